@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hornet: `make` builds build/hornet; `sudo make run` installs what is
+# missing, builds and starts the agent; `sudo make test` runs every suite.
+
+OUTPUT ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard include/hornet/*.h)
+
+SRCS := $(shell find src -name '*.c' ! -name main.c | sort)
+OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(SRCS))
+MAIN_OBJ := $(OUTPUT)/obj/main.o
+LIB := $(OUTPUT)/libhornet.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c) $(wildcard bench/*/*.c)
+HELPER_BINS := $(patsubst %.c,$(OUTPUT)/%,$(HELPER_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) \
+	-DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"' -MMD -MP
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(OUTPUT) -Iinclude -Ibpf
+
+Q := $(if $(V),,@)
+
+.SECONDARY:
+.PHONY: build-tests all deps run test unit e2e bench fuzz format-check clean
+.DEFAULT_GOAL := all
+
+all: $(OUTPUT)/hornet
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# vmlinux.h is generated from the running kernel's BTF, which every kernel
+# hornet supports has (CO-RE needs it anyway); nothing of it is checked in.
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	@echo "  GEN      $@"
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)/bpf
+	@echo "  BPF      $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	@echo "  SKEL     $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name hornet_$* > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/obj/%.o: src/%.c $(SKELS)
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/hornet: $(MAIN_OBJ) $(LIB)
+	@echo "  LINK     $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(OUTPUT)/tests
+	@echo "  TEST     $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/helpers/% $(OUTPUT)/bench/%: CFLAGS += -O2
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ -lpthread
+
+$(OUTPUT)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@ -lm
+
+# Fuzzers: libFuzzer from clang, with ASan and UBSan.
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
+		-Iinclude -Isrc -I$(OUTPUT) -DHORNET_VERSION='"fuzz"' -DHORNET_GIT_REV='"fuzz"' \
+		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -o $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUTPUT)/hornet agent --stdout compact $(HORNET_ARGS)
+
+build-tests: all $(UNIT_BINS) $(HELPER_BINS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)tests/run
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run unit
+
+e2e: all $(HELPER_BINS)
+	$(Q)tests/run e2e
+
+bench: all $(HELPER_BINS)
+	$(Q)bench/run
+
+fuzz: $(FUZZ_BINS)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT)/obj -name '*.d' 2>/dev/null)

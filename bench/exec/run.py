@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench/exec: what the process lifecycle sensor costs.
+
+1. fork+exec of /bin/true, bare and with the agent running, alternated in one
+   run (ROUNDS rounds of N runs each); prints the mean per run and the ratio.
+2. The agent's time from launch to ready (as measured from outside, and as the
+   agent reports it), median of 5 starts.
+3. The agent's RSS after 100,000 short-lived processes.
+Environment: BENCH_N (default 2000), BENCH_ROUNDS (default 5), BENCH_PROCS
+(default 100000).
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+HORNET = os.path.join(BUILD, "hornet")
+FORKEXEC = os.path.join(BUILD, "bench", "exec", "forkexec")
+TRUE = os.path.realpath("/bin/true")
+N = int(os.environ.get("BENCH_N", "2000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+PROCS = int(os.environ.get("BENCH_PROCS", "100000"))
+
+
+class Agent:
+    def __init__(self, extra=()):
+        self.dir = tempfile.mkdtemp(prefix="hornet-bench-")
+        self.sock = os.path.join(self.dir, "s.sock")
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen([HORNET, "agent", "--socket", self.sock, "--export-file",
+                                      os.path.join(self.dir, "events.json"),
+                                      "--export-file-max-size-mb", "64",
+                                      "--export-file-max-backups", "1"] + list(extra),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            r = subprocess.run([HORNET, "status", "-o", "json", "--socket", self.sock],
+                               capture_output=True)
+            if r.returncode == 0:
+                self.ready_outside = time.monotonic() - self.t0
+                self.status = json.loads(r.stdout)
+                break
+            if self.proc.poll() is not None:
+                sys.exit("agent failed to start")
+            time.sleep(0.005)
+
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            d = dict(line.split(":", 1) for line in f)
+        return int(d["VmRSS"].split()[0]), int(d["VmHWM"].split()[0])
+
+    def cpu(self):
+        """(user, system) seconds of CPU the agent used so far"""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tck = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tck, int(fields[12]) / tck
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+        subprocess.run(["rm", "-rf", self.dir])
+
+
+def forkexec(n, par=1):
+    """(wall ns, cpu ns) per fork+exec+wait"""
+    out = subprocess.run([FORKEXEC, "-p", str(par), str(n), TRUE], capture_output=True, check=True)
+    wall, cpu = out.stdout.split()
+    return int(wall), int(cpu)
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("bench/exec: needs root")
+    forkexec(200)  # warm the page cache
+    bare, agent = [], []
+    for r in range(ROUNDS):
+        bare.append(forkexec(N))
+        a = Agent()
+        agent.append(forkexec(N))
+        a.stop()
+    for i, what in ((0, "wall time"), (1, "CPU time of the workload")):
+        b = statistics.median(x[i] for x in bare)
+        w = statistics.median(x[i] for x in agent)
+        print("fork+exec /bin/true, %s: bare %.1f us, with agent %.1f us, ratio %.3f "
+              "(target <= 1.03)" % (what, b / 1000, w / 1000, w / b))
+        print("  rounds (us): bare %s; agent %s" % ([round(x[i] / 1000, 1) for x in bare],
+                                                     [round(x[i] / 1000, 1) for x in agent]))
+
+    starts, inside = [], []
+    for _ in range(5):
+        a = Agent()
+        starts.append(a.ready_outside * 1000)
+        inside.append(a.status["startup_seconds"] * 1000)
+        a.stop()
+    print("launch to ready: %.0f ms measured outside (median of 5), %.0f ms as the agent reports "
+          "(target < 500 ms)" % (statistics.median(starts), statistics.median(inside)))
+
+    a = Agent()
+    rss0, _ = a.rss_kb()
+    t0 = time.monotonic()
+    done = 0
+    while done < PROCS:
+        forkexec(min(10000, PROCS - done), par=4)
+        done += min(10000, PROCS - done)
+    time.sleep(1)
+    rss, hwm = a.rss_kb()
+    cpu = a.cpu()
+    a.cpu = lambda: cpu
+    st = json.loads(subprocess.run([HORNET, "status", "-o", "json", "--socket", a.sock],
+                                   capture_output=True).stdout)
+    a.stop()
+    print("agent CPU: %.1f us per process (user %.1f, system %.1f)" % (
+        (a.cpu()[0] + a.cpu()[1]) / PROCS * 1e6, a.cpu()[0] / PROCS * 1e6, a.cpu()[1] / PROCS * 1e6))
+    print("RSS: %.1f MB at start, %.1f MB after %d processes (peak %.1f MB; target < 40 MB); "
+          "%.0f processes/s; cache %d entries, %d evictions; lost %s"
+          % (rss0 / 1024, rss / 1024, PROCS, hwm / 1024, PROCS / (time.monotonic() - t0),
+             st["process_cache"]["size"], st["process_cache"]["evictions"],
+             json.dumps(st["lost"])))
+
+
+main()

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The process lifecycle sensor: exec, fork and exit, and the in-kernel
+ * process table keyed by TGID that every other sensor reads.
+ *
+ * Each hook exists twice, as a BTF tracepoint (tp_btf) and as a raw
+ * tracepoint (raw_tp); the agent probes the kernel and turns one of the two
+ * sets off before load. The bodies are shared.
+ */
+#include "lib/common.bpf.h"
+#include "lib/compat.bpf.h"
+#include "lib/path.bpf.h"
+
+#define S_ISUID 0004000
+#define S_ISGID 0002000
+#define S_IXGRP 00010
+#define PF_KTHREAD 0x00200000
+
+struct hornet_exec_heap {
+	char buf[HORNET_EXEC_EVENT_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_exec_heap);
+} hornet_exec_heap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_proc);
+} hornet_proc_heap SEC(".maps");
+
+static __always_inline void read_creds(const struct cred *cred, struct hornet_creds *c)
+{
+	c->uid = BPF_CORE_READ(cred, uid.val);
+	c->gid = BPF_CORE_READ(cred, gid.val);
+	c->euid = BPF_CORE_READ(cred, euid.val);
+	c->egid = BPF_CORE_READ(cred, egid.val);
+	c->suid = BPF_CORE_READ(cred, suid.val);
+	c->sgid = BPF_CORE_READ(cred, sgid.val);
+	c->fsuid = BPF_CORE_READ(cred, fsuid.val);
+	c->fsgid = BPF_CORE_READ(cred, fsgid.val);
+}
+
+static __always_inline void read_caps(const struct cred *cred, struct hornet_caps *caps)
+{
+	caps->permitted = hornet_read_caps(&cred->cap_permitted);
+	caps->effective = hornet_read_caps(&cred->cap_effective);
+	caps->inheritable = hornet_read_caps(&cred->cap_inheritable);
+}
+
+static __always_inline void read_ns(struct task_struct *task, const struct cred *cred,
+				    struct hornet_ns *ns)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	ns->inum[HORNET_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	ns->inum[HORNET_NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	ns->inum[HORNET_NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	ns->inum[HORNET_NS_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	ns->inum[HORNET_NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+	if (bpf_core_field_exists(nsp->time_ns)) {
+		ns->inum[HORNET_NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+		ns->inum[HORNET_NS_TIME_FOR_CHILDREN] =
+			BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	}
+	ns->inum[HORNET_NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	ns->inum[HORNET_NS_USER] = BPF_CORE_READ(cred, user_ns, ns.inum);
+	/* task_active_pid_ns(): the namespace at the pid's own level */
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	ns->inum[HORNET_NS_PID] = BPF_CORE_READ(upid.ns, ns.inum);
+}
+
+/* Appends @len bytes of scratch slot @slot at @off to the record's data. */
+static __always_inline __u32 append_scratch(char *data, __u32 pos, __u32 slot, __u32 off, __u32 len)
+{
+	char *buf = hornet_scratch(slot);
+
+	if (!buf)
+		return 0;
+	len &= HORNET_PATH_MASK;
+	if (bpf_probe_read_kernel(data + (pos & (2 * HORNET_PATH_MAX - 1)), len,
+				  buf + (off & HORNET_PATH_MASK)))
+		return 0;
+	return len;
+}
+
+static __always_inline int handle_exec(struct task_struct *task, struct linux_binprm *bprm)
+{
+	struct hornet_exec_heap *heap;
+	struct hornet_exec_event *e;
+	struct hornet_proc *old, *proc, *pp;
+	const struct cred *cred;
+	struct file *file;
+	struct inode *inode;
+	struct mm_struct *mm;
+	struct fs_struct *fs;
+	char *s0;
+	__u32 zero = 0, pos, off, len, wflags, ppid, n;
+	unsigned long arg_start, arg_end, asize;
+	__u16 mode;
+	__u64 size;
+
+	heap = bpf_map_lookup_elem(&hornet_exec_heap, &zero);
+	proc = bpf_map_lookup_elem(&hornet_proc_heap, &zero);
+	s0 = hornet_scratch(0);
+	if (!heap || !proc || !s0)
+		return 0;
+	e = (struct hornet_exec_event *)heap->buf;
+	hornet_hdr_init(&e->hdr, HORNET_OP_EXEC, 0);
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->tid = BPF_CORE_READ(task, pid);
+	e->flags = HORNET_PF_EXECVE;
+	e->privs = 0;
+
+	old = bpf_map_lookup_elem(&hornet_procs, &e->pid);
+	e->old_ktime = old ? old->ktime : 0;
+	if (old) {
+		e->ppid = old->ppid;
+		e->pktime = old->pktime;
+		e->flags |= old->flags & (HORNET_PF_CLONE | HORNET_PF_NO_PARENT);
+	} else {
+		ppid = BPF_CORE_READ(task, real_parent, tgid);
+		pp = bpf_map_lookup_elem(&hornet_procs, &ppid);
+		e->ppid = ppid;
+		e->pktime = pp ? pp->ktime : 0;
+		if (!pp)
+			e->flags |= HORNET_PF_NO_PARENT;
+	}
+
+	cred = BPF_CORE_READ(task, cred);
+	read_creds(cred, &e->creds);
+	read_caps(cred, &e->caps);
+	read_ns(task, cred, &e->ns);
+	e->auid = (__u32)-1;
+	if (bpf_core_field_exists(task->loginuid))
+		e->auid = BPF_CORE_READ(task, loginuid.val);
+	e->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	if (BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		e->flags |= HORNET_PF_SECUREEXEC;
+
+	file = BPF_CORE_READ(bprm, file);
+	inode = BPF_CORE_READ(file, f_inode);
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->nlink = BPF_CORE_READ(inode, i_nlink);
+	if (!e->nlink)
+		e->flags |= HORNET_PF_DELETED;
+	mode = BPF_CORE_READ(inode, i_mode);
+	if ((mode & S_ISUID) && e->creds.euid == BPF_CORE_READ(inode, i_uid.val) &&
+	    e->creds.euid != e->creds.uid)
+		e->privs |= HORNET_PRIV_SETUID;
+	if ((mode & S_ISGID) && (mode & S_IXGRP) && e->creds.egid == BPF_CORE_READ(inode, i_gid.val) &&
+	    e->creds.egid != e->creds.gid)
+		e->privs |= HORNET_PRIV_SETGID;
+	/*
+	 * How the exec raised privileges (capabilities(7)): a setuid-root file
+	 * run by another user gets every capability; otherwise an AT_SECURE
+	 * exec with no id change had its capabilities raised by the file.
+	 */
+	if ((e->privs & HORNET_PRIV_SETUID) && e->creds.euid == 0 && e->caps.permitted)
+		e->privs |= HORNET_PRIV_SETUID_ROOT;
+	else if ((e->flags & HORNET_PF_SECUREEXEC) &&
+		 !(e->privs & (HORNET_PRIV_SETUID | HORNET_PRIV_SETGID)) && e->caps.permitted &&
+		 e->creds.uid != 0)
+		e->privs |= HORNET_PRIV_FILE_CAP;
+
+	/* binary */
+	pos = 0;
+	len = hornet_path_resolve(&file->f_path, task, 0, &off, &wflags);
+	if (wflags & HORNET_WALK_TRUNCATED)
+		e->flags |= HORNET_PF_TRUNC_PATH;
+	len = append_scratch(e->data, pos, 0, off, len);
+	e->binary_len = len;
+	pos += len;
+
+	/* The process table keeps the binary's tail for policy programs. */
+	__builtin_memset(proc, 0, sizeof(*proc));
+	n = len < HORNET_BINARY_KEY ? len : HORNET_BINARY_KEY - 1;
+	bpf_probe_read_kernel(proc->binary, n & (HORNET_BINARY_KEY - 1),
+			      s0 + ((off + len - n) & HORNET_PATH_MASK));
+	proc->binary_len = n;
+
+	/* cwd */
+	fs = BPF_CORE_READ(task, fs);
+	len = hornet_path_resolve(&fs->pwd, task, 1, &off, &wflags);
+	if (wflags & HORNET_WALK_TRUNCATED)
+		e->flags |= HORNET_PF_TRUNC_CWD;
+	if (wflags & HORNET_WALK_ERROR)
+		e->flags |= HORNET_PF_ERROR_CWD;
+	len = append_scratch(e->data, pos, 1, off, len);
+	e->cwd_len = len;
+	pos += len;
+
+	/* arguments, straight from the new program's stack */
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	asize = arg_end > arg_start ? arg_end - arg_start : 0;
+	e->args_size = asize;
+	if (asize > HORNET_ARGS_MAX) {
+		asize = HORNET_ARGS_MAX;
+		e->flags |= HORNET_PF_TRUNC_ARGS;
+	}
+	len = asize & (HORNET_ARGS_MAX - 1);
+	if (asize == HORNET_ARGS_MAX)
+		len = HORNET_ARGS_MAX;
+	if (len && bpf_probe_read_user(e->data + (pos & (2 * HORNET_PATH_MAX - 1)), len,
+				       (void *)arg_start)) {
+		e->flags |= HORNET_PF_ERROR_ARGS;
+		hornet_stat_inc(HORNET_STAT_READ_ERROR);
+		len = 0;
+	}
+	e->args_len = len;
+	pos += len;
+
+	/* cgroup path */
+	len = hornet_cgroup_resolve(task, 0, &off, &wflags);
+	if (wflags & HORNET_WALK_TRUNCATED)
+		e->flags |= HORNET_PF_TRUNC_CGROUP;
+	len &= HORNET_CGROUP_MAX - 1;
+	if (bpf_probe_read_kernel(e->data + (pos & (4 * HORNET_PATH_MAX - 1)), len,
+				  s0 + (off & HORNET_PATH_MASK)))
+		len = 0;
+	e->cgroup_len = len;
+	pos += len;
+
+	/* The table entry: the new exec replaces whatever the tgid had. */
+	proc->ktime = e->hdr.ktime;
+	proc->pktime = e->pktime;
+	proc->ppid = e->ppid;
+	proc->flags = e->flags & (HORNET_PF_EXECVE | HORNET_PF_NO_PARENT);
+	proc->caps = e->caps;
+	proc->ns = e->ns;
+	proc->uid = e->creds.uid;
+	proc->euid = e->creds.euid;
+	if (bpf_map_update_elem(&hornet_procs, &e->pid, proc, BPF_ANY))
+		hornet_stat_inc(HORNET_STAT_TABLE_FULL);
+
+	size = sizeof(*e) + pos;
+	if (size > sizeof(*heap))
+		return 0; /* cannot happen; keeps the verifier's size bound */
+	e->hdr.size = size;
+	hornet_output(e, size, HORNET_STAT_RB_LOST_EXEC);
+	return 0;
+}
+
+static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+{
+	struct hornet_fork_event e = {};
+	struct hornet_proc *pp, *proc;
+	__u32 zero = 0, ptgid;
+
+	e.pid = BPF_CORE_READ(child, tgid);
+	e.tid = BPF_CORE_READ(child, pid);
+	if (e.pid != e.tid)
+		return 0; /* a new thread, not a new process */
+	proc = bpf_map_lookup_elem(&hornet_proc_heap, &zero);
+	if (!proc)
+		return 0;
+	ptgid = BPF_CORE_READ(parent, tgid);
+	pp = bpf_map_lookup_elem(&hornet_procs, &ptgid);
+	if (pp) {
+		__builtin_memcpy(proc, pp, sizeof(*proc));
+		proc->flags = HORNET_PF_CLONE;
+		proc->pktime = pp->ktime;
+	} else {
+		__builtin_memset(proc, 0, sizeof(*proc));
+		proc->flags = HORNET_PF_CLONE | HORNET_PF_NO_PARENT;
+	}
+	hornet_hdr_init(&e.hdr, HORNET_OP_FORK, sizeof(e));
+	proc->ktime = e.hdr.ktime;
+	proc->ppid = ptgid;
+	e.ppid = ptgid;
+	e.pktime = proc->pktime;
+	e.flags = proc->flags;
+	if (bpf_map_update_elem(&hornet_procs, &e.pid, proc, BPF_ANY))
+		hornet_stat_inc(HORNET_STAT_TABLE_FULL);
+	hornet_output(&e, sizeof(e), HORNET_STAT_RB_LOST_FORK);
+	return 0;
+}
+
+static __always_inline int handle_exit(struct task_struct *task)
+{
+	struct hornet_exit_event e = {};
+	struct hornet_proc *p;
+
+	/* Only the last thread of the group reports: signal->live has been
+	 * decremented by do_exit() before this tracepoint fires. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	e.pid = BPF_CORE_READ(task, tgid);
+	p = bpf_map_lookup_elem(&hornet_procs, &e.pid);
+	if (!p) {
+		if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+			return 0;
+		e.flags = HORNET_PF_NO_PARENT;
+	} else {
+		e.ktime = p->ktime;
+		e.flags = p->flags;
+	}
+	hornet_hdr_init(&e.hdr, HORNET_OP_EXIT, sizeof(e));
+	e.tid = BPF_CORE_READ(task, pid);
+	e.code = BPF_CORE_READ(task, exit_code);
+	hornet_output(&e, sizeof(e), HORNET_STAT_RB_LOST_EXIT);
+	if (p)
+		bpf_map_delete_elem(&hornet_procs, &e.pid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(hornet_exec_btf, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return handle_exec(task, bprm);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(hornet_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(hornet_exit_btf, struct task_struct *task)
+{
+	return handle_exit(task);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(hornet_exec_raw, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return handle_exec(task, bprm);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(hornet_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(hornet_exit_raw, struct task_struct *task)
+{
+	return handle_exit(task);
+}

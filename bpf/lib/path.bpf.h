@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Full paths from kernel structures, the way d_path() builds them: walk the
+ * dentries up to the task's root, crossing mount points, writing each name
+ * backwards into a per-CPU scratch buffer. bpf_d_path() would do this but is
+ * only allowed in fentry/LSM programs, which not every kernel here has.
+ *
+ * hornet_path_resolve() returns the string's offset in the scratch buffer;
+ * the string runs from there to HORNET_PATH_MAX, without a terminator.
+ */
+#ifndef HORNET_PATH_BPF_H
+#define HORNET_PATH_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <hornet/events.h>
+#include "compat.bpf.h"
+
+#define HORNET_PATH_MASK (HORNET_PATH_MAX - 1)
+
+/* Twice the path size so that a masked offset plus a masked length always
+ * stays inside the buffer, which is what the verifier needs to see. */
+struct hornet_scratch {
+	char buf[2 * HORNET_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct hornet_scratch);
+} hornet_scratch_map SEC(".maps");
+
+enum {
+	HORNET_WALK_TRUNCATED = 1 << 0, /* ran out of room or depth */
+	HORNET_WALK_ERROR = 1 << 1,	/* a read failed */
+};
+
+struct hornet_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root;
+	struct vfsmount *root_mnt;
+	struct kernfs_node *kn;
+	__u32 slot;
+	__u32 off;
+	__u32 flags;
+};
+
+static __always_inline char *hornet_scratch(__u32 slot)
+{
+	struct hornet_scratch *s = bpf_map_lookup_elem(&hornet_scratch_map, &slot);
+
+	return s ? s->buf : NULL;
+}
+
+/* Prepends "/name" to the string at w->off. Returns 1 to stop the walk. */
+static __always_inline long hornet_walk_prepend(struct hornet_walk *w, const unsigned char *name,
+						__u32 len)
+{
+	char *buf = hornet_scratch(w->slot);
+
+	if (!buf)
+		return 1;
+	if (len + 1 > w->off) {
+		w->flags |= HORNET_WALK_TRUNCATED;
+		return 1;
+	}
+	w->off -= len;
+	if (bpf_probe_read_kernel(buf + (w->off & HORNET_PATH_MASK), len & HORNET_PATH_MASK, name))
+		w->flags |= HORNET_WALK_ERROR;
+	w->off -= 1;
+	buf[w->off & HORNET_PATH_MASK] = '/';
+	return 0;
+}
+
+static long hornet_path_step(__u32 i, void *ctx)
+{
+	/* Copies of the walk's pointers: CO-RE reads need plain locals, not
+	 * fields of a struct the kernel's BTF does not know. */
+	struct hornet_walk *w = ctx;
+	struct dentry *d = w->dentry;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	struct dentry *parent, *mnt_root;
+	struct mount *mnt_parent;
+
+	if (d == w->root && vfsmnt == w->root_mnt)
+		return 1;
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == mnt_root) {
+		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt_parent == mnt)
+			return 1; /* the root of the mount tree, or outside the task's root */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = &mnt_parent->mnt;
+		return 0;
+	}
+	if (hornet_walk_prepend(w, BPF_CORE_READ(d, d_name.name), BPF_CORE_READ(d, d_name.len)))
+		return 1;
+	/* A dentry that is its own parent but no mount's root belongs to a
+	 * pseudo filesystem (memfd, pipes, anonymous inodes): its name is all
+	 * there is, as in d_path()'s "/memfd:name". */
+	if (d == parent)
+		return 1;
+	w->dentry = parent;
+	return 0;
+}
+
+/* Resolves @path into scratch slot @slot; returns the length and sets *off. */
+static __always_inline __u32 hornet_path_resolve(const struct path *path, struct task_struct *task,
+						 __u32 slot, __u32 *off, __u32 *flags)
+{
+	struct hornet_walk w = {};
+	char *buf;
+
+	w.dentry = BPF_CORE_READ(path, dentry);
+	w.vfsmnt = BPF_CORE_READ(path, mnt);
+	w.mnt = container_of(w.vfsmnt, struct mount, mnt);
+	w.root = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w.slot = slot;
+	w.off = HORNET_PATH_MAX;
+	if (bpf_loop(HORNET_PATH_DEPTH, hornet_path_step, &w, 0) == HORNET_PATH_DEPTH)
+		w.flags |= HORNET_WALK_TRUNCATED;
+	if (w.off == HORNET_PATH_MAX) {
+		buf = hornet_scratch(slot);
+		if (buf) {
+			w.off = HORNET_PATH_MAX - 1;
+			buf[HORNET_PATH_MAX - 1] = '/';
+		}
+	}
+	*off = w.off & HORNET_PATH_MASK;
+	*flags = w.flags;
+	return HORNET_PATH_MAX - w.off;
+}
+
+static long hornet_cgroup_step(__u32 i, void *ctx)
+{
+	struct hornet_walk *w = ctx;
+	struct kernfs_node *kn = w->kn;
+	struct kernfs_node *parent = hornet_kn_parent(kn);
+	char *buf = hornet_scratch(w->slot);
+	long len;
+
+	if (!parent || !buf)
+		return 1; /* the hierarchy's root has no name of its own */
+	/* kernfs names carry no length: read the name forward into the upper
+	 * half of the buffer first, then prepend it from there. */
+	len = bpf_probe_read_kernel_str(buf + HORNET_PATH_MAX, 256, BPF_CORE_READ(kn, name));
+	if (len <= 1) {
+		w->flags |= HORNET_WALK_ERROR;
+		return 1;
+	}
+	if (hornet_walk_prepend(w, (const unsigned char *)buf + HORNET_PATH_MAX, len - 1))
+		return 1;
+	w->kn = parent;
+	return 0;
+}
+
+/* Writes the cgroup v2 path of @task into scratch slot @slot, as above. */
+static __always_inline __u32 hornet_cgroup_resolve(struct task_struct *task, __u32 slot,
+						   __u32 *off, __u32 *flags)
+{
+	struct hornet_walk w = {};
+	char *buf;
+
+	w.kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	w.slot = slot;
+	w.off = HORNET_CGROUP_MAX;
+	if (w.kn && bpf_loop(64, hornet_cgroup_step, &w, 0) == 64)
+		w.flags |= HORNET_WALK_TRUNCATED;
+	if (w.off == HORNET_CGROUP_MAX) {
+		buf = hornet_scratch(slot);
+		if (buf) {
+			w.off = HORNET_CGROUP_MAX - 1;
+			buf[HORNET_CGROUP_MAX - 1] = '/';
+		}
+	}
+	*off = w.off & HORNET_PATH_MASK;
+	*flags = w.flags;
+	return HORNET_CGROUP_MAX - w.off;
+}
+
+#endif /* HORNET_PATH_BPF_H */

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs the Debian/Ubuntu packages hornet needs to build and to run its
+# tests, only those that are missing (apt-get update runs only then).
+#   scripts/deps.sh           build and test packages
+#   scripts/deps.sh --check   list what is missing, install nothing
+set -eu
+
+BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
+libjansson-dev uthash-dev"
+# bpftool: its own package on Debian; part of linux-tools on Ubuntu
+TEST_PKGS="python3 util-linux iproute2 procps"
+
+missing=""
+for p in $BUILD_PKGS $TEST_PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if ! command -v bpftool >/dev/null 2>&1; then
+	if apt-cache show bpftool >/dev/null 2>&1; then
+		missing="$missing bpftool"
+	else
+		missing="$missing linux-tools-common linux-tools-$(uname -r)"
+	fi
+fi
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+	echo "missing:$missing"
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: these packages are missing:$missing" >&2
+	echo "deps: run as root (sudo make run / sudo make test) to install them" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

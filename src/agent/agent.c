@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <jansson.h>
+
+#include "agent/agent.h"
+#include "agent/poll.h"
+#include "export/api.h"
+#include "export/compact.h"
+#include "export/event.h"
+#include "export/file.h"
+#include "process/cache.h"
+#include "process/procfs.h"
+#include "sensors/exec.h"
+#include "util/log.h"
+
+/* Records left in the ring buffer are picked up at least this often. */
+#define POLL_TIMEOUT_MS 50
+/* The realtime-boottime offset drifts with NTP; re-read it this often. */
+#define CLOCK_REFRESH_NS (10ULL * 1000000000ULL)
+
+struct hornet_agent {
+	const struct hornet_config *cfg;
+	int epfd;
+	struct hornet_poll sig;
+	struct hornet_poll ring;
+	struct ring_buffer *rb;
+	struct hornet_features features;
+	struct hornet_exec_sensor *exec;
+	struct hornet_proc_cache *cache;
+	struct hornet_export_file *file;
+	struct hornet_api *api;
+	struct hornet_render_ctx render;
+	uint64_t started_ns; /* CLOCK_MONOTONIC */
+	uint64_t ready_ns;
+	uint64_t clock_read_ns;
+	bool ready;
+	bool stop;
+	uint64_t events[HORNET_EVENT_TYPES];
+	uint64_t bad_records;
+	uint64_t export_errors;
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void refresh_clock(struct hornet_agent *a)
+{
+	/* bracket the realtime read by two boottime reads to halve the error */
+	uint64_t b1 = clock_ns(CLOCK_BOOTTIME);
+	uint64_t rt = clock_ns(CLOCK_REALTIME);
+	uint64_t b2 = clock_ns(CLOCK_BOOTTIME);
+
+	a->render.boot_to_wall_ns = (int64_t)rt - (int64_t)(b1 + (b2 - b1) / 2);
+	a->clock_read_ns = b2;
+}
+
+static void emit(void *ctx, enum hornet_event_type type, const char *line, size_t len)
+{
+	struct hornet_agent *a = ctx;
+	json_t *ev;
+	char *compact;
+
+	a->events[type]++;
+	/* the line with its newline, in one piece: rotation never splits it */
+	if (a->file && hornet_export_file__write(a->file, line, len))
+		a->export_errors++;
+	if (a->api)
+		hornet_api__broadcast(a->api, line, len - 1);
+	switch (a->cfg->stdout_format) {
+	case HORNET_STDOUT_NONE:
+		break;
+	case HORNET_STDOUT_JSON:
+		fwrite(line, 1, len, stdout);
+		break;
+	case HORNET_STDOUT_COMPACT:
+		ev = json_loadb(line, len, 0, NULL);
+		compact = ev ? hornet_compact(ev) : NULL;
+		if (compact)
+			printf("%s\n", compact);
+		free(compact);
+		json_decref(ev);
+		break;
+	}
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct hornet_agent *a = ctx;
+	int err = hornet_exec_sensor__handle(a->exec, data, size);
+
+	if (err == -EINVAL) {
+		a->bad_records++;
+		pr_debug("ring buffer: malformed record of %zu bytes dropped", size);
+	}
+	return 0;
+}
+
+static void drain(struct hornet_agent *a)
+{
+	if (a->rb)
+		ring_buffer__consume(a->rb);
+	if (a->file && hornet_export_file__flush(a->file))
+		a->export_errors++;
+	if (a->api)
+		hornet_api__flush(a->api);
+	if (a->cfg->stdout_format != HORNET_STDOUT_NONE)
+		fflush(stdout);
+}
+
+static void on_ring(struct hornet_poll *p, uint32_t events)
+{
+	/* ring_buffer__consume() in drain() reads every ring; nothing to do here */
+}
+
+static void on_signal(struct hornet_poll *p, uint32_t events)
+{
+	struct hornet_agent *a = (struct hornet_agent *)((char *)p - offsetof(struct hornet_agent, sig));
+	struct signalfd_siginfo si;
+
+	while (read(p->fd, &si, sizeof(si)) == sizeof(si)) {
+		pr_info("signal %s received: stopping", strsignal(si.ssi_signo));
+		a->stop = true;
+	}
+}
+
+static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	uint64_t stats[HORNET_STAT_COUNT] = {}, now = clock_ns(CLOCK_MONOTONIC);
+	struct hornet_proc_cache_stats cs;
+	struct hornet_api_stats as;
+	int i;
+
+	hornet_exec_sensor__stats(a->exec, stats);
+	hornet_proc_cache__stats(a->cache, &cs);
+	hornet_api__stats(a->api, &as);
+
+	hornet_json_str(j, "health", a->ready ? "ok" : "starting");
+	hornet_json_bool(j, "ready", a->ready);
+	hornet_json_str(j, "version", HORNET_VERSION);
+	hornet_json_str(j, "node_name", a->render.node_name);
+	hornet_json_u64(j, "pid", getpid());
+	hornet_json_f64(j, "uptime_seconds", (now - a->started_ns) / 1e9);
+	if (a->ready)
+		hornet_json_f64(j, "startup_seconds", (a->ready_ns - a->started_ns) / 1e9);
+	hornet_json_obj_begin(j, "events");
+	for (i = 0; i < HORNET_EVENT_TYPES; i++)
+		hornet_json_u64(j, hornet_event_type_names[i], a->events[i]);
+	hornet_json_obj_end(j);
+	hornet_json_obj_begin(j, "lost");
+	hornet_json_obj_begin(j, "ringbuf");
+	hornet_json_u64(j, "process_exec", stats[HORNET_STAT_RB_LOST_EXEC]);
+	hornet_json_u64(j, "process_fork", stats[HORNET_STAT_RB_LOST_FORK]);
+	hornet_json_u64(j, "process_exit", stats[HORNET_STAT_RB_LOST_EXIT]);
+	hornet_json_obj_end(j);
+	hornet_json_u64(j, "api_queue", as.dropped);
+	hornet_json_u64(j, "malformed_records", a->bad_records);
+	hornet_json_u64(j, "export_errors", a->export_errors);
+	hornet_json_obj_end(j);
+	hornet_json_obj_begin(j, "errors");
+	hornet_json_u64(j, "process_table_full", stats[HORNET_STAT_TABLE_FULL]);
+	hornet_json_u64(j, "kernel_read_errors", stats[HORNET_STAT_READ_ERROR]);
+	hornet_json_obj_end(j);
+	hornet_json_arr_begin(j, "sensors");
+	hornet_json_obj_begin(j, NULL);
+	hornet_json_str(j, "name", "exec");
+	hornet_json_str(j, "mechanism", a->exec ? hornet_exec_sensor__mechanism(a->exec) : "");
+	hornet_json_str(j, "state", a->exec ? "attached" : "loading");
+	hornet_json_obj_end(j);
+	hornet_json_arr_end(j);
+	hornet_json_obj_begin(j, "process_cache");
+	hornet_json_u64(j, "size", cs.size);
+	hornet_json_u64(j, "capacity", cs.capacity);
+	hornet_json_u64(j, "live", cs.live);
+	hornet_json_u64(j, "evictions", cs.evictions);
+	hornet_json_u64(j, "live_evictions", cs.live_evictions);
+	hornet_json_obj_end(j);
+	hornet_json_u64(j, "process_table_size", hornet_exec_sensor__table_size(a->exec));
+	hornet_json_obj_begin(j, "export");
+	hornet_json_str(j, "file", a->cfg->export_file);
+	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
+	hornet_json_u64(j, "api_clients", as.clients);
+	hornet_json_u64(j, "api_subscribers", as.subscribers);
+	hornet_json_obj_end(j);
+	return 0;
+}
+
+static const struct hornet_api_command api_commands[] = {
+	{ "status", status_cmd },
+	{ NULL, NULL },
+};
+
+/* Creates the default directories; an explicit path's directory must exist. */
+static int prepare_dir(const char *path, const char *default_path, const char *what)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (strlen(path) >= sizeof(dir)) {
+		pr_err("%s '%s': path too long", what, path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(dir, path);
+	dirname(dir);
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			pr_err("%s '%s': '%s' is not a directory", what, path, dir);
+			return -ENOTDIR;
+		}
+		return 0;
+	}
+	if (strcmp(path, default_path)) {
+		pr_err("%s '%s': directory '%s' does not exist", what, path, dir);
+		return -ENOENT;
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("%s '%s': cannot create '%s': %s", what, path, dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The host's namespaces are those of kthreadd (pid 2): like every kernel
+ * thread it lives in the initial namespaces, and unlike pid 1 it cannot be
+ * a sandbox's non-dumpable init whose ns links are closed even to root.
+ */
+static void read_host_ns(struct hornet_ns *ns)
+{
+	static const char *const pids[] = { "2", "1" };
+	char path[64];
+	struct stat st;
+	unsigned int p;
+	int i;
+
+	memset(ns, 0, sizeof(*ns));
+	for (p = 0; p < sizeof(pids) / sizeof(pids[0]); p++) {
+		for (i = 0; i < HORNET_NS_COUNT; i++) {
+			snprintf(path, sizeof(path), "/proc/%s/ns/%s", pids[p], hornet_ns_names[i]);
+			if (!ns->inum[i] && stat(path, &st) == 0)
+				ns->inum[i] = st.st_ino;
+		}
+	}
+}
+
+static void agent_free(struct hornet_agent *a)
+{
+	if (a->rb)
+		ring_buffer__free(a->rb);
+	hornet_exec_sensor__free(a->exec);
+	hornet_api__free(a->api);
+	hornet_export_file__close(a->file);
+	hornet_proc_cache__free(a->cache);
+	if (a->sig.fd >= 0)
+		close(a->sig.fd);
+	if (a->epfd >= 0)
+		close(a->epfd);
+}
+
+static uint64_t pow2_at_least(uint64_t v)
+{
+	uint64_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static int agent_start(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct hornet_exec_sensor_opts eo = {};
+	sigset_t mask;
+	long n;
+	int err;
+
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0)
+		return -errno;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	a->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	a->sig.fn = on_signal;
+	ev.data.ptr = &a->sig;
+	if (a->sig.fd < 0 || epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->sig.fd, &ev))
+		return -errno;
+
+	/* Outputs first: a bad path fails before anything touches the kernel. */
+	if (cfg->export_file[0]) {
+		err = prepare_dir(cfg->export_file, HORNET_DEFAULT_EXPORT_FILE, "export file");
+		if (err)
+			return err;
+		a->file = hornet_export_file__open(cfg->export_file,
+						   (uint64_t)cfg->export_file_max_size_mb << 20,
+						   cfg->export_file_max_backups);
+		if (!a->file) {
+			pr_err("export file '%s': %s", cfg->export_file, strerror(errno));
+			return -errno;
+		}
+	}
+	err = prepare_dir(cfg->socket, HORNET_DEFAULT_SOCKET, "socket");
+	if (err)
+		return err;
+	a->api = hornet_api__new(cfg->socket, a->epfd, api_commands, a);
+	if (!a->api) {
+		err = -errno;
+		if (err == -EADDRINUSE)
+			pr_err("socket '%s': another agent is running and answers there", cfg->socket);
+		else
+			pr_err("socket '%s': %s", cfg->socket, strerror(-err));
+		return err;
+	}
+
+	a->cache = hornet_proc_cache__new(cfg->process_cache_size);
+	if (!a->cache)
+		return -errno;
+	a->render.node_name = cfg->node_name;
+	a->render.ancestors = cfg->enable_ancestors;
+	read_host_ns(&a->render.host_ns);
+	refresh_clock(a);
+
+	err = hornet_features_probe(&a->features,
+				    HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) |
+					    HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
+					    HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) |
+					    HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP));
+	if (err) {
+		pr_err("probing kernel features: %s", strerror(-err));
+		return err;
+	}
+	eo.ringbuf_size = pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20);
+	eo.cache = a->cache;
+	eo.render = &a->render;
+	eo.emit = emit;
+	eo.emit_ctx = a;
+	a->exec = hornet_exec_sensor__new(&a->features, &eo);
+	if (!a->exec)
+		return -errno;
+	pr_info("sensor 'exec': attached (%s)", hornet_exec_sensor__mechanism(a->exec));
+
+	a->rb = ring_buffer__new(hornet_exec_sensor__ringbuf_fd(a->exec), on_record, a, NULL);
+	if (!a->rb) {
+		err = -errno;
+		pr_err("ring buffer: %s", strerror(-err));
+		return err;
+	}
+	a->ring.fd = ring_buffer__epoll_fd(a->rb);
+	a->ring.fn = on_ring;
+	ev.data.ptr = &a->ring;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
+		return -errno;
+
+	n = hornet_exec_sensor__scan(a->exec, "/proc");
+	if (n < 0) {
+		pr_err("/proc scan: %s", strerror(-n));
+		return n;
+	}
+	a->ready = true;
+	a->ready_ns = clock_ns(CLOCK_MONOTONIC);
+	pr_info("ready in %.0f ms: %ld processes found in /proc; export file '%s', API socket '%s'",
+		(a->ready_ns - a->started_ns) / 1e6, n, cfg->export_file, cfg->socket);
+	return 0;
+}
+
+int hornet_agent_run(const struct hornet_config *cfg)
+{
+	struct hornet_agent a = { .cfg = cfg, .epfd = -1, .sig.fd = -1 };
+	struct epoll_event evs[32];
+	struct hornet_poll *p;
+	int n, i, err;
+
+	a.started_ns = clock_ns(CLOCK_MONOTONIC);
+	hornet_log_level = cfg->log_level;
+	hornet_log_libbpf();
+	signal(SIGPIPE, SIG_IGN);
+
+	err = agent_start(&a);
+	while (!err && !a.stop) {
+		n = epoll_wait(a.epfd, evs, 32, POLL_TIMEOUT_MS);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			pr_err("event loop: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			p = evs[i].data.ptr;
+			p->fn(p, evs[i].events);
+		}
+		drain(&a);
+		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
+			refresh_clock(&a);
+	}
+	if (!err) {
+		/* what the kernel already queued still goes out */
+		drain(&a);
+		pr_info("stopped: %llu exec and %llu exit events exported",
+			(unsigned long long)a.events[HORNET_EVENT_EXEC],
+			(unsigned long long)a.events[HORNET_EVENT_EXIT]);
+	}
+	agent_free(&a);
+	return err;
+}

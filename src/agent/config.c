@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "agent/config.h"
+#include "util/suggest.h"
+
+#define CONFIG_FILE_MAX (1 << 20)
+
+enum opt_type {
+	OPT_STR,
+	OPT_UINT,
+	OPT_BOOL,
+	OPT_LOG_LEVEL,
+	OPT_STDOUT,
+};
+
+struct opt {
+	const char *name; /* the flag without "--", and the config file's key */
+	enum opt_type type;
+	size_t offset;
+	unsigned int min, max;
+	const char *arg;
+	const char *help;
+};
+
+#define OFF(field) offsetof(struct hornet_config, field)
+
+static const struct opt opts[] = {
+	{ "node-name", OPT_STR, OFF(node_name), 0, 0, "NAME",
+	  "name of this node in events and exec_ids (default: the hostname)" },
+	{ "export-file", OPT_STR, OFF(export_file), 0, 0, "PATH",
+	  "JSON lines export file, \"\" for none (default: " HORNET_DEFAULT_EXPORT_FILE ")" },
+	{ "export-file-max-size-mb", OPT_UINT, OFF(export_file_max_size_mb), 0, 1 << 20, "N",
+	  "rotate the export file at N MiB, 0 never (default: 10)" },
+	{ "export-file-max-backups", OPT_UINT, OFF(export_file_max_backups), 0, 1000, "N",
+	  "rotated files to keep, FILE.1 the newest (default: 5)" },
+	{ "socket", OPT_STR, OFF(socket), 0, 0, "PATH",
+	  "API socket for hornet events/status (default: " HORNET_DEFAULT_SOCKET ")" },
+	{ "enable-ancestors", OPT_BOOL, OFF(enable_ancestors), 0, 0, NULL,
+	  "add every ancestor of the process to events (default: off)" },
+	{ "process-cache-size", OPT_UINT, OFF(process_cache_size), 64, 1 << 22, "N",
+	  "processes kept in the user-space cache (default: 32768)" },
+	{ "ringbuf-size-mb", OPT_UINT, OFF(ringbuf_size_mb), 1, 1024, "N",
+	  "BPF ring buffer size in MiB, rounded up to a power of two (default: 8)" },
+	{ "log-level", OPT_LOG_LEVEL, OFF(log_level), 0, 0, "LEVEL",
+	  "error, warn, info or debug (default: info)" },
+	{ "stdout", OPT_STDOUT, OFF(stdout_format), 0, 0, "FORMAT",
+	  "also print events on stdout: none, json or compact (default: none)" },
+};
+
+#define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+int hornet_config_init(struct hornet_config *cfg)
+{
+	char host[HOST_NAME_MAX + 1] = "";
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (gethostname(host, sizeof(host)) || !host[0])
+		strcpy(host, "localhost");
+	host[HOST_NAME_MAX] = '\0';
+	cfg->node_name = strdup(host);
+	cfg->export_file = strdup(HORNET_DEFAULT_EXPORT_FILE);
+	cfg->socket = strdup(HORNET_DEFAULT_SOCKET);
+	cfg->export_file_max_size_mb = 10;
+	cfg->export_file_max_backups = 5;
+	cfg->process_cache_size = 32768;
+	cfg->ringbuf_size_mb = 8;
+	cfg->log_level = HORNET_LOG_INFO;
+	cfg->stdout_format = HORNET_STDOUT_NONE;
+	if (!cfg->node_name || !cfg->export_file || !cfg->socket) {
+		hornet_config_free(cfg);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void hornet_config_free(struct hornet_config *cfg)
+{
+	free(cfg->config_file);
+	free(cfg->node_name);
+	free(cfg->export_file);
+	free(cfg->socket);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+	int i;
+
+	for (i = 0; yes[i]; i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Sets one option from its text; @where says where it came from, for errors. */
+static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v, const char *where,
+		   char *err, size_t err_size)
+{
+	void *field = (char *)cfg + o->offset;
+	unsigned long n;
+	char *end, *copy;
+
+	switch (o->type) {
+	case OPT_STR:
+		if (strlen(v) >= PATH_MAX) {
+			snprintf(err, err_size, "%s%s: value too long (%zu bytes, at most %d)", where,
+				 o->name, strlen(v), PATH_MAX - 1);
+			return -EINVAL;
+		}
+		if (!strcmp(o->name, "node-name") && (!v[0] || strlen(v) > 253 || strchr(v, ':'))) {
+			snprintf(err, err_size,
+				 "%snode-name: '%s' is not a valid node name (1 to 253 characters, no ':')",
+				 where, v);
+			return -EINVAL;
+		}
+		copy = strdup(v);
+		if (!copy)
+			return -ENOMEM;
+		free(*(char **)field);
+		*(char **)field = copy;
+		return 0;
+	case OPT_UINT:
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (!v[0] || *end || errno || v[0] == '-' || n < o->min || n > o->max) {
+			snprintf(err, err_size, "%s%s: '%s' is not a whole number from %u to %u", where,
+				 o->name, v, o->min, o->max);
+			return -EINVAL;
+		}
+		*(unsigned int *)field = n;
+		return 0;
+	case OPT_BOOL:
+		if (parse_bool(v, field)) {
+			snprintf(err, err_size, "%s%s: '%s' is not a boolean (true or false)", where,
+				 o->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_LOG_LEVEL:
+		if (hornet_log_level_parse(v, field)) {
+			snprintf(err, err_size,
+				 "%s%s: unknown level '%s' (valid: error, warn, info, debug)", where,
+				 o->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_STDOUT:
+		if (!strcmp(v, "none"))
+			*(enum hornet_stdout_format *)field = HORNET_STDOUT_NONE;
+		else if (!strcmp(v, "json"))
+			*(enum hornet_stdout_format *)field = HORNET_STDOUT_JSON;
+		else if (!strcmp(v, "compact"))
+			*(enum hornet_stdout_format *)field = HORNET_STDOUT_COMPACT;
+		else {
+			snprintf(err, err_size,
+				 "%s%s: unknown format '%s' (valid: none, json, compact)", where,
+				 o->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const struct opt *find_opt(const char *key)
+{
+	char name[64];
+	size_t i;
+
+	/* config files may spell keys with '_' as well as '-' */
+	if (strlen(key) >= sizeof(name))
+		return NULL;
+	for (i = 0; key[i]; i++)
+		name[i] = key[i] == '_' ? '-' : key[i];
+	name[i] = '\0';
+	for (i = 0; i < NR_OPTS; i++)
+		if (!strcmp(opts[i].name, name))
+			return &opts[i];
+	return NULL;
+}
+
+static void unknown_key(const char *key, const char *where, char *err, size_t err_size)
+{
+	const char *names[NR_OPTS + 2];
+	const char *best;
+	size_t i;
+
+	for (i = 0; i < NR_OPTS; i++)
+		names[i] = opts[i].name;
+	names[i++] = "config";
+	names[i] = NULL;
+	best = hornet_suggest(key, names);
+	if (best)
+		snprintf(err, err_size, "%sunknown setting '%s' (did you mean '%s'?)", where, key,
+			 best);
+	else
+		snprintf(err, err_size, "%sunknown setting '%s' (see 'hornet agent --help')", where,
+			 key);
+}
+
+static int yaml_fail(const char *path, const yaml_mark_t *m, char *err, size_t err_size,
+		     const char *what)
+{
+	snprintf(err, err_size, "%s:%zu:%zu: %s", path, m->line + 1, m->column + 1, what);
+	return -EINVAL;
+}
+
+int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *err,
+			    size_t err_size)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	const struct opt *o;
+	char where[PATH_MAX + 64], msg[256], *key = NULL, *buf = NULL;
+	size_t len = 0, cap = 0;
+	bool in_map = false, done = false;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, err_size, "config file '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	/* read it whole, bounded, so a huge file is refused before parsing */
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			char *p;
+
+			cap = cap ? cap * 2 : 4096;
+			p = realloc(buf, cap);
+			if (!p) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = p;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (len > CONFIG_FILE_MAX) {
+			snprintf(err, err_size, "config file '%s': larger than %d bytes", path,
+				 CONFIG_FILE_MAX);
+			ret = -EFBIG;
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done && !ret) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			snprintf(msg, sizeof(msg), "invalid YAML: %s",
+				 parser.problem ? parser.problem : "parse error");
+			ret = yaml_fail(path, &parser.problem_mark, err, err_size, msg);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			if (in_map)
+				ret = yaml_fail(path, &ev.start_mark, err, err_size,
+						key ? "setting values must be plain values, not mappings"
+						    : "keys must be plain strings");
+			in_map = true;
+			break;
+		case YAML_MAPPING_END_EVENT:
+			in_map = false;
+			break;
+		case YAML_SCALAR_EVENT: {
+			const char *v = (const char *)ev.data.scalar.value;
+
+			if (!in_map) {
+				/* an empty file is a null scalar document: allowed */
+				if (ev.data.scalar.length)
+					ret = yaml_fail(path, &ev.start_mark, err, err_size,
+							"expected a mapping of settings (key: value)");
+				break;
+			}
+			if (!key) {
+				key = strdup(v);
+				if (!key)
+					ret = -ENOMEM;
+				break;
+			}
+			o = find_opt(key);
+			snprintf(where, sizeof(where), "%s:%zu:%zu: ", path, ev.start_mark.line + 1,
+				 ev.start_mark.column + 1);
+			if (!o) {
+				unknown_key(key, where, err, err_size);
+				ret = -EINVAL;
+			} else {
+				ret = set_opt(cfg, o, v, where, err, err_size);
+			}
+			free(key);
+			key = NULL;
+			break;
+		}
+		case YAML_SEQUENCE_START_EVENT:
+			ret = yaml_fail(path, &ev.start_mark, err, err_size,
+					key ? "setting values must be plain values, not lists"
+					    : "expected a mapping of settings (key: value)");
+			break;
+		case YAML_ALIAS_EVENT:
+			ret = yaml_fail(path, &ev.start_mark, err, err_size,
+					"aliases are not allowed in the config file");
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	free(key);
+	yaml_parser_delete(&parser);
+	free(buf);
+	return ret;
+}
+
+void hornet_config_usage(FILE *out)
+{
+	char flag[64];
+	size_t i;
+
+	fprintf(out, "Usage: hornet agent [OPTIONS]\n\n"
+		     "Runs the agent in the foreground: loads the sensors, exports events to the\n"
+		     "export file and the API socket, and stops cleanly on SIGINT or SIGTERM.\n\n"
+		     "Options (each can also be a key of the YAML config file):\n");
+	fprintf(out, "  --config PATH                  YAML config file (default: %s, if present)\n",
+		HORNET_DEFAULT_CONFIG);
+	for (i = 0; i < NR_OPTS; i++) {
+		snprintf(flag, sizeof(flag), "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
+		fprintf(out, "  %-30s %s\n", flag, opts[i].help);
+	}
+	fprintf(out, "  -h, --help                     show this help\n");
+}
+
+int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *err,
+		       size_t err_size)
+{
+	struct option lopts[NR_OPTS + 3];
+	const char *config = NULL;
+	struct stat st;
+	size_t i;
+	int c, idx, ret, pass;
+
+	for (i = 0; i < NR_OPTS; i++) {
+		lopts[i].name = opts[i].name;
+		lopts[i].has_arg = opts[i].type == OPT_BOOL ? optional_argument : required_argument;
+		lopts[i].flag = NULL;
+		lopts[i].val = 0;
+	}
+	lopts[i++] = (struct option){ "config", required_argument, NULL, 'c' };
+	lopts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[i] = (struct option){ NULL, 0, NULL, 0 };
+
+	/* pass 0 finds --config and checks the flags; pass 1 applies them over the file */
+	for (pass = 0; pass < 2; pass++) {
+		optind = 1;
+		opterr = 0;
+		while ((c = getopt_long(argc, argv, ":h", lopts, &idx)) != -1) {
+			switch (c) {
+			case 'h':
+				hornet_config_usage(stdout);
+				return 1;
+			case 'c':
+				config = optarg;
+				break;
+			case 0:
+				if (pass == 0)
+					break;
+				ret = set_opt(cfg, &opts[idx], optarg ? optarg : "true", "--", err,
+					      err_size);
+				if (ret)
+					return ret;
+				break;
+			case ':':
+				snprintf(err, err_size, "%s: needs a value",
+					 argv[optind - 1]);
+				return -EINVAL;
+			default: {
+				const char *arg = argv[optind - 1];
+				char key[64];
+				const char *eq;
+
+				if (strncmp(arg, "--", 2)) {
+					snprintf(err, err_size, "unknown option '%s' (see 'hornet agent --help')", arg);
+					return -EINVAL;
+				}
+				eq = strchr(arg, '=');
+				snprintf(key, sizeof(key), "%.*s", (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
+				unknown_key(key, "--", err, err_size);
+				return -EINVAL;
+			}
+			}
+		}
+		if (pass == 0 && optind < argc) {
+			snprintf(err, err_size, "unexpected argument '%s' (see 'hornet agent --help')",
+				 argv[optind]);
+			return -EINVAL;
+		}
+		if (pass == 0) {
+			if (!config && stat(HORNET_DEFAULT_CONFIG, &st) == 0)
+				config = HORNET_DEFAULT_CONFIG;
+			if (config) {
+				free(cfg->config_file);
+				cfg->config_file = strdup(config);
+				ret = hornet_config_load_file(cfg, config, err, err_size);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}

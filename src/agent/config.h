@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's settings: defaults, then the YAML config file, then flags.
+ * One table describes every setting, so a flag and its config-file key are
+ * checked the same way (docs/cli.md lists them).
+ */
+#ifndef HORNET_AGENT_CONFIG_H
+#define HORNET_AGENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#include "util/log.h"
+
+#define HORNET_DEFAULT_CONFIG "/etc/hornet/hornet.yaml"
+#define HORNET_DEFAULT_EXPORT_FILE "/var/log/hornet/events.json"
+#define HORNET_DEFAULT_SOCKET "/run/hornet/hornet.sock"
+
+enum hornet_stdout_format {
+	HORNET_STDOUT_NONE,
+	HORNET_STDOUT_JSON,
+	HORNET_STDOUT_COMPACT,
+};
+
+struct hornet_config {
+	char *config_file;
+	char *node_name;
+	char *export_file; /* "" disables the file */
+	unsigned int export_file_max_size_mb;
+	unsigned int export_file_max_backups;
+	char *socket;
+	bool enable_ancestors;
+	unsigned int process_cache_size;
+	unsigned int ringbuf_size_mb;
+	enum hornet_log_level log_level;
+	enum hornet_stdout_format stdout_format;
+};
+
+/* Fills @cfg with the defaults. Returns 0 or -errno. */
+int hornet_config_init(struct hornet_config *cfg);
+void hornet_config_free(struct hornet_config *cfg);
+
+/*
+ * Applies the command line of `hornet agent` (argv[0] is "agent"): first the
+ * config file (--config, or the default one if it exists), then the flags.
+ * On a bad setting writes a message naming it to @err and returns -EINVAL;
+ * returns 1 when --help was given (the help is printed).
+ */
+int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *err,
+		       size_t err_size);
+
+/* Applies a YAML config file; errors name the file, line and column. */
+int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *err,
+			    size_t err_size);
+
+void hornet_config_usage(FILE *out);
+
+#endif

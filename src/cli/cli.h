@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The subcommands of the hornet binary. Each takes its own argv (argv[0] is
+ * the subcommand's name) and returns the process exit status: 0 success,
+ * 1 failure, 2 usage error.
+ */
+#ifndef HORNET_CLI_CLI_H
+#define HORNET_CLI_CLI_H
+
+int hornet_cmd_agent(int argc, char **argv);
+int hornet_cmd_events(int argc, char **argv);
+int hornet_cmd_status(int argc, char **argv);
+int hornet_cmd_probe(int argc, char **argv);
+int hornet_cmd_version(int argc, char **argv);
+
+/* The socket the CLI talks to: --socket, else $HORNET_SOCKET, else the default. */
+const char *hornet_cli_socket(const char *flag);
+
+/* A message for a failed connection to the agent, on stderr. */
+void hornet_cli_no_agent(const char *socket, int err);
+
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "export/api.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: hornet status [OPTIONS]\n\n"
+		     "Asks the running agent for its health, uptime, event counts, loss counters\n"
+		     "and the mechanism each sensor uses. Exits 0 when the agent is ready (all\n"
+		     "sensors attached), 1 when no agent answers or it is not ready.\n\n"
+		     "  -o, --output FORMAT   text (default) or json (the agent's reply as is)\n"
+		     "      --socket PATH     the agent's API socket (default: $HORNET_SOCKET or\n"
+		     "                        /run/hornet/hornet.sock)\n"
+		     "      --wait SECONDS    wait up to SECONDS for the agent to be ready\n"
+		     "  -h, --help            show this help\n");
+}
+
+/* Sends one request and reads the one-line reply; NULL with *err = errno. */
+static json_t *request(const char *socket, const char *req, int *err, char *why, size_t why_size)
+{
+	json_error_t jerr;
+	char *line = NULL;
+	size_t cap = 0;
+	json_t *reply;
+	FILE *f;
+	int fd;
+
+	fd = hornet_api_connect(socket, req);
+	if (fd < 0) {
+		*err = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		*err = errno;
+		close(fd);
+		return NULL;
+	}
+	if (getline(&line, &cap, f) < 0) {
+		*err = EPROTO;
+		snprintf(why, why_size, "the agent closed the connection without a reply");
+		free(line);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	reply = json_loads(line, 0, &jerr);
+	free(line);
+	if (!reply) {
+		*err = EPROTO;
+		snprintf(why, why_size, "the agent's reply is not JSON: %s", jerr.text);
+	}
+	return reply;
+}
+
+static unsigned long long num(json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_get(o, key);
+		path = dot + 1;
+	}
+	return json_integer_value(json_object_get(o, path));
+}
+
+static void print_text(json_t *r)
+{
+	json_t *sensors = json_object_get(r, "sensors"), *s, *events = json_object_get(r, "events"), *v;
+	const char *key;
+	size_t i;
+	int first = 1;
+
+	printf("health:   %s%s\n", json_string_value(json_object_get(r, "health")),
+	       json_is_true(json_object_get(r, "ready")) ? " (ready)" : " (not ready)");
+	printf("version:  %s\n", json_string_value(json_object_get(r, "version")));
+	printf("node:     %s (agent pid %llu)\n", json_string_value(json_object_get(r, "node_name")),
+	       num(r, "pid"));
+	printf("uptime:   %.1f s (ready after %.0f ms)\n",
+	       json_number_value(json_object_get(r, "uptime_seconds")),
+	       json_number_value(json_object_get(r, "startup_seconds")) * 1000);
+	json_array_foreach(sensors, i, s)
+		printf("sensor:   %s: %s (%s)\n", json_string_value(json_object_get(s, "name")),
+		       json_string_value(json_object_get(s, "state")),
+		       json_string_value(json_object_get(s, "mechanism")));
+	printf("events:  ");
+	json_object_foreach(events, key, v)
+	{
+		printf("%s %s %lld", first ? "" : ",", key, (long long)json_integer_value(v));
+		first = 0;
+	}
+	printf("\n");
+	printf("lost:     ring buffer: exec %llu, fork %llu, exit %llu; API queue %llu; "
+	       "malformed records %llu; export errors %llu\n",
+	       num(r, "lost.ringbuf.process_exec"), num(r, "lost.ringbuf.process_fork"),
+	       num(r, "lost.ringbuf.process_exit"), num(r, "lost.api_queue"),
+	       num(r, "lost.malformed_records"), num(r, "lost.export_errors"));
+	printf("errors:   process table full %llu, kernel read errors %llu\n",
+	       num(r, "errors.process_table_full"), num(r, "errors.kernel_read_errors"));
+	printf("cache:    %llu of %llu processes (%llu live), %llu evictions; kernel table %llu\n",
+	       num(r, "process_cache.size"), num(r, "process_cache.capacity"),
+	       num(r, "process_cache.live"), num(r, "process_cache.evictions"),
+	       num(r, "process_table_size"));
+	printf("export:   %s (%llu rotations), %llu API clients\n",
+	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
+	       num(r, "export.rotations"), num(r, "export.api_clients"));
+}
+
+int hornet_cmd_status(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *fmt = "text", *sock = NULL;
+	double wait = 0, waited = 0;
+	char why[256] = "", *end;
+	json_t *reply = NULL;
+	int c, err = 0, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			fmt = optarg;
+			if (strcmp(fmt, "text") && strcmp(fmt, "json")) {
+				fprintf(stderr, "hornet status: unknown output format '%s' (valid: text, json)\n", fmt);
+				return 2;
+			}
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'w':
+			wait = strtod(optarg, &end);
+			if (*end || wait < 0 || wait > 3600) {
+				fprintf(stderr, "hornet status: --wait '%s': not a number of seconds from 0 to 3600\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hornet status: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	sock = hornet_cli_socket(sock);
+	for (;;) {
+		json_decref(reply);
+		reply = request(sock, "{\"command\":\"status\"}\n", &err, why, sizeof(why));
+		if (reply && json_is_true(json_object_get(reply, "ready")))
+			break;
+		if (waited >= wait)
+			break;
+		usleep(100000);
+		waited += 0.1;
+	}
+	if (!reply) {
+		if (why[0])
+			fprintf(stderr, "hornet status: %s\n", why);
+		else
+			hornet_cli_no_agent(sock, err);
+		return 1;
+	}
+	if (json_object_get(reply, "error")) {
+		fprintf(stderr, "hornet status: the agent says: %s\n",
+			json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		return 1;
+	}
+	if (!strcmp(fmt, "json")) {
+		json_dumpf(reply, stdout, JSON_COMPACT);
+		printf("\n");
+	} else {
+		print_text(reply);
+	}
+	ret = json_is_true(json_object_get(reply, "ready")) ? 0 : 1;
+	if (ret)
+		fprintf(stderr, "hornet status: the agent is not ready yet\n");
+	json_decref(reply);
+	return ret;
+}

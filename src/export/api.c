@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <utlist.h>
+
+#include "agent/poll.h"
+#include "export/api.h"
+
+#define REQUEST_MAX 65536	 /* one request line */
+#define CLIENT_QUEUE_MAX (8 << 20) /* bytes queued for one subscriber */
+#define CLIENTS_MAX 128
+
+struct api_client {
+	struct hornet_poll poll;
+	struct hornet_api *api;
+	struct api_client *prev, *next;
+	bool subscribed;
+	bool closing; /* close once the queue is written */
+	bool want_out;
+	char *in;
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off, out_cap;
+	uint64_t dropped;
+};
+
+struct hornet_api {
+	struct hornet_poll listen;
+	int epfd;
+	char *path;
+	const struct hornet_api_command *commands;
+	void *ctx;
+	struct api_client *clients;
+	unsigned int nr_clients;
+	unsigned int nr_subscribers;
+	uint64_t dropped;
+	uint64_t bad_requests;
+};
+
+static void client_free(struct api_client *c)
+{
+	struct hornet_api *api = c->api;
+
+	epoll_ctl(api->epfd, EPOLL_CTL_DEL, c->poll.fd, NULL);
+	close(c->poll.fd);
+	DL_DELETE(api->clients, c);
+	api->nr_clients--;
+	if (c->subscribed)
+		api->nr_subscribers--;
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+static void client_set_out(struct api_client *c, bool want)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | (want ? EPOLLOUT : 0),
+				  .data.ptr = &c->poll };
+
+	if (c->want_out == want)
+		return;
+	c->want_out = want;
+	epoll_ctl(c->api->epfd, EPOLL_CTL_MOD, c->poll.fd, &ev);
+}
+
+/* Writes what is queued; returns false when the client is gone (freed). */
+static bool client_flush(struct api_client *c)
+{
+	ssize_t n;
+
+	while (c->out_off < c->out_len) {
+		n = send(c->poll.fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				client_set_out(c, true);
+				return true;
+			}
+			client_free(c);
+			return false;
+		}
+		c->out_off += n;
+	}
+	c->out_off = c->out_len = 0;
+	client_set_out(c, false);
+	if (c->closing) {
+		client_free(c);
+		return false;
+	}
+	return true;
+}
+
+/* Queues @len bytes plus a newline; false if the queue is full. */
+static bool client_queue(struct api_client *c, const char *data, size_t len)
+{
+	size_t need;
+	char *p;
+
+	if (c->out_off && c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	need = c->out_len + len + 1;
+	if (need - c->out_off > CLIENT_QUEUE_MAX)
+		return false;
+	if (need > c->out_cap) {
+		if (c->out_off) {
+			/* reuse the space already written out */
+			memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+			c->out_len -= c->out_off;
+			c->out_off = 0;
+			need = c->out_len + len + 1;
+		}
+		if (need > c->out_cap) {
+			size_t cap = c->out_cap ? c->out_cap : 16384;
+
+			while (cap < need)
+				cap *= 2;
+			p = realloc(c->out, cap);
+			if (!p)
+				return false;
+			c->out = p;
+			c->out_cap = cap;
+		}
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out[c->out_len + len] = '\n';
+	c->out_len += len + 1;
+	return true;
+}
+
+static void reply_error(struct api_client *c, const char *msg)
+{
+	struct hornet_json j;
+
+	c->api->bad_requests++;
+	hornet_json_init(&j);
+	hornet_json_obj_begin(&j, NULL);
+	hornet_json_str(&j, "error", msg);
+	hornet_json_obj_end(&j);
+	if (!j.failed)
+		client_queue(c, j.buf, j.len);
+	hornet_json_free(&j);
+	c->closing = true;
+}
+
+static void handle_request(struct api_client *c, const char *line, size_t len)
+{
+	const struct hornet_api_command *cmd;
+	char err[512] = "", msg[600];
+	json_error_t jerr;
+	struct hornet_json j;
+	const char *name;
+	json_t *req;
+	int ret;
+
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!req) {
+		snprintf(msg, sizeof(msg), "request is not valid JSON: %s (column %d)", jerr.text,
+			 jerr.column);
+		reply_error(c, msg);
+		return;
+	}
+	name = json_string_value(json_object_get(req, "command"));
+	if (!json_is_object(req) || !name) {
+		reply_error(c, "request must be a JSON object with a string \"command\"");
+		json_decref(req);
+		return;
+	}
+	if (!strcmp(name, "events")) {
+		c->subscribed = true;
+		c->api->nr_subscribers++;
+		json_decref(req);
+		return;
+	}
+	for (cmd = c->api->commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, name))
+			break;
+	if (!cmd->name) {
+		snprintf(msg, sizeof(msg), "unknown command '%.64s'", name);
+		reply_error(c, msg);
+		json_decref(req);
+		return;
+	}
+	hornet_json_init(&j);
+	hornet_json_obj_begin(&j, NULL);
+	ret = cmd->fn(c->api->ctx, req, &j, err, sizeof(err));
+	hornet_json_obj_end(&j);
+	json_decref(req);
+	if (ret) {
+		reply_error(c, err[0] ? err : strerror(-ret));
+	} else if (j.failed || !client_queue(c, j.buf, j.len)) {
+		reply_error(c, "reply too large");
+	} else {
+		c->closing = true;
+	}
+	hornet_json_free(&j);
+}
+
+static void client_event(struct hornet_poll *p, uint32_t events)
+{
+	struct api_client *c = (struct api_client *)p;
+	char *nl;
+	ssize_t n;
+
+	if (events & EPOLLOUT) {
+		if (!client_flush(c))
+			return;
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		for (;;) {
+			if (!c->in) {
+				c->in = malloc(REQUEST_MAX);
+				if (!c->in) {
+					client_free(c);
+					return;
+				}
+			}
+			if (c->in_len == REQUEST_MAX) {
+				if (c->subscribed || c->closing) {
+					c->in_len = 0; /* requests after the first are ignored */
+					continue;
+				}
+				reply_error(c, "request line too long (at most 65536 bytes)");
+				client_flush(c);
+				return;
+			}
+			n = recv(c->poll.fd, c->in + c->in_len, REQUEST_MAX - c->in_len,
+				 MSG_DONTWAIT);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && errno == EAGAIN)
+				break;
+			if (n <= 0) {
+				/* the peer is gone; a request without its newline still counts */
+				if (!c->subscribed && !c->closing && c->in_len) {
+					handle_request(c, c->in, c->in_len);
+					client_flush(c);
+				} else {
+					client_free(c);
+				}
+				return;
+			}
+			c->in_len += n;
+			if (c->subscribed || c->closing) {
+				c->in_len = 0;
+				continue;
+			}
+			nl = memchr(c->in, '\n', c->in_len);
+			if (nl) {
+				handle_request(c, c->in, nl - c->in);
+				c->in_len = 0;
+				if (!client_flush(c))
+					return;
+			}
+		}
+	}
+}
+
+static void listen_event(struct hornet_poll *p, uint32_t events)
+{
+	struct hornet_api *api = (struct hornet_api *)p;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct api_client *c;
+	int fd;
+
+	for (;;) {
+		fd = accept4(api->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (api->nr_clients >= CLIENTS_MAX) {
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->poll.fn = client_event;
+		c->poll.fd = fd;
+		c->api = api;
+		ev.data.ptr = &c->poll;
+		if (epoll_ctl(api->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		DL_APPEND(api->clients, c);
+		api->nr_clients++;
+	}
+}
+
+/* A socket file that nobody answers on is left over from an agent that died. */
+static int remove_stale(const char *path, const struct sockaddr_un *addr)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	close(fd);
+	if (ret == 0)
+		return -EADDRINUSE;
+	return unlink(path) ? -errno : 0;
+}
+
+struct hornet_api *hornet_api__new(const char *path, int epfd,
+				   const struct hornet_api_command *commands, void *ctx)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct hornet_api *api;
+	mode_t old_umask;
+	int err;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(addr.sun_path, path);
+	api = calloc(1, sizeof(*api));
+	if (!api)
+		return NULL;
+	api->epfd = epfd;
+	api->commands = commands;
+	api->ctx = ctx;
+	api->listen.fn = listen_event;
+	api->listen.fd = -1;
+	api->path = strdup(path);
+	if (!api->path)
+		goto fail;
+	err = remove_stale(path, &addr);
+	if (err) {
+		errno = -err;
+		goto fail;
+	}
+	api->listen.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (api->listen.fd < 0)
+		goto fail;
+	/* 0600 from the start: no window in which others could connect */
+	old_umask = umask(0177);
+	err = bind(api->listen.fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old_umask);
+	if (err)
+		goto fail;
+	if (listen(api->listen.fd, 64))
+		goto fail_unlink;
+	ev.data.ptr = &api->listen;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, api->listen.fd, &ev))
+		goto fail_unlink;
+	return api;
+
+fail_unlink:
+	err = errno;
+	unlink(path);
+	errno = err;
+fail:
+	err = errno;
+	if (api->listen.fd >= 0)
+		close(api->listen.fd);
+	free(api->path);
+	free(api);
+	errno = err;
+	return NULL;
+}
+
+void hornet_api__free(struct hornet_api *api)
+{
+	if (!api)
+		return;
+	while (api->clients) {
+		struct api_client *c = api->clients;
+
+		/* give subscribers what is already queued, without blocking */
+		c->closing = true;
+		if (client_flush(c))
+			client_free(c);
+	}
+	epoll_ctl(api->epfd, EPOLL_CTL_DEL, api->listen.fd, NULL);
+	close(api->listen.fd);
+	unlink(api->path);
+	free(api->path);
+	free(api);
+}
+
+void hornet_api__broadcast(struct hornet_api *api, const char *line, size_t len)
+{
+	struct api_client *c, *tmp;
+
+	if (!api->nr_subscribers)
+		return;
+	DL_FOREACH_SAFE(api->clients, c, tmp)
+	{
+		if (!c->subscribed)
+			continue;
+		if (!client_queue(c, line, len)) {
+			c->dropped++;
+			api->dropped++;
+			continue;
+		}
+	}
+}
+
+void hornet_api__flush(struct hornet_api *api)
+{
+	struct api_client *c, *tmp;
+
+	DL_FOREACH_SAFE(api->clients, c, tmp)
+	{
+		/* a client waiting for EPOLLOUT is written when the kernel says so */
+		if (c->subscribed && !c->want_out && c->out_len > c->out_off)
+			client_flush(c);
+	}
+}
+
+void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s)
+{
+	s->clients = api->nr_clients;
+	s->subscribers = api->nr_subscribers;
+	s->dropped = api->dropped;
+	s->bad_requests = api->bad_requests;
+}
+
+int hornet_api_connect(const char *path, const char *request)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t len = strlen(request);
+	ssize_t n;
+	int fd, err;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		goto fail;
+	while (len) {
+		n = send(fd, request, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		request += n;
+		len -= n;
+	}
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}

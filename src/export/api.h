@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's API on a unix socket (mode 0600): newline-delimited JSON.
+ * A client sends one request line, {"command": "<name>", ...}; the reply is
+ * one JSON line and the connection closes, except for "events", after which
+ * the agent streams every event as a JSON line until the client goes away.
+ * A client that cannot keep up loses events (counted), never the agent's
+ * memory. docs/cli.md describes the protocol.
+ */
+#ifndef HORNET_EXPORT_API_H
+#define HORNET_EXPORT_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "export/json.h"
+
+struct hornet_api;
+
+/*
+ * A command handler fills @resp (a JSON object is already open; add
+ * members) and returns 0, or returns -errno with a message in @err.
+ */
+struct hornet_api_command {
+	const char *name;
+	int (*fn)(void *ctx, json_t *req, struct hornet_json *resp, char *err, size_t err_size);
+};
+
+/*
+ * Listens on @path (the directory must exist; a stale socket there is
+ * replaced, a live one is an error: EADDRINUSE). @commands ends with a NULL
+ * name. Returns NULL with errno set.
+ */
+struct hornet_api *hornet_api__new(const char *path, int epfd,
+				   const struct hornet_api_command *commands, void *ctx);
+void hornet_api__free(struct hornet_api *api);
+
+/* Sends one event line (without its newline) to every "events" client. */
+void hornet_api__broadcast(struct hornet_api *api, const char *line, size_t len);
+
+/* Writes queued event lines to the clients that can take them now. */
+void hornet_api__flush(struct hornet_api *api);
+
+struct hornet_api_stats {
+	unsigned int clients;
+	unsigned int subscribers;
+	uint64_t dropped;	 /* event lines not sent to a slow client */
+	uint64_t bad_requests;
+};
+
+void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s);
+
+/* Connects to the agent at @path and sends @request (one line). Returns the
+ * fd or -errno. Used by the CLI. */
+int hornet_api_connect(const char *path, const char *request);
+
+#endif

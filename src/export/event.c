@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "export/event.h"
+#include "util/base64.h"
+
+size_t hornet_exec_id(char *out, size_t size, const char *node, uint64_t ktime, uint32_t pid)
+{
+	char raw[300];
+	int n = snprintf(raw, sizeof(raw), "%s:%" PRIu64 ":%" PRIu32, node, ktime, pid);
+
+	if (n < 0 || (size_t)n >= sizeof(raw)) {
+		if (size)
+			out[0] = '\0';
+		return 0;
+	}
+	return hornet_base64_encode(raw, n, out, size);
+}
+
+void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns)
+{
+	time_t sec = wall_ns / 1000000000ULL;
+	unsigned int ns = wall_ns % 1000000000ULL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	/* the year is clamped so the output's length is fixed */
+	snprintf(out, HORNET_TIME_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%09uZ",
+		 (unsigned int)(tm.tm_year + 1900) % 10000, (unsigned int)(tm.tm_mon + 1) % 100,
+		 (unsigned int)tm.tm_mday % 100, (unsigned int)tm.tm_hour % 100,
+		 (unsigned int)tm.tm_min % 100, (unsigned int)tm.tm_sec % 100, ns);
+}
+
+static const char *const cap_names[] = {
+	"CAP_CHOWN",		"CAP_DAC_OVERRIDE",	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",		"CAP_FSETID",		"CAP_KILL",
+	"CAP_SETGID",		"CAP_SETUID",		"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",	"CAP_NET_RAW",		"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",	"CAP_SYS_MODULE",	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",	"CAP_SYS_PTRACE",	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",	"CAP_SYS_BOOT",		"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",	"CAP_SYS_TIME",		"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",		"CAP_LEASE",		"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",	"CAP_SETFCAP",		"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",	"CAP_SYSLOG",		"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",	"CAP_AUDIT_READ",	"CAP_PERFMON",
+	"CAP_BPF",		"CAP_CHECKPOINT_RESTORE",
+};
+
+const char *hornet_cap_name(unsigned int bit)
+{
+	return bit < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[bit] : NULL;
+}
+
+static void render_caps(struct hornet_json *j, const char *key, uint64_t set)
+{
+	char unknown[16];
+	unsigned int bit;
+
+	hornet_json_arr_begin(j, key);
+	for (bit = 0; bit < 64; bit++) {
+		if (!(set & (1ULL << bit)))
+			continue;
+		if (hornet_cap_name(bit)) {
+			hornet_json_str(j, NULL, hornet_cap_name(bit));
+		} else {
+			snprintf(unknown, sizeof(unknown), "CAP_%u", bit);
+			hornet_json_str(j, NULL, unknown);
+		}
+	}
+	hornet_json_arr_end(j);
+}
+
+/*
+ * The "cap" object is most of a process's JSON (40 names each for root's
+ * permitted and effective sets) and few distinct capability sets occur, so
+ * the last few renderings are kept and copied. Single-threaded, like the
+ * agent's event loop that calls it.
+ */
+#define CAPS_MEMO 8
+
+static struct caps_memo {
+	struct hornet_caps caps;
+	char *json;
+	size_t len;
+} caps_memo[CAPS_MEMO];
+static unsigned int caps_memo_next;
+
+static void render_cap_object(struct hornet_json *j, const struct hornet_caps *caps)
+{
+	struct hornet_json tmp;
+	struct caps_memo *m;
+	unsigned int i;
+
+	for (i = 0; i < CAPS_MEMO; i++) {
+		m = &caps_memo[i];
+		if (m->json && !memcmp(&m->caps, caps, sizeof(*caps))) {
+			hornet_json_raw(j, "cap", m->json, m->len);
+			return;
+		}
+	}
+	hornet_json_init(&tmp);
+	hornet_json_obj_begin(&tmp, NULL);
+	render_caps(&tmp, "permitted", caps->permitted);
+	render_caps(&tmp, "effective", caps->effective);
+	render_caps(&tmp, "inheritable", caps->inheritable);
+	hornet_json_obj_end(&tmp);
+	if (tmp.failed) {
+		hornet_json_free(&tmp);
+		j->failed = true;
+		return;
+	}
+	hornet_json_raw(j, "cap", tmp.buf, tmp.len);
+	m = &caps_memo[caps_memo_next++ % CAPS_MEMO];
+	free(m->json);
+	m->caps = *caps;
+	m->len = tmp.len;
+	m->json = tmp.buf; /* the memo keeps the buffer */
+}
+
+static const char *const ns_keys[HORNET_NS_COUNT] = {
+	[HORNET_NS_UTS] = "uts",
+	[HORNET_NS_IPC] = "ipc",
+	[HORNET_NS_MNT] = "mnt",
+	[HORNET_NS_PID] = "pid",
+	[HORNET_NS_PID_FOR_CHILDREN] = "pid_for_children",
+	[HORNET_NS_NET] = "net",
+	[HORNET_NS_TIME] = "time",
+	[HORNET_NS_TIME_FOR_CHILDREN] = "time_for_children",
+	[HORNET_NS_CGROUP] = "cgroup",
+	[HORNET_NS_USER] = "user",
+};
+
+void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t size)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ HORNET_PF_EXECVE, "execve" },	     { HORNET_PF_PROCFS, "procFS" },
+		{ HORNET_PF_CLONE, "clone" },	     { HORNET_PF_TRUNC_PATH, "truncFilename" },
+		{ HORNET_PF_TRUNC_ARGS, "truncArgs" }, { HORNET_PF_TRUNC_CWD, "truncCWD" },
+		{ HORNET_PF_ERROR_ARGS, "errorArgs" }, { HORNET_PF_ERROR_CWD, "errorCWD" },
+	};
+	size_t len = 0, i;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		n = snprintf(out + len, size - len, "%s%s", len ? " " : "", names[i].name);
+		if (n < 0 || (size_t)n >= size - len)
+			return;
+		len += n;
+	}
+	if (cwd && !strcmp(cwd, "/"))
+		snprintf(out + len, size - len, "%srootcwd", len ? " " : "");
+}
+
+static void render_process_object(struct hornet_json *j, const char *key,
+				  const struct hornet_process *p, const struct hornet_render_ctx *ctx,
+				  bool exec_properties)
+{
+	char id[HORNET_EXEC_ID_MAX], ts[HORNET_TIME_MAX], flags[160];
+	unsigned int i;
+
+	hornet_json_obj_begin(j, key);
+	hornet_exec_id(id, sizeof(id), ctx->node_name, p->ktime, p->pid);
+	hornet_json_str(j, "exec_id", id);
+	hornet_json_u64(j, "pid", p->pid);
+	hornet_json_u64(j, "uid", p->creds.uid);
+	if (p->cwd)
+		hornet_json_str(j, "cwd", p->cwd);
+	if (p->binary)
+		hornet_json_str(j, "binary", p->binary);
+	if (p->args && p->args[0])
+		hornet_json_str(j, "arguments", p->args);
+	hornet_process_flags(p->flags, p->cwd, flags, sizeof(flags));
+	hornet_json_str(j, "flags", flags);
+	if (p->start_ns) {
+		hornet_format_time(ts, p->start_ns);
+		hornet_json_str(j, "start_time", ts);
+	}
+	hornet_json_u64(j, "auid", p->auid);
+	if (p->container_id[0])
+		hornet_json_strn(j, "docker", p->container_id, HORNET_DOCKER_FIELD_LEN);
+	if (p->pktime) {
+		hornet_exec_id(id, sizeof(id), ctx->node_name, p->pktime, p->ppid);
+		hornet_json_str(j, "parent_exec_id", id);
+	}
+	render_cap_object(j, &p->caps);
+	hornet_json_obj_begin(j, "ns");
+	for (i = 0; i < HORNET_NS_COUNT; i++) {
+		if (!p->ns.inum[i])
+			continue;
+		hornet_json_obj_begin(j, ns_keys[i]);
+		hornet_json_u64(j, "inum", p->ns.inum[i]);
+		hornet_json_bool(j, "is_host", p->ns.inum[i] == ctx->host_ns.inum[i]);
+		hornet_json_obj_end(j);
+	}
+	hornet_json_obj_end(j);
+	hornet_json_u64(j, "tid", p->tid ? p->tid : p->pid);
+	hornet_json_obj_begin(j, "process_credentials");
+	hornet_json_u64(j, "uid", p->creds.uid);
+	hornet_json_u64(j, "gid", p->creds.gid);
+	hornet_json_u64(j, "euid", p->creds.euid);
+	hornet_json_u64(j, "egid", p->creds.egid);
+	hornet_json_u64(j, "suid", p->creds.suid);
+	hornet_json_u64(j, "sgid", p->creds.sgid);
+	hornet_json_u64(j, "fsuid", p->creds.fsuid);
+	hornet_json_u64(j, "fsgid", p->creds.fsgid);
+	hornet_json_obj_end(j);
+	if (p->cgroup_id)
+		hornet_json_u64(j, "cgroup_id", p->cgroup_id);
+	if (exec_properties && (p->privs || (p->flags & HORNET_PF_DELETED))) {
+		hornet_json_obj_begin(j, "binary_properties");
+		if (p->privs & HORNET_PRIV_SETUID)
+			hornet_json_u64(j, "setuid", p->creds.euid);
+		if (p->privs & HORNET_PRIV_SETGID)
+			hornet_json_u64(j, "setgid", p->creds.egid);
+		if (p->privs & (HORNET_PRIV_FILE_CAP | HORNET_PRIV_SETUID_ROOT)) {
+			hornet_json_arr_begin(j, "privileges_changed");
+			if (p->privs & HORNET_PRIV_FILE_CAP)
+				hornet_json_str(j, NULL, "PRIVILEGES_RAISED_EXEC_FILE_CAP");
+			if (p->privs & HORNET_PRIV_SETUID_ROOT)
+				hornet_json_str(j, NULL, "PRIVILEGES_RAISED_EXEC_FILE_SETUID");
+			hornet_json_arr_end(j);
+		}
+		if (p->flags & HORNET_PF_DELETED) {
+			hornet_json_obj_begin(j, "file");
+			hornet_json_obj_begin(j, "inode");
+			hornet_json_u64(j, "number", p->ino);
+			hornet_json_u64(j, "links", p->nlink);
+			hornet_json_obj_end(j);
+			hornet_json_str(j, "path", p->binary);
+			hornet_json_obj_end(j);
+		}
+		hornet_json_obj_end(j);
+	}
+	hornet_json_obj_end(j);
+}
+
+/*
+ * A process is rendered in its exec, its exit, and as parent or ancestor of
+ * every event of its children, always the same: the object (without the
+ * exec-only binary_properties) is kept with the process after the first time.
+ */
+void hornet_render_process(struct hornet_json *j, const char *key, struct hornet_process *p,
+			   const struct hornet_render_ctx *ctx, bool exec_properties)
+{
+	struct hornet_json tmp;
+
+	if (exec_properties && (p->privs || (p->flags & HORNET_PF_DELETED))) {
+		render_process_object(j, key, p, ctx, true);
+		return;
+	}
+	if (!p->json) {
+		hornet_json_init(&tmp);
+		render_process_object(&tmp, NULL, p, ctx, false);
+		if (tmp.failed) {
+			hornet_json_free(&tmp);
+			j->failed = true;
+			return;
+		}
+		p->json = tmp.buf;
+		p->json_len = tmp.len;
+	}
+	hornet_json_raw(j, key, p->json, p->json_len);
+}
+
+/* process, parent and (when enabled) ancestors of one event */
+static void render_lineage(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			   struct hornet_process *p, bool exec_properties)
+{
+	struct hornet_process *a;
+
+	hornet_render_process(j, "process", p, ctx, exec_properties);
+	if (p->parent)
+		hornet_render_process(j, "parent", p->parent, ctx, false);
+	else if (p->pktime || (p->flags & HORNET_PF_NO_PARENT))
+		hornet_json_bool(j, "parent_unknown", true);
+	if (ctx->ancestors && p->parent && p->parent->parent) {
+		hornet_json_arr_begin(j, "ancestors");
+		for (a = p->parent->parent; a; a = a->parent)
+			hornet_render_process(j, NULL, a, ctx, false);
+		hornet_json_arr_end(j);
+	}
+}
+
+static void render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			    uint64_t ktime)
+{
+	char ts[HORNET_TIME_MAX];
+
+	hornet_json_str(j, "node_name", ctx->node_name);
+	hornet_format_time(ts, ktime + ctx->boot_to_wall_ns);
+	hornet_json_str(j, "time", ts);
+	hornet_json_obj_end(j);
+}
+
+void hornet_render_exec(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			struct hornet_process *p, uint64_t ktime)
+{
+	hornet_json_obj_begin(j, NULL);
+	hornet_json_obj_begin(j, "process_exec");
+	render_lineage(j, ctx, p, true);
+	hornet_json_obj_end(j);
+	render_envelope(j, ctx, ktime);
+}
+
+void hornet_render_exit(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			struct hornet_process *p, uint32_t code, uint64_t ktime)
+{
+	char ts[HORNET_TIME_MAX], sig[24];
+	const char *abbrev;
+
+	hornet_json_obj_begin(j, NULL);
+	hornet_json_obj_begin(j, "process_exit");
+	render_lineage(j, ctx, p, false);
+	if (code & 0x7f) {
+		abbrev = sigabbrev_np(code & 0x7f);
+		if (abbrev)
+			snprintf(sig, sizeof(sig), "SIG%s", abbrev);
+		else
+			snprintf(sig, sizeof(sig), "SIG%u", code & 0x7f);
+		hornet_json_str(j, "signal", sig);
+	} else {
+		hornet_json_u64(j, "status", (code >> 8) & 0xff);
+	}
+	hornet_format_time(ts, ktime + ctx->boot_to_wall_ns);
+	hornet_json_str(j, "time", ts);
+	hornet_json_obj_end(j);
+	render_envelope(j, ctx, ktime);
+}

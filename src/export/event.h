@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events as JSON lines in Tetragon's shape (docs/events.md): one object per
+ * line with exactly one event key, node_name and time.
+ */
+#ifndef HORNET_EXPORT_EVENT_H
+#define HORNET_EXPORT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hornet/events.h>
+
+#include "export/json.h"
+#include "process/cache.h"
+
+/* "node:ktime:pid": a DNS name (253) + 2 colons + 20 + 10 digits, in base64 */
+#define HORNET_EXEC_ID_MAX 400
+#define HORNET_TIME_MAX 40
+
+struct hornet_render_ctx {
+	const char *node_name;
+	struct hornet_ns host_ns;  /* the namespaces of pid 1, for is_host */
+	int64_t boot_to_wall_ns;   /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	bool ancestors;		   /* add the "ancestors" array */
+};
+
+/* base64("<node>:<ktime>:<pid>"); returns its length, 0 if @size is too small */
+size_t hornet_exec_id(char *out, size_t size, const char *node, uint64_t ktime, uint32_t pid);
+
+/* RFC 3339 UTC with nanoseconds: 2026-11-28T10:00:00.123456789Z */
+void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns);
+
+/* Names of capability bits ("CAP_CHOWN"), NULL past the last one known. */
+const char *hornet_cap_name(unsigned int bit);
+
+/*
+ * The "process" (or parent, ancestor) object of @p. Apart from the exec
+ * event's binary_properties it never changes, so it is rendered once and
+ * kept in p->json.
+ */
+void hornet_render_process(struct hornet_json *j, const char *key, struct hornet_process *p,
+			   const struct hornet_render_ctx *ctx, bool exec_properties);
+
+/* Whole lines, without the trailing newline. @ktime is the event's time. */
+void hornet_render_exec(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			struct hornet_process *p, uint64_t ktime);
+void hornet_render_exit(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			struct hornet_process *p, uint32_t code, uint64_t ktime);
+
+/* Process flags as Tetragon spells them, space-separated. */
+void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t size);
+
+#endif

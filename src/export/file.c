@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export/file.h"
+
+#define BUF_SIZE (256 << 10)
+
+struct hornet_export_file {
+	char *path;
+	int fd;
+	uint64_t size; /* bytes in the current file, the buffer included */
+	uint64_t max_size;
+	unsigned int max_backups;
+	uint64_t rotations;
+	uint64_t errors;
+	size_t buffered;
+	char buf[BUF_SIZE];
+};
+
+static int open_file(struct hornet_export_file *f)
+{
+	struct stat st;
+
+	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (f->fd < 0)
+		return -errno;
+	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
+		close(f->fd);
+		f->fd = -1;
+		return -EINVAL;
+	}
+	/* an existing file may have had looser permissions */
+	if ((st.st_mode & 0777) != 0600)
+		fchmod(f->fd, 0600);
+	f->size = st.st_size;
+	return 0;
+}
+
+struct hornet_export_file *hornet_export_file__open(const char *path, uint64_t max_size,
+						    unsigned int max_backups)
+{
+	struct hornet_export_file *f = calloc(1, sizeof(*f));
+	int err;
+
+	if (!f)
+		return NULL;
+	f->path = strdup(path);
+	f->max_size = max_size;
+	f->max_backups = max_backups;
+	if (!f->path) {
+		free(f);
+		return NULL;
+	}
+	err = open_file(f);
+	if (err) {
+		free(f->path);
+		free(f);
+		errno = -err;
+		return NULL;
+	}
+	return f;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+int hornet_export_file__flush(struct hornet_export_file *f)
+{
+	int err;
+
+	if (!f->buffered || f->fd < 0)
+		return 0;
+	err = write_all(f->fd, f->buf, f->buffered);
+	f->buffered = 0;
+	if (err)
+		f->errors++;
+	return err;
+}
+
+static int rotate(struct hornet_export_file *f)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	unsigned int i;
+	int err;
+
+	err = hornet_export_file__flush(f);
+	close(f->fd);
+	f->fd = -1;
+	if (f->max_backups == 0) {
+		/* nothing to keep: start the file over */
+		if (truncate(f->path, 0) && errno != ENOENT)
+			err = err ? err : -errno;
+	} else {
+		for (i = f->max_backups; i > 1; i--) {
+			snprintf(from, sizeof(from), "%s.%u", f->path, i - 1);
+			snprintf(to, sizeof(to), "%s.%u", f->path, i);
+			if (rename(from, to) && errno != ENOENT)
+				err = err ? err : -errno;
+		}
+		snprintf(to, sizeof(to), "%s.1", f->path);
+		if (rename(f->path, to) && errno != ENOENT)
+			err = err ? err : -errno;
+	}
+	f->rotations++;
+	if (open_file(f) < 0)
+		return -errno;
+	return err;
+}
+
+int hornet_export_file__write(struct hornet_export_file *f, const char *line, size_t len)
+{
+	int err;
+
+	if (f->fd < 0) {
+		/* a failed rotation left no file open: try again */
+		err = open_file(f);
+		if (err) {
+			f->errors++;
+			return err;
+		}
+	}
+	if (f->max_size && f->size > 0 && f->size + len > f->max_size) {
+		err = rotate(f);
+		if (err)
+			f->errors++;
+		if (f->fd < 0)
+			return err;
+	}
+	if (f->buffered + len > BUF_SIZE) {
+		err = hornet_export_file__flush(f);
+		if (err)
+			return err;
+	}
+	if (len > BUF_SIZE) {
+		err = write_all(f->fd, line, len);
+		if (err) {
+			f->errors++;
+			return err;
+		}
+	} else {
+		memcpy(f->buf + f->buffered, line, len);
+		f->buffered += len;
+	}
+	f->size += len;
+	return 0;
+}
+
+void hornet_export_file__close(struct hornet_export_file *f)
+{
+	if (!f)
+		return;
+	hornet_export_file__flush(f);
+	if (f->fd >= 0) {
+		fsync(f->fd);
+		close(f->fd);
+	}
+	free(f->path);
+	free(f);
+}
+
+uint64_t hornet_export_file__rotations(const struct hornet_export_file *f)
+{
+	return f->rotations;
+}
+
+uint64_t hornet_export_file__errors(const struct hornet_export_file *f)
+{
+	return f->errors;
+}

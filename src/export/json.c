@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export/json.h"
+#include "util/utf8.h"
+
+void hornet_json_init(struct hornet_json *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void hornet_json_free(struct hornet_json *j)
+{
+	free(j->buf);
+	hornet_json_init(j);
+}
+
+void hornet_json_reset(struct hornet_json *j)
+{
+	j->len = 0;
+	j->depth = 0;
+	j->need_comma[0] = false;
+	j->failed = false;
+}
+
+static bool reserve(struct hornet_json *j, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (j->failed)
+		return false;
+	if (j->len + n + 1 <= j->cap)
+		return true;
+	cap = j->cap ? j->cap : 1024;
+	while (cap < j->len + n + 1)
+		cap *= 2;
+	p = realloc(j->buf, cap);
+	if (!p) {
+		j->failed = true;
+		return false;
+	}
+	j->buf = p;
+	j->cap = cap;
+	return true;
+}
+
+void hornet_json_append(struct hornet_json *j, const char *s, size_t n)
+{
+	if (!reserve(j, n))
+		return;
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static inline void put(struct hornet_json *j, char c)
+{
+	if (!reserve(j, 1))
+		return;
+	j->buf[j->len++] = c;
+	j->buf[j->len] = '\0';
+}
+
+void hornet_json_escape(struct hornet_json *j, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run, l;
+
+	while (i < n) {
+		/* copy the longest run that needs no escaping in one go */
+		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
+			      p[run] != '\\';
+		     run++)
+			;
+		if (run > i) {
+			hornet_json_append(j, s + i, run - i);
+			i = run;
+			continue;
+		}
+		if (p[i] >= 0x80) {
+			l = hornet_utf8_len(p + i, n - i);
+			if (l) {
+				hornet_json_append(j, s + i, l);
+				i += l;
+			} else {
+				hornet_json_append(j, "\xef\xbf\xbd", 3); /* U+FFFD */
+				i++;
+			}
+			continue;
+		}
+		switch (p[i]) {
+		case '"':
+			hornet_json_append(j, "\\\"", 2);
+			break;
+		case '\\':
+			hornet_json_append(j, "\\\\", 2);
+			break;
+		case '\n':
+			hornet_json_append(j, "\\n", 2);
+			break;
+		case '\r':
+			hornet_json_append(j, "\\r", 2);
+			break;
+		case '\t':
+			hornet_json_append(j, "\\t", 2);
+			break;
+		case '\b':
+			hornet_json_append(j, "\\b", 2);
+			break;
+		case '\f':
+			hornet_json_append(j, "\\f", 2);
+			break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15] };
+
+			hornet_json_append(j, u, sizeof(u));
+		}
+		}
+		i++;
+	}
+}
+
+/*
+ * Writes the comma and the key that come before a value. Keys are the
+ * program's own string constants, never input, so they are not escaped.
+ */
+static void member(struct hornet_json *j, const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+	char *p;
+
+	if (!reserve(j, n + 4))
+		return;
+	p = j->buf + j->len;
+	if (j->need_comma[j->depth])
+		*p++ = ',';
+	j->need_comma[j->depth] = true;
+	if (key) {
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	*p = '\0';
+	j->len = p - j->buf;
+}
+
+/* Decimal digits of @v at the end of buf[24]; returns where they start. */
+static char *fmt_u64(char buf[24], uint64_t v)
+{
+	char *p = buf + 24;
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+static void open_container(struct hornet_json *j, const char *key, char c)
+{
+	member(j, key);
+	if (j->depth + 1 >= HORNET_JSON_MAX_DEPTH) {
+		j->failed = true;
+		return;
+	}
+	put(j, c);
+	j->need_comma[++j->depth] = false;
+}
+
+static void close_container(struct hornet_json *j, char c)
+{
+	if (j->depth > 0)
+		j->depth--;
+	put(j, c);
+}
+
+void hornet_json_obj_begin(struct hornet_json *j, const char *key)
+{
+	open_container(j, key, '{');
+}
+
+void hornet_json_obj_end(struct hornet_json *j)
+{
+	close_container(j, '}');
+}
+
+void hornet_json_arr_begin(struct hornet_json *j, const char *key)
+{
+	open_container(j, key, '[');
+}
+
+void hornet_json_arr_end(struct hornet_json *j)
+{
+	close_container(j, ']');
+}
+
+void hornet_json_strn(struct hornet_json *j, const char *key, const char *s, size_t n)
+{
+	member(j, key);
+	put(j, '"');
+	hornet_json_escape(j, s, n);
+	put(j, '"');
+}
+
+void hornet_json_str(struct hornet_json *j, const char *key, const char *s)
+{
+	hornet_json_strn(j, key, s ? s : "", s ? strlen(s) : 0);
+}
+
+void hornet_json_u64(struct hornet_json *j, const char *key, uint64_t v)
+{
+	char num[24], *p = fmt_u64(num, v);
+
+	member(j, key);
+	hornet_json_append(j, p, num + sizeof(num) - p);
+}
+
+void hornet_json_i64(struct hornet_json *j, const char *key, int64_t v)
+{
+	char num[25], *p = fmt_u64(num + 1, v < 0 ? -(uint64_t)v : (uint64_t)v);
+
+	if (v < 0)
+		*--p = '-';
+	member(j, key);
+	hornet_json_append(j, p, num + sizeof(num) - p);
+}
+
+void hornet_json_f64(struct hornet_json *j, const char *key, double v)
+{
+	char num[32];
+	int n;
+
+	/* JSON has no NaN or infinity */
+	if (!isfinite(v))
+		v = 0;
+	n = snprintf(num, sizeof(num), "%.6g", v);
+
+	member(j, key);
+	hornet_json_append(j, num, n);
+}
+
+void hornet_json_bool(struct hornet_json *j, const char *key, bool v)
+{
+	member(j, key);
+	hornet_json_append(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+void hornet_json_raw(struct hornet_json *j, const char *key, const char *raw, size_t n)
+{
+	member(j, key);
+	hornet_json_append(j, raw, n);
+}

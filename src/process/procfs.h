@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HORNET_PROCESS_PROCFS_H
+#define HORNET_PROCESS_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <hornet/events.h>
+
+/* What hornet reads of one process in /proc (proc(5)). */
+struct hornet_procfs_entry {
+	pid_t pid;
+	pid_t ppid;
+	uint64_t starttime;	 /* field 22 of stat, clock ticks after boot */
+	bool kthread;		 /* PF_KTHREAD in the stat flags */
+	struct hornet_creds creds; /* status: Uid:, Gid: */
+	uint32_t auid;		 /* loginuid; 4294967295 when unset or unreadable */
+	struct hornet_caps caps; /* status: CapPrm, CapEff, CapInh */
+	struct hornet_ns ns;	 /* ns/<name> link inodes; 0 when unreadable */
+	char *binary;		 /* exe link target; NULL when unreadable */
+	char *cwd;		 /* cwd link target; NULL when unreadable */
+	char *args;		 /* cmdline, NUL-separated, argv[0] included */
+	size_t args_len;
+	char *cgroup;		 /* the cgroup v2 path ("0::" line); NULL if none */
+	uint64_t ino;		 /* exe's inode */
+	uint32_t nlink;		 /* exe's link count */
+};
+
+/*
+ * Pure parsers, each given the whole content of one file. They return 0 or
+ * -EINVAL, and never read past @len.
+ */
+int hornet_procfs_parse_stat(const char *buf, size_t len, pid_t *ppid, uint64_t *starttime,
+			     unsigned int *flags);
+int hornet_procfs_parse_status(const char *buf, size_t len, struct hornet_creds *creds,
+			       struct hornet_caps *caps);
+/* The path of the "0::" line, malloc'd into *path; -ENOENT when there is none. */
+int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path);
+
+/*
+ * Reads /proc/<pid> under @proc_root ("/proc" normally). Returns 0, or
+ * -errno (-ENOENT when the process is gone). Fields that cannot be read are
+ * left empty, as documented above.
+ */
+int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_entry *e);
+void hornet_procfs_entry_free(struct hornet_procfs_entry *e);
+
+/* The numeric entries of @proc_root, malloc'd; returns the count or -errno. */
+long hornet_procfs_list(const char *proc_root, pid_t **pids);
+
+/* Namespace names as under /proc/<pid>/ns, indexed by enum hornet_ns_index. */
+extern const char *const hornet_ns_names[HORNET_NS_COUNT];
+
+#endif

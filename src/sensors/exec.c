@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "exec.skel.h"
+#include "process/procfs.h"
+#include "sensors/exec.h"
+#include "util/args.h"
+#include "util/intern.h"
+#include "util/log.h"
+
+const char *const hornet_event_type_names[HORNET_EVENT_TYPES] = {
+	[HORNET_EVENT_EXEC] = "process_exec",
+	[HORNET_EVENT_EXIT] = "process_exit",
+};
+
+struct hornet_exec_sensor {
+	struct hornet_exec *skel;
+	const char *mechanism;
+	struct hornet_exec_sensor_opts opts;
+	struct hornet_json json;
+	long clk_tck;
+};
+
+static void set_autoload(struct hornet_exec *skel, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.hornet_exec_btf, btf);
+	bpf_program__set_autoload(skel->progs.hornet_fork_btf, btf);
+	bpf_program__set_autoload(skel->progs.hornet_exit_btf, btf);
+	bpf_program__set_autoload(skel->progs.hornet_exec_raw, !btf);
+	bpf_program__set_autoload(skel->progs.hornet_fork_raw, !btf);
+	bpf_program__set_autoload(skel->progs.hornet_exit_raw, !btf);
+}
+
+struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,
+						   const struct hornet_exec_sensor_opts *opts)
+{
+	struct hornet_exec_sensor *s;
+	bool btf;
+	int err;
+
+	if (!hornet_has(features, HORNET_FEAT_RINGBUF) || !hornet_has(features, HORNET_FEAT_BPF_LOOP)) {
+		pr_err("sensor 'exec': the kernel lacks %s (%s); hornet needs Linux 5.17 or later",
+		       hornet_has(features, HORNET_FEAT_RINGBUF) ? "bpf_loop()" : "the BPF ring buffer",
+		       features->detail[hornet_has(features, HORNET_FEAT_RINGBUF) ?
+						HORNET_FEAT_BPF_LOOP :
+						HORNET_FEAT_RINGBUF]);
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	if (hornet_has(features, HORNET_FEAT_TP_BTF)) {
+		btf = true;
+	} else if (hornet_has(features, HORNET_FEAT_RAW_TP)) {
+		btf = false;
+	} else {
+		pr_err("sensor 'exec': neither BTF nor raw tracepoints work on this kernel (%s)",
+		       features->detail[HORNET_FEAT_RAW_TP]);
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->opts = *opts;
+	s->mechanism = btf ? "tp_btf" : "raw_tp";
+	s->clk_tck = sysconf(_SC_CLK_TCK);
+	if (s->clk_tck <= 0)
+		s->clk_tck = 100;
+	hornet_json_init(&s->json);
+
+	s->skel = hornet_exec__open();
+	if (!s->skel) {
+		err = -errno;
+		pr_err("sensor 'exec': open failed: %s", strerror(-err));
+		goto fail;
+	}
+	set_autoload(s->skel, btf);
+	err = bpf_map__set_max_entries(s->skel->maps.hornet_events, opts->ringbuf_size);
+	if (err) {
+		pr_err("sensor 'exec': ring buffer size %llu: %s",
+		       (unsigned long long)opts->ringbuf_size, strerror(-err));
+		goto fail;
+	}
+	s->skel->rodata->hornet_wakeup_bytes = opts->ringbuf_size / 32;
+	err = hornet_exec__load(s->skel);
+	if (err) {
+		pr_err("sensor 'exec': load failed: %s (run with --log-level debug for the verifier log)",
+		       strerror(-err));
+		goto fail;
+	}
+	err = hornet_exec__attach(s->skel);
+	if (err) {
+		pr_err("sensor 'exec': attach (%s) failed: %s", s->mechanism, strerror(-err));
+		goto fail;
+	}
+	return s;
+fail:
+	hornet_exec_sensor__free(s);
+	errno = -err;
+	return NULL;
+}
+
+void hornet_exec_sensor__free(struct hornet_exec_sensor *s)
+{
+	if (!s)
+		return;
+	hornet_exec__destroy(s->skel);
+	hornet_json_free(&s->json);
+	free(s);
+}
+
+const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s)
+{
+	return s->mechanism;
+}
+
+int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s)
+{
+	return bpf_map__fd(s->skel->maps.hornet_events);
+}
+
+static uint64_t wall_ns(const struct hornet_exec_sensor *s, uint64_t boot_ns)
+{
+	return boot_ns + s->opts.render->boot_to_wall_ns;
+}
+
+static void emit(struct hornet_exec_sensor *s, enum hornet_event_type type)
+{
+	hornet_json_append(&s->json, "\n", 1);
+	if (s->json.failed) {
+		pr_warn("sensor 'exec': event too large to render; dropped");
+		return;
+	}
+	s->opts.emit(s->opts.emit_ctx, type, s->json.buf, s->json.len);
+}
+
+/* Interns a non-terminated kernel string; NULL only when out of memory. */
+static const char *intern_bytes(const char *p, size_t n, const char *suffix)
+{
+	char buf[HORNET_PATH_MAX + 16];
+	size_t sl;
+
+	if (!suffix)
+		return hornet_intern(p, n);
+	sl = strlen(suffix);
+	if (n + sl > sizeof(buf))
+		n = sizeof(buf) - sl;
+	memcpy(buf, p, n);
+	memcpy(buf + n, suffix, sl);
+	return hornet_intern(buf, n + sl);
+}
+
+/* Interns a malloc'd string and frees it. */
+static const char *intern_owned(char *s)
+{
+	const char *r = s ? hornet_intern(s, strlen(s)) : NULL;
+
+	free(s);
+	return r;
+}
+
+static void set_container(struct hornet_process *p)
+{
+	p->runtime = HORNET_RUNTIME_NONE;
+	p->container_id[0] = '\0';
+	if (p->cgroup)
+		p->runtime = hornet_container_id(p->cgroup, strlen(p->cgroup), p->container_id);
+}
+
+static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_event *e,
+		       size_t size)
+{
+	const char *d = e->data;
+	struct hornet_process *p, *old;
+	size_t data_len = (size_t)e->binary_len + e->cwd_len + e->args_len + e->cgroup_len;
+
+	if (size < sizeof(*e) || data_len > size - sizeof(*e))
+		return -EINVAL;
+	p = hornet_process__new();
+	if (!p)
+		return -ENOMEM;
+	p->pid = e->pid;
+	p->tid = e->tid;
+	p->ppid = e->ppid;
+	p->ktime = e->hdr.ktime;
+	p->pktime = e->pktime;
+	p->flags = e->flags;
+	p->privs = e->privs;
+	p->creds = e->creds;
+	p->auid = e->auid;
+	p->caps = e->caps;
+	p->ns = e->ns;
+	p->cgroup_id = e->cgroup_id;
+	p->ino = e->ino;
+	p->nlink = e->nlink;
+	p->start_ns = wall_ns(s, e->hdr.ktime);
+	/* d_path() marks an unlinked file the same way */
+	p->binary = intern_bytes(d, e->binary_len,
+				 (e->flags & HORNET_PF_DELETED) ? " (deleted)" : NULL);
+	d += e->binary_len;
+	p->cwd = intern_bytes(d, e->cwd_len, NULL);
+	d += e->cwd_len;
+	p->args = intern_owned(hornet_args_format(d, e->args_len, true));
+	d += e->args_len;
+	p->cgroup = intern_bytes(d, e->cgroup_len, NULL);
+	if (!p->binary || !p->cwd || !p->args || !p->cgroup) {
+		hornet_process__put(p);
+		return -ENOMEM;
+	}
+	set_container(p);
+
+	/* the clone (or earlier exec) this one replaces is gone */
+	if (e->old_ktime) {
+		old = hornet_proc_cache__lookup(s->opts.cache, e->pid, e->old_ktime);
+		if (old)
+			hornet_proc_cache__exited(s->opts.cache, old);
+	}
+	hornet_proc_cache__insert(s->opts.cache, p);
+
+	hornet_json_reset(&s->json);
+	hornet_render_exec(&s->json, s->opts.render, p, e->hdr.ktime);
+	emit(s, HORNET_EVENT_EXEC);
+	return 0;
+}
+
+static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_event *e,
+		       size_t size)
+{
+	struct hornet_process *p, *parent;
+
+	if (size < sizeof(*e))
+		return -EINVAL;
+	p = hornet_process__new();
+	if (!p)
+		return -ENOMEM;
+	p->pid = e->pid;
+	p->tid = e->tid;
+	p->ppid = e->ppid;
+	p->ktime = e->hdr.ktime;
+	p->pktime = e->pktime;
+	p->flags = e->flags;
+	p->start_ns = wall_ns(s, e->hdr.ktime);
+	parent = e->pktime ? hornet_proc_cache__lookup(s->opts.cache, e->ppid, e->pktime) : NULL;
+	if (parent) {
+		/* a clone runs its parent's program until it execs */
+		p->creds = parent->creds;
+		p->auid = parent->auid;
+		p->caps = parent->caps;
+		p->ns = parent->ns;
+		p->cgroup_id = parent->cgroup_id;
+		p->binary = hornet_intern_get(parent->binary);
+		p->cwd = hornet_intern_get(parent->cwd);
+		p->args = hornet_intern_get(parent->args);
+		p->cgroup = hornet_intern_get(parent->cgroup);
+		p->runtime = parent->runtime;
+		memcpy(p->container_id, parent->container_id, sizeof(p->container_id));
+	}
+	hornet_proc_cache__insert(s->opts.cache, p);
+	return 0;
+}
+
+static int handle_exit(struct hornet_exec_sensor *s, const struct hornet_exit_event *e,
+		       size_t size)
+{
+	struct hornet_process *p, *tmp = NULL;
+
+	if (size < sizeof(*e))
+		return -EINVAL;
+	p = e->ktime ? hornet_proc_cache__lookup(s->opts.cache, e->pid, e->ktime) : NULL;
+	if (!p) {
+		/* not seen start (lost record, or older than the agent): still report */
+		tmp = hornet_process__new();
+		if (!tmp)
+			return -ENOMEM;
+		tmp->pid = e->pid;
+		tmp->tid = e->tid;
+		tmp->ktime = e->ktime;
+		tmp->flags = e->flags | HORNET_PF_NO_PARENT;
+		tmp->auid = (uint32_t)-1;
+		p = tmp;
+	}
+	hornet_json_reset(&s->json);
+	hornet_render_exit(&s->json, s->opts.render, p, e->code, e->hdr.ktime);
+	emit(s, HORNET_EVENT_EXIT);
+	if (tmp)
+		hornet_process__put(tmp);
+	else
+		hornet_proc_cache__exited(s->opts.cache, p);
+	return 0;
+}
+
+int hornet_exec_sensor__handle(struct hornet_exec_sensor *s, const void *data, size_t size)
+{
+	const struct hornet_hdr *h = data;
+
+	if (size < sizeof(*h) || h->size != size || h->version != HORNET_ABI_VERSION)
+		return -EINVAL;
+	switch (h->op) {
+	case HORNET_OP_EXEC:
+		return handle_exec(s, data, size);
+	case HORNET_OP_FORK:
+		return handle_fork(s, data, size);
+	case HORNET_OP_EXIT:
+		return handle_exit(s, data, size);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct hornet_procfs_entry *x = a, *y = b;
+
+	if (x->starttime != y->starttime)
+		return x->starttime < y->starttime ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct hornet_procfs_entry *const *x = a, *const *y = b;
+
+	return (*x)->pid < (*y)->pid ? -1 : (*x)->pid > (*y)->pid;
+}
+
+static uint64_t ticks_to_ns(const struct hornet_exec_sensor *s, uint64_t ticks)
+{
+	return ticks * (1000000000ULL / s->clk_tck);
+}
+
+/* The kernel table entry and the cache entry of one process found in /proc. */
+static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry *pe,
+		       const struct hornet_procfs_entry *parent, uint64_t now_ktime)
+{
+	int fd = bpf_map__fd(s->skel->maps.hornet_procs);
+	struct hornet_proc kp = {};
+	struct hornet_process *p;
+	uint32_t pid = pe->pid;
+	size_t blen, off;
+	int err;
+
+	/* the kernel saw this process start itself: its events are on the way */
+	if (bpf_map_lookup_elem(fd, &pid, &kp) == 0)
+		return 0;
+	p = hornet_process__new();
+	if (!p)
+		return -ENOMEM;
+	p->pid = p->tid = pe->pid;
+	p->ktime = ticks_to_ns(s, pe->starttime);
+	if (parent) {
+		p->ppid = parent->pid;
+		p->pktime = ticks_to_ns(s, parent->starttime);
+	}
+	p->flags = HORNET_PF_PROCFS;
+	p->creds = pe->creds;
+	p->auid = pe->auid;
+	p->caps = pe->caps;
+	p->ns = pe->ns;
+	p->ino = pe->ino;
+	p->nlink = pe->nlink;
+	p->start_ns = wall_ns(s, p->ktime);
+	p->binary = hornet_intern(pe->binary, strlen(pe->binary));
+	p->cwd = pe->cwd ? hornet_intern(pe->cwd, strlen(pe->cwd)) : NULL;
+	if (!pe->cwd)
+		p->flags |= HORNET_PF_ERROR_CWD;
+	p->args = intern_owned(
+		hornet_args_format(pe->args ? pe->args : "", pe->args ? pe->args_len : 0, true));
+	p->cgroup = pe->cgroup ? hornet_intern(pe->cgroup, strlen(pe->cgroup)) : NULL;
+	if (!p->binary || !p->args || (pe->cwd && !p->cwd) || (pe->cgroup && !p->cgroup)) {
+		hornet_process__put(p);
+		return -ENOMEM;
+	}
+	set_container(p);
+
+	kp.ktime = p->ktime;
+	kp.pktime = p->pktime;
+	kp.ppid = p->ppid;
+	kp.flags = HORNET_PF_PROCFS;
+	kp.caps = p->caps;
+	kp.ns = p->ns;
+	kp.uid = p->creds.uid;
+	kp.euid = p->creds.euid;
+	blen = strlen(pe->binary);
+	off = blen >= HORNET_BINARY_KEY ? blen - (HORNET_BINARY_KEY - 1) : 0;
+	kp.binary_len = blen - off;
+	memcpy(kp.binary, pe->binary + off, kp.binary_len);
+	/* BPF_NOEXIST: if the process exec'd since the lookup, the kernel's entry wins */
+	err = bpf_map_update_elem(fd, &pid, &kp, BPF_NOEXIST);
+	if (err && errno != EEXIST)
+		pr_warn("process table: pid %u: %s", pid, strerror(errno));
+	if (err) {
+		hornet_process__put(p);
+		return 0;
+	}
+	hornet_proc_cache__insert(s->opts.cache, p);
+	hornet_json_reset(&s->json);
+	hornet_render_exec(&s->json, s->opts.render, p, now_ktime);
+	emit(s, HORNET_EVENT_EXEC);
+	return 1;
+}
+
+long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_root)
+{
+	struct hornet_procfs_entry *entries = NULL, **by_pid = NULL, key, *kptr, **found;
+	struct timespec now;
+	pid_t *pids = NULL;
+	long n, i, count = 0, used = 0;
+	uint64_t now_ktime;
+	int err;
+
+	n = hornet_procfs_list(proc_root, &pids);
+	if (n < 0)
+		return n;
+	entries = calloc(n ? n : 1, sizeof(*entries));
+	by_pid = calloc(n ? n : 1, sizeof(*by_pid));
+	if (!entries || !by_pid) {
+		count = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		err = hornet_procfs_read(proc_root, pids[i], &entries[used]);
+		/* gone already, or a kernel thread: nothing runs there to report */
+		if (err || entries[used].kthread || !entries[used].binary) {
+			hornet_procfs_entry_free(&entries[used]);
+			continue;
+		}
+		used++;
+	}
+	/* a parent always started before its children, so start time orders them */
+	qsort(entries, used, sizeof(*entries), cmp_start);
+	for (i = 0; i < used; i++)
+		by_pid[i] = &entries[i];
+	qsort(by_pid, used, sizeof(*by_pid), cmp_pid);
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	now_ktime = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	for (i = 0; i < used; i++) {
+		key.pid = entries[i].ppid;
+		kptr = &key;
+		found = bsearch(&kptr, by_pid, used, sizeof(*by_pid), cmp_pid);
+		err = add_scanned(s, &entries[i], found ? *found : NULL, now_ktime);
+		if (err < 0) {
+			count = err;
+			break;
+		}
+		count += err;
+	}
+out:
+	for (i = 0; i < used; i++)
+		hornet_procfs_entry_free(&entries[i]);
+	free(entries);
+	free(by_pid);
+	free(pids);
+	return count;
+}
+
+int hornet_exec_sensor__stats(const struct hornet_exec_sensor *s, uint64_t *out)
+{
+	int fd = bpf_map__fd(s->skel->maps.hornet_stats);
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t *vals;
+	uint32_t k;
+	int c;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (k = 0; k < HORNET_STAT_COUNT; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (c = 0; c < ncpus; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+long hornet_exec_sensor__table_size(const struct hornet_exec_sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.hornet_procs);
+	uint32_t key, next;
+	long n = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}

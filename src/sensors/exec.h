@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The process lifecycle sensor (bpf/exec.bpf.c): loads and attaches the
+ * exec/fork/exit programs with the best tracepoint flavor the kernel has,
+ * owns the maps every sensor shares (ring buffer, process table, loss
+ * counters), turns its ring-buffer records into process cache entries and
+ * process_exec / process_exit events, and seeds the table from /proc.
+ */
+#ifndef HORNET_SENSORS_EXEC_H
+#define HORNET_SENSORS_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hornet/events.h>
+
+#include "export/event.h"
+#include "probe/features.h"
+#include "process/cache.h"
+
+enum hornet_event_type {
+	HORNET_EVENT_EXEC,
+	HORNET_EVENT_EXIT,
+	HORNET_EVENT_TYPES,
+};
+
+extern const char *const hornet_event_type_names[HORNET_EVENT_TYPES];
+
+struct hornet_exec_sensor;
+
+struct hornet_exec_sensor_opts {
+	uint64_t ringbuf_size; /* bytes, a power of two */
+	struct hornet_proc_cache *cache;
+	const struct hornet_render_ctx *render;
+	/* called with each finished event line, its newline included */
+	void (*emit)(void *ctx, enum hornet_event_type type, const char *line, size_t len);
+	void *emit_ctx;
+};
+
+/* Opens, loads and attaches. Returns NULL with errno set; logs why. */
+struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,
+						   const struct hornet_exec_sensor_opts *opts);
+void hornet_exec_sensor__free(struct hornet_exec_sensor *s);
+
+/* "tp_btf" or "raw_tp" */
+const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s);
+int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s);
+
+/*
+ * Handles one ring-buffer record of this sensor. Returns 0, or -EINVAL for
+ * a record that fails validation (counted by the caller).
+ */
+int hornet_exec_sensor__handle(struct hornet_exec_sensor *s, const void *data, size_t size);
+
+/*
+ * Emits a procFS process_exec for every process in @proc_root, parents
+ * before children, and puts each in the kernel's process table (unless the
+ * kernel already has it). Returns the number of processes or -errno.
+ */
+long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_root);
+
+/* Sums the kernel's per-CPU loss counters into @out[HORNET_STAT_COUNT]. */
+int hornet_exec_sensor__stats(const struct hornet_exec_sensor *s, uint64_t *out);
+
+/* Entries in the kernel's process table (walks the map: for status only). */
+long hornet_exec_sensor__table_size(const struct hornet_exec_sensor *s);
+
+#endif

@@ -1,0 +1,379 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Process lifecycle, end to end: the real agent, real processes, the exported JSON."""
+import base64
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import (HELPERS, HORNET, Agent, check, hornet_progs, is_exec, is_exit,  # noqa: E402
+                    parse_arguments, run, test)
+
+SH = os.path.realpath("/bin/sh")
+CAT = os.path.realpath("/bin/cat")
+TRUE = os.path.realpath("/bin/true")
+
+
+def exec_id(node, ktime, pid):
+    return base64.b64encode(("%s:%d:%d" % (node, ktime, pid)).encode()).decode()
+
+
+@test("exec_with_parent_args_cwd_uid_and_exit_status")
+def _():
+    a = Agent()
+    cwd = tempfile.mkdtemp(prefix="hornet-cwd-")
+    try:
+        sh = subprocess.Popen(["/bin/sh", "-c", "/bin/cat /etc/hostname; true"], cwd=cwd,
+                              stdout=subprocess.DEVNULL)
+        sh.wait()
+        ev = a.wait_for(lambda e: is_exec(binary=CAT)(e) and
+                        e["process_exec"].get("parent", {}).get("pid") == sh.pid,
+                        what="exec of cat under the sh")
+        body = ev["process_exec"]
+        p, parent = body["process"], body["parent"]
+        check(p["arguments"] == "/etc/hostname", "arguments: %r" % p["arguments"])
+        check(p["cwd"] == cwd, "cwd %r, want %r" % (p["cwd"], cwd))
+        check(p["uid"] == 0 and p["process_credentials"]["euid"] == 0, "uid: %r" % p["uid"])
+        check("execve" in p["flags"].split(), "flags: %r" % p["flags"])
+        check(parent["binary"] == SH, "parent binary %r, want %r" % (parent["binary"], SH))
+        check(parent["pid"] == sh.pid, "parent pid")
+        check(p["parent_exec_id"] == parent["exec_id"], "parent_exec_id != parent.exec_id")
+        check(ev["node_name"] == "testnode", "node_name %r" % ev["node_name"])
+        # exec_id is base64("node:ktime:pid")
+        node, ktime, pid = base64.b64decode(p["exec_id"]).decode().split(":")
+        check(node == "testnode" and int(pid) == p["pid"] and int(ktime) > 0,
+              "exec_id decodes to %r" % [node, ktime, pid])
+        check(p["start_time"].endswith("Z") and len(p["start_time"]) == 30,
+              "start_time %r" % p["start_time"])
+        check(p["ns"]["pid"]["is_host"] is True, "ns.pid.is_host: %r" % p["ns"]["pid"])
+        check("CAP_SYS_ADMIN" in p["cap"]["effective"], "caps: %r" % p["cap"])
+        ex = a.wait_for(is_exit(exec_id=p["exec_id"]), what="exit of cat")
+        check(ex["process_exit"].get("status") == 0, "exit: %r" % ex["process_exit"].get("status"))
+        check("signal" not in ex["process_exit"], "unexpected signal")
+    finally:
+        shutil.rmtree(cwd)
+
+
+@test("exit_status_3")
+def _():
+    a = Agent()
+    p = subprocess.Popen([SH, "-c", "exit 3"])
+    p.wait()
+    ev = a.wait_for(is_exit(pid=p.pid), what="exit of the sh")
+    check(ev["process_exit"].get("status") == 3, "status %r" % ev["process_exit"].get("status"))
+
+
+@test("killed_by_sigkill")
+def _():
+    a = Agent()
+    p = subprocess.Popen(["/bin/sleep", "100"])
+    a.wait_for(is_exec(pid=p.pid), what="exec of sleep")
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    ev = a.wait_for(is_exit(pid=p.pid), what="exit of sleep")
+    check(ev["process_exit"].get("signal") == "SIGKILL", "exit: %r" % ev["process_exit"])
+    check("status" not in ev["process_exit"], "status with a signal")
+
+
+@test("process_from_before_the_agent_is_procfs_and_its_exit_is_reported")
+def _():
+    p = subprocess.Popen(["/bin/sleep", "60"])
+    try:
+        time.sleep(0.1)
+        a = Agent()
+        ev = a.wait_for(is_exec(pid=p.pid), what="procFS exec of sleep")
+        proc = ev["process_exec"]["process"]
+        check("procFS" in proc["flags"].split(), "flags %r" % proc["flags"])
+        check(proc["binary"] == os.path.realpath("/bin/sleep"), "binary %r" % proc["binary"])
+        check(proc["arguments"] == "60", "arguments %r" % proc["arguments"])
+        check(ev["process_exec"]["parent"]["pid"] == os.getpid(),
+              "parent %r" % ev["process_exec"].get("parent"))
+        p.kill()
+        p.wait()
+        ex = a.wait_for(is_exit(pid=p.pid), what="exit of the procFS sleep")
+        check(ex["process_exit"]["process"]["exec_id"] == proc["exec_id"], "exec_id differs")
+        check(ex["process_exit"].get("signal") == "SIGKILL", "exit %r" % ex["process_exit"])
+        # a child of a procFS process gets it as parent
+        p2 = subprocess.Popen([TRUE])
+        p2.wait()
+        c = a.wait_for(is_exec(pid=p2.pid), what="exec of true")
+        check(c["process_exec"]["parent"]["pid"] == os.getpid(), "child's parent")
+        check("procFS" in c["process_exec"]["parent"]["flags"], "parent flags")
+    finally:
+        p.kill()
+        p.wait()
+
+
+@test("symlink_and_relative_path_report_the_real_binary")
+def _():
+    a = Agent()
+    d = tempfile.mkdtemp(prefix="hornet-bin-")
+    try:
+        os.symlink(TRUE, os.path.join(d, "link-to-true"))
+        os.mkdir(os.path.join(d, "bin"))
+        shutil.copy(TRUE, os.path.join(d, "bin", "mytrue"))
+        p1 = subprocess.Popen(["./link-to-true"], cwd=d)
+        p1.wait()
+        p2 = subprocess.Popen(["./bin/../bin/mytrue"], cwd=d)
+        p2.wait()
+        e1 = a.wait_for(is_exec(pid=p1.pid), what="exec through the symlink")
+        check(e1["process_exec"]["process"]["binary"] == TRUE,
+              "symlink: binary %r" % e1["process_exec"]["process"]["binary"])
+        e2 = a.wait_for(is_exec(pid=p2.pid), what="exec through a relative path")
+        want = os.path.join(d, "bin", "mytrue")
+        check(e2["process_exec"]["process"]["binary"] == want,
+              "relative: binary %r, want %r" % (e2["process_exec"]["process"]["binary"], want))
+    finally:
+        shutil.rmtree(d)
+
+
+@test("hostile_arguments_round_trip")
+def _():
+    a = Agent()
+    args = [b"plain", b"with space", b'a "quoted" word', b"new\nline", b"tab\there",
+            b"\xff\xfe invalid utf-8 \xc3", "h\u00e9llo \U0001f680".encode(), b"back\\slash",
+            b"", b"ctrl\x01\x1b\x7f"]
+    p = subprocess.Popen([TRUE] + args)
+    p.wait()
+    ev = a.wait_for(is_exec(pid=p.pid), what="exec with hostile arguments")
+    got = parse_arguments(ev["process_exec"]["process"]["arguments"])
+    check(got == args, "arguments did not round-trip: %r -> %r" %
+          (ev["process_exec"]["process"]["arguments"], got))
+    # the compact form of the same line stays on one line
+    out = subprocess.run([HORNET, "events", "--input", a.export, "-o", "compact", "--pid",
+                          str(p.pid), "--types", "exec"], capture_output=True, timeout=20)
+    check(out.returncode == 0, "hornet events failed: %s" % out.stderr.decode())
+    lines = out.stdout.decode().splitlines()
+    check(len(lines) == 1 and lines[0].startswith("\U0001f680 process " + TRUE),
+          "compact: %r" % lines)
+
+
+@test("long_arguments_are_truncated_and_flagged")
+def _():
+    a = Agent()
+    p = subprocess.Popen([TRUE] + ["x" * 1000] * 20)
+    p.wait()
+    ev = a.wait_for(is_exec(pid=p.pid), what="exec with long arguments")
+    proc = ev["process_exec"]["process"]
+    check("truncArgs" in proc["flags"].split(), "flags %r" % proc["flags"])
+    check(7000 < len(proc["arguments"]) <= 8192, "arguments length %d" % len(proc["arguments"]))
+
+
+@test("deleted_and_memfd_binaries_are_marked")
+def _():
+    a = Agent()
+    d = tempfile.mkdtemp(prefix="hornet-del-")
+    try:
+        path = os.path.join(d, "gone")
+        shutil.copy(TRUE, path)
+        fd = os.open(path, os.O_RDONLY)
+        os.unlink(path)
+        p = subprocess.Popen(["/proc/self/fd/%d" % fd], pass_fds=[fd])
+        p.wait()
+        os.close(fd)
+        ev = a.wait_for(is_exec(pid=p.pid), what="exec of a deleted file")
+        proc = ev["process_exec"]["process"]
+        check(proc["binary"] == path + " (deleted)", "binary %r" % proc["binary"])
+        f = proc.get("binary_properties", {}).get("file")
+        check(f and f["inode"]["links"] == 0 and f["inode"]["number"] > 0, "file %r" % f)
+
+        mfd = os.memfd_create("hornet-fileless", 0)
+        with open(TRUE, "rb") as src:
+            os.write(mfd, src.read())
+        p = subprocess.Popen(["/proc/self/fd/%d" % mfd], pass_fds=[mfd])
+        p.wait()
+        os.close(mfd)
+        ev = a.wait_for(is_exec(pid=p.pid), what="exec of a memfd")
+        proc = ev["process_exec"]["process"]
+        check(proc["binary"] == "/memfd:hornet-fileless (deleted)", "binary %r" % proc["binary"])
+        check(proc.get("binary_properties", {}).get("file"), "no binary_properties.file")
+    finally:
+        shutil.rmtree(d)
+
+
+@test("setuid_exec_is_marked")
+def _():
+    a = Agent()
+    d = tempfile.mkdtemp(prefix="hornet-suid-", dir="/var/tmp")
+    try:
+        os.chmod(d, 0o755)
+        path = os.path.join(d, "suid-id")
+        shutil.copy(os.path.realpath("/usr/bin/id"), path)
+        os.chmod(path, 0o4755)
+        p = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              path], stdout=subprocess.DEVNULL)
+        p.wait()
+        ev = a.wait_for(is_exec(binary=path), what="exec of the setuid copy")
+        proc = ev["process_exec"]["process"]
+        bp = proc.get("binary_properties", {})
+        check(proc["uid"] == 65534 and proc["process_credentials"]["euid"] == 0,
+              "creds %r" % proc["process_credentials"])
+        check(bp.get("setuid") == 0, "binary_properties %r" % bp)
+        check("PRIVILEGES_RAISED_EXEC_FILE_SETUID" in bp.get("privileges_changed", []),
+              "privileges_changed %r" % bp)
+    finally:
+        shutil.rmtree(d)
+
+
+@test("2000_parallel_processes_one_exec_and_one_exit_each")
+def _():
+    a = Agent()
+    out = subprocess.run([os.path.join(HELPERS, "spawn"), "2000", TRUE, "hornet-burst"],
+                         capture_output=True, timeout=120)
+    check(out.returncode == 0, "spawn failed: %s" % out.stderr.decode())
+    pids = {int(line.split()[0]) for line in out.stdout.decode().splitlines()}
+    check(len(pids) == 2000, "spawned %d" % len(pids))
+    deadline = time.time() + 30
+    while True:
+        execs, exits = {}, {}
+        for ev in a.events():
+            if "process_exec" in ev and ev["process_exec"]["process"].get("arguments") == "hornet-burst":
+                pid = ev["process_exec"]["process"]["pid"]
+                execs[pid] = execs.get(pid, 0) + 1
+            elif "process_exit" in ev and ev["process_exit"]["process"].get("arguments") == "hornet-burst":
+                pid = ev["process_exit"]["process"]["pid"]
+                exits[pid] = exits.get(pid, 0) + 1
+        if (set(execs) >= pids and set(exits) >= pids) or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    check(set(execs) == pids, "%d of 2000 execs seen" % len(set(execs) & pids))
+    check(set(exits) == pids, "%d of 2000 exits seen" % len(set(exits) & pids))
+    check(all(v == 1 for v in execs.values()), "duplicate execs")
+    check(all(v == 1 for v in exits.values()), "duplicate exits")
+    lost = a.status()["lost"]
+    check(all(v == 0 for v in lost["ringbuf"].values()), "ring buffer losses %r" % lost)
+
+
+@test("export_file_rotates_without_losing_a_line")
+def _():
+    a = Agent("--export-file-max-size-mb", "1", "--export-file-max-backups", "20")
+    out = subprocess.run([os.path.join(HELPERS, "spawn"), "1500", TRUE, "hornet-rotate",
+                          "y" * 200], capture_output=True, timeout=120)
+    pids = {int(line.split()[0]) for line in out.stdout.decode().splitlines()}
+    check(len(pids) == 1500, "spawned %d" % len(pids))
+    time.sleep(1)
+    a.stop()
+    files = sorted(f for f in os.listdir(a.dir) if f.startswith("events.json"))
+    check(len(files) >= 3, "expected rotation, files: %r" % files)
+    execs = set()
+    for name in files:
+        path = os.path.join(a.dir, name)
+        check(os.stat(path).st_mode & 0o777 == 0o600, "%s mode %o" % (name, os.stat(path).st_mode))
+        check(os.path.getsize(path) <= 1 << 20, "%s is %d bytes" % (name, os.path.getsize(path)))
+        with open(path, "rb") as f:
+            data = f.read()
+        check(not data or data.endswith(b"\n"), "%s does not end with a newline" % name)
+        for n, line in enumerate(data.splitlines()):
+            try:
+                ev = __import__("json").loads(line)
+            except ValueError as e:
+                raise AssertionError("%s:%d is not JSON: %s" % (name, n + 1, e))
+            if "process_exec" in ev and ev["process_exec"]["process"].get("arguments", "").startswith("hornet-rotate"):
+                execs.add(ev["process_exec"]["process"]["pid"])
+    check(execs == pids, "%d of 1500 execs across %d files" % (len(execs & pids), len(files)))
+
+
+@test("events_cli_streams_and_filters")
+def _():
+    a = Agent()
+    cli = subprocess.Popen([HORNET, "events", "--socket", a.socket, "--types", "exec",
+                            "--binary", "cat$", "-o", "compact"], stdout=subprocess.PIPE)
+    try:
+        time.sleep(0.3)
+        subprocess.run([TRUE, "not-this"])
+        subprocess.run([CAT, "/etc/hostname"], stdout=subprocess.DEVNULL)
+        line = cli.stdout.readline().decode()
+        check(line.startswith("\U0001f680 process %s /etc/hostname" % CAT), "got %r" % line)
+    finally:
+        cli.kill()
+        cli.wait()
+    st = a.status()
+    check(st["events"]["process_exec"] > 0, "status events %r" % st["events"])
+    # a client that went away is noticed and the agent stays up
+    check(a.proc.poll() is None, "agent died")
+
+
+@test("status_without_agent_fails_clearly")
+def _():
+    r = subprocess.run([HORNET, "status", "--socket", "/tmp/hornet-no-such.sock"],
+                       capture_output=True, timeout=10)
+    check(r.returncode == 1, "exit %d" % r.returncode)
+    check(b"no agent answers" in r.stderr, "stderr %r" % r.stderr)
+
+
+@test("bad_api_requests_get_errors_and_the_agent_stays_up")
+def _():
+    import socket
+    a = Agent()
+    for req, want in ((b"not json\n", b"not valid JSON"), (b'{"command": 42}\n', b"command"),
+                      (b'{"command": "nope"}\n', b"unknown command"), (b"[1,2]\n", b"command"),
+                      (b"x" * 70000, b"too long")):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(a.socket)
+        s.sendall(req)
+        data = b""
+        s.settimeout(5)
+        try:
+            while not data.endswith(b"\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            s.close()
+        check(b'"error"' in data and want in data, "reply to %r: %r" % (req[:20], data))
+    check(a.status()["ready"], "agent not ready after bad requests")
+
+
+def agent_fails(args, want):
+    before = hornet_progs()
+    r = subprocess.run([HORNET, "agent"] + args, capture_output=True, timeout=30)
+    check(r.returncode != 0, "agent exited 0 with %r" % args)
+    check(want.encode() in r.stderr, "stderr lacks %r: %r" % (want, r.stderr[-500:]))
+    check(hornet_progs() == before, "BPF programs left behind: %r" % hornet_progs())
+
+
+@test("bad_input_export_socket_config")
+def _():
+    d = tempfile.mkdtemp(prefix="hornet-bad-")
+    try:
+        sock = os.path.join(d, "s.sock")
+        agent_fails(["--export-file", "/etc/hostname/events.json", "--socket", sock],
+                    "export file '/etc/hostname/events.json'")
+        agent_fails(["--export-file", "/proc/hornet-events.json", "--socket", sock],
+                    "export file '/proc/hornet-events.json'")
+        agent_fails(["--export-file", os.path.join(d, "e.json"), "--socket",
+                     os.path.join(d, "missing", "s.sock")], "does not exist")
+        cfg = os.path.join(d, "bad.yaml")
+        with open(cfg, "w") as f:
+            f.write("node-name: ok\nexport-file: [a, b]\n")
+        agent_fails(["--config", cfg], cfg + ":2:14")
+        with open(cfg, "w") as f:
+            f.write("node-name: ok\n  bad: indent\n")
+        agent_fails(["--config", cfg], "invalid YAML")
+        with open(cfg, "w") as f:
+            f.write("export-fil: /tmp/x\n")
+        agent_fails(["--config", cfg], "did you mean 'export-file'")
+        agent_fails(["--process-cache-size", "abc"], "process-cache-size")
+        agent_fails(["--no-such-flag"], "unknown setting")
+        check(not os.path.exists(sock), "socket left behind")
+    finally:
+        shutil.rmtree(d)
+
+
+@test("sigterm_detaches_everything")
+def _():
+    a = Agent()
+    check(len(hornet_progs(settle=False)) >= 3, "programs while running: %r" % hornet_progs(False))
+    rc = a.stop()
+    check(rc == 0, "agent exit status %d" % rc)
+    check(hornet_progs() == [], "left attached: %r" % hornet_progs())
+    check(not os.path.exists(a.socket), "socket left behind")
+
+
+run()

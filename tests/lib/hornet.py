@@ -1,0 +1,285 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Shared pieces of hornet's BPF and end-to-end tests.
+
+A test module defines functions decorated with @test("name") and ends with
+run(). Each test prints "PASS name", "FAIL name: why" or "SKIP name: why";
+tests/run counts those lines. Tests start the real agent (Agent) against
+real processes and assert on the JSON it exports.
+"""
+import atexit
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.environ.get("HORNET_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("HORNET_BUILD", os.path.join(ROOT, "build"))
+HORNET = os.environ.get("HORNET_BIN", os.path.join(BUILD, "hornet"))
+HELPERS = os.path.join(BUILD, "tests", "helpers")
+
+_tests = []
+
+
+class Skip(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
+
+
+def test(name, needs=()):
+    """Registers a test; @needs lists kernel features (hornet probe names)."""
+    def wrap(fn):
+        _tests.append((name, fn, tuple(needs)))
+        return fn
+    return wrap
+
+
+def check(cond, why):
+    if not cond:
+        raise Fail(why)
+
+
+def skip(why):
+    raise Skip(why)
+
+
+_features = None
+
+
+def features():
+    """The kernel's BPF features as `hornet probe -o json` finds them."""
+    global _features
+    if _features is None:
+        out = subprocess.run([HORNET, "probe", "-o", "json"], capture_output=True, timeout=60)
+        _features = {}
+        if out.returncode == 0:
+            for k, v in json.loads(out.stdout)["features"].items():
+                _features[k] = v.get("available", False)
+    return _features
+
+
+def run():
+    only = set(sys.argv[1:])
+    failed = False
+    for name, fn, needs in _tests:
+        if only and name not in only:
+            continue
+        try:
+            if os.geteuid() != 0:
+                raise Skip("needs root")
+            missing = [n for n in needs if not features().get(n)]
+            if missing:
+                raise Skip("needs %s" % ", ".join(
+                    {"lsm": "BPF LSM", "kprobe": "kprobes", "fentry": "fentry (BPF trampolines)"}
+                    .get(n, n) for n in missing))
+            fn()
+            print("PASS %s" % name, flush=True)
+        except Skip as e:
+            print("SKIP %s: %s" % (name, e), flush=True)
+        except Fail as e:
+            failed = True
+            print("FAIL %s: %s" % (name, str(e).replace("\n", " | ")[:2000]), flush=True)
+        except Exception as e:  # a bug in the test or a crash of what it drives
+            failed = True
+            tb = traceback.format_exc().strip().splitlines()
+            print("FAIL %s: %s: %s (%s)" % (name, type(e).__name__, str(e).replace("\n", " | ")[:1000],
+                                            tb[-3].strip() if len(tb) > 2 else ""), flush=True)
+        finally:
+            Agent.stop_all()
+    sys.exit(1 if failed else 0)
+
+
+def bpf_prog_names():
+    """Names of the BPF programs loaded in the kernel now."""
+    out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, timeout=30)
+    if out.returncode != 0:
+        return []
+    return [p.get("name", "") for p in json.loads(out.stdout or b"[]")]
+
+
+def hornet_progs(settle=True):
+    """hornet's programs in the kernel. The kernel frees a program shortly
+    after its last fd closes (RCU), so wait up to 3 s for the list to settle."""
+    deadline = time.monotonic() + (3 if settle else 0)
+    progs = sorted(n for n in bpf_prog_names() if n.startswith("hornet_"))
+    while progs and time.monotonic() < deadline:
+        time.sleep(0.1)
+        progs = sorted(n for n in bpf_prog_names() if n.startswith("hornet_"))
+    return progs
+
+
+class Agent:
+    """A real `hornet agent` with its own export file and socket in a temp dir."""
+    running = []
+
+    def __init__(self, *args, node="testnode", export=True):
+        self.dir = tempfile.mkdtemp(prefix="hornet-test-")
+        self.export = os.path.join(self.dir, "events.json")
+        self.socket = os.path.join(self.dir, "hornet.sock")
+        self.log = os.path.join(self.dir, "agent.log")
+        self.node = node
+        argv = [HORNET, "agent", "--node-name", node, "--socket", self.socket,
+                "--export-file", self.export if export else ""] + list(args)
+        # events() reads one file: no rotation unless a test asks for it
+        if "--export-file-max-size-mb" not in args:
+            argv += ["--export-file-max-size-mb", "0"]
+        self.logf = open(self.log, "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
+        Agent.running.append(self)
+        self._lines = []
+        self._offset = 0
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Fail("agent exited with %d at start: %s" % (self.proc.returncode, self.log_text()))
+            r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
+                               capture_output=True, timeout=10)
+            if r.returncode == 0:
+                return json.loads(r.stdout)
+            time.sleep(0.05)
+        raise Fail("agent not ready after %d s: %s" % (timeout, self.log_text()))
+
+    def status(self):
+        r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
+                           capture_output=True, timeout=10)
+        if r.returncode != 0:
+            raise Fail("hornet status failed: %s" % r.stderr.decode())
+        return json.loads(r.stdout)
+
+    def log_text(self):
+        self.logf.flush()
+        with open(self.log, "rb") as f:
+            return f.read().decode("utf-8", "replace")[-3000:]
+
+    def events(self):
+        """Every event exported so far (the export file is flushed every 50 ms)."""
+        if os.path.exists(self.export):
+            with open(self.export, "rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+            end = data.rfind(b"\n") + 1
+            self._offset += end
+            for line in data[:end].splitlines():
+                if line:
+                    self._lines.append(json.loads(line))
+        return self._lines
+
+    def wait_for(self, pred, timeout=10, what="event"):
+        """The first event for which pred(event) is true, waiting for it."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            evs = self.events()
+            for ev in evs[seen:]:
+                if pred(ev):
+                    return ev
+            seen = len(evs)
+            if time.monotonic() > deadline:
+                raise Fail("no %s within %d s (%d events seen)" % (what, timeout, len(evs)))
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise Fail("agent did not stop within 20 s of SIGTERM")
+        self.logf.close()
+        if self in Agent.running:
+            Agent.running.remove(self)
+        return self.proc.returncode
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @classmethod
+    def stop_all(cls):
+        for a in list(cls.running):
+            try:
+                a.stop()
+            except Fail:
+                pass
+            a.cleanup()
+
+
+atexit.register(Agent.stop_all)
+
+
+def kind(ev):
+    for k in ev:
+        if k.startswith("process_"):
+            return k
+    return None
+
+
+def proc_of(ev):
+    return ev[kind(ev)]["process"]
+
+
+def is_exec(pid=None, binary=None):
+    def pred(ev):
+        if "process_exec" not in ev:
+            return False
+        p = ev["process_exec"]["process"]
+        return (pid is None or p["pid"] == pid) and (binary is None or p.get("binary") == binary)
+    return pred
+
+
+def is_exit(pid=None, exec_id=None):
+    def pred(ev):
+        if "process_exit" not in ev:
+            return False
+        p = ev["process_exit"]["process"]
+        return (pid is None or p["pid"] == pid) and (exec_id is None or p["exec_id"] == exec_id)
+    return pred
+
+
+def parse_arguments(s):
+    """Splits an "arguments" string back into argv bytes (docs/events.md)."""
+    out, i, n = [], 0, len(s)
+    while i < n:
+        if s[i] == " ":
+            i += 1
+            continue
+        if s[i] != '"':
+            j = s.find(" ", i)
+            j = n if j < 0 else j
+            out.append(s[i:j].encode())
+            i = j
+            continue
+        i += 1
+        arg = bytearray()
+        while True:
+            if i >= n:
+                raise ValueError("unterminated quote in %r" % s)
+            c = s[i]
+            if c == '"':
+                i += 1
+                break
+            if c == "\\":
+                e = s[i + 1]
+                if e == "x":
+                    arg.append(int(s[i + 2:i + 4], 16))
+                    i += 4
+                    continue
+                arg += {"n": b"\n", "t": b"\t", "r": b"\r", '"': b'"', "\\": b"\\"}[e]
+                i += 2
+                continue
+            arg += c.encode()
+            i += 1
+        out.append(bytes(arg))
+    return out
