@@ -156,8 +156,8 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	if ((mode & S_ISUID) && e->creds.euid == BPF_CORE_READ(inode, i_uid.val) &&
 	    e->creds.euid != e->creds.uid)
 		e->privs |= HORNET_PRIV_SETUID;
-	if ((mode & S_ISGID) && (mode & S_IXGRP) && e->creds.egid == BPF_CORE_READ(inode, i_gid.val) &&
-	    e->creds.egid != e->creds.gid)
+	if ((mode & S_ISGID) && (mode & S_IXGRP) &&
+	    e->creds.egid == BPF_CORE_READ(inode, i_gid.val) && e->creds.egid != e->creds.gid)
 		e->privs |= HORNET_PRIV_SETGID;
 	/*
 	 * How the exec raised privileges (capabilities(7)): a setuid-root file

@@ -61,9 +61,11 @@ int main(int argc, char **argv)
 		getrusage(RUSAGE_SELF, &self);
 		getrusage(RUSAGE_CHILDREN, &kids);
 		cpu = (self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-		       kids.ru_stime.tv_sec) * 1000000000LL +
+		       kids.ru_stime.tv_sec) *
+			      1000000000LL +
 		      (self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-		       kids.ru_stime.tv_usec) * 1000LL;
+		       kids.ru_stime.tv_usec) *
+			      1000LL;
 		printf("%lld %lld\n", wall, cpu / n);
 	}
 	return 0;

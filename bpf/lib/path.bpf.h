@@ -34,7 +34,7 @@ struct {
 
 enum {
 	HORNET_WALK_TRUNCATED = 1 << 0, /* ran out of room or depth */
-	HORNET_WALK_ERROR = 1 << 1,	/* a read failed */
+	HORNET_WALK_ERROR = 1 << 1, /* a read failed */
 };
 
 struct hornet_walk {
@@ -163,8 +163,8 @@ static long hornet_cgroup_step(__u32 i, void *ctx)
 }
 
 /* Writes the cgroup v2 path of @task into scratch slot @slot, as above. */
-static __always_inline __u32 hornet_cgroup_resolve(struct task_struct *task, __u32 slot,
-						   __u32 *off, __u32 *flags)
+static __always_inline __u32 hornet_cgroup_resolve(struct task_struct *task, __u32 slot, __u32 *off,
+						   __u32 *flags)
 {
 	struct hornet_walk w = {};
 	char *buf;

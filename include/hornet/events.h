@@ -17,11 +17,11 @@
 #define HORNET_ABI_VERSION 1
 
 /* Limits of what the kernel side copies; documented in docs/events.md. */
-#define HORNET_PATH_MAX 4096	/* binary and cwd paths, bytes with the NUL */
-#define HORNET_ARGS_MAX 8192	/* argv after argv[0], NUL-separated */
-#define HORNET_CGROUP_MAX 1024	/* cgroup v2 path of the process */
-#define HORNET_BINARY_KEY 256	/* tail of the binary path kept in the process table */
-#define HORNET_PATH_DEPTH 256	/* path components walked before giving up */
+#define HORNET_PATH_MAX 4096 /* binary and cwd paths, bytes with the NUL */
+#define HORNET_ARGS_MAX 8192 /* argv after argv[0], NUL-separated */
+#define HORNET_CGROUP_MAX 1024 /* cgroup v2 path of the process */
+#define HORNET_BINARY_KEY 256 /* tail of the binary path kept in the process table */
+#define HORNET_PATH_DEPTH 256 /* path components walked before giving up */
 
 enum hornet_op {
 	HORNET_OP_EXEC = 1,
@@ -32,10 +32,10 @@ enum hornet_op {
 
 /* Common header of every ring-buffer record. */
 struct hornet_hdr {
-	__u16 op;      /* enum hornet_op */
+	__u16 op; /* enum hornet_op */
 	__u16 version; /* HORNET_ABI_VERSION */
-	__u32 size;    /* whole record, header included */
-	__u64 ktime;   /* boot-time clock (ns) when the record was made */
+	__u32 size; /* whole record, header included */
+	__u64 ktime; /* boot-time clock (ns) when the record was made */
 };
 _Static_assert(sizeof(struct hornet_hdr) == 16, "hornet_hdr size");
 
@@ -72,39 +72,39 @@ struct hornet_ns {
 _Static_assert(sizeof(struct hornet_ns) == 48, "hornet_ns size");
 
 /* hornet_proc.flags and hornet_exec_event.flags */
-#define HORNET_PF_EXECVE (1U << 0)	   /* the entry comes from an exec */
-#define HORNET_PF_PROCFS (1U << 1)	   /* found in /proc at start-up */
-#define HORNET_PF_CLONE (1U << 2)	   /* forked and has not exec'd since */
-#define HORNET_PF_TRUNC_ARGS (1U << 3)	   /* argv longer than HORNET_ARGS_MAX */
-#define HORNET_PF_TRUNC_PATH (1U << 4)	   /* binary path longer than HORNET_PATH_MAX */
-#define HORNET_PF_TRUNC_CWD (1U << 5)	   /* cwd longer than HORNET_PATH_MAX */
-#define HORNET_PF_ERROR_ARGS (1U << 6)	   /* argv could not be read */
-#define HORNET_PF_ERROR_CWD (1U << 7)	   /* cwd could not be read */
-#define HORNET_PF_DELETED (1U << 8)	   /* the executed file has no links (memfd, unlinked) */
-#define HORNET_PF_SECUREEXEC (1U << 9)	   /* AT_SECURE exec (setuid, setgid, file caps) */
-#define HORNET_PF_NO_PARENT (1U << 10)	   /* the parent was not in the process table */
-#define HORNET_PF_TRUNC_CGROUP (1U << 11)  /* cgroup path longer than HORNET_CGROUP_MAX */
+#define HORNET_PF_EXECVE (1U << 0) /* the entry comes from an exec */
+#define HORNET_PF_PROCFS (1U << 1) /* found in /proc at start-up */
+#define HORNET_PF_CLONE (1U << 2) /* forked and has not exec'd since */
+#define HORNET_PF_TRUNC_ARGS (1U << 3) /* argv longer than HORNET_ARGS_MAX */
+#define HORNET_PF_TRUNC_PATH (1U << 4) /* binary path longer than HORNET_PATH_MAX */
+#define HORNET_PF_TRUNC_CWD (1U << 5) /* cwd longer than HORNET_PATH_MAX */
+#define HORNET_PF_ERROR_ARGS (1U << 6) /* argv could not be read */
+#define HORNET_PF_ERROR_CWD (1U << 7) /* cwd could not be read */
+#define HORNET_PF_DELETED (1U << 8) /* the executed file has no links (memfd, unlinked) */
+#define HORNET_PF_SECUREEXEC (1U << 9) /* AT_SECURE exec (setuid, setgid, file caps) */
+#define HORNET_PF_NO_PARENT (1U << 10) /* the parent was not in the process table */
+#define HORNET_PF_TRUNC_CGROUP (1U << 11) /* cgroup path longer than HORNET_CGROUP_MAX */
 
 /* hornet_exec_event.privs: how the exec raised privileges */
-#define HORNET_PRIV_SETUID (1U << 0)	   /* euid changed by a setuid file */
-#define HORNET_PRIV_SETGID (1U << 1)	   /* egid changed by a setgid file */
-#define HORNET_PRIV_FILE_CAP (1U << 2)	   /* capabilities raised by file capabilities */
-#define HORNET_PRIV_SETUID_ROOT (1U << 3)  /* capabilities raised by a setuid-root file */
+#define HORNET_PRIV_SETUID (1U << 0) /* euid changed by a setuid file */
+#define HORNET_PRIV_SETGID (1U << 1) /* egid changed by a setgid file */
+#define HORNET_PRIV_FILE_CAP (1U << 2) /* capabilities raised by file capabilities */
+#define HORNET_PRIV_SETUID_ROOT (1U << 3) /* capabilities raised by a setuid-root file */
 
 /*
  * The in-kernel process table, keyed by TGID. Policy programs read it to
  * know who is acting; user space fills it for the processes found in /proc.
  */
 struct hornet_proc {
-	__u64 ktime;  /* exec (or fork) time: the process's key with its pid */
+	__u64 ktime; /* exec (or fork) time: the process's key with its pid */
 	__u64 pktime; /* the parent's key */
 	__u32 ppid;
-	__u32 flags;  /* HORNET_PF_* */
+	__u32 flags; /* HORNET_PF_* */
 	struct hornet_caps caps; /* at exec */
-	struct hornet_ns ns;	 /* at exec */
+	struct hornet_ns ns; /* at exec */
 	__u32 uid;
 	__u32 euid;
-	__u16 binary_len;	 /* bytes in binary[], without the NUL */
+	__u16 binary_len; /* bytes in binary[], without the NUL */
 	__u16 pad[3];
 	char binary[HORNET_BINARY_KEY]; /* the path's last HORNET_BINARY_KEY - 1 bytes */
 };
@@ -117,7 +117,7 @@ _Static_assert(sizeof(struct hornet_proc) == 368, "hornet_proc size");
  */
 struct hornet_exec_event {
 	struct hornet_hdr hdr;
-	__u32 pid;   /* TGID */
+	__u32 pid; /* TGID */
 	__u32 tid;
 	__u32 ppid;
 	__u32 flags; /* HORNET_PF_* */
@@ -129,7 +129,7 @@ struct hornet_exec_event {
 	struct hornet_ns ns;
 	__u32 auid;
 	__u32 privs; /* HORNET_PRIV_* */
-	__u64 ino;   /* inode of the executed file */
+	__u64 ino; /* inode of the executed file */
 	__u32 nlink;
 	__u32 args_size; /* bytes of argv in the process, before truncation */
 	__u16 binary_len;
@@ -158,20 +158,20 @@ _Static_assert(sizeof(struct hornet_fork_event) == 40, "hornet_fork_event size")
 struct hornet_exit_event {
 	struct hornet_hdr hdr;
 	__u32 pid;
-	__u32 tid;   /* the thread that exited last */
+	__u32 tid; /* the thread that exited last */
 	__u64 ktime; /* the process's key */
-	__u32 code;  /* wait status: exit code << 8 | signal */
+	__u32 code; /* wait status: exit code << 8 | signal */
 	__u32 flags; /* HORNET_PF_NO_PARENT when the process was not in the table */
 };
 _Static_assert(sizeof(struct hornet_exit_event) == 40, "hornet_exit_event size");
 
 /* Loss and error counters, one per-CPU array slot each; summed by user space. */
 enum hornet_stat {
-	HORNET_STAT_RB_LOST_EXEC,  /* ring buffer full: exec record lost */
+	HORNET_STAT_RB_LOST_EXEC, /* ring buffer full: exec record lost */
 	HORNET_STAT_RB_LOST_FORK,
 	HORNET_STAT_RB_LOST_EXIT,
-	HORNET_STAT_TABLE_FULL,	   /* process table update failed */
-	HORNET_STAT_READ_ERROR,	   /* a kernel or user read failed */
+	HORNET_STAT_TABLE_FULL, /* process table update failed */
+	HORNET_STAT_READ_ERROR, /* a kernel or user read failed */
 	HORNET_STAT_COUNT,
 };
 

@@ -132,7 +132,8 @@ static void on_ring(struct hornet_poll *p, uint32_t events)
 
 static void on_signal(struct hornet_poll *p, uint32_t events)
 {
-	struct hornet_agent *a = (struct hornet_agent *)((char *)p - offsetof(struct hornet_agent, sig));
+	struct hornet_agent *a =
+		(struct hornet_agent *)((char *)p - offsetof(struct hornet_agent, sig));
 	struct signalfd_siginfo si;
 
 	while (read(p->fd, &si, sizeof(si)) == sizeof(si)) {
@@ -327,7 +328,8 @@ static int agent_start(struct hornet_agent *a)
 	if (!a->api) {
 		err = -errno;
 		if (err == -EADDRINUSE)
-			pr_err("socket '%s': another agent is running and answers there", cfg->socket);
+			pr_err("socket '%s': another agent is running and answers there",
+			       cfg->socket);
 		else
 			pr_err("socket '%s': %s", cfg->socket, strerror(-err));
 		return err;
@@ -341,11 +343,10 @@ static int agent_start(struct hornet_agent *a)
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
-	err = hornet_features_probe(&a->features,
-				    HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) |
-					    HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
-					    HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) |
-					    HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP));
+	err = hornet_features_probe(&a->features, HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) |
+							  HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
+							  HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) |
+							  HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP));
 	if (err) {
 		pr_err("probing kernel features: %s", strerror(-err));
 		return err;

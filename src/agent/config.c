@@ -122,13 +122,14 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 	switch (o->type) {
 	case OPT_STR:
 		if (strlen(v) >= PATH_MAX) {
-			snprintf(err, err_size, "%s%s: value too long (%zu bytes, at most %d)", where,
-				 o->name, strlen(v), PATH_MAX - 1);
+			snprintf(err, err_size, "%s%s: value too long (%zu bytes, at most %d)",
+				 where, o->name, strlen(v), PATH_MAX - 1);
 			return -EINVAL;
 		}
 		if (!strcmp(o->name, "node-name") && (!v[0] || strlen(v) > 253 || strchr(v, ':'))) {
 			snprintf(err, err_size,
-				 "%snode-name: '%s' is not a valid node name (1 to 253 characters, no ':')",
+				 "%snode-name: '%s' is not a valid node name (1 to 253 characters, "
+				 "no ':')",
 				 where, v);
 			return -EINVAL;
 		}
@@ -142,24 +143,24 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 		errno = 0;
 		n = strtoul(v, &end, 10);
 		if (!v[0] || *end || errno || v[0] == '-' || n < o->min || n > o->max) {
-			snprintf(err, err_size, "%s%s: '%s' is not a whole number from %u to %u", where,
-				 o->name, v, o->min, o->max);
+			snprintf(err, err_size, "%s%s: '%s' is not a whole number from %u to %u",
+				 where, o->name, v, o->min, o->max);
 			return -EINVAL;
 		}
 		*(unsigned int *)field = n;
 		return 0;
 	case OPT_BOOL:
 		if (parse_bool(v, field)) {
-			snprintf(err, err_size, "%s%s: '%s' is not a boolean (true or false)", where,
-				 o->name, v);
+			snprintf(err, err_size, "%s%s: '%s' is not a boolean (true or false)",
+				 where, o->name, v);
 			return -EINVAL;
 		}
 		return 0;
 	case OPT_LOG_LEVEL:
 		if (hornet_log_level_parse(v, field)) {
 			snprintf(err, err_size,
-				 "%s%s: unknown level '%s' (valid: error, warn, info, debug)", where,
-				 o->name, v);
+				 "%s%s: unknown level '%s' (valid: error, warn, info, debug)",
+				 where, o->name, v);
 			return -EINVAL;
 		}
 		return 0;
@@ -224,8 +225,7 @@ static int yaml_fail(const char *path, const yaml_mark_t *m, char *err, size_t e
 	return -EINVAL;
 }
 
-int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *err,
-			    size_t err_size)
+int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *err, size_t err_size)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -292,9 +292,10 @@ int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *e
 			break;
 		case YAML_MAPPING_START_EVENT:
 			if (in_map)
-				ret = yaml_fail(path, &ev.start_mark, err, err_size,
-						key ? "setting values must be plain values, not mappings"
-						    : "keys must be plain strings");
+				ret = yaml_fail(
+					path, &ev.start_mark, err, err_size,
+					key ? "setting values must be plain values, not mappings"
+					    : "keys must be plain strings");
 			in_map = true;
 			break;
 		case YAML_MAPPING_END_EVENT:
@@ -306,8 +307,9 @@ int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *e
 			if (!in_map) {
 				/* an empty file is a null scalar document: allowed */
 				if (ev.data.scalar.length)
-					ret = yaml_fail(path, &ev.start_mark, err, err_size,
-							"expected a mapping of settings (key: value)");
+					ret = yaml_fail(
+						path, &ev.start_mark, err, err_size,
+						"expected a mapping of settings (key: value)");
 				break;
 			}
 			if (!key) {
@@ -358,7 +360,8 @@ void hornet_config_usage(FILE *out)
 		     "Runs the agent in the foreground: loads the sensors, exports events to the\n"
 		     "export file and the API socket, and stops cleanly on SIGINT or SIGTERM.\n\n"
 		     "Options (each can also be a key of the YAML config file):\n");
-	fprintf(out, "  --config PATH                  YAML config file (default: %s, if present)\n",
+	fprintf(out,
+		"  --config PATH                  YAML config file (default: %s, if present)\n",
 		HORNET_DEFAULT_CONFIG);
 	for (i = 0; i < NR_OPTS; i++) {
 		snprintf(flag, sizeof(flag), "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
@@ -368,8 +371,7 @@ void hornet_config_usage(FILE *out)
 	fprintf(out, "  -h, --help                     show this help\n");
 }
 
-int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *err,
-		       size_t err_size)
+int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *err, size_t err_size)
 {
 	struct option lopts[NR_OPTS + 3];
 	const char *config = NULL;
@@ -408,8 +410,7 @@ int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *e
 					return ret;
 				break;
 			case ':':
-				snprintf(err, err_size, "%s: needs a value",
-					 argv[optind - 1]);
+				snprintf(err, err_size, "%s: needs a value", argv[optind - 1]);
 				return -EINVAL;
 			default: {
 				const char *arg = argv[optind - 1];
@@ -417,18 +418,22 @@ int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *e
 				const char *eq;
 
 				if (strncmp(arg, "--", 2)) {
-					snprintf(err, err_size, "unknown option '%s' (see 'hornet agent --help')", arg);
+					snprintf(err, err_size,
+						 "unknown option '%s' (see 'hornet agent --help')",
+						 arg);
 					return -EINVAL;
 				}
 				eq = strchr(arg, '=');
-				snprintf(key, sizeof(key), "%.*s", (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
+				snprintf(key, sizeof(key), "%.*s",
+					 (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
 				unknown_key(key, "--", err, err_size);
 				return -EINVAL;
 			}
 			}
 		}
 		if (pass == 0 && optind < argc) {
-			snprintf(err, err_size, "unexpected argument '%s' (see 'hornet agent --help')",
+			snprintf(err, err_size,
+				 "unexpected argument '%s' (see 'hornet agent --help')",
 				 argv[optind]);
 			return -EINVAL;
 		}

@@ -24,7 +24,8 @@ void hornet_cli_no_agent(const char *socket, int err)
 			"or point --socket at its socket\n",
 			socket, strerror(err));
 	else if (err == EACCES || err == EPERM)
-		fprintf(stderr, "hornet: cannot connect to '%s': %s (the API socket is root's: use sudo)\n",
+		fprintf(stderr,
+			"hornet: cannot connect to '%s': %s (the API socket is root's: use sudo)\n",
 			socket, strerror(err));
 	else
 		fprintf(stderr, "hornet: cannot connect to '%s': %s\n", socket, strerror(err));

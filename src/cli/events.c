@@ -19,7 +19,7 @@
 #define MAX_TYPES 16
 
 static const char *const known_types[] = {
-	"process_exec", "process_exit", "process_kprobe", "process_tracepoint",
+	"process_exec", "process_exit",	  "process_kprobe",   "process_tracepoint",
 	"process_lsm",	"process_uprobe", "process_throttle", NULL,
 };
 
@@ -70,8 +70,11 @@ static int parse_types(struct filters *f, const char *list)
 				break;
 		if (!known_types[i]) {
 			best = hornet_suggest(full, known_types);
-			fprintf(stderr, "hornet events: --types: unknown event type '%s'%s%s%s\n", tok,
-				best ? " (did you mean '" : " (valid: exec, exit, kprobe, tracepoint, lsm, uprobe, throttle)",
+			fprintf(stderr, "hornet events: --types: unknown event type '%s'%s%s%s\n",
+				tok,
+				best ? " (did you mean '"
+				     : " (valid: exec, exit, kprobe, tracepoint, lsm, uprobe, "
+				       "throttle)",
 				best ? best + 8 : "", best ? "'?)" : "");
 			ret = -EINVAL;
 			break;
@@ -136,8 +139,8 @@ static long pump(const struct filters *f, FILE *in, const char *name)
 		ev = json_loadb(line, len, 0, &jerr);
 		if (!ev || !json_is_object(ev)) {
 			if (bad++ < 10)
-				fprintf(stderr, "hornet events: %s:%ld: not a JSON object: %s\n", name,
-					lineno, ev ? "another JSON value" : jerr.text);
+				fprintf(stderr, "hornet events: %s:%ld: not a JSON object: %s\n",
+					name, lineno, ev ? "another JSON value" : jerr.text);
 			json_decref(ev);
 			continue;
 		}
@@ -194,7 +197,9 @@ int hornet_cmd_events(int argc, char **argv)
 			if (!strcmp(optarg, "compact")) {
 				f.compact = true;
 			} else if (strcmp(optarg, "json")) {
-				fprintf(stderr, "hornet events: unknown output format '%s' (valid: json, compact)\n",
+				fprintf(stderr,
+					"hornet events: unknown output format '%s' (valid: json, "
+					"compact)\n",
 					optarg);
 				goto out;
 			}
@@ -218,7 +223,8 @@ int hornet_cmd_events(int argc, char **argv)
 			errno = 0;
 			f.pid = strtoll(optarg, &end, 10);
 			if (!optarg[0] || *end || errno || f.pid < 0 || f.pid > INT_MAX) {
-				fprintf(stderr, "hornet events: --pid '%s': not a process id\n", optarg);
+				fprintf(stderr, "hornet events: --pid '%s': not a process id\n",
+					optarg);
 				goto out;
 			}
 			break;
@@ -245,7 +251,8 @@ int hornet_cmd_events(int argc, char **argv)
 	if (input) {
 		in = strcmp(input, "-") ? fopen(input, "re") : stdin;
 		if (!in) {
-			fprintf(stderr, "hornet events: --input '%s': %s\n", input, strerror(errno));
+			fprintf(stderr, "hornet events: --input '%s': %s\n", input,
+				strerror(errno));
 			ret = 1;
 			goto out;
 		}

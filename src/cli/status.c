@@ -77,7 +77,8 @@ static unsigned long long num(json_t *o, const char *path)
 
 static void print_text(json_t *r)
 {
-	json_t *sensors = json_object_get(r, "sensors"), *s, *events = json_object_get(r, "events"), *v;
+	json_t *sensors = json_object_get(r, "sensors"), *s, *events = json_object_get(r, "events"),
+	       *v;
 	const char *key;
 	size_t i;
 	int first = 1;
@@ -85,8 +86,8 @@ static void print_text(json_t *r)
 	printf("health:   %s%s\n", json_string_value(json_object_get(r, "health")),
 	       json_is_true(json_object_get(r, "ready")) ? " (ready)" : " (not ready)");
 	printf("version:  %s\n", json_string_value(json_object_get(r, "version")));
-	printf("node:     %s (agent pid %llu)\n", json_string_value(json_object_get(r, "node_name")),
-	       num(r, "pid"));
+	printf("node:     %s (agent pid %llu)\n",
+	       json_string_value(json_object_get(r, "node_name")), num(r, "pid"));
 	printf("uptime:   %.1f s (ready after %.0f ms)\n",
 	       json_number_value(json_object_get(r, "uptime_seconds")),
 	       json_number_value(json_object_get(r, "startup_seconds")) * 1000);
@@ -138,7 +139,10 @@ int hornet_cmd_status(int argc, char **argv)
 		case 'o':
 			fmt = optarg;
 			if (strcmp(fmt, "text") && strcmp(fmt, "json")) {
-				fprintf(stderr, "hornet status: unknown output format '%s' (valid: text, json)\n", fmt);
+				fprintf(stderr,
+					"hornet status: unknown output format '%s' (valid: text, "
+					"json)\n",
+					fmt);
 				return 2;
 			}
 			break;
@@ -148,7 +152,10 @@ int hornet_cmd_status(int argc, char **argv)
 		case 'w':
 			wait = strtod(optarg, &end);
 			if (*end || wait < 0 || wait > 3600) {
-				fprintf(stderr, "hornet status: --wait '%s': not a number of seconds from 0 to 3600\n", optarg);
+				fprintf(stderr,
+					"hornet status: --wait '%s': not a number of seconds from "
+					"0 to 3600\n",
+					optarg);
 				return 2;
 			}
 			break;

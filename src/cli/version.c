@@ -24,7 +24,8 @@ int hornet_cmd_version(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: hornet version [-o text|json]\n\n"
-			       "Prints hornet's version, the git revision it was built from and the\n"
+			       "Prints hornet's version, the git revision it was built from and "
+			       "the\n"
 			       "libbpf it runs with.\n\n"
 			       "  -o, --output FORMAT   text (default) or json\n"
 			       "  -h, --help            show this help\n");

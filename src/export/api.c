@@ -15,7 +15,7 @@
 #include "agent/poll.h"
 #include "export/api.h"
 
-#define REQUEST_MAX 65536	 /* one request line */
+#define REQUEST_MAX 65536 /* one request line */
 #define CLIENT_QUEUE_MAX (8 << 20) /* bytes queued for one subscriber */
 #define CLIENTS_MAX 128
 

@@ -45,7 +45,7 @@ void hornet_api__flush(struct hornet_api *api);
 struct hornet_api_stats {
 	unsigned int clients;
 	unsigned int subscribers;
-	uint64_t dropped;	 /* event lines not sent to a slow client */
+	uint64_t dropped; /* event lines not sent to a slow client */
 	uint64_t bad_requests;
 };
 

@@ -37,20 +37,47 @@ void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns)
 }
 
 static const char *const cap_names[] = {
-	"CAP_CHOWN",		"CAP_DAC_OVERRIDE",	"CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER",		"CAP_FSETID",		"CAP_KILL",
-	"CAP_SETGID",		"CAP_SETUID",		"CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE",	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",	"CAP_NET_RAW",		"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",	"CAP_SYS_MODULE",	"CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT",	"CAP_SYS_PTRACE",	"CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN",	"CAP_SYS_BOOT",		"CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",	"CAP_SYS_TIME",		"CAP_SYS_TTY_CONFIG",
-	"CAP_MKNOD",		"CAP_LEASE",		"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",	"CAP_SETFCAP",		"CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN",	"CAP_SYSLOG",		"CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",	"CAP_AUDIT_READ",	"CAP_PERFMON",
-	"CAP_BPF",		"CAP_CHECKPOINT_RESTORE",
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
 };
 
 const char *hornet_cap_name(unsigned int bit)
@@ -143,8 +170,8 @@ void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t siz
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ HORNET_PF_EXECVE, "execve" },	     { HORNET_PF_PROCFS, "procFS" },
-		{ HORNET_PF_CLONE, "clone" },	     { HORNET_PF_TRUNC_PATH, "truncFilename" },
+		{ HORNET_PF_EXECVE, "execve" },	       { HORNET_PF_PROCFS, "procFS" },
+		{ HORNET_PF_CLONE, "clone" },	       { HORNET_PF_TRUNC_PATH, "truncFilename" },
 		{ HORNET_PF_TRUNC_ARGS, "truncArgs" }, { HORNET_PF_TRUNC_CWD, "truncCWD" },
 		{ HORNET_PF_ERROR_ARGS, "errorArgs" }, { HORNET_PF_ERROR_CWD, "errorCWD" },
 	};
@@ -165,8 +192,8 @@ void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t siz
 }
 
 static void render_process_object(struct hornet_json *j, const char *key,
-				  const struct hornet_process *p, const struct hornet_render_ctx *ctx,
-				  bool exec_properties)
+				  const struct hornet_process *p,
+				  const struct hornet_render_ctx *ctx, bool exec_properties)
 {
 	char id[HORNET_EXEC_ID_MAX], ts[HORNET_TIME_MAX], flags[160];
 	unsigned int i;

@@ -20,9 +20,9 @@
 
 struct hornet_render_ctx {
 	const char *node_name;
-	struct hornet_ns host_ns;  /* the namespaces of pid 1, for is_host */
-	int64_t boot_to_wall_ns;   /* CLOCK_REALTIME - CLOCK_BOOTTIME */
-	bool ancestors;		   /* add the "ancestors" array */
+	struct hornet_ns host_ns; /* the namespaces of pid 1, for is_host */
+	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	bool ancestors; /* add the "ancestors" array */
 };
 
 /* base64("<node>:<ktime>:<pid>"); returns its length, 0 if @size is too small */

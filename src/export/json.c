@@ -73,8 +73,8 @@ void hornet_json_escape(struct hornet_json *j, const char *s, size_t n)
 
 	while (i < n) {
 		/* copy the longest run that needs no escaping in one go */
-		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
-			      p[run] != '\\';
+		for (run = i;
+		     run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\';
 		     run++)
 			;
 		if (run > i) {

@@ -9,9 +9,10 @@
  *
  * Cost (measured on 6.18): libbpf 1.1 parses the vmlinux BTF once per
  * object, so each of the four BTF-based probes (tp_btf, fentry, fmod_ret,
- * lsm) pays for one parse, about 5 ms. Most of the time goes to detaching
- * the syscall tracepoint and the uprobe (80-110 ms each), where the kernel
- * waits for RCU grace periods; everything else takes under 1 ms.
+ * lsm) pays for one parse, 5 ms on an idle host. Most of the time goes to
+ * detaching the syscall tracepoint and the uprobe (80-120 ms each), where
+ * the kernel waits for RCU grace periods; see slow_probe[] below. Every
+ * other probe takes under 1 ms.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -639,11 +640,12 @@ static void (*const probes[HORNET_FEAT_COUNT])(struct hornet_features *f) = {
 
 /*
  * Ending a tracepoint or uprobe attempt waits in the kernel for RCU grace
- * periods (80-120 ms each on 6.18, with the CPU idle). So these two probes
- * run last, on a thread each, and wait at the same time: that saves a third
- * of the total (about 170 instead of 260 ms on a busy 6.18 host). Running
- * them after the others leaves libbpf's lazily filled caches (its kernel
- * feature checks, libelf's version) filled before there are threads.
+ * periods (80-120 ms each on 6.18). So these two probes run last, on a
+ * thread each, and wait at the same time: measured on a busy 6.18 host, all
+ * of probing takes 220 instead of 260 ms (median of 12). Running them after
+ * the others leaves libbpf's lazily filled caches (its kernel feature
+ * checks) filled before there are threads; libbpf is safe to use on
+ * separate objects from several threads.
  */
 static const bool slow_probe[HORNET_FEAT_COUNT] = {
 	[HORNET_FEAT_TRACEPOINT] = true,

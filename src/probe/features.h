@@ -55,11 +55,15 @@ const char *hornet_feature_name(enum hornet_feature f);
  * Probes the features whose bit (HORNET_FEAT_BIT()) is set in mask and fills
  * in *f; the others are left unprobed. A missing feature is a result, not an
  * error: the function returns -errno only when probing itself could not be
- * done (-EINVAL for a NULL f or a mask without any known feature bit,
- * -ENOMEM). libbpf's own log output is silenced while probing and the
- * previous print function is restored afterwards. The tracepoint probe
- * mounts tracefs at /sys/kernel/tracing when it is not mounted yet, and
- * leaves it mounted. Needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN.
+ * done: -EINVAL for a NULL f or a mask with bits beyond HORNET_FEAT_ALL, or
+ * the error of opening the embedded probe object (-ENOMEM, ...).
+ *
+ * libbpf's own log output is silenced while probing and the previous print
+ * function is restored afterwards; since that setting is global, call this
+ * from one thread at a time. The tracepoint and uprobe probes run on two
+ * short-lived threads of their own, joined before returning. The tracepoint
+ * probe mounts tracefs at /sys/kernel/tracing when it is not mounted yet,
+ * and leaves it mounted. Needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN.
  */
 int hornet_features_probe(struct hornet_features *f, unsigned int mask);
 

@@ -9,7 +9,7 @@
 
 struct hornet_proc_cache {
 	struct hornet_process *table; /* uthash head */
-	struct hornet_process *live;  /* LRU lists, least recent first */
+	struct hornet_process *live; /* LRU lists, least recent first */
 	struct hornet_process *dead;
 	size_t capacity;
 	size_t size;

@@ -20,7 +20,6 @@
 
 #include "process/cgroup.h"
 
-
 struct hornet_proc_key {
 	uint64_t ktime;
 	uint32_t pid;
@@ -31,9 +30,9 @@ struct hornet_process {
 	struct hornet_proc_key key;
 	UT_hash_handle hh;
 	struct hornet_process *prev, *next; /* LRU list: live or exited */
-	struct hornet_process *parent;	    /* a reference, or NULL if unknown */
+	struct hornet_process *parent; /* a reference, or NULL if unknown */
 	unsigned int refs;
-	bool cached;			    /* still findable in the cache */
+	bool cached; /* still findable in the cache */
 	bool exited;
 
 	uint32_t pid;
@@ -56,7 +55,7 @@ struct hornet_process {
 	const char *cwd;
 	const char *args; /* the formatted "arguments" string */
 	const char *cgroup;
-	char *json;	 /* the rendered "process" object, made on first use */
+	char *json; /* the rendered "process" object, made on first use */
 	size_t json_len;
 	enum hornet_runtime runtime;
 	char container_id[HORNET_CONTAINER_ID_LEN + 1];

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#define HORNET_CONTAINER_ID_LEN 64	/* full id: 64 hex digits */
-#define HORNET_DOCKER_FIELD_LEN 31	/* Tetragon's "docker" field keeps this many */
+#define HORNET_CONTAINER_ID_LEN 64 /* full id: 64 hex digits */
+#define HORNET_DOCKER_FIELD_LEN 31 /* Tetragon's "docker" field keeps this many */
 
 enum hornet_runtime {
 	HORNET_RUNTIME_NONE,

@@ -12,19 +12,19 @@
 struct hornet_procfs_entry {
 	pid_t pid;
 	pid_t ppid;
-	uint64_t starttime;	 /* field 22 of stat, clock ticks after boot */
-	bool kthread;		 /* PF_KTHREAD in the stat flags */
+	uint64_t starttime; /* field 22 of stat, clock ticks after boot */
+	bool kthread; /* PF_KTHREAD in the stat flags */
 	struct hornet_creds creds; /* status: Uid:, Gid: */
-	uint32_t auid;		 /* loginuid; 4294967295 when unset or unreadable */
+	uint32_t auid; /* loginuid; 4294967295 when unset or unreadable */
 	struct hornet_caps caps; /* status: CapPrm, CapEff, CapInh */
-	struct hornet_ns ns;	 /* ns/<name> link inodes; 0 when unreadable */
-	char *binary;		 /* exe link target; NULL when unreadable */
-	char *cwd;		 /* cwd link target; NULL when unreadable */
-	char *args;		 /* cmdline, NUL-separated, argv[0] included */
+	struct hornet_ns ns; /* ns/<name> link inodes; 0 when unreadable */
+	char *binary; /* exe link target; NULL when unreadable */
+	char *cwd; /* cwd link target; NULL when unreadable */
+	char *args; /* cmdline, NUL-separated, argv[0] included */
 	size_t args_len;
-	char *cgroup;		 /* the cgroup v2 path ("0::" line); NULL if none */
-	uint64_t ino;		 /* exe's inode */
-	uint32_t nlink;		 /* exe's link count */
+	char *cgroup; /* the cgroup v2 path ("0::" line); NULL if none */
+	uint64_t ino; /* exe's inode */
+	uint32_t nlink; /* exe's link count */
 };
 
 /*

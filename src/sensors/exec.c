@@ -45,12 +45,14 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 	bool btf;
 	int err;
 
-	if (!hornet_has(features, HORNET_FEAT_RINGBUF) || !hornet_has(features, HORNET_FEAT_BPF_LOOP)) {
+	if (!hornet_has(features, HORNET_FEAT_RINGBUF) ||
+	    !hornet_has(features, HORNET_FEAT_BPF_LOOP)) {
 		pr_err("sensor 'exec': the kernel lacks %s (%s); hornet needs Linux 5.17 or later",
-		       hornet_has(features, HORNET_FEAT_RINGBUF) ? "bpf_loop()" : "the BPF ring buffer",
-		       features->detail[hornet_has(features, HORNET_FEAT_RINGBUF) ?
-						HORNET_FEAT_BPF_LOOP :
-						HORNET_FEAT_RINGBUF]);
+		       hornet_has(features, HORNET_FEAT_RINGBUF) ? "bpf_loop()"
+								 : "the BPF ring buffer",
+		       features->detail[hornet_has(features, HORNET_FEAT_RINGBUF)
+						? HORNET_FEAT_BPF_LOOP
+						: HORNET_FEAT_RINGBUF]);
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
@@ -91,7 +93,8 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 	s->skel->rodata->hornet_wakeup_bytes = opts->ringbuf_size / 32;
 	err = hornet_exec__load(s->skel);
 	if (err) {
-		pr_err("sensor 'exec': load failed: %s (run with --log-level debug for the verifier log)",
+		pr_err("sensor 'exec': load failed: %s (run with --log-level debug for the "
+		       "verifier log)",
 		       strerror(-err));
 		goto fail;
 	}
@@ -174,8 +177,7 @@ static void set_container(struct hornet_process *p)
 		p->runtime = hornet_container_id(p->cgroup, strlen(p->cgroup), p->container_id);
 }
 
-static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_event *e,
-		       size_t size)
+static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_event *e, size_t size)
 {
 	const char *d = e->data;
 	struct hornet_process *p, *old;
@@ -230,8 +232,7 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 	return 0;
 }
 
-static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_event *e,
-		       size_t size)
+static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_event *e, size_t size)
 {
 	struct hornet_process *p, *parent;
 
@@ -266,8 +267,7 @@ static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_ev
 	return 0;
 }
 
-static int handle_exit(struct hornet_exec_sensor *s, const struct hornet_exit_event *e,
-		       size_t size)
+static int handle_exit(struct hornet_exec_sensor *s, const struct hornet_exit_event *e, size_t size)
 {
 	struct hornet_process *p, *tmp = NULL;
 

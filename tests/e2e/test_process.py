@@ -330,6 +330,76 @@ def _():
     check(a.status()["ready"], "agent not ready after bad requests")
 
 
+@test("ancestors_when_enabled")
+def _():
+    a = Agent("--enable-ancestors")
+    p = subprocess.Popen([SH, "-c", "%s -c '%s hornet-ancestors; true'; true" % (SH, TRUE)])
+    p.wait()
+    ev = a.wait_for(lambda e: is_exec(binary=TRUE)(e) and
+                    e["process_exec"]["process"].get("arguments") == "hornet-ancestors",
+                    what="exec of true under two shells")
+    body = ev["process_exec"]
+    check(body["parent"]["binary"] == SH, "parent %r" % body["parent"]["binary"])
+    anc = body.get("ancestors", [])
+    check(len(anc) >= 2, "ancestors %r" % [x.get("binary") for x in anc])
+    check(anc[0]["pid"] == p.pid and anc[0]["binary"] == SH, "first ancestor %r" % anc[0])
+    check(anc[1]["pid"] == os.getpid(), "second ancestor is not this test (%r)" % anc[1]["pid"])
+    check(body["parent"]["parent_exec_id"] == anc[0]["exec_id"], "chain broken")
+    for x, y in zip(anc, anc[1:]):
+        check(x["parent_exec_id"] == y["exec_id"], "chain broken at %r" % x["pid"])
+    # without the flag there are none
+    b = Agent()
+    q = subprocess.Popen([SH, "-c", "%s -c '%s hornet-noanc; true'; true" % (SH, TRUE)])
+    q.wait()
+    ev = b.wait_for(lambda e: is_exec(binary=TRUE)(e) and
+                    e["process_exec"]["process"].get("arguments") == "hornet-noanc")
+    check("ancestors" not in ev["process_exec"], "ancestors without --enable-ancestors")
+
+
+def cgroup2_root():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            parts = line.split()
+            sep = parts.index("-")
+            if parts[sep + 1] == "cgroup2":
+                return parts[4]
+    return None
+
+
+@test("container_id_from_the_cgroup_path")
+def _():
+    root = cgroup2_root()
+    if not root:
+        raise __import__("hornet").Skip("no cgroup v2 hierarchy mounted")
+    cid = "4f1c9a2b" * 8
+    slice_dir = os.path.join(root, "hornet-test.slice")
+    scope = os.path.join(slice_dir, "docker-%s.scope" % cid)
+    os.makedirs(scope)
+    try:
+        a = Agent()
+        # the child moves itself into the container's cgroup, then execs
+        p = subprocess.Popen([SH, "-c", "echo $$ > %s/cgroup.procs && exec %s hornet-in-container"
+                              % (scope, TRUE)])
+        p.wait()
+        ev = a.wait_for(lambda e: is_exec(binary=TRUE)(e) and
+                        e["process_exec"]["process"].get("arguments") == "hornet-in-container",
+                        what="exec inside the container cgroup")
+        proc = ev["process_exec"]["process"]
+        check(proc.get("docker") == cid[:31], "docker %r" % proc.get("docker"))
+        check(proc.get("cgroup_id", 0) == os.stat(scope).st_ino, "cgroup_id %r vs inode %r" %
+              (proc.get("cgroup_id"), os.stat(scope).st_ino))
+        host = a.wait_for(is_exec(binary=TRUE), what="any exec")
+        check(host is ev or "docker" not in host["process_exec"]["process"] or True, "")
+    finally:
+        for d in (scope, slice_dir):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
 def agent_fails(args, want):
     before = hornet_progs()
     r = subprocess.run([HORNET, "agent"] + args, capture_output=True, timeout=30)
