@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "export/event.h"
+#include "process/procfs.h"
 #include "util/base64.h"
 
 size_t hornet_exec_id(char *out, size_t size, const char *node, uint64_t ktime, uint32_t pid)
@@ -151,19 +152,6 @@ static void render_cap_object(struct hornet_json *j, const struct hornet_caps *c
 	m->json = tmp.buf; /* the memo keeps the buffer */
 }
 
-static const char *const ns_keys[HORNET_NS_COUNT] = {
-	[HORNET_NS_UTS] = "uts",
-	[HORNET_NS_IPC] = "ipc",
-	[HORNET_NS_MNT] = "mnt",
-	[HORNET_NS_PID] = "pid",
-	[HORNET_NS_PID_FOR_CHILDREN] = "pid_for_children",
-	[HORNET_NS_NET] = "net",
-	[HORNET_NS_TIME] = "time",
-	[HORNET_NS_TIME_FOR_CHILDREN] = "time_for_children",
-	[HORNET_NS_CGROUP] = "cgroup",
-	[HORNET_NS_USER] = "user",
-};
-
 void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t size)
 {
 	static const struct {
@@ -227,7 +215,7 @@ static void render_process_object(struct hornet_json *j, const char *key,
 	for (i = 0; i < HORNET_NS_COUNT; i++) {
 		if (!p->ns.inum[i])
 			continue;
-		hornet_json_obj_begin(j, ns_keys[i]);
+		hornet_json_obj_begin(j, hornet_ns_names[i]);
 		hornet_json_u64(j, "inum", p->ns.inum[i]);
 		hornet_json_bool(j, "is_host", p->ns.inum[i] == ctx->host_ns.inum[i]);
 		hornet_json_obj_end(j);

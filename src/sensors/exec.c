@@ -177,6 +177,25 @@ static void set_container(struct hornet_process *p)
 		p->runtime = hornet_container_id(p->cgroup, strlen(p->cgroup), p->container_id);
 }
 
+/* A new cache entry with the identity every record carries. */
+static struct hornet_process *new_process(const struct hornet_exec_sensor *s, uint32_t pid,
+					  uint32_t tid, uint32_t ppid, uint64_t ktime,
+					  uint64_t pktime, uint32_t flags)
+{
+	struct hornet_process *p = hornet_process__new();
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->tid = tid;
+	p->ppid = ppid;
+	p->ktime = ktime;
+	p->pktime = pktime;
+	p->flags = flags;
+	p->start_ns = wall_ns(s, ktime);
+	return p;
+}
+
 static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_event *e, size_t size)
 {
 	const char *d = e->data;
@@ -185,15 +204,9 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 
 	if (size < sizeof(*e) || data_len > size - sizeof(*e))
 		return -EINVAL;
-	p = hornet_process__new();
+	p = new_process(s, e->pid, e->tid, e->ppid, e->hdr.ktime, e->pktime, e->flags);
 	if (!p)
 		return -ENOMEM;
-	p->pid = e->pid;
-	p->tid = e->tid;
-	p->ppid = e->ppid;
-	p->ktime = e->hdr.ktime;
-	p->pktime = e->pktime;
-	p->flags = e->flags;
 	p->privs = e->privs;
 	p->creds = e->creds;
 	p->auid = e->auid;
@@ -202,7 +215,6 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 	p->cgroup_id = e->cgroup_id;
 	p->ino = e->ino;
 	p->nlink = e->nlink;
-	p->start_ns = wall_ns(s, e->hdr.ktime);
 	/* d_path() marks an unlinked file the same way */
 	p->binary = intern_bytes(d, e->binary_len,
 				 (e->flags & HORNET_PF_DELETED) ? " (deleted)" : NULL);
@@ -238,16 +250,9 @@ static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_ev
 
 	if (size < sizeof(*e))
 		return -EINVAL;
-	p = hornet_process__new();
+	p = new_process(s, e->pid, e->tid, e->ppid, e->hdr.ktime, e->pktime, e->flags);
 	if (!p)
 		return -ENOMEM;
-	p->pid = e->pid;
-	p->tid = e->tid;
-	p->ppid = e->ppid;
-	p->ktime = e->hdr.ktime;
-	p->pktime = e->pktime;
-	p->flags = e->flags;
-	p->start_ns = wall_ns(s, e->hdr.ktime);
 	parent = e->pktime ? hornet_proc_cache__lookup(s->opts.cache, e->ppid, e->pktime) : NULL;
 	if (parent) {
 		/* a clone runs its parent's program until it execs */
@@ -276,13 +281,11 @@ static int handle_exit(struct hornet_exec_sensor *s, const struct hornet_exit_ev
 	p = e->ktime ? hornet_proc_cache__lookup(s->opts.cache, e->pid, e->ktime) : NULL;
 	if (!p) {
 		/* not seen start (lost record, or older than the agent): still report */
-		tmp = hornet_process__new();
+		tmp = new_process(s, e->pid, e->tid, 0, e->ktime, 0,
+				  e->flags | HORNET_PF_NO_PARENT);
 		if (!tmp)
 			return -ENOMEM;
-		tmp->pid = e->pid;
-		tmp->tid = e->tid;
-		tmp->ktime = e->ktime;
-		tmp->flags = e->flags | HORNET_PF_NO_PARENT;
+		tmp->start_ns = e->ktime ? tmp->start_ns : 0;
 		tmp->auid = (uint32_t)-1;
 		p = tmp;
 	}
