@@ -41,7 +41,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: build-tests all deps run test unit e2e bench fuzz format-check clean
+.PHONY: build-tests all deps run test vmtest static unit e2e bench fuzz format-check clean
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/hornet
@@ -95,6 +95,21 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKELS)
 		-Iinclude -Isrc -I$(OUTPUT) -DHORNET_VERSION='"fuzz"' -DHORNET_GIT_REV='"fuzz"' \
 		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -o $@
 
+# Static builds for the VM's initramfs (make vmtest).
+STATIC_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/static/helpers/%,$(wildcard tests/helpers/*.c))
+
+$(OUTPUT)/static/hornet: $(MAIN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LINK     $@ (static)"
+	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(LDLIBS) -o $@ 2>&1 | \
+		{ grep -v -e 'statically linked applications' -e 'in function' || true; }
+
+$(OUTPUT)/static/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static $< -o $@ -lpthread
+
+static: $(OUTPUT)/static/hornet $(STATIC_HELPERS)
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -105,8 +120,12 @@ run: deps
 build-tests: all $(UNIT_BINS) $(HELPER_BINS)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory build-tests
-	$(Q)tests/run
+	$(Q)$(MAKE) --no-print-directory build-tests static
+	$(Q)scripts/test-all.sh
+
+vmtest: deps
+	$(Q)$(MAKE) --no-print-directory static
+	$(Q)scripts/vmtest.sh
 
 unit: $(UNIT_BINS)
 	$(Q)tests/run unit

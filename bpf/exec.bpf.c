@@ -34,6 +34,27 @@ struct {
 	__type(value, struct hornet_proc);
 } hornet_proc_heap SEC(".maps");
 
+/*
+ * The credentials a process had just before an exec replaced them, kept by
+ * the bprm_committing_creds hook (where the kernel has one to attach to)
+ * until sched_process_exec of the same process reads them. Keyed by TGID:
+ * de_thread() has made the exec'ing thread the leader by then.
+ */
+struct hornet_old_creds {
+	__u64 permitted;
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct hornet_old_creds);
+} hornet_old_creds SEC(".maps");
+
 static __always_inline void read_creds(const struct cred *cred, struct hornet_creds *c)
 {
 	c->uid = BPF_CORE_READ(cred, uid.val);
@@ -92,6 +113,46 @@ static __always_inline __u32 append_scratch(char *data, __u32 pos, __u32 slot, _
 	return len;
 }
 
+/*
+ * How the exec changed privileges (capabilities(7), execve(2)). With the
+ * credentials from before the exec (bprm_committing_creds) this is exact;
+ * without them it is inferred from the file's mode and AT_SECURE: a
+ * setuid-root file run by another user gets every capability, and an
+ * AT_SECURE exec with no id change had its capabilities raised by the file.
+ */
+static __always_inline void set_privs(struct hornet_exec_event *e, struct inode *inode)
+{
+	struct hornet_old_creds *old = bpf_map_lookup_elem(&hornet_old_creds, &e->pid);
+	__u16 mode = BPF_CORE_READ(inode, i_mode);
+	bool raised;
+
+	if (old) {
+		if (e->creds.euid != old->euid)
+			e->privs |= HORNET_PRIV_SETUID;
+		if (e->creds.egid != old->egid)
+			e->privs |= HORNET_PRIV_SETGID;
+		raised = e->caps.permitted & ~old->permitted;
+		if (raised && e->creds.euid == 0 && old->euid != 0)
+			e->privs |= HORNET_PRIV_SETUID_ROOT;
+		else if (raised)
+			e->privs |= HORNET_PRIV_FILE_CAP;
+		bpf_map_delete_elem(&hornet_old_creds, &e->pid);
+		return;
+	}
+	if ((mode & S_ISUID) && e->creds.euid == BPF_CORE_READ(inode, i_uid.val) &&
+	    e->creds.euid != e->creds.uid)
+		e->privs |= HORNET_PRIV_SETUID;
+	if ((mode & S_ISGID) && (mode & S_IXGRP) &&
+	    e->creds.egid == BPF_CORE_READ(inode, i_gid.val) && e->creds.egid != e->creds.gid)
+		e->privs |= HORNET_PRIV_SETGID;
+	if ((e->privs & HORNET_PRIV_SETUID) && e->creds.euid == 0 && e->caps.permitted)
+		e->privs |= HORNET_PRIV_SETUID_ROOT;
+	else if ((e->flags & HORNET_PF_SECUREEXEC) &&
+		 !(e->privs & (HORNET_PRIV_SETUID | HORNET_PRIV_SETGID)) && e->caps.permitted &&
+		 e->creds.uid != 0)
+		e->privs |= HORNET_PRIV_FILE_CAP;
+}
+
 static __always_inline int handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	struct hornet_exec_heap *heap;
@@ -105,7 +166,6 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	char *s0;
 	__u32 zero = 0, pos, off, len, wflags, ppid, n;
 	unsigned long arg_start, arg_end, asize;
-	__u16 mode;
 	__u64 size;
 
 	heap = bpf_map_lookup_elem(&hornet_exec_heap, &zero);
@@ -152,24 +212,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	e->nlink = BPF_CORE_READ(inode, i_nlink);
 	if (!e->nlink)
 		e->flags |= HORNET_PF_DELETED;
-	mode = BPF_CORE_READ(inode, i_mode);
-	if ((mode & S_ISUID) && e->creds.euid == BPF_CORE_READ(inode, i_uid.val) &&
-	    e->creds.euid != e->creds.uid)
-		e->privs |= HORNET_PRIV_SETUID;
-	if ((mode & S_ISGID) && (mode & S_IXGRP) &&
-	    e->creds.egid == BPF_CORE_READ(inode, i_gid.val) && e->creds.egid != e->creds.gid)
-		e->privs |= HORNET_PRIV_SETGID;
-	/*
-	 * How the exec raised privileges (capabilities(7)): a setuid-root file
-	 * run by another user gets every capability; otherwise an AT_SECURE
-	 * exec with no id change had its capabilities raised by the file.
-	 */
-	if ((e->privs & HORNET_PRIV_SETUID) && e->creds.euid == 0 && e->caps.permitted)
-		e->privs |= HORNET_PRIV_SETUID_ROOT;
-	else if ((e->flags & HORNET_PF_SECUREEXEC) &&
-		 !(e->privs & (HORNET_PRIV_SETUID | HORNET_PRIV_SETGID)) && e->caps.permitted &&
-		 e->creds.uid != 0)
-		e->privs |= HORNET_PRIV_FILE_CAP;
+	set_privs(e, inode);
 
 	/* binary */
 	pos = 0;
@@ -348,4 +391,39 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(hornet_exit_raw, struct task_struct *task)
 {
 	return handle_exit(task);
+}
+
+/* Credentials before an exec commits its new ones; one of the three is loaded. */
+static __always_inline int save_old_creds(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	struct hornet_old_creds oc = {};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	oc.permitted = hornet_read_caps(&cred->cap_permitted);
+	oc.uid = BPF_CORE_READ(cred, uid.val);
+	oc.euid = BPF_CORE_READ(cred, euid.val);
+	oc.gid = BPF_CORE_READ(cred, gid.val);
+	oc.egid = BPF_CORE_READ(cred, egid.val);
+	bpf_map_update_elem(&hornet_old_creds, &tgid, &oc, BPF_ANY);
+	return 0;
+}
+
+SEC("lsm/bprm_committing_creds")
+int BPF_PROG(hornet_creds_lsm, struct linux_binprm *bprm)
+{
+	return save_old_creds();
+}
+
+SEC("fentry/security_bprm_committing_creds")
+int BPF_PROG(hornet_creds_fentry, struct linux_binprm *bprm)
+{
+	return save_old_creds();
+}
+
+SEC("kprobe/security_bprm_committing_creds")
+int BPF_KPROBE(hornet_creds_kprobe, struct linux_binprm *bprm)
+{
+	return save_old_creds();
 }

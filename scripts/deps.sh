@@ -10,7 +10,7 @@ set -eu
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
 libjansson-dev uthash-dev"
 # bpftool: its own package on Debian; part of linux-tools on Ubuntu
-TEST_PKGS="python3 util-linux iproute2 procps"
+TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

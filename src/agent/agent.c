@@ -183,8 +183,14 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_arr_begin(j, "sensors");
 	hornet_json_obj_begin(j, NULL);
 	hornet_json_str(j, "name", "exec");
-	hornet_json_str(j, "mechanism", a->exec ? hornet_exec_sensor__mechanism(a->exec) : "");
-	hornet_json_str(j, "state", a->exec ? "attached" : "loading");
+	hornet_json_str(j, "mechanism", hornet_exec_sensor__mechanism(a->exec));
+	hornet_json_str(j, "state", "attached");
+	hornet_json_obj_begin(j, "hooks");
+	hornet_json_str(j, "sched_process_exec", hornet_exec_sensor__mechanism(a->exec));
+	hornet_json_str(j, "sched_process_fork", hornet_exec_sensor__mechanism(a->exec));
+	hornet_json_str(j, "sched_process_exit", hornet_exec_sensor__mechanism(a->exec));
+	hornet_json_str(j, "bprm_committing_creds", hornet_exec_sensor__creds_mechanism(a->exec));
+	hornet_json_obj_end(j);
 	hornet_json_obj_end(j);
 	hornet_json_arr_end(j);
 	hornet_json_obj_begin(j, "process_cache");
@@ -352,6 +358,7 @@ static int agent_start(struct hornet_agent *a)
 		return err;
 	}
 	eo.ringbuf_size = pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20);
+	eo.creds_hook = cfg->exec_creds_hook;
 	eo.cache = a->cache;
 	eo.render = &a->render;
 	eo.emit = emit;
@@ -359,7 +366,9 @@ static int agent_start(struct hornet_agent *a)
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	if (!a->exec)
 		return -errno;
-	pr_info("sensor 'exec': attached (%s)", hornet_exec_sensor__mechanism(a->exec));
+	pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
+		hornet_exec_sensor__mechanism(a->exec),
+		hornet_exec_sensor__creds_mechanism(a->exec));
 
 	a->rb = ring_buffer__new(hornet_exec_sensor__ringbuf_fd(a->exec), on_record, a, NULL);
 	if (!a->rb) {

@@ -20,7 +20,7 @@ enum opt_type {
 	OPT_UINT,
 	OPT_BOOL,
 	OPT_LOG_LEVEL,
-	OPT_STDOUT,
+	OPT_ENUM, /* one of the NULL-terminated names in values; the field is their index */
 };
 
 struct opt {
@@ -30,7 +30,11 @@ struct opt {
 	unsigned int min, max;
 	const char *arg;
 	const char *help;
+	const char *const *values;
 };
+
+static const char *const stdout_names[] = { "none", "json", "compact", NULL };
+static const char *const creds_hook_names[] = { "auto", "lsm", "fentry", "kprobe", "none", NULL };
 
 #define OFF(field) offsetof(struct hornet_config, field)
 
@@ -53,8 +57,13 @@ static const struct opt opts[] = {
 	  "BPF ring buffer size in MiB, rounded up to a power of two (default: 8)" },
 	{ "log-level", OPT_LOG_LEVEL, OFF(log_level), 0, 0, "LEVEL",
 	  "error, warn, info or debug (default: info)" },
-	{ "stdout", OPT_STDOUT, OFF(stdout_format), 0, 0, "FORMAT",
-	  "also print events on stdout: none, json or compact (default: none)" },
+	{ "stdout", OPT_ENUM, OFF(stdout_format), 0, 0, "FORMAT",
+	  "also print events on stdout: none, json or compact (default: none)", stdout_names },
+	{ "exec-creds-hook", OPT_ENUM, OFF(exec_creds_hook), 0, 0, "HOOK",
+	  "hook for credentials before exec: auto, lsm, fentry, kprobe or none (default: auto, the "
+	  "best "
+	  "the kernel has)",
+	  creds_hook_names },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -164,20 +173,22 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 			return -EINVAL;
 		}
 		return 0;
-	case OPT_STDOUT:
-		if (!strcmp(v, "none"))
-			*(enum hornet_stdout_format *)field = HORNET_STDOUT_NONE;
-		else if (!strcmp(v, "json"))
-			*(enum hornet_stdout_format *)field = HORNET_STDOUT_JSON;
-		else if (!strcmp(v, "compact"))
-			*(enum hornet_stdout_format *)field = HORNET_STDOUT_COMPACT;
-		else {
-			snprintf(err, err_size,
-				 "%s%s: unknown format '%s' (valid: none, json, compact)", where,
-				 o->name, v);
-			return -EINVAL;
+	case OPT_ENUM: {
+		char valid[128] = "";
+		int i;
+
+		for (i = 0; o->values[i]; i++) {
+			if (!strcmp(v, o->values[i])) {
+				*(int *)field = i;
+				return 0;
+			}
+			snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
+				 i ? ", " : "", o->values[i]);
 		}
-		return 0;
+		snprintf(err, err_size, "%s%s: unknown value '%s' (valid: %s)", where, o->name, v,
+			 valid);
+		return -EINVAL;
+	}
 	}
 	return -EINVAL;
 }

@@ -24,6 +24,15 @@ enum hornet_stdout_format {
 	HORNET_STDOUT_COMPACT,
 };
 
+/* Where the exec sensor reads the credentials a process had before exec. */
+enum hornet_creds_hook {
+	HORNET_CREDS_AUTO,
+	HORNET_CREDS_LSM,
+	HORNET_CREDS_FENTRY,
+	HORNET_CREDS_KPROBE,
+	HORNET_CREDS_NONE,
+};
+
 struct hornet_config {
 	char *config_file;
 	char *node_name;
@@ -36,6 +45,7 @@ struct hornet_config {
 	unsigned int ringbuf_size_mb;
 	enum hornet_log_level log_level;
 	enum hornet_stdout_format stdout_format;
+	enum hornet_creds_hook exec_creds_hook;
 };
 
 /* Fills @cfg with the defaults. Returns 0 or -errno. */

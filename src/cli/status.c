@@ -92,9 +92,21 @@ static void print_text(json_t *r)
 	       json_number_value(json_object_get(r, "uptime_seconds")),
 	       json_number_value(json_object_get(r, "startup_seconds")) * 1000);
 	json_array_foreach(sensors, i, s)
-		printf("sensor:   %s: %s (%s)\n", json_string_value(json_object_get(s, "name")),
+	{
+		json_t *hooks = json_object_get(s, "hooks"), *h;
+		const char *hook;
+
+		printf("sensor:   %s: %s (%s", json_string_value(json_object_get(s, "name")),
 		       json_string_value(json_object_get(s, "state")),
 		       json_string_value(json_object_get(s, "mechanism")));
+		json_object_foreach(hooks, hook, h)
+		{
+			if (strcmp(json_string_value(h),
+				   json_string_value(json_object_get(s, "mechanism"))))
+				printf("; %s: %s", hook, json_string_value(h));
+		}
+		printf(")\n");
+	}
 	printf("events:  ");
 	json_object_foreach(events, key, v)
 	{

@@ -23,10 +23,29 @@ const char *const hornet_event_type_names[HORNET_EVENT_TYPES] = {
 struct hornet_exec_sensor {
 	struct hornet_exec *skel;
 	const char *mechanism;
+	const char *creds_mechanism;
 	struct hornet_exec_sensor_opts opts;
 	struct hornet_json json;
 	long clk_tck;
 };
+
+static const struct {
+	enum hornet_creds_hook hook;
+	const char *name;
+	enum hornet_feature feature;
+	const char *why; /* what the kernel lacks, for the error */
+} creds_hooks[] = {
+	{ HORNET_CREDS_LSM, "lsm", HORNET_FEAT_LSM, "BPF LSM" },
+	{ HORNET_CREDS_FENTRY, "fentry", HORNET_FEAT_FENTRY, "fentry (BPF trampolines)" },
+	{ HORNET_CREDS_KPROBE, "kprobe", HORNET_FEAT_KPROBE, "kprobes" },
+};
+
+static void set_creds_autoload(struct hornet_exec *skel, enum hornet_creds_hook hook)
+{
+	bpf_program__set_autoload(skel->progs.hornet_creds_lsm, hook == HORNET_CREDS_LSM);
+	bpf_program__set_autoload(skel->progs.hornet_creds_fentry, hook == HORNET_CREDS_FENTRY);
+	bpf_program__set_autoload(skel->progs.hornet_creds_kprobe, hook == HORNET_CREDS_KPROBE);
+}
 
 static void set_autoload(struct hornet_exec *skel, bool btf)
 {
@@ -38,10 +57,32 @@ static void set_autoload(struct hornet_exec *skel, bool btf)
 	bpf_program__set_autoload(skel->progs.hornet_exit_raw, !btf);
 }
 
+/* Opens, loads and attaches the sensor with one choice of creds hook. */
+static int load(struct hornet_exec_sensor *s, bool btf, enum hornet_creds_hook hook)
+{
+	int err;
+
+	hornet_exec__destroy(s->skel);
+	s->skel = hornet_exec__open();
+	if (!s->skel)
+		return -errno;
+	set_autoload(s->skel, btf);
+	set_creds_autoload(s->skel, hook);
+	err = bpf_map__set_max_entries(s->skel->maps.hornet_events, s->opts.ringbuf_size);
+	if (err)
+		return err;
+	s->skel->rodata->hornet_wakeup_bytes = s->opts.ringbuf_size / 32;
+	err = hornet_exec__load(s->skel);
+	if (err)
+		return err;
+	return hornet_exec__attach(s->skel);
+}
+
 struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,
 						   const struct hornet_exec_sensor_opts *opts)
 {
 	struct hornet_exec_sensor *s;
+	unsigned int i;
 	bool btf;
 	int err;
 
@@ -66,6 +107,17 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
+	/* an explicit choice of creds hook must be there */
+	for (i = 0; i < sizeof(creds_hooks) / sizeof(creds_hooks[0]); i++) {
+		if (opts->creds_hook == creds_hooks[i].hook &&
+		    !hornet_has(features, creds_hooks[i].feature)) {
+			pr_err("sensor 'exec': exec-creds-hook '%s': this kernel has no %s (%s)",
+			       creds_hooks[i].name, creds_hooks[i].why,
+			       features->detail[creds_hooks[i].feature]);
+			errno = EOPNOTSUPP;
+			return NULL;
+		}
+	}
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -77,30 +129,38 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 		s->clk_tck = 100;
 	hornet_json_init(&s->json);
 
-	s->skel = hornet_exec__open();
-	if (!s->skel) {
-		err = -errno;
-		pr_err("sensor 'exec': open failed: %s", strerror(-err));
-		goto fail;
+	/*
+	 * The creds hook in order of preference: LSM, fentry, kprobe. A hook
+	 * the probe found but that fails here (say, the function is inlined
+	 * away on this kernel) is skipped for the next; without any, the
+	 * sensor infers privilege changes from the file's mode.
+	 */
+	s->creds_mechanism = "none";
+	for (i = 0; i < sizeof(creds_hooks) / sizeof(creds_hooks[0]); i++) {
+		if (opts->creds_hook != HORNET_CREDS_AUTO &&
+		    opts->creds_hook != creds_hooks[i].hook)
+			continue;
+		if (!hornet_has(features, creds_hooks[i].feature))
+			continue;
+		err = load(s, btf, creds_hooks[i].hook);
+		if (!err) {
+			s->creds_mechanism = creds_hooks[i].name;
+			return s;
+		}
+		if (opts->creds_hook != HORNET_CREDS_AUTO) {
+			pr_err("sensor 'exec': exec-creds-hook '%s': %s", creds_hooks[i].name,
+			       strerror(-err));
+			goto fail;
+		}
+		pr_warn("sensor 'exec': bprm_committing_creds through %s failed (%s); trying the "
+			"next",
+			creds_hooks[i].name, strerror(-err));
 	}
-	set_autoload(s->skel, btf);
-	err = bpf_map__set_max_entries(s->skel->maps.hornet_events, opts->ringbuf_size);
+	err = load(s, btf, HORNET_CREDS_NONE);
 	if (err) {
-		pr_err("sensor 'exec': ring buffer size %llu: %s",
-		       (unsigned long long)opts->ringbuf_size, strerror(-err));
-		goto fail;
-	}
-	s->skel->rodata->hornet_wakeup_bytes = opts->ringbuf_size / 32;
-	err = hornet_exec__load(s->skel);
-	if (err) {
-		pr_err("sensor 'exec': load failed: %s (run with --log-level debug for the "
-		       "verifier log)",
-		       strerror(-err));
-		goto fail;
-	}
-	err = hornet_exec__attach(s->skel);
-	if (err) {
-		pr_err("sensor 'exec': attach (%s) failed: %s", s->mechanism, strerror(-err));
+		pr_err("sensor 'exec': load and attach (%s) failed: %s (run with --log-level debug "
+		       "for libbpf's log)",
+		       s->mechanism, strerror(-err));
 		goto fail;
 	}
 	return s;
@@ -122,6 +182,11 @@ void hornet_exec_sensor__free(struct hornet_exec_sensor *s)
 const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s)
 {
 	return s->mechanism;
+}
+
+const char *hornet_exec_sensor__creds_mechanism(const struct hornet_exec_sensor *s)
+{
+	return s->creds_mechanism;
 }
 
 int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <hornet/events.h>
 
+#include "agent/config.h"
 #include "export/event.h"
 #include "probe/features.h"
 #include "process/cache.h"
@@ -30,6 +31,7 @@ struct hornet_exec_sensor;
 
 struct hornet_exec_sensor_opts {
 	uint64_t ringbuf_size; /* bytes, a power of two */
+	enum hornet_creds_hook creds_hook;
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
 	/* called with each finished event line, its newline included */
@@ -42,8 +44,10 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 						   const struct hornet_exec_sensor_opts *opts);
 void hornet_exec_sensor__free(struct hornet_exec_sensor *s);
 
-/* "tp_btf" or "raw_tp" */
+/* "tp_btf" or "raw_tp": how the lifecycle tracepoints are attached */
 const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s);
+/* "lsm", "fentry", "kprobe" or "none": the bprm_committing_creds hook */
+const char *hornet_exec_sensor__creds_mechanism(const struct hornet_exec_sensor *s);
 int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s);
 
 /*

@@ -3,6 +3,7 @@
 """Process lifecycle, end to end: the real agent, real processes, the exported JSON."""
 import base64
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -11,8 +12,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (HELPERS, HORNET, Agent, check, hornet_progs, is_exec, is_exit,  # noqa: E402
-                    parse_arguments, run, test)
+from hornet import (HELPERS, HORNET, Agent, check, features, hornet_progs, is_exec,  # noqa: E402
+                    is_exit, parse_arguments, run, skip, test)
 
 SH = os.path.realpath("/bin/sh")
 CAT = os.path.realpath("/bin/cat")
@@ -196,28 +197,95 @@ def _():
         shutil.rmtree(d)
 
 
-@test("setuid_exec_is_marked")
-def _():
-    a = Agent()
-    d = tempfile.mkdtemp(prefix="hornet-suid-", dir="/var/tmp")
+def check_privilege_changes(a):
+    """A setuid-root binary and a file-capability binary run by nobody, and a
+    plain exec by root, each reported with the right binary_properties."""
+    d = tempfile.mkdtemp(prefix="hornet-priv-", dir="/var/tmp")
     try:
         os.chmod(d, 0o755)
-        path = os.path.join(d, "suid-id")
-        shutil.copy(os.path.realpath("/usr/bin/id"), path)
-        os.chmod(path, 0o4755)
-        p = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                              path], stdout=subprocess.DEVNULL)
-        p.wait()
-        ev = a.wait_for(is_exec(binary=path), what="exec of the setuid copy")
+        suid = os.path.join(d, "suid-id")
+        shutil.copy(os.path.realpath("/usr/bin/id"), suid)
+        os.chmod(suid, 0o4755)
+        fcap = os.path.join(d, "fcap-id")
+        shutil.copy(os.path.realpath("/usr/bin/id"), fcap)
+        r = subprocess.run(["setcap", "cap_net_raw+ep", fcap], capture_output=True)
+        check(r.returncode == 0, "setcap: %s" % r.stderr.decode())
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        for path in (suid, fcap):
+            subprocess.run(nobody + [path], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([suid], stdout=subprocess.DEVNULL, check=True)  # root: nothing raised
+
+        ev = a.wait_for(lambda e: is_exec(binary=suid)(e) and
+                        e["process_exec"]["process"]["uid"] == 65534, what="setuid exec")
         proc = ev["process_exec"]["process"]
         bp = proc.get("binary_properties", {})
-        check(proc["uid"] == 65534 and proc["process_credentials"]["euid"] == 0,
-              "creds %r" % proc["process_credentials"])
-        check(bp.get("setuid") == 0, "binary_properties %r" % bp)
-        check("PRIVILEGES_RAISED_EXEC_FILE_SETUID" in bp.get("privileges_changed", []),
-              "privileges_changed %r" % bp)
+        check(proc["process_credentials"]["euid"] == 0, "creds %r" % proc["process_credentials"])
+        check(bp.get("setuid") == 0, "setuid: binary_properties %r" % bp)
+        check(bp.get("privileges_changed") == ["PRIVILEGES_RAISED_EXEC_FILE_SETUID"],
+              "setuid: privileges_changed %r" % bp)
+
+        ev = a.wait_for(is_exec(binary=fcap), what="file-capability exec")
+        proc = ev["process_exec"]["process"]
+        bp = proc.get("binary_properties", {})
+        check("CAP_NET_RAW" in proc["cap"]["permitted"], "caps %r" % proc["cap"])
+        check(bp.get("privileges_changed") == ["PRIVILEGES_RAISED_EXEC_FILE_CAP"],
+              "file caps: binary_properties %r" % bp)
+        check("setuid" not in bp, "file caps: setuid %r" % bp)
+
+        ev = a.wait_for(lambda e: is_exec(binary=suid)(e) and
+                        e["process_exec"]["process"]["uid"] == 0, what="setuid exec by root")
+        check("binary_properties" not in ev["process_exec"]["process"],
+              "root: %r" % ev["process_exec"]["process"].get("binary_properties"))
     finally:
         shutil.rmtree(d)
+
+
+@test("privilege_changes_at_exec")
+def _():
+    check_privilege_changes(Agent())
+
+
+def creds_hook_test(mech, prog):
+    a = Agent("--exec-creds-hook", mech)
+    sensor = a.status()["sensors"][0]
+    check(sensor["hooks"]["bprm_committing_creds"] == mech, "status: %r" % sensor)
+    check(prog in hornet_progs(settle=False), "%s not loaded: %r" % (prog, hornet_progs(False)))
+    check_privilege_changes(a)
+
+
+@test("exec_creds_hook_lsm", needs=("lsm",))
+def _():
+    creds_hook_test("lsm", "hornet_creds_lsm")
+
+
+@test("exec_creds_hook_fentry", needs=("fentry",))
+def _():
+    creds_hook_test("fentry", "hornet_creds_fentry")
+
+
+@test("exec_creds_hook_kprobe", needs=("kprobe",))
+def _():
+    creds_hook_test("kprobe", "hornet_creds_kprobe")
+
+
+@test("exec_creds_hook_auto_picks_the_best_there_is")
+def _():
+    f = features()
+    want = "lsm" if f.get("lsm") else "fentry" if f.get("fentry") else \
+        "kprobe" if f.get("kprobe") else "none"
+    a = Agent()
+    got = a.status()["sensors"][0]["hooks"]["bprm_committing_creds"]
+    check(got == want, "auto chose %r, the kernel has %r" % (got, want))
+
+
+@test("exec_creds_hook_missing_is_refused")
+def _():
+    f = features()
+    missing = [m for m in ("lsm", "fentry", "kprobe") if not f.get(m)]
+    if not missing:
+        skip("this kernel has every creds hook (lsm, fentry, kprobe)")
+    for m in missing:
+        agent_fails(["--exec-creds-hook", m], "exec-creds-hook '%s': this kernel has no" % m)
 
 
 @test("2000_parallel_processes_one_exec_and_one_exit_each")
@@ -287,8 +355,17 @@ def _():
         time.sleep(0.3)
         subprocess.run([TRUE, "not-this"])
         subprocess.run([CAT, "/etc/hostname"], stdout=subprocess.DEVNULL)
-        line = cli.stdout.readline().decode()
-        check(line.startswith("\U0001f680 process %s /etc/hostname" % CAT), "got %r" % line)
+        want = "\U0001f680 process %s /etc/hostname" % CAT
+        lines = []
+        deadline = time.time() + 10
+        while time.time() < deadline and want not in lines:
+            if not select.select([cli.stdout], [], [], 0.5)[0]:
+                continue
+            line = cli.stdout.readline().decode().rstrip("\n")
+            lines.append(line)
+        check(want in lines, "no %r in %r" % (want, lines))
+        check(all(l.startswith("\U0001f680 process ") and l.split()[2].endswith("cat")
+                  for l in lines), "filters let through %r" % lines)
     finally:
         cli.kill()
         cli.wait()

@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make vmtest: runs the bpf and e2e suites on a second kernel, Debian's 6.1
+# cloud kernel (kprobes, fentry, BPF LSM), under QEMU with TCG.
+#
+#   1. downloads the newest linux-image-6.1.0-*-cloud-amd64-unsigned with
+#      apt-get download, once, into build/vm/cache/;
+#   2. packs an initramfs: hornet and the test helpers linked statically,
+#      busybox for /init, and the tools the tests drive (python3 and its
+#      standard library, dash, coreutils, bpftool, setpriv, setcap) with the
+#      shared libraries they need, copied from this machine;
+#   3. boots it, runs tests/run bpf e2e inside, and reads the results back
+#      from the serial console into build/test-results-vm.json.
+#
+# Exits 0 when every test passed, 1 when one failed, 2 when the VM did not
+# come back (timeout or kernel panic: it says which).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${HORNET_BUILD:-$ROOT/build}
+VM=$BUILD/vm
+CACHE=$VM/cache
+STAGE=$VM/root
+TIMEOUT=${VMTEST_TIMEOUT:-900}
+MEM=${VMTEST_MEM:-2048}
+SUITES=${VMTEST_SUITES:-bpf e2e}
+
+log() { echo "vmtest: $*" >&2; }
+die() { log "$*"; exit 2; }
+
+mkdir -p "$CACHE"
+
+# 1. the kernel, downloaded once
+kernel=$(ls "$CACHE"/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$kernel" ]; then
+	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
+	      awk '{print $1}' | sort -V | tail -n 1)
+	[ -n "$pkg" ] || die "no linux-image-6.1.0-*-cloud-amd64-unsigned in the apt lists (run apt-get update)"
+	log "downloading $pkg"
+	(cd "$CACHE" && apt-get download -qq -o APT::Sandbox::User=root "$pkg") || die "apt-get download $pkg failed"
+	deb=$(ls "$CACHE"/"$pkg"_*.deb | head -n 1)
+	rm -rf "$CACHE/x"
+	dpkg-deb -x "$deb" "$CACHE/x"
+	cp "$CACHE"/x/boot/vmlinuz-* "$CACHE/"
+	rm -rf "$CACHE/x" "$deb"
+	kernel=$(ls "$CACHE"/vmlinuz-* | sort -V | tail -n 1)
+fi
+log "kernel $(basename "$kernel")"
+
+# 2. the initramfs
+rm -rf "$STAGE"
+mkdir -p "$STAGE"/{bin,sbin,bb,dev,proc,sys,tmp,run,etc,var/tmp,var/log,root,usr/bin,usr/sbin,usr/lib}
+chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
+ln -s usr/lib "$STAGE/lib"
+ln -s usr/lib "$STAGE/lib64"
+
+# shared libraries, copied to the same paths as on this machine
+copy_libs() {
+	local f soname path
+	for f in "$@"; do
+		while read -r soname path; do
+			[ -e "$path" ] || continue
+			mkdir -p "$STAGE$(dirname "$path")"
+			[ -e "$STAGE$path" ] || cp -L "$path" "$STAGE$path"
+		done < <(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $1, $3 }')
+	done
+}
+
+# a host program at its host path, with its libraries
+copy_prog() {
+	local p real
+	for p in "$@"; do
+		real=$(readlink -f "$(type -P "$p")") && [ -n "$(type -P "$p")" ] || die "'$p' is not installed here"
+		mkdir -p "$STAGE$(dirname "$real")"
+		cp "$real" "$STAGE$real"
+		copy_libs "$real"
+		# the name the tests call it by, when it is a symlink on the host
+		local called
+		called=$(type -P "$p")
+		if [ "$called" != "$real" ]; then
+			mkdir -p "$STAGE$(dirname "$called")"
+			ln -sf "$real" "$STAGE$called"
+		fi
+	done
+}
+
+cp /bin/busybox "$STAGE/bb/busybox"
+for applet in sh mount umount mkdir poweroff ip sleep cat echo base64 ls sync dmesg grep \
+	      mountpoint ln rm; do
+	ln -s busybox "$STAGE/bb/$applet"
+done
+
+copy_prog dash cat true false sleep id env ls rm mkdir cp ln chmod stat readlink \
+	realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill
+ln -sf /usr/bin/dash "$STAGE/bin/sh"
+for d in "$STAGE"/usr/bin/*; do
+	n=$(basename "$d")
+	[ -e "$STAGE/bin/$n" ] || ln -s "/usr/bin/$n" "$STAGE/bin/$n"
+done
+# the dynamic loader
+cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/usr/lib/ld-linux-x86-64.so.2"
+
+# python's standard library, without what the tests never import
+py=$(readlink -f /usr/bin/python3)
+pyver=$(basename "$py")
+mkdir -p "$STAGE/usr/lib/$pyver"
+(cd "/usr/lib/$pyver" && tar cf - --exclude=test --exclude=idlelib --exclude=tkinter \
+	--exclude=turtledemo --exclude=lib2to3 --exclude=ensurepip --exclude=pydoc_data \
+	--exclude=distutils --exclude='config-*' --exclude=site-packages --exclude=dist-packages \
+	--exclude=sqlite3 --exclude=asyncio --exclude=email --exclude=xml --exclude=unittest \
+	--exclude=multiprocessing --exclude=venv --exclude=curses --exclude=dbm . ) |
+	tar xf - -C "$STAGE/usr/lib/$pyver"
+for so in "$STAGE/usr/lib/$pyver"/lib-dynload/*.so; do
+	copy_libs "$so"
+done
+ln -sf "$pyver" "$STAGE/usr/bin/python3" 2>/dev/null || true
+
+# hornet, linked statically, and the tests
+mkdir -p "$STAGE/hornet/build/tests/helpers"
+cp "$BUILD/static/hornet" "$STAGE/hornet/build/hornet"
+find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
+cp -r "$ROOT/tests" "$STAGE/hornet/tests"
+find "$STAGE/hornet/tests" -name '__pycache__' -prune -exec rm -rf {} +
+if [ -d "$ROOT/../shared/compat" ]; then
+	mkdir -p "$STAGE/shared"
+	cp -r "$ROOT/../shared/compat" "$STAGE/shared/compat"
+fi
+
+echo "root:x:0:0:root:/root:/bin/sh" > "$STAGE/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >> "$STAGE/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$STAGE/etc/group"
+echo vm > "$STAGE/etc/hostname"
+
+cat > "$STAGE/init" <<EOF
+#!/bb/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/bb
+/bb/mount -t proc proc /proc
+/bb/mount -t sysfs sysfs /sys
+/bb/mount -t devtmpfs devtmpfs /dev
+/bb/mkdir -p /dev/pts /dev/shm /sys/fs/cgroup
+/bb/mount -t tmpfs tmpfs /dev/shm
+/bb/mount -t securityfs securityfs /sys/kernel/security
+/bb/mount -t tracefs tracefs /sys/kernel/tracing
+/bb/mount -t debugfs debugfs /sys/kernel/debug
+/bb/mount -t bpf bpf /sys/fs/bpf
+/bb/mount -t cgroup2 cgroup2 /sys/fs/cgroup
+/bb/ip link set lo up
+export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
+echo "HORNET-VM-UP \$(cat /proc/version)"
+echo "HORNET-VM-LSM \$(cat /sys/kernel/security/lsm)"
+cd /hornet
+HORNET_KERNEL_TAG=vm HOME=/root PYTHONDONTWRITEBYTECODE=1 \
+	/usr/bin/python3 /hornet/tests/run $SUITES
+echo "HORNET-RESULTS-BEGIN"
+/bb/base64 /hornet/build/test-results-vm.json
+echo "HORNET-RESULTS-END"
+/bb/sync
+/bb/poweroff -f
+EOF
+chmod +x "$STAGE/init"
+
+(cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$VM/initramfs.cpio.gz"
+log "initramfs $(du -h "$VM/initramfs.cpio.gz" | cut -f1)"
+
+# 3. boot, run, read the results
+console=$VM/console.log
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp 2 \
+	-nographic -no-reboot -kernel "$kernel" -initrd "$VM/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 quiet oops=panic" </dev/null 2>&1 |
+	tee "$console" | sed -n -e '/^\(PASS\|FAIL\|SKIP\) /s/^/vm: /p' -e '/^== /s/^/vm: /p' \
+	-e '/Kernel panic/p' -e '/HORNET-VM-/p'
+rc=${PIPESTATUS[0]}
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	die "the VM did not come back within ${TIMEOUT}s (timeout; console in $console)"
+fi
+if grep -q "Kernel panic" "$console"; then
+	die "the VM's kernel panicked: $(grep -m1 'Kernel panic' "$console" | tr -d '\r') (console in $console)"
+fi
+if ! grep -q "HORNET-RESULTS-END" "$console"; then
+	die "the VM stopped without reporting results (qemu exit $rc; console in $console)"
+fi
+sed -n '/HORNET-RESULTS-BEGIN/,/HORNET-RESULTS-END/p' "$console" | tr -d '\r' |
+	grep -v HORNET-RESULTS | base64 -d > "$BUILD/test-results-vm.json" ||
+	die "the VM's results did not decode (console in $console)"
+log "VM boot, tests and shutdown took ${elapsed}s"
+exec /usr/bin/python3 "$ROOT/scripts/results.py" summary "$BUILD/test-results-vm.json"

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Any bytes written with hornet_json_strn() give valid JSON that decodes to
+ * the input with each byte that starts no valid UTF-8 sequence replaced by
+ * U+FFFD. jansson checks the syntax and the UTF-8; an independent decoder
+ * gives the expected string.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "export/json.h"
+
+/* Length of the valid sequence at @s (decoded and range-checked), or 0. */
+static size_t ref_utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp, min;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static size_t ref_repair(const unsigned char *in, size_t n, char *out)
+{
+	size_t i = 0, o = 0, l;
+
+	while (i < n) {
+		l = ref_utf8_len(in + i, n - i);
+		if (l) {
+			memcpy(out + o, in + i, l);
+			o += l;
+			i += l;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	return o;
+}
+
+static bool string_is(json_t *v, const char *want, size_t len)
+{
+	return json_is_string(v) && json_string_length(v) == len &&
+	       !memcmp(json_string_value(v), want, len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data;
+	size_t cut = size ? data[0] % (size + 1) : 0, n_all, n_head, n_tail;
+	char *all = malloc(3 * size + 1), *head = malloc(3 * cut + 1);
+	char *tail = malloc(3 * (size - cut) + 1);
+	struct hornet_json j;
+	json_error_t e;
+	json_t *root, *arr;
+
+	if (!all || !head || !tail)
+		abort();
+	n_all = ref_repair(data, size, all);
+	/* split anywhere, even inside a sequence: each half is repaired on its own */
+	n_head = ref_repair(data, cut, head);
+	n_tail = ref_repair(data + cut, size - cut, tail);
+
+	hornet_json_init(&j);
+	hornet_json_obj_begin(&j, NULL);
+	hornet_json_strn(&j, "s", s, size);
+	hornet_json_arr_begin(&j, "parts");
+	hornet_json_strn(&j, NULL, s, cut);
+	hornet_json_strn(&j, NULL, s + cut, size - cut);
+	hornet_json_arr_end(&j);
+	hornet_json_u64(&j, "n", size);
+	hornet_json_obj_end(&j);
+	if (j.failed || !j.buf || strlen(j.buf) != j.len)
+		abort();
+
+	root = json_loadb(j.buf, j.len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &e);
+	if (!root)
+		abort();
+	if (!string_is(json_object_get(root, "s"), all, n_all))
+		abort();
+	arr = json_object_get(root, "parts");
+	if (json_array_size(arr) != 2 || !string_is(json_array_get(arr, 0), head, n_head) ||
+	    !string_is(json_array_get(arr, 1), tail, n_tail))
+		abort();
+	if (json_integer_value(json_object_get(root, "n")) != (json_int_t)size)
+		abort();
+	json_decref(root);
+	hornet_json_free(&j);
+	free(all);
+	free(head);
+	free(tail);
+	return 0;
+}
