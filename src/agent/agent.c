@@ -296,6 +296,7 @@ static int agent_start(struct hornet_agent *a)
 	const struct hornet_config *cfg = a->cfg;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct hornet_exec_sensor_opts eo = {};
+	unsigned int features;
 	sigset_t mask;
 	long n;
 	int err;
@@ -349,10 +350,12 @@ static int agent_start(struct hornet_agent *a)
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
-	err = hornet_features_probe(&a->features, HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) |
-							  HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
-							  HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) |
-							  HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP));
+	features = HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) | HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP);
+	if (cfg->exec_creds_hook != HORNET_CREDS_NONE)
+		features |= HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
+			    HORNET_FEAT_BIT(HORNET_FEAT_KPROBE);
+	err = hornet_features_probe(&a->features, features);
 	if (err) {
 		pr_err("probing kernel features: %s", strerror(-err));
 		return err;

@@ -67,6 +67,7 @@ static const struct opt opts[] = {
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
+#define OPT_VAL_BASE 256
 
 int hornet_config_init(struct hornet_config *cfg)
 {
@@ -244,13 +245,20 @@ int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *e
 	char where[PATH_MAX + 64], msg[256], *key = NULL, *buf = NULL;
 	size_t len = 0, cap = 0;
 	bool in_map = false, done = false;
+	struct stat st;
 	int ret = 0;
 	FILE *f;
 
 	f = fopen(path, "re");
 	if (!f) {
-		snprintf(err, err_size, "config file '%s': %s", path, strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, err_size, "config file '%s': %s", path, strerror(-ret));
+		return ret;
+	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, err_size, "config file '%s': not a regular file", path);
+		fclose(f);
+		return -EINVAL;
 	}
 	/* read it whole, bounded, so a huge file is refused before parsing */
 	for (;;) {
@@ -269,6 +277,11 @@ int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *e
 		}
 		n = fread(buf + len, 1, cap - len, f);
 		len += n;
+		if (n == 0 && ferror(f)) {
+			ret = -EIO;
+			snprintf(err, err_size, "config file '%s': read error", path);
+			break;
+		}
 		if (len > CONFIG_FILE_MAX) {
 			snprintf(err, err_size, "config file '%s': larger than %d bytes", path,
 				 CONFIG_FILE_MAX);
@@ -394,7 +407,8 @@ int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *e
 		lopts[i].name = opts[i].name;
 		lopts[i].has_arg = opts[i].type == OPT_BOOL ? optional_argument : required_argument;
 		lopts[i].flag = NULL;
-		lopts[i].val = 0;
+		/* distinct values: getopt_long then refuses an ambiguous abbreviation */
+		lopts[i].val = OPT_VAL_BASE + i;
 	}
 	lopts[i++] = (struct option){ "config", required_argument, NULL, 'c' };
 	lopts[i++] = (struct option){ "help", no_argument, NULL, 'h' };
@@ -412,11 +426,11 @@ int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *e
 			case 'c':
 				config = optarg;
 				break;
-			case 0:
+			case OPT_VAL_BASE ... OPT_VAL_BASE + NR_OPTS - 1:
 				if (pass == 0)
 					break;
-				ret = set_opt(cfg, &opts[idx], optarg ? optarg : "true", "--", err,
-					      err_size);
+				ret = set_opt(cfg, &opts[c - OPT_VAL_BASE],
+					      optarg ? optarg : "true", "--", err, err_size);
 				if (ret)
 					return ret;
 				break;
@@ -437,7 +451,7 @@ int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *e
 				eq = strchr(arg, '=');
 				snprintf(key, sizeof(key), "%.*s",
 					 (int)(eq ? eq - arg - 2 : (long)strlen(arg) - 2), arg + 2);
-				unknown_key(key, "--", err, err_size);
+				unknown_key(key, "", err, err_size);
 				return -EINVAL;
 			}
 			}

@@ -28,14 +28,18 @@ static int open_file(struct hornet_export_file *f)
 {
 	struct stat st;
 
-	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: a FIFO at the path must not block the agent; it is
+	 * refused below like any other file that is not a regular one */
+	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		     0600);
 	if (f->fd < 0)
-		return -errno;
+		return errno == ENXIO ? -EINVAL : -errno;
 	if (fstat(f->fd, &st) || !S_ISREG(st.st_mode)) {
 		close(f->fd);
 		f->fd = -1;
 		return -EINVAL;
 	}
+	fcntl(f->fd, F_SETFL, O_WRONLY | O_APPEND);
 	/* an existing file may have had looser permissions */
 	if ((st.st_mode & 0777) != 0600)
 		fchmod(f->fd, 0600);
@@ -102,7 +106,7 @@ static int rotate(struct hornet_export_file *f)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 	unsigned int i;
-	int err;
+	int err, ret;
 
 	err = hornet_export_file__flush(f);
 	close(f->fd);
@@ -123,9 +127,8 @@ static int rotate(struct hornet_export_file *f)
 			err = err ? err : -errno;
 	}
 	f->rotations++;
-	if (open_file(f) < 0)
-		return -errno;
-	return err;
+	ret = open_file(f);
+	return ret ? ret : err;
 }
 
 int hornet_export_file__write(struct hornet_export_file *f, const char *line, size_t len)

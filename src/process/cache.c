@@ -34,7 +34,7 @@ struct hornet_proc_cache *hornet_proc_cache__new(size_t capacity)
 	/*
 	 * An exited process is only looked up again by records already in
 	 * flight, and its children hold their own references to it, so few
-	 * are kept: an eighth of the capacity.
+	 * are kept: an eighth of the capacity, and at least 64.
 	 */
 	c->dead_max = capacity / 8 > 64 ? capacity / 8 : 64;
 	return c;

@@ -4,7 +4,8 @@
  * (pid, ktime), which is also what its exec_id encodes. Entries link to
  * their parent with a reference, so a process's ancestry stays readable
  * while any descendant lives. The cache is bounded: exited processes are
- * kept for records still in flight, at most an eighth of the capacity, the
+ * kept for records still in flight, at most an eighth of the capacity (at
+ * least 64), the
  * least recently used going first; past the capacity, the least recently
  * used live process goes. A dropped entry's memory goes when its last
  * reference (a child's parent link) does.

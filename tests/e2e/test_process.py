@@ -210,9 +210,11 @@ def check_privilege_changes(a):
         shutil.copy(os.path.realpath("/usr/bin/id"), fcap)
         r = subprocess.run(["setcap", "cap_net_raw+ep", fcap], capture_output=True)
         check(r.returncode == 0, "setcap: %s" % r.stderr.decode())
-        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        # through a shell: setpriv keeps its capabilities across setresuid
+        # (keep-caps), so only an exec as nobody has none left to compare with
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SH, "-c"]
         for path in (suid, fcap):
-            subprocess.run(nobody + [path], stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(nobody + ["%s; true" % path], stdout=subprocess.DEVNULL, check=True)
         subprocess.run([suid], stdout=subprocess.DEVNULL, check=True)  # root: nothing raised
 
         ev = a.wait_for(lambda e: is_exec(binary=suid)(e) and
@@ -222,7 +224,8 @@ def check_privilege_changes(a):
         check(proc["process_credentials"]["euid"] == 0, "creds %r" % proc["process_credentials"])
         check(bp.get("setuid") == 0, "setuid: binary_properties %r" % bp)
         check(bp.get("privileges_changed") == ["PRIVILEGES_RAISED_EXEC_FILE_SETUID"],
-              "setuid: privileges_changed %r" % bp)
+              "setuid: privileges_changed %r (cap %r, creds %r)" % (
+                  bp, proc["cap"], proc["process_credentials"]))
 
         ev = a.wait_for(is_exec(binary=fcap), what="file-capability exec")
         proc = ev["process_exec"]["process"]

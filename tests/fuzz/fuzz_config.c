@@ -63,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (cfg.export_file_max_backups > 1000 || cfg.export_file_max_size_mb > 1 << 20)
 		abort();
-	if (cfg.log_level > HORNET_LOG_DEBUG || cfg.stdout_format > HORNET_STDOUT_COMPACT)
+	if (cfg.log_level > HORNET_LOG_DEBUG || cfg.stdout_format > HORNET_STDOUT_COMPACT ||
+	    cfg.exec_creds_hook > HORNET_CREDS_NONE)
 		abort();
 	hornet_config_free(&cfg);
 	return 0;

@@ -67,11 +67,12 @@ def features():
 
 
 def run():
-    only = set(sys.argv[1:])
+    only = set(sys.argv[1:]) or set(filter(None, os.environ.get("HORNET_TESTS", "").split(",")))
     failed = False
     for name, fn, needs in _tests:
         if only and name not in only:
             continue
+        t0 = time.monotonic()
         try:
             if os.geteuid() != 0:
                 raise Skip("needs root")
@@ -94,6 +95,8 @@ def run():
                                             tb[-3].strip() if len(tb) > 2 else ""), flush=True)
         finally:
             Agent.stop_all()
+            if os.environ.get("HORNET_TEST_TIMES"):
+                print("time %s %.2f s" % (name, time.monotonic() - t0), flush=True)
     sys.exit(1 if failed else 0)
 
 

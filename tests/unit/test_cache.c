@@ -178,7 +178,8 @@ int main(void)
 			hornet_proc_cache__insert(c, proc(i, i * 10ULL, 0, 0));
 			s = stats(c);
 			if (s.size > cap || s.live > s.size) {
-				UNIT_FAIL("after %u inserts: size %zu, live %zu", i, s.size, s.live);
+				UNIT_FAIL("after %u inserts: size %zu, live %zu", i, s.size,
+					  s.live);
 				break;
 			}
 		}
@@ -297,7 +298,8 @@ int main(void)
 			/* the ones kept are those that exited last */
 			if (exits > max) {
 				CHECK(!hornet_proc_cache__lookup(c, exits - max, exits - max));
-				CHECK(hornet_proc_cache__lookup(c, exits - max + 1, exits - max + 1));
+				CHECK(hornet_proc_cache__lookup(c, exits - max + 1,
+								exits - max + 1));
 			}
 			hornet_proc_cache__free(c);
 		}

@@ -171,6 +171,7 @@ int main(void)
 		CHECK_INT(cfg.ringbuf_size_mb, 8);
 		CHECK_INT(cfg.log_level, HORNET_LOG_INFO);
 		CHECK_INT(cfg.stdout_format, HORNET_STDOUT_NONE);
+		CHECK_INT(cfg.exec_creds_hook, HORNET_CREDS_AUTO);
 		hornet_config_free(&cfg);
 		CHECK(!cfg.node_name && !cfg.export_file && !cfg.socket);
 		/* freeing twice is harmless */
@@ -198,6 +199,7 @@ int main(void)
 				 "debug",
 				 "--stdout",
 				 "compact",
+				 "--exec-creds-hook=none",
 				 NULL };
 
 		hornet_config_init(&cfg);
@@ -216,13 +218,16 @@ int main(void)
 		CHECK_INT(cfg.ringbuf_size_mb, 1024);
 		CHECK_INT(cfg.log_level, HORNET_LOG_DEBUG);
 		CHECK_INT(cfg.stdout_format, HORNET_STDOUT_COMPACT);
+		CHECK_INT(cfg.exec_creds_hook, HORNET_CREDS_NONE);
 		hornet_config_free(&cfg);
 	}
 
 	UNIT_CASE("config_bool_flag_values")
 	{
-		char *off[] = { "agent", "--config", (char *)empty, "--enable-ancestors=off", NULL };
-		char *yes[] = { "agent", "--config", (char *)empty, "--enable-ancestors=YES", NULL };
+		char *off[] = { "agent", "--config", (char *)empty, "--enable-ancestors=off",
+				NULL };
+		char *yes[] = { "agent", "--config", (char *)empty, "--enable-ancestors=YES",
+				NULL };
 
 		hornet_config_init(&cfg);
 		cfg.enable_ancestors = true;
@@ -246,7 +251,8 @@ int main(void)
 				"process_cache_size: 4194304\n"
 				"ringbuf-size-mb: 1\n"
 				"log_level: warn\n"
-				"stdout: json\n",
+				"stdout: json\n"
+				"exec_creds_hook: kprobe\n",
 				NULL, err, sizeof(err));
 		CHECK_INT(ret, 0);
 		if (ret)
@@ -261,6 +267,7 @@ int main(void)
 		CHECK_INT(cfg.ringbuf_size_mb, 1);
 		CHECK_INT(cfg.log_level, HORNET_LOG_WARN);
 		CHECK_INT(cfg.stdout_format, HORNET_STDOUT_JSON);
+		CHECK_INT(cfg.exec_creds_hook, HORNET_CREDS_KPROBE);
 		hornet_config_free(&cfg);
 
 		/* a document marker, flow style, and bools spelled the other ways */
@@ -283,9 +290,12 @@ int main(void)
 					"socket: /tmp/file.sock\n"
 					"log-level: error\n"
 					"enable-ancestors: true\n");
-		char *argv[] = { "agent",	  "--node-name=flag-node",
-				 "--config",	  (char *)file,
-				 "--log-level",	  "debug",
+		char *argv[] = { "agent",
+				 "--node-name=flag-node",
+				 "--config",
+				 (char *)file,
+				 "--log-level",
+				 "debug",
 				 "--enable-ancestors=false",
 				 NULL };
 
@@ -345,7 +355,8 @@ int main(void)
 		CHECK(file_error("export-file-max-backups: -1\n", 1, 26, "from 0 to 1000"));
 		CHECK(file_error("export-file-max-size-mb: 99999999999999999999\n", 1, 26,
 				 "not a whole number"));
-		CHECK(file_error("export-file-max-size-mb: 4294967296\n", 1, 26, "not a whole number"));
+		CHECK(file_error("export-file-max-size-mb: 4294967296\n", 1, 26,
+				 "not a whole number"));
 		CHECK(file_error("export-file-max-size-mb: \"\"\n", 1, 26, "not a whole number"));
 		CHECK(file_error("enable-ancestors: maybe\n", 1, 19,
 				 "enable-ancestors: 'maybe' is not a boolean"));
@@ -353,7 +364,12 @@ int main(void)
 		CHECK(file_error("log-level: verbose\n", 1, 12,
 				 "log-level: unknown level 'verbose' (valid: error, warn, info, "
 				 "debug)"));
-		CHECK(file_error("stdout: xml\n", 1, 9, "stdout: unknown format 'xml'"));
+		CHECK(file_error("stdout: xml\n", 1, 9,
+				 "stdout: unknown value 'xml' (valid: none, json, compact)"));
+		CHECK(file_error("stdout: JSON\n", 1, 9, "unknown value 'JSON'"));
+		CHECK(file_error("exec-creds-hook: ebpf\n", 1, 18,
+				 "exec-creds-hook: unknown value 'ebpf' (valid: auto, lsm, fentry, "
+				 "kprobe, none)"));
 		CHECK(file_error("node-name: a:b\n", 1, 12, "not a valid node name"));
 		CHECK(file_error("node-name: \"\"\n", 1, 12, "not a valid node name"));
 	}
@@ -416,8 +432,9 @@ int main(void)
 
 		hornet_config_init(&cfg);
 		err[0] = '\0';
-		CHECK_INT(hornet_config_load_file(&cfg, "/nonexistent/hornet.yaml", err, sizeof(err)),
-			  -ENOENT);
+		CHECK_INT(
+			hornet_config_load_file(&cfg, "/nonexistent/hornet.yaml", err, sizeof(err)),
+			-ENOENT);
 		CHECK_STR(err, "config file '/nonexistent/hornet.yaml': No such file or directory");
 		CHECK_INT(load_args(&cfg, argv, err, sizeof(err)), -ENOENT);
 		CHECK(strstr(err, "/nonexistent/hornet.yaml"));
@@ -451,8 +468,9 @@ int main(void)
 				   NULL };
 		char *badbool[] = { "agent", "--config", (char *)empty, "--enable-ancestors=2",
 				    NULL };
-		char *badlevel[] = { "agent", "--config", (char *)empty, "--log-level", "loud",
-				     NULL };
+		char *badlevel[] = {
+			"agent", "--config", (char *)empty, "--log-level", "loud", NULL
+		};
 		char *nocfg[] = { "agent", "--config", NULL };
 
 		CHECK(flag_error(unknown, "unknown setting 'exprt-file' (did you mean "

@@ -189,8 +189,8 @@ static bool flags_are(uint32_t flags, const char *cwd, const char *want)
 	memset(out, 'X', sizeof(out));
 	hornet_process_flags(flags, cwd, out, sizeof(out));
 	if (strcmp(out, want)) {
-		printf("    flags 0x%x cwd '%s': got '%s', want '%s'\n", flags, cwd ? cwd : "(null)",
-		       out, want);
+		printf("    flags 0x%x cwd '%s': got '%s', want '%s'\n", flags,
+		       cwd ? cwd : "(null)", out, want);
 		return false;
 	}
 	return true;
@@ -327,12 +327,12 @@ int main(void)
 		CHECK(v);
 		if (v) {
 			static const char *const pe_keys[] = { "process", "parent_unknown", NULL };
-			static const char *const creds[] = { "uid",   "gid",   "euid",	"egid",
-							     "suid",  "sgid",  "fsuid", "fsgid",
-							     NULL };
+			static const char *const creds[] = { "uid",   "gid",   "euid",
+							     "egid",  "suid",  "sgid",
+							     "fsuid", "fsgid", NULL };
 			static const char *const ns_keys[] = { "uts", "mnt", "pid", NULL };
 			static const char *const permitted[] = { "CAP_CHOWN", "CAP_SYS_ADMIN",
-								  "CAP_63", NULL };
+								 "CAP_63", NULL };
 			static const char *const effective[] = { "CAP_SYS_ADMIN", NULL };
 			static const char *const none[] = { NULL };
 			json_t *pr = at(v, "process_exec.process");
@@ -513,9 +513,9 @@ int main(void)
 			const char *signal;
 			long long status;
 		} cases[] = {
-			{ 0, NULL, 0 },		 { 0x300, NULL, 3 },	 { 0xff00, NULL, 255 },
-			{ 9, "SIGKILL", -1 },	 { 11, "SIGSEGV", -1 },	 { 0x8b, "SIGSEGV", -1 },
-			{ 15, "SIGTERM", -1 },	 { 6, "SIGABRT", -1 },
+			{ 0, NULL, 0 },	       { 0x300, NULL, 3 },    { 0xff00, NULL, 255 },
+			{ 9, "SIGKILL", -1 },  { 11, "SIGSEGV", -1 }, { 0x8b, "SIGSEGV", -1 },
+			{ 15, "SIGTERM", -1 }, { 6, "SIGABRT", -1 },
 		};
 
 		p = proc(20, 200, 1, 10, "/bin/sleep", "/", "10");
@@ -528,18 +528,20 @@ int main(void)
 			CHECK(keys_are(v, envelope_exit));
 			CHECK_STR(str_at(v, "time"), "2026-11-28T10:00:00.123456789Z");
 			CHECK_STR(str_at(v, "process_exit.time"), "2026-11-28T10:00:00.123456789Z");
-			CHECK(exec_id_is(str_at(v, "process_exit.process.exec_id"), "node-1:200:20"));
+			CHECK(exec_id_is(str_at(v, "process_exit.process.exec_id"),
+					 "node-1:200:20"));
 			CHECK(json_is_true(at(v, "process_exit.parent_unknown")));
 			if (cases[i].signal) {
 				if (!str_at(v, "process_exit.signal") ||
 				    strcmp(str_at(v, "process_exit.signal"), cases[i].signal))
-					UNIT_FAIL("code 0x%x: signal '%s', want '%s'", cases[i].code,
-						  str_at(v, "process_exit.signal"), cases[i].signal);
+					UNIT_FAIL("code 0x%x: signal '%s', want '%s'",
+						  cases[i].code, str_at(v, "process_exit.signal"),
+						  cases[i].signal);
 				CHECK(!at(v, "process_exit.status"));
 			} else {
 				if (int_at(v, "process_exit.status") != cases[i].status)
-					UNIT_FAIL("code 0x%x: status %lld, want %lld", cases[i].code,
-						  int_at(v, "process_exit.status"),
+					UNIT_FAIL("code 0x%x: status %lld, want %lld",
+						  cases[i].code, int_at(v, "process_exit.status"),
 						  cases[i].status);
 				CHECK(!at(v, "process_exit.signal"));
 			}
@@ -560,7 +562,8 @@ int main(void)
 			static const char *const pe_keys[] = { "process", "parent", NULL };
 
 			CHECK(keys_are(at(v, "process_exec"), pe_keys));
-			CHECK(exec_id_is(str_at(v, "process_exec.parent.exec_id"), "node-1:500:100"));
+			CHECK(exec_id_is(str_at(v, "process_exec.parent.exec_id"),
+					 "node-1:500:100"));
 			CHECK(exec_id_is(str_at(v, "process_exec.process.parent_exec_id"),
 					 "node-1:500:100"));
 			CHECK_INT(int_at(v, "process_exec.parent.pid"), 100);
@@ -674,8 +677,8 @@ int main(void)
 			free(ps[k]->json);
 			ps[k]->json = NULL;
 			v = exec_json(&ctx, ps[k], 1000000);
-			if (!v || !strings_are(at(v, "process_exec.process.cap.permitted"),
-					       want_perm) ||
+			if (!v ||
+			    !strings_are(at(v, "process_exec.process.cap.permitted"), want_perm) ||
 			    !strings_are(at(v, "process_exec.process.cap.effective"), want_eff))
 				UNIT_FAIL("round %u, process %u: wrong capabilities", i, k);
 			if (v && k == 0) {

@@ -200,9 +200,9 @@ static uint64_t rng(void)
 static size_t random_bytes(unsigned char *p, size_t max)
 {
 	static const unsigned char special[] = {
-		0x00, 0x08, 0x0a, 0x0c, 0x0d, 0x1f, '"',  '\\', '/',  0x7f, 0x80, 0x8f,
-		0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0,
-		0xf4, 0xf5, 0xf8, 0xfe, 0xff, 'a',  'Z',  ' ',
+		0x00, 0x08, 0x0a, 0x0c, 0x0d, 0x1f, '"',  '\\', '/',  0x7f, 0x80,
+		0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed,
+		0xef, 0xf0, 0xf4, 0xf5, 0xf8, 0xfe, 0xff, 'a',	'Z',  ' ',
 	};
 	size_t len = rng() % (max + 1), i;
 
@@ -345,7 +345,8 @@ int main(void)
 	UNIT_CASE("json_valid_utf8_kept")
 	{
 		CHECK(str_is(B("caf\xc3\xa9"), "caf\xc3\xa9", B("caf\xc3\xa9")));
-		CHECK(str_is(B("\xf0\x9f\x9a\x80 go"), "\xf0\x9f\x9a\x80 go", B("\xf0\x9f\x9a\x80 go")));
+		CHECK(str_is(B("\xf0\x9f\x9a\x80 go"), "\xf0\x9f\x9a\x80 go",
+			     B("\xf0\x9f\x9a\x80 go")));
 		/* the edges: U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFF, U+10000, U+10FFFF */
 		CHECK(str_is(B("\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf"),
 			     "\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf",
@@ -399,7 +400,12 @@ int main(void)
 		CHECK(in && want);
 		if (in && want) {
 			for (i = 0; i < 100000; i++) {
-				in[i] = i % 7 == 0 ? '\n' : i % 11 == 0 ? (char)0xff : (char)('a' + i % 26);
+				if (i % 7 == 0)
+					in[i] = '\n';
+				else if (i % 11 == 0)
+					in[i] = (char)0xff;
+				else
+					in[i] = (char)('a' + i % 26);
 				if (in[i] == '\n') {
 					want[wn++] = '\n';
 				} else if (in[i] == (char)0xff) {
@@ -434,7 +440,8 @@ int main(void)
 		root = parse(&j, JSON_DECODE_INT_AS_REAL);
 		CHECK(root);
 		if (root) {
-			CHECK(json_real_value(json_object_get(root, "u")) == 18446744073709551615.0);
+			CHECK(json_real_value(json_object_get(root, "u")) ==
+			      18446744073709551615.0);
 			CHECK(json_real_value(json_object_get(root, "imin")) ==
 			      -9223372036854775808.0);
 			json_decref(root);

@@ -12,10 +12,10 @@
 #define B(s) (s), (sizeof(s) - 1)
 
 static const char *const settings[] = {
-	"node-name",	    "export-file",	"export-file-max-size-mb",
-	"export-file-max-backups", "socket",	"enable-ancestors",
-	"process-cache-size",	   "ringbuf-size-mb", "log-level",
-	"stdout",		   "config",		NULL,
+	"node-name", "export-file",	 "export-file-max-size-mb", "export-file-max-backups",
+	"socket",    "enable-ancestors", "process-cache-size",	    "ringbuf-size-mb",
+	"log-level", "stdout",		 "exec-creds-hook",	    "config",
+	NULL,
 };
 
 static bool suggests(const char *word, const char *want)
