@@ -84,6 +84,11 @@ $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ -lpthread
 
+# static everywhere: the cheapest exec there is
+$(OUTPUT)/tests/helpers/nop: tests/helpers/nop.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static $< -o $@
+
 $(OUTPUT)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@ -lm

@@ -34,8 +34,16 @@ mkdir -p "$CACHE"
 # 1. the kernel, downloaded once
 kernel=$(ls "$CACHE"/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$kernel" ]; then
-	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
-	      awk '{print $1}' | sort -V | tail -n 1)
+	find_pkg() {
+		apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
+			awk '{print $1}' | sort -V | tail -n 1
+	}
+	pkg=$(find_pkg)
+	if [ -z "$pkg" ]; then
+		log "no 6.1 cloud kernel in the apt lists: apt-get update"
+		apt-get update -qq || true
+		pkg=$(find_pkg)
+	fi
 	[ -n "$pkg" ] || die "no linux-image-6.1.0-*-cloud-amd64-unsigned in the apt lists (run apt-get update)"
 	log "downloading $pkg"
 	(cd "$CACHE" && apt-get download -qq -o APT::Sandbox::User=root "$pkg") || die "apt-get download $pkg failed"

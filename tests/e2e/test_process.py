@@ -18,6 +18,7 @@ from hornet import (HELPERS, HORNET, Agent, check, features, hornet_progs, is_ex
 SH = os.path.realpath("/bin/sh")
 CAT = os.path.realpath("/bin/cat")
 TRUE = os.path.realpath("/bin/true")
+NOP = os.path.join(HELPERS, "nop")
 
 
 def exec_id(node, ktime, pid):
@@ -294,7 +295,7 @@ def _():
 @test("2000_parallel_processes_one_exec_and_one_exit_each")
 def _():
     a = Agent()
-    out = subprocess.run([os.path.join(HELPERS, "spawn"), "2000", TRUE, "hornet-burst"],
+    out = subprocess.run([os.path.join(HELPERS, "spawn"), "2000", NOP, "hornet-burst"],
                          capture_output=True, timeout=120)
     check(out.returncode == 0, "spawn failed: %s" % out.stderr.decode())
     pids = {int(line.split()[0]) for line in out.stdout.decode().splitlines()}
@@ -323,7 +324,7 @@ def _():
 @test("export_file_rotates_without_losing_a_line")
 def _():
     a = Agent("--export-file-max-size-mb", "1", "--export-file-max-backups", "20")
-    out = subprocess.run([os.path.join(HELPERS, "spawn"), "1500", TRUE, "hornet-rotate",
+    out = subprocess.run([os.path.join(HELPERS, "spawn"), "1500", NOP, "hornet-rotate",
                           "y" * 200], capture_output=True, timeout=120)
     pids = {int(line.split()[0]) for line in out.stdout.decode().splitlines()}
     check(len(pids) == 1500, "spawned %d" % len(pids))
