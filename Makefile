@@ -63,7 +63,14 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	@echo "  SKEL     $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name hornet_$* > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/obj/%.o: src/%.c $(SKELS)
+# The syscall table of the build machine's architecture, from the C library's headers.
+$(OUTPUT)/syscalls.h: | $(OUTPUT)
+	@echo "  GEN      $@"
+	$(Q)echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\t{ "\1", \2 },/p' | sort > $@.tmp && \
+		mv $@.tmp $@
+
+$(OUTPUT)/obj/%.o: src/%.c $(SKELS) $(OUTPUT)/syscalls.h
 	@mkdir -p $(dir $@)
 	@echo "  CC       $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

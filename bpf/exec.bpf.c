@@ -10,6 +10,7 @@
 #include "lib/common.bpf.h"
 #include "lib/compat.bpf.h"
 #include "lib/path.bpf.h"
+#include <hornet/generic.h>
 
 #define S_ISUID 0004000
 #define S_ISGID 0002000
@@ -33,6 +34,65 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hornet_proc);
 } hornet_proc_heap SEC(".maps");
+
+/*
+ * matchBinaries with followChildren: binaries (exact paths, and prefixes)
+ * whose processes and all their descendants carry follow slots. Filled by
+ * the generic sensor's user space; the slots are bits of hornet_proc.follow.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_str_key);
+	__type(value, __u64);
+} hornet_follow_eq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_lpm_str_key);
+	__type(value, __u64);
+} hornet_follow_prefix SEC(".maps");
+
+struct hornet_follow_keys {
+	struct hornet_str_key eq;
+	struct hornet_lpm_str_key prefix;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_follow_keys);
+} hornet_follow_heap SEC(".maps");
+
+static __always_inline __u64 hornet_follow_bits(const char *binary, __u32 len)
+{
+	struct hornet_follow_keys *k;
+	__u32 zero = 0;
+	__u64 bits = 0, *v;
+
+	k = bpf_map_lookup_elem(&hornet_follow_heap, &zero);
+	if (!k)
+		return 0;
+	__builtin_memset(k, 0, sizeof(*k));
+	len = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1;
+	barrier_var(len); /* keep the masks below: the verifier needs the bound */
+	k->eq.arg = HORNET_KEY_BINARY;
+	bpf_probe_read_kernel(k->eq.s, len & 0xff, binary);
+	v = bpf_map_lookup_elem(&hornet_follow_eq, &k->eq);
+	if (v)
+		bits |= *v;
+	k->prefix.arg = HORNET_KEY_BINARY;
+	k->prefix.prefixlen = 8 + 8 * len;
+	bpf_probe_read_kernel(k->prefix.s, len & 0xff, binary);
+	v = bpf_map_lookup_elem(&hornet_follow_prefix, &k->prefix);
+	if (v)
+		bits |= *v;
+	return bits;
+}
 
 /*
  * The credentials a process had just before an exec replaced them, kept by
@@ -164,6 +224,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	struct mm_struct *mm;
 	struct fs_struct *fs;
 	char *s0;
+	__u64 follow;
 	__u32 zero = 0, pos, off, len, wflags, ppid, n;
 	unsigned long arg_start, arg_end, asize;
 	__u64 size;
@@ -223,12 +284,19 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	e->binary_len = len;
 	pos += len;
 
-	/* The process table keeps the binary's tail for policy programs. */
+	/*
+	 * The process table keeps the binary's first HORNET_BINARY_KEY - 1
+	 * bytes for policy programs (matchBinaries), and the followChildren
+	 * slots: those it inherited, and those its new binary starts.
+	 */
+	follow = old ? old->follow : 0;
 	__builtin_memset(proc, 0, sizeof(*proc));
 	n = len < HORNET_BINARY_KEY ? len : HORNET_BINARY_KEY - 1;
+	barrier_var(n); /* keep the mask below: the verifier needs the bound */
 	bpf_probe_read_kernel(proc->binary, n & (HORNET_BINARY_KEY - 1),
-			      s0 + ((off + len - n) & HORNET_PATH_MASK));
+			      s0 + (off & HORNET_PATH_MASK));
 	proc->binary_len = n;
+	proc->follow = follow | hornet_follow_bits(proc->binary, n);
 
 	/* cwd */
 	fs = BPF_CORE_READ(task, fs);

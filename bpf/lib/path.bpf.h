@@ -89,8 +89,18 @@ static long hornet_path_step(__u32 i, void *ctx)
 
 	if (d == w->root && vfsmnt == w->root_mnt)
 		return 1;
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	parent = BPF_CORE_READ(d, d_parent);
+	if (!vfsmnt) {
+		/* a bare dentry: up to its filesystem's root, no mounts */
+		if (d == parent || !d)
+			return 1;
+		if (hornet_walk_prepend(w, BPF_CORE_READ(d, d_name.name),
+					BPF_CORE_READ(d, d_name.len)))
+			return 1;
+		w->dentry = parent;
+		return 0;
+	}
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	if (d == mnt_root) {
 		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 		if (mnt_parent == mnt)
@@ -123,6 +133,30 @@ static __always_inline __u32 hornet_path_resolve(const struct path *path, struct
 	w.mnt = container_of(w.vfsmnt, struct mount, mnt);
 	w.root = BPF_CORE_READ(task, fs, root.dentry);
 	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w.slot = slot;
+	w.off = HORNET_PATH_MAX;
+	if (bpf_loop(HORNET_PATH_DEPTH, hornet_path_step, &w, 0) == HORNET_PATH_DEPTH)
+		w.flags |= HORNET_WALK_TRUNCATED;
+	if (w.off == HORNET_PATH_MAX) {
+		buf = hornet_scratch(slot);
+		if (buf) {
+			w.off = HORNET_PATH_MAX - 1;
+			buf[HORNET_PATH_MAX - 1] = '/';
+		}
+	}
+	*off = w.off & HORNET_PATH_MASK;
+	*flags = w.flags;
+	return HORNET_PATH_MAX - w.off;
+}
+
+/* The path of a dentry within its filesystem, into scratch slot @slot. */
+static __always_inline __u32 hornet_dentry_resolve(struct dentry *dentry, __u32 slot, __u32 *off,
+						   __u32 *flags)
+{
+	struct hornet_walk w = {};
+	char *buf;
+
+	w.dentry = dentry;
 	w.slot = slot;
 	w.off = HORNET_PATH_MAX;
 	if (bpf_loop(HORNET_PATH_DEPTH, hornet_path_step, &w, 0) == HORNET_PATH_DEPTH)

@@ -20,19 +20,20 @@
 #define HORNET_PATH_MAX 4096 /* binary and cwd paths, bytes with the NUL */
 #define HORNET_ARGS_MAX 8192 /* argv after argv[0], NUL-separated */
 #define HORNET_CGROUP_MAX 1024 /* cgroup v2 path of the process */
-#define HORNET_BINARY_KEY 256 /* tail of the binary path kept in the process table */
+#define HORNET_BINARY_KEY 256 /* head of the binary path kept in the process table */
 #define HORNET_PATH_DEPTH 256 /* path components walked before giving up */
 
-enum hornet_op {
+enum hornet_record_op {
 	HORNET_OP_EXEC = 1,
 	HORNET_OP_FORK = 2,
 	HORNET_OP_EXIT = 3,
+	HORNET_OP_GENERIC = 4, /* a policy hook fired: include/hornet/generic.h */
 	HORNET_OP_MAX,
 };
 
 /* Common header of every ring-buffer record. */
 struct hornet_hdr {
-	__u16 op; /* enum hornet_op */
+	__u16 op; /* enum hornet_record_op */
 	__u16 version; /* HORNET_ABI_VERSION */
 	__u32 size; /* whole record, header included */
 	__u64 ktime; /* boot-time clock (ns) when the record was made */
@@ -106,9 +107,10 @@ struct hornet_proc {
 	__u32 euid;
 	__u16 binary_len; /* bytes in binary[], without the NUL */
 	__u16 pad[3];
-	char binary[HORNET_BINARY_KEY]; /* the path's last HORNET_BINARY_KEY - 1 bytes */
+	__u64 follow; /* followChildren/followForks slots this process inherits */
+	char binary[HORNET_BINARY_KEY]; /* the path's first HORNET_BINARY_KEY - 1 bytes */
 };
-_Static_assert(sizeof(struct hornet_proc) == 368, "hornet_proc size");
+_Static_assert(sizeof(struct hornet_proc) == 376, "hornet_proc size");
 
 /*
  * HORNET_OP_EXEC. The fixed part is followed by data[]: the binary path,
@@ -172,6 +174,7 @@ enum hornet_stat {
 	HORNET_STAT_RB_LOST_EXIT,
 	HORNET_STAT_TABLE_FULL, /* process table update failed */
 	HORNET_STAT_READ_ERROR, /* a kernel or user read failed */
+	HORNET_STAT_RB_LOST_GENERIC, /* ring buffer full: policy event lost */
 	HORNET_STAT_COUNT,
 };
 

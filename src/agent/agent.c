@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
+#include "agent/actions.h"
 #include "agent/agent.h"
 #include "agent/poll.h"
 #include "export/api.h"
@@ -22,8 +23,11 @@
 #include "export/event.h"
 #include "export/file.h"
 #include "process/cache.h"
+#include "policy/manager.h"
+#include "policy/plan.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
+#include "sensors/generic.h"
 #include "util/log.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
@@ -39,6 +43,11 @@ struct hornet_agent {
 	struct ring_buffer *rb;
 	struct hornet_features features;
 	struct hornet_exec_sensor *exec;
+	struct hornet_kernel kernel;
+	bool kernel_ready;
+	struct hornet_gen_sensor *gen;
+	struct hornet_pm *pm;
+	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
 	struct hornet_export_file *file;
 	struct hornet_api *api;
@@ -48,7 +57,10 @@ struct hornet_agent {
 	uint64_t clock_read_ns;
 	bool ready;
 	bool stop;
-	uint64_t events[HORNET_EVENT_TYPES];
+	struct {
+		const char *type;
+		uint64_t n;
+	} events[8]; /* exported, by type */
 	uint64_t bad_records;
 	uint64_t export_errors;
 };
@@ -72,13 +84,36 @@ static void refresh_clock(struct hornet_agent *a)
 	a->clock_read_ns = b2;
 }
 
-static void emit(void *ctx, enum hornet_event_type type, const char *line, size_t len)
+static void count_event(struct hornet_agent *a, const char *type)
 {
-	struct hornet_agent *a = ctx;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(a->events) / sizeof(a->events[0]); i++) {
+		if (!a->events[i].type)
+			a->events[i].type = type;
+		if (!strcmp(a->events[i].type, type)) {
+			a->events[i].n++;
+			return;
+		}
+	}
+}
+
+static uint64_t events_of(const struct hornet_agent *a, const char *type)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(a->events) / sizeof(a->events[0]) && a->events[i].type; i++)
+		if (!strcmp(a->events[i].type, type))
+			return a->events[i].n;
+	return 0;
+}
+
+static void emit_line(struct hornet_agent *a, const char *type, const char *line, size_t len)
+{
 	json_t *ev;
 	char *compact;
 
-	a->events[type]++;
+	count_event(a, type);
 	/* the line with its newline, in one piece: rotation never splits it */
 	if (a->file && hornet_export_file__write(a->file, line, len))
 		a->export_errors++;
@@ -101,10 +136,34 @@ static void emit(void *ctx, enum hornet_event_type type, const char *line, size_
 	}
 }
 
+static void emit(void *ctx, enum hornet_event_type type, const char *line, size_t len)
+{
+	emit_line(ctx, hornet_event_type_names[type], line, len);
+}
+
+static void emit_generic(void *ctx, const char *type, const char *line, size_t len)
+{
+	emit_line(ctx, type, line, len);
+}
+
+static void user_action(void *ctx, const struct hornet_user_action *ua)
+{
+	struct hornet_agent *a = ctx;
+
+	if (a->actions)
+		hornet_actions__queue(a->actions, ua->action, ua->arg);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct hornet_agent *a = ctx;
-	int err = hornet_exec_sensor__handle(a->exec, data, size);
+	const struct hornet_hdr *h = data;
+	int err;
+
+	if (size >= sizeof(*h) && h->op == HORNET_OP_GENERIC)
+		err = a->gen ? hornet_gen_sensor__handle(a->gen, data, size) : -EINVAL;
+	else
+		err = hornet_exec_sensor__handle(a->exec, data, size);
 
 	if (err == -EINVAL) {
 		a->bad_records++;
@@ -164,13 +223,19 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_f64(j, "startup_seconds", (a->ready_ns - a->started_ns) / 1e9);
 	hornet_json_obj_begin(j, "events");
 	for (i = 0; i < HORNET_EVENT_TYPES; i++)
-		hornet_json_u64(j, hornet_event_type_names[i], a->events[i]);
+		hornet_json_u64(j, hornet_event_type_names[i],
+				events_of(a, hornet_event_type_names[i]));
+	for (i = 0; i < (int)(sizeof(a->events) / sizeof(a->events[0])) && a->events[i].type; i++)
+		if (strcmp(a->events[i].type, "process_exec") &&
+		    strcmp(a->events[i].type, "process_exit"))
+			hornet_json_u64(j, a->events[i].type, a->events[i].n);
 	hornet_json_obj_end(j);
 	hornet_json_obj_begin(j, "lost");
 	hornet_json_obj_begin(j, "ringbuf");
 	hornet_json_u64(j, "process_exec", stats[HORNET_STAT_RB_LOST_EXEC]);
 	hornet_json_u64(j, "process_fork", stats[HORNET_STAT_RB_LOST_FORK]);
 	hornet_json_u64(j, "process_exit", stats[HORNET_STAT_RB_LOST_EXIT]);
+	hornet_json_u64(j, "policy_events", stats[HORNET_STAT_RB_LOST_GENERIC]);
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "api_queue", as.dropped);
 	hornet_json_u64(j, "malformed_records", a->bad_records);
@@ -192,7 +257,33 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_str(j, "bprm_committing_creds", hornet_exec_sensor__creds_mechanism(a->exec));
 	hornet_json_obj_end(j);
 	hornet_json_obj_end(j);
+	if (a->gen) {
+		struct hornet_generic_stats gs;
+		struct hornet_pm_stats ps;
+
+		hornet_gen_sensor__stats(a->gen, &gs);
+		hornet_pm__stats(a->pm, &ps);
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "name", "generic");
+		hornet_json_str(j, "mechanism", "per policy hook: see 'hornet policy list'");
+		hornet_json_str(j, "state", "attached");
+		hornet_json_u64(j, "hook_points", gs.points);
+		hornet_json_u64(j, "policies_enabled", ps.enabled);
+		hornet_json_u64(j, "policies_in_error", ps.errors);
+		hornet_json_u64(j, "stale_events", gs.stale);
+		hornet_json_obj_end(j);
+	}
 	hornet_json_arr_end(j);
+	if (a->actions) {
+		struct hornet_actions_stats st;
+
+		hornet_actions__stats(a->actions, &st);
+		hornet_json_obj_begin(j, "user_actions");
+		hornet_json_u64(j, "done", st.done);
+		hornet_json_u64(j, "failed", st.failed);
+		hornet_json_u64(j, "dropped", st.dropped);
+		hornet_json_obj_end(j);
+	}
 	hornet_json_obj_begin(j, "process_cache");
 	hornet_json_u64(j, "size", cs.size);
 	hornet_json_u64(j, "capacity", cs.capacity);
@@ -210,8 +301,114 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	return 0;
 }
 
+static enum hornet_pm_mode parse_mode(json_t *req, bool *bad)
+{
+	const char *m = json_string_value(json_object_get(req, "mode"));
+
+	*bad = false;
+	if (!m || !m[0])
+		return HORNET_PM_MODE_POLICY;
+	if (!strcmp(m, "enforce"))
+		return HORNET_PM_MODE_ENFORCE;
+	if (!strcmp(m, "monitor"))
+		return HORNET_PM_MODE_MONITOR;
+	*bad = true;
+	return HORNET_PM_MODE_POLICY;
+}
+
+static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	const char *text = json_string_value(json_object_get(req, "policy"));
+	const char *source = json_string_value(json_object_get(req, "source"));
+	char name[256] = "", where[512];
+	enum hornet_pm_mode mode;
+	bool bad;
+	int ret;
+
+	if (!text) {
+		snprintf(err, err_size,
+			 "policy_add needs \"policy\": the policy's YAML or JSON text");
+		return -EINVAL;
+	}
+	mode = parse_mode(req, &bad);
+	if (bad) {
+		snprintf(err, err_size, "mode must be \"enforce\" or \"monitor\"");
+		return -EINVAL;
+	}
+	/* the client's file name, in messages only: the agent reads nothing from it */
+	snprintf(where, sizeof(where), "%s",
+		 source && source[0] && !strchr(source, '\n') ? source : "api");
+	ret = hornet_pm__add(a->pm, text, json_string_length(json_object_get(req, "policy")), where,
+			     mode, err, err_size, name, sizeof(name));
+	if (ret)
+		return ret;
+	pr_info("policy '%s' added (%s)", name, where);
+	hornet_json_str(j, "name", name);
+	hornet_json_str(j, "state", "enabled");
+	return 0;
+}
+
+static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			     size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	const char *name = json_string_value(json_object_get(req, "name"));
+	int ret;
+
+	if (!name) {
+		snprintf(err, err_size, "policy_delete needs \"name\"");
+		return -EINVAL;
+	}
+	ret = hornet_pm__delete(a->pm, name, err, err_size);
+	if (!ret) {
+		pr_info("policy '%s' deleted", name);
+		hornet_json_str(j, "name", name);
+		hornet_json_str(j, "state", "deleted");
+	}
+	return ret;
+}
+
+static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			   size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	const char *name = json_string_value(json_object_get(req, "name"));
+	enum hornet_pm_mode mode;
+	bool bad;
+	int ret;
+
+	mode = parse_mode(req, &bad);
+	if (!name || bad || mode == HORNET_PM_MODE_POLICY) {
+		snprintf(err, err_size,
+			 "policy_mode needs \"name\" and \"mode\": \"enforce\" or \"monitor\"");
+		return -EINVAL;
+	}
+	ret = hornet_pm__set_mode(a->pm, name, mode, err, err_size);
+	if (!ret) {
+		pr_info("policy '%s': mode %s", name,
+			mode == HORNET_PM_MODE_MONITOR ? "monitor" : "enforce");
+		hornet_json_str(j, "name", name);
+		hornet_json_str(j, "mode", mode == HORNET_PM_MODE_MONITOR ? "monitor" : "enforce");
+	}
+	return ret;
+}
+
+static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			   size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+
+	hornet_pm__list(a->pm, j);
+	return 0;
+}
+
 static const struct hornet_api_command api_commands[] = {
 	{ "status", status_cmd },
+	{ "policy_add", policy_add_cmd },
+	{ "policy_delete", policy_delete_cmd },
+	{ "policy_mode", policy_mode_cmd },
+	{ "policy_list", policy_list_cmd },
 	{ NULL, NULL },
 };
 
@@ -272,6 +469,11 @@ static void agent_free(struct hornet_agent *a)
 {
 	if (a->rb)
 		ring_buffer__free(a->rb);
+	hornet_pm__free(a->pm);
+	hornet_gen_sensor__free(a->gen);
+	hornet_actions__free(a->actions);
+	if (a->kernel_ready)
+		hornet_kernel_fini(&a->kernel);
 	hornet_exec_sensor__free(a->exec);
 	hornet_api__free(a->api);
 	hornet_export_file__close(a->file);
@@ -280,6 +482,66 @@ static void agent_free(struct hornet_agent *a)
 		close(a->sig.fd);
 	if (a->epfd >= 0)
 		close(a->epfd);
+}
+
+/* The generic sensor, the policy manager, and the policies of the command line. */
+static int start_policies(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_generic_opts go = {};
+	char err[4608], name[256];
+	struct stat st;
+	size_t i;
+	int ret;
+
+	/* uprobes cannot be told apart from their absence without trying */
+	a->features.has[HORNET_FEAT_UPROBE] = true;
+	a->features.has[HORNET_FEAT_TRACEPOINT] = true;
+	hornet_kernel_init(&a->kernel, &a->features);
+	a->kernel_ready = true;
+	a->actions = hornet_actions__new(cfg->dns_server[0] ? cfg->dns_server : NULL);
+	go.exec = a->exec;
+	go.kernel = &a->kernel;
+	go.cache = a->cache;
+	go.render = &a->render;
+	go.emit = emit_generic;
+	go.user_action = user_action;
+	go.ctx = a;
+	a->gen = hornet_gen_sensor__new(&go);
+	if (!a->gen)
+		return -errno;
+	a->pm = hornet_pm__new(a->gen, &a->kernel, &a->render.host_ns);
+	if (!a->pm)
+		return -ENOMEM;
+	for (i = 0; i < cfg->policies.n; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = fopen(cfg->policies.v[i], "re");
+
+		if (!f) {
+			pr_err("policy file '%s': %s", cfg->policies.v[i], strerror(errno));
+			return -errno;
+		}
+		ret = getdelim(&buf, &len, '\0', f) < 0 ? -EIO : 0;
+		fclose(f);
+		if (!ret)
+			ret = hornet_pm__add(a->pm, buf, strlen(buf), cfg->policies.v[i],
+					     HORNET_PM_MODE_POLICY, err, sizeof(err), name,
+					     sizeof(name));
+		free(buf);
+		if (ret) {
+			/* listed with its error; the agent and the other policies run on */
+			pr_err("%s", err);
+			continue;
+		}
+		pr_info("policy '%s' loaded from %s", name, cfg->policies.v[i]);
+	}
+	if (cfg->policy_dir[0] && (strcmp(cfg->policy_dir, HORNET_DEFAULT_POLICY_DIR) ||
+				   stat(cfg->policy_dir, &st) == 0)) {
+		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
+			pr_err("%s", err);
+	}
+	return 0;
 }
 
 static uint64_t pow2_at_least(uint64_t v)
@@ -350,11 +612,14 @@ static int agent_start(struct hornet_agent *a)
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
+	/* everything the sensors and the hook plan choose between; not the slow
+	 * uprobe/tracepoint/cgroup probes, which only say what the plan can
+	 * find out by trying (an attach that fails is reported as such) */
 	features = HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) | HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP);
-	if (cfg->exec_creds_hook != HORNET_CREDS_NONE)
-		features |= HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
-			    HORNET_FEAT_BIT(HORNET_FEAT_KPROBE);
+		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_FMOD_RET) | HORNET_FEAT_BIT(HORNET_FEAT_KPROBE) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL);
 	err = hornet_features_probe(&a->features, features);
 	if (err) {
 		pr_err("probing kernel features: %s", strerror(-err));
@@ -390,6 +655,11 @@ static int agent_start(struct hornet_agent *a)
 		pr_err("/proc scan: %s", strerror(-n));
 		return n;
 	}
+
+	/* policies: after the scan, so followChildren finds running processes */
+	err = start_policies(a);
+	if (err)
+		return err;
 	a->ready = true;
 	a->ready_ns = clock_ns(CLOCK_MONOTONIC);
 	pr_info("ready in %.0f ms: %ld processes found in /proc; export file '%s', API socket '%s'",
@@ -429,8 +699,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		/* what the kernel already queued still goes out */
 		drain(&a);
 		pr_info("stopped: %llu exec and %llu exit events exported",
-			(unsigned long long)a.events[HORNET_EVENT_EXEC],
-			(unsigned long long)a.events[HORNET_EVENT_EXIT]);
+			(unsigned long long)events_of(&a, "process_exec"),
+			(unsigned long long)events_of(&a, "process_exit"));
 	}
 	agent_free(&a);
 	return err;

@@ -21,6 +21,7 @@ enum opt_type {
 	OPT_BOOL,
 	OPT_LOG_LEVEL,
 	OPT_ENUM, /* one of the NULL-terminated names in values; the field is their index */
+	OPT_LIST, /* repeatable: a struct hornet_str_list, each use appends */
 };
 
 struct opt {
@@ -59,6 +60,13 @@ static const struct opt opts[] = {
 	  "error, warn, info or debug (default: info)" },
 	{ "stdout", OPT_ENUM, OFF(stdout_format), 0, 0, "FORMAT",
 	  "also print events on stdout: none, json or compact (default: none)", stdout_names },
+	{ "policy", OPT_LIST, OFF(policies), 0, 0, "FILE",
+	  "load this TracingPolicy file at start (repeatable; a list in the config file)" },
+	{ "policy-dir", OPT_STR, OFF(policy_dir), 0, 0, "DIR",
+	  "load every *.yaml, *.yml and *.json policy in DIR at start "
+	  "(default: " HORNET_DEFAULT_POLICY_DIR ", if it exists)" },
+	{ "dns-server", OPT_STR, OFF(dns_server), 0, 0, "IP[:PORT]",
+	  "where DnsLookup actions send their queries (default: /etc/resolv.conf's first)" },
 	{ "exec-creds-hook", OPT_ENUM, OFF(exec_creds_hook), 0, 0, "HOOK",
 	  "hook for credentials before exec: auto, lsm, fentry, kprobe or none (default: auto, the "
 	  "best "
@@ -80,13 +88,16 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->node_name = strdup(host);
 	cfg->export_file = strdup(HORNET_DEFAULT_EXPORT_FILE);
 	cfg->socket = strdup(HORNET_DEFAULT_SOCKET);
+	cfg->policy_dir = strdup(HORNET_DEFAULT_POLICY_DIR);
+	cfg->dns_server = strdup("");
 	cfg->export_file_max_size_mb = 10;
 	cfg->export_file_max_backups = 5;
 	cfg->process_cache_size = 32768;
 	cfg->ringbuf_size_mb = 8;
 	cfg->log_level = HORNET_LOG_INFO;
 	cfg->stdout_format = HORNET_STDOUT_NONE;
-	if (!cfg->node_name || !cfg->export_file || !cfg->socket) {
+	if (!cfg->node_name || !cfg->export_file || !cfg->socket || !cfg->policy_dir ||
+	    !cfg->dns_server) {
 		hornet_config_free(cfg);
 		return -ENOMEM;
 	}
@@ -95,6 +106,13 @@ int hornet_config_init(struct hornet_config *cfg)
 
 void hornet_config_free(struct hornet_config *cfg)
 {
+	size_t i;
+
+	for (i = 0; i < cfg->policies.n; i++)
+		free(cfg->policies.v[i]);
+	free(cfg->policies.v);
+	free(cfg->policy_dir);
+	free(cfg->dns_server);
 	free(cfg->config_file);
 	free(cfg->node_name);
 	free(cfg->export_file);
@@ -130,6 +148,25 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 	char *end, *copy;
 
 	switch (o->type) {
+	case OPT_LIST: {
+		struct hornet_str_list *l = field;
+		char **n;
+
+		if (strlen(v) >= PATH_MAX || !v[0]) {
+			snprintf(err, err_size, "%s%s: '%.64s' is not a file name", where, o->name,
+				 v);
+			return -EINVAL;
+		}
+		n = realloc(l->v, (l->n + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		l->v = n;
+		l->v[l->n] = strdup(v);
+		if (!l->v[l->n])
+			return -ENOMEM;
+		l->n++;
+		return 0;
+	}
 	case OPT_STR:
 		if (strlen(v) >= PATH_MAX) {
 			snprintf(err, err_size, "%s%s: value too long (%zu bytes, at most %d)",
@@ -244,7 +281,7 @@ int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *e
 	const struct opt *o;
 	char where[PATH_MAX + 64], msg[256], *key = NULL, *buf = NULL;
 	size_t len = 0, cap = 0;
-	bool in_map = false, done = false;
+	bool in_map = false, in_list = false, done = false;
 	struct stat st;
 	int ret = 0;
 	FILE *f;
@@ -351,14 +388,26 @@ int hornet_config_load_file(struct hornet_config *cfg, const char *path, char *e
 			} else {
 				ret = set_opt(cfg, o, v, where, err, err_size);
 			}
-			free(key);
-			key = NULL;
+			if (!in_list) {
+				free(key);
+				key = NULL;
+			}
 			break;
 		}
 		case YAML_SEQUENCE_START_EVENT:
+			o = key ? find_opt(key) : NULL;
+			if (o && o->type == OPT_LIST && !in_list) {
+				in_list = true;
+				break;
+			}
 			ret = yaml_fail(path, &ev.start_mark, err, err_size,
 					key ? "setting values must be plain values, not lists"
 					    : "expected a mapping of settings (key: value)");
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+			in_list = false;
+			free(key);
+			key = NULL;
 			break;
 		case YAML_ALIAS_EVENT:
 			ret = yaml_fail(path, &ev.start_mark, err, err_size,

@@ -17,6 +17,12 @@
 #define HORNET_DEFAULT_CONFIG "/etc/hornet/hornet.yaml"
 #define HORNET_DEFAULT_EXPORT_FILE "/var/log/hornet/events.json"
 #define HORNET_DEFAULT_SOCKET "/run/hornet/hornet.sock"
+#define HORNET_DEFAULT_POLICY_DIR "/etc/hornet/policies.d"
+
+struct hornet_str_list {
+	char **v;
+	size_t n;
+};
 
 enum hornet_stdout_format {
 	HORNET_STDOUT_NONE,
@@ -46,6 +52,9 @@ struct hornet_config {
 	enum hornet_log_level log_level;
 	enum hornet_stdout_format stdout_format;
 	enum hornet_creds_hook exec_creds_hook;
+	struct hornet_str_list policies; /* --policy FILE, repeatable */
+	char *policy_dir;
+	char *dns_server; /* "" for /etc/resolv.conf's */
 };
 
 /* Fills @cfg with the defaults. Returns 0 or -errno. */

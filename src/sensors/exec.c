@@ -194,6 +194,13 @@ int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s)
 	return bpf_map__fd(s->skel->maps.hornet_events);
 }
 
+int hornet_exec_sensor__map_fd(const struct hornet_exec_sensor *s, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(s->skel->obj, name);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
 static uint64_t wall_ns(const struct hornet_exec_sensor *s, uint64_t boot_ns)
 {
 	return boot_ns + s->opts.render->boot_to_wall_ns;
@@ -411,7 +418,7 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	struct hornet_proc kp = {};
 	struct hornet_process *p;
 	uint32_t pid = pe->pid;
-	size_t blen, off;
+	size_t blen;
 	int err;
 
 	/* the kernel saw this process start itself: its events are on the way */
@@ -456,9 +463,8 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	kp.uid = p->creds.uid;
 	kp.euid = p->creds.euid;
 	blen = strlen(pe->binary);
-	off = blen >= HORNET_BINARY_KEY ? blen - (HORNET_BINARY_KEY - 1) : 0;
-	kp.binary_len = blen - off;
-	memcpy(kp.binary, pe->binary + off, kp.binary_len);
+	kp.binary_len = blen < HORNET_BINARY_KEY ? blen : HORNET_BINARY_KEY - 1;
+	memcpy(kp.binary, pe->binary, kp.binary_len);
 	/* BPF_NOEXIST: if the process exec'd since the lookup, the kernel's entry wins */
 	err = bpf_map_update_elem(fd, &pid, &kp, BPF_NOEXIST);
 	if (err && errno != EEXIST)

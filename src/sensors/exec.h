@@ -49,6 +49,9 @@ const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s);
 /* "lsm", "fentry", "kprobe" or "none": the bprm_committing_creds hook */
 const char *hornet_exec_sensor__creds_mechanism(const struct hornet_exec_sensor *s);
 int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s);
+/* The fd of one of the sensor's maps ("hornet_procs", ...), for the other
+ * sensors to share; -ENOENT if there is none of that name. */
+int hornet_exec_sensor__map_fd(const struct hornet_exec_sensor *s, const char *name);
 
 /*
  * Handles one ring-buffer record of this sensor. Returns 0, or -EINVAL for

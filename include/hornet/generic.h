@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The wire ABI of the generic sensor (bpf/generic.bpf.c): the programs that
+ * policies' hooks run. One program instance serves one hook point (a kernel
+ * function, LSM hook, tracepoint or user function) for every policy that
+ * names it: it reads the arguments those policies need once, finds which
+ * selectors match with a few map lookups (filter values live in hash maps
+ * and LPM tries, so the cost does not grow with their number), and takes
+ * the first matching selector's actions for each policy hook.
+ */
+#ifndef HORNET_GENERIC_H
+#define HORNET_GENERIC_H
+
+#include <hornet/events.h>
+
+#define HORNET_GEN_MAX_SPECS 8 /* arguments read per hook point */
+#define HORNET_GEN_WORDS 4 /* filter slots per hook point: 64 * this */
+#define HORNET_GEN_MAX_SLOTS (64 * HORNET_GEN_WORDS)
+#define HORNET_GEN_MAX_SELS 64 /* selectors per hook point, all policies */
+#define HORNET_GEN_MAX_FILTERS 64 /* filters evaluated one by one (ranges, masks, caps) */
+#define HORNET_GEN_STR 256 /* bytes of a string that selectors compare */
+#define HORNET_GEN_DATA 8192 /* bytes of argument data in one event */
+#define HORNET_GEN_ARG_MAX 4096 /* bytes of one argument's data */
+#define HORNET_GEN_MAX_RESOLVE 6 /* steps of a "resolve" field path */
+#define HORNET_GEN_MAX_ACTIONS 3
+
+/* Where a spec's raw value comes from. */
+enum hornet_gen_src {
+	HORNET_SRC_ARG, /* the function's argument N (kprobe, fentry, lsm, raw tp, uprobe) */
+	HORNET_SRC_SYSCALL, /* syscall argument N, through the wrapper's pt_regs */
+	HORNET_SRC_TP_FIELD, /* a tracepoint record field: offset, size */
+	HORNET_SRC_RET, /* the return value */
+	HORNET_SRC_PROC, /* nothing to read: process data only (nop) */
+};
+
+/* How a raw value is turned into event data. */
+enum hornet_gen_type {
+	HORNET_GT_NOP,
+	HORNET_GT_INT, /* size and sign in the spec */
+	HORNET_GT_STRING, /* NUL-terminated */
+	HORNET_GT_BUF, /* char_buf: size from another spec */
+	HORNET_GT_FD, /* int fd -> the file's path */
+	HORNET_GT_FILE, /* struct file * */
+	HORNET_GT_PATH, /* struct path * */
+	HORNET_GT_DENTRY, /* struct dentry * */
+	HORNET_GT_FILENAME, /* struct filename * */
+	HORNET_GT_BINPRM, /* struct linux_binprm * */
+	HORNET_GT_KIOCB, /* struct kiocb * */
+	HORNET_GT_SOCK, /* struct sock * */
+	HORNET_GT_SOCKET, /* struct socket * */
+	HORNET_GT_SKB, /* struct sk_buff * */
+	HORNET_GT_SOCKADDR, /* struct sockaddr * */
+	HORNET_GT_NETDEV, /* struct net_device * */
+	HORNET_GT_CRED, /* struct cred * */
+	HORNET_GT_CAPS, /* kernel_cap_t, by value or pointer */
+	HORNET_GT_USER_NS, /* struct user_namespace * */
+	HORNET_GT_BPF_ATTR, /* union bpf_attr * */
+	HORNET_GT_BPF_MAP, /* struct bpf_map * */
+	HORNET_GT_BPF_PROG, /* struct bpf_prog * */
+	HORNET_GT_PERF_EVENT, /* struct perf_event * */
+	HORNET_GT_MODULE, /* struct module * */
+	HORNET_GT_LOAD_INFO, /* struct load_info * */
+	HORNET_GT_COUNT,
+};
+
+/* hornet_gen_spec.flags */
+#define HORNET_SPEC_USER (1 << 0) /* the pointer is into user memory */
+#define HORNET_SPEC_SIGNED (1 << 1) /* INT: sign-extend */
+#define HORNET_SPEC_CAPS_PTR (1 << 2) /* CAPS: a pointer to kernel_cap_t */
+#define HORNET_SPEC_RETCOPY (1 << 3) /* BUF: read at return (returnCopy) */
+#define HORNET_SPEC_FILTER_STR (1 << 4) /* selectors compare it as a string */
+#define HORNET_SPEC_FILTER_INT (1 << 5) /* selectors compare it as an integer */
+#define HORNET_SPEC_FILTER_NET (1 << 6) /* selectors compare its addresses, ports */
+
+struct hornet_gen_spec {
+	__u8 src; /* enum hornet_gen_src */
+	__u8 type; /* enum hornet_gen_type */
+	__u8 flags; /* HORNET_SPEC_* */
+	__u8 size_spec; /* BUF: the spec holding the size; 0xff none */
+	__u16 index; /* argument number, or tracepoint field offset */
+	__u16 size; /* INT and tracepoint fields: bytes */
+	__u32 max_data; /* BUF, STRING: bytes to copy at most */
+	__u8 nr_resolve; /* steps of resolve[] to follow first */
+	__u8 field_size; /* TP_FIELD: bytes of the record's field (1, 2, 4 or 8) */
+	__u8 pad[2];
+	__u16 resolve[HORNET_GEN_MAX_RESOLVE]; /* byte offsets; 8 bytes are read at each */
+	__u16 resolve_add; /* then added: the offset of an embedded struct */
+	__u16 pad2;
+};
+_Static_assert(sizeof(struct hornet_gen_spec) == 32, "hornet_gen_spec size");
+
+/* The rodata of one program instance. */
+struct hornet_gen_cfg {
+	__u32 point_id; /* this hook point, for the generation check */
+	__u32 generation; /* runs only while hornet_gen_active[point_id] equals it */
+	__u32 nr_specs;
+	__u32 nr_sels;
+	__u32 nr_filters;
+	__u32 lookups; /* HORNET_LOOKUP_* this point's selectors need */
+	__u32 ns_lookups; /* bit per namespace type that has In/NotIn values */
+	__u32 ret_spec; /* 1 + the spec of the return value; 0 none */
+	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
+	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
+};
+
+#define HORNET_LOOKUP_STR_EQ (1 << 0)
+#define HORNET_LOOKUP_STR_PREFIX (1 << 1)
+#define HORNET_LOOKUP_STR_POSTFIX (1 << 2)
+#define HORNET_LOOKUP_INT_EQ (1 << 3)
+#define HORNET_LOOKUP_BINARY (1 << 4) /* matchBinaries: string maps, arg HORNET_KEY_BINARY */
+#define HORNET_LOOKUP_PID (1 << 5)
+#define HORNET_LOOKUP_NSPID (1 << 6)
+#define HORNET_LOOKUP_ADDR (1 << 7)
+#define HORNET_LOOKUP_PORT (1 << 8)
+#define HORNET_LOOKUP_NETINT (1 << 9) /* protocol, family, state */
+
+/* Pseudo argument numbers in map keys, for values that are not arguments. */
+#define HORNET_KEY_BINARY 0xff
+#define HORNET_KEY_PID 0xfe
+#define HORNET_KEY_NSPID 0xfd
+#define HORNET_KEY_NS(t) (0xe0 + (t)) /* namespace type t (enum hornet_ns_index) */
+#define HORNET_KEY_RET 0xd0 /* matchReturnArgs */
+/* net sub-keys: spec k's protocol, family, state */
+#define HORNET_NET_PROTOCOL 1
+#define HORNET_NET_FAMILY 2
+#define HORNET_NET_STATE 3
+#define HORNET_NET_SADDR 1
+#define HORNET_NET_DADDR 2
+#define HORNET_NET_SPORT 1
+#define HORNET_NET_DPORT 2
+
+struct hornet_bits {
+	__u64 w[HORNET_GEN_WORDS];
+};
+
+struct hornet_str_key {
+	__u8 arg;
+	__u8 pad[3];
+	char s[HORNET_GEN_STR];
+};
+
+/* LPM trie key: prefixlen counts bits of arg and s together. */
+struct hornet_lpm_str_key {
+	__u32 prefixlen;
+	__u8 arg;
+	char s[HORNET_GEN_STR - 1];
+};
+
+struct hornet_int_key {
+	__u8 arg;
+	__u8 sub; /* HORNET_NET_* for network values, else 0 */
+	__u8 pad[6];
+	__u64 value;
+};
+
+struct hornet_lpm_addr_key {
+	__u32 prefixlen; /* bits of arg, which, family (24) and the address */
+	__u8 arg;
+	__u8 which; /* HORNET_NET_SADDR or HORNET_NET_DADDR */
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 addr[16];
+};
+
+enum hornet_filter_kind {
+	HORNET_F_INT_GT,
+	HORNET_F_INT_LT,
+	HORNET_F_INT_RANGE, /* a <= v <= b */
+	HORNET_F_INT_MASK, /* v & a != 0 */
+	HORNET_F_PORT_RANGE, /* sub: SPORT or DPORT */
+	HORNET_F_PORT_PRIV, /* port < 1024 */
+	HORNET_F_CAPS, /* (caps[sub] & a) != 0, sub = enum hornet_cap_set */
+	HORNET_F_CAPS_ALL, /* (caps[sub] & a) == a */
+	HORNET_F_NS_CHANGED, /* a namespace in mask a differs from exec time */
+	HORNET_F_CAPS_CHANGED, /* capabilities in mask a gained since exec */
+	HORNET_F_CAPS_GAINED, /* arg (cred) has caps in mask a the process had not */
+	HORNET_F_FILE_TYPE, /* (i_mode & S_IFMT) == a */
+	HORNET_F_FOLLOW, /* the process carries follow slot bits a (followChildren) */
+	HORNET_F_ALWAYS, /* slot always true (e.g. In with host_ns resolved away) */
+};
+
+struct hornet_gen_filter {
+	__u16 slot;
+	__u8 kind; /* enum hornet_filter_kind */
+	__u8 arg; /* spec index, or HORNET_KEY_* */
+	__u8 sub;
+	__u8 pad[3];
+	__u64 a;
+	__u64 b;
+};
+
+enum hornet_cap_set {
+	HORNET_CAP_EFFECTIVE,
+	HORNET_CAP_INHERITABLE,
+	HORNET_CAP_PERMITTED,
+};
+
+/* Actions, as the kernel side takes them. */
+enum hornet_gen_action {
+	HORNET_A_POST = 1,
+	HORNET_A_NOPOST,
+	HORNET_A_SIGKILL,
+	HORNET_A_SIGNAL,
+	HORNET_A_OVERRIDE,
+	HORNET_A_TRACKSOCK,
+	HORNET_A_UNTRACKSOCK,
+	HORNET_A_USER, /* done in user space from the event: GetUrl, DnsLookup, FollowFD */
+};
+
+/* hornet_gen_act.flags */
+#define HORNET_ACT_KSTACK (1 << 0)
+#define HORNET_ACT_USTACK (1 << 1)
+
+struct hornet_gen_act {
+	__u8 action; /* enum hornet_gen_action */
+	__u8 scope; /* rate limit: 0 thread, 1 process, 2 global */
+	__u8 flags;
+	__u8 arg_spec; /* TrackSock: the spec holding the sock */
+	__s32 arg; /* Override: errno (negative); Signal: signal */
+	__u64 rate_ns; /* 0: no rate limit */
+};
+
+/* hornet_gen_sel.flags */
+#define HORNET_SEL_FIRST (1 << 0) /* first selector of its policy hook */
+#define HORNET_SEL_FOLLOW (1 << 1) /* matchBinaries/matchPIDs follow children */
+
+struct hornet_gen_sel {
+	__u32 policy_id;
+	__u32 hook_id; /* the policy hook (global id) */
+	__u8 sel; /* the selector's index in its hook */
+	__u8 flags;
+	__u8 nr_actions;
+	__u8 pad;
+	__u32 pad2;
+	struct hornet_bits required; /* the slots of its filters */
+	struct hornet_gen_act actions[HORNET_GEN_MAX_ACTIONS];
+};
+
+/* Global per-policy state (hornet_policy_state map), keyed by policy id. */
+#define HORNET_POLICY_ENABLED (1 << 0)
+#define HORNET_POLICY_MONITOR (1 << 1)
+
+struct hornet_policy_state {
+	__u32 flags;
+	__u32 pad;
+};
+
+/* Per-policy counters (per-CPU, keyed by policy id). */
+struct hornet_policy_stats {
+	__u64 posted;
+	__u64 actions; /* enforcement actions taken */
+	__u64 actions_skipped; /* enforcement actions not taken: monitor mode */
+	__u64 rate_limited;
+	__u64 lost; /* events the ring buffer had no room for */
+	__u64 runs; /* selector matches */
+};
+
+/* HORNET_OP_GENERIC record, followed by nr_args struct hornet_gen_arg. */
+struct hornet_gen_event {
+	struct hornet_hdr hdr;
+	__u32 pid;
+	__u32 tid;
+	__u64 proc_ktime; /* the process's key (0 when it is not in the table) */
+	__u32 policy_id;
+	__u32 hook_id;
+	__u32 point_id;
+	__u8 sel;
+	__u8 action; /* the first enforcement action, or POST */
+	__u8 flags; /* HORNET_GEN_EV_* */
+	__u8 nr_args;
+	__s64 ret; /* return value, with HORNET_GEN_EV_RET */
+	__s32 kstack_id; /* -1 none */
+	__s32 ustack_id;
+	__s32 action_arg; /* errno or signal of the action */
+	__u32 data_len; /* bytes of arguments that follow */
+	__u32 generation; /* of the instance that made it: its specs decode the args */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct hornet_gen_event) == 80, "hornet_gen_event size");
+
+#define HORNET_GEN_EV_RET (1 << 0)
+#define HORNET_GEN_EV_MONITOR (1 << 1) /* the enforcement action was not taken */
+#define HORNET_GEN_EV_ENFORCED (1 << 2)
+#define HORNET_GEN_EV_USER_ACTION (1 << 3) /* user space has something to do */
+
+/* One argument in an event: header then len bytes, padded to 8. */
+struct hornet_gen_arg {
+	__u8 spec; /* which spec */
+	__u8 type; /* enum hornet_gen_type */
+	__u8 flags; /* HORNET_ARG_* */
+	__u8 pad;
+	__u32 len;
+};
+_Static_assert(sizeof(struct hornet_gen_arg) == 8, "hornet_gen_arg size");
+
+#define HORNET_ARG_TRUNCATED (1 << 0)
+#define HORNET_ARG_ERROR (1 << 1)
+
+/* Fixed parts of typed argument data. */
+struct hornet_file_data { /* FILE, PATH, DENTRY, FD, BINPRM, KIOCB; the path follows */
+	__u32 flags; /* f_flags */
+	__u32 mode; /* i_mode */
+	__u64 ino;
+};
+
+struct hornet_sock_data { /* SOCK, SOCKET, SKB */
+	__u16 family;
+	__u16 type;
+	__u16 protocol;
+	__u16 state;
+	__u16 sport;
+	__u16 dport;
+	__u32 len; /* SKB: bytes */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u64 cookie;
+};
+
+struct hornet_sockaddr_data {
+	__u16 family;
+	__u16 port;
+	__u32 pad;
+	__u8 addr[16];
+};
+
+struct hornet_cred_data {
+	__u32 uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+	__u32 securebits;
+	__u32 user_ns_level;
+	__u64 permitted, effective, inheritable;
+	__u32 user_ns_uid, user_ns_gid;
+	__u32 user_ns_inum;
+	__u32 pad;
+};
+
+struct hornet_userns_data {
+	__u32 level;
+	__u32 uid;
+	__u32 gid;
+	__u32 inum;
+};
+
+struct hornet_bpf_data { /* BPF_ATTR, BPF_MAP, BPF_PROG */
+	__u32 type; /* prog type or map type */
+	__u32 insn_cnt;
+	__u32 key_size, value_size, max_entries;
+	__u32 pad;
+	char name[16];
+};
+
+struct hornet_perf_data {
+	__u32 type;
+	__u32 pad;
+	__u64 config;
+	__u64 probe_offset;
+	char func[64]; /* kprobe function */
+};
+
+struct hornet_name_data { /* MODULE, LOAD_INFO, NETDEV */
+	char name[64];
+};
+
+#endif /* HORNET_GENERIC_H */

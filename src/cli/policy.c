@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "export/api.h"
+#include "policy/plan.h"
+#include "policy/policy.h"
+#include "probe/features.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hornet policy COMMAND [OPTIONS]\n\n"
+		"Manages the TracingPolicies the running agent enforces, without restarting it.\n\n"
+		"  add FILE [--mode enforce|monitor]   load a policy (FILE - reads stdin); --mode\n"
+		"                                      overrides the policy's own policy-mode "
+		"option\n"
+		"  delete NAME                         unload a policy\n"
+		"  list [-o text|json]                 policies with their state, mode, hooks and "
+		"the\n"
+		"                                      mechanism each uses, and their counters\n"
+		"  mode NAME enforce|monitor           switch a policy's mode\n"
+		"  check FILE...                       parse, validate and plan policies for this\n"
+		"                                      kernel without loading them (no agent "
+		"needed)\n\n"
+		"Options:\n"
+		"      --socket PATH   the agent's API socket (default: $HORNET_SOCKET or\n"
+		"                      /run/hornet/hornet.sock)\n"
+		"  -o, --output FMT    text (default) or json\n"
+		"  -h, --help          show this help\n");
+}
+
+/* Sends one request; prints the agent's error, returns the reply or NULL. */
+static json_t *call(const char *sock, json_t *req)
+{
+	char *text = json_dumps(req, JSON_COMPACT), *line = NULL;
+	json_error_t jerr;
+	size_t cap = 0;
+	json_t *reply;
+	FILE *f;
+	int fd;
+
+	if (!text)
+		return NULL;
+	/* one line: JSON escapes any newline inside the policy text */
+	line = malloc(strlen(text) + 2);
+	if (!line) {
+		free(text);
+		return NULL;
+	}
+	sprintf(line, "%s\n", text);
+	free(text);
+	fd = hornet_api_connect(sock, line);
+	free(line);
+	line = NULL;
+	if (fd < 0) {
+		hornet_cli_no_agent(sock, -fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return NULL;
+	}
+	if (getline(&line, &cap, f) < 0) {
+		fprintf(stderr, "hornet policy: the agent closed the connection without a reply\n");
+		free(line);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	reply = json_loads(line, 0, &jerr);
+	free(line);
+	if (!reply) {
+		fprintf(stderr, "hornet policy: the agent's reply is not JSON: %s\n", jerr.text);
+		return NULL;
+	}
+	if (json_object_get(reply, "error")) {
+		fprintf(stderr, "hornet policy: %s\n",
+			json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f) {
+		fprintf(stderr, "hornet policy: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (n + 4096 > cap) {
+			char *p;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > HORNET_POLICY_MAX_FILE + 65536) {
+				fprintf(stderr, "hornet policy: %s: larger than 4 MiB\n", path);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			p = realloc(buf, cap);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (!r)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (buf) {
+		buf[n] = '\0';
+		*len = n;
+	}
+	return buf;
+}
+
+static int cmd_add(const char *sock, const char *file, const char *mode)
+{
+	size_t len = 0;
+	char *text = read_all(file, &len);
+	json_t *req, *reply;
+
+	if (!text)
+		return 1;
+	if (strlen(text) != len) {
+		fprintf(stderr, "hornet policy: %s: contains a NUL byte; a policy is text\n", file);
+		free(text);
+		return 1;
+	}
+	req = json_pack("{s:s, s:s, s:s}", "command", "policy_add", "policy", text, "source",
+			strcmp(file, "-") ? file : "stdin");
+	free(text);
+	if (!req) {
+		fprintf(stderr, "hornet policy: %s: not valid UTF-8 text\n", file);
+		return 1;
+	}
+	if (mode)
+		json_object_set_new(req, "mode", json_string(mode));
+	reply = call(sock, req);
+	json_decref(req);
+	if (!reply)
+		return 1;
+	printf("policy '%s' added\n", json_string_value(json_object_get(reply, "name")));
+	json_decref(reply);
+	return 0;
+}
+
+static int cmd_simple(const char *sock, json_t *req, const char *fmt)
+{
+	json_t *reply = call(sock, req);
+
+	json_decref(req);
+	if (!reply)
+		return 1;
+	printf(fmt, json_string_value(json_object_get(reply, "name")),
+	       json_string_value(json_object_get(reply, "mode")));
+	json_decref(reply);
+	return 0;
+}
+
+static void print_list(json_t *reply)
+{
+	json_t *pols = json_object_get(reply, "policies"), *p, *h, *st;
+	size_t i, k;
+
+	if (!json_array_size(pols)) {
+		printf("no policies\n");
+		return;
+	}
+	json_array_foreach(pols, i, p)
+	{
+		printf("%s: %s, %s", json_string_value(json_object_get(p, "name")),
+		       json_string_value(json_object_get(p, "state")),
+		       json_string_value(json_object_get(p, "mode")));
+		st = json_object_get(p, "stats");
+		if (st)
+			printf(", %lld events, %lld actions taken, %lld skipped (monitor), %lld "
+			       "bytes "
+			       "of kernel memory",
+			       json_integer_value(json_object_get(st, "events_posted")),
+			       json_integer_value(json_object_get(st, "actions_taken")),
+			       json_integer_value(json_object_get(st, "actions_skipped_monitor")),
+			       json_integer_value(json_object_get(p, "kernel_memory_bytes")));
+		printf("\n");
+		if (json_object_get(p, "error"))
+			printf("  error: %s\n", json_string_value(json_object_get(p, "error")));
+		json_array_foreach(json_object_get(p, "hooks"), k, h)
+			printf("  %s %s: %s %s\n", json_string_value(json_object_get(h, "kind")),
+			       json_string_value(json_object_get(h, "hook")),
+			       json_string_value(json_object_get(h, "mechanism")),
+			       json_string_value(json_object_get(h, "attached_to")));
+	}
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct hornet_features f;
+	struct hornet_kernel k;
+	int i, bad = 0;
+
+	if (hornet_features_probe(&f, HORNET_FEAT_ALL & ~HORNET_FEAT_BIT(HORNET_FEAT_CGROUP))) {
+		fprintf(stderr, "hornet policy check: probing kernel features failed\n");
+		return 1;
+	}
+	hornet_kernel_init(&k, &f);
+	for (i = 0; i < argc; i++) {
+		char err[4096];
+		struct hornet_policy *p;
+		struct hornet_plan plan;
+
+		p = hornet_policy_load(argv[i], err, sizeof(err));
+		if (!p) {
+			printf("%s: invalid: %s\n", argv[i], err);
+			bad++;
+			continue;
+		}
+		if (hornet_plan_policy(p, &k, &plan, err, sizeof(err))) {
+			printf("%s: policy '%s': cannot run on this kernel: %s\n", argv[i], p->name,
+			       err);
+			bad++;
+		} else {
+			printf("%s: policy '%s': ok (%zu hooks", argv[i], p->name, plan.nr_hooks);
+			for (size_t h = 0; h < plan.nr_hooks; h++)
+				printf("%s %s %s", h ? "," : ":",
+				       hornet_mech_name(plan.hooks[h].mech), plan.hooks[h].target);
+			printf(")\n");
+			hornet_plan_free(&plan);
+		}
+		hornet_policy_free(p);
+	}
+	hornet_kernel_fini(&k);
+	return bad ? 1 : 0;
+}
+
+int hornet_cmd_policy(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL, *mode = NULL, *fmt = "text", *cmd;
+	int c, nargs;
+	char **args;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'm':
+			mode = optarg;
+			if (strcmp(mode, "enforce") && strcmp(mode, "monitor")) {
+				fprintf(stderr,
+					"hornet policy: --mode '%s': use enforce or monitor\n",
+					mode);
+				return 2;
+			}
+			break;
+		case 'o':
+			fmt = optarg;
+			if (strcmp(fmt, "text") && strcmp(fmt, "json")) {
+				fprintf(stderr, "hornet policy: -o '%s': use text or json\n", fmt);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	args = argv + optind + 1;
+	nargs = argc - optind - 1;
+	sock = hornet_cli_socket(sock);
+	if (!strcmp(cmd, "add") && nargs == 1)
+		return cmd_add(sock, args[0], mode);
+	if (!strcmp(cmd, "delete") && nargs == 1)
+		return cmd_simple(
+			sock, json_pack("{s:s, s:s}", "command", "policy_delete", "name", args[0]),
+			"policy '%s' deleted\n");
+	if (!strcmp(cmd, "mode") && nargs == 2) {
+		if (strcmp(args[1], "enforce") && strcmp(args[1], "monitor")) {
+			fprintf(stderr, "hornet policy mode: '%s': use enforce or monitor\n",
+				args[1]);
+			return 2;
+		}
+		return cmd_simple(sock,
+				  json_pack("{s:s, s:s, s:s}", "command", "policy_mode", "name",
+					    args[0], "mode", args[1]),
+				  "policy '%s': mode %s\n");
+	}
+	if (!strcmp(cmd, "list") && nargs == 0) {
+		json_t *req = json_pack("{s:s}", "command", "policy_list"), *reply;
+
+		reply = call(sock, req);
+		json_decref(req);
+		if (!reply)
+			return 1;
+		if (!strcmp(fmt, "json")) {
+			json_dumpf(reply, stdout, JSON_COMPACT);
+			printf("\n");
+		} else {
+			print_list(reply);
+		}
+		json_decref(reply);
+		return 0;
+	}
+	if (!strcmp(cmd, "check") && nargs >= 1)
+		return cmd_check(nargs, args);
+	fprintf(stderr, "hornet policy: '%s' with %d argument%s: see 'hornet policy --help'\n", cmd,
+		nargs, nargs == 1 ? "" : "s");
+	return 2;
+}

@@ -1,0 +1,1100 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "export/event.h"
+#include "policy/compile.h"
+
+struct cc {
+	struct hornet_point_config *out;
+	const struct hornet_point_user *u;
+	uint64_t follow_left; /* the user's follow slots not yet given out */
+	char *err;
+	size_t err_size;
+	char where[256];
+};
+
+static int fail(struct cc *c, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(struct cc *c, int ret, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->err_size, "%s: %s", c->where, msg);
+	return ret;
+}
+
+/* ---- names of network values ---- */
+
+static const struct named {
+	const char *name;
+	int64_t value;
+} protocols[] = {
+	{ "IPPROTO_IP", 0 },	 { "IPPROTO_ICMP", 1 },	   { "IPPROTO_IGMP", 2 },
+	{ "IPPROTO_TCP", 6 },	 { "IPPROTO_UDP", 17 },	   { "IPPROTO_IPV6", 41 },
+	{ "IPPROTO_GRE", 47 },	 { "IPPROTO_ICMPV6", 58 }, { "IPPROTO_SCTP", 132 },
+	{ "IPPROTO_UDPLITE", 136 }, { "IPPROTO_RAW", 255 }, { "IPPROTO_MPTCP", 262 },
+	{ NULL, 0 },
+}, families[] = {
+	{ "AF_UNSPEC", 0 }, { "AF_UNIX", 1 },  { "AF_INET", 2 },    { "AF_NETLINK", 16 },
+	{ "AF_PACKET", 17 }, { "AF_INET6", 10 }, { "AF_VSOCK", 40 }, { "AF_XDP", 44 },
+	{ NULL, 0 },
+}, tcp_states[] = {
+	{ "TCP_ESTABLISHED", 1 }, { "TCP_SYN_SENT", 2 },  { "TCP_SYN_RECV", 3 },
+	{ "TCP_FIN_WAIT1", 4 },	  { "TCP_FIN_WAIT2", 5 }, { "TCP_TIME_WAIT", 6 },
+	{ "TCP_CLOSE", 7 },	  { "TCP_CLOSE_WAIT", 8 }, { "TCP_LAST_ACK", 9 },
+	{ "TCP_LISTEN", 10 },	  { "TCP_CLOSING", 11 },   { "TCP_NEW_SYN_RECV", 12 },
+	{ NULL, 0 },
+}, file_types[] = {
+	{ "S_IFSOCK", S_IFSOCK }, { "S_IFLNK", S_IFLNK }, { "S_IFREG", S_IFREG },
+	{ "S_IFBLK", S_IFBLK },	  { "S_IFDIR", S_IFDIR }, { "S_IFCHR", S_IFCHR },
+	{ "S_IFIFO", S_IFIFO },	  { "sock", S_IFSOCK },   { "lnk", S_IFLNK },
+	{ "symlink", S_IFLNK },	  { "reg", S_IFREG },	  { "regular", S_IFREG },
+	{ "blk", S_IFBLK },	  { "dir", S_IFDIR },	  { "directory", S_IFDIR },
+	{ "chr", S_IFCHR },	  { "fifo", S_IFIFO },	  { NULL, 0 },
+};
+
+static int named_value(const struct named *t, const char *s, int64_t *v)
+{
+	char *end;
+
+	for (; t->name; t++) {
+		if (!strcasecmp(t->name, s)) {
+			*v = t->value;
+			return 0;
+		}
+	}
+	*v = strtoll(s, &end, 0);
+	return *s && !*end ? 0 : -EINVAL;
+}
+
+static const char *named_name(const struct named *t, int64_t v)
+{
+	for (; t->name; t++)
+		if (t->value == v)
+			return t->name;
+	return NULL;
+}
+
+int hornet_protocol_value(const char *s, int64_t *v)
+{
+	return named_value(protocols, s, v);
+}
+
+int hornet_family_value(const char *s, int64_t *v)
+{
+	return named_value(families, s, v);
+}
+
+int hornet_tcp_state_value(const char *s, int64_t *v)
+{
+	return named_value(tcp_states, s, v);
+}
+
+const char *hornet_protocol_name(unsigned int v)
+{
+	return named_name(protocols, v);
+}
+
+const char *hornet_family_name(unsigned int v)
+{
+	return named_name(families, v);
+}
+
+const char *hornet_tcp_state_name(unsigned int v)
+{
+	return named_name(tcp_states, v);
+}
+
+/* ---- map entries ---- */
+
+#define GROW(arr, n)                                                   \
+	({                                                             \
+		void *p_ = realloc((arr), ((n) + 1) * sizeof(*(arr))); \
+		if (p_)                                                \
+			(arr) = p_;                                    \
+		p_;                                                    \
+	})
+
+static void bit_set(struct hornet_bits *b, unsigned int slot)
+{
+	b->w[slot / 64] |= 1ULL << (slot % 64);
+}
+
+static int add_str_eq(struct cc *c, uint8_t arg, const char *s, unsigned int slot)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_str_key key = { .arg = arg };
+	size_t i, n = strlen(s);
+
+	if (n >= HORNET_GEN_STR)
+		return fail(c, -E2BIG, "value '%.40s...' is longer than %d bytes", s,
+			    HORNET_GEN_STR - 1);
+	memcpy(key.s, s, n);
+	for (i = 0; i < o->nr_str_eq; i++) {
+		if (!memcmp(&o->str_eq[i].key, &key, sizeof(key))) {
+			bit_set(&o->str_eq[i].bits, slot);
+			return 0;
+		}
+	}
+	if (!GROW(o->str_eq, o->nr_str_eq))
+		return -ENOMEM;
+	memset(&o->str_eq[o->nr_str_eq], 0, sizeof(o->str_eq[0]));
+	o->str_eq[o->nr_str_eq].key = key;
+	bit_set(&o->str_eq[o->nr_str_eq++].bits, slot);
+	return 0;
+}
+
+static int add_lpm_str(struct cc *c, struct hornet_lpm_str_entry **arr, size_t *nr, uint8_t arg,
+		       const char *s, bool reverse, unsigned int slot)
+{
+	struct hornet_lpm_str_key key = { .arg = arg };
+	size_t i, n = strlen(s);
+
+	if (n > HORNET_GEN_STR - 1)
+		return fail(c, -E2BIG, "value '%.40s...' is longer than %d bytes", s,
+			    HORNET_GEN_STR - 1);
+	for (i = 0; i < n; i++)
+		key.s[i] = reverse ? s[n - 1 - i] : s[i];
+	key.prefixlen = 8 + 8 * n;
+	for (i = 0; i < *nr; i++) {
+		if (!memcmp(&(*arr)[i].key, &key, sizeof(key))) {
+			bit_set(&(*arr)[i].bits, slot);
+			return 0;
+		}
+	}
+	if (!GROW(*arr, *nr))
+		return -ENOMEM;
+	memset(&(*arr)[*nr], 0, sizeof((*arr)[0]));
+	(*arr)[*nr].key = key;
+	bit_set(&(*arr)[(*nr)++].bits, slot);
+	return 0;
+}
+
+static int add_int(struct cc *c, uint8_t arg, uint8_t sub, uint64_t v, unsigned int slot)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_int_key key = { .arg = arg, .sub = sub, .value = v };
+	size_t i;
+
+	for (i = 0; i < o->nr_int_eq; i++) {
+		if (!memcmp(&o->int_eq[i].key, &key, sizeof(key))) {
+			bit_set(&o->int_eq[i].bits, slot);
+			return 0;
+		}
+	}
+	if (!GROW(o->int_eq, o->nr_int_eq))
+		return -ENOMEM;
+	memset(&o->int_eq[o->nr_int_eq], 0, sizeof(o->int_eq[0]));
+	o->int_eq[o->nr_int_eq].key = key;
+	bit_set(&o->int_eq[o->nr_int_eq++].bits, slot);
+	return 0;
+}
+
+static int add_addr(struct cc *c, uint8_t arg, uint8_t which, const char *cidr, unsigned int slot)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_lpm_addr_key key = { .arg = arg, .which = which };
+	char buf[64], *slash;
+	long bits;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", cidr);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, key.addr) == 1) {
+		key.family = AF_INET;
+		bits = slash ? strtol(slash, NULL, 10) : 32;
+		if (bits < 0 || bits > 32)
+			return fail(c, -EINVAL, "'%s': prefix length out of range", cidr);
+	} else if (inet_pton(AF_INET6, buf, key.addr) == 1) {
+		key.family = AF_INET6;
+		bits = slash ? strtol(slash, NULL, 10) : 128;
+		if (bits < 0 || bits > 128)
+			return fail(c, -EINVAL, "'%s': prefix length out of range", cidr);
+	} else {
+		return fail(c, -EINVAL, "'%s' is not an IP address or CIDR", cidr);
+	}
+	key.prefixlen = 24 + bits;
+	/* bits past the prefix are not part of the key */
+	for (i = bits; i < 128; i++)
+		key.addr[i / 8] &= ~(0x80 >> (i % 8));
+	for (i = 0; i < o->nr_addr; i++) {
+		if (!memcmp(&o->addr[i].key, &key, sizeof(key))) {
+			bit_set(&o->addr[i].bits, slot);
+			return 0;
+		}
+	}
+	if (!GROW(o->addr, o->nr_addr))
+		return -ENOMEM;
+	memset(&o->addr[o->nr_addr], 0, sizeof(o->addr[0]));
+	o->addr[o->nr_addr].key = key;
+	bit_set(&o->addr[o->nr_addr++].bits, slot);
+	return 0;
+}
+
+static int add_filter(struct cc *c, unsigned int slot, enum hornet_filter_kind kind, uint8_t arg,
+		      uint8_t sub, uint64_t a, uint64_t b)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_gen_filter *f;
+
+	if (o->cfg.nr_filters >= HORNET_GEN_MAX_FILTERS)
+		return fail(c, -E2BIG,
+			    "more than %d range, mask or capability filters on one hook point",
+			    HORNET_GEN_MAX_FILTERS);
+	f = &o->filters[o->cfg.nr_filters++];
+	memset(f, 0, sizeof(*f));
+	f->slot = slot;
+	f->kind = kind;
+	f->arg = arg;
+	f->sub = sub;
+	f->a = a;
+	f->b = b;
+	return 0;
+}
+
+static int add_follow(struct cc *c, bool prefix, bool pid, const char *s, uint32_t pid_value,
+		      uint64_t bit)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_follow_entry *e;
+
+	if (!GROW(o->follow, o->nr_follow))
+		return -ENOMEM;
+	e = &o->follow[o->nr_follow++];
+	memset(e, 0, sizeof(*e));
+	e->prefix = prefix;
+	e->pid = pid;
+	if (s)
+		snprintf(e->value, sizeof(e->value), "%s", s);
+	e->pid_value = pid_value;
+	e->bit = bit;
+	return 0;
+}
+
+static int new_slot(struct cc *c, struct hornet_gen_sel *sel, bool neg, unsigned int *slot)
+{
+	struct hornet_point_config *o = c->out;
+
+	if (o->nr_slots >= HORNET_GEN_MAX_SLOTS)
+		return fail(c, -E2BIG,
+			    "more than %d filters on one hook point, all policies together",
+			    HORNET_GEN_MAX_SLOTS);
+	*slot = o->nr_slots++;
+	if (neg)
+		o->cfg.neg[*slot / 64] |= 1ULL << (*slot % 64);
+	bit_set(&sel->required, *slot);
+	return 0;
+}
+
+/* The next of the user's follow slots (its policy owns them: see hornet_point_user). */
+static uint64_t alloc_follow(struct cc *c)
+{
+	uint64_t bit = c->follow_left & -c->follow_left;
+
+	c->follow_left &= ~bit;
+	return bit;
+}
+
+/* ---- specs ---- */
+
+static bool string_type(uint8_t t)
+{
+	switch (t) {
+	case HORNET_GT_STRING:
+	case HORNET_GT_BUF:
+	case HORNET_GT_FD:
+	case HORNET_GT_FILE:
+	case HORNET_GT_PATH:
+	case HORNET_GT_DENTRY:
+	case HORNET_GT_FILENAME:
+	case HORNET_GT_BINPRM:
+	case HORNET_GT_KIOCB:
+	case HORNET_GT_MODULE:
+	case HORNET_GT_LOAD_INFO:
+	case HORNET_GT_NETDEV:
+		return true;
+	}
+	return false;
+}
+
+static int spec_index(struct cc *c, const struct hornet_gen_spec *sp)
+{
+	struct hornet_gen_cfg *cfg = &c->out->cfg;
+	struct hornet_gen_spec a = *sp, b;
+	unsigned int i;
+
+	a.size_spec = 0xff; /* remapped by the caller */
+	a.flags &= ~(HORNET_SPEC_FILTER_STR | HORNET_SPEC_FILTER_INT | HORNET_SPEC_FILTER_NET);
+	for (i = 0; i < cfg->nr_specs; i++) {
+		b = cfg->specs[i];
+		b.flags &=
+			~(HORNET_SPEC_FILTER_STR | HORNET_SPEC_FILTER_INT | HORNET_SPEC_FILTER_NET);
+		if (!memcmp(&a, &b, sizeof(a)) && cfg->specs[i].size_spec == sp->size_spec)
+			return i;
+	}
+	if (cfg->nr_specs >= HORNET_GEN_MAX_SPECS)
+		return fail(c, -E2BIG,
+			    "the policies on this hook point read more than %d different arguments",
+			    HORNET_GEN_MAX_SPECS);
+	cfg->specs[cfg->nr_specs] = a;
+	return cfg->nr_specs++;
+}
+
+/* ---- selectors ---- */
+
+static int values_int(struct cc *c, const struct hornet_value *v, int64_t *out)
+{
+	char *end;
+
+	if (v->is_num) {
+		*out = v->num;
+		return 0;
+	}
+	*out = strtoll(v->str, &end, 0);
+	if (!*v->str || *end)
+		return fail(c, -EINVAL, "value '%s' is not a number", v->str);
+	return 0;
+}
+
+static int range_of(struct cc *c, const char *s, int64_t *a, int64_t *b)
+{
+	char *end;
+
+	*a = strtoll(s, &end, 0);
+	if (end == s)
+		return fail(c, -EINVAL, "'%s' is not a range (a:b)", s);
+	if (*end == ':') {
+		const char *p = end + 1;
+
+		*b = strtoll(p, &end, 0);
+		if (end == p || *end)
+			return fail(c, -EINVAL, "'%s' is not a range (a:b)", s);
+	} else if (!*end) {
+		*b = *a;
+	} else {
+		return fail(c, -EINVAL, "'%s' is not a range (a:b)", s);
+	}
+	return 0;
+}
+
+static const struct hornet_list *find_list(const struct hornet_policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_lists; i++)
+		if (!strcmp(p->lists[i].name, name))
+			return &p->lists[i];
+	return NULL;
+}
+
+/* InMap values: numbers, or "list:NAME" of syscalls */
+static int add_in_map(struct cc *c, uint8_t arg, const struct hornet_values *vals,
+		      unsigned int slot)
+{
+	size_t i, j;
+	int64_t v;
+	int ret;
+
+	for (i = 0; i < vals->n; i++) {
+		const char *s = vals->v[i].str;
+
+		if (!strncmp(s, "list:", 5)) {
+			const struct hornet_list *l = find_list(c->u->policy, s + 5);
+
+			if (!l)
+				return fail(c, -EINVAL, "no list '%s' in spec.lists", s + 5);
+			for (j = 0; j < l->nr_values; j++) {
+				int nr = hornet_syscall_nr(l->values[j]);
+
+				if (nr < 0)
+					return fail(c, -EINVAL, "list '%s': '%s' is not a syscall",
+						    l->name, l->values[j]);
+				ret = add_int(c, arg, 0, nr, slot);
+				if (ret)
+					return ret;
+			}
+			continue;
+		}
+		ret = values_int(c, &vals->v[i], &v);
+		if (!ret)
+			ret = add_int(c, arg, 0, v, slot);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool negated(enum hornet_op op)
+{
+	switch (op) {
+	case HORNET_OP_NOT_EQUAL:
+	case HORNET_OP_NOT_PREFIX:
+	case HORNET_OP_NOT_POSTFIX:
+	case HORNET_OP_NOT_IN_RANGE:
+	case HORNET_OP_NOT_SADDR:
+	case HORNET_OP_NOT_DADDR:
+	case HORNET_OP_NOT_SPORT:
+	case HORNET_OP_NOT_DPORT:
+	case HORNET_OP_NOT_SPORT_PRIV:
+	case HORNET_OP_NOT_DPORT_PRIV:
+	case HORNET_OP_NOT_IN_MAP:
+	case HORNET_OP_NOT_FILE_TYPE:
+	case HORNET_OP_NOT_IN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One matchArgs (or matchReturnArgs, arg HORNET_KEY_RET) filter. */
+static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t arg, uint8_t type,
+			     enum hornet_op op, const struct hornet_values *vals)
+{
+	struct hornet_gen_cfg *cfg = &c->out->cfg;
+	struct hornet_gen_spec *sp = arg < HORNET_GEN_MAX_SPECS ? &cfg->specs[arg] : NULL;
+	unsigned int slot;
+	int64_t a, b;
+	size_t i;
+	int ret;
+
+	ret = new_slot(c, sel, negated(op), &slot);
+	if (ret)
+		return ret;
+	for (i = 0; i < vals->n || (i == 0 && !vals->n); i++) {
+		const struct hornet_value *v = vals->n ? &vals->v[i] : NULL;
+
+		switch (op) {
+		case HORNET_OP_EQUAL:
+		case HORNET_OP_NOT_EQUAL:
+			if (string_type(type)) {
+				ret = add_str_eq(c, arg, v->str, slot);
+				cfg->lookups |= HORNET_LOOKUP_STR_EQ;
+				if (sp)
+					sp->flags |= HORNET_SPEC_FILTER_STR;
+			} else {
+				ret = values_int(c, v, &a);
+				if (!ret)
+					ret = add_int(c, arg, 0, a, slot);
+				cfg->lookups |= HORNET_LOOKUP_INT_EQ;
+				if (sp)
+					sp->flags |= HORNET_SPEC_FILTER_INT;
+			}
+			break;
+		case HORNET_OP_PREFIX:
+		case HORNET_OP_NOT_PREFIX:
+			ret = add_lpm_str(c, &c->out->str_prefix, &c->out->nr_str_prefix, arg,
+					  v->str, false, slot);
+			cfg->lookups |= HORNET_LOOKUP_STR_PREFIX;
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_STR;
+			break;
+		case HORNET_OP_POSTFIX:
+		case HORNET_OP_NOT_POSTFIX:
+			ret = add_lpm_str(c, &c->out->str_postfix, &c->out->nr_str_postfix, arg,
+					  v->str, true, slot);
+			cfg->lookups |= HORNET_LOOKUP_STR_POSTFIX;
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_STR;
+			break;
+		case HORNET_OP_MASK:
+			ret = values_int(c, v, &a);
+			if (!ret)
+				ret = add_filter(c, slot, HORNET_F_INT_MASK, arg, 0, a, 0);
+			break;
+		case HORNET_OP_GT:
+		case HORNET_OP_LT:
+			ret = values_int(c, v, &a);
+			if (!ret)
+				ret = add_filter(c, slot,
+						 op == HORNET_OP_GT ? HORNET_F_INT_GT
+								    : HORNET_F_INT_LT,
+						 arg, 0, a, 0);
+			break;
+		case HORNET_OP_IN_RANGE:
+		case HORNET_OP_NOT_IN_RANGE:
+			ret = range_of(c, v->str, &a, &b);
+			if (!ret)
+				ret = add_filter(c, slot, HORNET_F_INT_RANGE, arg, 0, a, b);
+			break;
+		case HORNET_OP_IN_MAP:
+		case HORNET_OP_NOT_IN_MAP:
+			cfg->lookups |= HORNET_LOOKUP_INT_EQ;
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_INT;
+			return add_in_map(c, arg, vals, slot);
+		case HORNET_OP_FILE_TYPE:
+		case HORNET_OP_NOT_FILE_TYPE:
+			ret = named_value(file_types, v->str, &a);
+			if (ret)
+				return fail(c, -EINVAL,
+					    "'%s' is not a file type (reg, dir, lnk, chr, blk, "
+					    "fifo, sock)",
+					    v->str);
+			ret = add_filter(c, slot, HORNET_F_FILE_TYPE, arg, 0, a, 0);
+			break;
+		case HORNET_OP_SADDR:
+		case HORNET_OP_NOT_SADDR:
+		case HORNET_OP_DADDR:
+		case HORNET_OP_NOT_DADDR:
+			ret = add_addr(c, arg,
+				       op == HORNET_OP_SADDR || op == HORNET_OP_NOT_SADDR
+					       ? HORNET_NET_SADDR
+					       : HORNET_NET_DADDR,
+				       v->str, slot);
+			cfg->lookups |= HORNET_LOOKUP_ADDR;
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_NET;
+			break;
+		case HORNET_OP_SPORT:
+		case HORNET_OP_NOT_SPORT:
+		case HORNET_OP_DPORT:
+		case HORNET_OP_NOT_DPORT: {
+			uint8_t which = op == HORNET_OP_SPORT || op == HORNET_OP_NOT_SPORT
+						? HORNET_NET_SPORT
+						: HORNET_NET_DPORT;
+
+			ret = range_of(c, v->str, &a, &b);
+			if (ret)
+				return ret;
+			if (a < 0 || b > 65535 || a > b)
+				return fail(c, -EINVAL, "'%s' is not a port or port range", v->str);
+			if (a == b) {
+				ret = add_int(c, arg, which, a, slot);
+				cfg->lookups |= HORNET_LOOKUP_PORT;
+			} else {
+				ret = add_filter(c, slot, HORNET_F_PORT_RANGE, arg, which, a, b);
+			}
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_NET;
+			break;
+		}
+		case HORNET_OP_SPORT_PRIV:
+		case HORNET_OP_NOT_SPORT_PRIV:
+		case HORNET_OP_DPORT_PRIV:
+		case HORNET_OP_NOT_DPORT_PRIV:
+			ret = add_filter(c, slot, HORNET_F_PORT_PRIV, arg,
+					 op == HORNET_OP_SPORT_PRIV ||
+							 op == HORNET_OP_NOT_SPORT_PRIV
+						 ? HORNET_NET_SPORT
+						 : HORNET_NET_DPORT,
+					 0, 0);
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_NET;
+			return ret;
+		case HORNET_OP_PROTOCOL:
+		case HORNET_OP_FAMILY:
+		case HORNET_OP_STATE: {
+			uint8_t sub = op == HORNET_OP_PROTOCOL ? HORNET_NET_PROTOCOL
+				      : op == HORNET_OP_FAMILY ? HORNET_NET_FAMILY
+							       : HORNET_NET_STATE;
+
+			ret = op == HORNET_OP_PROTOCOL ? hornet_protocol_value(v->str, &a)
+			      : op == HORNET_OP_FAMILY ? hornet_family_value(v->str, &a)
+						       : hornet_tcp_state_value(v->str, &a);
+			if (ret)
+				return fail(c, -EINVAL, "'%s' is not a known %s", v->str,
+					    op == HORNET_OP_PROTOCOL ? "protocol"
+					    : op == HORNET_OP_FAMILY ? "address family"
+								     : "TCP state");
+			ret = add_int(c, arg, sub, a, slot);
+			cfg->lookups |= HORNET_LOOKUP_NETINT;
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_NET;
+			break;
+		}
+		case HORNET_OP_CAPABILITIES_GAINED: {
+			uint64_t mask = 0;
+
+			for (i = 0; i < vals->n; i++) {
+				int64_t bit;
+
+				if (!strncmp(vals->v[i].str, "CAP_", 4)) {
+					unsigned int k;
+
+					for (k = 0; k < 64; k++) {
+						const char *n = hornet_cap_name(k);
+
+						if (n && !strcmp(n, vals->v[i].str))
+							break;
+					}
+					bit = k;
+				} else if (values_int(c, &vals->v[i], &bit)) {
+					return -EINVAL;
+				}
+				if (bit < 0 || bit > 63)
+					return fail(c, -EINVAL, "'%s' is not a capability",
+						    vals->v[i].str);
+				mask |= 1ULL << bit;
+			}
+			return add_filter(c, slot, HORNET_F_CAPS_GAINED, arg, 0,
+					  mask ? mask : ~0ULL, 0);
+		}
+		default:
+			return fail(c, -EINVAL, "operator '%s' is not supported here",
+				    hornet_op_name(op));
+		}
+		if (ret)
+			return ret;
+	}
+	if (sp && (op == HORNET_OP_MASK || op == HORNET_OP_GT || op == HORNET_OP_LT ||
+		   op == HORNET_OP_IN_RANGE || op == HORNET_OP_NOT_IN_RANGE ||
+		   op == HORNET_OP_FILE_TYPE || op == HORNET_OP_NOT_FILE_TYPE))
+		sp->flags |= HORNET_SPEC_FILTER_INT;
+	return 0;
+}
+
+static int compile_binaries(struct cc *c, struct hornet_gen_sel *sel,
+			    const struct hornet_match_binaries *mb)
+{
+	struct hornet_gen_cfg *cfg = &c->out->cfg;
+	unsigned int slot;
+	uint64_t bit = 0;
+	size_t i;
+	int ret;
+
+	ret = new_slot(c, sel, negated(mb->op), &slot);
+	if (ret)
+		return ret;
+	cfg->lookups |= HORNET_LOOKUP_BINARY;
+	if (mb->follow_children) {
+		if (mb->op == HORNET_OP_POSTFIX || mb->op == HORNET_OP_NOT_POSTFIX)
+			return fail(c, -EOPNOTSUPP,
+				    "followChildren works with In and Prefix, not Postfix");
+		bit = alloc_follow(c);
+		if (!bit)
+			return fail(c, -E2BIG, "no followChildren slot left (64 in all policies)");
+		ret = add_filter(c, slot, HORNET_F_FOLLOW, HORNET_KEY_BINARY, 0, bit, 0);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < mb->values.n; i++) {
+		const char *v = mb->values.v[i].str;
+
+		switch (mb->op) {
+		case HORNET_OP_IN:
+		case HORNET_OP_NOT_IN:
+			ret = add_str_eq(c, HORNET_KEY_BINARY, v, slot);
+			cfg->lookups |= HORNET_LOOKUP_STR_EQ;
+			break;
+		case HORNET_OP_PREFIX:
+		case HORNET_OP_NOT_PREFIX:
+			ret = add_lpm_str(c, &c->out->str_prefix, &c->out->nr_str_prefix,
+					  HORNET_KEY_BINARY, v, false, slot);
+			cfg->lookups |= HORNET_LOOKUP_STR_PREFIX;
+			break;
+		default:
+			ret = add_lpm_str(c, &c->out->str_postfix, &c->out->nr_str_postfix,
+					  HORNET_KEY_BINARY, v, true, slot);
+			cfg->lookups |= HORNET_LOOKUP_STR_POSTFIX;
+			break;
+		}
+		if (!ret && bit)
+			ret = add_follow(
+				c, mb->op == HORNET_OP_PREFIX || mb->op == HORNET_OP_NOT_PREFIX,
+				false, v, 0, bit);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int compile_pids(struct cc *c, struct hornet_gen_sel *sel,
+			const struct hornet_match_pids *mp)
+{
+	uint8_t key = mp->is_namespace_pid ? HORNET_KEY_NSPID : HORNET_KEY_PID;
+	unsigned int slot;
+	uint64_t bit = 0;
+	int64_t v;
+	size_t i;
+	int ret;
+
+	ret = new_slot(c, sel, mp->op == HORNET_OP_NOT_IN, &slot);
+	if (ret)
+		return ret;
+	c->out->cfg.lookups |= mp->is_namespace_pid ? HORNET_LOOKUP_NSPID : HORNET_LOOKUP_PID;
+	if (mp->follow_forks && !mp->is_namespace_pid) {
+		bit = alloc_follow(c);
+		if (!bit)
+			return fail(c, -E2BIG, "no followForks slot left (64 in all policies)");
+		ret = add_filter(c, slot, HORNET_F_FOLLOW, HORNET_KEY_PID, 0, bit, 0);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < mp->values.n; i++) {
+		ret = values_int(c, &mp->values.v[i], &v);
+		if (!ret)
+			ret = add_int(c, key, 0, v, slot);
+		if (!ret && bit)
+			ret = add_follow(c, false, true, NULL, v, bit);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int compile_ns(struct cc *c, struct hornet_gen_sel *sel, const struct hornet_match_ns *mn)
+{
+	unsigned int slot;
+	int64_t v;
+	size_t i;
+	int ret;
+
+	ret = new_slot(c, sel, mn->op == HORNET_OP_NOT_IN, &slot);
+	if (ret)
+		return ret;
+	c->out->cfg.ns_lookups |= 1U << mn->ns;
+	for (i = 0; i < mn->values.n; i++) {
+		if (!strcmp(mn->values.v[i].str, "host_ns")) {
+			v = c->u->host_ns[mn->ns];
+		} else {
+			ret = values_int(c, &mn->values.v[i], &v);
+			if (ret)
+				return ret;
+		}
+		ret = add_int(c, HORNET_KEY_NS(mn->ns), 0, v, slot);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int compile_actions(struct cc *c, struct hornet_gen_sel *sel,
+			   const struct hornet_selector *s, const uint8_t *arg_spec,
+			   const struct hornet_plan_hook *ph)
+{
+	size_t i;
+
+	sel->nr_actions = s->nr_actions ? s->nr_actions : 1;
+	if (!s->nr_actions) {
+		sel->actions[0].action = HORNET_A_POST;
+		return 0;
+	}
+	for (i = 0; i < s->nr_actions; i++) {
+		const struct hornet_match_action *a = &s->actions[i];
+		struct hornet_gen_act *g = &sel->actions[i];
+
+		memset(g, 0, sizeof(*g));
+		switch (a->action) {
+		case HORNET_ACTION_POST:
+			g->action = HORNET_A_POST;
+			g->rate_ns = a->rate_limit_ns;
+			g->scope = a->scope;
+			g->flags = (a->kernel_stack ? HORNET_ACT_KSTACK : 0) |
+				   (a->user_stack ? HORNET_ACT_USTACK : 0);
+			break;
+		case HORNET_ACTION_NOPOST:
+			g->action = HORNET_A_NOPOST;
+			break;
+		case HORNET_ACTION_SIGKILL:
+			g->action = HORNET_A_SIGKILL;
+			break;
+		case HORNET_ACTION_SIGNAL:
+			g->action = HORNET_A_SIGNAL;
+			g->arg = a->arg_sig;
+			break;
+		case HORNET_ACTION_OVERRIDE:
+			g->action = HORNET_A_OVERRIDE;
+			g->arg = a->arg_error;
+			break;
+		case HORNET_ACTION_TRACKSOCK:
+		case HORNET_ACTION_UNTRACKSOCK: {
+			size_t j;
+
+			g->action = a->action == HORNET_ACTION_TRACKSOCK ? HORNET_A_TRACKSOCK
+									 : HORNET_A_UNTRACKSOCK;
+			g->arg_spec = 0xff;
+			for (j = 0; j < ph->nr_args; j++)
+				if (ph->args[j].arg->index == a->arg_sock)
+					g->arg_spec = arg_spec[j];
+			if (g->arg_spec == 0xff)
+				return fail(c, -EINVAL, "%s: argSock %u is not among args[].index",
+					    hornet_action_name(a->action), a->arg_sock);
+			break;
+		}
+		case HORNET_ACTION_GETURL:
+		case HORNET_ACTION_DNSLOOKUP:
+		case HORNET_ACTION_FOLLOWFD:
+		case HORNET_ACTION_UNFOLLOWFD:
+		case HORNET_ACTION_COPYFD:
+			g->action = HORNET_A_USER;
+			break;
+		default:
+			return fail(c, -EOPNOTSUPP, "action %s is not supported",
+				    hornet_action_name(a->action));
+		}
+	}
+	return 0;
+}
+
+static int compile_selector(struct cc *c, size_t ui, const struct hornet_selector *s, size_t si)
+{
+	const struct hornet_point_user *u = c->u;
+	const struct hornet_plan_hook *ph = u->ph;
+	const struct hornet_hook *h = ph->hook;
+	struct hornet_point_config *o = c->out;
+	const uint8_t *arg_spec = o->arg_spec[ui];
+	struct hornet_gen_sel *sel;
+	size_t i, j;
+	int ret;
+
+	if (o->cfg.nr_sels >= HORNET_GEN_MAX_SELS)
+		return fail(c, -E2BIG,
+			    "more than %d selectors on one hook point, all policies together",
+			    HORNET_GEN_MAX_SELS);
+	sel = &o->sels[o->cfg.nr_sels++];
+	memset(sel, 0, sizeof(*sel));
+	sel->policy_id = u->policy_id;
+	sel->hook_id = u->hook_id;
+	sel->sel = si;
+	if (si == 0)
+		sel->flags |= HORNET_SEL_FIRST;
+
+	for (i = 0; i < s->nr_args; i++) {
+		const struct hornet_match_arg *m = &s->args[i];
+		size_t pos = (size_t)-1;
+
+		if (h->kind == HORNET_HOOK_TRACEPOINT) {
+			pos = m->index < h->nr_args ? m->index : (size_t)-1;
+		} else {
+			for (j = 0; j < h->nr_args; j++) {
+				if (ph->args[j].arg->index == m->index) {
+					pos = j;
+					break;
+				}
+			}
+		}
+		if (pos == (size_t)-1)
+			return fail(c, -EINVAL,
+				    "selectors[%zu].matchArgs[%zu]: index %u is not an argument of "
+				    "the hook",
+				    si, i, m->index);
+		ret = compile_match_arg(c, sel, arg_spec[pos], o->cfg.specs[arg_spec[pos]].type,
+					m->op, &m->values);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_return_args; i++) {
+		const struct hornet_match_arg *m = &s->return_args[i];
+
+		if (!ph->has_ret)
+			return fail(c, -EINVAL,
+				    "selectors[%zu].matchReturnArgs: the hook has no returnArg",
+				    si);
+		o->cfg.ret_spec = o->ret_spec[ui] + 1;
+		ret = compile_match_arg(c, sel, HORNET_KEY_RET, HORNET_GT_INT, m->op, &m->values);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_pids; i++) {
+		ret = compile_pids(c, sel, &s->pids[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_binaries; i++) {
+		ret = compile_binaries(c, sel, &s->binaries[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_ns; i++) {
+		ret = compile_ns(c, sel, &s->ns[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_caps; i++) {
+		const struct hornet_match_caps *mc = &s->caps[i];
+		unsigned int slot;
+
+		ret = new_slot(c, sel, mc->op == HORNET_OP_NOT_IN, &slot);
+		if (!ret)
+			ret = add_filter(c, slot, HORNET_F_CAPS, 0, mc->type, mc->caps, 0);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_ns_changes; i++) {
+		const struct hornet_match_ns_changes *mn = &s->ns_changes[i];
+		unsigned int slot;
+
+		ret = new_slot(c, sel, mn->op == HORNET_OP_NOT_IN, &slot);
+		if (!ret)
+			ret = add_filter(c, slot, HORNET_F_NS_CHANGED, 0, 0, mn->ns_mask, 0);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_cap_changes; i++) {
+		const struct hornet_match_cap_changes *mc = &s->cap_changes[i];
+		unsigned int slot;
+
+		ret = new_slot(c, sel, mc->op == HORNET_OP_NOT_IN, &slot);
+		if (!ret)
+			ret = add_filter(c, slot, HORNET_F_CAPS_CHANGED, 0, mc->type, mc->caps, 0);
+		if (ret)
+			return ret;
+	}
+	return compile_actions(c, sel, s, arg_spec, ph);
+}
+
+/* An LPM lookup returns the longest match only: each entry carries the bits
+ * of every shorter entry it extends. */
+static void close_prefixes(struct hornet_lpm_str_entry *e, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			if (i == j || e[j].key.prefixlen >= e[i].key.prefixlen ||
+			    e[j].key.arg != e[i].key.arg)
+				continue;
+			if (memcmp(e[j].key.s, e[i].key.s, (e[j].key.prefixlen - 8) / 8))
+				continue;
+			for (k = 0; k < HORNET_GEN_WORDS; k++)
+				e[i].bits.w[k] |= e[j].bits.w[k];
+		}
+	}
+}
+
+static bool addr_within(const struct hornet_lpm_addr_key *outer,
+			const struct hornet_lpm_addr_key *inner)
+{
+	unsigned int bits = outer->prefixlen - 24, i;
+
+	if (outer->arg != inner->arg || outer->which != inner->which ||
+	    outer->family != inner->family || outer->prefixlen > inner->prefixlen)
+		return false;
+	for (i = 0; i < bits; i++) {
+		uint8_t m = 0x80 >> (i % 8);
+
+		if ((outer->addr[i / 8] & m) != (inner->addr[i / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+static void close_addrs(struct hornet_addr_entry *e, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (i != j && e[j].key.prefixlen < e[i].key.prefixlen &&
+			    addr_within(&e[j].key, &e[i].key))
+				for (k = 0; k < HORNET_GEN_WORDS; k++)
+					e[i].bits.w[k] |= e[j].bits.w[k];
+}
+
+int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
+			 struct hornet_point_config *out, char *err, size_t err_size)
+{
+	struct cc c = { .out = out, .err = err, .err_size = err_size };
+	size_t ui, j, s;
+	int ret = 0, k;
+
+	memset(out, 0, sizeof(*out));
+	out->nr_users = nr_users;
+	out->arg_spec = calloc(nr_users ? nr_users : 1, sizeof(*out->arg_spec));
+	out->ret_spec = calloc(nr_users ? nr_users : 1, sizeof(*out->ret_spec));
+	if (!out->arg_spec || !out->ret_spec) {
+		hornet_point_config_free(out);
+		return -ENOMEM;
+	}
+	if (nr_users)
+		out->nr_fn_args = users[0].ph->nr_fn_args;
+
+	/* the union of every user's argument specs */
+	for (ui = 0; ui < nr_users && !ret; ui++) {
+		const struct hornet_plan_hook *ph = users[ui].ph;
+
+		c.u = &users[ui];
+		snprintf(c.where, sizeof(c.where), "policy '%s': spec.%s[%u]",
+			 users[ui].policy->name, hornet_hook_kind_name(ph->hook->kind),
+			 ph->hook->index);
+		for (j = 0; j < ph->nr_args; j++) {
+			k = spec_index(&c, &ph->args[j].spec);
+			if (k < 0) {
+				ret = k;
+				break;
+			}
+			out->arg_spec[ui][j] = k;
+		}
+		/* char_buf sizes point at the union's index of their size argument */
+		for (j = 0; j < ph->nr_args && !ret; j++)
+			if (ph->args[j].spec.size_spec != 0xff)
+				out->cfg.specs[out->arg_spec[ui][j]].size_spec =
+					out->arg_spec[ui][ph->args[j].spec.size_spec];
+		out->ret_spec[ui] = 0xff;
+		if (!ret && ph->has_ret) {
+			k = spec_index(&c, &ph->ret.spec);
+			if (k < 0)
+				ret = k;
+			else
+				out->ret_spec[ui] = k;
+		}
+	}
+	for (ui = 0; ui < nr_users && !ret; ui++) {
+		const struct hornet_hook *h = users[ui].ph->hook;
+
+		c.u = &users[ui];
+		c.follow_left = users[ui].follow_bits;
+		for (s = 0; s < h->nr_selectors && !ret; s++) {
+			snprintf(c.where, sizeof(c.where),
+				 "policy '%s': spec.%s[%u].selectors[%zu]", users[ui].policy->name,
+				 hornet_hook_kind_name(h->kind), h->index, s);
+			ret = compile_selector(&c, ui, &h->selectors[s], s);
+		}
+		/* no selectors: every call is posted */
+		if (!ret && !h->nr_selectors) {
+			struct hornet_selector empty = {};
+
+			snprintf(c.where, sizeof(c.where), "policy '%s': spec.%s[%u]",
+				 users[ui].policy->name, hornet_hook_kind_name(h->kind), h->index);
+			ret = compile_selector(&c, ui, &empty, 0);
+		}
+	}
+	if (ret) {
+		hornet_point_config_free(out);
+		return ret;
+	}
+	close_prefixes(out->str_prefix, out->nr_str_prefix);
+	close_prefixes(out->str_postfix, out->nr_str_postfix);
+	close_addrs(out->addr, out->nr_addr);
+	return 0;
+}
+
+void hornet_point_config_free(struct hornet_point_config *c)
+{
+	free(c->arg_spec);
+	free(c->ret_spec);
+	free(c->str_eq);
+	free(c->str_prefix);
+	free(c->str_postfix);
+	free(c->int_eq);
+	free(c->addr);
+	free(c->follow);
+	memset(c, 0, sizeof(*c));
+}
+
+unsigned int hornet_hook_follow_slots(const struct hornet_hook *h)
+{
+	unsigned int n = 0;
+	size_t s, i;
+
+	for (s = 0; s < h->nr_selectors; s++) {
+		for (i = 0; i < h->selectors[s].nr_binaries; i++)
+			n += h->selectors[s].binaries[i].follow_children;
+		for (i = 0; i < h->selectors[s].nr_pids; i++)
+			n += h->selectors[s].pids[i].follow_forks &&
+			     !h->selectors[s].pids[i].is_namespace_pid;
+	}
+	return n;
+}

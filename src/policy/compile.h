@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Compiles the selectors of every policy hook placed on one hook point into
+ * what the generic sensor's instance for that point needs: the argument
+ * specs (one read serves every policy), the selectors in order, and the
+ * filter values as map entries with, for each, the bitmap of filter slots
+ * it satisfies. Prefix entries carry the bits of every shorter prefix they
+ * extend (an LPM lookup returns only the longest match), so one lookup per
+ * value kind answers for all policies at once.
+ *
+ * Pure user space: the unit tests check it without a kernel.
+ */
+#ifndef HORNET_POLICY_COMPILE_H
+#define HORNET_POLICY_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hornet/generic.h>
+
+#include "policy/plan.h"
+#include "policy/policy.h"
+
+/* One policy hook on the point. */
+struct hornet_point_user {
+	uint32_t policy_id;
+	uint32_t hook_id; /* global: names the policy and its planned hook */
+	const struct hornet_policy *policy;
+	const struct hornet_plan_hook *ph;
+	uint32_t host_ns[HORNET_NS_COUNT]; /* for "host_ns" values */
+	/* follow slots (bits of hornet_proc.follow) the user's followChildren and
+	 * followForks filters take, lowest first: its policy owns them, so they
+	 * stay the same when the point is rebuilt */
+	uint64_t follow_bits;
+};
+
+struct hornet_str_entry {
+	struct hornet_str_key key;
+	struct hornet_bits bits;
+};
+
+struct hornet_lpm_str_entry {
+	struct hornet_lpm_str_key key;
+	struct hornet_bits bits;
+};
+
+struct hornet_int_entry {
+	struct hornet_int_key key;
+	struct hornet_bits bits;
+};
+
+struct hornet_addr_entry {
+	struct hornet_lpm_addr_key key;
+	struct hornet_bits bits;
+};
+
+/* followChildren binaries and followForks pids, for the process table */
+struct hornet_follow_entry {
+	bool prefix; /* a Prefix binary; else an exact binary, or a pid */
+	bool pid;
+	char value[HORNET_GEN_STR];
+	uint32_t pid_value;
+	uint64_t bit;
+};
+
+struct hornet_point_config {
+	struct hornet_gen_cfg cfg;
+	unsigned int nr_fn_args;
+	/* per user (same order as the users given): the spec of each of its
+	 * plan args, and of its return value (0xff none) */
+	uint8_t (*arg_spec)[HORNET_POLICY_MAX_ARGS * 2];
+	uint8_t *ret_spec;
+	size_t nr_users;
+	struct hornet_gen_sel sels[HORNET_GEN_MAX_SELS];
+	struct hornet_gen_filter filters[HORNET_GEN_MAX_FILTERS];
+	unsigned int nr_slots;
+	struct hornet_str_entry *str_eq;
+	size_t nr_str_eq;
+	struct hornet_lpm_str_entry *str_prefix;
+	size_t nr_str_prefix;
+	struct hornet_lpm_str_entry *str_postfix;
+	size_t nr_str_postfix;
+	struct hornet_int_entry *int_eq;
+	size_t nr_int_eq;
+	struct hornet_addr_entry *addr;
+	size_t nr_addr;
+	struct hornet_follow_entry *follow;
+	size_t nr_follow;
+};
+
+/*
+ * Compiles @users (in the order their events should be decided) into @out.
+ * Returns 0, or -errno with a message naming the policy, hook and selector.
+ */
+int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
+			 struct hornet_point_config *out, char *err, size_t err_size);
+
+/* How many follow slots the hook's selectors need. */
+unsigned int hornet_hook_follow_slots(const struct hornet_hook *h);
+void hornet_point_config_free(struct hornet_point_config *c);
+
+/* Names used by matchArgs values: "IPPROTO_TCP", "AF_INET", "TCP_SYN_SENT". */
+int hornet_protocol_value(const char *s, int64_t *v);
+int hornet_family_value(const char *s, int64_t *v);
+int hornet_tcp_state_value(const char *s, int64_t *v);
+const char *hornet_protocol_name(unsigned int v);
+const char *hornet_family_name(unsigned int v);
+const char *hornet_tcp_state_name(unsigned int v);
+
+#endif

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "policy/compile.h"
+#include "policy/manager.h"
+#include "util/log.h"
+
+#define MAX_POLICY_ID 4095
+
+enum state {
+	STATE_ENABLED,
+	STATE_ERROR,
+};
+
+struct managed {
+	struct managed *next;
+	char name[256];
+	char source[512];
+	uint32_t id; /* 0 when it never loaded */
+	enum state state;
+	char error[1024];
+	struct hornet_policy *policy;
+	struct hornet_plan plan;
+	bool monitor;
+	uint64_t follow_bits;
+	time_t added;
+};
+
+struct hornet_pm {
+	struct hornet_gen_sensor *gen;
+	const struct hornet_kernel *kernel;
+	uint32_t host_ns[HORNET_NS_COUNT];
+	struct managed *list; /* in the order added */
+	uint64_t follow_used;
+	unsigned char ids[MAX_POLICY_ID + 1];
+};
+
+struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hornet_kernel *kernel,
+				 const struct hornet_ns *host_ns)
+{
+	struct hornet_pm *pm = calloc(1, sizeof(*pm));
+
+	if (!pm)
+		return NULL;
+	pm->gen = gen;
+	pm->kernel = kernel;
+	memcpy(pm->host_ns, host_ns->inum, sizeof(pm->host_ns));
+	pm->ids[0] = 1; /* 0 means "none" */
+	return pm;
+}
+
+static void managed_free(struct managed *m)
+{
+	hornet_plan_free(&m->plan);
+	hornet_policy_free(m->policy);
+	free(m);
+}
+
+void hornet_pm__free(struct hornet_pm *pm)
+{
+	struct managed *m, *next;
+
+	if (!pm)
+		return;
+	for (m = pm->list; m; m = next) {
+		next = m->next;
+		managed_free(m);
+	}
+	free(pm);
+}
+
+static struct managed *find(const struct hornet_pm *pm, const char *name)
+{
+	struct managed *m;
+
+	for (m = pm->list; m; m = m->next)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+static uint32_t hook_id(const struct managed *m, size_t plan_index)
+{
+	return m->id << 12 | (uint32_t)plan_index;
+}
+
+/*
+ * The users of point @key: every enabled policy's planned hooks that name
+ * it, in policy order. @skip leaves one policy out (for rollbacks), @extra
+ * adds one that is not enabled yet. Returns the count or -ENOMEM.
+ */
+static long point_users(struct hornet_pm *pm, const char *key, const struct managed *skip,
+			const struct managed *extra, struct hornet_point_user **out)
+{
+	struct hornet_point_user *users = NULL, *n;
+	const struct managed *m;
+	char k[512];
+	size_t count = 0, i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (m = pass ? extra : pm->list; m; m = pass ? NULL : m->next) {
+			if (m == skip || (!pass && (m->state != STATE_ENABLED || m == extra)))
+				continue;
+			for (i = 0; i < m->plan.nr_hooks; i++) {
+				hornet_generic_point_key(&m->plan.hooks[i], k, sizeof(k));
+				if (strcmp(k, key))
+					continue;
+				n = realloc(users, (count + 1) * sizeof(*users));
+				if (!n) {
+					free(users);
+					return -ENOMEM;
+				}
+				users = n;
+				memset(&users[count], 0, sizeof(users[count]));
+				users[count].policy_id = m->id;
+				users[count].hook_id = hook_id(m, i);
+				users[count].policy = m->policy;
+				users[count].ph = &m->plan.hooks[i];
+				memcpy(users[count].host_ns, pm->host_ns, sizeof(pm->host_ns));
+				users[count].follow_bits = m->follow_bits;
+				count++;
+			}
+		}
+	}
+	*out = users;
+	return count;
+}
+
+/* Rebuilds the points of @m's plan: with @m when @with, else without it. */
+static int rebuild_points(struct hornet_pm *pm, struct managed *m, bool with, size_t upto,
+			  char *err, size_t err_size)
+{
+	struct hornet_point_user *users;
+	char key[512], prev[512];
+	size_t i, j;
+	long n;
+	int ret = 0;
+
+	for (i = 0; i < upto && i < m->plan.nr_hooks; i++) {
+		hornet_generic_point_key(&m->plan.hooks[i], key, sizeof(key));
+		/* each point once */
+		for (j = 0; j < i; j++) {
+			hornet_generic_point_key(&m->plan.hooks[j], prev, sizeof(prev));
+			if (!strcmp(prev, key))
+				break;
+		}
+		if (j < i)
+			continue;
+		n = point_users(pm, key, with ? NULL : m, with ? m : NULL, &users);
+		if (n < 0)
+			return n;
+		ret = hornet_gen_sensor__set_point(pm->gen, key, users, n, err, err_size);
+		free(users);
+		if (ret) {
+			/* put back the points done so far */
+			if (with)
+				rebuild_points(pm, m, false, i, NULL, 0);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static uint32_t alloc_id(struct hornet_pm *pm)
+{
+	uint32_t i;
+
+	for (i = 1; i <= MAX_POLICY_ID; i++) {
+		if (!pm->ids[i]) {
+			pm->ids[i] = 1;
+			return i;
+		}
+	}
+	return 0;
+}
+
+static uint64_t alloc_follow(struct hornet_pm *pm, unsigned int n)
+{
+	uint64_t bits = 0;
+	unsigned int b;
+
+	for (b = 0; b < 64 && n; b++) {
+		if (!(pm->follow_used & (1ULL << b))) {
+			bits |= 1ULL << b;
+			n--;
+		}
+	}
+	if (n)
+		return (uint64_t)-1; /* not enough */
+	pm->follow_used |= bits;
+	return bits;
+}
+
+static void append(struct hornet_pm *pm, struct managed *m)
+{
+	struct managed **p = &pm->list;
+
+	while (*p)
+		p = &(*p)->next;
+	*p = m;
+}
+
+static void set_error(struct managed *m, const char *why)
+{
+	m->state = STATE_ERROR;
+	snprintf(m->error, sizeof(m->error), "%s", why);
+}
+
+/* Loads @m (parsed, named, not in the list yet); fills m->state. */
+static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
+{
+	unsigned int slots = 0;
+	size_t i;
+	int ret;
+
+	ret = hornet_plan_policy(m->policy, pm->kernel, &m->plan, err, err_size);
+	if (ret)
+		return ret;
+	if (m->plan.nr_hooks > 4095) {
+		snprintf(err, err_size, "more than 4095 hooks");
+		return -E2BIG;
+	}
+	for (i = 0; i < m->policy->nr_hooks; i++)
+		slots += hornet_hook_follow_slots(&m->policy->hooks[i]);
+	m->follow_bits = slots ? alloc_follow(pm, slots) : 0;
+	if (m->follow_bits == (uint64_t)-1) {
+		m->follow_bits = 0;
+		snprintf(err, err_size,
+			 "needs %u followChildren/followForks slots; fewer are left (64 in all)",
+			 slots);
+		return -E2BIG;
+	}
+	m->id = alloc_id(pm);
+	if (!m->id) {
+		snprintf(err, err_size, "more than %d policies", MAX_POLICY_ID);
+		return -E2BIG;
+	}
+	hornet_gen_sensor__policy_reset(pm->gen, m->id);
+	/* enabled in the kernel before its programs run, so no event is missed */
+	hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+	ret = rebuild_points(pm, m, true, (size_t)-1, err, err_size);
+	if (ret) {
+		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
+		pm->ids[m->id] = 0;
+		m->id = 0;
+		pm->follow_used &= ~m->follow_bits;
+		m->follow_bits = 0;
+		return ret;
+	}
+	m->state = STATE_ENABLED;
+	return 0;
+}
+
+static void add_unparsed(struct hornet_pm *pm, const char *source, const char *why)
+{
+	const char *base = strrchr(source, '/');
+	struct managed *m;
+	char name[256];
+	char *dot;
+
+	snprintf(name, sizeof(name), "%s", base ? base + 1 : source);
+	dot = strrchr(name, '.');
+	if (dot)
+		*dot = '\0';
+	if (find(pm, name))
+		return;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	set_error(m, why);
+	m->added = time(NULL);
+	append(pm, m);
+}
+
+int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char *source,
+		   enum hornet_pm_mode mode, char *err, size_t err_size, char *name_out,
+		   size_t name_size)
+{
+	struct hornet_policy *p;
+	struct managed *m;
+	char why[1024];
+	int ret;
+
+	p = hornet_policy_parse(buf, len, source, err, err_size);
+	if (!p) {
+		ret = errno ? -errno : -EINVAL;
+		/* a file that does not parse is still listed, by its file name */
+		if (strcmp(source, "api"))
+			add_unparsed(pm, source, err);
+		return ret;
+	}
+	if (name_out)
+		snprintf(name_out, name_size, "%s", p->name);
+	if (find(pm, p->name)) {
+		snprintf(err, err_size,
+			 "policy '%s' already exists (delete it first, or change "
+			 "metadata.name)",
+			 p->name);
+		hornet_policy_free(p);
+		return -EEXIST;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		hornet_policy_free(p);
+		return -ENOMEM;
+	}
+	m->policy = p;
+	snprintf(m->name, sizeof(m->name), "%s", p->name);
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
+						   : mode == HORNET_PM_MODE_MONITOR;
+	m->added = time(NULL);
+	why[0] = '\0';
+	ret = load(pm, m, why, sizeof(why));
+	if (ret) {
+		set_error(m, why);
+		snprintf(err, err_size, "policy '%s': %s", p->name, why);
+	}
+	append(pm, m);
+	return ret;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t err_size)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > HORNET_POLICY_MAX_FILE) {
+		snprintf(err, err_size, "%s: %s", path,
+			 S_ISREG(st.st_mode) ? "larger than 4 MiB" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return NULL;
+	}
+	while (got < (size_t)st.st_size && (n = read(fd, buf + got, st.st_size - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+int hornet_pm__add_dir(struct hornet_pm *pm, const char *dir, char *err, size_t err_size)
+{
+	char **names = NULL, path[4096], msg[4608], name[256];
+	struct dirent *de;
+	size_t n = 0, i, len;
+	int failed = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d) {
+		snprintf(err, err_size, "policy directory '%s': %s", dir, strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		const char *dot = strrchr(de->d_name, '.');
+		char **nn;
+
+		if (!dot || (strcmp(dot, ".yaml") && strcmp(dot, ".yml") && strcmp(dot, ".json")))
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*names));
+		if (!nn)
+			break;
+		names = nn;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n; i++) {
+		char *buf;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		buf = read_file(path, &len, msg, sizeof(msg));
+		if (buf) {
+			if (hornet_pm__add(pm, buf, len, path, HORNET_PM_MODE_POLICY, msg,
+					   sizeof(msg), name, sizeof(name))) {
+				pr_err("%s", msg);
+				failed++;
+			} else {
+				pr_info("policy '%s' loaded from %s", name, path);
+			}
+			free(buf);
+		} else {
+			pr_err("%s", msg);
+			failed++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (failed)
+		snprintf(err, err_size, "%d of %zu policies in '%s' failed to load", failed, n,
+			 dir);
+	return failed ? -EINVAL : 0;
+}
+
+int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t err_size)
+{
+	struct managed **pp, *m;
+	int ret = 0;
+
+	for (pp = &pm->list; *pp && strcmp((*pp)->name, name); pp = &(*pp)->next)
+		;
+	m = *pp;
+	if (!m) {
+		snprintf(err, err_size, "no policy '%s' (see 'hornet policy list')", name);
+		return -ENOENT;
+	}
+	if (m->state == STATE_ENABLED) {
+		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
+		ret = rebuild_points(pm, m, false, (size_t)-1, err, err_size);
+		if (ret) {
+			/* still attached through a point that would not rebuild: keep it,
+			 * disabled in the kernel */
+			set_error(m, err);
+			return ret;
+		}
+	}
+	if (m->id)
+		pm->ids[m->id] = 0;
+	pm->follow_used &= ~m->follow_bits;
+	*pp = m->next;
+	managed_free(m);
+	return 0;
+}
+
+int hornet_pm__set_mode(struct hornet_pm *pm, const char *name, enum hornet_pm_mode mode, char *err,
+			size_t err_size)
+{
+	struct managed *m = find(pm, name);
+
+	if (!m) {
+		snprintf(err, err_size, "no policy '%s' (see 'hornet policy list')", name);
+		return -ENOENT;
+	}
+	if (mode == HORNET_PM_MODE_POLICY) {
+		snprintf(err, err_size, "mode must be enforce or monitor");
+		return -EINVAL;
+	}
+	m->monitor = mode == HORNET_PM_MODE_MONITOR;
+	if (m->state == STATE_ENABLED)
+		return hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+	return 0;
+}
+
+void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
+{
+	const struct managed *m;
+	struct hornet_policy_stats st;
+	size_t i;
+
+	hornet_json_arr_begin(j, "policies");
+	for (m = pm->list; m; m = m->next) {
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "name", m->name);
+		hornet_json_u64(j, "id", m->id);
+		hornet_json_str(j, "state", m->state == STATE_ENABLED ? "enabled" : "error");
+		if (m->state == STATE_ERROR)
+			hornet_json_str(j, "error", m->error);
+		hornet_json_str(j, "mode", m->monitor ? "monitor" : "enforce");
+		hornet_json_str(j, "source", m->source);
+		if (m->policy && m->policy->namespaced)
+			hornet_json_str(j, "namespace",
+					m->policy->namespace ? m->policy->namespace : "");
+		hornet_json_arr_begin(j, "hooks");
+		for (i = 0; i < m->plan.nr_hooks; i++) {
+			const struct hornet_plan_hook *ph = &m->plan.hooks[i];
+
+			hornet_json_obj_begin(j, NULL);
+			hornet_json_str(j, "kind", hornet_hook_kind_name(ph->hook->kind));
+			hornet_json_str(j, "hook", ph->hook->call ? ph->hook->call : "");
+			hornet_json_str(j, "mechanism", hornet_mech_name(ph->mech));
+			hornet_json_str(j, "attached_to", ph->target);
+			if (ph->mech == HORNET_MECH_TP_RET)
+				hornet_json_str(j, "attached_to_return", ph->target2);
+			if (ph->hook->syscall &&
+			    (ph->mech == HORNET_MECH_TRACEPOINT || ph->mech == HORNET_MECH_TP_RET))
+				hornet_json_str(
+					j, "note",
+					"syscall kprobe run through the syscall tracepoints: "
+					"this kernel has neither fentry nor kprobes");
+			hornet_json_obj_end(j);
+		}
+		hornet_json_arr_end(j);
+		if (m->state == STATE_ENABLED &&
+		    !hornet_gen_sensor__policy_stats(pm->gen, m->id, &st)) {
+			hornet_json_obj_begin(j, "stats");
+			hornet_json_u64(j, "events_posted", st.posted);
+			hornet_json_u64(j, "matches", st.runs);
+			hornet_json_u64(j, "actions_taken", st.actions);
+			hornet_json_u64(j, "actions_skipped_monitor", st.actions_skipped);
+			hornet_json_u64(j, "rate_limited", st.rate_limited);
+			hornet_json_u64(j, "events_lost", st.lost);
+			hornet_json_obj_end(j);
+			hornet_json_u64(j, "kernel_memory_bytes",
+					hornet_gen_sensor__policy_memory(pm->gen, m->id));
+		}
+		hornet_json_obj_end(j);
+	}
+	hornet_json_arr_end(j);
+}
+
+void hornet_pm__stats(const struct hornet_pm *pm, struct hornet_pm_stats *s)
+{
+	const struct managed *m;
+
+	memset(s, 0, sizeof(*s));
+	for (m = pm->list; m; m = m->next) {
+		if (m->state == STATE_ENABLED)
+			s->enabled++;
+		else
+			s->errors++;
+	}
+}

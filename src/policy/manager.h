@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The policies the agent runs: add (from a file, a directory or the API),
+ * delete, switch between enforce and monitor, list. Each change rebuilds
+ * only the hook points it touches; other policies keep running untouched.
+ * A policy that cannot be loaded stays listed, with state "error" and why.
+ */
+#ifndef HORNET_POLICY_MANAGER_H
+#define HORNET_POLICY_MANAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "export/json.h"
+#include "policy/plan.h"
+#include "policy/policy.h"
+#include "sensors/generic.h"
+
+struct hornet_pm;
+
+struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hornet_kernel *kernel,
+				 const struct hornet_ns *host_ns);
+void hornet_pm__free(struct hornet_pm *pm);
+
+enum hornet_pm_mode {
+	HORNET_PM_MODE_POLICY = -1, /* what the policy's options say (enforce by default) */
+	HORNET_PM_MODE_ENFORCE = HORNET_MODE_ENFORCE,
+	HORNET_PM_MODE_MONITOR = HORNET_MODE_MONITOR,
+};
+
+/*
+ * Adds a policy from @len bytes of YAML or JSON; @source names it in
+ * messages (a path, or "api"). Returns 0 when it runs; -EEXIST when a policy
+ * of that name exists; another -errno when it cannot be loaded: then @err
+ * says why, and (unless it could not even be parsed or is a duplicate) it is
+ * kept in the list with state "error". *@name_out, if given, receives the
+ * policy's name.
+ */
+int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char *source,
+		   enum hornet_pm_mode mode, char *err, size_t err_size, char *name_out,
+		   size_t name_size);
+/* Adds every *.yaml, *.yml and *.json file of @dir, in name order. */
+int hornet_pm__add_dir(struct hornet_pm *pm, const char *dir, char *err, size_t err_size);
+int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t err_size);
+int hornet_pm__set_mode(struct hornet_pm *pm, const char *name, enum hornet_pm_mode mode, char *err,
+			size_t err_size);
+/* Appends "policies": [...] to @j. */
+void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j);
+
+struct hornet_pm_stats {
+	unsigned int enabled;
+	unsigned int errors;
+};
+
+void hornet_pm__stats(const struct hornet_pm *pm, struct hornet_pm_stats *s);
+
+#endif

@@ -1,0 +1,910 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "policy/plan.h"
+
+static const struct {
+	const char *name;
+	int nr;
+} syscalls[] = {
+#include "syscalls.h"
+};
+
+#define NR_SYSCALLS (sizeof(syscalls) / sizeof(syscalls[0]))
+
+/* "openat", "sys_openat", "__x64_sys_openat", "__arm64_sys_openat" -> "openat" */
+static const char *syscall_base(const char *name)
+{
+	const char *p = strstr(name, "sys_");
+
+	if (p && (p == name || (name[0] == '_' && name[1] == '_')))
+		return p + 4;
+	return name;
+}
+
+int hornet_syscall_nr(const char *name)
+{
+	const char *base = syscall_base(name);
+	size_t i;
+
+	for (i = 0; i < NR_SYSCALLS; i++)
+		if (!strcmp(syscalls[i].name, base))
+			return syscalls[i].nr;
+	return -1;
+}
+
+const char *hornet_syscall_name(int nr)
+{
+	size_t i;
+
+	for (i = 0; i < NR_SYSCALLS; i++)
+		if (syscalls[i].nr == nr)
+			return syscalls[i].name;
+	return NULL;
+}
+
+static const char *const mech_names[HORNET_MECH_COUNT] = {
+	[HORNET_MECH_LSM] = "lsm",
+	[HORNET_MECH_FENTRY] = "fentry",
+	[HORNET_MECH_FEXIT] = "fexit",
+	[HORNET_MECH_FMOD_RET] = "fmod_ret",
+	[HORNET_MECH_KPROBE] = "kprobe",
+	[HORNET_MECH_KRETPROBE] = "kretprobe",
+	[HORNET_MECH_TRACEPOINT] = "tracepoint",
+	[HORNET_MECH_TP_RET] = "tracepoint",
+	[HORNET_MECH_TP_BTF] = "tp_btf",
+	[HORNET_MECH_RAW_TP] = "raw_tp",
+	[HORNET_MECH_UPROBE] = "uprobe",
+	[HORNET_MECH_URETPROBE] = "uretprobe",
+};
+
+const char *hornet_mech_name(enum hornet_mech m)
+{
+	return m < HORNET_MECH_COUNT ? mech_names[m] : "?";
+}
+
+static bool dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *features)
+{
+	memset(k, 0, sizeof(*k));
+	k->features = *features;
+	k->btf = btf__load_vmlinux_btf();
+	if (!k->btf)
+		k->btf = NULL;
+	if (!dir_exists("/sys/kernel/tracing/events"))
+		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	if (dir_exists("/sys/kernel/tracing/events"))
+		k->tracefs = "/sys/kernel/tracing";
+	else if (dir_exists("/sys/kernel/debug/tracing/events"))
+		k->tracefs = "/sys/kernel/debug/tracing";
+#if defined(__x86_64__)
+	strcpy(k->syscall_prefix, "__x64_sys_");
+#elif defined(__aarch64__)
+	strcpy(k->syscall_prefix, "__arm64_sys_");
+#else
+	strcpy(k->syscall_prefix, "sys_");
+#endif
+	k->override_return =
+		hornet_has(features, HORNET_FEAT_KPROBE) &&
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, NULL) > 0;
+	return 0;
+}
+
+void hornet_kernel_fini(struct hornet_kernel *k)
+{
+	btf__free(k->btf);
+	k->btf = NULL;
+}
+
+/* The BTF function prototype of @name, or NULL. */
+static const struct btf_type *func_proto(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t;
+	int id;
+
+	if (!btf)
+		return NULL;
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, id);
+	return t ? btf__type_by_id(btf, t->type) : NULL;
+}
+
+/* The prototype of a BTF tracepoint: typedef btf_trace_X = void (*)(void *, args...) */
+static const struct btf_type *tp_proto(const struct btf *btf, const char *event)
+{
+	char name[192];
+	const struct btf_type *t;
+	int id;
+
+	if (!btf)
+		return NULL;
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return NULL;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL; /* pointer */
+	return t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+}
+
+/* Is @fn on the kernel's error-injection list (bpf_override_return, fmod_ret)? */
+static bool error_injectable(const char *fn)
+{
+	char line[256];
+	size_t n = strlen(fn);
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/error_injection/list", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, fn, n) && isspace((unsigned char)line[n]);
+	fclose(f);
+	return found;
+}
+
+static const char *feat_reason(const struct hornet_kernel *k, enum hornet_feature f)
+{
+	return k->features.detail[f][0] ? k->features.detail[f] : "not available";
+}
+
+/* ---- tracepoint format files ---- */
+
+struct tp_field {
+	char decl[128];
+	unsigned int offset, size;
+	bool is_signed;
+};
+
+/* Reads events/@subsys/@event/format; returns the number of fields or -errno. */
+static int tp_fields(const struct hornet_kernel *k, const char *subsys, const char *event,
+		     struct tp_field *out, int max)
+{
+	char path[512], line[512];
+	int n = 0;
+	FILE *f;
+
+	if (!k->tracefs)
+		return -ENOENT;
+	if (strchr(subsys, '/') || strchr(event, '/') || strstr(subsys, "..") ||
+	    strstr(event, ".."))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", k->tracefs, subsys, event);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && n < max) {
+		char *fld = strstr(line, "field:"), *semi;
+		struct tp_field *t = &out[n];
+		unsigned int s = 0;
+
+		if (!fld)
+			continue;
+		fld += 6;
+		semi = strchr(fld, ';');
+		if (!semi)
+			continue;
+		snprintf(t->decl, sizeof(t->decl), "%.*s", (int)(semi - fld), fld);
+		if (sscanf(semi, "; offset:%u; size:%u; signed:%u", &t->offset, &t->size, &s) != 3)
+			continue;
+		t->is_signed = s;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* ---- argument specs ---- */
+
+static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uint8_t *flags)
+{
+	*size = 8;
+	switch (t) {
+	case HORNET_ARG_INT:
+		*size = 4;
+		*flags |= HORNET_SPEC_SIGNED;
+		return HORNET_GT_INT;
+	case HORNET_ARG_CAPABILITY:
+		*size = 4;
+		*flags |= HORNET_SPEC_SIGNED;
+		return HORNET_GT_INT;
+	case HORNET_ARG_UINT32:
+		*size = 4;
+		return HORNET_GT_INT;
+	case HORNET_ARG_INT8:
+		*size = 1;
+		*flags |= HORNET_SPEC_SIGNED;
+		return HORNET_GT_INT;
+	case HORNET_ARG_UINT8:
+		*size = 1;
+		return HORNET_GT_INT;
+	case HORNET_ARG_INT16:
+		*size = 2;
+		*flags |= HORNET_SPEC_SIGNED;
+		return HORNET_GT_INT;
+	case HORNET_ARG_UINT16:
+		*size = 2;
+		return HORNET_GT_INT;
+	case HORNET_ARG_INT64:
+		*flags |= HORNET_SPEC_SIGNED;
+		return HORNET_GT_INT;
+	case HORNET_ARG_UINT64:
+	case HORNET_ARG_SIZE_T:
+	case HORNET_ARG_SYSCALL64:
+		return HORNET_GT_INT;
+	case HORNET_ARG_STRING:
+		return HORNET_GT_STRING;
+	case HORNET_ARG_CHAR_BUF:
+	case HORNET_ARG_CONST_BUF:
+		return HORNET_GT_BUF;
+	case HORNET_ARG_FD:
+		return HORNET_GT_FD;
+	case HORNET_ARG_FILE:
+		return HORNET_GT_FILE;
+	case HORNET_ARG_PATH:
+		return HORNET_GT_PATH;
+	case HORNET_ARG_DENTRY:
+		return HORNET_GT_DENTRY;
+	case HORNET_ARG_FILENAME:
+		return HORNET_GT_FILENAME;
+	case HORNET_ARG_LINUX_BINPRM:
+		return HORNET_GT_BINPRM;
+	case HORNET_ARG_KIOCB:
+		return HORNET_GT_KIOCB;
+	case HORNET_ARG_SOCK:
+		return HORNET_GT_SOCK;
+	case HORNET_ARG_SOCKET:
+		return HORNET_GT_SOCKET;
+	case HORNET_ARG_SKB:
+		return HORNET_GT_SKB;
+	case HORNET_ARG_SOCKADDR:
+		return HORNET_GT_SOCKADDR;
+	case HORNET_ARG_NET_DEVICE:
+		return HORNET_GT_NETDEV;
+	case HORNET_ARG_CRED:
+		return HORNET_GT_CRED;
+	case HORNET_ARG_KERNEL_CAP_T:
+	case HORNET_ARG_CAP_INHERITABLE:
+	case HORNET_ARG_CAP_PERMITTED:
+	case HORNET_ARG_CAP_EFFECTIVE:
+		return HORNET_GT_CAPS;
+	case HORNET_ARG_USER_NAMESPACE:
+		return HORNET_GT_USER_NS;
+	case HORNET_ARG_BPF_ATTR:
+		return HORNET_GT_BPF_ATTR;
+	case HORNET_ARG_BPF_MAP:
+		return HORNET_GT_BPF_MAP;
+	case HORNET_ARG_BPF_PROG:
+		return HORNET_GT_BPF_PROG;
+	case HORNET_ARG_PERF_EVENT:
+		return HORNET_GT_PERF_EVENT;
+	case HORNET_ARG_MODULE:
+		return HORNET_GT_MODULE;
+	case HORNET_ARG_LOAD_INFO:
+		return HORNET_GT_LOAD_INFO;
+	default:
+		return HORNET_GT_NOP;
+	}
+}
+
+/* Types whose raw value is a pointer into the caller's memory for a syscall. */
+static bool user_pointer_type(enum hornet_gen_type t)
+{
+	return t == HORNET_GT_STRING || t == HORNET_GT_BUF || t == HORNET_GT_SOCKADDR ||
+	       t == HORNET_GT_BPF_ATTR;
+}
+
+/* Skips typedefs and qualifiers. */
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_typedef(t) || btf_is_const(t) || btf_is_volatile(t) ||
+		     btf_is_restrict(t) || btf_is_type_tag(t))) {
+		id = t->type;
+		t = btf__type_by_id(btf, id);
+	}
+	if (out_id)
+		*out_id = id;
+	return t;
+}
+
+/*
+ * "resolve": a BTF field path from the argument's struct, e.g.
+ * "f_path.dentry" from a struct file *, into the spec's steps.
+ */
+static int plan_resolve(const struct hornet_kernel *k, const struct btf_type *proto,
+			unsigned int index, const char *path, struct hornet_gen_spec *sp, char *err,
+			size_t err_size)
+{
+	const struct btf_param *params;
+	const struct btf_type *t;
+	char copy[256], *comp, *save = NULL;
+	unsigned int off = 0;
+	__u32 id;
+
+	if (!k->btf || !proto) {
+		snprintf(err, err_size, "resolve '%s': needs the kernel's BTF for the function",
+			 path);
+		return -EOPNOTSUPP;
+	}
+	if (index >= btf_vlen(proto)) {
+		snprintf(err, err_size, "resolve '%s': the function has no argument %u", path,
+			 index);
+		return -EINVAL;
+	}
+	params = btf_params(proto);
+	t = skip_mods(k->btf, params[index].type, &id);
+	if (!t || !btf_is_ptr(t)) {
+		snprintf(err, err_size, "resolve '%s': argument %u is not a pointer to a struct",
+			 path, index);
+		return -EINVAL;
+	}
+	t = skip_mods(k->btf, t->type, &id);
+	snprintf(copy, sizeof(copy), "%s", path);
+	sp->nr_resolve = 0;
+	for (comp = strtok_r(copy, ".", &save); comp; comp = strtok_r(NULL, ".", &save)) {
+		const struct btf_member *m;
+		bool found = false, last;
+		unsigned int i;
+
+		if (!t || !(btf_is_struct(t) || btf_is_union(t))) {
+			snprintf(err, err_size, "resolve '%s': '%s' is not inside a struct", path,
+				 comp);
+			return -EINVAL;
+		}
+		m = btf_members(t);
+		for (i = 0; i < btf_vlen(t); i++, m++) {
+			const char *name = btf__name_by_offset(k->btf, m->name_off);
+
+			if (!name || strcmp(name, comp))
+				continue;
+			found = true;
+			off += btf_member_bit_offset(t, i) / 8;
+			t = skip_mods(k->btf, m->type, &id);
+			break;
+		}
+		if (!found) {
+			snprintf(
+				err, err_size, "resolve '%s': no field '%s' in struct %s", path,
+				comp,
+				btf__name_by_offset(k->btf, btf__type_by_id(k->btf, id)->name_off));
+			return -EINVAL;
+		}
+		last = !save || !*save;
+		if (!last && t && btf_is_ptr(t)) {
+			if (sp->nr_resolve == HORNET_GEN_MAX_RESOLVE) {
+				snprintf(err, err_size, "resolve '%s': more than %d pointers", path,
+					 HORNET_GEN_MAX_RESOLVE);
+				return -E2BIG;
+			}
+			sp->resolve[sp->nr_resolve++] = off;
+			off = 0;
+			t = skip_mods(k->btf, t->type, &id);
+		} else if (last) {
+			if (t && (btf_is_struct(t) || btf_is_union(t))) {
+				sp->resolve_add = off; /* the embedded struct's address */
+			} else {
+				if (sp->nr_resolve == HORNET_GEN_MAX_RESOLVE)
+					return -E2BIG;
+				sp->resolve[sp->nr_resolve++] = off;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The spec of one argument. @field is the tracepoint's field for it, if any. */
+static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
+		    const struct hornet_arg *a, const struct btf_type *proto,
+		    const struct tp_field *field, bool user_memory, struct hornet_plan_arg *out,
+		    char *err, size_t err_size)
+{
+	struct hornet_gen_spec *sp = &out->spec;
+	enum hornet_arg_type type = a->type;
+
+	memset(out, 0, sizeof(*out));
+	out->arg = a;
+	if (type == HORNET_ARG_AUTO && field) {
+		/* from the format file: a char pointer is a string, the rest integers */
+		if (strstr(field->decl, "char *") || strstr(field->decl, "char*"))
+			type = HORNET_ARG_STRING;
+		else if (field->size == 8)
+			type = field->is_signed ? HORNET_ARG_INT64 : HORNET_ARG_UINT64;
+		else if (field->size == 2)
+			type = field->is_signed ? HORNET_ARG_INT16 : HORNET_ARG_UINT16;
+		else if (field->size == 1)
+			type = field->is_signed ? HORNET_ARG_INT8 : HORNET_ARG_UINT8;
+		else
+			type = field->is_signed ? HORNET_ARG_INT : HORNET_ARG_UINT32;
+	}
+	sp->type = gen_type(type, &sp->size, &sp->flags);
+	sp->size_spec = 0xff;
+	sp->max_data = a->max_data;
+	if (a->return_copy)
+		sp->flags |= HORNET_SPEC_RETCOPY;
+	if (field) {
+		sp->src = HORNET_SRC_TP_FIELD;
+		sp->index = field->offset;
+		if (sp->type == HORNET_GT_INT && field->size < 8 && field->size > 0 &&
+		    a->type == HORNET_ARG_AUTO)
+			sp->size = field->size;
+		/* the raw read takes the field's size; wider types see zero-extension */
+		sp->field_size = field->size;
+		if (strstr(field->decl, "__data_loc")) {
+			snprintf(err, err_size,
+				 "argument %u: tracepoint field '%s' is a __data_loc string, which "
+				 "hornet "
+				 "does not read yet",
+				 a->index, field->decl);
+			return -EOPNOTSUPP;
+		}
+	} else {
+		sp->src = ph->syscall && ph->mech != HORNET_MECH_TP_BTF &&
+					  ph->mech != HORNET_MECH_RAW_TP
+				  ? HORNET_SRC_SYSCALL
+				  : HORNET_SRC_ARG;
+		sp->index = a->index;
+		if (a->index >= 6) {
+			snprintf(err, err_size, "argument %u: hornet reads the first 6 arguments",
+				 a->index);
+			return -EINVAL;
+		}
+	}
+	if (user_memory && user_pointer_type(sp->type))
+		sp->flags |= HORNET_SPEC_USER;
+	if (a->resolve)
+		return plan_resolve(k, proto, a->index, a->resolve, sp, err, err_size);
+	return 0;
+}
+
+/* Fills the specs of every argument (and the return value) of @ph. */
+static int plan_args(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
+		     const struct btf_type *proto, const struct tp_field *fields, int nr_fields,
+		     bool syscall_tp, char *err, size_t err_size)
+{
+	const struct hornet_hook *h = ph->hook;
+	struct tp_field sysfield = {};
+	size_t i, j;
+	int ret;
+
+	ph->nr_args = 0;
+	for (i = 0; i < h->nr_args + h->nr_data; i++) {
+		const struct hornet_arg *a =
+			i < h->nr_args ? &h->args[i] : &h->data[i - h->nr_args];
+		const struct tp_field *field = NULL;
+		bool user = ph->syscall;
+
+		if (fields) {
+			if (syscall_tp) {
+				/* syscall N's argument i is the record's unsigned long at 16 + 8i */
+				sysfield.offset = 16 + 8 * a->index;
+				sysfield.size = 8;
+				if (a->index >= 6) {
+					snprintf(err, err_size,
+						 "argument %u: syscalls have at most 6 arguments",
+						 a->index);
+					return -EINVAL;
+				}
+				field = &sysfield;
+			} else {
+				if ((int)a->index >= nr_fields) {
+					snprintf(err, err_size,
+						 "args index %u: the tracepoint has %d fields (0 "
+						 "to %d)",
+						 a->index, nr_fields, nr_fields - 1);
+					return -EINVAL;
+				}
+				field = &fields[a->index];
+				user = !strcmp(h->subsystem ? h->subsystem : "", "syscalls");
+			}
+		} else if (proto && a->index >= btf_vlen(proto) && !ph->syscall) {
+			snprintf(err, err_size, "args index %u: %s has %u arguments", a->index,
+				 ph->target, btf_vlen(proto));
+			return -EINVAL;
+		}
+		ret = plan_arg(k, ph, a, proto, field, user, &ph->args[ph->nr_args], err, err_size);
+		if (ret)
+			return ret;
+		ph->nr_args++;
+	}
+	/* char_buf sizes: sizeArgIndex is 1-based over the function's arguments */
+	for (i = 0; i < ph->nr_args; i++) {
+		const struct hornet_arg *a = ph->args[i].arg;
+
+		if (!a->size_arg_index)
+			continue;
+		for (j = 0; j < ph->nr_args; j++)
+			if (ph->args[j].arg->index == a->size_arg_index - 1)
+				ph->args[i].spec.size_spec = j;
+		if (ph->args[i].spec.size_spec == 0xff && !a->return_copy) {
+			snprintf(err, err_size,
+				 "args index %u: sizeArgIndex %u names no argument in args[] (add "
+				 "it "
+				 "with type int)",
+				 a->index, a->size_arg_index);
+			return -EINVAL;
+		}
+	}
+	if (h->return_arg.type != HORNET_ARG_NONE) {
+		ret = plan_arg(k, ph, &h->return_arg, NULL, NULL, false, &ph->ret, err, err_size);
+		if (ret)
+			return ret;
+		ph->ret.spec.src = HORNET_SRC_RET;
+		ph->has_ret = true;
+	}
+	return 0;
+}
+
+static bool wants_override(const struct hornet_hook *h)
+{
+	size_t s, a;
+
+	for (s = 0; s < h->nr_selectors; s++)
+		for (a = 0; a < h->selectors[s].nr_actions; a++)
+			if (h->selectors[s].actions[a].action == HORNET_ACTION_OVERRIDE)
+				return true;
+	return false;
+}
+
+static int add_hook(struct hornet_plan *plan, const struct hornet_plan_hook *ph)
+{
+	struct hornet_plan_hook *n = realloc(plan->hooks, (plan->nr_hooks + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	plan->hooks = n;
+	plan->hooks[plan->nr_hooks++] = *ph;
+	return 0;
+}
+
+static const char *hook_where(const struct hornet_hook *h, char *buf, size_t size)
+{
+	snprintf(buf, size, "spec.%s[%u] '%s'", hornet_hook_kind_name(h->kind), h->index,
+		 h->call ? h->call : "");
+	return buf;
+}
+
+/* A kprobe (or fentry) hook on one function. */
+static int plan_function(const struct hornet_kernel *k, const struct hornet_hook *h,
+			 const char *call, struct hornet_plan_hook *ph, char *err, size_t err_size)
+{
+	const struct hornet_features *f = &k->features;
+	const struct btf_type *proto;
+	char fn[160], syscall[96];
+	bool override = wants_override(h);
+	bool has_fentry = hornet_has(f, HORNET_FEAT_FENTRY);
+
+	ph->syscall = h->syscall;
+	if (h->syscall) {
+		snprintf(syscall, sizeof(syscall), "%s", syscall_base(call));
+		snprintf(fn, sizeof(fn), "%s%s", k->syscall_prefix, syscall);
+		if (hornet_syscall_nr(syscall) < 0) {
+			snprintf(err, err_size, "'%s' is not a syscall of this architecture", call);
+			return -ENOENT;
+		}
+	} else {
+		snprintf(fn, sizeof(fn), "%s", call);
+	}
+	snprintf(ph->target, sizeof(ph->target), "%s", fn);
+	snprintf(ph->function_name, sizeof(ph->function_name), "%s", fn);
+	proto = func_proto(k->btf, fn);
+	ph->nr_fn_args = proto ? btf_vlen(proto) : 6;
+	if (k->btf && !proto && !h->syscall) {
+		snprintf(err, err_size, "kernel function '%s' does not exist on this kernel", fn);
+		return -ENOENT;
+	}
+
+	if (override) {
+		if (hornet_has(f, HORNET_FEAT_FMOD_RET) && error_injectable(fn) && proto) {
+			ph->mech = HORNET_MECH_FMOD_RET;
+		} else if (k->override_return && error_injectable(fn)) {
+			ph->mech = HORNET_MECH_KPROBE;
+		} else {
+			snprintf(err, err_size,
+				 "Override on '%s' needs fmod_ret or bpf_override_return on an "
+				 "error-injectable function; this kernel has %s (use an lsmhooks "
+				 "hook "
+				 "to deny, or Sigkill)",
+				 fn,
+				 !hornet_has(f, HORNET_FEAT_FMOD_RET) && !k->override_return
+					 ? "neither"
+					 : "them, but not for this function");
+			return -EOPNOTSUPP;
+		}
+		if (h->ret) {
+			snprintf(err, err_size, "Override and return: true cannot be combined");
+			return -EINVAL;
+		}
+	} else if (has_fentry && proto) {
+		ph->mech = h->ret ? HORNET_MECH_FEXIT : HORNET_MECH_FENTRY;
+	} else if (hornet_has(f, HORNET_FEAT_KPROBE)) {
+		ph->mech = h->ret ? HORNET_MECH_KRETPROBE : HORNET_MECH_KPROBE;
+	} else if (h->syscall && k->tracefs) {
+		/* no fentry, no kprobes: the syscall's tracepoints do the same */
+		struct tp_field fields[16];
+		char ev[128];
+		int n;
+
+		snprintf(ev, sizeof(ev), "sys_enter_%s", syscall);
+		n = tp_fields(k, "syscalls", ev, fields, 16);
+		if (n < 0) {
+			snprintf(err, err_size,
+				 "'%s': no kprobes or fentry on this kernel, and no tracepoint "
+				 "syscalls/%s to use instead",
+				 fn, ev);
+			return -ENOENT;
+		}
+		ph->mech = h->ret ? HORNET_MECH_TP_RET : HORNET_MECH_TRACEPOINT;
+		snprintf(ph->target, sizeof(ph->target), "syscalls/%s", ev);
+		snprintf(ph->target2, sizeof(ph->target2), "syscalls/sys_exit_%s", syscall);
+		return plan_args(k, ph, NULL, fields, n, true, err, err_size);
+	} else {
+		snprintf(err, err_size,
+			 "kernel function '%s' needs fentry or kprobes; this kernel has neither "
+			 "(fentry: %s; kprobe: %s)",
+			 fn, feat_reason(k, HORNET_FEAT_FENTRY),
+			 feat_reason(k, HORNET_FEAT_KPROBE));
+		return -EOPNOTSUPP;
+	}
+	if (h->kind == HORNET_HOOK_FENTRY && ph->mech != HORNET_MECH_FENTRY &&
+	    ph->mech != HORNET_MECH_FEXIT) {
+		snprintf(err, err_size, "fentries need fentry (BPF trampolines): %s",
+			 feat_reason(k, HORNET_FEAT_FENTRY));
+		return -EOPNOTSUPP;
+	}
+	/* a syscall wrapper's only argument is struct pt_regs *: its arguments are
+	 * read from there, and BTF says nothing of them */
+	return plan_args(k, ph, ph->syscall ? NULL : proto, NULL, 0, false, err, err_size);
+}
+
+static int plan_lsm(const struct hornet_kernel *k, const struct hornet_hook *h,
+		    struct hornet_plan_hook *ph, char *err, size_t err_size)
+{
+	const struct hornet_features *f = &k->features;
+	const struct btf_type *proto;
+	char fn[192];
+
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", h->call);
+	proto = func_proto(k->btf, fn);
+	if (k->btf && !proto) {
+		snprintf(err, err_size, "'%s' is not an LSM hook of this kernel", h->call);
+		return -ENOENT;
+	}
+	snprintf(ph->function_name, sizeof(ph->function_name), "security_%s", h->call);
+	ph->nr_fn_args = proto ? btf_vlen(proto) : 6;
+	if (hornet_has(f, HORNET_FEAT_LSM)) {
+		ph->mech = HORNET_MECH_LSM;
+		snprintf(ph->target, sizeof(ph->target), "%s", h->call);
+	} else if (wants_override(h)) {
+		snprintf(err, err_size,
+			 "Override on LSM hook '%s' needs BPF LSM; this kernel has none (%s)",
+			 h->call, feat_reason(k, HORNET_FEAT_LSM));
+		return -EOPNOTSUPP;
+	} else if (hornet_has(f, HORNET_FEAT_FENTRY) || hornet_has(f, HORNET_FEAT_KPROBE)) {
+		/* observe only, on the security_ function that calls the hook */
+		snprintf(ph->target, sizeof(ph->target), "security_%s", h->call);
+		proto = func_proto(k->btf, ph->target);
+		ph->mech = proto && hornet_has(f, HORNET_FEAT_FENTRY) ? HORNET_MECH_FENTRY
+								      : HORNET_MECH_KPROBE;
+		if (ph->mech == HORNET_MECH_KPROBE && !hornet_has(f, HORNET_FEAT_KPROBE)) {
+			snprintf(err, err_size, "'%s' has no BTF for fentry and kprobes are absent",
+				 ph->target);
+			return -EOPNOTSUPP;
+		}
+	} else {
+		snprintf(err, err_size,
+			 "LSM hook '%s' needs BPF LSM, fentry or kprobes; this kernel has none "
+			 "(lsm: %s)",
+			 h->call, feat_reason(k, HORNET_FEAT_LSM));
+		return -EOPNOTSUPP;
+	}
+	return plan_args(k, ph, proto, NULL, 0, false, err, err_size);
+}
+
+static int plan_tracepoint(const struct hornet_kernel *k, const struct hornet_hook *h,
+			   struct hornet_plan_hook *ph, char *err, size_t err_size)
+{
+	const struct hornet_features *f = &k->features;
+	struct tp_field fields[64];
+	const struct btf_type *proto;
+	int n;
+
+	snprintf(ph->target, sizeof(ph->target), "%s/%s", h->subsystem, h->event);
+	snprintf(ph->function_name, sizeof(ph->function_name), "%s", h->event);
+	if (wants_override(h)) {
+		snprintf(err, err_size, "Override does not apply to tracepoints (use Sigkill)");
+		return -EINVAL;
+	}
+	if (h->raw) {
+		proto = tp_proto(k->btf, h->event);
+		if (!proto) {
+			snprintf(err, err_size, "no BTF tracepoint '%s' on this kernel", h->event);
+			return -ENOENT;
+		}
+		/* the first parameter is the tracepoint's own context */
+		ph->nr_fn_args = btf_vlen(proto) - 1;
+		if (hornet_has(f, HORNET_FEAT_TP_BTF))
+			ph->mech = HORNET_MECH_TP_BTF;
+		else if (hornet_has(f, HORNET_FEAT_RAW_TP))
+			ph->mech = HORNET_MECH_RAW_TP;
+		else {
+			snprintf(err, err_size, "raw tracepoints do not work on this kernel (%s)",
+				 feat_reason(k, HORNET_FEAT_RAW_TP));
+			return -EOPNOTSUPP;
+		}
+		snprintf(ph->target, sizeof(ph->target), "%s", h->event);
+		/* plan_args checks indexes against the prototype, shifted by one */
+		for (size_t i = 0; i < h->nr_args; i++) {
+			if (h->args[i].index >= ph->nr_fn_args) {
+				snprintf(err, err_size,
+					 "args index %u: tracepoint %s has %u arguments",
+					 h->args[i].index, h->event, ph->nr_fn_args);
+				return -EINVAL;
+			}
+		}
+		return plan_args(k, ph, NULL, NULL, 0, false, err, err_size);
+	}
+	n = tp_fields(k, h->subsystem, h->event, fields, 64);
+	if (n < 0) {
+		snprintf(err, err_size, "no tracepoint %s/%s on this kernel%s", h->subsystem,
+			 h->event, k->tracefs ? "" : " (tracefs is not mounted)");
+		return -ENOENT;
+	}
+	ph->mech = HORNET_MECH_TRACEPOINT;
+	ph->nr_fn_args = n;
+	return plan_args(k, ph, NULL, fields, n, false, err, err_size);
+}
+
+static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *h,
+		       struct hornet_plan *plan, struct hornet_plan_hook *base, char *err,
+		       size_t err_size)
+{
+	size_t i, n = h->nr_symbols + h->nr_offsets;
+	int ret;
+
+	if (!hornet_has(&k->features, HORNET_FEAT_UPROBE)) {
+		snprintf(err, err_size, "uprobes do not work on this kernel (%s)",
+			 feat_reason(k, HORNET_FEAT_UPROBE));
+		return -EOPNOTSUPP;
+	}
+	if (access(h->path, R_OK)) {
+		snprintf(err, err_size, "uprobe binary '%s': %s", h->path, strerror(errno));
+		return -errno;
+	}
+	if (wants_override(h)) {
+		snprintf(err, err_size, "Override does not apply to uprobes");
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		struct hornet_plan_hook ph = *base;
+
+		ph.mech = h->ret ? HORNET_MECH_URETPROBE : HORNET_MECH_UPROBE;
+		snprintf(ph.path, sizeof(ph.path), "%s", h->path);
+		if (i < h->nr_symbols) {
+			snprintf(ph.target, sizeof(ph.target), "%s", h->symbols[i]);
+		} else {
+			ph.offset = h->offsets[i - h->nr_symbols];
+			snprintf(ph.target, sizeof(ph.target), "0x%llx",
+				 (unsigned long long)ph.offset);
+		}
+		snprintf(ph.function_name, sizeof(ph.function_name), "%s", ph.target);
+		ph.nr_fn_args = 6;
+		ret = plan_args(k, &ph, NULL, NULL, 0, false, err, err_size);
+		if (!ret)
+			ret = add_hook(plan, &ph);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct hornet_list *find_list(const struct hornet_policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_lists; i++)
+		if (!strcmp(p->lists[i].name, name))
+			return &p->lists[i];
+	return NULL;
+}
+
+int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel *k,
+		       struct hornet_plan *plan, char *err, size_t err_size)
+{
+	char msg[768], where[256];
+	size_t i, v;
+	int ret = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	for (i = 0; i < p->nr_hooks && !ret; i++) {
+		const struct hornet_hook *h = &p->hooks[i];
+		struct hornet_plan_hook ph = { .hook = h, .hook_index = i };
+		const struct hornet_list *list;
+
+		msg[0] = '\0';
+		switch (h->kind) {
+		case HORNET_HOOK_KPROBE:
+		case HORNET_HOOK_FENTRY:
+			if (!strncmp(h->call, "list:", 5)) {
+				list = find_list(p, h->call + 5);
+				if (!list) {
+					snprintf(msg, sizeof(msg), "no list '%s' in spec.lists",
+						 h->call + 5);
+					ret = -EINVAL;
+					break;
+				}
+				for (v = 0; v < list->nr_values && !ret; v++) {
+					struct hornet_plan_hook lph = ph;
+
+					ret = plan_function(k, h, list->values[v], &lph, msg,
+							    sizeof(msg));
+					if (!ret)
+						ret = add_hook(plan, &lph);
+				}
+				break;
+			}
+			ret = plan_function(k, h, h->call, &ph, msg, sizeof(msg));
+			if (ret == -ENOENT && h->ignore_call_not_found) {
+				plan->nr_skipped++;
+				ret = 0;
+				break;
+			}
+			if (!ret)
+				ret = add_hook(plan, &ph);
+			break;
+		case HORNET_HOOK_LSM:
+			ret = plan_lsm(k, h, &ph, msg, sizeof(msg));
+			if (!ret)
+				ret = add_hook(plan, &ph);
+			break;
+		case HORNET_HOOK_TRACEPOINT:
+			ret = plan_tracepoint(k, h, &ph, msg, sizeof(msg));
+			if (!ret)
+				ret = add_hook(plan, &ph);
+			break;
+		case HORNET_HOOK_UPROBE:
+			ret = plan_uprobe(k, h, plan, &ph, msg, sizeof(msg));
+			break;
+		case HORNET_HOOK_USDT:
+			snprintf(msg, sizeof(msg), "USDT probes are not supported yet");
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		if (ret)
+			snprintf(err, err_size, "%s: %s", hook_where(h, where, sizeof(where)), msg);
+	}
+	if (!ret && !plan->nr_hooks && p->nr_hooks) {
+		snprintf(err, err_size,
+			 "no hook of the policy exists on this kernel "
+			 "(all were skipped by ignore.callNotFound)");
+		ret = -ENOENT;
+	}
+	if (ret)
+		hornet_plan_free(plan);
+	return ret;
+}
+
+void hornet_plan_free(struct hornet_plan *plan)
+{
+	free(plan->hooks);
+	memset(plan, 0, sizeof(*plan));
+}

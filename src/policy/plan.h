@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hook plan: for each hook of a policy, the hook point to attach to on
+ * this kernel and the mechanism, the best there is (DESIGN.md): LSM hook >
+ * fentry/fexit/fmod_ret > kprobe > tracepoint. A syscall kprobe runs
+ * through the syscall tracepoints where the kernel has neither fentry nor
+ * kprobes, with the same argument indexes and event shape. Where nothing
+ * fits, the hook (and so the policy) is refused with the reason.
+ */
+#ifndef HORNET_POLICY_PLAN_H
+#define HORNET_POLICY_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hornet/generic.h>
+
+#include "policy/policy.h"
+#include "probe/features.h"
+
+enum hornet_mech {
+	HORNET_MECH_LSM,
+	HORNET_MECH_FENTRY,
+	HORNET_MECH_FEXIT,
+	HORNET_MECH_FMOD_RET,
+	HORNET_MECH_KPROBE,
+	HORNET_MECH_KRETPROBE, /* with a kprobe at the entry that keeps the arguments */
+	HORNET_MECH_TRACEPOINT,
+	HORNET_MECH_TP_RET, /* sys_enter_X keeps the arguments, sys_exit_X evaluates */
+	HORNET_MECH_TP_BTF,
+	HORNET_MECH_RAW_TP,
+	HORNET_MECH_UPROBE,
+	HORNET_MECH_URETPROBE,
+	HORNET_MECH_COUNT,
+};
+
+const char *hornet_mech_name(enum hornet_mech m); /* "lsm", "fentry", "tracepoint", ... */
+
+/* How one argument of a hook is read at its point. */
+struct hornet_plan_arg {
+	struct hornet_gen_spec spec;
+	const struct hornet_arg *arg; /* the policy's argument */
+};
+
+/* One hook of a policy, planned: a "list:" kprobe gives one per function. */
+struct hornet_plan_hook {
+	const struct hornet_hook *hook;
+	unsigned int hook_index; /* in policy->hooks */
+	enum hornet_mech mech;
+	char target[160]; /* function, hook, "subsys/event" or symbol */
+	char target2[160]; /* TP_RET: the sys_exit tracepoint */
+	char path[4096]; /* uprobes: the binary */
+	uint64_t offset; /* uprobes: offset (when no symbol) */
+	char function_name[160]; /* for events: "__x64_sys_openat", "security_file_open" */
+	bool syscall;
+	unsigned int nr_fn_args; /* arguments the point has (BTF), 6 when unknown */
+	struct hornet_plan_arg args[HORNET_POLICY_MAX_ARGS];
+	size_t nr_args;
+	struct hornet_plan_arg ret; /* spec.type NOP when the hook has no returnArg */
+	bool has_ret;
+	bool override; /* a selector overrides the return value */
+};
+
+struct hornet_plan {
+	struct hornet_plan_hook *hooks;
+	size_t nr_hooks;
+	size_t nr_skipped; /* hooks dropped by ignore.callNotFound */
+};
+
+/* What the planner knows of this kernel, probed once by the agent. */
+struct hornet_kernel {
+	struct hornet_features features;
+	struct btf *btf; /* vmlinux BTF, or NULL */
+	const char *tracefs; /* "/sys/kernel/tracing", or NULL when not mounted */
+	bool override_return; /* bpf_override_return() works (error injection) */
+	char syscall_prefix[16]; /* "__x64_sys_" */
+};
+
+/* Fills @k: features (already probed by the caller), BTF, tracefs. */
+int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *features);
+void hornet_kernel_fini(struct hornet_kernel *k);
+
+/*
+ * Plans every hook of @p for kernel @k. Returns 0, or -errno with a
+ * message in @err naming the hook and why it cannot be placed, e.g.
+ * "spec.lsmhooks[0] 'file_open': needs BPF LSM, fentry or kprobes; this
+ * kernel has none (lsm: program load: Operation not permitted)".
+ */
+int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel *k,
+		       struct hornet_plan *plan, char *err, size_t err_size);
+void hornet_plan_free(struct hornet_plan *plan);
+
+/* The syscall number of "openat" / "sys_openat" / "__x64_sys_openat", or -1. */
+int hornet_syscall_nr(const char *name);
+const char *hornet_syscall_name(int nr);
+
+#endif

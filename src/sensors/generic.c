@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <uthash.h>
+
+#include <hornet/generic.h>
+
+#include "generic.skel.h"
+#include "sensors/generic.h"
+#include "sensors/generic_render.h"
+#include "util/log.h"
+
+/* What an event needs to be rendered, copied from the policy so that events
+ * still in the ring buffer after a policy is gone can be recognized. */
+struct gen_user {
+	uint32_t policy_id;
+	uint32_t hook_id;
+	struct hornet_render_hook info;
+};
+
+/* One generation of a point: its users and how their arguments were read. */
+struct gen_record {
+	uint32_t generation;
+	struct gen_user *users;
+	size_t nr_users;
+};
+
+struct gen_point {
+	UT_hash_handle hh;
+	char key[512];
+	uint32_t point_id;
+	uint32_t generation;
+	struct hornet_generic *skel;
+	struct bpf_link *links[2];
+	struct gen_record cur, prev;
+	uint32_t *policies; /* policy ids of the users, for memory attribution */
+	size_t nr_policies;
+	uint64_t memory; /* bytes of the instance's own maps */
+};
+
+struct hornet_gen_sensor {
+	struct hornet_generic_opts opts;
+	struct hornet_generic *master; /* holds the shared maps */
+	struct gen_point *points;
+	uint32_t next_point_id;
+	struct hornet_json json;
+	uint64_t events;
+	uint64_t stale;
+};
+
+static const char *const shared_exec_maps[] = { "hornet_events", "hornet_stats", "hornet_procs" };
+static const char *const shared_gen_maps[] = {
+	"hornet_gen_active", "hornet_policy_state", "hornet_policy_stats",
+	"hornet_rate",	     "hornet_stacks",	    "hornet_socks",
+	"hornet_stash",	     "hornet_gen_heap",	    "hornet_scratch_map",
+};
+
+static struct bpf_program *prog_for(struct hornet_generic *skel, enum hornet_mech m,
+				    struct bpf_program **entry)
+{
+	*entry = NULL;
+	switch (m) {
+	case HORNET_MECH_LSM:
+		return skel->progs.hornet_gen_lsm;
+	case HORNET_MECH_FENTRY:
+		return skel->progs.hornet_gen_fentry;
+	case HORNET_MECH_FEXIT:
+		return skel->progs.hornet_gen_fexit;
+	case HORNET_MECH_FMOD_RET:
+		return skel->progs.hornet_gen_fmod_ret;
+	case HORNET_MECH_KPROBE:
+		return skel->progs.hornet_gen_kprobe;
+	case HORNET_MECH_KRETPROBE:
+		*entry = skel->progs.hornet_gen_kprobe_entry;
+		return skel->progs.hornet_gen_kretprobe;
+	case HORNET_MECH_TRACEPOINT:
+		return skel->progs.hornet_gen_tracepoint;
+	case HORNET_MECH_TP_RET:
+		*entry = skel->progs.hornet_gen_tp_enter;
+		return skel->progs.hornet_gen_tp_exit;
+	case HORNET_MECH_TP_BTF:
+		return skel->progs.hornet_gen_tp_btf;
+	case HORNET_MECH_RAW_TP:
+		return skel->progs.hornet_gen_raw_tp;
+	case HORNET_MECH_UPROBE:
+		return skel->progs.hornet_gen_uprobe;
+	case HORNET_MECH_URETPROBE:
+		return skel->progs.hornet_gen_uretprobe;
+	default:
+		return NULL;
+	}
+}
+
+static void no_autoload(struct hornet_generic *skel)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, false);
+}
+
+static int reuse(struct hornet_generic *skel, const char *name, int fd)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, name);
+
+	return m ? bpf_map__reuse_fd(m, fd) : -ENOENT;
+}
+
+static int reuse_shared(struct hornet_gen_sensor *g, struct hornet_generic *skel, bool master)
+{
+	unsigned int i;
+	int err, fd;
+
+	for (i = 0; i < sizeof(shared_exec_maps) / sizeof(shared_exec_maps[0]); i++) {
+		fd = hornet_exec_sensor__map_fd(g->opts.exec, shared_exec_maps[i]);
+		err = fd < 0 ? fd : reuse(skel, shared_exec_maps[i], fd);
+		if (err)
+			return err;
+	}
+	if (master)
+		return 0;
+	for (i = 0; i < sizeof(shared_gen_maps) / sizeof(shared_gen_maps[0]); i++) {
+		struct bpf_map *m =
+			bpf_object__find_map_by_name(g->master->obj, shared_gen_maps[i]);
+
+		err = m ? reuse(skel, shared_gen_maps[i], bpf_map__fd(m)) : -ENOENT;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts)
+{
+	struct hornet_gen_sensor *g = calloc(1, sizeof(*g));
+	int err;
+
+	if (!g)
+		return NULL;
+	g->opts = *opts;
+	g->next_point_id = 1;
+	hornet_json_init(&g->json);
+	g->master = hornet_generic__open();
+	if (!g->master) {
+		err = -errno;
+		goto fail;
+	}
+	no_autoload(g->master);
+	err = reuse_shared(g, g->master, true);
+	if (!err)
+		err = hornet_generic__load(g->master);
+	if (err)
+		goto fail;
+	return g;
+fail:
+	pr_err("sensor 'generic': shared maps: %s", strerror(-err));
+	hornet_generic__destroy(g->master);
+	free(g);
+	errno = -err;
+	return NULL;
+}
+
+static void record_free(struct gen_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_users; i++)
+		hornet_render_hook_free(&r->users[i].info);
+	free(r->users);
+	memset(r, 0, sizeof(*r));
+}
+
+static void point_free(struct gen_point *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		bpf_link__destroy(p->links[i]);
+	hornet_generic__destroy(p->skel);
+	record_free(&p->cur);
+	record_free(&p->prev);
+	free(p->policies);
+	free(p);
+}
+
+void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
+{
+	struct gen_point *p, *tmp;
+
+	if (!g)
+		return;
+	HASH_ITER(hh, g->points, p, tmp)
+	{
+		HASH_DEL(g->points, p);
+		point_free(p);
+	}
+	hornet_generic__destroy(g->master);
+	hornet_json_free(&g->json);
+	free(g);
+}
+
+void hornet_generic_point_key(const struct hornet_plan_hook *ph, char *key, size_t size)
+{
+	snprintf(key, size, "%s:%s%s%s%s%s", hornet_mech_name(ph->mech), ph->target,
+		 ph->mech == HORNET_MECH_TP_RET || ph->mech == HORNET_MECH_KRETPROBE ||
+				 ph->mech == HORNET_MECH_FEXIT
+			 ? ":ret"
+			 : "",
+		 ph->path[0] ? "@" : "", ph->path, ph->mech == HORNET_MECH_URETPROBE ? ":ret" : "");
+}
+
+static int set_size(struct bpf_map *m, size_t n)
+{
+	return bpf_map__set_max_entries(m, n ? n : 1);
+}
+
+static int fill(int fd, const void *key, const void *val)
+{
+	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
+}
+
+static int fill_maps(struct hornet_generic *skel, const struct hornet_point_config *c)
+{
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < c->cfg.nr_sels && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_sels), &i, &c->sels[i]);
+	for (i = 0; i < c->cfg.nr_filters && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_filters), &i, &c->filters[i]);
+	for (i = 0; i < c->nr_str_eq && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_str_eq), &c->str_eq[i].key,
+			   &c->str_eq[i].bits);
+	for (i = 0; i < c->nr_str_prefix && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_str_prefix), &c->str_prefix[i].key,
+			   &c->str_prefix[i].bits);
+	for (i = 0; i < c->nr_str_postfix && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_str_postfix), &c->str_postfix[i].key,
+			   &c->str_postfix[i].bits);
+	for (i = 0; i < c->nr_int_eq && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_int_eq), &c->int_eq[i].key,
+			   &c->int_eq[i].bits);
+	for (i = 0; i < c->nr_addr && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_addr), &c->addr[i].key, &c->addr[i].bits);
+	return err;
+}
+
+/* followChildren binaries go to the exec sensor; existing processes (and
+ * their descendants) and followForks pids are marked in the table now. */
+static void apply_follow(struct hornet_gen_sensor *g, const struct hornet_point_config *c)
+{
+	int eq = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_follow_eq");
+	int pre = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_follow_prefix");
+	int procs = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_procs");
+	uint32_t key, next, *prev = NULL;
+	struct hornet_proc proc;
+	uint64_t v;
+	size_t i;
+	int pass;
+
+	for (i = 0; i < c->nr_follow; i++) {
+		const struct hornet_follow_entry *f = &c->follow[i];
+
+		if (f->pid) {
+			key = f->pid_value;
+			if (!bpf_map_lookup_elem(procs, &key, &proc)) {
+				proc.follow |= f->bit;
+				bpf_map_update_elem(procs, &key, &proc, BPF_EXIST);
+			}
+		} else if (f->prefix) {
+			struct hornet_lpm_str_key k = { .arg = HORNET_KEY_BINARY };
+
+			memcpy(k.s, f->value, strnlen(f->value, sizeof(k.s)));
+			k.prefixlen = 8 + 8 * strnlen(f->value, sizeof(k.s));
+			v = 0;
+			bpf_map_lookup_elem(pre, &k, &v);
+			v |= f->bit;
+			bpf_map_update_elem(pre, &k, &v, BPF_ANY);
+		} else {
+			struct hornet_str_key k = { .arg = HORNET_KEY_BINARY };
+
+			memcpy(k.s, f->value, strnlen(f->value, sizeof(k.s) - 1));
+			v = 0;
+			bpf_map_lookup_elem(eq, &k, &v);
+			v |= f->bit;
+			bpf_map_update_elem(eq, &k, &v, BPF_ANY);
+		}
+	}
+	if (!c->nr_follow)
+		return;
+	/* pass 0 marks running processes of the binaries; pass 1 their descendants */
+	for (pass = 0; pass < 2; pass++) {
+		prev = NULL;
+		while (!bpf_map_get_next_key(procs, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(procs, &key, &proc))
+				continue;
+			v = 0;
+			for (i = 0; i < c->nr_follow; i++) {
+				const struct hornet_follow_entry *f = &c->follow[i];
+				size_t n = strlen(f->value);
+
+				if (f->pid)
+					continue;
+				if (pass == 0 && (f->prefix ? !strncmp(proc.binary, f->value, n)
+							    : !strcmp(proc.binary, f->value)))
+					v |= f->bit;
+			}
+			if (pass == 1) {
+				struct hornet_proc anc;
+				uint32_t pp = proc.ppid;
+				int depth;
+
+				for (depth = 0; depth < 64 && pp > 1; depth++) {
+					if (bpf_map_lookup_elem(procs, &pp, &anc))
+						break;
+					v |= anc.follow;
+					pp = anc.ppid;
+				}
+			}
+			if (v & ~proc.follow) {
+				proc.follow |= v;
+				bpf_map_update_elem(procs, &key, &proc, BPF_EXIST);
+			}
+		}
+	}
+}
+
+static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct bpf_program *prog,
+		  struct bpf_program *entry)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	char sub[160], *ev;
+
+	switch (ph->mech) {
+	case HORNET_MECH_LSM:
+		p->links[0] = bpf_program__attach_lsm(prog);
+		break;
+	case HORNET_MECH_FENTRY:
+	case HORNET_MECH_FEXIT:
+	case HORNET_MECH_FMOD_RET:
+	case HORNET_MECH_TP_BTF:
+		p->links[0] = bpf_program__attach_trace(prog);
+		break;
+	case HORNET_MECH_RAW_TP:
+		p->links[0] = bpf_program__attach_raw_tracepoint(prog, ph->target);
+		break;
+	case HORNET_MECH_KPROBE:
+		p->links[0] = bpf_program__attach_kprobe(prog, false, ph->target);
+		break;
+	case HORNET_MECH_KRETPROBE:
+		p->links[1] = bpf_program__attach_kprobe(entry, false, ph->target);
+		if (!p->links[1])
+			return -errno;
+		p->links[0] = bpf_program__attach_kprobe(prog, true, ph->target);
+		break;
+	case HORNET_MECH_TRACEPOINT:
+	case HORNET_MECH_TP_RET:
+		snprintf(sub, sizeof(sub), "%s", ph->target);
+		ev = strchr(sub, '/');
+		if (!ev)
+			return -EINVAL;
+		*ev++ = '\0';
+		if (ph->mech == HORNET_MECH_TRACEPOINT) {
+			p->links[0] = bpf_program__attach_tracepoint(prog, sub, ev);
+			break;
+		}
+		p->links[1] = bpf_program__attach_tracepoint(entry, sub, ev);
+		if (!p->links[1])
+			return -errno;
+		snprintf(sub, sizeof(sub), "%s", ph->target2);
+		ev = strchr(sub, '/');
+		if (!ev)
+			return -EINVAL;
+		*ev++ = '\0';
+		p->links[0] = bpf_program__attach_tracepoint(prog, sub, ev);
+		break;
+	case HORNET_MECH_UPROBE:
+	case HORNET_MECH_URETPROBE:
+		uo.retprobe = ph->mech == HORNET_MECH_URETPROBE;
+		if (!ph->offset)
+			uo.func_name = ph->target;
+		p->links[0] = bpf_program__attach_uprobe_opts(prog, -1, ph->path, ph->offset, &uo);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return p->links[0] ? 0 : -errno;
+}
+
+static uint64_t maps_memory(struct hornet_generic *skel)
+{
+	static const char *const own[] = { "hornet_sels",	 "hornet_filters",
+					   "hornet_str_eq",	 "hornet_str_prefix",
+					   "hornet_str_postfix", "hornet_int_eq",
+					   "hornet_addr" };
+	char path[64], line[128];
+	uint64_t total = 0, v;
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(skel->obj, own[i]);
+
+		if (!m)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", bpf_map__fd(m));
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "memlock: %lu", &v) == 1)
+				total += v;
+		fclose(f);
+	}
+	return total;
+}
+
+static int build_record(struct gen_record *r, const struct hornet_point_user *users, size_t n,
+			const struct hornet_point_config *c, uint32_t generation)
+{
+	size_t i;
+	int err;
+
+	r->generation = generation;
+	r->users = calloc(n ? n : 1, sizeof(*r->users));
+	if (!r->users)
+		return -ENOMEM;
+	r->nr_users = n;
+	for (i = 0; i < n; i++) {
+		r->users[i].policy_id = users[i].policy_id;
+		r->users[i].hook_id = users[i].hook_id;
+		err = hornet_render_hook_init(&r->users[i].info, &users[i], c->arg_spec[i],
+					      c->ret_spec[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void set_active(struct hornet_gen_sensor *g, uint32_t point_id, uint32_t generation)
+{
+	int fd = bpf_map__fd(g->master->maps.hornet_gen_active);
+
+	bpf_map_update_elem(fd, &point_id, &generation, BPF_ANY);
+}
+
+static void remove_point(struct hornet_gen_sensor *g, struct gen_point *p)
+{
+	/* stop it first, so nothing runs between detach and free */
+	set_active(g, p->point_id, 0);
+	HASH_DEL(g->points, p);
+	point_free(p);
+}
+
+/* Opens, configures, loads, fills and attaches one instance. */
+static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
+			 const struct hornet_plan_hook *ph, const struct hornet_point_config *c,
+			 char *err, size_t err_size)
+{
+	struct bpf_program *prog, *entry;
+	struct hornet_generic *skel;
+	int ret;
+
+	skel = hornet_generic__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, err_size, "open: %s", strerror(-ret));
+		return ret;
+	}
+	np->skel = skel;
+	no_autoload(skel);
+	prog = prog_for(skel, ph->mech, &entry);
+	if (!prog) {
+		snprintf(err, err_size, "no program for mechanism %s", hornet_mech_name(ph->mech));
+		return -EINVAL;
+	}
+	bpf_program__set_autoload(prog, true);
+	if (entry)
+		bpf_program__set_autoload(entry, true);
+	switch (ph->mech) {
+	case HORNET_MECH_LSM:
+	case HORNET_MECH_FENTRY:
+	case HORNET_MECH_FEXIT:
+	case HORNET_MECH_FMOD_RET:
+	case HORNET_MECH_TP_BTF:
+		ret = bpf_program__set_attach_target(prog, 0, ph->target);
+		if (ret) {
+			snprintf(err, err_size, "attach target '%s': %s", ph->target,
+				 strerror(-ret));
+			return ret;
+		}
+		break;
+	default:
+		break;
+	}
+	skel->rodata->hornet_cfg = c->cfg;
+	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
+	ret = reuse_shared(g, skel, false);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_str_eq, c->nr_str_eq);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_str_prefix, c->nr_str_prefix);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_str_postfix, c->nr_str_postfix);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_int_eq, c->nr_int_eq);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_addr, c->nr_addr);
+	if (ret) {
+		snprintf(err, err_size, "maps: %s", strerror(-ret));
+		return ret;
+	}
+	ret = hornet_generic__load(skel);
+	if (ret) {
+		snprintf(err, err_size,
+			 "load (%s %s): %s (--log-level debug shows the verifier's log)",
+			 hornet_mech_name(ph->mech), ph->target, strerror(-ret));
+		return ret;
+	}
+	ret = fill_maps(skel, c);
+	if (ret) {
+		snprintf(err, err_size, "filling maps: %s", strerror(-ret));
+		return ret;
+	}
+	ret = attach(np, ph, prog, entry);
+	if (ret)
+		snprintf(err, err_size, "attach (%s %s): %s", hornet_mech_name(ph->mech),
+			 ph->target, strerror(-ret));
+	return ret;
+}
+
+int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
+				 const struct hornet_point_user *users, size_t nr_users, char *err,
+				 size_t err_size)
+{
+	struct hornet_point_config cfg;
+	struct gen_point *p, *np;
+	size_t i;
+	int ret;
+
+	HASH_FIND_STR(g->points, key, p);
+	if (!nr_users) {
+		if (p)
+			remove_point(g, p);
+		return 0;
+	}
+	ret = hornet_point_compile(users, nr_users, &cfg, err, err_size);
+	if (ret)
+		return ret;
+	np = calloc(1, sizeof(*np));
+	if (!np) {
+		hornet_point_config_free(&cfg);
+		return -ENOMEM;
+	}
+	snprintf(np->key, sizeof(np->key), "%s", key);
+	np->point_id = p ? p->point_id : g->next_point_id++;
+	np->generation = p ? p->generation + 1 : 1;
+	if (np->point_id >= 4096) {
+		snprintf(err, err_size, "more than 4095 hook points");
+		ret = -E2BIG;
+		goto fail;
+	}
+	cfg.cfg.point_id = np->point_id;
+	cfg.cfg.generation = np->generation;
+	ret = build_record(&np->cur, users, nr_users, &cfg, np->generation);
+	if (ret) {
+		snprintf(err, err_size, "out of memory");
+		goto fail;
+	}
+	np->policies = calloc(nr_users, sizeof(*np->policies));
+	if (!np->policies) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < nr_users; i++) {
+		size_t k;
+
+		for (k = 0; k < np->nr_policies; k++)
+			if (np->policies[k] == users[i].policy_id)
+				break;
+		if (k == np->nr_policies)
+			np->policies[np->nr_policies++] = users[i].policy_id;
+	}
+	ret = load_instance(g, np, users[0].ph, &cfg, err, err_size);
+	if (ret)
+		goto fail;
+	np->memory = maps_memory(np->skel);
+	apply_follow(g, &cfg);
+	hornet_point_config_free(&cfg);
+
+	/* the switch: the new instance runs from now, the old one no more */
+	set_active(g, np->point_id, np->generation);
+	if (p) {
+		/* events of the old generation may still be queued: keep how to read them */
+		np->prev = p->cur;
+		memset(&p->cur, 0, sizeof(p->cur));
+		HASH_DEL(g->points, p);
+		point_free(p);
+	}
+	HASH_ADD_STR(g->points, key, np);
+	return 0;
+fail:
+	hornet_point_config_free(&cfg);
+	point_free(np);
+	return ret;
+}
+
+int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy_id, bool enabled,
+				    bool monitor)
+{
+	struct hornet_policy_state st = {
+		.flags = (enabled ? HORNET_POLICY_ENABLED : 0) |
+			 (monitor ? HORNET_POLICY_MONITOR : 0),
+	};
+	int fd = bpf_map__fd(g->master->maps.hornet_policy_state);
+
+	if (policy_id >= 4096)
+		return -E2BIG;
+	return bpf_map_update_elem(fd, &policy_id, &st, BPF_ANY) ? -errno : 0;
+}
+
+int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t policy_id,
+				    struct hornet_policy_stats *out)
+{
+	int fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
+	int ncpus = libbpf_num_possible_cpus(), c;
+	struct hornet_policy_stats *v;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpus <= 0)
+		return -EINVAL;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &policy_id, v)) {
+		free(v);
+		return -errno;
+	}
+	for (c = 0; c < ncpus; c++) {
+		out->posted += v[c].posted;
+		out->actions += v[c].actions;
+		out->actions_skipped += v[c].actions_skipped;
+		out->rate_limited += v[c].rate_limited;
+		out->lost += v[c].lost;
+		out->runs += v[c].runs;
+	}
+	free(v);
+	return 0;
+}
+
+uint64_t hornet_gen_sensor__policy_memory(const struct hornet_gen_sensor *g, uint32_t policy_id)
+{
+	struct gen_point *p, *tmp;
+	uint64_t total = 0;
+	size_t i;
+
+	HASH_ITER(hh, g->points, p, tmp)
+	{
+		for (i = 0; i < p->nr_policies; i++)
+			if (p->policies[i] == policy_id)
+				total += p->memory / p->nr_policies;
+	}
+	return total;
+}
+
+/* Resets a policy's counters, so a new policy with a reused id starts at 0. */
+void hornet_gen_sensor__policy_reset(struct hornet_gen_sensor *g, uint32_t policy_id)
+{
+	int fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
+	int ncpus = libbpf_num_possible_cpus();
+	struct hornet_policy_stats *v;
+
+	if (ncpus <= 0)
+		return;
+	v = calloc(ncpus, sizeof(*v));
+	if (!v)
+		return;
+	bpf_map_update_elem(fd, &policy_id, v, BPF_ANY);
+	free(v);
+}
+
+static const struct gen_user *find_user(const struct gen_point *p, uint32_t generation,
+					uint32_t policy_id, uint32_t hook_id)
+{
+	const struct gen_record *r = p->cur.generation == generation	? &p->cur
+				     : p->prev.generation == generation ? &p->prev
+									: NULL;
+	size_t i;
+
+	if (!r)
+		return NULL;
+	for (i = 0; i < r->nr_users; i++)
+		if (r->users[i].policy_id == policy_id && r->users[i].hook_id == hook_id)
+			return &r->users[i];
+	return NULL;
+}
+
+int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size)
+{
+	const struct hornet_gen_event *e = data;
+	struct hornet_process *proc, *tmp = NULL;
+	const struct gen_user *u = NULL;
+	struct gen_point *p, *ptmp;
+	const char *type;
+
+	if (size < sizeof(*e) || e->data_len > size - sizeof(*e))
+		return -EINVAL;
+	HASH_ITER(hh, g->points, p, ptmp)
+	{
+		if (p->point_id == e->point_id) {
+			u = find_user(p, e->generation, e->policy_id, e->hook_id);
+			break;
+		}
+	}
+	if (!u) {
+		/* its policy or its instance is gone */
+		g->stale++;
+		return 0;
+	}
+	proc = e->proc_ktime ? hornet_proc_cache__lookup(g->opts.cache, e->pid, e->proc_ktime)
+			     : NULL;
+	if (!proc) {
+		tmp = hornet_process__new();
+		if (!tmp)
+			return -ENOMEM;
+		tmp->pid = e->pid;
+		tmp->tid = e->tid;
+		tmp->ktime = e->proc_ktime;
+		tmp->flags = HORNET_PF_NO_PARENT;
+		tmp->auid = (uint32_t)-1;
+		proc = tmp;
+	}
+	hornet_json_reset(&g->json);
+	type = hornet_render_generic(&g->json, g->opts.render, proc, &u->info, e,
+				     (const char *)data + sizeof(*e), e->data_len);
+	hornet_process__put(tmp);
+	if (!type)
+		return -EINVAL;
+	hornet_json_append(&g->json, "\n", 1);
+	if (g->json.failed)
+		return -ENOMEM;
+	g->events++;
+	g->opts.emit(g->opts.ctx, type, g->json.buf, g->json.len);
+	if ((e->flags & HORNET_GEN_EV_USER_ACTION) && g->opts.user_action &&
+	    e->sel < HORNET_POLICY_MAX_SELECTORS) {
+		unsigned int a;
+
+		for (a = 0; a < HORNET_POLICY_MAX_ACTIONS; a++) {
+			const struct hornet_render_user_action *ua =
+				&u->info.user_actions[e->sel][a];
+			struct hornet_user_action act = { .action = ua->action, .arg = ua->arg };
+
+			if (ua->arg)
+				g->opts.user_action(g->opts.ctx, &act);
+		}
+	}
+	return 0;
+}
+
+void hornet_gen_sensor__stats(const struct hornet_gen_sensor *g, struct hornet_generic_stats *s)
+{
+	s->points = HASH_COUNT(g->points);
+	s->events = g->events;
+	s->stale = g->stale;
+}

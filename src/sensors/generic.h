@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic sensor (bpf/generic.bpf.c) in user space: one program
+ * instance per hook point, shared by every policy hook placed there. The
+ * policy manager tells it the users of a point; it compiles them
+ * (policy/compile.h), loads a new instance, switches to it atomically (a
+ * generation number in a map), then drops the old one: changing one
+ * policy never loses or doubles another's events. It also turns the
+ * instances' records into process_kprobe / _tracepoint / _lsm / _uprobe
+ * events.
+ */
+#ifndef HORNET_SENSORS_GENERIC_H
+#define HORNET_SENSORS_GENERIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hornet/generic.h>
+
+#include "export/event.h"
+#include "policy/compile.h"
+#include "policy/plan.h"
+#include "process/cache.h"
+#include "sensors/exec.h"
+
+struct hornet_gen_sensor;
+
+/* A user action (GetUrl, DnsLookup) that an event asks user space to do. */
+struct hornet_user_action {
+	enum hornet_action action;
+	const char *arg; /* the URL or the name */
+};
+
+struct hornet_generic_opts {
+	struct hornet_exec_sensor *exec;
+	const struct hornet_kernel *kernel;
+	struct hornet_proc_cache *cache;
+	const struct hornet_render_ctx *render;
+	/* a finished event line (newline included) and its type key */
+	void (*emit)(void *ctx, const char *type, const char *line, size_t len);
+	/* GetUrl / DnsLookup to carry out, off the event path */
+	void (*user_action)(void *ctx, const struct hornet_user_action *a);
+	void *ctx;
+};
+
+struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts);
+void hornet_gen_sensor__free(struct hornet_gen_sensor *g);
+
+/*
+ * Makes @users (none removes the point) the users of hook point @key, whose
+ * plan hooks all name it. Returns 0, or -errno with the reason in @err; on
+ * error the point keeps its previous users and instance.
+ */
+int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
+				 const struct hornet_point_user *users, size_t nr_users, char *err,
+				 size_t err_size);
+
+/* The key of the hook point @ph attaches to. */
+void hornet_generic_point_key(const struct hornet_plan_hook *ph, char *key, size_t size);
+
+/* Enables, disables or switches the mode of a policy in the kernel. */
+int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy_id, bool enabled,
+				    bool monitor);
+/* Zeroes a policy's counters (for a new policy taking a freed id). */
+void hornet_gen_sensor__policy_reset(struct hornet_gen_sensor *g, uint32_t policy_id);
+/* Sums a policy's per-CPU counters. */
+int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t policy_id,
+				    struct hornet_policy_stats *out);
+/* Kernel memory of the maps of the points @policy_id uses, its share of each. */
+uint64_t hornet_gen_sensor__policy_memory(const struct hornet_gen_sensor *g, uint32_t policy_id);
+
+/* Handles one HORNET_OP_GENERIC record; -EINVAL when it fails validation. */
+int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size);
+
+struct hornet_generic_stats {
+	unsigned int points;
+	uint64_t events;
+	uint64_t stale; /* events of a policy or instance that is gone */
+};
+
+void hornet_gen_sensor__stats(const struct hornet_gen_sensor *g, struct hornet_generic_stats *s);
+
+#endif
