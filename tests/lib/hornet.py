@@ -160,6 +160,22 @@ class Agent:
             raise Fail("hornet status failed: %s" % r.stderr.decode())
         return json.loads(r.stdout)
 
+    def policy(self, *args, text=None, check_ok=True):
+        """Runs `hornet policy ARGS` against this agent; @text goes to stdin."""
+        r = subprocess.run([HORNET, "policy", "--socket", self.socket] + list(args),
+                           input=text.encode() if text is not None else None,
+                           capture_output=True, timeout=60)
+        if check_ok and r.returncode != 0:
+            raise Fail("hornet policy %s failed: %s" % (" ".join(args), r.stderr.decode().strip()))
+        return r
+
+    def add_policy(self, text, *args):
+        return self.policy("add", "-", *args, text=text)
+
+    def policies(self):
+        r = self.policy("list", "-o", "json")
+        return {p["name"]: p for p in json.loads(r.stdout)["policies"]}
+
     def log_text(self):
         self.logf.flush()
         with open(self.log, "rb") as f:

@@ -1,0 +1,523 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""TracingPolicies, end to end: real policies loaded into the real agent, real
+triggers, assertions on the exported events and the policies' counters."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import (HORNET, Agent, Fail, check, features, hornet_progs, run, skip,  # noqa: E402
+                    test)
+
+CAT = os.path.realpath("/bin/cat")
+SH = os.path.realpath("/bin/sh")
+
+
+def kprobe_events(a, policy, pid=None):
+    out = []
+    for ev in a.events():
+        for key in ("process_kprobe", "process_lsm", "process_tracepoint", "process_uprobe"):
+            body = ev.get(key)
+            if body and body.get("policy_name") == policy and \
+                    (pid is None or body["process"]["pid"] == pid):
+                out.append(body)
+    return out
+
+
+def wait_events(a, policy, n, pid=None, timeout=10):
+    deadline = time.time() + timeout
+    while True:
+        evs = kprobe_events(a, policy, pid)
+        if len(evs) >= n or time.time() > deadline:
+            return evs
+        time.sleep(0.05)
+
+
+def openat_policy(name, op, values, actions="", extra=""):
+    vals = "".join("\n        - \"%s\"" % v for v in values)
+    return """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "%s"
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 0
+      type: "int"
+    - index: 1
+      type: "string"
+    - index: 2
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "%s"
+        values:%s
+%s%s""" % (name, op, vals, extra, actions)
+
+
+def tmpdir():
+    d = tempfile.mkdtemp(prefix="hornet-pol-", dir="/var/tmp")
+    os.chmod(d, 0o755)
+    return d
+
+
+@test("read_of_etc_shadow_is_reported_and_unlisted_files_are_filtered_in_the_kernel")
+def _():
+    a = Agent()
+    a.add_policy(openat_policy("shadow-reads", "Equal", ["/etc/shadow"]))
+    pol = a.policies()["shadow-reads"]
+    check(pol["state"] == "enabled", "policy %r" % pol)
+    hooks = pol["hooks"][0]
+    if not features().get("fentry") and not features().get("kprobe"):
+        check(hooks["mechanism"] == "tracepoint" and "syscall tracepoints" in hooks.get("note", ""),
+              "hook plan %r" % hooks)
+    else:
+        check(hooks["mechanism"] in ("fentry", "kprobe"), "hook plan %r" % hooks)
+    p = subprocess.Popen([CAT, "/etc/shadow"], stdout=subprocess.DEVNULL)
+    p.wait()
+    q = subprocess.Popen([CAT, "/etc/hostname"], stdout=subprocess.DEVNULL)
+    q.wait()
+    evs = wait_events(a, "shadow-reads", 1, pid=p.pid)
+    check(len(evs) == 1, "%d events for the read of /etc/shadow" % len(evs))
+    ev = evs[0]
+    check(ev["process"]["binary"] == CAT, "binary %r" % ev["process"]["binary"])
+    check(ev["function_name"].endswith("sys_openat"), "function %r" % ev["function_name"])
+    check(ev["args"][1] == {"string_arg": "/etc/shadow"}, "args %r" % ev["args"])
+    check(ev["action"] == "KPROBE_ACTION_POST", "action %r" % ev["action"])
+    check(ev["parent"]["pid"] == os.getpid(), "parent %r" % ev.get("parent", {}).get("pid"))
+    time.sleep(0.3)
+    check(not kprobe_events(a, "shadow-reads", q.pid), "the read of /etc/hostname was reported")
+    # in-kernel filtering: what reached user space is what matched
+    st = a.policies()["shadow-reads"]["stats"]
+    posted = len(kprobe_events(a, "shadow-reads"))
+    check(st["events_posted"] == posted, "kernel posted %d, user space got %d" %
+          (st["events_posted"], posted))
+    check(a.status()["events"].get("process_kprobe", 0) == posted, "status %r" % a.status()["events"])
+
+
+@test("sigkill_on_write_to_a_protected_file_kills_the_writer")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "protected")
+        other = os.path.join(d, "other")
+        open(target, "w").close()
+        open(other, "w").close()
+        a = Agent()
+        a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: protect-file
+spec:
+  kprobes:
+  - call: sys_write
+    syscall: true
+    args:
+    - index: 0
+      type: fd
+    - index: 2
+      type: size_t
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["%s"]
+      matchActions:
+      - action: Sigkill
+""" % target)
+        code = "import os,sys,time; f=os.open(sys.argv[1], os.O_WRONLY); time.sleep(0.2); " \
+               "os.write(f, b'x'); time.sleep(5)"
+        w = subprocess.Popen(["/usr/bin/python3", "-c", code, target])
+        o = subprocess.Popen(["/usr/bin/python3", "-c", code.replace("time.sleep(5)", "0"), other])
+        check(w.wait(timeout=20) == -signal.SIGKILL, "writer exit %r" % w.returncode)
+        check(o.wait(timeout=20) == 0, "the other writer was hurt: %r" % o.returncode)
+        evs = wait_events(a, "protect-file", 1, pid=w.pid)
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_SIGKILL", "events %r" % evs)
+        check(evs[0]["args"][0]["file_arg"]["path"] == target, "args %r" % evs[0]["args"])
+        check(a.policies()["protect-file"]["stats"]["actions_taken"] >= 1, "no action counted")
+    finally:
+        shutil.rmtree(d)
+
+
+LSM_OVERRIDE = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: deny-open
+spec:
+  lsmhooks:
+  - hook: "file_open"
+    args:
+    - index: 0
+      type: "file"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "%s"
+      matchActions:
+      - action: Override
+        argError: -1
+"""
+
+
+@test("override_on_lsm_file_open_denies_with_eperm", needs=("lsm",))
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "secret")
+        with open(target, "w") as f:
+            f.write("secret\n")
+        a = Agent()
+        a.add_policy(LSM_OVERRIDE % target)
+        check(a.policies()["deny-open"]["hooks"][0]["mechanism"] == "lsm", "not on BPF LSM")
+        r = subprocess.run([CAT, target], capture_output=True)
+        check(r.returncode != 0 and b"Operation not permitted" in r.stderr,
+              "cat: %d %r" % (r.returncode, r.stderr))
+        check(subprocess.run([CAT, "/etc/hostname"], capture_output=True).returncode == 0,
+              "other files denied too")
+        evs = wait_events(a, "deny-open", 1)
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE", "events %r" % evs)
+        a.policy("delete", "deny-open")
+        check(subprocess.run([CAT, target], capture_output=True).returncode == 0,
+              "still denied after delete")
+    finally:
+        shutil.rmtree(d)
+
+
+@test("override_on_lsm_hook_is_refused_where_there_is_no_bpf_lsm")
+def _():
+    if features().get("lsm"):
+        skip("this kernel has BPF LSM")
+    a = Agent()
+    r = a.policy("add", "-", text=LSM_OVERRIDE % "/nonexistent", check_ok=False)
+    check(r.returncode == 1, "exit %d" % r.returncode)
+    check(b"Override on LSM hook 'file_open' needs BPF LSM" in r.stderr, "stderr %r" % r.stderr)
+    pol = a.policies()["deny-open"]
+    check(pol["state"] == "error" and "needs BPF LSM" in pol["error"], "list %r" % pol)
+    check(a.status()["ready"], "agent not ready")
+
+
+@test("kernel_function_hooks_through_kprobe_or_fentry", needs=("kprobe",))
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "watched")
+        open(target, "w").close()
+        a = Agent()
+        a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: file-permission
+spec:
+  kprobes:
+  - call: "security_file_permission"
+    syscall: false
+    args:
+    - index: 0
+      type: "file"
+    - index: 1
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Prefix"
+        values: ["%s"]
+""" % d)
+        mech = a.policies()["file-permission"]["hooks"][0]["mechanism"]
+        check(mech in ("fentry", "kprobe"), "mechanism %r" % mech)
+        p = subprocess.Popen([CAT, target], stdout=subprocess.DEVNULL)
+        p.wait()
+        evs = wait_events(a, "file-permission", 1, pid=p.pid)
+        check(evs and evs[0]["args"][0]["file_arg"]["path"] == target, "events %r" % evs)
+        check(evs[0]["function_name"] == "security_file_permission", "function %r" %
+              evs[0]["function_name"])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("kernel_function_hooks_are_refused_without_kprobes_or_fentry")
+def _():
+    if features().get("kprobe") or features().get("fentry"):
+        skip("this kernel has kprobes or fentry")
+    a = Agent()
+    r = a.policy("add", "-", check_ok=False, text="""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: needs-kprobes
+spec:
+  kprobes:
+  - call: "security_file_permission"
+    args:
+    - index: 0
+      type: "file"
+""")
+    check(r.returncode == 1 and b"needs fentry or kprobes" in r.stderr, "stderr %r" % r.stderr)
+
+
+@test("match_binaries_with_follow_children")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        open(target, "w").close()
+        launcher = os.path.join(d, "launcher")
+        shutil.copy(SH, launcher)
+        a = Agent()
+        a.add_policy(openat_policy("follow", "Equal", [target], extra="""      matchBinaries:
+      - operator: "In"
+        values:
+        - "%s"
+        followChildren: true
+""" % launcher))
+        direct = subprocess.Popen([CAT, target], stdout=subprocess.DEVNULL)
+        direct.wait()
+        via = subprocess.Popen([launcher, "-c", "%s %s; true" % (CAT, target)],
+                               stdout=subprocess.DEVNULL)
+        via.wait()
+        evs = wait_events(a, "follow", 1)
+        pids = {e["process"]["pid"] for e in evs}
+        check(evs and all(e["process"]["binary"] == CAT for e in evs), "events %r" % evs)
+        check(direct.pid not in pids, "cat outside the launcher was reported")
+        check(any(e["parent"]["pid"] == via.pid for e in evs), "the launcher's child missing")
+    finally:
+        shutil.rmtree(d)
+
+
+@test("match_namespaces_with_a_new_namespace")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        open(target, "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("in-new-uts", "Equal", [target], extra="""      matchNamespaces:
+      - namespace: Uts
+        operator: NotIn
+        values:
+        - "host_ns"
+"""))
+        host = subprocess.Popen([CAT, target], stdout=subprocess.DEVNULL)
+        host.wait()
+        inns = subprocess.Popen(["unshare", "--uts", CAT, target], stdout=subprocess.DEVNULL)
+        inns.wait()
+        evs = wait_events(a, "in-new-uts", 1)
+        check(len(evs) == 1, "%d events: %r" % (len(evs), [e["process"]["pid"] for e in evs]))
+        check(evs[0]["process"]["ns"]["uts"]["is_host"] is False, "ns %r" % evs[0]["process"]["ns"])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("match_capabilities")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        with open(target, "w") as f:
+            f.write("x")
+        os.chmod(target, 0o644)
+        a = Agent()
+        a.add_policy(openat_policy("with-sys-admin", "Equal", [target], extra="""      matchCapabilities:
+      - type: Effective
+        operator: In
+        values:
+        - "CAP_SYS_ADMIN"
+"""))
+        root = subprocess.Popen([CAT, target], stdout=subprocess.DEVNULL)
+        root.wait()
+        nobody = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                   CAT, target], stdout=subprocess.DEVNULL)
+        nobody.wait()
+        evs = wait_events(a, "with-sys-admin", 1)
+        pids = [e["process"]["pid"] for e in evs]
+        check(root.pid in pids, "root's read missing: %r" % pids)
+        check(nobody.pid not in pids, "nobody's read reported")
+    finally:
+        shutil.rmtree(d)
+
+
+@test("rate_limit")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        open(target, "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("limited", "Equal", [target], actions="""      matchActions:
+      - action: Post
+        rateLimit: "1m"
+        rateLimitScope: "process"
+"""))
+        code = "import sys\nfor i in range(5): open(sys.argv[1]).close()"
+        p = subprocess.Popen(["/usr/bin/python3", "-c", code, target])
+        p.wait()
+        time.sleep(0.5)
+        evs = kprobe_events(a, "limited", p.pid)
+        check(len(evs) == 1, "%d events for 5 opens within the limit" % len(evs))
+        st = a.policies()["limited"]["stats"]
+        check(st["rate_limited"] == 4, "stats %r" % st)
+    finally:
+        shutil.rmtree(d)
+
+
+@test("monitor_mode_counts_without_killing_then_enforce_kills")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        open(target, "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("kill-readers", "Equal", [target], actions="""      matchActions:
+      - action: Sigkill
+"""), "--mode", "monitor")
+        check(a.policies()["kill-readers"]["mode"] == "monitor", "mode")
+        p = subprocess.run([CAT, target])
+        check(p.returncode == 0, "killed in monitor mode: %d" % p.returncode)
+        evs = wait_events(a, "kill-readers", 1)
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_SIGKILL" and
+              evs[0].get("policy_mode") == "monitor", "event %r" % (evs[:1],))
+        st = a.policies()["kill-readers"]["stats"]
+        check(st["actions_skipped_monitor"] >= 1 and st["actions_taken"] == 0, "stats %r" % st)
+        a.policy("mode", "kill-readers", "enforce")
+        p = subprocess.run([CAT, target])
+        check(p.returncode == -signal.SIGKILL, "not killed in enforce mode: %d" % p.returncode)
+        check(a.policies()["kill-readers"]["stats"]["actions_taken"] >= 1, "not counted")
+    finally:
+        shutil.rmtree(d)
+
+
+@test("adding_and_deleting_policies_loses_no_event_of_another")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "steady")
+        open(target, "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("steady", "Equal", [target]))
+        stop = os.path.join(d, "stop")
+        # opens the file until told to stop, then says how many times it did
+        code = ("import os,sys,time\nn=0\nwhile not os.path.exists(sys.argv[2]):\n"
+                " open(sys.argv[1]).close(); n+=1; time.sleep(0.005)\nprint(n)")
+        p = subprocess.Popen(["/usr/bin/python3", "-c", code, target, stop],
+                             stdout=subprocess.PIPE)
+        time.sleep(0.2)
+        for _ in range(3):
+            a.add_policy(openat_policy("churn", "Prefix", ["/nonexistent/"]))
+            a.policy("delete", "churn")
+        open(stop, "w").close()
+        n = int(p.communicate(timeout=60)[0])
+        evs = wait_events(a, "steady", n, pid=p.pid, timeout=20)
+        check(n > 10, "only %d opens happened" % n)
+        check(len(evs) == n, "%d of %d events of the steady policy across 3 add/delete rounds" %
+              (len(evs), n))
+        check(a.status()["lost"]["ringbuf"]["policy_events"] == 0, "ring buffer losses")
+    finally:
+        shutil.rmtree(d)
+
+
+BAD_POLICIES = [
+    ("bad yaml", "a: [b\n", "invalid YAML"),
+    ("unknown operator", openat_policy("x", "Prefx", ["/a"]), "did you mean 'Prefix'"),
+    ("unknown function", """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: no-such-function
+spec:
+  kprobes:
+  - call: "sys_no_such_call"
+    syscall: true
+""", "not a syscall"),
+    ("no hooks", """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: empty
+spec: {}
+""", "no hooks"),
+    ("wrong kind", """apiVersion: cilium.io/v1alpha1
+kind: TracingPolcy
+metadata:
+  name: x
+spec:
+  kprobes:
+  - call: sys_openat
+    syscall: true
+""", "kind"),
+    ("bad name", """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "Not A Name"
+spec:
+  kprobes:
+  - call: sys_openat
+    syscall: true
+""", "metadata.name"),
+    ("index not in args", openat_policy("x", "Equal", ["a"]).replace("- index: 1\n        operator",
+                                                                 "- index: 4\n        operator"),
+     "matchArgs"),
+    ("Override without argError", openat_policy("x", "Equal", ["/a"], actions="""      matchActions:
+      - action: Override
+"""), "argError"),
+    ("binary garbage", "\x00\x01\x02\xff", ""),
+]
+
+
+@test("malformed_policies_get_their_errors_and_the_agent_stays_up")
+def _():
+    a = Agent()
+    a.add_policy(openat_policy("keeps-running", "Equal", ["/etc/shadow"]))
+    for name, text, want in BAD_POLICIES:
+        r = a.policy("add", "-", text=text, check_ok=False)
+        check(r.returncode == 1, "%s: exit %d" % (name, r.returncode))
+        check(want.encode() in r.stderr, "%s: stderr lacks %r: %r" % (name, want, r.stderr[-300:]))
+        check(len(r.stderr.strip().splitlines()) == 1, "%s: not one line: %r" % (name, r.stderr))
+    check(a.status()["ready"], "agent not ready")
+    check(a.policies()["keeps-running"]["state"] == "enabled", "the good policy suffered")
+    r = a.policy("delete", "no-such-policy", check_ok=False)
+    check(r.returncode == 1 and b"no policy 'no-such-policy'" in r.stderr, "delete %r" % r.stderr)
+    r = a.policy("add", "-", text=openat_policy("keeps-running", "Equal", ["/x"]), check_ok=False)
+    check(r.returncode == 1 and b"already exists" in r.stderr, "duplicate %r" % r.stderr)
+
+
+@test("policies_from_the_command_line_and_a_directory")
+def _():
+    d = tmpdir()
+    try:
+        with open(os.path.join(d, "a.yaml"), "w") as f:
+            f.write(openat_policy("from-dir", "Equal", ["/etc/shadow"]))
+        with open(os.path.join(d, "broken.yaml"), "w") as f:
+            f.write("kind: [\n")
+        single = os.path.join(d, "single.yaml.in")
+        with open(single, "w") as f:
+            f.write(openat_policy("from-flag", "Equal", ["/etc/shadow"]))
+        a = Agent("--policy-dir", d, "--policy", single)
+        pols = a.policies()
+        check(pols["from-dir"]["state"] == "enabled", "from-dir %r" % pols.get("from-dir"))
+        check(pols["from-flag"]["state"] == "enabled", "from-flag %r" % pols.get("from-flag"))
+        check(pols["broken"]["state"] == "error" and "broken.yaml" in pols["broken"]["error"],
+              "broken %r" % pols.get("broken"))
+    finally:
+        shutil.rmtree(d)
+
+
+@test("policy_programs_are_detached_with_the_policy_and_the_agent")
+def _():
+    a = Agent()
+    a.add_policy(openat_policy("transient", "Equal", ["/etc/shadow"]))
+    check(any(p.startswith("hornet_gen") for p in hornet_progs(settle=False)), "not loaded")
+    a.policy("delete", "transient")
+    check(not any(p.startswith("hornet_gen") for p in hornet_progs()), "left: %r" % hornet_progs())
+    a.add_policy(openat_policy("transient", "Equal", ["/etc/shadow"]))
+    a.stop()
+    check(hornet_progs() == [], "left after stop: %r" % hornet_progs())
+
+
+run()
