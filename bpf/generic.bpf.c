@@ -218,10 +218,8 @@ static __always_inline void set_bit(struct hornet_bits *b, __u32 slot)
 
 static __always_inline void or_bits(struct hornet_bits *dst, const struct hornet_bits *src)
 {
-	dst->w[0] |= src->w[0];
-	dst->w[1] |= src->w[1];
-	dst->w[2] |= src->w[2];
-	dst->w[3] |= src->w[3];
+	for (int w = 0; w < HORNET_GEN_WORDS; w++)
+		dst->w[w] |= src->w[w];
 }
 
 /* ---- argument capture ---- */
@@ -1012,19 +1010,32 @@ struct sel_ctx {
 
 static __always_inline bool sel_matches(struct gen_heap *h, const struct hornet_gen_sel *s)
 {
-	struct hornet_bits ok;
-
-	ok.w[0] = h->hits.w[0] ^ hornet_cfg.neg[0];
-	ok.w[1] = h->hits.w[1] ^ hornet_cfg.neg[1];
-	ok.w[2] = h->hits.w[2] ^ hornet_cfg.neg[2];
-	ok.w[3] = h->hits.w[3] ^ hornet_cfg.neg[3];
-	return !(s->required.w[0] & ~ok.w[0]) && !(s->required.w[1] & ~ok.w[1]) &&
-	       !(s->required.w[2] & ~ok.w[2]) && !(s->required.w[3] & ~ok.w[3]);
+	for (int w = 0; w < HORNET_GEN_WORDS; w++)
+		if (s->required.w[w] & ~(h->hits.w[w] ^ hornet_cfg.neg[w]))
+			return false;
+	return true;
 }
 
 static __always_inline struct hornet_policy_stats *policy_stats(__u32 id)
 {
 	return bpf_map_lookup_elem(&hornet_policy_stats, &id);
+}
+
+struct hash_ctx {
+	struct gen_heap *h;
+	__u64 hash;
+};
+
+static long hash_step(__u32 i, void *ctx)
+{
+	struct hash_ctx *hc = ctx;
+	__u64 v;
+
+	if (i * 8 >= hc->h->pos || i >= HORNET_GEN_DATA / 8)
+		return 1;
+	v = *(__u64 *)(hc->h->data + ((i * 8) & DATA_MASK));
+	hc->hash = (hc->hash ^ v) * 0x100000001b3ULL;
+	return 0;
 }
 
 /* true when the post goes ahead: not within the rate limit window */
@@ -1036,6 +1047,13 @@ static __always_inline bool rate_ok(struct gen_heap *h, const struct hornet_gen_
 
 	if (!a->rate_ns)
 		return true;
+	if (!h->args_hash) {
+		/* per set of argument values, as Tetragon: computed only when needed */
+		struct hash_ctx hsh = { .h = h, .hash = 0xcbf29ce484222325ULL };
+
+		bpf_loop(HORNET_GEN_DATA / 8, hash_step, &hsh, 0);
+		h->args_hash = hsh.hash | 1;
+	}
 	key.policy_id = s->policy_id;
 	key.hook_id = s->hook_id;
 	key.scope = a->scope == 0 ? h->tid : a->scope == 1 ? h->pid : 0;
@@ -1058,7 +1076,13 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	hornet_hdr_init(&e->hdr, HORNET_OP_GENERIC, 0);
 	e->pid = h->pid;
 	e->tid = h->tid;
-	e->proc_ktime = h->has_proc ? h->proc_ktime : 0;
+	if (!h->has_proc) {
+		struct hornet_proc *proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
+
+		e->proc_ktime = proc ? proc->ktime : 0;
+	} else {
+		e->proc_ktime = h->proc_ktime;
+	}
 	e->policy_id = s->policy_id;
 	e->hook_id = s->hook_id;
 	e->point_id = hornet_cfg.point_id;
@@ -1188,23 +1212,6 @@ static long eval_sel(__u32 i, void *ctx)
 	return 0;
 }
 
-struct hash_ctx {
-	struct gen_heap *h;
-	__u64 hash;
-};
-
-static long hash_step(__u32 i, void *ctx)
-{
-	struct hash_ctx *hc = ctx;
-	__u64 v;
-
-	if (i * 8 >= hc->h->pos || i >= HORNET_GEN_DATA / 8)
-		return 1;
-	v = *(__u64 *)(hc->h->data + ((i * 8) & DATA_MASK));
-	hc->hash = (hc->hash ^ v) * 0x100000001b3ULL;
-	return 0;
-}
-
 /*
  * The common path of every entry program. h->raw[] is filled; @ctx is the
  * program's context (for stack traces). Returns the errno to override
@@ -1225,26 +1232,35 @@ static __always_inline __s32 process(void *ctx, struct gen_heap *h)
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
 	h->task = bpf_get_current_task_btf();
-	proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
-	h->has_proc = proc != NULL;
-	if (proc) {
-		h->proc_ktime = proc->ktime;
-		h->proc_follow = proc->follow;
-		h->proc_caps = proc->caps;
-		h->proc_ns = proc->ns;
+	h->has_proc = 0;
+	proc = NULL;
+	if ((lookups & HORNET_LOOKUP_BINARY) || hornet_cfg.nr_filters) {
+		proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
+		h->has_proc = proc != NULL;
+		if (proc) {
+			h->proc_ktime = proc->ktime;
+			h->proc_follow = proc->follow;
+			h->proc_caps = proc->caps;
+			h->proc_ns = proc->ns;
+		}
 	}
 	h->pos = 0;
 	h->nr_args = 0;
 	h->override = 0;
-	h->hits.w[0] = h->hits.w[1] = h->hits.w[2] = h->hits.w[3] = 0;
+	h->args_hash = 0;
+	__builtin_memset(&h->hits, 0, sizeof(h->hits));
 	__builtin_memset(h->str_len, 0, sizeof(h->str_len));
 	__builtin_memset(h->val, 0, sizeof(h->val));
 
 	bpf_loop(HORNET_GEN_MAX_SPECS, capture_one, &hc, 0);
 	bpf_loop(HORNET_GEN_MAX_SPECS, match_spec, &hc, 0);
-	if (lookups & HORNET_LOOKUP_BINARY && proc)
+	if (lookups & HORNET_LOOKUP_BINARY && proc) {
 		match_string(h, HORNET_KEY_BINARY, proc->binary, proc->binary_len & STR_MASK,
-			     HORNET_LOOKUP_STR_EQ | HORNET_LOOKUP_STR_PREFIX);
+			     lookups);
+		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
+			match_postfix(h, HORNET_KEY_BINARY, proc->binary,
+				      proc->binary_len & STR_MASK);
+	}
 	if (lookups & HORNET_LOOKUP_PID)
 		match_int(h, HORNET_KEY_PID, 0, h->pid);
 	if (lookups & HORNET_LOOKUP_NSPID) {
@@ -1263,13 +1279,18 @@ static __always_inline __s32 process(void *ctx, struct gen_heap *h)
 		bpf_loop(HORNET_GEN_MAX_FILTERS, eval_filter, &hc, 0);
 	(void)zero;
 
-	if (lookups & (HORNET_LOOKUP_STR_EQ | HORNET_LOOKUP_INT_EQ)) {
-		struct hash_ctx hsh = { .h = h, .hash = 0xcbf29ce484222325ULL };
+	/*
+	 * The common case, an event no selector wants: when every selector
+	 * needs at least one filter to hold and no filter is negated, nothing
+	 * holding means nothing matches, and the selectors are not walked.
+	 */
+	if (!hornet_cfg.always) {
+		__u64 any = 0;
 
-		bpf_loop(64, hash_step, &hsh, 0);
-		h->args_hash = hsh.hash;
-	} else {
-		h->args_hash = 0;
+		for (int w = 0; w < HORNET_GEN_WORDS; w++)
+			any |= h->hits.w[w];
+		if (!any)
+			return 0;
 	}
 	bpf_loop(HORNET_GEN_MAX_SELS, eval_sel, &sc, 0);
 	return h->override;

@@ -14,9 +14,9 @@
 #include <hornet/events.h>
 
 #define HORNET_GEN_MAX_SPECS 8 /* arguments read per hook point */
-#define HORNET_GEN_WORDS 4 /* filter slots per hook point: 64 * this */
+#define HORNET_GEN_WORDS 16 /* filter slots per hook point: 64 * this */
 #define HORNET_GEN_MAX_SLOTS (64 * HORNET_GEN_WORDS)
-#define HORNET_GEN_MAX_SELS 64 /* selectors per hook point, all policies */
+#define HORNET_GEN_MAX_SELS 512 /* selectors per hook point, all policies */
 #define HORNET_GEN_MAX_FILTERS 64 /* filters evaluated one by one (ranges, masks, caps) */
 #define HORNET_GEN_STR 256 /* bytes of a string that selectors compare */
 #define HORNET_GEN_DATA 8192 /* bytes of argument data in one event */
@@ -99,6 +99,8 @@ struct hornet_gen_cfg {
 	__u32 lookups; /* HORNET_LOOKUP_* this point's selectors need */
 	__u32 ns_lookups; /* bit per namespace type that has In/NotIn values */
 	__u32 ret_spec; /* 1 + the spec of the return value; 0 none */
+	__u32 always; /* a selector needs no filter to hold: always evaluate */
+	__u32 pad;
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
 };

@@ -609,6 +609,7 @@ static int agent_start(struct hornet_agent *a)
 		return -errno;
 	a->render.node_name = cfg->node_name;
 	a->render.ancestors = cfg->enable_ancestors;
+	a->render.policy_full_process = cfg->policy_full_process;
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 

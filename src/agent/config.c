@@ -52,6 +52,9 @@ static const struct opt opts[] = {
 	  "API socket for hornet events/status (default: " HORNET_DEFAULT_SOCKET ")" },
 	{ "enable-ancestors", OPT_BOOL, OFF(enable_ancestors), 0, 0, NULL,
 	  "add every ancestor of the process to events (default: off)" },
+	{ "policy-events-full-process", OPT_BOOL, OFF(policy_full_process), 0, 0, NULL,
+	  "policy events carry cap, ns and process_credentials too (default: off; exec events "
+	  "always do)" },
 	{ "process-cache-size", OPT_UINT, OFF(process_cache_size), 64, 1 << 22, "N",
 	  "processes kept in the user-space cache (default: 32768)" },
 	{ "ringbuf-size-mb", OPT_UINT, OFF(ringbuf_size_mb), 1, 1024, "N",

@@ -47,6 +47,7 @@ struct hornet_config {
 	unsigned int export_file_max_backups;
 	char *socket;
 	bool enable_ancestors;
+	bool policy_full_process;
 	unsigned int process_cache_size;
 	unsigned int ringbuf_size_mb;
 	enum hornet_log_level log_level;

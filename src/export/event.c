@@ -25,16 +25,31 @@ size_t hornet_exec_id(char *out, size_t size, const char *node, uint64_t ktime, 
 
 void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns)
 {
+	/* events come in bursts within the same second: keep its date and time */
+	static time_t cached_sec = -1;
+	static char cached[24];
 	time_t sec = wall_ns / 1000000000ULL;
 	unsigned int ns = wall_ns % 1000000000ULL;
 	struct tm tm;
+	int i;
 
-	gmtime_r(&sec, &tm);
-	/* the year is clamped so the output's length is fixed */
-	snprintf(out, HORNET_TIME_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%09uZ",
-		 (unsigned int)(tm.tm_year + 1900) % 10000, (unsigned int)(tm.tm_mon + 1) % 100,
-		 (unsigned int)tm.tm_mday % 100, (unsigned int)tm.tm_hour % 100,
-		 (unsigned int)tm.tm_min % 100, (unsigned int)tm.tm_sec % 100, ns);
+	if (sec != cached_sec) {
+		gmtime_r(&sec, &tm);
+		/* the year is clamped so the output's length is fixed */
+		snprintf(cached, sizeof(cached), "%04u-%02u-%02uT%02u:%02u:%02u.",
+			 (unsigned int)(tm.tm_year + 1900) % 10000,
+			 (unsigned int)(tm.tm_mon + 1) % 100, (unsigned int)tm.tm_mday % 100,
+			 (unsigned int)tm.tm_hour % 100, (unsigned int)tm.tm_min % 100,
+			 (unsigned int)tm.tm_sec % 100);
+		cached_sec = sec;
+	}
+	memcpy(out, cached, 20);
+	for (i = 28; i >= 20; i--) {
+		out[i] = '0' + ns % 10;
+		ns /= 10;
+	}
+	out[29] = 'Z';
+	out[30] = '\0';
 }
 
 static const char *const cap_names[] = {
@@ -181,8 +196,10 @@ void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t siz
 
 static void render_process_object(struct hornet_json *j, const char *key,
 				  const struct hornet_process *p,
-				  const struct hornet_render_ctx *ctx, bool exec_properties)
+				  const struct hornet_render_ctx *ctx,
+				  enum hornet_proc_detail detail)
 {
+	bool exec_properties = detail == HORNET_PROC_EXEC;
 	char id[HORNET_EXEC_ID_MAX], ts[HORNET_TIME_MAX], flags[160];
 	unsigned int i;
 
@@ -209,6 +226,10 @@ static void render_process_object(struct hornet_json *j, const char *key,
 	if (p->pktime) {
 		hornet_exec_id(id, sizeof(id), ctx->node_name, p->pktime, p->ppid);
 		hornet_json_str(j, "parent_exec_id", id);
+	}
+	if (detail == HORNET_PROC_LEAN) {
+		hornet_json_u64(j, "tid", p->tid ? p->tid : p->pid);
+		goto out;
 	}
 	render_cap_object(j, &p->caps);
 	hornet_json_obj_begin(j, "ns");
@@ -259,6 +280,7 @@ static void render_process_object(struct hornet_json *j, const char *key,
 		}
 		hornet_json_obj_end(j);
 	}
+out:
 	hornet_json_obj_end(j);
 }
 
@@ -268,26 +290,30 @@ static void render_process_object(struct hornet_json *j, const char *key,
  * exec-only binary_properties) is kept with the process after the first time.
  */
 void hornet_render_process(struct hornet_json *j, const char *key, struct hornet_process *p,
-			   const struct hornet_render_ctx *ctx, bool exec_properties)
+			   const struct hornet_render_ctx *ctx, enum hornet_proc_detail detail)
 {
+	bool lean = detail == HORNET_PROC_LEAN;
+	char **cache = lean ? &p->json_lean : &p->json;
+	size_t *cache_len = lean ? &p->json_lean_len : &p->json_len;
 	struct hornet_json tmp;
 
-	if (exec_properties && (p->privs || (p->flags & HORNET_PF_DELETED))) {
-		render_process_object(j, key, p, ctx, true);
+	if (detail == HORNET_PROC_EXEC && (p->privs || (p->flags & HORNET_PF_DELETED))) {
+		render_process_object(j, key, p, ctx, HORNET_PROC_EXEC);
 		return;
 	}
-	if (!p->json) {
+	if (!*cache) {
 		hornet_json_init(&tmp);
-		render_process_object(&tmp, NULL, p, ctx, false);
+		render_process_object(&tmp, NULL, p, ctx,
+				      lean ? HORNET_PROC_LEAN : HORNET_PROC_FULL);
 		if (tmp.failed) {
 			hornet_json_free(&tmp);
 			j->failed = true;
 			return;
 		}
-		p->json = tmp.buf;
-		p->json_len = tmp.len;
+		*cache = tmp.buf;
+		*cache_len = tmp.len;
 	}
-	hornet_json_raw(j, key, p->json, p->json_len);
+	hornet_json_raw(j, key, *cache, *cache_len);
 }
 
 /* process, parent and (when enabled) ancestors of one event */
@@ -296,15 +322,16 @@ static void render_lineage(struct hornet_json *j, const struct hornet_render_ctx
 {
 	struct hornet_process *a;
 
-	hornet_render_process(j, "process", p, ctx, exec_properties);
+	hornet_render_process(j, "process", p, ctx,
+			      exec_properties ? HORNET_PROC_EXEC : HORNET_PROC_FULL);
 	if (p->parent)
-		hornet_render_process(j, "parent", p->parent, ctx, false);
+		hornet_render_process(j, "parent", p->parent, ctx, HORNET_PROC_FULL);
 	else if (p->pktime || (p->flags & HORNET_PF_NO_PARENT))
 		hornet_json_bool(j, "parent_unknown", true);
 	if (ctx->ancestors && p->parent && p->parent->parent) {
 		hornet_json_arr_begin(j, "ancestors");
 		for (a = p->parent->parent; a; a = a->parent)
-			hornet_render_process(j, NULL, a, ctx, false);
+			hornet_render_process(j, NULL, a, ctx, HORNET_PROC_FULL);
 		hornet_json_arr_end(j);
 	}
 }

@@ -23,6 +23,7 @@ struct hornet_render_ctx {
 	struct hornet_ns host_ns; /* the namespaces of pid 1, for is_host */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	bool ancestors; /* add the "ancestors" array */
+	bool policy_full_process; /* policy events carry cap, ns, credentials too */
 };
 
 /* base64("<node>:<ktime>:<pid>"); returns its length, 0 if @size is too small */
@@ -34,13 +35,19 @@ void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns);
 /* Names of capability bits ("CAP_CHOWN"), NULL past the last one known. */
 const char *hornet_cap_name(unsigned int bit);
 
+enum hornet_proc_detail {
+	HORNET_PROC_FULL, /* with cap, ns and process_credentials */
+	HORNET_PROC_EXEC, /* FULL, and the exec's binary_properties */
+	HORNET_PROC_LEAN, /* without cap, ns and process_credentials */
+};
+
 /*
  * The "process" (or parent, ancestor) object of @p. Apart from the exec
- * event's binary_properties it never changes, so it is rendered once and
- * kept in p->json.
+ * event's binary_properties it never changes, so each variant is rendered
+ * once and kept in p->json (FULL) or p->json_lean.
  */
 void hornet_render_process(struct hornet_json *j, const char *key, struct hornet_process *p,
-			   const struct hornet_render_ctx *ctx, bool exec_properties);
+			   const struct hornet_render_ctx *ctx, enum hornet_proc_detail detail);
 
 /* Whole lines, without the trailing newline. @ktime is the event's time. */
 void hornet_render_exec(struct hornet_json *j, const struct hornet_render_ctx *ctx,

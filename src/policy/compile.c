@@ -1065,6 +1065,19 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 		hornet_point_config_free(out);
 		return ret;
 	}
+	/* whether an event that satisfies no filter can still match */
+	for (ui = 0; ui < out->cfg.nr_sels; ui++) {
+		bool empty = true;
+
+		for (j = 0; j < HORNET_GEN_WORDS; j++)
+			if (out->sels[ui].required.w[j])
+				empty = false;
+		if (empty)
+			out->cfg.always = 1;
+	}
+	for (j = 0; j < HORNET_GEN_WORDS; j++)
+		if (out->cfg.neg[j])
+			out->cfg.always = 1;
 	close_prefixes(out->str_prefix, out->nr_str_prefix);
 	close_prefixes(out->str_postfix, out->nr_str_postfix);
 	close_addrs(out->addr, out->nr_addr);

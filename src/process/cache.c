@@ -68,6 +68,7 @@ void hornet_process__put(struct hornet_process *p)
 		hornet_intern_put(p->args);
 		hornet_intern_put(p->cgroup);
 		free(p->json);
+		free(p->json_lean);
 		free(p);
 		p = parent;
 	}
@@ -164,7 +165,8 @@ void hornet_proc_cache__exited(struct hornet_proc_cache *c, struct hornet_proces
 	p->exited = true;
 	/* rendered again only if a child's event still names it */
 	free(p->json);
-	p->json = NULL;
+	free(p->json_lean);
+	p->json = p->json_lean = NULL;
 	DL_APPEND(c->dead, p);
 	if (c->size - c->nr_live > c->dead_max)
 		evict_one(c);

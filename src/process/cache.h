@@ -58,6 +58,8 @@ struct hornet_process {
 	const char *cgroup;
 	char *json; /* the rendered "process" object, made on first use */
 	size_t json_len;
+	char *json_lean; /* the same without cap, ns and credentials */
+	size_t json_lean_len;
 	enum hornet_runtime runtime;
 	char container_id[HORNET_CONTAINER_ID_LEN + 1];
 };

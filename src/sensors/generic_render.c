@@ -575,9 +575,14 @@ const char *hornet_render_generic(struct hornet_json *j, const struct hornet_ren
 	}
 	hornet_json_obj_begin(j, NULL);
 	hornet_json_obj_begin(j, type);
-	hornet_render_process(j, "process", p, ctx, false);
+	/* lean by default: the exec event of the process has the rest (see
+	 * --policy-events-full-process) */
+	hornet_render_process(j, "process", p, ctx,
+			      ctx->policy_full_process ? HORNET_PROC_FULL : HORNET_PROC_LEAN);
 	if (p->parent)
-		hornet_render_process(j, "parent", p->parent, ctx, false);
+		hornet_render_process(j, "parent", p->parent, ctx,
+				      ctx->policy_full_process ? HORNET_PROC_FULL
+							       : HORNET_PROC_LEAN);
 	if (r->kind == HORNET_HOOK_TRACEPOINT) {
 		hornet_json_str(j, "subsys", r->subsys);
 		hornet_json_str(j, "event", r->event);

@@ -100,22 +100,52 @@ def run():
     sys.exit(1 if failed else 0)
 
 
-def bpf_prog_names():
-    """Names of the BPF programs loaded in the kernel now."""
+def _progs():
+    """(id, name) of the BPF programs loaded in the kernel now."""
     out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, timeout=30)
     if out.returncode != 0:
         return []
-    return [p.get("name", "") for p in json.loads(out.stdout or b"[]")]
+    return [(p["id"], p.get("name", "")) for p in json.loads(out.stdout or b"[]")]
+
+
+def _held_by_other_agents():
+    """Program ids that other running hornet processes hold (through an fd or a
+    link), so that tests ignore agents that are not theirs."""
+    held = set()
+    mine = {a.proc.pid for a in Agent.running}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) in mine or int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                if f.read().strip() != "hornet":
+                    continue
+            for fd in os.listdir("/proc/%s/fdinfo" % pid):
+                with open("/proc/%s/fdinfo/%s" % (pid, fd)) as f:
+                    for line in f:
+                        if line.startswith("prog_id:"):
+                            held.add(int(line.split()[1]))
+        except OSError:
+            continue
+    return held
+
+
+def bpf_prog_names():
+    return [n for _, n in _progs()]
 
 
 def hornet_progs(settle=True):
-    """hornet's programs in the kernel. The kernel frees a program shortly
-    after its last fd closes (RCU), so wait up to 3 s for the list to settle."""
+    """hornet's programs in the kernel, but those of other running agents. The
+    kernel frees a program shortly after its last fd closes (RCU), so wait up
+    to 3 s for the list to settle."""
+    def current():
+        others = _held_by_other_agents()
+        return sorted(n for i, n in _progs() if n.startswith("hornet_") and i not in others)
     deadline = time.monotonic() + (3 if settle else 0)
-    progs = sorted(n for n in bpf_prog_names() if n.startswith("hornet_"))
+    progs = current()
     while progs and time.monotonic() < deadline:
         time.sleep(0.1)
-        progs = sorted(n for n in bpf_prog_names() if n.startswith("hornet_"))
+        progs = current()
     return progs
 
 
