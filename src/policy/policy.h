@@ -16,20 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HORNET_POLICY_MAX_ARGS 8	/* args[] of one hook, returnArg not included */
-#define HORNET_POLICY_MAX_SELECTORS 5	/* selectors[] of one hook */
-#define HORNET_POLICY_MAX_ACTIONS 3	/* matchActions[] of one selector */
+#define HORNET_POLICY_MAX_ARGS 8 /* args[] of one hook, returnArg not included */
+#define HORNET_POLICY_MAX_SELECTORS 5 /* selectors[] of one hook */
+#define HORNET_POLICY_MAX_ACTIONS 3 /* matchActions[] of one selector */
 #define HORNET_POLICY_MAX_FILE (4 << 20) /* bytes of one policy file */
-#define HORNET_POLICY_MAX_DEPTH 64	/* nesting of YAML collections */
+#define HORNET_POLICY_MAX_DEPTH 64 /* nesting of YAML collections */
 #define HORNET_POLICY_MAX_NODES 1000000 /* nodes visited, aliases expanded */
 
 enum hornet_hook_kind {
-	HORNET_HOOK_KPROBE,	/* spec.kprobes[] */
-	HORNET_HOOK_FENTRY,	/* spec.fentries[] (same keys as kprobes) */
+	HORNET_HOOK_KPROBE, /* spec.kprobes[] */
+	HORNET_HOOK_FENTRY, /* spec.fentries[] (same keys as kprobes) */
 	HORNET_HOOK_TRACEPOINT, /* spec.tracepoints[] */
-	HORNET_HOOK_LSM,	/* spec.lsmhooks[] */
-	HORNET_HOOK_UPROBE,	/* spec.uprobes[] */
-	HORNET_HOOK_USDT,	/* spec.usdts[] (parsed; the plan refuses them) */
+	HORNET_HOOK_LSM, /* spec.lsmhooks[] */
+	HORNET_HOOK_UPROBE, /* spec.uprobes[] */
+	HORNET_HOOK_USDT, /* spec.usdts[] (parsed; the plan refuses them) */
 };
 
 enum hornet_arg_type {
@@ -197,10 +197,10 @@ struct hornet_values {
 struct hornet_arg {
 	unsigned int index; /* the function's argument (0-based) */
 	enum hornet_arg_type type;
-	char *type_name;		/* as written, for messages and events */
+	char *type_name; /* as written, for messages and events */
 	unsigned int size_arg_index; /* char_buf: 1-based index of the size arg; 0 none */
 	bool return_copy;
-	unsigned int max_data;	     /* bytes to copy of a buffer; 0 = default */
+	unsigned int max_data; /* bytes to copy of a buffer; 0 = default */
 	char *label;
 	char *resolve; /* a BTF field path such as "f_path.dentry", or NULL */
 	struct hornet_pos pos;
@@ -263,15 +263,15 @@ struct hornet_match_cap_changes {
 
 struct hornet_match_action {
 	enum hornet_action action;
-	uint64_t rate_limit_ns;	     /* rateLimit ("1m", "30s", "500ms", "2h"); 0 none */
+	uint64_t rate_limit_ns; /* rateLimit ("1m", "30s", "500ms", "2h"); 0 none */
 	enum hornet_rate_scope scope;
 	bool kernel_stack;
 	bool user_stack;
 	bool ima_hash;
 	int arg_error; /* Override: the errno, negative (argError: -1 -> -1) */
-	int arg_sig;   /* Signal */
+	int arg_sig; /* Signal */
 	unsigned int arg_fd, arg_name, arg_sock, arg_index; /* FollowFD, TrackSock, ... */
-	char *arg_url;	/* GetUrl */
+	char *arg_url; /* GetUrl */
 	char *arg_fqdn; /* DnsLookup */
 	struct hornet_pos pos;
 };
@@ -306,14 +306,14 @@ struct hornet_hook {
 	 * "subsystem/event"; uprobes: the symbol or "0x<offset>" */
 	char *call;
 	char *subsystem, *event; /* tracepoints */
-	bool raw;		 /* tracepoints: BTF-typed raw tracepoint */
-	bool syscall;		 /* kprobes: call is a syscall */
-	bool ret;		 /* kprobes, uprobes: also hook the return */
+	bool raw; /* tracepoints: BTF-typed raw tracepoint */
+	bool syscall; /* kprobes: call is a syscall */
+	bool ret; /* kprobes, uprobes: also hook the return */
 	struct hornet_arg return_arg; /* type NONE when absent */
 	enum hornet_action return_arg_action; /* returnArgAction; POST when absent */
 	bool ignore_call_not_found; /* ignore.callNotFound */
-	char *path;			    /* uprobes: the binary */
-	char **symbols;			    /* uprobes: symbols[] */
+	char *path; /* uprobes: the binary */
+	char **symbols; /* uprobes: symbols[] */
 	size_t nr_symbols;
 	uint64_t *offsets; /* uprobes: offsets[] */
 	size_t nr_offsets;
@@ -342,7 +342,7 @@ struct hornet_policy {
 	char *file; /* where it came from ("-" for the API) */
 	char *api_version;
 	bool namespaced; /* kind TracingPolicyNamespaced */
-	char *name;	 /* metadata.name */
+	char *name; /* metadata.name */
 	char *namespace; /* metadata.namespace */
 	enum hornet_policy_mode mode; /* from options policy-mode; enforce by default */
 	bool mode_set;
@@ -369,8 +369,8 @@ struct hornet_policy {
  * input; refuses files over HORNET_POLICY_MAX_FILE, nesting deeper than
  * HORNET_POLICY_MAX_DEPTH and alias expansion past HORNET_POLICY_MAX_NODES.
  */
-struct hornet_policy *hornet_policy_parse(const char *buf, size_t len, const char *file,
-					  char *err, size_t err_size);
+struct hornet_policy *hornet_policy_parse(const char *buf, size_t len, const char *file, char *err,
+					  size_t err_size);
 
 /* The same, reading @path (bounded read; "-" is stdin). */
 struct hornet_policy *hornet_policy_load(const char *path, char *err, size_t err_size);
