@@ -176,6 +176,7 @@ struct gen_heap {
 	__u32 nr_args;
 	struct hornet_bits hits;
 	struct hornet_str_key skey;
+	char tmp[HORNET_GEN_STR];
 	struct hornet_lpm_str_key lkey;
 	struct hornet_int_key ikey;
 	struct hornet_lpm_addr_key akey;
@@ -734,28 +735,38 @@ static __always_inline void match_string(struct gen_heap *h, __u8 arg, const cha
 
 struct rev_ctx {
 	struct gen_heap *h;
-	const char *src;
+	__u32 base; /* in h->data, or HORNET_GEN_DATA for h->tmp */
 	__u32 len;
 };
 
 static long rev_step(__u32 i, void *ctx)
 {
 	struct rev_ctx *r = ctx;
-	char c = 0;
+	struct gen_heap *h = r->h;
+	__u32 at;
+	char c;
 
 	if (i >= r->len || i >= HORNET_GEN_STR - 1)
 		return 1;
-	bpf_probe_read_kernel(&c, 1, r->src + r->len - 1 - i);
-	r->h->lkey.s[i] = c;
+	barrier_var(i); /* the masks below bound the indexes for the verifier */
+	at = r->base + r->len - 1 - i;
+	/* indexes, not pointers: the verifier bounds a masked index */
+	if (r->base == HORNET_GEN_DATA)
+		c = h->tmp[(r->len - 1 - i) & STR_MASK];
+	else
+		c = h->data[at & DATA_MASK];
+	h->lkey.s[i & 0xff] = c; /* i < 255 here: the mask is for the verifier */
 	return 0;
 }
 
-static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, const char *src, __u32 len)
+/* Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
+ * HORNET_GEN_DATA): the last bytes, reversed, make the postfix a prefix. */
+static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 base, __u32 len)
 {
-	struct rev_ctx r = { .h = h, .len = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1 };
+	struct rev_ctx r = { .h = h };
 
-	/* the last bytes, reversed: a postfix becomes a prefix */
-	r.src = src + len - r.len;
+	r.len = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1;
+	r.base = base == HORNET_GEN_DATA ? base : base + len - r.len;
 	h->lkey.arg = arg;
 	h->lkey.prefixlen = 8 + 8 * r.len;
 	bpf_loop(HORNET_GEN_STR - 1, rev_step, &r, 0);
@@ -813,7 +824,7 @@ static long match_spec(__u32 i, void *ctx)
 		}
 		match_string(h, k, h->data + (so & DATA_MASK), sl, lookups);
 		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
-			match_postfix(h, k, h->data + (so & DATA_MASK), sl & STR_MASK);
+			match_postfix(h, k, so & DATA_MASK, sl);
 	}
 	if (sp->flags & HORNET_SPEC_FILTER_INT)
 		match_int(h, k, 0, h->val[k]);
@@ -1257,14 +1268,19 @@ static __always_inline __s32 process(void *ctx, struct gen_heap *h)
 	if (lookups & HORNET_LOOKUP_BINARY && proc) {
 		match_string(h, HORNET_KEY_BINARY, proc->binary, proc->binary_len & STR_MASK,
 			     lookups);
-		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
-			match_postfix(h, HORNET_KEY_BINARY, proc->binary,
-				      proc->binary_len & STR_MASK);
+		if (lookups & HORNET_LOOKUP_STR_POSTFIX) {
+			__u32 n = proc->binary_len & STR_MASK;
+
+			bpf_probe_read_kernel(h->tmp, n, proc->binary);
+			match_postfix(h, HORNET_KEY_BINARY, HORNET_GEN_DATA, n);
+		}
 	}
 	if (lookups & HORNET_LOOKUP_PID)
 		match_int(h, HORNET_KEY_PID, 0, h->pid);
 	if (lookups & HORNET_LOOKUP_NSPID) {
-		struct pid *p = BPF_CORE_READ(h->task, thread_pid);
+		/* a local copy: CO-RE relocates the whole expression */
+		struct task_struct *task = h->task;
+		struct pid *p = BPF_CORE_READ(task, thread_pid);
 		unsigned int level = BPF_CORE_READ(p, level);
 		struct upid upid = {};
 

@@ -129,6 +129,8 @@ mkdir -p "$STAGE/hornet/build/tests/helpers"
 cp "$BUILD/static/hornet" "$STAGE/hornet/build/hornet"
 find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
+mkdir -p "$STAGE/hornet/scripts"
+cp "$ROOT/scripts/compat.py" "$STAGE/hornet/scripts/"
 find "$STAGE/hornet/tests" -name '__pycache__' -prune -exec rm -rf {} +
 if [ -d "$ROOT/../shared/compat" ]; then
 	mkdir -p "$STAGE/shared"
@@ -164,6 +166,11 @@ HORNET_KERNEL_TAG=vm HOME=/root PYTHONDONTWRITEBYTECODE=1 HORNET_TEST_TIMES=1 \
 echo "HORNET-RESULTS-BEGIN"
 /bb/base64 /hornet/build/test-results-vm.json
 echo "HORNET-RESULTS-END"
+if [ -f /hornet/build/compat-vm.json ]; then
+	echo "HORNET-COMPAT-BEGIN"
+	/bb/base64 /hornet/build/compat-vm.json
+	echo "HORNET-COMPAT-END"
+fi
 /bb/sync
 /bb/poweroff -f
 EOF
@@ -197,5 +204,9 @@ fi
 sed -n '/HORNET-RESULTS-BEGIN/,/HORNET-RESULTS-END/p' "$console" | tr -d '\r' |
 	grep -v HORNET-RESULTS | base64 -d > "$BUILD/test-results-vm.json" ||
 	die "the VM's results did not decode (console in $console)"
+if grep -q "HORNET-COMPAT-END" "$console"; then
+	sed -n '/HORNET-COMPAT-BEGIN/,/HORNET-COMPAT-END/p' "$console" | tr -d '\r' |
+		grep -v HORNET-COMPAT | base64 -d > "$BUILD/compat-vm.json" || true
+fi
 log "VM boot, tests and shutdown took ${elapsed}s"
 exec /usr/bin/python3 "$ROOT/scripts/results.py" summary "$BUILD/test-results-vm.json"

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "export/api.h"
+#include "policy/compile.h"
 #include "policy/plan.h"
 #include "policy/policy.h"
 #include "probe/features.h"
@@ -211,6 +212,31 @@ static void print_list(json_t *reply)
 	}
 }
 
+/* The selectors of every planned hook, compiled as the agent would. */
+static int compile_each(const struct hornet_policy *p, const struct hornet_plan *plan, char *err,
+			size_t err_size)
+{
+	struct hornet_point_config cfg;
+	size_t h;
+	int ret;
+
+	for (h = 0; h < plan->nr_hooks; h++) {
+		struct hornet_point_user u = {
+			.policy_id = 1,
+			.hook_id = h,
+			.policy = p,
+			.ph = &plan->hooks[h],
+			.follow_bits = ~0ULL,
+		};
+
+		ret = hornet_point_compile(&u, 1, &cfg, err, err_size);
+		if (ret)
+			return ret;
+		hornet_point_config_free(&cfg);
+	}
+	return 0;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct hornet_features f;
@@ -236,6 +262,11 @@ static int cmd_check(int argc, char **argv)
 		if (hornet_plan_policy(p, &k, &plan, err, sizeof(err))) {
 			printf("%s: policy '%s': cannot run on this kernel: %s\n", argv[i], p->name,
 			       err);
+			bad++;
+		} else if (compile_each(p, &plan, err, sizeof(err))) {
+			printf("%s: policy '%s': cannot run on this kernel: %s\n", argv[i], p->name,
+			       err);
+			hornet_plan_free(&plan);
 			bad++;
 		} else {
 			printf("%s: policy '%s': ok (%zu hooks", argv[i], p->name, plan.nr_hooks);

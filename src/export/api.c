@@ -15,7 +15,9 @@
 #include "agent/poll.h"
 #include "export/api.h"
 
-#define REQUEST_MAX 65536 /* one request line */
+/* One request line: a policy (4 MiB at most) with JSON's escaping on top. */
+#define REQUEST_MAX (16 << 20)
+#define REQUEST_CHUNK 65536
 #define CLIENT_QUEUE_MAX (8 << 20) /* bytes queued for one subscriber */
 #define CLIENTS_MAX 128
 
@@ -27,7 +29,7 @@ struct api_client {
 	bool closing; /* close once the queue is written */
 	bool want_out;
 	char *in;
-	size_t in_len;
+	size_t in_len, in_cap;
 	char *out;
 	size_t out_len, out_off, out_cap;
 	uint64_t dropped;
@@ -218,24 +220,31 @@ static void client_event(struct hornet_poll *p, uint32_t events)
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 		for (;;) {
-			if (!c->in) {
-				c->in = malloc(REQUEST_MAX);
-				if (!c->in) {
+			if (c->in_len == c->in_cap) {
+				size_t cap = c->in_cap ? c->in_cap * 2 : REQUEST_CHUNK;
+				char *in;
+
+				if (c->subscribed || c->closing) {
+					c->in_len = 0; /* requests after the first are ignored */
+					if (c->in_cap)
+						goto read;
+				}
+				if (c->in_cap >= REQUEST_MAX) {
+					reply_error(c, "request line too long (at most 16 MiB)");
+					client_flush(c);
+					return;
+				}
+				/* grown as it comes, so idle clients cost little */
+				in = realloc(c->in, cap);
+				if (!in) {
 					client_free(c);
 					return;
 				}
+				c->in = in;
+				c->in_cap = cap;
 			}
-			if (c->in_len == REQUEST_MAX) {
-				if (c->subscribed || c->closing) {
-					c->in_len = 0; /* requests after the first are ignored */
-					continue;
-				}
-				reply_error(c, "request line too long (at most 65536 bytes)");
-				client_flush(c);
-				return;
-			}
-			n = recv(c->poll.fd, c->in + c->in_len, REQUEST_MAX - c->in_len,
-				 MSG_DONTWAIT);
+read:
+			n = recv(c->poll.fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && errno == EAGAIN)
@@ -437,6 +446,8 @@ void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s)
 	s->bad_requests = api->bad_requests;
 }
 
+/* A peer that closed the connection early may have said why: keep its reply
+ * readable after EPIPE by sending no more but not closing. */
 int hornet_api_connect(const char *path, const char *request)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -457,6 +468,8 @@ int hornet_api_connect(const char *path, const char *request)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				return fd; /* the agent answered early: read its error */
 			goto fail;
 		}
 		request += n;

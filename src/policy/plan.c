@@ -79,6 +79,8 @@ static bool dir_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static void load_ftrace_funcs(struct hornet_kernel *k);
+
 int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *features)
 {
 	memset(k, 0, sizeof(*k));
@@ -99,16 +101,71 @@ int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *fe
 #else
 	strcpy(k->syscall_prefix, "sys_");
 #endif
+	load_ftrace_funcs(k);
 	k->override_return =
 		hornet_has(features, HORNET_FEAT_KPROBE) &&
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, NULL) > 0;
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The functions ftrace can patch (fentry, kprobe.multi), when the kernel
+ * lets us read the list: a function missing there cannot take fentry. */
+static void load_ftrace_funcs(struct hornet_kernel *k)
+{
+	char path[256], line[256];
+	size_t cap = 0;
+	FILE *f;
+
+	if (!k->tracefs)
+		return;
+	snprintf(path, sizeof(path), "%s/available_filter_functions", k->tracefs);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char **n;
+
+		line[strcspn(line, " \t\n")] = '\0'; /* drop " [module]" */
+		if (k->nr_ftrace_funcs == cap) {
+			cap = cap ? cap * 2 : 65536;
+			n = realloc(k->ftrace_funcs, cap * sizeof(*n));
+			if (!n)
+				break;
+			k->ftrace_funcs = n;
+		}
+		k->ftrace_funcs[k->nr_ftrace_funcs] = strdup(line);
+		if (k->ftrace_funcs[k->nr_ftrace_funcs])
+			k->nr_ftrace_funcs++;
+	}
+	fclose(f);
+	if (k->ftrace_funcs)
+		qsort(k->ftrace_funcs, k->nr_ftrace_funcs, sizeof(char *), cmp_str);
+}
+
+/* true when fentry can attach to @fn, or when the kernel does not say */
+static bool ftrace_patchable(const struct hornet_kernel *k, const char *fn)
+{
+	if (!k->ftrace_funcs)
+		return true;
+	return bsearch(&fn, k->ftrace_funcs, k->nr_ftrace_funcs, sizeof(char *), cmp_str) != NULL;
+}
+
 void hornet_kernel_fini(struct hornet_kernel *k)
 {
+	size_t i;
+
 	btf__free(k->btf);
 	k->btf = NULL;
+	for (i = 0; i < k->nr_ftrace_funcs; i++)
+		free(k->ftrace_funcs[i]);
+	free(k->ftrace_funcs);
+	k->ftrace_funcs = NULL;
+	k->nr_ftrace_funcs = 0;
 }
 
 /* The BTF function prototype of @name, or NULL. */
@@ -328,6 +385,43 @@ static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *
 }
 
 /*
+ * Finds member @name in struct/union *@t, looking inside unnamed struct and
+ * union members too (struct mm_struct keeps most of its fields in one);
+ * adds its offset to *@off and moves *@t to its type.
+ */
+static bool find_member(const struct btf *btf, const struct btf_type **t, __u32 *id,
+			const char *name, unsigned int *off)
+{
+	const struct btf_member *m = btf_members(*t);
+	unsigned int i, inner;
+
+	for (i = 0; i < btf_vlen(*t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+		const struct btf_type *mt;
+		__u32 mid;
+
+		if (n && n[0]) {
+			if (strcmp(n, name))
+				continue;
+			*off += btf_member_bit_offset(*t, i) / 8;
+			*t = skip_mods(btf, m->type, id);
+			return true;
+		}
+		mt = skip_mods(btf, m->type, &mid);
+		if (!mt || !(btf_is_struct(mt) || btf_is_union(mt)))
+			continue;
+		inner = 0;
+		if (find_member(btf, &mt, &mid, name, &inner)) {
+			*off += btf_member_bit_offset(*t, i) / 8 + inner;
+			*t = mt;
+			*id = mid;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * "resolve": a BTF field path from the argument's struct, e.g.
  * "f_path.dentry" from a struct file *, into the spec's steps.
  */
@@ -362,26 +456,14 @@ static int plan_resolve(const struct hornet_kernel *k, const struct btf_type *pr
 	snprintf(copy, sizeof(copy), "%s", path);
 	sp->nr_resolve = 0;
 	for (comp = strtok_r(copy, ".", &save); comp; comp = strtok_r(NULL, ".", &save)) {
-		const struct btf_member *m;
-		bool found = false, last;
-		unsigned int i;
+		bool found, last;
 
 		if (!t || !(btf_is_struct(t) || btf_is_union(t))) {
 			snprintf(err, err_size, "resolve '%s': '%s' is not inside a struct", path,
 				 comp);
 			return -EINVAL;
 		}
-		m = btf_members(t);
-		for (i = 0; i < btf_vlen(t); i++, m++) {
-			const char *name = btf__name_by_offset(k->btf, m->name_off);
-
-			if (!name || strcmp(name, comp))
-				continue;
-			found = true;
-			off += btf_member_bit_offset(t, i) / 8;
-			t = skip_mods(k->btf, m->type, &id);
-			break;
-		}
+		found = find_member(k->btf, &t, &id, comp, &off);
 		if (!found) {
 			snprintf(
 				err, err_size, "resolve '%s': no field '%s' in struct %s", path,
@@ -634,7 +716,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			snprintf(err, err_size, "Override and return: true cannot be combined");
 			return -EINVAL;
 		}
-	} else if (has_fentry && proto) {
+	} else if (has_fentry && proto && ftrace_patchable(k, fn)) {
 		ph->mech = h->ret ? HORNET_MECH_FEXIT : HORNET_MECH_FENTRY;
 	} else if (hornet_has(f, HORNET_FEAT_KPROBE)) {
 		ph->mech = h->ret ? HORNET_MECH_KRETPROBE : HORNET_MECH_KPROBE;
@@ -667,8 +749,9 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 	}
 	if (h->kind == HORNET_HOOK_FENTRY && ph->mech != HORNET_MECH_FENTRY &&
 	    ph->mech != HORNET_MECH_FEXIT) {
-		snprintf(err, err_size, "fentries need fentry (BPF trampolines): %s",
-			 feat_reason(k, HORNET_FEAT_FENTRY));
+		snprintf(err, err_size, "fentries need fentry (BPF trampolines) on '%s': %s", fn,
+			 !ftrace_patchable(k, fn) ? "it is not in available_filter_functions" :
+						    feat_reason(k, HORNET_FEAT_FENTRY));
 		return -EOPNOTSUPP;
 	}
 	/* a syscall wrapper's only argument is struct pt_regs *: its arguments are
@@ -817,6 +900,75 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 	return 0;
 }
 
+#define MAX_LIST_HOOKS 64
+
+/*
+ * A "list:NAME" kprobe: one hook per function of the list. A list of type
+ * syscalls names syscalls (as Tetragon, whatever the hook's own syscall
+ * flag); generated lists stand for every syscall, or every function
+ * matching a pattern, which without kprobe.multi would take hundreds of
+ * separate programs: they are refused past MAX_LIST_HOOKS.
+ */
+static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
+		     const struct hornet_list *list, struct hornet_plan *plan,
+		     const struct hornet_plan_hook *base, char *err, size_t err_size)
+{
+	struct hornet_hook hk = *h;
+	const char *type = list->type ? list->type : "syscalls";
+	size_t v, n = 0;
+	int ret;
+
+	if (!strcmp(type, "generated_syscalls")) {
+		snprintf(err, err_size,
+			 "list '%s' (generated_syscalls) stands for all %zu syscalls: hornet attaches "
+			 "at most %d functions of a list (no kprobe.multi support yet)",
+			 list->name, (size_t)NR_SYSCALLS, MAX_LIST_HOOKS);
+		return -E2BIG;
+	}
+	if (!strcmp(type, "generated_ftrace")) {
+		if (!k->ftrace_funcs) {
+			snprintf(err, err_size,
+				 "list '%s' (generated_ftrace) needs available_filter_functions, which "
+				 "this kernel does not let us read",
+				 list->name);
+			return -EOPNOTSUPP;
+		}
+		snprintf(err, err_size,
+			 "list '%s' (generated_ftrace): pattern lists are not supported yet; list "
+			 "the functions in values",
+			 list->name);
+		return -EOPNOTSUPP;
+	}
+	if (list->nr_values > MAX_LIST_HOOKS) {
+		snprintf(err, err_size, "list '%s' has %zu functions; hornet attaches at most %d",
+			 list->name, list->nr_values, MAX_LIST_HOOKS);
+		return -E2BIG;
+	}
+	hk.syscall = !strcmp(type, "syscalls") || h->syscall;
+	for (v = 0; v < list->nr_values; v++) {
+		struct hornet_plan_hook lph = *base;
+
+		ret = plan_function(k, &hk, list->values[v], &lph, err, err_size);
+		if (ret == -ENOENT && h->ignore_call_not_found)
+			continue;
+		if (ret)
+			return ret;
+		/* the plan keeps the policy's own hook, not the local copy */
+		lph.hook = h;
+		lph.syscall = hk.syscall;
+		ret = add_hook(plan, &lph);
+		if (ret)
+			return ret;
+		n++;
+	}
+	if (!n) {
+		snprintf(err, err_size, "list '%s' has no function that exists on this kernel",
+			 list->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static const struct hornet_list *find_list(const struct hornet_policy *p, const char *name)
 {
 	size_t i;
@@ -831,10 +983,16 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 		       struct hornet_plan *plan, char *err, size_t err_size)
 {
 	char msg[768], where[256];
-	size_t i, v;
+	size_t i;
 	int ret = 0;
 
 	memset(plan, 0, sizeof(*plan));
+	if (p->loader) {
+		snprintf(err, err_size,
+			 "spec.loader: process_loader events (executable mappings) are not supported "
+			 "yet");
+		return -EOPNOTSUPP;
+	}
 	for (i = 0; i < p->nr_hooks && !ret; i++) {
 		const struct hornet_hook *h = &p->hooks[i];
 		struct hornet_plan_hook ph = { .hook = h, .hook_index = i };
@@ -852,14 +1010,7 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 					ret = -EINVAL;
 					break;
 				}
-				for (v = 0; v < list->nr_values && !ret; v++) {
-					struct hornet_plan_hook lph = ph;
-
-					ret = plan_function(k, h, list->values[v], &lph, msg,
-							    sizeof(msg));
-					if (!ret)
-						ret = add_hook(plan, &lph);
-				}
+				ret = plan_list(k, h, list, plan, &ph, msg, sizeof(msg));
 				break;
 			}
 			ret = plan_function(k, h, h->call, &ph, msg, sizeof(msg));

@@ -49,9 +49,12 @@ struct hornet_gen_sensor {
 	struct gen_point *points;
 	uint32_t next_point_id;
 	struct hornet_json json;
+	struct hornet_ksyms *ksyms; /* loaded when a stack trace first arrives */
 	uint64_t events;
 	uint64_t stale;
 };
+
+#define HORNET_STACK_DEPTH 127 /* the stack map's value: 127 addresses */
 
 static const char *const shared_exec_maps[] = { "hornet_events", "hornet_stats", "hornet_procs" };
 static const char *const shared_gen_maps[] = {
@@ -200,6 +203,7 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 	}
 	hornet_generic__destroy(g->master);
 	hornet_json_free(&g->json);
+	hornet_ksyms__free(g->ksyms);
 	free(g);
 }
 
@@ -707,6 +711,8 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 	struct hornet_process *proc, *tmp = NULL;
 	const struct gen_user *u = NULL;
 	struct gen_point *p, *ptmp;
+	uint64_t kstack[HORNET_STACK_DEPTH] = {}, ustack[HORNET_STACK_DEPTH] = {};
+	struct hornet_stack_in st = {}, *stacks = NULL;
 	const char *type;
 
 	if (size < sizeof(*e) || e->data_len > size - sizeof(*e))
@@ -737,8 +743,34 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 		proc = tmp;
 	}
 	hornet_json_reset(&g->json);
+	if (e->kstack_id >= 0 || e->ustack_id >= 0) {
+		int fd = bpf_map__fd(g->master->maps.hornet_stacks);
+		uint32_t id;
+
+		if (e->kstack_id >= 0) {
+			id = e->kstack_id;
+			if (!bpf_map_lookup_elem(fd, &id, kstack))
+				while (st.nr_kernel < HORNET_STACK_DEPTH && kstack[st.nr_kernel])
+					st.nr_kernel++;
+			/* each trace is read once: free its slot for the next */
+			bpf_map_delete_elem(fd, &id);
+			if (!g->ksyms)
+				g->ksyms = hornet_ksyms__load();
+		}
+		if (e->ustack_id >= 0) {
+			id = e->ustack_id;
+			if (!bpf_map_lookup_elem(fd, &id, ustack))
+				while (st.nr_user < HORNET_STACK_DEPTH && ustack[st.nr_user])
+					st.nr_user++;
+			bpf_map_delete_elem(fd, &id);
+		}
+		st.kernel = kstack;
+		st.user = ustack;
+		st.ksyms = g->ksyms;
+		stacks = &st;
+	}
 	type = hornet_render_generic(&g->json, g->opts.render, proc, &u->info, e,
-				     (const char *)data + sizeof(*e), e->data_len);
+				     (const char *)data + sizeof(*e), e->data_len, stacks);
 	hornet_process__put(tmp);
 	if (!type)
 		return -EINVAL;

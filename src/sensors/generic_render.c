@@ -550,9 +550,48 @@ static const char *action_name(uint8_t a)
 	}
 }
 
+static void render_stacks(struct hornet_json *j, const struct hornet_gen_event *e,
+			  const struct hornet_stack_in *st)
+{
+	char module[4096];
+	uint64_t off;
+	const char *sym;
+	size_t i;
+
+	if (st->nr_kernel) {
+		hornet_json_arr_begin(j, "kernel_stack_trace");
+		for (i = 0; i < st->nr_kernel; i++) {
+			hornet_json_obj_begin(j, NULL);
+			hornet_json_u64(j, "address", st->kernel[i]);
+			sym = hornet_ksyms__find(st->ksyms, st->kernel[i], &off);
+			if (sym) {
+				hornet_json_u64(j, "offset", off);
+				hornet_json_str(j, "symbol", sym);
+			}
+			hornet_json_obj_end(j);
+		}
+		hornet_json_arr_end(j);
+	}
+	if (st->nr_user) {
+		hornet_json_arr_begin(j, "user_stack_trace");
+		for (i = 0; i < st->nr_user; i++) {
+			hornet_json_obj_begin(j, NULL);
+			hornet_json_u64(j, "address", st->user[i]);
+			/* the process may be gone already: then only the address */
+			if (!hornet_user_addr(e->pid, st->user[i], module, sizeof(module), &off)) {
+				hornet_json_u64(j, "offset", off);
+				hornet_json_str(j, "module", module);
+			}
+			hornet_json_obj_end(j);
+		}
+		hornet_json_arr_end(j);
+	}
+}
+
 const char *hornet_render_generic(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 				  struct hornet_process *p, const struct hornet_render_hook *r,
-				  const struct hornet_gen_event *e, const char *data, size_t len)
+				  const struct hornet_gen_event *e, const char *data, size_t len,
+				  const struct hornet_stack_in *stacks)
 {
 	const char *type;
 	char ts[HORNET_TIME_MAX];
@@ -631,10 +670,8 @@ const char *hornet_render_generic(struct hornet_json *j, const struct hornet_ren
 			hornet_json_str(j, NULL, r->tags[i]);
 		hornet_json_arr_end(j);
 	}
-	if (e->kstack_id >= 0)
-		hornet_json_i64(j, "kernel_stack_id", e->kstack_id);
-	if (e->ustack_id >= 0)
-		hornet_json_i64(j, "user_stack_id", e->ustack_id);
+	if (stacks)
+		render_stacks(j, e, stacks);
 	hornet_json_obj_end(j);
 	hornet_json_str(j, "node_name", ctx->node_name);
 	hornet_format_time(ts, e->hdr.ktime + ctx->boot_to_wall_ns);

@@ -18,6 +18,7 @@
 #include "export/json.h"
 #include "policy/compile.h"
 #include "policy/policy.h"
+#include "util/ksyms.h"
 
 struct hornet_render_arg {
 	uint8_t spec; /* the spec its data comes from */
@@ -54,6 +55,15 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 			    const uint8_t *arg_spec, uint8_t ret_spec);
 void hornet_render_hook_free(struct hornet_render_hook *r);
 
+/* Stack traces of an event, when its action asked for them. */
+struct hornet_stack_in {
+	const uint64_t *kernel; /* instruction pointers, innermost first */
+	size_t nr_kernel;
+	const uint64_t *user;
+	size_t nr_user;
+	const struct hornet_ksyms *ksyms;
+};
+
 /*
  * Renders one policy event (without newline); @data holds the event's
  * argument records. Returns the event's type key ("process_kprobe"), or
@@ -61,7 +71,8 @@ void hornet_render_hook_free(struct hornet_render_hook *r);
  */
 const char *hornet_render_generic(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 				  struct hornet_process *p, const struct hornet_render_hook *r,
-				  const struct hornet_gen_event *e, const char *data, size_t len);
+				  const struct hornet_gen_event *e, const char *data, size_t len,
+				  const struct hornet_stack_in *stacks);
 
 /* "O_RDONLY|O_CLOEXEC" */
 void hornet_open_flags(uint32_t flags, char *out, size_t size);

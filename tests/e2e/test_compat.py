@@ -26,7 +26,9 @@ SYSCALL_ONLY = ["tracingpolicy/sys_setuid.yaml", "tracingpolicy/sys_mount.yaml",
 
 def compat_module():
     if not os.path.exists(COMPAT):
-        raise Fail("%s is missing (the VM image needs scripts/compat.py next to tests/)" % COMPAT)
+        raise Fail("%s is missing: the test drives scripts/compat.py (in the VM, scripts/vmtest.sh "
+                   "must copy it next to tests/)" % COMPAT)
+    sys.dont_write_bytecode = True  # no __pycache__ in scripts/
     spec = importlib.util.spec_from_file_location("compat", COMPAT)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

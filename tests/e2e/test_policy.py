@@ -508,6 +508,242 @@ def _():
         shutil.rmtree(d)
 
 
+@test("stack_traces")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        open(target, "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("stacks", "Equal", [target], actions="""      matchActions:
+      - action: Post
+        kernelStackTrace: true
+        userStackTrace: true
+"""))
+        code = "import sys,time; open(sys.argv[1]).close(); time.sleep(1)"
+        p = subprocess.Popen(["/usr/bin/python3", "-c", code, target])
+        evs = wait_events(a, "stacks", 1, pid=p.pid)
+        p.wait()
+        check(evs, "no event")
+        ks = evs[0].get("kernel_stack_trace", [])
+        us = evs[0].get("user_stack_trace", [])
+        check(len(ks) >= 2 and all("symbol" in f for f in ks[:2]), "kernel stack %r" % ks[:3])
+        check(us and any("libc" in f.get("module", "") or "python" in f.get("module", "")
+                         for f in us), "user stack %r" % us[:3])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("get_url_and_dns_lookup_actions_run_in_user_space")
+def _():
+    import http.server
+    import socket
+    hits, queries = [], []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    dns.bind(("127.0.0.1", 0))
+    dns.settimeout(0.2)
+
+    def dns_server():
+        while not stop:
+            try:
+                data, peer = dns.recvfrom(512)
+            except OSError:
+                continue
+            queries.append(data)
+            # the answer: the question back, no records, NOERROR
+            dns.sendto(data[:2] + b"\x81\x80" + data[4:6] + b"\x00\x00\x00\x00\x00\x00" +
+                       data[12:], peer)
+    stop = False
+    threading.Thread(target=dns_server, daemon=True).start()
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "data")
+        open(target, "w").close()
+        a = Agent("--dns-server", "127.0.0.1:%d" % dns.getsockname()[1])
+        a.add_policy(openat_policy("notify", "Equal", [target], actions="""      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:%d/hornet-alert"
+      - action: DnsLookup
+        argFqdn: "alert.hornet.test"
+""" % httpd.server_address[1]))
+        subprocess.run([CAT, target], stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while (not hits or not queries) and time.time() < deadline:
+            time.sleep(0.1)
+        check(hits == ["/hornet-alert"], "GetUrl: %r" % hits)
+        check(queries and b"\x05alert\x06hornet\x04test\x00" in queries[0], "DnsLookup: %r" %
+              queries)
+        ua = a.status()["user_actions"]
+        check(ua["done"] >= 2 and ua["dropped"] == 0, "user actions %r" % ua)
+    finally:
+        stop = True
+        httpd.shutdown()
+        dns.close()
+        shutil.rmtree(d)
+
+
+@test("tracepoint_policy_with_format_file_arguments")
+def _():
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "made-by-tracepoint-test")
+        a = Agent()
+        a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: mkdir-tp
+spec:
+  tracepoints:
+  - subsystem: "syscalls"
+    event: "sys_enter_mkdirat"
+    args:
+    - index: 5
+      type: "auto"
+    - index: 6
+      type: "string"
+    - index: 7
+      type: "auto"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Postfix"
+        values: ["made-by-tracepoint-test"]
+""")
+        dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.mkdir(target, 0o751, dir_fd=dfd)  # mkdirat(2): plain mkdir(2) is another call
+        finally:
+            os.close(dfd)
+        evs = wait_events(a, "mkdir-tp", 1, pid=os.getpid())
+        check(evs, "no event")
+        ev = evs[0]
+        check(ev["subsys"] == "syscalls" and ev["event"] == "sys_enter_mkdirat", "ev %r" % ev)
+        check(ev["args"][1] == {"string_arg": target}, "args %r" % ev["args"])
+        check(list(ev["args"][2].values())[0] == 0o751, "mode %r" % ev["args"][2])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("raw_tracepoint_policy")
+def _():
+    a = Agent()
+    a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: rawtp-exec
+spec:
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    raw: true
+    args:
+    - index: 2
+      type: "linux_binprm"
+""")
+    mech = a.policies()["rawtp-exec"]["hooks"][0]["mechanism"]
+    check(mech in ("tp_btf", "raw_tp"), "mechanism %r" % mech)
+    p = subprocess.Popen([CAT, "/etc/hostname"], stdout=subprocess.DEVNULL)
+    p.wait()
+    evs = wait_events(a, "rawtp-exec", 1, pid=p.pid)
+    check(evs and evs[0]["args"][0]["linux_binprm_arg"]["path"] == CAT, "events %r" % evs[:1])
+
+
+@test("uprobe_policy")
+def _():
+    a = Agent()
+    libc = subprocess.run(["/usr/bin/python3", "-c",
+                           "import ctypes.util,os; print(os.path.realpath('/lib/x86_64-linux-gnu/libc.so.6'))"],
+                          capture_output=True).stdout.decode().strip()
+    if not os.path.exists(libc):
+        skip("no libc at %s" % libc)
+    a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: uprobe-getpid
+spec:
+  uprobes:
+  - path: "%s"
+    symbols:
+    - "getpid"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values:
+        - "%s"
+""" % (libc, os.path.realpath("/usr/bin/python3")))
+    p = subprocess.Popen(["/usr/bin/python3", "-c", "import os; os.getpid(); os.getpid()"])
+    p.wait()
+    evs = wait_events(a, "uprobe-getpid", 1, pid=p.pid)
+    check(evs and evs[0]["symbol"] == "getpid" and evs[0]["path"] == libc, "events %r" % evs[:1])
+
+
+@test("json_policy_list_of_syscalls_and_return_values")
+def _():
+    import json as js
+    d = tmpdir()
+    try:
+        target = os.path.join(d, "missing")
+        a = Agent()
+        pol = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+               "metadata": {"name": "failed-opens"},
+               "spec": {"lists": [{"name": "opens", "type": "syscalls",
+                                   "values": ["sys_openat", "sys_open"]}],
+                        "kprobes": [{"call": "list:opens", "syscall": True, "return": True,
+                                     "args": [{"index": 1, "type": "string"}],
+                                     "returnArg": {"index": 0, "type": "int"},
+                                     "selectors": [{"matchArgs": [{"index": 1, "operator": "Prefix",
+                                                                   "values": [d]}],
+                                                    "matchReturnArgs": [{"index": 0,
+                                                                         "operator": "Equal",
+                                                                         "values": ["-2"]}]}]}]}}
+        a.add_policy(js.dumps(pol))
+        check(len(a.policies()["failed-opens"]["hooks"]) == 2, "hooks %r" %
+              a.policies()["failed-opens"]["hooks"])
+        r = subprocess.run([CAT, target], capture_output=True)
+        check(r.returncode != 0, "cat of a missing file succeeded")
+        open(os.path.join(d, "present"), "w").close()
+        subprocess.run([CAT, os.path.join(d, "present")], capture_output=True)
+        evs = wait_events(a, "failed-opens", 1)
+        time.sleep(0.3)
+        evs = kprobe_events(a, "failed-opens")
+        check(len(evs) == 1, "%d events: %r" % (len(evs), [e["args"] for e in evs]))
+        check(evs[0]["return"] == {"int_arg": -2} and evs[0]["args"][0]["string_arg"] == target,
+              "event %r" % evs[0])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("thousands_of_values_in_one_selector")
+def _():
+    d = tmpdir()
+    try:
+        values = ["%s/f%05d" % (d, i) for i in range(5000)]
+        a = Agent()
+        a.add_policy(openat_policy("many", "Equal", values))
+        last = values[-1]
+        open(last, "w").close()
+        p = subprocess.Popen([CAT, last], stdout=subprocess.DEVNULL)
+        p.wait()
+        evs = wait_events(a, "many", 1, pid=p.pid)
+        check(evs and evs[0]["args"][1]["string_arg"] == last, "events %r" % evs[:1])
+        check(a.policies()["many"]["kernel_memory_bytes"] > 5000 * 256,
+              "values not in a map? %r" % a.policies()["many"]["kernel_memory_bytes"])
+    finally:
+        shutil.rmtree(d)
+
+
 @test("policy_programs_are_detached_with_the_policy_and_the_agent")
 def _():
     a = Agent()

@@ -393,10 +393,13 @@ def _():
     a = Agent()
     for req, want in ((b"not json\n", b"not valid JSON"), (b'{"command": 42}\n', b"command"),
                       (b'{"command": "nope"}\n', b"unknown command"), (b"[1,2]\n", b"command"),
-                      (b"x" * 70000, b"too long")):
+                      (b"x" * (17 << 20), b"too long")):
         s = socket.socket(socket.AF_UNIX)
         s.connect(a.socket)
-        s.sendall(req)
+        try:
+            s.sendall(req)
+        except BrokenPipeError:
+            pass  # the agent stopped reading a request that is too long; its reply is there
         data = b""
         s.settimeout(5)
         try:
