@@ -694,8 +694,29 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		snprintf(err, err_size, "kernel function '%s' does not exist on this kernel", fn);
 		return -ENOENT;
 	}
+	if (!ftrace_patchable(k, fn)) {
+		/* a static or inlined copy: neither fentry nor kprobe attaches by name */
+		snprintf(err, err_size,
+			 "kernel function '%s' cannot be traced on this kernel (it is not in "
+			 "available_filter_functions: inlined, or a static copy)",
+			 fn);
+		return -ENOENT;
+	}
 
 	if (override) {
+		char lsm_fn[192];
+
+		/* a security_X function calls the LSM hooks of X: a BPF LSM program
+		 * there denies the same way, on kernels without error injection */
+		snprintf(lsm_fn, sizeof(lsm_fn), "bpf_lsm_%s", fn + 9);
+		if (!strncmp(fn, "security_", 9) && hornet_has(f, HORNET_FEAT_LSM) &&
+		    func_proto(k->btf, lsm_fn) && !h->ret) {
+			ph->mech = HORNET_MECH_LSM;
+			snprintf(ph->target, sizeof(ph->target), "%s", fn + 9);
+			proto = func_proto(k->btf, lsm_fn);
+			ph->nr_fn_args = btf_vlen(proto);
+			return plan_args(k, ph, proto, NULL, 0, false, err, err_size);
+		}
 		if (hornet_has(f, HORNET_FEAT_FMOD_RET) && error_injectable(fn) && proto) {
 			ph->mech = HORNET_MECH_FMOD_RET;
 		} else if (k->override_return && error_injectable(fn)) {
@@ -716,7 +737,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			snprintf(err, err_size, "Override and return: true cannot be combined");
 			return -EINVAL;
 		}
-	} else if (has_fentry && proto && ftrace_patchable(k, fn)) {
+	} else if (has_fentry && proto) {
 		ph->mech = h->ret ? HORNET_MECH_FEXIT : HORNET_MECH_FENTRY;
 	} else if (hornet_has(f, HORNET_FEAT_KPROBE)) {
 		ph->mech = h->ret ? HORNET_MECH_KRETPROBE : HORNET_MECH_KPROBE;

@@ -299,7 +299,8 @@ def _():
     try:
         target = os.path.join(d, "data")
         open(target, "w").close()
-        a = Agent()
+        # full process objects: the event shows the namespace it matched on
+        a = Agent("--policy-events-full-process")
         a.add_policy(openat_policy("in-new-uts", "Equal", [target], extra="""      matchNamespaces:
       - namespace: Uts
         operator: NotIn
