@@ -243,8 +243,9 @@ static void client_event(struct hornet_poll *p, uint32_t events)
 				c->in = in;
 				c->in_cap = cap;
 			}
-read:
-			n = recv(c->poll.fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
+		read:
+			n = recv(c->poll.fd, c->in + c->in_len, c->in_cap - c->in_len,
+				 MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && errno == EAGAIN)

@@ -832,8 +832,10 @@ static int compile_actions(struct cc *c, struct hornet_gen_sel *sel,
 			break;
 		case HORNET_ACTION_NOTIFY_ENFORCER:
 			return fail(c, -EOPNOTSUPP,
-				    "action NotifyEnforcer: spec.enforcers (syscall override through an "
-				    "enforcer program) are not supported yet; use Sigkill, or Override on "
+				    "action NotifyEnforcer: spec.enforcers (syscall override "
+				    "through an "
+				    "enforcer program) are not supported yet; use Sigkill, or "
+				    "Override on "
 				    "an lsmhooks hook");
 		default:
 			return fail(c, -EOPNOTSUPP, "action %s is not supported",

@@ -771,8 +771,8 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 	if (h->kind == HORNET_HOOK_FENTRY && ph->mech != HORNET_MECH_FENTRY &&
 	    ph->mech != HORNET_MECH_FEXIT) {
 		snprintf(err, err_size, "fentries need fentry (BPF trampolines) on '%s': %s", fn,
-			 !ftrace_patchable(k, fn) ? "it is not in available_filter_functions" :
-						    feat_reason(k, HORNET_FEAT_FENTRY));
+			 !ftrace_patchable(k, fn) ? "it is not in available_filter_functions"
+						  : feat_reason(k, HORNET_FEAT_FENTRY));
 		return -EOPNOTSUPP;
 	}
 	/* a syscall wrapper's only argument is struct pt_regs *: its arguments are
@@ -941,7 +941,8 @@ static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 
 	if (!strcmp(type, "generated_syscalls")) {
 		snprintf(err, err_size,
-			 "list '%s' (generated_syscalls) stands for all %zu syscalls: hornet attaches "
+			 "list '%s' (generated_syscalls) stands for all %zu syscalls: hornet "
+			 "attaches "
 			 "at most %d functions of a list (no kprobe.multi support yet)",
 			 list->name, (size_t)NR_SYSCALLS, MAX_LIST_HOOKS);
 		return -E2BIG;
@@ -949,7 +950,8 @@ static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 	if (!strcmp(type, "generated_ftrace")) {
 		if (!k->ftrace_funcs) {
 			snprintf(err, err_size,
-				 "list '%s' (generated_ftrace) needs available_filter_functions, which "
+				 "list '%s' (generated_ftrace) needs available_filter_functions, "
+				 "which "
 				 "this kernel does not let us read",
 				 list->name);
 			return -EOPNOTSUPP;
@@ -1010,7 +1012,8 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 	memset(plan, 0, sizeof(*plan));
 	if (p->loader) {
 		snprintf(err, err_size,
-			 "spec.loader: process_loader events (executable mappings) are not supported "
+			 "spec.loader: process_loader events (executable mappings) are not "
+			 "supported "
 			 "yet");
 		return -EOPNOTSUPP;
 	}
