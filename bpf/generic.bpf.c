@@ -479,8 +479,12 @@ static long capture_one(__u32 i, void *ctx)
 	case HORNET_GT_BUF: {
 		__u64 size = sp->max_data ? sp->max_data : HORNET_GEN_ARG_MAX;
 
-		if (sp->size_spec < HORNET_GEN_MAX_SPECS) {
-			v = h->raw[sp->size_spec & (HORNET_GEN_MAX_SPECS - 1)];
+		if (sp->size_spec < HORNET_GEN_MAX_SPECS ||
+		    (sp->flags & HORNET_SPEC_RETCOPY && h->has_ret)) {
+			v = sp->size_spec < HORNET_GEN_MAX_SPECS
+				    ? h->raw[sp->size_spec & (HORNET_GEN_MAX_SPECS - 1)]
+				    : 0;
+			/* returnCopy: the function returns how much it wrote */
 			if (sp->flags & HORNET_SPEC_RETCOPY && h->has_ret)
 				v = h->ret;
 			if ((__s64)v < 0)
@@ -509,8 +513,8 @@ static long capture_one(__u32 i, void *ctx)
 		break;
 	}
 	case HORNET_GT_FD:
+		/* val keeps the file's mode, for FileType */
 		len = put_file(h, k, at, fd_file(h->task, raw), &flags);
-		h->val[k] = raw;
 		break;
 	case HORNET_GT_FILE:
 		len = put_file(h, k, at, p, &flags);
@@ -834,10 +838,11 @@ static long match_spec(__u32 i, void *ctx)
 		if (sp->type == HORNET_GT_SOCKADDR) {
 			struct hornet_sockaddr_data *sa = (void *)sd;
 
+			/* Tetragon's operators for a sockaddr: SAddr, SPort (its address) */
 			if (lookups & HORNET_LOOKUP_ADDR)
-				match_addr(h, k, HORNET_NET_DADDR, sa->family, sa->addr);
+				match_addr(h, k, HORNET_NET_SADDR, sa->family, sa->addr);
 			if (lookups & HORNET_LOOKUP_PORT)
-				match_int(h, k, HORNET_NET_DPORT, sa->port);
+				match_int(h, k, HORNET_NET_SPORT, sa->port);
 			if (lookups & HORNET_LOOKUP_NETINT)
 				match_int(h, k, HORNET_NET_FAMILY, sa->family);
 			return 0;
@@ -1375,6 +1380,36 @@ int hornet_gen_kprobe(struct pt_regs *ctx)
 	h->ret = 0;
 	raw_from_args(h, args);
 	process(ctx, h);
+	return 0;
+}
+
+/* Override through a kprobe (bpf_override_return, on error-injectable
+ * functions): loaded only on kernels that have it. */
+SEC("kprobe")
+int hornet_gen_kprobe_override(struct pt_regs *ctx)
+{
+	struct gen_heap *h = heap();
+	__u64 args[6];
+	__s32 err;
+
+	if (!h)
+		return 0;
+	if (hornet_cfg.specs[0].src == HORNET_SRC_SYSCALL) {
+		syscall_args(args, (struct pt_regs *)PT_REGS_PARM1(ctx));
+	} else {
+		args[0] = PT_REGS_PARM1(ctx);
+		args[1] = PT_REGS_PARM2(ctx);
+		args[2] = PT_REGS_PARM3(ctx);
+		args[3] = PT_REGS_PARM4(ctx);
+		args[4] = PT_REGS_PARM5(ctx);
+		args[5] = HORNET_PARM6(ctx);
+	}
+	h->has_ret = 0;
+	h->ret = 0;
+	raw_from_args(h, args);
+	err = process(ctx, h);
+	if (err)
+		bpf_override_return(ctx, err);
 	return 0;
 }
 

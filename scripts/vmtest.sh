@@ -116,7 +116,7 @@ mkdir -p "$STAGE/usr/lib/$pyver"
 (cd "/usr/lib/$pyver" && tar cf - --exclude=test --exclude=idlelib --exclude=tkinter \
 	--exclude=turtledemo --exclude=lib2to3 --exclude=ensurepip --exclude=pydoc_data \
 	--exclude=distutils --exclude='config-*' --exclude=site-packages --exclude=dist-packages \
-	--exclude=sqlite3 --exclude=asyncio --exclude=email --exclude=xml --exclude=unittest \
+	--exclude=sqlite3 --exclude=asyncio --exclude=xml --exclude=unittest \
 	--exclude=multiprocessing --exclude=venv --exclude=curses --exclude=dbm . ) |
 	tar xf - -C "$STAGE/usr/lib/$pyver"
 for so in "$STAGE/usr/lib/$pyver"/lib-dynload/*.so; do

@@ -264,8 +264,7 @@ static int cmd_check(int argc, char **argv)
 			       err);
 			bad++;
 		} else if (compile_each(p, &plan, err, sizeof(err))) {
-			printf("%s: policy '%s': cannot run on this kernel: %s\n", argv[i], p->name,
-			       err);
+			printf("%s: policy '%s': refused: %s\n", argv[i], p->name, err);
 			hornet_plan_free(&plan);
 			bad++;
 		} else {

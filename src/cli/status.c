@@ -114,11 +114,16 @@ static void print_text(json_t *r)
 		first = 0;
 	}
 	printf("\n");
-	printf("lost:     ring buffer: exec %llu, fork %llu, exit %llu; API queue %llu; "
-	       "malformed records %llu; export errors %llu\n",
+	printf("lost:     ring buffer: exec %llu, fork %llu, exit %llu, policy events %llu; API "
+	       "queue %llu; malformed records %llu; export errors %llu\n",
 	       num(r, "lost.ringbuf.process_exec"), num(r, "lost.ringbuf.process_fork"),
-	       num(r, "lost.ringbuf.process_exit"), num(r, "lost.api_queue"),
-	       num(r, "lost.malformed_records"), num(r, "lost.export_errors"));
+	       num(r, "lost.ringbuf.process_exit"), num(r, "lost.ringbuf.policy_events"),
+	       num(r, "lost.api_queue"), num(r, "lost.malformed_records"),
+	       num(r, "lost.export_errors"));
+	if (json_object_get(r, "user_actions"))
+		printf("actions:  GetUrl/DnsLookup done %llu, failed %llu, dropped %llu\n",
+		       num(r, "user_actions.done"), num(r, "user_actions.failed"),
+		       num(r, "user_actions.dropped"));
 	printf("errors:   process table full %llu, kernel read errors %llu\n",
 	       num(r, "errors.process_table_full"), num(r, "errors.kernel_read_errors"));
 	printf("cache:    %llu of %llu processes (%llu live), %llu evictions; kernel table %llu\n",

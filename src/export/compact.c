@@ -33,6 +33,82 @@ static void sanitize(char *s)
 			*s = '?';
 }
 
+/* A short word for one argument: its path, string, or connection. */
+static void arg_summary(json_t *args, char *out, size_t size)
+{
+	const char *key;
+	json_t *a, *v;
+	size_t i;
+
+	out[0] = '\0';
+	json_array_foreach(args, i, a)
+	{
+		json_object_foreach(a, key, v)
+		{
+			if (json_is_string(v) && !strcmp(key, "string_arg")) {
+				snprintf(out, size, "%s", json_string_value(v));
+				return;
+			}
+			if (json_is_object(v) && json_object_get(v, "path")) {
+				snprintf(out, size, "%s", str(v, "path"));
+				return;
+			}
+			if (json_is_object(v) && json_object_get(v, "daddr")) {
+				snprintf(out, size, "%s %s:%lld -> %s:%lld", str(v, "protocol"),
+					 str(v, "saddr"),
+					 json_integer_value(json_object_get(v, "sport")),
+					 str(v, "daddr"),
+					 json_integer_value(json_object_get(v, "dport")));
+				return;
+			}
+			if (json_is_object(v) && json_object_get(v, "addr")) {
+				snprintf(out, size, "%s:%lld", str(v, "addr"),
+					 json_integer_value(json_object_get(v, "port")));
+				return;
+			}
+		}
+	}
+}
+
+/* The icon and verb of a policy event, from the function it hooked. */
+static void policy_verb(const char *type, json_t *body, const char **icon, const char **verb)
+{
+	const char *fn = str(body, "function_name");
+
+	if (!strcmp(type, "process_lsm")) {
+		*icon = "\xf0\x9f\x94\x92"; /* lock */
+		*verb = "LSM    ";
+	} else if (!strcmp(type, "process_tracepoint")) {
+		*icon = "\xe2\x81\x89\xef\xb8\x8f"; /* exclamation question mark */
+		*verb = "tracepoint";
+	} else if (!strcmp(type, "process_uprobe")) {
+		*icon = "\xf0\x9f\x94\x8d"; /* magnifying glass */
+		*verb = "uprobe ";
+	} else if (strstr(fn, "open")) {
+		*icon = "\xf0\x9f\x93\xac"; /* mailbox */
+		*verb = "open   ";
+	} else if (strstr(fn, "write")) {
+		*icon = "\xf0\x9f\x93\x9d"; /* memo */
+		*verb = "write  ";
+	} else if (strstr(fn, "read")) {
+		*icon = "\xf0\x9f\x93\x9a"; /* books */
+		*verb = "read   ";
+	} else if (strstr(fn, "connect")) {
+		*icon = "\xf0\x9f\x94\x8c"; /* plug */
+		*verb = "connect";
+	} else if (strstr(fn, "setuid") || strstr(fn, "setgid") || strstr(fn, "setres") ||
+		   strstr(fn, "capset") || strstr(fn, "cred")) {
+		*icon = "\xf0\x9f\x94\x91"; /* key */
+		*verb = "setid  ";
+	} else if (strstr(fn, "setns") || strstr(fn, "unshare")) {
+		*icon = "\xf0\x9f\x94\xa7"; /* wrench */
+		*verb = "setns  ";
+	} else {
+		*icon = "\xe2\x9d\x93"; /* question mark */
+		*verb = strstr(fn, "sys_") ? "syscall" : "kprobe ";
+	}
+}
+
 char *hornet_compact(json_t *event)
 {
 	const char *type = hornet_event_type(event);
@@ -63,7 +139,24 @@ char *hornet_compact(json_t *event)
 			snprintf(detail, sizeof(detail), " %lld",
 				 (long long)json_integer_value(json_object_get(body, "status")));
 	} else {
-		return NULL;
+		char what[320], act[64] = "";
+		const char *action = str(body, "action");
+
+		/* policy events: what was touched, not the process's own arguments */
+		policy_verb(type, body, &icon, &verb);
+		arg_summary(json_object_get(body, "args"), what, sizeof(what));
+		if (strcmp(action, "KPROBE_ACTION_POST") && action[0])
+			snprintf(act, sizeof(act), " [%s%s]", action + 14,
+				 json_object_get(body, "policy_mode") ? ", monitor" : "");
+		n = asprintf(&line, "%s %s %s%s %s%s%s%s", icon, verb, where, str(proc, "binary"),
+			     !strcmp(type, "process_tracepoint") ? str(body, "event")
+			     : !strcmp(type, "process_uprobe")	 ? str(body, "symbol")
+								 : str(body, "function_name"),
+			     what[0] ? " " : "", what, act);
+		if (n < 0)
+			return NULL;
+		sanitize(line);
+		return line;
 	}
 	n = asprintf(&line, "%s %s %s%s%s%s%s", icon, verb, where, str(proc, "binary"),
 		     args[0] ? " " : "", args, detail);

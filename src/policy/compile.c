@@ -60,7 +60,9 @@ static const struct named {
 	{ "S_IFIFO", S_IFIFO },	  { "sock", S_IFSOCK },   { "lnk", S_IFLNK },
 	{ "symlink", S_IFLNK },	  { "reg", S_IFREG },	  { "regular", S_IFREG },
 	{ "blk", S_IFBLK },	  { "dir", S_IFDIR },	  { "directory", S_IFDIR },
-	{ "chr", S_IFCHR },	  { "fifo", S_IFIFO },	  { NULL, 0 },
+	{ "chr", S_IFCHR },	  { "fifo", S_IFIFO },	  { "link", S_IFLNK },
+	{ "char", S_IFCHR },	  { "block", S_IFBLK },	  { "pipe", S_IFIFO },
+	{ "socket", S_IFSOCK },	  { NULL, 0 },
 };
 
 static int named_value(const struct named *t, const char *s, int64_t *v)
@@ -425,6 +427,21 @@ static int add_in_map(struct cc *c, uint8_t arg, const struct hornet_values *val
 				if (ret)
 					return ret;
 			}
+			continue;
+		}
+		if (strchr(s, ':')) {
+			int64_t a, b;
+
+			ret = range_of(c, s, &a, &b);
+			if (ret)
+				return ret;
+			if (b < a || b - a > 65535)
+				return fail(c, -E2BIG, "range '%s' spans more than 65536 values",
+					    s);
+			for (v = a; v <= b && !ret; v++)
+				ret = add_int(c, arg, 0, v, slot);
+			if (ret)
+				return ret;
 			continue;
 		}
 		ret = values_int(c, &vals->v[i], &v);
@@ -824,6 +841,12 @@ static int compile_actions(struct cc *c, struct hornet_gen_sel *sel,
 			break;
 		}
 		case HORNET_ACTION_GETURL:
+			if (a->arg_url && strncmp(a->arg_url, "http://", 7))
+				return fail(c, -EOPNOTSUPP,
+					    "GetUrl '%s': only http:// URLs are fetched (no TLS)",
+					    a->arg_url);
+			g->action = HORNET_A_USER;
+			break;
 		case HORNET_ACTION_DNSLOOKUP:
 		case HORNET_ACTION_FOLLOWFD:
 		case HORNET_ACTION_UNFOLLOWFD:
@@ -872,7 +895,8 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		const struct hornet_match_arg *m = &s->args[i];
 		size_t pos = (size_t)-1;
 
-		if (h->kind == HORNET_HOOK_TRACEPOINT) {
+		if (h->kind == HORNET_HOOK_TRACEPOINT || m->args_form) {
+			/* a position in args[] */
 			pos = m->index < h->nr_args ? m->index : (size_t)-1;
 		} else {
 			for (j = 0; j < h->nr_args; j++) {
@@ -1023,9 +1047,8 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 		const struct hornet_plan_hook *ph = users[ui].ph;
 
 		c.u = &users[ui];
-		snprintf(c.where, sizeof(c.where), "policy '%s': spec.%s[%u]",
-			 users[ui].policy->name, hornet_hook_kind_name(ph->hook->kind),
-			 ph->hook->index);
+		snprintf(c.where, sizeof(c.where), "spec.%s[%u]",
+			 hornet_hook_kind_name(ph->hook->kind), ph->hook->index);
 		for (j = 0; j < ph->nr_args; j++) {
 			k = spec_index(&c, &ph->args[j].spec);
 			if (k < 0) {
@@ -1054,8 +1077,7 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 		c.u = &users[ui];
 		c.follow_left = users[ui].follow_bits;
 		for (s = 0; s < h->nr_selectors && !ret; s++) {
-			snprintf(c.where, sizeof(c.where),
-				 "policy '%s': spec.%s[%u].selectors[%zu]", users[ui].policy->name,
+			snprintf(c.where, sizeof(c.where), "spec.%s[%u].selectors[%zu]",
 				 hornet_hook_kind_name(h->kind), h->index, s);
 			ret = compile_selector(&c, ui, &h->selectors[s], s);
 		}
@@ -1063,8 +1085,8 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 		if (!ret && !h->nr_selectors) {
 			struct hornet_selector empty = {};
 
-			snprintf(c.where, sizeof(c.where), "policy '%s': spec.%s[%u]",
-				 users[ui].policy->name, hornet_hook_kind_name(h->kind), h->index);
+			snprintf(c.where, sizeof(c.where), "spec.%s[%u]",
+				 hornet_hook_kind_name(h->kind), h->index);
 			ret = compile_selector(&c, ui, &empty, 0);
 		}
 	}

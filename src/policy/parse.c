@@ -1562,6 +1562,9 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 		path_pop(c, old);
 		return err;
 	}
+	/* tracepoints: Tetragon's matchArgs index is a position in args[] */
+	if (h->kind == HORNET_HOOK_TRACEPOINT)
+		m->args_form = true;
 	if (m->args_form) {
 		if (v >= h->nr_args)
 			err = fail_node(c, n, "%llu is past the end of args[] (%zu entries)",
@@ -1577,13 +1580,6 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 			path_pop(c, old);
 			return 0;
 		}
-	}
-	if (h->kind == HORNET_HOOK_TRACEPOINT && v < h->nr_args) {
-		/* Tetragon reads an index that names no field as a position in args[] */
-		m->args_form = true;
-		*arg = &h->args[v];
-		path_pop(c, old);
-		return 0;
 	}
 	fmt_indexes(h, list, sizeof(list));
 	if (h->nr_args)

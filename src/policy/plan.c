@@ -721,6 +721,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			ph->mech = HORNET_MECH_FMOD_RET;
 		} else if (k->override_return && error_injectable(fn)) {
 			ph->mech = HORNET_MECH_KPROBE;
+			ph->override = true;
 		} else {
 			snprintf(err, err_size,
 				 "Override on '%s' needs fmod_ret or bpf_override_return on an "
@@ -769,7 +770,8 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		return -EOPNOTSUPP;
 	}
 	if (h->kind == HORNET_HOOK_FENTRY && ph->mech != HORNET_MECH_FENTRY &&
-	    ph->mech != HORNET_MECH_FEXIT) {
+	    ph->mech != HORNET_MECH_FEXIT && ph->mech != HORNET_MECH_FMOD_RET &&
+	    ph->mech != HORNET_MECH_LSM) {
 		snprintf(err, err_size, "fentries need fentry (BPF trampolines) on '%s': %s", fn,
 			 !ftrace_patchable(k, fn) ? "it is not in available_filter_functions"
 						  : feat_reason(k, HORNET_FEAT_FENTRY));
@@ -1010,6 +1012,17 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 	int ret = 0;
 
 	memset(plan, 0, sizeof(*plan));
+	if (p->has_pod_selector || p->has_container_selector || p->has_host_selector) {
+		/* applied host-wide instead, they would watch or kill far more than asked */
+		snprintf(err, err_size,
+			 "spec.%s: selecting pods, containers or hosts by label is not supported "
+			 "yet "
+			 "(the policy would apply to the whole host)",
+			 p->has_pod_selector	     ? "podSelector"
+			 : p->has_container_selector ? "containerSelector"
+						     : "hostSelector");
+		return -EOPNOTSUPP;
+	}
 	if (p->loader) {
 		snprintf(err, err_size,
 			 "spec.loader: process_loader events (executable mappings) are not "

@@ -63,9 +63,11 @@ static const char *const shared_gen_maps[] = {
 	"hornet_stash",	     "hornet_gen_heap",	    "hornet_scratch_map",
 };
 
-static struct bpf_program *prog_for(struct hornet_generic *skel, enum hornet_mech m,
+static struct bpf_program *prog_for(struct hornet_generic *skel, const struct hornet_plan_hook *ph,
 				    struct bpf_program **entry)
 {
+	enum hornet_mech m = ph->mech;
+
 	*entry = NULL;
 	switch (m) {
 	case HORNET_MECH_LSM:
@@ -77,7 +79,8 @@ static struct bpf_program *prog_for(struct hornet_generic *skel, enum hornet_mec
 	case HORNET_MECH_FMOD_RET:
 		return skel->progs.hornet_gen_fmod_ret;
 	case HORNET_MECH_KPROBE:
-		return skel->progs.hornet_gen_kprobe;
+		return ph->override ? skel->progs.hornet_gen_kprobe_override
+				    : skel->progs.hornet_gen_kprobe;
 	case HORNET_MECH_KRETPROBE:
 		*entry = skel->progs.hornet_gen_kprobe_entry;
 		return skel->progs.hornet_gen_kretprobe;
@@ -479,7 +482,7 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	}
 	np->skel = skel;
 	no_autoload(skel);
-	prog = prog_for(skel, ph->mech, &entry);
+	prog = prog_for(skel, ph, &entry);
 	if (!prog) {
 		snprintf(err, err_size, "no program for mechanism %s", hornet_mech_name(ph->mech));
 		return -EINVAL;

@@ -514,8 +514,9 @@ static const struct hornet_gen_arg *find_arg(const char *data, size_t len, unsig
 	return NULL;
 }
 
-static int render_one(struct hornet_json *j, const struct hornet_render_arg *ra, const char *data,
-		      size_t len, unsigned int nr)
+/* One argument as an object: a member of args[] (key NULL) or "return". */
+static int render_one(struct hornet_json *j, const char *key, const struct hornet_render_arg *ra,
+		      const char *data, size_t len, unsigned int nr)
 {
 	const struct hornet_gen_arg *a;
 	const char *payload = NULL;
@@ -524,7 +525,7 @@ static int render_one(struct hornet_json *j, const struct hornet_render_arg *ra,
 	a = find_arg(data, len, nr, ra->spec, &payload);
 	if (!a)
 		return -EINVAL;
-	hornet_json_obj_begin(j, NULL);
+	hornet_json_obj_begin(j, key);
 	ret = render_arg(j, ra, a, payload);
 	if (ret < 0)
 		return ret;
@@ -635,7 +636,7 @@ const char *hornet_render_generic(struct hornet_json *j, const struct hornet_ren
 	for (i = 0; i < r->nr_args; i++) {
 		if (r->args[i].type == HORNET_ARG_NOP)
 			continue;
-		if (render_one(j, &r->args[i], data, len, e->nr_args))
+		if (render_one(j, NULL, &r->args[i], data, len, e->nr_args))
 			return NULL;
 	}
 	hornet_json_arr_end(j);
@@ -644,11 +645,9 @@ const char *hornet_render_generic(struct hornet_json *j, const struct hornet_ren
 			hornet_json_obj_begin(j, "return");
 			hornet_json_i64(j, "int_arg", e->ret);
 			hornet_json_obj_end(j);
-		} else {
-			/* the return value's own type: read like an argument */
-			hornet_json_arr_begin(j, "return");
-			render_one(j, &r->ret, data, len, e->nr_args);
-			hornet_json_arr_end(j);
+		} else if (render_one(j, "return", &r->ret, data, len, e->nr_args)) {
+			/* the return value's own type, read like an argument */
+			return NULL;
 		}
 		hornet_json_str(j, "return_action",
 				r->return_action == HORNET_ACTION_NOPOST ? "KPROBE_ACTION_NOPOST"
