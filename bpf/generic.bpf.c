@@ -393,6 +393,46 @@ static __always_inline void read_cred(struct hornet_cred_data *c, const struct c
 	c->user_ns_inum = BPF_CORE_READ(ns, ns.inum);
 }
 
+/*
+ * A relative path of a path syscall is relative to the cwd (AT_FDCWD) or to
+ * its directory fd: writes that directory and a '/' at @at and returns
+ * their length, or 0 when the path is absolute (or unreadable).
+ */
+static __always_inline __u32 dir_prefix(struct gen_heap *h,
+					const volatile struct hornet_gen_spec *sp, __u32 at,
+					const void *upath, __u32 max)
+{
+	char first = 0, *s1 = hornet_scratch(1);
+	struct task_struct *task = h->task; /* a local: CO-RE relocates the expression */
+	__u32 off = 0, wflags = 0, len;
+	struct fs_struct *fs;
+	struct file *dir;
+	__s32 dirfd = -100; /* AT_FDCWD */
+
+	if (!s1 || bpf_probe_read_user(&first, 1, upath) || first == '/' || !first)
+		return 0;
+	if (sp->dirfd_arg < HORNET_GEN_MAX_SPECS)
+		dirfd = (__s32)h->raw[sp->dirfd_arg & (HORNET_GEN_MAX_SPECS - 1)];
+	if (dirfd == -100) {
+		fs = BPF_CORE_READ(task, fs);
+		len = hornet_path_resolve(&fs->pwd, task, 1, &off, &wflags);
+	} else {
+		dir = fd_file(task, (__u32)dirfd);
+		if (!dir)
+			return 0;
+		len = hornet_path_resolve(&dir->f_path, task, 1, &off, &wflags);
+	}
+	if (len + 2 >= max)
+		return 0;
+	len &= HORNET_PATH_MASK;
+	bpf_probe_read_kernel(h->data + (at & DATA_MASK), len, s1 + (off & HORNET_PATH_MASK));
+	/* "/" + "x" is "/x", not "//x" */
+	if (len == 1)
+		return 1;
+	h->data[(at + len) & DATA_MASK] = '/';
+	return len + 1;
+}
+
 /* Reads one spec into the event heap. */
 static long capture_one(__u32 i, void *ctx)
 {
@@ -452,6 +492,7 @@ static long capture_one(__u32 i, void *ctx)
 		break;
 	case HORNET_GT_STRING:
 	case HORNET_GT_FILENAME: {
+		__u32 dl = 0;
 		long n;
 
 		if (sp->type == HORNET_GT_FILENAME)
@@ -461,7 +502,17 @@ static long capture_one(__u32 i, void *ctx)
 			max = sp->max_data;
 		barrier_var(max);
 		max &= ARG_MASK;
-		if (sp->flags & HORNET_SPEC_USER)
+		if (sp->flags & HORNET_SPEC_FULLPATH)
+			dl = dir_prefix(h, sp, at, p, max);
+		if (dl) {
+			/* the relative path after its directory */
+			max = max > dl ? max - dl : 0;
+			barrier_var(max);
+			max &= ARG_MASK;
+			n = bpf_probe_read_user_str(h->data + ((at + dl) & DATA_MASK), max, p);
+			if (n > 0)
+				n += dl;
+		} else if (sp->flags & HORNET_SPEC_USER)
 			n = bpf_probe_read_user_str(h->data + (at & DATA_MASK), max, p);
 		else
 			n = bpf_probe_read_kernel_str(h->data + (at & DATA_MASK), max, p);

@@ -71,6 +71,7 @@ enum hornet_gen_type {
 #define HORNET_SPEC_FILTER_STR (1 << 4) /* selectors compare it as a string */
 #define HORNET_SPEC_FILTER_INT (1 << 5) /* selectors compare it as an integer */
 #define HORNET_SPEC_FILTER_NET (1 << 6) /* selectors compare its addresses, ports */
+#define HORNET_SPEC_FULLPATH (1 << 7) /* STRING: a path, made absolute with the cwd or dirfd */
 
 struct hornet_gen_spec {
 	__u8 src; /* enum hornet_gen_src */
@@ -82,7 +83,8 @@ struct hornet_gen_spec {
 	__u32 max_data; /* BUF, STRING: bytes to copy at most */
 	__u8 nr_resolve; /* steps of resolve[] to follow first */
 	__u8 field_size; /* TP_FIELD: bytes of the record's field (1, 2, 4 or 8) */
-	__u8 pad[2];
+	__u8 dirfd_arg; /* FULLPATH: the syscall argument with the dirfd; 0xff: the cwd */
+	__u8 pad;
 	__u16 resolve[HORNET_GEN_MAX_RESOLVE]; /* byte offsets; 8 bytes are read at each */
 	__u16 resolve_add; /* then added: the offset of an embedded struct */
 	__u16 pad2;

@@ -923,6 +923,16 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 			return fail(c, -EINVAL,
 				    "selectors[%zu].matchReturnArgs: the hook has no returnArg",
 				    si);
+		/* a return value read as a file (returnArg type fd: the file it opened) is
+		 * compared as its path: the real one, after symlinks and ".." */
+		if (string_type(o->cfg.specs[o->ret_spec[ui]].type)) {
+			ret = compile_match_arg(c, sel, o->ret_spec[ui],
+						o->cfg.specs[o->ret_spec[ui]].type, m->op,
+						&m->values);
+			if (ret)
+				return ret;
+			continue;
+		}
 		o->cfg.ret_spec = o->ret_spec[ui] + 1;
 		ret = compile_match_arg(c, sel, HORNET_KEY_RET, HORNET_GT_INT, m->op, &m->values);
 		if (ret)
@@ -1056,6 +1066,32 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 				break;
 			}
 			out->arg_spec[ui][j] = k;
+		}
+		/* full paths read their dirfd: a spec of its own, hidden from the event */
+		for (j = 0; j < ph->nr_args && !ret; j++) {
+			struct hornet_gen_spec *sp = &out->cfg.specs[out->arg_spec[ui][j]];
+			struct hornet_gen_spec d = {};
+
+			if (!(sp->flags & HORNET_SPEC_FULLPATH) ||
+			    ph->args[j].spec.dirfd_arg == 0xff)
+				continue;
+			d.src = sp->src;
+			d.type = HORNET_GT_INT;
+			d.flags = HORNET_SPEC_SIGNED;
+			d.size = 4;
+			d.size_spec = 0xff;
+			d.dirfd_arg = 0xff;
+			d.field_size = sp->field_size;
+			/* syscall argument N: in the record at 16 + 8N, else argument N */
+			d.index = sp->src == HORNET_SRC_TP_FIELD
+					  ? 16 + 8 * ph->args[j].spec.dirfd_arg
+					  : ph->args[j].spec.dirfd_arg;
+			k = spec_index(&c, &d);
+			if (k < 0) {
+				ret = k;
+				break;
+			}
+			out->cfg.specs[out->arg_spec[ui][j]].dirfd_arg = k;
 		}
 		/* char_buf sizes point at the union's index of their size argument */
 		for (j = 0; j < ph->nr_args && !ret; j++)

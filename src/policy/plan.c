@@ -520,6 +520,7 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 	}
 	sp->type = gen_type(type, &sp->size, &sp->flags);
 	sp->size_spec = 0xff;
+	sp->dirfd_arg = 0xff;
 	sp->max_data = a->max_data;
 	if (a->return_copy)
 		sp->flags |= HORNET_SPEC_RETCOPY;
@@ -556,6 +557,65 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 	if (a->resolve)
 		return plan_resolve(k, proto, a->index, a->resolve, sp, err, err_size);
 	return 0;
+}
+
+/*
+ * The path arguments of path syscalls, with the argument holding their
+ * directory fd (-1: relative to the cwd). Their string is made absolute in
+ * the kernel, so "cd /etc; cat shadow" is reported, and matched, as
+ * /etc/shadow.
+ */
+static const struct {
+	const char *name;
+	signed char path, dirfd;
+} path_args[] = {
+	{ "open", 0, -1 },	  { "openat", 1, 0 },
+	{ "openat2", 1, 0 },	  { "creat", 0, -1 },
+	{ "unlink", 0, -1 },	  { "unlinkat", 1, 0 },
+	{ "rmdir", 0, -1 },	  { "mkdir", 0, -1 },
+	{ "mkdirat", 1, 0 },	  { "rename", 0, -1 },
+	{ "rename", 1, -1 },	  { "renameat", 1, 0 },
+	{ "renameat", 3, 2 },	  { "renameat2", 1, 0 },
+	{ "renameat2", 3, 2 },	  { "link", 0, -1 },
+	{ "link", 1, -1 },	  { "linkat", 1, 0 },
+	{ "linkat", 3, 2 },	  { "symlink", 1, -1 },
+	{ "symlinkat", 2, 1 },	  { "chmod", 0, -1 },
+	{ "fchmodat", 1, 0 },	  { "fchmodat2", 1, 0 },
+	{ "chown", 0, -1 },	  { "lchown", 0, -1 },
+	{ "fchownat", 1, 0 },	  { "truncate", 0, -1 },
+	{ "execve", 0, -1 },	  { "execveat", 1, 0 },
+	{ "mknod", 0, -1 },	  { "mknodat", 1, 0 },
+	{ "access", 0, -1 },	  { "faccessat", 1, 0 },
+	{ "faccessat2", 1, 0 },	  { "chdir", 0, -1 },
+	{ "chroot", 0, -1 },	  { "readlink", 0, -1 },
+	{ "readlinkat", 1, 0 },	  { "utimensat", 1, 0 },
+	{ "mount", 1, -1 },	  { "umount2", 0, -1 },
+	{ "setxattr", 0, -1 },	  { "lsetxattr", 0, -1 },
+	{ "removexattr", 0, -1 }, { "name_to_handle_at", 1, 0 },
+	{ "statx", 1, 0 },	  { "newfstatat", 1, 0 },
+};
+
+static void mark_path_args(struct hornet_plan_hook *ph)
+{
+	const char *call = syscall_base(ph->function_name);
+	size_t i, j;
+
+	if (!ph->syscall)
+		return;
+	for (i = 0; i < sizeof(path_args) / sizeof(path_args[0]); i++) {
+		if (strcmp(path_args[i].name, call))
+			continue;
+		for (j = 0; j < ph->nr_args; j++) {
+			struct hornet_gen_spec *sp = &ph->args[j].spec;
+
+			if (sp->type != HORNET_GT_STRING ||
+			    (int)ph->args[j].arg->index != path_args[i].path)
+				continue;
+			sp->flags |= HORNET_SPEC_FULLPATH;
+			/* the syscall argument number here; compile makes it a spec index */
+			sp->dirfd_arg = path_args[i].dirfd < 0 ? 0xff : path_args[i].dirfd;
+		}
+	}
 }
 
 /* Fills the specs of every argument (and the return value) of @ph. */
@@ -633,6 +693,7 @@ static int plan_args(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 		ph->ret.spec.src = HORNET_SRC_RET;
 		ph->has_ret = true;
 	}
+	mark_path_args(ph);
 	return 0;
 }
 
