@@ -188,6 +188,10 @@ struct gen_heap {
 	struct hornet_caps proc_caps;
 	struct hornet_ns proc_ns;
 	struct task_struct *task; /* only read through BPF_CORE_READ */
+	struct {
+		__u16 family, type, protocol, dport;
+		__u8 daddr[16];
+	} cg; /* the destination, in cgroup/connect programs */
 	__u64 ret;
 	__u32 has_ret;
 	__s32 override; /* errno to return, 0 none */
@@ -1132,8 +1136,9 @@ static __always_inline bool rate_ok(struct gen_heap *h, const struct hornet_gen_
 	return true;
 }
 
-static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel *s, __u8 action,
-				 __s32 action_arg, __u8 flags, __u32 act_flags)
+static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel *s,
+				 const bool tracing, __u8 action, __s32 action_arg, __u8 flags,
+				 __u32 act_flags)
 {
 	struct gen_heap *h = c->h;
 	struct hornet_gen_event *e = &h->ev;
@@ -1162,9 +1167,10 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	e->action_arg = action_arg;
 	e->kstack_id = -1;
 	e->ustack_id = -1;
-	if (act_flags & HORNET_ACT_KSTACK)
+	/* stack traces exist for tracing programs only */
+	if (tracing && (act_flags & HORNET_ACT_KSTACK))
 		e->kstack_id = bpf_get_stackid(c->ctx, &hornet_stacks, 0);
-	if (act_flags & HORNET_ACT_USTACK)
+	if (tracing && (act_flags & HORNET_ACT_USTACK))
 		e->ustack_id = bpf_get_stackid(c->ctx, &hornet_stacks, BPF_F_USER_STACK);
 	e->data_len = h->pos;
 	size = sizeof(*e) + h->pos;
@@ -1181,7 +1187,8 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	}
 }
 
-static long eval_sel(__u32 i, void *ctx)
+/* @tracing is a constant: the cgroup programs' copy has no signals or stacks */
+static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing)
 {
 	struct sel_ctx *c = ctx;
 	struct gen_heap *h = c->h;
@@ -1245,12 +1252,11 @@ static long eval_sel(__u32 i, void *ctx)
 					st->actions_skipped++;
 				break;
 			}
-			if (act->action == HORNET_A_OVERRIDE) {
+			if (act->action == HORNET_A_OVERRIDE)
 				h->override = act->arg;
-			} else {
+			else if (tracing)
 				bpf_send_signal(act->action == HORNET_A_SIGKILL ? SIGKILL
 										: act->arg);
-			}
 			enforced = true;
 			if (st)
 				st->actions++;
@@ -1275,8 +1281,18 @@ static long eval_sel(__u32 i, void *ctx)
 	if (user)
 		flags |= HORNET_GEN_EV_USER_ACTION;
 	if (do_post || user)
-		post(c, s, action, arg, flags, act_flags);
+		post(c, s, tracing, action, arg, flags, act_flags);
 	return 0;
+}
+
+static long eval_sel(__u32 i, void *ctx)
+{
+	return eval_sel_body(i, ctx, true);
+}
+
+static long eval_sel_cg(__u32 i, void *ctx)
+{
+	return eval_sel_body(i, ctx, false);
 }
 
 /*
@@ -1754,4 +1770,199 @@ int hornet_gen_uretprobe(struct pt_regs *ctx)
 	raw_from_args(h, args);
 	process(ctx, h);
 	return 0;
+}
+
+/* ---- connections denied or reported through cgroup programs ---- */
+
+/*
+ * Where the kernel has no kprobes, fentry or LSM for connect(), the policy
+ * hook runs as a cgroup/connect4 and connect6 program: every argument of a
+ * socket type describes the destination from the program's context; the
+ * filters are those that need no kernel memory reads (addresses, ports,
+ * protocol, family, pids, binaries); Override refuses the connection with
+ * EPERM. The hook plan refuses policies that ask for more.
+ */
+static long capture_cg(__u32 i, void *ctx)
+{
+	struct gen_heap *h = ((struct hctx *)ctx)->h;
+	__u32 k = i & (HORNET_GEN_MAX_SPECS - 1), len = 0;
+	const volatile struct hornet_gen_spec *sp;
+	long at;
+
+	if (i >= hornet_cfg.nr_specs)
+		return 1;
+	sp = &hornet_cfg.specs[k];
+	at = arg_begin(h, k, sp->type);
+	if (at < 0)
+		return 1;
+	if (sp->type == HORNET_GT_SOCKADDR) {
+		struct hornet_sockaddr_data *sa = (void *)(h->data + (at & DATA_MASK));
+
+		__builtin_memset(sa, 0, sizeof(*sa));
+		sa->family = h->cg.family;
+		sa->port = h->cg.dport;
+		__builtin_memcpy(sa->addr, h->cg.daddr, 16);
+		len = sizeof(*sa);
+	} else if (sp->type == HORNET_GT_SOCK || sp->type == HORNET_GT_SOCKET) {
+		struct hornet_sock_data *sd = (void *)(h->data + (at & DATA_MASK));
+
+		__builtin_memset(sd, 0, sizeof(*sd));
+		sd->family = h->cg.family;
+		sd->type = h->cg.type;
+		sd->protocol = h->cg.protocol;
+		sd->dport = h->cg.dport;
+		__builtin_memcpy(sd->daddr, h->cg.daddr, 16);
+		sd->state = 2; /* TCP_SYN_SENT: about to connect */
+		len = sizeof(*sd);
+	} else if (sp->type == HORNET_GT_INT) {
+		*(__u64 *)(h->data + (at & DATA_MASK)) = 0;
+		len = 8;
+	}
+	arg_end(h, k, len, 0);
+	return 0;
+}
+
+static long match_cg(__u32 i, void *ctx)
+{
+	struct gen_heap *h = ((struct hctx *)ctx)->h;
+	__u32 k = i & (HORNET_GEN_MAX_SPECS - 1), lookups = hornet_cfg.lookups;
+	const volatile struct hornet_gen_spec *sp;
+
+	if (i >= hornet_cfg.nr_specs)
+		return 1;
+	sp = &hornet_cfg.specs[k];
+	if (!(sp->flags & HORNET_SPEC_FILTER_NET))
+		return 0;
+	/* a sockaddr's own address is its "source" for Tetragon's operators */
+	if (sp->type == HORNET_GT_SOCKADDR) {
+		if (lookups & HORNET_LOOKUP_ADDR)
+			match_addr(h, k, HORNET_NET_SADDR, h->cg.family, h->cg.daddr);
+		if (lookups & HORNET_LOOKUP_PORT)
+			match_int(h, k, HORNET_NET_SPORT, h->cg.dport);
+	} else {
+		if (lookups & HORNET_LOOKUP_ADDR)
+			match_addr(h, k, HORNET_NET_DADDR, h->cg.family, h->cg.daddr);
+		if (lookups & HORNET_LOOKUP_PORT)
+			match_int(h, k, HORNET_NET_DPORT, h->cg.dport);
+		if (lookups & HORNET_LOOKUP_NETINT)
+			match_int(h, k, HORNET_NET_PROTOCOL, h->cg.protocol);
+	}
+	if (lookups & HORNET_LOOKUP_NETINT)
+		match_int(h, k, HORNET_NET_FAMILY, h->cg.family);
+	return 0;
+}
+
+static long filter_cg(__u32 i, void *ctx)
+{
+	struct gen_heap *h = ((struct hctx *)ctx)->h;
+	struct hornet_gen_filter *f;
+	__u32 key = i;
+	bool ok = false;
+
+	if (i >= hornet_cfg.nr_filters)
+		return 1;
+	f = bpf_map_lookup_elem(&hornet_filters, &key);
+	if (!f)
+		return 1;
+	if (f->kind == HORNET_F_PORT_RANGE)
+		ok = h->cg.dport >= f->a && h->cg.dport <= f->b;
+	else if (f->kind == HORNET_F_PORT_PRIV)
+		ok = h->cg.dport < 1024;
+	else if (f->kind == HORNET_F_FOLLOW)
+		ok = h->has_proc && (h->proc_follow & f->a);
+	else if (f->kind == HORNET_F_ALWAYS)
+		ok = true;
+	if (ok)
+		set_bit(&h->hits, f->slot);
+	return 0;
+}
+
+static __always_inline int process_cg(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u32 lookups = hornet_cfg.lookups, key = hornet_cfg.point_id;
+	struct gen_heap *h = heap();
+	struct sel_ctx sc = { .h = h, .ctx = ctx };
+	struct hctx hc = { .h = h };
+	struct hornet_proc *proc;
+	__u32 *gen;
+
+	if (!h)
+		return 1;
+	gen = bpf_map_lookup_elem(&hornet_gen_active, &key);
+	if (!gen || *gen != hornet_cfg.generation)
+		return 1;
+	h->pid = bpf_get_current_pid_tgid() >> 32;
+	h->tid = (__u32)bpf_get_current_pid_tgid();
+	h->task = NULL;
+	h->has_ret = 0;
+	h->ret = 0;
+	h->pos = 0;
+	h->nr_args = 0;
+	h->override = 0;
+	h->args_hash = 0;
+	__builtin_memset(&h->hits, 0, sizeof(h->hits));
+	__builtin_memset(&h->cg, 0, sizeof(h->cg));
+	h->cg.family = family;
+	h->cg.type = ctx->type;
+	h->cg.protocol = ctx->protocol;
+	h->cg.dport = bpf_ntohs(ctx->user_port);
+	if (family == AF_INET) {
+		*(__u32 *)h->cg.daddr = ctx->user_ip4;
+	} else {
+		((__u32 *)h->cg.daddr)[0] = ctx->user_ip6[0];
+		((__u32 *)h->cg.daddr)[1] = ctx->user_ip6[1];
+		((__u32 *)h->cg.daddr)[2] = ctx->user_ip6[2];
+		((__u32 *)h->cg.daddr)[3] = ctx->user_ip6[3];
+	}
+	proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
+	h->has_proc = proc != NULL;
+	if (proc) {
+		h->proc_ktime = proc->ktime;
+		h->proc_follow = proc->follow;
+	}
+
+	bpf_loop(HORNET_GEN_MAX_SPECS, capture_cg, &hc, 0);
+	bpf_loop(HORNET_GEN_MAX_SPECS, match_cg, &hc, 0);
+	if ((lookups & HORNET_LOOKUP_BINARY) && proc) {
+		/* the whole (zero-padded) binary field is the key: no read helper needed */
+		if (lookups & HORNET_LOOKUP_STR_EQ) {
+			__builtin_memset(&h->skey, 0, sizeof(h->skey));
+			h->skey.arg = HORNET_KEY_BINARY;
+			__builtin_memcpy(h->skey.s, proc->binary, HORNET_GEN_STR - 1);
+			lookup_bits(h, &hornet_str_eq, &h->skey);
+		}
+		if (lookups & HORNET_LOOKUP_STR_PREFIX) {
+			h->lkey.arg = HORNET_KEY_BINARY;
+			h->lkey.prefixlen = 8 + 8 * (proc->binary_len & STR_MASK);
+			__builtin_memcpy(h->lkey.s, proc->binary, HORNET_GEN_STR - 1);
+			lookup_bits(h, &hornet_str_prefix, &h->lkey);
+		}
+	}
+	if (lookups & HORNET_LOOKUP_PID)
+		match_int(h, HORNET_KEY_PID, 0, h->pid);
+	if (hornet_cfg.nr_filters)
+		bpf_loop(HORNET_GEN_MAX_FILTERS, filter_cg, &hc, 0);
+	if (!hornet_cfg.always) {
+		__u64 any = 0;
+
+		for (int w = 0; w < HORNET_GEN_WORDS; w++)
+			any |= h->hits.w[w];
+		if (!any)
+			return 1;
+	}
+	bpf_loop(HORNET_GEN_MAX_SELS, eval_sel_cg, &sc, 0);
+	/* Override: refuse the connection (connect(2) fails with EPERM) */
+	return h->override ? 0 : 1;
+}
+
+SEC("cgroup/connect4")
+int hornet_gen_connect4(struct bpf_sock_addr *ctx)
+{
+	return process_cg(ctx, AF_INET);
+}
+
+SEC("cgroup/connect6")
+int hornet_gen_connect6(struct bpf_sock_addr *ctx)
+{
+	return process_cg(ctx, AF_INET6);
 }

@@ -11,7 +11,6 @@
    second of the agent's CPU (one core), and what was lost.
 Environment: BENCH_OPENS (default 200000), BENCH_ROUNDS (default 5).
 """
-import json
 import os
 import statistics
 import subprocess
@@ -19,10 +18,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "bench", "exec"))
-HORNET = os.path.join(ROOT, "build", "hornet")
-OPENLOOP = os.path.join(ROOT, "build", "bench", "policy", "openloop")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from benchagent import Agent, BUILD  # noqa: E402
+
+OPENLOOP = os.path.join(BUILD, "bench", "policy", "openloop")
 N = int(os.environ.get("BENCH_OPENS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -56,40 +55,6 @@ def policy(name, values):
     return MONITOR % (name, "\n".join('        - "%s"' % v for v in values))
 
 
-class Agent:
-    def __init__(self, export=True):
-        self.dir = tempfile.mkdtemp(prefix="hornet-bench-")
-        self.sock = os.path.join(self.dir, "s.sock")
-        self.proc = subprocess.Popen([HORNET, "agent", "--socket", self.sock, "--export-file",
-                                      os.path.join(self.dir, "events.json") if export else "",
-                                      "--export-file-max-size-mb", "0", "--ringbuf-size-mb", "64"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        r = subprocess.run([HORNET, "status", "--wait", "30", "--socket", self.sock],
-                           capture_output=True)
-        if r.returncode:
-            sys.exit("agent failed to start")
-
-    def add(self, text):
-        r = subprocess.run([HORNET, "policy", "add", "-", "--socket", self.sock],
-                           input=text.encode(), capture_output=True)
-        if r.returncode:
-            sys.exit("policy add failed: %s" % r.stderr.decode())
-
-    def status(self):
-        return json.loads(subprocess.run([HORNET, "status", "-o", "json", "--socket", self.sock],
-                                         capture_output=True).stdout)
-
-    def cpu(self):
-        with open("/proc/%d/stat" % self.proc.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
-        subprocess.run(["rm", "-rf", self.dir])
-
-
 def openloop(path, n=N, procs=1):
     out = subprocess.run([OPENLOOP, str(n), path, str(procs)], capture_output=True, check=True)
     wall, cpu = out.stdout.split()
@@ -105,7 +70,7 @@ def main():
         bare, one = [], []
         for _ in range(ROUNDS):
             bare.append(openloop(path))
-            a = Agent()
+            a = Agent(extra=["--ringbuf-size-mb", "64"])
             a.add(policy("file-monitoring", SENSITIVE))
             one.append(openloop(path))
             a.stop()
@@ -119,7 +84,7 @@ def main():
 
         hundred = []
         for _ in range(ROUNDS):
-            a = Agent()
+            a = Agent(extra=["--ringbuf-size-mb", "64"])
             for i in range(100):
                 a.add(policy("mon-%03d" % i, ["/srv/app%03d/%s" % (i, v.lstrip("/")) for v in SENSITIVE]))
             hundred.append(openloop(path))
@@ -129,16 +94,16 @@ def main():
               "for one policy: ratio %.2f of the total (target <= 1.2), %.2f of the added cost"
               % (h / 1e3, (h - b) / 1e3, (w - b) / 1e3, h / w, (h - b) / max(w - b, 1)))
 
-        a = Agent()
+        a = Agent(extra=["--ringbuf-size-mb", "64"])
         a.add(policy("matched", [path]))
-        c0 = a.cpu()
+        c0 = sum(a.cpu())
         t0 = time.time()
         procs = 2
         openloop(path, N, procs)
         time.sleep(1)
         st = a.status()
         posted = st["events"].get("process_kprobe", 0)
-        cpu = a.cpu() - c0
+        cpu = sum(a.cpu()) - c0
         lost = st["lost"]["ringbuf"]["policy_events"]
         print("matched events: %d exported in %.1f s; %.0f events per second of agent CPU "
               "(one core; target 500,000); lost %d (ring buffer)" %

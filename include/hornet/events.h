@@ -28,6 +28,7 @@ enum hornet_record_op {
 	HORNET_OP_FORK = 2,
 	HORNET_OP_EXIT = 3,
 	HORNET_OP_GENERIC = 4, /* a policy hook fired: include/hornet/generic.h */
+	HORNET_OP_NET = 5, /* the network sensor: include/hornet/net.h */
 	HORNET_OP_MAX,
 };
 
@@ -175,6 +176,7 @@ enum hornet_stat {
 	HORNET_STAT_TABLE_FULL, /* process table update failed */
 	HORNET_STAT_READ_ERROR, /* a kernel or user read failed */
 	HORNET_STAT_RB_LOST_GENERIC, /* ring buffer full: policy event lost */
+	HORNET_STAT_RB_LOST_NET, /* ring buffer full: network event lost */
 	HORNET_STAT_COUNT,
 };
 

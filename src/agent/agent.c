@@ -28,6 +28,7 @@
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
+#include "sensors/net.h"
 #include "util/log.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
@@ -46,6 +47,7 @@ struct hornet_agent {
 	struct hornet_kernel kernel;
 	bool kernel_ready;
 	struct hornet_gen_sensor *gen;
+	struct hornet_net_sensor *net;
 	struct hornet_pm *pm;
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
@@ -162,6 +164,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size >= sizeof(*h) && h->op == HORNET_OP_GENERIC)
 		err = a->gen ? hornet_gen_sensor__handle(a->gen, data, size) : -EINVAL;
+	else if (size >= sizeof(*h) && h->op == HORNET_OP_NET)
+		err = a->net ? hornet_net_sensor__handle(a->net, data, size) : -EINVAL;
 	else
 		err = hornet_exec_sensor__handle(a->exec, data, size);
 
@@ -236,6 +240,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "process_fork", stats[HORNET_STAT_RB_LOST_FORK]);
 	hornet_json_u64(j, "process_exit", stats[HORNET_STAT_RB_LOST_EXIT]);
 	hornet_json_u64(j, "policy_events", stats[HORNET_STAT_RB_LOST_GENERIC]);
+	hornet_json_u64(j, "network_events", stats[HORNET_STAT_RB_LOST_NET]);
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "api_queue", as.dropped);
 	hornet_json_u64(j, "malformed_records", a->bad_records);
@@ -257,6 +262,15 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_str(j, "bprm_committing_creds", hornet_exec_sensor__creds_mechanism(a->exec));
 	hornet_json_obj_end(j);
 	hornet_json_obj_end(j);
+	if (a->net) {
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "name", "network");
+		hornet_json_str(j, "mechanism", "tp_btf, tracepoint, cgroup");
+		hornet_json_str(j, "state", "attached");
+		hornet_json_str(j, "cgroup", hornet_net_sensor__cgroup(a->net));
+		hornet_json_bool(j, "packet_inspection", a->cfg->inspect_packets);
+		hornet_json_obj_end(j);
+	}
 	if (a->gen) {
 		struct hornet_generic_stats gs;
 		struct hornet_pm_stats ps;
@@ -471,6 +485,7 @@ static void agent_free(struct hornet_agent *a)
 		ring_buffer__free(a->rb);
 	hornet_pm__free(a->pm);
 	hornet_gen_sensor__free(a->gen);
+	hornet_net_sensor__free(a->net);
 	hornet_actions__free(a->actions);
 	if (a->kernel_ready)
 		hornet_kernel_fini(&a->kernel);
@@ -620,7 +635,7 @@ static int agent_start(struct hornet_agent *a)
 		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_FMOD_RET) | HORNET_FEAT_BIT(HORNET_FEAT_KPROBE) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL);
+		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL) | HORNET_FEAT_BIT(HORNET_FEAT_CGROUP);
 	err = hornet_features_probe(&a->features, features);
 	if (err) {
 		pr_err("probing kernel features: %s", strerror(-err));
@@ -650,6 +665,26 @@ static int agent_start(struct hornet_agent *a)
 	ev.data.ptr = &a->ring;
 	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
 		return -errno;
+
+	if (cfg->network) {
+		struct hornet_net_opts no = {
+			.exec = a->exec,
+			.cache = a->cache,
+			.render = &a->render,
+			.inspect = cfg->inspect_packets,
+			.emit = emit_generic,
+			.ctx = a,
+		};
+
+		a->net = hornet_net_sensor__new(&a->features, &no);
+		if (!a->net)
+			return -errno;
+		pr_info("sensor 'network': attached (inet_sock_set_state, accept, cgroup programs "
+			"on "
+			"%s%s)",
+			hornet_net_sensor__cgroup(a->net),
+			cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+	}
 
 	n = hornet_exec_sensor__scan(a->exec, "/proc");
 	if (n < 0) {

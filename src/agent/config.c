@@ -52,6 +52,10 @@ static const struct opt opts[] = {
 	  "API socket for hornet events/status (default: " HORNET_DEFAULT_SOCKET ")" },
 	{ "enable-ancestors", OPT_BOOL, OFF(enable_ancestors), 0, 0, NULL,
 	  "add every ancestor of the process to events (default: off)" },
+	{ "network", OPT_BOOL, OFF(network), 0, 0, NULL,
+	  "the network sensor: TCP connections, UDP destinations (default: on)" },
+	{ "inspect-packets", OPT_BOOL, OFF(inspect_packets), 0, 0, NULL,
+	  "DNS queries and answers, HTTP requests and TLS SNI from the packets (default: on)" },
 	{ "policy-events-full-process", OPT_BOOL, OFF(policy_full_process), 0, 0, NULL,
 	  "policy events carry cap, ns and process_credentials too (default: off; exec events "
 	  "always do)" },
@@ -96,6 +100,8 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->export_file_max_size_mb = 10;
 	cfg->export_file_max_backups = 5;
 	cfg->process_cache_size = 32768;
+	cfg->network = true;
+	cfg->inspect_packets = true;
 	cfg->ringbuf_size_mb = 8;
 	cfg->log_level = HORNET_LOG_INFO;
 	cfg->stdout_format = HORNET_STDOUT_NONE;

@@ -48,6 +48,8 @@ struct hornet_config {
 	char *socket;
 	bool enable_ancestors;
 	bool policy_full_process;
+	bool network;
+	bool inspect_packets;
 	unsigned int process_cache_size;
 	unsigned int ringbuf_size_mb;
 	enum hornet_log_level log_level;

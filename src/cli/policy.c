@@ -243,7 +243,7 @@ static int cmd_check(int argc, char **argv)
 	struct hornet_kernel k;
 	int i, bad = 0;
 
-	if (hornet_features_probe(&f, HORNET_FEAT_ALL & ~HORNET_FEAT_BIT(HORNET_FEAT_CGROUP))) {
+	if (hornet_features_probe(&f, HORNET_FEAT_ALL)) {
 		fprintf(stderr, "hornet policy check: probing kernel features failed\n");
 		return 1;
 	}

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "policy/plan.h"
+#include "util/cgroup2.h"
 
 static const struct {
 	const char *name;
@@ -65,6 +66,7 @@ static const char *const mech_names[HORNET_MECH_COUNT] = {
 	[HORNET_MECH_RAW_TP] = "raw_tp",
 	[HORNET_MECH_UPROBE] = "uprobe",
 	[HORNET_MECH_URETPROBE] = "uretprobe",
+	[HORNET_MECH_CGROUP_CONNECT] = "cgroup/connect",
 };
 
 const char *hornet_mech_name(enum hornet_mech m)
@@ -726,6 +728,122 @@ static const char *hook_where(const struct hornet_hook *h, char *buf, size_t siz
 	return buf;
 }
 
+/* Functions on the connect(2) path: a cgroup/connect program sees the same calls. */
+static bool connect_function(const char *fn)
+{
+	static const char *const names[] = {
+		"tcp_connect",		 "tcp_v4_connect",
+		"tcp_v6_connect",	 "security_socket_connect",
+		"inet_stream_connect",	 "__sys_connect",
+		"__inet_stream_connect",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(fn, names[i]))
+			return true;
+	return !strcmp(syscall_base(fn), "connect") && strstr(fn, "sys_");
+}
+
+/* What a cgroup/connect program can do: return why not, or NULL. */
+static const char *cgroup_connect_unfit(const struct hornet_hook *h)
+{
+	size_t s, i, a;
+
+	for (i = 0; i < h->nr_args; i++) {
+		enum hornet_arg_type t = h->args[i].type;
+
+		if (t != HORNET_ARG_SOCK && t != HORNET_ARG_SOCKET && t != HORNET_ARG_SOCKADDR &&
+		    t != HORNET_ARG_INT && t != HORNET_ARG_NOP)
+			return "its arguments can only be sock, socket, sockaddr or int";
+		if (h->args[i].resolve)
+			return "resolve needs kernel memory reads";
+	}
+	if (h->ret || h->return_arg.type != HORNET_ARG_NONE)
+		return "it has no return value";
+	for (s = 0; s < h->nr_selectors; s++) {
+		const struct hornet_selector *sel = &h->selectors[s];
+
+		for (i = 0; i < sel->nr_args; i++) {
+			switch (sel->args[i].op) {
+			case HORNET_OP_SADDR:
+			case HORNET_OP_NOT_SADDR:
+			case HORNET_OP_SPORT:
+			case HORNET_OP_NOT_SPORT:
+			case HORNET_OP_DADDR:
+			case HORNET_OP_NOT_DADDR:
+			case HORNET_OP_DPORT:
+			case HORNET_OP_NOT_DPORT:
+			case HORNET_OP_DPORT_PRIV:
+			case HORNET_OP_NOT_DPORT_PRIV:
+			case HORNET_OP_PROTOCOL:
+			case HORNET_OP_FAMILY:
+				break;
+			default:
+				return "its selectors can only match addresses, ports, protocol "
+				       "and family";
+			}
+		}
+		if (sel->nr_ns || sel->nr_caps || sel->nr_ns_changes || sel->nr_cap_changes ||
+		    sel->nr_return_args)
+			return "namespaces, capabilities and return values need a tracing hook";
+		for (i = 0; i < sel->nr_pids; i++)
+			if (sel->pids[i].is_namespace_pid)
+				return "isNamespacePID needs a tracing hook";
+		for (i = 0; i < sel->nr_binaries; i++)
+			if (sel->binaries[i].op == HORNET_OP_POSTFIX ||
+			    sel->binaries[i].op == HORNET_OP_NOT_POSTFIX)
+				return "matchBinaries Postfix needs a tracing hook";
+		for (a = 0; a < sel->nr_actions; a++) {
+			const struct hornet_match_action *ma = &sel->actions[a];
+
+			if (ma->action != HORNET_ACTION_POST &&
+			    ma->action != HORNET_ACTION_NOPOST &&
+			    ma->action != HORNET_ACTION_OVERRIDE)
+				return "its actions can only be Post, NoPost and Override (no "
+				       "signals)";
+			if (ma->kernel_stack || ma->user_stack)
+				return "stack traces need a tracing hook";
+		}
+	}
+	return NULL;
+}
+
+/* The cgroup the policy's option "cgroup" names (absolute, or relative to the
+ * cgroup v2 mount), else the mount itself: every process. */
+static int policy_cgroup(const struct hornet_policy *p, char *out, size_t size, char *err,
+			 size_t err_size)
+{
+	char root[4096];
+	struct stat st;
+	size_t i;
+
+	if (hornet_cgroup2_root(root, sizeof(root))) {
+		snprintf(err, err_size, "no cgroup v2 hierarchy is mounted");
+		return -ENOENT;
+	}
+	snprintf(out, size, "%s", root);
+	for (i = 0; i < p->nr_options; i++) {
+		if (strcmp(p->options_names[i], "cgroup"))
+			continue;
+		int n = p->options_values[i][0] == '/'
+				? snprintf(out, size, "%s", p->options_values[i])
+				: snprintf(out, size, "%.2048s/%.1024s", root,
+					   p->options_values[i]);
+
+		if (n < 0 || (size_t)n >= size) {
+			snprintf(err, err_size, "option cgroup: path too long");
+			return -ENAMETOOLONG;
+		}
+		if (strstr(out, "/../") || stat(out, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, err_size, "option cgroup: '%s' is not a cgroup directory",
+				 p->options_values[i]);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 /* A kprobe (or fentry) hook on one function. */
 static int plan_function(const struct hornet_kernel *k, const struct hornet_hook *h,
 			 const char *call, struct hornet_plan_hook *ph, char *err, size_t err_size)
@@ -735,6 +853,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 	char fn[160], syscall[96];
 	bool override = wants_override(h);
 	bool has_fentry = hornet_has(f, HORNET_FEAT_FENTRY);
+	int ret;
 
 	ph->syscall = h->syscall;
 	if (h->syscall) {
@@ -764,6 +883,39 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		return -ENOENT;
 	}
 
+	/*
+	 * connect(2): where the kernel has nothing better to observe it, or no
+	 * way to deny it from a tracing hook, a cgroup/connect program can.
+	 */
+	if (connect_function(fn) && k->policy &&
+	    ((override && !hornet_has(f, HORNET_FEAT_LSM) && !hornet_has(f, HORNET_FEAT_FMOD_RET) &&
+	      !k->override_return) ||
+	     (!h->syscall && !has_fentry && !hornet_has(f, HORNET_FEAT_KPROBE)))) {
+		const char *why = cgroup_connect_unfit(h);
+
+		if (!hornet_has(f, HORNET_FEAT_CGROUP)) {
+			snprintf(err, err_size,
+				 "'%s' needs kprobes, fentry or cgroup programs (%s)", fn,
+				 feat_reason(k, HORNET_FEAT_CGROUP));
+			return -EOPNOTSUPP;
+		}
+		if (why) {
+			snprintf(err, err_size,
+				 "'%s' runs here as a cgroup/connect program (this kernel has no "
+				 "%s), "
+				 "and %s",
+				 fn, override ? "other way to deny it" : "kprobes or fentry", why);
+			return -EOPNOTSUPP;
+		}
+		ph->mech = HORNET_MECH_CGROUP_CONNECT;
+		ph->override = override;
+		ret = policy_cgroup(k->policy, ph->path, sizeof(ph->path), err, err_size);
+		if (ret)
+			return ret;
+		snprintf(ph->target, sizeof(ph->target), "%.159s", ph->path);
+		ph->nr_fn_args = 6;
+		return plan_args(k, ph, NULL, NULL, 0, false, err, err_size);
+	}
 	if (override) {
 		char lsm_fn[192];
 
@@ -1073,6 +1225,7 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 	int ret = 0;
 
 	memset(plan, 0, sizeof(*plan));
+	((struct hornet_kernel *)k)->policy = p; /* for options the planners read */
 	if (p->has_pod_selector || p->has_container_selector || p->has_host_selector) {
 		/* applied host-wide instead, they would watch or kill far more than asked */
 		snprintf(err, err_size,

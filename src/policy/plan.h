@@ -31,6 +31,7 @@ enum hornet_mech {
 	HORNET_MECH_RAW_TP,
 	HORNET_MECH_UPROBE,
 	HORNET_MECH_URETPROBE,
+	HORNET_MECH_CGROUP_CONNECT, /* cgroup/connect4 and connect6 on a cgroup v2 directory */
 	HORNET_MECH_COUNT,
 };
 
@@ -76,6 +77,7 @@ struct hornet_kernel {
 	char **ftrace_funcs; /* available_filter_functions, sorted; NULL when unreadable */
 	size_t nr_ftrace_funcs;
 	char syscall_prefix[16]; /* "__x64_sys_" */
+	const struct hornet_policy *policy; /* the policy being planned */
 };
 
 /* Fills @k: features (already probed by the caller), BTF, tracefs. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,9 @@ static struct bpf_program *prog_for(struct hornet_generic *skel, const struct ho
 		return skel->progs.hornet_gen_uprobe;
 	case HORNET_MECH_URETPROBE:
 		return skel->progs.hornet_gen_uretprobe;
+	case HORNET_MECH_CGROUP_CONNECT:
+		*entry = skel->progs.hornet_gen_connect6; /* both families */
+		return skel->progs.hornet_gen_connect4;
 	default:
 		return NULL;
 	}
@@ -387,6 +391,18 @@ static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct
 		*ev++ = '\0';
 		p->links[0] = bpf_program__attach_tracepoint(prog, sub, ev);
 		break;
+	case HORNET_MECH_CGROUP_CONNECT: {
+		int fd = open(ph->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int err;
+
+		if (fd < 0)
+			return -errno;
+		p->links[0] = bpf_program__attach_cgroup(prog, fd);
+		p->links[1] = p->links[0] ? bpf_program__attach_cgroup(entry, fd) : NULL;
+		err = p->links[1] ? 0 : -errno;
+		close(fd);
+		return err;
+	}
 	case HORNET_MECH_UPROBE:
 	case HORNET_MECH_URETPROBE:
 		uo.retprobe = ph->mech == HORNET_MECH_URETPROBE;

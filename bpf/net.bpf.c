@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The network sensor. TCP connections are followed through the
+ * inet_sock_set_state tracepoint, which fires in whatever context the state
+ * changes (often softirq, where "current" is not the socket's process): so
+ * each socket's owner is recorded where the process is known (connect and
+ * listen in the tracepoint itself, accept at the syscall's return, every
+ * socket at creation through a cgroup program) and read back everywhere
+ * else. cgroup programs see UDP destinations and the packets: the first
+ * bytes of DNS messages and of outgoing HTTP requests and TLS handshakes go
+ * to user space, which parses them.
+ */
+#include "lib/common.bpf.h"
+#include <bpf/bpf_endian.h>
+#include <hornet/net.h>
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_CLOSE 7
+#define TCP_LISTEN 10
+
+/* Repeated UDP sends to one peer by one process are reported once per this. */
+const volatile __u64 hornet_udp_interval_ns = 10ULL * 1000000000ULL;
+/* Packet inspection (DNS, HTTP, TLS) on or off. */
+const volatile bool hornet_inspect = true;
+
+/* A TCP socket followed from connect, listen or accept to close: its owner,
+ * and its addresses as they were while it was connected (by close, the
+ * kernel has already released the local port). */
+struct tcp_track {
+	struct hornet_sock_owner owner;
+	struct hornet_sock_data tuple;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tcp_track);
+} hornet_tcp_owners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tcp_track);
+} hornet_track_heap SEC(".maps");
+
+/* every socket by cookie, from its creation: for the packet programs */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct hornet_sock_owner);
+} hornet_cookie_owners SEC(".maps");
+
+/* TCP connections whose first payload was already inspected */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} hornet_inspected SEC(".maps");
+
+struct udp_key {
+	__u32 pid;
+	__u16 port;
+	__u16 family;
+	__u8 addr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct udp_key);
+	__type(value, __u64);
+} hornet_udp_seen SEC(".maps");
+
+struct net_heap {
+	char buf[sizeof(struct hornet_net_event) + HORNET_NET_PAYLOAD];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct net_heap);
+} hornet_net_heap SEC(".maps");
+
+static __always_inline struct hornet_net_event *event(__u16 kind)
+{
+	__u32 zero = 0;
+	struct net_heap *h = bpf_map_lookup_elem(&hornet_net_heap, &zero);
+	struct hornet_net_event *e;
+
+	if (!h)
+		return NULL;
+	e = (void *)h->buf;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	return e;
+}
+
+static __always_inline void owner_now(struct hornet_sock_owner *o)
+{
+	struct hornet_proc *p;
+
+	o->pid = bpf_get_current_pid_tgid() >> 32;
+	p = bpf_map_lookup_elem(&hornet_procs, &o->pid);
+	o->ktime = p ? p->ktime : 0;
+}
+
+static __always_inline void send(struct hornet_net_event *e, const struct hornet_sock_owner *o,
+				 __u32 payload)
+{
+	__u64 size = sizeof(*e) + (payload & (HORNET_NET_PAYLOAD - 1));
+
+	if (o) {
+		e->pid = o->pid;
+		e->proc_ktime = o->ktime;
+	} else {
+		e->flags |= HORNET_NETF_NO_OWNER;
+	}
+	e->payload_len = payload & (HORNET_NET_PAYLOAD - 1);
+	hornet_hdr_init(&e->hdr, HORNET_OP_NET, size);
+	hornet_output(e, size, HORNET_STAT_RB_LOST_NET);
+}
+
+static __always_inline void read_sock(struct hornet_sock_data *sd, const struct sock *sk)
+{
+	const struct sock_common *skc = (const void *)sk;
+
+	sd->family = BPF_CORE_READ(skc, skc_family);
+	sd->state = BPF_CORE_READ(skc, skc_state);
+	sd->type = BPF_CORE_READ(sk, sk_type);
+	sd->protocol = BPF_CORE_READ(sk, sk_protocol);
+	sd->sport = BPF_CORE_READ(skc, skc_num);
+	sd->dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
+	if (sd->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&sd->saddr, skc, skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&sd->daddr, skc, skc_v6_daddr.in6_u.u6_addr8);
+	} else {
+		BPF_CORE_READ_INTO((__u32 *)sd->saddr, skc, skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)sd->daddr, skc, skc_daddr);
+	}
+	sd->cookie = BPF_CORE_READ(skc, skc_cookie.counter);
+}
+
+static __always_inline void read_bytes(struct hornet_net_event *e, const struct sock *sk)
+{
+	const struct tcp_sock *tp = (const void *)sk;
+
+	/* bytes_sent came in 5.6 (commit ba113c3aa79a "tcp: add
+	 * TCP_INFO status for failed client TFO"); bytes_acked is older */
+	if (bpf_core_field_exists(tp->bytes_sent))
+		e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	else
+		e->bytes_sent = BPF_CORE_READ(tp, bytes_acked);
+	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+}
+
+static __always_inline struct tcp_track *track_heap(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&hornet_track_heap, &zero);
+}
+
+static __always_inline void emit_tcp(__u16 kind, const struct tcp_track *t, const struct sock *sk,
+				     int state)
+{
+	struct hornet_net_event *e = event(kind);
+
+	if (!e)
+		return;
+	__builtin_memcpy(&e->sock, &t->tuple, sizeof(e->sock));
+	e->sock.state = state;
+	if (kind == HORNET_NET_CLOSE)
+		read_bytes(e, sk);
+	send(e, &t->owner, 0);
+}
+
+static __always_inline int state_change(const struct sock *sk, int oldstate, int newstate)
+{
+	struct tcp_track *t, *heap;
+	__u64 key = (__u64)sk;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	if (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN) {
+		/* connect() and listen(): the process is current */
+		heap = track_heap();
+		if (!heap)
+			return 0;
+		owner_now(&heap->owner);
+		read_sock(&heap->tuple, sk);
+		bpf_map_update_elem(&hornet_tcp_owners, &key, heap, BPF_ANY);
+		if (newstate == TCP_LISTEN)
+			emit_tcp(HORNET_NET_LISTEN, heap, sk, newstate);
+		return 0;
+	}
+	t = bpf_map_lookup_elem(&hornet_tcp_owners, &key);
+	if (!t)
+		return 0; /* never connected, listened or accepted by a process we saw */
+	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED) {
+		/* connected: now both ports are known (often in softirq: owner from the map) */
+		read_sock(&t->tuple, sk);
+		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate);
+		return 0;
+	}
+	if (newstate != TCP_CLOSE)
+		return 0;
+	if (oldstate == TCP_SYN_SENT)
+		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate); /* a connect that failed */
+	else
+		emit_tcp(HORNET_NET_CLOSE, t, sk, newstate);
+	bpf_map_delete_elem(&hornet_tcp_owners, &key);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(hornet_tcp_state, const struct sock *sk, int oldstate, int newstate)
+{
+	return state_change(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(hornet_tcp_state_raw, const struct sock *sk, int oldstate, int newstate)
+{
+	return state_change(sk, oldstate, newstate);
+}
+
+/* accept(2) and accept4(2) returned a socket: its process is current. */
+static __always_inline int accepted(long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct tcp_track *heap = track_heap();
+	struct files_struct *files;
+	struct fdtable *fdt;
+	struct file **fds, *file = NULL;
+	struct socket *sock;
+	struct sock *sk;
+	__u64 key;
+
+	if (fd < 0)
+		return 0;
+	files = BPF_CORE_READ(task, files);
+	fdt = BPF_CORE_READ(files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffff]);
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || !heap || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	owner_now(&heap->owner);
+	read_sock(&heap->tuple, sk);
+	key = (__u64)sk;
+	bpf_map_update_elem(&hornet_tcp_owners, &key, heap, BPF_ANY);
+	emit_tcp(HORNET_NET_ACCEPT, heap, sk, heap->tuple.state);
+	return 0;
+}
+
+/* struct syscall_trace_exit: the return value follows the syscall number */
+struct sys_exit_ctx {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int hornet_accept4(struct sys_exit_ctx *ctx)
+{
+	return accepted(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int hornet_accept(struct sys_exit_ctx *ctx)
+{
+	return accepted(ctx->ret);
+}
+
+/* Every new socket: its owner, by cookie, for the packet programs. */
+SEC("cgroup/sock_create")
+int hornet_sock_create(struct bpf_sock *ctx)
+{
+	struct hornet_sock_owner own = {};
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+
+	owner_now(&own);
+	bpf_map_update_elem(&hornet_cookie_owners, &cookie, &own, BPF_ANY);
+	return 1;
+}
+
+/* A UDP destination: reported once per process and peer per interval. */
+static __always_inline int udp_dest(struct bpf_sock_addr *ctx, __u16 family)
+{
+	struct hornet_sock_owner own = {};
+	struct hornet_net_event *e;
+	struct udp_key key = {};
+	__u64 now = bpf_ktime_get_ns(), *last;
+
+	if (ctx->type != 2 /* SOCK_DGRAM */)
+		return 1;
+	owner_now(&own);
+	key.pid = own.pid;
+	key.family = family;
+	key.port = bpf_ntohs(ctx->user_port);
+	if (family == AF_INET) {
+		*(__u32 *)key.addr = ctx->user_ip4;
+	} else {
+		((__u32 *)key.addr)[0] = ctx->user_ip6[0];
+		((__u32 *)key.addr)[1] = ctx->user_ip6[1];
+		((__u32 *)key.addr)[2] = ctx->user_ip6[2];
+		((__u32 *)key.addr)[3] = ctx->user_ip6[3];
+	}
+	last = bpf_map_lookup_elem(&hornet_udp_seen, &key);
+	if (last && now - *last < hornet_udp_interval_ns)
+		return 1;
+	bpf_map_update_elem(&hornet_udp_seen, &key, &now, BPF_ANY);
+	e = event(HORNET_NET_UDP_SEND);
+	if (!e)
+		return 1;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->sock.family = family;
+	e->sock.type = ctx->type;
+	e->sock.protocol = ctx->protocol;
+	e->sock.dport = key.port;
+	__builtin_memcpy(e->sock.daddr, key.addr, 16);
+	e->sock.cookie = bpf_get_socket_cookie(ctx);
+	send(e, &own, 0);
+	return 1;
+}
+
+SEC("cgroup/sendmsg4")
+int hornet_udp_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return udp_dest(ctx, AF_INET);
+}
+
+SEC("cgroup/sendmsg6")
+int hornet_udp_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return udp_dest(ctx, AF_INET6);
+}
+
+SEC("cgroup/connect4")
+int hornet_udp_connect4(struct bpf_sock_addr *ctx)
+{
+	return udp_dest(ctx, AF_INET);
+}
+
+SEC("cgroup/connect6")
+int hornet_udp_connect6(struct bpf_sock_addr *ctx)
+{
+	return udp_dest(ctx, AF_INET6);
+}
+
+/* ---- packets ---- */
+
+struct l4 {
+	__u16 family;
+	__u8 proto;
+	__u16 sport, dport;
+	__u32 payload; /* offset of the payload in the packet */
+	__u8 saddr[16], daddr[16];
+	__u8 tcp_flags;
+};
+
+/* IPv4/IPv6 and TCP/UDP headers of a packet that starts at the IP header. */
+static __always_inline int parse(struct __sk_buff *skb, struct l4 *l)
+{
+	__u8 vihl = 0, nexthdr = 0, doff = 0;
+	__u16 ports[2] = {};
+	__u32 off;
+
+	if (bpf_skb_load_bytes(skb, 0, &vihl, 1))
+		return -1;
+	if ((vihl >> 4) == 4) {
+		l->family = AF_INET;
+		if (bpf_skb_load_bytes(skb, 9, &l->proto, 1) ||
+		    bpf_skb_load_bytes(skb, 12, l->saddr, 4) ||
+		    bpf_skb_load_bytes(skb, 16, l->daddr, 4))
+			return -1;
+		off = (vihl & 0xf) * 4;
+	} else if ((vihl >> 4) == 6) {
+		l->family = AF_INET6;
+		/* extension headers are left alone: TCP and UDP follow directly here */
+		if (bpf_skb_load_bytes(skb, 6, &nexthdr, 1) ||
+		    bpf_skb_load_bytes(skb, 8, l->saddr, 16) ||
+		    bpf_skb_load_bytes(skb, 24, l->daddr, 16))
+			return -1;
+		l->proto = nexthdr;
+		off = 40;
+	} else {
+		return -1;
+	}
+	if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP)
+		return -1;
+	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
+		return -1;
+	l->sport = bpf_ntohs(ports[0]);
+	l->dport = bpf_ntohs(ports[1]);
+	if (l->proto == IPPROTO_UDP) {
+		l->payload = off + 8;
+		return 0;
+	}
+	if (bpf_skb_load_bytes(skb, off + 12, &doff, 1) ||
+	    bpf_skb_load_bytes(skb, off + 13, &l->tcp_flags, 1))
+		return -1;
+	l->payload = off + (doff >> 4) * 4;
+	return 0;
+}
+
+static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 *l, __u16 kind,
+					 bool ingress)
+{
+	struct hornet_sock_owner *o;
+	struct hornet_net_event *e;
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u32 len;
+
+	e = event(kind);
+	if (!e)
+		return;
+	if (ingress)
+		e->flags |= HORNET_NETF_INGRESS;
+	e->sock.family = l->family;
+	e->sock.protocol = l->proto;
+	e->sock.sport = l->sport;
+	e->sock.dport = l->dport;
+	__builtin_memcpy(e->sock.saddr, l->saddr, 16);
+	__builtin_memcpy(e->sock.daddr, l->daddr, 16);
+	e->sock.cookie = cookie;
+	len = skb->len > l->payload ? skb->len - l->payload : 0;
+	if (len > HORNET_NET_PAYLOAD - 1)
+		len = HORNET_NET_PAYLOAD - 1;
+	barrier_var(len);
+	len &= HORNET_NET_PAYLOAD - 1;
+	if (!len || bpf_skb_load_bytes(skb, l->payload, e->payload, len))
+		return;
+	o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
+	send(e, o, len);
+}
+
+static __always_inline int packet(struct __sk_buff *skb, bool ingress)
+{
+	struct l4 l = {};
+	__u8 head[6] = {};
+	__u64 cookie;
+	__u8 one = 1;
+
+	if (!hornet_inspect || parse(skb, &l))
+		return 1;
+	if (l.proto == IPPROTO_UDP) {
+		if ((!ingress && l.dport == 53) || (ingress && l.sport == 53))
+			inspect_send(skb, &l, HORNET_NET_DNS, ingress);
+		return 1;
+	}
+	/* TCP: the first payload of an outgoing connection */
+	if (ingress || skb->len <= l.payload)
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
+	if (bpf_map_lookup_elem(&hornet_inspected, &cookie))
+		return 1;
+	bpf_map_update_elem(&hornet_inspected, &cookie, &one, BPF_ANY);
+	if (bpf_skb_load_bytes(skb, l.payload, head, sizeof(head)))
+		return 1;
+	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01)
+		inspect_send(skb, &l, HORNET_NET_TLS, false); /* handshake: ClientHello */
+	else if ((head[0] == 'G' && head[1] == 'E' && head[2] == 'T' && head[3] == ' ') ||
+		 (head[0] == 'P' && (head[1] == 'O' || head[1] == 'U' || head[1] == 'A')) ||
+		 (head[0] == 'H' && head[1] == 'E' && head[2] == 'A' && head[3] == 'D') ||
+		 (head[0] == 'D' && head[1] == 'E' && head[2] == 'L') ||
+		 (head[0] == 'O' && head[1] == 'P' && head[2] == 'T') ||
+		 (head[0] == 'C' && head[1] == 'O' && head[2] == 'N'))
+		inspect_send(skb, &l, HORNET_NET_HTTP, false);
+	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int hornet_skb_egress(struct __sk_buff *skb)
+{
+	return packet(skb, false);
+}
+
+SEC("cgroup_skb/ingress")
+int hornet_skb_ingress(struct __sk_buff *skb)
+{
+	return packet(skb, true);
+}

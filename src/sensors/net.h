@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The network sensor (bpf/net.bpf.c) in user space: attaches its tracing
+ * programs and its cgroup programs (at the root of the cgroup v2 hierarchy,
+ * next to any others there), and turns its records into events:
+ * process_kprobe events shaped like those of Tetragon's network policies
+ * (tcp_connect, inet_csk_accept, inet_csk_listen_start, tcp_close,
+ * udp_sendmsg, with a sock_arg), and process_dns, process_http and
+ * process_tls from the messages it saw (docs/events.md).
+ */
+#ifndef HORNET_SENSORS_NET_H
+#define HORNET_SENSORS_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "export/event.h"
+#include "probe/features.h"
+#include "process/cache.h"
+#include "sensors/exec.h"
+
+struct hornet_net_sensor;
+
+struct hornet_net_opts {
+	struct hornet_exec_sensor *exec;
+	struct hornet_proc_cache *cache;
+	const struct hornet_render_ctx *render;
+	bool inspect; /* DNS, HTTP and TLS from the packets */
+	void (*emit)(void *ctx, const char *type, const char *line, size_t len);
+	void *ctx;
+};
+
+/* Loads and attaches; returns NULL with errno set and the reason logged. */
+struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *features,
+						 const struct hornet_net_opts *opts);
+void hornet_net_sensor__free(struct hornet_net_sensor *s);
+
+/* Handles one HORNET_OP_NET record; -EINVAL when it fails validation. */
+int hornet_net_sensor__handle(struct hornet_net_sensor *s, const void *data, size_t size);
+
+/* Where the cgroup programs are attached ("/sys/fs/cgroup"). */
+const char *hornet_net_sensor__cgroup(const struct hornet_net_sensor *s);
+
+#endif

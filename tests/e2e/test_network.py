@@ -1,0 +1,474 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The network sensor and connection policies, end to end: real sockets on
+loopback and in network namespaces this test creates, real packets, the
+exported events."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import Agent, Fail, check, run, skip, test  # noqa: E402
+
+PY = "/usr/bin/python3"
+
+
+def net_events(a, kind=None, function=None, pid=None):
+    out = []
+    for ev in a.events():
+        for key, body in ev.items():
+            if not key.startswith("process_") or not isinstance(body, dict):
+                continue
+            if kind and key != kind:
+                continue
+            if function and body.get("function_name") != function:
+                continue
+            if pid is not None and body.get("process", {}).get("pid") != pid:
+                continue
+            out.append((key, body))
+    return out
+
+
+def wait_net(a, n=1, timeout=10, **kw):
+    deadline = time.time() + timeout
+    while True:
+        evs = net_events(a, **kw)
+        if len(evs) >= n or time.time() > deadline:
+            return evs
+        time.sleep(0.05)
+
+
+SERVER = """
+import socket, sys, time
+fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 0))
+s.listen(5)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+got = 0
+while got < 1234:
+    got += len(c.recv(4096))
+c.sendall(b'y' * 2500)
+c.close()
+s.close()
+"""
+
+CLIENT = """
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+c.sendall(b'x' * 1234)
+n = 0
+while True:
+    d = c.recv(4096)
+    if not d:
+        break
+    n += len(d)
+c.close()
+print(n)
+"""
+
+
+def tcp_roundtrip(a, addr):
+    srv = subprocess.Popen([PY, "-c", SERVER, addr], stdout=subprocess.PIPE)
+    port = int(srv.stdout.readline())
+    cli = subprocess.Popen([PY, "-c", CLIENT, addr, str(port)], stdout=subprocess.PIPE)
+    got = int(cli.communicate(timeout=20)[0])
+    srv.wait(timeout=20)
+    check(got == 2500, "client received %d bytes" % got)
+    return srv.pid, cli.pid, port
+
+
+def sock_of(body):
+    return body["args"][0]["sock_arg"]
+
+
+def tcp_lifecycle(addr, family):
+    a = Agent()
+    srv, cli, port = tcp_roundtrip(a, addr)
+    wait_net(a, 2, function="tcp_close", pid=cli)
+    listen = wait_net(a, function="inet_csk_listen_start", pid=srv)
+    conn = wait_net(a, function="tcp_connect", pid=cli)
+    acc = wait_net(a, function="inet_csk_accept", pid=srv)
+    closes = net_events(a, function="tcp_close")
+    check(listen and sock_of(listen[0][1])["sport"] == port, "listen %r" % listen[:1])
+    check(conn, "no tcp_connect for the client")
+    c = sock_of(conn[0][1])
+    check(c["family"] == family and c["daddr"] == addr and c["dport"] == port and c["sport"] > 0,
+          "connect tuple %r" % c)
+    check(c["state"] == "TCP_ESTABLISHED", "connect state %r" % c)
+    check(acc and sock_of(acc[0][1])["dport"] == c["sport"], "accept %r" % acc[:1])
+    # closes fire in softirq as often as not: still the owners'
+    cl = [b for _, b in closes if sock_of(b)["sport"] == c["sport"] and sock_of(b)["dport"] == port]
+    sv = [b for _, b in closes if sock_of(b)["sport"] == port and sock_of(b)["dport"] == c["sport"]]
+    check(cl and cl[0]["process"]["pid"] == cli, "client close %r" % [b["process"]["pid"] for b in cl])
+    check(sv and sv[0]["process"]["pid"] == srv, "server close %r" % [b["process"]["pid"] for b in sv])
+    sizes = {x["label"]: x["size_arg"] for x in cl[0]["args"][1:]}
+    check(sizes.get("bytes_sent") == 1234 and sizes.get("bytes_received") >= 2500,
+          "client bytes %r" % sizes)
+    check(cl[0]["policy_name"] == "hornet-network", "policy_name %r" % cl[0]["policy_name"])
+    return a
+
+
+@test("tcp_connect_accept_listen_close_ipv4_with_bytes_and_owners")
+def _():
+    tcp_lifecycle("127.0.0.1", "AF_INET")
+
+
+@test("tcp_connect_accept_listen_close_ipv6")
+def _():
+    if not socket.has_ipv6:
+        skip("no IPv6")
+    tcp_lifecycle("::1", "AF_INET6")
+
+
+@test("udp_destinations")
+def _():
+    a = Agent()
+    code = ("import socket\n"
+            "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "for i in range(5): u.sendto(b'x', ('127.0.0.9', 9999))\n"
+            "v = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+            "v.sendto(b'x', ('::1', 9998))\n")
+    p = subprocess.Popen([PY, "-c", code])
+    p.wait()
+    evs = wait_net(a, 2, function="udp_sendmsg", pid=p.pid)
+    dests = sorted((sock_of(b)["daddr"], sock_of(b)["dport"]) for _, b in evs)
+    check(dests == [("127.0.0.9", 9999), ("::1", 9998)],
+          "udp destinations %r (5 sends to one peer are one event)" % dests)
+
+
+class Netns:
+    """A network namespace of the test's own, with loopback up."""
+
+    def __init__(self, tag="a"):
+        self.name = "hornet-test-%d-%s" % (os.getpid(), tag)
+        r = subprocess.run(["ip", "netns", "add", self.name], capture_output=True)
+        if r.returncode:
+            raise Fail("ip netns add: %s" % r.stderr.decode())
+        self.run(["ip", "link", "set", "lo", "up"])
+
+    def cmd(self, argv):
+        return ["ip", "netns", "exec", self.name] + argv
+
+    def run(self, argv, **kw):
+        return subprocess.run(self.cmd(argv), check=True, capture_output=True, **kw)
+
+    def close(self):
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+
+
+DNS_SERVER = """
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 53))
+print('ready', flush=True)
+q, peer = s.recvfrom(512)
+# the answer: the question, then one A record for it, by compression pointer
+ans = q[:2] + b'\\x81\\x80' + q[4:6] + b'\\x00\\x01\\x00\\x00\\x00\\x00' + q[12:] + \\
+    b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x01\\x2c\\x00\\x04\\x0a\\x01\\x02\\x03'
+s.sendto(ans, peer)
+"""
+
+DNS_CLIENT = """
+import socket, struct
+q = struct.pack('>HHHHHH', 0x4242, 0x0100, 1, 0, 0, 0) + \\
+    b'\\x06hornet\\x07example\\x03org\\x00' + struct.pack('>HH', 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(q, ('127.0.0.1', 53))
+print(len(s.recv(512)))
+"""
+
+
+@test("dns_query_and_answer_attributed_to_the_process")
+def _():
+    ns = Netns()
+    try:
+        a = Agent()
+        srv = subprocess.Popen(ns.cmd([PY, "-c", DNS_SERVER]), stdout=subprocess.PIPE)
+        check(srv.stdout.readline().strip() == b"ready", "dns server did not start")
+        cli = subprocess.Popen(ns.cmd([PY, "-c", DNS_CLIENT]), stdout=subprocess.PIPE)
+        out = cli.communicate(timeout=20)[0]
+        srv.wait(timeout=10)
+        check(int(out) > 12, "no answer: %r" % out)
+        evs = wait_net(a, 2, kind="process_dns")
+        q = [b for _, b in evs if b["direction"] == "query"]
+        r = [b for _, b in evs if b["direction"] == "answer"]
+        check(q and q[0]["question"] == {"name": "hornet.example.org", "type": "A"},
+              "query %r" % q[:1])
+        check(q[0]["process"]["binary"].startswith("/usr/bin/python3"), "query from %r" %
+              q[0]["process"]["binary"])
+        check(r and r[0]["answers"] == [{"name": "hornet.example.org", "type": "A", "ttl": 300,
+                                         "data": "10.1.2.3"}], "answer %r" % r[:1])
+        check(r[0]["process"]["pid"] == q[0]["process"]["pid"], "answer not the client's")
+        check(q[0]["server"] == "127.0.0.1:53", "server %r" % q[0]["server"])
+    finally:
+        ns.close()
+
+
+@test("http_request_line_and_host")
+def _():
+    import http.server
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        a = Agent()
+        code = ("import http.client, sys\n"
+                "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]))\n"
+                "c.request('GET', '/hornet/path?q=1', headers={'Host': 'shop.example.test'})\n"
+                "c.getresponse().read()\n")
+        p = subprocess.Popen([PY, "-c", code, str(httpd.server_address[1])])
+        p.wait(timeout=20)
+        check(seen == ["/hornet/path?q=1"], "server saw %r" % seen)
+        evs = wait_net(a, kind="process_http", pid=p.pid)
+        check(evs, "no process_http event")
+        b = evs[0][1]
+        check(b["method"] == "GET" and b["target"] == "/hornet/path?q=1" and
+              b["host"] == "shop.example.test" and b["version"] == "HTTP/1.1", "event %r" % b)
+        check(b["destination"] == "127.0.0.1:%d" % httpd.server_address[1], "dest %r" %
+              b["destination"])
+    finally:
+        httpd.shutdown()
+
+
+@test("tls_sni_of_an_outgoing_connection")
+def _():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def accept_and_drop():
+        c, _ = srv.accept()
+        c.recv(4096)
+        c.close()
+    t = threading.Thread(target=accept_and_drop, daemon=True)
+    t.start()
+    try:
+        a = Agent()
+        code = ("import socket, ssl, sys\n"
+                "ctx = ssl.create_default_context()\n"
+                "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
+                "try:\n"
+                "    ctx.wrap_socket(s, server_hostname='secret.example.test')\n"
+                "except (ssl.SSLError, OSError):\n"
+                "    pass\n")
+        p = subprocess.Popen([PY, "-c", code, str(srv.getsockname()[1])])
+        p.wait(timeout=20)
+        evs = wait_net(a, kind="process_tls", pid=p.pid)
+        check(evs and evs[0][1].get("sni") == "secret.example.test", "events %r" %
+              [b.get("sni") for _, b in evs])
+    finally:
+        srv.close()
+
+
+DENY = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "%s"
+spec:
+%s  kprobes:
+  - call: "tcp_connect"
+    syscall: false
+    args:
+    - index: 0
+      type: "sock"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "DAddr"
+        values: ["%s"]
+%s      matchActions:
+      - action: Override
+        argError: -1
+"""
+
+
+def try_connect(argv_prefix, addr, port):
+    code = ("import socket, sys\n"
+            "try:\n"
+            "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)\n"
+            "    print('ok')\n"
+            "except PermissionError:\n"
+            "    print('EPERM')\n"
+            "except OSError as e:\n"
+            "    print('other %s' % e)\n")
+    return subprocess.run(argv_prefix + [PY, "-c", code, addr, str(port)], capture_output=True,
+                          timeout=20).stdout.decode().strip()
+
+
+@test("deny_connections_by_cidr_for_a_binary")
+def _():
+    d = tempfile.mkdtemp(prefix="hornet-net-", dir="/var/tmp")
+    srv = socket.socket()
+    srv.bind(("127.0.0.2", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        blocked = os.path.join(d, "blocked-python")
+        shutil.copy(os.path.realpath(PY), blocked)
+        a = Agent()
+        a.add_policy(DENY % ("deny-cidr", "", "127.0.0.0/30", """      matchBinaries:
+      - operator: In
+        values: ["%s"]
+""" % blocked))
+        mech = a.policies()["deny-cidr"]["hooks"][0]["mechanism"]
+        check(mech in ("cgroup/connect", "lsm", "fentry", "kprobe", "fmod_ret"), "mech %r" % mech)
+        out = subprocess.run([blocked, "-c",
+                              "import socket,sys\ntry:\n socket.create_connection(('127.0.0.2', %d), timeout=3); print('ok')\n"
+                              "except PermissionError: print('EPERM')" % port],
+                             capture_output=True, timeout=20).stdout.decode().strip()
+        check(out == "EPERM", "the forbidden binary connected: %r" % out)
+        check(try_connect([], "127.0.0.2", port) == "ok", "another binary was denied")
+        evs = wait_net(a, kind="process_kprobe")
+        evs = [b for _, b in evs if b.get("policy_name") == "deny-cidr"]
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE" and
+              evs[0]["process"]["binary"] == blocked, "events %r" % evs[:1])
+    finally:
+        srv.close()
+        shutil.rmtree(d)
+
+
+@test("deny_connections_by_port_for_a_cgroup")
+def _():
+    from hornet import Skip
+    with open("/proc/self/mountinfo") as f:
+        roots = [l.split()[4] for l in f if " - cgroup2 " in l]
+    if not roots:
+        raise Skip("no cgroup v2 hierarchy")
+    cg = os.path.join(roots[0], "hornet-test-deny-%d" % os.getpid())
+    os.mkdir(cg)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        a = Agent()
+        a.add_policy(DENY % ("deny-port-cgroup", "  options:\n  - name: cgroup\n    value: \"%s\"\n" % cg,
+                             "127.0.0.0/8", """      - index: 0
+        operator: "DPort"
+        values: ["%d"]
+""" % port))
+        inside = ["/bin/sh", "-c", 'echo $$ > %s/cgroup.procs && exec "$@"' % cg, "sh"]
+        check(try_connect(inside, "127.0.0.1", port) == "EPERM", "the cgroup's process connected")
+        check(try_connect([], "127.0.0.1", port) == "ok", "a process outside the cgroup was denied")
+    finally:
+        srv.close()
+        for _ in range(50):
+            try:
+                os.rmdir(cg)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+
+PROTO = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "deny-udp"
+spec:
+  kprobes:
+  - call: "security_socket_connect"
+    syscall: false
+    args:
+    - index: 0
+      type: "socket"
+    - index: 1
+      type: "sockaddr"
+    selectors:
+    # as in Tetragon, the address in a sockaddr argument is matched with SAddr
+    - matchArgs:
+      - index: 0
+        operator: "Protocol"
+        values: ["IPPROTO_UDP"]
+      - index: 1
+        operator: "SAddr"
+        values: ["127.0.0.0/8", "::1"]
+      matchActions:
+      - action: Override
+        argError: -1
+"""
+
+
+@test("deny_connections_by_protocol")
+def _():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        a = Agent()
+        a.add_policy(PROTO)
+        code = ("import socket, sys\n"
+                "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                "try:\n"
+                "    u.connect(('127.0.0.1', int(sys.argv[1])))\n"
+                "    print('ok')\n"
+                "except PermissionError:\n"
+                "    print('EPERM')\n")
+        out = subprocess.run([PY, "-c", code, str(port)], capture_output=True,
+                             timeout=20).stdout.decode().strip()
+        check(out == "EPERM", "a UDP connect to loopback went through: %r" % out)
+        check(try_connect([], "127.0.0.1", port) == "ok", "TCP was denied too")
+        evs = [b for _, b in wait_net(a, kind="process_kprobe")
+               if b.get("policy_name") == "deny-udp"]
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE", "events %r" % evs[:1])
+    finally:
+        srv.close()
+
+
+@test("connections_between_network_namespaces")
+def _():
+    """Two namespaces joined by a veth pair: the tuple is the namespaces' own
+    addresses, and the owners are the processes inside them."""
+    spaces = []
+    veth = ("hnt%d" % (os.getpid() % 100000), "hnp%d" % (os.getpid() % 100000))
+    try:
+        spaces.append(Netns("a"))
+        spaces.append(Netns("b"))
+        subprocess.run(["ip", "link", "add", veth[0], "type", "veth", "peer", "name", veth[1]],
+                       check=True, capture_output=True)
+        for ns, dev, ip in zip(spaces, veth, ("10.199.0.1/24", "10.199.0.2/24")):
+            subprocess.run(["ip", "link", "set", dev, "netns", ns.name], check=True)
+            ns.run(["ip", "addr", "add", ip, "dev", dev])
+            ns.run(["ip", "link", "set", dev, "up"])
+        a = Agent()
+        srv = subprocess.Popen(spaces[0].cmd([PY, "-c", SERVER, "10.199.0.1"]),
+                               stdout=subprocess.PIPE)
+        port = int(srv.stdout.readline())
+        cli = subprocess.Popen(spaces[1].cmd([PY, "-c", CLIENT, "10.199.0.1", str(port)]),
+                               stdout=subprocess.PIPE)
+        check(int(cli.communicate(timeout=20)[0]) == 2500, "no data across the veth")
+        srv.wait(timeout=20)
+        conn = [b for _, b in wait_net(a, function="tcp_connect", pid=cli.pid)]
+        check(conn and sock_of(conn[0])["saddr"] == "10.199.0.2" and
+              sock_of(conn[0])["daddr"] == "10.199.0.1" and sock_of(conn[0])["dport"] == port,
+              "connect %r" % [sock_of(b) for b in conn])
+        acc = [b for _, b in wait_net(a, function="inet_csk_accept", pid=srv.pid)]
+        check(acc and sock_of(acc[0])["sport"] == port and
+              sock_of(acc[0])["daddr"] == "10.199.0.2", "accept %r" % [sock_of(b) for b in acc])
+        netns = acc[0]["process"].get("ns", {}).get("net", {})
+        check(not netns or netns.get("is_host") is False, "server namespace %r" % netns)
+    finally:
+        for ns in spaces:
+            ns.close()
+
+
+run()
