@@ -223,8 +223,16 @@ static __always_inline int state_change(const struct sock *sk, int oldstate, int
 }
 
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(hornet_tcp_state, const struct sock *sk, int oldstate, int newstate)
+int BPF_PROG(hornet_tcp_state, struct sock *sk, int oldstate, int newstate)
 {
+	/*
+	 * A socket made by the kernel for accept() has no cookie until
+	 * someone asks for it: ask now (tracing programs may, with a BTF
+	 * pointer), so accept and close events carry one. The raw_tp variant
+	 * below cannot; there accepted sockets go without.
+	 */
+	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)
+		bpf_get_socket_cookie(sk);
 	return state_change(sk, oldstate, newstate);
 }
 

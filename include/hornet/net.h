@@ -22,7 +22,7 @@ enum hornet_net_kind {
 	HORNET_NET_TLS, /* payload: the start of a TLS ClientHello */
 };
 
-#define HORNET_NET_PAYLOAD 1024 /* bytes of a message kept for user space to parse */
+#define HORNET_NET_PAYLOAD 2048 /* bytes of a message kept for user space to parse */
 
 /* hornet_net_event.flags */
 #define HORNET_NETF_INGRESS (1 << 0)

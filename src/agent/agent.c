@@ -48,6 +48,7 @@ struct hornet_agent {
 	bool kernel_ready;
 	struct hornet_gen_sensor *gen;
 	struct hornet_net_sensor *net;
+	int net_error; /* why the network sensor did not start (errno), or 0 */
 	struct hornet_pm *pm;
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
@@ -265,10 +266,16 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	if (a->net) {
 		hornet_json_obj_begin(j, NULL);
 		hornet_json_str(j, "name", "network");
-		hornet_json_str(j, "mechanism", "tp_btf, tracepoint, cgroup");
+		hornet_json_str(j, "mechanism", hornet_net_sensor__mechanism(a->net));
 		hornet_json_str(j, "state", "attached");
 		hornet_json_str(j, "cgroup", hornet_net_sensor__cgroup(a->net));
 		hornet_json_bool(j, "packet_inspection", a->cfg->inspect_packets);
+		hornet_json_obj_end(j);
+	} else if (a->net_error) {
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "name", "network");
+		hornet_json_str(j, "state", "failed");
+		hornet_json_str(j, "error", strerror(a->net_error));
 		hornet_json_obj_end(j);
 	}
 	if (a->gen) {
@@ -677,13 +684,18 @@ static int agent_start(struct hornet_agent *a)
 		};
 
 		a->net = hornet_net_sensor__new(&a->features, &no);
-		if (!a->net)
-			return -errno;
-		pr_info("sensor 'network': attached (inet_sock_set_state, accept, cgroup programs "
-			"on "
-			"%s%s)",
-			hornet_net_sensor__cgroup(a->net),
-			cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+		if (!a->net) {
+			/* the rest of the agent is still worth running */
+			a->net_error = errno;
+			pr_warn("sensor 'network': not started (%s); the agent runs without it "
+				"(--network=false says so on purpose)",
+				strerror(a->net_error));
+		} else {
+			pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
+				hornet_net_sensor__mechanism(a->net),
+				hornet_net_sensor__cgroup(a->net),
+				cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+		}
 	}
 
 	n = hornet_exec_sensor__scan(a->exec, "/proc");

@@ -19,8 +19,10 @@
 #define MAX_TYPES 16
 
 static const char *const known_types[] = {
-	"process_exec", "process_exit",	  "process_kprobe",   "process_tracepoint",
-	"process_lsm",	"process_uprobe", "process_throttle", NULL,
+	"process_exec",	      "process_exit", "process_kprobe",
+	"process_tracepoint", "process_lsm",  "process_uprobe",
+	"process_throttle",   "process_dns",  "process_http",
+	"process_tls",	      NULL,
 };
 
 struct filters {
@@ -41,8 +43,8 @@ static void usage(FILE *out)
 		"  -o, --output FORMAT   json (default: one JSON object per line, as exported)\n"
 		"                        or compact (one readable line per event)\n"
 		"      --types LIST      only these event types, comma-separated: exec, exit,\n"
-		"                        kprobe, tracepoint, lsm, uprobe, throttle (or the full\n"
-		"                        names, process_exec, ...)\n"
+		"                        kprobe, tracepoint, lsm, uprobe, throttle, dns,\n"
+		"                        http, tls (or the full names, process_exec, ...)\n"
 		"      --binary REGEX    only events whose process binary matches REGEX (POSIX\n"
 		"                        extended regular expression)\n"
 		"      --pid N           only events of process N\n"
@@ -74,7 +76,7 @@ static int parse_types(struct filters *f, const char *list)
 				tok,
 				best ? " (did you mean '"
 				     : " (valid: exec, exit, kprobe, tracepoint, lsm, uprobe, "
-				       "throttle)",
+				       "throttle, dns, http, tls)",
 				best ? best + 8 : "", best ? "'?)" : "");
 			ret = -EINVAL;
 			break;

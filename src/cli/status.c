@@ -94,15 +94,14 @@ static void print_text(json_t *r)
 	json_array_foreach(sensors, i, s)
 	{
 		json_t *hooks = json_object_get(s, "hooks"), *h;
-		const char *hook;
+		const char *hook, *mech = json_string_value(json_object_get(s, "mechanism"));
+		const char *why = mech ?: json_string_value(json_object_get(s, "error"));
 
-		printf("sensor:   %s: %s (%s", json_string_value(json_object_get(s, "name")),
-		       json_string_value(json_object_get(s, "state")),
-		       json_string_value(json_object_get(s, "mechanism")));
+		printf("sensor:   %s: %s (%s", json_string_value(json_object_get(s, "name")) ?: "?",
+		       json_string_value(json_object_get(s, "state")) ?: "?", why ?: "");
 		json_object_foreach(hooks, hook, h)
 		{
-			if (strcmp(json_string_value(h),
-				   json_string_value(json_object_get(s, "mechanism"))))
+			if (json_is_string(h) && (!mech || strcmp(json_string_value(h), mech)))
 				printf("; %s: %s", hook, json_string_value(h));
 		}
 		printf(")\n");
@@ -114,12 +113,12 @@ static void print_text(json_t *r)
 		first = 0;
 	}
 	printf("\n");
-	printf("lost:     ring buffer: exec %llu, fork %llu, exit %llu, policy events %llu; API "
-	       "queue %llu; malformed records %llu; export errors %llu\n",
+	printf("lost:     ring buffer: exec %llu, fork %llu, exit %llu, policy events %llu, "
+	       "network events %llu; API queue %llu; malformed records %llu; export errors %llu\n",
 	       num(r, "lost.ringbuf.process_exec"), num(r, "lost.ringbuf.process_fork"),
 	       num(r, "lost.ringbuf.process_exit"), num(r, "lost.ringbuf.policy_events"),
-	       num(r, "lost.api_queue"), num(r, "lost.malformed_records"),
-	       num(r, "lost.export_errors"));
+	       num(r, "lost.ringbuf.network_events"), num(r, "lost.api_queue"),
+	       num(r, "lost.malformed_records"), num(r, "lost.export_errors"));
 	if (json_object_get(r, "user_actions"))
 		printf("actions:  GetUrl/DnsLookup done %llu, failed %llu, dropped %llu\n",
 		       num(r, "user_actions.done"), num(r, "user_actions.failed"),

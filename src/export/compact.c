@@ -96,6 +96,18 @@ static void policy_verb(const char *type, json_t *body, const char **icon, const
 	} else if (strstr(fn, "connect")) {
 		*icon = "\xf0\x9f\x94\x8c"; /* plug */
 		*verb = "connect";
+	} else if (strstr(fn, "accept")) {
+		*icon = "\xf0\x9f\x93\xa5"; /* inbox tray */
+		*verb = "accept ";
+	} else if (strstr(fn, "listen")) {
+		*icon = "\xf0\x9f\x91\x82"; /* ear */
+		*verb = "listen ";
+	} else if (!strcmp(fn, "tcp_close")) {
+		*icon = "\xf0\x9f\xa7\xb9"; /* broom */
+		*verb = "close  ";
+	} else if (strstr(fn, "sendmsg")) {
+		*icon = "\xf0\x9f\x93\xa4"; /* outbox tray */
+		*verb = "sendmsg";
 	} else if (strstr(fn, "setuid") || strstr(fn, "setgid") || strstr(fn, "setres") ||
 		   strstr(fn, "capset") || strstr(fn, "cred")) {
 		*icon = "\xf0\x9f\x94\x91"; /* key */
@@ -106,6 +118,47 @@ static void policy_verb(const char *type, json_t *body, const char **icon, const
 	} else {
 		*icon = "\xe2\x9d\x93"; /* question mark */
 		*verb = strstr(fn, "sys_") ? "syscall" : "kprobe ";
+	}
+}
+
+/* process_dns, process_http, process_tls: what was asked, of whom. */
+static void packet_summary(const char *type, json_t *body, const char **icon, const char **verb,
+			   char *out, size_t size)
+{
+	static const char *const rcodes[] = { "NOERROR",  "FORMERR", "SERVFAIL",
+					      "NXDOMAIN", "NOTIMP",  "REFUSED" };
+	json_t *q = json_object_get(body, "question"), *ans, *a;
+	long long rcode;
+	size_t i, len;
+
+	if (!strcmp(type, "process_dns")) {
+		*icon = "\xf0\x9f\x93\x96"; /* open book */
+		*verb = "dns    ";
+		len = snprintf(out, size, "%s %s %s", str(body, "direction"), str(q, "name"),
+			       str(q, "type"));
+		ans = json_object_get(body, "answers");
+		json_array_foreach(ans, i, a)
+		{
+			if (len >= size)
+				break;
+			len += snprintf(out + len, size - len, "%s%s", i ? ", " : " = ",
+					str(a, "data")[0] ? str(a, "data") : str(a, "type"));
+		}
+		rcode = json_integer_value(json_object_get(body, "rcode"));
+		if (len < size && rcode > 0 && rcode < 6)
+			snprintf(out + len, size - len, " (%s)", rcodes[rcode]);
+		else if (len < size && rcode)
+			snprintf(out + len, size - len, " (rcode %lld)", rcode);
+	} else if (!strcmp(type, "process_http")) {
+		*icon = "\xf0\x9f\x8c\x8d"; /* globe */
+		*verb = "http   ";
+		snprintf(out, size, "%s %s%s -> %s", str(body, "method"), str(body, "host"),
+			 str(body, "target"), str(body, "destination"));
+	} else {
+		*icon = "\xf0\x9f\x94\x90"; /* closed lock with key */
+		*verb = "tls    ";
+		snprintf(out, size, "%s -> %s", str(body, "sni")[0] ? str(body, "sni") : "(no SNI)",
+			 str(body, "destination"));
 	}
 }
 
@@ -138,6 +191,16 @@ char *hornet_compact(json_t *event)
 		else
 			snprintf(detail, sizeof(detail), " %lld",
 				 (long long)json_integer_value(json_object_get(body, "status")));
+	} else if (!strcmp(type, "process_dns") || !strcmp(type, "process_http") ||
+		   !strcmp(type, "process_tls")) {
+		char what[600];
+
+		packet_summary(type, body, &icon, &verb, what, sizeof(what));
+		n = asprintf(&line, "%s %s %s%s %s", icon, verb, where, str(proc, "binary"), what);
+		if (n < 0)
+			return NULL;
+		sanitize(line);
+		return line;
 	} else {
 		char what[320], act[64] = "";
 		const char *action = str(body, "action");

@@ -850,9 +850,10 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 {
 	const struct hornet_features *f = &k->features;
 	const struct btf_type *proto;
-	char fn[160], syscall[96];
+	char fn[160], syscall[96], lsm_fn[192];
 	bool override = wants_override(h);
 	bool has_fentry = hornet_has(f, HORNET_FEAT_FENTRY);
+	bool lsm_ok, inject_ok;
 	int ret;
 
 	ph->syscall = h->syscall;
@@ -883,13 +884,20 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		return -ENOENT;
 	}
 
+	/* a security_X function calls the LSM hooks of X: a BPF LSM program
+	 * there denies the same way, on kernels without error injection */
+	snprintf(lsm_fn, sizeof(lsm_fn), "bpf_lsm_%s", fn + (strncmp(fn, "security_", 9) ? 0 : 9));
+	lsm_ok = !strncmp(fn, "security_", 9) && hornet_has(f, HORNET_FEAT_LSM) &&
+		 func_proto(k->btf, lsm_fn) && !h->ret;
+	inject_ok = error_injectable(fn) &&
+		    ((hornet_has(f, HORNET_FEAT_FMOD_RET) && proto) || k->override_return);
+
 	/*
 	 * connect(2): where the kernel has nothing better to observe it, or no
 	 * way to deny it from a tracing hook, a cgroup/connect program can.
 	 */
 	if (connect_function(fn) && k->policy &&
-	    ((override && !hornet_has(f, HORNET_FEAT_LSM) && !hornet_has(f, HORNET_FEAT_FMOD_RET) &&
-	      !k->override_return) ||
+	    ((override && !lsm_ok && !inject_ok) ||
 	     (!h->syscall && !has_fentry && !hornet_has(f, HORNET_FEAT_KPROBE)))) {
 		const char *why = cgroup_connect_unfit(h);
 
@@ -917,13 +925,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		return plan_args(k, ph, NULL, NULL, 0, false, err, err_size);
 	}
 	if (override) {
-		char lsm_fn[192];
-
-		/* a security_X function calls the LSM hooks of X: a BPF LSM program
-		 * there denies the same way, on kernels without error injection */
-		snprintf(lsm_fn, sizeof(lsm_fn), "bpf_lsm_%s", fn + 9);
-		if (!strncmp(fn, "security_", 9) && hornet_has(f, HORNET_FEAT_LSM) &&
-		    func_proto(k->btf, lsm_fn) && !h->ret) {
+		if (lsm_ok) {
 			ph->mech = HORNET_MECH_LSM;
 			snprintf(ph->target, sizeof(ph->target), "%s", fn + 9);
 			proto = func_proto(k->btf, lsm_fn);
@@ -939,8 +941,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			snprintf(err, err_size,
 				 "Override on '%s' needs fmod_ret or bpf_override_return on an "
 				 "error-injectable function; this kernel has %s (use an lsmhooks "
-				 "hook "
-				 "to deny, or Sigkill)",
+				 "hook to deny, or Sigkill)",
 				 fn,
 				 !hornet_has(f, HORNET_FEAT_FMOD_RET) && !k->override_return
 					 ? "neither"

@@ -22,6 +22,7 @@ struct hornet_net_sensor {
 	struct hornet_net_opts opts;
 	char cgroup[4096];
 	int cgroup_fd;
+	bool btf; /* socket states through tp_btf (else raw_tp) */
 	struct bpf_link *links[16];
 	unsigned int nr_links;
 	struct hornet_json json;
@@ -54,9 +55,11 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 		return NULL;
 	s->opts = *opts;
 	s->cgroup_fd = -1;
+	s->btf = btf;
 	hornet_json_init(&s->json);
 	err = hornet_cgroup2_root(s->cgroup, sizeof(s->cgroup));
 	if (err) {
+		err = -ENOENT;
 		pr_err("sensor 'network': no cgroup v2 hierarchy is mounted");
 		goto fail;
 	}
@@ -137,6 +140,11 @@ void hornet_net_sensor__free(struct hornet_net_sensor *s)
 const char *hornet_net_sensor__cgroup(const struct hornet_net_sensor *s)
 {
 	return s->cgroup;
+}
+
+const char *hornet_net_sensor__mechanism(const struct hornet_net_sensor *s)
+{
+	return s->btf ? "tp_btf, tracepoint, cgroup" : "raw_tp, tracepoint, cgroup";
 }
 
 static void addr_text(uint16_t family, const uint8_t *a, char *out, size_t size)

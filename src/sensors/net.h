@@ -42,4 +42,7 @@ int hornet_net_sensor__handle(struct hornet_net_sensor *s, const void *data, siz
 /* Where the cgroup programs are attached ("/sys/fs/cgroup"). */
 const char *hornet_net_sensor__cgroup(const struct hornet_net_sensor *s);
 
+/* How socket states are followed, then accept, then the rest. */
+const char *hornet_net_sensor__mechanism(const struct hornet_net_sensor *s);
+
 #endif

@@ -34,6 +34,15 @@ def net_events(a, kind=None, function=None, pid=None):
     return out
 
 
+def compact(a, types):
+    """The agent's export file as `hornet events -o compact` prints it."""
+    from hornet import HORNET
+    r = subprocess.run([HORNET, "events", "--input", a.export, "-o", "compact", "--types", types],
+                       capture_output=True, timeout=20)
+    check(r.returncode == 0, "hornet events: %s" % r.stderr.decode())
+    return r.stdout.decode().splitlines()
+
+
 def wait_net(a, n=1, timeout=10, **kw):
     deadline = time.time() + timeout
     while True:
@@ -109,6 +118,11 @@ def tcp_lifecycle(addr, family):
     sv = [b for _, b in closes if sock_of(b)["sport"] == port and sock_of(b)["dport"] == c["sport"]]
     check(cl and cl[0]["process"]["pid"] == cli, "client close %r" % [b["process"]["pid"] for b in cl])
     check(sv and sv[0]["process"]["pid"] == srv, "server close %r" % [b["process"]["pid"] for b in sv])
+    # the socket's cookie follows it from connect (or accept) to close
+    check(c.get("cookie") and sock_of(cl[0]).get("cookie") == c["cookie"], "client cookies")
+    a_cookie = sock_of(acc[0][1]).get("cookie")
+    check(a_cookie and a_cookie != c["cookie"] and sock_of(sv[0]).get("cookie") == a_cookie,
+          "accepted socket's cookie %r, at close %r" % (a_cookie, sock_of(sv[0]).get("cookie")))
     sizes = {x["label"]: x["size_arg"] for x in cl[0]["args"][1:]}
     check(sizes.get("bytes_sent") == 1234 and sizes.get("bytes_received") >= 2500,
           "client bytes %r" % sizes)
@@ -209,6 +223,10 @@ def _():
                                          "data": "10.1.2.3"}], "answer %r" % r[:1])
         check(r[0]["process"]["pid"] == q[0]["process"]["pid"], "answer not the client's")
         check(q[0]["server"] == "127.0.0.1:53", "server %r" % q[0]["server"])
+        lines = compact(a, "dns")
+        check(any("query hornet.example.org A" in x for x in lines) and
+              any("answer hornet.example.org A = 10.1.2.3" in x for x in lines),
+              "compact %r" % lines)
     finally:
         ns.close()
 
@@ -245,6 +263,9 @@ def _():
               b["host"] == "shop.example.test" and b["version"] == "HTTP/1.1", "event %r" % b)
         check(b["destination"] == "127.0.0.1:%d" % httpd.server_address[1], "dest %r" %
               b["destination"])
+        lines = compact(a, "http")
+        check(any(" http " in x and "GET shop.example.test/hornet/path?q=1 -> 127.0.0.1:" in x
+                  for x in lines), "compact %r" % lines)
     finally:
         httpd.shutdown()
 
@@ -274,6 +295,44 @@ def _():
         p.wait(timeout=20)
         evs = wait_net(a, kind="process_tls", pid=p.pid)
         check(evs and evs[0][1].get("sni") == "secret.example.test", "events %r" %
+              [b.get("sni") for _, b in evs])
+    finally:
+        srv.close()
+
+
+def client_hello(sni, padding):
+    """A TLS 1.3-style ClientHello with @padding bytes of extension before the
+    SNI, as browsers send with post-quantum key shares (1.2 KiB and more)."""
+    import struct
+    name = sni.encode()
+    sni_ext = struct.pack(">HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    pad_ext = struct.pack(">HH", 0x15, padding) + bytes(padding)
+    exts = pad_ext + sni_ext
+    body = b"\x03\x03" + os.urandom(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + \
+        struct.pack(">H", len(exts)) + exts
+    hs = b"\x01" + struct.pack(">I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs
+
+
+@test("tls_sni_after_a_large_key_share")
+def _():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    try:
+        a = Agent()
+        code = ("import socket, sys, binascii\n"
+                "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
+                "s.sendall(binascii.unhexlify(sys.argv[2]))\n"
+                "s.close()\n")
+        hello = client_hello("big.example.test", 1400)
+        check(len(hello) > 1400, "hello of %d bytes" % len(hello))
+        p = subprocess.Popen([PY, "-c", code, str(srv.getsockname()[1]), hello.hex()])
+        c, _ = srv.accept()
+        c.close()
+        p.wait(timeout=20)
+        evs = wait_net(a, kind="process_tls", pid=p.pid)
+        check(evs and evs[0][1].get("sni") == "big.example.test", "events %r" %
               [b.get("sni") for _, b in evs])
     finally:
         srv.close()

@@ -2,7 +2,8 @@
 /*
  * hornet_dns_parse() on any bytes: it returns 0 or -EINVAL, leaves every
  * string terminated within its array and printable (names are escaped), and
- * counts no more answers than it has room for or than the header says.
+ * counts no more answers than it has room for or than the header says;
+ * every type has a printable name or none.
  * Cutting a message that parses, as the capture limit does, gives -EINVAL
  * while the cut is in the header or questions, and from there on the same
  * header and question with the same first answers, fewer or as many.
@@ -28,6 +29,14 @@ static bool printable(const char *s)
 	return true;
 }
 
+static void check_type(uint16_t type)
+{
+	const char *name = hornet_dns_type_name(type);
+
+	if (name && (!name[0] || !printable(name)))
+		abort();
+}
+
 static void check_msg(const struct hornet_dns_msg *m)
 {
 	unsigned int i;
@@ -47,7 +56,10 @@ static void check_msg(const struct hornet_dns_msg *m)
 			abort(); /* nothing left of an answer not counted */
 		if (i < m->nr_parsed && (!a->name[0] || !printable(a->name) || !printable(a->data)))
 			abort();
+		if (i < m->nr_parsed)
+			check_type(a->type);
 	}
+	check_type(m->qtype);
 }
 
 static bool same_answer(const struct hornet_dns_answer *a, const struct hornet_dns_answer *b)
