@@ -127,7 +127,7 @@ deps:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(OUTPUT)/hornet agent --stdout compact $(HORNET_ARGS)
+	$(OUTPUT)/hornet agent --stdout compact --policy-dir policies $(HORNET_ARGS)
 
 build-tests: all $(UNIT_BINS) $(HELPER_BINS)
 

@@ -283,8 +283,10 @@ static __always_inline __u32 put_path(struct gen_heap *h, __u32 spec, __u32 at, 
 	if (wflags & HORNET_WALK_TRUNCATED)
 		*flags |= HORNET_ARG_TRUNCATED;
 	max = room(h, at + fixed);
-	if (len > max)
-		len = max;
+	if (len > max) {
+		len = max; /* no room left in the event for all of it */
+		*flags |= HORNET_ARG_TRUNCATED;
+	}
 	barrier_var(len);
 	len &= HORNET_PATH_MASK;
 	if (bpf_probe_read_kernel(h->data + ((at + fixed) & DATA_MASK), len,
@@ -404,7 +406,7 @@ static __always_inline void read_cred(struct hornet_cred_data *c, const struct c
  */
 static __always_inline __u32 dir_prefix(struct gen_heap *h,
 					const volatile struct hornet_gen_spec *sp, __u32 at,
-					const void *upath, __u32 max)
+					const void *upath, __u32 max, __u32 *flags)
 {
 	char first = 0, *s1 = hornet_scratch(1);
 	struct task_struct *task = h->task; /* a local: CO-RE relocates the expression */
@@ -426,8 +428,14 @@ static __always_inline __u32 dir_prefix(struct gen_heap *h,
 			return 0;
 		len = hornet_path_resolve(&dir->f_path, task, 1, &off, &wflags);
 	}
-	if (len + 2 >= max)
+	/* a directory too deep to resolve whole: its end, flagged; one that
+	 * leaves no room for the name: the name alone, flagged */
+	if (wflags & HORNET_WALK_TRUNCATED)
+		*flags |= HORNET_ARG_TRUNCATED;
+	if (len + 2 >= max) {
+		*flags |= HORNET_ARG_TRUNCATED;
 		return 0;
+	}
 	len &= HORNET_PATH_MASK;
 	bpf_probe_read_kernel(h->data + (at & DATA_MASK), len, s1 + (off & HORNET_PATH_MASK));
 	/* "/" + "x" is "/x", not "//x" */
@@ -507,7 +515,7 @@ static long capture_one(__u32 i, void *ctx)
 		barrier_var(max);
 		max &= ARG_MASK;
 		if (sp->flags & HORNET_SPEC_FULLPATH)
-			dl = dir_prefix(h, sp, at, p, max);
+			dl = dir_prefix(h, sp, at, p, max, &flags);
 		if (dl) {
 			/* the relative path after its directory */
 			max = max > dl ? max - dl : 0;

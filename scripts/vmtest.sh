@@ -94,13 +94,14 @@ copy_prog() {
 }
 
 cp /bin/busybox "$STAGE/bb/busybox"
-for applet in sh mount umount mkdir poweroff ip sleep cat echo base64 ls sync dmesg grep \
+for applet in sh mount umount mkdir poweroff sleep cat echo base64 ls sync dmesg grep \
 	      mountpoint ln rm; do
 	ln -s busybox "$STAGE/bb/$applet"
 done
 
 copy_prog dash cat true false sleep id env ls rm mkdir cp ln chmod stat readlink \
-	realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill
+	realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill \
+	ip
 ln -sf /usr/bin/dash "$STAGE/bin/sh"
 for d in "$STAGE"/usr/bin/*; do
 	n=$(basename "$d")
@@ -129,6 +130,7 @@ mkdir -p "$STAGE/hornet/build/tests/helpers"
 cp "$BUILD/static/hornet" "$STAGE/hornet/build/hornet"
 find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
+cp -r "$ROOT/examples" "$ROOT/policies" "$STAGE/hornet/"
 mkdir -p "$STAGE/hornet/scripts"
 cp "$ROOT/scripts/compat.py" "$STAGE/hornet/scripts/"
 find "$STAGE/hornet/tests" -name '__pycache__' -prune -exec rm -rf {} +
@@ -155,7 +157,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/bb
 /bb/mount -t debugfs debugfs /sys/kernel/debug
 /bb/mount -t bpf bpf /sys/fs/bpf
 /bb/mount -t cgroup2 cgroup2 /sys/fs/cgroup
-/bb/ip link set lo up
+/usr/sbin/ip link set lo up
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
 echo "HORNET-VM-UP \$(cat /proc/version)"
 echo "HORNET-VM-LSM \$(cat /sys/kernel/security/lsm)"

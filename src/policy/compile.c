@@ -17,6 +17,14 @@ struct cc {
 	char *err;
 	size_t err_size;
 	char where[256];
+	/*
+	 * What a union spec's size_spec and dirfd_arg stand for, independent of
+	 * any one user: the function argument number of its size, and of its
+	 * directory fd (0xffff: none). The fields themselves are rewritten to
+	 * union indexes as users are added, so specs are compared by these.
+	 */
+	uint16_t size_id[HORNET_GEN_MAX_SPECS];
+	uint16_t dirfd_id[HORNET_GEN_MAX_SPECS];
 };
 
 static int fail(struct cc *c, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -331,25 +339,39 @@ static bool string_type(uint8_t t)
 	return false;
 }
 
-static int spec_index(struct cc *c, const struct hornet_gen_spec *sp)
+/*
+ * The union's index of spec @sp (added if new). @size_id and @dirfd_id say
+ * which function arguments its size and its directory fd come from (0xffff:
+ * none); two specs are the same when they read the same way from the same
+ * places.
+ */
+static int spec_index(struct cc *c, const struct hornet_gen_spec *sp, uint16_t size_id,
+		      uint16_t dirfd_id)
 {
+	const __u8 filters =
+		HORNET_SPEC_FILTER_STR | HORNET_SPEC_FILTER_INT | HORNET_SPEC_FILTER_NET;
 	struct hornet_gen_cfg *cfg = &c->out->cfg;
 	struct hornet_gen_spec a = *sp, b;
 	unsigned int i;
 
 	a.size_spec = 0xff; /* remapped by the caller */
-	a.flags &= ~(HORNET_SPEC_FILTER_STR | HORNET_SPEC_FILTER_INT | HORNET_SPEC_FILTER_NET);
+	a.dirfd_arg = 0xff;
+	a.flags &= ~filters;
 	for (i = 0; i < cfg->nr_specs; i++) {
 		b = cfg->specs[i];
-		b.flags &=
-			~(HORNET_SPEC_FILTER_STR | HORNET_SPEC_FILTER_INT | HORNET_SPEC_FILTER_NET);
-		if (!memcmp(&a, &b, sizeof(a)) && cfg->specs[i].size_spec == sp->size_spec)
+		b.size_spec = 0xff;
+		b.dirfd_arg = 0xff;
+		b.flags &= ~filters;
+		if (!memcmp(&a, &b, sizeof(a)) && c->size_id[i] == size_id &&
+		    c->dirfd_id[i] == dirfd_id)
 			return i;
 	}
 	if (cfg->nr_specs >= HORNET_GEN_MAX_SPECS)
 		return fail(c, -E2BIG,
 			    "the policies on this hook point read more than %d different arguments",
 			    HORNET_GEN_MAX_SPECS);
+	c->size_id[cfg->nr_specs] = size_id;
+	c->dirfd_id[cfg->nr_specs] = dirfd_id;
 	cfg->specs[cfg->nr_specs] = a;
 	return cfg->nr_specs++;
 }
@@ -1060,7 +1082,14 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 		snprintf(c.where, sizeof(c.where), "spec.%s[%u]",
 			 hornet_hook_kind_name(ph->hook->kind), ph->hook->index);
 		for (j = 0; j < ph->nr_args; j++) {
-			k = spec_index(&c, &ph->args[j].spec);
+			const struct hornet_gen_spec *sp = &ph->args[j].spec;
+			uint16_t size_id = 0xffff, dirfd_id = 0xffff;
+
+			if (sp->size_spec != 0xff && sp->size_spec < ph->nr_args)
+				size_id = ph->args[sp->size_spec].spec.index;
+			if ((sp->flags & HORNET_SPEC_FULLPATH) && sp->dirfd_arg != 0xff)
+				dirfd_id = sp->dirfd_arg;
+			k = spec_index(&c, sp, size_id, dirfd_id);
 			if (k < 0) {
 				ret = k;
 				break;
@@ -1086,7 +1115,7 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 			d.index = sp->src == HORNET_SRC_TP_FIELD
 					  ? 16 + 8 * ph->args[j].spec.dirfd_arg
 					  : ph->args[j].spec.dirfd_arg;
-			k = spec_index(&c, &d);
+			k = spec_index(&c, &d, 0xffff, 0xffff);
 			if (k < 0) {
 				ret = k;
 				break;
@@ -1100,7 +1129,7 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 					out->arg_spec[ui][ph->args[j].spec.size_spec];
 		out->ret_spec[ui] = 0xff;
 		if (!ret && ph->has_ret) {
-			k = spec_index(&c, &ph->ret.spec);
+			k = spec_index(&c, &ph->ret.spec, 0xffff, 0xffff);
 			if (k < 0)
 				ret = k;
 			else

@@ -289,6 +289,10 @@ static int render_arg(struct hornet_json *j, const struct hornet_render_arg *ra,
 	case HORNET_GT_STRING:
 	case HORNET_GT_FILENAME:
 		hornet_json_strn(j, "string_arg", d, len);
+		/* beside it, as "label" is: a string cut at 4095 bytes, or a path
+		 * whose directory did not fit (then it is the name as given) */
+		if (a->flags & HORNET_ARG_TRUNCATED)
+			hornet_json_bool(j, "truncated", true);
 		return 0;
 	case HORNET_GT_BUF: {
 		uint64_t orig;
