@@ -1317,6 +1317,10 @@ static __always_inline __s32 process(void *ctx, struct gen_heap *h)
 	struct hornet_proc *proc;
 	__u32 *gen;
 
+	/* the agent's own bpf(), open() and capability checks would feed
+	 * back into the policies watching them */
+	if (pid_tgid >> 32 == hornet_cfg.self_tgid)
+		return 0;
 	gen = bpf_map_lookup_elem(&hornet_gen_active, &key);
 	if (!gen || *gen != hornet_cfg.generation)
 		return 0;
@@ -1894,7 +1898,7 @@ static __always_inline int process_cg(struct bpf_sock_addr *ctx, __u16 family)
 	struct hornet_proc *proc;
 	__u32 *gen;
 
-	if (!h)
+	if (!h || bpf_get_current_pid_tgid() >> 32 == hornet_cfg.self_tgid)
 		return 1;
 	gen = bpf_map_lookup_elem(&hornet_gen_active, &key);
 	if (!gen || *gen != hornet_cfg.generation)

@@ -102,7 +102,7 @@ struct hornet_gen_cfg {
 	__u32 ns_lookups; /* bit per namespace type that has In/NotIn values */
 	__u32 ret_spec; /* 1 + the spec of the return value; 0 none */
 	__u32 always; /* a selector needs no filter to hold: always evaluate */
-	__u32 pad;
+	__u32 self_tgid; /* the agent: its own calls are never matched */
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
 };

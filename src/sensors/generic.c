@@ -591,6 +591,7 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 	}
 	cfg.cfg.point_id = np->point_id;
 	cfg.cfg.generation = np->generation;
+	cfg.cfg.self_tgid = getpid();
 	ret = build_record(&np->cur, users, nr_users, &cfg, np->generation);
 	if (ret) {
 		snprintf(err, err_size, "out of memory");

@@ -757,4 +757,55 @@ def _():
     check(hornet_progs() == [], "left after stop: %r" % hornet_progs())
 
 
+
+PREFIX_OPEN = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "%s"
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: "Prefix"
+        values: ["%s"]
+"""
+
+
+@test("the_agent_never_matches_its_own_calls")
+def _():
+    """Policies watching bpf() or capability checks would see the agent's
+    own work (loading the next policy, answering status) and feed on it."""
+    a = Agent()
+    a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "every-bpf-call"
+spec:
+  kprobes:
+  - call: "sys_bpf"
+    syscall: true
+    args:
+    - index: 0
+      type: "int"
+""")
+    a.add_policy(PREFIX_OPEN % ("another", "/nonexistent-hornet/"))  # loads programs
+    a.status()
+    p = subprocess.run(["bpftool", "prog", "show"], capture_output=True, timeout=60)
+    check(p.returncode == 0, "bpftool failed")
+
+    def bpftools(ev):
+        b = ev.get("process_kprobe", {})
+        return b.get("policy_name") == "every-bpf-call" and \
+            b["process"]["binary"].endswith("/bpftool")
+    a.wait_for(bpftools, what="bpftool's bpf() calls")
+    own = [ev for ev in a.events() if ev.get("process_kprobe", {}).get("process", {}).get("pid")
+           == a.proc.pid]
+    check(not own, "%d events for the agent's own calls" % len(own))
+
 run()
