@@ -535,14 +535,17 @@ static int start_policies(struct hornet_agent *a)
 	a->pm = hornet_pm__new(a->gen, &a->kernel, &a->render.host_ns);
 	if (!a->pm)
 		return -ENOMEM;
+	hornet_pm__begin_batch(a->pm);
 	for (i = 0; i < cfg->policies.n; i++) {
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *f = fopen(cfg->policies.v[i], "re");
 
 		if (!f) {
-			pr_err("policy file '%s': %s", cfg->policies.v[i], strerror(errno));
-			return -errno;
+			ret = -errno;
+			pr_err("policy file '%s': %s", cfg->policies.v[i], strerror(-ret));
+			hornet_pm__end_batch(a->pm);
+			return ret;
 		}
 		ret = getdelim(&buf, &len, '\0', f) < 0 ? -EIO : 0;
 		fclose(f);
@@ -563,6 +566,7 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
+	hornet_pm__end_batch(a->pm);
 	return 0;
 }
 

@@ -41,6 +41,10 @@ struct hornet_pm {
 	struct managed *list; /* in the order added */
 	uint64_t follow_used;
 	unsigned char ids[MAX_POLICY_ID + 1];
+	/* between begin_batch and end_batch: policies whose points wait */
+	bool batching;
+	struct managed **batch;
+	size_t nr_batch;
 };
 
 struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hornet_kernel *kernel,
@@ -70,6 +74,7 @@ void hornet_pm__free(struct hornet_pm *pm)
 
 	if (!pm)
 		return;
+	free(pm->batch);
 	for (m = pm->list; m; m = next) {
 		next = m->next;
 		managed_free(m);
@@ -247,6 +252,17 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 	hornet_gen_sensor__policy_reset(pm->gen, m->id);
 	/* enabled in the kernel before its programs run, so no event is missed */
 	hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+	if (pm->batching) {
+		struct managed **b = realloc(pm->batch, (pm->nr_batch + 1) * sizeof(*b));
+
+		if (b) {
+			/* its points are built once, with the others', at end_batch */
+			pm->batch = b;
+			pm->batch[pm->nr_batch++] = m;
+			m->state = STATE_ENABLED;
+			return 0;
+		}
+	}
 	ret = rebuild_points(pm, m, true, (size_t)-1, err, err_size);
 	if (ret) {
 		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
@@ -258,6 +274,107 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 	}
 	m->state = STATE_ENABLED;
 	return 0;
+}
+
+/* Takes back what load() gave @m, before it is loaded again. */
+static void unload_ids(struct hornet_pm *pm, struct managed *m)
+{
+	hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
+	pm->ids[m->id] = 0;
+	m->id = 0;
+	pm->follow_used &= ~m->follow_bits;
+	m->follow_bits = 0;
+	m->state = STATE_ERROR;
+}
+
+void hornet_pm__begin_batch(struct hornet_pm *pm)
+{
+	pm->batching = true;
+}
+
+/* Every distinct point key of the batch's policies; NULL on no memory. */
+static char (*batch_keys(struct hornet_pm *pm, size_t *count))[512]
+{
+	char(*keys)[512] = NULL, (*n)[512], key[512];
+	size_t nr = 0, b, i, k;
+
+	for (b = 0; b < pm->nr_batch; b++) {
+		const struct managed *m = pm->batch[b];
+
+		for (i = 0; i < m->plan.nr_hooks; i++) {
+			hornet_generic_point_key(&m->plan.hooks[i], key, sizeof(key));
+			for (k = 0; k < nr && strcmp(keys[k], key); k++)
+				;
+			if (k < nr)
+				continue;
+			n = realloc(keys, (nr + 1) * sizeof(*keys));
+			if (!n) {
+				free(keys);
+				return NULL;
+			}
+			keys = n;
+			memcpy(keys[nr++], key, sizeof(key));
+		}
+	}
+	*count = nr;
+	return keys;
+}
+
+int hornet_pm__end_batch(struct hornet_pm *pm)
+{
+	struct hornet_point_user *users;
+	char(*keys)[512], why[1024];
+	size_t nr_keys = 0, k, b;
+	int ret = 0, failed = 0;
+	long n;
+
+	pm->batching = false;
+	keys = batch_keys(pm, &nr_keys);
+	if (!keys && pm->nr_batch)
+		ret = -ENOMEM;
+	/* each point once, with every policy of the batch that uses it */
+	for (k = 0; k < nr_keys && !ret; k++) {
+		n = point_users(pm, keys[k], NULL, NULL, &users);
+		if (n < 0) {
+			ret = n;
+			break;
+		}
+		ret = hornet_gen_sensor__set_point(pm->gen, keys[k], users, n, why, sizeof(why));
+		free(users);
+	}
+	if (ret) {
+		/*
+		 * Some policy spoils a point it shares: take the batch back and
+		 * load it one policy at a time, so the error lands on that one.
+		 */
+		pr_warn("loading %zu policies together failed (%s); loading them one by one",
+			pm->nr_batch, ret == -ENOMEM ? "out of memory" : why);
+		for (b = 0; b < pm->nr_batch; b++)
+			unload_ids(pm, pm->batch[b]);
+		for (size_t done = 0; done < k && keys; done++) {
+			n = point_users(pm, keys[done], NULL, NULL, &users);
+			if (n >= 0) {
+				hornet_gen_sensor__set_point(pm->gen, keys[done], users, n, NULL,
+							     0);
+				free(users);
+			}
+		}
+		for (b = 0; b < pm->nr_batch; b++) {
+			struct managed *m = pm->batch[b];
+
+			why[0] = '\0';
+			if (load(pm, m, why, sizeof(why))) {
+				set_error(m, why);
+				pr_err("policy '%s': %s", m->name, why);
+				failed++;
+			}
+		}
+	}
+	free(keys);
+	free(pm->batch);
+	pm->batch = NULL;
+	pm->nr_batch = 0;
+	return failed ? -EINVAL : 0;
 }
 
 static void add_unparsed(struct hornet_pm *pm, const char *source, const char *why)

@@ -40,6 +40,16 @@ enum hornet_pm_mode {
 int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char *source,
 		   enum hornet_pm_mode mode, char *err, size_t err_size, char *name_out,
 		   size_t name_size);
+/*
+ * Between these, added policies are parsed, planned and enabled, and the
+ * programs of their hook points are built once, at end_batch, with every
+ * policy of the batch that shares them (at start-up, a point that several
+ * policies hook is verified once, not once per policy). end_batch returns
+ * -EINVAL when some policy then failed to load (it is logged, and listed
+ * with its error).
+ */
+void hornet_pm__begin_batch(struct hornet_pm *pm);
+int hornet_pm__end_batch(struct hornet_pm *pm);
 /* Adds every *.yaml, *.yml and *.json file of @dir, in name order. */
 int hornet_pm__add_dir(struct hornet_pm *pm, const char *dir, char *err, size_t err_size);
 int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t err_size);
