@@ -451,7 +451,9 @@ static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 
 		len = HORNET_NET_PAYLOAD - 1;
 	barrier_var(len);
 	len &= HORNET_NET_PAYLOAD - 1;
-	if (!len || bpf_skb_load_bytes(skb, l->payload, e->payload, len))
+	barrier_var(len);
+	/* a signed compare: older verifiers learn len >= 1 from it, not from != 0 */
+	if ((__s32)len < 1 || bpf_skb_load_bytes(skb, l->payload, e->payload, len))
 		return;
 	o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
 	send(e, o, len);

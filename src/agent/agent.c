@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -719,6 +720,33 @@ static int agent_start(struct hornet_agent *a)
 	return 0;
 }
 
+/*
+ * Every hook point holds a program, its maps and a link or perf event: a
+ * few dozen policies need more than the 1024 descriptors services start
+ * with. Raise the soft limit to the hard one, and the hard one (as root)
+ * to what the kernel allows, when it is lower than that.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+	rlim_t want = 65536;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return;
+	if (r.rlim_max != RLIM_INFINITY && r.rlim_max < want) {
+		struct rlimit up = { want, want };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up))
+			return;
+	}
+	if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r))
+			pr_warn("cannot raise the open files limit to %llu: %s",
+				(unsigned long long)r.rlim_max, strerror(errno));
+	}
+}
+
 int hornet_agent_run(const struct hornet_config *cfg)
 {
 	struct hornet_agent a = { .cfg = cfg, .epfd = -1, .sig.fd = -1 };
@@ -730,6 +758,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	hornet_log_level = cfg->log_level;
 	hornet_log_libbpf();
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
 
 	err = agent_start(&a);
 	while (!err && !a.stop) {

@@ -530,4 +530,21 @@ def _():
     check(not os.path.exists(a.socket), "socket left behind")
 
 
+
+@test("agent_raises_its_open_files_limit")
+def _():
+    """Started like a service (1024 descriptors), the agent makes room for
+    the programs, maps and links of many hook points."""
+    import resource
+    old = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, old[1]))
+    try:
+        a = Agent()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, old)
+    with open("/proc/%d/limits" % a.proc.pid) as f:
+        line = [x for x in f if x.startswith("Max open files")][0]
+    soft, hard = line.split()[3:5]
+    check(soft == hard and (soft == "unlimited" or int(soft) > 1024), "limit %r" % line.strip())
+
 run()

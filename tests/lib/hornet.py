@@ -94,7 +94,7 @@ def run():
             print("FAIL %s: %s: %s (%s)" % (name, type(e).__name__, str(e).replace("\n", " | ")[:1000],
                                             tb[-3].strip() if len(tb) > 2 else ""), flush=True)
         finally:
-            Agent.stop_all()
+            Agent.stop_all(keep_shared=True)
             if os.environ.get("HORNET_TEST_TIMES"):
                 print("time %s %.2f s" % (name, time.monotonic() - t0), flush=True)
     sys.exit(1 if failed else 0)
@@ -154,6 +154,9 @@ class Agent:
     running = []
 
     def __init__(self, *args, node="testnode", export=True):
+        # shared: kept from one test to the next of the same file (stopped at exit),
+        # for agents that are slow to start (the whole policy pack under TCG)
+        self.shared = False
         self.dir = tempfile.mkdtemp(prefix="hornet-test-")
         self.export = os.path.join(self.dir, "events.json")
         self.socket = os.path.join(self.dir, "hornet.sock")
@@ -256,8 +259,10 @@ class Agent:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @classmethod
-    def stop_all(cls):
+    def stop_all(cls, keep_shared=False):
         for a in list(cls.running):
+            if keep_shared and a.shared and a.proc.poll() is None:
+                continue
             try:
                 a.stop()
             except Fail:
