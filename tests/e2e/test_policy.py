@@ -521,10 +521,15 @@ def _():
         kernelStackTrace: true
         userStackTrace: true
 """))
-        code = "import sys,time; open(sys.argv[1]).close(); time.sleep(1)"
+        # alive until the event is out: user frames are named from /proc/PID/maps (under
+        # TCG in the VM the event can take more than a second)
+        code = "import sys,time; open(sys.argv[1]).close(); time.sleep(60)"
         p = subprocess.Popen(["/usr/bin/python3", "-c", code, target])
-        evs = wait_events(a, "stacks", 1, pid=p.pid)
-        p.wait()
+        try:
+            evs = wait_events(a, "stacks", 1, pid=p.pid)
+        finally:
+            p.kill()
+            p.wait()
         check(evs, "no event")
         ks = evs[0].get("kernel_stack_trace", [])
         us = evs[0].get("user_stack_trace", [])
