@@ -39,6 +39,7 @@ struct tcp_track {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, __u64);
 	__type(value, struct tcp_track);
 } hornet_tcp_owners SEC(".maps");
@@ -50,21 +51,20 @@ struct {
 	__type(value, struct tcp_track);
 } hornet_track_heap SEC(".maps");
 
-/* every socket by cookie, from its creation: for the packet programs */
+/*
+ * Every socket made by a process since the agent started, by cookie, from
+ * its creation: for the packet programs. Sockets made by the kernel for
+ * accept() are not here: their traffic is inspected only for DNS. Per-CPU
+ * LRU lists: a socket is made on every connection and the common list's
+ * lock would be taken by all CPUs at once.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, __u64);
 	__type(value, struct hornet_sock_owner);
 } hornet_cookie_owners SEC(".maps");
-
-/* TCP connections whose first payload was already inspected */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, __u8);
-} hornet_inspected SEC(".maps");
 
 struct udp_key {
 	__u32 pid;
@@ -130,10 +130,32 @@ static __always_inline void send(struct hornet_net_event *e, const struct hornet
 	hornet_output(e, size, HORNET_STAT_RB_LOST_NET);
 }
 
-static __always_inline void read_sock(struct hornet_sock_data *sd, const struct sock *sk)
+/*
+ * The socket's addresses and state. @btf: @sk is a BTF pointer (tp_btf), read
+ * with plain loads; otherwise through bpf_probe_read_kernel(), a helper call
+ * per field. Callers pass a constant, so each program keeps one of the two.
+ */
+static __always_inline void read_sock(struct hornet_sock_data *sd, const struct sock *sk, bool btf)
 {
 	const struct sock_common *skc = (const void *)sk;
 
+	if (btf) {
+		sd->family = skc->skc_family;
+		sd->state = skc->skc_state;
+		sd->type = sk->sk_type;
+		sd->protocol = sk->sk_protocol;
+		sd->sport = skc->skc_num;
+		sd->dport = bpf_ntohs(skc->skc_dport);
+		if (sd->family == AF_INET6) {
+			__builtin_memcpy(sd->saddr, &skc->skc_v6_rcv_saddr, 16);
+			__builtin_memcpy(sd->daddr, &skc->skc_v6_daddr, 16);
+		} else {
+			*(__u32 *)sd->saddr = skc->skc_rcv_saddr;
+			*(__u32 *)sd->daddr = skc->skc_daddr;
+		}
+		sd->cookie = skc->skc_cookie.counter;
+		return;
+	}
 	sd->family = BPF_CORE_READ(skc, skc_family);
 	sd->state = BPF_CORE_READ(skc, skc_state);
 	sd->type = BPF_CORE_READ(sk, sk_type);
@@ -150,12 +172,25 @@ static __always_inline void read_sock(struct hornet_sock_data *sd, const struct 
 	sd->cookie = BPF_CORE_READ(skc, skc_cookie.counter);
 }
 
-static __always_inline void read_bytes(struct hornet_net_event *e, const struct sock *sk)
+static __always_inline void read_bytes(struct hornet_net_event *e, const struct sock *sk, bool btf)
 {
 	const struct tcp_sock *tp = (const void *)sk;
 
 	/* bytes_sent came in 5.6 (commit ba113c3aa79a "tcp: add
 	 * TCP_INFO status for failed client TFO"); bytes_acked is older */
+	if (btf) {
+		/* the verifier knows @sk as a struct sock: ask it for the tcp_sock */
+		struct tcp_sock *t = bpf_skc_to_tcp_sock((void *)sk);
+
+		if (!t)
+			return;
+		if (bpf_core_field_exists(t->bytes_sent))
+			e->bytes_sent = t->bytes_sent;
+		else
+			e->bytes_sent = t->bytes_acked;
+		e->bytes_received = t->bytes_received;
+		return;
+	}
 	if (bpf_core_field_exists(tp->bytes_sent))
 		e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
 	else
@@ -171,7 +206,7 @@ static __always_inline struct tcp_track *track_heap(void)
 }
 
 static __always_inline void emit_tcp(__u16 kind, const struct tcp_track *t, const struct sock *sk,
-				     int state)
+				     int state, bool btf)
 {
 	struct hornet_net_event *e = event(kind);
 
@@ -180,16 +215,20 @@ static __always_inline void emit_tcp(__u16 kind, const struct tcp_track *t, cons
 	__builtin_memcpy(&e->sock, &t->tuple, sizeof(e->sock));
 	e->sock.state = state;
 	if (kind == HORNET_NET_CLOSE)
-		read_bytes(e, sk);
+		read_bytes(e, sk, btf);
 	send(e, &t->owner, 0);
 }
 
-static __always_inline int state_change(const struct sock *sk, int oldstate, int newstate)
+static __always_inline int state_change(const struct sock *sk, int oldstate, int newstate, bool btf)
 {
 	struct tcp_track *t, *heap;
 	__u64 key = (__u64)sk;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	/* half of a connection's ten changes matter: the others leave at once */
+	if (newstate != TCP_SYN_SENT && newstate != TCP_LISTEN && newstate != TCP_CLOSE &&
+	    !(newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_SENT))
+		return 0;
+	if ((btf ? sk->sk_protocol : BPF_CORE_READ(sk, sk_protocol)) != IPPROTO_TCP)
 		return 0;
 	if (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN) {
 		/* connect() and listen(): the process is current */
@@ -197,10 +236,10 @@ static __always_inline int state_change(const struct sock *sk, int oldstate, int
 		if (!heap)
 			return 0;
 		owner_now(&heap->owner);
-		read_sock(&heap->tuple, sk);
+		read_sock(&heap->tuple, sk, btf);
 		bpf_map_update_elem(&hornet_tcp_owners, &key, heap, BPF_ANY);
 		if (newstate == TCP_LISTEN)
-			emit_tcp(HORNET_NET_LISTEN, heap, sk, newstate);
+			emit_tcp(HORNET_NET_LISTEN, heap, sk, newstate, btf);
 		return 0;
 	}
 	t = bpf_map_lookup_elem(&hornet_tcp_owners, &key);
@@ -208,16 +247,18 @@ static __always_inline int state_change(const struct sock *sk, int oldstate, int
 		return 0; /* never connected, listened or accepted by a process we saw */
 	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED) {
 		/* connected: now both ports are known (often in softirq: owner from the map) */
-		read_sock(&t->tuple, sk);
-		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate);
+		read_sock(&t->tuple, sk, btf);
+		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate, btf);
 		return 0;
 	}
 	if (newstate != TCP_CLOSE)
 		return 0;
 	if (oldstate == TCP_SYN_SENT)
-		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate); /* a connect that failed */
+		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate, btf); /* a connect that failed */
 	else
-		emit_tcp(HORNET_NET_CLOSE, t, sk, newstate);
+		emit_tcp(HORNET_NET_CLOSE, t, sk, newstate, btf);
+	if (t->tuple.cookie)
+		bpf_map_delete_elem(&hornet_cookie_owners, &t->tuple.cookie);
 	bpf_map_delete_elem(&hornet_tcp_owners, &key);
 	return 0;
 }
@@ -233,13 +274,13 @@ int BPF_PROG(hornet_tcp_state, struct sock *sk, int oldstate, int newstate)
 	 */
 	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)
 		bpf_get_socket_cookie(sk);
-	return state_change(sk, oldstate, newstate);
+	return state_change(sk, oldstate, newstate, true);
 }
 
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(hornet_tcp_state_raw, const struct sock *sk, int oldstate, int newstate)
 {
-	return state_change(sk, oldstate, newstate);
+	return state_change(sk, oldstate, newstate, false);
 }
 
 /* accept(2) and accept4(2) returned a socket: its process is current. */
@@ -267,10 +308,10 @@ static __always_inline int accepted(long fd)
 	if (!sk || !heap || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 	owner_now(&heap->owner);
-	read_sock(&heap->tuple, sk);
+	read_sock(&heap->tuple, sk, false);
 	key = (__u64)sk;
 	bpf_map_update_elem(&hornet_tcp_owners, &key, heap, BPF_ANY);
-	emit_tcp(HORNET_NET_ACCEPT, heap, sk, heap->tuple.state);
+	emit_tcp(HORNET_NET_ACCEPT, heap, sk, heap->tuple.state, false);
 	return 0;
 }
 
@@ -299,8 +340,11 @@ SEC("cgroup/sock_create")
 int hornet_sock_create(struct bpf_sock *ctx)
 {
 	struct hornet_sock_owner own = {};
-	__u64 cookie = bpf_get_socket_cookie(ctx);
+	__u64 cookie;
 
+	if (!hornet_inspect)
+		return 1;
+	cookie = bpf_get_socket_cookie(ctx);
 	owner_now(&own);
 	bpf_map_update_elem(&hornet_cookie_owners, &cookie, &own, BPF_ANY);
 	return 1;
@@ -381,57 +425,58 @@ struct l4 {
 	__u8 tcp_flags;
 };
 
-/* IPv4/IPv6 and TCP/UDP headers of a packet that starts at the IP header. */
-static __always_inline int parse(struct __sk_buff *skb, struct l4 *l)
+/*
+ * IPv4/IPv6 and TCP/UDP headers of a packet that starts at the IP header,
+ * read in as few copies as possible: this runs for every packet. @ingress:
+ * only DNS answers matter there, so TCP stops after the IP header.
+ */
+static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingress)
 {
-	__u8 vihl = 0, nexthdr = 0, doff = 0;
-	__u16 ports[2] = {};
+	__u8 ip[40], th[14];
 	__u32 off;
 
-	if (bpf_skb_load_bytes(skb, 0, &vihl, 1))
+	if (bpf_skb_load_bytes(skb, 0, ip, 20))
 		return -1;
-	if ((vihl >> 4) == 4) {
+	if ((ip[0] >> 4) == 4) {
 		l->family = AF_INET;
-		if (bpf_skb_load_bytes(skb, 9, &l->proto, 1) ||
-		    bpf_skb_load_bytes(skb, 12, l->saddr, 4) ||
-		    bpf_skb_load_bytes(skb, 16, l->daddr, 4))
-			return -1;
-		off = (vihl & 0xf) * 4;
-	} else if ((vihl >> 4) == 6) {
-		l->family = AF_INET6;
+		l->proto = ip[9];
+		__builtin_memcpy(l->saddr, ip + 12, 4);
+		__builtin_memcpy(l->daddr, ip + 16, 4);
+		off = (ip[0] & 0xf) * 4;
+	} else if ((ip[0] >> 4) == 6) {
 		/* extension headers are left alone: TCP and UDP follow directly here */
-		if (bpf_skb_load_bytes(skb, 6, &nexthdr, 1) ||
-		    bpf_skb_load_bytes(skb, 8, l->saddr, 16) ||
-		    bpf_skb_load_bytes(skb, 24, l->daddr, 16))
+		l->family = AF_INET6;
+		l->proto = ip[6];
+		if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP)
 			return -1;
-		l->proto = nexthdr;
+		if (bpf_skb_load_bytes(skb, 20, ip + 20, 20))
+			return -1;
+		__builtin_memcpy(l->saddr, ip + 8, 16);
+		__builtin_memcpy(l->daddr, ip + 24, 16);
 		off = 40;
 	} else {
 		return -1;
 	}
-	if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP)
+	if (l->proto != IPPROTO_UDP && (ingress || l->proto != IPPROTO_TCP))
 		return -1;
-	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
+	if (bpf_skb_load_bytes(skb, off, th, l->proto == IPPROTO_UDP ? 4 : 14))
 		return -1;
-	l->sport = bpf_ntohs(ports[0]);
-	l->dport = bpf_ntohs(ports[1]);
+	l->sport = (th[0] << 8) | th[1];
+	l->dport = (th[2] << 8) | th[3];
 	if (l->proto == IPPROTO_UDP) {
 		l->payload = off + 8;
 		return 0;
 	}
-	if (bpf_skb_load_bytes(skb, off + 12, &doff, 1) ||
-	    bpf_skb_load_bytes(skb, off + 13, &l->tcp_flags, 1))
-		return -1;
-	l->payload = off + (doff >> 4) * 4;
+	l->tcp_flags = th[13];
+	l->payload = off + (th[12] >> 4) * 4;
 	return 0;
 }
 
 static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 *l, __u16 kind,
-					 bool ingress)
+					 bool ingress, __u64 cookie,
+					 const struct hornet_sock_owner *o)
 {
-	struct hornet_sock_owner *o;
 	struct hornet_net_event *e;
-	__u64 cookie = bpf_get_socket_cookie(skb);
 	__u32 len;
 
 	e = event(kind);
@@ -455,42 +500,47 @@ static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 
 	/* a signed compare: older verifiers learn len >= 1 from it, not from != 0 */
 	if ((__s32)len < 1 || bpf_skb_load_bytes(skb, l->payload, e->payload, len))
 		return;
-	o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
 	send(e, o, len);
 }
 
 static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 {
+	struct hornet_sock_owner *o;
 	struct l4 l = {};
 	__u8 head[6] = {};
 	__u64 cookie;
-	__u8 one = 1;
 
-	if (!hornet_inspect || parse(skb, &l))
+	if (!hornet_inspect || parse(skb, &l, ingress))
 		return 1;
 	if (l.proto == IPPROTO_UDP) {
-		if ((!ingress && l.dport == 53) || (ingress && l.sport == 53))
-			inspect_send(skb, &l, HORNET_NET_DNS, ingress);
+		if ((!ingress && l.dport == 53) || (ingress && l.sport == 53)) {
+			cookie = bpf_get_socket_cookie(skb);
+			o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
+			inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o);
+		}
 		return 1;
 	}
-	/* TCP: the first payload of an outgoing connection */
-	if (ingress || skb->len <= l.payload)
+	/* TCP (parse() let only egress through): the first payload of a connection
+	 * a process opened; accepted sockets have no owner here and are left alone */
+	if (skb->len <= l.payload)
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
-	if (bpf_map_lookup_elem(&hornet_inspected, &cookie))
+	o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
+	if (!o || (o->flags & HORNET_SOCKF_INSPECTED))
 		return 1;
-	bpf_map_update_elem(&hornet_inspected, &cookie, &one, BPF_ANY);
+	o->flags |= HORNET_SOCKF_INSPECTED;
 	if (bpf_skb_load_bytes(skb, l.payload, head, sizeof(head)))
 		return 1;
 	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01)
-		inspect_send(skb, &l, HORNET_NET_TLS, false); /* handshake: ClientHello */
+		/* handshake: ClientHello */
+		inspect_send(skb, &l, HORNET_NET_TLS, false, cookie, o);
 	else if ((head[0] == 'G' && head[1] == 'E' && head[2] == 'T' && head[3] == ' ') ||
 		 (head[0] == 'P' && (head[1] == 'O' || head[1] == 'U' || head[1] == 'A')) ||
 		 (head[0] == 'H' && head[1] == 'E' && head[2] == 'A' && head[3] == 'D') ||
 		 (head[0] == 'D' && head[1] == 'E' && head[2] == 'L') ||
 		 (head[0] == 'O' && head[1] == 'P' && head[2] == 'T') ||
 		 (head[0] == 'C' && head[1] == 'O' && head[2] == 'N'))
-		inspect_send(skb, &l, HORNET_NET_HTTP, false);
+		inspect_send(skb, &l, HORNET_NET_HTTP, false, cookie, o);
 	return 1;
 }
 

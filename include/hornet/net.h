@@ -48,8 +48,11 @@ _Static_assert(sizeof(struct hornet_net_event) == 112, "hornet_net_event size");
  * listen, socket creation) and read where it is not (softirq, packets). */
 struct hornet_sock_owner {
 	__u32 pid;
-	__u32 pad;
+	__u32 flags; /* HORNET_SOCKF_* (kernel side only) */
 	__u64 ktime;
 };
+
+/* the first payload of this TCP connection was looked at */
+#define HORNET_SOCKF_INSPECTED 1
 
 #endif /* HORNET_NET_H */

@@ -222,6 +222,16 @@ void hornet_json_u64(struct hornet_json *j, const char *key, uint64_t v)
 	hornet_json_append(j, p, num + sizeof(num) - p);
 }
 
+void hornet_json_u64_str(struct hornet_json *j, const char *key, uint64_t v)
+{
+	char num[26], *p = fmt_u64(num + 1, v);
+
+	num[25] = '"';
+	*--p = '"';
+	member(j, key);
+	hornet_json_append(j, p, num + sizeof(num) - p);
+}
+
 void hornet_json_i64(struct hornet_json *j, const char *key, int64_t v)
 {
 	char num[25], *p = fmt_u64(num + 1, v < 0 ? -(uint64_t)v : (uint64_t)v);

@@ -37,6 +37,8 @@ void hornet_json_arr_end(struct hornet_json *j);
 void hornet_json_str(struct hornet_json *j, const char *key, const char *s);
 void hornet_json_strn(struct hornet_json *j, const char *key, const char *s, size_t n);
 void hornet_json_u64(struct hornet_json *j, const char *key, uint64_t v);
+/* the number as a JSON string, e.g. "18446744073709551615" (as Tetragon writes socket cookies) */
+void hornet_json_u64_str(struct hornet_json *j, const char *key, uint64_t v);
 void hornet_json_i64(struct hornet_json *j, const char *key, int64_t v);
 void hornet_json_bool(struct hornet_json *j, const char *key, bool v);
 void hornet_json_f64(struct hornet_json *j, const char *key, double v);

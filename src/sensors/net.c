@@ -147,8 +147,24 @@ const char *hornet_net_sensor__mechanism(const struct hornet_net_sensor *s)
 	return s->btf ? "tp_btf, tracepoint, cgroup" : "raw_tp, tracepoint, cgroup";
 }
 
+/* Dotted quad by hand: glibc's inet_ntop formats IPv4 through sprintf, and
+ * every network event prints two addresses. */
 static void addr_text(uint16_t family, const uint8_t *a, char *out, size_t size)
 {
+	char *p = out;
+	int i;
+
+	if (family != 10 && size >= 16) {
+		for (i = 0; i < 4; i++) {
+			if (a[i] >= 100)
+				*p++ = '0' + a[i] / 100;
+			if (a[i] >= 10)
+				*p++ = '0' + a[i] / 10 % 10;
+			*p++ = '0' + a[i] % 10;
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return;
+	}
 	if (!inet_ntop(family == 10 ? AF_INET6 : AF_INET, a, out, size))
 		snprintf(out, size, "?");
 }
@@ -177,10 +193,8 @@ static void render_sock(struct hornet_json *j, const char *key, const struct hor
 	hornet_json_str(j, "daddr", buf);
 	hornet_json_u64(j, "sport", sd->sport);
 	hornet_json_u64(j, "dport", sd->dport);
-	if (sd->cookie) {
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)sd->cookie);
-		hornet_json_str(j, "cookie", buf);
-	}
+	if (sd->cookie)
+		hornet_json_u64_str(j, "cookie", sd->cookie);
 	if (with_state && hornet_tcp_state_name(sd->state))
 		hornet_json_str(j, "state", hornet_tcp_state_name(sd->state));
 	hornet_json_obj_end(j);

@@ -432,10 +432,13 @@ int main(void)
 		hornet_json_i64(&j, "imax", INT64_MAX);
 		hornet_json_i64(&j, "m1", -1);
 		hornet_json_u64(&j, "big", 1ULL << 63);
+		hornet_json_u64_str(&j, "s0", 0);
+		hornet_json_u64_str(&j, "smax", UINT64_MAX);
 		hornet_json_obj_end(&j);
 		CHECK(text_is(&j, "{\"u0\":0,\"u\":18446744073709551615,\"i0\":0,"
 				  "\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
-				  "\"m1\":-1,\"big\":9223372036854775808}"));
+				  "\"m1\":-1,\"big\":9223372036854775808,\"s0\":\"0\","
+				  "\"smax\":\"18446744073709551615\"}"));
 		/* jansson's integers are signed 64-bit: read it all as reals to check syntax */
 		root = parse(&j, JSON_DECODE_INT_AS_REAL);
 		CHECK(root);
