@@ -187,7 +187,7 @@ start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp 2 \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$VM/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet oops=panic" </dev/null 2>&1 |
+	-append "console=ttyS0 panic=-1 quiet loglevel=5 oops=panic watchdog_thresh=30 softlockup_panic=1" </dev/null 2>&1 |
 	tee "$console" | sed -n -e '/^\(PASS\|FAIL\|SKIP\) /s/^/vm: /p' -e '/^== /s/^/vm: /p' \
 	-e '/Kernel panic/p' -e '/HORNET-VM-/p'
 rc=${PIPESTATUS[0]}

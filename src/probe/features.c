@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -640,36 +639,19 @@ static void (*const probes[HORNET_FEAT_COUNT])(struct hornet_features *f) = {
 
 /*
  * Ending a tracepoint or uprobe attempt waits in the kernel for RCU grace
- * periods (80-120 ms each on 6.18). So these two probes run last, on a
- * thread each, and wait at the same time: measured on a busy 6.18 host, all
- * of probing takes 220 instead of 260 ms (median of 12). Running them after
- * the others leaves libbpf's lazily filled caches (its kernel feature
- * checks) filled before there are threads; libbpf is safe to use on
- * separate objects from several threads.
+ * periods (80-120 ms each on 6.18). Running these two on threads of their own
+ * saved 40 ms of 260, but under QEMU TCG on 6.1 it once left both threads
+ * spinning in the kernel for minutes (soft lockups on both CPUs: the uprobe
+ * attempt writes a breakpoint into code this process runs). So they run one
+ * after the other, last.
  */
 static const bool slow_probe[HORNET_FEAT_COUNT] = {
 	[HORNET_FEAT_TRACEPOINT] = true,
 	[HORNET_FEAT_UPROBE] = true,
 };
 
-struct probe_thread {
-	pthread_t tid;
-	struct hornet_features *f;
-	enum hornet_feature x;
-};
-
-static void *probe_thread_fn(void *arg)
-{
-	struct probe_thread *t = arg;
-
-	probes[t->x](t->f);
-	return NULL;
-}
-
 int hornet_features_probe(struct hornet_features *f, unsigned int mask)
 {
-	struct probe_thread threads[HORNET_FEAT_COUNT];
-	bool threaded[HORNET_FEAT_COUNT] = { false };
 	libbpf_print_fn_t old_print;
 	struct hornet_probe *skel;
 	int err = 0;
@@ -693,20 +675,9 @@ int hornet_features_probe(struct hornet_features *f, unsigned int mask)
 		if (f->probed[i] && !slow_probe[i])
 			probes[i](f);
 	}
-	for (i = 0; i < HORNET_FEAT_COUNT; i++) {
-		if (!f->probed[i] || !slow_probe[i])
-			continue;
-		threads[i].f = f;
-		threads[i].x = i;
-		threaded[i] = !pthread_create(&threads[i].tid, NULL, probe_thread_fn, &threads[i]);
-		/* Without a thread, it runs here and now. */
-		if (!threaded[i])
+	for (i = 0; i < HORNET_FEAT_COUNT; i++)
+		if (f->probed[i] && slow_probe[i])
 			probes[i](f);
-	}
-	for (i = 0; i < HORNET_FEAT_COUNT; i++) {
-		if (threaded[i])
-			pthread_join(threads[i].tid, NULL);
-	}
 out:
 	libbpf_set_print(old_print);
 	return err;
