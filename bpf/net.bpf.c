@@ -39,7 +39,6 @@ struct tcp_track {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, __u64);
 	__type(value, struct tcp_track);
 } hornet_tcp_owners SEC(".maps");
@@ -54,14 +53,13 @@ struct {
 /*
  * Every socket made by a process since the agent started, by cookie, from
  * its creation: for the packet programs. Sockets made by the kernel for
- * accept() are not here: their traffic is inspected only for DNS. Per-CPU
- * LRU lists: a socket is made on every connection and the common list's
- * lock would be taken by all CPUs at once.
+ * accept() are not here, and their packets are not inspected. One LRU
+ * list for all CPUs (not BPF_F_NO_COMMON_LRU): per-CPU lists would split the
+ * room, and a CPU that made many long-lived sockets would evict its own.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, __u64);
 	__type(value, struct hornet_sock_owner);
 } hornet_cookie_owners SEC(".maps");
