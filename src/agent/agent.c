@@ -723,8 +723,8 @@ static int agent_start(struct hornet_agent *a)
 /*
  * Every hook point holds a program, its maps and a link or perf event: a
  * few dozen policies need more than the 1024 descriptors services start
- * with. Raise the soft limit to the hard one, and the hard one (as root)
- * to what the kernel allows, when it is lower than that.
+ * with. Raise both limits to 65536 when the hard one is lower (root may),
+ * else the soft limit to the hard one.
  */
 static void raise_nofile(void)
 {
