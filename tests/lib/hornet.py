@@ -152,6 +152,7 @@ def hornet_progs(settle=True):
 class Agent:
     """A real `hornet agent` with its own export file and socket in a temp dir."""
     running = []
+    stopped = []
 
     def __init__(self, *args, node="testnode", export=True):
         # shared: kept from one test to the next of the same file (stopped at exit),
@@ -242,17 +243,20 @@ class Agent:
             time.sleep(0.05)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise Fail("agent did not stop within 20 s of SIGTERM")
-        self.logf.close()
-        if self in Agent.running:
-            Agent.running.remove(self)
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                    raise Fail("agent did not stop within 20 s of SIGTERM")
+        finally:
+            self.logf.close()
+            if self in Agent.running:
+                Agent.running.remove(self)
+                Agent.stopped.append(self)  # its files stay until the test ends
         return self.proc.returncode
 
     def cleanup(self):
@@ -267,7 +271,9 @@ class Agent:
                 a.stop()
             except Fail:
                 pass
+        for a in cls.stopped:
             a.cleanup()
+        cls.stopped = []
 
 
 atexit.register(Agent.stop_all)
