@@ -20,6 +20,7 @@
 #include "lib/common.bpf.h"
 #include "lib/compat.bpf.h"
 #include "lib/path.bpf.h"
+#include "lib/sock.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <hornet/generic.h>
 
@@ -328,26 +329,6 @@ static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
 	return file;
 }
 
-static __always_inline void read_sock(struct hornet_sock_data *sd, struct sock *sk)
-{
-	struct sock_common *skc = (void *)sk;
-
-	sd->family = BPF_CORE_READ(skc, skc_family);
-	sd->state = BPF_CORE_READ(skc, skc_state);
-	sd->type = BPF_CORE_READ(sk, sk_type);
-	sd->protocol = BPF_CORE_READ(sk, sk_protocol);
-	sd->sport = BPF_CORE_READ(skc, skc_num);
-	sd->dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
-	if (sd->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&sd->saddr, skc, skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&sd->daddr, skc, skc_v6_daddr.in6_u.u6_addr8);
-	} else {
-		BPF_CORE_READ_INTO((__u32 *)sd->saddr, skc, skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)sd->daddr, skc, skc_daddr);
-	}
-	sd->cookie = BPF_CORE_READ(skc, skc_cookie.counter);
-}
-
 static __always_inline void read_skb(struct hornet_sock_data *sd, struct sk_buff *skb)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
@@ -618,7 +599,7 @@ static long capture_one(__u32 i, void *ctx)
 		if (sp->type == HORNET_GT_SOCKET)
 			p = BPF_CORE_READ((struct socket *)p, sk);
 		if (p)
-			read_sock(sd, p);
+			hornet_read_sock(sd, p);
 		else
 			flags |= HORNET_ARG_ERROR;
 		h->val[k] = (__u64)p;

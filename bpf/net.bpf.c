@@ -11,6 +11,7 @@
  * to user space, which parses them.
  */
 #include "lib/common.bpf.h"
+#include "lib/sock.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <hornet/net.h>
 
@@ -130,8 +131,7 @@ static __always_inline void send(struct hornet_net_event *e, const struct hornet
 
 /*
  * The socket's addresses and state. @btf: @sk is a BTF pointer (tp_btf), read
- * with plain loads; otherwise through bpf_probe_read_kernel(), a helper call
- * per field. Callers pass a constant, so each program keeps one of the two.
+ * with plain loads; otherwise hornet_read_sock(), a helper call per field. Callers pass a constant, so each program keeps one of the two.
  */
 static __always_inline void read_sock(struct hornet_sock_data *sd, const struct sock *sk, bool btf)
 {
@@ -154,20 +154,7 @@ static __always_inline void read_sock(struct hornet_sock_data *sd, const struct 
 		sd->cookie = skc->skc_cookie.counter;
 		return;
 	}
-	sd->family = BPF_CORE_READ(skc, skc_family);
-	sd->state = BPF_CORE_READ(skc, skc_state);
-	sd->type = BPF_CORE_READ(sk, sk_type);
-	sd->protocol = BPF_CORE_READ(sk, sk_protocol);
-	sd->sport = BPF_CORE_READ(skc, skc_num);
-	sd->dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
-	if (sd->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&sd->saddr, skc, skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&sd->daddr, skc, skc_v6_daddr.in6_u.u6_addr8);
-	} else {
-		BPF_CORE_READ_INTO((__u32 *)sd->saddr, skc, skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)sd->daddr, skc, skc_daddr);
-	}
-	sd->cookie = BPF_CORE_READ(skc, skc_cookie.counter);
+	hornet_read_sock(sd, sk);
 }
 
 static __always_inline void read_bytes(struct hornet_net_event *e, const struct sock *sk, bool btf)
