@@ -35,7 +35,7 @@ if [ "${1:-}" = "--check" ]; then
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: these packages are missing:$missing" >&2
-	echo "deps: run as root (sudo make run / sudo make test) to install them" >&2
+	echo "deps: run as root to install them (make run / make test as root, or sudo make run)" >&2
 	exit 1
 fi
 echo "deps: installing$missing"

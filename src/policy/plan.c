@@ -43,16 +43,6 @@ int hornet_syscall_nr(const char *name)
 	return -1;
 }
 
-const char *hornet_syscall_name(int nr)
-{
-	size_t i;
-
-	for (i = 0; i < NR_SYSCALLS; i++)
-		if (syscalls[i].nr == nr)
-			return syscalls[i].name;
-	return NULL;
-}
-
 static const char *const mech_names[HORNET_MECH_COUNT] = {
 	[HORNET_MECH_LSM] = "lsm",
 	[HORNET_MECH_FENTRY] = "fentry",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hook plan: for each hook of a policy, the hook point to attach to on
- * this kernel and the mechanism, the best there is (DESIGN.md): LSM hook >
- * fentry/fexit/fmod_ret > kprobe > tracepoint. A syscall kprobe runs
+ * this kernel and the mechanism, the best there is (docs/policies.md, "The
+ * hook plan"): LSM hook > fentry/fexit/fmod_ret > kprobe > tracepoint. A
+ * syscall kprobe runs
  * through the syscall tracepoints where the kernel has neither fentry nor
  * kprobes, with the same argument indexes and event shape. Where nothing
  * fits, the hook (and so the policy) is refused with the reason.
@@ -96,6 +97,5 @@ void hornet_plan_free(struct hornet_plan *plan);
 
 /* The syscall number of "openat" / "sys_openat" / "__x64_sys_openat", or -1. */
 int hornet_syscall_nr(const char *name);
-const char *hornet_syscall_name(int nr);
 
 #endif

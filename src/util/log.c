@@ -29,11 +29,6 @@ int hornet_log_level_parse(const char *s, enum hornet_log_level *level)
 	return -EINVAL;
 }
 
-const char *hornet_log_level_name(enum hornet_log_level level)
-{
-	return level_names[level];
-}
-
 static void vlog(enum hornet_log_level level, const char *fmt, va_list ap)
 {
 	char ts[32];

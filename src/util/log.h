@@ -14,7 +14,6 @@ extern enum hornet_log_level hornet_log_level;
 
 /* Parses "error", "warn", "info" or "debug"; returns 0 or -EINVAL. */
 int hornet_log_level_parse(const char *s, enum hornet_log_level *level);
-const char *hornet_log_level_name(enum hornet_log_level level);
 
 void hornet_log(enum hornet_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
