@@ -32,9 +32,6 @@ size_t hornet_exec_id(char *out, size_t size, const char *node, uint64_t ktime, 
 /* RFC 3339 UTC with nanoseconds: 2026-11-28T10:00:00.123456789Z */
 void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns);
 
-/* Names of capability bits ("CAP_CHOWN"), NULL past the last one known. */
-const char *hornet_cap_name(unsigned int bit);
-
 enum hornet_proc_detail {
 	HORNET_PROC_FULL, /* with cap, ns and process_credentials */
 	HORNET_PROC_EXEC, /* FULL, and the exec's binary_properties */

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "export/event.h"
 #include "policy/compile.h"
+#include "vocab/vocab.h"
 
 struct cc {
 	struct hornet_point_config *out;
@@ -41,88 +41,15 @@ static int fail(struct cc *c, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* ---- names of network values ---- */
-
-static const struct named {
-	const char *name;
-	int64_t value;
-} protocols[] = {
-	{ "IPPROTO_IP", 0 },	 { "IPPROTO_ICMP", 1 },	   { "IPPROTO_IGMP", 2 },
-	{ "IPPROTO_TCP", 6 },	 { "IPPROTO_UDP", 17 },	   { "IPPROTO_IPV6", 41 },
-	{ "IPPROTO_GRE", 47 },	 { "IPPROTO_ICMPV6", 58 }, { "IPPROTO_SCTP", 132 },
-	{ "IPPROTO_UDPLITE", 136 }, { "IPPROTO_RAW", 255 }, { "IPPROTO_MPTCP", 262 },
-	{ NULL, 0 },
-}, families[] = {
-	{ "AF_UNSPEC", 0 }, { "AF_UNIX", 1 },  { "AF_INET", 2 },    { "AF_NETLINK", 16 },
-	{ "AF_PACKET", 17 }, { "AF_INET6", 10 }, { "AF_VSOCK", 40 }, { "AF_XDP", 44 },
-	{ NULL, 0 },
-}, tcp_states[] = {
-	{ "TCP_ESTABLISHED", 1 }, { "TCP_SYN_SENT", 2 },  { "TCP_SYN_RECV", 3 },
-	{ "TCP_FIN_WAIT1", 4 },	  { "TCP_FIN_WAIT2", 5 }, { "TCP_TIME_WAIT", 6 },
-	{ "TCP_CLOSE", 7 },	  { "TCP_CLOSE_WAIT", 8 }, { "TCP_LAST_ACK", 9 },
-	{ "TCP_LISTEN", 10 },	  { "TCP_CLOSING", 11 },   { "TCP_NEW_SYN_RECV", 12 },
-	{ NULL, 0 },
-}, file_types[] = {
-	{ "S_IFSOCK", S_IFSOCK }, { "S_IFLNK", S_IFLNK }, { "S_IFREG", S_IFREG },
-	{ "S_IFBLK", S_IFBLK },	  { "S_IFDIR", S_IFDIR }, { "S_IFCHR", S_IFCHR },
-	{ "S_IFIFO", S_IFIFO },	  { "sock", S_IFSOCK },   { "lnk", S_IFLNK },
-	{ "symlink", S_IFLNK },	  { "reg", S_IFREG },	  { "regular", S_IFREG },
-	{ "blk", S_IFBLK },	  { "dir", S_IFDIR },	  { "directory", S_IFDIR },
-	{ "chr", S_IFCHR },	  { "fifo", S_IFIFO },	  { "link", S_IFLNK },
-	{ "char", S_IFCHR },	  { "block", S_IFBLK },	  { "pipe", S_IFIFO },
-	{ "socket", S_IFSOCK },	  { NULL, 0 },
-};
-
-static int named_value(const struct named *t, const char *s, int64_t *v)
+/* A name of table @v, or a number (the parser checked which). */
+static int named_value(enum hornet_vocab v, const char *s, int64_t *out)
 {
 	char *end;
 
-	for (; t->name; t++) {
-		if (!strcasecmp(t->name, s)) {
-			*v = t->value;
-			return 0;
-		}
-	}
-	*v = strtoll(s, &end, 0);
+	if (!hornet_vocab_value(v, s, out))
+		return 0;
+	*out = strtoll(s, &end, 0);
 	return *s && !*end ? 0 : -EINVAL;
-}
-
-static const char *named_name(const struct named *t, int64_t v)
-{
-	for (; t->name; t++)
-		if (t->value == v)
-			return t->name;
-	return NULL;
-}
-
-int hornet_protocol_value(const char *s, int64_t *v)
-{
-	return named_value(protocols, s, v);
-}
-
-int hornet_family_value(const char *s, int64_t *v)
-{
-	return named_value(families, s, v);
-}
-
-int hornet_tcp_state_value(const char *s, int64_t *v)
-{
-	return named_value(tcp_states, s, v);
-}
-
-const char *hornet_protocol_name(unsigned int v)
-{
-	return named_name(protocols, v);
-}
-
-const char *hornet_family_name(unsigned int v)
-{
-	return named_name(families, v);
-}
-
-const char *hornet_tcp_state_name(unsigned int v)
-{
-	return named_name(tcp_states, v);
 }
 
 /* ---- map entries ---- */
@@ -575,7 +502,7 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 			return add_in_map(c, arg, vals, slot);
 		case HORNET_OP_FILE_TYPE:
 		case HORNET_OP_NOT_FILE_TYPE:
-			ret = named_value(file_types, v->str, &a);
+			ret = named_value(HORNET_VOCAB_FILE_TYPE, v->str, &a);
 			if (ret)
 				return fail(c, -EINVAL,
 					    "'%s' is not a file type (reg, dir, lnk, chr, blk, "
@@ -639,9 +566,10 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 				      : op == HORNET_OP_FAMILY ? HORNET_NET_FAMILY
 							       : HORNET_NET_STATE;
 
-			ret = op == HORNET_OP_PROTOCOL ? hornet_protocol_value(v->str, &a)
-			      : op == HORNET_OP_FAMILY ? hornet_family_value(v->str, &a)
-						       : hornet_tcp_state_value(v->str, &a);
+			ret = named_value(op == HORNET_OP_PROTOCOL ? HORNET_VOCAB_PROTOCOL
+					  : op == HORNET_OP_FAMILY ? HORNET_VOCAB_FAMILY
+								   : HORNET_VOCAB_TCP_STATE,
+					  v->str, &a);
 			if (ret)
 				return fail(c, -EINVAL, "'%s' is not a known %s", v->str,
 					    op == HORNET_OP_PROTOCOL ? "protocol"

@@ -99,12 +99,4 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 unsigned int hornet_hook_follow_slots(const struct hornet_hook *h);
 void hornet_point_config_free(struct hornet_point_config *c);
 
-/* Names used by matchArgs values: "IPPROTO_TCP", "AF_INET", "TCP_SYN_SENT". */
-int hornet_protocol_value(const char *s, int64_t *v);
-int hornet_family_value(const char *s, int64_t *v);
-int hornet_tcp_state_value(const char *s, int64_t *v);
-const char *hornet_protocol_name(unsigned int v);
-const char *hornet_family_name(unsigned int v);
-const char *hornet_tcp_state_name(unsigned int v);
-
 #endif

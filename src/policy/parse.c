@@ -25,10 +25,10 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "export/event.h"
 #include "policy/policy.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
+#include "vocab/vocab.h"
 
 #define PATH_SIZE 1024
 #define SHOW_MAX 64 /* bytes of a user's text quoted in a message */
@@ -768,20 +768,6 @@ static const struct spelling arg_type_aliases[] = {
 	{ NULL, 0 },
 };
 
-static const struct spelling ns_names[] = {
-	{ "Uts", HORNET_NST_UTS },
-	{ "Ipc", HORNET_NST_IPC },
-	{ "Mnt", HORNET_NST_MNT },
-	{ "Pid", HORNET_NST_PID },
-	{ "PidForChildren", HORNET_NST_PID_FOR_CHILDREN },
-	{ "Net", HORNET_NST_NET },
-	{ "Time", HORNET_NST_TIME },
-	{ "TimeForChildren", HORNET_NST_TIME_FOR_CHILDREN },
-	{ "Cgroup", HORNET_NST_CGROUP },
-	{ "User", HORNET_NST_USER },
-	{ NULL, 0 },
-};
-
 static const struct spelling cap_types[] = {
 	{ "Effective", HORNET_CAPT_EFFECTIVE },
 	{ "Inheritable", HORNET_CAPT_INHERITABLE },
@@ -794,50 +780,6 @@ static const struct spelling scopes[] = {
 	{ "process", HORNET_SCOPE_PROCESS },
 	{ "global", HORNET_SCOPE_GLOBAL },
 	{ NULL, 0 },
-};
-
-static const struct spelling protocols[] = {
-	{ "IPPROTO_ICMP", 1 },
-	{ "IPPROTO_TCP", 6 },
-	{ "IPPROTO_UDP", 17 },
-	{ "IPPROTO_ICMPV6", 58 },
-	{ "IPPROTO_SCTP", 132 },
-	{ "IPPROTO_RAW", 255 },
-	{ NULL, 0 },
-};
-
-static const struct spelling families[] = {
-	{ "AF_UNIX", 1 },
-	{ "AF_INET", 2 },
-	{ "AF_INET6", 10 },
-	{ NULL, 0 },
-};
-
-static const struct spelling tcp_states[] = {
-	{ "TCP_ESTABLISHED", 1 },
-	{ "TCP_SYN_SENT", 2 },
-	{ "TCP_SYN_RECV", 3 },
-	{ "TCP_FIN_WAIT1", 4 },
-	{ "TCP_FIN_WAIT2", 5 },
-	{ "TCP_TIME_WAIT", 6 },
-	{ "TCP_CLOSE", 7 },
-	{ "TCP_CLOSE_WAIT", 8 },
-	{ "TCP_LAST_ACK", 9 },
-	{ "TCP_LISTEN", 10 },
-	{ "TCP_CLOSING", 11 },
-	{ "TCP_NEW_SYN_RECV", 12 },
-	{ NULL, 0 },
-};
-
-/* what Tetragon's FileType operator knows, values as in S_IFMT */
-static const struct spelling file_types[] = {
-	{ "reg", 0100000 },    { "regular", 0100000 },
-	{ "dir", 0040000 },    { "lnk", 0120000 },
-	{ "link", 0120000 },   { "chr", 0020000 },
-	{ "char", 0020000 },   { "blk", 0060000 },
-	{ "block", 0060000 },  { "fifo", 0010000 },
-	{ "pipe", 0010000 },   { "sock", 0140000 },
-	{ "socket", 0140000 }, { NULL, 0 },
 };
 
 static const char *const list_types[] = { "syscalls", "generated_syscalls", "generated_ftrace",
@@ -901,33 +843,30 @@ static int field_spelling(struct ctx *c, const yaml_node_t *map, const char *key
 	return ret;
 }
 
-/* CAP_* (any case, surrounding spaces ignored, as Tetragon does): the bit or -1. */
-static int cap_bit(const char *s)
+/* An enum field written as a name of table @v: its value, or an error. */
+static int field_vocab(struct ctx *c, const yaml_node_t *map, const char *key, bool required,
+		       enum hornet_vocab v, int *out)
 {
-	size_t len;
-	const char *name;
-	unsigned int bit;
+	yaml_node_t *n = get(c, map, key);
+	const char *names[64];
+	int64_t value;
+	char *s = NULL;
+	size_t old;
+	int ret;
 
-	while (*s == ' ')
-		s++;
-	len = strlen(s);
-	while (len && s[len - 1] == ' ')
-		len--;
-	for (bit = 0; bit < 64 && (name = hornet_cap_name(bit)); bit++)
-		if (strlen(name) == len && !strncasecmp(name, s, len))
-			return bit;
-	return -1;
-}
-
-/* The CAP_* names into @names, NULL-terminated, for hornet_suggest(). */
-static const char *const *cap_names(const char *names[65])
-{
-	unsigned int bit;
-
-	for (bit = 0; bit < 64 && hornet_cap_name(bit); bit++)
-		names[bit] = hornet_cap_name(bit);
-	names[bit] = NULL;
-	return names;
+	if (!n)
+		return required ? missing(c, map, key) : 0;
+	old = path_key(c, key);
+	ret = read_str(c, n, &s);
+	if (!ret && hornet_vocab_value(v, s, &value)) {
+		hornet_vocab_names(v, names, 64);
+		ret = fail_choice(c, n, hornet_vocab_what(v), s, names);
+	} else if (!ret) {
+		*out = value;
+	}
+	free(s);
+	path_pop(c, old);
+	return ret;
 }
 
 /* ---- values[] ---------------------------------------------------------- */
@@ -1002,19 +941,19 @@ static int fail_value(struct ctx *c, const struct hornet_values *vs, size_t i, c
 }
 
 static int fail_value_choice(struct ctx *c, const struct hornet_values *vs, size_t i,
-			     const char *what, const struct spelling *t)
+			     enum hornet_vocab v)
 {
 	const char *names[64], *best;
 	char shown[SHOW_MAX + 4], list[512];
 
-	spell_names(t, names);
+	hornet_vocab_names(v, names, 64);
 	best = hornet_suggest(vs->v[i].str, names);
 	show(vs->v[i].str, strlen(vs->v[i].str), shown, sizeof(shown));
 	if (best)
-		return fail_value(c, vs, i, "unknown %s '%s' (did you mean '%s'?)", what, shown,
-				  best);
-	return fail_value(c, vs, i, "unknown %s '%s' (valid: %s or a number)", what, shown,
-			  join(names, list, sizeof(list)));
+		return fail_value(c, vs, i, "unknown %s '%s' (did you mean '%s'?)",
+				  hornet_vocab_what(v), shown, best);
+	return fail_value(c, vs, i, "unknown %s '%s' (valid: %s or a number)", hornet_vocab_what(v),
+			  shown, join(names, list, sizeof(list)));
 }
 
 /* The range of integers an argument of type @t holds: -neg_max..pos_max. */
@@ -1256,25 +1195,25 @@ static int check_port(struct ctx *c, struct hornet_values *vs, size_t i)
 	return 0;
 }
 
-/* A name of @t (resolved into num) or a number up to @max. */
-static int check_named(struct ctx *c, struct hornet_values *vs, size_t i, const struct spelling *t,
-		       const char *what, uint64_t max)
+/* A name of table @t (resolved into num) or, if @numbers, a number up to its maximum. */
+static int check_named(struct ctx *c, struct hornet_values *vs, size_t i, enum hornet_vocab t,
+		       bool numbers)
 {
 	struct hornet_value *v = &vs->v[i];
-	int k = spell_find(t, v->str, strlen(v->str));
+	uint64_t max = hornet_vocab_max(t);
 
-	if (k >= 0) {
+	if (!hornet_vocab_value(t, v->str, &v->num)) {
 		v->is_num = true;
-		v->num = t[k].value;
 		return 0;
 	}
-	if (v->is_num) {
+	if (numbers && v->is_num) {
 		if (v->num < 0 || (uint64_t)v->num > max)
-			return fail_value(c, vs, i, "%s %s is out of range (0..%llu)", what, v->str,
-					  (unsigned long long)max);
+			return fail_value(c, vs, i, "%s %s is out of range (0..%llu)",
+					  hornet_vocab_what(t), v->str, (unsigned long long)max);
 		return 0;
 	}
-	return fail_value_choice(c, vs, i, what, t);
+	v->num = 0;
+	return fail_value_choice(c, vs, i, t);
 }
 
 /* A CAP_* name (the bit for a capability, the mask for sets) or an integer. */
@@ -1284,9 +1223,9 @@ static int check_cap_value(struct ctx *c, struct hornet_values *vs, size_t i,
 	struct hornet_value *v = &vs->v[i];
 	const char *best, *names[65];
 	char shown[SHOW_MAX + 4];
-	int bit = cap_bit(v->str);
+	int64_t bit;
 
-	if (bit >= 0) {
+	if (!hornet_vocab_value(HORNET_VOCAB_CAP, v->str, &bit)) {
 		v->is_num = true;
 		v->num = t == HORNET_ARG_CAPABILITY ? bit : (int64_t)(1ULL << bit);
 		return 0;
@@ -1294,7 +1233,8 @@ static int check_cap_value(struct ctx *c, struct hornet_values *vs, size_t i,
 	if (!names_only && v->is_num && v->num >= 0)
 		return 0;
 	show(v->str, strlen(v->str), shown, sizeof(shown));
-	best = hornet_suggest(v->str, cap_names(names));
+	hornet_vocab_names(HORNET_VOCAB_CAP, names, 65);
+	best = hornet_suggest(v->str, names);
 	if (best)
 		return fail_value(c, vs, i, "unknown capability '%s' (did you mean '%s'?)", shown,
 				  best);
@@ -1435,8 +1375,7 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 			break;
 		case HORNET_OP_FILE_TYPE:
 		case HORNET_OP_NOT_FILE_TYPE:
-			if (spell_find(file_types, vs->v[i].str, strlen(vs->v[i].str)) < 0)
-				ret = fail_value_choice(c, vs, i, "file type", file_types);
+			ret = check_named(c, vs, i, HORNET_VOCAB_FILE_TYPE, false);
 			break;
 		case HORNET_OP_SADDR:
 		case HORNET_OP_NOT_SADDR:
@@ -1451,13 +1390,13 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 			ret = check_port(c, vs, i);
 			break;
 		case HORNET_OP_PROTOCOL:
-			ret = check_named(c, vs, i, protocols, "protocol", 255);
+			ret = check_named(c, vs, i, HORNET_VOCAB_PROTOCOL, true);
 			break;
 		case HORNET_OP_FAMILY:
-			ret = check_named(c, vs, i, families, "address family", 65535);
+			ret = check_named(c, vs, i, HORNET_VOCAB_FAMILY, true);
 			break;
 		case HORNET_OP_STATE:
-			ret = check_named(c, vs, i, tcp_states, "TCP state", 255);
+			ret = check_named(c, vs, i, HORNET_VOCAB_TCP_STATE, true);
 			break;
 		case HORNET_OP_CAPABILITIES_GAINED:
 			ret = check_cap_value(c, vs, i, t, true);
@@ -1764,7 +1703,7 @@ static int match_ns_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 	if (err)
 		return err;
 	set_pos(&m->pos, map);
-	err = field_spelling(c, map, "namespace", true, ns_names, "namespace", &ns) ?:
+	err = field_vocab(c, map, "namespace", true, HORNET_VOCAB_NAMESPACE, &ns) ?:
 		      field_spelling(c, map, "operator", true, in_ops, "operator", &op) ?:
 		      field_values(c, map, true, &m->values);
 	m->ns = ns;
@@ -1832,7 +1771,7 @@ static int match_ns_changes_entry(struct ctx *c, const yaml_node_t *map, void *e
 	static const char *const keys[] = { "operator", "values", NULL };
 	struct hornet_match_ns_changes *m = entry;
 	struct hornet_values vs = { 0 };
-	int op = 0, err, k;
+	int op = 0, err;
 	size_t i;
 
 	err = want_map(c, map) ?: check_keys(c, map, keys);
@@ -1843,12 +1782,13 @@ static int match_ns_changes_entry(struct ctx *c, const yaml_node_t *map, void *e
 		      ?: field_values(c, map, true, &vs);
 	m->op = op;
 	for (i = 0; !err && i < vs.n; i++) {
-		k = spell_find(ns_names, vs.v[i].str, strlen(vs.v[i].str));
-		if (k < 0) {
+		int64_t ns;
+
+		if (hornet_vocab_value(HORNET_VOCAB_NAMESPACE, vs.v[i].str, &ns)) {
 			const char *names[64], *best;
 			char shown[SHOW_MAX + 4], list[256];
 
-			spell_names(ns_names, names);
+			hornet_vocab_names(HORNET_VOCAB_NAMESPACE, names, 64);
 			best = hornet_suggest(vs.v[i].str, names);
 			show(vs.v[i].str, strlen(vs.v[i].str), shown, sizeof(shown));
 			if (best)
@@ -1859,7 +1799,7 @@ static int match_ns_changes_entry(struct ctx *c, const yaml_node_t *map, void *e
 				err = fail_value(c, &vs, i, "unknown namespace '%s' (valid: %s)",
 						 shown, join(names, list, sizeof(list)));
 		} else {
-			m->ns_mask |= 1U << ns_names[k].value;
+			m->ns_mask |= 1U << ns;
 		}
 	}
 	for (i = 0; i < vs.n; i++)

@@ -11,6 +11,7 @@
 #include "policy/plan.h"
 #include "sensors/generic_render.h"
 #include "util/base64.h"
+#include "vocab/vocab.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -147,22 +148,6 @@ static void addr_str(uint16_t family, const uint8_t *addr, char *out, size_t siz
 		snprintf(out, size, "?");
 }
 
-static const char *sock_type_name(unsigned int t)
-{
-	switch (t) {
-	case SOCK_STREAM:
-		return "SOCK_STREAM";
-	case SOCK_DGRAM:
-		return "SOCK_DGRAM";
-	case SOCK_RAW:
-		return "SOCK_RAW";
-	case SOCK_SEQPACKET:
-		return "SOCK_SEQPACKET";
-	default:
-		return NULL;
-	}
-}
-
 static void named_or_number(struct hornet_json *j, const char *key, const char *name,
 			    unsigned int v)
 {
@@ -184,46 +169,6 @@ static void render_caps_list(struct hornet_json *j, const char *key, uint64_t ca
 		if (caps & (1ULL << bit))
 			hornet_json_str(j, NULL, hornet_cap_name(bit) ? hornet_cap_name(bit) : "?");
 	hornet_json_arr_end(j);
-}
-
-static const char *bpf_prog_type_name(unsigned int t)
-{
-	static const char *const names[] = {
-		"BPF_PROG_TYPE_UNSPEC",
-		"BPF_PROG_TYPE_SOCKET_FILTER",
-		"BPF_PROG_TYPE_KPROBE",
-		"BPF_PROG_TYPE_SCHED_CLS",
-		"BPF_PROG_TYPE_SCHED_ACT",
-		"BPF_PROG_TYPE_TRACEPOINT",
-		"BPF_PROG_TYPE_XDP",
-		"BPF_PROG_TYPE_PERF_EVENT",
-		"BPF_PROG_TYPE_CGROUP_SKB",
-		"BPF_PROG_TYPE_CGROUP_SOCK",
-		"BPF_PROG_TYPE_LWT_IN",
-		"BPF_PROG_TYPE_LWT_OUT",
-		"BPF_PROG_TYPE_LWT_XMIT",
-		"BPF_PROG_TYPE_SOCK_OPS",
-		"BPF_PROG_TYPE_SK_SKB",
-		"BPF_PROG_TYPE_CGROUP_DEVICE",
-		"BPF_PROG_TYPE_SK_MSG",
-		"BPF_PROG_TYPE_RAW_TRACEPOINT",
-		"BPF_PROG_TYPE_CGROUP_SOCK_ADDR",
-		"BPF_PROG_TYPE_LWT_SEG6LOCAL",
-		"BPF_PROG_TYPE_LIRC_MODE2",
-		"BPF_PROG_TYPE_SK_REUSEPORT",
-		"BPF_PROG_TYPE_FLOW_DISSECTOR",
-		"BPF_PROG_TYPE_CGROUP_SYSCTL",
-		"BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE",
-		"BPF_PROG_TYPE_CGROUP_SOCKOPT",
-		"BPF_PROG_TYPE_TRACING",
-		"BPF_PROG_TYPE_STRUCT_OPS",
-		"BPF_PROG_TYPE_EXT",
-		"BPF_PROG_TYPE_LSM",
-		"BPF_PROG_TYPE_SK_LOOKUP",
-		"BPF_PROG_TYPE_SYSCALL",
-	};
-
-	return t < sizeof(names) / sizeof(names[0]) ? names[t] : NULL;
 }
 
 /* Renders one argument's value (the object key and its content). */
@@ -359,7 +304,9 @@ static int render_arg(struct hornet_json *j, const struct hornet_render_arg *ra,
 		hornet_json_obj_begin(j, a->type == HORNET_GT_SKB ? "skb_arg" : "sock_arg");
 		named_or_number(j, "family", hornet_family_name(sd->family), sd->family);
 		if (a->type != HORNET_GT_SKB)
-			named_or_number(j, "type", sock_type_name(sd->type), sd->type);
+			named_or_number(j, "type",
+					hornet_vocab_name(HORNET_VOCAB_SOCK_TYPE, sd->type),
+					sd->type);
 		named_or_number(j, "protocol", hornet_protocol_name(sd->protocol), sd->protocol);
 		addr_str(sd->family, sd->saddr, buf, sizeof(buf));
 		hornet_json_str(j, "saddr", buf);
@@ -459,7 +406,8 @@ static int render_arg(struct hornet_json *j, const struct hornet_render_arg *ra,
 			return -EINVAL;
 		hornet_json_obj_begin(j, a->type == HORNET_GT_BPF_ATTR ? "bpf_attr_arg"
 								       : "bpf_prog_arg");
-		named_or_number(j, "ProgType", bpf_prog_type_name(b->type), b->type);
+		named_or_number(j, "ProgType",
+				hornet_vocab_name(HORNET_VOCAB_BPF_PROG_TYPE, b->type), b->type);
 		hornet_json_u64(j, "InsnCnt", b->insn_cnt);
 		hornet_json_strn(j, "ProgName", b->name, strnlen(b->name, sizeof(b->name)));
 		hornet_json_obj_end(j);

@@ -12,10 +12,10 @@
 
 #include "net.skel.h"
 #include "net/parse.h"
-#include "policy/compile.h"
 #include "sensors/net.h"
 #include "util/cgroup2.h"
 #include "util/log.h"
+#include "vocab/vocab.h"
 
 struct hornet_net_sensor {
 	struct hornet_net *skel;
@@ -172,7 +172,6 @@ static void addr_text(uint16_t family, const uint8_t *a, char *out, size_t size)
 static void render_sock(struct hornet_json *j, const char *key, const struct hornet_sock_data *sd,
 			bool with_state)
 {
-	static const char *const types[] = { NULL, "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW" };
 	char buf[64];
 	const char *n;
 
@@ -182,8 +181,9 @@ static void render_sock(struct hornet_json *j, const char *key, const struct hor
 		hornet_json_str(j, "family", n);
 	else
 		hornet_json_u64(j, "family", sd->family);
-	if (sd->type > 0 && sd->type < 4)
-		hornet_json_str(j, "type", types[sd->type]);
+	n = hornet_vocab_name(HORNET_VOCAB_SOCK_TYPE, sd->type);
+	if (n)
+		hornet_json_str(j, "type", n);
 	n = hornet_protocol_name(sd->protocol);
 	if (n)
 		hornet_json_str(j, "protocol", n);

@@ -10,6 +10,7 @@
 
 #include "unit.h"
 #include "export/event.h"
+#include "vocab/vocab.h"
 #include "util/base64.h"
 #include "util/intern.h"
 
