@@ -5,10 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "policy/compile.h"
-#include "vocab/vocab.h"
 
 struct cc {
 	struct hornet_point_config *out;
@@ -39,17 +37,6 @@ static int fail(struct cc *c, int ret, const char *fmt, ...)
 	va_end(ap);
 	snprintf(c->err, c->err_size, "%s: %s", c->where, msg);
 	return ret;
-}
-
-/* A name of table @v, or a number (the parser checked which). */
-static int named_value(enum hornet_vocab v, const char *s, int64_t *out)
-{
-	char *end;
-
-	if (!hornet_vocab_value(v, s, out))
-		return 0;
-	*out = strtoll(s, &end, 0);
-	return *s && !*end ? 0 : -EINVAL;
 }
 
 /* ---- map entries ---- */
@@ -137,31 +124,19 @@ static int add_int(struct cc *c, uint8_t arg, uint8_t sub, uint64_t v, unsigned 
 	return 0;
 }
 
-static int add_addr(struct cc *c, uint8_t arg, uint8_t which, const char *cidr, unsigned int slot)
+static int add_addr(struct cc *c, uint8_t arg, uint8_t which, const struct hornet_value *v,
+		    unsigned int slot)
 {
 	struct hornet_point_config *o = c->out;
 	struct hornet_lpm_addr_key key = { .arg = arg, .which = which };
-	char buf[64], *slash;
-	long bits;
+	unsigned int bits = v->prefix_len;
 	size_t i;
 
-	snprintf(buf, sizeof(buf), "%s", cidr);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, key.addr) == 1) {
-		key.family = AF_INET;
-		bits = slash ? strtol(slash, NULL, 10) : 32;
-		if (bits < 0 || bits > 32)
-			return fail(c, -EINVAL, "'%s': prefix length out of range", cidr);
-	} else if (inet_pton(AF_INET6, buf, key.addr) == 1) {
-		key.family = AF_INET6;
-		bits = slash ? strtol(slash, NULL, 10) : 128;
-		if (bits < 0 || bits > 128)
-			return fail(c, -EINVAL, "'%s': prefix length out of range", cidr);
-	} else {
-		return fail(c, -EINVAL, "'%s' is not an IP address or CIDR", cidr);
-	}
+	/* a "${NAME}" the parser let through for templates: never filled in */
+	if (v->kind != HORNET_VAL_ADDR)
+		return fail(c, -EINVAL, "'%s' is not an IP address or CIDR", v->str);
+	key.family = v->family;
+	memcpy(key.addr, v->addr, sizeof(key.addr));
 	key.prefixlen = 24 + bits;
 	/* bits past the prefix are not part of the key */
 	for (i = bits; i < 128; i++)
@@ -305,101 +280,71 @@ static int spec_index(struct cc *c, const struct hornet_gen_spec *sp, uint16_t s
 
 /* ---- selectors ---- */
 
+/* The number the parser read; values of tracepoint fields typed only by the format file
+ * may have been any text */
 static int values_int(struct cc *c, const struct hornet_value *v, int64_t *out)
 {
-	char *end;
+	*out = 0;
+	if (!v->is_num)
+		return fail(c, -EINVAL, "value '%s' is not a number", v->str);
+	*out = v->num;
+	return 0;
+}
 
-	if (v->is_num) {
-		*out = v->num;
+/* The ends of a range, or a number as a range of one. */
+static int range_of(struct cc *c, const struct hornet_value *v, int64_t *a, int64_t *b)
+{
+	*a = *b = 0;
+	if (v->kind == HORNET_VAL_RANGE) {
+		*a = v->num;
+		*b = v->hi;
 		return 0;
 	}
-	*out = strtoll(v->str, &end, 0);
-	if (!*v->str || *end)
-		return fail(c, -EINVAL, "value '%s' is not a number", v->str);
+	if (v->kind != HORNET_VAL_INT)
+		return fail(c, -EINVAL, "'%s' is not a range (a:b)", v->str);
+	*a = *b = v->num;
 	return 0;
 }
 
-static int range_of(struct cc *c, const char *s, int64_t *a, int64_t *b)
-{
-	char *end;
-
-	*a = strtoll(s, &end, 0);
-	if (end == s)
-		return fail(c, -EINVAL, "'%s' is not a range (a:b)", s);
-	if (*end == ':') {
-		const char *p = end + 1;
-
-		*b = strtoll(p, &end, 0);
-		if (end == p || *end)
-			return fail(c, -EINVAL, "'%s' is not a range (a:b)", s);
-	} else if (!*end) {
-		*b = *a;
-	} else {
-		return fail(c, -EINVAL, "'%s' is not a range (a:b)", s);
-	}
-	return 0;
-}
-
-static const struct hornet_list *find_list(const struct hornet_policy *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nr_lists; i++)
-		if (!strcmp(p->lists[i].name, name))
-			return &p->lists[i];
-	return NULL;
-}
-
-/* InMap values: numbers, or "list:NAME" of syscalls */
+/* InMap values: numbers, ranges, or "list:NAME" of syscalls */
 static int add_in_map(struct cc *c, uint8_t arg, const struct hornet_values *vals,
 		      unsigned int slot)
 {
+	const struct hornet_policy *p = c->u->policy;
+	int64_t a, b;
+	uint64_t v;
 	size_t i, j;
-	int64_t v;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < vals->n; i++) {
-		const char *s = vals->v[i].str;
+	for (i = 0; i < vals->n && !ret; i++) {
+		const struct hornet_value *val = &vals->v[i];
 
-		if (!strncmp(s, "list:", 5)) {
-			const struct hornet_list *l = find_list(c->u->policy, s + 5);
+		if (val->kind == HORNET_VAL_LIST) {
+			const struct hornet_list *l = &p->lists[val->list];
 
-			if (!l)
-				return fail(c, -EINVAL, "no list '%s' in spec.lists", s + 5);
-			for (j = 0; j < l->nr_values; j++) {
+			for (j = 0; j < l->nr_values && !ret; j++) {
 				int nr = hornet_syscall_nr(l->values[j]);
 
 				if (nr < 0)
 					return fail(c, -EINVAL, "list '%s': '%s' is not a syscall",
 						    l->name, l->values[j]);
 				ret = add_int(c, arg, 0, nr, slot);
-				if (ret)
-					return ret;
 			}
 			continue;
 		}
-		if (strchr(s, ':')) {
-			int64_t a, b;
-
-			ret = range_of(c, s, &a, &b);
-			if (ret)
-				return ret;
-			if (b < a || b - a > 65535)
-				return fail(c, -E2BIG, "range '%s' spans more than 65536 values",
-					    s);
-			for (v = a; v <= b && !ret; v++)
-				ret = add_int(c, arg, 0, v, slot);
-			if (ret)
-				return ret;
-			continue;
-		}
-		ret = values_int(c, &vals->v[i], &v);
-		if (!ret)
-			ret = add_int(c, arg, 0, v, slot);
+		ret = range_of(c, val, &a, &b);
 		if (ret)
 			return ret;
+		/* compared as unsigned where the type is: b - a wraps the same */
+		if ((uint64_t)b - (uint64_t)a > 65535)
+			return fail(c, -E2BIG, "range '%s' spans more than 65536 values", val->str);
+		for (v = a;; v++) {
+			ret = add_int(c, arg, 0, (int64_t)v, slot);
+			if (ret || v == (uint64_t)b)
+				break;
+		}
 	}
-	return 0;
+	return ret;
 }
 
 static bool negated(enum hornet_op op)
@@ -426,8 +371,10 @@ static bool negated(enum hornet_op op)
 
 /* One matchArgs (or matchReturnArgs, arg HORNET_KEY_RET) filter. */
 static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t arg, uint8_t type,
-			     enum hornet_op op, const struct hornet_values *vals)
+			     const struct hornet_match_arg *m)
 {
+	const struct hornet_values *vals = &m->values;
+	enum hornet_op op = m->op;
 	struct hornet_gen_cfg *cfg = &c->out->cfg;
 	struct hornet_gen_spec *sp = arg < HORNET_GEN_MAX_SPECS ? &cfg->specs[arg] : NULL;
 	unsigned int slot;
@@ -490,7 +437,7 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 			break;
 		case HORNET_OP_IN_RANGE:
 		case HORNET_OP_NOT_IN_RANGE:
-			ret = range_of(c, v->str, &a, &b);
+			ret = range_of(c, v, &a, &b);
 			if (!ret)
 				ret = add_filter(c, slot, HORNET_F_INT_RANGE, arg, 0, a, b);
 			break;
@@ -502,12 +449,9 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 			return add_in_map(c, arg, vals, slot);
 		case HORNET_OP_FILE_TYPE:
 		case HORNET_OP_NOT_FILE_TYPE:
-			ret = named_value(HORNET_VOCAB_FILE_TYPE, v->str, &a);
+			ret = values_int(c, v, &a);
 			if (ret)
-				return fail(c, -EINVAL,
-					    "'%s' is not a file type (reg, dir, lnk, chr, blk, "
-					    "fifo, sock)",
-					    v->str);
+				return ret;
 			ret = add_filter(c, slot, HORNET_F_FILE_TYPE, arg, 0, a, 0);
 			break;
 		case HORNET_OP_SADDR:
@@ -518,7 +462,7 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 				       op == HORNET_OP_SADDR || op == HORNET_OP_NOT_SADDR
 					       ? HORNET_NET_SADDR
 					       : HORNET_NET_DADDR,
-				       v->str, slot);
+				       v, slot);
 			cfg->lookups |= HORNET_LOOKUP_ADDR;
 			if (sp)
 				sp->flags |= HORNET_SPEC_FILTER_NET;
@@ -531,7 +475,7 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 						? HORNET_NET_SPORT
 						: HORNET_NET_DPORT;
 
-			ret = range_of(c, v->str, &a, &b);
+			ret = range_of(c, v, &a, &b);
 			if (ret)
 				return ret;
 			if (a < 0 || b > 65535 || a > b)
@@ -566,48 +510,18 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 				      : op == HORNET_OP_FAMILY ? HORNET_NET_FAMILY
 							       : HORNET_NET_STATE;
 
-			ret = named_value(op == HORNET_OP_PROTOCOL ? HORNET_VOCAB_PROTOCOL
-					  : op == HORNET_OP_FAMILY ? HORNET_VOCAB_FAMILY
-								   : HORNET_VOCAB_TCP_STATE,
-					  v->str, &a);
+			ret = values_int(c, v, &a);
 			if (ret)
-				return fail(c, -EINVAL, "'%s' is not a known %s", v->str,
-					    op == HORNET_OP_PROTOCOL ? "protocol"
-					    : op == HORNET_OP_FAMILY ? "address family"
-								     : "TCP state");
+				return ret;
 			ret = add_int(c, arg, sub, a, slot);
 			cfg->lookups |= HORNET_LOOKUP_NETINT;
 			if (sp)
 				sp->flags |= HORNET_SPEC_FILTER_NET;
 			break;
 		}
-		case HORNET_OP_CAPABILITIES_GAINED: {
-			uint64_t mask = 0;
-
-			for (i = 0; i < vals->n; i++) {
-				int64_t bit;
-
-				if (!strncmp(vals->v[i].str, "CAP_", 4)) {
-					unsigned int k;
-
-					for (k = 0; k < 64; k++) {
-						const char *n = hornet_cap_name(k);
-
-						if (n && !strcmp(n, vals->v[i].str))
-							break;
-					}
-					bit = k;
-				} else if (values_int(c, &vals->v[i], &bit)) {
-					return -EINVAL;
-				}
-				if (bit < 0 || bit > 63)
-					return fail(c, -EINVAL, "'%s' is not a capability",
-						    vals->v[i].str);
-				mask |= 1ULL << bit;
-			}
+		case HORNET_OP_CAPABILITIES_GAINED:
 			return add_filter(c, slot, HORNET_F_CAPS_GAINED, arg, 0,
-					  mask ? mask : ~0ULL, 0);
-		}
+					  m->caps ? m->caps : ~0ULL, 0);
 		default:
 			return fail(c, -EINVAL, "operator '%s' is not supported here",
 				    hornet_op_name(op));
@@ -723,7 +637,7 @@ static int compile_ns(struct cc *c, struct hornet_gen_sel *sel, const struct hor
 		return ret;
 	c->out->cfg.ns_lookups |= 1U << mn->ns;
 	for (i = 0; i < mn->values.n; i++) {
-		if (!strcmp(mn->values.v[i].str, "host_ns")) {
+		if (mn->values.v[i].kind == HORNET_VAL_HOST_NS) {
 			v = c->u->host_ns[mn->ns];
 		} else {
 			ret = values_int(c, &mn->values.v[i], &v);
@@ -861,8 +775,7 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 				    "selectors[%zu].matchArgs[%zu]: index %u is not an argument of "
 				    "the hook",
 				    si, i, m->index);
-		ret = compile_match_arg(c, sel, arg_spec[pos], o->cfg.specs[arg_spec[pos]].type,
-					m->op, &m->values);
+		ret = compile_match_arg(c, sel, arg_spec[pos], o->cfg.specs[arg_spec[pos]].type, m);
 		if (ret)
 			return ret;
 	}
@@ -877,14 +790,13 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		 * compared as its path: the real one, after symlinks and ".." */
 		if (string_type(o->cfg.specs[o->ret_spec[ui]].type)) {
 			ret = compile_match_arg(c, sel, o->ret_spec[ui],
-						o->cfg.specs[o->ret_spec[ui]].type, m->op,
-						&m->values);
+						o->cfg.specs[o->ret_spec[ui]].type, m);
 			if (ret)
 				return ret;
 			continue;
 		}
 		o->cfg.ret_spec = o->ret_spec[ui] + 1;
-		ret = compile_match_arg(c, sel, HORNET_KEY_RET, HORNET_GT_INT, m->op, &m->values);
+		ret = compile_match_arg(c, sel, HORNET_KEY_RET, HORNET_GT_INT, m);
 		if (ret)
 			return ret;
 	}

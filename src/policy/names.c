@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Names of the policy model's enums as policies spell them, and the
- * durations of rateLimit.
+ * Names of the policy model's enums as policies spell them, the
+ * durations of rateLimit, and lists by name.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -138,6 +138,16 @@ const char *hornet_hook_kind_name(enum hornet_hook_kind k)
 	return (unsigned int)k < sizeof(hook_kind_names) / sizeof(hook_kind_names[0])
 		       ? hook_kind_names[k]
 		       : "unknown";
+}
+
+const struct hornet_list *hornet_policy_list(const struct hornet_policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_lists; i++)
+		if (!strcmp(p->lists[i].name, name))
+			return &p->lists[i];
+	return NULL;
 }
 
 int hornet_parse_duration(const char *s, uint64_t *ns)

@@ -1039,6 +1039,7 @@ static int check_int(struct ctx *c, struct hornet_values *vs, size_t i, enum hor
 
 	if (!int_of_type(vs->v[i].str, strlen(vs->v[i].str), t, &v, why, sizeof(why)))
 		return fail_value(c, vs, i, "%s", why);
+	vs->v[i].kind = HORNET_VAL_INT;
 	vs->v[i].is_num = true;
 	vs->v[i].num = v;
 	return 0;
@@ -1058,6 +1059,9 @@ static int check_range(struct ctx *c, struct hornet_values *vs, size_t i, enum h
 		return fail_value(c, vs, i, "%s", why);
 	if (!le(t, a, b))
 		return fail_value(c, vs, i, "range '%s' is empty (min above max)", s);
+	vs->v[i].kind = HORNET_VAL_RANGE;
+	vs->v[i].num = a;
+	vs->v[i].hi = b;
 	return 0;
 }
 
@@ -1066,10 +1070,14 @@ static int cmp_list_name(const void *key, const void *elem)
 	return strcmp(key, (*(const struct hornet_list *const *)elem)->name);
 }
 
-static bool has_list(struct ctx *c, const char *name)
+/* The list @name of spec.lists, or NULL. */
+static const struct hornet_list *list_of(struct ctx *c, const char *name)
 {
-	return c->lists &&
-	       bsearch(name, c->lists, c->p->nr_lists, sizeof(*c->lists), cmp_list_name);
+	const struct hornet_list *const *l =
+		c->lists ? bsearch(name, c->lists, c->p->nr_lists, sizeof(*c->lists), cmp_list_name)
+			 : NULL;
+
+	return l ? *l : NULL;
 }
 
 static int fail_no_list(struct ctx *c, const yaml_node_t *n, const struct hornet_values *vs,
@@ -1102,9 +1110,16 @@ static int fail_no_list(struct ctx *c, const yaml_node_t *n, const struct hornet
 static int check_in_map(struct ctx *c, struct hornet_values *vs, size_t i, enum hornet_arg_type t)
 {
 	const char *s = vs->v[i].str;
+	const struct hornet_list *l;
 
-	if (!strncmp(s, "list:", 5))
-		return has_list(c, s + 5) ? 0 : fail_no_list(c, NULL, vs, i, s + 5);
+	if (!strncmp(s, "list:", 5)) {
+		l = list_of(c, s + 5);
+		if (!l)
+			return fail_no_list(c, NULL, vs, i, s + 5);
+		vs->v[i].kind = HORNET_VAL_LIST;
+		vs->v[i].list = l - c->p->lists;
+		return 0;
+	}
 	if (strchr(s, ':'))
 		return check_range(c, vs, i, t);
 	return check_int(c, vs, i, t);
@@ -1128,15 +1143,17 @@ static bool is_placeholder(const char *s)
 static int check_addr(struct ctx *c, struct hornet_values *vs, size_t i)
 {
 	const char *s = vs->v[i].str, *slash = strchr(s, '/');
-	unsigned char addr[16];
+	unsigned char addr[16] = { 0 };
 	char host[64];
 	size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
 	uint64_t bits = 0;
 	int family = 0;
 	bool neg;
 
-	if (is_placeholder(s))
+	if (is_placeholder(s)) {
+		vs->v[i].kind = HORNET_VAL_PLACEHOLDER;
 		return 0;
+	}
 	if (hlen < sizeof(host)) {
 		memcpy(host, s, hlen);
 		host[hlen] = '\0';
@@ -1161,6 +1178,10 @@ static int check_addr(struct ctx *c, struct hornet_values *vs, size_t i)
 				"'%s' is not a valid CIDR (prefix length 0..%d for IPv%d)", s,
 				family == 4 ? 32 : 128, family);
 	}
+	vs->v[i].kind = HORNET_VAL_ADDR;
+	vs->v[i].family = family == 4 ? AF_INET : AF_INET6;
+	vs->v[i].prefix_len = slash ? bits : family == 4 ? 32 : 128;
+	memcpy(vs->v[i].addr, addr, sizeof(vs->v[i].addr));
 	return 0;
 }
 
@@ -1184,6 +1205,7 @@ static int check_port(struct ctx *c, struct hornet_values *vs, size_t i)
 	if (!colon) {
 		if (!port_of(s, strlen(s), &a))
 			return fail_value(c, vs, i, "'%s' is not a port (0..65535)", s);
+		vs->v[i].kind = HORNET_VAL_INT;
 		vs->v[i].is_num = true;
 		vs->v[i].num = a;
 		return 0;
@@ -1192,6 +1214,9 @@ static int check_port(struct ctx *c, struct hornet_values *vs, size_t i)
 		return fail_value(c, vs, i, "'%s' is not a port range (0..65535 on each side)", s);
 	if (a > b)
 		return fail_value(c, vs, i, "port range '%s' is empty (min above max)", s);
+	vs->v[i].kind = HORNET_VAL_RANGE;
+	vs->v[i].num = a;
+	vs->v[i].hi = b;
 	return 0;
 }
 
@@ -1203,6 +1228,7 @@ static int check_named(struct ctx *c, struct hornet_values *vs, size_t i, enum h
 	uint64_t max = hornet_vocab_max(t);
 
 	if (!hornet_vocab_value(t, v->str, &v->num)) {
+		v->kind = HORNET_VAL_INT;
 		v->is_num = true;
 		return 0;
 	}
@@ -1210,6 +1236,7 @@ static int check_named(struct ctx *c, struct hornet_values *vs, size_t i, enum h
 		if (v->num < 0 || (uint64_t)v->num > max)
 			return fail_value(c, vs, i, "%s %s is out of range (0..%llu)",
 					  hornet_vocab_what(t), v->str, (unsigned long long)max);
+		v->kind = HORNET_VAL_INT;
 		return 0;
 	}
 	v->num = 0;
@@ -1226,12 +1253,15 @@ static int check_cap_value(struct ctx *c, struct hornet_values *vs, size_t i,
 	int64_t bit;
 
 	if (!hornet_vocab_value(HORNET_VOCAB_CAP, v->str, &bit)) {
+		v->kind = HORNET_VAL_INT;
 		v->is_num = true;
 		v->num = t == HORNET_ARG_CAPABILITY ? bit : (int64_t)(1ULL << bit);
 		return 0;
 	}
-	if (!names_only && v->is_num && v->num >= 0)
+	if (!names_only && v->is_num && v->num >= 0) {
+		v->kind = HORNET_VAL_INT;
 		return 0;
+	}
 	show(v->str, strlen(v->str), shown, sizeof(shown));
 	hornet_vocab_names(HORNET_VOCAB_CAP, names, 65);
 	best = hornet_suggest(v->str, names);
@@ -1399,7 +1429,8 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 			ret = check_named(c, vs, i, HORNET_VOCAB_TCP_STATE, true);
 			break;
 		case HORNET_OP_CAPABILITIES_GAINED:
-			ret = check_cap_value(c, vs, i, t, true);
+			/* the bit, whatever the argument's type: the mask is the match's */
+			ret = check_cap_value(c, vs, i, HORNET_ARG_CAPABILITY, true);
 			break;
 		default: /* strings: any text */
 			break;
@@ -1593,7 +1624,11 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 		path_pop(c, old);
 		return err;
 	}
-	return check_arg_values(c, &m->values, arg->type, m->op);
+	err = check_arg_values(c, &m->values, arg->type, m->op);
+	if (!err && m->op == HORNET_OP_CAPABILITIES_GAINED)
+		for (i = 0; i < (int)m->values.n; i++)
+			m->caps |= 1ULL << m->values.v[i].num;
+	return err;
 }
 
 /* ---- selectors --------------------------------------------------------- */
@@ -1667,11 +1702,14 @@ static int match_pids_entry(struct ctx *c, const yaml_node_t *map, void *entry, 
 		      field_bool(c, map, "followForks", &m->follow_forks) ?:
 		      field_bool(c, map, "isNamespacePID", &m->is_namespace_pid);
 	m->op = op;
-	for (i = 0; !err && i < m->values.n; i++)
+	for (i = 0; !err && i < m->values.n; i++) {
 		if (!m->values.v[i].is_num || m->values.v[i].num < 0 ||
 		    m->values.v[i].num > UINT32_MAX)
 			err = fail_value(c, &m->values, i, "'%s' is not a process ID (0..%u)",
 					 m->values.v[i].str, UINT32_MAX);
+		else
+			m->values.v[i].kind = HORNET_VAL_INT;
+	}
 	return err;
 }
 
@@ -1708,12 +1746,18 @@ static int match_ns_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 		      field_values(c, map, true, &m->values);
 	m->ns = ns;
 	m->op = op;
-	for (i = 0; !err && i < m->values.n; i++)
-		if (strcmp(m->values.v[i].str, "host_ns") &&
-		    (!m->values.v[i].is_num || m->values.v[i].num < 0))
+	for (i = 0; !err && i < m->values.n; i++) {
+		struct hornet_value *v = &m->values.v[i];
+
+		if (!strcmp(v->str, "host_ns"))
+			v->kind = HORNET_VAL_HOST_NS;
+		else if (v->is_num && v->num >= 0)
+			v->kind = HORNET_VAL_INT;
+		else
 			err = fail_value(c, &m->values, i,
 					 "'%s' is not a namespace inode number or 'host_ns'",
-					 m->values.v[i].str);
+					 v->str);
+	}
 	return err;
 }
 
@@ -2274,7 +2318,7 @@ static int check_call_list(struct ctx *c, const yaml_node_t *map, const char *ca
 	size_t old;
 	int err;
 
-	if (strncmp(call, "list:", 5) || has_list(c, call + 5))
+	if (strncmp(call, "list:", 5) || list_of(c, call + 5))
 		return 0;
 	old = path_key(c, "call");
 	err = fail_no_list(c, get(c, map, "call"), NULL, 0, call + 5);

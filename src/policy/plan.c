@@ -1198,16 +1198,6 @@ static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 	return 0;
 }
 
-static const struct hornet_list *find_list(const struct hornet_policy *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->nr_lists; i++)
-		if (!strcmp(p->lists[i].name, name))
-			return &p->lists[i];
-	return NULL;
-}
-
 int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel *k,
 		       struct hornet_plan *plan, char *err, size_t err_size)
 {
@@ -1245,7 +1235,7 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 		case HORNET_HOOK_KPROBE:
 		case HORNET_HOOK_FENTRY:
 			if (!strncmp(h->call, "list:", 5)) {
-				list = find_list(p, h->call + 5);
+				list = hornet_policy_list(p, h->call + 5);
 				if (!list) {
 					snprintf(msg, sizeof(msg), "no list '%s' in spec.lists",
 						 h->call + 5);

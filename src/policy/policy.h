@@ -180,12 +180,33 @@ struct hornet_pos {
 	unsigned int column;
 };
 
-/* A value of a selector's values[]: the text, and its number if it is one. */
+/*
+ * What a value of a selector's values[] is, as the parser read it for its
+ * operator and argument type. The compiler takes these as they are and
+ * parses no text again.
+ */
+enum hornet_value_kind {
+	HORNET_VAL_TEXT, /* a string, path or binary: str */
+	HORNET_VAL_INT, /* num: an integer, or a name resolved (CAP_*, IPPROTO_*, AF_*,
+			 * TCP_*, file types; the bit of a capability, the mask of a set) */
+	HORNET_VAL_RANGE, /* num..hi, both included: InRange, InMap, port ranges */
+	HORNET_VAL_ADDR, /* SAddr, DAddr: addr, the first prefix_len bits of it */
+	HORNET_VAL_LIST, /* InMap "list:NAME": list, its index in spec.lists */
+	HORNET_VAL_HOST_NS, /* matchNamespaces "host_ns": the agent's own namespace */
+	HORNET_VAL_PLACEHOLDER, /* "${NAME}" where an address goes: a template not filled */
+};
+
 struct hornet_value {
-	char *str;
+	char *str; /* as written, for messages */
+	enum hornet_value_kind kind;
 	bool is_num; /* decimal, 0x hex or 0 octal, optionally negative; or a
 		      * name resolved: AF_*, IPPROTO_*, TCP_* states, CAP_* */
 	int64_t num;
+	int64_t hi; /* RANGE: the upper end */
+	uint8_t family; /* ADDR: AF_INET or AF_INET6 */
+	uint8_t prefix_len; /* ADDR: 32 or 128 for a single address */
+	uint8_t addr[16]; /* ADDR: network byte order */
+	size_t list; /* LIST */
 	struct hornet_pos pos;
 };
 
@@ -213,6 +234,7 @@ struct hornet_match_arg {
 	bool args_form; /* written as args: [i] (or, in tracepoints, a position) */
 	enum hornet_op op;
 	struct hornet_values values;
+	uint64_t caps; /* CapabilitiesGained: the CAP_* bits of values[]; 0 any */
 	struct hornet_pos pos;
 };
 
@@ -382,6 +404,9 @@ const char *hornet_arg_type_name(enum hornet_arg_type t);
 const char *hornet_op_name(enum hornet_op op);
 const char *hornet_action_name(enum hornet_action a);
 const char *hornet_hook_kind_name(enum hornet_hook_kind k); /* "kprobes", "tracepoints", ... */
+
+/* The list @name of spec.lists, or NULL. */
+const struct hornet_list *hornet_policy_list(const struct hornet_policy *p, const char *name);
 
 /* Parses "1m", "30s", "500ms", "2h", "1d" (and a bare number of seconds). */
 int hornet_parse_duration(const char *s, uint64_t *ns);
