@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "unit.h"
 #include "policy/policy.h"
@@ -881,6 +882,79 @@ static int corpus_file(const char *path, const struct stat *st, int type, struct
 	return 0;
 }
 
+/* What the parser hands the compiler: every value read once, typed. */
+static const char typed_yaml[] =
+	"apiVersion: cilium.io/v1alpha1\n"
+	"kind: TracingPolicy\n"
+	"metadata: {name: typed}\n"
+	"spec:\n"
+	"  lists: [{name: fds, type: syscalls, values: [sys_dup]}]\n"
+	"  kprobes:\n"
+	"  - call: f\n"
+	"    args:\n"
+	"    - {index: 0, type: sock}\n"
+	"    - {index: 1, type: int}\n"
+	"    - {index: 2, type: file}\n"
+	"    - {index: 3, type: cap_effective}\n"
+	"    selectors:\n"
+	"    - matchArgs:\n"
+	"      - {index: 0, operator: DAddr, values: [10.1.2.3/8, \"::1\", "
+	"\"${NET}\"]}\n"
+	"      - {index: 0, operator: DPort, values: [\"80\", \"1000:2000\"]}\n"
+	"      - {index: 0, operator: Protocol, values: [ipproto_udp, \"6\"]}\n"
+	"      - {index: 1, operator: InMap, values: [\"list:fds\", \"-3:3\", "
+	"\"0x10\"]}\n"
+	"      - {index: 2, operator: FileType, values: [Regular]}\n"
+	"      - {index: 3, operator: CapabilitiesGained, values: [CAP_SYS_ADMIN, "
+	"\" cap_bpf\"]}\n"
+	"      matchNamespaces:\n"
+	"      - {namespace: Net, operator: In, values: [host_ns, \"4026531840\"]}\n";
+
+static void test_typed_values(void)
+{
+	const struct hornet_match_arg *m;
+	const struct hornet_value *v;
+	struct hornet_policy *p;
+	char err[1024];
+
+	UNIT_CASE("policy_typed_values")
+	{
+		p = hornet_policy_parse(typed_yaml, strlen(typed_yaml), "t.yaml", err, sizeof(err));
+		if (!p) {
+			UNIT_FAIL("refused: %s", err);
+			continue;
+		}
+		m = p->hooks[0].selectors[0].args;
+		v = m[0].values.v;
+		CHECK_INT(v[0].kind, HORNET_VAL_ADDR);
+		CHECK_INT(v[0].family, AF_INET);
+		CHECK_INT(v[0].prefix_len, 8);
+		CHECK(v[0].addr[0] == 10 && v[0].addr[1] == 1 && v[0].addr[3] == 3);
+		CHECK_INT(v[1].kind, HORNET_VAL_ADDR);
+		CHECK_INT(v[1].family, AF_INET6);
+		CHECK_INT(v[1].prefix_len, 128);
+		CHECK_INT(v[1].addr[15], 1);
+		CHECK_INT(v[2].kind, HORNET_VAL_PLACEHOLDER);
+		v = m[1].values.v;
+		CHECK(v[0].kind == HORNET_VAL_INT && v[0].num == 80);
+		CHECK(v[1].kind == HORNET_VAL_RANGE && v[1].num == 1000 && v[1].hi == 2000);
+		v = m[2].values.v;
+		CHECK(v[0].kind == HORNET_VAL_INT && v[0].num == 17);
+		CHECK(v[1].kind == HORNET_VAL_INT && v[1].num == 6);
+		v = m[3].values.v;
+		CHECK(v[0].kind == HORNET_VAL_LIST && v[0].list == 0);
+		CHECK(v[1].kind == HORNET_VAL_RANGE && v[1].num == -3 && v[1].hi == 3);
+		CHECK(v[2].kind == HORNET_VAL_INT && v[2].num == 16);
+		v = m[4].values.v;
+		CHECK(v[0].kind == HORNET_VAL_INT && v[0].num == 0100000);
+		CHECK_INT(m[5].caps, (1ULL << 21) | (1ULL << 39));
+		v = p->hooks[0].selectors[0].ns[0].values.v;
+		CHECK_INT(v[0].kind, HORNET_VAL_HOST_NS);
+		CHECK(v[1].kind == HORNET_VAL_INT && v[1].num == 4026531840LL);
+		hornet_policy_free(p);
+	}
+}
+
 int main(void)
 {
 	struct hornet_policy *p;
@@ -890,6 +964,7 @@ int main(void)
 	size_t i;
 	int fd;
 
+	test_typed_values();
 	UNIT_CASE("policy_good_yaml")
 	{
 		p = parse(good_yaml, strlen(good_yaml), err, sizeof(err));
