@@ -705,61 +705,23 @@ struct spelling {
 	int value;
 };
 
-static const struct spelling arg_ops[] = {
-	{ "Equal", HORNET_OP_EQUAL },
-	{ "NotEqual", HORNET_OP_NOT_EQUAL },
-	{ "Prefix", HORNET_OP_PREFIX },
-	{ "NotPrefix", HORNET_OP_NOT_PREFIX },
-	{ "Postfix", HORNET_OP_POSTFIX },
-	{ "NotPostfix", HORNET_OP_NOT_POSTFIX },
-	{ "Mask", HORNET_OP_MASK },
-	{ "GreaterThan", HORNET_OP_GT },
+/* matchArgs operators are spelled as hornet_op_name() has them, or as here */
+static const struct spelling op_aliases[] = {
 	{ "GT", HORNET_OP_GT },
-	{ "LessThan", HORNET_OP_LT },
 	{ "LT", HORNET_OP_LT },
-	{ "InRange", HORNET_OP_IN_RANGE },
-	{ "NotInRange", HORNET_OP_NOT_IN_RANGE },
-	{ "SAddr", HORNET_OP_SADDR },
-	{ "NotSAddr", HORNET_OP_NOT_SADDR },
-	{ "DAddr", HORNET_OP_DADDR },
-	{ "NotDAddr", HORNET_OP_NOT_DADDR },
-	{ "SPort", HORNET_OP_SPORT },
-	{ "NotSPort", HORNET_OP_NOT_SPORT },
-	{ "DPort", HORNET_OP_DPORT },
-	{ "NotDPort", HORNET_OP_NOT_DPORT },
-	{ "SPortPriv", HORNET_OP_SPORT_PRIV },
-	{ "NotSPortPriv", HORNET_OP_NOT_SPORT_PRIV },
-	{ "DPortPriv", HORNET_OP_DPORT_PRIV },
-	{ "NotDPortPriv", HORNET_OP_NOT_DPORT_PRIV },
-	{ "Protocol", HORNET_OP_PROTOCOL },
-	{ "Family", HORNET_OP_FAMILY },
-	{ "State", HORNET_OP_STATE },
-	{ "InMap", HORNET_OP_IN_MAP },
-	{ "NotInMap", HORNET_OP_NOT_IN_MAP },
-	{ "FileType", HORNET_OP_FILE_TYPE },
-	{ "NotFileType", HORNET_OP_NOT_FILE_TYPE },
-	{ "CapabilitiesGained", HORNET_OP_CAPABILITIES_GAINED },
-	/* Tetragon's older spellings */
+	/* Tetragon's older spellings, left out of messages */
 	{ "eq", HORNET_OP_EQUAL },
 	{ "neq", HORNET_OP_NOT_EQUAL },
 	{ NULL, 0 },
 };
 
-static const struct spelling in_ops[] = {
-	{ "In", HORNET_OP_IN },
-	{ "NotIn", HORNET_OP_NOT_IN },
-	{ NULL, 0 },
-};
+/* The operators of matchPIDs, matchNamespaces, matchCapabilities and their changes */
+static const enum hornet_op in_ops[] = { HORNET_OP_IN, HORNET_OP_NOT_IN, HORNET_OP_NONE };
 
-static const struct spelling binary_ops[] = {
-	{ "In", HORNET_OP_IN },
-	{ "NotIn", HORNET_OP_NOT_IN },
-	{ "Prefix", HORNET_OP_PREFIX },
-	{ "NotPrefix", HORNET_OP_NOT_PREFIX },
-	{ "Postfix", HORNET_OP_POSTFIX },
-	{ "NotPostfix", HORNET_OP_NOT_POSTFIX },
-	{ NULL, 0 },
-};
+static const enum hornet_op binary_ops[] = { HORNET_OP_IN,	HORNET_OP_NOT_IN,
+					     HORNET_OP_PREFIX,	HORNET_OP_NOT_PREFIX,
+					     HORNET_OP_POSTFIX, HORNET_OP_NOT_POSTFIX,
+					     HORNET_OP_NONE };
 
 static const struct spelling arg_type_aliases[] = {
 	{ "int32", HORNET_ARG_INT },
@@ -839,6 +801,35 @@ static int field_spelling(struct ctx *c, const yaml_node_t *map, const char *key
 		return required ? missing(c, map, key) : 0;
 	old = path_key(c, key);
 	ret = read_spelling(c, n, t, what, out);
+	path_pop(c, old);
+	return ret;
+}
+
+/* "operator": one of @ops (ending with HORNET_OP_NONE), spelled as hornet_op_name(). */
+static int field_op(struct ctx *c, const yaml_node_t *map, const enum hornet_op *ops, int *out)
+{
+	yaml_node_t *n = get(c, map, "operator");
+	const char *names[HORNET_OP_COUNT];
+	char *s = NULL;
+	size_t old;
+	int i, ret;
+
+	if (!n)
+		return missing(c, map, "operator");
+	old = path_key(c, "operator");
+	ret = read_str(c, n, &s);
+	for (i = 0; !ret && ops[i] != HORNET_OP_NONE; i++) {
+		names[i] = hornet_op_name(ops[i]);
+		if (!strcasecmp(s, names[i])) {
+			*out = ops[i];
+			break;
+		}
+	}
+	if (!ret && ops[i] == HORNET_OP_NONE) {
+		names[i] = NULL;
+		ret = fail_choice(c, n, "operator", s, names);
+	}
+	free(s);
 	path_pop(c, old);
 	return ret;
 }
@@ -1472,21 +1463,35 @@ static void fmt_ops(enum hornet_arg_type t, char *buf, size_t size)
 /* An unknown operator of matchArgs: a suggestion, or the main spellings. */
 static int fail_op(struct ctx *c, const yaml_node_t *n, const char *op)
 {
-	const char *names[64];
+	const char *names[HORNET_OP_COUNT + 8];
 	char shown[SHOW_MAX + 4], list[512];
 	const char *best;
-	int i;
+	int i, k = 0;
 
-	spell_names(arg_ops, names);
+	for (i = HORNET_OP_EQUAL; i < HORNET_OP_IN; i++)
+		names[k++] = hornet_op_name(i);
+	spell_names(op_aliases, names + k);
 	best = hornet_suggest(op, names);
 	show(op, strlen(op), shown, sizeof(shown));
 	if (best)
 		return fail_node(c, n, "unknown operator '%s' (did you mean '%s'?)", shown, best);
-	for (i = 0; names[i]; i++)
+	for (i = k; names[i]; i++)
 		if (!strcmp(names[i], "eq"))
 			names[i] = NULL; /* the older spellings go unmentioned */
 	return fail_node(c, n, "unknown operator '%s' (valid: %s)", shown,
 			 join(names, list, sizeof(list)));
+}
+
+/* A matchArgs operator, any case: the operator or -1. */
+static int arg_op_find(const char *s)
+{
+	int op;
+
+	for (op = HORNET_OP_EQUAL; op < HORNET_OP_IN; op++)
+		if (!strcasecmp(s, hornet_op_name(op)))
+			return op;
+	op = spell_find(op_aliases, s, strlen(s));
+	return op < 0 ? -1 : op_aliases[op].value;
 }
 
 /* Which of @h's arguments entry @m of matchArgs (@ret: matchReturnArgs) names. */
@@ -1586,12 +1591,11 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 	old = path_key(c, "operator");
 	err = read_str(c, opn, &op);
 	if (!err) {
-		i = spell_find(arg_ops, op, strlen(op));
-		if (i < 0) {
+		i = arg_op_find(op);
+		if (i < 0)
 			err = fail_op(c, opn, op);
-		} else {
-			m->op = arg_ops[i].value;
-		}
+		else
+			m->op = i;
 	}
 	if (!err && !op_applies(arg->type, m->op)) {
 		if (ret)
@@ -1697,7 +1701,7 @@ static int match_pids_entry(struct ctx *c, const yaml_node_t *map, void *entry, 
 	if (err)
 		return err;
 	set_pos(&m->pos, map);
-	err = field_spelling(c, map, "operator", true, in_ops, "operator", &op) ?:
+	err = field_op(c, map, in_ops, &op) ?:
 		      field_values(c, map, true, &m->values) ?:
 		      field_bool(c, map, "followForks", &m->follow_forks) ?:
 		      field_bool(c, map, "isNamespacePID", &m->is_namespace_pid);
@@ -1723,7 +1727,7 @@ static int match_binaries_entry(struct ctx *c, const yaml_node_t *map, void *ent
 	if (err)
 		return err;
 	set_pos(&m->pos, map);
-	err = field_spelling(c, map, "operator", true, binary_ops, "operator", &op) ?:
+	err = field_op(c, map, binary_ops, &op) ?:
 		      field_values(c, map, true, &m->values) ?:
 		      field_bool(c, map, "followChildren", &m->follow_children);
 	m->op = op;
@@ -1742,7 +1746,7 @@ static int match_ns_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 		return err;
 	set_pos(&m->pos, map);
 	err = field_vocab(c, map, "namespace", true, HORNET_VOCAB_NAMESPACE, &ns) ?:
-		      field_spelling(c, map, "operator", true, in_ops, "operator", &op) ?:
+		      field_op(c, map, in_ops, &op) ?:
 		      field_values(c, map, true, &m->values);
 	m->ns = ns;
 	m->op = op;
@@ -1773,7 +1777,7 @@ static int caps_common(struct ctx *c, const yaml_node_t *map, enum hornet_cap_ty
 	if (err)
 		return err;
 	err = field_spelling(c, map, "type", false, cap_types, "capability type", &t) ?:
-		      field_spelling(c, map, "operator", true, in_ops, "operator", &o) ?:
+		      field_op(c, map, in_ops, &o) ?:
 		      field_bool(c, map, "isNamespaceCapability", is_ns) ?:
 		      field_values(c, map, true, vs);
 	*type = t;
@@ -1822,8 +1826,7 @@ static int match_ns_changes_entry(struct ctx *c, const yaml_node_t *map, void *e
 	if (err)
 		return err;
 	set_pos(&m->pos, map);
-	err = field_spelling(c, map, "operator", true, in_ops, "operator", &op)
-		      ?: field_values(c, map, true, &vs);
+	err = field_op(c, map, in_ops, &op) ?: field_values(c, map, true, &vs);
 	m->op = op;
 	for (i = 0; !err && i < vs.n; i++) {
 		int64_t ns;
