@@ -31,6 +31,7 @@
 #include "sensors/generic.h"
 #include "sensors/net.h"
 #include "util/log.h"
+#include "vocab/vocab.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
 #define POLL_TIMEOUT_MS 50
@@ -480,7 +481,8 @@ static void read_host_ns(struct hornet_ns *ns)
 	memset(ns, 0, sizeof(*ns));
 	for (p = 0; p < sizeof(pids) / sizeof(pids[0]); p++) {
 		for (i = 0; i < HORNET_NS_COUNT; i++) {
-			snprintf(path, sizeof(path), "/proc/%s/ns/%s", pids[p], hornet_ns_names[i]);
+			snprintf(path, sizeof(path), "/proc/%s/ns/%s", pids[p],
+				 hornet_vocab_name(HORNET_VOCAB_NS_PROC, i));
 			if (!ns->inum[i] && stat(path, &st) == 0)
 				ns->inum[i] = st.st_ino;
 		}

@@ -188,7 +188,7 @@ static void render_process_object(struct hornet_json *j, const char *key,
 	for (i = 0; i < HORNET_NS_COUNT; i++) {
 		if (!p->ns.inum[i])
 			continue;
-		hornet_json_obj_begin(j, hornet_ns_names[i]);
+		hornet_json_obj_begin(j, hornet_vocab_name(HORNET_VOCAB_NS_PROC, i));
 		hornet_json_u64(j, "inum", p->ns.inum[i]);
 		hornet_json_bool(j, "is_host", p->ns.inum[i] == ctx->host_ns.inum[i]);
 		hornet_json_obj_end(j);

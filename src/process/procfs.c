@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "process/procfs.h"
+#include "vocab/vocab.h"
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 
@@ -23,19 +24,6 @@
 #define PROCFS_SMALL_MAX (64U << 10) /* stat, status, cgroup, loginuid */
 #define PROCFS_LINK_MAX (64U << 10)
 #define STAT_STARTTIME_FIELD 22
-
-const char *const hornet_ns_names[HORNET_NS_COUNT] = {
-	[HORNET_NS_UTS] = "uts",
-	[HORNET_NS_IPC] = "ipc",
-	[HORNET_NS_MNT] = "mnt",
-	[HORNET_NS_PID] = "pid",
-	[HORNET_NS_PID_FOR_CHILDREN] = "pid_for_children",
-	[HORNET_NS_NET] = "net",
-	[HORNET_NS_TIME] = "time",
-	[HORNET_NS_TIME_FOR_CHILDREN] = "time_for_children",
-	[HORNET_NS_CGROUP] = "cgroup",
-	[HORNET_NS_USER] = "user",
-};
 
 /*
  * Parses the unsigned decimal number at buf[*pos] (at least one digit, at
@@ -487,7 +475,7 @@ int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_en
 	}
 
 	for (i = 0; i < HORNET_NS_COUNT; i++) {
-		snprintf(name, sizeof(name), "ns/%s", hornet_ns_names[i]);
+		snprintf(name, sizeof(name), "ns/%s", hornet_vocab_name(HORNET_VOCAB_NS_PROC, i));
 		if (!fstatat(dirfd, name, &st, 0))
 			e->ns.inum[i] = (uint32_t)st.st_ino;
 	}

@@ -49,8 +49,4 @@ void hornet_procfs_entry_free(struct hornet_procfs_entry *e);
 /* The numeric entries of @proc_root, malloc'd; returns the count or -errno. */
 long hornet_procfs_list(const char *proc_root, pid_t **pids);
 
-/* Namespace names as under /proc/<pid>/ns, indexed by enum hornet_ns_index; they are
- * also the keys of the events' "ns" object. */
-extern const char *const hornet_ns_names[HORNET_NS_COUNT];
-
 #endif

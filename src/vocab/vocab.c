@@ -119,6 +119,20 @@ static const struct entry namespaces[] = {
 	{ "User", HORNET_NS_USER },
 };
 
+/* fs/nsfs.c and friends: the files of /proc/PID/ns */
+static const struct entry ns_files[] = {
+	{ "uts", HORNET_NS_UTS },
+	{ "ipc", HORNET_NS_IPC },
+	{ "mnt", HORNET_NS_MNT },
+	{ "pid", HORNET_NS_PID },
+	{ "pid_for_children", HORNET_NS_PID_FOR_CHILDREN },
+	{ "net", HORNET_NS_NET },
+	{ "time", HORNET_NS_TIME },
+	{ "time_for_children", HORNET_NS_TIME_FOR_CHILDREN },
+	{ "cgroup", HORNET_NS_CGROUP },
+	{ "user", HORNET_NS_USER },
+};
+
 /* include/uapi/linux/bpf.h, enum bpf_prog_type */
 static const struct entry bpf_prog_types[] = {
 	{ "BPF_PROG_TYPE_UNSPEC", 0 },
@@ -169,6 +183,7 @@ static const struct table tables[HORNET_VOCAB_COUNT] = {
 	[HORNET_VOCAB_SOCK_TYPE] = TABLE("socket type", sock_types, 65535),
 	[HORNET_VOCAB_FILE_TYPE] = TABLE("file type", file_types, 0170000),
 	[HORNET_VOCAB_NAMESPACE] = TABLE("namespace", namespaces, HORNET_NS_COUNT - 1),
+	[HORNET_VOCAB_NS_PROC] = TABLE("namespace", ns_files, HORNET_NS_COUNT - 1),
 	[HORNET_VOCAB_BPF_PROG_TYPE] = TABLE("BPF program type", bpf_prog_types, UINT32_MAX),
 };
 
@@ -210,6 +225,10 @@ const char *hornet_vocab_name(enum hornet_vocab v, int64_t value)
 
 	if (!t)
 		return NULL;
+	/* renderers print every bit of three capability sets: where values are
+	 * their own index (capabilities, namespaces, program types), no search */
+	if (value >= 0 && (uint64_t)value < t->n && t->e[value].value == value)
+		return t->e[value].name;
 	for (i = 0; i < t->n; i++)
 		if (t->e[i].value == value)
 			return t->e[i].name;

@@ -15,7 +15,8 @@
  * Tetragon's short names and their aliases ("reg" or "regular", "lnk" or
  * "link"). Printing gives the canonical name: the kernel's spelling
  * ("CAP_SYS_ADMIN", "AF_INET6"), the first name of a file type, the
- * policy's spelling of a namespace ("PidForChildren"). Numbers are not
+ * policy's spelling of a namespace ("PidForChildren") or the kernel's
+ * ("pid_for_children"). Numbers are not
  * names: callers that also take a number parse it themselves and check
  * it against hornet_vocab_max().
  *
@@ -35,6 +36,7 @@ enum hornet_vocab {
 	HORNET_VOCAB_SOCK_TYPE, /* SOCK_*: sk_type */
 	HORNET_VOCAB_FILE_TYPE, /* S_IFMT bits of i_mode, by Tetragon's FileType names */
 	HORNET_VOCAB_NAMESPACE, /* matchNamespaces names: enum hornet_ns_index order */
+	HORNET_VOCAB_NS_PROC, /* the same as /proc/PID/ns and events' "ns" keys name them */
 	HORNET_VOCAB_BPF_PROG_TYPE, /* BPF_PROG_TYPE_*: enum bpf_prog_type */
 	HORNET_VOCAB_COUNT,
 };

@@ -14,6 +14,7 @@
 
 #include "unit.h"
 #include "process/procfs.h"
+#include "vocab/vocab.h"
 
 /* A string literal as (pointer, length). */
 #define B(s) (s), (sizeof(s) - 1)
@@ -453,12 +454,14 @@ static void test_read_self(const char *argv0)
 			CHECK(e.caps.inheritable == inh);
 		}
 		for (i = 0; i < HORNET_NS_COUNT; i++) {
-			snprintf(nspath, sizeof(nspath), "/proc/self/ns/%s", hornet_ns_names[i]);
+			snprintf(nspath, sizeof(nspath), "/proc/self/ns/%s",
+				 hornet_vocab_name(HORNET_VOCAB_NS_PROC, i));
 			if (stat(nspath, &st))
 				CHECK_INT(e.ns.inum[i], 0);
 			else if (e.ns.inum[i] != st.st_ino)
-				UNIT_FAIL("ns %s: got %u, want %lu", hornet_ns_names[i],
-					  e.ns.inum[i], (unsigned long)st.st_ino);
+				UNIT_FAIL("ns %s: got %u, want %lu",
+					  hornet_vocab_name(HORNET_VOCAB_NS_PROC, i), e.ns.inum[i],
+					  (unsigned long)st.st_ino);
 		}
 		CHECK(e.ns.inum[HORNET_NS_MNT] != 0);
 		CHECK(!stat("/proc/self/exe", &st));

@@ -57,6 +57,10 @@ static const struct {
 	{ HORNET_VOCAB_NAMESPACE, "Uts", 0 },
 	{ HORNET_VOCAB_NAMESPACE, "PidForChildren", 4 },
 	{ HORNET_VOCAB_NAMESPACE, "User", 9 },
+	{ HORNET_VOCAB_NS_PROC, "uts", 0 },
+	{ HORNET_VOCAB_NS_PROC, "pid_for_children", 4 },
+	{ HORNET_VOCAB_NS_PROC, "time_for_children", 7 },
+	{ HORNET_VOCAB_NS_PROC, "user", 9 },
 	{ HORNET_VOCAB_BPF_PROG_TYPE, "BPF_PROG_TYPE_UNSPEC", 0 },
 	{ HORNET_VOCAB_BPF_PROG_TYPE, "BPF_PROG_TYPE_KPROBE", 2 },
 	{ HORNET_VOCAB_BPF_PROG_TYPE, "BPF_PROG_TYPE_LSM", 29 },
@@ -111,6 +115,8 @@ static const struct {
 	{ HORNET_VOCAB_FILE_TYPE, "S_IFREG" },
 	{ HORNET_VOCAB_FILE_TYPE, "dirr" },
 	{ HORNET_VOCAB_NAMESPACE, "host_ns" },
+	{ HORNET_VOCAB_NAMESPACE, "pid_for_children" }, /* the kernel's spelling */
+	{ HORNET_VOCAB_NS_PROC, "PidForChildren" }, /* the policy's */
 	{ HORNET_VOCAB_BPF_PROG_TYPE, "LSM" },
 	{ HORNET_VOCAB_COUNT, "CAP_CHOWN" }, /* no such table */
 	{ -1, "CAP_CHOWN" },
@@ -136,6 +142,8 @@ static const struct {
 	{ HORNET_VOCAB_FILE_TYPE, 0 },
 	{ HORNET_VOCAB_FILE_TYPE, 0100644 }, /* a mode, not a type */
 	{ HORNET_VOCAB_NAMESPACE, 10 },
+	{ HORNET_VOCAB_NS_PROC, 10 },
+	{ HORNET_VOCAB_NS_PROC, -1 },
 	{ HORNET_VOCAB_BPF_PROG_TYPE, 32 },
 	{ HORNET_VOCAB_COUNT, 0 },
 };
