@@ -316,4 +316,21 @@ static void fx_spec(char *buf, size_t size, const struct hornet_gen_spec *sp)
 	}
 }
 
+/* Does @got read as @want, where "{n}" in @want stands for a decimal number? */
+static bool fx_matches(const char *got, const char *want)
+{
+	while (*want) {
+		if (!strncmp(want, "{n}", 3)) {
+			if (*got < '0' || *got > '9')
+				return false;
+			while (*got >= '0' && *got <= '9')
+				got++;
+			want += 3;
+		} else if (*got++ != *want++) {
+			return false;
+		}
+	}
+	return !*got;
+}
+
 #endif

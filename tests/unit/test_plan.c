@@ -453,23 +453,6 @@ static void expand(const char *want, const char *cgroup, char *out, size_t size)
 	}
 }
 
-/* Does @got read as @want, where "{n}" in @want stands for a decimal number? */
-static bool matches(const char *got, const char *want)
-{
-	while (*want) {
-		if (!strncmp(want, "{n}", 3)) {
-			if (*got < '0' || *got > '9')
-				return false;
-			while (*got >= '0' && *got <= '9')
-				got++;
-			want += 3;
-		} else if (*got++ != *want++) {
-			return false;
-		}
-	}
-	return !*got;
-}
-
 static void run_case(const struct plan_case *c, struct btf *btf)
 {
 	static char *const ftrace[] = { "do_filp_open", "security_file_permission", "vfs_read" };
@@ -506,7 +489,7 @@ static void run_case(const struct plan_case *c, struct btf *btf)
 			CHECK_STR(got, want);
 			hornet_plan_free(&plan);
 		} else {
-			if (!matches(err, want))
+			if (!fx_matches(err, want))
 				CHECK_STR(err, want);
 			CHECK_INT(plan.nr_hooks, 0);
 		}
