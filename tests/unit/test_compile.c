@@ -180,13 +180,22 @@ static const struct compile_case cases[] = {
 	  "neg: 5\n"
 	  "lookups: port netint\n"
 	  "always\n"
-	  "filter 0: port_range arg=0 sub=2 a=8000 b=8080\n"
-	  "filter 1: port_priv arg=0 sub=1 a=0 b=0\n"
-	  "int_eq 0/2 443 -> 0\n"
+	  "filter 0: port_range arg=0 sub=5 a=8000 b=8080\n"
+	  "filter 1: port_priv arg=0 sub=4 a=0 b=0\n"
+	  "int_eq 0/5 443 -> 0\n"
 	  "int_eq 0/1 6 -> 2\n"
 	  "int_eq 0/2 10 -> 3\n"
 	  "int_eq 0/3 2 -> 4\n"
-	  "int_eq 0/1 22 -> 5" },
+	  "int_eq 0/4 22 -> 5" },
+	{ "ports_apart_from_families",
+	  { CONNECT SEL ARG(0, "DPort", "[10]") "    - " ARG(0, "Family", "[AF_INET6]") },
+	  "specs: arg:sock@0/8+N\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "sel 1/100.1 req=1 post\n"
+	  "lookups: port netint\n"
+	  "int_eq 0/5 10 -> 0\n"
+	  "int_eq 0/2 10 -> 1" },
 	{ "pids_and_follow_forks",
 	  { OPENAT SEL "matchPIDs:\n      - operator: In\n        followForks: true\n"
 		       "        values: [1, 2]\n"
