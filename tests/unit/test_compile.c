@@ -28,6 +28,7 @@ struct compile_case {
 	const char *want;
 	int want_ret;
 	unsigned int repeat; /* users given this many times over (0: once) */
+	bool host618; /* planned for the host kernel 6.18 instead of Debian 6.1 */
 };
 
 /* Pieces of the rows' policies. */
@@ -52,6 +53,39 @@ static const struct compile_case cases[] = {
 	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s\n"
 	  "users: 0 ret=-\n"
 	  "sel 1/100.0 first req= post\n"
+	  "always" },
+	{ "syscall_tracepoint_reads_its_dirfd_field",
+	  { OPENAT SEL ARG(1, "Prefix", "[/etc/]") },
+	  "specs: tp:string@24/8+uSF dirfd=1 fs=8 | tp:int@16/4+s fs=8\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "lookups: str_prefix\n"
+	  "str_prefix 0 '/etc/'/48 -> 0",
+	  0,
+	  0,
+	  true },
+	{ "tracepoint_match_by_position",
+	  { "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
+	    "    args:\n    - index: 5\n    - index: 6\n" SEL ARG(1, "Equal", "[/etc/passwd]") },
+	  "specs: tp:int@16/8 fs=8 | tp:string@24/8+uS fs=8\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "lookups: str_eq\n"
+	  "str_eq 1 '/etc/passwd' -> 0",
+	  0,
+	  0,
+	  true },
+	{ "char_buf_sizes_point_into_the_union",
+	  { "  kprobes:\n  - call: sys_write\n    syscall: true\n"
+	    "    args:\n    - index: 2\n      type: size_t\n"
+	    "    - index: 1\n      type: char_buf\n      sizeArgIndex: 3\n",
+	    "  kprobes:\n  - call: sys_write\n    syscall: true\n"
+	    "    args:\n    - index: 1\n      type: char_buf\n      sizeArgIndex: 3\n"
+	    "    - index: 2\n      type: size_t\n" },
+	  "specs: sys:int@2/8 | sys:buf@1/8+u sz=0\n"
+	  "users: 0,1 ret=- | 1,0 ret=-\n"
+	  "sel 1/100.0 first req= post\n"
+	  "sel 2/200.0 first req= post\n"
 	  "always" },
 	{ "str_eq",
 	  { OPENAT SEL ARG(1, "Equal", "[/etc/passwd, /etc/shadow]") },
@@ -441,7 +475,7 @@ static int point_build(struct point *pt, const struct compile_case *c, struct bt
 	int ret;
 
 	memset(pt, 0, sizeof(*pt));
-	fx_kernel(&k, FX_DEBIAN_61, ~0u, btf);
+	fx_kernel(&k, c->host618 ? FX_HOST_618 : FX_DEBIAN_61, ~0u, btf);
 	for (i = 0; i < MAX_POLICIES && specs[i]; i++) {
 		snprintf(yaml, sizeof(yaml),
 			 "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n"
