@@ -89,8 +89,8 @@ $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(OUTPUT)/tests
 # The policy compiler's tests link only the policy core, built without the
 # BPF skeletons (no clang, bpftool or kernel needed): an archive, so each test
 # takes just the objects it uses.
-POLICY_CORE_SRCS := $(filter-out src/policy/manager.c,$(wildcard src/policy/*.c)) \
-	$(wildcard src/util/*.c src/vocab/*.c src/export/*.c src/process/*.c)
+POLICY_CORE_SRCS := $(shell grep -L '\.skel\.h' $(filter-out src/policy/manager.c, \
+	$(wildcard src/policy/*.c src/util/*.c src/vocab/*.c src/export/*.c src/process/*.c)))
 POLICY_CORE_LIB := $(OUTPUT)/libhornet-policy.a
 POLICY_TESTS := $(OUTPUT)/tests/test_plan $(OUTPUT)/tests/test_compile
 
