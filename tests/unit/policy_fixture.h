@@ -8,7 +8,8 @@
  *   structs and the BTF tracepoint the test policies name, with known
  *   layouts so "resolve" paths have known offsets;
  * - a tracefs made of files in a temporary directory: the format files of
- *   syscalls/sys_enter_openat and sched/sched_process_exec;
+ *   syscalls/sys_enter_openat and sched/sched_process_exec, and beside it
+ *   an error-injection list naming the openat and connect syscalls;
  * - the features of the host kernel 6.18 (no kprobes, fentry or BPF LSM)
  *   and of Debian's 6.1 (all but fmod_ret and error injection).
  */
@@ -37,6 +38,7 @@ enum fx_kernel {
 };
 
 static char fx_tracefs[64];
+static char fx_error_injection[96];
 
 static int fx_write(const char *dir, const char *subsys, const char *event, const char *text)
 {
@@ -63,9 +65,12 @@ static int fx_write(const char *dir, const char *subsys, const char *event, cons
 	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
 	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
 
-/* A tracefs with two tracepoints, in a temporary directory. */
+/* A tracefs with two tracepoints, and an error-injection list, in a temporary directory. */
 static int fx_tracefs_create(void)
 {
+	char path[256];
+	FILE *f;
+
 	snprintf(fx_tracefs, sizeof(fx_tracefs), "/tmp/hornet-unit-tracefs-XXXXXX");
 	if (!mkdtemp(fx_tracefs))
 		return -1;
@@ -78,6 +83,13 @@ static int fx_tracefs_create(void)
 		     "\tfield:umode_t mode;\toffset:40;\tsize:8;\tsigned:0;\n\n"
 		     "print fmt: \"dfd: 0x%08lx\", ((unsigned long)(REC->dfd))\n"))
 		return -1;
+	snprintf(path, sizeof(path), "%s/error_injection", fx_tracefs);
+	f = fopen(path, "we");
+	if (!f)
+		return -1;
+	fputs(FX_SYS "openat\tERRNO\n" FX_SYS "connect\tERRNO\nshould_failslab\tERRNO\n", f);
+	if (fclose(f))
+		return -1;
 	return fx_write(fx_tracefs, "sched", "sched_process_exec",
 			"name: sched_process_exec\nID: 300\nformat:\n" FX_COMMON
 			"\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;\n"
@@ -88,7 +100,8 @@ static int fx_tracefs_create(void)
 
 static void fx_tracefs_remove(void)
 {
-	static const char *const files[] = { "events/syscalls/sys_enter_openat/format",
+	static const char *const files[] = { "error_injection",
+					     "events/syscalls/sys_enter_openat/format",
 					     "events/syscalls/sys_enter_openat",
 					     "events/syscalls",
 					     "events/sched/sched_process_exec/format",
@@ -236,6 +249,9 @@ static void fx_kernel(struct hornet_kernel *k, enum fx_kernel which, unsigned in
 	if (which != FX_BARE) {
 		k->btf = btf;
 		k->tracefs = fx_tracefs;
+		snprintf(fx_error_injection, sizeof(fx_error_injection), "%s/error_injection",
+			 fx_tracefs);
+		k->error_injection = fx_error_injection;
 	}
 	snprintf(k->syscall_prefix, sizeof(k->syscall_prefix), FX_SYS);
 }

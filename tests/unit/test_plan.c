@@ -17,6 +17,7 @@
 /* Options of a row's kernel beyond its features. */
 #define K_FTRACE (1 << 0) /* available_filter_functions readable, without do_unlinkat */
 #define K_NO_CGROUP2 (1 << 1) /* the row's result needs a cgroup v2 mount */
+#define K_OVERRIDE_RETURN (1 << 2) /* bpf_override_return() works */
 
 struct plan_case {
 	const char *name;
@@ -195,6 +196,26 @@ static const struct plan_case cases[] = {
 	  "bpf_override_return on an error-injectable function; this kernel has them, but not "
 	  "for this function (use an lsmhooks hook to deny, or Sigkill)",
 	  -EOPNOTSUPP },
+
+	/* Override on error-injectable functions */
+	{ "override/fmod_ret", FX_DEBIAN_61, HORNET_FEAT_ALL, 0, KPROBE_OPENAT OVERRIDE,
+	  "fmod_ret " FX_SYS "openat syscall n=1" },
+	{ "override/override_return", FX_DEBIAN_61, ~0u, K_OVERRIDE_RETURN, KPROBE_OPENAT OVERRIDE,
+	  "kprobe " FX_SYS "openat syscall n=1 override" },
+	{ "override/with_return", FX_DEBIAN_61, HORNET_FEAT_ALL, 0,
+	  "  kprobes:\n  - call: sys_openat\n    syscall: true\n    return: true\n" OVERRIDE,
+	  "spec.kprobes[0] 'sys_openat': Override and return: true cannot be combined", -EINVAL },
+	{ "override/lsm_before_fmod_ret", FX_DEBIAN_61, HORNET_FEAT_ALL, 0,
+	  "  kprobes:\n  - call: security_file_open\n" OVERRIDE,
+	  "lsm file_open fn=security_file_open n=1" },
+	{ "override/connect_as_cgroup_program", FX_DEBIAN_61, ~0u, K_NO_CGROUP2,
+	  "  kprobes:\n  - call: sys_connect\n    syscall: true\n"
+	  "    args:\n    - index: 1\n      type: sockaddr\n" OVERRIDE,
+	  "cgroup/connect {cgroup} fn=" FX_SYS "connect path={cgroup} syscall n=6 override\n"
+	  "  a: sys:sockaddr@1/8+u" },
+	{ "override/connect_injected_where_it_can", FX_DEBIAN_61, HORNET_FEAT_ALL, 0,
+	  "  kprobes:\n  - call: sys_connect\n    syscall: true\n" OVERRIDE,
+	  "fmod_ret " FX_SYS "connect syscall n=1" },
 
 	/* resolve: BTF field paths, through the fixture's struct file */
 	{ "resolve/pointer_at_the_end", FX_DEBIAN_61, ~0u, 0,
@@ -477,6 +498,7 @@ static void run_case(const struct plan_case *c, struct btf *btf)
 		if (!p)
 			continue;
 		fx_kernel(&k, c->kernel, c->feats, btf);
+		k.override_return = c->opts & K_OVERRIDE_RETURN;
 		if (c->opts & K_FTRACE) {
 			k.ftrace_funcs = (char **)ftrace;
 			k.nr_ftrace_funcs = sizeof(ftrace) / sizeof(ftrace[0]);
