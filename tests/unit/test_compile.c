@@ -270,6 +270,24 @@ static const struct compile_case cases[] = {
 	  "str_postfix bin 'hs'/24 -> 2\n"
 	  "follow prefix /usr/sbin/ bit=0x1\n"
 	  "follow exact /bin/init bit=0x2" },
+	{ "follow_slots_per_policy_hook",
+	  { "  kprobes:\n  - call: security_file_permission\n" SEL
+	    "matchBinaries:\n      - operator: In\n        followChildren: true\n"
+	    "        values: [/bin/a]\n"
+	    "  - call: security_file_permission\n" SEL
+	    "matchBinaries:\n      - operator: In\n        followChildren: true\n"
+	    "        values: [/bin/b]\n" },
+	  "specs:\n"
+	  "users: ret=- | ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "sel 1/101.0 first req=1 post\n"
+	  "lookups: str_eq binary\n"
+	  "filter 0: follow arg=255 sub=0 a=1 b=0\n"
+	  "filter 1: follow arg=255 sub=0 a=2 b=0\n"
+	  "str_eq bin '/bin/a' -> 0\n"
+	  "str_eq bin '/bin/b' -> 1\n"
+	  "follow exact /bin/a bit=0x1\n"
+	  "follow exact /bin/b bit=0x2" },
 	{ "namespaces_and_capabilities",
 	  { OPENAT SEL "matchNamespaces:\n      - namespace: Pid\n        operator: In\n"
 		       "        values: [host_ns, 4026531999]\n"
@@ -470,7 +488,7 @@ static int point_build(struct point *pt, const struct compile_case *c, struct bt
 	unsigned int repeat = c->repeat ? c->repeat : 1, r;
 	char yaml[8192], err[1024];
 	struct hornet_kernel k;
-	uint64_t next_follow = 1;
+	uint64_t next_follow = 1, policy_bits;
 	size_t i, h;
 	int ret;
 
@@ -493,21 +511,27 @@ static int point_build(struct point *pt, const struct compile_case *c, struct bt
 						       sizeof(*pt->users));
 		if (!pt->users)
 			return -ENOMEM;
+		/* as the manager does: each policy owns the next free follow slots, as many
+		 * as all its hooks need, and gives every user of its hooks all of them */
+		policy_bits = 0;
+		for (h = 0; h < pt->policies[i]->nr_hooks; h++) {
+			unsigned int n = hornet_hook_follow_slots(&pt->policies[i]->hooks[h]);
+
+			for (; n; n--, next_follow <<= 1)
+				policy_bits |= next_follow;
+		}
 		for (h = 0; h < pt->plans[i].nr_hooks; h++) {
 			struct hornet_point_user *u = &pt->users[pt->nr_users++];
-			unsigned int slots, s;
+			unsigned int s;
 
+			memset(u, 0, sizeof(*u));
 			u->policy_id = i + 1;
 			u->hook_id = (i + 1) * 100 + h;
 			u->policy = pt->policies[i];
 			u->ph = &pt->plans[i].hooks[h];
 			for (s = 0; s < HORNET_NS_COUNT; s++)
 				u->host_ns[s] = 4026531000u + s;
-			/* as the manager does: each policy owns the next free follow slots */
-			slots = hornet_hook_follow_slots(u->ph->hook);
-			u->follow_bits = 0;
-			for (s = 0; s < slots; s++, next_follow <<= 1)
-				u->follow_bits |= next_follow;
+			u->follow_bits = policy_bits;
 		}
 	}
 	/* the same hooks again, as if more policies had them */
