@@ -478,8 +478,12 @@ static int plan_resolve(const struct hornet_kernel *k, const struct btf_type *pr
 			if (t && (btf_is_struct(t) || btf_is_union(t))) {
 				sp->resolve_add = off; /* the embedded struct's address */
 			} else {
-				if (sp->nr_resolve == HORNET_GEN_MAX_RESOLVE)
+				if (sp->nr_resolve == HORNET_GEN_MAX_RESOLVE) {
+					snprintf(err, err_size,
+						 "resolve '%s': more than %d pointers", path,
+						 HORNET_GEN_MAX_RESOLVE);
 					return -E2BIG;
+				}
 				sp->resolve[sp->nr_resolve++] = off;
 			}
 		}

@@ -150,7 +150,8 @@ static int fx_ptr_struct(struct btf *b, const char *name, const char *field, int
 /*
  * The BTF the test kernels describe. Layouts (byte offsets):
  *   struct inode  { umode_t i_mode @0; unsigned long i_ino @8; }
- *   struct dentry { unsigned int d_flags @0; struct inode *d_inode @8; }
+ *   struct dentry { unsigned int d_flags @0; struct inode *d_inode @8;
+ *                   struct dentry *d_parent @16; }
  *   struct path   { void *mnt @0; struct dentry *dentry @8; }
  *   struct file   { unsigned int f_mode @0; union { unsigned int f_flags @0; }
  *                   @4; struct path f_path @16; struct inode *f_inode @32; }
@@ -158,7 +159,7 @@ static int fx_ptr_struct(struct btf *b, const char *name, const char *field, int
 static struct btf *fx_btf(void)
 {
 	struct btf *b = btf__new_empty();
-	int i32, u16, u32, u64, vp, inode, dentry, path, file, pinode, pdentry, pfile;
+	int i32, u16, u32, u64, vp, inode, path, file, pinode, pdentry, pfile;
 	int un, psock, pregs, ptask, pbprm, pfilename, proto;
 
 	if (!b)
@@ -173,10 +174,12 @@ static struct btf *fx_btf(void)
 	btf__add_field(b, "i_mode", u16, 0, 0);
 	btf__add_field(b, "i_ino", u64, 64, 0);
 	pinode = btf__add_ptr(b, inode);
-	dentry = btf__add_struct(b, "dentry", 16);
+	/* the pointer type first: struct dentry points to itself */
+	pdentry = btf__add_ptr(b, btf__type_cnt(b) + 1);
+	btf__add_struct(b, "dentry", 24);
 	btf__add_field(b, "d_flags", u32, 0, 0);
 	btf__add_field(b, "d_inode", pinode, 64, 0);
-	pdentry = btf__add_ptr(b, dentry);
+	btf__add_field(b, "d_parent", pdentry, 128, 0);
 	path = btf__add_struct(b, "path", 16);
 	btf__add_field(b, "mnt", vp, 0, 0);
 	btf__add_field(b, "dentry", pdentry, 64, 0);

@@ -228,6 +228,27 @@ static const struct plan_case cases[] = {
 		     "      resolve: f_path.dentry.d_inode.i_ino\n",
 	  "fentry security_file_permission n=2\n"
 	  "  a: arg:int@0/8 res=24,8,8" },
+	{ "resolve/six_pointers", FX_DEBIAN_61, ~0u, 0,
+	  KPROBE_SFP "    args:\n    - index: 0\n      type: dentry\n"
+		     "      resolve: f_path.dentry.d_parent.d_parent.d_parent.d_parent.d_parent\n",
+	  "fentry security_file_permission n=2\n"
+	  "  a: arg:dentry@0/8 res=24,16,16,16,16,16" },
+	{ "resolve/seven_reads", FX_DEBIAN_61, ~0u, 0,
+	  KPROBE_SFP "    args:\n    - index: 0\n      type: int\n"
+		     "      resolve: f_path.dentry.d_parent.d_parent.d_parent.d_parent.d_parent."
+		     "d_flags\n",
+	  "spec.kprobes[0] 'security_file_permission': resolve "
+	  "'f_path.dentry.d_parent.d_parent.d_parent.d_parent.d_parent.d_flags': more than 6 "
+	  "pointers",
+	  -E2BIG },
+	{ "resolve/seven_pointers", FX_DEBIAN_61, ~0u, 0,
+	  KPROBE_SFP "    args:\n    - index: 0\n      type: int\n"
+		     "      resolve: f_path.dentry.d_parent.d_parent.d_parent.d_parent.d_parent."
+		     "d_parent.d_flags\n",
+	  "spec.kprobes[0] 'security_file_permission': resolve "
+	  "'f_path.dentry.d_parent.d_parent.d_parent.d_parent.d_parent.d_parent.d_flags': more "
+	  "than 6 pointers",
+	  -E2BIG },
 	{ "resolve/unnamed_union_member", FX_DEBIAN_61, ~0u, 0,
 	  KPROBE_SFP "    args:\n    - index: 0\n      type: uint32\n      resolve: f_flags\n",
 	  "fentry security_file_permission n=2\n"
