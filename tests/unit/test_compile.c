@@ -148,6 +148,26 @@ static const struct compile_case cases[] = {
 	  "int_eq 1/0 4 -> 0\n"
 	  "int_eq 1/0 2 -> 0\n"
 	  "int_eq 1/0 7 -> 5" },
+	{ "args_form_names_a_position",
+	  { "  kprobes:\n  - call: security_file_permission\n"
+	    "    args:\n    - index: 1\n      type: int\n    - index: 0\n      type: file\n" SEL
+	    "matchArgs:\n      - args: [1]\n        operator: Equal\n"
+	    "        values: [/etc/passwd]\n"
+	    "      - index: 1\n        operator: Equal\n        values: [4]\n" },
+	  "specs: arg:int@1/4+sI | arg:file@0/8+S\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req=0,1 post\n"
+	  "lookups: str_eq int_eq\n"
+	  "str_eq 1 '/etc/passwd' -> 0\n"
+	  "int_eq 0/0 4 -> 1" },
+	{ "data_args_are_read_too",
+	  { "  kprobes:\n  - call: security_file_permission\n"
+	    "    args:\n    - index: 1\n      type: int\n"
+	    "    data:\n    - index: 0\n      type: file\n" },
+	  "specs: arg:int@1/4+s | arg:file@0/8\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req= post\n"
+	  "always" },
 	{ "in_map",
 	  { "  lists:\n  - name: opens\n    type: syscalls\n    values: [sys_openat, "
 	    "sys_dup]\n" PERM SEL ARG(1, "InMap", "[1, \"5:7\", \"list:opens\"]") "    - " ARG(
