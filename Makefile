@@ -86,6 +86,25 @@ $(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(OUTPUT)/tests
 	@echo "  TEST     $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
 
+# The policy compiler's tests link only the policy core, built without the
+# BPF skeletons (no clang, bpftool or kernel needed): an archive, so each test
+# takes just the objects it uses.
+POLICY_CORE_SRCS := $(shell grep -L '\.skel\.h' $(filter-out src/policy/manager.c, \
+	$(wildcard src/policy/*.c src/util/*.c src/vocab/*.c src/export/*.c src/process/*.c)))
+POLICY_CORE_LIB := $(OUTPUT)/libhornet-policy.a
+POLICY_TESTS := $(OUTPUT)/tests/test_plan $(OUTPUT)/tests/test_compile
+
+$(OUTPUT)/core/%.o: src/%.c $(OUTPUT)/syscalls.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(POLICY_CORE_LIB): $(patsubst src/%.c,$(OUTPUT)/core/%.o,$(POLICY_CORE_SRCS))
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(POLICY_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(POLICY_CORE_LIB) | $(OUTPUT)/tests
+	@echo "  TEST     $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(POLICY_CORE_LIB) $(LDLIBS) -o $@
+
 $(OUTPUT)/tests/helpers/% $(OUTPUT)/bench/%: CFLAGS += -O2
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -156,4 +175,4 @@ format-check:
 clean:
 	rm -rf $(OUTPUT)
 
--include $(shell find $(OUTPUT)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(OUTPUT)/obj $(OUTPUT)/core -name '*.d' 2>/dev/null)

@@ -130,8 +130,10 @@ struct hornet_gen_cfg {
 #define HORNET_NET_STATE 3
 #define HORNET_NET_SADDR 1
 #define HORNET_NET_DADDR 2
-#define HORNET_NET_SPORT 1
-#define HORNET_NET_DPORT 2
+/* ports share the integer map with protocol, family and state: sub-keys of
+ * their own, or port 10 would match AF_INET6 and port 6 IPPROTO_TCP */
+#define HORNET_NET_SPORT 4
+#define HORNET_NET_DPORT 5
 
 struct hornet_bits {
 	__u64 w[HORNET_GEN_WORDS];

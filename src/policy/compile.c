@@ -981,6 +981,10 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 
 		c.u = &users[ui];
 		c.follow_left = users[ui].follow_bits;
+		/* the policy's earlier hooks own the lowest of its slots: each hook its own */
+		for (j = 0; j < users[ui].ph->hook_index; j++)
+			for (k = hornet_hook_follow_slots(&users[ui].policy->hooks[j]); k > 0; k--)
+				c.follow_left &= c.follow_left - 1;
 		for (s = 0; s < h->nr_selectors && !ret; s++) {
 			snprintf(c.where, sizeof(c.where), "spec.%s[%u].selectors[%zu]",
 				 hornet_hook_kind_name(h->kind), h->index, s);

@@ -94,6 +94,7 @@ int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *fe
 	strcpy(k->syscall_prefix, "sys_");
 #endif
 	load_ftrace_funcs(k);
+	k->error_injection = "/sys/kernel/debug/error_injection/list";
 	k->override_return =
 		hornet_has(features, HORNET_FEAT_KPROBE) &&
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_override_return, NULL) > 0;
@@ -194,14 +195,14 @@ static const struct btf_type *tp_proto(const struct btf *btf, const char *event)
 }
 
 /* Is @fn on the kernel's error-injection list (bpf_override_return, fmod_ret)? */
-static bool error_injectable(const char *fn)
+static bool error_injectable(const struct hornet_kernel *k, const char *fn)
 {
 	char line[256];
 	size_t n = strlen(fn);
 	bool found = false;
 	FILE *f;
 
-	f = fopen("/sys/kernel/debug/error_injection/list", "re");
+	f = k->error_injection ? fopen(k->error_injection, "re") : NULL;
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
@@ -477,8 +478,12 @@ static int plan_resolve(const struct hornet_kernel *k, const struct btf_type *pr
 			if (t && (btf_is_struct(t) || btf_is_union(t))) {
 				sp->resolve_add = off; /* the embedded struct's address */
 			} else {
-				if (sp->nr_resolve == HORNET_GEN_MAX_RESOLVE)
+				if (sp->nr_resolve == HORNET_GEN_MAX_RESOLVE) {
+					snprintf(err, err_size,
+						 "resolve '%s': more than %d pointers", path,
+						 HORNET_GEN_MAX_RESOLVE);
 					return -E2BIG;
+				}
 				sp->resolve[sp->nr_resolve++] = off;
 			}
 		}
@@ -879,7 +884,7 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 	snprintf(lsm_fn, sizeof(lsm_fn), "bpf_lsm_%s", fn + (strncmp(fn, "security_", 9) ? 0 : 9));
 	lsm_ok = !strncmp(fn, "security_", 9) && hornet_has(f, HORNET_FEAT_LSM) &&
 		 func_proto(k->btf, lsm_fn) && !h->ret;
-	inject_ok = error_injectable(fn) &&
+	inject_ok = error_injectable(k, fn) &&
 		    ((hornet_has(f, HORNET_FEAT_FMOD_RET) && proto) || k->override_return);
 
 	/*
@@ -922,9 +927,9 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			ph->nr_fn_args = btf_vlen(proto);
 			return plan_args(k, ph, proto, NULL, 0, false, err, err_size);
 		}
-		if (hornet_has(f, HORNET_FEAT_FMOD_RET) && error_injectable(fn) && proto) {
+		if (hornet_has(f, HORNET_FEAT_FMOD_RET) && error_injectable(k, fn) && proto) {
 			ph->mech = HORNET_MECH_FMOD_RET;
-		} else if (k->override_return && error_injectable(fn)) {
+		} else if (k->override_return && error_injectable(k, fn)) {
 			ph->mech = HORNET_MECH_KPROBE;
 			ph->override = true;
 		} else {

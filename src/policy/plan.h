@@ -75,6 +75,7 @@ struct hornet_kernel {
 	struct btf *btf; /* vmlinux BTF, or NULL */
 	const char *tracefs; /* "/sys/kernel/tracing", or NULL when not mounted */
 	bool override_return; /* bpf_override_return() works (error injection) */
+	const char *error_injection; /* debugfs's error_injection/list, or NULL */
 	char **ftrace_funcs; /* available_filter_functions, sorted; NULL when unreadable */
 	size_t nr_ftrace_funcs;
 	char syscall_prefix[16]; /* "__x64_sys_" */
