@@ -18,19 +18,19 @@
 
 #include "agent/actions.h"
 #include "agent/agent.h"
-#include "agent/poll.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
-#include "process/cache.h"
 #include "policy/manager.h"
 #include "policy/plan.h"
+#include "process/cache.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
 #include "sensors/net.h"
 #include "util/log.h"
+#include "util/poll.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
 #define POLL_TIMEOUT_MS 50

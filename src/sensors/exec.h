@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <hornet/events.h>
 
-#include "agent/config.h"
 #include "export/event.h"
 #include "probe/features.h"
 #include "process/cache.h"
@@ -28,6 +27,16 @@ enum hornet_event_type {
 extern const char *const hornet_event_type_names[HORNET_EVENT_TYPES];
 
 struct hornet_exec_sensor;
+
+/* Where the sensor reads the credentials a process had before exec
+ * (--exec-creds-hook). */
+enum hornet_creds_hook {
+	HORNET_CREDS_AUTO,
+	HORNET_CREDS_LSM,
+	HORNET_CREDS_FENTRY,
+	HORNET_CREDS_KPROBE,
+	HORNET_CREDS_NONE,
+};
 
 struct hornet_exec_sensor_opts {
 	uint64_t ringbuf_size; /* bytes, a power of two */
