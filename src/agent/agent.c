@@ -18,11 +18,11 @@
 
 #include "agent/actions.h"
 #include "agent/agent.h"
+#include "agent/policies.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
-#include "policy/manager.h"
 #include "policy/plan.h"
 #include "process/cache.h"
 #include "process/procfs.h"

@@ -214,16 +214,6 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 	free(g);
 }
 
-void hornet_generic_point_key(const struct hornet_plan_hook *ph, char *key, size_t size)
-{
-	snprintf(key, size, "%s:%s%s%s%s%s", hornet_mech_name(ph->mech), ph->target,
-		 ph->mech == HORNET_MECH_TP_RET || ph->mech == HORNET_MECH_KRETPROBE ||
-				 ph->mech == HORNET_MECH_FEXIT
-			 ? ":ret"
-			 : "",
-		 ph->path[0] ? "@" : "", ph->path, ph->mech == HORNET_MECH_URETPROBE ? ":ret" : "");
-}
-
 static int set_size(struct bpf_map *m, size_t n)
 {
 	return bpf_map__set_max_entries(m, n ? n : 1);
@@ -523,6 +513,10 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 		break;
 	}
 	skel->rodata->hornet_cfg = c->cfg;
+	/* which point and generation this instance is, known here only */
+	skel->rodata->hornet_cfg.point_id = np->point_id;
+	skel->rodata->hornet_cfg.generation = np->generation;
+	skel->rodata->hornet_cfg.self_tgid = getpid();
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
 	ret = reuse_shared(g, skel, false);
 	if (!ret)
@@ -559,10 +553,9 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 }
 
 int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
-				 const struct hornet_point_user *users, size_t nr_users, char *err,
-				 size_t err_size)
+				 const struct hornet_point_user *users, size_t nr_users,
+				 const struct hornet_point_config *cfg, char *err, size_t err_size)
 {
-	struct hornet_point_config cfg;
 	struct gen_point *p, *np;
 	size_t i;
 	int ret;
@@ -573,14 +566,9 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 			remove_point(g, p);
 		return 0;
 	}
-	ret = hornet_point_compile(users, nr_users, &cfg, err, err_size);
-	if (ret)
-		return ret;
 	np = calloc(1, sizeof(*np));
-	if (!np) {
-		hornet_point_config_free(&cfg);
+	if (!np)
 		return -ENOMEM;
-	}
 	snprintf(np->key, sizeof(np->key), "%s", key);
 	np->point_id = p ? p->point_id : g->next_point_id++;
 	np->generation = p ? p->generation + 1 : 1;
@@ -589,10 +577,7 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 		ret = -E2BIG;
 		goto fail;
 	}
-	cfg.cfg.point_id = np->point_id;
-	cfg.cfg.generation = np->generation;
-	cfg.cfg.self_tgid = getpid();
-	ret = build_record(&np->cur, users, nr_users, &cfg, np->generation);
+	ret = build_record(&np->cur, users, nr_users, cfg, np->generation);
 	if (ret) {
 		snprintf(err, err_size, "out of memory");
 		goto fail;
@@ -611,12 +596,11 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 		if (k == np->nr_policies)
 			np->policies[np->nr_policies++] = users[i].policy_id;
 	}
-	ret = load_instance(g, np, users[0].ph, &cfg, err, err_size);
+	ret = load_instance(g, np, users[0].ph, cfg, err, err_size);
 	if (ret)
 		goto fail;
 	np->memory = maps_memory(np->skel);
-	apply_follow(g, &cfg);
-	hornet_point_config_free(&cfg);
+	apply_follow(g, cfg);
 
 	/* the switch: the new instance runs from now, the old one no more */
 	set_active(g, np->point_id, np->generation);
@@ -630,7 +614,6 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 	HASH_ADD_STR(g->points, key, np);
 	return 0;
 fail:
-	hornet_point_config_free(&cfg);
 	point_free(np);
 	return ret;
 }
