@@ -57,7 +57,7 @@ struct hornet_gen_sensor {
 
 #define HORNET_STACK_DEPTH 127 /* the stack map's value: 127 addresses */
 
-static const char *const shared_exec_maps[] = { "hornet_events", "hornet_stats", "hornet_procs" };
+/* Shared by every instance (not by other sensors): the master's. */
 static const char *const shared_gen_maps[] = {
 	"hornet_gen_active", "hornet_policy_state", "hornet_policy_stats",
 	"hornet_rate",	     "hornet_stacks",	    "hornet_socks",
@@ -123,16 +123,11 @@ static int reuse(struct hornet_generic *skel, const char *name, int fd)
 static int reuse_shared(struct hornet_gen_sensor *g, struct hornet_generic *skel, bool master)
 {
 	unsigned int i;
-	int err, fd;
+	int err;
 
-	for (i = 0; i < sizeof(shared_exec_maps) / sizeof(shared_exec_maps[0]); i++) {
-		fd = hornet_exec_sensor__map_fd(g->opts.exec, shared_exec_maps[i]);
-		err = fd < 0 ? fd : reuse(skel, shared_exec_maps[i], fd);
-		if (err)
-			return err;
-	}
-	if (master)
-		return 0;
+	err = hornet_shared_maps__reuse(g->opts.maps, skel->obj);
+	if (err || master)
+		return err;
 	for (i = 0; i < sizeof(shared_gen_maps) / sizeof(shared_gen_maps[0]); i++) {
 		struct bpf_map *m =
 			bpf_object__find_map_by_name(g->master->obj, shared_gen_maps[i]);
@@ -167,7 +162,7 @@ struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opt
 		goto fail;
 	return g;
 fail:
-	pr_err("sensor 'generic': shared maps: %s", strerror(-err));
+	pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
 	hornet_generic__destroy(g->master);
 	free(g);
 	errno = -err;
@@ -254,9 +249,9 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
  * their descendants) and followForks pids are marked in the table now. */
 static void apply_follow(struct hornet_gen_sensor *g, const struct hornet_point_config *c)
 {
-	int eq = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_follow_eq");
-	int pre = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_follow_prefix");
-	int procs = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_procs");
+	int eq = g->opts.maps->follow_eq;
+	int pre = g->opts.maps->follow_prefix;
+	int procs = g->opts.maps->procs;
 	uint32_t key, next, *prev = NULL;
 	struct hornet_proc proc;
 	uint64_t v;
@@ -518,6 +513,7 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	skel->rodata->hornet_cfg.generation = np->generation;
 	skel->rodata->hornet_cfg.self_tgid = getpid();
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
+	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_str_eq, c->nr_str_eq);

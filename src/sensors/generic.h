@@ -22,7 +22,7 @@
 #include "policy/compile.h"
 #include "policy/plan.h"
 #include "process/cache.h"
-#include "sensors/exec.h"
+#include "sensors/shared.h"
 
 struct hornet_gen_sensor;
 
@@ -33,7 +33,7 @@ struct hornet_user_action {
 };
 
 struct hornet_generic_opts {
-	struct hornet_exec_sensor *exec;
+	const struct hornet_shared_maps *maps; /* the agent's */
 	const struct hornet_kernel *kernel;
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
