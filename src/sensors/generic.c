@@ -485,7 +485,7 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	no_autoload(skel);
 	prog = prog_for(skel, ph, &entry);
 	if (!prog) {
-		snprintf(err, err_size, "no program for mechanism %s", hornet_mech_name(ph->mech));
+		snprintf(err, err_size, "no program for hook point '%s'", np->key);
 		return -EINVAL;
 	}
 	bpf_program__set_autoload(prog, true);
@@ -532,8 +532,8 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	ret = hornet_generic__load(skel);
 	if (ret) {
 		snprintf(err, err_size,
-			 "load (%s %s): %s (--log-level debug shows the verifier's log)",
-			 hornet_mech_name(ph->mech), ph->target, strerror(-ret));
+			 "load (%s): %s (--log-level debug shows the verifier's log)", np->key,
+			 strerror(-ret));
 		return ret;
 	}
 	ret = fill_maps(skel, c);
@@ -543,8 +543,7 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	}
 	ret = attach(np, ph, prog, entry);
 	if (ret)
-		snprintf(err, err_size, "attach (%s %s): %s", hornet_mech_name(ph->mech),
-			 ph->target, strerror(-ret));
+		snprintf(err, err_size, "attach (%s): %s", np->key, strerror(-ret));
 	return ret;
 }
 
