@@ -113,6 +113,12 @@ struct hornet_proc {
 };
 _Static_assert(sizeof(struct hornet_proc) == 376, "hornet_proc size");
 
+/* Entries of the process table and of each followChildren binary map: the
+ * agent creates these maps with these sizes and every BPF object reuses
+ * them, whatever its own declaration says. */
+#define HORNET_PROC_TABLE_SIZE 65536
+#define HORNET_FOLLOW_BINARIES 1024
+
 /*
  * HORNET_OP_EXEC. The fixed part is followed by data[]: the binary path,
  * the cwd, the arguments (NUL-separated, argv[0] dropped) and the cgroup

@@ -18,19 +18,20 @@
 
 #include "agent/actions.h"
 #include "agent/agent.h"
-#include "agent/poll.h"
+#include "agent/core.h"
+#include "agent/policies.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
-#include "process/cache.h"
-#include "policy/manager.h"
 #include "policy/plan.h"
+#include "process/cache.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
 #include "sensors/net.h"
 #include "util/log.h"
+#include "util/poll.h"
 #include "vocab/vocab.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
@@ -45,6 +46,8 @@ struct hornet_agent {
 	struct hornet_poll ring;
 	struct ring_buffer *rb;
 	struct hornet_features features;
+	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
+	bool maps_open;
 	struct hornet_exec_sensor *exec;
 	struct hornet_kernel kernel;
 	bool kernel_ready;
@@ -216,7 +219,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	struct hornet_api_stats as;
 	int i;
 
-	hornet_exec_sensor__stats(a->exec, stats);
+	hornet_core_stats(&a->maps, stats);
 	hornet_proc_cache__stats(a->cache, &cs);
 	hornet_api__stats(a->api, &as);
 
@@ -314,7 +317,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "evictions", cs.evictions);
 	hornet_json_u64(j, "live_evictions", cs.live_evictions);
 	hornet_json_obj_end(j);
-	hornet_json_u64(j, "process_table_size", hornet_exec_sensor__table_size(a->exec));
+	hornet_json_u64(j, "process_table_size", hornet_core_table_size(&a->maps));
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
@@ -500,6 +503,8 @@ static void agent_free(struct hornet_agent *a)
 	if (a->kernel_ready)
 		hornet_kernel_fini(&a->kernel);
 	hornet_exec_sensor__free(a->exec);
+	if (a->maps_open)
+		hornet_core_maps_close(&a->maps);
 	hornet_api__free(a->api);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
@@ -525,7 +530,7 @@ static int start_policies(struct hornet_agent *a)
 	hornet_kernel_init(&a->kernel, &a->features);
 	a->kernel_ready = true;
 	a->actions = hornet_actions__new(cfg->dns_server[0] ? cfg->dns_server : NULL);
-	go.exec = a->exec;
+	go.maps = &a->maps;
 	go.kernel = &a->kernel;
 	go.cache = a->cache;
 	go.render = &a->render;
@@ -655,7 +660,19 @@ static int agent_start(struct hornet_agent *a)
 		pr_err("probing kernel features: %s", strerror(-err));
 		return err;
 	}
-	eo.ringbuf_size = pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20);
+	/* the agent's before any sensor's: each sensor's object uses these */
+	err = hornet_core_maps_create(&a->maps,
+				      pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20));
+	if (err) {
+		pr_err("ring buffer and shared maps: %s%s", strerror(-err),
+		       hornet_has(&a->features, HORNET_FEAT_RINGBUF)
+			       ? ""
+			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.17 "
+				 "or later)");
+		return err;
+	}
+	a->maps_open = true;
+	eo.maps = &a->maps;
 	eo.creds_hook = cfg->exec_creds_hook;
 	eo.cache = a->cache;
 	eo.render = &a->render;
@@ -668,7 +685,7 @@ static int agent_start(struct hornet_agent *a)
 		hornet_exec_sensor__mechanism(a->exec),
 		hornet_exec_sensor__creds_mechanism(a->exec));
 
-	a->rb = ring_buffer__new(hornet_exec_sensor__ringbuf_fd(a->exec), on_record, a, NULL);
+	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
 	if (!a->rb) {
 		err = -errno;
 		pr_err("ring buffer: %s", strerror(-err));
@@ -682,7 +699,7 @@ static int agent_start(struct hornet_agent *a)
 
 	if (cfg->network) {
 		struct hornet_net_opts no = {
-			.exec = a->exec,
+			.maps = &a->maps,
 			.cache = a->cache,
 			.render = &a->render,
 			.inspect = cfg->inspect_packets,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "sensors/exec.h"
 #include "util/log.h"
 
 #define HORNET_DEFAULT_CONFIG "/etc/hornet/hornet.yaml"
@@ -28,15 +29,6 @@ enum hornet_stdout_format {
 	HORNET_STDOUT_NONE,
 	HORNET_STDOUT_JSON,
 	HORNET_STDOUT_COMPACT,
-};
-
-/* Where the exec sensor reads the credentials a process had before exec. */
-enum hornet_creds_hook {
-	HORNET_CREDS_AUTO,
-	HORNET_CREDS_LSM,
-	HORNET_CREDS_FENTRY,
-	HORNET_CREDS_KPROBE,
-	HORNET_CREDS_NONE,
 };
 
 struct hornet_config {

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <utlist.h>
 
-#include "agent/poll.h"
 #include "export/api.h"
+#include "util/poll.h"
 
 /* One request line: a policy (4 MiB at most) with JSON's escaping on top. */
 #define REQUEST_MAX (16 << 20)

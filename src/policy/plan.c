@@ -64,6 +64,16 @@ const char *hornet_mech_name(enum hornet_mech m)
 	return m < HORNET_MECH_COUNT ? mech_names[m] : "?";
 }
 
+void hornet_plan_point_key(const struct hornet_plan_hook *ph, char *key, size_t size)
+{
+	snprintf(key, size, "%s:%s%s%s%s%s", hornet_mech_name(ph->mech), ph->target,
+		 ph->mech == HORNET_MECH_TP_RET || ph->mech == HORNET_MECH_KRETPROBE ||
+				 ph->mech == HORNET_MECH_FEXIT
+			 ? ":ret"
+			 : "",
+		 ph->path[0] ? "@" : "", ph->path, ph->mech == HORNET_MECH_URETPROBE ? ":ret" : "");
+}
+
 static bool dir_exists(const char *path)
 {
 	struct stat st;

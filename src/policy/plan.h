@@ -69,6 +69,12 @@ struct hornet_plan {
 	size_t nr_skipped; /* hooks dropped by ignore.callNotFound */
 };
 
+/*
+ * The key of the hook point @ph attaches to ("fentry:security_file_open"):
+ * hooks with the same key share one program instance.
+ */
+void hornet_plan_point_key(const struct hornet_plan_hook *ph, char *key, size_t size);
+
 /* What the planner knows of this kernel, probed once by the agent. */
 struct hornet_kernel {
 	struct hornet_features features;

@@ -68,10 +68,10 @@ static int load(struct hornet_exec_sensor *s, bool btf, enum hornet_creds_hook h
 		return -errno;
 	set_autoload(s->skel, btf);
 	set_creds_autoload(s->skel, hook);
-	err = bpf_map__set_max_entries(s->skel->maps.hornet_events, s->opts.ringbuf_size);
+	err = hornet_shared_maps__reuse(s->opts.maps, s->skel->obj);
 	if (err)
 		return err;
-	s->skel->rodata->hornet_wakeup_bytes = s->opts.ringbuf_size / 32;
+	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(s->opts.maps);
 	err = hornet_exec__load(s->skel);
 	if (err)
 		return err;
@@ -187,18 +187,6 @@ const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s)
 const char *hornet_exec_sensor__creds_mechanism(const struct hornet_exec_sensor *s)
 {
 	return s->creds_mechanism;
-}
-
-int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s)
-{
-	return bpf_map__fd(s->skel->maps.hornet_events);
-}
-
-int hornet_exec_sensor__map_fd(const struct hornet_exec_sensor *s, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(s->skel->obj, name);
-
-	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
 static uint64_t wall_ns(const struct hornet_exec_sensor *s, uint64_t boot_ns)
@@ -414,7 +402,7 @@ static uint64_t ticks_to_ns(const struct hornet_exec_sensor *s, uint64_t ticks)
 static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry *pe,
 		       const struct hornet_procfs_entry *parent, uint64_t now_ktime)
 {
-	int fd = bpf_map__fd(s->skel->maps.hornet_procs);
+	int fd = s->opts.maps->procs;
 	struct hornet_proc kp = {};
 	struct hornet_process *p;
 	uint32_t pid = pe->pid;
@@ -532,43 +520,4 @@ out:
 	free(by_pid);
 	free(pids);
 	return count;
-}
-
-int hornet_exec_sensor__stats(const struct hornet_exec_sensor *s, uint64_t *out)
-{
-	int fd = bpf_map__fd(s->skel->maps.hornet_stats);
-	int ncpus = libbpf_num_possible_cpus();
-	uint64_t *vals;
-	uint32_t k;
-	int c;
-
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	vals = calloc(ncpus, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (k = 0; k < HORNET_STAT_COUNT; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(fd, &k, vals))
-			continue;
-		for (c = 0; c < ncpus; c++)
-			out[k] += vals[c];
-	}
-	free(vals);
-	return 0;
-}
-
-long hornet_exec_sensor__table_size(const struct hornet_exec_sensor *s)
-{
-	int fd = bpf_map__fd(s->skel->maps.hornet_procs);
-	uint32_t key, next;
-	long n = 0;
-	void *prev = NULL;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
 }

@@ -2,9 +2,9 @@
 /*
  * The process lifecycle sensor (bpf/exec.bpf.c): loads and attaches the
  * exec/fork/exit programs with the best tracepoint flavor the kernel has,
- * owns the maps every sensor shares (ring buffer, process table, loss
- * counters), turns its ring-buffer records into process cache entries and
- * process_exec / process_exit events, and seeds the table from /proc.
+ * keeps the process table (one of the agent's shared maps) current, turns
+ * its ring-buffer records into process cache entries and process_exec /
+ * process_exit events, and seeds the table from /proc.
  */
 #ifndef HORNET_SENSORS_EXEC_H
 #define HORNET_SENSORS_EXEC_H
@@ -14,10 +14,10 @@
 #include <stdint.h>
 #include <hornet/events.h>
 
-#include "agent/config.h"
 #include "export/event.h"
 #include "probe/features.h"
 #include "process/cache.h"
+#include "sensors/shared.h"
 
 enum hornet_event_type {
 	HORNET_EVENT_EXEC,
@@ -29,8 +29,18 @@ extern const char *const hornet_event_type_names[HORNET_EVENT_TYPES];
 
 struct hornet_exec_sensor;
 
+/* Where the sensor reads the credentials a process had before exec
+ * (--exec-creds-hook). */
+enum hornet_creds_hook {
+	HORNET_CREDS_AUTO,
+	HORNET_CREDS_LSM,
+	HORNET_CREDS_FENTRY,
+	HORNET_CREDS_KPROBE,
+	HORNET_CREDS_NONE,
+};
+
 struct hornet_exec_sensor_opts {
-	uint64_t ringbuf_size; /* bytes, a power of two */
+	const struct hornet_shared_maps *maps; /* the agent's */
 	enum hornet_creds_hook creds_hook;
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
@@ -48,10 +58,6 @@ void hornet_exec_sensor__free(struct hornet_exec_sensor *s);
 const char *hornet_exec_sensor__mechanism(const struct hornet_exec_sensor *s);
 /* "lsm", "fentry", "kprobe" or "none": the bprm_committing_creds hook */
 const char *hornet_exec_sensor__creds_mechanism(const struct hornet_exec_sensor *s);
-int hornet_exec_sensor__ringbuf_fd(const struct hornet_exec_sensor *s);
-/* The fd of one of the sensor's maps ("hornet_procs", ...), for the other
- * sensors to share; -ENOENT if there is none of that name. */
-int hornet_exec_sensor__map_fd(const struct hornet_exec_sensor *s, const char *name);
 
 /*
  * Handles one ring-buffer record of this sensor. Returns 0, or -EINVAL for
@@ -65,11 +71,5 @@ int hornet_exec_sensor__handle(struct hornet_exec_sensor *s, const void *data, s
  * kernel already has it). Returns the number of processes or -errno.
  */
 long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_root);
-
-/* Sums the kernel's per-CPU loss counters into @out[HORNET_STAT_COUNT]. */
-int hornet_exec_sensor__stats(const struct hornet_exec_sensor *s, uint64_t *out);
-
-/* Entries in the kernel's process table (walks the map: for status only). */
-long hornet_exec_sensor__table_size(const struct hornet_exec_sensor *s);
 
 #endif

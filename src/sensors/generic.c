@@ -57,7 +57,7 @@ struct hornet_gen_sensor {
 
 #define HORNET_STACK_DEPTH 127 /* the stack map's value: 127 addresses */
 
-static const char *const shared_exec_maps[] = { "hornet_events", "hornet_stats", "hornet_procs" };
+/* Shared by every instance (not by other sensors): the master's. */
 static const char *const shared_gen_maps[] = {
 	"hornet_gen_active", "hornet_policy_state", "hornet_policy_stats",
 	"hornet_rate",	     "hornet_stacks",	    "hornet_socks",
@@ -123,16 +123,11 @@ static int reuse(struct hornet_generic *skel, const char *name, int fd)
 static int reuse_shared(struct hornet_gen_sensor *g, struct hornet_generic *skel, bool master)
 {
 	unsigned int i;
-	int err, fd;
+	int err;
 
-	for (i = 0; i < sizeof(shared_exec_maps) / sizeof(shared_exec_maps[0]); i++) {
-		fd = hornet_exec_sensor__map_fd(g->opts.exec, shared_exec_maps[i]);
-		err = fd < 0 ? fd : reuse(skel, shared_exec_maps[i], fd);
-		if (err)
-			return err;
-	}
-	if (master)
-		return 0;
+	err = hornet_shared_maps__reuse(g->opts.maps, skel->obj);
+	if (err || master)
+		return err;
 	for (i = 0; i < sizeof(shared_gen_maps) / sizeof(shared_gen_maps[0]); i++) {
 		struct bpf_map *m =
 			bpf_object__find_map_by_name(g->master->obj, shared_gen_maps[i]);
@@ -167,7 +162,7 @@ struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opt
 		goto fail;
 	return g;
 fail:
-	pr_err("sensor 'generic': shared maps: %s", strerror(-err));
+	pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
 	hornet_generic__destroy(g->master);
 	free(g);
 	errno = -err;
@@ -214,16 +209,6 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 	free(g);
 }
 
-void hornet_generic_point_key(const struct hornet_plan_hook *ph, char *key, size_t size)
-{
-	snprintf(key, size, "%s:%s%s%s%s%s", hornet_mech_name(ph->mech), ph->target,
-		 ph->mech == HORNET_MECH_TP_RET || ph->mech == HORNET_MECH_KRETPROBE ||
-				 ph->mech == HORNET_MECH_FEXIT
-			 ? ":ret"
-			 : "",
-		 ph->path[0] ? "@" : "", ph->path, ph->mech == HORNET_MECH_URETPROBE ? ":ret" : "");
-}
-
 static int set_size(struct bpf_map *m, size_t n)
 {
 	return bpf_map__set_max_entries(m, n ? n : 1);
@@ -264,9 +249,9 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
  * their descendants) and followForks pids are marked in the table now. */
 static void apply_follow(struct hornet_gen_sensor *g, const struct hornet_point_config *c)
 {
-	int eq = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_follow_eq");
-	int pre = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_follow_prefix");
-	int procs = hornet_exec_sensor__map_fd(g->opts.exec, "hornet_procs");
+	int eq = g->opts.maps->follow_eq;
+	int pre = g->opts.maps->follow_prefix;
+	int procs = g->opts.maps->procs;
 	uint32_t key, next, *prev = NULL;
 	struct hornet_proc proc;
 	uint64_t v;
@@ -500,7 +485,7 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	no_autoload(skel);
 	prog = prog_for(skel, ph, &entry);
 	if (!prog) {
-		snprintf(err, err_size, "no program for mechanism %s", hornet_mech_name(ph->mech));
+		snprintf(err, err_size, "no program for hook point '%s'", np->key);
 		return -EINVAL;
 	}
 	bpf_program__set_autoload(prog, true);
@@ -523,7 +508,12 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 		break;
 	}
 	skel->rodata->hornet_cfg = c->cfg;
+	/* which point and generation this instance is, known here only */
+	skel->rodata->hornet_cfg.point_id = np->point_id;
+	skel->rodata->hornet_cfg.generation = np->generation;
+	skel->rodata->hornet_cfg.self_tgid = getpid();
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
+	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_str_eq, c->nr_str_eq);
@@ -542,8 +532,8 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	ret = hornet_generic__load(skel);
 	if (ret) {
 		snprintf(err, err_size,
-			 "load (%s %s): %s (--log-level debug shows the verifier's log)",
-			 hornet_mech_name(ph->mech), ph->target, strerror(-ret));
+			 "load (%s): %s (--log-level debug shows the verifier's log)", np->key,
+			 strerror(-ret));
 		return ret;
 	}
 	ret = fill_maps(skel, c);
@@ -553,16 +543,14 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	}
 	ret = attach(np, ph, prog, entry);
 	if (ret)
-		snprintf(err, err_size, "attach (%s %s): %s", hornet_mech_name(ph->mech),
-			 ph->target, strerror(-ret));
+		snprintf(err, err_size, "attach (%s): %s", np->key, strerror(-ret));
 	return ret;
 }
 
 int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
-				 const struct hornet_point_user *users, size_t nr_users, char *err,
-				 size_t err_size)
+				 const struct hornet_point_user *users, size_t nr_users,
+				 const struct hornet_point_config *cfg, char *err, size_t err_size)
 {
-	struct hornet_point_config cfg;
 	struct gen_point *p, *np;
 	size_t i;
 	int ret;
@@ -573,14 +561,9 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 			remove_point(g, p);
 		return 0;
 	}
-	ret = hornet_point_compile(users, nr_users, &cfg, err, err_size);
-	if (ret)
-		return ret;
 	np = calloc(1, sizeof(*np));
-	if (!np) {
-		hornet_point_config_free(&cfg);
+	if (!np)
 		return -ENOMEM;
-	}
 	snprintf(np->key, sizeof(np->key), "%s", key);
 	np->point_id = p ? p->point_id : g->next_point_id++;
 	np->generation = p ? p->generation + 1 : 1;
@@ -589,10 +572,7 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 		ret = -E2BIG;
 		goto fail;
 	}
-	cfg.cfg.point_id = np->point_id;
-	cfg.cfg.generation = np->generation;
-	cfg.cfg.self_tgid = getpid();
-	ret = build_record(&np->cur, users, nr_users, &cfg, np->generation);
+	ret = build_record(&np->cur, users, nr_users, cfg, np->generation);
 	if (ret) {
 		snprintf(err, err_size, "out of memory");
 		goto fail;
@@ -611,12 +591,11 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 		if (k == np->nr_policies)
 			np->policies[np->nr_policies++] = users[i].policy_id;
 	}
-	ret = load_instance(g, np, users[0].ph, &cfg, err, err_size);
+	ret = load_instance(g, np, users[0].ph, cfg, err, err_size);
 	if (ret)
 		goto fail;
 	np->memory = maps_memory(np->skel);
-	apply_follow(g, &cfg);
-	hornet_point_config_free(&cfg);
+	apply_follow(g, cfg);
 
 	/* the switch: the new instance runs from now, the old one no more */
 	set_active(g, np->point_id, np->generation);
@@ -630,7 +609,6 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 	HASH_ADD_STR(g->points, key, np);
 	return 0;
 fail:
-	hornet_point_config_free(&cfg);
 	point_free(np);
 	return ret;
 }

@@ -2,8 +2,9 @@
 /*
  * The generic sensor (bpf/generic.bpf.c) in user space: one program
  * instance per hook point, shared by every policy hook placed there. The
- * policy manager tells it the users of a point; it compiles them
- * (policy/compile.h), loads a new instance, switches to it atomically (a
+ * agent's policy manager gives it the users of a point and their compiled
+ * configuration (policy/compile.h: data only, the sensor calls nothing of
+ * the policy side); it loads a new instance, switches to it atomically (a
  * generation number in a map), then drops the old one: changing one
  * policy never loses or doubles another's events. It also turns the
  * instances' records into process_kprobe / _tracepoint / _lsm / _uprobe
@@ -21,7 +22,7 @@
 #include "policy/compile.h"
 #include "policy/plan.h"
 #include "process/cache.h"
-#include "sensors/exec.h"
+#include "sensors/shared.h"
 
 struct hornet_gen_sensor;
 
@@ -32,7 +33,7 @@ struct hornet_user_action {
 };
 
 struct hornet_generic_opts {
-	struct hornet_exec_sensor *exec;
+	const struct hornet_shared_maps *maps; /* the agent's */
 	const struct hornet_kernel *kernel;
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
@@ -48,15 +49,14 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g);
 
 /*
  * Makes @users (none removes the point) the users of hook point @key, whose
- * plan hooks all name it. Returns 0, or -errno with the reason in @err; on
- * error the point keeps its previous users and instance.
+ * plan hooks all name it, with @cfg, their compiled configuration
+ * (hornet_point_compile(), in the same order; NULL with no users). Returns
+ * 0, or -errno with the reason in @err; on error the point keeps its
+ * previous users and instance.
  */
 int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
-				 const struct hornet_point_user *users, size_t nr_users, char *err,
-				 size_t err_size);
-
-/* The key of the hook point @ph attaches to. */
-void hornet_generic_point_key(const struct hornet_plan_hook *ph, char *key, size_t size);
+				 const struct hornet_point_user *users, size_t nr_users,
+				 const struct hornet_point_config *cfg, char *err, size_t err_size);
 
 /* Enables, disables or switches the mode of a policy in the kernel. */
 int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy_id, bool enabled,

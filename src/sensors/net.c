@@ -44,12 +44,11 @@ static int attach(struct hornet_net_sensor *s, struct bpf_program *p, bool cgrou
 struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *features,
 						 const struct hornet_net_opts *opts)
 {
-	static const char *const shared[] = { "hornet_events", "hornet_stats", "hornet_procs" };
 	struct hornet_net_sensor *s = calloc(1, sizeof(*s));
 	bool btf = hornet_has(features, HORNET_FEAT_TP_BTF);
 	struct bpf_program *cg[7];
 	unsigned int i;
-	int err, fd;
+	int err;
 
 	if (!s)
 		return NULL;
@@ -77,14 +76,10 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state, btf);
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state_raw, !btf);
 	s->skel->rodata->hornet_inspect = opts->inspect;
-	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(s->skel->obj, shared[i]);
-
-		fd = hornet_exec_sensor__map_fd(opts->exec, shared[i]);
-		err = !m ? -ENOENT : fd < 0 ? fd : bpf_map__reuse_fd(m, fd);
-		if (err)
-			goto fail;
-	}
+	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(opts->maps);
+	err = hornet_shared_maps__reuse(opts->maps, s->skel->obj);
+	if (err)
+		goto fail;
 	err = hornet_net__load(s->skel);
 	if (err) {
 		pr_err("sensor 'network': load failed: %s (--log-level debug shows the verifier's "

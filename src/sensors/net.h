@@ -18,12 +18,12 @@
 #include "export/event.h"
 #include "probe/features.h"
 #include "process/cache.h"
-#include "sensors/exec.h"
+#include "sensors/shared.h"
 
 struct hornet_net_sensor;
 
 struct hornet_net_opts {
-	struct hornet_exec_sensor *exec;
+	const struct hornet_shared_maps *maps; /* the agent's */
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
 	bool inspect; /* DNS, HTTP and TLS from the packets */

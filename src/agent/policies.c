@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/policies.h"
 #include "policy/compile.h"
-#include "policy/manager.h"
 #include "util/log.h"
 
 #define MAX_POLICY_ID 4095
@@ -116,7 +116,7 @@ static long point_users(struct hornet_pm *pm, const char *key, const struct mana
 			if (m == skip || (!pass && (m->state != STATE_ENABLED || m == extra)))
 				continue;
 			for (i = 0; i < m->plan.nr_hooks; i++) {
-				hornet_generic_point_key(&m->plan.hooks[i], k, sizeof(k));
+				hornet_plan_point_key(&m->plan.hooks[i], k, sizeof(k));
 				if (strcmp(k, key))
 					continue;
 				n = realloc(users, (count + 1) * sizeof(*users));
@@ -140,6 +140,28 @@ static long point_users(struct hornet_pm *pm, const char *key, const struct mana
 	return count;
 }
 
+/*
+ * Compiles @users of point @key into the configuration of a new program
+ * instance and hands it to the sensor, which loads, fills, attaches and
+ * switches to it (none removes the point). On error the point keeps its
+ * previous users and instance.
+ */
+static int set_point(struct hornet_pm *pm, const char *key, const struct hornet_point_user *users,
+		     size_t n, char *err, size_t err_size)
+{
+	struct hornet_point_config cfg;
+	int ret;
+
+	if (!n)
+		return hornet_gen_sensor__set_point(pm->gen, key, NULL, 0, NULL, err, err_size);
+	ret = hornet_point_compile(users, n, &cfg, err, err_size);
+	if (ret)
+		return ret;
+	ret = hornet_gen_sensor__set_point(pm->gen, key, users, n, &cfg, err, err_size);
+	hornet_point_config_free(&cfg);
+	return ret;
+}
+
 /* Rebuilds the points of @m's plan: with @m when @with, else without it. */
 static int rebuild_points(struct hornet_pm *pm, struct managed *m, bool with, size_t upto,
 			  char *err, size_t err_size)
@@ -151,10 +173,10 @@ static int rebuild_points(struct hornet_pm *pm, struct managed *m, bool with, si
 	int ret = 0;
 
 	for (i = 0; i < upto && i < m->plan.nr_hooks; i++) {
-		hornet_generic_point_key(&m->plan.hooks[i], key, sizeof(key));
+		hornet_plan_point_key(&m->plan.hooks[i], key, sizeof(key));
 		/* each point once */
 		for (j = 0; j < i; j++) {
-			hornet_generic_point_key(&m->plan.hooks[j], prev, sizeof(prev));
+			hornet_plan_point_key(&m->plan.hooks[j], prev, sizeof(prev));
 			if (!strcmp(prev, key))
 				break;
 		}
@@ -163,7 +185,7 @@ static int rebuild_points(struct hornet_pm *pm, struct managed *m, bool with, si
 		n = point_users(pm, key, with ? NULL : m, with ? m : NULL, &users);
 		if (n < 0)
 			return n;
-		ret = hornet_gen_sensor__set_point(pm->gen, key, users, n, err, err_size);
+		ret = set_point(pm, key, users, n, err, err_size);
 		free(users);
 		if (ret) {
 			/* put back the points done so far */
@@ -302,7 +324,7 @@ static char (*batch_keys(struct hornet_pm *pm, size_t *count))[512]
 		const struct managed *m = pm->batch[b];
 
 		for (i = 0; i < m->plan.nr_hooks; i++) {
-			hornet_generic_point_key(&m->plan.hooks[i], key, sizeof(key));
+			hornet_plan_point_key(&m->plan.hooks[i], key, sizeof(key));
 			for (k = 0; k < nr && strcmp(keys[k], key); k++)
 				;
 			if (k < nr)
@@ -339,7 +361,7 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 			ret = n;
 			break;
 		}
-		ret = hornet_gen_sensor__set_point(pm->gen, keys[k], users, n, why, sizeof(why));
+		ret = set_point(pm, keys[k], users, n, why, sizeof(why));
 		free(users);
 	}
 	if (ret) {
@@ -354,8 +376,7 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 		for (size_t done = 0; done < k && keys; done++) {
 			n = point_users(pm, keys[done], NULL, NULL, &users);
 			if (n >= 0) {
-				hornet_gen_sensor__set_point(pm->gen, keys[done], users, n, NULL,
-							     0);
+				set_point(pm, keys[done], users, n, NULL, 0);
 				free(users);
 			}
 		}

@@ -2,10 +2,11 @@
 /*
  * The agent's one event loop is an epoll set; every source in it (the ring
  * buffer, signals, the API socket and its clients) embeds a hornet_poll and
- * is called back through it.
+ * is called back through it. Here, below every module, so that a module
+ * with a source of its own (export/api.c) needs nothing of the agent.
  */
-#ifndef HORNET_AGENT_POLL_H
-#define HORNET_AGENT_POLL_H
+#ifndef HORNET_UTIL_POLL_H
+#define HORNET_UTIL_POLL_H
 
 #include <stdint.h>
 

@@ -4,9 +4,13 @@
  * delete, switch between enforce and monitor, list. Each change rebuilds
  * only the hook points it touches; other policies keep running untouched.
  * A policy that cannot be loaded stays listed, with state "error" and why.
+ *
+ * The policy side (policy/) parses, plans and compiles; the generic sensor
+ * loads what it is given. This module is the one that drives both, so
+ * neither needs the other.
  */
-#ifndef HORNET_POLICY_MANAGER_H
-#define HORNET_POLICY_MANAGER_H
+#ifndef HORNET_AGENT_POLICIES_H
+#define HORNET_AGENT_POLICIES_H
 
 #include <stdbool.h>
 #include <stddef.h>
