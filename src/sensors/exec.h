@@ -4,7 +4,7 @@
  * exec/fork/exit programs with the best tracepoint flavor the kernel has,
  * owns the maps every sensor shares (ring buffer, process table, loss
  * counters), turns its ring-buffer records into process cache entries and
- * process_exec / process_exit events, and seeds the table from /proc.
+ * typed process_exec / process_exit events (export/types.h), and seeds the table from /proc.
  */
 #ifndef HORNET_SENSORS_EXEC_H
 #define HORNET_SENSORS_EXEC_H
@@ -34,8 +34,8 @@ struct hornet_exec_sensor_opts {
 	enum hornet_creds_hook creds_hook;
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
-	/* called with each finished event line, its newline included */
-	void (*emit)(void *ctx, enum hornet_event_type type, const char *line, size_t len);
+	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
+	int (*emit)(void *ctx, const struct hornet_event *ev);
 	void *emit_ctx;
 };
 
