@@ -449,15 +449,14 @@ static char *typed_policy(struct texts *t, const struct hornet_event *ev, const 
 	const char *type = hornet_event_type_name(ev), *icon, *verb, *name;
 	char what[320], act[64];
 
-	policy_verb(type,
-		    pe->kind == HORNET_POLICY_KPROBE || pe->kind == HORNET_POLICY_LSM
-			    ? ctext(t, pe->function_name)
-			    : "",
-		    &icon, &verb);
+	policy_verb(type, ctext(t, pe->function_name), &icon, &verb);
 	typed_arg_summary(t, pe, what, sizeof(what));
 	action_detail(hornet_kprobe_action_name(pe->action), pe->monitor, act, sizeof(act));
+	/* the JSON reader takes a process_uprobe's name from "symbol", which a
+	 * USDT event does not have */
 	name = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
 	       : pe->kind == HORNET_POLICY_UPROBE   ? pe->symbol
+	       : pe->kind == HORNET_POLICY_USDT	    ? NULL
 						    : pe->function_name;
 	return policy_line(icon, verb, "", binary, ctext(t, name), what, act);
 }

@@ -90,6 +90,7 @@ enum hornet_policy_kind {
 	HORNET_POLICY_TRACEPOINT,
 	HORNET_POLICY_LSM,
 	HORNET_POLICY_UPROBE,
+	HORNET_POLICY_USDT, /* a process_uprobe that names its probe as function_name */
 };
 
 #define HORNET_EVENT_MAX_ARGS 16
@@ -97,7 +98,7 @@ enum hornet_policy_kind {
 /* process_kprobe, process_tracepoint, process_lsm, process_uprobe */
 struct hornet_policy_event {
 	enum hornet_policy_kind kind;
-	const char *function_name; /* KPROBE, LSM */
+	const char *function_name; /* KPROBE, LSM, USDT */
 	const char *subsys, *event; /* TRACEPOINT */
 	const char *path, *symbol; /* UPROBE */
 	struct hornet_arg_val args[HORNET_EVENT_MAX_ARGS];

@@ -276,8 +276,9 @@ static enum hornet_policy_kind policy_kind(enum hornet_hook_kind k)
 	case HORNET_HOOK_LSM:
 		return HORNET_POLICY_LSM;
 	case HORNET_HOOK_UPROBE:
-	case HORNET_HOOK_USDT:
 		return HORNET_POLICY_UPROBE;
+	case HORNET_HOOK_USDT:
+		return HORNET_POLICY_USDT;
 	default:
 		return HORNET_POLICY_KPROBE;
 	}
