@@ -337,9 +337,21 @@ static const char *text(struct texts *t, const char *s, size_t n)
 	return b.buf;
 }
 
+/* A NUL-terminated string: itself when it is valid UTF-8, the common case */
 static const char *ctext(struct texts *t, const char *s)
 {
-	return s ? text(t, s, strlen(s)) : "";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i, l;
+
+	if (!s)
+		return "";
+	n = strlen(s);
+	for (i = 0; i < n; i += l) {
+		l = hornet_utf8_len(p + i, n - i);
+		if (!l)
+			return text(t, s, n);
+	}
+	return s;
 }
 
 static void texts_free(struct texts *t)
@@ -476,7 +488,8 @@ char *hornet_compact_event(const struct hornet_event *ev)
 	const struct hornet_process *p = ev->process_unknown ? NULL : ev->process;
 	struct texts t = {};
 	const char *binary = p ? ctext(&t, p->binary) : "";
-	const char *args = p && p->args ? ctext(&t, p->args) : "";
+	bool process_event = ev->kind == HORNET_EV_EXEC || ev->kind == HORNET_EV_EXIT;
+	const char *args = p && process_event ? ctext(&t, p->args) : "";
 	char detail[64], sig[24];
 	char *line = NULL;
 
