@@ -60,6 +60,7 @@ struct hornet_agent {
 	struct hornet_export_file *file;
 	struct hornet_api *api;
 	struct hornet_render_ctx render;
+	struct hornet_json json; /* the line being emitted */
 	uint64_t started_ns; /* CLOCK_MONOTONIC */
 	uint64_t ready_ns;
 	uint64_t clock_read_ns;
@@ -116,42 +117,48 @@ static uint64_t events_of(const struct hornet_agent *a, const char *type)
 	return 0;
 }
 
-static void emit_line(struct hornet_agent *a, const char *type, const char *line, size_t len)
+/*
+ * Every sensor's decoded events come here: rendered once as a JSON line for
+ * the export file and the API, and for stdout as it is asked for.
+ */
+static int emit(void *ctx, const struct hornet_event *ev)
 {
-	json_t *ev;
+	struct hornet_agent *a = ctx;
+	const char *type = hornet_event_type_name(ev);
 	char *compact;
+	int err;
 
+	hornet_json_reset(&a->json);
+	err = hornet_render_event(&a->json, &a->render, ev);
+	if (err == -ENOMEM) {
+		pr_warn("event '%s' too large to render; dropped", type);
+		return err;
+	}
+	if (err)
+		return err;
+	hornet_json_append(&a->json, "\n", 1);
+	if (a->json.failed)
+		return -ENOMEM;
 	count_event(a, type);
 	/* the line with its newline, in one piece: rotation never splits it */
-	if (a->file && hornet_export_file__write(a->file, line, len))
+	if (a->file && hornet_export_file__write(a->file, a->json.buf, a->json.len))
 		a->export_errors++;
 	if (a->api)
-		hornet_api__broadcast(a->api, line, len - 1);
+		hornet_api__broadcast(a->api, a->json.buf, a->json.len - 1);
 	switch (a->cfg->stdout_format) {
 	case HORNET_STDOUT_NONE:
 		break;
 	case HORNET_STDOUT_JSON:
-		fwrite(line, 1, len, stdout);
+		fwrite(a->json.buf, 1, a->json.len, stdout);
 		break;
 	case HORNET_STDOUT_COMPACT:
-		ev = json_loadb(line, len, 0, NULL);
-		compact = ev ? hornet_compact(ev) : NULL;
+		compact = hornet_compact_event(ev);
 		if (compact)
 			printf("%s\n", compact);
 		free(compact);
-		json_decref(ev);
 		break;
 	}
-}
-
-static void emit(void *ctx, enum hornet_event_type type, const char *line, size_t len)
-{
-	emit_line(ctx, hornet_event_type_names[type], line, len);
-}
-
-static void emit_generic(void *ctx, const char *type, const char *line, size_t len)
-{
-	emit_line(ctx, type, line, len);
+	return 0;
 }
 
 static void user_action(void *ctx, const struct hornet_user_action *ua)
@@ -508,6 +515,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_api__free(a->api);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
+	hornet_json_free(&a->json);
 	if (a->sig.fd >= 0)
 		close(a->sig.fd);
 	if (a->epfd >= 0)
@@ -533,8 +541,7 @@ static int start_policies(struct hornet_agent *a)
 	go.maps = &a->maps;
 	go.kernel = &a->kernel;
 	go.cache = a->cache;
-	go.render = &a->render;
-	go.emit = emit_generic;
+	go.emit = emit;
 	go.user_action = user_action;
 	go.ctx = a;
 	a->gen = hornet_gen_sensor__new(&go);
@@ -701,9 +708,8 @@ static int agent_start(struct hornet_agent *a)
 		struct hornet_net_opts no = {
 			.maps = &a->maps,
 			.cache = a->cache,
-			.render = &a->render,
 			.inspect = cfg->inspect_packets,
-			.emit = emit_generic,
+			.emit = emit,
 			.ctx = a,
 		};
 

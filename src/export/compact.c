@@ -2,28 +2,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <hornet/net.h>
 
 #include "export/compact.h"
+#include "export/event.h"
+#include "export/json.h"
+#include "vocab/vocab.h"
+#include "util/utf8.h"
 
-const char *hornet_event_type(json_t *event)
-{
-	const char *key;
-	json_t *v;
+/*
+ * The parts of a line are chosen and formatted by the functions below,
+ * which take plain strings: the JSON reader (hornet_compact) and the typed
+ * one (hornet_compact_event) only differ in where they find them.
+ */
 
-	json_object_foreach(event, key, v)
-	{
-		if (!strncmp(key, "process_", 8) && json_is_object(v))
-			return key;
-	}
-	return NULL;
-}
-
-static const char *str(json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s ? s : "";
-}
+static const char *const rcodes[] = { "NOERROR",  "FORMERR", "SERVFAIL",
+				      "NXDOMAIN", "NOTIMP",  "REFUSED" };
 
 /* Control bytes would break the one-line form: show them as '?'. */
 static void sanitize(char *s)
@@ -33,48 +28,101 @@ static void sanitize(char *s)
 			*s = '?';
 }
 
-/* A short word for one argument: its path, string, or connection. */
-static void arg_summary(json_t *args, char *out, size_t size)
+static char *finish(char *line, int n)
 {
-	const char *key;
-	json_t *a, *v;
-	size_t i;
-
-	out[0] = '\0';
-	json_array_foreach(args, i, a)
-	{
-		json_object_foreach(a, key, v)
-		{
-			if (json_is_string(v) && !strcmp(key, "string_arg")) {
-				snprintf(out, size, "%s", json_string_value(v));
-				return;
-			}
-			if (json_is_object(v) && json_object_get(v, "path")) {
-				snprintf(out, size, "%s", str(v, "path"));
-				return;
-			}
-			if (json_is_object(v) && json_object_get(v, "daddr")) {
-				snprintf(out, size, "%s %s:%lld -> %s:%lld", str(v, "protocol"),
-					 str(v, "saddr"),
-					 json_integer_value(json_object_get(v, "sport")),
-					 str(v, "daddr"),
-					 json_integer_value(json_object_get(v, "dport")));
-				return;
-			}
-			if (json_is_object(v) && json_object_get(v, "addr")) {
-				snprintf(out, size, "%s:%lld", str(v, "addr"),
-					 json_integer_value(json_object_get(v, "port")));
-				return;
-			}
-		}
-	}
+	if (n < 0)
+		return NULL;
+	sanitize(line);
+	return line;
 }
 
-/* The icon and verb of a policy event, from the function it hooked. */
-static void policy_verb(const char *type, json_t *body, const char **icon, const char **verb)
+/* process_exec, process_exit */
+static char *process_line(const char *icon, const char *verb, const char *where, const char *binary,
+			  const char *args, const char *detail)
 {
-	const char *fn = str(body, "function_name");
+	char *line = NULL;
+	int n = asprintf(&line, "%s %s %s%s%s%s%s", icon, verb, where, binary, args[0] ? " " : "",
+			 args, detail);
 
+	return finish(line, n);
+}
+
+/* policy events: what was touched, not the process's own arguments */
+static char *policy_line(const char *icon, const char *verb, const char *where, const char *binary,
+			 const char *name, const char *what, const char *act)
+{
+	char *line = NULL;
+	int n = asprintf(&line, "%s %s %s%s %s%s%s%s", icon, verb, where, binary, name,
+			 what[0] ? " " : "", what, act);
+
+	return finish(line, n);
+}
+
+/* process_dns, process_http, process_tls: what was asked, of whom */
+static char *packet_line(const char *icon, const char *verb, const char *where, const char *binary,
+			 const char *what)
+{
+	char *line = NULL;
+	int n = asprintf(&line, "%s %s %s%s %s", icon, verb, where, binary, what);
+
+	return finish(line, n);
+}
+
+/* " [SIGKILL, monitor]" for an action other than posting */
+static void action_detail(const char *action, bool monitor, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (strcmp(action, "KPROBE_ACTION_POST") && action[0])
+		snprintf(out, size, " [%s%s]", action + 14, monitor ? ", monitor" : "");
+}
+
+static void sock_summary(char *out, size_t size, const char *protocol, const char *saddr,
+			 long long sport, const char *daddr, long long dport)
+{
+	snprintf(out, size, "%s %s:%lld -> %s:%lld", protocol, saddr, sport, daddr, dport);
+}
+
+static size_t dns_question(char *out, size_t size, const char *direction, const char *name,
+			   const char *type)
+{
+	return snprintf(out, size, "%s %s %s", direction, name, type);
+}
+
+static size_t dns_answer(char *out, size_t size, size_t len, size_t i, const char *shown)
+{
+	if (len >= size)
+		return len;
+	return len + snprintf(out + len, size - len, "%s%s", i ? ", " : " = ", shown);
+}
+
+static void dns_rcode(char *out, size_t size, size_t len, long long rcode)
+{
+	if (len < size && rcode > 0 && rcode < 6)
+		snprintf(out + len, size - len, " (%s)", rcodes[rcode]);
+	else if (len < size && rcode)
+		snprintf(out + len, size - len, " (rcode %lld)", rcode);
+}
+
+static void http_summary(char *out, size_t size, const char *method, const char *host,
+			 const char *target, const char *destination)
+{
+	snprintf(out, size, "%s %s%s -> %s", method, host, target, destination);
+}
+
+static void tls_summary(char *out, size_t size, const char *sni, const char *destination)
+{
+	snprintf(out, size, "%s -> %s", sni[0] ? sni : "(no SNI)", destination);
+}
+
+#define ICON_DNS "\xf0\x9f\x93\x96" /* open book */
+#define ICON_HTTP "\xf0\x9f\x8c\x8d" /* globe */
+#define ICON_TLS "\xf0\x9f\x94\x90" /* closed lock with key */
+#define ICON_EXEC "\xf0\x9f\x9a\x80" /* rocket */
+#define ICON_EXIT "\xf0\x9f\x92\xa5" /* collision */
+
+/* The icon and verb of a policy event, from the function it hooked. */
+static void policy_verb(const char *type, const char *fn, const char **icon, const char **verb)
+{
 	if (!strcmp(type, "process_lsm")) {
 		*icon = "\xf0\x9f\x94\x92"; /* lock */
 		*verb = "LSM    ";
@@ -121,54 +169,98 @@ static void policy_verb(const char *type, json_t *body, const char **icon, const
 	}
 }
 
-/* process_dns, process_http, process_tls: what was asked, of whom. */
-static void packet_summary(const char *type, json_t *body, const char **icon, const char **verb,
-			   char *out, size_t size)
+/* From JSON */
+
+const char *hornet_event_type(json_t *event)
 {
-	static const char *const rcodes[] = { "NOERROR",  "FORMERR", "SERVFAIL",
-					      "NXDOMAIN", "NOTIMP",  "REFUSED" };
-	json_t *q = json_object_get(body, "question"), *ans, *a;
-	long long rcode;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(event, key, v)
+	{
+		if (!strncmp(key, "process_", 8) && json_is_object(v))
+			return key;
+	}
+	return NULL;
+}
+
+static const char *str(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+static long long num(json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+/* A short word for one argument: its path, string, or connection. */
+static void arg_summary(json_t *args, char *out, size_t size)
+{
+	const char *key;
+	json_t *a, *v;
+	size_t i;
+
+	out[0] = '\0';
+	json_array_foreach(args, i, a)
+	{
+		json_object_foreach(a, key, v)
+		{
+			if (json_is_string(v) && !strcmp(key, "string_arg")) {
+				snprintf(out, size, "%s", json_string_value(v));
+				return;
+			}
+			if (json_is_object(v) && json_object_get(v, "path")) {
+				snprintf(out, size, "%s", str(v, "path"));
+				return;
+			}
+			if (json_is_object(v) && json_object_get(v, "daddr")) {
+				sock_summary(out, size, str(v, "protocol"), str(v, "saddr"),
+					     num(v, "sport"), str(v, "daddr"), num(v, "dport"));
+				return;
+			}
+			if (json_is_object(v) && json_object_get(v, "addr")) {
+				snprintf(out, size, "%s:%lld", str(v, "addr"), num(v, "port"));
+				return;
+			}
+		}
+	}
+}
+
+static char *packet_from_json(const char *type, json_t *body, const char *where, const char *binary)
+{
+	json_t *q = json_object_get(body, "question"), *a;
+	char what[600];
 	size_t i, len;
 
 	if (!strcmp(type, "process_dns")) {
-		*icon = "\xf0\x9f\x93\x96"; /* open book */
-		*verb = "dns    ";
-		len = snprintf(out, size, "%s %s %s", str(body, "direction"), str(q, "name"),
-			       str(q, "type"));
-		ans = json_object_get(body, "answers");
-		json_array_foreach(ans, i, a)
+		len = dns_question(what, sizeof(what), str(body, "direction"), str(q, "name"),
+				   str(q, "type"));
+		json_array_foreach(json_object_get(body, "answers"), i, a)
 		{
-			if (len >= size)
-				break;
-			len += snprintf(out + len, size - len, "%s%s", i ? ", " : " = ",
-					str(a, "data")[0] ? str(a, "data") : str(a, "type"));
+			len = dns_answer(what, sizeof(what), len, i,
+					 str(a, "data")[0] ? str(a, "data") : str(a, "type"));
 		}
-		rcode = json_integer_value(json_object_get(body, "rcode"));
-		if (len < size && rcode > 0 && rcode < 6)
-			snprintf(out + len, size - len, " (%s)", rcodes[rcode]);
-		else if (len < size && rcode)
-			snprintf(out + len, size - len, " (rcode %lld)", rcode);
-	} else if (!strcmp(type, "process_http")) {
-		*icon = "\xf0\x9f\x8c\x8d"; /* globe */
-		*verb = "http   ";
-		snprintf(out, size, "%s %s%s -> %s", str(body, "method"), str(body, "host"),
-			 str(body, "target"), str(body, "destination"));
-	} else {
-		*icon = "\xf0\x9f\x94\x90"; /* closed lock with key */
-		*verb = "tls    ";
-		snprintf(out, size, "%s -> %s", str(body, "sni")[0] ? str(body, "sni") : "(no SNI)",
-			 str(body, "destination"));
+		dns_rcode(what, sizeof(what), len, num(body, "rcode"));
+		return packet_line(ICON_DNS, "dns    ", where, binary, what);
 	}
+	if (!strcmp(type, "process_http")) {
+		http_summary(what, sizeof(what), str(body, "method"), str(body, "host"),
+			     str(body, "target"), str(body, "destination"));
+		return packet_line(ICON_HTTP, "http   ", where, binary, what);
+	}
+	tls_summary(what, sizeof(what), str(body, "sni"), str(body, "destination"));
+	return packet_line(ICON_TLS, "tls    ", where, binary, what);
 }
 
 char *hornet_compact(json_t *event)
 {
 	const char *type = hornet_event_type(event);
+	char where[300] = "", detail[64] = "", what[320], act[64];
+	const char *icon, *verb, *binary;
 	json_t *body, *proc, *pod, *v;
-	char where[300] = "", detail[64] = "", *line = NULL;
-	const char *args, *icon, *verb;
-	int n;
 
 	if (!type)
 		return NULL;
@@ -177,54 +269,253 @@ char *hornet_compact(json_t *event)
 	pod = json_object_get(proc, "pod");
 	if (json_is_object(pod))
 		snprintf(where, sizeof(where), "%s/%s ", str(pod, "namespace"), str(pod, "name"));
-	args = str(proc, "arguments");
+	binary = str(proc, "binary");
 
-	if (!strcmp(type, "process_exec")) {
-		icon = "\xf0\x9f\x9a\x80"; /* rocket */
-		verb = "process";
-	} else if (!strcmp(type, "process_exit")) {
-		icon = "\xf0\x9f\x92\xa5"; /* collision */
-		verb = "exit   ";
+	if (!strcmp(type, "process_exec"))
+		return process_line(ICON_EXEC, "process", where, binary, str(proc, "arguments"),
+				    "");
+	if (!strcmp(type, "process_exit")) {
 		v = json_object_get(body, "signal");
 		if (json_is_string(v))
 			snprintf(detail, sizeof(detail), " %s", json_string_value(v));
 		else
-			snprintf(detail, sizeof(detail), " %lld",
-				 (long long)json_integer_value(json_object_get(body, "status")));
-	} else if (!strcmp(type, "process_dns") || !strcmp(type, "process_http") ||
-		   !strcmp(type, "process_tls")) {
-		char what[600];
-
-		packet_summary(type, body, &icon, &verb, what, sizeof(what));
-		n = asprintf(&line, "%s %s %s%s %s", icon, verb, where, str(proc, "binary"), what);
-		if (n < 0)
-			return NULL;
-		sanitize(line);
-		return line;
-	} else {
-		char what[320], act[64] = "";
-		const char *action = str(body, "action");
-
-		/* policy events: what was touched, not the process's own arguments */
-		policy_verb(type, body, &icon, &verb);
-		arg_summary(json_object_get(body, "args"), what, sizeof(what));
-		if (strcmp(action, "KPROBE_ACTION_POST") && action[0])
-			snprintf(act, sizeof(act), " [%s%s]", action + 14,
-				 json_object_get(body, "policy_mode") ? ", monitor" : "");
-		n = asprintf(&line, "%s %s %s%s %s%s%s%s", icon, verb, where, str(proc, "binary"),
-			     !strcmp(type, "process_tracepoint") ? str(body, "event")
-			     : !strcmp(type, "process_uprobe")	 ? str(body, "symbol")
-								 : str(body, "function_name"),
-			     what[0] ? " " : "", what, act);
-		if (n < 0)
-			return NULL;
-		sanitize(line);
-		return line;
+			snprintf(detail, sizeof(detail), " %lld", num(body, "status"));
+		return process_line(ICON_EXIT, "exit   ", where, binary, str(proc, "arguments"),
+				    detail);
 	}
-	n = asprintf(&line, "%s %s %s%s%s%s%s", icon, verb, where, str(proc, "binary"),
-		     args[0] ? " " : "", args, detail);
-	if (n < 0)
-		return NULL;
-	sanitize(line);
+	if (!strcmp(type, "process_dns") || !strcmp(type, "process_http") ||
+	    !strcmp(type, "process_tls"))
+		return packet_from_json(type, body, where, binary);
+
+	policy_verb(type, str(body, "function_name"), &icon, &verb);
+	arg_summary(json_object_get(body, "args"), what, sizeof(what));
+	action_detail(str(body, "action"), json_object_get(body, "policy_mode"), act, sizeof(act));
+	return policy_line(icon, verb, where, binary,
+			   !strcmp(type, "process_tracepoint") ? str(body, "event")
+			   : !strcmp(type, "process_uprobe")   ? str(body, "symbol")
+							       : str(body, "function_name"),
+			   what, act);
+}
+
+/* From a typed event */
+
+/*
+ * Strings as the JSON round trip hands them to the reader above: invalid
+ * UTF-8 replaced by U+FFFD, as the JSON writer does, and cut at a NUL byte.
+ * The copies live until the line is made.
+ */
+struct texts {
+	char *v[24];
+	unsigned int n;
+};
+
+static const char *text(struct texts *t, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct hornet_json b;
+	size_t i = 0, l;
+
+	if (!s || t->n == sizeof(t->v) / sizeof(t->v[0]))
+		return "";
+	hornet_json_init(&b);
+	hornet_json_append(&b, "", 0);
+	while (i < n && p[i]) {
+		l = hornet_utf8_len(p + i, n - i);
+		if (l) {
+			hornet_json_append(&b, s + i, l);
+			i += l;
+		} else {
+			hornet_json_append(&b, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	if (b.failed) {
+		hornet_json_free(&b);
+		return "";
+	}
+	t->v[t->n++] = b.buf;
+	return b.buf;
+}
+
+/* A NUL-terminated string: itself when it is valid UTF-8, the common case */
+static const char *ctext(struct texts *t, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i, l;
+
+	if (!s)
+		return "";
+	n = strlen(s);
+	for (i = 0; i < n; i += l) {
+		l = hornet_utf8_len(p + i, n - i);
+		if (!l)
+			return text(t, s, n);
+	}
+	return s;
+}
+
+static void texts_free(struct texts *t)
+{
+	while (t->n)
+		free(t->v[--t->n]);
+}
+
+/* The protocol as the renderer writes it: its name, or (policy events
+ * only) its number; connection events leave an unknown one out. */
+static const char *protocol_text(uint16_t protocol, bool number, char *buf, size_t size)
+{
+	const char *name = hornet_protocol_name(protocol);
+
+	if (name)
+		return name;
+	if (!number)
+		return "";
+	snprintf(buf, size, "%u", protocol);
+	return buf;
+}
+
+static void typed_sock_summary(const struct hornet_sock_data *sd, bool number, char *out,
+			       size_t size)
+{
+	char saddr[64], daddr[64], proto[16];
+
+	hornet_addr_text(sd->family, sd->saddr, saddr, sizeof(saddr));
+	hornet_addr_text(sd->family, sd->daddr, daddr, sizeof(daddr));
+	sock_summary(out, size, protocol_text(sd->protocol, number, proto, sizeof(proto)), saddr,
+		     sd->sport, daddr, sd->dport);
+}
+
+static void typed_arg_summary(struct texts *t, const struct hornet_policy_event *pe, char *out,
+			      size_t size)
+{
+	const struct hornet_arg_val *v;
+	char addr[64];
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < pe->nr_args; i++) {
+		v = &pe->args[i];
+		switch (v->kind) {
+		case HORNET_VAL_STRING:
+			snprintf(out, size, "%s", text(t, v->str.s, v->str.len));
+			return;
+		case HORNET_VAL_FILE:
+		case HORNET_VAL_PATH:
+		case HORNET_VAL_BINPRM:
+			if (!v->file.fd)
+				break; /* rendered as {}: nothing to show */
+			snprintf(out, size, "%s", text(t, v->file.path, v->file.path_len));
+			return;
+		case HORNET_VAL_SOCK:
+		case HORNET_VAL_SKB:
+			typed_sock_summary(v->sock, true, out, size);
+			return;
+		case HORNET_VAL_SOCKADDR:
+			if (v->sockaddr->family != AF_INET && v->sockaddr->family != AF_INET6)
+				break;
+			hornet_addr_text(v->sockaddr->family, v->sockaddr->addr, addr,
+					 sizeof(addr));
+			snprintf(out, size, "%s:%lld", addr, (long long)v->sockaddr->port);
+			return;
+		default:
+			break;
+		}
+	}
+}
+
+static char *typed_packet(struct texts *t, const struct hornet_event *ev, const char *binary)
+{
+	const struct hornet_msg_event *me = &ev->msg;
+	const struct hornet_dns_msg *m = me->dns;
+	char what[600], peer[96];
+	const char *type;
+	size_t i, len;
+
+	if (ev->kind == HORNET_EV_DNS) {
+		type = hornet_dns_type_name(m->qtype);
+		len = dns_question(what, sizeof(what), me->ingress ? "answer" : "query",
+				   ctext(t, m->qname), type ? type : "");
+		for (i = 0; m->response && i < m->nr_parsed && i < HORNET_DNS_MAX_ANSWERS; i++) {
+			type = hornet_dns_type_name(m->answers[i].type);
+			len = dns_answer(what, sizeof(what), len, i,
+					 m->answers[i].data[0] ? ctext(t, m->answers[i].data)
+					 : type		       ? type
+							       : "");
+		}
+		dns_rcode(what, sizeof(what), len, m->response ? m->rcode : 0);
+		return packet_line(ICON_DNS, "dns    ", "", binary, what);
+	}
+	hornet_sock_endpoint(me->sock, true, peer, sizeof(peer));
+	if (ev->kind == HORNET_EV_HTTP) {
+		http_summary(what, sizeof(what), ctext(t, me->http->method),
+			     ctext(t, me->http->host), ctext(t, me->http->target), peer);
+		return packet_line(ICON_HTTP, "http   ", "", binary, what);
+	}
+	tls_summary(what, sizeof(what), ctext(t, me->tls->sni), peer);
+	return packet_line(ICON_TLS, "tls    ", "", binary, what);
+}
+
+static char *typed_policy(struct texts *t, const struct hornet_event *ev, const char *binary)
+{
+	const struct hornet_policy_event *pe = &ev->policy;
+	const char *type = hornet_event_type_name(ev), *icon, *verb, *name;
+	char what[320], act[64];
+
+	policy_verb(type, ctext(t, pe->function_name), &icon, &verb);
+	typed_arg_summary(t, pe, what, sizeof(what));
+	action_detail(hornet_kprobe_action_name(pe->action), pe->monitor, act, sizeof(act));
+	/* the JSON reader takes a process_uprobe's name from "symbol", which a
+	 * USDT event does not have */
+	name = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
+	       : pe->kind == HORNET_POLICY_UPROBE   ? pe->symbol
+	       : pe->kind == HORNET_POLICY_USDT	    ? NULL
+						    : pe->function_name;
+	return policy_line(icon, verb, "", binary, ctext(t, name), what, act);
+}
+
+static char *typed_conn(const struct hornet_event *ev, const char *binary)
+{
+	const char *fn = hornet_conn_function(ev->conn.kind), *icon, *verb;
+	char what[320];
+
+	policy_verb("process_kprobe", fn, &icon, &verb);
+	typed_sock_summary(ev->conn.sock, false, what, sizeof(what));
+	return policy_line(icon, verb, "", binary, fn, what, "");
+}
+
+char *hornet_compact_event(const struct hornet_event *ev)
+{
+	const struct hornet_process *p = ev->process_unknown ? NULL : ev->process;
+	struct texts t = {};
+	const char *binary = p ? ctext(&t, p->binary) : "";
+	bool process_event = ev->kind == HORNET_EV_EXEC || ev->kind == HORNET_EV_EXIT;
+	const char *args = p && process_event ? ctext(&t, p->args) : "";
+	char detail[64], sig[24];
+	char *line = NULL;
+
+	switch (ev->kind) {
+	case HORNET_EV_EXEC:
+		line = process_line(ICON_EXEC, "process", "", binary, args, "");
+		break;
+	case HORNET_EV_EXIT:
+		if (hornet_exit_signal(ev->exit_code, sig, sizeof(sig)))
+			snprintf(detail, sizeof(detail), " %s", sig);
+		else
+			snprintf(detail, sizeof(detail), " %u", (ev->exit_code >> 8) & 0xff);
+		line = process_line(ICON_EXIT, "exit   ", "", binary, args, detail);
+		break;
+	case HORNET_EV_POLICY:
+		line = typed_policy(&t, ev, binary);
+		break;
+	case HORNET_EV_CONN:
+		line = typed_conn(ev, binary);
+		break;
+	case HORNET_EV_DNS:
+	case HORNET_EV_HTTP:
+	case HORNET_EV_TLS:
+		line = typed_packet(&t, ev, binary);
+		break;
+	}
+	texts_free(&t);
 	return line;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -288,7 +289,7 @@ static void render_lineage(struct hornet_json *j, const struct hornet_render_ctx
 	}
 }
 
-static void render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+void hornet_render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			    uint64_t ktime)
 {
 	char ts[HORNET_TIME_MAX];
@@ -306,24 +307,32 @@ void hornet_render_exec(struct hornet_json *j, const struct hornet_render_ctx *c
 	hornet_json_obj_begin(j, "process_exec");
 	render_lineage(j, ctx, p, true);
 	hornet_json_obj_end(j);
-	render_envelope(j, ctx, ktime);
+	hornet_render_envelope(j, ctx, ktime);
+}
+
+bool hornet_exit_signal(uint32_t code, char *out, size_t size)
+{
+	const char *abbrev;
+
+	if (!(code & 0x7f))
+		return false;
+	abbrev = sigabbrev_np(code & 0x7f);
+	if (abbrev)
+		snprintf(out, size, "SIG%s", abbrev);
+	else
+		snprintf(out, size, "SIG%u", code & 0x7f);
+	return true;
 }
 
 void hornet_render_exit(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			struct hornet_process *p, uint32_t code, uint64_t ktime)
 {
 	char ts[HORNET_TIME_MAX], sig[24];
-	const char *abbrev;
 
 	hornet_json_obj_begin(j, NULL);
 	hornet_json_obj_begin(j, "process_exit");
 	render_lineage(j, ctx, p, false);
-	if (code & 0x7f) {
-		abbrev = sigabbrev_np(code & 0x7f);
-		if (abbrev)
-			snprintf(sig, sizeof(sig), "SIG%s", abbrev);
-		else
-			snprintf(sig, sizeof(sig), "SIG%u", code & 0x7f);
+	if (hornet_exit_signal(code, sig, sizeof(sig))) {
 		hornet_json_str(j, "signal", sig);
 	} else {
 		hornet_json_u64(j, "status", (code >> 8) & 0xff);
@@ -331,5 +340,80 @@ void hornet_render_exit(struct hornet_json *j, const struct hornet_render_ctx *c
 	hornet_format_time(ts, ktime + ctx->boot_to_wall_ns);
 	hornet_json_str(j, "time", ts);
 	hornet_json_obj_end(j);
-	render_envelope(j, ctx, ktime);
+	hornet_render_envelope(j, ctx, ktime);
+}
+
+void hornet_render_lineage_lean(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+				const struct hornet_event *ev)
+{
+	enum hornet_proc_detail d = ctx->policy_full_process ? HORNET_PROC_FULL : HORNET_PROC_LEAN;
+	struct hornet_process *p = ev->process;
+
+	if (ev->process_unknown) {
+		/* the socket predates the agent, or its owner was not seen */
+		hornet_json_bool(j, "process_unknown", true);
+		return;
+	}
+	hornet_render_process(j, "process", p, ctx, d);
+	if (p->parent)
+		hornet_render_process(j, "parent", p->parent, ctx, d);
+}
+
+const char *hornet_event_type_name(const struct hornet_event *ev)
+{
+	switch (ev->kind) {
+	case HORNET_EV_EXEC:
+		return "process_exec";
+	case HORNET_EV_EXIT:
+		return "process_exit";
+	case HORNET_EV_POLICY:
+		switch (ev->policy.kind) {
+		case HORNET_POLICY_TRACEPOINT:
+			return "process_tracepoint";
+		case HORNET_POLICY_LSM:
+			return "process_lsm";
+		case HORNET_POLICY_UPROBE:
+		case HORNET_POLICY_USDT:
+			return "process_uprobe";
+		default:
+			return "process_kprobe";
+		}
+	case HORNET_EV_DNS:
+		return "process_dns";
+	case HORNET_EV_HTTP:
+		return "process_http";
+	case HORNET_EV_TLS:
+		return "process_tls";
+	default:
+		return "process_kprobe";
+	}
+}
+
+int hornet_render_event(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			const struct hornet_event *ev)
+{
+	int ret = 0;
+
+	switch (ev->kind) {
+	case HORNET_EV_EXEC:
+		hornet_render_exec(j, ctx, ev->process, ev->ktime);
+		break;
+	case HORNET_EV_EXIT:
+		hornet_render_exit(j, ctx, ev->process, ev->exit_code, ev->ktime);
+		break;
+	case HORNET_EV_POLICY:
+		ret = hornet_render_policy(j, ctx, ev);
+		break;
+	case HORNET_EV_CONN:
+		hornet_render_conn(j, ctx, ev);
+		break;
+	case HORNET_EV_DNS:
+	case HORNET_EV_HTTP:
+	case HORNET_EV_TLS:
+		hornet_render_msg(j, ctx, ev);
+		break;
+	}
+	if (!ret && j->failed)
+		ret = -ENOMEM;
+	return ret;
 }

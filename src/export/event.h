@@ -12,6 +12,7 @@
 #include <hornet/events.h>
 
 #include "export/json.h"
+#include "export/types.h"
 #include "process/cache.h"
 
 /* "node:ktime:pid": a DNS name (253) + 2 colons + 20 + 10 digits, in base64 */
@@ -52,7 +53,45 @@ void hornet_render_exec(struct hornet_json *j, const struct hornet_render_ctx *c
 void hornet_render_exit(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			struct hornet_process *p, uint32_t code, uint64_t ktime);
 
+/* "SIGKILL" when wait status @code says a signal ended the process */
+bool hornet_exit_signal(uint32_t code, char *out, size_t size);
+
 /* Process flags as Tetragon spells them, space-separated. */
 void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t size);
+
+/*
+ * Renders any typed event as one line (without newline). Returns 0, or
+ * -ENOMEM (the writer failed too then).
+ */
+int hornet_render_event(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			const struct hornet_event *ev);
+
+/* By family, for hornet_render_event(). */
+int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			 const struct hornet_event *ev);
+void hornet_render_conn(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			const struct hornet_event *ev);
+void hornet_render_msg(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+		       const struct hornet_event *ev);
+
+/* Shared by the families: the process and parent of policy and network
+ * events, and the node and time that close every line. */
+void hornet_render_lineage_lean(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+				const struct hornet_event *ev);
+void hornet_render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			    uint64_t ktime);
+
+/* "O_RDONLY|O_CLOEXEC" */
+void hornet_open_flags(uint32_t flags, char *out, size_t size);
+/* "-rw-r--r--" */
+void hornet_permission(uint32_t mode, char out[11]);
+/* The kernel function a connection event is named after ("tcp_connect") */
+const char *hornet_conn_function(uint16_t kind);
+/* "KPROBE_ACTION_SIGKILL" for HORNET_A_SIGKILL, ... */
+const char *hornet_kprobe_action_name(uint8_t action);
+/* An address as text: dotted quad, or IPv6 for family AF_INET6 */
+void hornet_addr_text(uint16_t family, const uint8_t *addr, char *out, size_t size);
+/* "ip:port" of one end of a socket ("[ip]:port" for IPv6) */
+void hornet_sock_endpoint(const struct hornet_sock_data *sd, bool dst, char *out, size_t size);
 
 #endif

@@ -133,7 +133,7 @@ static int add_addr(struct cc *c, uint8_t arg, uint8_t which, const struct horne
 	size_t i;
 
 	/* a "${NAME}" the parser let through for templates: never filled in */
-	if (v->kind != HORNET_VAL_ADDR)
+	if (v->kind != HORNET_VALUE_ADDR)
 		return fail(c, -EINVAL, "'%s' is not an IP address or CIDR", v->str);
 	key.family = v->family;
 	memcpy(key.addr, v->addr, sizeof(key.addr));
@@ -295,12 +295,12 @@ static int values_int(struct cc *c, const struct hornet_value *v, int64_t *out)
 static int range_of(struct cc *c, const struct hornet_value *v, int64_t *a, int64_t *b)
 {
 	*a = *b = 0;
-	if (v->kind == HORNET_VAL_RANGE) {
+	if (v->kind == HORNET_VALUE_RANGE) {
 		*a = v->num;
 		*b = v->hi;
 		return 0;
 	}
-	if (v->kind != HORNET_VAL_INT)
+	if (v->kind != HORNET_VALUE_INT)
 		return fail(c, -EINVAL, "'%s' is not a range (a:b)", v->str);
 	*a = *b = v->num;
 	return 0;
@@ -319,7 +319,7 @@ static int add_in_map(struct cc *c, uint8_t arg, const struct hornet_values *val
 	for (i = 0; i < vals->n && !ret; i++) {
 		const struct hornet_value *val = &vals->v[i];
 
-		if (val->kind == HORNET_VAL_LIST) {
+		if (val->kind == HORNET_VALUE_LIST) {
 			const struct hornet_list *l = &p->lists[val->list];
 
 			for (j = 0; j < l->nr_values && !ret; j++) {
@@ -637,7 +637,7 @@ static int compile_ns(struct cc *c, struct hornet_gen_sel *sel, const struct hor
 		return ret;
 	c->out->cfg.ns_lookups |= 1U << mn->ns;
 	for (i = 0; i < mn->values.n; i++) {
-		if (mn->values.v[i].kind == HORNET_VAL_HOST_NS) {
+		if (mn->values.v[i].kind == HORNET_VALUE_HOST_NS) {
 			v = c->u->host_ns[mn->ns];
 		} else {
 			ret = values_int(c, &mn->values.v[i], &v);

@@ -1030,7 +1030,7 @@ static int check_int(struct ctx *c, struct hornet_values *vs, size_t i, enum hor
 
 	if (!int_of_type(vs->v[i].str, strlen(vs->v[i].str), t, &v, why, sizeof(why)))
 		return fail_value(c, vs, i, "%s", why);
-	vs->v[i].kind = HORNET_VAL_INT;
+	vs->v[i].kind = HORNET_VALUE_INT;
 	vs->v[i].is_num = true;
 	vs->v[i].num = v;
 	return 0;
@@ -1050,7 +1050,7 @@ static int check_range(struct ctx *c, struct hornet_values *vs, size_t i, enum h
 		return fail_value(c, vs, i, "%s", why);
 	if (!le(t, a, b))
 		return fail_value(c, vs, i, "range '%s' is empty (min above max)", s);
-	vs->v[i].kind = HORNET_VAL_RANGE;
+	vs->v[i].kind = HORNET_VALUE_RANGE;
 	vs->v[i].num = a;
 	vs->v[i].hi = b;
 	return 0;
@@ -1107,7 +1107,7 @@ static int check_in_map(struct ctx *c, struct hornet_values *vs, size_t i, enum 
 		l = list_of(c, s + 5);
 		if (!l)
 			return fail_no_list(c, NULL, vs, i, s + 5);
-		vs->v[i].kind = HORNET_VAL_LIST;
+		vs->v[i].kind = HORNET_VALUE_LIST;
 		vs->v[i].list = l - c->p->lists;
 		return 0;
 	}
@@ -1142,7 +1142,7 @@ static int check_addr(struct ctx *c, struct hornet_values *vs, size_t i)
 	bool neg;
 
 	if (is_placeholder(s)) {
-		vs->v[i].kind = HORNET_VAL_PLACEHOLDER;
+		vs->v[i].kind = HORNET_VALUE_PLACEHOLDER;
 		return 0;
 	}
 	if (hlen < sizeof(host)) {
@@ -1169,7 +1169,7 @@ static int check_addr(struct ctx *c, struct hornet_values *vs, size_t i)
 				"'%s' is not a valid CIDR (prefix length 0..%d for IPv%d)", s,
 				family == 4 ? 32 : 128, family);
 	}
-	vs->v[i].kind = HORNET_VAL_ADDR;
+	vs->v[i].kind = HORNET_VALUE_ADDR;
 	vs->v[i].family = family == 4 ? AF_INET : AF_INET6;
 	vs->v[i].prefix_len = slash ? bits : family == 4 ? 32 : 128;
 	memcpy(vs->v[i].addr, addr, sizeof(vs->v[i].addr));
@@ -1196,7 +1196,7 @@ static int check_port(struct ctx *c, struct hornet_values *vs, size_t i)
 	if (!colon) {
 		if (!port_of(s, strlen(s), &a))
 			return fail_value(c, vs, i, "'%s' is not a port (0..65535)", s);
-		vs->v[i].kind = HORNET_VAL_INT;
+		vs->v[i].kind = HORNET_VALUE_INT;
 		vs->v[i].is_num = true;
 		vs->v[i].num = a;
 		return 0;
@@ -1205,7 +1205,7 @@ static int check_port(struct ctx *c, struct hornet_values *vs, size_t i)
 		return fail_value(c, vs, i, "'%s' is not a port range (0..65535 on each side)", s);
 	if (a > b)
 		return fail_value(c, vs, i, "port range '%s' is empty (min above max)", s);
-	vs->v[i].kind = HORNET_VAL_RANGE;
+	vs->v[i].kind = HORNET_VALUE_RANGE;
 	vs->v[i].num = a;
 	vs->v[i].hi = b;
 	return 0;
@@ -1219,7 +1219,7 @@ static int check_named(struct ctx *c, struct hornet_values *vs, size_t i, enum h
 	uint64_t max = hornet_vocab_max(t);
 
 	if (!hornet_vocab_value(t, v->str, &v->num)) {
-		v->kind = HORNET_VAL_INT;
+		v->kind = HORNET_VALUE_INT;
 		v->is_num = true;
 		return 0;
 	}
@@ -1227,7 +1227,7 @@ static int check_named(struct ctx *c, struct hornet_values *vs, size_t i, enum h
 		if (v->num < 0 || (uint64_t)v->num > max)
 			return fail_value(c, vs, i, "%s %s is out of range (0..%llu)",
 					  hornet_vocab_what(t), v->str, (unsigned long long)max);
-		v->kind = HORNET_VAL_INT;
+		v->kind = HORNET_VALUE_INT;
 		return 0;
 	}
 	v->num = 0;
@@ -1244,13 +1244,13 @@ static int check_cap_value(struct ctx *c, struct hornet_values *vs, size_t i,
 	int64_t bit;
 
 	if (!hornet_vocab_value(HORNET_VOCAB_CAP, v->str, &bit)) {
-		v->kind = HORNET_VAL_INT;
+		v->kind = HORNET_VALUE_INT;
 		v->is_num = true;
 		v->num = t == HORNET_ARG_CAPABILITY ? bit : (int64_t)(1ULL << bit);
 		return 0;
 	}
 	if (!names_only && v->is_num && v->num >= 0) {
-		v->kind = HORNET_VAL_INT;
+		v->kind = HORNET_VALUE_INT;
 		return 0;
 	}
 	show(v->str, strlen(v->str), shown, sizeof(shown));
@@ -1712,7 +1712,7 @@ static int match_pids_entry(struct ctx *c, const yaml_node_t *map, void *entry, 
 			err = fail_value(c, &m->values, i, "'%s' is not a process ID (0..%u)",
 					 m->values.v[i].str, UINT32_MAX);
 		else
-			m->values.v[i].kind = HORNET_VAL_INT;
+			m->values.v[i].kind = HORNET_VALUE_INT;
 	}
 	return err;
 }
@@ -1754,9 +1754,9 @@ static int match_ns_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 		struct hornet_value *v = &m->values.v[i];
 
 		if (!strcmp(v->str, "host_ns"))
-			v->kind = HORNET_VAL_HOST_NS;
+			v->kind = HORNET_VALUE_HOST_NS;
 		else if (v->is_num && v->num >= 0)
-			v->kind = HORNET_VAL_INT;
+			v->kind = HORNET_VALUE_INT;
 		else
 			err = fail_value(c, &m->values, i,
 					 "'%s' is not a namespace inode number or 'host_ns'",

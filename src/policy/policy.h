@@ -186,14 +186,14 @@ struct hornet_pos {
  * parses no text again.
  */
 enum hornet_value_kind {
-	HORNET_VAL_TEXT, /* a string, path or binary: str */
-	HORNET_VAL_INT, /* num: an integer, or a name resolved (CAP_*, IPPROTO_*, AF_*,
+	HORNET_VALUE_TEXT, /* a string, path or binary: str */
+	HORNET_VALUE_INT, /* num: an integer, or a name resolved (CAP_*, IPPROTO_*, AF_*,
 			 * TCP_*, file types; the bit of a capability, the mask of a set) */
-	HORNET_VAL_RANGE, /* num..hi, both included: InRange, InMap, port ranges */
-	HORNET_VAL_ADDR, /* SAddr, DAddr: addr, the first prefix_len bits of it */
-	HORNET_VAL_LIST, /* InMap "list:NAME": list, its index in spec.lists */
-	HORNET_VAL_HOST_NS, /* matchNamespaces "host_ns": the agent's own namespace */
-	HORNET_VAL_PLACEHOLDER, /* "${NAME}" where an address goes: a template not filled */
+	HORNET_VALUE_RANGE, /* num..hi, both included: InRange, InMap, port ranges */
+	HORNET_VALUE_ADDR, /* SAddr, DAddr: addr, the first prefix_len bits of it */
+	HORNET_VALUE_LIST, /* InMap "list:NAME": list, its index in spec.lists */
+	HORNET_VALUE_HOST_NS, /* matchNamespaces "host_ns": the agent's own namespace */
+	HORNET_VALUE_PLACEHOLDER, /* "${NAME}" where an address goes: a template not filled */
 };
 
 struct hornet_value {

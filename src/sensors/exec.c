@@ -25,7 +25,6 @@ struct hornet_exec_sensor {
 	const char *mechanism;
 	const char *creds_mechanism;
 	struct hornet_exec_sensor_opts opts;
-	struct hornet_json json;
 	long clk_tck;
 };
 
@@ -127,7 +126,6 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 	s->clk_tck = sysconf(_SC_CLK_TCK);
 	if (s->clk_tck <= 0)
 		s->clk_tck = 100;
-	hornet_json_init(&s->json);
 
 	/*
 	 * The creds hook in order of preference: LSM, fentry, kprobe. A hook
@@ -175,7 +173,6 @@ void hornet_exec_sensor__free(struct hornet_exec_sensor *s)
 	if (!s)
 		return;
 	hornet_exec__destroy(s->skel);
-	hornet_json_free(&s->json);
 	free(s);
 }
 
@@ -194,14 +191,14 @@ static uint64_t wall_ns(const struct hornet_exec_sensor *s, uint64_t boot_ns)
 	return boot_ns + s->opts.render->boot_to_wall_ns;
 }
 
-static void emit(struct hornet_exec_sensor *s, enum hornet_event_type type)
+static void emit(struct hornet_exec_sensor *s, enum hornet_event_kind kind,
+		 struct hornet_process *p, uint64_t ktime, uint32_t code)
 {
-	hornet_json_append(&s->json, "\n", 1);
-	if (s->json.failed) {
-		pr_warn("sensor 'exec': event too large to render; dropped");
-		return;
-	}
-	s->opts.emit(s->opts.emit_ctx, type, s->json.buf, s->json.len);
+	struct hornet_event ev = { .kind = kind, .ktime = ktime, .process = p };
+
+	if (kind == HORNET_EV_EXIT)
+		ev.exit_code = code;
+	s->opts.emit(s->opts.emit_ctx, &ev);
 }
 
 /* Interns a non-terminated kernel string; NULL only when out of memory. */
@@ -298,9 +295,7 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 	}
 	hornet_proc_cache__insert(s->opts.cache, p);
 
-	hornet_json_reset(&s->json);
-	hornet_render_exec(&s->json, s->opts.render, p, e->hdr.ktime);
-	emit(s, HORNET_EVENT_EXEC);
+	emit(s, HORNET_EV_EXEC, p, e->hdr.ktime, 0);
 	return 0;
 }
 
@@ -349,9 +344,7 @@ static int handle_exit(struct hornet_exec_sensor *s, const struct hornet_exit_ev
 		tmp->auid = (uint32_t)-1;
 		p = tmp;
 	}
-	hornet_json_reset(&s->json);
-	hornet_render_exit(&s->json, s->opts.render, p, e->code, e->hdr.ktime);
-	emit(s, HORNET_EVENT_EXIT);
+	emit(s, HORNET_EV_EXIT, p, e->hdr.ktime, e->code);
 	if (tmp)
 		hornet_process__put(tmp);
 	else
@@ -462,9 +455,7 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 		return 0;
 	}
 	hornet_proc_cache__insert(s->opts.cache, p);
-	hornet_json_reset(&s->json);
-	hornet_render_exec(&s->json, s->opts.render, p, now_ktime);
-	emit(s, HORNET_EVENT_EXEC);
+	emit(s, HORNET_EV_EXEC, p, now_ktime, 0);
 	return 1;
 }
 

@@ -3,8 +3,8 @@
  * The process lifecycle sensor (bpf/exec.bpf.c): loads and attaches the
  * exec/fork/exit programs with the best tracepoint flavor the kernel has,
  * keeps the process table (one of the agent's shared maps) current, turns
- * its ring-buffer records into process cache entries and process_exec /
- * process_exit events, and seeds the table from /proc.
+ * its ring-buffer records into process cache entries and typed process_exec
+ * / process_exit events (export/types.h), and seeds the table from /proc.
  */
 #ifndef HORNET_SENSORS_EXEC_H
 #define HORNET_SENSORS_EXEC_H
@@ -44,8 +44,8 @@ struct hornet_exec_sensor_opts {
 	enum hornet_creds_hook creds_hook;
 	struct hornet_proc_cache *cache;
 	const struct hornet_render_ctx *render;
-	/* called with each finished event line, its newline included */
-	void (*emit)(void *ctx, enum hornet_event_type type, const char *line, size_t len);
+	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
+	int (*emit)(void *ctx, const struct hornet_event *ev);
 	void *emit_ctx;
 };
 

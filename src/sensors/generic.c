@@ -13,10 +13,11 @@
 
 #include "generic.skel.h"
 #include "sensors/generic.h"
-#include "sensors/generic_render.h"
+#include "sensors/generic_decode.h"
+#include "util/ksyms.h"
 #include "util/log.h"
 
-/* What an event needs to be rendered, copied from the policy so that events
+/* What an event needs to be decoded, copied from the policy so that events
  * still in the ring buffer after a policy is gone can be recognized. */
 struct gen_user {
 	uint32_t policy_id;
@@ -49,7 +50,6 @@ struct hornet_gen_sensor {
 	struct hornet_generic *master; /* holds the shared maps */
 	struct gen_point *points;
 	uint32_t next_point_id;
-	struct hornet_json json;
 	struct hornet_ksyms *ksyms; /* loaded when a stack trace first arrives */
 	uint64_t events;
 	uint64_t stale;
@@ -148,7 +148,6 @@ struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opt
 		return NULL;
 	g->opts = *opts;
 	g->next_point_id = 1;
-	hornet_json_init(&g->json);
 	g->master = hornet_generic__open();
 	if (!g->master) {
 		err = -errno;
@@ -204,7 +203,6 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 		point_free(p);
 	}
 	hornet_generic__destroy(g->master);
-	hornet_json_free(&g->json);
 	hornet_ksyms__free(g->ksyms);
 	free(g);
 }
@@ -703,15 +701,58 @@ static const struct gen_user *find_user(const struct gen_point *p, uint32_t gene
 	return NULL;
 }
 
+/* Reads stack trace @id into @f and frees its slot (each trace is read once). */
+static size_t take_stack(int fd, int32_t stack_id, struct hornet_stack_frame *f)
+{
+	uint64_t stack[HORNET_STACK_DEPTH] = {};
+	uint32_t id = stack_id;
+	size_t n = 0;
+
+	if (!bpf_map_lookup_elem(fd, &id, stack))
+		for (; n < HORNET_STACK_DEPTH && stack[n]; n++)
+			f[n].address = stack[n];
+	bpf_map_delete_elem(fd, &id);
+	return n;
+}
+
+/* Reads the event's stack traces and resolves their frames. */
+static void read_stacks(struct hornet_gen_sensor *g, const struct hornet_gen_event *e,
+			struct hornet_stack_frame *kf, struct hornet_stack_frame *uf,
+			struct hornet_policy_event *pe)
+{
+	int fd = bpf_map__fd(g->master->maps.hornet_stacks);
+	char module[4096];
+	size_t i;
+
+	if (e->kstack_id >= 0) {
+		if (!g->ksyms)
+			g->ksyms = hornet_ksyms__load();
+		pe->kernel_stack = kf;
+		pe->nr_kernel_stack = take_stack(fd, e->kstack_id, kf);
+		for (i = 0; i < pe->nr_kernel_stack; i++)
+			kf[i].name = hornet_ksyms__find(g->ksyms, kf[i].address, &kf[i].offset);
+	}
+	if (e->ustack_id >= 0) {
+		pe->user_stack = uf;
+		pe->nr_user_stack = take_stack(fd, e->ustack_id, uf);
+		/* the process may be gone already: then only the address */
+		for (i = 0; i < pe->nr_user_stack; i++)
+			if (!hornet_user_addr(e->pid, uf[i].address, module, sizeof(module),
+					      &uf[i].offset))
+				uf[i].name = strdup(module);
+	}
+}
+
 int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size)
 {
 	const struct hornet_gen_event *e = data;
+	struct hornet_stack_frame kf[HORNET_STACK_DEPTH] = {}, uf[HORNET_STACK_DEPTH] = {};
 	struct hornet_process *proc, *tmp = NULL;
 	const struct gen_user *u = NULL;
 	struct gen_point *p, *ptmp;
-	uint64_t kstack[HORNET_STACK_DEPTH] = {}, ustack[HORNET_STACK_DEPTH] = {};
-	struct hornet_stack_in st = {}, *stacks = NULL;
-	const char *type;
+	struct hornet_event ev;
+	size_t i;
+	int ret;
 
 	if (size < sizeof(*e) || e->data_len > size - sizeof(*e))
 		return -EINVAL;
@@ -727,56 +768,34 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 		g->stale++;
 		return 0;
 	}
-	proc = e->proc_ktime ? hornet_proc_cache__lookup(g->opts.cache, e->pid, e->proc_ktime)
-			     : NULL;
-	if (!proc) {
+	ret = hornet_gen_decode(&ev, &u->info, e, (const char *)data + sizeof(*e), e->data_len);
+	/* read even for a malformed record: that frees the traces' slots */
+	if (e->kstack_id >= 0 || e->ustack_id >= 0)
+		read_stacks(g, e, kf, uf, &ev.policy);
+	proc = ret	       ? NULL
+	       : e->proc_ktime ? hornet_proc_cache__lookup(g->opts.cache, e->pid, e->proc_ktime)
+			       : NULL;
+	if (!ret && !proc) {
 		tmp = hornet_process__new();
-		if (!tmp)
-			return -ENOMEM;
-		tmp->pid = e->pid;
-		tmp->tid = e->tid;
-		tmp->ktime = e->proc_ktime;
-		tmp->flags = HORNET_PF_NO_PARENT;
-		tmp->auid = (uint32_t)-1;
+		if (tmp) {
+			tmp->pid = e->pid;
+			tmp->tid = e->tid;
+			tmp->ktime = e->proc_ktime;
+			tmp->flags = HORNET_PF_NO_PARENT;
+			tmp->auid = (uint32_t)-1;
+		}
 		proc = tmp;
+		ret = tmp ? 0 : -ENOMEM;
 	}
-	hornet_json_reset(&g->json);
-	if (e->kstack_id >= 0 || e->ustack_id >= 0) {
-		int fd = bpf_map__fd(g->master->maps.hornet_stacks);
-		uint32_t id;
-
-		if (e->kstack_id >= 0) {
-			id = e->kstack_id;
-			if (!bpf_map_lookup_elem(fd, &id, kstack))
-				while (st.nr_kernel < HORNET_STACK_DEPTH && kstack[st.nr_kernel])
-					st.nr_kernel++;
-			/* each trace is read once: free its slot for the next */
-			bpf_map_delete_elem(fd, &id);
-			if (!g->ksyms)
-				g->ksyms = hornet_ksyms__load();
-		}
-		if (e->ustack_id >= 0) {
-			id = e->ustack_id;
-			if (!bpf_map_lookup_elem(fd, &id, ustack))
-				while (st.nr_user < HORNET_STACK_DEPTH && ustack[st.nr_user])
-					st.nr_user++;
-			bpf_map_delete_elem(fd, &id);
-		}
-		st.kernel = kstack;
-		st.user = ustack;
-		st.ksyms = g->ksyms;
-		stacks = &st;
-	}
-	type = hornet_render_generic(&g->json, g->opts.render, proc, &u->info, e,
-				     (const char *)data + sizeof(*e), e->data_len, stacks);
+	ev.process = proc;
+	if (!ret)
+		ret = g->opts.emit(g->opts.ctx, &ev);
+	for (i = 0; i < ev.policy.nr_user_stack; i++)
+		free((char *)uf[i].name);
 	hornet_process__put(tmp);
-	if (!type)
-		return -EINVAL;
-	hornet_json_append(&g->json, "\n", 1);
-	if (g->json.failed)
-		return -ENOMEM;
+	if (ret)
+		return ret;
 	g->events++;
-	g->opts.emit(g->opts.ctx, type, g->json.buf, g->json.len);
 	if ((e->flags & HORNET_GEN_EV_USER_ACTION) && g->opts.user_action &&
 	    e->sel < HORNET_POLICY_MAX_SELECTORS) {
 		unsigned int a;

@@ -7,8 +7,9 @@
  * the policy side); it loads a new instance, switches to it atomically (a
  * generation number in a map), then drops the old one: changing one
  * policy never loses or doubles another's events. It also turns the
- * instances' records into process_kprobe / _tracepoint / _lsm / _uprobe
- * events.
+ * instances' records into typed policy events (export/types.h), which
+ * export/render_policy.c shows as process_kprobe / _tracepoint / _lsm /
+ * _uprobe.
  */
 #ifndef HORNET_SENSORS_GENERIC_H
 #define HORNET_SENSORS_GENERIC_H
@@ -36,9 +37,8 @@ struct hornet_generic_opts {
 	const struct hornet_shared_maps *maps; /* the agent's */
 	const struct hornet_kernel *kernel;
 	struct hornet_proc_cache *cache;
-	const struct hornet_render_ctx *render;
-	/* a finished event line (newline included) and its type key */
-	void (*emit)(void *ctx, const char *type, const char *line, size_t len);
+	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
+	int (*emit)(void *ctx, const struct hornet_event *ev);
 	/* GetUrl / DnsLookup to carry out, off the event path */
 	void (*user_action)(void *ctx, const struct hornet_user_action *a);
 	void *ctx;

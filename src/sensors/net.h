@@ -2,7 +2,8 @@
 /*
  * The network sensor (bpf/net.bpf.c) in user space: attaches its tracing
  * programs and its cgroup programs (at the root of the cgroup v2 hierarchy,
- * next to any others there), and turns its records into events:
+ * next to any others there), and decodes its records into typed events
+ * (export/types.h), which export/render_net.c shows as
  * process_kprobe events shaped like those of Tetragon's network policies
  * (tcp_connect, inet_csk_accept, inet_csk_listen_start, tcp_close,
  * udp_sendmsg, with a sock_arg), and process_dns, process_http and
@@ -15,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "export/event.h"
+#include "export/types.h"
 #include "probe/features.h"
 #include "process/cache.h"
 #include "sensors/shared.h"
@@ -25,9 +26,9 @@ struct hornet_net_sensor;
 struct hornet_net_opts {
 	const struct hornet_shared_maps *maps; /* the agent's */
 	struct hornet_proc_cache *cache;
-	const struct hornet_render_ctx *render;
 	bool inspect; /* DNS, HTTP and TLS from the packets */
-	void (*emit)(void *ctx, const char *type, const char *line, size_t len);
+	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
+	int (*emit)(void *ctx, const struct hornet_event *ev);
 	void *ctx;
 };
 

@@ -926,31 +926,31 @@ static void test_typed_values(void)
 		}
 		m = p->hooks[0].selectors[0].args;
 		v = m[0].values.v;
-		CHECK_INT(v[0].kind, HORNET_VAL_ADDR);
+		CHECK_INT(v[0].kind, HORNET_VALUE_ADDR);
 		CHECK_INT(v[0].family, AF_INET);
 		CHECK_INT(v[0].prefix_len, 8);
 		CHECK(v[0].addr[0] == 10 && v[0].addr[1] == 1 && v[0].addr[3] == 3);
-		CHECK_INT(v[1].kind, HORNET_VAL_ADDR);
+		CHECK_INT(v[1].kind, HORNET_VALUE_ADDR);
 		CHECK_INT(v[1].family, AF_INET6);
 		CHECK_INT(v[1].prefix_len, 128);
 		CHECK_INT(v[1].addr[15], 1);
-		CHECK_INT(v[2].kind, HORNET_VAL_PLACEHOLDER);
+		CHECK_INT(v[2].kind, HORNET_VALUE_PLACEHOLDER);
 		v = m[1].values.v;
-		CHECK(v[0].kind == HORNET_VAL_INT && v[0].num == 80);
-		CHECK(v[1].kind == HORNET_VAL_RANGE && v[1].num == 1000 && v[1].hi == 2000);
+		CHECK(v[0].kind == HORNET_VALUE_INT && v[0].num == 80);
+		CHECK(v[1].kind == HORNET_VALUE_RANGE && v[1].num == 1000 && v[1].hi == 2000);
 		v = m[2].values.v;
-		CHECK(v[0].kind == HORNET_VAL_INT && v[0].num == 17);
-		CHECK(v[1].kind == HORNET_VAL_INT && v[1].num == 6);
+		CHECK(v[0].kind == HORNET_VALUE_INT && v[0].num == 17);
+		CHECK(v[1].kind == HORNET_VALUE_INT && v[1].num == 6);
 		v = m[3].values.v;
-		CHECK(v[0].kind == HORNET_VAL_LIST && v[0].list == 0);
-		CHECK(v[1].kind == HORNET_VAL_RANGE && v[1].num == -3 && v[1].hi == 3);
-		CHECK(v[2].kind == HORNET_VAL_INT && v[2].num == 16);
+		CHECK(v[0].kind == HORNET_VALUE_LIST && v[0].list == 0);
+		CHECK(v[1].kind == HORNET_VALUE_RANGE && v[1].num == -3 && v[1].hi == 3);
+		CHECK(v[2].kind == HORNET_VALUE_INT && v[2].num == 16);
 		v = m[4].values.v;
-		CHECK(v[0].kind == HORNET_VAL_INT && v[0].num == 0100000);
+		CHECK(v[0].kind == HORNET_VALUE_INT && v[0].num == 0100000);
 		CHECK_INT(m[5].caps, (1ULL << 21) | (1ULL << 39));
 		v = p->hooks[0].selectors[0].ns[0].values.v;
-		CHECK_INT(v[0].kind, HORNET_VAL_HOST_NS);
-		CHECK(v[1].kind == HORNET_VAL_INT && v[1].num == 4026531840LL);
+		CHECK_INT(v[0].kind, HORNET_VALUE_HOST_NS);
+		CHECK(v[1].kind == HORNET_VALUE_INT && v[1].num == 4026531840LL);
 		hornet_policy_free(p);
 	}
 }

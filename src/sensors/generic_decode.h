@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Policy events as JSON: process_kprobe, process_tracepoint, process_lsm
- * and process_uprobe, with args[] in Tetragon's *_arg shapes
- * (docs/events.md). Everything rendering needs of a policy hook is copied
+ * Decoding of the generic sensor's records into typed policy events
+ * (export/types.h). Everything decoding needs of a policy hook is copied
  * into a hornet_render_hook, so events queued before a policy was deleted
  * or changed are still read with the layout they were made with.
  */
-#ifndef HORNET_SENSORS_GENERIC_RENDER_H
-#define HORNET_SENSORS_GENERIC_RENDER_H
+#ifndef HORNET_SENSORS_GENERIC_DECODE_H
+#define HORNET_SENSORS_GENERIC_DECODE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <hornet/generic.h>
 
-#include "export/event.h"
-#include "export/json.h"
+#include "export/types.h"
 #include "policy/compile.h"
 #include "policy/policy.h"
-#include "util/ksyms.h"
 
 struct hornet_render_arg {
 	uint8_t spec; /* the spec its data comes from */
@@ -55,28 +52,12 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 			    const uint8_t *arg_spec, uint8_t ret_spec);
 void hornet_render_hook_free(struct hornet_render_hook *r);
 
-/* Stack traces of an event, when its action asked for them. */
-struct hornet_stack_in {
-	const uint64_t *kernel; /* instruction pointers, innermost first */
-	size_t nr_kernel;
-	const uint64_t *user;
-	size_t nr_user;
-	const struct hornet_ksyms *ksyms;
-};
-
 /*
- * Renders one policy event (without newline); @data holds the event's
- * argument records. Returns the event's type key ("process_kprobe"), or
- * NULL when the records are malformed.
+ * Decodes one policy event of hook @r into @out (kind HORNET_EV_POLICY,
+ * without process and stacks); @data holds the event's argument records,
+ * which @out points into. Returns 0, or -EINVAL when they are malformed.
  */
-const char *hornet_render_generic(struct hornet_json *j, const struct hornet_render_ctx *ctx,
-				  struct hornet_process *p, const struct hornet_render_hook *r,
-				  const struct hornet_gen_event *e, const char *data, size_t len,
-				  const struct hornet_stack_in *stacks);
-
-/* "O_RDONLY|O_CLOEXEC" */
-void hornet_open_flags(uint32_t flags, char *out, size_t size);
-/* "-rw-r--r--" */
-void hornet_permission(uint32_t mode, char out[11]);
+int hornet_gen_decode(struct hornet_event *out, const struct hornet_render_hook *r,
+		      const struct hornet_gen_event *e, const char *data, size_t len);
 
 #endif
