@@ -100,16 +100,6 @@ static int write_str(struct hornet_export_file *f, const char *s)
 	return hornet_export_file__write(f, s, strlen(s));
 }
 
-static uint64_t rng_state = 0x853c49e6748fea9bULL;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
 /* Line @i of length @len (at least 16), newline included, into @buf. */
 static size_t make_line(char *buf, unsigned int i, size_t len)
 {
@@ -154,6 +144,8 @@ int main(void)
 	char path[PATH_MAX], line[512];
 	int fd;
 	unsigned int i;
+
+	unit_rng_seed(0x853c49e6748fea9bULL);
 
 	snprintf(dir, sizeof(dir), "/tmp/hornet-test-export-XXXXXX");
 	if (!mkdtemp(dir)) {
@@ -271,7 +263,7 @@ int main(void)
 		f = hornet_export_file__open(path, max, 1000);
 		CHECK(f);
 		for (i = 0; f && all && big && rd && i < 5000; i++) {
-			uint64_t r = rng();
+			uint64_t r = unit_rng();
 
 			/* mostly short, some near the limit, a few longer than it and the buffer */
 			if (i % 997 == 500)
