@@ -69,8 +69,9 @@ def dns_seeds():
     cname = dns_name("edge.cdn.test")
     msg = dns(7, 0x8180, "www.shop.test", 1, [(ptr, 5, 120, cname)])
     target = len(msg) - len(cname)
+    to_target = struct.pack(">H", 0xc000 | target)
     msg = dns(7, 0x8180, "www.shop.test", 1,
-              [(ptr, 5, 120, cname), (struct.pack(">H", 0xc000 | target), 1, 30, b"\xc0\x00\x02\x0a")])
+              [(ptr, 5, 120, cname), (to_target, 1, 30, b"\xc0\x00\x02\x0a")])
     put("fuzz_dns", "answer-cname-a", msg)
     put("fuzz_dns", "answer-ptr", dns(9, 0x8180, "4.3.2.1.in-addr.arpa", 12,
                                       [(ptr, 12, 3600, dns_name("host.example.net"))]))
