@@ -41,7 +41,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: build-tests all deps run test vmtest static unit e2e bench fuzz format-check clean
+.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e bench fuzz \
+	format-check clean
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/hornet
@@ -82,9 +83,15 @@ $(OUTPUT)/hornet: $(MAIN_OBJ) $(LIB)
 	@echo "  LINK     $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(OUTPUT)/tests
+# What the unit tests share (reference UTF-8 decoder, byte printer, random bytes).
+UNIT_SUPPORT := tests/unit/support.c tests/unit/support.h tests/unit/unit.h
+
+$(OUTPUT)/tests/support.o: tests/unit/support.c tests/unit/support.h | $(OUTPUT)/tests
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(OUTPUT)/tests/support.o $(LIB) | $(OUTPUT)/tests
 	@echo "  TEST     $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(OUTPUT)/tests/support.o $(LIB) $(LDLIBS) -o $@
 
 # The policy compiler's tests link only the policy core, built without the
 # BPF skeletons (no clang, bpftool or kernel needed): an archive, so each test
@@ -119,12 +126,40 @@ $(OUTPUT)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDLIBS) -o $@ -lm
 
-# Fuzzers: libFuzzer from clang, with ASan and UBSan.
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKELS)
+# Sanitized builds: the sources are compiled once with ASan, UBSan and the
+# fuzzer's coverage hooks into one library, which the fuzzers (libFuzzer) and
+# a second build of the unit tests (make asan) both link.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CFLAGS := -std=gnu11 -g -O1 $(SAN_FLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) \
+	-DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"'
+SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/obj/%.o,$(SRCS))
+SAN_LIB := $(OUTPUT)/asan/libhornet.a
+ASAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
+FUZZ_SECONDS ?= 60
+
+$(OUTPUT)/asan/obj/%.o: src/%.c $(SKELS) $(OUTPUT)/syscalls.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Iinclude -Isrc -I$(OUTPUT) -DHORNET_VERSION='"fuzz"' -DHORNET_GIT_REV='"fuzz"' \
-		$< $(filter-out src/main.c,$(SRCS)) $(LDLIBS) -o $@
+	@echo "  CC       $@"
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(SAN_LIB): $(SAN_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/asan/support.o: tests/unit/support.c tests/unit/support.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/asan/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(OUTPUT)/asan/support.o $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  TEST     $@ (asan)"
+	$(Q)$(CLANG) $(SAN_CFLAGS) -Itests/unit $< $(OUTPUT)/asan/support.o $(SAN_LIB) $(LDLIBS) -o $@
+
+# Fuzzers: libFuzzer from clang, with ASan and UBSan.
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(OUTPUT)/asan/support.o $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ     $@"
+	$(Q)$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer -Itests/unit $< $(OUTPUT)/asan/support.o \
+		$(SAN_LIB) $(LDLIBS) -o $@
 
 # Static builds for the VM's initramfs (make vmtest).
 STATIC_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/static/helpers/%,$(wildcard tests/helpers/*.c))
@@ -150,8 +185,10 @@ run: deps
 
 build-tests: all $(UNIT_BINS) $(HELPER_BINS)
 
+build-sanitized: $(FUZZ_BINS) $(ASAN_BINS)
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory build-tests static
+	$(Q)$(MAKE) --no-print-directory build-tests build-sanitized static
 	$(Q)scripts/test-all.sh
 
 vmtest: deps
@@ -167,7 +204,12 @@ e2e: all $(HELPER_BINS)
 bench: all $(HELPER_BINS)
 	$(Q)bench/run
 
+asan: $(ASAN_BINS)
+	$(Q)tests/run asan
+
+# Each fuzzer for FUZZ_SECONDS from its seeds (make test gives each a few seconds).
 fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run --seconds $(FUZZ_SECONDS)
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
@@ -175,4 +217,4 @@ format-check:
 clean:
 	rm -rf $(OUTPUT)
 
--include $(shell find $(OUTPUT)/obj $(OUTPUT)/core -name '*.d' 2>/dev/null)
+-include $(shell find $(OUTPUT)/obj $(OUTPUT)/core $(OUTPUT)/asan/obj -name '*.d' 2>/dev/null)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <regex.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
 
@@ -17,6 +20,8 @@
 #include "util/suggest.h"
 
 #define MAX_TYPES 16
+#define READ_SIZE (64 << 10)
+#define FOLLOW_WAIT_MS 200
 
 static const char *const known_types[] = {
 	"process_exec",	      "process_exit", "process_kprobe",
@@ -49,6 +54,8 @@ static void usage(FILE *out)
 		"                        extended regular expression)\n"
 		"      --pid N           only events of process N\n"
 		"      --input FILE      read FILE (- for stdin) instead of the agent\n"
+		"  -f, --follow          with --input FILE: go on reading what the agent\n"
+		"                        appends to FILE, across rotations (as tail -F)\n"
 		"      --socket PATH     the agent's API socket (default: $HORNET_SOCKET or\n"
 		"                        /run/hornet/hornet.sock)\n"
 		"  -h, --help            show this help\n");
@@ -122,55 +129,151 @@ static bool matches(const struct filters *f, json_t *ev)
 	return true;
 }
 
-/* Filters and prints every line of @in; returns the number of bad lines. */
-static long pump(const struct filters *f, FILE *in, const char *name)
+/* A stream of JSON lines and where it stands. */
+struct input {
+	const char *name; /* for messages */
+	const char *follow; /* the file to go on reading at its end, or NULL */
+	int fd;
+	char *buf; /* what was read and not handed out: at most an unfinished line */
+	size_t len, cap;
+	long lineno, bad;
+	bool rotated; /* the path names a new file: read the old one to its end first */
+};
+
+/* Handles one line; returns -1 when the stream says to stop. */
+static int handle_line(const struct filters *f, struct input *in, char *line, size_t len)
 {
 	json_error_t jerr;
-	char *line = NULL, *compact;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0, bad = 0;
+	char *compact;
 	json_t *ev;
 
-	while ((len = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len)
-			continue;
-		ev = json_loadb(line, len, 0, &jerr);
-		if (!ev || !json_is_object(ev)) {
-			if (bad++ < 10)
-				fprintf(stderr, "hornet events: %s:%ld: not a JSON object: %s\n",
-					name, lineno, ev ? "another JSON value" : jerr.text);
-			json_decref(ev);
-			continue;
+	in->lineno++;
+	while (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (!len)
+		return 0;
+	ev = json_loadb(line, len, 0, &jerr);
+	if (!ev || !json_is_object(ev)) {
+		if (in->bad++ < 10)
+			fprintf(stderr, "hornet events: %s:%ld: not a JSON object: %s\n", in->name,
+				in->lineno, ev ? "another JSON value" : jerr.text);
+		json_decref(ev);
+		return 0;
+	}
+	if (json_object_get(ev, "error") && !hornet_event_type(ev)) {
+		fprintf(stderr, "hornet events: the agent says: %s\n",
+			json_string_value(json_object_get(ev, "error")));
+		json_decref(ev);
+		in->bad++;
+		return -1;
+	}
+	if (matches(f, ev)) {
+		if (f->compact) {
+			compact = hornet_compact(ev);
+			if (compact)
+				printf("%s\n", compact);
+			free(compact);
+		} else {
+			fwrite(line, 1, len, stdout);
+			fputc('\n', stdout);
 		}
-		if (json_object_get(ev, "error") && !hornet_event_type(ev)) {
-			fprintf(stderr, "hornet events: the agent says: %s\n",
-				json_string_value(json_object_get(ev, "error")));
-			json_decref(ev);
-			bad++;
-			break;
+		fflush(stdout);
+	}
+	json_decref(ev);
+	return 0;
+}
+
+/*
+ * At the end of a followed file: waits for the agent to write more. When the
+ * agent rotated the file (renamed it and opened a new one), the old file is
+ * read to its end once more and then the new one from its start; when it
+ * started the file over (no backups), reading starts over too.
+ */
+static void follow_wait(struct input *in)
+{
+	struct timespec ts = { 0, FOLLOW_WAIT_MS * 1000000L };
+	struct stat now, cur;
+	int fd;
+
+	if (in->rotated) {
+		fd = open(in->follow, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			close(in->fd);
+			in->fd = fd;
+			in->len = 0; /* a whole-line writer leaves none, but never glue two files */
+			in->rotated = false;
+			return;
 		}
-		if (matches(f, ev)) {
-			if (f->compact) {
-				compact = hornet_compact(ev);
-				if (compact)
-					printf("%s\n", compact);
-				free(compact);
-			} else {
-				fwrite(line, 1, len, stdout);
-				fputc('\n', stdout);
+	} else if (!fstat(in->fd, &cur)) {
+		if (!stat(in->follow, &now) &&
+		    (now.st_ino != cur.st_ino || now.st_dev != cur.st_dev)) {
+			in->rotated = true;
+			return;
+		}
+		if (cur.st_size < lseek(in->fd, 0, SEEK_CUR)) {
+			lseek(in->fd, 0, SEEK_SET);
+			in->len = 0;
+			return;
+		}
+	}
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Filters and prints every whole line of @in; returns the number of bad
+ * lines. The last line of a file the agent is writing may be unfinished:
+ * with --follow it waits for the rest; otherwise it is left alone unless it
+ * is a whole JSON object that only lacks its newline.
+ */
+static long pump(const struct filters *f, struct input *in)
+{
+	char *p, *nl, *grown;
+	ssize_t n;
+
+	for (;;) {
+		if (in->cap - in->len < READ_SIZE) {
+			grown = realloc(in->buf, in->cap + READ_SIZE);
+			if (!grown) {
+				fprintf(stderr, "hornet events: %s: out of memory\n", in->name);
+				return in->bad + 1;
 			}
-			fflush(stdout);
+			in->buf = grown;
+			in->cap += READ_SIZE;
 		}
+		n = read(in->fd, in->buf + in->len, in->cap - in->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "hornet events: %s: %s\n", in->name, strerror(errno));
+			return in->bad + 1;
+		}
+		if (n == 0) {
+			if (!in->follow)
+				break;
+			follow_wait(in);
+			continue;
+		}
+		in->len += n;
+		for (p = in->buf; (nl = memchr(p, '\n', in->buf + in->len - p)); p = nl + 1) {
+			*nl = '\0';
+			if (handle_line(f, in, p, nl - p))
+				goto out;
+		}
+		in->len -= p - in->buf;
+		memmove(in->buf, p, in->len);
+	}
+	if (in->len) {
+		json_t *ev = json_loadb(in->buf, in->len, 0, NULL);
+
+		if (json_is_object(ev))
+			handle_line(f, in, in->buf, in->len);
 		json_decref(ev);
 	}
-	free(line);
-	if (bad > 10)
-		fprintf(stderr, "hornet events: %s: %ld lines were not JSON objects\n", name, bad);
-	return bad;
+out:
+	if (in->bad > 10)
+		fprintf(stderr, "hornet events: %s: %ld lines were not JSON objects\n", in->name,
+			in->bad);
+	return in->bad;
 }
 
 int hornet_cmd_events(int argc, char **argv)
@@ -181,19 +284,21 @@ int hornet_cmd_events(int argc, char **argv)
 		{ "binary", required_argument, NULL, 'b' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "input", required_argument, NULL, 'i' },
+		{ "follow", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct filters f = { .pid = -1 };
+	struct input in = { 0 };
 	const char *input = NULL, *sock = NULL;
 	char *end, msg[256];
+	bool follow = false;
 	long bad;
-	FILE *in;
-	int c, fd, err, ret = 2;
+	int c, err, ret = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!strcmp(optarg, "compact")) {
@@ -233,6 +338,9 @@ int hornet_cmd_events(int argc, char **argv)
 		case 'i':
 			input = optarg;
 			break;
+		case 'f':
+			follow = true;
+			break;
 		case 's':
 			sock = optarg;
 			break;
@@ -250,37 +358,35 @@ int hornet_cmd_events(int argc, char **argv)
 		goto out;
 	}
 
-	if (input) {
-		in = strcmp(input, "-") ? fopen(input, "re") : stdin;
-		if (!in) {
+	if (input && strcmp(input, "-")) {
+		in.fd = open(input, O_RDONLY | O_CLOEXEC);
+		if (in.fd < 0) {
 			fprintf(stderr, "hornet events: --input '%s': %s\n", input,
 				strerror(errno));
 			ret = 1;
 			goto out;
 		}
-		bad = pump(&f, in, strcmp(input, "-") ? input : "stdin");
-		if (in != stdin)
-			fclose(in);
-		ret = bad ? 1 : 0;
-		goto out;
+		in.name = input;
+		in.follow = follow ? input : NULL;
+	} else if (input) {
+		/* a pipe ends when its writer is done: nothing to follow */
+		in.fd = STDIN_FILENO;
+		in.name = "stdin";
+	} else {
+		sock = hornet_cli_socket(sock);
+		in.fd = hornet_api_connect(sock, "{\"command\":\"events\"}\n");
+		if (in.fd < 0) {
+			hornet_cli_no_agent(sock, -in.fd);
+			ret = 1;
+			goto out;
+		}
+		/* until the agent stops or we are interrupted */
+		in.name = sock;
 	}
-
-	sock = hornet_cli_socket(sock);
-	fd = hornet_api_connect(sock, "{\"command\":\"events\"}\n");
-	if (fd < 0) {
-		hornet_cli_no_agent(sock, -fd);
-		ret = 1;
-		goto out;
-	}
-	in = fdopen(fd, "r");
-	if (!in) {
-		close(fd);
-		ret = 1;
-		goto out;
-	}
-	/* until the agent stops or we are interrupted */
-	bad = pump(&f, in, sock);
-	fclose(in);
+	bad = pump(&f, &in);
+	if (in.fd != STDIN_FILENO)
+		close(in.fd);
+	free(in.buf);
 	ret = bad ? 1 : 0;
 out:
 	if (f.has_binary)

@@ -24,13 +24,42 @@ struct hornet_export_file {
 	char buf[BUF_SIZE];
 };
 
+/*
+ * Cuts an unfinished last line off the file (an agent killed in the middle of
+ * a write, a disk that was full), so that the lines appended next stay whole
+ * and readers never see two lines run into one. Returns the new size.
+ */
+static off_t cut_half_line(int fd, off_t size)
+{
+	char buf[4096];
+	off_t at = size;
+	ssize_t n;
+
+	while (at > 0) {
+		n = pread(fd, buf, at > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)at,
+			  at > (off_t)sizeof(buf) ? at - (off_t)sizeof(buf) : 0);
+		if (n <= 0)
+			return size; /* unreadable: leave it as it is */
+		while (n > 0 && buf[n - 1] != '\n') {
+			n--;
+			at--;
+		}
+		if (n > 0)
+			break;
+	}
+	if (at == size || ftruncate(fd, at))
+		return size;
+	return at;
+}
+
 static int open_file(struct hornet_export_file *f)
 {
 	struct stat st;
 
 	/* O_NONBLOCK: a FIFO at the path must not block the agent; it is
-	 * refused below like any other file that is not a regular one */
-	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	 * refused below like any other file that is not a regular one.
+	 * O_RDWR: cut_half_line() reads the end of the file. */
+	f->fd = open(f->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
 		     0600);
 	if (f->fd < 0)
 		return errno == ENXIO ? -EINVAL : -errno;
@@ -39,11 +68,11 @@ static int open_file(struct hornet_export_file *f)
 		f->fd = -1;
 		return -EINVAL;
 	}
-	fcntl(f->fd, F_SETFL, O_WRONLY | O_APPEND);
+	fcntl(f->fd, F_SETFL, O_APPEND);
 	/* an existing file may have had looser permissions */
 	if ((st.st_mode & 0777) != 0600)
 		fchmod(f->fd, 0600);
-	f->size = st.st_size;
+	f->size = st.st_size ? cut_half_line(f->fd, st.st_size) : 0;
 	return 0;
 }
 
@@ -89,16 +118,32 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Appends whole lines. A write that fails part-way (the disk is full) is cut
+ * back off the file, so that a half line is never left for the next line to
+ * continue.
+ */
+static int write_lines(struct hornet_export_file *f, const char *p, size_t n)
+{
+	off_t start = lseek(f->fd, 0, SEEK_END);
+	int err = write_all(f->fd, p, n);
+
+	if (err) {
+		f->errors++;
+		if (start >= 0 && ftruncate(f->fd, start) == 0)
+			f->size = start;
+	}
+	return err;
+}
+
 int hornet_export_file__flush(struct hornet_export_file *f)
 {
 	int err;
 
 	if (!f->buffered || f->fd < 0)
 		return 0;
-	err = write_all(f->fd, f->buf, f->buffered);
+	err = write_lines(f, f->buf, f->buffered);
 	f->buffered = 0;
-	if (err)
-		f->errors++;
 	return err;
 }
 
@@ -156,11 +201,9 @@ int hornet_export_file__write(struct hornet_export_file *f, const char *line, si
 			return err;
 	}
 	if (len > BUF_SIZE) {
-		err = write_all(f->fd, line, len);
-		if (err) {
-			f->errors++;
+		err = write_lines(f, line, len);
+		if (err)
 			return err;
-		}
 	} else {
 		memcpy(f->buf + f->buffered, line, len);
 		f->buffered += len;

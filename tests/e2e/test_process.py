@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Process lifecycle, end to end: the real agent, real processes, the exported JSON."""
 import base64
+import json
 import os
 import select
 import shutil
@@ -377,6 +378,43 @@ def _():
     check(st["events"]["process_exec"] > 0, "status events %r" % st["events"])
     # a client that went away is noticed and the agent stays up
     check(a.proc.poll() is None, "agent died")
+
+
+@test("events_input_reads_the_file_the_agent_is_writing")
+def _():
+    # The agent's last line may be half written when a reader looks: `hornet events --input`
+    # leaves it alone (no error), and --follow prints each line once it is whole.
+    a = Agent()
+    n, marker = 200, "whole-%d" % os.getpid()
+    follow = subprocess.Popen([HORNET, "events", "--input", a.export, "--follow", "--types", "exec",
+                               "--binary", "/nop$"], stdout=subprocess.PIPE)
+    seen, buf = {}, b""
+    try:
+        burst = subprocess.Popen(["/bin/sh", "-c", 'for i in $(seq %d); do "$0" "$1" $i "$2"; done'
+                                  % n, NOP, marker, "x" * 3000])
+        reads = 0
+        while burst.poll() is None or reads < 3:
+            r = subprocess.run([HORNET, "events", "--input", a.export, "--types", "exec"],
+                               capture_output=True, timeout=30)
+            reads += 1
+            check(r.returncode == 0 and not r.stderr, "read %d while the agent writes: exit %d, %s"
+                  % (reads, r.returncode, r.stderr.decode()[:300]))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(seen) < n:
+            if not select.select([follow.stdout], [], [], 0.5)[0]:
+                continue
+            buf += os.read(follow.stdout.fileno(), 1 << 20)
+            *lines, buf = buf.split(b"\n")
+            for line in lines:
+                args = json.loads(line)["process_exec"]["process"]["arguments"].split()
+                if args[0] == marker:
+                    seen[args[1]] = seen.get(args[1], 0) + 1
+        check(len(seen) == n and set(seen.values()) == {1},
+              "--follow printed %d of %d execs once, %d more than once"
+              % (len(seen), n, sum(1 for c in seen.values() if c > 1)))
+    finally:
+        follow.kill()
+        follow.wait()
 
 
 @test("status_without_agent_fails_clearly")

@@ -10,47 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support.h"
 #include "util/args.h"
-
-/* An independent UTF-8 check: decode each code point and test its range. */
-static bool valid_utf8_text(const unsigned char *s)
-{
-	while (*s) {
-		uint32_t cp, min;
-		int n, i;
-
-		if (*s < 0x20 || *s == 0x7f)
-			return false;
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) {
-			n = 2;
-			cp = *s & 0x1f;
-			min = 0x80;
-		} else if ((*s & 0xf0) == 0xe0) {
-			n = 3;
-			cp = *s & 0x0f;
-			min = 0x800;
-		} else if ((*s & 0xf8) == 0xf0) {
-			n = 4;
-			cp = *s & 0x07;
-			min = 0x10000;
-		} else {
-			return false;
-		}
-		for (i = 1; i < n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false; /* also stops at the NUL */
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		s += n;
-	}
-	return true;
-}
 
 /* format(block) then parse must give @want back. */
 static void check(const char *block, size_t len, bool skip, const char *want, size_t want_len)
@@ -61,7 +22,7 @@ static void check(const char *block, size_t len, bool skip, const char *want, si
 
 	if (!s)
 		abort();
-	if (!valid_utf8_text((const unsigned char *)s))
+	if (!ref_utf8_printable(s))
 		abort();
 	back = hornet_args_parse(s, &back_len);
 	if (!back)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "net/parse.h"
 
 static bool terminated(const char *s, size_t size)
@@ -70,51 +71,51 @@ static bool same_answer(const struct hornet_dns_answer *a, const struct hornet_d
 
 static struct hornet_dns_msg full, part;
 
+struct cuts {
+	bool seen_ok;
+	unsigned int last_parsed;
+};
+
+static void check_cut(void *ctx, const uint8_t *p, size_t n)
+{
+	struct cuts *c = ctx;
+	unsigned int i;
+	int ret;
+
+	ret = hornet_dns_parse(p, n, &part);
+	check_msg(&part);
+	if (ret == -EINVAL) {
+		if (c->seen_ok)
+			abort(); /* a shorter cut parsed already */
+		return;
+	}
+	if (ret)
+		abort();
+	c->seen_ok = true;
+	if (part.id != full.id || part.response != full.response || part.opcode != full.opcode ||
+	    part.rcode != full.rcode || part.qtype != full.qtype ||
+	    part.nr_questions != full.nr_questions || part.nr_answers != full.nr_answers ||
+	    strcmp(part.qname, full.qname))
+		abort();
+	if (part.nr_parsed > full.nr_parsed || part.nr_parsed < c->last_parsed)
+		abort();
+	c->last_parsed = part.nr_parsed;
+	for (i = 0; i < part.nr_parsed; i++) {
+		if (!same_answer(&part.answers[i], &full.answers[i]))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t cut, step;
-	unsigned int last_parsed = 0, i;
-	bool seen_ok = false;
+	struct cuts c = { 0 };
 	int ret;
 
 	ret = hornet_dns_parse(data, size, &full);
 	check_msg(&full);
 	if (ret && ret != -EINVAL)
 		abort();
-	if (ret)
-		return 0;
-
-	/* every cut of a short message, some cuts of a long one, shortest first */
-	step = size <= 96 ? 1 : size / 24;
-	for (cut = 0; cut < size; cut += step) {
-		uint8_t *copy = malloc(cut ? cut : 1);
-
-		if (!copy)
-			return 0;
-		memcpy(copy, data, cut);
-		ret = hornet_dns_parse(copy, cut, &part);
-		free(copy);
-		check_msg(&part);
-		if (ret == -EINVAL) {
-			if (seen_ok)
-				abort(); /* a longer cut parsed already */
-			continue;
-		}
-		if (ret)
-			abort();
-		seen_ok = true;
-		if (part.id != full.id || part.response != full.response ||
-		    part.opcode != full.opcode || part.rcode != full.rcode ||
-		    part.qtype != full.qtype || part.nr_questions != full.nr_questions ||
-		    part.nr_answers != full.nr_answers || strcmp(part.qname, full.qname))
-			abort();
-		if (part.nr_parsed > full.nr_parsed || part.nr_parsed < last_parsed)
-			abort();
-		last_parsed = part.nr_parsed;
-		for (i = 0; i < part.nr_parsed; i++) {
-			if (!same_answer(&part.answers[i], &full.answers[i]))
-				abort();
-		}
-	}
+	if (!ret)
+		fuzz_each_cut(data, size, check_cut, &c);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "net/parse.h"
 
 static const char *const methods[] = {
@@ -59,36 +60,30 @@ static void check_req(const struct hornet_http_req *r, int ret)
 
 static struct hornet_http_req full, part;
 
+static void check_cut(void *ctx, const uint8_t *p, size_t n)
+{
+	int ret = hornet_http_parse(p, n, &part);
+
+	check_req(&part, ret);
+	if (ret == -ENODATA && n <= strlen(full.method))
+		return;
+	if (ret)
+		abort();
+	if (strcmp(part.method, full.method) || !starts(full.target, part.target) ||
+	    !starts(full.version, part.version) || !starts(full.host, part.host))
+		abort();
+	if (!part.truncated &&
+	    (full.truncated || strcmp(part.target, full.target) || strcmp(part.host, full.host)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t cut, step;
 	int ret;
 
 	ret = hornet_http_parse(data, size, &full);
 	check_req(&full, ret);
-	if (ret)
-		return 0;
-
-	step = size <= 96 ? 1 : size / 24;
-	for (cut = 0; cut < size; cut += step) {
-		uint8_t *copy = malloc(cut ? cut : 1);
-
-		if (!copy)
-			return 0;
-		memcpy(copy, data, cut);
-		ret = hornet_http_parse(copy, cut, &part);
-		free(copy);
-		check_req(&part, ret);
-		if (ret == -ENODATA && cut <= strlen(full.method))
-			continue;
-		if (ret)
-			abort();
-		if (strcmp(part.method, full.method) || !starts(full.target, part.target) ||
-		    !starts(full.version, part.version) || !starts(full.host, part.host))
-			abort();
-		if (!part.truncated && (full.truncated || strcmp(part.target, full.target) ||
-					strcmp(part.host, full.host)))
-			abort();
-	}
+	if (!ret)
+		fuzz_each_cut(data, size, check_cut, NULL);
 	return 0;
 }

@@ -2,8 +2,8 @@
 /*
  * Any bytes written with hornet_json_strn() give valid JSON that decodes to
  * the input with each byte that starts no valid UTF-8 sequence replaced by
- * U+FFFD. jansson checks the syntax and the UTF-8; an independent decoder
- * gives the expected string.
+ * U+FFFD. jansson checks the syntax and the UTF-8; the reference decoder of
+ * the unit tests gives the expected string.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,60 +12,7 @@
 #include <jansson.h>
 
 #include "export/json.h"
-
-/* Length of the valid sequence at @s (decoded and range-checked), or 0. */
-static size_t ref_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-static size_t ref_repair(const unsigned char *in, size_t n, char *out)
-{
-	size_t i = 0, o = 0, l;
-
-	while (i < n) {
-		l = ref_utf8_len(in + i, n - i);
-		if (l) {
-			memcpy(out + o, in + i, l);
-			o += l;
-			i += l;
-		} else {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	return o;
-}
+#include "support.h"
 
 static bool string_is(json_t *v, const char *want, size_t len)
 {
@@ -85,10 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!all || !head || !tail)
 		abort();
-	n_all = ref_repair(data, size, all);
+	n_all = ref_utf8_repair(data, size, all);
 	/* split anywhere, even inside a sequence: each half is repaired on its own */
-	n_head = ref_repair(data, cut, head);
-	n_tail = ref_repair(data + cut, size - cut, tail);
+	n_head = ref_utf8_repair(data, cut, head);
+	n_tail = ref_utf8_repair(data + cut, size - cut, tail);
 
 	hornet_json_init(&j);
 	hornet_json_obj_begin(&j, NULL);

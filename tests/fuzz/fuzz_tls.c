@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "net/parse.h"
 
 static void check_hello(const struct hornet_tls_hello *h, int ret)
@@ -23,39 +24,38 @@ static void check_hello(const struct hornet_tls_hello *h, int ret)
 
 static struct hornet_tls_hello full, part;
 
+struct cuts {
+	int full_ret;
+	bool seen_ok;
+};
+
+static void check_cut(void *ctx, const uint8_t *p, size_t n)
+{
+	struct cuts *c = ctx;
+	int ret = hornet_tls_parse_client_hello(p, n, &part);
+
+	check_hello(&part, ret);
+	if (ret == -ENODATA) {
+		if (c->seen_ok)
+			abort(); /* a shorter cut knew the SNI */
+		return;
+	}
+	if (ret || c->full_ret)
+		abort();
+	c->seen_ok = true;
+	if (part.version != full.version || strcmp(part.sni, full.sni))
+		abort();
+	if (part.alpn[0] && strcmp(part.alpn, full.alpn))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t cut, step;
-	bool seen_ok = false;
-	int full_ret, ret;
+	struct cuts c = { 0 };
 
-	full_ret = hornet_tls_parse_client_hello(data, size, &full);
-	check_hello(&full, full_ret);
-	if (full_ret == -EINVAL)
-		return 0;
-
-	step = size <= 96 ? 1 : size / 24;
-	for (cut = 0; cut < size; cut += step) {
-		uint8_t *copy = malloc(cut ? cut : 1);
-
-		if (!copy)
-			return 0;
-		memcpy(copy, data, cut);
-		ret = hornet_tls_parse_client_hello(copy, cut, &part);
-		free(copy);
-		check_hello(&part, ret);
-		if (ret == -ENODATA) {
-			if (seen_ok)
-				abort(); /* a shorter cut knew the SNI */
-			continue;
-		}
-		if (ret || full_ret)
-			abort();
-		seen_ok = true;
-		if (part.version != full.version || strcmp(part.sni, full.sni))
-			abort();
-		if (part.alpn[0] && strcmp(part.alpn, full.alpn))
-			abort();
-	}
+	c.full_ret = hornet_tls_parse_client_hello(data, size, &full);
+	check_hello(&full, c.full_ret);
+	if (c.full_ret != -EINVAL)
+		fuzz_each_cut(data, size, check_cut, &c);
 	return 0;
 }

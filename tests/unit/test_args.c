@@ -9,23 +9,6 @@
 /* A string literal as (pointer, length), embedded NULs included. */
 #define B(s) (s), (sizeof(s) - 1)
 
-/* Prints a byte string with C escapes, for failure messages. */
-static void print_bytes(const char *what, const char *p, size_t n)
-{
-	size_t i;
-
-	printf("    %s (%zu): \"", what, n);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			putchar(c);
-		else
-			printf("\\x%02x", c);
-	}
-	printf("\"\n");
-}
-
 /* Formats @block and compares with @want; prints both when they differ. */
 static bool format_is(const char *block, size_t len, bool skip, const char *want)
 {
@@ -33,10 +16,10 @@ static bool format_is(const char *block, size_t len, bool skip, const char *want
 	bool ok = got && !strcmp(got, want);
 
 	if (!ok) {
-		print_bytes("block", block ? block : "", len);
-		print_bytes("want", want, strlen(want));
+		unit_print_bytes("block", block ? block : "", len);
+		unit_print_bytes("want", want, strlen(want));
 		if (got)
-			print_bytes("got", got, strlen(got));
+			unit_print_bytes("got", got, strlen(got));
 		else
 			printf("    got NULL (errno %d)\n", errno);
 	}
@@ -52,10 +35,10 @@ static bool parse_is(const char *s, const char *want, size_t want_len)
 	bool ok = got && len == want_len && !memcmp(got, want, len);
 
 	if (!ok) {
-		print_bytes("string", s, strlen(s));
-		print_bytes("want", want, want_len);
+		unit_print_bytes("string", s, strlen(s));
+		unit_print_bytes("want", want, want_len);
 		if (got)
-			print_bytes("got", got, len);
+			unit_print_bytes("got", got, len);
 		else
 			printf("    got NULL (errno %d)\n", errno);
 	}
@@ -71,7 +54,7 @@ static bool parse_fails(const char *s)
 	errno = 0;
 	got = hornet_args_parse(s, &len);
 	if (got) {
-		print_bytes("accepted", s, strlen(s));
+		unit_print_bytes("accepted", s, strlen(s));
 		free(got);
 		return false;
 	}
@@ -83,46 +66,31 @@ static bool round_trips(const char *block, size_t len)
 {
 	char *s = hornet_args_format(block, len, false), *back;
 	bool terminated = !len || block[len - 1] == '\0';
-	size_t want_len = terminated ? len : len + 1, back_len = 0, i;
+	size_t want_len = terminated ? len : len + 1, back_len = 0;
 	bool ok;
 
 	if (!s)
 		return false;
-	/* the string itself never carries control bytes */
-	for (i = 0; s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f) {
-			print_bytes("control byte in", s, strlen(s));
-			free(s);
-			return false;
-		}
+	/* the string itself is valid UTF-8 and never carries control bytes */
+	if (!ref_utf8_printable(s)) {
+		unit_print_bytes("not printable UTF-8", s, strlen(s));
+		free(s);
+		return false;
 	}
 	back = hornet_args_parse(s, &back_len);
 	ok = back && back_len == want_len && !memcmp(back, block, len) &&
 	     (terminated || back[len] == '\0');
 	if (!ok) {
-		print_bytes("block", block, len);
-		print_bytes("string", s, strlen(s));
+		unit_print_bytes("block", block, len);
+		unit_print_bytes("string", s, strlen(s));
 		if (back)
-			print_bytes("parsed", back, back_len);
+			unit_print_bytes("parsed", back, back_len);
 		else
 			printf("    parse failed (errno %d)\n", errno);
 	}
 	free(s);
 	free(back);
 	return ok;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rng(void)
-{
-	/* xorshift64*: deterministic, so a failure can be replayed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
 /* A byte that is likely to exercise a rule of the format. */
@@ -133,7 +101,7 @@ static unsigned char random_byte(void)
 		0x7f, 0x80, 0xbf, 0xc0, 0xc2, 0xc3, 0xe0, 0xe2, 0xed, 0xef, 0xf0,
 		0xf4, 0xf5, 0xff, 'x',	'a',  'Z',  '0',  '-',	'=',  '\'',
 	};
-	uint64_t r = rng();
+	uint64_t r = unit_rng();
 
 	switch (r % 4) {
 	case 0:
@@ -151,7 +119,7 @@ static size_t random_utf8(unsigned char *p)
 	uint32_t cp;
 
 	do {
-		cp = (uint32_t)(rng() % 0x110000);
+		cp = (uint32_t)(unit_rng() % 0x110000);
 	} while (cp >= 0xd800 && cp <= 0xdfff);
 	if (cp < 0x80)
 		cp += 0x80;
@@ -175,6 +143,8 @@ static size_t random_utf8(unsigned char *p)
 
 int main(void)
 {
+	unit_rng_seed(0x9e3779b97f4a7c15ULL);
+
 	UNIT_CASE("args_plain")
 	{
 		CHECK(format_is(B("ls\0-l\0/tmp\0"), true, "-l /tmp"));
@@ -338,11 +308,11 @@ int main(void)
 		int iter, failures = 0;
 
 		for (iter = 0; iter < 5000 && failures < 5; iter++) {
-			size_t len = rng() % (sizeof(block) - 4), i = 0;
+			size_t len = unit_rng() % (sizeof(block) - 4), i = 0;
 			bool terminate = iter % 8 != 0;
 
 			while (i < len) {
-				if (rng() % 6 == 0 && i + 4 <= len)
+				if (unit_rng() % 6 == 0 && i + 4 <= len)
 					i += random_utf8(block + i);
 				else
 					block[i++] = random_byte();

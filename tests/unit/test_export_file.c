@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,16 +101,6 @@ static int write_str(struct hornet_export_file *f, const char *s)
 	return hornet_export_file__write(f, s, strlen(s));
 }
 
-static uint64_t rng_state = 0x853c49e6748fea9bULL;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
 /* Line @i of length @len (at least 16), newline included, into @buf. */
 static size_t make_line(char *buf, unsigned int i, size_t len)
 {
@@ -154,6 +145,8 @@ int main(void)
 	char path[PATH_MAX], line[512];
 	int fd;
 	unsigned int i;
+
+	unit_rng_seed(0x853c49e6748fea9bULL);
 
 	snprintf(dir, sizeof(dir), "/tmp/hornet-test-export-XXXXXX");
 	if (!mkdtemp(dir)) {
@@ -271,7 +264,7 @@ int main(void)
 		f = hornet_export_file__open(path, max, 1000);
 		CHECK(f);
 		for (i = 0; f && all && big && rd && i < 5000; i++) {
-			uint64_t r = rng();
+			uint64_t r = unit_rng();
 
 			/* mostly short, some near the limit, a few longer than it and the buffer */
 			if (i % 997 == 500)
@@ -350,6 +343,75 @@ int main(void)
 		CHECK(content_is(path, want, wl));
 		CHECK(!exists(in_dir("events.json.1")));
 		CHECK_INT(file_mode(path), 0600);
+		clean_dir();
+	}
+
+	UNIT_CASE("export_file_half_line_cut_on_open")
+	{
+		/* an agent killed in the middle of a write left half a line */
+		static const char *const left[][2] = {
+			{ "{\"a\":1}\n{\"b\":", "{\"a\":1}\n{\"c\":3}\n" },
+			{ "{\"b\":", "{\"c\":3}\n" }, /* one unfinished line: emptied */
+		};
+
+		snprintf(path, sizeof(path), "%s", in_dir("events.json"));
+		for (i = 0; i < 2; i++) {
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			CHECK(fd >= 0);
+			CHECK(write(fd, left[i][0], strlen(left[i][0])) ==
+			      (ssize_t)strlen(left[i][0]));
+			close(fd);
+			f = hornet_export_file__open(path, 0, 5);
+			CHECK(f);
+			CHECK_INT(write_str(f, "{\"c\":3}\n"), 0);
+			hornet_export_file__close(f);
+			CHECK(content_is(path, left[i][1], strlen(left[i][1])));
+		}
+		clean_dir();
+	}
+
+	UNIT_CASE("export_file_failed_write_leaves_no_half_line")
+	{
+		/*
+		 * A file size limit makes a write stop part-way, as a full disk
+		 * does: what it wrote of the lines is cut off again, and the lines
+		 * written once there is room again are whole. In a child, for the
+		 * limit.
+		 */
+		int status = -1;
+		pid_t pid;
+
+		snprintf(path, sizeof(path), "%s", in_dir("events.json"));
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			struct rlimit rl = { 250, RLIM_INFINITY };
+			int err;
+
+			signal(SIGXFSZ, SIG_IGN);
+			f = hornet_export_file__open(path, 0, 5);
+			if (!f || write_str(f, "{\"first\":1}\n") || hornet_export_file__flush(f))
+				_exit(2);
+			setrlimit(RLIMIT_FSIZE, &rl);
+			for (i = 0; i < 4; i++) {
+				make_line(line, i, 100);
+				write_str(f, line);
+			}
+			err = hornet_export_file__flush(f);
+			if (err != -EFBIG || hornet_export_file__errors(f) != 1)
+				_exit(3);
+			rl.rlim_cur = RLIM_INFINITY;
+			setrlimit(RLIMIT_FSIZE, &rl);
+			if (write_str(f, "{\"last\":1}\n") || hornet_export_file__flush(f))
+				_exit(4);
+			hornet_export_file__close(f);
+			_exit(0);
+		}
+		CHECK(pid > 0);
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		CHECK(content_is(path, "{\"first\":1}\n{\"last\":1}\n", 23));
 		clean_dir();
 	}
 

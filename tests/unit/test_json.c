@@ -14,25 +14,6 @@
 /* A string literal as (pointer, length), embedded NULs included. */
 #define B(s) (s), (sizeof(s) - 1)
 
-#define FFFD "\xef\xbf\xbd"
-
-/* Prints a byte string with C escapes, for failure messages. */
-static void print_bytes(const char *what, const char *p, size_t n)
-{
-	size_t i;
-
-	printf("    %s (%zu): \"", what, n);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-			putchar(c);
-		else
-			printf("\\x%02x", c);
-	}
-	printf("\"\n");
-}
-
 /* Parses the writer's buffer; NULL (with the reason printed) if it is not JSON. */
 static json_t *parse(const struct hornet_json *j, size_t flags)
 {
@@ -49,7 +30,7 @@ static json_t *parse(const struct hornet_json *j, size_t flags)
 	}
 	v = json_loadb(j->buf, j->len, flags | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &e);
 	if (!v) {
-		print_bytes("not JSON", j->buf, j->len);
+		unit_print_bytes("not JSON", j->buf, j->len);
 		printf("    jansson: %s (line %d, column %d)\n", e.text, e.line, e.column);
 	}
 	return v;
@@ -76,9 +57,9 @@ static bool str_is(const char *in, size_t n, const char *esc, const char *want, 
 		if (asprintf(&text, "{\"s\":\"%s\"}", esc) < 0)
 			goto out;
 		if (strcmp(j.buf, text)) {
-			print_bytes("input", in, n);
-			print_bytes("want", text, strlen(text));
-			print_bytes("got", j.buf, j.len);
+			unit_print_bytes("input", in, n);
+			unit_print_bytes("want", text, strlen(text));
+			unit_print_bytes("got", j.buf, j.len);
 			goto out;
 		}
 	}
@@ -91,9 +72,9 @@ static bool str_is(const char *in, size_t n, const char *esc, const char *want, 
 		goto out;
 	}
 	if (json_string_length(s) != want_len || memcmp(json_string_value(s), want, want_len)) {
-		print_bytes("input", in, n);
-		print_bytes("decoded, want", want, want_len);
-		print_bytes("decoded, got", json_string_value(s), json_string_length(s));
+		unit_print_bytes("input", in, n);
+		unit_print_bytes("decoded, want", want, want_len);
+		unit_print_bytes("decoded, got", json_string_value(s), json_string_length(s));
 		goto out;
 	}
 	ok = true;
@@ -118,82 +99,12 @@ static bool text_is(const struct hornet_json *j, const char *want)
 		return false;
 	}
 	if (!j->buf || strcmp(j->buf, want) || j->len != strlen(want)) {
-		print_bytes("want", want, strlen(want));
+		unit_print_bytes("want", want, strlen(want));
 		if (j->buf)
-			print_bytes("got", j->buf, j->len);
+			unit_print_bytes("got", j->buf, j->len);
 		return false;
 	}
 	return true;
-}
-
-/*
- * An independent reference for the repair: decode each sequence into its code
- * point and check the range, rather than the lead-byte table the writer uses.
- * Returns the length of the valid sequence at @s, or 0.
- */
-static size_t ref_utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* @in with every byte that starts no valid sequence replaced by U+FFFD. */
-static size_t ref_repair(const unsigned char *in, size_t n, char *out)
-{
-	size_t i = 0, o = 0, l;
-
-	while (i < n) {
-		l = ref_utf8_len(in + i, n - i);
-		if (l) {
-			memcpy(out + o, in + i, l);
-			o += l;
-			i += l;
-		} else {
-			memcpy(out + o, FFFD, 3);
-			o += 3;
-			i++;
-		}
-	}
-	return o;
-}
-
-static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-
-static uint64_t rng(void)
-{
-	/* xorshift64*: deterministic, so a failure can be replayed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
 /* A random byte string, biased to UTF-8 lead and continuation bytes. */
@@ -204,10 +115,10 @@ static size_t random_bytes(unsigned char *p, size_t max)
 		0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed,
 		0xef, 0xf0, 0xf4, 0xf5, 0xf8, 0xfe, 0xff, 'a',	'Z',  ' ',
 	};
-	size_t len = rng() % (max + 1), i;
+	size_t len = unit_rng() % (max + 1), i;
 
 	for (i = 0; i < len; i++) {
-		uint64_t r = rng();
+		uint64_t r = unit_rng();
 
 		switch (r % 3) {
 		case 0:
@@ -229,6 +140,8 @@ int main(void)
 {
 	struct hornet_json j;
 	json_t *root;
+
+	unit_rng_seed(0x2545f4914f6cdd1dULL);
 
 	UNIT_CASE("json_nesting_and_commas")
 	{
@@ -590,7 +503,7 @@ int main(void)
 		int iter, failures = 0;
 
 		for (iter = 0; iter < 10000 && failures < 5; iter++) {
-			size_t n = random_bytes(in, sizeof(in)), wn = ref_repair(in, n, want);
+			size_t n = random_bytes(in, sizeof(in)), wn = ref_utf8_repair(in, n, want);
 
 			if (!str_is((const char *)in, n, NULL, want, wn)) {
 				UNIT_FAIL("iteration %d", iter);

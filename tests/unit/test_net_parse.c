@@ -798,17 +798,6 @@ static void test_dns(void)
 	}
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rng(void)
-{
-	/* xorshift64*: deterministic, so a failure can be replayed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
 /* Random bytes, and valid messages with random bytes changed. */
 static void test_dns_random(void)
 {
@@ -825,9 +814,9 @@ static void test_dns_random(void)
 			int ret;
 
 			if (iter % 2) {
-				len = rng() % sizeof(buf);
+				len = unit_rng() % sizeof(buf);
 				for (i = 0; i < len; i++)
-					buf[i] = (uint8_t)rng();
+					buf[i] = (uint8_t)unit_rng();
 				/* often a plausible header */
 				if (len > 12 && iter % 4 == 1) {
 					buf[2] = 0x81;
@@ -838,9 +827,9 @@ static void test_dns_random(void)
 			} else {
 				len = m.n;
 				memcpy(buf, m.b, len);
-				for (i = rng() % 4 + 1; i; i--)
-					buf[rng() % len] = (uint8_t)rng();
-				len -= rng() % 8;
+				for (i = unit_rng() % 4 + 1; i; i--)
+					buf[unit_rng() % len] = (uint8_t)unit_rng();
+				len -= unit_rng() % 8;
 			}
 			ret = dns(buf, len);
 			if (ret == -1000) {
@@ -1122,16 +1111,17 @@ static void test_http(void)
 			int ret;
 
 			if (iter % 2) {
-				len = rng() % sizeof(buf);
+				len = unit_rng() % sizeof(buf);
 				for (i = 0; i < len; i++)
-					buf[i] = (uint8_t)rng();
+					buf[i] = (uint8_t)unit_rng();
 			} else {
 				len = strlen(base);
 				memcpy(buf, base, len);
-				for (i = rng() % 3 + 1; i; i--)
-					buf[rng() % len] =
-						(uint8_t)(rng() % 4 ? (uint8_t)rng()
-								    : "\0\r\n :"[rng() % 5]);
+				for (i = unit_rng() % 3 + 1; i; i--)
+					buf[unit_rng() % len] =
+						(uint8_t)(unit_rng() % 4
+								  ? (uint8_t)unit_rng()
+								  : "\0\r\n :"[unit_rng() % 5]);
 			}
 			ret = http(buf, len, &r);
 			if (ret == -1000)
@@ -1489,9 +1479,9 @@ static void test_tls(void)
 			int ret;
 
 			if (iter % 2) {
-				len = rng() % sizeof(buf);
+				len = unit_rng() % sizeof(buf);
 				for (i = 0; i < len; i++)
-					buf[i] = (uint8_t)rng();
+					buf[i] = (uint8_t)unit_rng();
 				if (len > 5 && iter % 4 == 1) {
 					buf[0] = 22;
 					buf[1] = 3;
@@ -1501,9 +1491,9 @@ static void test_tls(void)
 			} else {
 				len = sizeof(python_client_hello);
 				memcpy(buf, python_client_hello, len);
-				for (i = rng() % 3 + 1; i; i--)
-					buf[rng() % 200] = (uint8_t)rng();
-				len -= rng() % 300;
+				for (i = unit_rng() % 3 + 1; i; i--)
+					buf[unit_rng() % 200] = (uint8_t)unit_rng();
+				len -= unit_rng() % 300;
 			}
 			ret = tls(buf, len, &h);
 			if (ret == -1000)
@@ -1518,6 +1508,7 @@ static void test_tls(void)
 
 int main(void)
 {
+	unit_rng_seed(0x9e3779b97f4a7c15ULL);
 	test_dns();
 	test_dns_random();
 	test_http();

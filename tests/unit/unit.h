@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support.h"
+
 static int unit_failed;
 static int unit_case_failed;
 static const char *unit_case;

@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Writes the seed corpora of the fuzzers into tests/fuzz/corpus/<fuzzer>/.
+
+The seeds are checked in; this script says what each one is and makes them
+again (`tests/fuzz/seeds.py`). A seed is a small, valid (or nearly valid)
+input of the parser, so that a few seconds of fuzzing start deep inside it:
+the policies of policies/ and examples/, real DNS messages, HTTP requests,
+TLS ClientHellos, /proc files, cgroup paths, agent config files, argv blocks
+and strings for the JSON writer. The TLS hellos come from Python's ssl module,
+so their random fields change each time the script runs.
+"""
+import glob
+import os
+import shutil
+import ssl
+import struct
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+
+def put(fuzzer, name, data):
+    d = os.path.join(CORPUS, fuzzer)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+
+
+def put_all(fuzzer, seeds):
+    for name, data in seeds.items():
+        put(fuzzer, name, data)
+
+
+def policy():
+    files = sorted(glob.glob(os.path.join(ROOT, "policies", "**", "*.yaml"), recursive=True) +
+                   glob.glob(os.path.join(ROOT, "examples", "**", "*.yaml"), recursive=True))
+    for path in files:
+        rel = os.path.relpath(path, ROOT).replace("/", "-")
+        shutil.copyfile(path, os.path.join(CORPUS, "fuzz_policy", rel))
+
+
+def dns_name(name):
+    return b"".join(bytes([len(p)]) + p.encode() for p in name.split(".") if p) + b"\0"
+
+
+def dns(qid, flags, qname, qtype, answers=(), nr_answers=None):
+    """A message with one question; answers are (name or pointer, type, ttl, rdata)."""
+    m = struct.pack(">HHHHHH", qid, flags, 1, len(answers) if nr_answers is None else nr_answers,
+                    0, 0)
+    m += dns_name(qname) + struct.pack(">HH", qtype, 1)
+    for name, rtype, ttl, rdata in answers:
+        m += name + struct.pack(">HHIH", rtype, 1, ttl, len(rdata)) + rdata
+    return m
+
+
+def dns_seeds():
+    q = 0xc00c  # a pointer to the question's name
+    ptr = struct.pack(">H", q)
+    put("fuzz_dns", "query-a", dns(0x1234, 0x0100, "example.com", 1))
+    put("fuzz_dns", "query-aaaa", dns(0x1235, 0x0100, "www.example.org", 28))
+    put("fuzz_dns", "answer-a", dns(0x1234, 0x8180, "example.com", 1,
+                                    [(ptr, 1, 300, bytes([93, 184, 216, 34])),
+                                     (ptr, 1, 300, bytes([93, 184, 216, 35]))]))
+    put("fuzz_dns", "answer-aaaa", dns(0x1235, 0x8180, "www.example.org", 28,
+                                       [(ptr, 28, 60, bytes.fromhex("20010db8" + "00" * 11 +
+                                                                    "01"))]))
+    # CNAME then A for the CNAME's target, which points into the first answer
+    cname = dns_name("edge.cdn.test")
+    msg = dns(7, 0x8180, "www.shop.test", 1, [(ptr, 5, 120, cname)])
+    target = len(msg) - len(cname)
+    to_target = struct.pack(">H", 0xc000 | target)
+    msg = dns(7, 0x8180, "www.shop.test", 1,
+              [(ptr, 5, 120, cname), (to_target, 1, 30, b"\xc0\x00\x02\x0a")])
+    put("fuzz_dns", "answer-cname-a", msg)
+    put("fuzz_dns", "answer-ptr", dns(9, 0x8180, "4.3.2.1.in-addr.arpa", 12,
+                                      [(ptr, 12, 3600, dns_name("host.example.net"))]))
+    put("fuzz_dns", "answer-txt-mx", dns(10, 0x8180, "mail.test", 16,
+                                         [(ptr, 16, 60, b"\x0bv=spf1 -all"),
+                                          (ptr, 15, 60, b"\x00\x0a" + dns_name("mx.mail.test"))]))
+    put("fuzz_dns", "nxdomain", dns(11, 0x8183, "nope.invalid", 1))
+    put("fuzz_dns", "truncated-answers", dns(12, 0x8380, "big.test", 1,
+                                             [(ptr, 1, 5, b"\x0a\x00\x00\x01")], nr_answers=9))
+
+
+def http_seeds():
+    seeds = {
+        "get": "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\nAccept: */*\r\n\r\n",
+        "get-query": "GET /search?q=a%20b&x=1 HTTP/1.1\r\nhost: Example.COM:8080\r\n\r\n",
+        "post": "POST /api/v1/items HTTP/1.1\r\nContent-Type: application/json\r\n"
+                "Content-Length: 13\r\nHost: api.test\r\n\r\n{\"name\":\"x\"}",
+        "head-10": "HEAD /index.html HTTP/1.0\r\n\r\n",
+        "connect": "CONNECT proxy.test:443 HTTP/1.1\r\nHost: proxy.test:443\r\n\r\n",
+        "options": "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+        "delete-lf": "DELETE /x/1 HTTP/1.1\nHost: b.test\n\n",
+        "cut": "PATCH /very/long/target/that/the/capture/limit/cuts HTTP/1.",
+    }
+    put_all("fuzz_http", seeds)
+
+
+def client_hello(sni, alpn=None, maximum=None):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if alpn:
+        ctx.set_alpn_protocols(alpn)
+    if maximum:
+        ctx.maximum_version = maximum
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    conn = ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
+    try:
+        conn.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def tls_seeds():
+    put("fuzz_tls", "hello-sni-alpn", client_hello("www.example.com", ["h2", "http/1.1"]))
+    put("fuzz_tls", "hello-sni", client_hello("api.test"))
+    put("fuzz_tls", "hello-tls12", client_hello("old.example.org", ["http/1.1"],
+                                                ssl.TLSVersion.TLSv1_2))
+    put("fuzz_tls", "hello-no-sni", client_hello(None))
+
+
+def procfs_seeds():
+    for f in ("stat", "status", "cgroup"):
+        with open("/proc/self/" + f, "rb") as src:
+            put("fuzz_procfs", "self-" + f, src.read())
+    put("fuzz_procfs", "stat-odd-comm",
+        "4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 "
+        "1000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n")
+    put("fuzz_procfs", "status-root",
+        "Name:\tsshd\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t812\nPid:\t812\nPPid:\t1\n"
+        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\n"
+        "CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+        "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\n")
+    put("fuzz_procfs", "cgroup-v1-v2",
+        "12:pids:/docker/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+        "1:name=systemd:/\n0::/system.slice/docker-"
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\n")
+
+
+def cgroup_seeds():
+    cid = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    uid = "1f8c2b3a-4d5e-6f70-8192-a3b4c5d6e7f8"
+    seeds = {
+        "docker-systemd": "/system.slice/docker-%s.scope" % cid,
+        "docker-cgroupfs": "/docker/%s" % cid,
+        "containerd-systemd": "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-"
+                              "pod%s.slice/cri-containerd-%s.scope" % (uid.replace("-", "_"), cid),
+        "kubepods-cgroupfs": "/kubepods/burstable/pod%s/%s" % (uid, cid),
+        "crio": "/kubepods.slice/kubepods-pod%s.slice/crio-%s.scope" % (uid.replace("-", ""), cid),
+        "libpod": "/machine.slice/libpod-%s.scope/container" % cid,
+        "user": "/user.slice/user-1000.slice/session-2.scope",
+        "root": "/",
+    }
+    put_all("fuzz_cgroup", seeds)
+
+
+def config_seeds():
+    seeds = {
+        "full": "node-name: worker-1\nexport-file: /var/log/hornet/events.json\n"
+                "export-file-max-size-mb: 100\nexport-file-max-backups: 5\n"
+                "socket: /run/hornet/hornet.sock\nenable-ancestors: true\nnetwork: yes\n"
+                "inspect-packets: off\nprocess-cache-size: 65536\nringbuf-size-mb: 16\n"
+                "log-level: debug\nstdout: compact\npolicy-dir: /etc/hornet/policies\n"
+                "dns-server: 10.0.0.53:53\nexec-creds-hook: auto\n",
+        "policy-list": "policy:\n  - /etc/hornet/a.yaml\n  - /etc/hornet/b.yaml\n",
+        "policy-flow": "policy: [a.yaml, b.yaml]\nstdout: none\n",
+        "comments": "# hornet agent\n---\nnode-name: \"n\"  # quoted\n...\n",
+        "bad-value": "ringbuf-size-mb: 4096\n",
+        "unknown-key": "exprt-file: /x\n",
+    }
+    put_all("fuzz_config", seeds)
+
+
+def args_seeds():
+    seeds = {
+        "plain": b"ls\0-l\0/tmp\0",
+        "spaces-quotes": b"sh\0-c\0echo 'a b' \"c\\\"d\"\0$HOME\0",
+        "utf8": "grep\0caf\u00e9\0\U0001f680\0".encode(),
+        "invalid-utf8": b"cat\0\xff\xfe\0a\xc3(b\0",
+        "control": b"printf\0a\tb\nc\x1b[0m\0\x7f\0",
+        "empty-args": b"prog\0\0\0x\0",
+        "unterminated": b"python3\0-c\0print(1)",
+        "string": b"'it''s' \"q\\\\\" \\x41 a\\ b",
+    }
+    put_all("fuzz_args", seeds)
+
+
+def json_seeds():
+    seeds = {
+        "ascii": b"/usr/bin/true --flag=value",
+        "escapes": b"quote\" backslash\\ slash/ \b\f\n\r\t\x00\x01\x1f\x7f",
+        "utf8": "caf\u00e9 \u20ac \U0001f680 \u00ff\ufffd".encode(),
+        "invalid": b"\x80\xbf\xc0\xc1\xc3(\xe2\x82\xed\xa0\x80\xf4\x90\x80\x80\xf5\xfe\xff",
+        "split-sequence": b"\x05ab\xe2\x82\xacde",
+        "surrogate-overlong": b"\xed\xbf\xbf\xe0\x80\xaf\xf0\x8f\xbf\xbf",
+    }
+    put_all("fuzz_json", seeds)
+
+
+def main():
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
+    policy()
+    dns_seeds()
+    http_seeds()
+    tls_seeds()
+    procfs_seeds()
+    cgroup_seeds()
+    config_seeds()
+    args_seeds()
+    json_seeds()
+
+
+if __name__ == "__main__":
+    main()
