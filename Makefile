@@ -41,7 +41,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: build-tests all deps run test vmtest static unit e2e bench fuzz format-check clean
+.PHONY: build-tests all deps run test vmtest static unit e2e bench insns fuzz format-check clean
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/hornet
@@ -147,6 +147,10 @@ e2e: all $(HELPER_BINS)
 
 bench: all $(HELPER_BINS)
 	$(Q)bench/run
+
+# What the verifier and the JIT make of each program the default pack loads.
+insns: all
+	$(Q)bench/run insns
 
 fuzz: $(FUZZ_BINS)
 
