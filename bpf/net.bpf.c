@@ -272,15 +272,15 @@ int BPF_PROG(hornet_tcp_state_raw, const struct sock *sk, int oldstate, int news
 /* accept(2) and accept4(2) returned a socket: its process is current. */
 static __always_inline int accepted(long fd)
 {
-	struct file *file = hornet_fd_file((void *)bpf_get_current_task(), fd);
 	struct tcp_track *heap = track_heap();
 	struct socket *sock;
 	struct sock *sk;
 	__u64 key;
 
-	if (!file)
+	/* a failed accept (EAGAIN on a non-blocking socket) costs nothing more */
+	if (fd < 0)
 		return 0;
-	sock = BPF_CORE_READ(file, private_data);
+	sock = BPF_CORE_READ(hornet_fd_file((void *)bpf_get_current_task(), fd), private_data);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk || !heap || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;

@@ -18,12 +18,12 @@ static __always_inline struct file *hornet_fd_file(struct task_struct *task, __s
 {
 	struct files_struct *files = BPF_CORE_READ(task, files);
 	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
+	struct file *file = NULL, **fds;
 
 	/* one unsigned compare refuses negative descriptors too */
 	if ((__u64)fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
 	/* the mask only bounds the index for the verifier: max_fds is checked above */
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffff]);
 	return file;
