@@ -22,7 +22,6 @@
 #define AF_INET6 10
 #define S_IFMT 00170000
 #define SIGKILL 9
-#define EPERM 1
 
 const volatile struct hornet_gen_cfg hornet_cfg = {};
 /* how many function arguments the entry program may read (BTF says) */
