@@ -35,14 +35,14 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) \
 	-DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"' -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lyaml -ljansson
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	-I$(OUTPUT) -Iinclude -Ibpf
+BPF_CFLAGS_ANY := -g -O2 -target bpf -Wall -Werror -I$(OUTPUT) -Iinclude -Ibpf
+BPF_CFLAGS := $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_$(ARCH)
 
 Q := $(if $(V),,@)
 
 .SECONDARY:
-.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e bench fuzz \
-	format-check clean
+.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e bench insns \
+	fuzz format-check check-arm64 clean
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/hornet
@@ -176,6 +176,36 @@ $(OUTPUT)/static/helpers/%: tests/helpers/%.c
 
 static: $(OUTPUT)/static/hornet $(STATIC_HELPERS)
 
+# Compile-only check that the tree builds for arm64, from any machine: the BPF
+# objects for __TARGET_ARCH_arm64 and the user-space C parsed for
+# aarch64-linux-gnu against Debian's libc6-dev-arm64-cross headers (and the
+# arch-independent ones of libbpf, libelf, zlib, libyaml, jansson). Nothing
+# is linked or run.
+ARM64_OUT := $(OUTPUT)/arm64
+ARM64_LIBC ?= /usr/aarch64-linux-gnu/include
+ARM64_BPF_OBJS := $(patsubst bpf/%.bpf.c,$(ARM64_OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+ARM64_SHIM := $(if $(filter arm64,$(ARCH)),,-include bpf/cross/arm64.bpf.h)
+ARM64_CFLAGS := --target=aarch64-linux-gnu -fsyntax-only -std=gnu11 $(WARN) -D_GNU_SOURCE \
+	-isystem $(ARM64_LIBC) -idirafter /usr/include -Iinclude -Isrc -I$(ARM64_OUT) \
+	-I$(OUTPUT) -DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"'
+
+$(ARM64_OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) bpf/cross/arm64.bpf.h $(OUTPUT)/vmlinux.h
+	@mkdir -p $(dir $@)
+	@echo "  BPF      $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_arm64 $(ARM64_SHIM) -c $< -o $@
+
+$(ARM64_OUT)/syscalls.h:
+	@mkdir -p $(dir $@)
+	@test -d $(ARM64_LIBC) || { echo "$(ARM64_LIBC) missing: apt-get install libc6-dev-arm64-cross"; exit 1; }
+	@echo "  GEN      $@"
+	$(Q)echo '#include <sys/syscall.h>' | $(CLANG) --target=aarch64-linux-gnu -isystem $(ARM64_LIBC) -dM -E - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\t{ "\1", \2 },/p' | sort > $@.tmp && \
+		mv $@.tmp $@
+
+check-arm64: $(ARM64_BPF_OBJS) $(ARM64_OUT)/syscalls.h $(SKELS)
+	@echo "  CHECK    src/ for aarch64-linux-gnu"
+	$(Q)for f in $(SRCS) src/main.c; do $(CLANG) $(ARM64_CFLAGS) $$f || exit 1; done
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -206,6 +236,10 @@ bench: all $(HELPER_BINS)
 
 asan: $(ASAN_BINS)
 	$(Q)tests/run asan
+
+# What the verifier and the JIT make of each program the default pack loads.
+insns: all
+	$(Q)bench/run insns
 
 # Each fuzzer for FUZZ_SECONDS from its seeds (make test gives each a few seconds).
 fuzz: $(FUZZ_BINS)

@@ -9,6 +9,7 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/compat.bpf.h"
+#include "lib/cred.bpf.h"
 #include "lib/path.bpf.h"
 #include <hornet/generic.h>
 
@@ -101,11 +102,8 @@ static __always_inline __u64 hornet_follow_bits(const char *binary, __u32 len)
  * de_thread() has made the exec'ing thread the leader by then.
  */
 struct hornet_old_creds {
+	struct hornet_creds ids;
 	__u64 permitted;
-	__u32 uid;
-	__u32 euid;
-	__u32 gid;
-	__u32 egid;
 };
 
 struct {
@@ -114,25 +112,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hornet_old_creds);
 } hornet_old_creds SEC(".maps");
-
-static __always_inline void read_creds(const struct cred *cred, struct hornet_creds *c)
-{
-	c->uid = BPF_CORE_READ(cred, uid.val);
-	c->gid = BPF_CORE_READ(cred, gid.val);
-	c->euid = BPF_CORE_READ(cred, euid.val);
-	c->egid = BPF_CORE_READ(cred, egid.val);
-	c->suid = BPF_CORE_READ(cred, suid.val);
-	c->sgid = BPF_CORE_READ(cred, sgid.val);
-	c->fsuid = BPF_CORE_READ(cred, fsuid.val);
-	c->fsgid = BPF_CORE_READ(cred, fsgid.val);
-}
-
-static __always_inline void read_caps(const struct cred *cred, struct hornet_caps *caps)
-{
-	caps->permitted = hornet_read_caps(&cred->cap_permitted);
-	caps->effective = hornet_read_caps(&cred->cap_effective);
-	caps->inheritable = hornet_read_caps(&cred->cap_inheritable);
-}
 
 static __always_inline void read_ns(struct task_struct *task, const struct cred *cred,
 				    struct hornet_ns *ns)
@@ -187,12 +166,12 @@ static __always_inline void set_privs(struct hornet_exec_event *e, struct inode 
 	bool raised;
 
 	if (old) {
-		if (e->creds.euid != old->euid)
+		if (e->creds.euid != old->ids.euid)
 			e->privs |= HORNET_PRIV_SETUID;
-		if (e->creds.egid != old->egid)
+		if (e->creds.egid != old->ids.egid)
 			e->privs |= HORNET_PRIV_SETGID;
 		raised = e->caps.permitted & ~old->permitted;
-		if (raised && e->creds.euid == 0 && old->euid != 0)
+		if (raised && e->creds.euid == 0 && old->ids.euid != 0)
 			e->privs |= HORNET_PRIV_SETUID_ROOT;
 		else if (raised)
 			e->privs |= HORNET_PRIV_FILE_CAP;
@@ -257,8 +236,8 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	}
 
 	cred = BPF_CORE_READ(task, cred);
-	read_creds(cred, &e->creds);
-	read_caps(cred, &e->caps);
+	hornet_read_ids(&e->creds, cred);
+	hornet_read_cred_caps(&e->caps, cred);
 	read_ns(task, cred, &e->ns);
 	e->auid = (__u32)-1;
 	if (bpf_core_field_exists(task->loginuid))
@@ -469,11 +448,8 @@ static __always_inline int save_old_creds(void)
 	struct hornet_old_creds oc = {};
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	oc.permitted = hornet_read_caps(&cred->cap_permitted);
-	oc.uid = BPF_CORE_READ(cred, uid.val);
-	oc.euid = BPF_CORE_READ(cred, euid.val);
-	oc.gid = BPF_CORE_READ(cred, gid.val);
-	oc.egid = BPF_CORE_READ(cred, egid.val);
+	hornet_read_ids(&oc.ids, cred);
+	oc.permitted = hornet_read_cred_set(cred, HORNET_CAP_PERMITTED);
 	bpf_map_update_elem(&hornet_old_creds, &tgid, &oc, BPF_ANY);
 	return 0;
 }

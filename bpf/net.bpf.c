@@ -11,6 +11,7 @@
  * to user space, which parses them.
  */
 #include "lib/common.bpf.h"
+#include "lib/fd.bpf.h"
 #include "lib/sock.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <hornet/net.h>
@@ -271,24 +272,15 @@ int BPF_PROG(hornet_tcp_state_raw, const struct sock *sk, int oldstate, int news
 /* accept(2) and accept4(2) returned a socket: its process is current. */
 static __always_inline int accepted(long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	struct tcp_track *heap = track_heap();
-	struct files_struct *files;
-	struct fdtable *fdt;
-	struct file **fds, *file = NULL;
 	struct socket *sock;
 	struct sock *sk;
 	__u64 key;
 
+	/* a failed accept (EAGAIN on a non-blocking socket) costs nothing more */
 	if (fd < 0)
 		return 0;
-	files = BPF_CORE_READ(task, files);
-	fdt = BPF_CORE_READ(files, fdt);
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffff]);
-	sock = BPF_CORE_READ(file, private_data);
+	sock = BPF_CORE_READ(hornet_fd_file((void *)bpf_get_current_task(), fd), private_data);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk || !heap || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;

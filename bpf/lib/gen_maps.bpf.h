@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The generic sensor's state. Offers:
+ *  hornet_cfg, hornet_nr_fn_args  this instance's rodata (set before load)
+ *  shared maps                    one set for every instance (user space
+ *                                 reuses the fds): active generations, policy
+ *                                 states and counters, rate limits, stacks,
+ *                                 tracked sockets, the entry-to-return stash
+ *  per-instance maps              selectors, arithmetic filters, and the
+ *                                 value maps filled from the selectors
+ *  struct gen_heap, heap()        the per-CPU event being built, its argument
+ *                                 data and every lookup key (never the stack)
+ *  set_bit(), or_bits()           the slot bitmaps
+ */
+#ifndef HORNET_GEN_MAPS_BPF_H
+#define HORNET_GEN_MAPS_BPF_H
+
+#include "common.bpf.h"
+#include <hornet/generic.h>
+
+#define AF_INET 2
+#define AF_INET6 10
+#define S_IFMT 00170000
+#define SIGKILL 9
+
+const volatile struct hornet_gen_cfg hornet_cfg = {};
+/* how many function arguments the entry program may read (BTF says) */
+const volatile __u32 hornet_nr_fn_args = 6;
+
+/* ---- maps shared by every instance (user space reuses the fds) ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} hornet_gen_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct hornet_policy_state);
+} hornet_policy_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct hornet_policy_stats);
+} hornet_policy_stats SEC(".maps");
+
+struct rate_key {
+	__u32 policy_id;
+	__u32 hook_id;
+	__u64 scope;
+	__u64 args;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct rate_key);
+	__type(value, __u64);
+} hornet_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 127 * sizeof(__u64));
+} hornet_stacks SEC(".maps");
+
+/* sockets that TrackSock attached to a process: sock -> tgid */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} hornet_socks SEC(".maps");
+
+/* raw arguments kept from the entry of a function to its return */
+struct stash {
+	__u64 raw[HORNET_GEN_MAX_SPECS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct stash);
+} hornet_stash SEC(".maps");
+
+/* ---- this instance's selectors and filter values ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HORNET_GEN_MAX_SELS);
+	__type(key, __u32);
+	__type(value, struct hornet_gen_sel);
+} hornet_sels SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HORNET_GEN_MAX_FILTERS);
+	__type(key, __u32);
+	__type(value, struct hornet_gen_filter);
+} hornet_filters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_str_key);
+	__type(value, struct hornet_bits);
+} hornet_str_eq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_lpm_str_key);
+	__type(value, struct hornet_bits);
+} hornet_str_prefix SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_lpm_str_key);
+	__type(value, struct hornet_bits);
+} hornet_str_postfix SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_int_key);
+	__type(value, struct hornet_bits);
+} hornet_int_eq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hornet_lpm_addr_key);
+	__type(value, struct hornet_bits);
+} hornet_addr SEC(".maps");
+
+/* ---- per-CPU scratch ---- */
+
+struct gen_heap {
+	struct hornet_gen_event ev;
+	char data[2 * HORNET_GEN_DATA];
+	__u64 raw[HORNET_GEN_MAX_SPECS];
+	__u64 val[HORNET_GEN_MAX_SPECS]; /* integer value per spec, for filters */
+	__u32 off[HORNET_GEN_MAX_SPECS]; /* where each spec's payload starts in data */
+	__u32 len[HORNET_GEN_MAX_SPECS]; /* its length */
+	__u32 str_off[HORNET_GEN_MAX_SPECS]; /* its string for filters (path, name) */
+	__u32 str_len[HORNET_GEN_MAX_SPECS];
+	__u32 pos;
+	__u32 nr_args;
+	struct hornet_bits hits;
+	struct hornet_str_key skey;
+	char tmp[HORNET_GEN_STR];
+	struct hornet_lpm_str_key lkey;
+	struct hornet_int_key ikey;
+	struct hornet_lpm_addr_key akey;
+	/* copies of the process table entry: a pointer kept in a map value
+	 * would lose its type for the verifier */
+	__u32 has_proc;
+	__u64 proc_ktime;
+	__u64 proc_follow;
+	struct hornet_caps proc_caps;
+	struct hornet_ns proc_ns;
+	struct task_struct *task; /* only read through BPF_CORE_READ */
+	struct {
+		__u16 family, type, protocol, dport;
+		__u8 daddr[16];
+	} cg; /* the destination, in cgroup/connect programs */
+	__u64 ret;
+	__u32 has_ret;
+	__s32 override; /* errno to return, 0 none */
+	__u32 pid;
+	__u32 tid;
+	__u64 args_hash;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_heap);
+} hornet_gen_heap SEC(".maps");
+
+/* bpf_loop() wants its context on the stack: this carries the heap's address */
+struct hctx {
+	struct gen_heap *h;
+};
+
+#define DATA_MASK (HORNET_GEN_DATA - 1)
+#define ARG_MASK (HORNET_GEN_ARG_MAX - 1)
+#define STR_MASK (HORNET_GEN_STR - 1)
+
+static __always_inline void set_bit(struct hornet_bits *b, __u32 slot)
+{
+	b->w[(slot >> 6) & (HORNET_GEN_WORDS - 1)] |= 1ULL << (slot & 63);
+}
+
+static __always_inline void or_bits(struct hornet_bits *dst, const struct hornet_bits *src)
+{
+	for (int w = 0; w < HORNET_GEN_WORDS; w++)
+		dst->w[w] |= src->w[w];
+}
+
+static __always_inline struct gen_heap *heap(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&hornet_gen_heap, &zero);
+}
+
+#endif /* HORNET_GEN_MAPS_BPF_H */

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Matching for the generic sensor: which filter slots hold for this event.
+ * Offers:
+ *  match_string(), match_postfix(), match_int(), match_addr()
+ *                 one map lookup per kind of value, ORing the slot bitmap
+ *                 it finds into h->hits
+ *  match_spec()   bpf_loop() step: the lookups of one captured argument
+ *  match_binary() the process's binary against the string maps
+ *  match_ns()     bpf_loop() step: one namespace of the current task
+ *  eval_filter()  bpf_loop() step: one filter that needs arithmetic
+ *                 (ranges, masks, ports, capabilities, namespaces changed,
+ *                 file types, followChildren)
+ *  match_cg(), filter_cg()
+ *                 the same steps for cgroup/connect programs
+ */
+#ifndef HORNET_GEN_MATCH_BPF_H
+#define HORNET_GEN_MATCH_BPF_H
+
+#include "gen_maps.bpf.h"
+#include "compat.bpf.h"
+#include "cred.bpf.h"
+
+static __always_inline void lookup_bits(struct gen_heap *h, void *map, void *key)
+{
+	struct hornet_bits *b = bpf_map_lookup_elem(map, key);
+
+	if (b)
+		or_bits(&h->hits, b);
+}
+
+/* Exact, prefix and postfix matches of a string (@len bytes at @src). */
+static __always_inline void match_string(struct gen_heap *h, __u8 arg, const char *src, __u32 len,
+					 __u32 lookups)
+{
+	__u32 n = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1;
+
+	barrier_var(n); /* keep the masks below: the verifier needs the bound */
+	if (lookups & HORNET_LOOKUP_STR_EQ && len < HORNET_GEN_STR) {
+		__builtin_memset(&h->skey, 0, sizeof(h->skey));
+		h->skey.arg = arg;
+		bpf_probe_read_kernel(h->skey.s, n & STR_MASK, src);
+		lookup_bits(h, &hornet_str_eq, &h->skey);
+	}
+	if (lookups & HORNET_LOOKUP_STR_PREFIX) {
+		h->lkey.prefixlen = 8 + 8 * n;
+		h->lkey.arg = arg;
+		bpf_probe_read_kernel(h->lkey.s, n & STR_MASK, src);
+		lookup_bits(h, &hornet_str_prefix, &h->lkey);
+	}
+}
+
+struct rev_ctx {
+	struct gen_heap *h;
+	__u32 base; /* in h->data, or HORNET_GEN_DATA for h->tmp */
+	__u32 len;
+};
+
+static long rev_step(__u32 i, void *ctx)
+{
+	struct rev_ctx *r = ctx;
+	struct gen_heap *h = r->h;
+	__u32 at;
+	char c;
+
+	if (i >= r->len || i >= HORNET_GEN_STR - 1)
+		return 1;
+	barrier_var(i); /* the masks below bound the indexes for the verifier */
+	at = r->base + r->len - 1 - i;
+	/* indexes, not pointers: the verifier bounds a masked index */
+	if (r->base == HORNET_GEN_DATA)
+		c = h->tmp[(r->len - 1 - i) & STR_MASK];
+	else
+		c = h->data[at & DATA_MASK];
+	h->lkey.s[i & 0xff] = c; /* i < 255 here: the mask is for the verifier */
+	return 0;
+}
+
+/* Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
+ * HORNET_GEN_DATA): the last bytes, reversed, make the postfix a prefix. */
+static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 base, __u32 len)
+{
+	struct rev_ctx r = { .h = h };
+
+	r.len = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1;
+	r.base = base == HORNET_GEN_DATA ? base : base + len - r.len;
+	h->lkey.arg = arg;
+	h->lkey.prefixlen = 8 + 8 * r.len;
+	bpf_loop(HORNET_GEN_STR - 1, rev_step, &r, 0);
+	lookup_bits(h, &hornet_str_postfix, &h->lkey);
+}
+
+static __always_inline void match_int(struct gen_heap *h, __u8 arg, __u8 sub, __u64 v)
+{
+	h->ikey.arg = arg;
+	h->ikey.sub = sub;
+	h->ikey.value = v;
+	lookup_bits(h, &hornet_int_eq, &h->ikey);
+}
+
+static __always_inline void match_addr(struct gen_heap *h, __u8 arg, __u8 which, __u16 family,
+				       const __u8 *addr)
+{
+	__builtin_memset(&h->akey, 0, sizeof(h->akey));
+	h->akey.arg = arg;
+	h->akey.which = which;
+	h->akey.family = family;
+	if (family == AF_INET) {
+		__builtin_memcpy(h->akey.addr, addr, 4);
+		h->akey.prefixlen = 24 + 32;
+	} else {
+		__builtin_memcpy(h->akey.addr, addr, 16);
+		h->akey.prefixlen = 24 + 128;
+	}
+	lookup_bits(h, &hornet_addr, &h->akey);
+}
+
+/* @tracing is a constant: cgroup programs match the destination only (their
+ * sockets have no source yet) and have no string or integer arguments. */
+static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
+{
+	struct gen_heap *h = ((struct hctx *)ctx)->h;
+	__u32 k = i & (HORNET_GEN_MAX_SPECS - 1), lookups = hornet_cfg.lookups;
+	const volatile struct hornet_gen_spec *sp;
+	__u32 so, sl;
+
+	if (i >= hornet_cfg.nr_specs)
+		return 1;
+	sp = &hornet_cfg.specs[k];
+	if (tracing && (sp->flags & HORNET_SPEC_FILTER_STR)) {
+		so = h->str_off[k];
+		sl = h->str_len[k];
+		if (sp->type == HORNET_GT_MODULE || sp->type == HORNET_GT_LOAD_INFO ||
+		    sp->type == HORNET_GT_NETDEV) {
+			so = h->off[k];
+			sl = 0;
+			/* fixed-size name: its length */
+			for (int c = 0; c < 63; c++) {
+				if (!h->data[(so + c) & DATA_MASK])
+					break;
+				sl++;
+			}
+		}
+		match_string(h, k, h->data + (so & DATA_MASK), sl, lookups);
+		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
+			match_postfix(h, k, so & DATA_MASK, sl);
+	}
+	if (tracing && (sp->flags & HORNET_SPEC_FILTER_INT))
+		match_int(h, k, 0, h->val[k]);
+	if (sp->flags & HORNET_SPEC_FILTER_NET) {
+		struct hornet_sock_data *sd = (void *)(h->data + (h->off[k] & DATA_MASK));
+
+		if (sp->type == HORNET_GT_SOCKADDR) {
+			struct hornet_sockaddr_data *sa = (void *)sd;
+
+			/* Tetragon's operators for a sockaddr: SAddr, SPort (its address) */
+			if (lookups & HORNET_LOOKUP_ADDR)
+				match_addr(h, k, HORNET_NET_SADDR, sa->family, sa->addr);
+			if (lookups & HORNET_LOOKUP_PORT)
+				match_int(h, k, HORNET_NET_SPORT, sa->port);
+			if (lookups & HORNET_LOOKUP_NETINT)
+				match_int(h, k, HORNET_NET_FAMILY, sa->family);
+			return 0;
+		}
+		if (lookups & HORNET_LOOKUP_ADDR) {
+			if (tracing)
+				match_addr(h, k, HORNET_NET_SADDR, sd->family, sd->saddr);
+			match_addr(h, k, HORNET_NET_DADDR, sd->family, sd->daddr);
+		}
+		if (lookups & HORNET_LOOKUP_PORT) {
+			if (tracing)
+				match_int(h, k, HORNET_NET_SPORT, sd->sport);
+			match_int(h, k, HORNET_NET_DPORT, sd->dport);
+		}
+		if (lookups & HORNET_LOOKUP_NETINT) {
+			match_int(h, k, HORNET_NET_PROTOCOL, sd->protocol);
+			match_int(h, k, HORNET_NET_FAMILY, sd->family);
+			if (tracing)
+				match_int(h, k, HORNET_NET_STATE, sd->state);
+		}
+	}
+	return 0;
+}
+
+static long match_spec(__u32 i, void *ctx)
+{
+	return match_body(i, ctx, true);
+}
+
+static long match_cg(__u32 i, void *ctx)
+{
+	return match_body(i, ctx, false);
+}
+
+/*
+ * The process's binary against the string maps. Tracing programs copy its
+ * bytes with a read helper; cgroup programs, which have none, use the whole
+ * zero-padded field of the process table as the key.
+ */
+static __always_inline void match_binary(struct gen_heap *h, const struct hornet_proc *proc,
+					 __u32 lookups, const bool tracing)
+{
+	if (!(lookups & HORNET_LOOKUP_BINARY) || !proc)
+		return;
+	if (tracing) {
+		match_string(h, HORNET_KEY_BINARY, proc->binary, proc->binary_len & STR_MASK,
+			     lookups);
+		if (lookups & HORNET_LOOKUP_STR_POSTFIX) {
+			__u32 n = proc->binary_len & STR_MASK;
+
+			bpf_probe_read_kernel(h->tmp, n, proc->binary);
+			match_postfix(h, HORNET_KEY_BINARY, HORNET_GEN_DATA, n);
+		}
+		return;
+	}
+	if (lookups & HORNET_LOOKUP_STR_EQ) {
+		__builtin_memset(&h->skey, 0, sizeof(h->skey));
+		h->skey.arg = HORNET_KEY_BINARY;
+		__builtin_memcpy(h->skey.s, proc->binary, HORNET_GEN_STR - 1);
+		lookup_bits(h, &hornet_str_eq, &h->skey);
+	}
+	if (lookups & HORNET_LOOKUP_STR_PREFIX) {
+		h->lkey.arg = HORNET_KEY_BINARY;
+		h->lkey.prefixlen = 8 + 8 * (proc->binary_len & STR_MASK);
+		__builtin_memcpy(h->lkey.s, proc->binary, HORNET_GEN_STR - 1);
+		lookup_bits(h, &hornet_str_prefix, &h->lkey);
+	}
+}
+
+static __always_inline __u32 current_ns(struct task_struct *task, __u32 t)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+
+	switch (t) {
+	case HORNET_NS_UTS:
+		return BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	case HORNET_NS_IPC:
+		return BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	case HORNET_NS_MNT:
+		return BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	case HORNET_NS_PID: {
+		struct pid *pid = BPF_CORE_READ(task, thread_pid);
+		unsigned int level = BPF_CORE_READ(pid, level);
+		struct upid upid = {};
+
+		bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+		return BPF_CORE_READ(upid.ns, ns.inum);
+	}
+	case HORNET_NS_PID_FOR_CHILDREN:
+		return BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	case HORNET_NS_NET:
+		return BPF_CORE_READ(nsp, net_ns, ns.inum);
+	case HORNET_NS_TIME:
+		return BPF_CORE_READ(nsp, time_ns, ns.inum);
+	case HORNET_NS_TIME_FOR_CHILDREN:
+		return BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	case HORNET_NS_CGROUP:
+		return BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	case HORNET_NS_USER:
+		return BPF_CORE_READ(task, cred, user_ns, ns.inum);
+	}
+	return 0;
+}
+
+static long match_ns(__u32 t, void *ctx)
+{
+	struct gen_heap *h = ((struct hctx *)ctx)->h;
+
+	if (t >= HORNET_NS_COUNT)
+		return 1;
+	if (hornet_cfg.ns_lookups & (1U << t))
+		match_int(h, HORNET_KEY_NS(t), 0, current_ns(h->task, t));
+	return 0;
+}
+
+static __always_inline __u64 current_caps(struct task_struct *task, __u32 set)
+{
+	return hornet_read_cred_set(BPF_CORE_READ(task, cred), set);
+}
+
+/* @tracing is a constant: cgroup programs have the destination port, the
+ * process table and nothing of the task. */
+static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing)
+{
+	struct gen_heap *h = ((struct hctx *)ctx)->h;
+	struct hornet_gen_filter *f;
+	__u32 key = i;
+	bool ok = false;
+	__u64 v = 0;
+
+	if (i >= hornet_cfg.nr_filters)
+		return 1;
+	f = bpf_map_lookup_elem(&hornet_filters, &key);
+	if (!f)
+		return 1;
+	if (!tracing)
+		v = 0;
+	else if (f->arg < HORNET_GEN_MAX_SPECS)
+		v = h->val[f->arg & (HORNET_GEN_MAX_SPECS - 1)];
+	else if (f->arg == HORNET_KEY_RET)
+		v = h->ret;
+	/* cgroup programs: the port filters and followChildren only (the
+	 * hook plan allows no others there); `tracing` in the cases below
+	 * leaves their task reads out of the cgroup programs' code */
+	if (!tracing && f->kind != HORNET_F_PORT_RANGE && f->kind != HORNET_F_PORT_PRIV &&
+	    f->kind != HORNET_F_FOLLOW && f->kind != HORNET_F_ALWAYS)
+		return 0;
+	switch (f->kind) {
+	case HORNET_F_INT_GT:
+		ok = (__s64)v > (__s64)f->a;
+		break;
+	case HORNET_F_INT_LT:
+		ok = (__s64)v < (__s64)f->a;
+		break;
+	case HORNET_F_INT_RANGE:
+		ok = (__s64)v >= (__s64)f->a && (__s64)v <= (__s64)f->b;
+		break;
+	case HORNET_F_INT_MASK:
+		ok = (v & f->a) != 0;
+		break;
+	case HORNET_F_PORT_RANGE:
+	case HORNET_F_PORT_PRIV: {
+		struct hornet_sock_data *sd =
+			(void *)(h->data +
+				 (h->off[f->arg & (HORNET_GEN_MAX_SPECS - 1)] & DATA_MASK));
+		__u16 port;
+
+		if (!tracing)
+			port = h->cg.dport;
+		else if (hornet_cfg.specs[f->arg & (HORNET_GEN_MAX_SPECS - 1)].type ==
+			 HORNET_GT_SOCKADDR)
+			port = ((struct hornet_sockaddr_data *)sd)->port;
+		else
+			port = f->sub == HORNET_NET_SPORT ? sd->sport : sd->dport;
+		if (f->kind == HORNET_F_PORT_PRIV)
+			ok = port < 1024;
+		else
+			ok = port >= f->a && port <= f->b;
+		break;
+	}
+	case HORNET_F_CAPS:
+		ok = tracing && (current_caps(h->task, f->sub) & f->a) != 0;
+		break;
+	case HORNET_F_CAPS_ALL:
+		ok = tracing && (current_caps(h->task, f->sub) & f->a) == f->a;
+		break;
+	case HORNET_F_CAPS_CHANGED: {
+		__u64 now, then;
+
+		if (!tracing || !h->has_proc)
+			break;
+		now = current_caps(h->task, f->sub);
+		then = f->sub == HORNET_CAP_PERMITTED	  ? h->proc_caps.permitted
+		       : f->sub == HORNET_CAP_INHERITABLE ? h->proc_caps.inheritable
+							  : h->proc_caps.effective;
+		ok = (now & ~then & f->a) != 0;
+		break;
+	}
+	case HORNET_F_CAPS_GAINED: {
+		/* the cred argument has capabilities the process does not */
+		ok = tracing && (v & ~current_caps(h->task, HORNET_CAP_EFFECTIVE) & f->a) != 0;
+		break;
+	}
+	case HORNET_F_NS_CHANGED:
+		if (!tracing || !h->has_proc)
+			break;
+		for (int t = 0; t < HORNET_NS_COUNT; t++) {
+			if ((f->a & (1ULL << t)) && current_ns(h->task, t) != h->proc_ns.inum[t])
+				ok = true;
+		}
+		break;
+	case HORNET_F_FILE_TYPE:
+		ok = (v & S_IFMT) == f->a;
+		break;
+	case HORNET_F_FOLLOW:
+		/* followChildren: an ancestor ran the binary */
+		ok = h->has_proc && (h->proc_follow & f->a);
+		break;
+	case HORNET_F_ALWAYS:
+		ok = true;
+		break;
+	}
+	if (ok)
+		set_bit(&h->hits, f->slot);
+	return 0;
+}
+
+static long eval_filter(__u32 i, void *ctx)
+{
+	return filter_body(i, ctx, true);
+}
+
+static long filter_cg(__u32 i, void *ctx)
+{
+	return filter_body(i, ctx, false);
+}
+
+#endif /* HORNET_GEN_MATCH_BPF_H */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The generic sensor's one path from an event to its decision, for every
+ * entry program. Offers:
+ *  gen_run()  capture the arguments, find the filter slots that hold, walk
+ *             the selectors; returns the errno to override with, or 0.
+ *             The entry program has filled h->raw[] (tracing) or h->cg
+ *             (cgroup/connect), and h->ret, h->has_ret.
+ * @tracing is a constant of each entry program: false for the cgroup
+ * programs, which read no kernel memory, have no task, signals or stacks;
+ * each step below takes it and leaves out what they cannot do.
+ */
+#ifndef HORNET_GEN_PIPELINE_BPF_H
+#define HORNET_GEN_PIPELINE_BPF_H
+
+#include "gen_maps.bpf.h"
+#include "gen_args.bpf.h"
+#include "gen_match.bpf.h"
+#include "gen_select.bpf.h"
+
+/* The current process's entry in the process table, copied into the heap. */
+static __always_inline struct hornet_proc *load_proc(struct gen_heap *h, const bool tracing)
+{
+	struct hornet_proc *proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
+
+	h->has_proc = proc != NULL;
+	if (proc) {
+		h->proc_ktime = proc->ktime;
+		h->proc_follow = proc->follow;
+		if (tracing) {
+			h->proc_caps = proc->caps;
+			h->proc_ns = proc->ns;
+		}
+	}
+	return proc;
+}
+
+static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool tracing)
+{
+	__u32 lookups = hornet_cfg.lookups, key = hornet_cfg.point_id;
+	struct sel_ctx sc = { .h = h, .ctx = ctx };
+	struct hctx hc = { .h = h };
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct hornet_proc *proc = NULL;
+	__u32 *gen;
+
+	/* the agent's own bpf(), open() and capability checks would feed
+	 * back into the policies watching them */
+	if (pid_tgid >> 32 == hornet_cfg.self_tgid)
+		return 0;
+	gen = bpf_map_lookup_elem(&hornet_gen_active, &key);
+	if (!gen || *gen != hornet_cfg.generation)
+		return 0;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->task = tracing ? bpf_get_current_task_btf() : NULL;
+	h->has_proc = 0;
+	/* cgroup programs always want the entry: their posts carry its key */
+	if (!tracing || (lookups & HORNET_LOOKUP_BINARY) || hornet_cfg.nr_filters)
+		proc = load_proc(h, tracing);
+	h->pos = 0;
+	h->nr_args = 0;
+	h->override = 0;
+	h->args_hash = 0;
+	__builtin_memset(&h->hits, 0, sizeof(h->hits));
+	if (tracing) {
+		__builtin_memset(h->str_len, 0, sizeof(h->str_len));
+		__builtin_memset(h->val, 0, sizeof(h->val));
+	}
+
+	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? capture_one : capture_cg, &hc, 0);
+	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? match_spec : match_cg, &hc, 0);
+	match_binary(h, proc, lookups, tracing);
+	if (lookups & HORNET_LOOKUP_PID)
+		match_int(h, HORNET_KEY_PID, 0, h->pid);
+	if (tracing && (lookups & HORNET_LOOKUP_NSPID)) {
+		/* a local copy: CO-RE relocates the whole expression */
+		struct task_struct *task = h->task;
+		struct pid *p = BPF_CORE_READ(task, thread_pid);
+		unsigned int level = BPF_CORE_READ(p, level);
+		struct upid upid = {};
+
+		bpf_core_read(&upid, sizeof(upid), &p->numbers[level & 31]);
+		match_int(h, HORNET_KEY_NSPID, 0, upid.nr);
+	}
+	if (tracing && hornet_cfg.ns_lookups)
+		bpf_loop(HORNET_NS_COUNT, match_ns, &hc, 0);
+	if (tracing && hornet_cfg.ret_spec)
+		match_int(h, HORNET_KEY_RET, 0, h->ret);
+	if (hornet_cfg.nr_filters)
+		bpf_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter : filter_cg, &hc, 0);
+
+	/*
+	 * The common case, an event no selector wants: when every selector
+	 * needs at least one filter to hold and no filter is negated, nothing
+	 * holding means nothing matches, and the selectors are not walked.
+	 */
+	if (!hornet_cfg.always) {
+		__u64 any = 0;
+
+		for (int w = 0; w < HORNET_GEN_WORDS; w++)
+			any |= h->hits.w[w];
+		if (!any)
+			return 0;
+	}
+	bpf_loop(HORNET_GEN_MAX_SELS, tracing ? eval_sel : eval_sel_cg, &sc, 0);
+	return h->override;
+}
+
+#endif /* HORNET_GEN_PIPELINE_BPF_H */

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Selectors and actions for the generic sensor. Offers:
+ *  eval_sel()     bpf_loop() step: one selector; for each policy hook, the
+ *                 first selector whose slots all hold runs its actions
+ *                 (post with rate limits and stacks, Sigkill/Signal,
+ *                 Override, TrackSock/UntrackSock, user-space actions),
+ *                 unless its policy is disabled or in monitor mode
+ *  eval_sel_cg()  the same for cgroup programs: no signals, no stacks
+ *  post()         the event and its arguments into the ring buffer
+ */
+#ifndef HORNET_GEN_SELECT_BPF_H
+#define HORNET_GEN_SELECT_BPF_H
+
+#include "gen_maps.bpf.h"
+
+struct sel_ctx {
+	struct gen_heap *h;
+	void *ctx;
+	__u32 done_hook; /* the policy hook already decided (+1), 0 none */
+	__u32 done_policy;
+};
+
+static __always_inline bool sel_matches(struct gen_heap *h, const struct hornet_gen_sel *s)
+{
+	for (int w = 0; w < HORNET_GEN_WORDS; w++)
+		if (s->required.w[w] & ~(h->hits.w[w] ^ hornet_cfg.neg[w]))
+			return false;
+	return true;
+}
+
+static __always_inline struct hornet_policy_stats *policy_stats(__u32 id)
+{
+	return bpf_map_lookup_elem(&hornet_policy_stats, &id);
+}
+
+struct hash_ctx {
+	struct gen_heap *h;
+	__u64 hash;
+};
+
+static long hash_step(__u32 i, void *ctx)
+{
+	struct hash_ctx *hc = ctx;
+	__u64 v;
+
+	if (i * 8 >= hc->h->pos || i >= HORNET_GEN_DATA / 8)
+		return 1;
+	v = *(__u64 *)(hc->h->data + ((i * 8) & DATA_MASK));
+	hc->hash = (hc->hash ^ v) * 0x100000001b3ULL;
+	return 0;
+}
+
+/* true when the post goes ahead: not within the rate limit window */
+static __always_inline bool rate_ok(struct gen_heap *h, const struct hornet_gen_sel *s,
+				    const struct hornet_gen_act *a)
+{
+	struct rate_key key = {};
+	__u64 now = bpf_ktime_get_ns(), *last;
+
+	if (!a->rate_ns)
+		return true;
+	if (!h->args_hash) {
+		/* per set of argument values, as Tetragon: computed only when needed */
+		struct hash_ctx hsh = { .h = h, .hash = 0xcbf29ce484222325ULL };
+
+		bpf_loop(HORNET_GEN_DATA / 8, hash_step, &hsh, 0);
+		h->args_hash = hsh.hash | 1;
+	}
+	key.policy_id = s->policy_id;
+	key.hook_id = s->hook_id;
+	key.scope = a->scope == 0 ? h->tid : a->scope == 1 ? h->pid : 0;
+	key.args = h->args_hash;
+	last = bpf_map_lookup_elem(&hornet_rate, &key);
+	if (last && now - *last < a->rate_ns)
+		return false;
+	bpf_map_update_elem(&hornet_rate, &key, &now, BPF_ANY);
+	return true;
+}
+
+static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel *s,
+				 const bool tracing, __u8 action, __s32 action_arg, __u8 flags,
+				 __u32 act_flags)
+{
+	struct gen_heap *h = c->h;
+	struct hornet_gen_event *e = &h->ev;
+	struct hornet_policy_stats *st = policy_stats(s->policy_id);
+	__u64 size;
+
+	hornet_hdr_init(&e->hdr, HORNET_OP_GENERIC, 0);
+	e->pid = h->pid;
+	e->tid = h->tid;
+	if (!h->has_proc) {
+		struct hornet_proc *proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
+
+		e->proc_ktime = proc ? proc->ktime : 0;
+	} else {
+		e->proc_ktime = h->proc_ktime;
+	}
+	e->policy_id = s->policy_id;
+	e->hook_id = s->hook_id;
+	e->point_id = hornet_cfg.point_id;
+	e->generation = hornet_cfg.generation;
+	e->sel = s->sel;
+	e->action = action;
+	e->flags = flags | (h->has_ret ? HORNET_GEN_EV_RET : 0);
+	e->nr_args = h->nr_args;
+	e->ret = h->ret;
+	e->action_arg = action_arg;
+	e->kstack_id = -1;
+	e->ustack_id = -1;
+	/* stack traces exist for tracing programs only */
+	if (tracing && (act_flags & HORNET_ACT_KSTACK))
+		e->kstack_id = bpf_get_stackid(c->ctx, &hornet_stacks, 0);
+	if (tracing && (act_flags & HORNET_ACT_USTACK))
+		e->ustack_id = bpf_get_stackid(c->ctx, &hornet_stacks, BPF_F_USER_STACK);
+	e->data_len = h->pos;
+	size = sizeof(*e) + h->pos;
+	if (size > sizeof(*e) + HORNET_GEN_DATA)
+		return;
+	e->hdr.size = size;
+	/* the event and its arguments are contiguous in the heap */
+	if (bpf_ringbuf_output(&hornet_events, e, size, hornet_rb_flags())) {
+		hornet_stat_inc(HORNET_STAT_RB_LOST_GENERIC);
+		if (st)
+			st->lost++;
+	} else if (st) {
+		st->posted++;
+	}
+}
+
+/* @tracing is a constant: the cgroup programs' copy has no signals or stacks */
+static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing)
+{
+	struct sel_ctx *c = ctx;
+	struct gen_heap *h = c->h;
+	struct hornet_gen_sel *s;
+	struct hornet_policy_state *ps;
+	struct hornet_policy_stats *st;
+	__u32 key = i, pkey;
+	bool monitor, do_post = true, enforced = false;
+	__u8 action = HORNET_A_POST, flags = 0, user = 0;
+	__s32 arg = 0;
+	__u32 act_flags = 0;
+
+	if (i >= hornet_cfg.nr_sels)
+		return 1;
+	s = bpf_map_lookup_elem(&hornet_sels, &key);
+	if (!s)
+		return 1;
+	/* first match decides, per policy hook */
+	if (c->done_hook == s->hook_id + 1 && c->done_policy == s->policy_id)
+		return 0;
+	pkey = s->policy_id;
+	ps = bpf_map_lookup_elem(&hornet_policy_state, &pkey);
+	if (!ps || !(ps->flags & HORNET_POLICY_ENABLED))
+		return 0;
+	if (!sel_matches(h, s))
+		return 0;
+	c->done_hook = s->hook_id + 1;
+	c->done_policy = s->policy_id;
+	monitor = ps->flags & HORNET_POLICY_MONITOR;
+	st = policy_stats(s->policy_id);
+	if (st)
+		st->runs++;
+
+	for (int a = 0; a < HORNET_GEN_MAX_ACTIONS; a++) {
+		const struct hornet_gen_act *act = &s->actions[a];
+
+		if (a >= s->nr_actions)
+			break;
+		switch (act->action) {
+		case HORNET_A_POST:
+			act_flags |= act->flags;
+			if (!rate_ok(h, s, act)) {
+				do_post = false;
+				if (st)
+					st->rate_limited++;
+			}
+			break;
+		case HORNET_A_NOPOST:
+			do_post = false;
+			break;
+		case HORNET_A_SIGKILL:
+		case HORNET_A_SIGNAL:
+		case HORNET_A_OVERRIDE:
+			if (action == HORNET_A_POST) {
+				action = act->action;
+				arg = act->action == HORNET_A_SIGKILL ? SIGKILL : act->arg;
+			}
+			if (monitor) {
+				flags |= HORNET_GEN_EV_MONITOR;
+				if (st)
+					st->actions_skipped++;
+				break;
+			}
+			if (act->action == HORNET_A_OVERRIDE)
+				h->override = act->arg;
+			else if (tracing)
+				bpf_send_signal(act->action == HORNET_A_SIGKILL ? SIGKILL
+										: act->arg);
+			enforced = true;
+			if (st)
+				st->actions++;
+			break;
+		case HORNET_A_TRACKSOCK:
+		case HORNET_A_UNTRACKSOCK: {
+			__u64 sk = h->val[act->arg_spec & (HORNET_GEN_MAX_SPECS - 1)];
+
+			if (act->action == HORNET_A_TRACKSOCK)
+				bpf_map_update_elem(&hornet_socks, &sk, &h->pid, BPF_ANY);
+			else
+				bpf_map_delete_elem(&hornet_socks, &sk);
+			break;
+		}
+		case HORNET_A_USER:
+			user = 1;
+			break;
+		}
+	}
+	if (enforced)
+		flags |= HORNET_GEN_EV_ENFORCED;
+	if (user)
+		flags |= HORNET_GEN_EV_USER_ACTION;
+	if (do_post || user)
+		post(c, s, tracing, action, arg, flags, act_flags);
+	return 0;
+}
+
+static long eval_sel(__u32 i, void *ctx)
+{
+	return eval_sel_body(i, ctx, true);
+}
+
+static long eval_sel_cg(__u32 i, void *ctx)
+{
+	return eval_sel_body(i, ctx, false);
+}
+
+#endif /* HORNET_GEN_SELECT_BPF_H */
