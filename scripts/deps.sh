@@ -10,7 +10,9 @@ set -eu
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
 libjansson-dev uthash-dev"
 # bpftool: its own package on Debian; part of linux-tools on Ubuntu
-TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio"
+# libc6-dev-arm64-cross: the aarch64 headers of make check-arm64
+TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio
+libc6-dev-arm64-cross"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
@@ -24,6 +26,13 @@ if ! command -v bpftool >/dev/null 2>&1; then
 	else
 		missing="$missing linux-tools-common linux-tools-$(uname -r)"
 	fi
+fi
+
+# libFuzzer and the sanitizer runtimes of the fuzz and asan suites: only
+# recommended by clang, so --no-install-recommends would leave them out
+if ! dpkg-query -W -f='${Status}' libclang-rt-dev 2>/dev/null | grep -q "install ok installed" &&
+	apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+	missing="$missing libclang-rt-dev"
 fi
 
 if [ -z "$missing" ]; then
