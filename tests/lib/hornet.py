@@ -7,6 +7,7 @@ tests/run counts those lines. Tests start the real agent (Agent) against
 real processes and assert on the JSON it exports.
 """
 import atexit
+import ctypes
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ ROOT = os.environ.get("HORNET_ROOT") or os.path.dirname(
 BUILD = os.environ.get("HORNET_BUILD", os.path.join(ROOT, "build"))
 HORNET = os.environ.get("HORNET_BIN", os.path.join(BUILD, "hornet"))
 HELPERS = os.path.join(BUILD, "tests", "helpers")
+PR_SET_PDEATHSIG = 1
 
 _tests = []
 
@@ -112,7 +114,8 @@ def _held_by_other_agents():
     """Program ids that other running hornet processes hold (through an fd or a
     link), so that tests ignore agents that are not theirs."""
     held = set()
-    mine = {a.proc.pid for a in Agent.running}
+    # the agents shared by several tests stay up: not a test's leftovers
+    mine = {a.proc.pid for a in Agent.running if not a.shared}
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) in mine or int(pid) == os.getpid():
             continue
@@ -149,14 +152,29 @@ def hornet_progs(settle=True):
     return progs
 
 
+def _die_with_parent():
+    """The agent gets SIGTERM when the process that started it dies, even by
+    SIGKILL (tests/run's timeout, a benchmark interrupted): no agent outlives
+    its test and keeps programs in the kernel."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 class Agent:
-    """A real `hornet agent` with its own export file and socket in a temp dir."""
+    """A real `hornet agent` with its own export file, socket and log in a
+    temporary directory. The tests and the benchmarks (bench/*/run.py) both
+    start the agent through this class.
+
+    Agent(ARGS...) starts an agent for one test: it is stopped, and its
+    directory removed, when the test ends. Agent.shared(ARGS...) returns one
+    agent per argument list for all the tests of a file that only read what it
+    exports (starting an agent costs seconds under TCG in the VM): each test
+    then sees only the events exported after it asked for the agent, and
+    selects its own by its processes."""
     running = []
     stopped = []
+    _shared = {}
 
-    def __init__(self, *args, node="testnode", export=True):
-        # shared: kept from one test to the next of the same file (stopped at exit),
-        # for agents that are slow to start (the whole policy pack under TCG)
+    def __init__(self, *args, node="testnode", export=True, ready_timeout=30, poll=0.05):
         self.shared = False
         self.dir = tempfile.mkdtemp(prefix="hornet-test-")
         self.export = os.path.join(self.dir, "events.json")
@@ -169,22 +187,50 @@ class Agent:
         if "--export-file-max-size-mb" not in args:
             argv += ["--export-file-max-size-mb", "0"]
         self.logf = open(self.log, "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
         Agent.running.append(self)
         self._lines = []
         self._offset = 0
-        self.wait_ready()
+        self._poll = poll
+        self.first_status = self.wait_ready(ready_timeout)
+        # launch to the first answer of its API, as a user sees it (bench/exec)
+        self.ready_seconds = time.monotonic() - self.t0
+
+    @classmethod
+    def shared(cls, *args):
+        """The agent with @args shared by the tests of this file (started at
+        the first call), with a view that begins now: events() returns only
+        what it exports from here on."""
+        a = cls._shared.get(args)
+        if a is None or a.proc.poll() is not None:
+            a = cls(*args)
+            a.shared = True
+            cls._shared[args] = a
+        a.skip_past()
+        return a
+
+    def skip_past(self):
+        """Forgets the events exported so far: what follows is this test's."""
+        self.events()
+        self._lines = []
 
     def wait_ready(self, timeout=30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise Fail("agent exited with %d at start: %s" % (self.proc.returncode, self.log_text()))
-            r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
-                               capture_output=True, timeout=10)
+            try:
+                # the API answers once every policy given at start is loaded
+                r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
+                                   capture_output=True,
+                                   timeout=max(1, min(60, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                continue
             if r.returncode == 0:
                 return json.loads(r.stdout)
-            time.sleep(0.05)
+            time.sleep(self._poll)
         raise Fail("agent not ready after %d s: %s" % (timeout, self.log_text()))
 
     def status(self):
@@ -198,7 +244,7 @@ class Agent:
         """Runs `hornet policy ARGS` against this agent; @text goes to stdin."""
         r = subprocess.run([HORNET, "policy", "--socket", self.socket] + list(args),
                            input=text.encode() if text is not None else None,
-                           capture_output=True, timeout=60)
+                           capture_output=True, timeout=120)
         if check_ok and r.returncode != 0:
             raise Fail("hornet policy %s failed: %s" % (" ".join(args), r.stderr.decode().strip()))
         return r
@@ -242,6 +288,19 @@ class Agent:
                 raise Fail("no %s within %d s (%d events seen)" % (what, timeout, len(evs)))
             time.sleep(0.05)
 
+    def rss_kb(self):
+        """(current, peak) resident set of the agent in KiB."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            d = dict(line.split(":", 1) for line in f if ":" in line)
+        return int(d["VmRSS"].split()[0]), int(d["VmHWM"].split()[0])
+
+    def cpu(self):
+        """(user, system) seconds of CPU the agent used so far."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tck = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tck, int(fields[12]) / tck
+
     def stop(self):
         try:
             if self.proc.poll() is None:
@@ -276,7 +335,23 @@ class Agent:
         cls.stopped = []
 
 
+def bench_agent(*args):
+    """An agent as bench/*/run.py run it: the export file rotated at 64 MiB as
+    in production rather than growing for the whole run, and readiness polled
+    every 5 ms so that Agent.ready_seconds measures the launch."""
+    return Agent("--export-file-max-size-mb", "64", "--export-file-max-backups", "1", *args,
+                 poll=0.005)
+
+
+def _on_signal(signum, frame):
+    Agent.stop_all()
+    sys.exit(128 + signum)
+
+
 atexit.register(Agent.stop_all)
+# interrupted (^C, kill): the agents stop too
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGINT, _on_signal)
 
 
 def kind(ev):
