@@ -35,7 +35,8 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, ROOT, Agent, Fail, check, features, run, skip, test  # noqa: E402
+from hornet import (HORNET, ROOT, Agent, Fail, check, features, policy_doc, run, skip,  # noqa: E402
+                    test)
 
 EXAMPLES = os.path.join(ROOT, "examples", "enforcement")
 PYTHON = os.path.realpath("/usr/bin/python3")
@@ -395,29 +396,6 @@ def _():
 
 # --- 2. namespaces --------------------------------------------------------------
 
-NS_OBSERVER = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: ns-returns
-spec:
-  lists:
-  - name: nscalls
-    values: ["sys_unshare", "sys_setns", "sys_clone"]
-  kprobes:
-  - call: list:nscalls
-    syscall: true
-    return: true
-    args:
-    - index: 0
-      type: uint64
-    returnArg:
-      index: 0
-      type: int
-    selectors:
-    - matchPIDs:
-      - operator: In
-        values: [%s]
-"""
 
 
 @test("namespace_creation_and_entry_are_killed_in_the_kernel")
@@ -445,7 +423,7 @@ def _():
         pids = [p.pid for p in victims.values()]
         add(a, scoped(example("namespace.yaml"), pids))
         # not part of the example: what the interrupted calls returned
-        a.add_policy(NS_OBSERVER % ", ".join(str(p) for p in pids))
+        a.add_policy(policy_doc("ns-returns", pids=", ".join(str(p) for p in pids)))
         res = {k: go(p) for k, p in victims.items()}
         ores = {k: go(p) for k, p in others.items()}
         pol = "enforce-namespaces"
@@ -754,30 +732,14 @@ def _():
 
 # --- part 2: hostile file names -------------------------------------------------------
 
-OPENS = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: %s
-spec:
-  kprobes:
-  - call: sys_openat
-    syscall: true
-    return: true
-    args:
-    - index: 1
-      type: string
-    returnArg:
-      index: 0
-      type: fd
-    selectors:
-    - %s
-"""
+def opens(name, selector):
+    return policy_doc("opens-returning-fd", name=name, selector=selector)
 
 
 def watch_dir_policy(name, directory):
     """Reports every successful open of a file under @directory, whatever path
     reached it: the returned fd is compared, as its real path."""
-    return OPENS % (name, 'matchReturnArgs:\n      - index: 0\n        operator: Prefix\n'
+    return opens(name, 'matchReturnArgs:\n      - index: 0\n        operator: Prefix\n'
                           '        values: ["%s/"]' % directory)
 
 
@@ -951,7 +913,7 @@ print("done", flush=True)
         # every open of the walker (matchPIDs), and those under the watched dir:
         # two policies on one hook point that read the same path share one copy
         # of it (two copies of 4,050 bytes would not fit in one event)
-        a.add_policy(OPENS % ("walker-opens", "matchPIDs:\n      - operator: In\n"
+        a.add_policy(opens("walker-opens", "matchPIDs:\n      - operator: In\n"
                               "        values: [%d]" % p.pid))
         b.add_policy(watch_dir_policy("long-watched", w))
         out, _ = p.communicate(b"go\n", timeout=60)

@@ -13,7 +13,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import Agent, Fail, check, run, skip, test  # noqa: E402
+from hornet import Agent, Fail, check, policy_doc, run, skip, test  # noqa: E402
 
 PY = "/usr/bin/python3"
 
@@ -101,7 +101,9 @@ def sock_of(body):
 def tcp_lifecycle(addr, family):
     a = Agent()
     srv, cli, port = tcp_roundtrip(a, addr)
-    wait_net(a, 2, function="tcp_close", pid=cli)
+    # the client closes one socket, the server two (the listener, the accepted one)
+    wait_net(a, 1, function="tcp_close", pid=cli)
+    wait_net(a, 2, function="tcp_close", pid=srv)
     listen = wait_net(a, function="inet_csk_listen_start", pid=srv)
     conn = wait_net(a, function="tcp_connect", pid=cli)
     acc = wait_net(a, function="inet_csk_accept", pid=srv)
@@ -220,7 +222,8 @@ def _():
         out = cli.communicate(timeout=20)[0]
         srv.wait(timeout=10)
         check(int(out) > 12, "no answer: %r" % out)
-        evs = wait_net(a, 2, kind="process_dns")
+        # the client's own: other processes on the machine make DNS queries too
+        evs = wait_net(a, 2, kind="process_dns", pid=cli.pid)
         q = [b for _, b in evs if b["direction"] == "query"]
         r = [b for _, b in evs if b["direction"] == "answer"]
         check(q and q[0]["question"] == {"name": "hornet.example.org", "type": "A"},
@@ -346,29 +349,11 @@ def _():
         srv.close()
 
 
-DENY = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "%s"
-spec:
-%s  kprobes:
-  - call: "tcp_connect"
-    syscall: false
-    args:
-    - index: 0
-      type: "sock"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "DAddr"
-        values: ["%s"]
-%s      matchActions:
-      - action: Override
-        argError: -1
-"""
+def deny_connect(name, cidr, options="", extra=""):
+    return policy_doc("deny-connect", name=name, cidr=cidr, options=options, extra=extra)
 
 
-def try_connect(argv_prefix, addr, port):
+def try_connect(argv_prefix, addr, port, python=PY):
     code = ("import socket, sys\n"
             "try:\n"
             "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)\n"
@@ -377,7 +362,7 @@ def try_connect(argv_prefix, addr, port):
             "    print('EPERM')\n"
             "except OSError as e:\n"
             "    print('other %s' % e)\n")
-    return subprocess.run(argv_prefix + [PY, "-c", code, addr, str(port)], capture_output=True,
+    return subprocess.run(argv_prefix + [python, "-c", code, addr, str(port)], capture_output=True,
                           timeout=20).stdout.decode().strip()
 
 
@@ -392,7 +377,7 @@ def _():
         blocked = os.path.join(d, "blocked-python")
         shutil.copy(os.path.realpath(PY), blocked)
         a = Agent()
-        a.add_policy(DENY % ("deny-cidr", "", "127.0.0.0/30", """      matchBinaries:
+        a.add_policy(deny_connect("deny-cidr", "127.0.0.0/30", extra="""      matchBinaries:
       - operator: In
         values: ["%s"]
 """ % blocked))
@@ -428,8 +413,9 @@ def _():
     port = srv.getsockname()[1]
     try:
         a = Agent()
-        a.add_policy(DENY % ("deny-port-cgroup", "  options:\n  - name: cgroup\n    value: \"%s\"\n" % cg,
-                             "127.0.0.0/8", """      - index: 0
+        a.add_policy(deny_connect("deny-port-cgroup", "127.0.0.0/8",
+                                  options="  options:\n  - name: cgroup\n    value: \"%s\"\n" % cg,
+                                  extra="""      - index: 0
         operator: "DPort"
         values: ["%d"]
 """ % port))
@@ -446,43 +432,22 @@ def _():
                 time.sleep(0.1)
 
 
-PROTO = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "deny-udp"
-spec:
-  kprobes:
-  - call: "security_socket_connect"
-    syscall: false
-    args:
-    - index: 0
-      type: "socket"
-    - index: 1
-      type: "sockaddr"
-    selectors:
-    # as in Tetragon, the address in a sockaddr argument is matched with SAddr
-    - matchArgs:
-      - index: 0
-        operator: "Protocol"
-        values: ["IPPROTO_UDP"]
-      - index: 1
-        operator: "SAddr"
-        values: ["127.0.0.0/8", "::1"]
-      matchActions:
-      - action: Override
-        argError: -1
-"""
 
 
 @test("deny_connections_by_protocol")
 def _():
+    # the denial is scoped to a copy of python of this test's own: a UDP connect to loopback is
+    # what a local DNS resolver gets (127.0.0.53), from every process on the machine
+    d = tempfile.mkdtemp(prefix="hornet-net-", dir="/var/tmp")
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(8)
     port = srv.getsockname()[1]
     try:
+        udp_py = os.path.join(d, "udp-python")
+        shutil.copy(os.path.realpath(PY), udp_py)
         a = Agent()
-        a.add_policy(PROTO)
+        a.add_policy(policy_doc("deny-udp", binary=udp_py))
         code = ("import socket, sys\n"
                 "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
                 "try:\n"
@@ -490,15 +455,17 @@ def _():
                 "    print('ok')\n"
                 "except PermissionError:\n"
                 "    print('EPERM')\n")
-        out = subprocess.run([PY, "-c", code, str(port)], capture_output=True,
-                             timeout=20).stdout.decode().strip()
+        p = subprocess.run([udp_py, "-c", code, str(port)], capture_output=True, timeout=20)
+        out = p.stdout.decode().strip()
         check(out == "EPERM", "a UDP connect to loopback went through: %r" % out)
-        check(try_connect([], "127.0.0.1", port) == "ok", "TCP was denied too")
+        check(try_connect([], "127.0.0.1", port, python=udp_py) == "ok", "TCP was denied too")
         evs = [b for _, b in wait_net(a, kind="process_kprobe")
                if b.get("policy_name") == "deny-udp"]
-        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE", "events %r" % evs[:1])
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE" and
+              evs[0]["process"]["binary"] == udp_py, "events %r" % evs[:1])
     finally:
         srv.close()
+        shutil.rmtree(d)
 
 
 @test("connections_between_network_namespaces")

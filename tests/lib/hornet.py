@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import string
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ ROOT = os.environ.get("HORNET_ROOT") or os.path.dirname(
 BUILD = os.environ.get("HORNET_BUILD", os.path.join(ROOT, "build"))
 HORNET = os.environ.get("HORNET_BIN", os.path.join(BUILD, "hornet"))
 HELPERS = os.path.join(BUILD, "tests", "helpers")
+POLICIES = os.path.join(ROOT, "tests", "e2e", "policies")
 PR_SET_PDEATHSIG = 1
 
 _tests = []
@@ -42,6 +44,13 @@ def test(name, needs=()):
         _tests.append((name, fn, tuple(needs)))
         return fn
     return wrap
+
+
+def policy_doc(_file, **values):
+    """The policy document tests/e2e/policies/FILE.yaml with its $placeholders
+    filled in from @values."""
+    with open(os.path.join(POLICIES, _file + ".yaml")) as f:
+        return string.Template(f.read()).substitute(values)
 
 
 def check(cond, why):
