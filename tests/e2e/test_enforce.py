@@ -366,7 +366,7 @@ def marker_elf(path, marker):
 def _():
     procs = Procs()
     try:
-        a = Agent()
+        a = Agent.shared()
         victim = procs.trigger("raw-socket")
         other = procs.trigger("raw-socket")
         text, form = capability_policy([victim.pid])
@@ -403,7 +403,7 @@ def _():
     procs = Procs()
     d = tmpdir()
     try:
-        a = Agent()
+        a = Agent.shared()
         unshare = shutil.which("unshare") or skip("no unshare(1)")
         true = os.path.realpath("/bin/true")
         clone_marker = os.path.join(d, "clone-child")
@@ -489,7 +489,7 @@ def _():
 def _():
     procs = Procs()
     try:
-        a = Agent()
+        a = Agent.shared()
         text = example("namespace.yaml")
         check(text.count('- "/usr/lib/systemd/systemd"\n') == 1, "allowlist not found")
         # the test's python on the allowlist, shared by every selector (&allowed)
@@ -555,7 +555,7 @@ def _():
             "fexec": (("fexec", os.path.join(forbidden, "fexec")), "any",
                       os.path.join(forbidden, "fexec")),
         }
-        a = Agent()
+        a = Agent.shared()
         victims = {k: procs.trigger(*c[0]) for k, c in cases.items()}
         other = procs.trigger("exec", os.path.join(allowed, "direct"))
         # the forbidden directory is the test's own; matchPIDs on top, to be sure
@@ -598,7 +598,7 @@ def _():
 def _():
     procs = Procs()
     try:
-        a = Agent()
+        a = Agent.shared()
         # two identical processes that do nothing but sleep in short steps
         loop = "import time\nwhile True: time.sleep(0.05)"
         victim = procs.start([PYTHON, "-c", loop])
@@ -628,7 +628,7 @@ def _():
     procs = Procs()
     d = tmpdir()
     try:
-        a = Agent()
+        a = Agent.shared()
         unshare = shutil.which("unshare") or skip("no unshare(1)")
         # for each case, a program whose first act creates its marker
         m, prog = {}, {}
@@ -693,7 +693,7 @@ def _():
         os.mkdir(forbidden)
         marker_elf(os.path.join(forbidden, "prog"), os.path.join(d, "marker-exec"))
         unshare = shutil.which("unshare") or skip("no unshare(1)")
-        a = Agent()
+        a = Agent.shared()
         t = {
             "capability": procs.trigger("raw-socket"),
             "namespace": procs.trigger("exec", unshare, "--uts", os.path.realpath("/bin/true")),

@@ -99,7 +99,7 @@ def sock_of(body):
 
 
 def tcp_lifecycle(addr, family):
-    a = Agent()
+    a = Agent.shared()
     srv, cli, port = tcp_roundtrip(a, addr)
     # the client closes one socket, the server two (the listener, the accepted one)
     wait_net(a, 1, function="tcp_close", pid=cli)
@@ -134,7 +134,7 @@ def tcp_lifecycle(addr, family):
 
 @test("network_sensor_attached")
 def _():
-    a = Agent()
+    a = Agent.shared()
     net = [x for x in a.status()["sensors"] if x["name"] == "network"]
     check(net and net[0]["state"] == "attached", "network sensor: %r; agent log: %s" %
           (net, a.log_text()[-600:]))
@@ -154,7 +154,7 @@ def _():
 
 @test("udp_destinations")
 def _():
-    a = Agent()
+    a = Agent.shared()
     code = ("import socket\n"
             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
             "for i in range(5): u.sendto(b'x', ('127.0.0.9', 9999))\n"
@@ -215,7 +215,7 @@ print(len(s.recv(512)))
 def _():
     ns = Netns()
     try:
-        a = Agent()
+        a = Agent.shared()
         srv = subprocess.Popen(ns.cmd([PY, "-c", DNS_SERVER]), stdout=subprocess.PIPE)
         check(srv.stdout.readline().strip() == b"ready", "dns server did not start")
         cli = subprocess.Popen(ns.cmd([PY, "-c", DNS_CLIENT]), stdout=subprocess.PIPE)
@@ -259,7 +259,7 @@ def _():
     httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        a = Agent()
+        a = Agent.shared()
         code = ("import http.client, sys\n"
                 "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]))\n"
                 "c.request('GET', '/hornet/path?q=1', headers={'Host': 'shop.example.test'})\n"
@@ -294,7 +294,7 @@ def _():
     t = threading.Thread(target=accept_and_drop, daemon=True)
     t.start()
     try:
-        a = Agent()
+        a = Agent.shared()
         code = ("import socket, ssl, sys\n"
                 "ctx = ssl.create_default_context()\n"
                 "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
@@ -331,7 +331,7 @@ def _():
     srv.bind(("127.0.0.1", 0))
     srv.listen(1)
     try:
-        a = Agent()
+        a = Agent.shared()
         code = ("import socket, sys, binascii\n"
                 "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
                 "s.sendall(binascii.unhexlify(sys.argv[2]))\n"
@@ -376,7 +376,7 @@ def _():
     try:
         blocked = os.path.join(d, "blocked-python")
         shutil.copy(os.path.realpath(PY), blocked)
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(deny_connect("deny-cidr", "127.0.0.0/30", extra="""      matchBinaries:
       - operator: In
         values: ["%s"]
@@ -412,7 +412,7 @@ def _():
     srv.listen(8)
     port = srv.getsockname()[1]
     try:
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(deny_connect("deny-port-cgroup", "127.0.0.0/8",
                                   options="  options:\n  - name: cgroup\n    value: \"%s\"\n" % cg,
                                   extra="""      - index: 0
@@ -446,7 +446,7 @@ def _():
     try:
         udp_py = os.path.join(d, "udp-python")
         shutil.copy(os.path.realpath(PY), udp_py)
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(policy_doc("deny-udp", binary=udp_py))
         code = ("import socket, sys\n"
                 "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
@@ -485,7 +485,7 @@ def _():
             subprocess.run(["ip", "link", "set", dev, "netns", ns.name], check=True)
             ns.run(["ip", "addr", "add", ip, "dev", dev])
             ns.run(["ip", "link", "set", dev, "up"])
-        a = Agent()
+        a = Agent.shared()
         srv = subprocess.Popen(spaces[0].cmd([PY, "-c", SERVER, "10.199.0.1"]),
                                stdout=subprocess.PIPE)
         port = int(srv.stdout.readline())

@@ -107,7 +107,7 @@ def _():
         other = os.path.join(d, "other")
         open(target, "w").close()
         open(other, "w").close()
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(policy_doc("protect-file", path=target))
         code = "import os,sys,time; f=os.open(sys.argv[1], os.O_WRONLY); time.sleep(0.2); " \
                "os.write(f, b'x'); time.sleep(5)"
@@ -134,7 +134,7 @@ def _():
         target = os.path.join(d, "secret")
         with open(target, "w") as f:
             f.write("secret\n")
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(lsm_override(target))
         check(a.policies()["deny-open"]["hooks"][0]["mechanism"] == "lsm", "not on BPF LSM")
         r = subprocess.run([CAT, target], capture_output=True)
@@ -155,7 +155,7 @@ def _():
 def _():
     if features().get("lsm"):
         skip("this kernel has BPF LSM")
-    a = Agent()
+    a = Agent.shared()
     r = a.policy("add", "-", text=lsm_override("/nonexistent"), check_ok=False)
     check(r.returncode == 1, "exit %d" % r.returncode)
     check(b"Override on LSM hook 'file_open' needs BPF LSM" in r.stderr, "stderr %r" % r.stderr)
@@ -170,7 +170,7 @@ def _():
     try:
         target = os.path.join(d, "watched")
         open(target, "w").close()
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(policy_doc("file-permission", dir=d))
         mech = a.policies()["file-permission"]["hooks"][0]["mechanism"]
         check(mech in ("fentry", "kprobe"), "mechanism %r" % mech)
@@ -188,7 +188,7 @@ def _():
 def _():
     if features().get("kprobe") or features().get("fentry"):
         skip("this kernel has kprobes or fentry")
-    a = Agent()
+    a = Agent.shared()
     r = a.policy("add", "-", check_ok=False, text=policy_doc("needs-kprobes"))
     check(r.returncode == 1 and b"needs fentry or kprobes" in r.stderr, "stderr %r" % r.stderr)
 
@@ -201,7 +201,7 @@ def _():
         open(target, "w").close()
         launcher = os.path.join(d, "launcher")
         shutil.copy(SH, launcher)
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("follow", "Equal", [target], extra="""      matchBinaries:
       - operator: "In"
         values:
@@ -255,7 +255,7 @@ def _():
         with open(target, "w") as f:
             f.write("x")
         os.chmod(target, 0o644)
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("with-sys-admin", "Equal", [target], extra="""      matchCapabilities:
       - type: Effective
         operator: In
@@ -281,7 +281,7 @@ def _():
     try:
         target = os.path.join(d, "data")
         open(target, "w").close()
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("limited", "Equal", [target], actions="""      matchActions:
       - action: Post
         rateLimit: "1m"
@@ -305,7 +305,7 @@ def _():
     try:
         target = os.path.join(d, "data")
         open(target, "w").close()
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("kill-readers", "Equal", [target], actions="""      matchActions:
       - action: Sigkill
 """), "--mode", "monitor")
@@ -331,7 +331,7 @@ def _():
     try:
         target = os.path.join(d, "steady")
         open(target, "w").close()
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("steady", "Equal", [target]))
         stop = os.path.join(d, "stop")
         # opens the file until told to stop, then says how many times it did
@@ -402,7 +402,7 @@ spec:
 
 @test("malformed_policies_get_their_errors_and_the_agent_stays_up")
 def _():
-    a = Agent()
+    a = Agent.shared()
     a.add_policy(openat_policy("keeps-running", "Equal", ["/etc/shadow"]))
     for name, text, want in BAD_POLICIES:
         r = a.policy("add", "-", text=text, check_ok=False)
@@ -444,7 +444,7 @@ def _():
     try:
         target = os.path.join(d, "data")
         open(target, "w").close()
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("stacks", "Equal", [target], actions="""      matchActions:
       - action: Post
         kernelStackTrace: true
@@ -534,7 +534,7 @@ def _():
     d = tmpdir()
     try:
         target = os.path.join(d, "made-by-tracepoint-test")
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(policy_doc("mkdir-tp"))
         dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -553,7 +553,7 @@ def _():
 
 @test("raw_tracepoint_policy")
 def _():
-    a = Agent()
+    a = Agent.shared()
     a.add_policy(policy_doc("rawtp-exec"))
     mech = a.policies()["rawtp-exec"]["hooks"][0]["mechanism"]
     check(mech in ("tp_btf", "raw_tp"), "mechanism %r" % mech)
@@ -565,7 +565,7 @@ def _():
 
 @test("uprobe_policy")
 def _():
-    a = Agent()
+    a = Agent.shared()
     libc = subprocess.run(["/usr/bin/python3", "-c",
                            "import ctypes.util,os; print(os.path.realpath('/lib/x86_64-linux-gnu/libc.so.6'))"],
                           capture_output=True).stdout.decode().strip()
@@ -619,7 +619,7 @@ def _():
     d = tmpdir()
     try:
         values = ["%s/f%05d" % (d, i) for i in range(5000)]
-        a = Agent()
+        a = Agent.shared()
         a.add_policy(openat_policy("many", "Equal", values))
         last = values[-1]
         open(last, "w").close()

@@ -105,6 +105,9 @@ def run():
             print("FAIL %s: %s: %s (%s)" % (name, type(e).__name__, str(e).replace("\n", " | ")[:1000],
                                             tb[-3].strip() if len(tb) > 2 else ""), flush=True)
         finally:
+            for a in list(Agent.running):
+                if a.shared:
+                    a.reset()
             Agent.stop_all(keep_shared=True)
             if os.environ.get("HORNET_TEST_TIMES"):
                 print("time %s %.2f s" % (name, time.monotonic() - t0), flush=True)
@@ -185,6 +188,7 @@ class Agent:
 
     def __init__(self, *args, node="testnode", export=True, ready_timeout=30, poll=0.05):
         self.shared = False
+        self.added = False      # a policy was added (reset() deletes it from a shared agent)
         self.dir = tempfile.mkdtemp(prefix="hornet-test-")
         self.export = os.path.join(self.dir, "events.json")
         self.socket = os.path.join(self.dir, "hornet.sock")
@@ -216,9 +220,22 @@ class Agent:
         if a is None or a.proc.poll() is not None:
             a = cls(*args)
             a.shared = True
+            a.base_policies = set(a.policies())
             cls._shared[args] = a
         a.skip_past()
         return a
+
+    def reset(self):
+        """After a test: deletes the policies it added to this shared agent, or
+        lets it be stopped when that fails (the next test then gets a new one)."""
+        if not self.added or self.proc.poll() is not None:
+            return
+        self.added = False
+        try:
+            for name in set(self.policies()) - self.base_policies:
+                self.policy("delete", name)
+        except (Fail, subprocess.TimeoutExpired, ValueError):
+            self.shared = False     # stop_all() stops it with the test's own
 
     def skip_past(self):
         """Forgets the events exported so far: what follows is this test's."""
@@ -251,6 +268,7 @@ class Agent:
 
     def policy(self, *args, text=None, check_ok=True):
         """Runs `hornet policy ARGS` against this agent; @text goes to stdin."""
+        self.added |= args[:1] == ("add",)
         r = subprocess.run([HORNET, "policy", "--socket", self.socket] + list(args),
                            input=text.encode() if text is not None else None,
                            capture_output=True, timeout=120)
