@@ -186,7 +186,7 @@ class Agent:
     stopped = []
     _shared = {}
 
-    def __init__(self, *args, node="testnode", export=True, ready_timeout=30, poll=0.05):
+    def __init__(self, *args, node="testnode", export=True, ready_timeout=120, poll=0.05):
         self.shared = False
         self.added = False      # a policy was added (reset() deletes it from a shared agent)
         self.dir = tempfile.mkdtemp(prefix="hornet-test-")
@@ -242,7 +242,9 @@ class Agent:
         self.events()
         self._lines = []
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=120):
+        """The agent's first status. Generous: under TCG, or on a loaded machine, an agent
+        takes tens of seconds to verify its programs, and `hornet status` to answer."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -260,8 +262,9 @@ class Agent:
         raise Fail("agent not ready after %d s: %s" % (timeout, self.log_text()))
 
     def status(self):
+        # a busy agent (loading a policy) answers when done: seconds under TCG
         r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
-                           capture_output=True, timeout=10)
+                           capture_output=True, timeout=60)
         if r.returncode != 0:
             raise Fail("hornet status failed: %s" % r.stderr.decode())
         return json.loads(r.stdout)
