@@ -107,7 +107,10 @@ def run():
         finally:
             for a in list(Agent.running):
                 if a.shared:
-                    a.reset()
+                    try:
+                        a.reset()
+                    except Exception:   # whatever it was, the next test gets a new agent
+                        a.shared = False
             Agent.stop_all(keep_shared=True)
             if os.environ.get("HORNET_TEST_TIMES"):
                 print("time %s %.2f s" % (name, time.monotonic() - t0), flush=True)
@@ -151,12 +154,14 @@ def bpf_prog_names():
 
 def hornet_progs(settle=True):
     """hornet's programs in the kernel, but those of other running agents. The
-    kernel frees a program shortly after its last fd closes (RCU), so wait up
-    to 3 s for the list to settle."""
+    kernel frees a program shortly after its last fd closes (RCU), so wait for
+    the list to settle: up to 15 s, as long as an agent of another test (another
+    lane of tests/run, another test run on this machine) that is stopping at
+    this moment, or starting between the two looks, may take under TCG."""
     def current():
         others = _held_by_other_agents()
         return sorted(n for i, n in _progs() if n.startswith("hornet_") and i not in others)
-    deadline = time.monotonic() + (3 if settle else 0)
+    deadline = time.monotonic() + (15 if settle else 0)
     progs = current()
     while progs and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -189,6 +194,7 @@ class Agent:
     def __init__(self, *args, node="testnode", export=True, ready_timeout=120, poll=0.05):
         self.shared = False
         self.added = False      # a policy was added (reset() deletes it from a shared agent)
+        self.base_policies = None   # Agent.shared(): the policies it started with
         self.dir = tempfile.mkdtemp(prefix="hornet-test-")
         self.export = os.path.join(self.dir, "events.json")
         self.socket = os.path.join(self.dir, "hornet.sock")
@@ -228,7 +234,7 @@ class Agent:
     def reset(self):
         """After a test: deletes the policies it added to this shared agent, or
         lets it be stopped when that fails (the next test then gets a new one)."""
-        if not self.added or self.proc.poll() is not None:
+        if not self.added or self.base_policies is None or self.proc.poll() is not None:
             return
         self.added = False
         try:
