@@ -50,7 +50,8 @@ def summary(path):
     if "error" in run:
         print("no results: %s" % run["error"])
         return 1
-    times([("host " + run.get("kernel", "?"), run)])
+    where = "vm" if "-vm." in os.path.basename(path) else "host"
+    times([("%s %s" % (where, run.get("kernel", "?")), run)])
     for r in run["results"]:
         if r["result"] == "FAIL":
             print("failed: %s/%s: %s" % (r["suite"], r["test"], r["why"]))
