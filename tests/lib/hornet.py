@@ -85,6 +85,8 @@ def run():
             continue
         t0 = time.monotonic()
         try:
+            if os.geteuid() == 0:
+                _held_by_other_agents()     # what other agents hold as the test begins
             if os.geteuid() != 0:
                 raise Skip("needs root")
             missing = [n for n in needs if not features().get(n)]
@@ -125,10 +127,16 @@ def _progs():
     return [(p["id"], p.get("name", "")) for p in json.loads(out.stdout or b"[]")]
 
 
+_others_seen = set()
+
+
 def _held_by_other_agents():
-    """Program ids that other running hornet processes hold (through an fd or a
-    link), so that tests ignore agents that are not theirs."""
-    held = set()
+    """Program ids that other hornet processes hold (through an fd or a link),
+    or held when we last looked, so that tests ignore agents that are not
+    theirs: an agent that has just exited (the shared agent of the program
+    that ran before in this lane, with the whole pack) leaves programs the
+    kernel frees only after a while under TCG. Program ids are not reused."""
+    held = _others_seen
     # the agents shared by several tests stay up: not a test's leftovers
     mine = {a.proc.pid for a in Agent.running if not a.shared}
     for pid in os.listdir("/proc"):
