@@ -10,6 +10,7 @@ result on each kernel, and flags a test that ran on no kernel. Exit status 1
 when a test failed anywhere, or when a test was skipped everywhere.
 """
 import json
+import os
 import sys
 
 
@@ -28,11 +29,29 @@ def counts(results):
     return c
 
 
+def times(runs):
+    """The time of each suite on each kernel, and of the whole run (make test
+    passes it in HORNET_TEST_SECONDS)."""
+    for name, run in runs:
+        t = run.get("times")
+        if not t:
+            continue
+        line = "time on %s: %s" % (name, ", ".join("%s %.0f s" % (s, v) for s, v in t.items()))
+        if run.get("vm_seconds"):
+            line += " (the VM from boot to shutdown: %d s)" % run["vm_seconds"]
+        print(line)
+    if os.environ.get("HORNET_TEST_SECONDS"):
+        s = int(os.environ["HORNET_TEST_SECONDS"])
+        print("time of the test run: %d s (%d min %02d s)" % (s, s // 60, s % 60))
+
+
 def summary(path):
     run = load(path)
     if "error" in run:
         print("no results: %s" % run["error"])
         return 1
+    where = "vm" if "-vm." in os.path.basename(path) else "host"
+    times([("%s %s" % (where, run.get("kernel", "?")), run)])
     for r in run["results"]:
         if r["result"] == "FAIL":
             print("failed: %s/%s: %s" % (r["suite"], r["test"], r["why"]))
@@ -74,6 +93,7 @@ def matrix(host_path, vm_path):
         for r in run["results"]:
             if r["result"] == "FAIL":
                 print("failed on %s: %s/%s: %s" % (name, r["suite"], r["test"], r["why"]))
+    times(runs)
     c = counts(host["results"] + vm["results"])
     # a kernel that produced no results at all counts as one failure
     c["FAIL"] += sum(1 for _, r in runs if "error" in r)

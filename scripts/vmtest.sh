@@ -23,8 +23,12 @@ VM=$BUILD/vm
 CACHE=$VM/cache
 STAGE=$VM/root
 TIMEOUT=${VMTEST_TIMEOUT:-2400}
-MEM=${VMTEST_MEM:-2048}
+MEM=${VMTEST_MEM:-3072}
 SUITES=${VMTEST_SUITES:-bpf e2e}
+# two vCPUs, each a host thread (multi-threaded TCG), and three lanes of test
+# programs in the VM to keep both busy while a lane waits (timers, idle windows)
+CPUS=${VMTEST_CPUS:-2}
+JOBS=${VMTEST_JOBS:-3}
 
 log() { echo "vmtest: $*" >&2; }
 die() { log "$*"; exit 2; }
@@ -56,74 +60,99 @@ if [ -z "$kernel" ]; then
 fi
 log "kernel $(basename "$kernel")"
 
-# 2. the initramfs
-rm -rf "$STAGE"
-mkdir -p "$STAGE"/{bin,sbin,bb,dev,proc,sys,tmp,run,etc,var/tmp,var/log,root,usr/bin,usr/sbin,usr/lib}
-chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
-ln -s usr/lib "$STAGE/lib"
-ln -s usr/lib "$STAGE/lib64"
-
-# shared libraries, copied to the same paths as on this machine
-copy_libs() {
-	local f soname path
-	for f in "$@"; do
-		while read -r soname path; do
-			[ -e "$path" ] || continue
-			mkdir -p "$STAGE$(dirname "$path")"
-			[ -e "$STAGE$path" ] || cp -L "$path" "$STAGE$path"
-		done < <(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $1, $3 }')
-	done
-}
-
-# a host program at its host path, with its libraries
-copy_prog() {
-	local p real
-	for p in "$@"; do
-		real=$(readlink -f "$(type -P "$p")") && [ -n "$(type -P "$p")" ] || die "'$p' is not installed here"
-		mkdir -p "$STAGE$(dirname "$real")"
-		cp "$real" "$STAGE$real"
-		copy_libs "$real"
-		# the name the tests call it by, when it is a symlink on the host
-		local called
-		called=$(type -P "$p")
-		if [ "$called" != "$real" ]; then
-			mkdir -p "$STAGE$(dirname "$called")"
-			ln -sf "$real" "$STAGE$called"
-		fi
-	done
-}
-
-cp /bin/busybox "$STAGE/bb/busybox"
-for applet in sh mount umount mkdir poweroff sleep cat echo base64 ls sync dmesg grep \
-	      mountpoint ln rm; do
-	ln -s busybox "$STAGE/bb/$applet"
-done
-
-copy_prog dash cat true false sleep id env ls rm mkdir cp ln chmod stat readlink \
-	realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill \
-	ip
-ln -sf /usr/bin/dash "$STAGE/bin/sh"
-for d in "$STAGE"/usr/bin/*; do
-	n=$(basename "$d")
-	[ -e "$STAGE/bin/$n" ] || ln -s "/usr/bin/$n" "$STAGE/bin/$n"
-done
-# the dynamic loader
-cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/usr/lib/ld-linux-x86-64.so.2"
-
-# python's standard library, without what the tests never import
+# 2. the initramfs, in two archives that the kernel unpacks one over the other:
+# the host's tools (busybox, python and its standard library, coreutils,
+# bpftool, ...) change only with the host's packages, so they are packed once
+# into build/vm/cache/base-KEY.cpio.gz; hornet and the tests are packed each run.
 py=$(readlink -f /usr/bin/python3)
 pyver=$(basename "$py")
-mkdir -p "$STAGE/usr/lib/$pyver"
-(cd "/usr/lib/$pyver" && tar cf - --exclude=test --exclude=idlelib --exclude=tkinter \
-	--exclude=turtledemo --exclude=lib2to3 --exclude=ensurepip --exclude=pydoc_data \
-	--exclude=distutils --exclude='config-*' --exclude=site-packages --exclude=dist-packages \
-	--exclude=sqlite3 --exclude=asyncio --exclude=xml --exclude=unittest \
-	--exclude=multiprocessing --exclude=venv --exclude=curses --exclude=dbm . ) |
-	tar xf - -C "$STAGE/usr/lib/$pyver"
-for so in "$STAGE/usr/lib/$pyver"/lib-dynload/*.so; do
-	copy_libs "$so"
-done
-ln -sf "$pyver" "$STAGE/usr/bin/python3" 2>/dev/null || true
+base_key=$( {
+	sed -n '/^# 2. the initramfs/,/^# hornet, linked statically/p' "$0"
+	for p in busybox dash cat bpftool python3 setpriv ip getcap; do
+		stat -L -c '%n %s %Y' "$(type -P "$p")" 2>/dev/null
+	done
+	stat -c '%n %Y' "/usr/lib/$pyver" "/usr/lib/$pyver/lib-dynload"
+} | md5sum | cut -c1-12)
+base_cpio=$CACHE/base-$base_key.cpio.gz
+if [ ! -s "$base_cpio" ]; then
+	log "packing the host's tools once into $(basename "$base_cpio")"
+	STAGE=$VM/base
+	rm -rf "$STAGE"
+	mkdir -p "$STAGE"/{bin,sbin,bb,dev,proc,sys,tmp,run,etc,var/tmp,var/log,root,usr/bin,usr/sbin,usr/lib}
+	chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
+	ln -s usr/lib "$STAGE/lib"
+	ln -s usr/lib "$STAGE/lib64"
+
+	# shared libraries, copied to the same paths as on this machine
+	copy_libs() {
+		local f soname path
+		for f in "$@"; do
+			while read -r soname path; do
+				[ -e "$path" ] || continue
+				mkdir -p "$STAGE$(dirname "$path")"
+				[ -e "$STAGE$path" ] || cp -L "$path" "$STAGE$path"
+			done < <(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $1, $3 }')
+		done
+	}
+
+	# a host program at its host path, with its libraries
+	copy_prog() {
+		local p real
+		for p in "$@"; do
+			real=$(readlink -f "$(type -P "$p")") && [ -n "$(type -P "$p")" ] || die "'$p' is not installed here"
+			mkdir -p "$STAGE$(dirname "$real")"
+			cp "$real" "$STAGE$real"
+			copy_libs "$real"
+			# the name the tests call it by, when it is a symlink on the host
+			local called
+			called=$(type -P "$p")
+			if [ "$called" != "$real" ]; then
+				mkdir -p "$STAGE$(dirname "$called")"
+				ln -sf "$real" "$STAGE$called"
+			fi
+		done
+	}
+
+	cp /bin/busybox "$STAGE/bb/busybox"
+	for applet in sh mount umount mkdir poweroff sleep cat echo base64 ls sync dmesg grep \
+		      mountpoint ln rm; do
+		ln -s busybox "$STAGE/bb/$applet"
+	done
+
+	copy_prog dash cat true false sleep id env ls rm mkdir cp ln chmod stat readlink \
+		realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill \
+		ip
+	ln -sf /usr/bin/dash "$STAGE/bin/sh"
+	for d in "$STAGE"/usr/bin/*; do
+		n=$(basename "$d")
+		[ -e "$STAGE/bin/$n" ] || ln -s "/usr/bin/$n" "$STAGE/bin/$n"
+	done
+	# the dynamic loader
+	cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/usr/lib/ld-linux-x86-64.so.2"
+
+	# python's standard library, without what the tests never import
+	py=$(readlink -f /usr/bin/python3)
+	pyver=$(basename "$py")
+	mkdir -p "$STAGE/usr/lib/$pyver"
+	(cd "/usr/lib/$pyver" && tar cf - --exclude=test --exclude=idlelib --exclude=tkinter \
+		--exclude=turtledemo --exclude=lib2to3 --exclude=ensurepip --exclude=pydoc_data \
+		--exclude=distutils --exclude='config-*' --exclude=site-packages --exclude=dist-packages \
+		--exclude=sqlite3 --exclude=asyncio --exclude=xml --exclude=unittest \
+		--exclude=multiprocessing --exclude=venv --exclude=curses --exclude=dbm . ) |
+		tar xf - -C "$STAGE/usr/lib/$pyver"
+	for so in "$STAGE/usr/lib/$pyver"/lib-dynload/*.so; do
+		copy_libs "$so"
+	done
+	ln -sf "$pyver" "$STAGE/usr/bin/python3" 2>/dev/null || true
+	rm -f "$CACHE"/base-*.cpio.gz
+	(cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$base_cpio.tmp"
+	mv "$base_cpio.tmp" "$base_cpio"
+	rm -rf "$STAGE"
+	STAGE=$VM/root
+fi
+
+rm -rf "$STAGE"
+mkdir -p "$STAGE/etc"
 
 # hornet, linked statically, and the tests
 mkdir -p "$STAGE/hornet/build/tests/helpers"
@@ -132,6 +161,10 @@ find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/bu
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
 cp -r "$ROOT/examples" "$ROOT/policies" "$STAGE/hornet/"
 mkdir -p "$STAGE/hornet/scripts"
+# how long each program took in the last VM run: tests/run starts the longest first
+if [ -f "$BUILD/test-durations-vm.json" ]; then
+	cp "$BUILD/test-durations-vm.json" "$STAGE/hornet/build/test-durations.json"
+fi
 cp "$ROOT/scripts/compat.py" "$STAGE/hornet/scripts/"
 find "$STAGE/hornet/tests" -name '__pycache__' -prune -exec rm -rf {} +
 if [ -d "$ROOT/../shared/compat" ]; then
@@ -163,7 +196,7 @@ echo "HORNET-VM-UP \$(cat /proc/version)"
 echo "HORNET-VM-LSM \$(cat /sys/kernel/security/lsm)"
 cd /hornet
 HORNET_KERNEL_TAG=vm HOME=/root PYTHONDONTWRITEBYTECODE=1 HORNET_TEST_TIMES=1 \
-	HORNET_TESTS=${HORNET_TESTS:-} \
+	HORNET_TESTS=${HORNET_TESTS:-} HORNET_JOBS=$JOBS \
 	/usr/bin/python3 /hornet/tests/run $SUITES
 echo "HORNET-RESULTS-BEGIN"
 /bb/base64 /hornet/build/test-results-vm.json
@@ -178,14 +211,17 @@ fi
 EOF
 chmod +x "$STAGE/init"
 
-(cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$VM/initramfs.cpio.gz"
+{
+	cat "$base_cpio"
+	(cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1
+} > "$VM/initramfs.cpio.gz"
 log "initramfs $(du -h "$VM/initramfs.cpio.gz" | cut -f1)"
 
 # 3. boot, run, read the results
 console=$VM/console.log
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp 2 \
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$MEM" -smp "$CPUS" \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$VM/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=5 oops=panic watchdog_thresh=30 softlockup_panic=1" </dev/null 2>&1 |
 	tee "$console" | sed -n -e '/^\(PASS\|FAIL\|SKIP\) /s/^/vm: /p' -e '/^== /s/^/vm: /p' \
@@ -211,4 +247,12 @@ if grep -q "HORNET-COMPAT-END" "$console"; then
 		grep -v HORNET-COMPAT | base64 -d > "$BUILD/compat-vm.json" || true
 fi
 log "VM boot, tests and shutdown took ${elapsed}s"
+# the matrix shows it beside the suites' own times
+python3 -c 'import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["vm_seconds"] = int(sys.argv[2])
+json.dump(d, open(p, "w"))
+json.dump(d.get("durations", {}), open(sys.argv[3], "w"))' \
+	"$BUILD/test-results-vm.json" "$elapsed" "$BUILD/test-durations-vm.json" || true
 exec /usr/bin/python3 "$ROOT/scripts/results.py" summary "$BUILD/test-results-vm.json"

@@ -17,8 +17,10 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from benchagent import Agent, BUILD, HORNET  # noqa: E402
+# the agent as the tests start it (tests/lib/hornet.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tests", "lib"))
+from hornet import bench_agent, BUILD, HORNET  # noqa: E402
 
 FORKEXEC = os.path.join(BUILD, "bench", "exec", "forkexec")
 TRUE = os.path.realpath("/bin/true")
@@ -41,7 +43,7 @@ def main():
     bare, agent = [], []
     for r in range(ROUNDS):
         bare.append(forkexec(N))
-        a = Agent()
+        a = bench_agent()
         agent.append(forkexec(N))
         a.stop()
     for i, what in ((0, "wall time"), (1, "CPU time of the workload")):
@@ -54,14 +56,14 @@ def main():
 
     starts, inside = [], []
     for _ in range(5):
-        a = Agent()
-        starts.append(a.ready_outside * 1000)
+        a = bench_agent()
+        starts.append(a.ready_seconds * 1000)
         inside.append(a.first_status["startup_seconds"] * 1000)
         a.stop()
     print("launch to ready: %.0f ms measured outside (median of 5), %.0f ms as the agent reports "
           "(target < 500 ms)" % (statistics.median(starts), statistics.median(inside)))
 
-    a = Agent()
+    a = bench_agent()
     rss0, _ = a.rss_kb()
     t0 = time.monotonic()
     done = 0
@@ -72,7 +74,7 @@ def main():
     rss, hwm = a.rss_kb()
     cpu = a.cpu()
     a.cpu = lambda: cpu
-    st = json.loads(subprocess.run([HORNET, "status", "-o", "json", "--socket", a.sock],
+    st = json.loads(subprocess.run([HORNET, "status", "-o", "json", "--socket", a.socket],
                                    capture_output=True).stdout)
     a.stop()
     print("agent CPU: %.1f us per process (user %.1f, system %.1f)" % (

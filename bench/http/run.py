@@ -19,8 +19,10 @@ import statistics
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from benchagent import Agent, BUILD, ROOT  # noqa: E402
+# the agent as the tests start it (tests/lib/hornet.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tests", "lib"))
+from hornet import bench_agent, BUILD, ROOT  # noqa: E402
 
 HTTPLOAD = os.path.join(BUILD, "bench", "http", "httpload")
 N = int(os.environ.get("BENCH_REQUESTS", "20000"))
@@ -46,7 +48,7 @@ CONFIGS = [
 
 
 def policy_count(a):
-    out = subprocess.run([os.path.join(BUILD, "hornet"), "policy", "--socket", a.sock, "list",
+    out = subprocess.run([os.path.join(BUILD, "hornet"), "policy", "--socket", a.socket, "list",
                           "-o", "json"], capture_output=True)
     return len(json.loads(out.stdout or b"{}").get("policies", [])) if out.returncode == 0 else 0
 
@@ -63,7 +65,7 @@ def main():
             if extra is None:
                 runs[name].append(load())
                 continue
-            a = Agent(extra=extra)
+            a = bench_agent(*extra)
             c0 = sum(a.cpu())
             runs[name].append(load())
             if extra:

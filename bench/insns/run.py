@@ -18,8 +18,9 @@ import struct
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from benchagent import Agent, ROOT  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tests", "lib"))
+from hornet import ROOT, bench_agent  # noqa: E402
 
 
 def prog_ids(pid):
@@ -69,9 +70,9 @@ def main():
     if os.geteuid() != 0:
         sys.exit("bench/insns: needs root")
     policy_dir = os.environ.get("BENCH_POLICY_DIR", os.path.join(ROOT, "policies"))
-    a = Agent(extra=["--policy-dir", policy_dir], export=False)
+    a = bench_agent("--policy-dir", policy_dir)
     try:
-        ready = a.ready_outside
+        ready = a.ready_seconds
         ids = prog_ids(a.proc.pid)
         rows = [r for r in map(prog_info, sorted(ids)) if r]
         # the kernel keeps 15 bytes of a name; bpftool reads the whole from BTF

@@ -18,8 +18,10 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
-from benchagent import Agent, BUILD  # noqa: E402
+# the agent as the tests start it (tests/lib/hornet.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tests", "lib"))
+from hornet import bench_agent, BUILD  # noqa: E402
 
 OPENLOOP = os.path.join(BUILD, "bench", "policy", "openloop")
 N = int(os.environ.get("BENCH_OPENS", "200000"))
@@ -70,8 +72,8 @@ def main():
         bare, one = [], []
         for _ in range(ROUNDS):
             bare.append(openloop(path))
-            a = Agent(extra=["--ringbuf-size-mb", "64"])
-            a.add(policy("file-monitoring", SENSITIVE))
+            a = bench_agent("--ringbuf-size-mb", "64")
+            a.add_policy(policy("file-monitoring", SENSITIVE))
             one.append(openloop(path))
             a.stop()
         b = statistics.median(x[1] for x in bare)
@@ -84,9 +86,9 @@ def main():
 
         hundred = []
         for _ in range(ROUNDS):
-            a = Agent(extra=["--ringbuf-size-mb", "64"])
+            a = bench_agent("--ringbuf-size-mb", "64")
             for i in range(100):
-                a.add(policy("mon-%03d" % i, ["/srv/app%03d/%s" % (i, v.lstrip("/")) for v in SENSITIVE]))
+                a.add_policy(policy("mon-%03d" % i, ["/srv/app%03d/%s" % (i, v.lstrip("/")) for v in SENSITIVE]))
             hundred.append(openloop(path))
             a.stop()
         h = statistics.median(x[1] for x in hundred)
@@ -94,8 +96,8 @@ def main():
               "for one policy: ratio %.2f of the total (target <= 1.2), %.2f of the added cost"
               % (h / 1e3, (h - b) / 1e3, (w - b) / 1e3, h / w, (h - b) / max(w - b, 1)))
 
-        a = Agent(extra=["--ringbuf-size-mb", "64"])
-        a.add(policy("matched", [path]))
+        a = bench_agent("--ringbuf-size-mb", "64")
+        a.add_policy(policy("matched", [path]))
         c0 = sum(a.cpu())
         t0 = time.time()
         procs = 2

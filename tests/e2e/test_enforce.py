@@ -35,7 +35,8 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, ROOT, Agent, Fail, check, features, run, skip, test  # noqa: E402
+from hornet import (HORNET, ROOT, Agent, Fail, check, features, policy_doc, run, skip,  # noqa: E402
+                    test)
 
 EXAMPLES = os.path.join(ROOT, "examples", "enforcement")
 PYTHON = os.path.realpath("/usr/bin/python3")
@@ -365,7 +366,7 @@ def marker_elf(path, marker):
 def _():
     procs = Procs()
     try:
-        a = Agent()
+        a = Agent.shared()
         victim = procs.trigger("raw-socket")
         other = procs.trigger("raw-socket")
         text, form = capability_policy([victim.pid])
@@ -395,29 +396,6 @@ def _():
 
 # --- 2. namespaces --------------------------------------------------------------
 
-NS_OBSERVER = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: ns-returns
-spec:
-  lists:
-  - name: nscalls
-    values: ["sys_unshare", "sys_setns", "sys_clone"]
-  kprobes:
-  - call: list:nscalls
-    syscall: true
-    return: true
-    args:
-    - index: 0
-      type: uint64
-    returnArg:
-      index: 0
-      type: int
-    selectors:
-    - matchPIDs:
-      - operator: In
-        values: [%s]
-"""
 
 
 @test("namespace_creation_and_entry_are_killed_in_the_kernel")
@@ -425,7 +403,7 @@ def _():
     procs = Procs()
     d = tmpdir()
     try:
-        a = Agent()
+        a = Agent.shared()
         unshare = shutil.which("unshare") or skip("no unshare(1)")
         true = os.path.realpath("/bin/true")
         clone_marker = os.path.join(d, "clone-child")
@@ -445,7 +423,7 @@ def _():
         pids = [p.pid for p in victims.values()]
         add(a, scoped(example("namespace.yaml"), pids))
         # not part of the example: what the interrupted calls returned
-        a.add_policy(NS_OBSERVER % ", ".join(str(p) for p in pids))
+        a.add_policy(policy_doc("ns-returns", pids=", ".join(str(p) for p in pids)))
         res = {k: go(p) for k, p in victims.items()}
         ores = {k: go(p) for k, p in others.items()}
         pol = "enforce-namespaces"
@@ -511,7 +489,7 @@ def _():
 def _():
     procs = Procs()
     try:
-        a = Agent()
+        a = Agent.shared()
         text = example("namespace.yaml")
         check(text.count('- "/usr/lib/systemd/systemd"\n') == 1, "allowlist not found")
         # the test's python on the allowlist, shared by every selector (&allowed)
@@ -577,7 +555,7 @@ def _():
             "fexec": (("fexec", os.path.join(forbidden, "fexec")), "any",
                       os.path.join(forbidden, "fexec")),
         }
-        a = Agent()
+        a = Agent.shared()
         victims = {k: procs.trigger(*c[0]) for k, c in cases.items()}
         other = procs.trigger("exec", os.path.join(allowed, "direct"))
         # the forbidden directory is the test's own; matchPIDs on top, to be sure
@@ -620,7 +598,7 @@ def _():
 def _():
     procs = Procs()
     try:
-        a = Agent()
+        a = Agent.shared()
         # two identical processes that do nothing but sleep in short steps
         loop = "import time\nwhile True: time.sleep(0.05)"
         victim = procs.start([PYTHON, "-c", loop])
@@ -650,7 +628,7 @@ def _():
     procs = Procs()
     d = tmpdir()
     try:
-        a = Agent()
+        a = Agent.shared()
         unshare = shutil.which("unshare") or skip("no unshare(1)")
         # for each case, a program whose first act creates its marker
         m, prog = {}, {}
@@ -715,7 +693,7 @@ def _():
         os.mkdir(forbidden)
         marker_elf(os.path.join(forbidden, "prog"), os.path.join(d, "marker-exec"))
         unshare = shutil.which("unshare") or skip("no unshare(1)")
-        a = Agent()
+        a = Agent.shared()
         t = {
             "capability": procs.trigger("raw-socket"),
             "namespace": procs.trigger("exec", unshare, "--uts", os.path.realpath("/bin/true")),
@@ -754,30 +732,14 @@ def _():
 
 # --- part 2: hostile file names -------------------------------------------------------
 
-OPENS = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: %s
-spec:
-  kprobes:
-  - call: sys_openat
-    syscall: true
-    return: true
-    args:
-    - index: 1
-      type: string
-    returnArg:
-      index: 0
-      type: fd
-    selectors:
-    - %s
-"""
+def opens(name, selector):
+    return policy_doc("opens-returning-fd", name=name, selector=selector)
 
 
 def watch_dir_policy(name, directory):
     """Reports every successful open of a file under @directory, whatever path
     reached it: the returned fd is compared, as its real path."""
-    return OPENS % (name, 'matchReturnArgs:\n      - index: 0\n        operator: Prefix\n'
+    return opens(name, 'matchReturnArgs:\n      - index: 0\n        operator: Prefix\n'
                           '        values: ["%s/"]' % directory)
 
 
@@ -951,7 +913,7 @@ print("done", flush=True)
         # every open of the walker (matchPIDs), and those under the watched dir:
         # two policies on one hook point that read the same path share one copy
         # of it (two copies of 4,050 bytes would not fit in one event)
-        a.add_policy(OPENS % ("walker-opens", "matchPIDs:\n      - operator: In\n"
+        a.add_policy(opens("walker-opens", "matchPIDs:\n      - operator: In\n"
                               "        values: [%d]" % p.pid))
         b.add_policy(watch_dir_policy("long-watched", w))
         out, _ = p.communicate(b"go\n", timeout=60)

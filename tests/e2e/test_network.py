@@ -13,7 +13,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import Agent, Fail, check, run, skip, test  # noqa: E402
+from hornet import Agent, Fail, check, policy_doc, run, skip, test  # noqa: E402
 
 PY = "/usr/bin/python3"
 
@@ -99,9 +99,11 @@ def sock_of(body):
 
 
 def tcp_lifecycle(addr, family):
-    a = Agent()
+    a = Agent.shared()
     srv, cli, port = tcp_roundtrip(a, addr)
-    wait_net(a, 2, function="tcp_close", pid=cli)
+    # the client closes one socket, the server two (the listener, the accepted one)
+    wait_net(a, 1, function="tcp_close", pid=cli)
+    wait_net(a, 2, function="tcp_close", pid=srv)
     listen = wait_net(a, function="inet_csk_listen_start", pid=srv)
     conn = wait_net(a, function="tcp_connect", pid=cli)
     acc = wait_net(a, function="inet_csk_accept", pid=srv)
@@ -132,7 +134,7 @@ def tcp_lifecycle(addr, family):
 
 @test("network_sensor_attached")
 def _():
-    a = Agent()
+    a = Agent.shared()
     net = [x for x in a.status()["sensors"] if x["name"] == "network"]
     check(net and net[0]["state"] == "attached", "network sensor: %r; agent log: %s" %
           (net, a.log_text()[-600:]))
@@ -152,7 +154,7 @@ def _():
 
 @test("udp_destinations")
 def _():
-    a = Agent()
+    a = Agent.shared()
     code = ("import socket\n"
             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
             "for i in range(5): u.sendto(b'x', ('127.0.0.9', 9999))\n"
@@ -213,14 +215,15 @@ print(len(s.recv(512)))
 def _():
     ns = Netns()
     try:
-        a = Agent()
+        a = Agent.shared()
         srv = subprocess.Popen(ns.cmd([PY, "-c", DNS_SERVER]), stdout=subprocess.PIPE)
         check(srv.stdout.readline().strip() == b"ready", "dns server did not start")
         cli = subprocess.Popen(ns.cmd([PY, "-c", DNS_CLIENT]), stdout=subprocess.PIPE)
         out = cli.communicate(timeout=20)[0]
         srv.wait(timeout=10)
         check(int(out) > 12, "no answer: %r" % out)
-        evs = wait_net(a, 2, kind="process_dns")
+        # the client's own: other processes on the machine make DNS queries too
+        evs = wait_net(a, 2, kind="process_dns", pid=cli.pid)
         q = [b for _, b in evs if b["direction"] == "query"]
         r = [b for _, b in evs if b["direction"] == "answer"]
         check(q and q[0]["question"] == {"name": "hornet.example.org", "type": "A"},
@@ -256,7 +259,7 @@ def _():
     httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        a = Agent()
+        a = Agent.shared()
         code = ("import http.client, sys\n"
                 "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]))\n"
                 "c.request('GET', '/hornet/path?q=1', headers={'Host': 'shop.example.test'})\n"
@@ -291,7 +294,7 @@ def _():
     t = threading.Thread(target=accept_and_drop, daemon=True)
     t.start()
     try:
-        a = Agent()
+        a = Agent.shared()
         code = ("import socket, ssl, sys\n"
                 "ctx = ssl.create_default_context()\n"
                 "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
@@ -328,7 +331,7 @@ def _():
     srv.bind(("127.0.0.1", 0))
     srv.listen(1)
     try:
-        a = Agent()
+        a = Agent.shared()
         code = ("import socket, sys, binascii\n"
                 "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
                 "s.sendall(binascii.unhexlify(sys.argv[2]))\n"
@@ -346,29 +349,11 @@ def _():
         srv.close()
 
 
-DENY = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "%s"
-spec:
-%s  kprobes:
-  - call: "tcp_connect"
-    syscall: false
-    args:
-    - index: 0
-      type: "sock"
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: "DAddr"
-        values: ["%s"]
-%s      matchActions:
-      - action: Override
-        argError: -1
-"""
+def deny_connect(name, cidr, options="", extra=""):
+    return policy_doc("deny-connect", name=name, cidr=cidr, options=options, extra=extra)
 
 
-def try_connect(argv_prefix, addr, port):
+def try_connect(argv_prefix, addr, port, python=PY):
     code = ("import socket, sys\n"
             "try:\n"
             "    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)\n"
@@ -377,7 +362,7 @@ def try_connect(argv_prefix, addr, port):
             "    print('EPERM')\n"
             "except OSError as e:\n"
             "    print('other %s' % e)\n")
-    return subprocess.run(argv_prefix + [PY, "-c", code, addr, str(port)], capture_output=True,
+    return subprocess.run(argv_prefix + [python, "-c", code, addr, str(port)], capture_output=True,
                           timeout=20).stdout.decode().strip()
 
 
@@ -391,8 +376,8 @@ def _():
     try:
         blocked = os.path.join(d, "blocked-python")
         shutil.copy(os.path.realpath(PY), blocked)
-        a = Agent()
-        a.add_policy(DENY % ("deny-cidr", "", "127.0.0.0/30", """      matchBinaries:
+        a = Agent.shared()
+        a.add_policy(deny_connect("deny-cidr", "127.0.0.0/30", extra="""      matchBinaries:
       - operator: In
         values: ["%s"]
 """ % blocked))
@@ -427,9 +412,10 @@ def _():
     srv.listen(8)
     port = srv.getsockname()[1]
     try:
-        a = Agent()
-        a.add_policy(DENY % ("deny-port-cgroup", "  options:\n  - name: cgroup\n    value: \"%s\"\n" % cg,
-                             "127.0.0.0/8", """      - index: 0
+        a = Agent.shared()
+        a.add_policy(deny_connect("deny-port-cgroup", "127.0.0.0/8",
+                                  options="  options:\n  - name: cgroup\n    value: \"%s\"\n" % cg,
+                                  extra="""      - index: 0
         operator: "DPort"
         values: ["%d"]
 """ % port))
@@ -446,43 +432,22 @@ def _():
                 time.sleep(0.1)
 
 
-PROTO = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: "deny-udp"
-spec:
-  kprobes:
-  - call: "security_socket_connect"
-    syscall: false
-    args:
-    - index: 0
-      type: "socket"
-    - index: 1
-      type: "sockaddr"
-    selectors:
-    # as in Tetragon, the address in a sockaddr argument is matched with SAddr
-    - matchArgs:
-      - index: 0
-        operator: "Protocol"
-        values: ["IPPROTO_UDP"]
-      - index: 1
-        operator: "SAddr"
-        values: ["127.0.0.0/8", "::1"]
-      matchActions:
-      - action: Override
-        argError: -1
-"""
 
 
 @test("deny_connections_by_protocol")
 def _():
+    # the denial is scoped to a copy of python of this test's own: a UDP connect to loopback is
+    # what a local DNS resolver gets (127.0.0.53), from every process on the machine
+    d = tempfile.mkdtemp(prefix="hornet-net-", dir="/var/tmp")
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(8)
     port = srv.getsockname()[1]
     try:
-        a = Agent()
-        a.add_policy(PROTO)
+        udp_py = os.path.join(d, "udp-python")
+        shutil.copy(os.path.realpath(PY), udp_py)
+        a = Agent.shared()
+        a.add_policy(policy_doc("deny-udp", binary=udp_py))
         code = ("import socket, sys\n"
                 "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
                 "try:\n"
@@ -490,15 +455,17 @@ def _():
                 "    print('ok')\n"
                 "except PermissionError:\n"
                 "    print('EPERM')\n")
-        out = subprocess.run([PY, "-c", code, str(port)], capture_output=True,
-                             timeout=20).stdout.decode().strip()
+        p = subprocess.run([udp_py, "-c", code, str(port)], capture_output=True, timeout=20)
+        out = p.stdout.decode().strip()
         check(out == "EPERM", "a UDP connect to loopback went through: %r" % out)
-        check(try_connect([], "127.0.0.1", port) == "ok", "TCP was denied too")
+        check(try_connect([], "127.0.0.1", port, python=udp_py) == "ok", "TCP was denied too")
         evs = [b for _, b in wait_net(a, kind="process_kprobe")
                if b.get("policy_name") == "deny-udp"]
-        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE", "events %r" % evs[:1])
+        check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE" and
+              evs[0]["process"]["binary"] == udp_py, "events %r" % evs[:1])
     finally:
         srv.close()
+        shutil.rmtree(d)
 
 
 @test("connections_between_network_namespaces")
@@ -518,7 +485,7 @@ def _():
             subprocess.run(["ip", "link", "set", dev, "netns", ns.name], check=True)
             ns.run(["ip", "addr", "add", ip, "dev", dev])
             ns.run(["ip", "link", "set", dev, "up"])
-        a = Agent()
+        a = Agent.shared()
         srv = subprocess.Popen(spaces[0].cmd([PY, "-c", SERVER, "10.199.0.1"]),
                                stdout=subprocess.PIPE)
         port = int(srv.stdout.readline())

@@ -28,7 +28,7 @@ def exec_id(node, ktime, pid):
 
 @test("exec_with_parent_args_cwd_uid_and_exit_status")
 def _():
-    a = Agent()
+    a = Agent.shared()
     cwd = tempfile.mkdtemp(prefix="hornet-cwd-")
     try:
         sh = subprocess.Popen(["/bin/sh", "-c", "/bin/cat /etc/hostname; true"], cwd=cwd,
@@ -64,7 +64,7 @@ def _():
 
 @test("exit_status_3")
 def _():
-    a = Agent()
+    a = Agent.shared()
     p = subprocess.Popen([SH, "-c", "exit 3"])
     p.wait()
     ev = a.wait_for(is_exit(pid=p.pid), what="exit of the sh")
@@ -73,7 +73,7 @@ def _():
 
 @test("killed_by_sigkill")
 def _():
-    a = Agent()
+    a = Agent.shared()
     p = subprocess.Popen(["/bin/sleep", "100"])
     a.wait_for(is_exec(pid=p.pid), what="exec of sleep")
     p.send_signal(signal.SIGKILL)
@@ -114,7 +114,7 @@ def _():
 
 @test("symlink_and_relative_path_report_the_real_binary")
 def _():
-    a = Agent()
+    a = Agent.shared()
     d = tempfile.mkdtemp(prefix="hornet-bin-")
     try:
         os.symlink(TRUE, os.path.join(d, "link-to-true"))
@@ -137,7 +137,7 @@ def _():
 
 @test("hostile_arguments_round_trip")
 def _():
-    a = Agent()
+    a = Agent.shared()
     args = [b"plain", b"with space", b'a "quoted" word', b"new\nline", b"tab\there",
             b"\xff\xfe invalid utf-8 \xc3", "h\u00e9llo \U0001f680".encode(), b"back\\slash",
             b"", b"ctrl\x01\x1b\x7f"]
@@ -158,7 +158,7 @@ def _():
 
 @test("long_arguments_are_truncated_and_flagged")
 def _():
-    a = Agent()
+    a = Agent.shared()
     p = subprocess.Popen([TRUE] + ["x" * 1000] * 20)
     p.wait()
     ev = a.wait_for(is_exec(pid=p.pid), what="exec with long arguments")
@@ -169,7 +169,7 @@ def _():
 
 @test("deleted_and_memfd_binaries_are_marked")
 def _():
-    a = Agent()
+    a = Agent.shared()
     d = tempfile.mkdtemp(prefix="hornet-del-")
     try:
         path = os.path.join(d, "gone")
@@ -247,7 +247,7 @@ def check_privilege_changes(a):
 
 @test("privilege_changes_at_exec")
 def _():
-    check_privilege_changes(Agent())
+    check_privilege_changes(Agent.shared())
 
 
 def creds_hook_test(mech, prog):
@@ -353,7 +353,7 @@ def _():
 
 @test("events_cli_streams_and_filters")
 def _():
-    a = Agent()
+    a = Agent.shared()
     cli = subprocess.Popen([HORNET, "events", "--socket", a.socket, "--types", "exec",
                             "--binary", "cat$", "-o", "compact"], stdout=subprocess.PIPE)
     try:
@@ -428,7 +428,7 @@ def _():
 @test("bad_api_requests_get_errors_and_the_agent_stays_up")
 def _():
     import socket
-    a = Agent()
+    a = Agent.shared()
     for req, want in ((b"not json\n", b"not valid JSON"), (b'{"command": 42}\n', b"command"),
                       (b'{"command": "nope"}\n', b"unknown command"), (b"[1,2]\n", b"command"),
                       (b"x" * (17 << 20), b"too long")):

@@ -7,10 +7,12 @@ tests/run counts those lines. Tests start the real agent (Agent) against
 real processes and assert on the JSON it exports.
 """
 import atexit
+import ctypes
 import json
 import os
 import shutil
 import signal
+import string
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,8 @@ ROOT = os.environ.get("HORNET_ROOT") or os.path.dirname(
 BUILD = os.environ.get("HORNET_BUILD", os.path.join(ROOT, "build"))
 HORNET = os.environ.get("HORNET_BIN", os.path.join(BUILD, "hornet"))
 HELPERS = os.path.join(BUILD, "tests", "helpers")
+POLICIES = os.path.join(ROOT, "tests", "e2e", "policies")
+PR_SET_PDEATHSIG = 1
 
 _tests = []
 
@@ -40,6 +44,13 @@ def test(name, needs=()):
         _tests.append((name, fn, tuple(needs)))
         return fn
     return wrap
+
+
+def policy_doc(_file, **values):
+    """The policy document tests/e2e/policies/FILE.yaml with its $placeholders
+    filled in from @values."""
+    with open(os.path.join(POLICIES, _file + ".yaml")) as f:
+        return string.Template(f.read()).substitute(values)
 
 
 def check(cond, why):
@@ -74,6 +85,8 @@ def run():
             continue
         t0 = time.monotonic()
         try:
+            if os.geteuid() == 0:
+                _held_by_other_agents()     # what other agents hold as the test begins
             if os.geteuid() != 0:
                 raise Skip("needs root")
             missing = [n for n in needs if not features().get(n)]
@@ -94,6 +107,12 @@ def run():
             print("FAIL %s: %s: %s (%s)" % (name, type(e).__name__, str(e).replace("\n", " | ")[:1000],
                                             tb[-3].strip() if len(tb) > 2 else ""), flush=True)
         finally:
+            for a in list(Agent.running):
+                if a.shared:
+                    try:
+                        a.reset()
+                    except Exception:   # whatever it was, the next test gets a new agent
+                        a.shared = False
             Agent.stop_all(keep_shared=True)
             if os.environ.get("HORNET_TEST_TIMES"):
                 print("time %s %.2f s" % (name, time.monotonic() - t0), flush=True)
@@ -108,11 +127,18 @@ def _progs():
     return [(p["id"], p.get("name", "")) for p in json.loads(out.stdout or b"[]")]
 
 
+_others_seen = set()
+
+
 def _held_by_other_agents():
-    """Program ids that other running hornet processes hold (through an fd or a
-    link), so that tests ignore agents that are not theirs."""
-    held = set()
-    mine = {a.proc.pid for a in Agent.running}
+    """Program ids that other hornet processes hold (through an fd or a link),
+    or held when we last looked, so that tests ignore agents that are not
+    theirs: an agent that has just exited (the shared agent of the program
+    that ran before in this lane, with the whole pack) leaves programs the
+    kernel frees only after a while under TCG. Program ids are not reused."""
+    held = _others_seen
+    # the agents shared by several tests stay up: not a test's leftovers
+    mine = {a.proc.pid for a in Agent.running if not a.shared}
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) in mine or int(pid) == os.getpid():
             continue
@@ -136,12 +162,14 @@ def bpf_prog_names():
 
 def hornet_progs(settle=True):
     """hornet's programs in the kernel, but those of other running agents. The
-    kernel frees a program shortly after its last fd closes (RCU), so wait up
-    to 3 s for the list to settle."""
+    kernel frees a program shortly after its last fd closes (RCU), so wait for
+    the list to settle: up to 15 s, as long as an agent of another test (another
+    lane of tests/run, another test run on this machine) that is stopping at
+    this moment, or starting between the two looks, may take under TCG."""
     def current():
         others = _held_by_other_agents()
         return sorted(n for i, n in _progs() if n.startswith("hornet_") and i not in others)
-    deadline = time.monotonic() + (3 if settle else 0)
+    deadline = time.monotonic() + (15 if settle else 0)
     progs = current()
     while progs and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -149,15 +177,32 @@ def hornet_progs(settle=True):
     return progs
 
 
+def _die_with_parent():
+    """The agent gets SIGTERM when the process that started it dies, even by
+    SIGKILL (tests/run's timeout, a benchmark interrupted): no agent outlives
+    its test and keeps programs in the kernel."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 class Agent:
-    """A real `hornet agent` with its own export file and socket in a temp dir."""
+    """A real `hornet agent` with its own export file, socket and log in a
+    temporary directory. The tests and the benchmarks (bench/*/run.py) both
+    start the agent through this class.
+
+    Agent(ARGS...) starts an agent for one test: it is stopped, and its
+    directory removed, when the test ends. Agent.shared(ARGS...) returns one
+    agent per argument list for all the tests of a file that only read what it
+    exports (starting an agent costs seconds under TCG in the VM): each test
+    then sees only the events exported after it asked for the agent, and
+    selects its own by its processes."""
     running = []
     stopped = []
+    _shared = {}
 
-    def __init__(self, *args, node="testnode", export=True):
-        # shared: kept from one test to the next of the same file (stopped at exit),
-        # for agents that are slow to start (the whole policy pack under TCG)
+    def __init__(self, *args, node="testnode", export=True, ready_timeout=120, poll=0.05):
         self.shared = False
+        self.added = False      # a policy was added (reset() deletes it from a shared agent)
+        self.base_policies = None   # Agent.shared(): the policies it started with
         self.dir = tempfile.mkdtemp(prefix="hornet-test-")
         self.export = os.path.join(self.dir, "events.json")
         self.socket = os.path.join(self.dir, "hornet.sock")
@@ -169,36 +214,81 @@ class Agent:
         if "--export-file-max-size-mb" not in args:
             argv += ["--export-file-max-size-mb", "0"]
         self.logf = open(self.log, "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
         Agent.running.append(self)
         self._lines = []
         self._offset = 0
-        self.wait_ready()
+        self._poll = poll
+        self.first_status = self.wait_ready(ready_timeout)
+        # launch to the first answer of its API, as a user sees it (bench/exec)
+        self.ready_seconds = time.monotonic() - self.t0
 
-    def wait_ready(self, timeout=30):
+    @classmethod
+    def shared(cls, *args):
+        """The agent with @args shared by the tests of this file (started at
+        the first call), with a view that begins now: events() returns only
+        what it exports from here on."""
+        a = cls._shared.get(args)
+        if a is None or a.proc.poll() is not None:
+            a = cls(*args)
+            a.shared = True
+            a.base_policies = set(a.policies())
+            cls._shared[args] = a
+        a.skip_past()
+        return a
+
+    def reset(self):
+        """After a test: deletes the policies it added to this shared agent, or
+        lets it be stopped when that fails (the next test then gets a new one)."""
+        if not self.added or self.base_policies is None or self.proc.poll() is not None:
+            return
+        self.added = False
+        try:
+            for name in set(self.policies()) - self.base_policies:
+                self.policy("delete", name)
+        except (Fail, subprocess.TimeoutExpired, ValueError):
+            self.shared = False     # stop_all() stops it with the test's own
+
+    def skip_past(self):
+        """Forgets the events exported so far: what follows is this test's."""
+        self.events()
+        self._lines = []
+
+    def wait_ready(self, timeout=120):
+        """The agent's first status. Generous: under TCG, or on a loaded machine, an agent
+        takes tens of seconds to verify its programs, and `hornet status` to answer."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise Fail("agent exited with %d at start: %s" % (self.proc.returncode, self.log_text()))
-            r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
-                               capture_output=True, timeout=10)
+            try:
+                # the API answers once every policy given at start is loaded
+                r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
+                                   capture_output=True,
+                                   timeout=max(1, min(60, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                continue
             if r.returncode == 0:
                 return json.loads(r.stdout)
-            time.sleep(0.05)
+            time.sleep(self._poll)
         raise Fail("agent not ready after %d s: %s" % (timeout, self.log_text()))
 
     def status(self):
+        # a busy agent (loading a policy) answers when done: seconds under TCG
         r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
-                           capture_output=True, timeout=10)
+                           capture_output=True, timeout=60)
         if r.returncode != 0:
             raise Fail("hornet status failed: %s" % r.stderr.decode())
         return json.loads(r.stdout)
 
     def policy(self, *args, text=None, check_ok=True):
         """Runs `hornet policy ARGS` against this agent; @text goes to stdin."""
+        self.added |= args[:1] == ("add",)
         r = subprocess.run([HORNET, "policy", "--socket", self.socket] + list(args),
                            input=text.encode() if text is not None else None,
-                           capture_output=True, timeout=60)
+                           capture_output=True, timeout=120)
         if check_ok and r.returncode != 0:
             raise Fail("hornet policy %s failed: %s" % (" ".join(args), r.stderr.decode().strip()))
         return r
@@ -242,6 +332,19 @@ class Agent:
                 raise Fail("no %s within %d s (%d events seen)" % (what, timeout, len(evs)))
             time.sleep(0.05)
 
+    def rss_kb(self):
+        """(current, peak) resident set of the agent in KiB."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            d = dict(line.split(":", 1) for line in f if ":" in line)
+        return int(d["VmRSS"].split()[0]), int(d["VmHWM"].split()[0])
+
+    def cpu(self):
+        """(user, system) seconds of CPU the agent used so far."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tck = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tck, int(fields[12]) / tck
+
     def stop(self):
         try:
             if self.proc.poll() is None:
@@ -276,7 +379,23 @@ class Agent:
         cls.stopped = []
 
 
+def bench_agent(*args):
+    """An agent as bench/*/run.py run it: the export file rotated at 64 MiB as
+    in production rather than growing for the whole run, and readiness polled
+    every 5 ms so that Agent.ready_seconds measures the launch."""
+    return Agent("--export-file-max-size-mb", "64", "--export-file-max-backups", "1", *args,
+                 poll=0.005)
+
+
+def _on_signal(signum, frame):
+    Agent.stop_all()
+    sys.exit(128 + signum)
+
+
 atexit.register(Agent.stop_all)
+# interrupted (^C, kill): the agents stop too
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGINT, _on_signal)
 
 
 def kind(ev):
