@@ -39,6 +39,7 @@ BPF_CFLAGS_ANY := -g -O2 -target bpf -Wall -Werror -I$(OUTPUT) -Iinclude -Ibpf
 BPF_CFLAGS := $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_$(ARCH)
 
 Q := $(if $(V),,@)
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .SECONDARY:
 .PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e bench insns \
@@ -217,8 +218,9 @@ build-tests: all $(UNIT_BINS) $(HELPER_BINS)
 
 build-sanitized: $(FUZZ_BINS) $(ASAN_BINS)
 
+# make test builds with every core, and checks that the tree compiles for arm64
 test: deps
-	$(Q)$(MAKE) --no-print-directory build-tests build-sanitized static
+	$(Q)$(MAKE) --no-print-directory -j$(NPROC) build-tests build-sanitized static check-arm64
 	$(Q)scripts/test-all.sh
 
 vmtest: deps
