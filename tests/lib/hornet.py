@@ -167,8 +167,12 @@ def hornet_progs(settle=True):
     lane of tests/run, another test run on this machine) that is stopping at
     this moment, or starting between the two looks, may take under TCG."""
     def current():
+        # the holders are looked up again after the listing: an agent starting in
+        # another lane while bpftool lists has loaded programs the first look missed
+        _held_by_other_agents()
+        listed = _progs()
         others = _held_by_other_agents()
-        return sorted(n for i, n in _progs() if n.startswith("hornet_") and i not in others)
+        return sorted(n for i, n in listed if n.startswith("hornet_") and i not in others)
     deadline = time.monotonic() + (15 if settle else 0)
     progs = current()
     while progs and time.monotonic() < deadline:
