@@ -108,45 +108,23 @@ struct {
 	__type(value, struct hornet_gen_filter);
 } hornet_filters SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct hornet_str_key);
-	__type(value, struct hornet_bits);
-} hornet_str_eq SEC(".maps");
+/* A value map of one instance: each filter value maps to the bits of the
+ * filter slots it satisfies. User space sizes it to its entries before load;
+ * not preallocated, since most points use few values. */
+#define HORNET_BITS_MAP(_name, _type, _key)           \
+	struct {                                      \
+		__uint(type, _type);                  \
+		__uint(max_entries, 1);               \
+		__uint(map_flags, BPF_F_NO_PREALLOC); \
+		__type(key, _key);                    \
+		__type(value, struct hornet_bits);    \
+	} _name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct hornet_lpm_str_key);
-	__type(value, struct hornet_bits);
-} hornet_str_prefix SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct hornet_lpm_str_key);
-	__type(value, struct hornet_bits);
-} hornet_str_postfix SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct hornet_int_key);
-	__type(value, struct hornet_bits);
-} hornet_int_eq SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct hornet_lpm_addr_key);
-	__type(value, struct hornet_bits);
-} hornet_addr SEC(".maps");
+HORNET_BITS_MAP(hornet_str_eq, BPF_MAP_TYPE_HASH, struct hornet_str_key);
+HORNET_BITS_MAP(hornet_str_prefix, BPF_MAP_TYPE_LPM_TRIE, struct hornet_lpm_str_key);
+HORNET_BITS_MAP(hornet_str_postfix, BPF_MAP_TYPE_LPM_TRIE, struct hornet_lpm_str_key);
+HORNET_BITS_MAP(hornet_int_eq, BPF_MAP_TYPE_HASH, struct hornet_int_key);
+HORNET_BITS_MAP(hornet_addr, BPF_MAP_TYPE_LPM_TRIE, struct hornet_lpm_addr_key);
 
 /* ---- per-CPU scratch ---- */
 
