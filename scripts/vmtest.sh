@@ -25,10 +25,16 @@ STAGE=$VM/root
 TIMEOUT=${VMTEST_TIMEOUT:-2400}
 MEM=${VMTEST_MEM:-3072}
 SUITES=${VMTEST_SUITES:-bpf e2e}
-# two vCPUs, each a host thread (multi-threaded TCG), and three lanes of test
-# programs in the VM to keep both busy while a lane waits (timers, idle windows)
+# two vCPUs and three lanes of test programs in the VM, to keep them busy
+# while a lane waits (timers, idle windows). The vCPUs share one host thread
+# (single-threaded TCG): with a thread each, a vCPU could run translated code
+# of a kernel function that the other was patching (BPF trampolines attached
+# and detached through int3, text_poke_bp) and loop on the breakpoint for
+# minutes; measured here, soft lockups in bpf_lsm_file_open ended a run. One
+# thread leaves the other host core to the host suites, which run meanwhile.
 CPUS=${VMTEST_CPUS:-2}
 JOBS=${VMTEST_JOBS:-3}
+TCG_THREAD=${VMTEST_TCG_THREAD:-single}
 
 log() { echo "vmtest: $*" >&2; }
 die() { log "$*"; exit 2; }
@@ -221,7 +227,7 @@ log "initramfs $(du -h "$VM/initramfs.cpio.gz" | cut -f1)"
 console=$VM/console.log
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$MEM" -smp "$CPUS" \
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread="$TCG_THREAD" -cpu max -m "$MEM" -smp "$CPUS" \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$VM/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=5 oops=panic watchdog_thresh=30 softlockup_panic=1" </dev/null 2>&1 |
 	tee "$console" | sed -n -e '/^\(PASS\|FAIL\|SKIP\) /s/^/vm: /p' -e '/^== /s/^/vm: /p' \
