@@ -637,12 +637,14 @@ def _():
 def _():
     a = Agent()
     a.add_policy(openat_policy("transient", "Equal", ["/etc/shadow"]))
-    check(any(p.startswith("hornet_gen") for p in hornet_progs(settle=False)), "not loaded")
+    check(hornet_progs(settle=False, prefix="hornet_gen"), "not loaded")
     a.policy("delete", "transient")
-    check(not any(p.startswith("hornet_gen") for p in hornet_progs()), "left: %r" % hornet_progs())
+    left = hornet_progs(prefix="hornet_gen")
+    check(not left, "left: %r" % left)
     a.add_policy(openat_policy("transient", "Equal", ["/etc/shadow"]))
     a.stop()
-    check(hornet_progs() == [], "left after stop: %r" % hornet_progs())
+    left = hornet_progs()
+    check(left == [], "left after stop: %r" % left)
 
 
 

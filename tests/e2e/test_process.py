@@ -534,7 +534,8 @@ def agent_fails(args, want):
     r = subprocess.run([HORNET, "agent"] + args, capture_output=True, timeout=30)
     check(r.returncode != 0, "agent exited 0 with %r" % args)
     check(want.encode() in r.stderr, "stderr lacks %r: %r" % (want, r.stderr[-500:]))
-    check(hornet_progs() == before, "BPF programs left behind: %r" % hornet_progs())
+    left = hornet_progs()
+    check(left == before, "BPF programs left behind: %r" % left)
 
 
 @test("bad_input_export_socket_config")
@@ -571,7 +572,8 @@ def _():
     check(len(hornet_progs(settle=False)) >= 3, "programs while running: %r" % hornet_progs(False))
     rc = a.stop()
     check(rc == 0, "agent exit status %d" % rc)
-    check(hornet_progs() == [], "left attached: %r" % hornet_progs())
+    left = hornet_progs()
+    check(left == [], "left attached: %r" % left)
     check(not os.path.exists(a.socket), "socket left behind")
 
 

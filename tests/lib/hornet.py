@@ -160,20 +160,24 @@ def bpf_prog_names():
     return [n for _, n in _progs()]
 
 
-def hornet_progs(settle=True):
-    """hornet's programs in the kernel, but those of other running agents. The
-    kernel frees a program shortly after its last fd closes (RCU), so wait for
-    the list to settle: up to 15 s, as long as an agent of another test (another
-    lane of tests/run, another test run on this machine) that is stopping at
-    this moment, or starting between the two looks, may take under TCG."""
+def hornet_progs(settle=True, prefix="hornet_"):
+    """hornet's programs whose names start with @prefix in the kernel, but
+    those of other running agents. The kernel frees a program only after its
+    links are gone (a trampoline's detach waits for RCU tasks), so wait for the
+    list to settle: up to 30 s, as long as a detach, or an agent of another
+    test (another lane of tests/run, another test run on this machine) that is
+    stopping at this moment or starting between the two looks, may take under
+    TCG with three lanes on one host thread. The wait ends as soon as no
+    program with @prefix is left: ask for the programs that should be gone
+    (`prefix="hornet_gen"` while the agent's own base programs stay)."""
     def current():
         # the holders are looked up again after the listing: an agent starting in
         # another lane while bpftool lists has loaded programs the first look missed
         _held_by_other_agents()
         listed = _progs()
         others = _held_by_other_agents()
-        return sorted(n for i, n in listed if n.startswith("hornet_") and i not in others)
-    deadline = time.monotonic() + (15 if settle else 0)
+        return sorted(n for i, n in listed if n.startswith(prefix) and i not in others)
+    deadline = time.monotonic() + (30 if settle else 0)
     progs = current()
     while progs and time.monotonic() < deadline:
         time.sleep(0.1)
