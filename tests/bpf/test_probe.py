@@ -17,6 +17,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HORNET = os.environ.get("HORNET_BIN") or os.path.join(REPO, "build", "hornet")
@@ -167,14 +168,25 @@ def main():
     report("PASS", "run")
     check("quiet", res.stderr == "", f"stderr not empty (libbpf log?): {res.stderr[:200]!r}")
 
-    # Leftovers first, right after the run.
-    progs_after = prog_names()
-    if progs_before is None or progs_after is None:
-        report("SKIP", "no_programs_left", "bpftool not found or failed")
-    else:
+    # Leftovers first, right after the run. A tracing program is freed
+    # after its trampoline is gone, which the kernel does asynchronously
+    # (an RCU tasks grace period: seconds under QEMU's TCG), so a program
+    # may outlive the process that loaded it for a while; wait for that.
+    left = None
+    deadline = time.monotonic() + 30
+    while True:
+        progs_after = prog_names()
+        if progs_before is None or progs_after is None:
+            break
         left = [n for n in progs_after if n.startswith(PROG_PREFIX)
                 and progs_after.count(n) > progs_before.count(n)]
-        check("no_programs_left", not left, f"still loaded: {left}")
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if left is None:
+        report("SKIP", "no_programs_left", "bpftool not found or failed")
+    else:
+        check("no_programs_left", not left, f"still loaded 30 s after exit: {left}")
     if cg_root:
         left = cgroup_dirs(cg_root) - cg_before
         check("no_cgroup_left", not left, f"left in {cg_root}: {sorted(left)}")
