@@ -8,11 +8,14 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
-libjansson-dev uthash-dev"
+libjansson-dev uthash-dev libcurl4-openssl-dev"
 # bpftool: its own package on Debian; part of linux-tools on Ubuntu
 # libc6-dev-arm64-cross: the aarch64 headers of make check-arm64
+# runc, crun: real containers; etcd-server, golang-go, rsync and the reflect2 sources: the real
+# kube-apiserver the Kubernetes tests build once (scripts/kube-apiserver.sh); openssl: their certs
 TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio
-libc6-dev-arm64-cross"
+libc6-dev-arm64-cross runc crun etcd-server golang-go rsync golang-github-modern-go-reflect2-dev
+dpkg-dev openssl"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
