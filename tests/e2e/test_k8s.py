@@ -289,6 +289,33 @@ def _():
         probe.stop()
 
 
+@test("k8s_stop_is_prompt")
+def _():
+    """SIGTERM ends the agent at once whether its watch sleeps in a backoff or streams."""
+    port = free_port()
+    node = unique("node")
+    api = FakeAPI(port=port)
+    kc = api.kubeconfig()
+    api.down()
+    try:
+        a = k8s_agent(kc, node)
+        # five failures: the backoff is now in seconds
+        wait("a long backoff", lambda: k8s(a)["errors"] >= 5, timeout=30)
+        t0 = time.monotonic()
+        check(a.stop() == 0, "agent exit status %s" % a.proc.returncode)
+        took = time.monotonic() - t0
+        check(took < 1.5, "stop took %.2f s during a backoff" % took)
+        api.up()
+        b = k8s_agent(kc, node)
+        wait("a streaming watch", lambda: k8s(b)["synced"] and api.watches_open)
+        t0 = time.monotonic()
+        check(b.stop() == 0, "agent exit status %s" % b.proc.returncode)
+        took = time.monotonic() - t0
+        check(took < 1.5, "stop took %.2f s during a watch" % took)
+    finally:
+        api.stop()
+
+
 @test("k8s_fake_dead_watch_cut")
 def _():
     api = FakeAPI()
