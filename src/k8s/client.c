@@ -35,6 +35,9 @@
 #define QUEUE_MAX 1024
 /* how long a watch's objects may wait for the loop: batches wake-ups */
 #define WAKE_EVERY_MS 20
+/* where the uid of an event too large to parse is looked for */
+#define PREFIX_SCAN 65536
+#define UID_MAX 64
 
 enum { DONE = 0, FAILED = -EIO, GONE = -ESTALE, STOPPED = -ECANCELED };
 
@@ -226,7 +229,27 @@ static void count(struct hornet_k8s_watch *w, uint64_t *field)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Queues @obj (taking a reference) unless it is over the limits. */
+/* An object reduced to what names it: metadata's uid, namespace and name. */
+static json_t *stub(json_t *md)
+{
+	static const char *const keys[] = { "uid", "namespace", "name" };
+	json_t *o = json_object(), *m = json_object(), *v;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		v = json_object_get(md, keys[i]);
+		if (json_is_string(v))
+			json_object_set(m, keys[i], v);
+	}
+	json_object_set_new(o, "metadata", m);
+	return o;
+}
+
+/*
+ * Queues @obj (taking a reference) unless it is over the limits. A
+ * MODIFIED object over them is announced as DELETED (with only its names):
+ * what it was before is no longer true.
+ */
 static void deliver(struct hornet_k8s_watch *w, enum hornet_k8s_ev ev, json_t *obj, size_t size)
 {
 	json_t *md = json_object_get(obj, "metadata");
@@ -244,6 +267,9 @@ static void deliver(struct hornet_k8s_watch *w, enum hornet_k8s_ev ev, json_t *o
 			w->path, json_string_value(json_object_get(md, "namespace")) ?: "",
 			json_string_value(json_object_get(md, "name")) ?: "?", size,
 			json_object_size(labels), w->opts.max_object_bytes, w->opts.max_labels);
+		/* an object that grew over the limits must not stay known as it was */
+		if (ev == HORNET_K8S_MODIFIED)
+			enqueue(w, HORNET_K8S_DELETED, stub(md));
 		return;
 	}
 	json_object_del(md, "managedFields");
@@ -290,6 +316,41 @@ static void handle_line(struct hornet_k8s_watch *w, const char *buf, size_t len)
 	json_decref(ev);
 }
 
+/*
+ * Refuses an event too large to parse. If it modifies an object, the
+ * object's uid is at the start of its metadata (the API server writes the
+ * fields in their declared order, uid before labels and annotations): it is
+ * announced as DELETED, as deliver() does for a parsed one.
+ */
+static void refuse_line(struct hornet_k8s_watch *w, const char *pre, size_t len)
+{
+	static const char modified[] = "{\"type\":\"MODIFIED\"";
+	const char *md, *u, *end;
+	char uid[UID_MAX];
+	json_t *o;
+
+	count(w, &w->stats.refused);
+	pr_warn("k8s watch '%s': event over %zu bytes refused", w->path,
+		w->opts.max_object_bytes + ENVELOPE_BYTES);
+	if (len > PREFIX_SCAN)
+		len = PREFIX_SCAN;
+	if (len < sizeof(modified) || memcmp(pre, modified, sizeof(modified) - 1))
+		return;
+	md = memmem(pre, len, "\"metadata\":{", 12);
+	u = md ? memmem(md, pre + len - md, "\"uid\":\"", 7) : NULL;
+	if (!u)
+		return;
+	u += 7;
+	end = memchr(u, '"', pre + len - u);
+	if (!end || end == u || (size_t)(end - u) >= sizeof(uid))
+		return;
+	memcpy(uid, u, end - u);
+	uid[end - u] = '\0';
+	o = json_pack("{s:{s:s}}", "metadata", "uid", uid);
+	if (o)
+		enqueue(w, HORNET_K8S_DELETED, o);
+}
+
 /* Splits the stream into lines; a line longer than the limit is skipped to its end. */
 static void feed_lines(struct hornet_k8s_watch *w, const char *p, size_t len)
 {
@@ -300,10 +361,10 @@ static void feed_lines(struct hornet_k8s_watch *w, const char *p, size_t len)
 		nl = memchr(p, '\n', len);
 		chunk = nl ? (size_t)(nl - p) : len;
 		if (!w->skipping && w->line_len + chunk > limit) {
+			refuse_line(w, w->line_len ? w->line : p,
+				    w->line_len ? w->line_len : chunk);
 			w->skipping = true;
 			w->line_len = 0;
-			count(w, &w->stats.refused);
-			pr_warn("k8s watch '%s': event over %zu bytes refused", w->path, limit);
 		}
 		if (!w->skipping) {
 			if (w->line_len + chunk > w->line_cap) {

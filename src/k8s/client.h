@@ -72,8 +72,10 @@ struct hornet_k8s_watch_opts {
 	unsigned int page_size; /* list limit; 0: 500 */
 	unsigned int dead_timeout_ms; /* 0: 5 minutes */
 	unsigned int backoff_min_ms, backoff_max_ms; /* 0: 250 ms, 30 s */
-	size_t max_object_bytes; /* an object larger than this is refused and counted; 0: 2 MiB */
-	unsigned int max_labels; /* an object with more labels is refused and counted; 0: 1024 */
+	/* An object over these limits is refused and counted; one MODIFIED over
+	 * them is announced as DELETED with only metadata.uid, namespace, name. */
+	size_t max_object_bytes; /* 0: 2 MiB */
+	unsigned int max_labels; /* 0: 1024 */
 };
 
 struct hornet_k8s_watch;

@@ -221,6 +221,10 @@ def _():
               "a huge pod is in the cache: %s" % sorted(got))
         st = k8s(a)
         check(st["refused"] == 4, "refused %d, want 4" % st["refused"])
+        # a known pod that grows over the limits is no longer known as it was
+        api.modify_pod(got["ns/fine"]["uid"], lambda pod: pod["metadata"].update(annotations=big))
+        wait_pods(a, lambda p: "ns/fine" not in p and "ns/fine2" in p,
+                  "the pod that grew too large forgotten")
         alive(a)
         check(a.rss_kb()[0] < 200 * 1024, "agent RSS %d KiB" % a.rss_kb()[0])
     finally:
