@@ -562,7 +562,7 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 	curl_multi_remove_handle(w->multi, w->curl);
 	curl_slist_free_all(hdrs);
 	wake_loop(w, true);
-	/* the token must not stay in the handle's memory longer than needed */
+	/* no copy of the token left on the stack */
 	memset(auth, 0, sizeof(auth));
 
 	if (stopping(w))
@@ -586,7 +586,8 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 			  LIST_BODY_MAX >> 20);
 		return FAILED;
 	}
-	if (rc != CURLE_OK && !w->status) {
+	/* no answer, or one cut short */
+	if (rc != CURLE_OK && (!w->status || w->status == 200)) {
 		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 			set_error(w,
 				  "%s %s: TLS: the server's certificate is not trusted by "
