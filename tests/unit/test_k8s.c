@@ -95,7 +95,8 @@ static void test_kubeconfig(void)
 	}
 	UNIT_CASE("kubeconfig: bad ones name the field")
 	{
-		CHECK_INT(load(&c, "    server: https://h:1\n    certificate-authority-data: abc*def\n",
+		CHECK_INT(load(&c,
+			       "    server: https://h:1\n    certificate-authority-data: abc*def\n",
 			       "    token: t\n", err),
 			  -EINVAL);
 		CHECK(strstr(err, "certificate-authority-data: not valid base64") != NULL);
