@@ -129,6 +129,18 @@ static void print_text(json_t *r)
 	       num(r, "process_cache.size"), num(r, "process_cache.capacity"),
 	       num(r, "process_cache.live"), num(r, "process_cache.evictions"),
 	       num(r, "process_table_size"));
+	if (json_is_true(json_object_get(json_object_get(r, "k8s"), "enabled"))) {
+		json_t *k = json_object_get(r, "k8s");
+		const char *e = json_string_value(json_object_get(k, "last_error"));
+
+		printf("k8s:      %s, %llu pods, resourceVersion %s; %llu errors, %llu relists "
+		       "(410), %llu refused%s%s\n",
+		       json_is_true(json_object_get(k, "synced")) ? "synced" : "not synced",
+		       num(r, "k8s.pods"),
+		       json_string_value(json_object_get(k, "resource_version")),
+		       num(r, "k8s.errors"), num(r, "k8s.gone"), num(r, "k8s.refused"),
+		       e && e[0] ? "; last error: " : "", e ?: "");
+	}
 	printf("export:   %s (%llu rotations), %llu API clients\n",
 	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
 	       num(r, "export.rotations"), num(r, "export.api_clients"));
