@@ -39,11 +39,14 @@ static void vlog(enum hornet_log_level level, const char *fmt, va_list ap)
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* one line at a time: the Kubernetes watch threads log too */
+	flockfile(stderr);
 	fprintf(stderr, "%s.%03ldZ %-5s ", ts, now.tv_nsec / 1000000, level_names[level]);
 	vfprintf(stderr, fmt, ap);
 	n = strlen(fmt);
 	if (!n || fmt[n - 1] != '\n')
 		fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void hornet_log(enum hornet_log_level level, const char *fmt, ...)
