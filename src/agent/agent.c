@@ -19,6 +19,7 @@
 #include "agent/actions.h"
 #include "agent/agent.h"
 #include "agent/core.h"
+#include "agent/crd.h"
 #include "agent/policies.h"
 #include "export/api.h"
 #include "export/compact.h"
@@ -55,6 +56,7 @@ struct hornet_agent {
 	struct hornet_net_sensor *net;
 	int net_error; /* why the network sensor did not start (errno), or 0 */
 	struct hornet_pm *pm;
+	struct hornet_crd *crd; /* policies from the Kubernetes API */
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
 	struct hornet_export_file *file;
@@ -304,9 +306,12 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_u64(j, "policies_enabled", ps.enabled);
 		hornet_json_u64(j, "policies_in_error", ps.errors);
 		hornet_json_u64(j, "stale_events", gs.stale);
+		hornet_json_u64(j, "policies_update_failed", ps.update_errors);
 		hornet_json_obj_end(j);
 	}
 	hornet_json_arr_end(j);
+	if (a->crd)
+		hornet_crd__status(a->crd, j);
 	if (a->actions) {
 		struct hornet_actions_stats st;
 
@@ -503,6 +508,7 @@ static void agent_free(struct hornet_agent *a)
 {
 	if (a->rb)
 		ring_buffer__free(a->rb);
+	hornet_crd__stop(a->crd);
 	hornet_pm__free(a->pm);
 	hornet_gen_sensor__free(a->gen);
 	hornet_net_sensor__free(a->net);
@@ -583,6 +589,37 @@ static int start_policies(struct hornet_agent *a)
 	}
 	hornet_pm__end_batch(a->pm);
 	return 0;
+}
+
+/*
+ * Policies from the cluster. The API may be down or the CRDs missing: the
+ * watches retry on their own, so only settings that cannot work stop the
+ * agent.
+ */
+static int start_crd(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_k8s_conn conn = {};
+	char err[512];
+	int ret;
+
+	if (cfg->k8s_kubeconfig_path[0])
+		ret = hornet_k8s_conn_kubeconfig(&conn, cfg->k8s_kubeconfig_path, err, sizeof(err));
+	else
+		ret = hornet_k8s_conn_in_cluster(&conn, HORNET_K8S_SA_DIR, err, sizeof(err));
+	if (ret) {
+		pr_err("Kubernetes API: %s", err);
+		hornet_k8s_conn_fini(&conn);
+		return ret;
+	}
+	a->crd = hornet_crd__start(a->pm, &conn, a->epfd);
+	ret = a->crd ? 0 : -errno;
+	if (ret)
+		pr_err("Kubernetes API: watching policies: %s", strerror(-ret));
+	else
+		pr_info("Kubernetes API %s: watching TracingPolicy objects", conn.server);
+	hornet_k8s_conn_fini(&conn);
+	return ret;
 }
 
 static uint64_t pow2_at_least(uint64_t v)
@@ -736,6 +773,8 @@ static int agent_start(struct hornet_agent *a)
 
 	/* policies: after the scan, so followChildren finds running processes */
 	err = start_policies(a);
+	if (!err && cfg->enable_k8s_api)
+		err = start_crd(a);
 	if (err)
 		return err;
 	a->ready = true;

@@ -79,6 +79,10 @@ static const struct opt opts[] = {
 	  "best "
 	  "the kernel has)",
 	  creds_hook_names },
+	{ "enable-k8s-api", OPT_BOOL, OFF(enable_k8s_api), 0, 0, NULL,
+	  "watch the Kubernetes API for TracingPolicy objects (default: off)" },
+	{ "k8s-kubeconfig-path", OPT_STR, OFF(k8s_kubeconfig_path), 0, 0, "FILE",
+	  "kubeconfig for the API (default: the in-cluster service account)" },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -97,6 +101,7 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->socket = strdup(HORNET_DEFAULT_SOCKET);
 	cfg->policy_dir = strdup(HORNET_DEFAULT_POLICY_DIR);
 	cfg->dns_server = strdup("");
+	cfg->k8s_kubeconfig_path = strdup("");
 	cfg->export_file_max_size_mb = 10;
 	cfg->export_file_max_backups = 5;
 	cfg->process_cache_size = 32768;
@@ -106,7 +111,7 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->log_level = HORNET_LOG_INFO;
 	cfg->stdout_format = HORNET_STDOUT_NONE;
 	if (!cfg->node_name || !cfg->export_file || !cfg->socket || !cfg->policy_dir ||
-	    !cfg->dns_server) {
+	    !cfg->dns_server || !cfg->k8s_kubeconfig_path) {
 		hornet_config_free(cfg);
 		return -ENOMEM;
 	}
@@ -122,6 +127,7 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->policies.v);
 	free(cfg->policy_dir);
 	free(cfg->dns_server);
+	free(cfg->k8s_kubeconfig_path);
 	free(cfg->config_file);
 	free(cfg->node_name);
 	free(cfg->export_file);

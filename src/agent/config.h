@@ -50,6 +50,8 @@ struct hornet_config {
 	struct hornet_str_list policies; /* --policy FILE, repeatable */
 	char *policy_dir;
 	char *dns_server; /* "" for /etc/resolv.conf's */
+	bool enable_k8s_api; /* pods and policies from the Kubernetes API */
+	char *k8s_kubeconfig_path; /* "" for the in-cluster settings */
 };
 
 /* Fills @cfg with the defaults. Returns 0 or -errno. */
