@@ -25,8 +25,10 @@
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
+#include "k8s/pods.h"
 #include "policy/plan.h"
 #include "process/cache.h"
+#include "process/pods.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
@@ -59,6 +61,8 @@ struct hornet_agent {
 	struct hornet_crd *crd; /* policies from the Kubernetes API */
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
+	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
+	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
 	struct hornet_api *api;
 	struct hornet_render_ctx render;
@@ -220,6 +224,36 @@ static void on_signal(struct hornet_poll *p, uint32_t events)
 	}
 }
 
+static void k8s_status(struct hornet_agent *a, struct hornet_json *j)
+{
+	struct hornet_pod_store_stats ps;
+	struct hornet_k8s_pods_stats ks;
+
+	hornet_pod_store__stats(a->pods, &ps);
+	hornet_json_obj_begin(j, "k8s");
+	hornet_json_bool(j, "enabled", a->k8s);
+	hornet_json_u64(j, "pods", ps.pods);
+	hornet_json_u64(j, "containers", ps.containers);
+	hornet_json_u64(j, "store_bytes", ps.bytes);
+	if (a->k8s) {
+		hornet_k8s_pods__stats(a->k8s, &ks);
+		hornet_json_bool(j, "synced", ks.watch.synced);
+		hornet_json_str(j, "resource_version", ks.watch.resource_version);
+		hornet_json_str(j, "last_error", ks.watch.last_error);
+		hornet_json_u64(j, "errors", ks.watch.errors);
+		hornet_json_u64(j, "lists", ks.watch.lists);
+		hornet_json_u64(j, "watches", ks.watch.watches);
+		hornet_json_u64(j, "events", ks.watch.events);
+		hornet_json_u64(j, "bookmarks", ks.watch.bookmarks);
+		hornet_json_u64(j, "gone", ks.watch.gone);
+		hornet_json_u64(j, "throttled", ks.watch.throttled);
+		hornet_json_u64(j, "refused", ks.watch.refused);
+		hornet_json_u64(j, "dead", ks.watch.dead);
+		hornet_json_u64(j, "malformed", ks.malformed);
+	}
+	hornet_json_obj_end(j);
+}
+
 static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
 {
 	struct hornet_agent *a = ctx;
@@ -330,6 +364,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "live_evictions", cs.live_evictions);
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "process_table_size", hornet_core_table_size(&a->maps));
+	k8s_status(a, j);
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
@@ -441,8 +476,55 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	return 0;
 }
 
+static int pod_json(const struct hornet_pod *pod, void *ctx)
+{
+	struct hornet_json *j = ctx;
+	const struct hornet_container_info *c;
+	size_t i;
+
+	hornet_json_obj_begin(j, NULL);
+	hornet_json_str(j, "namespace", pod->namespace ?: "");
+	hornet_json_str(j, "name", pod->name ?: "");
+	hornet_json_str(j, "uid", pod->uid);
+	hornet_json_str(j, "workload", pod->workload ?: "");
+	hornet_json_str(j, "workload_kind", pod->workload_kind ?: "");
+	hornet_json_bool(j, "from_api", pod->from_api);
+	hornet_json_obj_begin(j, "labels");
+	for (i = 0; i < pod->nr_labels; i++)
+		hornet_json_str(j, pod->labels[i].key, pod->labels[i].value);
+	hornet_json_obj_end(j);
+	hornet_json_arr_begin(j, "containers");
+	for (i = 0; i < pod->nr_containers; i++) {
+		c = &pod->containers[i];
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "id", c->id);
+		hornet_json_str(j, "runtime", c->id[0] ? hornet_runtime_name(c->runtime) : "");
+		hornet_json_str(j, "name", c->name ?: "");
+		hornet_json_str(j, "image", c->image_name ?: "");
+		hornet_json_str(j, "image_id", c->image_id ?: "");
+		hornet_json_u64(j, "start_ns", c->start_ns);
+		hornet_json_u64(j, "cgroup_id", c->cgroup_id);
+		hornet_json_bool(j, "maybe_exec_probe", c->maybe_exec_probe_cmds);
+		hornet_json_obj_end(j);
+	}
+	hornet_json_arr_end(j);
+	hornet_json_obj_end(j);
+	return 0;
+}
+
+static int pods_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+
+	hornet_json_arr_begin(j, "pods");
+	hornet_pod_store__each(a->pods, pod_json, j);
+	hornet_json_arr_end(j);
+	return 0;
+}
+
 static const struct hornet_api_command api_commands[] = {
 	{ "status", status_cmd },
+	{ "pods", pods_cmd },
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
@@ -506,6 +588,8 @@ static void read_host_ns(struct hornet_ns *ns)
 
 static void agent_free(struct hornet_agent *a)
 {
+	/* the watch thread first: it queues into the loop's epoll set */
+	hornet_k8s_pods__stop(a->k8s);
 	if (a->rb)
 		ring_buffer__free(a->rb);
 	hornet_crd__stop(a->crd);
@@ -521,6 +605,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_api__free(a->api);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
+	hornet_pod_store__free(a->pods);
 	hornet_json_free(&a->json);
 	if (a->sig.fd >= 0)
 		close(a->sig.fd);
@@ -591,33 +676,65 @@ static int start_policies(struct hornet_agent *a)
 	return 0;
 }
 
-/*
- * Policies from the cluster. The API may be down or the CRDs missing: the
- * watches retry on their own, so only settings that cannot work stop the
- * agent.
- */
-static int start_crd(struct hornet_agent *a)
+/* The API server's address and credentials, from the flags. */
+static int k8s_conn(const struct hornet_config *cfg, struct hornet_k8s_conn *conn)
 {
-	const struct hornet_config *cfg = a->cfg;
-	struct hornet_k8s_conn conn = {};
 	char err[512];
 	int ret;
 
-	if (cfg->k8s_kubeconfig_path[0])
-		ret = hornet_k8s_conn_kubeconfig(&conn, cfg->k8s_kubeconfig_path, err, sizeof(err));
+	if (cfg->k8s_kubeconfig[0])
+		ret = hornet_k8s_conn_kubeconfig(conn, cfg->k8s_kubeconfig, err, sizeof(err));
 	else
-		ret = hornet_k8s_conn_in_cluster(&conn, HORNET_K8S_SA_DIR, err, sizeof(err));
-	if (ret) {
-		pr_err("Kubernetes API: %s", err);
-		hornet_k8s_conn_fini(&conn);
+		ret = hornet_k8s_conn_in_cluster(conn, cfg->k8s_sa_dir, err, sizeof(err));
+	if (ret)
+		pr_err("--enable-k8s-api: %s", err);
+	return ret;
+}
+
+/*
+ * The pod watch. Settings that cannot work (no kubeconfig, not in a pod)
+ * stop the start; a server that cannot be reached does not: the watch
+ * retries and says why in the log and `hornet status`.
+ */
+static int start_k8s(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_k8s_conn conn;
+	int ret;
+
+	ret = k8s_conn(cfg, &conn);
+	if (ret)
 		return ret;
-	}
+	a->k8s = hornet_k8s_pods__start(&conn, cfg->node_name, a->pods, a->epfd,
+					cfg->k8s_watch_timeout * 1000);
+	ret = a->k8s ? 0 : -errno;
+	if (ret)
+		pr_err("k8s pod watch: %s", strerror(-ret));
+	else
+		pr_info("k8s: watching the pods of node '%s' at %s", cfg->node_name, conn.server);
+	hornet_k8s_conn_fini(&conn);
+	return ret;
+}
+
+/*
+ * Policies from the cluster, once the policy manager runs. As for the pods,
+ * a server that is down or a kind whose CRD is missing does not stop the
+ * agent: the watches retry and say why.
+ */
+static int start_crd(struct hornet_agent *a)
+{
+	struct hornet_k8s_conn conn;
+	int ret;
+
+	ret = k8s_conn(a->cfg, &conn);
+	if (ret)
+		return ret;
 	a->crd = hornet_crd__start(a->pm, &conn, a->epfd);
 	ret = a->crd ? 0 : -errno;
 	if (ret)
-		pr_err("Kubernetes API: watching policies: %s", strerror(-ret));
+		pr_err("k8s policy watch: %s", strerror(-ret));
 	else
-		pr_info("Kubernetes API %s: watching TracingPolicy objects", conn.server);
+		pr_info("k8s: watching TracingPolicy objects at %s", conn.server);
 	hornet_k8s_conn_fini(&conn);
 	return ret;
 }
@@ -685,6 +802,14 @@ static int agent_start(struct hornet_agent *a)
 	a->cache = hornet_proc_cache__new(cfg->process_cache_size);
 	if (!a->cache)
 		return -errno;
+	a->pods = hornet_pod_store__new();
+	if (!a->pods)
+		return -errno;
+	if (cfg->enable_k8s_api) {
+		err = start_k8s(a);
+		if (err)
+			return err;
+	}
 	a->render.node_name = cfg->node_name;
 	a->render.ancestors = cfg->enable_ancestors;
 	a->render.policy_full_process = cfg->policy_full_process;
