@@ -74,20 +74,21 @@ def opener(path, stop):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/k8s-apply: needs root")
-    c = kube.start()
+    c = kube.Kube()
+    kubeconfig = c.kubeconfig()
     d = tempfile.mkdtemp(prefix="hornet-bench-k8s-", dir="/var/tmp")
     a = None
 
     def kubectl(*args, text=None):
-        subprocess.run(["kubectl", "--kubeconfig", c.kubeconfig] + list(args),
+        subprocess.run(["kubectl", "--kubeconfig", kubeconfig] + list(args),
                        input=text.encode() if text else None, check=True,
                        capture_output=True, timeout=60)
     try:
         kubectl("apply", "--validate=false", "-f", os.path.join(ROOT, "deploy", "kubernetes",
                                                               "crds"))
         kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
-        a = bench_agent("--enable-k8s-api", "--k8s-kubeconfig-path", c.kubeconfig,
-                        "--network", "false")
+        a = bench_agent("--enable-k8s-api", "--k8s-kubeconfig-path", kubeconfig,
+                        "--network=false")
         while not all(r["synced"] for r in a.status()["k8s_policies"]["resources"]):
             time.sleep(0.1)
         rows = []

@@ -158,16 +158,17 @@ static bool valid_name(const char *s, size_t max)
 
 /*
  * The policy the manager parses: apiVersion, kind, metadata (name,
- * namespace, labels) and spec. What the server adds (uid,
- * resourceVersion, managedFields, status, kubectl's last-applied
- * annotation) is left out: the parser refuses keys it does not know, and
- * a change to those alone is no change to the policy.
+ * namespace) and spec. What the server adds (uid, resourceVersion,
+ * managedFields, status), labels and annotations (kubectl's last-applied
+ * configuration) are left out: the parser refuses keys it does not know,
+ * none of them changes what the policy does, and a change to them alone
+ * then reloads nothing.
  */
 static char *policy_text(json_t *obj, json_t *md)
 {
 	json_t *out = json_object(), *m = json_object();
 	static const char *const top[] = { "apiVersion", "kind", "spec" };
-	static const char *const meta[] = { "name", "namespace", "labels" };
+	static const char *const meta[] = { "name", "namespace" };
 	char *text = NULL;
 	size_t i;
 

@@ -43,15 +43,17 @@ metadata:
 """
 
 _cluster = None
+_kubeconfig = None
 
 
 def cluster():
     """The API server of this file's tests, with every CRD of deploy/ installed."""
-    global _cluster
+    global _cluster, _kubeconfig
     if _cluster is None:
         if not shutil.which("kubectl"):
             skip("needs kubectl")
-        _cluster = kube.start()
+        _cluster = kube.Kube()
+        _kubeconfig = _cluster.kubeconfig()
         kubectl("apply", "-f", CRDS)
         kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
     return _cluster
@@ -60,7 +62,7 @@ def cluster():
 def kubectl(*args, text=None, check_ok=True):
     # a 1.20 server has no OpenAPI v3 for the client to validate with
     extra = ["--validate=false"] if args[:1] in (("apply",), ("create",)) else []
-    r = subprocess.run(["kubectl", "--kubeconfig", _cluster.kubeconfig] + list(args) + extra,
+    r = subprocess.run(["kubectl", "--kubeconfig", _kubeconfig] + list(args) + extra,
                        input=text.encode() if text is not None else None,
                        capture_output=True, timeout=60)
     if check_ok and r.returncode != 0:
@@ -83,8 +85,9 @@ def unique(what):
 
 
 def agent():
-    return Agent("--enable-k8s-api", "--k8s-kubeconfig-path", cluster().kubeconfig,
-                 "--network", "false")
+    cluster()
+    return Agent("--enable-k8s-api", "--k8s-kubeconfig-path", _kubeconfig,
+                 "--network=false")
 
 
 def k8s(a):
