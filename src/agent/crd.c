@@ -258,6 +258,7 @@ static void on_object(struct crd_watch *cw, enum hornet_k8s_ev ev, json_t *obj)
 	apply(c, o);
 }
 
+/* The client logs every new error; a 404 gets the hint of what it means here. */
 static void on_error(struct crd_watch *cw)
 {
 	struct hornet_k8s_watch_stats s;
@@ -266,9 +267,10 @@ static void on_error(struct crd_watch *cw)
 	if (!s.last_error[0] || !strcmp(s.last_error, cw->reported))
 		return;
 	snprintf(cw->reported, sizeof(cw->reported), "%s", s.last_error);
-	/* a 404 is the usual case of a group whose CRDs are not installed */
-	pr_warn("%s: %s (retrying; policies from it stay as they are)", resources[cw->res].path,
-		s.last_error);
+	if (strstr(s.last_error, "HTTP 404"))
+		pr_warn("%s: not served: the CRD of %s is not installed (deploy/kubernetes/crds); "
+			"asking again every %d s; policies from it stay as they are",
+			resources[cw->res].path, resources[cw->res].kind, BACKOFF_MAX_MS / 1000);
 }
 
 static void on_event(void *ctx, enum hornet_k8s_ev ev, json_t *obj)

@@ -347,6 +347,41 @@ def _():
                         check_ok=False)
 
 
+@test("a_kind_whose_crd_is_missing_is_reported_and_watched_once_installed")
+def _():
+    cluster()
+    crd = os.path.join(CRDS, "hornet.dev_tracingpoliciesnamespaced.yaml")
+    path = "/apis/hornet.dev/v1alpha1/tracingpoliciesnamespaced"
+    ns, name = unique("ns"), unique("late")
+    kubectl("delete", "-f", crd, "--wait=true")
+    try:
+        a = agent()
+        deadline = time.monotonic() + 20
+        while True:
+            res = {r["path"]: r for r in k8s(a)["resources"]}
+            others = [r for p, r in res.items() if p != path]
+            if "404" in res[path]["last_error"] and all(r["synced"] for r in others):
+                break
+            if time.monotonic() > deadline:
+                raise Fail("no 404 reported, or the other kinds not watched: %r" % res)
+            time.sleep(0.1)
+        check(not res[path]["synced"], "synced without its CRD: %r" % res[path])
+        check("is not installed" in a.log_text(), "not logged: %s" % a.log_text()[-1000:])
+    finally:
+        kubectl("apply", "-f", crd)
+        kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", crd)
+    kubectl("create", "namespace", ns)
+    try:
+        apply(openat(name, "/nonexistent/" + name, group="hornet.dev", namespace=ns))
+        p = wait_policy(a, "%s/%s" % (ns, name), lambda p: p and p["state"] == "enabled",
+                        timeout=40, what="the policy of the CRD installed late")
+        check(p["source"] == "k8s:TracingPolicyNamespaced.hornet.dev/%s/%s" % (ns, name),
+              "source %r" % p["source"])
+        check(a.proc.poll() is None, "agent exited")
+    finally:
+        kubectl("delete", "namespace", ns, "--wait=false", check_ok=False)
+
+
 def _stop_cluster():
     if _cluster is not None:
         _cluster.stop()
