@@ -246,6 +246,51 @@ def _():
         check(a.proc.poll() is None, "agent exited")
 
 
+@test("a_change_loses_and_doubles_no_event")
+def _():
+    """A loop of cats opens one file while the policy that reports it is
+    replaced: every open is reported once, by the old or the new version."""
+    cluster()
+    name = unique("switch")
+    with Files() as f:
+        a = agent()
+        wait_synced(a)
+        stop = os.path.join(f.dir, "stop")
+        try:
+            apply(openat(name, f["a"]))
+            first_id = wait_policy(a, name, lambda p: p and p["state"] == "enabled")["id"]
+            loop = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ ! -e "$1" ]; do "$2" "$3" '
+                                     '>/dev/null; i=$((i+1)); done; echo $i', "sh", stop, CAT,
+                                     f["a"]], stdout=subprocess.PIPE)
+            time.sleep(0.3)
+            # the new version watches the same file and one more: the same hook point
+            apply(openat(name, f["a"]).replace('- "%s"' % f["a"],
+                                               '- "%s"\n        - "%s"' % (f["a"], f["b"])))
+            wait_policy(a, name, lambda p: p and p["id"] != first_id, what="new version")
+            time.sleep(0.3)
+            check(loop.poll() is None, "the loop ended before the switch")
+        finally:
+            open(stop, "w").close()
+            kubectl("delete", "tracingpolicies.cilium.io", name, "--ignore-not-found",
+                    check_ok=False)
+        n = int(loop.communicate(timeout=30)[0])
+
+        def reported():
+            return [e for e in a.events() if "process_kprobe" in e
+                    and e["process_kprobe"].get("policy_name") == name
+                    and e["process_kprobe"]["process"].get("binary") == CAT
+                    and e["process_kprobe"]["parent"]["pid"] == loop.pid]
+        deadline = time.monotonic() + 10
+        while len(reported()) < n and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        got = reported()
+        pids = [e["process_kprobe"]["process"]["pid"] for e in got]
+        check(n > 20, "only %d opens" % n)
+        check(len(got) == n and len(set(pids)) == n,
+              "%d opens, %d events from %d processes" % (n, len(got), len(set(pids))))
+
+
 @test("invalid_policy_object_is_reported_and_the_one_next_to_it_works")
 def _():
     cluster()
