@@ -210,6 +210,12 @@ static void on_object(struct crd_watch *cw, enum hornet_k8s_ev ev, json_t *obj)
 		snprintf(key, sizeof(key), "%s/%s", ns, name);
 	else
 		snprintf(key, sizeof(key), "%s", name);
+	if (strlen(key) > HORNET_PM_MAX_NAME) {
+		c->st.refused++;
+		pr_err("policy '%s' from %s: namespace/name longer than %d characters: ignored",
+		       key, r->path, HORNET_PM_MAX_NAME);
+		return;
+	}
 	o = find_obj(c, cw->res, key);
 	if (ev == HORNET_K8S_DELETED) {
 		if (o)
@@ -294,12 +300,9 @@ static void on_event(void *ctx, enum hornet_k8s_ev ev, json_t *obj)
 	case HORNET_K8S_SYNCED:
 		/* what the list did not name again was deleted while we were away */
 		for (o = c->objects; o; o = next) {
-			next = o->next;
-			if (o->res == cw->res && o->stale) {
+			next = o->next; /* remove_obj() frees @o only */
+			if (o->res == cw->res && o->stale)
 				remove_obj(c, o);
-				/* promote() may have changed the list: start over */
-				next = c->objects;
-			}
 		}
 		if (cw->reported[0] || !cw->synced_once)
 			pr_info("%s: watching", resources[cw->res].path);

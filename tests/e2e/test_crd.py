@@ -325,6 +325,19 @@ spec:
             gen = [s for s in st["sensors"] if s["name"] == "generic"][0]
             check(gen["policies_in_error"] == 1, "policies_in_error: %r" % gen)
             check(key in a.log_text(), "not logged: %s" % a.log_text()[-1000:])
+            # a namespace/name longer than the agent keeps: refused, counted, logged
+            long = ("x" * 240 + unique("long"))[:253]
+            ns_long = ("n" * 50 + unique("l"))[-63:]
+            kubectl("create", "namespace", ns_long)
+            try:
+                apply(openat(long, f["b"], namespace=ns_long))
+                deadline = time.monotonic() + 10
+                while k8s(a)["refused"] != 1 and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                check(k8s(a)["refused"] == 1, "refused: %r" % k8s(a))
+                check("longer than 255 characters" in a.log_text(), "not logged")
+            finally:
+                kubectl("delete", "namespace", ns_long, "--wait=false", check_ok=False)
             # mended through the API: it runs, and the counter goes back
             apply(openat(bad, f["b"], namespace=ns))
             wait_policy(a, key, lambda p: p and p["state"] == "enabled", what="mended")
