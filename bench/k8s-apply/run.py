@@ -88,7 +88,12 @@ def main():
     try:
         kubectl("apply", "--validate=false", "-f", os.path.join(ROOT, "deploy", "kubernetes",
                                                               "crds"))
-        kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
+        for _ in range(300):    # a CRD just created has no conditions yet: ask again
+            try:
+                kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
+                break
+            except subprocess.CalledProcessError:
+                time.sleep(0.2)
         a = bench_agent("--enable-k8s-api", "--k8s-kubeconfig-path", kubeconfig,
                         "--network=false")
         while not all(r["synced"] for r in a.status()["k8s_policies"]["resources"]):

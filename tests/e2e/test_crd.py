@@ -16,7 +16,7 @@ import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import ROOT, Agent, Fail, check, hornet_progs, run, skip, test  # noqa: E402
+from hornet import HORNET, ROOT, Agent, Fail, check, hornet_progs, run, skip, test  # noqa: E402
 import kube  # noqa: E402
 
 CAT = os.path.realpath("/bin/cat")
@@ -57,8 +57,23 @@ def cluster():
         _cluster = kube.Kube()
         _kubeconfig = _cluster.kubeconfig()
         kubectl("apply", "-f", CRDS)
-        kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
+        established("crd", "--all")
     return _cluster
+
+
+def established(*what):
+    """Waits for CRDs to be served. A CRD just created has no conditions yet,
+    which `kubectl wait` takes for an error: ask again."""
+    deadline = time.monotonic() + 60
+    while True:
+        r = subprocess.run(["kubectl", "--kubeconfig", _kubeconfig, "wait",
+                            "--for=condition=Established", "--timeout=60s"] + list(what),
+                           capture_output=True, timeout=90)
+        if r.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise Fail("CRDs not established: %s" % r.stderr.decode().strip())
+        time.sleep(0.2)
 
 
 def kubectl(*args, text=None, check_ok=True):
@@ -438,9 +453,13 @@ def _():
             time.sleep(0.1)
         check(not res[path]["synced"], "synced without its CRD: %r" % res[path])
         check("is not installed" in a.log_text(), "not logged: %s" % a.log_text()[-1000:])
+        text = subprocess.run([HORNET, "status", "--socket", a.socket], capture_output=True,
+                              timeout=60).stdout.decode()
+        check("3 of 4 kinds watched" in text and path + ": " in text and "404" in text,
+              "hornet status: %s" % text)
     finally:
         kubectl("apply", "-f", crd)
-        kubectl("wait", "--for=condition=Established", "--timeout=60s", "-f", crd)
+        established("-f", crd)
     kubectl("create", "namespace", ns)
     try:
         apply(openat(name, "/nonexistent/" + name, group="hornet.dev", namespace=ns))
