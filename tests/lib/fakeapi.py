@@ -321,9 +321,6 @@ class _Handler(BaseHTTPRequestHandler):
                     if ns is not None:
                         lines = [(r, l) for r, l in lines
                                  if b'"namespace":"%s"' % ns.encode() in l]
-                    if not lines:
-                        rv = max(rv, f.rv)
-                        f.lock.wait(0.2)
                     cur = f.rv
                 if fault == "silent":
                     time.sleep(0.2)
@@ -341,13 +338,17 @@ class _Handler(BaseHTTPRequestHandler):
                             time.sleep(0.01)
                     else:
                         self.chunk(line)
-                    rv = r
+                # everything up to cur was sent or is not for this watch
+                rv = max(rv, cur)
                 if bookmarks and time.monotonic() - last_bm >= f.bookmark_every:
-                    rv = max(rv, cur)
                     self.chunk(json.dumps({"type": "BOOKMARK", "object": {
                         "kind": "Pod", "apiVersion": "v1",
                         "metadata": {"resourceVersion": str(rv)}}}).encode() + b"\n")
                     last_bm = time.monotonic()
+                if not lines:
+                    with f.lock:
+                        if f.rv == cur and not f.closing and f.kicks == kick:
+                            f.lock.wait(0.2)
             self.chunk(b"")
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             pass
