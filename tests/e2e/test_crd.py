@@ -101,10 +101,10 @@ def unique(what):
     return "hornet-e2e-%s-%s" % (what, uuid.uuid4().hex[:8])
 
 
-def agent():
+def agent(*args):
     cluster()
-    return Agent("--enable-k8s-api", "--k8s-kubeconfig-path", _kubeconfig,
-                 "--network=false")
+    return Agent("--enable-k8s-api", "--k8s-kubeconfig-path", _kubeconfig, "--network=false",
+                 *args)
 
 
 def k8s(a):
@@ -389,6 +389,36 @@ def _():
             for g in ("cilium.io", "hornet.dev"):
                 kubectl("delete", "tracingpolicies." + g, name, "--ignore-not-found",
                         check_ok=False)
+
+
+@test("a_policy_loaded_from_a_file_is_never_replaced_or_deleted_by_the_api")
+def _():
+    cluster()
+    name = unique("file")
+    with Files() as f:
+        path = os.path.join(f.dir, "policy.yaml")
+        with open(path, "w") as out:
+            out.write(openat(name, f["a"]))
+        a = agent("--policy", path)
+        wait_synced(a)
+        try:
+            apply(openat(name, f["b"]))
+            deadline = time.monotonic() + 10
+            while not k8s(a)["conflicting"] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            check(k8s(a)["conflicting"] == ["k8s:TracingPolicy.cilium.io/" + name],
+                  "conflicting %r" % k8s(a))
+            kubectl("delete", "tracingpolicies.cilium.io", name)
+            deadline = time.monotonic() + 10
+            while k8s(a)["objects"] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            check(k8s(a)["objects"] == 0, "still known: %r" % k8s(a))
+            p = a.policies()[name]
+            check(p["source"] == path and p["state"] == "enabled", "the file's policy: %r" % p)
+            check(opens(a, name, f["a"]), "the file's policy stopped reporting")
+        finally:
+            kubectl("delete", "tracingpolicies.cilium.io", name, "--ignore-not-found",
+                    check_ok=False)
 
 
 @test("api_server_going_away_and_back_leaves_the_policies_right")
