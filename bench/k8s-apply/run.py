@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "tests", "lib"))
-from hornet import ROOT, bench_agent  # noqa: E402
+from hornet import ROOT, Skip, bench_agent  # noqa: E402
 import kube  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
@@ -76,7 +76,10 @@ def opener(path, stop):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/k8s-apply: needs root")
-    c = kube.Kube()
+    try:
+        c = kube.Kube()
+    except Skip as e:
+        sys.exit("bench/k8s-apply: %s" % e)
     kubeconfig = c.kubeconfig()
     d = tempfile.mkdtemp(prefix="hornet-bench-k8s-", dir="/var/tmp")
     a = None
