@@ -223,4 +223,51 @@ def _():
         check(a.status()["workloads"]["events_waited_for_pod"] >= 1, "nothing waited")
 
 
+@test("pod_labels_from_a_real_api_server_show_in_events_and_follow_a_patch")
+def _():
+    need_runc()
+    from kube import Kube
+    with Kube() as k:
+        ns = "lbl-%d" % os.getpid()
+        k.create_namespace(ns)
+        try:
+            pod = k.create_pod(ns, "web-7d9c4f-x2x", node="testnode", containers=("app",),
+                               labels={"app": "web", "tier": "front",
+                                       "pod-template-hash": "7d9c4f"},
+                               owner=("ReplicaSet", "web-7d9c4f", "6c1e2d3f-0000-4000-8000-"
+                                      "000000000001"))
+            a = Agent("--enable-k8s-api", "--k8s-kubeconfig-path", k.kubeconfig())
+            # no hook: everything comes from the API
+            with Container(name="app", namespace=ns, pod_name="web-7d9c4f-x2x",
+                           pod_uid=pod["metadata"]["uid"]) as c:
+                k.set_running(ns, "web-7d9c4f-x2x", [("app", c.id)])
+                check(c.start().returncode == 0, "runc run: %s" % c.output())
+
+                def labels_after(argv, want_tier):
+                    deadline = time.monotonic() + 15
+                    while True:
+                        c.exec(argv)
+                        ev = a.wait_for(in_container(c, args=argv[1]), what=" ".join(argv))
+                        p = ev["process_exec"]["process"]
+                        tier = p.get("pod", {}).get("pod_labels", {}).get("tier")
+                        if tier == want_tier or time.monotonic() > deadline:
+                            return p
+                        argv = [argv[0], argv[1] + "/"]     # a new event to look for
+                        time.sleep(0.3)
+                p = labels_after(["cat", "/etc/passwd"], "front")
+                check_pod(p, c, "process")
+                pod_obj = p["pod"]
+                check(pod_obj.get("pod_labels") == {"app": "web", "tier": "front",
+                                                    "pod-template-hash": "7d9c4f"},
+                      "labels %r" % pod_obj.get("pod_labels"))
+                check(pod_obj.get("workload") == "web" and
+                      pod_obj.get("workload_kind") == "Deployment", "workload %r" % pod_obj)
+                k.set_labels(ns, "web-7d9c4f-x2x", {"tier": "back"})
+                p = labels_after(["ls", "/etc"], "back")
+                check(p["pod"]["pod_labels"].get("tier") == "back",
+                      "after the patch: %r" % p["pod"].get("pod_labels"))
+        finally:
+            k.delete_namespace(ns)
+
+
 run()
