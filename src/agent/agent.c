@@ -19,6 +19,7 @@
 #include "agent/actions.h"
 #include "agent/agent.h"
 #include "agent/core.h"
+#include "agent/crd.h"
 #include "agent/hook.h"
 #include "agent/podwait.h"
 #include "agent/policies.h"
@@ -59,6 +60,7 @@ struct hornet_agent {
 	struct hornet_net_sensor *net;
 	int net_error; /* why the network sensor did not start (errno), or 0 */
 	struct hornet_pm *pm;
+	struct hornet_crd *crd; /* policies from the Kubernetes API */
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
@@ -393,9 +395,12 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_u64(j, "policies_enabled", ps.enabled);
 		hornet_json_u64(j, "policies_in_error", ps.errors);
 		hornet_json_u64(j, "stale_events", gs.stale);
+		hornet_json_u64(j, "policies_update_failed", ps.update_errors);
 		hornet_json_obj_end(j);
 	}
 	hornet_json_arr_end(j);
+	if (a->crd)
+		hornet_crd__status(a->crd, j);
 	if (a->actions) {
 		struct hornet_actions_stats st;
 
@@ -693,6 +698,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_k8s_pods__stop(a->k8s);
 	if (a->rb)
 		ring_buffer__free(a->rb);
+	hornet_crd__stop(a->crd);
 	hornet_pm__free(a->pm);
 	hornet_gen_sensor__free(a->gen);
 	hornet_net_sensor__free(a->net);
@@ -778,6 +784,21 @@ static int start_policies(struct hornet_agent *a)
 	return 0;
 }
 
+/* The API server's address and credentials, from the flags. */
+static int k8s_conn(const struct hornet_config *cfg, struct hornet_k8s_conn *conn)
+{
+	char err[512];
+	int ret;
+
+	if (cfg->k8s_kubeconfig[0])
+		ret = hornet_k8s_conn_kubeconfig(conn, cfg->k8s_kubeconfig, err, sizeof(err));
+	else
+		ret = hornet_k8s_conn_in_cluster(conn, cfg->k8s_sa_dir, err, sizeof(err));
+	if (ret)
+		pr_err("--enable-k8s-api: %s", err);
+	return ret;
+}
+
 /*
  * The pod watch. Settings that cannot work (no kubeconfig, not in a pod)
  * stop the start; a server that cannot be reached does not: the watch
@@ -787,17 +808,11 @@ static int start_k8s(struct hornet_agent *a)
 {
 	const struct hornet_config *cfg = a->cfg;
 	struct hornet_k8s_conn conn;
-	char err[512];
 	int ret;
 
-	if (cfg->k8s_kubeconfig[0])
-		ret = hornet_k8s_conn_kubeconfig(&conn, cfg->k8s_kubeconfig, err, sizeof(err));
-	else
-		ret = hornet_k8s_conn_in_cluster(&conn, cfg->k8s_sa_dir, err, sizeof(err));
-	if (ret) {
-		pr_err("--enable-k8s-api: %s", err);
+	ret = k8s_conn(cfg, &conn);
+	if (ret)
 		return ret;
-	}
 	a->k8s = hornet_k8s_pods__start(&conn, cfg->node_name, a->pods, a->epfd,
 					cfg->k8s_watch_timeout * 1000);
 	ret = a->k8s ? 0 : -errno;
@@ -805,6 +820,29 @@ static int start_k8s(struct hornet_agent *a)
 		pr_err("k8s pod watch: %s", strerror(-ret));
 	else
 		pr_info("k8s: watching the pods of node '%s' at %s", cfg->node_name, conn.server);
+	hornet_k8s_conn_fini(&conn);
+	return ret;
+}
+
+/*
+ * Policies from the cluster, once the policy manager runs. As for the pods,
+ * a server that is down or a kind whose CRD is missing does not stop the
+ * agent: the watches retry and say why.
+ */
+static int start_crd(struct hornet_agent *a)
+{
+	struct hornet_k8s_conn conn;
+	int ret;
+
+	ret = k8s_conn(a->cfg, &conn);
+	if (ret)
+		return ret;
+	a->crd = hornet_crd__start(a->pm, &conn, a->epfd);
+	ret = a->crd ? 0 : -errno;
+	if (ret)
+		pr_err("k8s policy watch: %s", strerror(-ret));
+	else
+		pr_info("k8s: watching TracingPolicy objects at %s", conn.server);
 	hornet_k8s_conn_fini(&conn);
 	return ret;
 }
@@ -973,6 +1011,8 @@ static int agent_start(struct hornet_agent *a)
 
 	/* policies: after the scan, so followChildren finds running processes */
 	err = start_policies(a);
+	if (!err && cfg->enable_k8s_api)
+		err = start_crd(a);
 	if (err)
 		return err;
 	a->ready = true;

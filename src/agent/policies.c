@@ -27,6 +27,7 @@ struct managed {
 	uint32_t id; /* 0 when it never loaded */
 	enum state state;
 	char error[1024];
+	char update_error[1024]; /* the last replace that failed; this version runs on */
 	struct hornet_policy *policy;
 	struct hornet_plan plan;
 	bool monitor;
@@ -242,8 +243,11 @@ static void set_error(struct managed *m, const char *why)
 	snprintf(m->error, sizeof(m->error), "%s", why);
 }
 
-/* Loads @m (parsed, named, not in the list yet); fills m->state. */
-static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
+/*
+ * Plans @m and gives it an id and its follow slots, enabled in the kernel
+ * before any program of it runs, so no event is missed.
+ */
+static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
 {
 	unsigned int slots = 0;
 	size_t i;
@@ -272,8 +276,30 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 		return -E2BIG;
 	}
 	hornet_gen_sensor__policy_reset(pm->gen, m->id);
-	/* enabled in the kernel before its programs run, so no event is missed */
 	hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+	return 0;
+}
+
+/* Takes back the id and follow slots of prepare(). */
+static void release_ids(struct hornet_pm *pm, struct managed *m)
+{
+	if (m->id) {
+		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
+		pm->ids[m->id] = 0;
+	}
+	m->id = 0;
+	pm->follow_used &= ~m->follow_bits;
+	m->follow_bits = 0;
+}
+
+/* Loads @m (parsed, named, not in the list yet); fills m->state. */
+static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
+{
+	int ret;
+
+	ret = prepare(pm, m, err, err_size);
+	if (ret)
+		return ret;
 	if (pm->batching) {
 		struct managed **b = realloc(pm->batch, (pm->nr_batch + 1) * sizeof(*b));
 
@@ -287,11 +313,7 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 	}
 	ret = rebuild_points(pm, m, true, (size_t)-1, err, err_size);
 	if (ret) {
-		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
-		pm->ids[m->id] = 0;
-		m->id = 0;
-		pm->follow_used &= ~m->follow_bits;
-		m->follow_bits = 0;
+		release_ids(pm, m);
 		return ret;
 	}
 	m->state = STATE_ENABLED;
@@ -301,11 +323,7 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 /* Takes back what load() gave @m, before it is loaded again. */
 static void unload_ids(struct hornet_pm *pm, struct managed *m)
 {
-	hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
-	pm->ids[m->id] = 0;
-	m->id = 0;
-	pm->follow_used &= ~m->follow_bits;
-	m->follow_bits = 0;
+	release_ids(pm, m);
 	m->state = STATE_ERROR;
 }
 
@@ -314,15 +332,17 @@ void hornet_pm__begin_batch(struct hornet_pm *pm)
 	pm->batching = true;
 }
 
-/* Every distinct point key of the batch's policies; NULL on no memory. */
-static char (*batch_keys(struct hornet_pm *pm, size_t *count))[512]
+/* Every distinct point key of the plans of @ms (NULLs skipped); NULL on no memory. */
+static char (*point_keys(struct managed *const *ms, size_t nr_ms, size_t *count))[512]
 {
 	char(*keys)[512] = NULL, (*n)[512], key[512];
 	size_t nr = 0, b, i, k;
 
-	for (b = 0; b < pm->nr_batch; b++) {
-		const struct managed *m = pm->batch[b];
+	for (b = 0; b < nr_ms; b++) {
+		const struct managed *m = ms[b];
 
+		if (!m)
+			continue;
 		for (i = 0; i < m->plan.nr_hooks; i++) {
 			hornet_plan_point_key(&m->plan.hooks[i], key, sizeof(key));
 			for (k = 0; k < nr && strcmp(keys[k], key); k++)
@@ -351,7 +371,7 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 	long n;
 
 	pm->batching = false;
-	keys = batch_keys(pm, &nr_keys);
+	keys = point_keys(pm->batch, pm->nr_batch, &nr_keys);
 	if (!keys && pm->nr_batch)
 		ret = -ENOMEM;
 	/* each point once, with every policy of the batch that uses it */
@@ -398,17 +418,12 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 	return failed ? -EINVAL : 0;
 }
 
-static void add_unparsed(struct hornet_pm *pm, const char *source, const char *why)
+/* Lists @name in state error, with no policy behind it. */
+static void add_error_entry(struct hornet_pm *pm, const char *name, const char *source,
+			    const char *why)
 {
-	const char *base = strrchr(source, '/');
 	struct managed *m;
-	char name[256];
-	char *dot;
 
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : source);
-	dot = strrchr(name, '.');
-	if (dot)
-		*dot = '\0';
 	if (find(pm, name))
 		return;
 	m = calloc(1, sizeof(*m));
@@ -419,6 +434,19 @@ static void add_unparsed(struct hornet_pm *pm, const char *source, const char *w
 	set_error(m, why);
 	m->added = time(NULL);
 	append(pm, m);
+}
+
+static void add_unparsed(struct hornet_pm *pm, const char *source, const char *why)
+{
+	const char *base = strrchr(source, '/');
+	char name[256];
+	char *dot;
+
+	snprintf(name, sizeof(name), "%s", base ? base + 1 : source);
+	dot = strrchr(name, '.');
+	if (dot)
+		*dot = '\0';
+	add_error_entry(pm, name, source, why);
 }
 
 int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char *source,
@@ -467,6 +495,120 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
 	}
 	append(pm, m);
 	return ret;
+}
+
+/*
+ * Moves every point of @old's and @new's plans from @old to @new, one
+ * program switch per point, so no event is lost or doubled between them. On
+ * error the points done so far get @old back.
+ */
+static int switch_points(struct hornet_pm *pm, struct managed *old, struct managed *new, char *err,
+			 size_t err_size)
+{
+	struct managed *const both[] = { old, new };
+	struct hornet_point_user *users;
+	char(*keys)[512];
+	size_t nr = 0, k, d;
+	int ret = 0;
+	long n;
+
+	keys = point_keys(both, 2, &nr);
+	if (!keys && (old->plan.nr_hooks || new->plan.nr_hooks))
+		return -ENOMEM;
+	for (k = 0; k < nr; k++) {
+		n = point_users(pm, keys[k], old, new, &users);
+		if (n < 0) {
+			ret = n;
+			snprintf(err, err_size, "out of memory");
+			break;
+		}
+		ret = set_point(pm, keys[k], users, n, err, err_size);
+		free(users);
+		if (ret)
+			break;
+	}
+	for (d = 0; ret && d < k; d++) {
+		n = point_users(pm, keys[d], NULL, NULL, &users);
+		if (n >= 0) {
+			set_point(pm, keys[d], users, n, NULL, 0);
+			free(users);
+		}
+	}
+	free(keys);
+	return ret;
+}
+
+int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, size_t len,
+		       const char *source, enum hornet_pm_mode mode, char *err, size_t err_size)
+{
+	struct managed *old = find(pm, key), *m, **pp;
+	struct hornet_policy *p;
+	char why[1024];
+	int ret;
+
+	p = hornet_policy_parse(buf, len, source, why, sizeof(why));
+	if (!p) {
+		ret = errno ? -errno : -EINVAL;
+		snprintf(err, err_size, "%s", why);
+		if (old && old->state == STATE_ENABLED) {
+			snprintf(old->update_error, sizeof(old->update_error), "%s", why);
+			return ret;
+		}
+		if (old)
+			hornet_pm__delete(pm, key, NULL, 0);
+		add_error_entry(pm, key, source, why);
+		return ret;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		hornet_policy_free(p);
+		return -ENOMEM;
+	}
+	m->policy = p;
+	snprintf(m->name, sizeof(m->name), "%s", key);
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
+						   : mode == HORNET_PM_MODE_MONITOR;
+	m->added = time(NULL);
+	why[0] = '\0';
+	if (!old || old->state != STATE_ENABLED) {
+		/* nothing runs under @key: a plain add */
+		if (old)
+			hornet_pm__delete(pm, key, NULL, 0);
+		ret = load(pm, m, why, sizeof(why));
+		if (ret) {
+			set_error(m, why);
+			snprintf(err, err_size, "policy '%s': %s", key, why);
+		}
+		append(pm, m);
+		return ret;
+	}
+	ret = prepare(pm, m, why, sizeof(why));
+	if (!ret)
+		ret = switch_points(pm, old, m, why, sizeof(why));
+	if (ret) {
+		release_ids(pm, m);
+		managed_free(m);
+		snprintf(old->update_error, sizeof(old->update_error), "%s", why);
+		snprintf(err, err_size, "policy '%s': %s (the previous version runs on)", key, why);
+		return ret;
+	}
+	m->state = STATE_ENABLED;
+	/* the old version's programs are gone: its id can go */
+	release_ids(pm, old);
+	for (pp = &pm->list; *pp != old; pp = &(*pp)->next)
+		;
+	m->next = old->next;
+	*pp = m;
+	managed_free(old);
+	return 0;
+}
+
+const char *hornet_pm__source(const struct hornet_pm *pm, const char *name)
+{
+	const struct managed *m = find(pm, name);
+
+	return m ? m->source : NULL;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -627,6 +769,8 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 		hornet_json_str(j, "state", m->state == STATE_ENABLED ? "enabled" : "error");
 		if (m->state == STATE_ERROR)
 			hornet_json_str(j, "error", m->error);
+		if (m->update_error[0])
+			hornet_json_str(j, "update_error", m->update_error);
 		hornet_json_str(j, "mode", m->monitor ? "monitor" : "enforce");
 		hornet_json_str(j, "source", m->source);
 		if (m->policy && m->policy->namespaced)
@@ -680,5 +824,7 @@ void hornet_pm__stats(const struct hornet_pm *pm, struct hornet_pm_stats *s)
 			s->enabled++;
 		else
 			s->errors++;
+		if (m->update_error[0])
+			s->update_errors++;
 	}
 }
