@@ -238,8 +238,12 @@ static const char *runtime_of(json_t *a)
 		if (!strncmp(k, "io.kubernetes.cri.", 18) || !strncmp(k, "nerdctl/", 8))
 			return "containerd";
 	}
-	if (ann(a, "io.container.manager") && !strcmp(ann(a, "io.container.manager"), "libpod"))
+	/* podman's and CRI-O's own mark of their containers */
+	k = ann(a, "io.container.manager");
+	if (k && !strcmp(k, "libpod"))
 		return "podman";
+	if (k && !strcmp(k, "cri-o"))
+		return "crio";
 	return NULL;
 }
 
