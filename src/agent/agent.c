@@ -585,6 +585,27 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	return 0;
 }
 
+/* The OCI hook at poststop: the container is gone. */
+static int container_gone_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			      size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	struct hornet_hook_result res;
+	int ret;
+
+	a->hook_requests++;
+	ret = hornet_hook_container_gone(a->pods, req, &res, err, err_size);
+	if (ret) {
+		a->hook_errors++;
+		pr_warn("oci hook: %s", err);
+		return ret;
+	}
+	workloads_changed(a);
+	pr_info("oci hook: container '%s' gone", res.id);
+	hornet_json_str(j, "id", res.id);
+	return 0;
+}
+
 static int pod_json(const struct hornet_pod *pod, void *ctx)
 {
 	struct hornet_json *j = ctx;
@@ -632,10 +653,16 @@ static int pods_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, si
 }
 
 static const struct hornet_api_command api_commands[] = {
-	{ "status", status_cmd },	    { "pods", pods_cmd },
-	{ "policy_add", policy_add_cmd },   { "policy_delete", policy_delete_cmd },
-	{ "policy_mode", policy_mode_cmd }, { "policy_list", policy_list_cmd },
-	{ "container", container_cmd },	    { NULL, NULL },
+	{ "status", status_cmd },
+	{ "pods", pods_cmd },
+	{ "policy_add", policy_add_cmd },
+	{ "policy_delete", policy_delete_cmd },
+	{ "policy_mode", policy_mode_cmd },
+	{ "policy_list", policy_list_cmd },
+	/* the OCI hook's */
+	{ "container", container_cmd },
+	{ "container_gone", container_gone_cmd },
+	{ NULL, NULL },
 };
 
 /* Creates the default directories; an explicit path's directory must exist. */

@@ -311,6 +311,34 @@ static json_t *build_request(json_t *state, json_t *spec, char *why, size_t why_
 	return req;
 }
 
+static bool str_is(json_t *obj, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v && !strcmp(v, want);
+}
+
+static json_t *gone_request(json_t *state, json_t *spec, char *why, size_t why_size)
+{
+	const char *id = json_string_value(json_object_get(state, "id"));
+	char cg[PATH_MAX];
+	json_t *req;
+
+	if (!id || !id[0]) {
+		snprintf(why, why_size, "the state on stdin has no container \"id\"");
+		return NULL;
+	}
+	req = json_object();
+	json_object_set_new(req, "command", json_string("container_gone"));
+	json_object_set_new(req, "id", json_string(id));
+	/* the cgroup is gone by now: only the spec still says where it was */
+	if (cgroup_of_spec(json_string_value(
+				   json_object_get(json_object_get(spec, "linux"), "cgroupsPath")),
+			   cg, sizeof(cg)))
+		json_object_set_new(req, "cgroup_path", json_string(cg));
+	return req;
+}
+
 /* Sends @req and waits up to @deadline for the reply; 0, or -errno with @why. */
 static int ask_agent(const char *socket, json_t *req, uint64_t deadline, char *why, size_t why_size)
 {
@@ -441,7 +469,11 @@ int hornet_cmd_oci_hook(int argc, char **argv)
 	}
 	if (!spec) /* the state alone still names the container */
 		spec = json_object();
-	req = build_request(state, spec, why, sizeof(why));
+	/* the same hook at poststop: the container is gone */
+	if (str_is(state, "status", "stopped"))
+		req = gone_request(state, spec, why, sizeof(why));
+	else
+		req = build_request(state, spec, why, sizeof(why));
 	if (!req)
 		goto out;
 	ret = ask_agent(socket, req, deadline, why, sizeof(why));

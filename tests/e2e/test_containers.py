@@ -85,7 +85,7 @@ def hooks_d(a):
     gives it, with this build's binary and this agent's socket."""
     with open(os.path.join(ROOT, "deploy", "oci-hooks", "hornet.json")) as f:
         h = json.load(f)
-    check(h["stages"] == ["createRuntime"] and h["when"] == {"always": True}, "hooks.d %r" % h)
+    check(h["stages"] == ["createRuntime", "poststop"] and h["when"] == {"always": True}, "hooks.d %r" % h)
     args = h["hook"]["args"]
     check(args[:2] == ["hornet", "oci-hook"] and "--socket" in args, "args %r" % args)
     args[args.index("--socket") + 1] = a.socket
@@ -96,7 +96,7 @@ def hooks_d(a):
 def _():
     need_runc()
     a = Agent()
-    with Container(pod=False, hook=hooks_d(a)) as c:
+    with Container(pod=False, hook=hooks_d(a), poststop=True) as c:
         p = c.start()
         check(p.returncode == 0, "runc run: %s" % c.output())
         c.exec(["cat", "/etc/passwd"])
@@ -108,6 +108,10 @@ def _():
         # no annotations: the id is all runc says, and its runtime is not guessed
         check(ctr == {"id": c.id} or (ctr.get("id") == c.id and "name" not in ctr),
               "container %r" % ctr)
+        n = a.status()["workloads"]["containers"]
+    # the hook at poststop: the agent forgets the container
+    st = a.status()["workloads"]
+    check(st["containers"] == n - 1, "containers %d before the stop, then %r" % (n, st))
 
 
 class SilentAgent:

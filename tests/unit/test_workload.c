@@ -404,6 +404,13 @@ int main(void)
 		CHECK_STR(res.id, CID);
 		CHECK_STR(res.pod_uid, UID);
 		json_decref(req);
+		/* poststop: the container leaves the store, and the pod only the hook knew */
+		CHECK(hornet_pod_store__container(s, CID) != NULL);
+		req = json_pack("{s:s, s:s}", "id", "runc-name", "cgroup_path", CGROUP);
+		CHECK_INT(hornet_hook_container_gone(s, req, &res, err, sizeof(err)), 0);
+		CHECK(hornet_pod_store__container(s, CID) == NULL);
+		CHECK_INT(hornet_hook_container_gone(s, req, &res, err, sizeof(err)), 0);
+		json_decref(req);
 	}
 
 	UNIT_CASE("cli_filters_namespace_pod_and_container")
