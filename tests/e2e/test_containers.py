@@ -80,6 +80,24 @@ def _():
         # (no check of the global events_without_pod: other containers run on this machine)
 
 
+@test("network_and_dns_events_of_a_pod_carry_it")
+def _():
+    need_runc()
+    a = Agent()
+    with Container(name="net", namespace="net-%d" % os.getpid(), hook=hook(a)) as c:
+        check(c.start().returncode == 0, "runc run: %s" % c.output())
+        # the container's own loopback: nothing listens, the attempts are what counts
+        c.exec(["sh", "-c", "ip link set lo up; nc -w 1 127.0.0.1 9 </dev/null; "
+                "nslookup -timeout=1 hornet-pod.example 127.0.0.1; true"])
+        for what, pred in (
+                ("tcp_connect", lambda ev: in_container(c, "process_kprobe")(ev) and
+                 ev["process_kprobe"].get("function_name") == "tcp_connect"),
+                ("process_dns", in_container(c, "process_dns"))):
+            ev = a.wait_for(pred, what=what + " in the container")
+            body = ev[[k for k in ev if k.startswith("process_")][0]]
+            check_pod(body["process"], c, what + "'s process")
+
+
 def hooks_d(a):
     """The hook as deploy/oci-hooks/hornet.json (CRI-O's and podman's hooks.d)
     gives it, with this build's binary and this agent's socket."""

@@ -76,6 +76,9 @@ static int put_pod(struct hornet_pod_store *s, const char *ns, const char *name,
 	pod.containers[0].image_name = strdup("docker.io/library/nginx:1.25");
 	pod.containers[0].image_id = strdup("docker.io/library/nginx@sha256:00");
 	pod.containers[0].start_ns = 1795860000000000000ULL;
+	pod.containers[0].maybe_exec_probe_cmds = true;
+	pod.containers[0].exec_probe_cmds = calloc(2, sizeof(char *));
+	pod.containers[0].exec_probe_cmds[0] = strdup("cat");
 	pod.from_api = true;
 	return hornet_pod_store__put(s, &pod);
 }
@@ -192,6 +195,10 @@ int main(void)
 		CHECK_STR(sget(o, "pod.pod_labels.tier"), "front");
 		CHECK_STR(sget(o, "pod.workload"), "web");
 		CHECK_STR(sget(o, "pod.workload_kind"), "Deployment");
+		/* the container's exec probe runs "cat": /bin/cat may be it */
+		CHECK(json_is_true(
+			json_object_get(json_object_get(json_object_get(o, "pod"), "container"),
+					"maybe_exec_probe")));
 		/* after auid, before docker; the fields in the proto's order */
 		CHECK(strstr(line, "\"auid\":0,\"pod\":{\"namespace\":\"shop\",\"name\":") != NULL);
 		CHECK(strstr(line, "\"workload_kind\":\"Deployment\"},\"docker\":") != NULL);
