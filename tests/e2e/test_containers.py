@@ -6,6 +6,7 @@ as their createRuntime hook, and the real agent's events about the
 processes in them."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -196,6 +197,40 @@ def _():
             check(took < 2.0, "%r: took %.2f s with --timeout 300" % (extra, took))
     finally:
         silent.close()
+
+
+@test("the_hook_takes_the_container_from_a_systemd_cgroups_path")
+def _():
+    """CRI-O and containerd with the systemd cgroup driver write cgroupsPath as
+    slice:prefix:name; the hook expands it as runc does. The state's pid is
+    0, so the spec is all it has; its id "x" is no container id, so the
+    agent takes the right one only from the expanded path."""
+    a = Agent()
+    cid = containers.new_container_id()
+    uid = "1d2e3f40-1111-4222-8333-444455556666"
+    d = tempfile.mkdtemp(prefix="hornet-bundle-", dir="/var/tmp")
+    try:
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump({"linux": {"cgroupsPath": "kubepods-besteffort-pod%s.slice:crio:%s" % (
+                uid.replace("-", "_"), cid)},
+                "annotations": {"io.kubernetes.pod.namespace": "sd-ns",
+                                "io.kubernetes.pod.name": "sd-pod",
+                                "io.kubernetes.container.name": "sd-ctr"}}, f)
+        state = json.dumps({"ociVersion": "1.0.2", "id": "x", "status": "creating", "pid": 0,
+                            "bundle": d})
+        r = subprocess.run(hook(a, "--fail-closed"), input=state, capture_output=True,
+                           text=True, timeout=30)
+        check(r.returncode == 0 and not r.stderr, "hook: %r" % (r,))
+        log = a.log_text()
+        check("oci hook: container '%s' (cgroup id 0, pod %s)" % (cid, uid) in log,
+              "agent log: %s" % log[-600:])
+        r = subprocess.run([HORNET, "oci-hook", "--socket", a.socket], input=json.dumps(
+            {"id": "x", "status": "stopped", "bundle": d}), capture_output=True, text=True,
+            timeout=30)
+        check(r.returncode == 0 and "container '%s' gone" % cid in a.log_text(),
+              "poststop: %r" % (r,))
+    finally:
+        shutil.rmtree(d)
 
 
 def expecting_pods():
