@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +66,22 @@ static void say(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsyslog(prio, fmt, ap);
 	va_end(ap);
+}
+
+static int alarm_status;
+
+/*
+ * The last resort of the time bound: a step that blocks where poll() does
+ * not reach (stdin never closed, a connect to an agent whose backlog is
+ * full) ends the hook as a timeout would.
+ */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "hornet oci-hook: out of time (--timeout)\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)n;
+	_exit(alarm_status);
 }
 
 static uint64_t now_ms(void)
@@ -454,6 +472,13 @@ int hornet_cmd_oci_hook(int argc, char **argv)
 		return 2;
 	}
 	deadline = now_ms() + timeout;
+	alarm_status = fail_closed ? 1 : 0;
+	signal(SIGALRM, on_alarm);
+	/* poll() keeps to the deadline; this only catches what blocks elsewhere */
+	setitimer(ITIMER_REAL,
+		  &(struct itimerval){ .it_value = { .tv_sec = (timeout + 250) / 1000,
+						     .tv_usec = (timeout + 250) % 1000 * 1000 } },
+		  NULL);
 	openlog("hornet-oci-hook", LOG_PID, LOG_DAEMON);
 	socket = hornet_cli_socket(socket);
 	state = load_bounded(stdin, MAX_STATE, "container state (stdin)", why, sizeof(why));

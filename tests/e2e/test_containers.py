@@ -184,6 +184,21 @@ def _():
         check(r.returncode == rc, "%r: exit %d: %s" % (extra, r.returncode, r.stderr))
         check(("fail-open" if rc == 0 else "--fail-closed") in r.stderr and gone in r.stderr,
               "what the hook said: %r" % r.stderr)
+    # a runtime that never closes the hook's stdin: the same bound holds
+    for extra, rc in (([], 0), (["--fail-closed"], 1)):
+        p = subprocess.Popen([HORNET, "oci-hook", "--socket", gone, "--timeout", "300"] + extra,
+                             stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            p.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise Fail("%r: the hook still runs 3 s after a --timeout of 300 ms" % extra)
+        finally:
+            p.stdin.close()
+            err = p.stderr.read().decode()
+            p.stderr.close()
+        check(p.returncode == rc and "out of time" in err, "%r: exit %r: %s" % (
+            extra, p.returncode, err))
     # an agent that does not answer: the hook gives up after --timeout
     silent = SilentAgent()
     try:
