@@ -301,10 +301,16 @@ def _():
         check(r.returncode == 0 and not r.stderr, "hook: %r" % (r,))
         ev = a.wait_for(in_container(c, args="/etc/passwd"), timeout=3, what="the exec")
         check_pod(ev["process_exec"]["process"], c, "process")
-        # events of one process keep their order
-        seen = [ev for ev in a.events() if in_container(c, "process_exit")(ev) or
-                in_container(c, args="/etc/passwd")(ev)]
-        check("process_exec" in seen[0], "order %r" % [list(e)[0] for e in seen])
+        # events of one process keep their order: cat's exec, then its exit (which waited too)
+        cat = ev["process_exec"]["process"]["exec_id"]
+        a.wait_for(lambda e: e.get("process_exit", {}).get("process", {}).get("exec_id") == cat,
+                   what="the exit of cat")
+        seen = [list(e)[0] for e in a.events()
+                if e.get(list(e)[0], {}).get("process", {}).get("exec_id") == cat]
+        check(seen == ["process_exec", "process_exit"], "cat's events in the order %r" % seen)
+        exit_ev = [e for e in a.events() if "process_exit" in e and
+                   e["process_exit"]["process"]["exec_id"] == cat][0]
+        check_pod(exit_ev["process_exit"]["process"], c, "exit's process")
         check(a.status()["workloads"]["events_waited_for_pod"] >= 1, "nothing waited")
 
 
