@@ -248,10 +248,10 @@ def _():
         shutil.rmtree(d)
 
 
-def expecting_pods():
+def expecting_pods(*args):
     """An agent that has heard from the hook once: it now expects to learn
     pods, and events of processes in unknown pods wait for them."""
-    a = Agent()
+    a = Agent(*args)
     with Container(hook=hook(a)) as known:
         check(known.start().returncode == 0, "runc run: %s" % known.output())
     return a
@@ -286,7 +286,7 @@ def _():
 @test("an_event_waiting_for_its_pod_goes_out_with_it_when_the_pod_arrives")
 def _():
     need_runc()
-    a = expecting_pods()
+    a = expecting_pods("--stdout", "compact")
     with Container(name="late", namespace="late-ns") as c:
         check(c.start().returncode == 0, "runc run: %s" % c.output())
         pid = c.pid()
@@ -311,6 +311,16 @@ def _():
         exit_ev = [e for e in a.events() if "process_exit" in e and
                    e["process_exit"]["process"]["exec_id"] == cat][0]
         check_pod(exit_ev["process_exit"]["process"], c, "exit's process")
+        # the compact line of a line that waited is made from its JSON, pod included
+        want = "process late-ns/%s /bin/busybox /etc/passwd" % c.pod_name
+        def stdout():
+            a.logf.flush()
+            with open(a.log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        deadline = time.monotonic() + 5
+        while want not in stdout() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        check(want in stdout(), "no %r on stdout: %s" % (want, stdout()[-800:]))
         check(a.status()["workloads"]["events_waited_for_pod"] >= 1, "nothing waited")
 
 
