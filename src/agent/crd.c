@@ -158,16 +158,17 @@ static bool valid_name(const char *s, size_t max)
 
 /*
  * The policy the manager parses: apiVersion, kind, metadata (name,
- * namespace, labels) and spec. What the server adds (uid,
- * resourceVersion, managedFields, status, kubectl's last-applied
- * annotation) is left out: the parser refuses keys it does not know, and
- * a change to those alone is no change to the policy.
+ * namespace) and spec. What the server adds (uid, resourceVersion,
+ * managedFields, status), labels and annotations (kubectl's last-applied
+ * configuration) are left out: the parser refuses keys it does not know,
+ * none of them changes what the policy does, and a change to them alone
+ * then reloads nothing.
  */
 static char *policy_text(json_t *obj, json_t *md)
 {
 	json_t *out = json_object(), *m = json_object();
 	static const char *const top[] = { "apiVersion", "kind", "spec" };
-	static const char *const meta[] = { "name", "namespace", "labels" };
+	static const char *const meta[] = { "name", "namespace" };
 	char *text = NULL;
 	size_t i;
 
@@ -209,6 +210,12 @@ static void on_object(struct crd_watch *cw, enum hornet_k8s_ev ev, json_t *obj)
 		snprintf(key, sizeof(key), "%s/%s", ns, name);
 	else
 		snprintf(key, sizeof(key), "%s", name);
+	if (strlen(key) > HORNET_PM_MAX_NAME) {
+		c->st.refused++;
+		pr_err("policy '%s' from %s: namespace/name longer than %d characters: ignored",
+		       key, r->path, HORNET_PM_MAX_NAME);
+		return;
+	}
 	o = find_obj(c, cw->res, key);
 	if (ev == HORNET_K8S_DELETED) {
 		if (o)
@@ -257,6 +264,7 @@ static void on_object(struct crd_watch *cw, enum hornet_k8s_ev ev, json_t *obj)
 	apply(c, o);
 }
 
+/* The client logs every new error; a 404 gets the hint of what it means here. */
 static void on_error(struct crd_watch *cw)
 {
 	struct hornet_k8s_watch_stats s;
@@ -265,9 +273,10 @@ static void on_error(struct crd_watch *cw)
 	if (!s.last_error[0] || !strcmp(s.last_error, cw->reported))
 		return;
 	snprintf(cw->reported, sizeof(cw->reported), "%s", s.last_error);
-	/* a 404 is the usual case of a group whose CRDs are not installed */
-	pr_warn("%s: %s (retrying; policies from it stay as they are)", resources[cw->res].path,
-		s.last_error);
+	if (strstr(s.last_error, "HTTP 404"))
+		pr_warn("%s: not served: the CRD of %s is not installed (deploy/kubernetes/crds); "
+			"asking again every %d s; policies from it stay as they are",
+			resources[cw->res].path, resources[cw->res].kind, BACKOFF_MAX_MS / 1000);
 }
 
 static void on_event(void *ctx, enum hornet_k8s_ev ev, json_t *obj)
@@ -291,12 +300,9 @@ static void on_event(void *ctx, enum hornet_k8s_ev ev, json_t *obj)
 	case HORNET_K8S_SYNCED:
 		/* what the list did not name again was deleted while we were away */
 		for (o = c->objects; o; o = next) {
-			next = o->next;
-			if (o->res == cw->res && o->stale) {
+			next = o->next; /* remove_obj() frees @o only */
+			if (o->res == cw->res && o->stale)
 				remove_obj(c, o);
-				/* promote() may have changed the list: start over */
-				next = c->objects;
-			}
 		}
 		if (cw->reported[0] || !cw->synced_once)
 			pr_info("%s: watching", resources[cw->res].path);

@@ -22,7 +22,7 @@ enum state {
 
 struct managed {
 	struct managed *next;
-	char name[256];
+	char name[HORNET_PM_MAX_NAME + 1];
 	char source[512];
 	uint32_t id; /* 0 when it never loaded */
 	enum state state;

@@ -54,6 +54,9 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
  */
 void hornet_pm__begin_batch(struct hornet_pm *pm);
 int hornet_pm__end_batch(struct hornet_pm *pm);
+/* The longest name the manager keeps. */
+#define HORNET_PM_MAX_NAME 255
+
 /*
  * Adds the policy of @buf under the name @key (its metadata.name may differ:
  * namespaced policies from the API are "<namespace>/<name>"), or replaces

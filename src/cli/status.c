@@ -75,6 +75,32 @@ static unsigned long long num(json_t *o, const char *path)
 	return json_integer_value(json_object_get(o, path));
 }
 
+/* With --enable-k8s-api: the policies from the cluster, and each kind not watched, why. */
+static void print_k8s_policies(json_t *k)
+{
+	json_t *res = json_object_get(k, "resources"), *w;
+	size_t i, synced = 0;
+
+	if (!k)
+		return;
+	json_array_foreach(res, i, w)
+	{
+		synced += json_is_true(json_object_get(w, "synced"));
+	}
+	printf("k8s:      policies: %llu applied, %llu failed, %llu in conflict; %zu of %zu kinds "
+	       "watched\n",
+	       num(k, "applied"), num(k, "failed"), num(k, "conflicts"), synced,
+	       json_array_size(res));
+	json_array_foreach(res, i, w)
+	{
+		const char *e = json_string_value(json_object_get(w, "last_error"));
+
+		if (e && e[0])
+			printf("          %s: %s\n", json_string_value(json_object_get(w, "path")),
+			       e);
+	}
+}
+
 static void print_text(json_t *r)
 {
 	json_t *sensors = json_object_get(r, "sensors"), *s, *events = json_object_get(r, "events"),
@@ -139,6 +165,7 @@ static void print_text(json_t *r)
 	printf("export:   %s (%llu rotations), %llu API clients\n",
 	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
 	       num(r, "export.rotations"), num(r, "export.api_clients"));
+	print_k8s_policies(json_object_get(r, "k8s_policies"));
 }
 
 int hornet_cmd_status(int argc, char **argv)

@@ -4,6 +4,7 @@
 (tests/lib/kube.py), the CRDs and manifests of deploy/kubernetes applied with
 kubectl, and the real agent watching them with --enable-k8s-api. Each test
 watches files of its own directory, so its events are its own."""
+import base64
 import json
 import os
 import shutil
@@ -11,10 +12,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import ROOT, Agent, Fail, check, hornet_progs, run, skip, test  # noqa: E402
+from hornet import HORNET, ROOT, Agent, Fail, check, hornet_progs, run, skip, test  # noqa: E402
 import kube  # noqa: E402
 
 CAT = os.path.realpath("/bin/cat")
@@ -43,24 +45,41 @@ metadata:
 """
 
 _cluster = None
+_kubeconfig = None
 
 
 def cluster():
     """The API server of this file's tests, with every CRD of deploy/ installed."""
-    global _cluster
+    global _cluster, _kubeconfig
     if _cluster is None:
         if not shutil.which("kubectl"):
             skip("needs kubectl")
-        _cluster = kube.start()
+        _cluster = kube.Kube()
+        _kubeconfig = _cluster.kubeconfig()
         kubectl("apply", "-f", CRDS)
-        kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
+        established("crd", "--all")
     return _cluster
+
+
+def established(*what):
+    """Waits for CRDs to be served. A CRD just created has no conditions yet,
+    which `kubectl wait` takes for an error: ask again."""
+    deadline = time.monotonic() + 60
+    while True:
+        r = subprocess.run(["kubectl", "--kubeconfig", _kubeconfig, "wait",
+                            "--for=condition=Established", "--timeout=60s"] + list(what),
+                           capture_output=True, timeout=90)
+        if r.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise Fail("CRDs not established: %s" % r.stderr.decode().strip())
+        time.sleep(0.2)
 
 
 def kubectl(*args, text=None, check_ok=True):
     # a 1.20 server has no OpenAPI v3 for the client to validate with
     extra = ["--validate=false"] if args[:1] in (("apply",), ("create",)) else []
-    r = subprocess.run(["kubectl", "--kubeconfig", _cluster.kubeconfig] + list(args) + extra,
+    r = subprocess.run(["kubectl", "--kubeconfig", _kubeconfig] + list(args) + extra,
                        input=text.encode() if text is not None else None,
                        capture_output=True, timeout=60)
     if check_ok and r.returncode != 0:
@@ -83,8 +102,9 @@ def unique(what):
 
 
 def agent():
-    return Agent("--enable-k8s-api", "--k8s-kubeconfig-path", cluster().kubeconfig,
-                 "--network", "false")
+    cluster()
+    return Agent("--enable-k8s-api", "--k8s-kubeconfig-path", _kubeconfig,
+                 "--network=false")
 
 
 def k8s(a):
@@ -215,13 +235,23 @@ def _():
             wait_policy(a, name, lambda p: p and p["id"] != first_id, what="new version")
             check(opens(a, name, f["b"]), "no event for %s after the change" % f["b"])
             check(not opens(a, name, f["a"], timeout=0), "%s still reported" % f["a"])
+            # a new version that does not load: the running one stays, and says so
+            apply(openat(name, f["b"]).replace("Prefix", "NoSuchOperator"))
+            p = wait_policy(a, name, lambda p: p and p.get("update_error"), what="update_error")
+            check("NoSuchOperator" in p["update_error"] and p["state"] == "enabled",
+                  "policy %r" % p)
+            check(k8s(a)["failed"] == 1, "failed: %r" % k8s(a))
+            check(opens(a, name, f["b"]), "the running version stopped at a failed update")
+            apply(openat(name, f["b"]))
+            wait_policy(a, name, lambda p: p and not p.get("update_error"), what="mended")
             # a change to labels only reloads nothing
             second_id = a.policies()[name]["id"]
             kubectl("label", "tracingpolicies.cilium.io", name, "team=e2e")
             time.sleep(1)
             check(a.policies()[name]["id"] == second_id, "reloaded by a label change")
             st = k8s(a)
-            check(st["applied"] == 1 and st["applies"] == 2, "counters %r" % st)
+            check(st["applied"] == 1 and st["applies"] == 4 and st["apply_failures"] == 1,
+                  "counters %r" % st)
         finally:
             kubectl("delete", "tracingpolicies.cilium.io", name, "--ignore-not-found")
         wait_policy(a, name, lambda p: p is None, what="deletion")
@@ -229,6 +259,51 @@ def _():
         left = hornet_progs(prefix="hornet_gen")
         check(not left, "programs left after the deletion: %r" % left)
         check(a.proc.poll() is None, "agent exited")
+
+
+@test("a_change_loses_and_doubles_no_event")
+def _():
+    """A loop of cats opens one file while the policy that reports it is
+    replaced: every open is reported once, by the old or the new version."""
+    cluster()
+    name = unique("switch")
+    with Files() as f:
+        a = agent()
+        wait_synced(a)
+        stop = os.path.join(f.dir, "stop")
+        try:
+            apply(openat(name, f["a"]))
+            first_id = wait_policy(a, name, lambda p: p and p["state"] == "enabled")["id"]
+            loop = subprocess.Popen(["/bin/sh", "-c", 'i=0; while [ ! -e "$1" ]; do "$2" "$3" '
+                                     '>/dev/null; i=$((i+1)); done; echo $i', "sh", stop, CAT,
+                                     f["a"]], stdout=subprocess.PIPE)
+            time.sleep(0.3)
+            # the new version watches the same file and one more: the same hook point
+            apply(openat(name, f["a"]).replace('- "%s"' % f["a"],
+                                               '- "%s"\n        - "%s"' % (f["a"], f["b"])))
+            wait_policy(a, name, lambda p: p and p["id"] != first_id, what="new version")
+            time.sleep(0.3)
+            check(loop.poll() is None, "the loop ended before the switch")
+        finally:
+            open(stop, "w").close()
+            kubectl("delete", "tracingpolicies.cilium.io", name, "--ignore-not-found",
+                    check_ok=False)
+        n = int(loop.communicate(timeout=30)[0])
+
+        def reported():
+            return [e for e in a.events() if "process_kprobe" in e
+                    and e["process_kprobe"].get("policy_name") == name
+                    and e["process_kprobe"]["process"].get("binary") == CAT
+                    and e["process_kprobe"]["parent"]["pid"] == loop.pid]
+        deadline = time.monotonic() + 10
+        while len(reported()) < n and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        got = reported()
+        pids = [e["process_kprobe"]["process"]["pid"] for e in got]
+        check(n > 20, "only %d opens" % n)
+        check(len(got) == n and len(set(pids)) == n,
+              "%d opens, %d events from %d processes" % (n, len(got), len(set(pids))))
 
 
 @test("invalid_policy_object_is_reported_and_the_one_next_to_it_works")
@@ -265,6 +340,19 @@ spec:
             gen = [s for s in st["sensors"] if s["name"] == "generic"][0]
             check(gen["policies_in_error"] == 1, "policies_in_error: %r" % gen)
             check(key in a.log_text(), "not logged: %s" % a.log_text()[-1000:])
+            # a namespace/name longer than the agent keeps: refused, counted, logged
+            long = ("x" * 240 + unique("long"))[:253]
+            ns_long = ("n" * 50 + unique("l"))[-63:]
+            kubectl("create", "namespace", ns_long)
+            try:
+                apply(openat(long, f["b"], namespace=ns_long))
+                deadline = time.monotonic() + 10
+                while k8s(a)["refused"] != 1 and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                check(k8s(a)["refused"] == 1, "refused: %r" % k8s(a))
+                check("longer than 255 characters" in a.log_text(), "not logged")
+            finally:
+                kubectl("delete", "namespace", ns_long, "--wait=false", check_ok=False)
             # mended through the API: it runs, and the counter goes back
             apply(openat(bad, f["b"], namespace=ns))
             wait_policy(a, key, lambda p: p and p["state"] == "enabled", what="mended")
@@ -321,6 +409,10 @@ def _():
                 time.sleep(2)
                 check(opens(a, kept, f["a"]), "no event while the API server is away")
                 check(a.proc.poll() is None, "agent exited")
+                # deleted behind the agent's back: no watch event will ever say so, the
+                # relist after the return must (the new server's watch cache starts after
+                # the agent's resourceVersion: 410 Gone, then a list)
+                etcd_delete(c, "/registry/cilium.io/tracingpolicies/" + gone)
             finally:
                 c.start_apiserver()
             # the watches come back (backoff at most 10 s) and change nothing
@@ -329,12 +421,9 @@ def _():
                 if time.monotonic() > deadline:
                     raise Fail("not back: %r" % k8s(a)["resources"])
                 time.sleep(0.2)
-            pols = a.policies()
-            check(pols[kept]["id"] == ids[kept] and pols[gone]["id"] == ids[gone],
-                  "reloaded by the reconnect: %r" % {n: pols[n]["id"] for n in ids})
-            kubectl("delete", "tracingpolicies.cilium.io", gone)
+            check(a.policies()[kept]["id"] == ids[kept], "reloaded by the reconnect")
+            wait_policy(a, gone, lambda p: p is None, what="deletion by the relist")
             apply(openat(new, f["b"]))
-            wait_policy(a, gone, lambda p: p is None, what="deletion")
             wait_policy(a, new, lambda p: p and p["state"] == "enabled", what="enabled")
             check(opens(a, new, f["b"]), "no event from the policy added after the return")
             check(opens(a, kept, f["a"]), "no event from the policy kept across")
@@ -342,6 +431,55 @@ def _():
             for n in (kept, gone, new):
                 kubectl("delete", "tracingpolicies.cilium.io", n, "--ignore-not-found",
                         check_ok=False)
+
+
+@test("a_kind_whose_crd_is_missing_is_reported_and_watched_once_installed")
+def _():
+    cluster()
+    crd = os.path.join(CRDS, "hornet.dev_tracingpoliciesnamespaced.yaml")
+    path = "/apis/hornet.dev/v1alpha1/tracingpoliciesnamespaced"
+    ns, name = unique("ns"), unique("late")
+    kubectl("delete", "-f", crd, "--wait=true")
+    try:
+        a = agent()
+        deadline = time.monotonic() + 20
+        while True:
+            res = {r["path"]: r for r in k8s(a)["resources"]}
+            others = [r for p, r in res.items() if p != path]
+            if "404" in res[path]["last_error"] and all(r["synced"] for r in others):
+                break
+            if time.monotonic() > deadline:
+                raise Fail("no 404 reported, or the other kinds not watched: %r" % res)
+            time.sleep(0.1)
+        check(not res[path]["synced"], "synced without its CRD: %r" % res[path])
+        check("is not installed" in a.log_text(), "not logged: %s" % a.log_text()[-1000:])
+        text = subprocess.run([HORNET, "status", "--socket", a.socket], capture_output=True,
+                              timeout=60).stdout.decode()
+        check("3 of 4 kinds watched" in text and path + ": " in text and "404" in text,
+              "hornet status: %s" % text)
+    finally:
+        kubectl("apply", "-f", crd)
+        established("-f", crd)
+    kubectl("create", "namespace", ns)
+    try:
+        apply(openat(name, "/nonexistent/" + name, group="hornet.dev", namespace=ns))
+        p = wait_policy(a, "%s/%s" % (ns, name), lambda p: p and p["state"] == "enabled",
+                        timeout=40, what="the policy of the CRD installed late")
+        check(p["source"] == "k8s:TracingPolicyNamespaced.hornet.dev/%s/%s" % (ns, name),
+              "source %r" % p["source"])
+        check(a.proc.poll() is None, "agent exited")
+    finally:
+        kubectl("delete", "namespace", ns, "--wait=false", check_ok=False)
+
+
+def etcd_delete(c, key):
+    """Deletes @key in etcd itself, through its JSON gateway (no etcdctl needed)."""
+    body = json.dumps({"key": base64.b64encode(key.encode()).decode()}).encode()
+    req = urllib.request.Request("http://127.0.0.1:%d/v3/kv/deleterange" % c.etcd_port,
+                                 data=body, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        out = json.loads(r.read())
+    check(out.get("deleted") == "1", "etcd: %s not deleted: %r" % (key, out))
 
 
 def _stop_cluster():
