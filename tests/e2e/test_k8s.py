@@ -289,6 +289,33 @@ def _():
         probe.stop()
 
 
+@test("k8s_stop_is_prompt")
+def _():
+    """SIGTERM ends the agent at once whether its watch sleeps in a backoff or streams."""
+    port = free_port()
+    node = unique("node")
+    api = FakeAPI(port=port)
+    kc = api.kubeconfig()
+    api.down()
+    try:
+        a = k8s_agent(kc, node)
+        # five failures: the backoff is now in seconds
+        wait("a long backoff", lambda: k8s(a)["errors"] >= 5, timeout=30)
+        t0 = time.monotonic()
+        check(a.stop() == 0, "agent exit status %s" % a.proc.returncode)
+        took = time.monotonic() - t0
+        check(took < 1.5, "stop took %.2f s during a backoff" % took)
+        api.up()
+        b = k8s_agent(kc, node)
+        wait("a streaming watch", lambda: k8s(b)["synced"] and api.watches_open)
+        t0 = time.monotonic()
+        check(b.stop() == 0, "agent exit status %s" % b.proc.returncode)
+        took = time.monotonic() - t0
+        check(took < 1.5, "stop took %.2f s during a watch" % took)
+    finally:
+        api.stop()
+
+
 @test("k8s_fake_dead_watch_cut")
 def _():
     api = FakeAPI()
@@ -303,6 +330,43 @@ def _():
         wait_pods(a, lambda p: "ns/during-silence" in p, "the pod after the silent watch")
         check(k8s(a)["dead"] >= 1, "dead watch not counted: %s" % k8s(a))
     finally:
+        api.stop()
+
+
+@test("k8s_fake_in_cluster_token_rotates")
+def _():
+    api = FakeAPI()
+    node = unique("node")
+    sa = os.path.join(api.dir, "serviceaccount")
+    env = {k: os.environ.get(k) for k in ("KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT")}
+    try:
+        os.makedirs(sa)
+        with open(api.ca) as f, open(os.path.join(sa, "ca.crt"), "w") as g:
+            g.write(f.read())
+        with open(os.path.join(sa, "namespace"), "w") as f:
+            f.write("kube-system")
+        with open(os.path.join(sa, "token"), "w") as f:
+            f.write(api.token)
+        api.add_pod(make_pod("ns", "p1", node))
+        os.environ["KUBERNETES_SERVICE_HOST"] = "127.0.0.1"
+        os.environ["KUBERNETES_SERVICE_PORT"] = str(api.port)
+        a = Agent("--enable-k8s-api", "--k8s-service-account-dir", sa, "--network=false",
+                  node=node)
+        wait_pods(a, lambda p: "ns/p1" in p, "the pod, in-cluster")
+        # the kubelet rotates a projected token: the server takes only the new one
+        api.token = "rotated-" + api.token
+        with open(os.path.join(sa, "token"), "w") as f:
+            f.write(api.token)
+        api.kick()
+        api.add_pod(make_pod("ns", "p2", node))
+        wait_pods(a, lambda p: "ns/p2" in p, "a pod after the token rotated")
+        check(not k8s(a)["last_error"], "error after rotation: %s" % k8s(a))
+    finally:
+        for k, v in env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         api.stop()
 
 
@@ -363,6 +427,25 @@ def _():
         wait_pods(a, lambda p: key not in p and ns + "/second" in p, "the pod deleted")
         st = k8s(a)
         check(st["synced"] and st["resource_version"] and not st["last_error"], "status %s" % st)
+        k.delete_namespace(ns)
+
+
+@test("k8s_real_many_labels_refused")
+def _():
+    with Kube() as k:
+        node, ns = unique("node"), unique("ns")
+        k.create_namespace(ns)
+        k.create_pod(ns, "many", node, labels={"l%05d" % i: "v" for i in range(10000)})
+        k.create_pod(ns, "fine", node)
+        a = k8s_agent(k.kubeconfig(), node)
+        wait_pods(a, lambda p: ns + "/fine" in p, "the normal pod")
+        k.create_pod(ns, "many-later", node, labels={"m%05d" % i: "v" for i in range(2000)})
+        k.create_pod(ns, "fine-later", node)
+        got = wait_pods(a, lambda p: ns + "/fine-later" in p, "the normal pod after")
+        check(ns + "/many" not in got and ns + "/many-later" not in got,
+              "a pod with thousands of labels is in the cache")
+        check(k8s(a)["refused"] == 2, "refused %d, want 2" % k8s(a)["refused"])
+        alive(a)
         k.delete_namespace(ns)
 
 

@@ -11,6 +11,7 @@ and strings for the JSON writer. The TLS hellos come from Python's ssl module,
 so their random fields change each time the script runs.
 """
 import glob
+import json
 import os
 import shutil
 import ssl
@@ -224,6 +225,36 @@ def json_seeds():
     put_all("fuzz_json", seeds)
 
 
+def k8s_seeds():
+    cid = "7b" * 32
+    pod = {"kind": "Pod", "apiVersion": "v1",
+           "metadata": {"name": "web-5d8f9-abcde", "namespace": "shop",
+                        "uid": "0b7c8a4e-1111-2222-3333-444455556666",
+                        "labels": {"app": "web", "pod-template-hash": "5d8f9"},
+                        "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8f9",
+                                             "controller": True}]},
+           "spec": {"nodeName": "n1", "containers": [
+               {"name": "app", "image": "nginx:1.25",
+                "livenessProbe": {"exec": {"command": ["/bin/check", "-q"]}}}],
+               "initContainers": [{"name": "init", "image": "busybox"}]},
+           "status": {"containerStatuses": [
+               {"name": "app", "containerID": "containerd://" + cid, "image": "nginx:1.25",
+                "imageID": "docker.io/library/nginx@sha256:" + "00" * 32,
+                "state": {"running": {"startedAt": "2024-05-01T10:00:00Z"}}}],
+               "initContainerStatuses": [{"name": "init", "containerID": "cri-o://" + cid}]}}
+    seeds = {
+        "pod": json.dumps(pod),
+        "pod-no-owner": json.dumps(dict(pod, metadata={"name": "p", "namespace": "n",
+                                                       "uid": "u", "labels": {"a": "b"}})),
+        "kubeconfig": "apiVersion: v1\ncurrent-context: c\ncontexts:\n- name: c\n"
+                      "  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster:\n"
+                      "    server: https://10.0.0.1:6443\n    certificate-authority-data: "
+                      "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\nusers:\n- name: u\n"
+                      "  user: {tokenFile: token, client-certificate: a.crt, client-key: a.key}\n",
+    }
+    put_all("fuzz_k8s", seeds)
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -237,6 +268,7 @@ def main():
     config_seeds()
     args_seeds()
     json_seeds()
+    k8s_seeds()
 
 
 if __name__ == "__main__":
