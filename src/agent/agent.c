@@ -621,7 +621,7 @@ static int pod_json(const struct hornet_pod *pod, void *ctx)
 	hornet_json_bool(j, "from_api", pod->from_api);
 	hornet_json_obj_begin(j, "labels");
 	for (i = 0; i < pod->nr_labels; i++)
-		hornet_json_str(j, pod->labels[i].key, pod->labels[i].value);
+		hornet_json_str_any_key(j, pod->labels[i].key, pod->labels[i].value);
 	hornet_json_obj_end(j);
 	hornet_json_arr_begin(j, "containers");
 	for (i = 0; i < pod->nr_containers; i++) {
