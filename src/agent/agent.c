@@ -190,7 +190,8 @@ static void release_waiting(struct hornet_agent *a)
  * Every sensor's decoded events come here: rendered once as a JSON line for
  * the export file and the API, and for stdout as it is asked for. A line
  * whose process is in a pod the store does not know yet waits for it
- * (agent/podwait.h); the pod store's users make sure nothing else waits.
+ * (agent/podwait.h) once something feeds the store (the API or the OCI
+ * hook); without such a source it goes out at once, counted.
  */
 static int emit(void *ctx, const struct hornet_event *ev)
 {
