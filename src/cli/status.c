@@ -167,6 +167,13 @@ static void print_text(json_t *r)
 		       num(r, "k8s.errors"), num(r, "k8s.gone"), num(r, "k8s.refused"),
 		       e && e[0] ? "; last error: " : "", e ?: "");
 	}
+	if (json_object_get(r, "workloads"))
+		printf("pods:     %llu pods, %llu containers; OCI hook requests %llu "
+		       "(%llu refused); events waiting for their pod %llu, without it %llu\n",
+		       num(r, "workloads.pods"), num(r, "workloads.containers"),
+		       num(r, "workloads.hook_requests"), num(r, "workloads.hook_errors"),
+		       num(r, "workloads.events_waiting_for_pod"),
+		       num(r, "workloads.events_without_pod"));
 	printf("export:   %s (%llu rotations), %llu API clients\n",
 	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
 	       num(r, "export.rotations"), num(r, "export.api_clients"));

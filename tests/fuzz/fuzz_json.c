@@ -3,7 +3,8 @@
  * Any bytes written with hornet_json_strn() give valid JSON that decodes to
  * the input with each byte that starts no valid UTF-8 sequence replaced by
  * U+FFFD. jansson checks the syntax and the UTF-8; the reference decoder of
- * the unit tests gives the expected string.
+ * the unit tests gives the expected string. The same holds for a key
+ * written with hornet_json_str_any_key() (up to the input's first NUL).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hornet_json j;
 	json_error_t e;
 	json_t *root, *arr;
+	char *key;
 
 	if (!all || !head || !tail)
 		abort();
@@ -61,6 +63,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_integer_value(json_object_get(root, "n")) != (json_int_t)size)
 		abort();
 	json_decref(root);
+
+	/* a key from outside (a pod label's): escaped like a value */
+	key = strndup(s, cut);
+	if (!key)
+		abort();
+	n_head = ref_utf8_repair((const uint8_t *)key, strlen(key), head);
+	head[n_head] = '\0';
+	hornet_json_reset(&j);
+	hornet_json_obj_begin(&j, NULL);
+	hornet_json_str_any_key(&j, key, key);
+	hornet_json_obj_end(&j);
+	root = j.failed ? NULL : json_loadb(j.buf, j.len, JSON_REJECT_DUPLICATES, &e);
+	if (!root || json_object_size(root) != 1 ||
+	    strcmp(json_object_iter_key(json_object_iter(root)), head) ||
+	    !string_is(json_object_get(root, head), head, n_head))
+		abort();
+	json_decref(root);
+	free(key);
 	hornet_json_free(&j);
 	free(all);
 	free(head);

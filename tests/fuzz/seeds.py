@@ -159,6 +159,29 @@ def cgroup_seeds():
     put_all("fuzz_cgroup", seeds)
 
 
+def hook_seeds():
+    import json
+    cid = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    uid = "1f8c2b3a-4d5e-6f70-8192-a3b4c5d6e7f8"
+    seeds = {
+        "containerd-pod": {"command": "container", "id": cid, "pid": 4242,
+                           "cgroup_path": "/kubepods/besteffort/pod%s/%s" % (uid, cid),
+                           "cgroup_id": 1234, "pod_uid": uid, "pod_namespace": "shop",
+                           "pod_name": "web-0", "container_name": "nginx",
+                           "image": "docker.io/library/nginx:1.25", "runtime": "containerd",
+                           "annotations": {"io.kubernetes.cri.container-type": "container"}},
+        "crio-systemd": {"command": "container", "id": cid,
+                         "cgroup_path": "/kubepods.slice/kubepods-pod%s.slice/crio-%s.scope" % (
+                             uid.replace("-", "_"), cid),
+                         "image_id": "quay.io/x@sha256:00", "runtime": "crio"},
+        "plain-runc": {"command": "container", "id": cid, "cgroup_path": "/hornet-test/" + cid},
+        "hostile": {"command": "container", "id": cid, "pod_uid": uid,
+                    "pod_namespace": "ns\"\u0001<b>", "pod_name": "\u00ff\\",
+                    "container_name": "<script>"},
+    }
+    put_all("fuzz_hook", {k: json.dumps(v) for k, v in seeds.items()})
+
+
 def config_seeds():
     seeds = {
         "full": "node-name: worker-1\nexport-file: /var/log/hornet/events.json\n"
@@ -241,6 +264,7 @@ def main():
     tls_seeds()
     procfs_seeds()
     cgroup_seeds()
+    hook_seeds()
     config_seeds()
     args_seeds()
     json_seeds()
