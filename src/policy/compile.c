@@ -752,6 +752,9 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 	sel->policy_id = u->policy_id;
 	sel->hook_id = u->hook_id;
 	sel->sel = si;
+	sel->scope = u->scope;
+	if (u->scope)
+		o->cfg.scoped = 1;
 	if (si == 0)
 		sel->flags |= HORNET_SEL_FIRST;
 
