@@ -17,6 +17,8 @@ static const struct {
 	{ "events", hornet_cmd_events, "print events from the agent or from an exported file" },
 	{ "status", hornet_cmd_status, "show the agent's health, counters and sensors" },
 	{ "policy", hornet_cmd_policy, "add, delete, list, switch and check TracingPolicies" },
+	{ "oci-hook", hornet_cmd_oci_hook,
+	  "OCI createRuntime hook: tell the agent of a new container" },
 	{ "probe", hornet_cmd_probe, "show which BPF features this kernel has, by trying them" },
 	{ "version", hornet_cmd_version, "print the version" },
 };

@@ -19,6 +19,8 @@
 #include "agent/actions.h"
 #include "agent/agent.h"
 #include "agent/core.h"
+#include "agent/hook.h"
+#include "agent/podwait.h"
 #include "agent/policies.h"
 #include "export/api.h"
 #include "export/compact.h"
@@ -26,6 +28,7 @@
 #include "export/file.h"
 #include "policy/plan.h"
 #include "process/cache.h"
+#include "process/pods.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
@@ -59,6 +62,12 @@ struct hornet_agent {
 	struct hornet_proc_cache *cache;
 	struct hornet_export_file *file;
 	struct hornet_api *api;
+	struct hornet_pod_store *pods; /* pods and containers: the API's and the hook's */
+	struct hornet_pod_wait *pod_wait; /* events waiting for their pod */
+	struct hornet_pod_pending pending; /* of the line being rendered */
+	bool pod_source; /* something tells the store about pods: wait for them */
+	uint64_t events_without_pod; /* of processes in pods the store did not know */
+	uint64_t hook_requests, hook_errors;
 	struct hornet_render_ctx render;
 	struct hornet_json json; /* the line being emitted */
 	uint64_t started_ns; /* CLOCK_MONOTONIC */
@@ -117,47 +126,95 @@ static uint64_t events_of(const struct hornet_agent *a, const char *type)
 	return 0;
 }
 
-/*
- * Every sensor's decoded events come here: rendered once as a JSON line for
- * the export file and the API, and for stdout as it is asked for.
- */
-static int emit(void *ctx, const struct hornet_event *ev)
+/* One finished line (with its newline) to every output; @ev: NULL for a
+ * line that waited for its pod (its compact form is made from the JSON). */
+static void output(struct hornet_agent *a, const char *type, const char *line, size_t len,
+		   const struct hornet_event *ev)
 {
-	struct hornet_agent *a = ctx;
-	const char *type = hornet_event_type_name(ev);
-	char *compact;
-	int err;
+	char *compact = NULL;
+	json_t *obj;
 
-	hornet_json_reset(&a->json);
-	err = hornet_render_event(&a->json, &a->render, ev);
-	if (err == -ENOMEM) {
-		pr_warn("event '%s' too large to render; dropped", type);
-		return err;
-	}
-	if (err)
-		return err;
-	hornet_json_append(&a->json, "\n", 1);
-	if (a->json.failed)
-		return -ENOMEM;
 	count_event(a, type);
 	/* the line with its newline, in one piece: rotation never splits it */
-	if (a->file && hornet_export_file__write(a->file, a->json.buf, a->json.len))
+	if (a->file && hornet_export_file__write(a->file, line, len))
 		a->export_errors++;
 	if (a->api)
-		hornet_api__broadcast(a->api, a->json.buf, a->json.len - 1);
+		hornet_api__broadcast(a->api, line, len - 1);
 	switch (a->cfg->stdout_format) {
 	case HORNET_STDOUT_NONE:
 		break;
 	case HORNET_STDOUT_JSON:
-		fwrite(a->json.buf, 1, a->json.len, stdout);
+		fwrite(line, 1, len, stdout);
 		break;
 	case HORNET_STDOUT_COMPACT:
-		compact = hornet_compact_event(ev);
+		if (ev) {
+			compact = hornet_compact_event_pods(ev, a->pods);
+		} else {
+			obj = json_loadb(line, len, 0, NULL);
+			compact = obj ? hornet_compact(obj) : NULL;
+			json_decref(obj);
+		}
 		if (compact)
 			printf("%s\n", compact);
 		free(compact);
 		break;
 	}
+}
+
+static void output_waited(void *ctx, const char *type, const char *line, size_t len, size_t missing)
+{
+	struct hornet_agent *a = ctx;
+
+	if (missing)
+		a->events_without_pod++;
+	hornet_json_reset(&a->json);
+	hornet_json_append(&a->json, line, len);
+	hornet_json_append(&a->json, "\n", 1);
+	if (!a->json.failed)
+		output(a, type, a->json.buf, a->json.len, NULL);
+}
+
+/* The events that waited for their pod and need wait no more go out first. */
+static void release_waiting(struct hornet_agent *a)
+{
+	if (a->pod_wait && hornet_pod_wait__busy(a->pod_wait))
+		hornet_pod_wait__release(a->pod_wait, &a->render, clock_ns(CLOCK_MONOTONIC),
+					 output_waited, a);
+}
+
+/*
+ * Every sensor's decoded events come here: rendered once as a JSON line for
+ * the export file and the API, and for stdout as it is asked for. A line
+ * whose process is in a pod the store does not know yet waits for it
+ * (agent/podwait.h); the pod store's users make sure nothing else waits.
+ */
+static int emit(void *ctx, const struct hornet_event *ev)
+{
+	struct hornet_agent *a = ctx;
+	const char *type = hornet_event_type_name(ev);
+	int err;
+
+	release_waiting(a);
+	hornet_json_reset(&a->json);
+	err = hornet_render_event(&a->json, &a->render, ev);
+	if (err) {
+		hornet_pod_pending_release(&a->pending);
+		if (err == -ENOMEM)
+			pr_warn("event '%s' too large to render; dropped", type);
+		return err;
+	}
+	if (a->pending.n || a->pending.overflow) {
+		if (a->pod_source && !a->json.failed &&
+		    hornet_pod_wait__hold(a->pod_wait, type, a->json.buf, a->json.len, &a->pending,
+					  clock_ns(CLOCK_MONOTONIC)))
+			return 0;
+		hornet_pod_pending_release(&a->pending);
+		a->events_without_pod++;
+	}
+	hornet_json_append(&a->json, "\n", 1);
+	if (a->json.failed)
+		return -ENOMEM;
+	output(a, type, a->json.buf, a->json.len, ev);
 	return 0;
 }
 
@@ -325,6 +382,23 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "live_evictions", cs.live_evictions);
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "process_table_size", hornet_core_table_size(&a->maps));
+	if (a->pods) {
+		struct hornet_pod_wait_stats ws;
+		struct hornet_pod_store_stats ps;
+
+		hornet_pod_store__stats(a->pods, &ps);
+		hornet_pod_wait__stats(a->pod_wait, &ws);
+		hornet_json_obj_begin(j, "workloads");
+		hornet_json_u64(j, "pods", ps.pods);
+		hornet_json_u64(j, "containers", ps.containers);
+		hornet_json_u64(j, "store_bytes", ps.bytes);
+		hornet_json_u64(j, "hook_requests", a->hook_requests);
+		hornet_json_u64(j, "hook_errors", a->hook_errors);
+		hornet_json_u64(j, "events_waiting_for_pod", ws.held);
+		hornet_json_u64(j, "events_waited_for_pod", ws.waited);
+		hornet_json_u64(j, "events_without_pod", a->events_without_pod);
+		hornet_json_obj_end(j);
+	}
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
@@ -436,12 +510,50 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	return 0;
 }
 
+/*
+ * The pods and containers of the store changed. h-scope: updates the
+ * kernel's scope map (cgroup id -> policies that select it) here, before the
+ * hook's reply lets the container's first process run.
+ */
+static void workloads_changed(struct hornet_agent *a)
+{
+}
+
+/* The OCI hook's request: a container is being created (agent/hook.h). */
+static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	struct hornet_hook_result res;
+	int ret;
+
+	a->hook_requests++;
+	ret = hornet_hook_container(a->pods, req, &res, err, err_size);
+	if (ret) {
+		a->hook_errors++;
+		pr_warn("oci hook: %s", err);
+		return ret;
+	}
+	/* from now on events of processes in pods may wait for their pod */
+	a->pod_source = true;
+	workloads_changed(a);
+	pr_info("oci hook: container '%s' (cgroup id %llu%s%s)", res.id,
+		(unsigned long long)res.cgroup_id, res.pod_uid[0] ? ", pod " : "", res.pod_uid);
+	hornet_json_str(j, "id", res.id);
+	hornet_json_u64(j, "cgroup_id", res.cgroup_id);
+	if (res.pod_uid[0])
+		hornet_json_str(j, "pod_uid", res.pod_uid);
+	/* what waited for this container's pod goes out before the reply */
+	release_waiting(a);
+	return 0;
+}
+
 static const struct hornet_api_command api_commands[] = {
 	{ "status", status_cmd },
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
 	{ "policy_list", policy_list_cmd },
+	{ "container", container_cmd },
 	{ NULL, NULL },
 };
 
@@ -515,6 +627,9 @@ static void agent_free(struct hornet_agent *a)
 	hornet_api__free(a->api);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
+	hornet_pod_pending_release(&a->pending);
+	hornet_pod_wait__free(a->pod_wait);
+	hornet_pod_store__free(a->pods);
 	hornet_json_free(&a->json);
 	if (a->sig.fd >= 0)
 		close(a->sig.fd);
@@ -648,6 +763,12 @@ static int agent_start(struct hornet_agent *a)
 	a->cache = hornet_proc_cache__new(cfg->process_cache_size);
 	if (!a->cache)
 		return -errno;
+	a->pods = hornet_pod_store__new();
+	a->pod_wait = hornet_pod_wait__new();
+	if (!a->pods || !a->pod_wait)
+		return -ENOMEM;
+	a->render.pods = a->pods;
+	a->render.pending = &a->pending;
 	a->render.node_name = cfg->node_name;
 	a->render.ancestors = cfg->enable_ancestors;
 	a->render.policy_full_process = cfg->policy_full_process;
@@ -798,11 +919,16 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			p->fn(p, evs[i].events);
 		}
 		drain(&a);
+		release_waiting(&a);
 		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);
 	}
 	if (!err) {
-		/* what the kernel already queued still goes out */
+		/* what the kernel already queued still goes out, waiting or not */
+		drain(&a);
+		if (a.pod_wait)
+			hornet_pod_wait__release(a.pod_wait, &a.render, UINT64_MAX, output_waited,
+						 &a);
 		drain(&a);
 		pr_info("stopped: %llu exec and %llu exit events exported",
 			(unsigned long long)events_of(&a, "process_exec"),

@@ -423,7 +423,8 @@ static void typed_arg_summary(struct texts *t, const struct hornet_policy_event 
 	}
 }
 
-static char *typed_packet(struct texts *t, const struct hornet_event *ev, const char *binary)
+static char *typed_packet(struct texts *t, const struct hornet_event *ev, const char *where,
+			  const char *binary)
 {
 	const struct hornet_msg_event *me = &ev->msg;
 	const struct hornet_dns_msg *m = me->dns;
@@ -443,19 +444,20 @@ static char *typed_packet(struct texts *t, const struct hornet_event *ev, const 
 							       : "");
 		}
 		dns_rcode(what, sizeof(what), len, m->response ? m->rcode : 0);
-		return packet_line(ICON_DNS, "dns    ", "", binary, what);
+		return packet_line(ICON_DNS, "dns    ", where, binary, what);
 	}
 	hornet_sock_endpoint(me->sock, true, peer, sizeof(peer));
 	if (ev->kind == HORNET_EV_HTTP) {
 		http_summary(what, sizeof(what), ctext(t, me->http->method),
 			     ctext(t, me->http->host), ctext(t, me->http->target), peer);
-		return packet_line(ICON_HTTP, "http   ", "", binary, what);
+		return packet_line(ICON_HTTP, "http   ", where, binary, what);
 	}
 	tls_summary(what, sizeof(what), ctext(t, me->tls->sni), peer);
-	return packet_line(ICON_TLS, "tls    ", "", binary, what);
+	return packet_line(ICON_TLS, "tls    ", where, binary, what);
 }
 
-static char *typed_policy(struct texts *t, const struct hornet_event *ev, const char *binary)
+static char *typed_policy(struct texts *t, const struct hornet_event *ev, const char *where,
+			  const char *binary)
 {
 	const struct hornet_policy_event *pe = &ev->policy;
 	const char *type = hornet_event_type_name(ev), *icon, *verb, *name;
@@ -470,50 +472,74 @@ static char *typed_policy(struct texts *t, const struct hornet_event *ev, const 
 	       : pe->kind == HORNET_POLICY_UPROBE   ? pe->symbol
 	       : pe->kind == HORNET_POLICY_USDT	    ? NULL
 						    : pe->function_name;
-	return policy_line(icon, verb, "", binary, ctext(t, name), what, act);
+	return policy_line(icon, verb, where, binary, ctext(t, name), what, act);
 }
 
-static char *typed_conn(const struct hornet_event *ev, const char *binary)
+static char *typed_conn(const struct hornet_event *ev, const char *where, const char *binary)
 {
 	const char *fn = hornet_conn_function(ev->conn.kind), *icon, *verb;
 	char what[320];
 
 	policy_verb("process_kprobe", fn, &icon, &verb);
 	typed_sock_summary(ev->conn.sock, false, what, sizeof(what));
-	return policy_line(icon, verb, "", binary, fn, what, "");
+	return policy_line(icon, verb, where, binary, fn, what, "");
+}
+
+/* "namespace/name " of the process's pod, as the JSON reader finds it */
+static void typed_where(struct texts *t, const struct hornet_process *p,
+			const struct hornet_pod_store *pods, char *out, size_t size)
+{
+	const struct hornet_pod *pod;
+	char uid[HORNET_POD_UID_LEN + 1];
+
+	out[0] = '\0';
+	if (!p || !pods || !p->container_id[0])
+		return;
+	pod = hornet_pod_store__by_container(pods, p->container_id, NULL);
+	if (!pod && p->cgroup && !hornet_pod_uid(p->cgroup, strlen(p->cgroup), uid))
+		pod = hornet_pod_store__by_uid(pods, uid);
+	if (pod)
+		snprintf(out, size, "%s/%s ", ctext(t, pod->namespace), ctext(t, pod->name));
 }
 
 char *hornet_compact_event(const struct hornet_event *ev)
 {
+	return hornet_compact_event_pods(ev, NULL);
+}
+
+char *hornet_compact_event_pods(const struct hornet_event *ev, const struct hornet_pod_store *pods)
+{
 	const struct hornet_process *p = ev->process_unknown ? NULL : ev->process;
 	struct texts t = {};
+	char where[300];
 	const char *binary = p ? ctext(&t, p->binary) : "";
 	bool process_event = ev->kind == HORNET_EV_EXEC || ev->kind == HORNET_EV_EXIT;
 	const char *args = p && process_event ? ctext(&t, p->args) : "";
 	char detail[64], sig[24];
 	char *line = NULL;
 
+	typed_where(&t, p, pods, where, sizeof(where));
 	switch (ev->kind) {
 	case HORNET_EV_EXEC:
-		line = process_line(ICON_EXEC, "process", "", binary, args, "");
+		line = process_line(ICON_EXEC, "process", where, binary, args, "");
 		break;
 	case HORNET_EV_EXIT:
 		if (hornet_exit_signal(ev->exit_code, sig, sizeof(sig)))
 			snprintf(detail, sizeof(detail), " %s", sig);
 		else
 			snprintf(detail, sizeof(detail), " %u", (ev->exit_code >> 8) & 0xff);
-		line = process_line(ICON_EXIT, "exit   ", "", binary, args, detail);
+		line = process_line(ICON_EXIT, "exit   ", where, binary, args, detail);
 		break;
 	case HORNET_EV_POLICY:
-		line = typed_policy(&t, ev, binary);
+		line = typed_policy(&t, ev, where, binary);
 		break;
 	case HORNET_EV_CONN:
-		line = typed_conn(ev, binary);
+		line = typed_conn(ev, where, binary);
 		break;
 	case HORNET_EV_DNS:
 	case HORNET_EV_HTTP:
 	case HORNET_EV_TLS:
-		line = typed_packet(&t, ev, binary);
+		line = typed_packet(&t, ev, where, binary);
 		break;
 	}
 	texts_free(&t);

@@ -12,12 +12,15 @@
 #include <jansson.h>
 
 #include "export/types.h"
+#include "process/pods.h"
 
 /* Returns a malloc'd line without newline, or NULL for an unknown event. */
 char *hornet_compact(json_t *event);
 
 /* The same line from a typed event; NULL when out of memory. */
 char *hornet_compact_event(const struct hornet_event *ev);
+/* ... with the process's pod, as @pods knows it (NULL: none) */
+char *hornet_compact_event_pods(const struct hornet_event *ev, const struct hornet_pod_store *pods);
 
 /* The event's type key ("process_exec"), or NULL if it has none. */
 const char *hornet_event_type(json_t *event);

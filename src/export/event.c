@@ -147,11 +147,162 @@ void hornet_process_flags(uint32_t flags, const char *cwd, char *out, size_t siz
 		snprintf(out + len, size - len, "%srootcwd", len ? " " : "");
 }
 
+/*
+ * "/bin/ls" is a probe's "ls" or "/bin/ls" (Tetragon compares the binary to
+ * the probe command's argv[0], directory or not).
+ */
+static bool maybe_exec_probe(const struct hornet_process *p, const struct hornet_container_info *c)
+{
+	const char *base;
+	char **cmd;
+
+	if (!c->maybe_exec_probe_cmds || !c->exec_probe_cmds || !p->binary)
+		return false;
+	base = strrchr(p->binary, '/');
+	base = base ? base + 1 : p->binary;
+	for (cmd = c->exec_probe_cmds; *cmd; cmd++)
+		if (!strcmp(*cmd, p->binary) || (!strchr(*cmd, '/') && !strcmp(*cmd, base)))
+			return true;
+	return false;
+}
+
+/*
+ * "containerd://<id>" as Kubernetes writes a container's id: the runtime the
+ * store or the cgroup path names; kubelet's cgroupfs paths have none, and
+ * containerd is then the runtime. A container outside a pod whose runtime is
+ * unknown keeps its bare id rather than a guessed prefix.
+ */
+static void container_id(char *out, size_t size, const struct hornet_process *p,
+			 const struct hornet_container_info *c, bool in_pod)
+{
+	enum hornet_runtime rt =
+		c && c->runtime != HORNET_RUNTIME_NONE && c->runtime != HORNET_RUNTIME_UNKNOWN
+			? c->runtime
+			: p->runtime;
+
+	if (rt == HORNET_RUNTIME_NONE || rt == HORNET_RUNTIME_UNKNOWN)
+		rt = in_pod ? HORNET_RUNTIME_CONTAINERD : HORNET_RUNTIME_NONE;
+	if (rt == HORNET_RUNTIME_NONE)
+		snprintf(out, size, "%s", p->container_id);
+	else
+		snprintf(out, size, "%s://%s", hornet_runtime_name(rt), p->container_id);
+}
+
+/*
+ * Tetragon's Container message. "pid" (the process's pid in the container's
+ * pid namespace) is left out: the exec sensor does not read it.
+ */
+static void render_container(struct hornet_json *j, const struct hornet_process *p,
+			     const struct hornet_container_info *c, bool in_pod)
+{
+	char id[HORNET_CONTAINER_ID_LEN + 32], ts[HORNET_TIME_MAX];
+
+	hornet_json_obj_begin(j, "container");
+	container_id(id, sizeof(id), p, c, in_pod);
+	hornet_json_str(j, "id", id);
+	if (c && c->name && c->name[0])
+		hornet_json_str(j, "name", c->name);
+	if (c && ((c->image_id && c->image_id[0]) || (c->image_name && c->image_name[0]))) {
+		hornet_json_obj_begin(j, "image");
+		if (c->image_id && c->image_id[0])
+			hornet_json_str(j, "id", c->image_id);
+		if (c->image_name && c->image_name[0])
+			hornet_json_str(j, "name", c->image_name);
+		hornet_json_obj_end(j);
+	}
+	if (c && c->start_ns) {
+		hornet_format_time(ts, c->start_ns);
+		hornet_json_str(j, "start_time", ts);
+	}
+	if (c && maybe_exec_probe(p, c))
+		hornet_json_bool(j, "maybe_exec_probe", true);
+	hornet_json_obj_end(j);
+}
+
+static void render_pod(struct hornet_json *j, const struct hornet_process *p,
+		       const struct hornet_pod *pod, const struct hornet_container_info *c)
+{
+	size_t i;
+
+	/* known by its UID before the API or the hook named this container */
+	for (i = 0; !c && i < pod->nr_containers; i++)
+		if (!strcmp(pod->containers[i].id, p->container_id))
+			c = &pod->containers[i];
+	hornet_json_obj_begin(j, "pod");
+	if (pod->namespace && pod->namespace[0])
+		hornet_json_str(j, "namespace", pod->namespace);
+	if (pod->name && pod->name[0])
+		hornet_json_str(j, "name", pod->name);
+	hornet_json_str(j, "uid", pod->uid);
+	render_container(j, p, c, true);
+	if (pod->nr_labels) {
+		hornet_json_obj_begin(j, "pod_labels");
+		for (i = 0; i < pod->nr_labels; i++)
+			hornet_json_str_any_key(j, pod->labels[i].key, pod->labels[i].value);
+		hornet_json_obj_end(j);
+	}
+	if (pod->workload && pod->workload[0])
+		hornet_json_str(j, "workload", pod->workload);
+	if (pod->workload_kind && pod->workload_kind[0])
+		hornet_json_str(j, "workload_kind", pod->workload_kind);
+	hornet_json_obj_end(j);
+}
+
+/*
+ * Pod or container of @p; false when the store knows neither. @pending is
+ * set when @p's cgroup names a pod the store does not know (yet).
+ */
+static bool render_workload(struct hornet_json *j, const struct hornet_process *p,
+			    const struct hornet_render_ctx *ctx, bool *pending)
+{
+	const struct hornet_container_info *c = NULL;
+	const struct hornet_pod *pod;
+	char uid[HORNET_POD_UID_LEN + 1];
+
+	*pending = false;
+	if (!p->container_id[0] || !ctx->pods)
+		return false;
+	pod = hornet_pod_store__by_container(ctx->pods, p->container_id, &c);
+	if (!pod && p->cgroup && !hornet_pod_uid(p->cgroup, strlen(p->cgroup), uid)) {
+		pod = hornet_pod_store__by_uid(ctx->pods, uid);
+		*pending = !pod && !c;
+	}
+	if (pod)
+		render_pod(j, p, pod, c);
+	else if (c)
+		render_container(j, p, c, false);
+	return pod || c;
+}
+
+bool hornet_workload_pending(const struct hornet_process *p, const struct hornet_render_ctx *ctx)
+{
+	const struct hornet_container_info *c = NULL;
+	char uid[HORNET_POD_UID_LEN + 1];
+
+	if (!p->container_id[0] || !ctx->pods)
+		return false;
+	if (hornet_pod_store__by_container(ctx->pods, p->container_id, &c) || c)
+		return false;
+	return p->cgroup && !hornet_pod_uid(p->cgroup, strlen(p->cgroup), uid) &&
+	       !hornet_pod_store__by_uid(ctx->pods, uid);
+}
+
+bool hornet_render_workload(struct hornet_json *j, const struct hornet_process *p,
+			    const struct hornet_render_ctx *ctx)
+{
+	bool pending;
+
+	return render_workload(j, p, ctx, &pending);
+}
+
+/* @pod_off: where in @j the pod belongs that the store lacks, or 0 */
 static void render_process_object(struct hornet_json *j, const char *key,
 				  const struct hornet_process *p,
 				  const struct hornet_render_ctx *ctx,
-				  enum hornet_proc_detail detail)
+				  enum hornet_proc_detail detail, size_t *pod_off)
 {
+	bool pending;
+
 	bool exec_properties = detail == HORNET_PROC_EXEC;
 	char id[HORNET_EXEC_ID_MAX], ts[HORNET_TIME_MAX], flags[160];
 	unsigned int i;
@@ -174,6 +325,10 @@ static void render_process_object(struct hornet_json *j, const char *key,
 		hornet_json_str(j, "start_time", ts);
 	}
 	hornet_json_u64(j, "auid", p->auid);
+	*pod_off = 0;
+	/* Tetragon's place for it: after auid, before docker */
+	if (!render_workload(j, p, ctx, &pending) && pending)
+		*pod_off = j->len;
 	if (p->container_id[0])
 		hornet_json_strn(j, "docker", p->container_id, HORNET_DOCKER_FIELD_LEN);
 	if (p->pktime) {
@@ -242,22 +397,53 @@ out:
  * every event of its children, always the same: the object (without the
  * exec-only binary_properties) is kept with the process after the first time.
  */
+static void note_pending(const struct hornet_render_ctx *ctx, struct hornet_process *p, size_t off)
+{
+	struct hornet_pod_pending *pp = ctx->pending;
+
+	if (!pp)
+		return;
+	if (pp->n == HORNET_POD_PENDING_MAX) {
+		pp->overflow = true;
+		return;
+	}
+	pp->at[pp->n].off = off;
+	pp->at[pp->n].p = hornet_process__get(p);
+	pp->n++;
+}
+
 void hornet_render_process(struct hornet_json *j, const char *key, struct hornet_process *p,
 			   const struct hornet_render_ctx *ctx, enum hornet_proc_detail detail)
 {
 	bool lean = detail == HORNET_PROC_LEAN;
 	char **cache = lean ? &p->json_lean : &p->json;
 	size_t *cache_len = lean ? &p->json_lean_len : &p->json_len;
+	size_t *pod_off = lean ? &p->json_lean_pod_off : &p->json_pod_off;
 	struct hornet_json tmp;
+	uint64_t gen;
+	size_t off;
 
 	if (detail == HORNET_PROC_EXEC && (p->privs || (p->flags & HORNET_PF_DELETED))) {
-		render_process_object(j, key, p, ctx, HORNET_PROC_EXEC);
+		render_process_object(j, key, p, ctx, HORNET_PROC_EXEC, &off);
+		if (off)
+			note_pending(ctx, p, off);
 		return;
+	}
+	/* the pod's labels (or the pod itself) may have changed since */
+	if (p->container_id[0] && ctx->pods) {
+		gen = hornet_pod_store__generation(ctx->pods);
+		if (p->json_gen != gen) {
+			free(p->json);
+			free(p->json_lean);
+			p->json = p->json_lean = NULL;
+			p->json_pod_off = p->json_lean_pod_off = 0;
+			p->json_gen = gen;
+		}
 	}
 	if (!*cache) {
 		hornet_json_init(&tmp);
 		render_process_object(&tmp, NULL, p, ctx,
-				      lean ? HORNET_PROC_LEAN : HORNET_PROC_FULL);
+				      lean ? HORNET_PROC_LEAN : HORNET_PROC_FULL, pod_off);
 		if (tmp.failed) {
 			hornet_json_free(&tmp);
 			j->failed = true;
@@ -267,6 +453,52 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 		*cache_len = tmp.len;
 	}
 	hornet_json_raw(j, key, *cache, *cache_len);
+	if (*pod_off)
+		note_pending(ctx, p, j->len - *cache_len + *pod_off);
+}
+
+void hornet_pod_pending_release(struct hornet_pod_pending *pending)
+{
+	size_t i;
+
+	for (i = 0; i < pending->n; i++)
+		hornet_process__put(pending->at[i].p);
+	pending->n = 0;
+	pending->overflow = false;
+}
+
+size_t hornet_splice_pods(struct hornet_json *out, const char *line, size_t len,
+			  struct hornet_pod_pending *pending, const struct hornet_render_ctx *ctx)
+{
+	size_t i, done = 0, missing = 0;
+	struct hornet_json pod;
+
+	hornet_json_init(&pod);
+	/* offsets grow: process, parent, ancestors are rendered in that order */
+	for (i = 0; i < pending->n; i++) {
+		size_t off = pending->at[i].off;
+
+		if (off < done || off > len)
+			continue;
+		hornet_json_append(out, line + done, off - done);
+		done = off;
+		hornet_json_reset(&pod);
+		/* '{"pod":{...}}' without its braces is the member to insert */
+		hornet_json_obj_begin(&pod, NULL);
+		if (hornet_render_workload(&pod, pending->at[i].p, ctx) && !pod.failed) {
+			hornet_json_obj_end(&pod);
+			hornet_json_append(out, ",", 1);
+			hornet_json_append(out, pod.buf + 1, pod.len - 2);
+		} else {
+			missing++;
+		}
+	}
+	hornet_json_append(out, line + done, len - done);
+	hornet_json_free(&pod);
+	if (pending->overflow)
+		missing++;
+	hornet_pod_pending_release(pending);
+	return missing;
 }
 
 /* process, parent and (when enabled) ancestors of one event */

@@ -14,13 +14,34 @@
 #include "export/json.h"
 #include "export/types.h"
 #include "process/cache.h"
+#include "process/pods.h"
 
 /* "node:ktime:pid": a DNS name (253) + 2 colons + 20 + 10 digits, in base64 */
 #define HORNET_EXEC_ID_MAX 400
 #define HORNET_TIME_MAX 40
 
+/*
+ * Where the process objects of the line being rendered lack their pod
+ * because the store does not know it yet (the process's cgroup names a pod
+ * UID): the offset in the line where ',"pod":{...}' belongs, and the
+ * process (a reference), so the line can wait for the pod and have it
+ * spliced in (hornet_splice_pods()).
+ */
+#define HORNET_POD_PENDING_MAX 8
+
+struct hornet_pod_pending {
+	size_t n;
+	bool overflow; /* more process objects lacked their pod than fit */
+	struct {
+		size_t off;
+		struct hornet_process *p;
+	} at[HORNET_POD_PENDING_MAX];
+};
+
 struct hornet_render_ctx {
 	const char *node_name;
+	const struct hornet_pod_store *pods; /* NULL: no pod or container identity */
+	struct hornet_pod_pending *pending; /* NULL: nobody waits for pods */
 	struct hornet_ns host_ns; /* the namespaces of pid 1, for is_host */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	bool ancestors; /* add the "ancestors" array */
@@ -46,6 +67,26 @@ enum hornet_proc_detail {
  */
 void hornet_render_process(struct hornet_json *j, const char *key, struct hornet_process *p,
 			   const struct hornet_render_ctx *ctx, enum hornet_proc_detail detail);
+
+/*
+ * The "pod" (a process in a Kubernetes pod) or "container" (in a container
+ * outside any pod) member of @p's object as the store knows it now; nothing
+ * when it knows neither. Returns true when it wrote one.
+ */
+bool hornet_render_workload(struct hornet_json *j, const struct hornet_process *p,
+			    const struct hornet_render_ctx *ctx);
+
+/* Whether @p's cgroup names a pod the store does not know (yet). */
+bool hornet_workload_pending(const struct hornet_process *p, const struct hornet_render_ctx *ctx);
+
+/*
+ * Splices into @line (@len bytes) the pods of @pending as the store knows
+ * them now, appending the result to @out. Processes whose pod is still
+ * unknown stay without; returns how many. Drops the references.
+ */
+size_t hornet_splice_pods(struct hornet_json *out, const char *line, size_t len,
+			  struct hornet_pod_pending *pending, const struct hornet_render_ctx *ctx);
+void hornet_pod_pending_release(struct hornet_pod_pending *pending);
 
 /* Whole lines, without the trailing newline. @ktime is the event's time. */
 void hornet_render_exec(struct hornet_json *j, const struct hornet_render_ctx *ctx,

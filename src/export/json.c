@@ -214,6 +214,16 @@ void hornet_json_str(struct hornet_json *j, const char *key, const char *s)
 	hornet_json_strn(j, key, s ? s : "", s ? strlen(s) : 0);
 }
 
+void hornet_json_str_any_key(struct hornet_json *j, const char *key, const char *s)
+{
+	member(j, NULL);
+	put(j, '"');
+	hornet_json_escape(j, key, strlen(key));
+	hornet_json_append(j, "\":\"", 3);
+	hornet_json_escape(j, s ? s : "", s ? strlen(s) : 0);
+	put(j, '"');
+}
+
 void hornet_json_u64(struct hornet_json *j, const char *key, uint64_t v)
 {
 	char num[24], *p = fmt_u64(num, v);

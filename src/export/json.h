@@ -36,6 +36,8 @@ void hornet_json_arr_begin(struct hornet_json *j, const char *key);
 void hornet_json_arr_end(struct hornet_json *j);
 void hornet_json_str(struct hornet_json *j, const char *key, const char *s);
 void hornet_json_strn(struct hornet_json *j, const char *key, const char *s, size_t n);
+/* A member whose key comes from outside (a pod label): the key is escaped too. */
+void hornet_json_str_any_key(struct hornet_json *j, const char *key, const char *s);
 void hornet_json_u64(struct hornet_json *j, const char *key, uint64_t v);
 /* the number as a JSON string, e.g. "18446744073709551615" (as Tetragon writes socket cookies) */
 void hornet_json_u64_str(struct hornet_json *j, const char *key, uint64_t v);

@@ -167,6 +167,7 @@ void hornet_proc_cache__exited(struct hornet_proc_cache *c, struct hornet_proces
 	free(p->json);
 	free(p->json_lean);
 	p->json = p->json_lean = NULL;
+	p->json_pod_off = p->json_lean_pod_off = 0;
 	DL_APPEND(c->dead, p);
 	if (c->size - c->nr_live > c->dead_max)
 		evict_one(c);

@@ -60,6 +60,11 @@ struct hornet_process {
 	size_t json_len;
 	char *json_lean; /* the same without cap, ns and credentials */
 	size_t json_lean_len;
+	/* a process in a container: the pod store's generation both were made
+	 * at, and where in each its pod belongs while the store lacks it (0:
+	 * nowhere) */
+	uint64_t json_gen;
+	size_t json_pod_off, json_lean_pod_off;
 	enum hornet_runtime runtime;
 	char container_id[HORNET_CONTAINER_ID_LEN + 1];
 };

@@ -89,8 +89,8 @@ const struct hornet_pod *hornet_pod_store__by_uid(const struct hornet_pod_store 
 const struct hornet_pod *hornet_pod_store__by_container(const struct hornet_pod_store *s,
 							const char *container_id,
 							const struct hornet_container_info **c_out);
-const struct hornet_container_info *
-hornet_pod_store__container(const struct hornet_pod_store *s, const char *container_id);
+const struct hornet_container_info *hornet_pod_store__container(const struct hornet_pod_store *s,
+								const char *container_id);
 
 /* Every pod, in no order; stops when @fn returns non-zero and returns that. */
 int hornet_pod_store__each(const struct hornet_pod_store *s,

@@ -1,0 +1,226 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Pod and container identity, end to end: real runc containers
+(tests/lib/containers.py) in kubelet's cgroup layout, with `hornet oci-hook`
+as their createRuntime hook, and the real agent's events about the
+processes in them."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import HORNET, Agent, Fail, check, policy_doc, run, skip, test  # noqa: E402
+import containers  # noqa: E402
+from containers import Container  # noqa: E402
+
+
+def need_runc():
+    if not containers.runtime_available("runc"):
+        skip("needs runc and busybox-static")
+
+
+def hook(a, *extra):
+    return [HORNET, "oci-hook", "--socket", a.socket] + list(extra)
+
+
+def in_container(c, kind_key="process_exec", args=None):
+    """Predicate: an event of @kind_key whose process is in container @c."""
+    def pred(ev):
+        body = ev.get(kind_key)
+        if not body:
+            return False
+        p = body.get("process", {})
+        return p.get("docker") == c.id[:31] and (args is None or p.get("arguments") == args)
+    return pred
+
+
+def check_pod(p, c, what):
+    pod = p.get("pod")
+    check(pod is not None, "%s has no pod: %r" % (what, p))
+    check(pod.get("namespace") == c.namespace, "%s: namespace %r" % (what, pod))
+    check(pod.get("name") == c.pod_name, "%s: name %r" % (what, pod))
+    check(pod.get("uid") == c.pod_uid, "%s: uid %r" % (what, pod))
+    ctr = pod.get("container", {})
+    check(ctr.get("id") == "containerd://" + c.id, "%s: container id %r" % (what, ctr))
+    check(ctr.get("name") == c.name, "%s: container name %r" % (what, ctr))
+    check(ctr.get("image", {}).get("name") == c.image, "%s: image %r" % (what, ctr))
+    check(ctr.get("start_time", "").endswith("Z"), "%s: start_time %r" % (what, ctr))
+    keys = list(p.keys())
+    check(keys.index("pod") == keys.index("auid") + 1 and keys.index("docker") > keys.index("pod"),
+          "%s: pod not between auid and docker: %r" % (what, keys))
+
+
+@test("a_process_in_a_pod_carries_the_pod_the_oci_hook_reported")
+def _():
+    need_runc()
+    a = Agent()
+    a.add_policy(policy_doc("openat", name="ctr-passwd", operator="Equal",
+                            values='\n        - "/etc/passwd"', extra="", actions=""))
+    with Container(name="web", namespace="shop-%d" % os.getpid(), hook=hook(a)) as c:
+        p = c.start()
+        check(p.returncode == 0, "runc run: %s" % c.output())
+        st = a.status()["workloads"]
+        check(st["hook_requests"] >= 1 and st["containers"] >= 1, "workloads %r" % st)
+        e = c.exec(["sh", "-c", "cat /etc/passwd; true"])
+        check(e.returncode == 0 and "root:x:0:0" in e.stdout, "exec: %r" % (e,))
+        ev = a.wait_for(in_container(c, args="/etc/passwd"), what="exec of cat in the container")
+        body = ev["process_exec"]
+        check_pod(body["process"], c, "process")
+        # cat's parent is the container's sh: the same pod
+        check_pod(body.get("parent", {}), c, "parent")
+        ev = a.wait_for(lambda ev: in_container(c, "process_kprobe")(ev) and
+                        ev["process_kprobe"].get("policy_name") == "ctr-passwd",
+                        what="the policy event of the read of /etc/passwd")
+        check_pod(ev["process_kprobe"]["process"], c, "policy event's process")
+        st = a.status()["workloads"]
+        check(st["events_without_pod"] == 0, "events without pod: %r" % st)
+
+
+@test("a_plain_runc_container_gets_container_identity_without_a_pod")
+def _():
+    need_runc()
+    a = Agent()
+    with Container(pod=False, hook=hook(a)) as c:
+        p = c.start()
+        check(p.returncode == 0, "runc run: %s" % c.output())
+        c.exec(["cat", "/etc/passwd"])
+        ev = a.wait_for(in_container(c, args="/etc/passwd"), what="exec in the container")
+        proc = ev["process_exec"]["process"]
+        check("pod" not in proc, "a pod for a container outside Kubernetes: %r" % proc.get("pod"))
+        ctr = proc.get("container")
+        check(ctr is not None, "no container object: %r" % proc)
+        # no annotations: the id is all runc says, and its runtime is not guessed
+        check(ctr == {"id": c.id} or (ctr.get("id") == c.id and "name" not in ctr),
+              "container %r" % ctr)
+
+
+class SilentAgent:
+    """A socket that accepts and never answers: an agent that hangs. (The real
+    agent never does this on request.)"""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="hornet-silent-")
+        self.path = os.path.join(self.dir, "hornet.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(self.path)
+        self.sock.listen(8)
+        self.conns = []
+        self.stop = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+        os.unlink(self.path)
+        os.rmdir(self.dir)
+
+
+@test("the_hook_fails_open_by_default_and_closed_when_asked")
+def _():
+    need_runc()
+    gone = os.path.join(tempfile.gettempdir(), "hornet-no-agent-%d.sock" % os.getpid())
+    with Container(hook=[HORNET, "oci-hook", "--socket", gone]) as c:
+        p = c.start()
+        check(p.returncode == 0, "fail-open: runc refused: %s" % c.output())
+        check(c.pid() > 0, "fail-open: the container does not run")
+    with Container(hook=[HORNET, "oci-hook", "--socket", gone, "--fail-closed"]) as c:
+        p = c.start()
+        check(p.returncode != 0, "fail-closed: the container started")
+        check(c.pid() == 0, "fail-closed: the container runs")
+    state = '{"ociVersion":"1.0.2","id":"x","status":"creating","pid":1,"bundle":"/nonexistent"}'
+    for extra, rc in (([], 0), (["--fail-closed"], 1)):
+        r = subprocess.run([HORNET, "oci-hook", "--socket", gone] + extra, input=state,
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode == rc, "%r: exit %d: %s" % (extra, r.returncode, r.stderr))
+        check(("fail-open" if rc == 0 else "--fail-closed") in r.stderr and gone in r.stderr,
+              "what the hook said: %r" % r.stderr)
+    # an agent that does not answer: the hook gives up after --timeout
+    silent = SilentAgent()
+    try:
+        for extra, rc in (([], 0), (["--fail-closed"], 1)):
+            t0 = time.monotonic()
+            r = subprocess.run([HORNET, "oci-hook", "--socket", silent.path, "--timeout", "300"]
+                               + extra, input=state, capture_output=True, text=True, timeout=30)
+            took = time.monotonic() - t0
+            check(r.returncode == rc, "%r: exit %d: %s" % (extra, r.returncode, r.stderr))
+            check("did not answer in time" in r.stderr, "stderr %r" % r.stderr)
+            check(took < 2.0, "%r: took %.2f s with --timeout 300" % (extra, took))
+    finally:
+        silent.close()
+
+
+def expecting_pods():
+    """An agent that has heard from the hook once: it now expects to learn
+    pods, and events of processes in unknown pods wait for them."""
+    a = Agent()
+    with Container(hook=hook(a)) as known:
+        check(known.start().returncode == 0, "runc run: %s" % known.output())
+    return a
+
+
+@test("events_of_a_pod_the_store_never_learns_go_out_without_it_and_are_counted")
+def _():
+    need_runc()
+    a = expecting_pods()
+    with Container() as c:
+        check(c.start().returncode == 0, "runc run: %s" % c.output())
+        t0 = time.monotonic()
+        c.exec(["cat", "/etc/passwd"])
+        ev = a.wait_for(in_container(c, args="/etc/passwd"), timeout=10,
+                        what="the exec of a pod nobody knows")
+        took = time.monotonic() - t0
+        proc = ev["process_exec"]["process"]
+        check("pod" not in proc, "pod %r" % proc.get("pod"))
+        check(1.5 <= took <= 4.0, "went out after %.2f s (the wait is 2 s)" % took)
+        st = a.status()["workloads"]
+        check(st["events_without_pod"] >= 1 and st["events_waited_for_pod"] >= 1,
+              "workloads %r" % st)
+        # the pod was waited for in vain once: its next events go out at once
+        t0 = time.monotonic()
+        c.exec(["cat", "/etc/group"])
+        a.wait_for(in_container(c, args="/etc/group"), what="the second exec")
+        took = time.monotonic() - t0
+        check(took < 1.5, "the second event waited %.2f s" % took)
+
+
+@test("an_event_waiting_for_its_pod_goes_out_with_it_when_the_pod_arrives")
+def _():
+    need_runc()
+    a = expecting_pods()
+    with Container(name="late", namespace="late-ns") as c:
+        check(c.start().returncode == 0, "runc run: %s" % c.output())
+        pid = c.pid()
+        c.exec(["cat", "/etc/passwd"])
+        time.sleep(0.3)
+        check(not [ev for ev in a.events() if in_container(c, args="/etc/passwd")(ev)],
+              "the event did not wait for its pod")
+        # what the runtime would have handed the hook
+        state = '{"ociVersion":"1.0.2","id":"%s","status":"created","pid":%d,"bundle":"%s"}' % (
+            c.id, pid, c.bundle)
+        r = subprocess.run(hook(a), input=state, capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0 and not r.stderr, "hook: %r" % (r,))
+        ev = a.wait_for(in_container(c, args="/etc/passwd"), timeout=3, what="the exec")
+        check_pod(ev["process_exec"]["process"], c, "process")
+        # events of one process keep their order
+        seen = [ev for ev in a.events() if in_container(c, "process_exit")(ev) or
+                in_container(c, args="/etc/passwd")(ev)]
+        check("process_exec" in seen[0], "order %r" % [list(e)[0] for e in seen])
+        check(a.status()["workloads"]["events_waited_for_pod"] >= 1, "nothing waited")
+
+
+run()
