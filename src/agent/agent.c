@@ -22,6 +22,7 @@
 #include "agent/hook.h"
 #include "agent/podwait.h"
 #include "agent/policies.h"
+#include "agent/scope.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/event.h"
@@ -63,6 +64,7 @@ struct hornet_agent {
 	struct hornet_export_file *file;
 	struct hornet_api *api;
 	struct hornet_pod_store *pods; /* pods and containers: the API's and the hook's */
+	struct hornet_scope *scope; /* the kernel's map of workload scopes per cgroup */
 	struct hornet_pod_wait *pod_wait; /* events waiting for their pod */
 	struct hornet_pod_pending pending; /* of the line being rendered */
 	bool pod_source; /* something tells the store about pods: wait for them */
@@ -182,6 +184,18 @@ static void release_waiting(struct hornet_agent *a)
 					 output_waited, a);
 }
 
+/* Recomputes the kernel's scope map; the store or the scoped policies changed. */
+static void scope_update(struct hornet_agent *a)
+{
+	int err;
+
+	if (!a->scope)
+		return;
+	err = hornet_scope__update(a->scope, a->pm);
+	if (err)
+		pr_warn("workload scopes: %s (policies may miss containers)", strerror(-err));
+}
+
 /*
  * Every sensor's decoded events come here: rendered once as a JSON line for
  * the export file and the API, and for stdout as it is asked for. A line
@@ -194,6 +208,11 @@ static int emit(void *ctx, const struct hornet_event *ev)
 	const char *type = hornet_event_type_name(ev);
 	int err;
 
+	/* a container the hook did not announce: scoped policies apply from
+	 * its first exec on, once its cgroup is known */
+	if (ev->kind == HORNET_EV_EXEC && ev->process && ev->process->container_id[0] && a->scope &&
+	    hornet_scope__learn(a->scope, ev->process->container_id, ev->process->cgroup_id))
+		scope_update(a);
 	release_waiting(a);
 	hornet_json_reset(&a->json);
 	err = hornet_render_event(&a->json, &a->render, ev);
@@ -510,6 +529,11 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	return 0;
 }
 
+static void scope_policies_changed(void *ctx)
+{
+	scope_update(ctx);
+}
+
 /*
  * The pods and containers of the store changed. h-scope: updates the
  * kernel's scope map (cgroup id -> policies that select it) here, before the
@@ -517,6 +541,7 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
  */
 static void workloads_changed(struct hornet_agent *a)
 {
+	scope_update(a);
 }
 
 /* The OCI hook's request: a container is being created (agent/hook.h). */
@@ -535,6 +560,8 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	}
 	/* from now on events of processes in pods may wait for their pod */
 	a->pod_source = true;
+	if (a->scope)
+		hornet_scope__learn(a->scope, res.id, res.cgroup_id);
 	workloads_changed(a);
 	pr_info("oci hook: container '%s' (cgroup id %llu%s%s)", res.id,
 		(unsigned long long)res.cgroup_id, res.pod_uid[0] ? ", pod " : "", res.pod_uid);
@@ -616,6 +643,7 @@ static void agent_free(struct hornet_agent *a)
 	if (a->rb)
 		ring_buffer__free(a->rb);
 	hornet_pm__free(a->pm);
+	hornet_scope__free(a->scope);
 	hornet_gen_sensor__free(a->gen);
 	hornet_net_sensor__free(a->net);
 	hornet_actions__free(a->actions);
@@ -665,6 +693,7 @@ static int start_policies(struct hornet_agent *a)
 	a->pm = hornet_pm__new(a->gen, &a->kernel, &a->render.host_ns);
 	if (!a->pm)
 		return -ENOMEM;
+	hornet_pm__on_scope_change(a->pm, scope_policies_changed, a);
 	hornet_pm__begin_batch(a->pm);
 	for (i = 0; i < cfg->policies.n; i++) {
 		char *buf = NULL;
@@ -800,6 +829,9 @@ static int agent_start(struct hornet_agent *a)
 		return err;
 	}
 	a->maps_open = true;
+	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
+	if (!a->scope)
+		return -ENOMEM;
 	eo.maps = &a->maps;
 	eo.creds_hook = cfg->exec_creds_hook;
 	eo.cache = a->cache;

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Policies scoped to workloads, end to end: podSelector, containerSelector,
+hostSelector and TracingPolicyNamespaced decided in the kernel per cgroup,
+with real runc containers (tests/lib/containers.py) announced by
+`hornet oci-hook`, the real agent, and Sigkill as the proof: a process the
+policy selects dies on its open of a file no one else opens."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import HORNET, Agent, check, run, skip, test  # noqa: E402
+import containers  # noqa: E402
+from containers import Container  # noqa: E402
+
+NS_LABEL = "k8s:io.kubernetes.pod.namespace"
+KILLED = (137, -9)
+
+
+def need_runc():
+    if not containers.runtime_available("runc"):
+        skip("needs runc and busybox-static")
+
+
+def hook(a):
+    return [HORNET, "oci-hook", "--socket", a.socket]
+
+
+def target(tag):
+    """A path only this test opens (it need not exist: the open is the trigger)."""
+    return "/hornet-scope-%s-%d" % (tag, os.getpid())
+
+
+def policy(name, path, scope="", kind="TracingPolicy", namespace=None, action="Sigkill"):
+    md = '  name: "%s"\n' % name
+    if namespace:
+        md += '  namespace: "%s"\n' % namespace
+    actions = "      matchActions:\n      - action: %s\n" % action if action else ""
+    return ("apiVersion: cilium.io/v1alpha1\nkind: %s\nmetadata:\n%sspec:\n%s"
+            "  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n"
+            "    - {index: 0, type: int}\n    - {index: 1, type: string}\n"
+            "    selectors:\n    - matchArgs:\n      - {index: 1, operator: Equal, values: [\"%s\"]}\n"
+            "%s" % (kind, md, scope, path, actions))
+
+
+def expect(rc, killed, what):
+    """@rc of a cat of a missing file: 137 when killed, 1 when it ran to its error."""
+    if killed:
+        check(rc in KILLED, "%s: not killed (exit %d)" % (what, rc))
+    else:
+        check(rc == 1, "%s: exit %d (want 1: no such file, not killed)" % (what, rc))
+
+
+def start(*cs):
+    for c in cs:
+        p = c.start()
+        check(p.returncode == 0, "runc run: %s" % c.output())
+
+
+def opens_in(c, path):
+    """`cat PATH` in running container @c: its exit status (137: killed)."""
+    return c.exec(["cat", path]).returncode
+
+
+def opens_on_host(path):
+    return subprocess.run(["cat", path], capture_output=True, timeout=30).returncode
+
+
+def agent_with(name, tag, scope="", **kw):
+    """A new agent with policy @name on a path of its own; (agent, path)."""
+    need_runc()
+    a = Agent()
+    path = target(tag)
+    a.add_policy(policy(name, path, scope, **kw))
+    return a, path
+
+
+def in_namespace(ns):
+    return ("  podSelector:\n    matchExpressions:\n"
+            "    - {key: \"%s\", operator: In, values: [\"%s\"]}\n" % (NS_LABEL, ns))
+
+
+def scope_of(a, name):
+    return a.policies()[name].get("scope")
+
+
+@test("a_pod_scoped_sigkill_kills_in_the_selected_pod_only")
+def _():
+    ns_in, ns_out = "scope-in-%d" % os.getpid(), "scope-out-%d" % os.getpid()
+    a, path = agent_with("kill-in-pod", "pod", in_namespace(ns_in))
+    check(scope_of(a, "kill-in-pod") == "pods %s=%s" % (NS_LABEL, ns_in),
+          "policy list scope: %r" % scope_of(a, "kill-in-pod"))
+    with Container(namespace=ns_in, hook=hook(a)) as cin, \
+            Container(namespace=ns_out, hook=hook(a)) as cout:
+        start(cin, cout)
+        expect(opens_in(cin, path), True, "the selected pod's cat")
+        expect(opens_in(cout, path), False, "another pod's cat")
+        expect(opens_on_host(path), False, "the host's cat")
+        st = a.policies()["kill-in-pod"]["stats"]
+        check(st["actions_taken"] == 1, "actions taken: %r" % st)
+
+
+@test("from_the_first_exec_of_a_container_started_through_the_hook")
+def _():
+    ns = "scope-first-%d" % os.getpid()
+    a, path = agent_with("kill-first", "first", in_namespace(ns))
+    # the container's own process is the cat: its very first exec
+    with Container(namespace=ns, hook=hook(a), args=["cat", path]) as c:
+        expect(c.run().returncode, True, "the container's first process")
+    with Container(namespace=ns + "-x", hook=hook(a), args=["cat", path]) as c:
+        expect(c.run().returncode, False, "a pod of another namespace's first process")
+
+
+@test("a_tracing_policy_namespaced_fires_only_in_its_namespace")
+def _():
+    ns = "scope-nsd-%d" % os.getpid()
+    a, path = agent_with("nsd-post", "nsd", kind="TracingPolicyNamespaced", namespace=ns,
+                         action=None)
+    check(scope_of(a, "nsd-post") == "namespace %s" % ns, "scope %r" % scope_of(a, "nsd-post"))
+    with Container(namespace=ns, hook=hook(a)) as cin, \
+            Container(namespace=ns + "-other", hook=hook(a)) as cout:
+        start(cin, cout)
+        opens_in(cout, path)
+        opens_on_host(path)
+        opens_in(cin, path)
+
+        def ours(ev):
+            body = ev.get("process_kprobe")
+            return body and body.get("policy_name") == "nsd-post"
+        ev = a.wait_for(ours, what="the namespaced policy's event")
+        pod = ev["process_kprobe"]["process"].get("pod", {})
+        check(pod.get("namespace") == ns, "event outside the namespace: %r" % pod)
+        # the other pod's and the host's opens came first: none was reported
+        n = len([e for e in a.events() if ours(e)])
+        check(n == 1, "%d events of the namespaced policy (want 1)" % n)
+    bad = subprocess.run([HORNET, "policy", "--socket", a.socket, "add", "-"],
+                         input=policy("nsd-none", path, kind="TracingPolicyNamespaced",
+                                      action=None).encode(), capture_output=True, timeout=60)
+    check(bad.returncode != 0 and b"metadata.namespace" in bad.stdout + bad.stderr,
+          "a namespaced policy without namespace: %r" % (bad,))
+
+
+@test("a_container_selector_picks_containers_by_name")
+def _():
+    a, path = agent_with("kill-by-name", "ctr",
+                         "  containerSelector:\n    matchExpressions:\n"
+                         "    - {key: name, operator: In, values: [victim]}\n"
+                         "    - {key: repo, operator: In, values: [docker.io/library/busybox]}\n")
+    with Container(name="victim", hook=hook(a)) as cv:
+        with Container(name="bystander", pod_uid=cv.pod_uid, pod_name=cv.pod_name,
+                       hook=hook(a)) as cb:
+            start(cv, cb)
+            expect(opens_in(cv, path), True, "container 'victim'")
+            expect(opens_in(cb, path), False, "container 'bystander' of the same pod")
+            expect(opens_on_host(path), False, "the host's cat")
+
+
+@test("a_host_selector_applies_outside_every_container")
+def _():
+    a, path = agent_with("kill-on-host", "host", "  hostSelector: {}\n")
+    check(scope_of(a, "kill-on-host") == "host", "scope %r" % scope_of(a, "kill-on-host"))
+    with Container(hook=hook(a)) as c:
+        start(c)
+        expect(opens_in(c, path), False, "a container's cat")
+        expect(opens_on_host(path), True, "the host's cat")
+
+
+@test("an_unscoped_policy_beside_a_scoped_one_applies_everywhere")
+def _():
+    ns = "scope-mix-%d" % os.getpid()
+    a, path = agent_with("mix-scoped", "mix", in_namespace(ns))
+    other = target("mix-all")
+    # same hook point, same program instance: one scoped user, one not
+    a.add_policy(policy("mix-all", other, action=None))
+    check(scope_of(a, "mix-all") == "all", "scope %r" % scope_of(a, "mix-all"))
+    with Container(namespace=ns + "-x", hook=hook(a)) as c:
+        start(c)
+        expect(opens_in(c, path), False, "the scoped policy outside its pods")
+        opens_in(c, other)
+        opens_on_host(other)
+        for in_pod in (True, False):
+            a.wait_for(lambda ev: ev.get("process_kprobe", {}).get("policy_name") == "mix-all"
+                       and bool(ev["process_kprobe"]["process"].get("pod")) == in_pod,
+                       what="the unscoped policy's event %s" % ("in the pod" if in_pod
+                                                                 else "on the host"))
+
+
+if __name__ == "__main__":
+    run()
