@@ -188,7 +188,15 @@ ARM64_BPF_OBJS := $(patsubst bpf/%.bpf.c,$(ARM64_OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 ARM64_SHIM := $(if $(filter arm64,$(ARCH)),,-include bpf/cross/arm64.bpf.h)
 ARM64_CFLAGS := --target=aarch64-linux-gnu -fsyntax-only -std=gnu11 $(WARN) -D_GNU_SOURCE \
 	-isystem $(ARM64_LIBC) -idirafter /usr/include -Iinclude -Isrc -I$(ARM64_OUT) \
-	-I$(OUTPUT) -DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"'
+	-I$(OUTPUT) -DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"' \
+	-idirafter $(ARM64_OUT)/include
+# libcurl's headers are the same on every architecture, but Debian puts them
+# in the build machine's multiarch directory: link them where arm64 looks.
+ARM64_CURL := $(firstword $(wildcard /usr/include/curl /usr/include/*-linux-gnu/curl))
+
+$(ARM64_OUT)/include/curl:
+	@mkdir -p $(dir $@)
+	$(Q)ln -sfn $(ARM64_CURL) $@
 
 $(ARM64_OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) bpf/cross/arm64.bpf.h $(OUTPUT)/vmlinux.h
 	@mkdir -p $(dir $@)
@@ -203,7 +211,7 @@ $(ARM64_OUT)/syscalls.h:
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\t{ "\1", \2 },/p' | sort > $@.tmp && \
 		mv $@.tmp $@
 
-check-arm64: $(ARM64_BPF_OBJS) $(ARM64_OUT)/syscalls.h $(SKELS)
+check-arm64: $(ARM64_BPF_OBJS) $(ARM64_OUT)/syscalls.h $(SKELS) $(ARM64_OUT)/include/curl
 	@echo "  CHECK    src/ for aarch64-linux-gnu"
 	$(Q)for f in $(SRCS) src/main.c; do $(CLANG) $(ARM64_CFLAGS) $$f || exit 1; done
 

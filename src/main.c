@@ -19,6 +19,7 @@ static const struct {
 	{ "policy", hornet_cmd_policy, "add, delete, list, switch and check TracingPolicies" },
 	{ "oci-hook", hornet_cmd_oci_hook,
 	  "OCI createRuntime hook: tell the agent of a new container" },
+	{ "pods", hornet_cmd_pods, "list the pods and containers the agent knows" },
 	{ "probe", hornet_cmd_probe, "show which BPF features this kernel has, by trying them" },
 	{ "version", hornet_cmd_version, "print the version" },
 };

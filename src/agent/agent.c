@@ -27,6 +27,7 @@
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
+#include "k8s/pods.h"
 #include "policy/plan.h"
 #include "process/cache.h"
 #include "process/pods.h"
@@ -61,10 +62,12 @@ struct hornet_agent {
 	struct hornet_pm *pm;
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
+	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
+	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
 	struct hornet_api *api;
-	struct hornet_pod_store *pods; /* pods and containers: the API's and the hook's */
 	struct hornet_scope *scope; /* the kernel's map of workload scopes per cgroup */
+	uint64_t scope_gen; /* the store's generation the scope map was computed at */
 	struct hornet_pod_wait *pod_wait; /* events waiting for their pod */
 	struct hornet_pod_pending pending; /* of the line being rendered */
 	bool pod_source; /* something tells the store about pods: wait for them */
@@ -191,6 +194,7 @@ static void scope_update(struct hornet_agent *a)
 
 	if (!a->scope)
 		return;
+	a->scope_gen = hornet_pod_store__generation(a->pods);
 	err = hornet_scope__update(a->scope, a->pm);
 	if (err)
 		pr_warn("workload scopes: %s (policies may miss containers)", strerror(-err));
@@ -292,6 +296,36 @@ static void on_signal(struct hornet_poll *p, uint32_t events)
 		pr_info("signal %s received: stopping", strsignal(si.ssi_signo));
 		a->stop = true;
 	}
+}
+
+static void k8s_status(struct hornet_agent *a, struct hornet_json *j)
+{
+	struct hornet_pod_store_stats ps;
+	struct hornet_k8s_pods_stats ks;
+
+	hornet_pod_store__stats(a->pods, &ps);
+	hornet_json_obj_begin(j, "k8s");
+	hornet_json_bool(j, "enabled", a->k8s);
+	hornet_json_u64(j, "pods", ps.pods);
+	hornet_json_u64(j, "containers", ps.containers);
+	hornet_json_u64(j, "store_bytes", ps.bytes);
+	if (a->k8s) {
+		hornet_k8s_pods__stats(a->k8s, &ks);
+		hornet_json_bool(j, "synced", ks.watch.synced);
+		hornet_json_str(j, "resource_version", ks.watch.resource_version);
+		hornet_json_str(j, "last_error", ks.watch.last_error);
+		hornet_json_u64(j, "errors", ks.watch.errors);
+		hornet_json_u64(j, "lists", ks.watch.lists);
+		hornet_json_u64(j, "watches", ks.watch.watches);
+		hornet_json_u64(j, "events", ks.watch.events);
+		hornet_json_u64(j, "bookmarks", ks.watch.bookmarks);
+		hornet_json_u64(j, "gone", ks.watch.gone);
+		hornet_json_u64(j, "throttled", ks.watch.throttled);
+		hornet_json_u64(j, "refused", ks.watch.refused);
+		hornet_json_u64(j, "dead", ks.watch.dead);
+		hornet_json_u64(j, "malformed", ks.malformed);
+	}
+	hornet_json_obj_end(j);
 }
 
 static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
@@ -418,6 +452,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_u64(j, "events_without_pod", a->events_without_pod);
 		hornet_json_obj_end(j);
 	}
+	k8s_status(a, j);
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
@@ -574,8 +609,55 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	return 0;
 }
 
+static int pod_json(const struct hornet_pod *pod, void *ctx)
+{
+	struct hornet_json *j = ctx;
+	const struct hornet_container_info *c;
+	size_t i;
+
+	hornet_json_obj_begin(j, NULL);
+	hornet_json_str(j, "namespace", pod->namespace ?: "");
+	hornet_json_str(j, "name", pod->name ?: "");
+	hornet_json_str(j, "uid", pod->uid);
+	hornet_json_str(j, "workload", pod->workload ?: "");
+	hornet_json_str(j, "workload_kind", pod->workload_kind ?: "");
+	hornet_json_bool(j, "from_api", pod->from_api);
+	hornet_json_obj_begin(j, "labels");
+	for (i = 0; i < pod->nr_labels; i++)
+		hornet_json_str(j, pod->labels[i].key, pod->labels[i].value);
+	hornet_json_obj_end(j);
+	hornet_json_arr_begin(j, "containers");
+	for (i = 0; i < pod->nr_containers; i++) {
+		c = &pod->containers[i];
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "id", c->id);
+		hornet_json_str(j, "runtime", c->id[0] ? hornet_runtime_name(c->runtime) : "");
+		hornet_json_str(j, "name", c->name ?: "");
+		hornet_json_str(j, "image", c->image_name ?: "");
+		hornet_json_str(j, "image_id", c->image_id ?: "");
+		hornet_json_u64(j, "start_ns", c->start_ns);
+		hornet_json_u64(j, "cgroup_id", c->cgroup_id);
+		hornet_json_bool(j, "maybe_exec_probe", c->maybe_exec_probe_cmds);
+		hornet_json_obj_end(j);
+	}
+	hornet_json_arr_end(j);
+	hornet_json_obj_end(j);
+	return 0;
+}
+
+static int pods_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+
+	hornet_json_arr_begin(j, "pods");
+	hornet_pod_store__each(a->pods, pod_json, j);
+	hornet_json_arr_end(j);
+	return 0;
+}
+
 static const struct hornet_api_command api_commands[] = {
 	{ "status", status_cmd },
+	{ "pods", pods_cmd },
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
@@ -640,6 +722,8 @@ static void read_host_ns(struct hornet_ns *ns)
 
 static void agent_free(struct hornet_agent *a)
 {
+	/* the watch thread first: it queues into the loop's epoll set */
+	hornet_k8s_pods__stop(a->k8s);
 	if (a->rb)
 		ring_buffer__free(a->rb);
 	hornet_pm__free(a->pm);
@@ -729,6 +813,37 @@ static int start_policies(struct hornet_agent *a)
 	return 0;
 }
 
+/*
+ * The pod watch. Settings that cannot work (no kubeconfig, not in a pod)
+ * stop the start; a server that cannot be reached does not: the watch
+ * retries and says why in the log and `hornet status`.
+ */
+static int start_k8s(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_k8s_conn conn;
+	char err[512];
+	int ret;
+
+	if (cfg->k8s_kubeconfig[0])
+		ret = hornet_k8s_conn_kubeconfig(&conn, cfg->k8s_kubeconfig, err, sizeof(err));
+	else
+		ret = hornet_k8s_conn_in_cluster(&conn, cfg->k8s_sa_dir, err, sizeof(err));
+	if (ret) {
+		pr_err("--enable-k8s-api: %s", err);
+		return ret;
+	}
+	a->k8s = hornet_k8s_pods__start(&conn, cfg->node_name, a->pods, a->epfd,
+					cfg->k8s_watch_timeout * 1000);
+	ret = a->k8s ? 0 : -errno;
+	if (ret)
+		pr_err("k8s pod watch: %s", strerror(-ret));
+	else
+		pr_info("k8s: watching the pods of node '%s' at %s", cfg->node_name, conn.server);
+	hornet_k8s_conn_fini(&conn);
+	return ret;
+}
+
 static uint64_t pow2_at_least(uint64_t v)
 {
 	uint64_t p = 1;
@@ -798,6 +913,11 @@ static int agent_start(struct hornet_agent *a)
 		return -ENOMEM;
 	a->render.pods = a->pods;
 	a->render.pending = &a->pending;
+	if (cfg->enable_k8s_api) {
+		err = start_k8s(a);
+		if (err)
+			return err;
+	}
 	a->render.node_name = cfg->node_name;
 	a->render.ancestors = cfg->enable_ancestors;
 	a->render.policy_full_process = cfg->policy_full_process;
@@ -951,6 +1071,9 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			p->fn(p, evs[i].events);
 		}
 		drain(&a);
+		/* the API's pod changes of this round, at once */
+		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
+			scope_update(&a);
 		release_waiting(&a);
 		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);

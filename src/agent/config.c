@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "agent/config.h"
+#include "k8s/client.h"
 #include "util/suggest.h"
 
 #define CONFIG_FILE_MAX (1 << 20)
@@ -41,7 +42,8 @@ static const char *const creds_hook_names[] = { "auto", "lsm", "fentry", "kprobe
 
 static const struct opt opts[] = {
 	{ "node-name", OPT_STR, OFF(node_name), 0, 0, "NAME",
-	  "name of this node in events and exec_ids (default: the hostname)" },
+	  "name of this node in events, exec_ids and the pod watch (default: $NODE_NAME, else the "
+	  "hostname)" },
 	{ "export-file", OPT_STR, OFF(export_file), 0, 0, "PATH",
 	  "JSON lines export file, \"\" for none (default: " HORNET_DEFAULT_EXPORT_FILE ")" },
 	{ "export-file-max-size-mb", OPT_UINT, OFF(export_file_max_size_mb), 0, 1 << 20, "N",
@@ -79,6 +81,16 @@ static const struct opt opts[] = {
 	  "best "
 	  "the kernel has)",
 	  creds_hook_names },
+	{ "enable-k8s-api", OPT_BOOL, OFF(enable_k8s_api), 0, 0, NULL,
+	  "watch this node's pods in the Kubernetes API for pod identity (default: off)" },
+	{ "k8s-kubeconfig-path", OPT_STR, OFF(k8s_kubeconfig), 0, 0, "FILE",
+	  "kubeconfig for the API (default: in-cluster: KUBERNETES_SERVICE_HOST/_PORT and the "
+	  "service account)" },
+	{ "k8s-service-account-dir", OPT_STR, OFF(k8s_sa_dir), 0, 0, "DIR",
+	  "in-cluster token, ca.crt and namespace (default: " HORNET_K8S_SA_DIR ")" },
+	{ "k8s-watch-timeout", OPT_UINT, OFF(k8s_watch_timeout), 1, 3600, "SECONDS",
+	  "a watch that receives nothing, not even a bookmark, for this long is reconnected "
+	  "(default: 300)" },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -92,7 +104,15 @@ int hornet_config_init(struct hornet_config *cfg)
 	if (gethostname(host, sizeof(host)) || !host[0])
 		strcpy(host, "localhost");
 	host[HOST_NAME_MAX] = '\0';
-	cfg->node_name = strdup(host);
+	/* a DaemonSet passes the node's name through the downward API */
+	if (getenv("NODE_NAME") && getenv("NODE_NAME")[0] && strlen(getenv("NODE_NAME")) <= 253 &&
+	    !strchr(getenv("NODE_NAME"), ':'))
+		cfg->node_name = strdup(getenv("NODE_NAME"));
+	else
+		cfg->node_name = strdup(host);
+	cfg->k8s_kubeconfig = strdup("");
+	cfg->k8s_sa_dir = strdup(HORNET_K8S_SA_DIR);
+	cfg->k8s_watch_timeout = 300;
 	cfg->export_file = strdup(HORNET_DEFAULT_EXPORT_FILE);
 	cfg->socket = strdup(HORNET_DEFAULT_SOCKET);
 	cfg->policy_dir = strdup(HORNET_DEFAULT_POLICY_DIR);
@@ -106,7 +126,7 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->log_level = HORNET_LOG_INFO;
 	cfg->stdout_format = HORNET_STDOUT_NONE;
 	if (!cfg->node_name || !cfg->export_file || !cfg->socket || !cfg->policy_dir ||
-	    !cfg->dns_server) {
+	    !cfg->dns_server || !cfg->k8s_kubeconfig || !cfg->k8s_sa_dir) {
 		hornet_config_free(cfg);
 		return -ENOMEM;
 	}
@@ -122,6 +142,8 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->policies.v);
 	free(cfg->policy_dir);
 	free(cfg->dns_server);
+	free(cfg->k8s_kubeconfig);
+	free(cfg->k8s_sa_dir);
 	free(cfg->config_file);
 	free(cfg->node_name);
 	free(cfg->export_file);

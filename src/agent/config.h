@@ -50,6 +50,10 @@ struct hornet_config {
 	struct hornet_str_list policies; /* --policy FILE, repeatable */
 	char *policy_dir;
 	char *dns_server; /* "" for /etc/resolv.conf's */
+	bool enable_k8s_api; /* the pod cache from the Kubernetes API */
+	char *k8s_kubeconfig; /* "": in-cluster settings */
+	char *k8s_sa_dir; /* the service account's token, ca.crt, namespace */
+	unsigned int k8s_watch_timeout; /* seconds a silent watch lives */
 };
 
 /* Fills @cfg with the defaults. Returns 0 or -errno. */

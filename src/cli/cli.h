@@ -7,6 +7,8 @@
 #ifndef HORNET_CLI_CLI_H
 #define HORNET_CLI_CLI_H
 
+#include <jansson.h>
+
 int hornet_cmd_agent(int argc, char **argv);
 int hornet_cmd_events(int argc, char **argv);
 int hornet_cmd_status(int argc, char **argv);
@@ -14,11 +16,18 @@ int hornet_cmd_probe(int argc, char **argv);
 int hornet_cmd_policy(int argc, char **argv);
 int hornet_cmd_version(int argc, char **argv);
 int hornet_cmd_oci_hook(int argc, char **argv);
+int hornet_cmd_pods(int argc, char **argv);
 
 /* The socket the CLI talks to: --socket, else $HORNET_SOCKET, else the default. */
 const char *hornet_cli_socket(const char *flag);
 
 /* A message for a failed connection to the agent, on stderr. */
 void hornet_cli_no_agent(const char *socket, int err);
+
+/*
+ * Sends @req to the agent and returns its reply, or NULL after printing why
+ * (no agent, the agent's error) prefixed with "hornet @cmd".
+ */
+json_t *hornet_cli_call(const char *cmd, const char *sock, json_t *req);
 
 #endif

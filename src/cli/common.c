@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/config.h"
 #include "cli/cli.h"
+#include "export/api.h"
 
 const char *hornet_cli_socket(const char *flag)
 {
@@ -29,4 +31,53 @@ void hornet_cli_no_agent(const char *socket, int err)
 			socket, strerror(err));
 	else
 		fprintf(stderr, "hornet: cannot connect to '%s': %s\n", socket, strerror(err));
+}
+
+json_t *hornet_cli_call(const char *cmd, const char *sock, json_t *req)
+{
+	char *text = json_dumps(req, JSON_COMPACT), *line = NULL;
+	json_error_t jerr;
+	size_t cap = 0;
+	json_t *reply;
+	FILE *f;
+	int fd;
+
+	if (!text || asprintf(&line, "%s\n", text) < 0) {
+		free(text);
+		return NULL;
+	}
+	free(text);
+	fd = hornet_api_connect(sock, line);
+	free(line);
+	line = NULL;
+	if (fd < 0) {
+		hornet_cli_no_agent(sock, -fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return NULL;
+	}
+	if (getline(&line, &cap, f) < 0) {
+		fprintf(stderr, "hornet %s: the agent closed the connection without a reply\n",
+			cmd);
+		free(line);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	reply = json_loads(line, 0, &jerr);
+	free(line);
+	if (!reply) {
+		fprintf(stderr, "hornet %s: the agent's reply is not JSON: %s\n", cmd, jerr.text);
+		return NULL;
+	}
+	if (json_object_get(reply, "error")) {
+		fprintf(stderr, "hornet %s: %s\n", cmd,
+			json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
 }

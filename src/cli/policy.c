@@ -41,55 +41,7 @@ static void usage(FILE *out)
 /* Sends one request; prints the agent's error, returns the reply or NULL. */
 static json_t *call(const char *sock, json_t *req)
 {
-	char *text = json_dumps(req, JSON_COMPACT), *line = NULL;
-	json_error_t jerr;
-	size_t cap = 0;
-	json_t *reply;
-	FILE *f;
-	int fd;
-
-	if (!text)
-		return NULL;
-	/* one line: JSON escapes any newline inside the policy text */
-	line = malloc(strlen(text) + 2);
-	if (!line) {
-		free(text);
-		return NULL;
-	}
-	sprintf(line, "%s\n", text);
-	free(text);
-	fd = hornet_api_connect(sock, line);
-	free(line);
-	line = NULL;
-	if (fd < 0) {
-		hornet_cli_no_agent(sock, -fd);
-		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return NULL;
-	}
-	if (getline(&line, &cap, f) < 0) {
-		fprintf(stderr, "hornet policy: the agent closed the connection without a reply\n");
-		free(line);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	reply = json_loads(line, 0, &jerr);
-	free(line);
-	if (!reply) {
-		fprintf(stderr, "hornet policy: the agent's reply is not JSON: %s\n", jerr.text);
-		return NULL;
-	}
-	if (json_object_get(reply, "error")) {
-		fprintf(stderr, "hornet policy: %s\n",
-			json_string_value(json_object_get(reply, "error")));
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
+	return hornet_cli_call("policy", sock, req);
 }
 
 static char *read_all(const char *path, size_t *len)
