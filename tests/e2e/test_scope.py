@@ -8,11 +8,13 @@ policy selects dies on its open of a file no one else opens."""
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import HORNET, Agent, check, run, skip, test  # noqa: E402
 import containers  # noqa: E402
 from containers import Container  # noqa: E402
+import kube  # noqa: E402
 
 NS_LABEL = "k8s:io.kubernetes.pod.namespace"
 KILLED = (137, -9)
@@ -184,6 +186,113 @@ def _():
                        and bool(ev["process_kprobe"]["process"].get("pod")) == in_pod,
                        what="the unscoped policy's event %s" % ("in the pod" if in_pod
                                                                  else "on the host"))
+
+
+class RealAPI:
+    """A pod in a real kube-apiserver (tests/lib/kube.py), for the label test."""
+
+    def __init__(self):
+        self.k = kube.Kube()
+
+    def create(self, ns, name, node, labels, cname):
+        self.k.create_namespace(ns)
+        return self.k.create_pod(ns, name, node, labels=labels, containers=(cname,))[
+            "metadata"]["uid"]
+
+    def running(self, ns, name, uid, cname, cid):
+        self.k.set_running(ns, name, [(cname, cid)])
+
+    def relabel(self, ns, name, uid, labels):
+        self.k.set_labels(ns, name, labels)
+
+    def kubeconfig(self):
+        return self.k.kubeconfig()
+
+    def stop(self):
+        self.k.stop()
+
+
+class FakeAPI:
+    """The same through the fake API server (tests/lib/fakeapi.py)."""
+
+    def __init__(self):
+        import fakeapi
+        self.fakeapi = fakeapi
+        self.api = fakeapi.FakeAPI()
+        self.pods = {}
+
+    def create(self, ns, name, node, labels, cname):
+        import uuid
+        uid = str(uuid.uuid4())
+        self.pods[uid] = (ns, name, node, dict(labels))
+        return uid
+
+    def running(self, ns, name, uid, cname, cid):
+        ns, name, node, labels = self.pods[uid]
+        self.api.add_pod(self.fakeapi.make_pod(ns, name, node, labels=labels,
+                                               containers=[(cname, cid)], uid=uid))
+
+    def relabel(self, ns, name, uid, labels):
+        def fn(pod):
+            for k, v in labels.items():
+                if v is None:
+                    pod["metadata"]["labels"].pop(k, None)
+                else:
+                    pod["metadata"]["labels"][k] = v
+        self.api.modify_pod(uid, fn)
+
+    def kubeconfig(self):
+        return self.api.kubeconfig()
+
+    def stop(self):
+        self.api.stop()
+
+
+def labels_switch_enforcement(backend):
+    """One policy loaded throughout: the pod's labels, as the API reports
+    them, move it into and out of the podSelector."""
+    need_runc()
+    api = backend()
+    try:
+        node = "scope-node-%d" % os.getpid()
+        ns, name, cname = "scope-lbl-%d" % os.getpid(), "pay-0", "main"
+        path = target("labels")
+        uid = api.create(ns, name, node, {"app": "shop"}, cname)
+        a = Agent("--enable-k8s-api", "--k8s-kubeconfig-path", api.kubeconfig(), node=node)
+        a.add_policy(policy("kill-payments", path,
+                            "  podSelector:\n    matchLabels:\n      app: payments\n"))
+        with Container(name=cname, pod_name=name, namespace=ns, pod_uid=uid,
+                       hook=hook(a)) as c:
+            start(c)
+            api.running(ns, name, uid, cname, c.id)
+
+            def enforced(killed, what):
+                # the API's change reaches the agent's store, then the kernel map
+                deadline = time.monotonic() + 10
+                while True:
+                    rc = opens_in(c, path)
+                    if (rc in KILLED) == killed or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.2)
+                expect(rc, killed, what)
+            enforced(False, "labelled app=shop")
+            api.relabel(ns, name, uid, {"app": "payments"})
+            enforced(True, "relabelled app=payments")
+            api.relabel(ns, name, uid, {"app": None})
+            enforced(False, "label app removed")
+            expect(opens_on_host(path), False, "the host's cat")
+    finally:
+        api.stop()
+
+
+@test("pod_labels_from_a_real_api_server_switch_enforcement")
+def _():
+    labels_switch_enforcement(RealAPI)
+
+
+@test("pod_labels_from_the_fake_api_switch_enforcement")
+def _():
+    labels_switch_enforcement(FakeAPI)
 
 
 if __name__ == "__main__":
