@@ -93,8 +93,8 @@ struct {
 	__type(value, struct stash);
 } hornet_stash SEC(".maps");
 
-/* container cgroup id -> the workload scopes it is in; key
- * HORNET_SCOPE_HOST: the scopes of every other cgroup (the host) */
+/* container cgroup id -> the workload scopes it is in; any other cgroup
+ * is the host's */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HORNET_SCOPE_CGROUPS);
@@ -175,6 +175,7 @@ struct gen_heap {
 	__u32 tid;
 	__u64 args_hash;
 	struct hornet_scope_bits scope; /* the current cgroup's, when cfg.scoped */
+	__u32 scope_host; /* the current cgroup is no known container's */
 };
 
 struct {

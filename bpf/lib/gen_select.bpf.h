@@ -154,7 +154,9 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	if (hornet_cfg.scoped && s->scope) {
 		__u32 idx = s->scope - 1;
 
-		if (!(h->scope.w[(idx >> 6) & (HORNET_SCOPE_WORDS - 1)] & (1ULL << (idx & 63))))
+		if (h->scope_host ? !(s->flags & HORNET_SEL_HOST)
+				  : !(h->scope.w[(idx >> 6) & (HORNET_SCOPE_WORDS - 1)] &
+				      (1ULL << (idx & 63))))
 			return 0;
 	}
 	/* first match decides, per policy hook */

@@ -230,6 +230,7 @@ struct hornet_gen_act {
 /* hornet_gen_sel.flags */
 #define HORNET_SEL_FIRST (1 << 0) /* first selector of its policy hook */
 #define HORNET_SEL_FOLLOW (1 << 1) /* matchBinaries/matchPIDs follow children */
+#define HORNET_SEL_HOST (1 << 2) /* scoped, and its scope holds the host */
 
 struct hornet_gen_sel {
 	__u32 policy_id;
@@ -248,11 +249,11 @@ struct hornet_gen_sel {
  * TracingPolicyNamespaced's namespace). Each scoped policy has an index; the
  * shared map hornet_scope_cg gives, per container cgroup (cgroup2 id), the
  * bitmap of the scopes it is in. A cgroup not in the map is outside every
- * known container: the entry HORNET_SCOPE_HOST holds the host's scopes.
+ * known container: the host, which a scope holds or not whatever the pods
+ * (HORNET_SEL_HOST, compiled into the selector).
  */
 #define HORNET_MAX_SCOPES 1024
 #define HORNET_SCOPE_WORDS (HORNET_MAX_SCOPES / 64)
-#define HORNET_SCOPE_HOST 0ULL /* no cgroup has id 0 */
 #define HORNET_SCOPE_CGROUPS 16384 /* container cgroups the map holds */
 
 struct hornet_scope_bits {

@@ -35,7 +35,7 @@ struct hornet_scope {
 	int fd;
 	const struct hornet_pod_store *pods;
 	struct learned *learned; /* by container id, oldest first */
-	struct entry *entries; /* by cgroup id; HORNET_SCOPE_HOST included */
+	struct entry *entries; /* by cgroup id */
 	/* during an update */
 	struct scoped *policies;
 	size_t nr_policies;
@@ -217,12 +217,10 @@ static int put_pod(const struct hornet_pod *pod, void *ctx)
 
 int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm)
 {
-	struct hornet_scope_bits host = {};
 	const struct hornet_container_info *c;
 	const struct hornet_pod *pod;
 	struct learned *l, *lt;
 	struct entry *e, *et;
-	size_t i;
 	int ret;
 
 	s->err = 0;
@@ -232,11 +230,9 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm)
 	if (ret)
 		goto out;
 	HASH_ITER(hh, s->entries, e, et)
-	e->seen = false;
-	for (i = 0; i < s->nr_policies; i++)
-		if (hornet_policy_selects_host(s->policies[i].p))
-			set_bit(&host, s->policies[i].index);
-	put(s, HORNET_SCOPE_HOST, &host);
+	{
+		e->seen = false;
+	}
 	if (s->pods)
 		hornet_pod_store__each(s->pods, put_pod, s);
 	/* containers the hook or an exec named: in a pod, or outside any (never the host) */
@@ -265,7 +261,7 @@ out:
 	free(s->policies);
 	s->policies = NULL;
 	s->nr_policies = 0;
-	s->st.cgroups = HASH_COUNT(s->entries) ? HASH_COUNT(s->entries) - 1 : 0;
+	s->st.cgroups = HASH_COUNT(s->entries);
 	return ret;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel's workload scope map (hornet_scope_cg): for every container
- * cgroup the agent knows, the scopes of the policies that select it, and
- * under HORNET_SCOPE_HOST those that select the host. Computed from the
+ * cgroup the agent knows, the scopes of the policies that select it (a
+ * cgroup not in it is the host's; the compiled selectors say whether their
+ * scope holds the host). Computed from the
  * workload store (pods, their labels and namespace, container name and
  * image) and the policy manager's scoped policies; written entry by entry,
  * only where a bitmap changed, so a change never blinks a policy off for a

@@ -251,13 +251,15 @@ static void test_compile(void)
 	struct hornet_point_user u[2] = {};
 	struct hornet_plan_hook ph = {};
 	struct hornet_point_config cfg;
-	struct hornet_policy *p;
+	struct hornet_policy *p, *host = NULL;
 	char err[512];
 
 	UNIT_CASE("compiled scope")
 	{
 		p = must(HDR "  podSelector: {matchLabels: {app: web}}\n" HOOK);
-		if (!p)
+		host = must(HDR
+			    "  podSelector: {matchLabels: {app: web}}\n  hostSelector: {}\n" HOOK);
+		if (!p || !host)
 			continue;
 		ph.hook = &p->hooks[0];
 		ph.mech = HORNET_MECH_KPROBE;
@@ -274,11 +276,18 @@ static void test_compile(void)
 		CHECK_INT(cfg.cfg.nr_sels, 2);
 		CHECK_INT(cfg.sels[0].scope, 8);
 		CHECK_INT(cfg.sels[1].scope, 0);
+		CHECK(!(cfg.sels[0].flags & HORNET_SEL_HOST));
+		hornet_point_config_free(&cfg);
+		/* a scope that holds the host says so in the selector */
+		u[0].policy = host;
+		CHECK_INT(hornet_point_compile(u, 1, &cfg, err, sizeof(err)), 0);
+		CHECK(cfg.sels[0].flags & HORNET_SEL_HOST);
 		hornet_point_config_free(&cfg);
 		CHECK_INT(hornet_point_compile(&u[1], 1, &cfg, err, sizeof(err)), 0);
 		CHECK_INT(cfg.cfg.scoped, 0);
 		hornet_point_config_free(&cfg);
 		hornet_policy_free(p);
+		hornet_policy_free(host);
 	}
 }
 
