@@ -450,6 +450,16 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_u64(j, "events_waiting_for_pod", ws.held);
 		hornet_json_u64(j, "events_waited_for_pod", ws.waited);
 		hornet_json_u64(j, "events_without_pod", a->events_without_pod);
+		if (a->scope) {
+			struct hornet_scope_stats ss;
+
+			hornet_scope__stats(a->scope, &ss);
+			hornet_json_u64(j, "scope_cgroups", ss.cgroups);
+			hornet_json_u64(j, "scope_containers_named", ss.learned);
+			hornet_json_u64(j, "scope_updates", ss.updates);
+			hornet_json_u64(j, "scope_map_writes", ss.writes);
+			hornet_json_u64(j, "scope_map_errors", ss.errors);
+		}
 		hornet_json_obj_end(j);
 	}
 	k8s_status(a, j);

@@ -30,7 +30,7 @@ struct hornet_scope_stats {
 	uint64_t writes; /* map entries written or deleted */
 	uint64_t errors; /* map writes that failed (the map is full) */
 	size_t cgroups; /* container cgroups in the map */
-	size_t learned; /* containers whose cgroup came from an exec event */
+	size_t learned; /* containers whose cgroup the hook or an exec event named */
 };
 
 /* @map_fd: hornet_scope_cg (not owned). Returns NULL with errno set. */

@@ -65,6 +65,18 @@ def opens_in(c, path):
     return c.exec(["cat", path]).returncode
 
 
+def settles(c, path, killed, what, timeout=10):
+    """Opens in @c until the outcome is @killed (the agent applies a change
+    after it reads it), then checks it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rc = opens_in(c, path)
+        if (rc in KILLED) == killed or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    expect(rc, killed, what)
+
+
 def opens_on_host(path):
     return subprocess.run(["cat", path], capture_output=True, timeout=30).returncode
 
@@ -248,41 +260,57 @@ class FakeAPI:
         self.api.stop()
 
 
+class PodWorld:
+    """An API server (@backend) with one pod of labels @labels on this test's
+    node, an agent watching it, and a pod-scoped Sigkill on app=payments."""
+
+    def __init__(self, backend, tag, labels):
+        need_runc()
+        self.api = backend()
+        try:
+            self.node = "scope-node-%d" % os.getpid()
+            self.ns, self.name, self.cname = "scope-%s-%d" % (tag, os.getpid()), "pay-0", "main"
+            self.path = target(tag)
+            self.uid = self.api.create(self.ns, self.name, self.node, labels, self.cname)
+            self.a = Agent("--enable-k8s-api", "--k8s-kubeconfig-path", self.api.kubeconfig(),
+                           node=self.node)
+            self.a.add_policy(policy("kill-payments", self.path,
+                                     "  podSelector:\n    matchLabels:\n      app: payments\n"))
+        except BaseException:
+            self.api.stop()
+            raise
+
+    def container(self, **kw):
+        return Container(name=self.cname, pod_name=self.name, namespace=self.ns,
+                         pod_uid=self.uid, **kw)
+
+    def running(self, c):
+        self.api.running(self.ns, self.name, self.uid, self.cname, c.id)
+
+    def relabel(self, labels):
+        self.api.relabel(self.ns, self.name, self.uid, labels)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.api.stop()
+
+
 def labels_switch_enforcement(backend):
     """One policy loaded throughout: the pod's labels, as the API reports
     them, move it into and out of the podSelector."""
-    need_runc()
-    api = backend()
-    try:
-        node = "scope-node-%d" % os.getpid()
-        ns, name, cname = "scope-lbl-%d" % os.getpid(), "pay-0", "main"
-        path = target("labels")
-        uid = api.create(ns, name, node, {"app": "shop"}, cname)
-        a = Agent("--enable-k8s-api", "--k8s-kubeconfig-path", api.kubeconfig(), node=node)
-        a.add_policy(policy("kill-payments", path,
-                            "  podSelector:\n    matchLabels:\n      app: payments\n"))
-        with Container(name=cname, pod_name=name, namespace=ns, pod_uid=uid,
-                       hook=hook(a)) as c:
-            start(c)
-            api.running(ns, name, uid, cname, c.id)
-
-            def enforced(killed, what):
-                # the API's change reaches the agent's store, then the kernel map
-                deadline = time.monotonic() + 10
-                while True:
-                    rc = opens_in(c, path)
-                    if (rc in KILLED) == killed or time.monotonic() > deadline:
-                        break
-                    time.sleep(0.2)
-                expect(rc, killed, what)
-            enforced(False, "labelled app=shop")
-            api.relabel(ns, name, uid, {"app": "payments"})
-            enforced(True, "relabelled app=payments")
-            api.relabel(ns, name, uid, {"app": None})
-            enforced(False, "label app removed")
-            expect(opens_on_host(path), False, "the host's cat")
-    finally:
-        api.stop()
+    with PodWorld(backend, "lbl", {"app": "shop"}) as w, \
+            w.container(hook=hook(w.a)) as c:
+        start(c)
+        w.running(c)
+        # the API's change reaches the agent's store, then the kernel map
+        settles(c, w.path, False, "labelled app=shop")
+        w.relabel({"app": "payments"})
+        settles(c, w.path, True, "relabelled app=payments")
+        w.relabel({"app": None})
+        settles(c, w.path, False, "label app removed")
+        expect(opens_on_host(w.path), False, "the host's cat")
 
 
 @test("pod_labels_from_a_real_api_server_switch_enforcement")
@@ -293,6 +321,19 @@ def _():
 @test("pod_labels_from_the_fake_api_switch_enforcement")
 def _():
     labels_switch_enforcement(FakeAPI)
+
+
+@test("without_the_hook_a_container_is_learned_from_its_first_exec")
+def _():
+    # no hook: the API names the container, its cgroup comes from its exec
+    with PodWorld(FakeAPI, "learn", {"app": "payments"}) as w, w.container() as c:
+        w.running(c)
+        start(c)
+        settles(c, w.path, True, "the pod's cat, once its first exec was seen")
+        st = w.a.status()["workloads"]
+        check(st["scope_containers_named"] >= 1 and st["hook_requests"] == 0,
+              "workloads %r" % st)
+        expect(opens_on_host(w.path), False, "the host's cat")
 
 
 if __name__ == "__main__":
