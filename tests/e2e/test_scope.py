@@ -200,6 +200,49 @@ def _():
                                                                  else "on the host"))
 
 
+
+DENY_CONNECT = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "%s"
+spec:
+%s  kprobes:
+  - call: "tcp_connect"
+    syscall: false
+    args:
+    - index: 0
+      type: "sock"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "DAddr"
+        values: ["127.0.0.0/8"]
+      matchActions:
+      - action: Override
+        argError: -1
+"""
+
+
+@test("a_network_deny_obeys_the_scope")
+def _():
+    need_runc()
+    a = Agent()
+    ns = "scope-net-%d" % os.getpid()
+    a.add_policy(DENY_CONNECT % ("deny-in-pod", in_namespace(ns)))
+    mech = a.policies()["deny-in-pod"]["hooks"][0]["mechanism"]
+    with Container(namespace=ns, hook=hook(a)) as cin, \
+            Container(namespace=ns + "-x", hook=hook(a)) as cout:
+        start(cin, cout)
+        # each container has its own loopback, with nothing listening on port 1
+        for c, want in ((cin, "Operation not permitted"), (cout, "Connection refused")):
+            r = c.exec(["nc", "-w", "1", "127.0.0.1", "1"])
+            check(want in r.stderr, "%s (%s): %r, want %r" % (c.namespace, mech, r.stderr, want))
+        r = subprocess.run([sys.executable, "-c",
+                            "import socket\ntry:\n socket.create_connection(('127.0.0.1', 1), 2)"
+                            "\nexcept OSError as e:\n print(e.errno)"],
+                           capture_output=True, text=True, timeout=30)
+        check(r.stdout.strip() == "111", "the host's connect (%s): %r" % (mech, r.stdout))
+
 class RealAPI:
     """A pod in a real kube-apiserver (tests/lib/kube.py), for the label test."""
 
