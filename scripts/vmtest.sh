@@ -6,7 +6,8 @@
 #
 #   1. downloads the newest linux-image-6.1.0-*-cloud-amd64-unsigned with
 #      apt-get download, once, into build/vm/cache/;
-#   2. packs an initramfs: hornet and the test helpers linked statically,
+#   2. packs an initramfs: hornet with its shared libraries, the test helpers
+#      linked statically,
 #      busybox for /init, and the tools the tests drive (python3 and its
 #      standard library, dash, coreutils, bpftool, setpriv, setcap) with the
 #      shared libraries they need, copied from this machine;
@@ -73,13 +74,26 @@ log "kernel $(basename "$kernel")"
 py=$(readlink -f /usr/bin/python3)
 pyver=$(basename "$py")
 base_key=$( {
-	sed -n '/^# 2. the initramfs/,/^# hornet, linked statically/p' "$0"
-	for p in busybox dash cat bpftool python3 setpriv ip getcap; do
+	sed -n '/^# 2. the initramfs/,/^# hornet with the shared/p' "$0"
+	for p in busybox dash cat bpftool python3 setpriv ip getcap runc; do
 		stat -L -c '%n %s %Y' "$(type -P "$p")" 2>/dev/null
 	done
 	stat -c '%n %Y' "/usr/lib/$pyver" "/usr/lib/$pyver/lib-dynload"
 } | md5sum | cut -c1-12)
 base_cpio=$CACHE/base-$base_key.cpio.gz
+
+# shared libraries, copied to the same paths as on this machine
+copy_libs() {
+	local f soname path
+	for f in "$@"; do
+		while read -r soname path; do
+			[ -e "$path" ] || continue
+			mkdir -p "$STAGE$(dirname "$path")"
+			[ -e "$STAGE$path" ] || cp -L "$path" "$STAGE$path"
+		done < <(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $1, $3 }')
+	done
+}
+
 if [ ! -s "$base_cpio" ]; then
 	log "packing the host's tools once into $(basename "$base_cpio")"
 	STAGE=$VM/base
@@ -88,18 +102,6 @@ if [ ! -s "$base_cpio" ]; then
 	chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
 	ln -s usr/lib "$STAGE/lib"
 	ln -s usr/lib "$STAGE/lib64"
-
-	# shared libraries, copied to the same paths as on this machine
-	copy_libs() {
-		local f soname path
-		for f in "$@"; do
-			while read -r soname path; do
-				[ -e "$path" ] || continue
-				mkdir -p "$STAGE$(dirname "$path")"
-				[ -e "$STAGE$path" ] || cp -L "$path" "$STAGE$path"
-			done < <(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $1, $3 }')
-		done
-	}
 
 	# a host program at its host path, with its libraries
 	copy_prog() {
@@ -127,7 +129,7 @@ if [ ! -s "$base_cpio" ]; then
 
 	copy_prog dash cat true false sleep id env ls rm mkdir cp ln chmod stat readlink \
 		realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill \
-		ip
+		ip runc
 	ln -sf /usr/bin/dash "$STAGE/bin/sh"
 	for d in "$STAGE"/usr/bin/*; do
 		n=$(basename "$d")
@@ -160,9 +162,10 @@ fi
 rm -rf "$STAGE"
 mkdir -p "$STAGE/etc"
 
-# hornet, linked statically, and the tests
+# hornet with the shared libraries the base lacks, and the tests
 mkdir -p "$STAGE/hornet/build/tests/helpers"
-cp "$BUILD/static/hornet" "$STAGE/hornet/build/hornet"
+cp "$BUILD/hornet" "$STAGE/hornet/build/hornet"
+copy_libs "$BUILD/hornet"
 find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
 cp -r "$ROOT/examples" "$ROOT/policies" "$STAGE/hornet/"

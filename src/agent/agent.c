@@ -19,6 +19,7 @@
 #include "agent/actions.h"
 #include "agent/agent.h"
 #include "agent/core.h"
+#include "agent/crd.h"
 #include "agent/hook.h"
 #include "agent/podwait.h"
 #include "agent/policies.h"
@@ -60,6 +61,7 @@ struct hornet_agent {
 	struct hornet_net_sensor *net;
 	int net_error; /* why the network sensor did not start (errno), or 0 */
 	struct hornet_pm *pm;
+	struct hornet_crd *crd; /* policies from the Kubernetes API */
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
@@ -414,9 +416,12 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_u64(j, "policies_enabled", ps.enabled);
 		hornet_json_u64(j, "policies_in_error", ps.errors);
 		hornet_json_u64(j, "stale_events", gs.stale);
+		hornet_json_u64(j, "policies_update_failed", ps.update_errors);
 		hornet_json_obj_end(j);
 	}
 	hornet_json_arr_end(j);
+	if (a->crd)
+		hornet_crd__status(a->crd, j);
 	if (a->actions) {
 		struct hornet_actions_stats st;
 
@@ -619,6 +624,29 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	return 0;
 }
 
+/* The OCI hook at poststop: the container is gone. */
+static int container_gone_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			      size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	struct hornet_hook_result res;
+	int ret;
+
+	a->hook_requests++;
+	ret = hornet_hook_container_gone(a->pods, req, &res, err, err_size);
+	if (ret) {
+		a->hook_errors++;
+		pr_warn("oci hook: %s", err);
+		return ret;
+	}
+	if (a->scope)
+		hornet_scope__forget(a->scope, res.id);
+	workloads_changed(a);
+	pr_info("oci hook: container '%s' gone", res.id);
+	hornet_json_str(j, "id", res.id);
+	return 0;
+}
+
 static int pod_json(const struct hornet_pod *pod, void *ctx)
 {
 	struct hornet_json *j = ctx;
@@ -672,7 +700,9 @@ static const struct hornet_api_command api_commands[] = {
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
 	{ "policy_list", policy_list_cmd },
+	/* the OCI hook's */
 	{ "container", container_cmd },
+	{ "container_gone", container_gone_cmd },
 	{ NULL, NULL },
 };
 
@@ -736,6 +766,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_k8s_pods__stop(a->k8s);
 	if (a->rb)
 		ring_buffer__free(a->rb);
+	hornet_crd__stop(a->crd);
 	hornet_pm__free(a->pm);
 	hornet_scope__free(a->scope);
 	hornet_gen_sensor__free(a->gen);
@@ -823,6 +854,21 @@ static int start_policies(struct hornet_agent *a)
 	return 0;
 }
 
+/* The API server's address and credentials, from the flags. */
+static int k8s_conn(const struct hornet_config *cfg, struct hornet_k8s_conn *conn)
+{
+	char err[512];
+	int ret;
+
+	if (cfg->k8s_kubeconfig[0])
+		ret = hornet_k8s_conn_kubeconfig(conn, cfg->k8s_kubeconfig, err, sizeof(err));
+	else
+		ret = hornet_k8s_conn_in_cluster(conn, cfg->k8s_sa_dir, err, sizeof(err));
+	if (ret)
+		pr_err("--enable-k8s-api: %s", err);
+	return ret;
+}
+
 /*
  * The pod watch. Settings that cannot work (no kubeconfig, not in a pod)
  * stop the start; a server that cannot be reached does not: the watch
@@ -832,17 +878,11 @@ static int start_k8s(struct hornet_agent *a)
 {
 	const struct hornet_config *cfg = a->cfg;
 	struct hornet_k8s_conn conn;
-	char err[512];
 	int ret;
 
-	if (cfg->k8s_kubeconfig[0])
-		ret = hornet_k8s_conn_kubeconfig(&conn, cfg->k8s_kubeconfig, err, sizeof(err));
-	else
-		ret = hornet_k8s_conn_in_cluster(&conn, cfg->k8s_sa_dir, err, sizeof(err));
-	if (ret) {
-		pr_err("--enable-k8s-api: %s", err);
+	ret = k8s_conn(cfg, &conn);
+	if (ret)
 		return ret;
-	}
 	a->k8s = hornet_k8s_pods__start(&conn, cfg->node_name, a->pods, a->epfd,
 					cfg->k8s_watch_timeout * 1000);
 	ret = a->k8s ? 0 : -errno;
@@ -850,6 +890,29 @@ static int start_k8s(struct hornet_agent *a)
 		pr_err("k8s pod watch: %s", strerror(-ret));
 	else
 		pr_info("k8s: watching the pods of node '%s' at %s", cfg->node_name, conn.server);
+	hornet_k8s_conn_fini(&conn);
+	return ret;
+}
+
+/*
+ * Policies from the cluster, once the policy manager runs. As for the pods,
+ * a server that is down or a kind whose CRD is missing does not stop the
+ * agent: the watches retry and say why.
+ */
+static int start_crd(struct hornet_agent *a)
+{
+	struct hornet_k8s_conn conn;
+	int ret;
+
+	ret = k8s_conn(a->cfg, &conn);
+	if (ret)
+		return ret;
+	a->crd = hornet_crd__start(a->pm, &conn, a->epfd);
+	ret = a->crd ? 0 : -errno;
+	if (ret)
+		pr_err("k8s policy watch: %s", strerror(-ret));
+	else
+		pr_info("k8s: watching TracingPolicy objects at %s", conn.server);
 	hornet_k8s_conn_fini(&conn);
 	return ret;
 }
@@ -923,6 +986,8 @@ static int agent_start(struct hornet_agent *a)
 		return -ENOMEM;
 	a->render.pods = a->pods;
 	a->render.pending = &a->pending;
+	/* the API will tell the store about pods: events may wait for them */
+	a->pod_source = cfg->enable_k8s_api;
 	if (cfg->enable_k8s_api) {
 		err = start_k8s(a);
 		if (err)
@@ -1019,6 +1084,8 @@ static int agent_start(struct hornet_agent *a)
 
 	/* policies: after the scan, so followChildren finds running processes */
 	err = start_policies(a);
+	if (!err && cfg->enable_k8s_api)
+		err = start_crd(a);
 	if (err)
 		return err;
 	a->ready = true;

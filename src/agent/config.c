@@ -82,7 +82,8 @@ static const struct opt opts[] = {
 	  "the kernel has)",
 	  creds_hook_names },
 	{ "enable-k8s-api", OPT_BOOL, OFF(enable_k8s_api), 0, 0, NULL,
-	  "watch this node's pods in the Kubernetes API for pod identity (default: off)" },
+	  "watch the Kubernetes API: this node's pods for pod identity, and TracingPolicy "
+	  "objects (default: off)" },
 	{ "k8s-kubeconfig-path", OPT_STR, OFF(k8s_kubeconfig), 0, 0, "FILE",
 	  "kubeconfig for the API (default: in-cluster: KUBERNETES_SERVICE_HOST/_PORT and the "
 	  "service account)" },

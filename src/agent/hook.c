@@ -66,6 +66,43 @@ static int dup_field(char **dst, const char *s)
 	return *dst ? 0 : -ENOMEM;
 }
 
+/* The id the container's processes carry: the one in their cgroup path, else the runtime's. */
+static int container_key(const char *id, const char *cg, char out[HORNET_CONTAINER_ID_LEN + 1],
+			 enum hornet_runtime *rt, char *err, size_t err_size)
+{
+	*rt = HORNET_RUNTIME_NONE;
+	out[0] = '\0';
+	if (cg)
+		*rt = hornet_container_id(cg, strlen(cg), out);
+	if (out[0])
+		return 0;
+	if (!id || !is_hex_id(id)) {
+		snprintf(err, err_size,
+			 "container '%s': neither its cgroup path '%s' nor its id is a 64-hex "
+			 "container id",
+			 id ? id : "", cg ? cg : "");
+		return -EINVAL;
+	}
+	strcpy(out, id);
+	return 0;
+}
+
+int hornet_hook_container_gone(struct hornet_pod_store *store, json_t *req,
+			       struct hornet_hook_result *res, char *err, size_t err_size)
+{
+	enum hornet_runtime rt;
+	const char *id, *cg;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if ((ret = field(req, "id", &id, err, err_size)) ||
+	    (ret = field(req, "cgroup_path", &cg, err, err_size)) ||
+	    (ret = container_key(id, cg, res->id, &rt, err, err_size)))
+		return ret;
+	ret = hornet_pod_store__delete_container(store, res->id);
+	return ret == -ENOENT ? 0 : ret;
+}
+
 int hornet_hook_container(struct hornet_pod_store *store, json_t *req,
 			  struct hornet_hook_result *res, char *err, size_t err_size)
 {
@@ -87,19 +124,9 @@ int hornet_hook_container(struct hornet_pod_store *store, json_t *req,
 	    (ret = field(req, "image_id", &image_id, err, err_size)) ||
 	    (ret = field(req, "runtime", &rt, err, err_size)))
 		return ret;
-	/* the id the container's processes carry is the one in their cgroup path */
-	if (cg)
-		path_rt = hornet_container_id(cg, strlen(cg), c.id);
-	if (!c.id[0]) {
-		if (!id || !is_hex_id(id)) {
-			snprintf(err, err_size,
-				 "container '%s': neither its cgroup path '%s' nor its id is a "
-				 "64-hex container id",
-				 id ? id : "", cg ? cg : "");
-			return -EINVAL;
-		}
-		strcpy(c.id, id);
-	}
+	ret = container_key(id, cg, c.id, &path_rt, err, err_size);
+	if (ret)
+		return ret;
 	strcpy(res->id, c.id);
 	if (uid) {
 		if (strlen(uid) > HORNET_POD_UID_LEN) {

@@ -9,6 +9,9 @@
  *    "pod_uid": "...", "pod_namespace": "...", "pod_name": "...",
  *    "container_name": "...", "image": "...", "runtime": "containerd",
  *    "annotations": {"io.kubernetes.cri.container-type": "container", ...}}
+ *
+ * Containers the hook reported leave the store when the hook runs again at
+ * poststop, or (in a pod) when the API deletes their pod.
  */
 #ifndef HORNET_AGENT_HOOK_H
 #define HORNET_AGENT_HOOK_H
@@ -33,5 +36,14 @@ struct hornet_hook_result {
  */
 int hornet_hook_container(struct hornet_pod_store *store, json_t *req,
 			  struct hornet_hook_result *res, char *err, size_t err_size);
+
+/*
+ * The "container_gone" request (the hook at poststop: {"command":
+ * "container_gone", "id": ..., "cgroup_path": ...}): the container leaves
+ * the store, and its pod with it when only the hook knew that pod. A
+ * container the store does not know is no error.
+ */
+int hornet_hook_container_gone(struct hornet_pod_store *store, json_t *req,
+			       struct hornet_hook_result *res, char *err, size_t err_size);
 
 #endif

@@ -23,11 +23,12 @@ enum state {
 
 struct managed {
 	struct managed *next;
-	char name[256];
+	char name[HORNET_PM_MAX_NAME + 1];
 	char source[512];
 	uint32_t id; /* 0 when it never loaded */
 	enum state state;
 	char error[1024];
+	char update_error[1024]; /* the last replace that failed; this version runs on */
 	struct hornet_policy *policy;
 	struct hornet_plan plan;
 	bool monitor;
@@ -218,10 +219,10 @@ static uint32_t alloc_id(struct hornet_pm *pm)
 }
 
 /*
- * A scope index for @m when it is scoped. Its bits are clear in the kernel
- * map (a deleted policy's are cleared when it goes), so until the agent has
- * computed them the policy applies nowhere rather than to another's pods;
- * the agent computes them (scope_changed) before the points are built.
+ * A scope index for @m when it is scoped. The kernel map may still hold the
+ * bits of the policy that had the index before: the agent recomputes them
+ * (scope_changed) here, before @m's programs are built, so @m never applies
+ * to another policy's workloads.
  */
 static int alloc_scope(struct hornet_pm *pm, struct managed *m)
 {
@@ -246,10 +247,13 @@ static void free_scope(struct hornet_pm *pm, struct managed *m)
 {
 	if (!m->scope)
 		return;
+	/*
+	 * No recomputation: no program tests the index any more, its bits go
+	 * at the next one, and a replaced policy's successor is not in the
+	 * list yet (it would lose its own bits).
+	 */
 	pm->scopes[m->scope - 1] = 0;
 	m->scope = 0;
-	if (pm->scope_changed)
-		pm->scope_changed(pm->scope_ctx);
 }
 
 void hornet_pm__on_scope_change(struct hornet_pm *pm, void (*fn)(void *ctx), void *ctx)
@@ -310,8 +314,11 @@ static void set_error(struct managed *m, const char *why)
 	snprintf(m->error, sizeof(m->error), "%s", why);
 }
 
-/* Loads @m (parsed, named, not in the list yet); fills m->state. */
-static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
+/*
+ * Plans @m and gives it an id and its follow slots, enabled in the kernel
+ * before any program of it runs, so no event is missed.
+ */
+static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
 {
 	unsigned int slots = 0;
 	size_t i;
@@ -352,8 +359,31 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 		return ret;
 	}
 	hornet_gen_sensor__policy_reset(pm->gen, m->id);
-	/* enabled in the kernel before its programs run, so no event is missed */
 	hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+	return 0;
+}
+
+/* Takes back the id, follow slots and scope of prepare(). */
+static void release_ids(struct hornet_pm *pm, struct managed *m)
+{
+	if (m->id) {
+		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
+		pm->ids[m->id] = 0;
+	}
+	m->id = 0;
+	pm->follow_used &= ~m->follow_bits;
+	m->follow_bits = 0;
+	free_scope(pm, m);
+}
+
+/* Loads @m (parsed, named, not in the list yet); fills m->state. */
+static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
+{
+	int ret;
+
+	ret = prepare(pm, m, err, err_size);
+	if (ret)
+		return ret;
 	if (pm->batching) {
 		struct managed **b = realloc(pm->batch, (pm->nr_batch + 1) * sizeof(*b));
 
@@ -367,12 +397,7 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 	}
 	ret = rebuild_points(pm, m, true, (size_t)-1, err, err_size);
 	if (ret) {
-		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
-		pm->ids[m->id] = 0;
-		m->id = 0;
-		pm->follow_used &= ~m->follow_bits;
-		m->follow_bits = 0;
-		free_scope(pm, m);
+		release_ids(pm, m);
 		return ret;
 	}
 	m->state = STATE_ENABLED;
@@ -382,12 +407,7 @@ static int load(struct hornet_pm *pm, struct managed *m, char *err, size_t err_s
 /* Takes back what load() gave @m, before it is loaded again. */
 static void unload_ids(struct hornet_pm *pm, struct managed *m)
 {
-	hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
-	pm->ids[m->id] = 0;
-	m->id = 0;
-	pm->follow_used &= ~m->follow_bits;
-	m->follow_bits = 0;
-	free_scope(pm, m);
+	release_ids(pm, m);
 	m->state = STATE_ERROR;
 }
 
@@ -396,15 +416,17 @@ void hornet_pm__begin_batch(struct hornet_pm *pm)
 	pm->batching = true;
 }
 
-/* Every distinct point key of the batch's policies; NULL on no memory. */
-static char (*batch_keys(struct hornet_pm *pm, size_t *count))[512]
+/* Every distinct point key of the plans of @ms (NULLs skipped); NULL on no memory. */
+static char (*point_keys(struct managed *const *ms, size_t nr_ms, size_t *count))[512]
 {
 	char(*keys)[512] = NULL, (*n)[512], key[512];
 	size_t nr = 0, b, i, k;
 
-	for (b = 0; b < pm->nr_batch; b++) {
-		const struct managed *m = pm->batch[b];
+	for (b = 0; b < nr_ms; b++) {
+		const struct managed *m = ms[b];
 
+		if (!m)
+			continue;
 		for (i = 0; i < m->plan.nr_hooks; i++) {
 			hornet_plan_point_key(&m->plan.hooks[i], key, sizeof(key));
 			for (k = 0; k < nr && strcmp(keys[k], key); k++)
@@ -433,7 +455,7 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 	long n;
 
 	pm->batching = false;
-	keys = batch_keys(pm, &nr_keys);
+	keys = point_keys(pm->batch, pm->nr_batch, &nr_keys);
 	if (!keys && pm->nr_batch)
 		ret = -ENOMEM;
 	/* each point once, with every policy of the batch that uses it */
@@ -480,17 +502,12 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 	return failed ? -EINVAL : 0;
 }
 
-static void add_unparsed(struct hornet_pm *pm, const char *source, const char *why)
+/* Lists @name in state error, with no policy behind it. */
+static void add_error_entry(struct hornet_pm *pm, const char *name, const char *source,
+			    const char *why)
 {
-	const char *base = strrchr(source, '/');
 	struct managed *m;
-	char name[256];
-	char *dot;
 
-	snprintf(name, sizeof(name), "%s", base ? base + 1 : source);
-	dot = strrchr(name, '.');
-	if (dot)
-		*dot = '\0';
 	if (find(pm, name))
 		return;
 	m = calloc(1, sizeof(*m));
@@ -501,6 +518,19 @@ static void add_unparsed(struct hornet_pm *pm, const char *source, const char *w
 	set_error(m, why);
 	m->added = time(NULL);
 	append(pm, m);
+}
+
+static void add_unparsed(struct hornet_pm *pm, const char *source, const char *why)
+{
+	const char *base = strrchr(source, '/');
+	char name[256];
+	char *dot;
+
+	snprintf(name, sizeof(name), "%s", base ? base + 1 : source);
+	dot = strrchr(name, '.');
+	if (dot)
+		*dot = '\0';
+	add_error_entry(pm, name, source, why);
 }
 
 int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char *source,
@@ -549,6 +579,120 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
 	}
 	append(pm, m);
 	return ret;
+}
+
+/*
+ * Moves every point of @old's and @new's plans from @old to @new, one
+ * program switch per point, so no event is lost or doubled between them. On
+ * error the points done so far get @old back.
+ */
+static int switch_points(struct hornet_pm *pm, struct managed *old, struct managed *new, char *err,
+			 size_t err_size)
+{
+	struct managed *const both[] = { old, new };
+	struct hornet_point_user *users;
+	char(*keys)[512];
+	size_t nr = 0, k, d;
+	int ret = 0;
+	long n;
+
+	keys = point_keys(both, 2, &nr);
+	if (!keys && (old->plan.nr_hooks || new->plan.nr_hooks))
+		return -ENOMEM;
+	for (k = 0; k < nr; k++) {
+		n = point_users(pm, keys[k], old, new, &users);
+		if (n < 0) {
+			ret = n;
+			snprintf(err, err_size, "out of memory");
+			break;
+		}
+		ret = set_point(pm, keys[k], users, n, err, err_size);
+		free(users);
+		if (ret)
+			break;
+	}
+	for (d = 0; ret && d < k; d++) {
+		n = point_users(pm, keys[d], NULL, NULL, &users);
+		if (n >= 0) {
+			set_point(pm, keys[d], users, n, NULL, 0);
+			free(users);
+		}
+	}
+	free(keys);
+	return ret;
+}
+
+int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, size_t len,
+		       const char *source, enum hornet_pm_mode mode, char *err, size_t err_size)
+{
+	struct managed *old = find(pm, key), *m, **pp;
+	struct hornet_policy *p;
+	char why[1024];
+	int ret;
+
+	p = hornet_policy_parse(buf, len, source, why, sizeof(why));
+	if (!p) {
+		ret = errno ? -errno : -EINVAL;
+		snprintf(err, err_size, "%s", why);
+		if (old && old->state == STATE_ENABLED) {
+			snprintf(old->update_error, sizeof(old->update_error), "%s", why);
+			return ret;
+		}
+		if (old)
+			hornet_pm__delete(pm, key, NULL, 0);
+		add_error_entry(pm, key, source, why);
+		return ret;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		hornet_policy_free(p);
+		return -ENOMEM;
+	}
+	m->policy = p;
+	snprintf(m->name, sizeof(m->name), "%s", key);
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
+						   : mode == HORNET_PM_MODE_MONITOR;
+	m->added = time(NULL);
+	why[0] = '\0';
+	if (!old || old->state != STATE_ENABLED) {
+		/* nothing runs under @key: a plain add */
+		if (old)
+			hornet_pm__delete(pm, key, NULL, 0);
+		ret = load(pm, m, why, sizeof(why));
+		if (ret) {
+			set_error(m, why);
+			snprintf(err, err_size, "policy '%s': %s", key, why);
+		}
+		append(pm, m);
+		return ret;
+	}
+	ret = prepare(pm, m, why, sizeof(why));
+	if (!ret)
+		ret = switch_points(pm, old, m, why, sizeof(why));
+	if (ret) {
+		release_ids(pm, m);
+		managed_free(m);
+		snprintf(old->update_error, sizeof(old->update_error), "%s", why);
+		snprintf(err, err_size, "policy '%s': %s (the previous version runs on)", key, why);
+		return ret;
+	}
+	m->state = STATE_ENABLED;
+	/* the old version's programs are gone: its id can go */
+	release_ids(pm, old);
+	for (pp = &pm->list; *pp != old; pp = &(*pp)->next)
+		;
+	m->next = old->next;
+	*pp = m;
+	managed_free(old);
+	return 0;
+}
+
+const char *hornet_pm__source(const struct hornet_pm *pm, const char *name)
+{
+	const struct managed *m = find(pm, name);
+
+	return m ? m->source : NULL;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -711,6 +855,8 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 		hornet_json_str(j, "state", m->state == STATE_ENABLED ? "enabled" : "error");
 		if (m->state == STATE_ERROR)
 			hornet_json_str(j, "error", m->error);
+		if (m->update_error[0])
+			hornet_json_str(j, "update_error", m->update_error);
 		hornet_json_str(j, "mode", m->monitor ? "monitor" : "enforce");
 		hornet_json_str(j, "source", m->source);
 		if (m->policy && m->policy->namespaced)
@@ -768,5 +914,7 @@ void hornet_pm__stats(const struct hornet_pm *pm, struct hornet_pm_stats *s)
 			s->enabled++;
 		else
 			s->errors++;
+		if (m->update_error[0])
+			s->update_errors++;
 	}
 }

@@ -54,6 +54,23 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
  */
 void hornet_pm__begin_batch(struct hornet_pm *pm);
 int hornet_pm__end_batch(struct hornet_pm *pm);
+/* The longest name the manager keeps. */
+#define HORNET_PM_MAX_NAME 255
+
+/*
+ * Adds the policy of @buf under the name @key (its metadata.name may differ:
+ * namespaced policies from the API are "<namespace>/<name>"), or replaces
+ * the one of that name. A running policy is replaced point by point, the new
+ * version switched in where the old one ran, so no event is lost or doubled;
+ * when the new version cannot be parsed or loaded, the old one keeps
+ * running, listed with "update_error", and the error is returned. A policy
+ * in error is simply replaced (a new version that fails too is listed with
+ * its error, under @key). Returns 0 when the new version runs.
+ */
+int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, size_t len,
+		       const char *source, enum hornet_pm_mode mode, char *err, size_t err_size);
+/* The source of policy @name, as given when it was added, or NULL. */
+const char *hornet_pm__source(const struct hornet_pm *pm, const char *name);
 /* Adds every *.yaml, *.yml and *.json file of @dir, in name order. */
 int hornet_pm__add_dir(struct hornet_pm *pm, const char *dir, char *err, size_t err_size);
 int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t err_size);
@@ -61,8 +78,8 @@ int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t 
 /*
  * Workload scopes: every scoped policy (podSelector, containerSelector,
  * hostSelector, TracingPolicyNamespaced) holds an index while it is loaded.
- * @fn runs when a policy takes one (before its programs are built) and when
- * it gives it back; __each_scope() visits every policy holding one.
+ * @fn runs when a policy takes one (before its programs are built);
+ * __each_scope() visits every policy holding one.
  */
 void hornet_pm__on_scope_change(struct hornet_pm *pm, void (*fn)(void *ctx), void *ctx);
 int hornet_pm__each_scope(const struct hornet_pm *pm,
@@ -76,6 +93,7 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j);
 struct hornet_pm_stats {
 	unsigned int enabled;
 	unsigned int errors;
+	unsigned int update_errors; /* running, but their last replace failed */
 };
 
 void hornet_pm__stats(const struct hornet_pm *pm, struct hornet_pm_stats *s);

@@ -103,6 +103,18 @@ bool hornet_scope__learn(struct hornet_scope *s, const char *id, uint64_t cgroup
 	return true;
 }
 
+void hornet_scope__forget(struct hornet_scope *s, const char *id)
+{
+	struct learned *l;
+
+	HASH_FIND_STR(s->learned, id, l);
+	if (!l)
+		return;
+	HASH_DEL(s->learned, l);
+	free(l);
+	s->st.learned = HASH_COUNT(s->learned);
+}
+
 static int add_policy(const struct hornet_policy *p, uint32_t index, void *ctx)
 {
 	struct hornet_scope *s = ctx;

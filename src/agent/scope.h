@@ -43,6 +43,9 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm);
 /* Container @id runs in cgroup @cgroup_id; true when that is news (then update). */
 bool hornet_scope__learn(struct hornet_scope *s, const char *id, uint64_t cgroup_id);
 
+/* Container @id is gone (the hook at poststop): its cgroup goes at the next update. */
+void hornet_scope__forget(struct hornet_scope *s, const char *id);
+
 void hornet_scope__stats(const struct hornet_scope *s, struct hornet_scope_stats *st);
 
 #endif

@@ -36,6 +36,10 @@ struct filters {
 	bool has_binary;
 	regex_t binary;
 	long long pid;
+	const char *namespace; /* the pod's namespace, exactly */
+	bool has_pod;
+	regex_t pod; /* the pod's name */
+	const char *container; /* the container's name, exactly */
 	bool compact;
 };
 
@@ -53,6 +57,11 @@ static void usage(FILE *out)
 		"      --binary REGEX    only events whose process binary matches REGEX (POSIX\n"
 		"                        extended regular expression)\n"
 		"      --pid N           only events of process N\n"
+		"      --namespace NS    only events of processes in pods of namespace NS\n"
+		"      --pod REGEX       only events of processes in pods whose name matches\n"
+		"                        REGEX (POSIX extended)\n"
+		"      --container NAME  only events of processes in containers named NAME\n"
+		"                        (in a pod or not)\n"
 		"      --input FILE      read FILE (- for stdin) instead of the agent\n"
 		"  -f, --follow          with --input FILE: go on reading what the agent\n"
 		"                        appends to FILE, across rotations (as tail -F)\n"
@@ -103,6 +112,30 @@ static int parse_types(struct filters *f, const char *list)
 	return ret;
 }
 
+static bool str_is(json_t *obj, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v && !strcmp(v, want);
+}
+
+/* --namespace, --pod, --container against the process's pod or container */
+static bool workload_matches(const struct filters *f, json_t *proc)
+{
+	json_t *pod = json_object_get(proc, "pod");
+	json_t *ctr = pod ? json_object_get(pod, "container") : json_object_get(proc, "container");
+	const char *name;
+
+	if (f->namespace && !str_is(pod, "namespace", f->namespace))
+		return false;
+	if (f->has_pod) {
+		name = json_string_value(json_object_get(pod, "name"));
+		if (!name || regexec(&f->pod, name, 0, NULL, 0))
+			return false;
+	}
+	return !f->container || str_is(ctr, "name", f->container);
+}
+
 static bool matches(const struct filters *f, json_t *ev)
 {
 	const char *type = hornet_event_type(ev), *binary;
@@ -126,7 +159,7 @@ static bool matches(const struct filters *f, json_t *ev)
 		if (!binary || regexec(&f->binary, binary, 0, NULL, 0))
 			return false;
 	}
-	return true;
+	return workload_matches(f, proc);
 }
 
 /* A stream of JSON lines and where it stands. */
@@ -276,6 +309,25 @@ out:
 	return in->bad;
 }
 
+/* A regex flag's value, replacing an earlier one; says what is wrong with it. */
+static int set_regex(regex_t *re, bool *set, const char *flag, const char *arg)
+{
+	char msg[256];
+	int err;
+
+	if (*set)
+		regfree(re);
+	*set = false;
+	err = regcomp(re, arg, REG_EXTENDED | REG_NOSUB);
+	if (err) {
+		regerror(err, re, msg, sizeof(msg));
+		fprintf(stderr, "hornet events: %s '%s': %s\n", flag, arg, msg);
+		return -EINVAL;
+	}
+	*set = true;
+	return 0;
+}
+
 int hornet_cmd_events(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -283,6 +335,9 @@ int hornet_cmd_events(int argc, char **argv)
 		{ "types", required_argument, NULL, 't' },
 		{ "binary", required_argument, NULL, 'b' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "pod", required_argument, NULL, 'P' },
+		{ "container", required_argument, NULL, 'c' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 's' },
@@ -292,10 +347,10 @@ int hornet_cmd_events(int argc, char **argv)
 	struct filters f = { .pid = -1 };
 	struct input in = { 0 };
 	const char *input = NULL, *sock = NULL;
-	char *end, msg[256];
+	char *end;
 	bool follow = false;
 	long bad;
-	int c, err, ret = 2;
+	int c, ret = 2;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:fh", lopts, NULL)) != -1) {
@@ -316,15 +371,8 @@ int hornet_cmd_events(int argc, char **argv)
 				goto out;
 			break;
 		case 'b':
-			if (f.has_binary)
-				regfree(&f.binary);
-			err = regcomp(&f.binary, optarg, REG_EXTENDED | REG_NOSUB);
-			if (err) {
-				regerror(err, &f.binary, msg, sizeof(msg));
-				fprintf(stderr, "hornet events: --binary '%s': %s\n", optarg, msg);
+			if (set_regex(&f.binary, &f.has_binary, "--binary", optarg))
 				goto out;
-			}
-			f.has_binary = true;
 			break;
 		case 'p':
 			errno = 0;
@@ -334,6 +382,16 @@ int hornet_cmd_events(int argc, char **argv)
 					optarg);
 				goto out;
 			}
+			break;
+		case 'n':
+			f.namespace = optarg;
+			break;
+		case 'P':
+			if (set_regex(&f.pod, &f.has_pod, "--pod", optarg))
+				goto out;
+			break;
+		case 'c':
+			f.container = optarg;
 			break;
 		case 'i':
 			input = optarg;
@@ -391,5 +449,7 @@ int hornet_cmd_events(int argc, char **argv)
 out:
 	if (f.has_binary)
 		regfree(&f.binary);
+	if (f.has_pod)
+		regfree(&f.pod);
 	return ret;
 }

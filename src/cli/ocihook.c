@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +66,22 @@ static void say(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsyslog(prio, fmt, ap);
 	va_end(ap);
+}
+
+static int alarm_status;
+
+/*
+ * The last resort of the time bound: a step that blocks where poll() does
+ * not reach (stdin never closed, a connect to an agent whose backlog is
+ * full) ends the hook as a timeout would.
+ */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "hornet oci-hook: out of time (--timeout)\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)n;
+	_exit(alarm_status);
 }
 
 static uint64_t now_ms(void)
@@ -238,8 +256,12 @@ static const char *runtime_of(json_t *a)
 		if (!strncmp(k, "io.kubernetes.cri.", 18) || !strncmp(k, "nerdctl/", 8))
 			return "containerd";
 	}
-	if (ann(a, "io.container.manager") && !strcmp(ann(a, "io.container.manager"), "libpod"))
+	/* podman's and CRI-O's own mark of their containers */
+	k = ann(a, "io.container.manager");
+	if (k && !strcmp(k, "libpod"))
 		return "podman";
+	if (k && !strcmp(k, "cri-o"))
+		return "crio";
 	return NULL;
 }
 
@@ -304,6 +326,34 @@ static json_t *build_request(json_t *state, json_t *spec, char *why, size_t why_
 	SET("runtime", runtime_of(a));
 #undef SET
 	json_object_set_new(req, "annotations", annotations_subset(a));
+	return req;
+}
+
+static bool str_is(json_t *obj, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v && !strcmp(v, want);
+}
+
+static json_t *gone_request(json_t *state, json_t *spec, char *why, size_t why_size)
+{
+	const char *id = json_string_value(json_object_get(state, "id"));
+	char cg[PATH_MAX];
+	json_t *req;
+
+	if (!id || !id[0]) {
+		snprintf(why, why_size, "the state on stdin has no container \"id\"");
+		return NULL;
+	}
+	req = json_object();
+	json_object_set_new(req, "command", json_string("container_gone"));
+	json_object_set_new(req, "id", json_string(id));
+	/* the cgroup is gone by now: only the spec still says where it was */
+	if (cgroup_of_spec(json_string_value(
+				   json_object_get(json_object_get(spec, "linux"), "cgroupsPath")),
+			   cg, sizeof(cg)))
+		json_object_set_new(req, "cgroup_path", json_string(cg));
 	return req;
 }
 
@@ -422,6 +472,13 @@ int hornet_cmd_oci_hook(int argc, char **argv)
 		return 2;
 	}
 	deadline = now_ms() + timeout;
+	alarm_status = fail_closed ? 1 : 0;
+	signal(SIGALRM, on_alarm);
+	/* poll() keeps to the deadline; this only catches what blocks elsewhere */
+	setitimer(ITIMER_REAL,
+		  &(struct itimerval){ .it_value = { .tv_sec = (timeout + 250) / 1000,
+						     .tv_usec = (timeout + 250) % 1000 * 1000 } },
+		  NULL);
 	openlog("hornet-oci-hook", LOG_PID, LOG_DAEMON);
 	socket = hornet_cli_socket(socket);
 	state = load_bounded(stdin, MAX_STATE, "container state (stdin)", why, sizeof(why));
@@ -437,7 +494,11 @@ int hornet_cmd_oci_hook(int argc, char **argv)
 	}
 	if (!spec) /* the state alone still names the container */
 		spec = json_object();
-	req = build_request(state, spec, why, sizeof(why));
+	/* the same hook at poststop: the container is gone */
+	if (str_is(state, "status", "stopped"))
+		req = gone_request(state, spec, why, sizeof(why));
+	else
+		req = build_request(state, spec, why, sizeof(why));
 	if (!req)
 		goto out;
 	ret = ask_agent(socket, req, deadline, why, sizeof(why));

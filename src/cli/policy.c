@@ -159,6 +159,9 @@ static void print_list(json_t *reply)
 			printf("  error: %s\n", json_string_value(json_object_get(p, "error")));
 		if (json_object_get(p, "scope"))
 			printf("  scope: %s\n", json_string_value(json_object_get(p, "scope")));
+		if (json_object_get(p, "update_error"))
+			printf("  update failed, this version runs on: %s\n",
+			       json_string_value(json_object_get(p, "update_error")));
 		json_array_foreach(json_object_get(p, "hooks"), k, h)
 			printf("  %s %s: %s %s\n", json_string_value(json_object_get(h, "kind")),
 			       json_string_value(json_object_get(h, "hook")),

@@ -75,6 +75,32 @@ static unsigned long long num(json_t *o, const char *path)
 	return json_integer_value(json_object_get(o, path));
 }
 
+/* With --enable-k8s-api: the policies from the cluster, and each kind not watched, why. */
+static void print_k8s_policies(json_t *k)
+{
+	json_t *res = json_object_get(k, "resources"), *w;
+	size_t i, synced = 0;
+
+	if (!k)
+		return;
+	json_array_foreach(res, i, w)
+	{
+		synced += json_is_true(json_object_get(w, "synced"));
+	}
+	printf("k8s:      policies: %llu applied, %llu failed, %llu in conflict; %zu of %zu kinds "
+	       "watched\n",
+	       num(k, "applied"), num(k, "failed"), num(k, "conflicts"), synced,
+	       json_array_size(res));
+	json_array_foreach(res, i, w)
+	{
+		const char *e = json_string_value(json_object_get(w, "last_error"));
+
+		if (e && e[0])
+			printf("          %s: %s\n", json_string_value(json_object_get(w, "path")),
+			       e);
+	}
+}
+
 static void print_text(json_t *r)
 {
 	json_t *sensors = json_object_get(r, "sensors"), *s, *events = json_object_get(r, "events"),
@@ -129,9 +155,17 @@ static void print_text(json_t *r)
 	       num(r, "process_cache.size"), num(r, "process_cache.capacity"),
 	       num(r, "process_cache.live"), num(r, "process_cache.evictions"),
 	       num(r, "process_table_size"));
+	if (json_object_get(r, "workloads"))
+		printf("pods:     %llu pods, %llu containers; OCI hook requests %llu "
+		       "(%llu refused); events waiting for their pod %llu, without it %llu\n",
+		       num(r, "workloads.pods"), num(r, "workloads.containers"),
+		       num(r, "workloads.hook_requests"), num(r, "workloads.hook_errors"),
+		       num(r, "workloads.events_waiting_for_pod"),
+		       num(r, "workloads.events_without_pod"));
 	printf("export:   %s (%llu rotations), %llu API clients\n",
 	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
 	       num(r, "export.rotations"), num(r, "export.api_clients"));
+	print_k8s_policies(json_object_get(r, "k8s_policies"));
 }
 
 int hornet_cmd_status(int argc, char **argv)

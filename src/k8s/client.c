@@ -31,6 +31,10 @@
 #define LIST_BODY_MAX (256UL << 20)
 #define CONNECT_TIMEOUT_MS 10000
 #define RETRY_AFTER_MAX_S 300
+/* objects queued for the loop before the thread waits for it */
+#define QUEUE_MAX 1024
+/* how long a watch's objects may wait for the loop: batches wake-ups */
+#define WAKE_EVERY_MS 20
 
 enum { DONE = 0, FAILED = -EIO, GONE = -ESTALE, STOPPED = -ECANCELED };
 
@@ -54,7 +58,10 @@ struct hornet_k8s_watch {
 	void *ctx;
 
 	pthread_mutex_t lock; /* the queue and the stats */
+	pthread_cond_t drained;
 	struct qitem *head, **tail;
+	size_t queued;
+	struct qitem *done; /* handled by the loop, to be freed by the thread */
 	struct hornet_k8s_watch_stats stats;
 
 	/* the thread's own */
@@ -73,6 +80,8 @@ struct hornet_k8s_watch {
 	bool skipping; /* the rest of an oversized line */
 	bool gone, dead, bad_stream;
 	uint64_t last_data_ms;
+	bool wake_pending; /* queued since the loop was last woken */
+	uint64_t last_wake_ms;
 	unsigned int attempt;
 	long retry_after_s;
 	char rv[64];
@@ -91,11 +100,56 @@ static bool stopping(struct hornet_k8s_watch *w)
 	return __atomic_load_n(&w->stop, __ATOMIC_ACQUIRE);
 }
 
+static void free_queue(struct qitem *q)
+{
+	struct qitem *next;
+
+	for (; q; q = next) {
+		next = q->next;
+		json_decref(q->obj);
+		free(q);
+	}
+}
+
+/*
+ * Frees what the loop has handled. Here rather than in the loop: objects
+ * freed by the thread that allocated them go back to its malloc cache, and
+ * the next parse reuses them (freed by the loop, each parse went to the
+ * slow path of malloc: the most of the watch's CPU at 500 changes a second).
+ */
+static void free_done(struct hornet_k8s_watch *w)
+{
+	struct qitem *q;
+
+	pthread_mutex_lock(&w->lock);
+	q = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->lock);
+	free_queue(q);
+}
+
+/* Wakes the loop for what is queued, at most every WAKE_EVERY_MS unless @force. */
+static void wake_loop(struct hornet_k8s_watch *w, bool force)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	if (!w->wake_pending || (!force && now_ms() - w->last_wake_ms < WAKE_EVERY_MS))
+		return;
+	w->wake_pending = false;
+	w->last_wake_ms = now_ms();
+	n = write(w->poll.fd, &one, sizeof(one));
+	(void)n; /* an eventfd at its maximum is readable anyway */
+}
+
+/*
+ * Queues for the loop. Objects of a watch wake it in batches (see
+ * request()): one wake-up per object costs more than the object at a few
+ * hundred changes a second. The rest wakes it at once.
+ */
 static void enqueue(struct hornet_k8s_watch *w, enum hornet_k8s_ev ev, json_t *obj)
 {
 	struct qitem *q = calloc(1, sizeof(*q));
-	uint64_t one = 1;
-	ssize_t n;
 
 	if (!q) {
 		json_decref(obj);
@@ -104,11 +158,19 @@ static void enqueue(struct hornet_k8s_watch *w, enum hornet_k8s_ev ev, json_t *o
 	q->ev = ev;
 	q->obj = obj;
 	pthread_mutex_lock(&w->lock);
+	/* a loop busy elsewhere must not let a large list pile up in memory */
+	while (w->queued >= QUEUE_MAX && !stopping(w)) {
+		wake_loop(w, true);
+		pthread_cond_wait(&w->drained, &w->lock);
+	}
+	if (!w->head)
+		w->wake_pending = true;
 	*w->tail = q;
 	w->tail = &q->next;
+	w->queued++;
 	pthread_mutex_unlock(&w->lock);
-	n = write(w->poll.fd, &one, sizeof(one));
-	(void)n; /* an eventfd at its maximum is readable anyway */
+	if (!obj)
+		wake_loop(w, true);
 }
 
 /* Records an error; logs it when it differs from the previous one. */
@@ -177,8 +239,8 @@ static void deliver(struct hornet_k8s_watch *w, enum hornet_k8s_ev ev, json_t *o
 	}
 	if (size > w->opts.max_object_bytes || json_object_size(labels) > w->opts.max_labels) {
 		count(w, &w->stats.refused);
-		pr_warn("k8s watch '%s': object '%s/%s' refused: %zu bytes, %zu labels (limits %zu "
-			"bytes, %u labels)",
+		pr_warn("k8s watch '%s': object '%s/%s' refused: %zu bytes, %zu labels "
+			"(limits %zu bytes, %u labels)",
 			w->path, json_string_value(json_object_get(md, "namespace")) ?: "",
 			json_string_value(json_object_get(md, "name")) ?: "?", size,
 			json_object_size(labels), w->opts.max_object_bytes, w->opts.max_labels);
@@ -278,6 +340,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 	size_t len = size * nmemb, n;
 
 	w->last_data_ms = now_ms();
+	free_done(w);
 	if (!w->status)
 		curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
 	if (w->status != 200) {
@@ -414,9 +477,11 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 
 		if (curl_multi_perform(w->multi, &running) != CURLM_OK)
 			break;
+		wake_loop(w, false);
 		if (!running)
 			break;
-		if (curl_multi_poll(w->multi, &wfd, 1, 500, NULL) != CURLM_OK)
+		if (curl_multi_poll(w->multi, &wfd, 1, w->wake_pending ? WAKE_EVERY_MS : 500,
+				    NULL) != CURLM_OK)
 			break;
 		if (stopping(w))
 			break;
@@ -435,6 +500,7 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 		curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
 	curl_multi_remove_handle(w->multi, w->curl);
 	curl_slist_free_all(hdrs);
+	wake_loop(w, true);
 	/* the token must not stay in the handle's memory longer than needed */
 	memset(auth, 0, sizeof(auth));
 
@@ -461,15 +527,15 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 	}
 	if (rc != CURLE_OK && !w->status) {
 		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
-			set_error(
-				w,
-				"%s %s: TLS: the server's certificate is not trusted by %s%s (%s)",
-				what, w->conn.server,
-				w->conn.ca_file	  ? "certificate-authority "
-				: w->conn.ca_data ? "certificate-authority-data"
-						  : "the system's CAs",
-				w->conn.ca_file ?: "",
-				w->curl_err[0] ? w->curl_err : curl_easy_strerror(rc));
+			set_error(w,
+				  "%s %s: TLS: the server's certificate is not trusted by "
+				  "%s%s (%s)",
+				  what, w->conn.server,
+				  w->conn.ca_file   ? "certificate-authority "
+				  : w->conn.ca_data ? "certificate-authority-data"
+						    : "the system's CAs",
+				  w->conn.ca_file ?: "",
+				  w->curl_err[0] ? w->curl_err : curl_easy_strerror(rc));
 		else
 			set_error(w, "%s %s: %s", what, w->conn.server,
 				  w->curl_err[0] ? w->curl_err : curl_easy_strerror(rc));
@@ -674,7 +740,8 @@ static void *watch_main(void *arg)
 			ret = do_watch(w);
 			if (ret == GONE) {
 				count(w, &w->stats.gone);
-				pr_info("k8s watch '%s': resourceVersion %s expired (410 Gone); "
+				pr_info("k8s watch '%s': resourceVersion %s expired (410 "
+					"Gone); "
 					"listing again",
 					w->path, w->rv);
 				need_list = true;
@@ -764,17 +831,6 @@ static void on_queue(struct hornet_poll *p, uint32_t events)
 	hornet_k8s_watch__drain((struct hornet_k8s_watch *)p);
 }
 
-static void free_queue(struct qitem *q)
-{
-	struct qitem *next;
-
-	for (; q; q = next) {
-		next = q->next;
-		json_decref(q->obj);
-		free(q);
-	}
-}
-
 static void watch_free(struct hornet_k8s_watch *w)
 {
 	if (w->curl)
@@ -782,6 +838,7 @@ static void watch_free(struct hornet_k8s_watch *w)
 	if (w->multi)
 		curl_multi_cleanup(w->multi);
 	free_queue(w->head);
+	free_queue(w->done);
 	if (w->poll.fd >= 0) {
 		if (w->epfd >= 0)
 			epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->poll.fd, NULL);
@@ -790,6 +847,7 @@ static void watch_free(struct hornet_k8s_watch *w)
 	if (w->stop_fd >= 0)
 		close(w->stop_fd);
 	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->drained);
 	hornet_k8s_conn_fini(&w->conn);
 	free(w->path);
 	free(w->field_selector);
@@ -826,6 +884,7 @@ struct hornet_k8s_watch *hornet_k8s_watch__start(const struct hornet_k8s_conn *c
 	if (!w)
 		return NULL;
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->drained, NULL);
 	w->tail = &w->head;
 	w->epfd = epfd;
 	w->ops = *ops;
@@ -893,7 +952,10 @@ void hornet_k8s_watch__stop(struct hornet_k8s_watch *w)
 
 	if (!w)
 		return;
+	pthread_mutex_lock(&w->lock);
 	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&w->drained);
+	pthread_mutex_unlock(&w->lock);
 	n = write(w->stop_fd, &one, sizeof(one));
 	(void)n;
 	if (w->started)
@@ -903,7 +965,7 @@ void hornet_k8s_watch__stop(struct hornet_k8s_watch *w)
 
 void hornet_k8s_watch__drain(struct hornet_k8s_watch *w)
 {
-	struct qitem *q, *next;
+	struct qitem *q, *last = NULL;
 	uint64_t v;
 	ssize_t n;
 
@@ -913,13 +975,20 @@ void hornet_k8s_watch__drain(struct hornet_k8s_watch *w)
 	q = w->head;
 	w->head = NULL;
 	w->tail = &w->head;
+	w->queued = 0;
+	pthread_cond_broadcast(&w->drained);
 	pthread_mutex_unlock(&w->lock);
-	for (; q; q = next) {
-		next = q->next;
-		w->ops.event(w->ctx, q->ev, q->obj);
-		json_decref(q->obj);
-		free(q);
+	if (!q)
+		return;
+	for (last = q;; last = last->next) {
+		w->ops.event(w->ctx, last->ev, last->obj);
+		if (!last->next)
+			break;
 	}
+	pthread_mutex_lock(&w->lock);
+	last->next = w->done;
+	w->done = q;
+	pthread_mutex_unlock(&w->lock);
 }
 
 void hornet_k8s_watch__stats(struct hornet_k8s_watch *w, struct hornet_k8s_watch_stats *s)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "k8s/client.h"
@@ -140,6 +141,7 @@ static int kc_load(struct kc *k, const char *path)
 {
 	yaml_parser_t parser;
 	unsigned char *buf;
+	struct stat st;
 	size_t len;
 	FILE *f;
 	int ret = 0;
@@ -147,16 +149,18 @@ static int kc_load(struct kc *k, const char *path)
 	f = fopen(path, "re");
 	if (!f)
 		return kc_fail(k, -errno, "cannot open: %s", strerror(errno));
-	buf = malloc(KUBECONFIG_MAX);
+	if (fstat(fileno(f), &st) || st.st_size >= KUBECONFIG_MAX) {
+		fclose(f);
+		return kc_fail(k, -EFBIG, "larger than %d MiB", KUBECONFIG_MAX >> 20);
+	}
+	buf = malloc(st.st_size + 1);
 	if (!buf) {
 		fclose(f);
 		return kc_fail(k, -ENOMEM, "out of memory");
 	}
-	len = fread(buf, 1, KUBECONFIG_MAX, f);
+	len = fread(buf, 1, st.st_size, f);
 	if (ferror(f))
 		ret = kc_fail(k, -EIO, "read error");
-	else if (len == KUBECONFIG_MAX)
-		ret = kc_fail(k, -EFBIG, "larger than %d MiB", KUBECONFIG_MAX >> 20);
 	fclose(f);
 	if (ret) {
 		free(buf);

@@ -7,9 +7,11 @@
 #ifndef HORNET_TESTS_FUZZ_H
 #define HORNET_TESTS_FUZZ_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Inputs up to this size are cut at every byte, longer ones at FUZZ_CUTS places. */
 #define FUZZ_CUT_ALL 96
@@ -34,6 +36,38 @@ static inline void fuzz_each_cut(const uint8_t *data, size_t size,
 		fn(ctx, copy, cut);
 		free(copy);
 	}
+}
+
+/* unused by the fuzzers that read no file */
+static char fuzz_file_path[] __attribute__((unused)) = "/tmp/hornet-fuzz-XXXXXX";
+
+static inline void fuzz_file_remove(void)
+{
+	unlink(fuzz_file_path);
+}
+
+/*
+ * Writes @data to a temporary file, made at the first call and removed at
+ * exit, for the parsers that read a file; returns its path.
+ */
+static inline const char *fuzz_file(const uint8_t *data, size_t size)
+{
+	static int ready;
+	int fd;
+
+	if (!ready) {
+		fd = mkstemp(fuzz_file_path);
+		if (fd < 0)
+			abort();
+		close(fd);
+		atexit(fuzz_file_remove);
+		ready = 1;
+	}
+	fd = open(fuzz_file_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	close(fd);
+	return fuzz_file_path;
 }
 
 #endif

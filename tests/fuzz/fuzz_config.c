@@ -12,33 +12,16 @@
 #include <unistd.h>
 
 #include "agent/config.h"
-
-static char path[] = "/tmp/hornet-fuzz-config-XXXXXX";
-
-static void remove_file(void)
-{
-	unlink(path);
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int ready;
+	const char *path;
 	struct hornet_config cfg;
 	char err[512];
-	int fd, ret;
+	int ret;
 
-	if (!ready) {
-		fd = mkstemp(path);
-		if (fd < 0)
-			abort();
-		close(fd);
-		atexit(remove_file);
-		ready = 1;
-	}
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
-		abort();
-	close(fd);
+	path = fuzz_file(data, size);
 
 	if (hornet_config_init(&cfg))
 		abort();

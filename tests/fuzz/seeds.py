@@ -11,6 +11,7 @@ and strings for the JSON writer. The TLS hellos come from Python's ssl module,
 so their random fields change each time the script runs.
 """
 import glob
+import json
 import os
 import shutil
 import ssl
@@ -158,6 +159,29 @@ def cgroup_seeds():
     put_all("fuzz_cgroup", seeds)
 
 
+def hook_seeds():
+    import json
+    cid = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    uid = "1f8c2b3a-4d5e-6f70-8192-a3b4c5d6e7f8"
+    seeds = {
+        "containerd-pod": {"command": "container", "id": cid, "pid": 4242,
+                           "cgroup_path": "/kubepods/besteffort/pod%s/%s" % (uid, cid),
+                           "cgroup_id": 1234, "pod_uid": uid, "pod_namespace": "shop",
+                           "pod_name": "web-0", "container_name": "nginx",
+                           "image": "docker.io/library/nginx:1.25", "runtime": "containerd",
+                           "annotations": {"io.kubernetes.cri.container-type": "container"}},
+        "crio-systemd": {"command": "container", "id": cid,
+                         "cgroup_path": "/kubepods.slice/kubepods-pod%s.slice/crio-%s.scope" % (
+                             uid.replace("-", "_"), cid),
+                         "image_id": "quay.io/x@sha256:00", "runtime": "crio"},
+        "plain-runc": {"command": "container", "id": cid, "cgroup_path": "/hornet-test/" + cid},
+        "hostile": {"command": "container", "id": cid, "pod_uid": uid,
+                    "pod_namespace": "ns\"\u0001<b>", "pod_name": "\u00ff\\",
+                    "container_name": "<script>"},
+    }
+    put_all("fuzz_hook", {k: json.dumps(v) for k, v in seeds.items()})
+
+
 def config_seeds():
     seeds = {
         "full": "node-name: worker-1\nexport-file: /var/log/hornet/events.json\n"
@@ -201,6 +225,36 @@ def json_seeds():
     put_all("fuzz_json", seeds)
 
 
+def k8s_seeds():
+    cid = "7b" * 32
+    pod = {"kind": "Pod", "apiVersion": "v1",
+           "metadata": {"name": "web-5d8f9-abcde", "namespace": "shop",
+                        "uid": "0b7c8a4e-1111-2222-3333-444455556666",
+                        "labels": {"app": "web", "pod-template-hash": "5d8f9"},
+                        "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8f9",
+                                             "controller": True}]},
+           "spec": {"nodeName": "n1", "containers": [
+               {"name": "app", "image": "nginx:1.25",
+                "livenessProbe": {"exec": {"command": ["/bin/check", "-q"]}}}],
+               "initContainers": [{"name": "init", "image": "busybox"}]},
+           "status": {"containerStatuses": [
+               {"name": "app", "containerID": "containerd://" + cid, "image": "nginx:1.25",
+                "imageID": "docker.io/library/nginx@sha256:" + "00" * 32,
+                "state": {"running": {"startedAt": "2024-05-01T10:00:00Z"}}}],
+               "initContainerStatuses": [{"name": "init", "containerID": "cri-o://" + cid}]}}
+    seeds = {
+        "pod": json.dumps(pod),
+        "pod-no-owner": json.dumps(dict(pod, metadata={"name": "p", "namespace": "n",
+                                                       "uid": "u", "labels": {"a": "b"}})),
+        "kubeconfig": "apiVersion: v1\ncurrent-context: c\ncontexts:\n- name: c\n"
+                      "  context: {cluster: k, user: u}\nclusters:\n- name: k\n  cluster:\n"
+                      "    server: https://10.0.0.1:6443\n    certificate-authority-data: "
+                      "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\nusers:\n- name: u\n"
+                      "  user: {tokenFile: token, client-certificate: a.crt, client-key: a.key}\n",
+    }
+    put_all("fuzz_k8s", seeds)
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -210,9 +264,11 @@ def main():
     tls_seeds()
     procfs_seeds()
     cgroup_seeds()
+    hook_seeds()
     config_seeds()
     args_seeds()
     json_seeds()
+    k8s_seeds()
 
 
 if __name__ == "__main__":

@@ -103,12 +103,14 @@ def unified_mount():
 class Container:
     """One container; see the module's comment. @pod=False: no Kubernetes
     annotations and a cgroup outside kubepods (a plain runc container).
-    @hook: argv of a createRuntime hook (argv[0] is its path). @runtime:
+    @hook: argv of a createRuntime hook (argv[0] is its path), also run at
+    poststop with @poststop. @runtime:
     "runc" or "crun"."""
 
     def __init__(self, name="app", pod_name=None, namespace="default", pod_uid=None,
                  image=IMAGE, args=("sleep", "1000"), pod=True, hook=None, hook_timeout=10,
-                 runtime="runc", annotations=None, cgroups_path=None, env=None):
+                 runtime="runc", annotations=None, cgroups_path=None, env=None,
+                 poststop=False):
         self.id = new_container_id()
         self.runtime = runtime
         self.pod = pod
@@ -132,7 +134,7 @@ class Container:
             self.cgroups_path = "/hornet-test/%s" % self.id
         self.started = False
         self.log = os.path.join(self.dir, "out.log")
-        spec = self._spec(hook, hook_timeout, annotations, env)
+        spec = self._spec(hook, hook_timeout, annotations, env, poststop)
         with open(os.path.join(self.bundle, "config.json"), "w") as f:
             json.dump(spec, f, indent=1)
         _live.append(self)
@@ -151,7 +153,7 @@ class Container:
             "io.kubernetes.cri.image-name": self.image,
         }
 
-    def _spec(self, hook, hook_timeout, annotations, env):
+    def _spec(self, hook, hook_timeout, annotations, env, poststop):
         out = subprocess.run([self.runtime, "spec", "--bundle", self.bundle],
                              capture_output=True, text=True, timeout=30)
         if out.returncode != 0:
@@ -171,8 +173,10 @@ class Container:
         if ann:
             spec["annotations"] = ann
         if hook:
-            spec["hooks"] = {"createRuntime": [{"path": hook[0], "args": list(hook),
-                                                "timeout": hook_timeout}]}
+            h = {"path": hook[0], "args": list(hook), "timeout": hook_timeout}
+            spec["hooks"] = {"createRuntime": [h]}
+            if poststop:
+                spec["hooks"]["poststop"] = [dict(h)]
         return spec
 
     def _rt(self, *argv):

@@ -74,7 +74,7 @@ def status(code, reason, message):
 
 
 class FakeAPI:
-    def __init__(self, token=None, bookmark_every=1.0, history=200000):
+    def __init__(self, token=None, bookmark_every=1.0, history=200000, port=None):
         self.dir = tempfile.mkdtemp(prefix="hornet-fakeapi-")
         self.ca, self.ca_key = make_ca(self.dir)
         self.cert = make_cert(self.dir, (self.ca, self.ca_key), "server", "fake-apiserver")
@@ -89,10 +89,11 @@ class FakeAPI:
         self.faults = []            # (code, retry_after) for the next requests
         self.watch_faults = []      # "gone", "cut", "silent" for the next watches
         self.split = False          # every line in several chunks
-        self.requests = []          # (method, path) seen
+        self.requests = []          # (monotonic time, path) of every request
+        self.kicks = 0              # kick() ends the watches open now
         self.watches_open = 0
         self.closing = False
-        self.port = free_port()
+        self.port = port or free_port()
         self.server = "https://127.0.0.1:%d" % self.port
         self._serve()
 
@@ -187,11 +188,15 @@ class FakeAPI:
         with self.lock:
             self.watch_faults.append(fault)
 
-    def watches(self):
-        return sum(1 for m, p in self.requests if "watch=" in p)
+    def kick(self):
+        """Ends the watches open now, cleanly (as the server's timeout does)."""
+        with self.lock:
+            self.kicks += 1
+            self.lock.notify_all()
 
-    def lists(self):
-        return sum(1 for m, p in self.requests if "watch=" not in p and "/pods" in p)
+    def watch_times(self):
+        """When each watch request came."""
+        return [t for t, p in self.requests if "watch=" in p]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -216,7 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         q = dict(urllib.parse.parse_qsl(url.query))
         with f.lock:
-            f.requests.append(("GET", self.path))
+            f.requests.append((time.monotonic(), self.path))
         if self.headers.get("Authorization") != "Bearer " + f.token:
             return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
         if url.path == "/api":
@@ -286,6 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
         deadline = time.monotonic() + float(q.get("timeoutSeconds") or 1800)
         with f.lock:
             fault = f.watch_faults.pop(0) if f.watch_faults else None
+            kick = f.kicks
             if rv and rv < f.oldest:
                 return self.send_json(410, status(410, "Expired",
                                                   "too old resource version: %d (%d)" %
@@ -307,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
             last_bm = time.monotonic()
             while time.monotonic() < deadline:
                 with f.lock:
-                    if f.closing:
+                    if f.closing or f.kicks != kick:
                         break
                     at = bisect.bisect_right(f.history, rv, key=lambda h: h[0])
                     lines = [(r, line) for r, t, n, line in f.history[at:]
@@ -315,9 +321,6 @@ class _Handler(BaseHTTPRequestHandler):
                     if ns is not None:
                         lines = [(r, l) for r, l in lines
                                  if b'"namespace":"%s"' % ns.encode() in l]
-                    if not lines:
-                        rv = max(rv, f.rv)
-                        f.lock.wait(0.2)
                     cur = f.rv
                 if fault == "silent":
                     time.sleep(0.2)
@@ -335,13 +338,17 @@ class _Handler(BaseHTTPRequestHandler):
                             time.sleep(0.01)
                     else:
                         self.chunk(line)
-                    rv = r
+                # everything up to cur was sent or is not for this watch
+                rv = max(rv, cur)
                 if bookmarks and time.monotonic() - last_bm >= f.bookmark_every:
-                    rv = max(rv, cur)
                     self.chunk(json.dumps({"type": "BOOKMARK", "object": {
                         "kind": "Pod", "apiVersion": "v1",
                         "metadata": {"resourceVersion": str(rv)}}}).encode() + b"\n")
                     last_bm = time.monotonic()
+                if not lines:
+                    with f.lock:
+                        if f.rv == cur and not f.closing and f.kicks == kick:
+                            f.lock.wait(0.2)
             self.chunk(b"")
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             pass
