@@ -5,13 +5,16 @@ hostSelector and TracingPolicyNamespaced decided in the kernel per cgroup,
 with real runc containers (tests/lib/containers.py) announced by
 `hornet oci-hook`, the real agent, and Sigkill as the proof: a process the
 policy selects dies on its open of a file no one else opens."""
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, check, run, skip, test  # noqa: E402
+from hornet import HORNET, ROOT, Agent, check, run, skip, test  # noqa: E402
 import containers  # noqa: E402
 from containers import Container  # noqa: E402
 import kube  # noqa: E402
@@ -377,6 +380,79 @@ def _():
         check(st["scope_containers_named"] >= 1 and st["hook_requests"] == 0,
               "workloads %r" % st)
         expect(opens_on_host(w.path), False, "the host's cat")
+
+
+
+def write(text):
+    """@text in a temporary file, removed at exit; its path."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="hornet-scope-", delete=False)
+    f.write(text)
+    f.close()
+    atexit.register(os.unlink, f.name)
+    return f.name
+
+
+def crd_cluster():
+    """A real API server with the policy CRDs of deploy/kubernetes installed."""
+    if not shutil.which("kubectl"):
+        skip("needs kubectl")
+    k = kube.Kube()
+    try:
+        k.kubectl("apply", "--validate=false", "-f", os.path.join(ROOT, "deploy", "kubernetes",
+                                                                  "crds"))
+        deadline = time.monotonic() + 60
+        # a CRD just created has no conditions yet: ask again
+        while k.kubectl("wait", "--for=condition=Established", "--timeout=30s", "crd", "--all",
+                        check=False, timeout=60) == "" and time.monotonic() < deadline:
+            time.sleep(0.2)
+    except BaseException:
+        k.stop()
+        raise
+    return k
+
+
+@test("a_namespaced_policy_from_the_cluster_keeps_its_scope_through_a_change")
+def _():
+    need_runc()
+    k = crd_cluster()
+    try:
+        ns = "scope-crd-%d" % os.getpid()
+        k.create_namespace(ns)
+        a = Agent("--enable-k8s-api", "--k8s-kubeconfig-path", k.kubeconfig(),
+                  "--network=false")
+        key = "%s/kill-here" % ns
+
+        def apply(path):
+            # no metadata.namespace in the text: kubectl -n sets it, as users do
+            k.kubectl("apply", "--validate=false", "-n", ns, "-f",
+                      write(policy("kill-here", path, kind="TracingPolicyNamespaced")))
+
+        def version(pred, what):
+            deadline = time.monotonic() + 30
+            while True:
+                p = a.policies().get(key)
+                if p and pred(p):
+                    return p
+                check(time.monotonic() < deadline, "policy %s: no %s: %r" % (key, what, p))
+                time.sleep(0.1)
+        first, second = target("crd1"), target("crd2")
+        apply(first)
+        p = version(lambda p: p["state"] == "enabled", "enabled")
+        check(p.get("scope") == "namespace %s" % ns, "scope %r" % p.get("scope"))
+        with Container(namespace=ns, hook=hook(a)) as cin, \
+                Container(namespace=ns + "-x", hook=hook(a)) as cout:
+            start(cin, cout)
+            expect(opens_in(cin, first), True, "v1 in its namespace")
+            expect(opens_in(cout, first), False, "v1 in another namespace")
+            # the new version replaces the old in place, with a scope index of its own
+            apply(second)
+            version(lambda q: q["id"] != p["id"] and q["state"] == "enabled", "new version")
+            expect(opens_in(cin, second), True, "v2 in its namespace")
+            expect(opens_in(cin, first), False, "v1's file after the change")
+            expect(opens_in(cout, second), False, "v2 in another namespace")
+            expect(opens_on_host(second), False, "v2 on the host")
+    finally:
+        k.stop()
 
 
 if __name__ == "__main__":
