@@ -189,15 +189,15 @@ static void release_waiting(struct hornet_agent *a)
 					 output_waited, a);
 }
 
-/* Recomputes the kernel's scope map; the store or the scoped policies changed. */
-static void scope_update(struct hornet_agent *a)
+/* Updates the kernel's scope map: the store changed, or the scoped policies (@policies). */
+static void scope_update(struct hornet_agent *a, bool policies)
 {
 	int err;
 
 	if (!a->scope)
 		return;
 	a->scope_gen = hornet_pod_store__generation(a->pods);
-	err = hornet_scope__update(a->scope, a->pm);
+	err = hornet_scope__update(a->scope, a->pm, policies);
 	if (err)
 		pr_warn("workload scopes: %s (policies may miss containers)", strerror(-err));
 }
@@ -218,7 +218,7 @@ static int emit(void *ctx, const struct hornet_event *ev)
 	 * its first exec on, once its cgroup is known */
 	if (ev->kind == HORNET_EV_EXEC && ev->process && ev->process->container_id[0] && a->scope &&
 	    hornet_scope__learn(a->scope, ev->process->container_id, ev->process->cgroup_id))
-		scope_update(a);
+		scope_update(a, false);
 	release_waiting(a);
 	hornet_json_reset(&a->json);
 	err = hornet_render_event(&a->json, &a->render, ev);
@@ -581,7 +581,7 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 
 static void scope_policies_changed(void *ctx)
 {
-	scope_update(ctx);
+	scope_update(ctx, true);
 }
 
 /*
@@ -591,7 +591,7 @@ static void scope_policies_changed(void *ctx)
  */
 static void workloads_changed(struct hornet_agent *a)
 {
-	scope_update(a);
+	scope_update(a, false);
 }
 
 /* The OCI hook's request: a container is being created (agent/hook.h). */
@@ -1150,7 +1150,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		drain(&a);
 		/* the API's pod changes of this round, at once */
 		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
-			scope_update(&a);
+			scope_update(&a, false);
 		release_waiting(&a);
 		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);

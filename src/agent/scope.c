@@ -39,7 +39,10 @@ struct hornet_scope {
 	/* during an update */
 	struct scoped *policies;
 	size_t nr_policies;
+	bool full; /* the policies changed: every cgroup is computed again */
 	int err;
+	uint64_t gen_done; /* the store's generation at the last complete update */
+	bool policies_done; /* that update had scoped policies */
 	struct hornet_scope_stats st;
 };
 
@@ -167,6 +170,17 @@ static void set_bit(struct hornet_scope_bits *b, uint32_t index)
 	b->w[index / 64] |= 1ULL << (index % 64);
 }
 
+/* An unchanged workload keeps its entry: marked, not computed again. */
+static bool keep(struct hornet_scope *s, uint64_t cgroup_id)
+{
+	struct entry *e;
+
+	HASH_FIND(hh, s->entries, &cgroup_id, sizeof(cgroup_id), e);
+	if (e)
+		e->seen = true;
+	return e != NULL;
+}
+
 static void put_container(struct hornet_scope *s, const struct hornet_pod *pod,
 			  const struct hornet_container_info *c, uint64_t cgroup_id)
 {
@@ -215,19 +229,37 @@ static int put_pod(const struct hornet_pod *pod, void *ctx)
 {
 	struct hornet_scope *s = ctx;
 	const struct hornet_container_info *c;
+	bool changed = s->full || pod->generation > s->gen_done;
 	uint64_t cg;
 	size_t i;
 
 	for (i = 0; i < pod->nr_containers; i++) {
 		c = &pod->containers[i];
 		cg = c->cgroup_id ? c->cgroup_id : learned_cgroup(s, c->id);
-		if (cg)
+		if (cg && (changed || !keep(s, cg)))
 			put_container(s, pod, c, cg);
 	}
 	return 0;
 }
 
-int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm)
+/* No scoped policy: no program reads the map; empty it once. */
+static void clear(struct hornet_scope *s)
+{
+	struct entry *e, *et;
+
+	HASH_ITER(hh, s->entries, e, et)
+	{
+		if (bpf_map_delete_elem(s->fd, &e->cgroup_id) && errno != ENOENT) {
+			s->st.errors++;
+			continue;
+		}
+		s->st.writes++;
+		HASH_DEL(s->entries, e);
+		free(e);
+	}
+}
+
+int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm, bool policies)
 {
 	const struct hornet_container_info *c;
 	const struct hornet_pod *pod;
@@ -241,6 +273,16 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm)
 	ret = pm ? hornet_pm__each_scope(pm, add_policy, s) : 0;
 	if (ret)
 		goto out;
+	if (!s->nr_policies) {
+		clear(s);
+		s->policies_done = false;
+		goto out;
+	}
+	/*
+	 * Pods the store changed since the last update are computed again;
+	 * the others' entries stand, unless the policies changed.
+	 */
+	s->full = policies || !s->policies_done;
 	HASH_ITER(hh, s->entries, e, et)
 	{
 		e->seen = false;
@@ -250,6 +292,8 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm)
 	/* containers the hook or an exec named: in a pod, or outside any (never the host) */
 	HASH_ITER(hh, s->learned, l, lt)
 	{
+		if (!s->full && keep(s, l->cgroup_id))
+			continue;
 		pod = s->pods ? hornet_pod_store__by_container(s->pods, l->id, &c) : NULL;
 		if (!pod)
 			c = s->pods ? hornet_pod_store__container(s->pods, l->id) : NULL;
@@ -269,7 +313,11 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm)
 		free(e);
 	}
 	ret = s->err;
+	if (!ret)
+		s->policies_done = true;
 out:
+	if (!ret && s->pods)
+		s->gen_done = hornet_pod_store__generation(s->pods);
 	free(s->policies);
 	s->policies = NULL;
 	s->nr_policies = 0;

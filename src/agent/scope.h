@@ -37,8 +37,13 @@ struct hornet_scope_stats {
 struct hornet_scope *hornet_scope__new(int map_fd, const struct hornet_pod_store *pods);
 void hornet_scope__free(struct hornet_scope *s);
 
-/* Recomputes every entry from the store and @pm's scoped policies (@pm may be NULL). */
-int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm);
+/*
+ * Brings the map up to date with the store and @pm's scoped policies (@pm
+ * may be NULL): the pods changed since the last update, or every one when
+ * @policies (the scoped policies changed). Without scoped policies the map
+ * is emptied and nothing is computed: no program reads it.
+ */
+int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm, bool policies);
 
 /* Container @id runs in cgroup @cgroup_id; true when that is news (then update). */
 bool hornet_scope__learn(struct hornet_scope *s, const char *id, uint64_t cgroup_id);
