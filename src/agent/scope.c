@@ -242,13 +242,19 @@ static int put_pod(const struct hornet_pod *pod, void *ctx)
 	return 0;
 }
 
-/* No scoped policy: no program reads the map; empty it once. */
-static void clear(struct hornet_scope *s)
+/*
+ * Deletes the entries not seen in this update (@all: every entry, when no
+ * scoped policy is left and no program reads the map): their cgroups are
+ * the host's again.
+ */
+static void sweep(struct hornet_scope *s, bool all)
 {
 	struct entry *e, *et;
 
 	HASH_ITER(hh, s->entries, e, et)
 	{
+		if (e->seen && !all)
+			continue;
 		if (bpf_map_delete_elem(s->fd, &e->cgroup_id) && errno != ENOENT) {
 			s->st.errors++;
 			continue;
@@ -274,7 +280,7 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm, boo
 	if (ret)
 		goto out;
 	if (!s->nr_policies) {
-		clear(s);
+		sweep(s, true);
 		s->policies_done = false;
 		goto out;
 	}
@@ -299,19 +305,7 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm, boo
 			c = s->pods ? hornet_pod_store__container(s->pods, l->id) : NULL;
 		put_container(s, pod, c, l->cgroup_id);
 	}
-	/* cgroups no container holds any more: their processes are the host's */
-	HASH_ITER(hh, s->entries, e, et)
-	{
-		if (e->seen)
-			continue;
-		if (bpf_map_delete_elem(s->fd, &e->cgroup_id) && errno != ENOENT) {
-			s->st.errors++;
-			continue;
-		}
-		s->st.writes++;
-		HASH_DEL(s->entries, e);
-		free(e);
-	}
+	sweep(s, false);
 	ret = s->err;
 	if (!ret)
 		s->policies_done = true;
