@@ -150,7 +150,7 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	if (!s)
 		return 1;
 	/* outside its policy's workloads the selector does not exist: the
-	 * policy neither sees nor acts there, and the next policy decides */
+	 * policy neither posts nor acts there (checked before anything else) */
 	if (hornet_cfg.scoped && s->scope) {
 		__u32 idx = s->scope - 1;
 
