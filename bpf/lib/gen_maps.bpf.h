@@ -5,7 +5,8 @@
  *  shared maps                    one set for every instance (user space
  *                                 reuses the fds): active generations, policy
  *                                 states and counters, rate limits, stacks,
- *                                 tracked sockets, the entry-to-return stash
+ *                                 tracked sockets, the entry-to-return stash,
+ *                                 the workload scopes of each cgroup
  *  per-instance maps              selectors, arithmetic filters, and the
  *                                 value maps filled from the selectors
  *  struct gen_heap, heap()        the per-CPU event being built, its argument
@@ -92,6 +93,16 @@ struct {
 	__type(value, struct stash);
 } hornet_stash SEC(".maps");
 
+/* container cgroup id -> the workload scopes it is in; any other cgroup
+ * is the host's */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HORNET_SCOPE_CGROUPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct hornet_scope_bits);
+} hornet_scope_cg SEC(".maps");
+
 /* ---- this instance's selectors and filter values ---- */
 
 struct {
@@ -163,6 +174,8 @@ struct gen_heap {
 	__u32 pid;
 	__u32 tid;
 	__u64 args_hash;
+	struct hornet_scope_bits scope; /* the current cgroup's, when cfg.scoped */
+	__u32 scope_host; /* the current cgroup is no known container's */
 };
 
 struct {

@@ -35,6 +35,24 @@ static __always_inline struct hornet_proc *load_proc(struct gen_heap *h, const b
 	return proc;
 }
 
+/*
+ * The workload scopes of the current cgroup into the heap: one lookup per
+ * run, and only once a selector may match. A cgroup the agent does not know
+ * as a container's is the host's: the selectors say themselves whether
+ * their scope holds it.
+ */
+static __always_inline void load_scope(struct gen_heap *h)
+{
+	__u64 cg = bpf_get_current_cgroup_id();
+	struct hornet_scope_bits *b = bpf_map_lookup_elem(&hornet_scope_cg, &cg);
+
+	h->scope_host = !b;
+	if (!b)
+		return;
+	for (int w = 0; w < HORNET_SCOPE_WORDS; w++)
+		h->scope.w[w] = b->w[w];
+}
+
 static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool tracing)
 {
 	__u32 lookups = hornet_cfg.lookups, key = hornet_cfg.point_id;
@@ -103,6 +121,8 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		if (!any)
 			return 0;
 	}
+	if (hornet_cfg.scoped)
+		load_scope(h);
 	bpf_loop(HORNET_GEN_MAX_SELS, tracing ? eval_sel : eval_sel_cg, &sc, 0);
 	return h->override;
 }

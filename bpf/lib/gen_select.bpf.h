@@ -5,7 +5,8 @@
  *                 first selector whose slots all hold runs its actions
  *                 (post with rate limits and stacks, Sigkill/Signal,
  *                 Override, TrackSock/UntrackSock, user-space actions),
- *                 unless its policy is disabled or in monitor mode
+ *                 unless its policy is disabled, in monitor mode, or
+ *                 scoped to workloads the current cgroup is not in
  *  eval_sel_cg()  the same for cgroup programs: no signals, no stacks
  *  post()         the event and its arguments into the ring buffer
  */
@@ -148,6 +149,16 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	s = bpf_map_lookup_elem(&hornet_sels, &key);
 	if (!s)
 		return 1;
+	/* outside its policy's workloads the selector does not exist: the
+	 * policy neither posts nor acts there (checked before anything else) */
+	if (hornet_cfg.scoped && s->scope) {
+		__u32 idx = s->scope - 1;
+
+		if (h->scope_host ? !(s->flags & HORNET_SEL_HOST)
+				  : !(h->scope.w[(idx >> 6) & (HORNET_SCOPE_WORDS - 1)] &
+				      (1ULL << (idx & 63))))
+			return 0;
+	}
 	/* first match decides, per policy hook */
 	if (c->done_hook == s->hook_id + 1 && c->done_policy == s->policy_id)
 		return 0;

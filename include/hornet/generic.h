@@ -103,6 +103,8 @@ struct hornet_gen_cfg {
 	__u32 ret_spec; /* 1 + the spec of the return value; 0 none */
 	__u32 always; /* a selector needs no filter to hold: always evaluate */
 	__u32 self_tgid; /* the agent: its own calls are never matched */
+	__u32 scoped; /* a selector has a workload scope: look the cgroup up */
+	__u32 pad;
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
 };
@@ -228,6 +230,7 @@ struct hornet_gen_act {
 /* hornet_gen_sel.flags */
 #define HORNET_SEL_FIRST (1 << 0) /* first selector of its policy hook */
 #define HORNET_SEL_FOLLOW (1 << 1) /* matchBinaries/matchPIDs follow children */
+#define HORNET_SEL_HOST (1 << 2) /* scoped, and its scope holds the host */
 
 struct hornet_gen_sel {
 	__u32 policy_id;
@@ -236,9 +239,25 @@ struct hornet_gen_sel {
 	__u8 flags;
 	__u8 nr_actions;
 	__u8 pad;
-	__u32 pad2;
+	__u32 scope; /* 1 + its policy's scope index; 0: every process */
 	struct hornet_bits required; /* the slots of its filters */
 	struct hornet_gen_act actions[HORNET_GEN_MAX_ACTIONS];
+};
+
+/*
+ * Workload scopes (podSelector, containerSelector, hostSelector, a
+ * TracingPolicyNamespaced's namespace). Each scoped policy has an index; the
+ * shared map hornet_scope_cg gives, per container cgroup (cgroup2 id), the
+ * bitmap of the scopes it is in. A cgroup not in the map is outside every
+ * known container: the host, which a scope holds or not whatever the pods
+ * (HORNET_SEL_HOST, compiled into the selector).
+ */
+#define HORNET_MAX_SCOPES 1024
+#define HORNET_SCOPE_WORDS (HORNET_MAX_SCOPES / 64)
+#define HORNET_SCOPE_CGROUPS 16384 /* container cgroups the map holds */
+
+struct hornet_scope_bits {
+	__u64 w[HORNET_SCOPE_WORDS];
 };
 
 /* Global per-policy state (hornet_policy_state map), keyed by policy id. */

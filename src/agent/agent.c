@@ -23,6 +23,7 @@
 #include "agent/hook.h"
 #include "agent/podwait.h"
 #include "agent/policies.h"
+#include "agent/scope.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/event.h"
@@ -67,6 +68,8 @@ struct hornet_agent {
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
 	struct hornet_api *api;
+	struct hornet_scope *scope; /* the kernel's map of workload scopes per cgroup */
+	uint64_t scope_gen; /* the store's generation the scope map was computed at */
 	struct hornet_pod_wait *pod_wait; /* events waiting for their pod */
 	struct hornet_pod_pending pending; /* of the line being rendered */
 	bool pod_source; /* something tells the store about pods: wait for them */
@@ -186,6 +189,19 @@ static void release_waiting(struct hornet_agent *a)
 					 output_waited, a);
 }
 
+/* Updates the kernel's scope map: the store changed, or the scoped policies (@policies). */
+static void scope_update(struct hornet_agent *a, bool policies)
+{
+	int err;
+
+	if (!a->scope)
+		return;
+	a->scope_gen = hornet_pod_store__generation(a->pods);
+	err = hornet_scope__update(a->scope, a->pm, policies);
+	if (err)
+		pr_warn("workload scopes: %s (policies may miss containers)", strerror(-err));
+}
+
 /*
  * Every sensor's decoded events come here: rendered once as a JSON line for
  * the export file and the API, and for stdout as it is asked for. A line
@@ -199,6 +215,11 @@ static int emit(void *ctx, const struct hornet_event *ev)
 	const char *type = hornet_event_type_name(ev);
 	int err;
 
+	/* a container the hook did not announce: scoped policies apply from
+	 * its first exec on, once its cgroup is known */
+	if (ev->kind == HORNET_EV_EXEC && ev->process && ev->process->container_id[0] && a->scope &&
+	    hornet_scope__learn(a->scope, ev->process->container_id, ev->process->cgroup_id))
+		scope_update(a, false);
 	release_waiting(a);
 	hornet_json_reset(&a->json);
 	err = hornet_render_event(&a->json, &a->render, ev);
@@ -435,6 +456,16 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_u64(j, "events_waiting_for_pod", ws.held);
 		hornet_json_u64(j, "events_waited_for_pod", ws.waited);
 		hornet_json_u64(j, "events_without_pod", a->events_without_pod);
+		if (a->scope) {
+			struct hornet_scope_stats ss;
+
+			hornet_scope__stats(a->scope, &ss);
+			hornet_json_u64(j, "scope_cgroups", ss.cgroups);
+			hornet_json_u64(j, "scope_containers_named", ss.learned);
+			hornet_json_u64(j, "scope_updates", ss.updates);
+			hornet_json_u64(j, "scope_map_writes", ss.writes);
+			hornet_json_u64(j, "scope_map_errors", ss.errors);
+		}
 		hornet_json_obj_end(j);
 	}
 	k8s_status(a, j);
@@ -549,6 +580,11 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	return 0;
 }
 
+static void scope_policies_changed(void *ctx)
+{
+	scope_update(ctx, true);
+}
+
 /*
  * The pods and containers of the store changed. h-scope: updates the
  * kernel's scope map (cgroup id -> policies that select it) here, before the
@@ -556,6 +592,7 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
  */
 static void workloads_changed(struct hornet_agent *a)
 {
+	scope_update(a, false);
 }
 
 /* The OCI hook's request: a container is being created (agent/hook.h). */
@@ -574,6 +611,8 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	}
 	/* from now on events of processes in pods may wait for their pod */
 	a->pod_source = true;
+	if (a->scope)
+		hornet_scope__learn(a->scope, res.id, res.cgroup_id);
 	workloads_changed(a);
 	pr_info("oci hook: container '%s' (cgroup id %llu%s%s)", res.id,
 		(unsigned long long)res.cgroup_id, res.pod_uid[0] ? ", pod " : "", res.pod_uid);
@@ -601,6 +640,8 @@ static int container_gone_cmd(void *ctx, json_t *req, struct hornet_json *j, cha
 		pr_warn("oci hook: %s", err);
 		return ret;
 	}
+	if (a->scope)
+		hornet_scope__forget(a->scope, res.id);
 	workloads_changed(a);
 	pr_info("oci hook: container '%s' gone", res.id);
 	hornet_json_str(j, "id", res.id);
@@ -728,6 +769,7 @@ static void agent_free(struct hornet_agent *a)
 		ring_buffer__free(a->rb);
 	hornet_crd__stop(a->crd);
 	hornet_pm__free(a->pm);
+	hornet_scope__free(a->scope);
 	hornet_gen_sensor__free(a->gen);
 	hornet_net_sensor__free(a->net);
 	hornet_actions__free(a->actions);
@@ -777,6 +819,7 @@ static int start_policies(struct hornet_agent *a)
 	a->pm = hornet_pm__new(a->gen, &a->kernel, &a->render.host_ns);
 	if (!a->pm)
 		return -ENOMEM;
+	hornet_pm__on_scope_change(a->pm, scope_policies_changed, a);
 	hornet_pm__begin_batch(a->pm);
 	for (i = 0; i < cfg->policies.n; i++) {
 		char *buf = NULL;
@@ -982,6 +1025,9 @@ static int agent_start(struct hornet_agent *a)
 		return err;
 	}
 	a->maps_open = true;
+	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
+	if (!a->scope)
+		return -ENOMEM;
 	eo.maps = &a->maps;
 	eo.creds_hook = cfg->exec_creds_hook;
 	eo.cache = a->cache;
@@ -1103,6 +1149,9 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			p->fn(p, evs[i].events);
 		}
 		drain(&a);
+		/* the API's pod changes of this round, at once */
+		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
+			scope_update(&a, false);
 		release_waiting(&a);
 		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);

@@ -13,7 +13,8 @@
 /* Every fd field, so that create and close go over the same list. */
 static int *fds(struct hornet_shared_maps *m, unsigned int i)
 {
-	int *all[] = { &m->events, &m->stats, &m->procs, &m->follow_eq, &m->follow_prefix };
+	int *all[] = { &m->events,    &m->stats,	 &m->procs,
+		       &m->follow_eq, &m->follow_prefix, &m->scope_cg };
 
 	return i < sizeof(all) / sizeof(all[0]) ? all[i] : NULL;
 }
@@ -51,6 +52,10 @@ int hornet_core_maps_create(struct hornet_shared_maps *m, uint64_t ringbuf_size)
 		err = create(&m->follow_prefix, BPF_MAP_TYPE_LPM_TRIE, "hornet_follow_prefix",
 			     sizeof(struct hornet_lpm_str_key), sizeof(__u64),
 			     HORNET_FOLLOW_BINARIES, BPF_F_NO_PREALLOC);
+	if (!err)
+		err = create(&m->scope_cg, BPF_MAP_TYPE_HASH, "hornet_scope_cg", sizeof(__u64),
+			     sizeof(struct hornet_scope_bits), HORNET_SCOPE_CGROUPS,
+			     BPF_F_NO_PREALLOC);
 	if (err)
 		hornet_core_maps_close(m);
 	return err;

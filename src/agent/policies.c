@@ -11,6 +11,7 @@
 
 #include "agent/policies.h"
 #include "policy/compile.h"
+#include "policy/scope.h"
 #include "util/log.h"
 
 #define MAX_POLICY_ID 4095
@@ -32,6 +33,7 @@ struct managed {
 	struct hornet_plan plan;
 	bool monitor;
 	uint64_t follow_bits;
+	uint32_t scope; /* 1 + its workload scope index; 0: every process */
 	time_t added;
 };
 
@@ -42,6 +44,10 @@ struct hornet_pm {
 	struct managed *list; /* in the order added */
 	uint64_t follow_used;
 	unsigned char ids[MAX_POLICY_ID + 1];
+	unsigned char scopes[HORNET_MAX_SCOPES];
+	void (*scope_changed)(void *ctx);
+	void *scope_ctx;
+	struct managed *loading; /* in load(), not in the list yet */
 	/* between begin_batch and end_batch: policies whose points wait */
 	bool batching;
 	struct managed **batch;
@@ -133,6 +139,7 @@ static long point_users(struct hornet_pm *pm, const char *key, const struct mana
 				users[count].ph = &m->plan.hooks[i];
 				memcpy(users[count].host_ns, pm->host_ns, sizeof(pm->host_ns));
 				users[count].follow_bits = m->follow_bits;
+				users[count].scope = m->scope;
 				count++;
 			}
 		}
@@ -211,6 +218,70 @@ static uint32_t alloc_id(struct hornet_pm *pm)
 	return 0;
 }
 
+/*
+ * A scope index for @m when it is scoped. The kernel map may still hold the
+ * bits of the policy that had the index before: the agent recomputes them
+ * (scope_changed) here, before @m's programs are built, so @m never applies
+ * to another policy's workloads.
+ */
+static int alloc_scope(struct hornet_pm *pm, struct managed *m)
+{
+	uint32_t i;
+
+	m->scope = 0;
+	if (!hornet_policy_scoped(m->policy))
+		return 0;
+	for (i = 0; i < HORNET_MAX_SCOPES; i++) {
+		if (!pm->scopes[i]) {
+			pm->scopes[i] = 1;
+			m->scope = i + 1;
+			if (pm->scope_changed)
+				pm->scope_changed(pm->scope_ctx);
+			return 0;
+		}
+	}
+	return -E2BIG;
+}
+
+static void free_scope(struct hornet_pm *pm, struct managed *m)
+{
+	if (!m->scope)
+		return;
+	/*
+	 * No recomputation: no program tests the index any more, its bits go
+	 * at the next one, and a replaced policy's successor is not in the
+	 * list yet (it would lose its own bits).
+	 */
+	pm->scopes[m->scope - 1] = 0;
+	m->scope = 0;
+}
+
+void hornet_pm__on_scope_change(struct hornet_pm *pm, void (*fn)(void *ctx), void *ctx)
+{
+	pm->scope_changed = fn;
+	pm->scope_ctx = ctx;
+}
+
+int hornet_pm__each_scope(const struct hornet_pm *pm,
+			  int (*fn)(const struct hornet_policy *p, uint32_t index, void *ctx),
+			  void *ctx)
+{
+	const struct managed *m;
+	int ret;
+
+	for (m = pm->list; m; m = m->next) {
+		if (!m->scope)
+			continue;
+		ret = fn(m->policy, m->scope - 1, ctx);
+		if (ret)
+			return ret;
+	}
+	/* a policy being loaded is not in the list yet */
+	if (pm->loading && pm->loading->scope)
+		return fn(pm->loading->policy, pm->loading->scope - 1, ctx);
+	return 0;
+}
+
 static uint64_t alloc_follow(struct hornet_pm *pm, unsigned int n)
 {
 	uint64_t bits = 0;
@@ -275,12 +346,24 @@ static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t er
 		snprintf(err, err_size, "more than %d policies", MAX_POLICY_ID);
 		return -E2BIG;
 	}
+	pm->loading = m;
+	ret = alloc_scope(pm, m);
+	pm->loading = NULL;
+	if (ret) {
+		pm->ids[m->id] = 0;
+		m->id = 0;
+		pm->follow_used &= ~m->follow_bits;
+		m->follow_bits = 0;
+		snprintf(err, err_size, "more than %d policies scoped to workloads",
+			 HORNET_MAX_SCOPES);
+		return ret;
+	}
 	hornet_gen_sensor__policy_reset(pm->gen, m->id);
 	hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
 	return 0;
 }
 
-/* Takes back the id and follow slots of prepare(). */
+/* Takes back the id, follow slots and scope of prepare(). */
 static void release_ids(struct hornet_pm *pm, struct managed *m)
 {
 	if (m->id) {
@@ -290,6 +373,7 @@ static void release_ids(struct hornet_pm *pm, struct managed *m)
 	m->id = 0;
 	pm->follow_used &= ~m->follow_bits;
 	m->follow_bits = 0;
+	free_scope(pm, m);
 }
 
 /* Loads @m (parsed, named, not in the list yet); fills m->state. */
@@ -732,6 +816,7 @@ int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t 
 		pm->ids[m->id] = 0;
 	pm->follow_used &= ~m->follow_bits;
 	*pp = m->next;
+	free_scope(pm, m);
 	managed_free(m);
 	return 0;
 }
@@ -759,6 +844,7 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 {
 	const struct managed *m;
 	struct hornet_policy_stats st;
+	char scope[512];
 	size_t i;
 
 	hornet_json_arr_begin(j, "policies");
@@ -776,6 +862,10 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 		if (m->policy && m->policy->namespaced)
 			hornet_json_str(j, "namespace",
 					m->policy->namespace ? m->policy->namespace : "");
+		if (m->policy) {
+			hornet_policy_scope_str(m->policy, scope, sizeof(scope));
+			hornet_json_str(j, "scope", scope);
+		}
 		hornet_json_arr_begin(j, "hooks");
 		for (i = 0; i < m->plan.nr_hooks; i++) {
 			const struct hornet_plan_hook *ph = &m->plan.hooks[i];

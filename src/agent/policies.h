@@ -74,6 +74,17 @@ const char *hornet_pm__source(const struct hornet_pm *pm, const char *name);
 /* Adds every *.yaml, *.yml and *.json file of @dir, in name order. */
 int hornet_pm__add_dir(struct hornet_pm *pm, const char *dir, char *err, size_t err_size);
 int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t err_size);
+
+/*
+ * Workload scopes: every scoped policy (podSelector, containerSelector,
+ * hostSelector, TracingPolicyNamespaced) holds an index while it is loaded.
+ * @fn runs when a policy takes one (before its programs are built);
+ * __each_scope() visits every policy holding one.
+ */
+void hornet_pm__on_scope_change(struct hornet_pm *pm, void (*fn)(void *ctx), void *ctx);
+int hornet_pm__each_scope(const struct hornet_pm *pm,
+			  int (*fn)(const struct hornet_policy *p, uint32_t index, void *ctx),
+			  void *ctx);
 int hornet_pm__set_mode(struct hornet_pm *pm, const char *name, enum hornet_pm_mode mode, char *err,
 			size_t err_size);
 /* Appends "policies": [...] to @j. */

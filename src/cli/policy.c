@@ -12,6 +12,7 @@
 #include "policy/compile.h"
 #include "policy/plan.h"
 #include "policy/policy.h"
+#include "policy/scope.h"
 #include "probe/features.h"
 
 static void usage(FILE *out)
@@ -156,6 +157,8 @@ static void print_list(json_t *reply)
 		printf("\n");
 		if (json_object_get(p, "error"))
 			printf("  error: %s\n", json_string_value(json_object_get(p, "error")));
+		if (json_object_get(p, "scope"))
+			printf("  scope: %s\n", json_string_value(json_object_get(p, "scope")));
 		if (json_object_get(p, "update_error"))
 			printf("  update failed, this version runs on: %s\n",
 			       json_string_value(json_object_get(p, "update_error")));
@@ -204,7 +207,7 @@ static int cmd_check(int argc, char **argv)
 	}
 	hornet_kernel_init(&k, &f);
 	for (i = 0; i < argc; i++) {
-		char err[4096];
+		char err[4096], scope[512];
 		struct hornet_policy *p;
 		struct hornet_plan plan;
 
@@ -227,7 +230,8 @@ static int cmd_check(int argc, char **argv)
 			for (size_t h = 0; h < plan.nr_hooks; h++)
 				printf("%s %s %s", h ? "," : ":",
 				       hornet_mech_name(plan.hooks[h].mech), plan.hooks[h].target);
-			printf(")\n");
+			hornet_policy_scope_str(p, scope, sizeof(scope));
+			printf("; scope: %s)\n", scope);
 			hornet_plan_free(&plan);
 		}
 		hornet_policy_free(p);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/compile.h"
+#include "policy/scope.h"
 
 struct cc {
 	struct hornet_point_config *out;
@@ -752,6 +753,12 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 	sel->policy_id = u->policy_id;
 	sel->hook_id = u->hook_id;
 	sel->sel = si;
+	sel->scope = u->scope;
+	if (u->scope)
+		o->cfg.scoped = 1;
+	/* whether the scope holds the host does not depend on the pods */
+	if (u->scope && hornet_policy_selects_host(u->policy))
+		sel->flags |= HORNET_SEL_HOST;
 	if (si == 0)
 		sel->flags |= HORNET_SEL_FIRST;
 

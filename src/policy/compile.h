@@ -32,6 +32,7 @@ struct hornet_point_user {
 	 * followForks filters take, lowest first: its policy owns them, so they
 	 * stay the same when the point is rebuilt */
 	uint64_t follow_bits;
+	uint32_t scope; /* 1 + its policy's workload scope index; 0: every process */
 };
 
 struct hornet_str_entry {

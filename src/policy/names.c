@@ -183,3 +183,52 @@ int hornet_parse_duration(const char *s, uint64_t *ns)
 	}
 	return -EINVAL;
 }
+
+static const char *label_value(const char *const (*labels)[2], size_t nr, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(labels[i][0], key))
+			return labels[i][1];
+	return NULL;
+}
+
+/* Kubernetes' rules: NotIn and DoesNotExist hold for a missing label. */
+bool hornet_label_selector_matches(const struct hornet_label_selector *sel,
+				   const char *const (*labels)[2], size_t nr)
+{
+	const struct hornet_label_req *r;
+	const char *v;
+	bool in;
+	size_t i, j;
+
+	if (!sel->present)
+		return false;
+	for (i = 0; i < sel->nr_reqs; i++) {
+		r = &sel->reqs[i];
+		v = label_value(labels, nr, r->key);
+		in = false;
+		for (j = 0; v && j < r->nr_values; j++)
+			in |= !strcmp(r->values[j], v);
+		switch (r->op) {
+		case HORNET_LABEL_IN:
+			if (!in)
+				return false;
+			break;
+		case HORNET_LABEL_NOT_IN:
+			if (in)
+				return false;
+			break;
+		case HORNET_LABEL_EXISTS:
+			if (!v)
+				return false;
+			break;
+		case HORNET_LABEL_DOES_NOT_EXIST:
+			if (v)
+				return false;
+			break;
+		}
+	}
+	return true;
+}

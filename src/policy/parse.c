@@ -2710,6 +2710,240 @@ static int parse_options(struct ctx *c, const yaml_node_t *spec)
 			     (void **)&p->options_names, &p->nr_options, option_entry, NULL);
 }
 
+/* ---- podSelector, containerSelector, hostSelector ----------------------- */
+
+static const char *const label_ops[] = { "In", "NotIn", "Exists", "DoesNotExist", NULL };
+static const char *const container_keys[] = { "name", "repo", NULL };
+
+/* A label key as Kubernetes (and Tetragon's "k8s:" prefix) spells them. */
+static bool is_label_key(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (!len || len > 317)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || strchr("-_./:", ch)))
+			return false;
+	}
+	return true;
+}
+
+/* A label value: at most 63 of [A-Za-z0-9-_.], letters or digits at both ends, or empty. */
+static bool is_label_value(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (len > 63)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9');
+
+		if (!alnum && (!strchr("-_.", ch) || !i || i == len - 1))
+			return false;
+	}
+	return true;
+}
+
+/* @n holds @key of @sel's kind: containerSelector knows two fields only. */
+static int check_label_key(struct ctx *c, const yaml_node_t *n, const char *key, bool container)
+{
+	char shown[SHOW_MAX + 4];
+
+	if (container && strcmp(key, "name") && strcmp(key, "repo"))
+		return fail_choice(c, n, "container field", key, container_keys);
+	if (!is_label_key(key))
+		return fail_node(c, n,
+				 "'%s' is not a label key (letters, digits, '-', '_', '.', '/' "
+				 "and ':', at most 317 characters)",
+				 show(key, strlen(key), shown, sizeof(shown)));
+	return 0;
+}
+
+static int check_label_value(struct ctx *c, const yaml_node_t *n, const char *v, bool container)
+{
+	char shown[SHOW_MAX + 4];
+
+	/* container names and image repositories are not label values */
+	if (container || is_label_value(v))
+		return 0;
+	return fail_node(c, n,
+			 "'%s' is not a label value (at most 63 letters, digits, '-', '_' and '.', "
+			 "starting and ending with a letter or digit)",
+			 show(v, strlen(v), shown, sizeof(shown)));
+}
+
+static int label_values(struct ctx *c, const yaml_node_t *map, struct hornet_label_req *r,
+			bool container)
+{
+	yaml_node_t *n = get(c, map, "values");
+	bool wants = r->op == HORNET_LABEL_IN || r->op == HORNET_LABEL_NOT_IN;
+	size_t old, o2, i;
+	int err;
+
+	err = field_strings(c, map, "values", 0, &r->values, &r->nr_values);
+	if (err)
+		return err;
+	if (wants && !n)
+		return fail_node(c, map, "missing 'values' (operator '%s' needs at least one)",
+				 label_ops[r->op]);
+	if (!n)
+		return 0;
+	old = path_key(c, "values");
+	if (wants && !r->nr_values)
+		err = fail_node(c, n, "operator '%s' needs at least one value", label_ops[r->op]);
+	else if (!wants && r->nr_values)
+		err = fail_node(c, n, "operator '%s' takes no values", label_ops[r->op]);
+	for (i = 0; !err && i < r->nr_values; i++) {
+		o2 = path_idx(c, i);
+		err = check_label_value(c, item(c, n, i), r->values[i], container);
+		path_pop(c, o2);
+	}
+	path_pop(c, old);
+	return err;
+}
+
+static int label_expr_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
+{
+	static const char *const keys[] = { "key", "operator", "values", NULL };
+	struct hornet_label_req *r = entry;
+	bool container = *(const bool *)arg;
+	char *op = NULL;
+	size_t old, i;
+	int err;
+
+	err = want_map(c, map) ?: check_keys(c, map, keys) ?:
+				  field_str(c, map, "key", true, &r->key) ?:
+				  field_str(c, map, "operator", true, &op);
+	if (err)
+		goto out;
+	set_pos(&r->pos, map);
+	old = path_key(c, "key");
+	err = check_label_key(c, get(c, map, "key"), r->key, container);
+	path_pop(c, old);
+	if (err)
+		goto out;
+	for (i = 0; label_ops[i] && strcmp(label_ops[i], op); i++)
+		;
+	if (!label_ops[i]) {
+		old = path_key(c, "operator");
+		err = fail_choice(c, get(c, map, "operator"), "operator", op, label_ops);
+		path_pop(c, old);
+		goto out;
+	}
+	r->op = i;
+	err = label_values(c, map, r, container);
+out:
+	free(op);
+	return err;
+}
+
+/* matchLabels: each pair is In with one value */
+static int match_labels(struct ctx *c, const yaml_node_t *labels, bool container,
+			struct hornet_label_selector *sel)
+{
+	yaml_node_pair_t *pr;
+	struct hornet_label_req *r;
+	yaml_node_t *k, *v;
+	size_t old;
+	int err = 0;
+
+	for (pr = labels->data.mapping.pairs.start; pr < labels->data.mapping.pairs.top; pr++) {
+		k = node(c, pr->key);
+		v = node(c, pr->value);
+		r = &sel->reqs[sel->nr_reqs++];
+		r->op = HORNET_LABEL_IN;
+		set_pos(&r->pos, k);
+		r->values = calloc(1, sizeof(*r->values));
+		if (!r->values)
+			return oom(c);
+		err = read_str(c, k, &r->key);
+		if (err)
+			return err;
+		old = path_key(c, r->key);
+		err = check_label_key(c, k, r->key, container);
+		if (!err && is_null(v))
+			err = fail_node(c, v, "expected a string, found nothing");
+		if (!err)
+			err = read_str(c, v, &r->values[0]);
+		if (!err) {
+			r->nr_values = 1;
+			err = check_label_value(c, v, r->values[0], container);
+		}
+		path_pop(c, old);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_label_selector(struct ctx *c, const yaml_node_t *spec, const char *field,
+				struct hornet_label_selector *sel)
+{
+	static const char *const keys[] = { "matchLabels", "matchExpressions", NULL };
+	yaml_node_t *n = get(c, spec, field), *labels = NULL, *exprs = NULL;
+	bool container = !strcmp(field, "containerSelector");
+	size_t old, o2, nr_exprs = 0, nr = 0;
+	struct hornet_label_req *r;
+	int err;
+
+	if (!n)
+		return 0;
+	old = path_key(c, field);
+	sel->present = true;
+	set_pos(&sel->pos, n);
+	err = want_map(c, n) ?: check_keys(c, n, keys);
+	if (!err && (labels = get(c, n, "matchLabels"))) {
+		o2 = path_key(c, "matchLabels");
+		err = want_map(c, labels);
+		path_pop(c, o2);
+		nr += err ? 0 : NR_PAIRS(labels);
+	}
+	if (!err && (exprs = get(c, n, "matchExpressions"))) {
+		o2 = path_key(c, "matchExpressions");
+		err = want_list(c, exprs);
+		path_pop(c, o2);
+		nr_exprs = err ? 0 : NR_ITEMS(exprs);
+		nr += nr_exprs;
+	}
+	if (!err && nr) {
+		sel->reqs = calloc(nr, sizeof(*sel->reqs));
+		err = sel->reqs ? 0 : oom(c);
+	}
+	if (!err && labels && NR_PAIRS(labels)) {
+		o2 = path_key(c, "matchLabels");
+		err = match_labels(c, labels, container, sel);
+		path_pop(c, o2);
+	}
+	if (!err && nr_exprs) {
+		r = sel->reqs + sel->nr_reqs;
+		sel->nr_reqs += nr_exprs;
+		err = field_entries(c, n, "matchExpressions", sizeof(*r), 0, NULL, (void **)&r,
+				    &nr_exprs, label_expr_entry, &container);
+	}
+	if (!err && !strcmp(field, "hostSelector") && sel->nr_reqs)
+		err = fail_node(c, n,
+				"takes only {} (every process outside a container) or null "
+				"(none), as Tetragon");
+	path_pop(c, old);
+	return err;
+}
+
+static int parse_scope(struct ctx *c, const yaml_node_t *spec)
+{
+	struct hornet_policy *p = c->p;
+
+	return parse_label_selector(c, spec, "podSelector", &p->pod_selector) ?:
+		       parse_label_selector(c, spec, "containerSelector",
+					    &p->container_selector) ?:
+		       parse_label_selector(c, spec, "hostSelector", &p->host_selector);
+}
+
 static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 {
 	static const char *const keys[] = {
@@ -2736,6 +2970,9 @@ static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 		path_pop(c, old);
 		return err;
 	}
+	err = parse_scope(c, spec);
+	if (err)
+		return err;
 	/* lists first: hooks and selectors refer to them */
 	err = field_entries(c, spec, "lists", sizeof(*p->lists), 0, NULL, (void **)&p->lists,
 			    &p->nr_lists, list_entry, NULL) ?:
@@ -3219,6 +3456,17 @@ static void free_hook(struct hornet_hook *h)
 	free_strings(h->tags, h->nr_tags);
 }
 
+static void free_label_selector(struct hornet_label_selector *sel)
+{
+	size_t i;
+
+	for (i = 0; i < sel->nr_reqs; i++) {
+		free(sel->reqs[i].key);
+		free_strings(sel->reqs[i].values, sel->reqs[i].nr_values);
+	}
+	free(sel->reqs);
+}
+
 void hornet_policy_free(struct hornet_policy *p)
 {
 	size_t i;
@@ -3237,6 +3485,9 @@ void hornet_policy_free(struct hornet_policy *p)
 	free(p->lists);
 	free_strings(p->options_names, p->nr_options);
 	free_strings(p->options_values, p->nr_options);
+	free_label_selector(&p->pod_selector);
+	free_label_selector(&p->container_selector);
+	free_label_selector(&p->host_selector);
 	free(p->file);
 	free(p->api_version);
 	free(p->name);

@@ -1222,16 +1222,15 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 
 	memset(plan, 0, sizeof(*plan));
 	((struct hornet_kernel *)k)->policy = p; /* for options the planners read */
-	if (p->has_pod_selector || p->has_container_selector || p->has_host_selector) {
-		/* applied host-wide instead, they would watch or kill far more than asked */
+	/*
+	 * Kubernetes fills it from the object's namespace (kubectl apply -n), so
+	 * a file may lack it; loaded without it, the policy would select no pod.
+	 */
+	if (p->namespaced && !p->namespace) {
 		snprintf(err, err_size,
-			 "spec.%s: selecting pods, containers or hosts by label is not supported "
-			 "yet "
-			 "(the policy would apply to the whole host)",
-			 p->has_pod_selector	     ? "podSelector"
-			 : p->has_container_selector ? "containerSelector"
-						     : "hostSelector");
-		return -EOPNOTSUPP;
+			 "metadata.namespace: missing: a TracingPolicyNamespaced applies to the "
+			 "pods of its namespace (set it in the file, or apply it with kubectl -n)");
+		return -EINVAL;
 	}
 	if (p->loader) {
 		snprintf(err, err_size,

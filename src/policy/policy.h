@@ -360,6 +360,37 @@ struct hornet_list {
 	struct hornet_pos pos;
 };
 
+/* Label selectors (podSelector, containerSelector, hostSelector), as Kubernetes reads them. */
+enum hornet_label_op {
+	HORNET_LABEL_IN,
+	HORNET_LABEL_NOT_IN,
+	HORNET_LABEL_EXISTS,
+	HORNET_LABEL_DOES_NOT_EXIST,
+};
+
+struct hornet_label_req {
+	char *key;
+	enum hornet_label_op op;
+	char **values; /* In, NotIn: at least one; none for the others */
+	size_t nr_values;
+	struct hornet_pos pos;
+};
+
+/*
+ * Absent (or null) selects nothing by itself; present without requirements
+ * ({}) selects everything; else every requirement must hold (AND).
+ * matchLabels entries come first, as In with one value.
+ */
+struct hornet_label_selector {
+	bool present;
+	struct hornet_label_req *reqs;
+	size_t nr_reqs;
+	struct hornet_pos pos;
+};
+
+/* The label a pod's namespace is matched as, as Tetragon does. */
+#define HORNET_LABEL_POD_NAMESPACE "k8s:io.kubernetes.pod.namespace"
+
 struct hornet_policy {
 	char *file; /* where it came from ("-" for the API) */
 	char *api_version;
@@ -373,6 +404,9 @@ struct hornet_policy {
 	struct hornet_list *lists;
 	size_t nr_lists;
 	bool has_pod_selector, has_container_selector, has_host_selector;
+	/* containerSelector keys: "name" and "repo" (the image without tag or
+	 * digest); hostSelector: only {} (every process outside a container) */
+	struct hornet_label_selector pod_selector, container_selector, host_selector;
 	bool has_enforcers;
 	bool loader; /* spec.loader: true (may be the policy's only content) */
 	char **options_names;
@@ -398,6 +432,13 @@ struct hornet_policy *hornet_policy_parse(const char *buf, size_t len, const cha
 struct hornet_policy *hornet_policy_load(const char *path, char *err, size_t err_size);
 
 void hornet_policy_free(struct hornet_policy *p);
+
+/*
+ * Whether @sel holds for @labels (@nr pairs of key, value; keys unique).
+ * An absent selector holds for nothing, {} for everything.
+ */
+bool hornet_label_selector_matches(const struct hornet_label_selector *sel,
+				   const char *const (*labels)[2], size_t nr);
 
 /* Names as written in policies, for messages and events. */
 const char *hornet_arg_type_name(enum hornet_arg_type t);

@@ -17,6 +17,7 @@ static const struct {
 	{ "hornet_procs", offsetof(struct hornet_shared_maps, procs) },
 	{ "hornet_follow_eq", offsetof(struct hornet_shared_maps, follow_eq) },
 	{ "hornet_follow_prefix", offsetof(struct hornet_shared_maps, follow_prefix) },
+	{ "hornet_scope_cg", offsetof(struct hornet_shared_maps, scope_cg) },
 };
 
 /*

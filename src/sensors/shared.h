@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The maps several BPF objects share: the ring buffer every sensor posts
- * to, the loss counters, the process table, and the followChildren binary
- * maps (read by the exec programs, filled by the generic sensor). The
+ * to, the loss counters, the process table, the followChildren binary
+ * maps (read by the exec programs, filled by the generic sensor), and the
+ * workload scopes of each container cgroup (filled by the agent, read by
+ * the generic sensor). The
  * agent creates them (agent/core.c) and hands their fds to every sensor,
  * which makes its object use them before loading it; no sensor owns them,
  * and none depends on another for them.
@@ -21,6 +23,7 @@ struct hornet_shared_maps {
 	int procs; /* hornet_procs: the process table */
 	int follow_eq; /* hornet_follow_eq: followChildren binaries, exact */
 	int follow_prefix; /* hornet_follow_prefix: followChildren binaries, prefixes */
+	int scope_cg; /* hornet_scope_cg: workload scopes per container cgroup (agent/scope.c) */
 };
 
 /*

@@ -110,6 +110,26 @@ static void check_selector(const struct hornet_hook *h, const struct hornet_sele
 	}
 }
 
+/* A label selector: keys and values readable, counts as the operator wants. */
+static void touch_labels(const struct hornet_label_selector *sel)
+{
+	const struct hornet_label_req *r;
+	size_t i, k;
+
+	if (!sel->present && sel->nr_reqs)
+		abort();
+	for (i = 0; i < sel->nr_reqs; i++) {
+		r = &sel->reqs[i];
+		if (!r->key || r->op > HORNET_LABEL_DOES_NOT_EXIST)
+			abort();
+		if ((r->op <= HORNET_LABEL_NOT_IN) != (r->nr_values > 0))
+			abort();
+		touch(r->key);
+		for (k = 0; k < r->nr_values; k++)
+			touch(r->values[k]);
+	}
+}
+
 static void check_policy(const struct hornet_policy *p)
 {
 	size_t i, k;
@@ -120,6 +140,11 @@ static void check_policy(const struct hornet_policy *p)
 	touch(p->api_version);
 	touch(p->name);
 	touch(p->namespace);
+	touch_labels(&p->pod_selector);
+	touch_labels(&p->container_selector);
+	touch_labels(&p->host_selector);
+	if (p->host_selector.nr_reqs)
+		abort();
 	if (!p->nr_hooks && !p->loader)
 		abort();
 	for (i = 0; i < p->nr_lists; i++) {

@@ -433,12 +433,11 @@ static const struct plan_case cases[] = {
 	{ "policy/usdt", FX_DEBIAN_61, ~0u, 0,
 	  "  usdts:\n  - path: /proc/self/exe\n    provider: p\n    name: n\n",
 	  "spec.usdts[0] 'p:n': USDT probes are not supported yet", -EOPNOTSUPP },
+	/* scoped in the kernel per cgroup: the hooks are planned as for any policy */
 	{ "policy/pod_selector", FX_DEBIAN_61, ~0u, 0,
 	  "  podSelector:\n    matchLabels:\n      app: web\n"
 	  "  kprobes:\n  - call: do_unlinkat\n",
-	  "spec.podSelector: selecting pods, containers or hosts by label is not supported yet "
-	  "(the policy would apply to the whole host)",
-	  -EOPNOTSUPP },
+	  "fentry do_unlinkat n=2", 0 },
 	{ "policy/loader", FX_DEBIAN_61, ~0u, 0, "  loader: true\n",
 	  "spec.loader: process_loader events (executable mappings) are not supported yet",
 	  -EOPNOTSUPP },
