@@ -192,6 +192,25 @@ static __always_inline void set_privs(struct hornet_exec_event *e, struct inode 
 		e->privs |= HORNET_PRIV_FILE_CAP;
 }
 
+/*
+ * The task's pid as its own pid namespace numbers it (what a container
+ * shows as its pid): the last of struct pid's numbers, one per level.
+ */
+static __always_inline __u32 task_nspid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level;
+	int nr = 0;
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	if (level > 32) /* MAX_PID_NS_LEVEL */
+		return 0;
+	bpf_core_read(&nr, sizeof(nr), &pid->numbers[level].nr);
+	return nr;
+}
+
 static __always_inline int handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	struct hornet_exec_heap *heap;
@@ -217,6 +236,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	hornet_hdr_init(&e->hdr, HORNET_OP_EXEC, 0);
 	e->pid = BPF_CORE_READ(task, tgid);
 	e->tid = BPF_CORE_READ(task, pid);
+	e->nspid = task_nspid(task);
 	e->flags = HORNET_PF_EXECVE;
 	e->privs = 0;
 
@@ -351,6 +371,7 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	e.tid = BPF_CORE_READ(child, pid);
 	if (e.pid != e.tid)
 		return 0; /* a new thread, not a new process */
+	e.nspid = task_nspid(child);
 	proc = bpf_map_lookup_elem(&hornet_proc_heap, &zero);
 	if (!proc)
 		return 0;

@@ -145,9 +145,11 @@ struct hornet_exec_event {
 	__u16 cwd_len;
 	__u16 args_len;
 	__u16 cgroup_len;
+	__u32 nspid; /* the TGID in the process's own pid namespace */
+	__u32 pad;
 	char data[];
 };
-_Static_assert(sizeof(struct hornet_exec_event) == 192, "hornet_exec_event size");
+_Static_assert(sizeof(struct hornet_exec_event) == 200, "hornet_exec_event size");
 
 #define HORNET_EXEC_DATA_MAX (2 * HORNET_PATH_MAX + HORNET_ARGS_MAX + HORNET_CGROUP_MAX)
 #define HORNET_EXEC_EVENT_MAX (sizeof(struct hornet_exec_event) + HORNET_EXEC_DATA_MAX)
@@ -160,8 +162,10 @@ struct hornet_fork_event {
 	__u32 ppid;
 	__u32 flags;
 	__u64 pktime;
+	__u32 nspid; /* the child's pid in its own pid namespace */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct hornet_fork_event) == 40, "hornet_fork_event size");
+_Static_assert(sizeof(struct hornet_fork_event) == 48, "hornet_fork_event size");
 
 /* HORNET_OP_EXIT: the last thread of a process exited. */
 struct hornet_exit_event {

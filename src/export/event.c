@@ -188,10 +188,7 @@ static void container_id(char *out, size_t size, const struct hornet_process *p,
 		snprintf(out, size, "%s://%s", hornet_runtime_name(rt), p->container_id);
 }
 
-/*
- * Tetragon's Container message. "pid" (the process's pid in the container's
- * pid namespace) is left out: the exec sensor does not read it.
- */
+/* Tetragon's Container message; "pid" is the process's pid in its own pid namespace. */
 static void render_container(struct hornet_json *j, const struct hornet_process *p,
 			     const struct hornet_container_info *c, bool in_pod)
 {
@@ -214,6 +211,8 @@ static void render_container(struct hornet_json *j, const struct hornet_process 
 		hornet_format_time(ts, c->start_ns);
 		hornet_json_str(j, "start_time", ts);
 	}
+	if (p->nspid)
+		hornet_json_u64(j, "pid", p->nspid);
 	if (c && maybe_exec_probe(p, c))
 		hornet_json_bool(j, "maybe_exec_probe", true);
 	hornet_json_obj_end(j);

@@ -39,6 +39,7 @@ struct hornet_process {
 	uint32_t pid;
 	uint32_t tid;
 	uint32_t ppid;
+	uint32_t nspid; /* pid in its own pid namespace; 0: unknown */
 	uint64_t ktime;
 	uint64_t pktime;
 	uint32_t flags; /* HORNET_PF_* */

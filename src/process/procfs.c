@@ -268,6 +268,38 @@ int hornet_procfs_parse_status(const char *buf, size_t len, struct hornet_creds 
 	return 0;
 }
 
+int hornet_procfs_parse_nspid(const char *buf, size_t len, uint32_t *nspid)
+{
+	size_t pos = 0, after, i;
+	uint64_t v;
+
+	if (!buf || !nspid)
+		return -EINVAL;
+	while (pos < len) {
+		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+
+		pos += n + 1;
+		if (!line_has_key(line, n, "NSpid:", &after))
+			continue;
+		/* the last whitespace-separated number of the line */
+		for (i = n; i > after && (line[i - 1] == ' ' || line[i - 1] == '\t'); i--)
+			;
+		n = i;
+		while (i > after && line[i - 1] >= '0' && line[i - 1] <= '9')
+			i--;
+		if (i == n || n - i > 10)
+			return -EINVAL;
+		for (v = 0; i < n; i++)
+			v = v * 10 + (uint64_t)(line[i] - '0');
+		if (v > UINT32_MAX)
+			return -EINVAL;
+		*nspid = (uint32_t)v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path)
 {
 	size_t pos = 0;
@@ -449,6 +481,8 @@ int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_en
 	if (err)
 		goto fail;
 	err = hornet_procfs_parse_status(buf, len, &e->creds, &e->caps);
+	if (!err && hornet_procfs_parse_nspid(buf, len, &e->nspid))
+		e->nspid = 0; /* kernels before 4.1 have no NSpid: line */
 	free(buf);
 	if (err)
 		goto fail;

@@ -12,6 +12,7 @@
 struct hornet_procfs_entry {
 	pid_t pid;
 	pid_t ppid;
+	uint32_t nspid; /* status: the last NSpid: field, its pid in its own namespace */
 	uint64_t starttime; /* field 22 of stat, clock ticks after boot */
 	bool kthread; /* PF_KTHREAD in the stat flags */
 	struct hornet_creds creds; /* status: Uid:, Gid: */
@@ -35,6 +36,8 @@ int hornet_procfs_parse_stat(const char *buf, size_t len, pid_t *ppid, uint64_t 
 			     unsigned int *flags);
 int hornet_procfs_parse_status(const char *buf, size_t len, struct hornet_creds *creds,
 			       struct hornet_caps *caps);
+/* The last number of status's "NSpid:" line. */
+int hornet_procfs_parse_nspid(const char *buf, size_t len, uint32_t *nspid);
 /* The path of the "0::" line, malloc'd into *path; -ENOENT when there is none. */
 int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path);
 

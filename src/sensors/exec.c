@@ -265,6 +265,7 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 	if (!p)
 		return -ENOMEM;
 	p->privs = e->privs;
+	p->nspid = e->nspid;
 	p->creds = e->creds;
 	p->auid = e->auid;
 	p->caps = e->caps;
@@ -308,6 +309,7 @@ static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_ev
 	p = new_process(s, e->pid, e->tid, e->ppid, e->hdr.ktime, e->pktime, e->flags);
 	if (!p)
 		return -ENOMEM;
+	p->nspid = e->nspid;
 	parent = e->pktime ? hornet_proc_cache__lookup(s->opts.cache, e->ppid, e->pktime) : NULL;
 	if (parent) {
 		/* a clone runs its parent's program until it execs */
@@ -415,6 +417,7 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 		p->pktime = ticks_to_ns(s, parent->starttime);
 	}
 	p->flags = HORNET_PF_PROCFS;
+	p->nspid = pe->nspid;
 	p->creds = pe->creds;
 	p->auid = pe->auid;
 	p->caps = pe->caps;

@@ -51,6 +51,9 @@ def check_pod(p, c, what):
     check(ctr.get("name") == c.name, "%s: container name %r" % (what, ctr))
     check(ctr.get("image", {}).get("name") == c.image, "%s: image %r" % (what, ctr))
     check(ctr.get("start_time", "").endswith("Z"), "%s: start_time %r" % (what, ctr))
+    # runc gives the container its own pid namespace: the pid there is not the host's
+    check(isinstance(ctr.get("pid"), int) and 1 <= ctr["pid"] != p.get("pid"),
+          "%s: pid in the container %r (host pid %r)" % (what, ctr.get("pid"), p.get("pid")))
     keys = list(p.keys())
     check(keys.index("pod") == keys.index("auid") + 1 and keys.index("docker") > keys.index("pod"),
           "%s: pod not between auid and docker: %r" % (what, keys))

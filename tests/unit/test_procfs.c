@@ -283,6 +283,31 @@ static void test_parse_stat(void)
 	}
 }
 
+/* The pid a process has in its own namespace: the last of NSpid's numbers. */
+static void test_parse_nspid(void)
+{
+	static const char nested[] = "Name:\tsh\nTgid:\t4242\nNSpid:\t4242\t17\t3 \nPPid:\t1\n";
+	static const char host[] = "NSpid:\t99";
+	static const char *const bad[] = { "NSpid:\t\n", "NSpid:\t12345678901\n",
+					   "NSpid:\t99999999999\n", "Pid:\t1\n" };
+	uint32_t v = 0;
+	size_t i;
+
+	UNIT_CASE("procfs_parse_nspid")
+	{
+		CHECK_INT(hornet_procfs_parse_nspid(nested, strlen(nested), &v), 0);
+		CHECK_INT(v, 3);
+		CHECK_INT(hornet_procfs_parse_nspid(host, strlen(host), &v), 0);
+		CHECK_INT(v, 99);
+		/* the length is respected: "99" cut to "9" */
+		CHECK_INT(hornet_procfs_parse_nspid(host, strlen(host) - 1, &v), 0);
+		CHECK_INT(v, 9);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			CHECK(hornet_procfs_parse_nspid(bad[i], strlen(bad[i]), &v) < 0);
+		CHECK_INT(hornet_procfs_parse_nspid(NULL, 0, &v), -EINVAL);
+	}
+}
+
 static void test_parse_status(void)
 {
 	struct hornet_creds c;
@@ -854,6 +879,7 @@ int main(int argc, char **argv)
 
 	test_parse_stat();
 	test_parse_status();
+	test_parse_nspid();
 	test_parse_cgroup();
 	test_read_self(argv[0]);
 	test_read_kthread();
