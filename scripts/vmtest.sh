@@ -75,7 +75,7 @@ py=$(readlink -f /usr/bin/python3)
 pyver=$(basename "$py")
 base_key=$( {
 	sed -n '/^# 2. the initramfs/,/^# hornet with the shared/p' "$0"
-	for p in busybox dash cat bpftool python3 setpriv ip getcap runc; do
+	for p in busybox dash cat bpftool python3 setpriv ip getcap runc openssl; do
 		stat -L -c '%n %s %Y' "$(type -P "$p")" 2>/dev/null
 	done
 	stat -c '%n %Y' "/usr/lib/$pyver" "/usr/lib/$pyver/lib-dynload"
@@ -129,8 +129,12 @@ if [ ! -s "$base_cpio" ]; then
 
 	copy_prog dash cat true false sleep id env ls rm mkdir cp ln chmod stat readlink \
 		realpath head tail printf uname setpriv unshare bpftool /usr/bin/python3 getcap setcap kill \
-		ip runc
+		ip runc openssl
 	ln -sf /usr/bin/dash "$STAGE/bin/sh"
+	# openssl's configuration, for the fake API server's certificates
+	mkdir -p "$STAGE/etc/ssl" "$STAGE/usr/lib/ssl"
+	cp /etc/ssl/openssl.cnf "$STAGE/etc/ssl/"
+	ln -sf /etc/ssl/openssl.cnf "$STAGE/usr/lib/ssl/openssl.cnf"
 	for d in "$STAGE"/usr/bin/*; do
 		n=$(basename "$d")
 		[ -e "$STAGE/bin/$n" ] || ln -s "/usr/bin/$n" "$STAGE/bin/$n"
@@ -168,7 +172,7 @@ cp "$BUILD/hornet" "$STAGE/hornet/build/hornet"
 copy_libs "$BUILD/hornet"
 find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
-cp -r "$ROOT/examples" "$ROOT/policies" "$STAGE/hornet/"
+cp -r "$ROOT/examples" "$ROOT/policies" "$ROOT/deploy" "$STAGE/hornet/"
 mkdir -p "$STAGE/hornet/scripts"
 # how long each program took in the last VM run: tests/run starts the longest first
 if [ -f "$BUILD/test-durations-vm.json" ]; then

@@ -265,22 +265,29 @@ def _():
     need_runc()
     a = expecting_pods()
     with Container() as c:
-        # the pod is first waited for at the container's first exec, in start()
+        # the pod is first waited for at the container's first exec, in start(): no
+        # event of it can go out before 2 s after start() began, nor much later than
+        # 2 s after start() returned (under QEMU's TCG, runc takes seconds to start)
         t0 = time.monotonic()
         check(c.start().returncode == 0, "runc run: %s" % c.output())
+        t1 = time.monotonic()
         c.exec(["cat", "/etc/passwd"])
-        ev = a.wait_for(in_container(c, args="/etc/passwd"), timeout=10,
+        ev = a.wait_for(in_container(c, args="/etc/passwd"), timeout=30,
                         what="the exec of a pod nobody knows")
-        took = time.monotonic() - t0
+        now = time.monotonic()
         proc = ev["process_exec"]["process"]
         check("pod" not in proc, "pod %r" % proc.get("pod"))
-        check(1.9 <= took <= 5.0, "went out %.2f s after the start (the wait is 2 s)" % took)
+        check(now - t0 >= 1.9, "went out %.2f s after the start (the wait is 2 s)" % (now - t0))
+        slack = max(3.0, 2 * (t1 - t0))
+        check(now - t1 <= 2 + slack, "went out %.2f s after the container started (the wait "
+              "is 2 s, %.1f s allowed for the machine)" % (now - t1, slack))
         st = a.status()["workloads"]
         check(st["events_without_pod"] >= 1 and st["events_waited_for_pod"] >= 1,
               "workloads %r" % st)
-        # the pod was waited for in vain once: its next events go out at once
-        t0 = time.monotonic()
+        # the pod was waited for in vain once: its next events go out at once (timed
+        # from the end of runc exec, which under TCG alone takes seconds)
         c.exec(["cat", "/etc/group"])
+        t0 = time.monotonic()
         a.wait_for(in_container(c, args="/etc/group"), what="the second exec")
         took = time.monotonic() - t0
         check(took < 1.5, "the second event waited %.2f s" % took)
@@ -291,7 +298,13 @@ def _():
     need_runc()
     a = expecting_pods("--stdout", "compact")
     with Container(name="late", namespace="late-ns") as c:
+        t0 = time.monotonic()
         check(c.start().returncode == 0, "runc run: %s" % c.output())
+        if time.monotonic() - t0 > 0.7:
+            # the hook must come within 2 s of the container's first exec, and the
+            # test needs runc exec and a pause before it
+            skip("runc took %.1f s to start a container here: too slow to bring the pod "
+                 "within the 2 s wait" % (time.monotonic() - t0))
         pid = c.pid()
         c.exec(["cat", "/etc/passwd"])
         time.sleep(0.3)

@@ -13,7 +13,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, Fail, check, run, test  # noqa: E402
+from hornet import HORNET, Agent, Fail, check, run, skip, test  # noqa: E402
 from fakeapi import FakeAPI, make_pod  # noqa: E402
 from kube import KUBECTL, Kube, free_port, make_ca  # noqa: E402
 
@@ -376,6 +376,8 @@ def _():
 
 @test("k8s_fake_speaks_kubectl")
 def _():
+    if not os.access(KUBECTL, os.X_OK):
+        skip("needs kubectl (%s)" % KUBECTL)
     api = FakeAPI()
     try:
         api.add_pod(make_pod("ns1", "web", "n1"))

@@ -354,10 +354,15 @@ def _():
 @test("events_cli_streams_and_filters")
 def _():
     a = Agent.shared()
+    subs = a.status()["export"]["api_subscribers"]
     cli = subprocess.Popen([HORNET, "events", "--socket", a.socket, "--types", "exec",
                             "--binary", "cat$", "-o", "compact"], stdout=subprocess.PIPE)
     try:
-        time.sleep(0.3)
+        # the stream starts when the agent has the client as a subscriber (a fixed pause
+        # was too short under QEMU's TCG beside other work)
+        deadline = time.time() + 30
+        while a.status()["export"]["api_subscribers"] <= subs and time.time() < deadline:
+            time.sleep(0.1)
         subprocess.run([TRUE, "not-this"])
         subprocess.run([CAT, "/etc/hostname"], stdout=subprocess.DEVNULL)
         want = "\U0001f680 process %s /etc/hostname" % CAT

@@ -29,11 +29,24 @@ import uuid
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 QOS_PARENT = "/kubepods/besteffort"
-BUSYBOX = "/bin/busybox"
+# the test VM (scripts/vmtest.sh) keeps the host's busybox in /bb
+BUSYBOX = next((b for b in ("/bin/busybox", "/bb/busybox") if os.path.exists(b)), "/bin/busybox")
 IMAGE = "docker.io/library/busybox:1.36"
 
 _rootfs = None
 _live = []
+
+
+def root_is_initramfs():
+    """pivot_root(2) cannot move the initial ramfs, which is the test VM's
+    root: the runtime must then chroot (--no-pivot)."""
+    fstype = None
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) > 2 and fields[1] == "/":
+                fstype = fields[2]
+    return fstype in ("rootfs", "ramfs")
 
 
 def runtime_available(runtime="runc"):
@@ -179,6 +192,10 @@ class Container:
                 spec["hooks"]["poststop"] = [dict(h)]
         return spec
 
+    @staticmethod
+    def _run_flags():
+        return ["--no-pivot"] if root_is_initramfs() else []
+
     def _rt(self, *argv):
         return [self.runtime, "--root", self.state_root] + list(argv)
 
@@ -186,7 +203,8 @@ class Container:
         """Runs the container detached; returns the completed `run -d`
         (returncode non-zero when the runtime refused, e.g. a failed hook)."""
         with open(self.log, "ab") as out:
-            p = subprocess.run(self._rt("run", "-d", "--bundle", self.bundle, self.id),
+            p = subprocess.run(self._rt("run", *self._run_flags(), "-d", "--bundle", self.bundle,
+                                        self.id),
                                stdin=subprocess.DEVNULL, stdout=out, stderr=out, timeout=timeout)
         self.started = True
         return p
@@ -195,7 +213,7 @@ class Container:
         """Runs the container in the foreground until its process exits;
         returns the completed process (its output in .stdout, .stderr)."""
         self.started = True
-        return subprocess.run(self._rt("run", "--bundle", self.bundle, self.id),
+        return subprocess.run(self._rt("run", *self._run_flags(), "--bundle", self.bundle, self.id),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=timeout)
 

@@ -44,9 +44,12 @@ def apiserver_binary(build=True):
     path = os.path.join(CACHE, "kube-apiserver")
     if os.access(path, os.X_OK):
         return path
-    if not build:
+    script = os.path.join(ROOT, "scripts", "kube-apiserver.sh")
+    if not build or not os.path.exists(script):
+        # the test VM (scripts/vmtest.sh) carries neither the 110 MB binary nor
+        # the means to build it: the API's tests do not depend on the kernel
         raise Skip("no kube-apiserver in %s" % CACHE)
-    r = subprocess.run([os.path.join(ROOT, "scripts", "kube-apiserver.sh")],
+    r = subprocess.run([script],
                        capture_output=True, timeout=3600)
     out = r.stdout.decode().strip().splitlines()
     if r.returncode != 0 or not out or not os.access(out[-1], os.X_OK):
