@@ -82,14 +82,18 @@ base_key=$( {
 } | md5sum | cut -c1-12)
 base_cpio=$CACHE/base-$base_key.cpio.gz
 
-# shared libraries, copied to the same paths as on this machine
+# shared libraries, copied to the same paths as on this machine, with the
+# directory's real path: ldd names /lib/..., and a /lib directory in the
+# per-run archive would replace the base's lib -> usr/lib link when the kernel
+# unpacks it, leaving two copies of libc (a uprobe on one misses the other)
 copy_libs() {
-	local f soname path
+	local f soname path dest
 	for f in "$@"; do
 		while read -r soname path; do
 			[ -e "$path" ] || continue
-			mkdir -p "$STAGE$(dirname "$path")"
-			[ -e "$STAGE$path" ] || cp -L "$path" "$STAGE$path"
+			dest=$(readlink -f "$(dirname "$path")")/$(basename "$path")
+			mkdir -p "$STAGE$(dirname "$dest")"
+			[ -e "$STAGE$dest" ] || cp -L "$path" "$STAGE$dest"
 		done < <(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $1, $3 }')
 	done
 }
