@@ -26,32 +26,17 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "tests", "lib"))
-from hornet import ROOT, Skip, bench_agent  # noqa: E402
+from hornet import ROOT, Skip, bench_agent, policy_doc  # noqa: E402
 import kube  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 CAT = os.path.realpath("/bin/cat")
 
-POLICY = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: %s
-spec:
-  kprobes:
-  - call: "sys_openat"
-    syscall: true
-    args:
-    - index: 0
-      type: "int"
-    - index: 1
-      type: "string"
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: "Prefix"
-        values:
-        - "%s"
-"""
+
+def policy(name, path):
+    """sys_openat of paths under @path: the tests' openat policy document."""
+    return policy_doc("openat", name=name, operator="Prefix", values='\n        - "%s"' % path,
+                      extra="", actions="")
 
 
 def event_time(ev):
@@ -111,7 +96,7 @@ def main():
             t.start()
             a.skip_past()
             t0 = time.time()
-            kubectl("apply", "--validate=false", "-f", "-", text=POLICY % (name, path))
+            kubectl("apply", "--validate=false", "-f", "-", text=policy(name, path))
             returned = time.time() - t0
             enabled = None
             first = None
@@ -131,7 +116,7 @@ def main():
             t.join()
             kubectl("delete", "tracingpolicies.cilium.io", name)
             t1 = time.time()
-            a.add_policy(POLICY % (name + "-direct", path))
+            a.add_policy(policy(name + "-direct", path))
             direct = time.time() - t1
             a.policy("delete", name + "-direct")
             rows.append((returned, enabled, first, direct))

@@ -7,6 +7,7 @@
 #ifndef HORNET_CLI_CLI_H
 #define HORNET_CLI_CLI_H
 
+#include <stdbool.h>
 #include <jansson.h>
 
 int hornet_cmd_agent(int argc, char **argv);
@@ -20,6 +21,10 @@ int hornet_cmd_pods(int argc, char **argv);
 
 /* The socket the CLI talks to: --socket, else $HORNET_SOCKET, else the default. */
 const char *hornet_cli_socket(const char *flag);
+
+/* -o of a command that prints text or JSON: true if @fmt is one of them, else
+ * false after saying so on stderr, prefixed with "hornet @cmd". */
+bool hornet_cli_text_or_json(const char *cmd, const char *fmt);
 
 /* A message for a failed connection to the agent, on stderr. */
 void hornet_cli_no_agent(const char *socket, int err);

@@ -18,6 +18,14 @@ const char *hornet_cli_socket(const char *flag)
 	return env && env[0] ? env : HORNET_DEFAULT_SOCKET;
 }
 
+bool hornet_cli_text_or_json(const char *cmd, const char *fmt)
+{
+	if (!strcmp(fmt, "text") || !strcmp(fmt, "json"))
+		return true;
+	fprintf(stderr, "hornet %s: unknown output format '%s' (valid: text, json)\n", cmd, fmt);
+	return false;
+}
+
 void hornet_cli_no_agent(const char *socket, int err)
 {
 	if (err == ENOENT || err == ECONNREFUSED)

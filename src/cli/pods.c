@@ -73,13 +73,8 @@ int hornet_cmd_pods(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			fmt = optarg;
-			if (strcmp(fmt, "text") && strcmp(fmt, "json")) {
-				fprintf(stderr,
-					"hornet pods: unknown output format '%s' (valid: text, "
-					"json)\n",
-					fmt);
+			if (!hornet_cli_text_or_json("pods", fmt))
 				return 2;
-			}
 			break;
 		case 's':
 			sock = optarg;

@@ -200,13 +200,8 @@ int hornet_cmd_status(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			fmt = optarg;
-			if (strcmp(fmt, "text") && strcmp(fmt, "json")) {
-				fprintf(stderr,
-					"hornet status: unknown output format '%s' (valid: text, "
-					"json)\n",
-					fmt);
+			if (!hornet_cli_text_or_json("status", fmt))
 				return 2;
-			}
 			break;
 		case 's':
 			sock = optarg;

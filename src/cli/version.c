@@ -35,16 +35,14 @@ int hornet_cmd_version(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!hornet_cli_text_or_json("version", fmt))
+		return 2;
 	if (!strcmp(fmt, "json")) {
 		printf("{\"version\":\"%s\",\"git\":\"%s\",\"libbpf\":\"%s\"}\n", HORNET_VERSION,
 		       HORNET_GIT_REV, libbpf_version_string());
-	} else if (!strcmp(fmt, "text")) {
+	} else {
 		printf("hornet %s (git %s, libbpf %s)\n", HORNET_VERSION, HORNET_GIT_REV,
 		       libbpf_version_string());
-	} else {
-		fprintf(stderr, "hornet version: unknown output format '%s' (valid: text, json)\n",
-			fmt);
-		return 2;
 	}
 	return 0;
 }
