@@ -155,7 +155,8 @@ class LoadAgent:
         self.logf = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [hornet, "agent", "--config", config, "--node-name", "compat", "--socket",
-             self.socket, "--export-file", "", "--policy-dir", policies, "--log-level", "warn"],
+             self.socket, "--export-file", "", "--policy-dir", policies, "--log-level", "warn",
+             "--http-listen", "", "--store", ""],
             stdout=self.logf, stderr=subprocess.STDOUT)
         r = subprocess.run([hornet, "status", "--wait", "30", "--socket", self.socket],
                            capture_output=True, timeout=60)

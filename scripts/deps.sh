@@ -8,7 +8,7 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
-libjansson-dev uthash-dev libcurl4-openssl-dev"
+libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev libpq-dev"
 # bpftool: its own package on Debian; part of linux-tools on Ubuntu
 # libc6-dev-arm64-cross: the aarch64 headers of make check-arm64
 # runc, crun: real containers; etcd-server, golang-go, rsync and the reflect2 sources: the real

@@ -92,6 +92,33 @@ static const struct opt opts[] = {
 	{ "k8s-watch-timeout", OPT_UINT, OFF(k8s_watch_timeout), 1, 3600, "SECONDS",
 	  "a watch that receives nothing, not even a bookmark, for this long is reconnected "
 	  "(default: 300)" },
+	{ "http-listen", OPT_STR, OFF(http_listen), 0, 0, "ADDR:PORT",
+	  "serve the web page and the HTTP API here, \"\" for none; an address other than "
+	  "loopback needs --http-tls-cert and --http-tls-key (default: " HORNET_DEFAULT_HTTP_LISTEN
+	  ")" },
+	{ "http-token-file", OPT_STR, OFF(http_token_file), 0, 0, "PATH",
+	  "the HTTP API's bearer token is read from PATH (default: a new random token written to "
+	  "http.token beside the socket at start)" },
+	{ "http-tls-cert", OPT_STR, OFF(http_tls_cert), 0, 0, "PATH",
+	  "PEM certificate for HTTPS on --http-listen and --metrics-server" },
+	{ "http-tls-key", OPT_STR, OFF(http_tls_key), 0, 0, "PATH",
+	  "PEM private key of --http-tls-cert" },
+	{ "ui-dir", OPT_STR, OFF(ui_dir), 0, 0, "DIR",
+	  "serve the page's files from DIR instead of the copy built in (for development)" },
+	{ "metrics-server", OPT_STR, OFF(metrics_server), 0, 0, "ADDR:PORT",
+	  "serve Prometheus metrics at /metrics here, e.g. :2112 (default: \"\", only on "
+	  "--http-listen)" },
+	{ "metrics-label-filter", OPT_STR, OFF(metrics_label_filter), 0, 0, "LABELS",
+	  "labels kept on per-workload metrics, comma-separated from namespace, workload, pod, "
+	  "binary (default: all four)" },
+	{ "store", OPT_STR, OFF(store), 0, 0, "PATH|URL",
+	  "event history: an SQLite file or a postgres:// URL, \"\" for none "
+	  "(default: " HORNET_DEFAULT_STORE ")" },
+	{ "store-retention", OPT_STR, OFF(store_retention), 0, 0, "DURATION",
+	  "keep raw events this long, e.g. 30m, 72h, 7d (default: 72h; rollups stay 8 times "
+	  "longer)" },
+	{ "store-max-size-mb", OPT_UINT, OFF(store_max_size_mb), 1, 1 << 20, "N",
+	  "trim the oldest raw events when the store passes N MiB (default: 1024)" },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -118,6 +145,16 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->socket = strdup(HORNET_DEFAULT_SOCKET);
 	cfg->policy_dir = strdup(HORNET_DEFAULT_POLICY_DIR);
 	cfg->dns_server = strdup("");
+	cfg->http_listen = strdup(HORNET_DEFAULT_HTTP_LISTEN);
+	cfg->metrics_server = strdup("");
+	cfg->http_token_file = strdup("");
+	cfg->http_tls_cert = strdup("");
+	cfg->http_tls_key = strdup("");
+	cfg->ui_dir = strdup("");
+	cfg->store = strdup(HORNET_DEFAULT_STORE);
+	cfg->store_retention = strdup("72h");
+	cfg->metrics_label_filter = strdup("namespace,workload,pod,binary");
+	cfg->store_max_size_mb = 1024;
 	cfg->export_file_max_size_mb = 10;
 	cfg->export_file_max_backups = 5;
 	cfg->process_cache_size = 32768;
@@ -127,7 +164,10 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->log_level = HORNET_LOG_INFO;
 	cfg->stdout_format = HORNET_STDOUT_NONE;
 	if (!cfg->node_name || !cfg->export_file || !cfg->socket || !cfg->policy_dir ||
-	    !cfg->dns_server || !cfg->k8s_kubeconfig || !cfg->k8s_sa_dir) {
+	    !cfg->dns_server || !cfg->k8s_kubeconfig || !cfg->k8s_sa_dir || !cfg->http_listen ||
+	    !cfg->metrics_server || !cfg->http_token_file || !cfg->http_tls_cert ||
+	    !cfg->http_tls_key || !cfg->ui_dir || !cfg->store || !cfg->store_retention ||
+	    !cfg->metrics_label_filter) {
 		hornet_config_free(cfg);
 		return -ENOMEM;
 	}
@@ -149,6 +189,15 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->node_name);
 	free(cfg->export_file);
 	free(cfg->socket);
+	free(cfg->http_listen);
+	free(cfg->metrics_server);
+	free(cfg->http_token_file);
+	free(cfg->http_tls_cert);
+	free(cfg->http_tls_key);
+	free(cfg->ui_dir);
+	free(cfg->store);
+	free(cfg->store_retention);
+	free(cfg->metrics_label_filter);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -19,6 +19,8 @@
 #define HORNET_DEFAULT_EXPORT_FILE "/var/log/hornet/events.json"
 #define HORNET_DEFAULT_SOCKET "/run/hornet/hornet.sock"
 #define HORNET_DEFAULT_POLICY_DIR "/etc/hornet/policies.d"
+#define HORNET_DEFAULT_HTTP_LISTEN "127.0.0.1:2113"
+#define HORNET_DEFAULT_STORE "/var/lib/hornet/hornet.db"
 
 struct hornet_str_list {
 	char **v;
@@ -54,6 +56,16 @@ struct hornet_config {
 	char *k8s_kubeconfig; /* "": in-cluster settings */
 	char *k8s_sa_dir; /* the service account's token, ca.crt, namespace */
 	unsigned int k8s_watch_timeout; /* seconds a silent watch lives */
+	char *http_listen; /* ADDR:PORT of the page and /api/v1, "" for none */
+	char *metrics_server; /* ADDR:PORT of /metrics alone, "" for none */
+	char *http_token_file; /* "": http.token beside the socket, made at start */
+	char *http_tls_cert; /* PEM files; both or neither */
+	char *http_tls_key;
+	char *ui_dir; /* "": the page embedded in the binary */
+	char *store; /* SQLite path or postgres:// URL, "" for none */
+	char *store_retention; /* raw events kept this long: "72h", "7d", "30m" */
+	unsigned int store_max_size_mb; /* raw events trimmed above this */
+	char *metrics_label_filter; /* labels kept on per-process metrics, comma-separated */
 };
 
 /* Fills @cfg with the defaults. Returns 0 or -errno. */

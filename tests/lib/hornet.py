@@ -221,6 +221,12 @@ class Agent:
         # events() reads one file: no rotation unless a test asks for it
         if "--export-file-max-size-mb" not in args:
             argv += ["--export-file-max-size-mb", "0"]
+        # no port or system file shared between agents of parallel lanes: a test that
+        # wants the HTTP server or the store asks for it with its own port and file
+        if not any(a == "--http-listen" or a.startswith("--http-listen=") for a in args):
+            argv += ["--http-listen", ""]
+        if not any(a == "--store" or a.startswith("--store=") for a in args):
+            argv += ["--store", ""]
         self.logf = open(self.log, "wb")
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT,
