@@ -212,6 +212,16 @@ static unsigned int parse_filter(const char *f)
 	return keep;
 }
 
+bool hornet_metrics_label_kept(const char *filter, const char *label)
+{
+	unsigned int i;
+
+	for (i = 0; i < L_PROCESS_COUNT; i++)
+		if (!strcmp(label, process_labels[i]))
+			return parse_filter(filter) & (1u << i);
+	return false;
+}
+
 /*
  * Per-workload series: tetragon_events_total by type and
  * tetragon_policy_events_total by policy and hook, each with the process
