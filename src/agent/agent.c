@@ -1161,6 +1161,8 @@ static int agent_start(struct hornet_agent *a)
 	a->ready_ns = clock_ns(CLOCK_MONOTONIC);
 	pr_info("ready in %.0f ms: %ld processes found in /proc; export file '%s', API socket '%s'",
 		(a->ready_ns - a->started_ns) / 1e6, n, cfg->export_file, cfg->socket);
+	if (hornet_web__url(a->web))
+		pr_info("web page: open %s", hornet_web__url(a->web));
 	return 0;
 }
 

@@ -259,6 +259,29 @@ def _():
         w.json("DELETE", "/api/v1/policies/" + name)
 
 
+@test("http_metrics_are_open_on_both_listeners_and_the_metrics_server_serves_nothing_else")
+def _():
+    mport = free_port()
+    w = Web("--metrics-server", "127.0.0.1:%d" % mport)
+    w.request("GET", "/api/v1/status", token=False)
+    status, r, body = w.request("GET", "/metrics", token=False)
+    check(status == 200 and r.getheader("Content-Type", "").startswith("text/plain"),
+          "/metrics: %d %r" % (status, r.getheader("Content-Type")))
+    text = body.decode()
+    check("tetragon_build_info" in text and "hornet_http_unauthorized_total" in text,
+          "metrics %r" % text[:300])
+    c = http.client.HTTPConnection("127.0.0.1", mport, timeout=30)
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    check(r.status == 200 and b"tetragon_build_info" in r.read(), "metrics server: %d" % r.status)
+    for path in ("/api/v1/status", "/", "/healthz"):
+        c.request("GET", path, headers={"Authorization": "Bearer " + w.token})
+        r = c.getresponse()
+        r.read()
+        check(r.status == 404, "metrics server answered %s: %d" % (path, r.status))
+    c.close()
+
+
 @test("http_non_loopback_without_tls_and_port_in_use_are_start_errors")
 def _():
     code, out = start_fails("--http-listen", "0.0.0.0:%d" % free_port())
@@ -591,6 +614,45 @@ def _():
         for s in socks:
             s.close()
         shutil.rmtree(d, ignore_errors=True)
+
+
+@test("http_agent_stops_promptly_with_requests_and_streams_in_flight")
+def _():
+    w = Web()
+    streams = [Stream(w, "type=process_exec") for _ in range(5)]
+    # a client that sends half a request and waits
+    half = socket.create_connection(("127.0.0.1", w.port), timeout=30)
+    half.sendall(b"POST /api/v1/policies HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                 b"Content-Length: 1000\r\n\r\nkind: Trac" % w.port)
+    stop = threading.Event()
+    answers = []
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                answers.append(w.request("GET", "/api/v1/status", timeout=30)[0])
+            except (OSError, http.client.HTTPException):
+                answers.append(None)
+
+    threads = [threading.Thread(target=hammer, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1)
+    t0 = time.monotonic()
+    code = w.agent.stop()
+    took = time.monotonic() - t0
+    stop.set()
+    for t in threads:
+        t.join(35)
+    with open(w.agent.log, "rb") as f:
+        log = f.read().decode("utf-8", "replace")[-2000:]
+    check(code == 0, "agent exited with %s: %s" % (code, log))
+    check(took < 10, "stop took %.1f s" % took)
+    check(200 in answers, "no status answered before the stop: %r" % answers[:10])
+    check(not any(t.is_alive() for t in threads), "a request still hangs after the stop")
+    half.close()
+    for x in streams:
+        x.close()
 
 
 if __name__ == "__main__":
