@@ -149,7 +149,7 @@ function toRegex(v) {
 }
 
 function shq(v) {
-	return /^[A-Za-z0-9_./:=,^$-]+$/.test(v) ? v : "'" + v.replace(/'/g, "'\\''") + "'";
+	return /^[A-Za-z0-9_./:=,-]+$/.test(v) ? v : "'" + v.replace(/'/g, "'\\''") + "'";
 }
 
 // The `hornet events` command (src/cli/events.c) that gives the same events

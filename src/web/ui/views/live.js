@@ -68,7 +68,8 @@ function row(ev) {
 	h('td', null, shortTime(ev.time)),
 	h('td', null, fv('type', t, t.replace(/^process_/, ''))),
 	h('td', null, fv('namespace', namespaceOf(p)), namespaceOf(p) ? '/' : '', fv('pod', podOf(p))),
-	h('td', { class: 'bin' }, fv('binary', p.binary)),
+	h('td', { class: 'bin' }, fv('binary', p.binary), t === 'process_exec' ? null :
+		h('span', { class: 'args muted' }, ' ' + (p.arguments || ''))),
 	h('td', { class: 'what' }, path ? fv('path', path) : dest ? fv('dest', dest) : null,
 		' ', h('span', { class: 'muted' }, path || dest ? summaryOf(ev).replace(path || dest, '') : summaryOf(ev))),
 	h('td', null, fv('policy', b.policy_name)),
@@ -162,17 +163,18 @@ export function mount(root, ctx) {
 		if (!matches(ev, f, line))
 			return;
 		perf.received++;
-		if (paused) {
-			held++;
-			showCounts();
-			return;
-		}
 		queue.push(ev);
+		if (paused) {
+			// Kept (the newest MAX_ROWS) and drawn on resume.
+			held = Math.min(held + 1, MAX_ROWS);
+			showCounts();
+		}
 		if (queue.length > MAX_ROWS) {
 			perf.skipped += queue.length - MAX_ROWS;
 			queue.splice(0, queue.length - MAX_ROWS);
 		}
-		schedule();
+		if (!paused)
+			schedule();
 	}
 
 	// Frames longer than one refresh interval, counted for the tests and bench.
