@@ -33,6 +33,7 @@
 #include "web/assets.h"
 #include "web/live.h"
 #include "web/metrics.h"
+#include "web/store_feed.h"
 #include "web/web.h"
 
 /* Bodies the API takes; larger ones are read and thrown away up to
@@ -73,6 +74,7 @@ struct hornet_web {
 	unsigned int nhosts;
 	char *cert, *key;
 	struct web_live *live;
+	struct web_store_feed *feed; /* `hornet ui`: live events from the store */
 	struct web_agent agent;
 	_Atomic uint64_t requests, errors, unauthorized;
 };
@@ -1206,6 +1208,13 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	if (o->metrics_listen && o->metrics_listen[0] &&
 	    start_listener(w, "--metrics-server", o->metrics_listen, false, err, err_size))
 		goto fail;
+	if (!w->socket && w->store) {
+		w->feed = web_store_feed__start(w->store, w->live);
+		if (!w->feed) {
+			snprintf(err, err_size, "http server: live events: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	return w;
 fail:
 	if (!err[0])
@@ -1220,7 +1229,9 @@ void hornet_web__stop(struct hornet_web *w)
 		return;
 	/* requests waiting on the agent's socket give up now (its thread may be ours) */
 	web_agent__cancel(&w->agent);
-	/* live streams end and no client stays suspended: MHD cannot stop with one */
+	/* no more lines from the store; then the live streams end and no client stays
+	 * suspended: MHD cannot stop with one */
+	web_store_feed__stop(w->feed);
 	web_live__shutdown(w->live);
 	if (w->d)
 		MHD_stop_daemon(w->d);

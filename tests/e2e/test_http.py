@@ -616,6 +616,21 @@ def _():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def hornet_ui(store, preexec=None):
+    """`hornet ui` over @store on a free port: (process, Web-like client)."""
+    port = free_port()
+    ui = subprocess.Popen([HORNET, "ui", "--store", store, "--http-listen", "127.0.0.1:%d" % port],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec)
+    line = ui.stdout.readline().decode()
+    if not line.startswith("hornet ui: open http://127.0.0.1:%d/?token=" % port):
+        ui.kill()
+        raise Fail("hornet ui printed %r: %s" % (line, ui.stderr.read().decode()[-2000:]))
+    v = Web.__new__(Web)
+    v.port = port
+    v.token = line.strip().rsplit("=", 1)[1]
+    return ui, v
+
+
 @test("http_history_from_the_store_and_hornet_ui_without_root_over_its_file")
 def _():
     host_only()
@@ -641,31 +656,35 @@ def _():
         check("limit" in err, "bad limit: %r" % err)
         st = w.json("GET", "/api/v1/status")["store"]
         check(st["ok"] and st["written"] > 0, "store status %r" % st)
+        # live events of `hornet ui` come from the store the agent writes
+        ui, v = hornet_ui(db)
+        live = Stream(v, "type=process_exec&binary=" + mine.replace("/", "%2F"))
+        time.sleep(1.5)     # its first look at the store only learns what is there
+        p2 = subprocess.Popen([mine, "live"])
+        p2.wait()
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not live.events():
+            time.sleep(0.1)
+        got_live = [json.loads(x) for x in live.events()]
+        check([e["process_exec"]["process"]["pid"] for e in got_live] == [p2.pid],
+              "hornet ui live: %r" % [e["process_exec"]["process"]["pid"] for e in got_live])
+        live.close()
+        ui.terminate()
+        check(ui.wait(10) == 0, "hornet ui exited with %s" % ui.returncode)
         w.agent.stop()
         # the file as another user may have it: `hornet ui` needs no root
         copy = os.path.join(d, "copy.db")
         shutil.copy(db, copy)
         os.chown(copy, 65534, 65534)
         os.chown(d, 65534, 65534)
-        port = free_port()
-
         def drop():
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
 
-        ui = subprocess.Popen([HORNET, "ui", "--store", copy, "--http-listen",
-                               "127.0.0.1:%d" % port], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, preexec_fn=drop)
-        line = ui.stdout.readline().decode()
-        check(line.startswith("hornet ui: open http://127.0.0.1:%d/?token=" % port),
-              "hornet ui printed %r (%s)" % (line, ui.stderr.read1(4000) if ui.poll() else ""))
-        v = Web.__new__(Web)
-        v.port = port
-        v.token = line.strip().rsplit("=", 1)[1]
-        got = v.json("GET", q)["events"]
-        check(len(got) == 1 and got[0]["process_exec"]["process"]["pid"] == p.pid,
-              "hornet ui history: %r" % got[:2])
+        ui, v = hornet_ui(copy, drop)
+        got = [e["process_exec"]["process"]["pid"] for e in v.json("GET", q)["events"]]
+        check(got == [p2.pid, p.pid], "hornet ui history, newest first: %r" % got)
         for path in ("/api/v1/status", "/api/v1/policies"):
             err = v.json("GET", path, expect=503)["error"]
             check("hornet ui" in err, "%s: %r" % (path, err))
