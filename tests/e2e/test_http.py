@@ -702,6 +702,49 @@ def _():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@test("http_garbage_requests_get_errors_and_leave_the_agent_serving")
+def _():
+    w = shared_web()
+    auth = ("Authorization: Bearer %s\r\n" % w.token).encode()
+    host = ("Host: 127.0.0.1:%d\r\n" % w.port).encode()
+    raw = [b"\x00\xff\x16\x03\x01 not http\r\n\r\n",
+           b"GET " + b"/a" * 50000 + b" HTTP/1.1\r\n" + host + b"\r\n",
+           b"GET / HTTP/1.1\r\n" + host + b"X: " + b"y" * 100000 + b"\r\n\r\n",
+           b"GET / HTTP/1.1\r\n" + host + b"no colon here\r\n\r\n",
+           b"BREW /api/v1/status HTTP/1.1\r\n" + host + auth + b"\r\n",
+           b"GET /api/v1/status HTTP/9.9\r\n" + host + auth + b"\r\n",
+           b"POST /api/v1/policies HTTP/1.1\r\n" + host + auth +
+           b"Transfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n",
+           b"GET /api/v1/events/stream?binary=[&path=[[[&dest=%ff%fe&q=%00&type=" +
+           b",".join([b"x"] * 40) + b" HTTP/1.1\r\n" + host + auth + b"\r\n",
+           b"GET /api/v1/events?since=yesterday&limit=-1&cursor=%27%3B%20DROP HTTP/1.1\r\n" +
+           host + auth + b"\r\n",
+           b"PUT /api/v1/policies/%2e%2e%2f/mode HTTP/1.1\r\n" + host + auth +
+           b"Content-Length: 2\r\n\r\n{}",
+           b"DELETE /api/v1/policies/" + b"n" * 5000 + b" HTTP/1.1\r\n" + host + auth + b"\r\n"]
+    for req in raw:
+        with socket.create_connection(("127.0.0.1", w.port), timeout=10) as s:
+            try:
+                s.sendall(req)
+                s.shutdown(socket.SHUT_WR)
+                data = b""
+                while len(data) < 1 << 20:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                data = b""
+        first = data.split(b"\r\n")[0]
+        check(b" 200 " not in first or req.startswith(b"GET /api/v1/events/stream"),
+              "%r... answered %r" % (req[:60], first))
+        if b" 4" in first or b" 5" in first:
+            check(b"\r\n\r\n" in data, "%r...: no body" % req[:60])
+    # the stream with a glob that fnmatch cannot parse is still a stream, and matches nothing
+    st = w.json("GET", "/api/v1/status")
+    check(st["ready"], "status after garbage %r" % st)
+
+
 @test("http_agent_stops_promptly_with_requests_and_streams_in_flight")
 def _():
     w = Web()
