@@ -44,7 +44,6 @@
 #define CONNECTION_TIMEOUT_S 60
 #define MAX_HOSTS 64
 #define UI_FILE_MAX (16u << 20)
-#define COOKIE "hornet_token"
 
 /* Time the agent gets to answer, per kind of request. */
 #define READY_TIMEOUT_MS 1000
@@ -65,6 +64,9 @@ struct hornet_web {
 	struct MHD_Daemon *d, *md;
 	struct listener main_l, metrics_l;
 	char token[65];
+	/* hornet_token_PORT: cookies do not tell ports apart, and an agent and a
+	 * `hornet ui` on one host would otherwise log each other out */
+	char cookie[32];
 	char url[320];
 	char *socket, *node_name, *label_filter, *ui_dir;
 	struct hornet_store *store;
@@ -212,13 +214,13 @@ static bool authorized(struct hornet_web *w, struct MHD_Connection *c)
 
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
 		return token_equal(auth + 7, w->token);
-	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE), w->token);
+	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, w->cookie), w->token);
 }
 
 static void cookie_for(struct hornet_web *w, char *buf, size_t n, bool clear)
 {
-	snprintf(buf, n, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s", clear ? "" : w->token,
-		 w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+	snprintf(buf, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", w->cookie,
+		 clear ? "" : w->token, w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
 }
 
 /*
@@ -1097,6 +1099,7 @@ static int start_listener(struct hornet_web *w, const char *flag, const char *s,
 		return fd;
 	if (main) {
 		w->port = bound_port(fd);
+		snprintf(w->cookie, sizeof(w->cookie), "hornet_token_%u", w->port);
 		if (is_any(&ss)) {
 			add_host(w, w->node_name);
 			add_host(w, "localhost");

@@ -113,13 +113,17 @@ def _():
                                 headers={"Authorization": "Bearer " + "0" * 64})
     check(status == 401, "wrong token: %d" % status)
     status, _, body = w.request("GET", "/api/v1/policies", token=False,
-                                headers={"Cookie": "hornet_token=" + w.token[:-1] + "x"})
+                                headers={"Cookie": "hornet_token_%d=%s" % (w.port, w.token[:-1] + "x")})
+    check(status == 401, "wrong cookie: %d" % status)
+    # a cookie of another port's server is not ours
+    status, _, body = w.request("GET", "/api/v1/policies", token=False,
+                                headers={"Cookie": "hornet_token_%d=%s" % (w.port + 1, w.token)})
     check(status == 401, "wrong cookie: %d" % status)
     st = w.json("GET", "/api/v1/status")
     check(st["ready"] is True and st["node_name"] == w.agent.node, "status %r" % st)
-    check(st["http"]["unauthorized"] >= 3, "unauthorized not counted: %r" % st["http"])
+    check(st["http"]["unauthorized"] >= 4, "unauthorized not counted: %r" % st["http"])
     w.json("GET", "/api/v1/policies", token=False,
-           headers={"Cookie": "other=1; hornet_token=" + w.token})
+           headers={"Cookie": "other=1; hornet_token_%d=%s" % (w.port, w.token)})
     for path in ("/healthz", "/readyz"):
         status, r, body = w.request("GET", path, token=False)
         check(status == 200 and body == b"ok\n", "%s: %d %r" % (path, status, body))
@@ -136,7 +140,7 @@ def _():
     check(r.getheader("Location") == "/", "Location %r" % r.getheader("Location"))
     cookie = r.getheader("Set-Cookie") or ""
     parts = [p.strip() for p in cookie.split(";")]
-    check(parts[0] == "hornet_token=" + w.token, "cookie %r" % cookie)
+    check(parts[0] == "hornet_token_%d=%s" % (w.port, w.token), "cookie %r" % cookie)
     for flag in ("HttpOnly", "SameSite=Strict", "Path=/"):
         check(flag in parts, "cookie without %s: %r" % (flag, cookie))
     check("Secure" not in parts, "Secure on plain HTTP: %r" % cookie)
@@ -401,11 +405,11 @@ def _():
 class Stream:
     """One text/event-stream client, read in a thread: the data lines it got."""
 
-    def __init__(self, w, query):
+    def __init__(self, w, query, path="/api/v1/events/stream"):
         self.sock = socket.create_connection(("127.0.0.1", w.port), timeout=30)
-        self.sock.sendall(("GET /api/v1/events/stream?%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+        self.sock.sendall(("GET %s?%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                            "Authorization: Bearer %s\r\nAccept: text/event-stream\r\n\r\n" %
-                           (query, w.port, w.token)).encode())
+                           (path, query, w.port, w.token)).encode())
         self.buf = b""
         self.data = []
         self.lock = threading.Lock()
@@ -477,7 +481,9 @@ def _():
         mine = own_binary(d, "sse-true-%d" % os.getpid())
         other = own_binary(d, "sse-other-%d" % os.getpid())
         s = Stream(w, "type=process_exec&binary=" + mine.replace("/", "%2F"))
-        glob = Stream(w, "type=process_exec,process_exit&binary=*%2Fsse-true-" + str(os.getpid()))
+        # the history endpoint with Accept: text/event-stream is the same stream
+        glob = Stream(w, "type=process_exec,process_exit&binary=*%2Fsse-true-" + str(os.getpid()),
+                      path="/api/v1/events")
         nomatch = Stream(w, "type=process_kprobe&binary=" + mine.replace("/", "%2F"))
         hostile = ["<script>alert(1)</script>", "\"quoted\" 'single'", "ctl\x01\x1b[31m",
                    "x" * 4096]
