@@ -415,6 +415,7 @@ struct timeline_row {
 struct sock_info {
 	char http_host[256];
 	char tls[256];
+	bool inbound; /* accepted or listening: its close is no egress */
 };
 
 struct hornet_ingest {
@@ -568,7 +569,8 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 		      int64_t *sent, int64_t *received, const char **cookie)
 {
 	const struct hornet_line_arg *file = NULL, *str = NULL, *conn = NULL;
-	int64_t first_int = -1;
+	/* the flags or mask: the first int after the path (openat's dirfd comes before it) */
+	int64_t first_int = -1, flags_int = -1;
 	int i;
 
 	for (i = 0; i < l->nargs; i++) {
@@ -586,6 +588,8 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 		case HORNET_ARG_INT:
 			if (first_int < 0 && a->has_num)
 				first_int = a->num;
+			if (flags_int < 0 && a->has_num && (file || str))
+				flags_int = a->num;
 			break;
 		case HORNET_ARG_SOCK:
 		case HORNET_ARG_SOCKADDR:
@@ -604,7 +608,8 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 	}
 	if (file || str) {
 		e->path = S(g, file ? &file->str : &str->str);
-		e->access = access_of(e->hook, file ? S(g, &file->flags) : NULL, first_int);
+		e->access = access_of(e->hook, file ? S(g, &file->flags) : NULL,
+				      flags_int >= 0 ? flags_int : first_int);
 	}
 	if (conn) {
 		e->daddr = S(g, &conn->str);
@@ -999,9 +1004,16 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 	}
 	if (e.path[0] && !e.network && e.exec_id[0] && strcmp(e.type, "process_uprobe"))
 		file_add(g, &e);
-	if (e.network && e.exec_id[0] && e.daddr[0]) {
+	if (e.network &&
+	    (!strcmp(e.hook, "inet_csk_accept") || !strcmp(e.hook, "inet_csk_listen_start"))) {
+		si = sock_get(g, cookie, true);
+		if (si)
+			si->inbound = true;
+	} else if (e.network && e.exec_id[0] && e.daddr[0] && e.dport > 0) {
 		if (!strcmp(e.hook, "tcp_close")) {
-			egress_add(g, &e, sock_get(g, cookie, false), sent, received);
+			si = sock_get(g, cookie, false);
+			if (!si || !si->inbound)
+				egress_add(g, &e, si, sent, received);
 			if (cookie && cookie[0])
 				hmap_del(&g->socks, cookie, strlen(cookie), true);
 		} else if (!strcmp(e.hook, "udp_sendmsg")) {
