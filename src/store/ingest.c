@@ -426,6 +426,7 @@ struct hornet_ingest {
 	struct hmap procs, files, egress, timeline;
 	struct hmap dns; /* "exec_id|addr" and "ns/pod|addr" -> name, across batches */
 	struct hmap socks; /* cookie -> struct sock_info, across batches */
+	struct hmap listens; /* "exec_id|port" a process listens or accepts on, across batches */
 	struct hornet_line line; /* the line being read (too large for the stack of a loop) */
 };
 
@@ -444,6 +445,7 @@ void hornet_ingest__free(struct hornet_ingest *g)
 	hmap_free(&g->timeline, false);
 	hmap_free(&g->dns, true);
 	hmap_free(&g->socks, true);
+	hmap_free(&g->listens, true);
 	arena_reset(&g->arena, true);
 	arena_reset(&g->roll, true);
 	free(g->raw);
@@ -479,6 +481,7 @@ struct ev {
 	int64_t ts;
 	const char *type, *node, *policy, *action, *hook, *path, *daddr, *dns, *protocol, *access;
 	int64_t dport; /* -1: none */
+	int64_t sport;
 	const char *exec_id, *parent_exec_id, *bin, *ns, *pod, *container;
 	bool network, killed;
 };
@@ -614,6 +617,7 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 	if (conn) {
 		e->daddr = S(g, &conn->str);
 		e->dport = conn->has_num ? conn->num : -1;
+		e->sport = conn->sport;
 		if (span_is(&conn->protocol, "IPPROTO_UDP"))
 			e->protocol = "UDP";
 		*cookie = S(g, &conn->cookie);
@@ -702,6 +706,25 @@ static struct sock_info *sock_get(struct hornet_ingest *g, const char *cookie, b
 		hmap_clear(&g->socks, true);
 	return hmap_put(&g->socks, NULL, cookie, strlen(cookie), sizeof(struct sock_info),
 			&created);
+}
+
+/* Remembers (@add) or asks whether @e's process accepts connections on @e's local port. */
+static bool listen_port(struct hornet_ingest *g, const struct ev *e, bool add)
+{
+	char key[1100];
+	bool created;
+	int klen;
+
+	if (e->sport <= 0 || !e->exec_id[0])
+		return false;
+	klen = snprintf(key, sizeof(key), "%s\x1f%lld", e->exec_id, (long long)e->sport);
+	if (klen < 0 || klen >= (int)sizeof(key))
+		return false;
+	if (!add)
+		return hmap_get(&g->listens, key, klen) != NULL;
+	if (g->listens.n >= JOIN_MAX)
+		hmap_clear(&g->listens, true);
+	return hmap_put(&g->listens, NULL, key, klen, 1, &created) != NULL;
 }
 
 /*
@@ -1006,13 +1029,18 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 		file_add(g, &e);
 	if (e.network &&
 	    (!strcmp(e.hook, "inet_csk_accept") || !strcmp(e.hook, "inet_csk_listen_start"))) {
+		/*
+		 * An accepted socket may have no cookie yet when accept returns: the
+		 * port it was accepted on, per process, marks it too.
+		 */
 		si = sock_get(g, cookie, true);
 		if (si)
 			si->inbound = true;
+		listen_port(g, &e, true);
 	} else if (e.network && e.exec_id[0] && e.daddr[0] && e.dport > 0) {
 		if (!strcmp(e.hook, "tcp_close")) {
 			si = sock_get(g, cookie, false);
-			if (!si || !si->inbound)
+			if ((!si || !si->inbound) && !listen_port(g, &e, false))
 				egress_add(g, &e, si, sent, received);
 			if (cookie && cookie[0])
 				hmap_del(&g->socks, cookie, strlen(cookie), true);
