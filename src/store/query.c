@@ -647,7 +647,9 @@ static int get_process(struct req *r, const char *exec_id)
 	hornet_json_arr_end(r->out);
 
 	q = (struct qb){ 0 };
-	qb_sql(&q, "SELECT line FROM events WHERE exec_id = ? ORDER BY ts DESC, id DESC LIMIT ?");
+	/* newest first by id (the index's own order), not by time: no sort of all its events */
+	qb_sql(&q, "SELECT line FROM events WHERE eh = ? AND exec_id = ? ORDER BY id DESC LIMIT ?");
+	qb_int(&q, hornet_store_hash(exec_id, strlen(exec_id)));
 	qb_text(&q, exec_id);
 	qb_int(&q, r->limit);
 	rc = run(r, &q, &evs);
@@ -802,6 +804,11 @@ static int get_events(struct req *r, struct qb *q)
 		qb_text(q, text);
 	}
 	filters(r, q, &events_cols);
+	if (r->exec_id && !is_glob(r->exec_id)) {
+		/* lets the index by process serve a filter on one process */
+		qb_sql(q, " AND eh = ?");
+		qb_int(q, hornet_store_hash(r->exec_id, strlen(r->exec_id)));
+	}
 	qb_sql(q, " ORDER BY ts DESC, id DESC LIMIT ?");
 	qb_int(q, r->limit + 1);
 	rc = run(r, q, &rs);
