@@ -30,7 +30,7 @@
 #define ROLLUP_MS 2000
 #define WAL_MAX (256ull << 20)
 #define ROLLUP_MAX 200000
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2" /* 2: rollups keyed by hash, events.eh */
 
 /*
  * The rollups are keyed by a 64-bit hash of their key columns (ingest.c), the
