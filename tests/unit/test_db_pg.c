@@ -216,6 +216,26 @@ static void test_server(const char *url)
 		CHECK_STR(r.text[3], "c\xef\xbf\xbd");
 		CHECK_INT(r.ints[4], 2);
 		CHECK_STR(r.text[5], "\xef\xbf\xbd(");
+		/* plain rows go by COPY, whose text format has its own escapes */
+		{
+			struct hornet_db_value p[] = {
+				TEXT("tab\there\\N\nnew\rline\\"),
+				INT(8),
+				NUL,
+				TEXT("\\."),
+			};
+
+			CHECK_INT(hornet_pg_insert(pg, "t", cols, 4, p, 1, NULL, err, sizeof(err)),
+				  0);
+		}
+		memset(&r, 0, sizeof(r));
+		CHECK_INT(hornet_pg_query(pg, "SELECT k, n, note FROM t WHERE h = 8", NULL, 0,
+					  collect, &r, err, sizeof(err)),
+			  0);
+		CHECK_INT(r.n, 3);
+		CHECK_STR(r.text[0], "tab\there\\N\nnew\rline\\");
+		CHECK_INT(r.types[1], HORNET_DB_NULL);
+		CHECK_STR(r.text[2], "\\.");
 	}
 
 	UNIT_CASE("pg_insert_large_batch")
