@@ -31,6 +31,9 @@
 /* Rows per INSERT at most: larger statements gain little and cost memory. */
 #define PG_INSERT_ROWS 512
 
+/* The advisory lock that serialises hornet's schema changes: "hornet" in ASCII. */
+#define PG_SCHEMA_LOCK 0x686f726e6574LL
+
 /* The type oids of pg_type.h that come back as numbers. */
 #define PG_BOOLOID 16
 #define PG_INT8OID 20
@@ -294,11 +297,26 @@ static int pg_check_link(struct hornet_pg *pg, char *err, size_t err_size)
 int hornet_pg_exec(struct hornet_pg *pg, const char *sql, char *err, size_t err_size)
 {
 	PGresult *res;
+	char *locked = NULL;
 	int ret = pg_check_link(pg, err, err_size);
 
 	if (ret)
 		return ret;
-	res = PQexec(pg->conn, sql);
+	if (strcasestr(sql, "CREATE ") || strcasestr(sql, "ALTER ") || strcasestr(sql, "DROP ")) {
+		/*
+		 * Agents of several nodes that start together all create the schema;
+		 * CREATE ... IF NOT EXISTS is not safe against a concurrent twin
+		 * (a unique violation in pg_type). One at a time, under a lock held
+		 * to the end of this (implicit or caller's) transaction.
+		 */
+		if (asprintf(&locked, "SELECT pg_advisory_xact_lock(%lld); %s", PG_SCHEMA_LOCK,
+			     sql) < 0) {
+			pg_err(err, err_size, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	res = PQexec(pg->conn, locked ? locked : sql);
+	free(locked);
 	if (res &&
 	    (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)) {
 		PQclear(res);

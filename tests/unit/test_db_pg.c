@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "store/db_pg.h"
@@ -310,6 +312,61 @@ static void test_server(const char *url)
 	}
 }
 
+/* Agents that start together create the same schema at once: none may fail. */
+static void test_schema_race(const char *url)
+{
+	enum { KIDS = 6, TABLES = 20 };
+	pid_t kids[KIDS];
+	int k, i, status, failed = 0;
+
+	UNIT_CASE("pg_schema_race")
+	{
+		fflush(stdout); /* not printed twice by the children */
+		for (k = 0; k < KIDS; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0) {
+				struct hornet_pg *pg;
+				char err[512], sql[200];
+
+				if (hornet_pg_open(url, false, &pg, err, sizeof(err)))
+					_exit(2);
+				for (i = 0; i < TABLES; i++) {
+					snprintf(
+						sql, sizeof(sql),
+						"CREATE TABLE IF NOT EXISTS race%d (a BIGINT, b "
+						"TEXT); "
+						"CREATE INDEX IF NOT EXISTS race%d_a ON race%d (a)",
+						i, i, i);
+					if (hornet_pg_exec(pg, sql, err, sizeof(err))) {
+						printf("    %s\n", err);
+						fflush(stdout);
+						_exit(1);
+					}
+				}
+				hornet_pg_close(pg);
+				_exit(0);
+			}
+		}
+		for (k = 0; k < KIDS; k++) {
+			if (kids[k] < 0 || waitpid(kids[k], &status, 0) < 0 || !WIFEXITED(status) ||
+			    WEXITSTATUS(status))
+				failed++;
+		}
+		CHECK_INT(failed, 0);
+		{
+			struct hornet_pg *pg;
+			char err[512], sql[64];
+
+			CHECK_INT(hornet_pg_open(url, false, &pg, err, sizeof(err)), 0);
+			for (i = 0; pg && i < TABLES; i++) {
+				snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS race%d", i);
+				CHECK_INT(hornet_pg_exec(pg, sql, err, sizeof(err)), 0);
+			}
+			hornet_pg_close(pg);
+		}
+	}
+}
+
 static void test_bad_urls(const char *url)
 {
 	UNIT_CASE("pg_open_errors")
@@ -356,6 +413,7 @@ int main(void)
 		UNIT_EXIT();
 	}
 	test_server(url);
+	test_schema_race(url);
 	test_bad_urls(url);
 	UNIT_EXIT();
 }
