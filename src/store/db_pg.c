@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <libpq-fe.h>
 
+#include "store/db_impl.h"
 #include "store/db_pg.h"
 #include "util/utf8.h"
 
@@ -52,6 +53,7 @@ struct pg_stmt {
 };
 
 struct hornet_pg {
+	struct hornet_db base; /* first: db.c sees this */
 	PGconn *conn;
 	bool broken;
 	char where[200]; /* user@host:port/db for messages: never the password */
@@ -198,7 +200,33 @@ static void pg_where(const char *url, char *out, size_t size)
 	PQconninfoFree(opts);
 }
 
-int hornet_pg_open(const char *url, bool read_only, struct hornet_pg **out, char *err,
+static void pg_stmts_clear(struct hornet_pg *pg)
+{
+	unsigned int i;
+
+	for (i = 0; i < PG_STMT_SLOTS; i++) {
+		free(pg->stmts[i].sql);
+		pg->stmts[i].sql = NULL;
+	}
+	pg->nstmts = 0;
+}
+
+static void pg_free(struct hornet_pg *pg)
+{
+	if (!pg)
+		return;
+	if (pg->conn)
+		PQfinish(pg->conn);
+	pg_stmts_clear(pg);
+	free(pg->buf);
+	free(pg->vals);
+	free(pg->chunk);
+	free(pg->sql);
+	free(pg->cols);
+	free(pg);
+}
+
+static int pg_open(const char *url, bool read_only, struct hornet_db **out, char *err,
 		   size_t err_size)
 {
 	/*
@@ -238,55 +266,30 @@ int hornet_pg_open(const char *url, bool read_only, struct hornet_pg **out, char
 		int ret = pg->conn ? pg_connect_errno(msg) : -ENOMEM;
 
 		pg_err(err, err_size, "PostgreSQL %s: %s", pg->where, msg);
-		hornet_pg_close(pg);
+		pg_free(pg);
 		return ret;
 	}
 	if (PQserverVersion(pg->conn) < 90500) {
 		/* INSERT ... ON CONFLICT came with 9.5 */
 		pg_err(err, err_size, "PostgreSQL %s: server version %d is older than 9.5",
 		       pg->where, PQserverVersion(pg->conn));
-		hornet_pg_close(pg);
+		pg_free(pg);
 		return -EPROTONOSUPPORT;
 	}
 	PQsetNoticeProcessor(pg->conn, pg_notice, NULL);
-	*out = pg;
+	pg->base.ops = &hornet_db_pg_ops;
+	*out = &pg->base;
 	return 0;
 }
 
-static void pg_stmts_clear(struct hornet_pg *pg)
-{
-	unsigned int i;
-
-	for (i = 0; i < PG_STMT_SLOTS; i++) {
-		free(pg->stmts[i].sql);
-		pg->stmts[i].sql = NULL;
-	}
-	pg->nstmts = 0;
-}
-
-void hornet_pg_close(struct hornet_pg *pg)
-{
-	if (!pg)
-		return;
-	if (pg->conn)
-		PQfinish(pg->conn);
-	pg_stmts_clear(pg);
-	free(pg->buf);
-	free(pg->vals);
-	free(pg->chunk);
-	free(pg->sql);
-	free(pg->cols);
-	free(pg);
-}
-
-bool hornet_pg_broken(const struct hornet_pg *pg)
+static bool pg_broken(const struct hornet_pg *pg)
 {
 	return !pg || pg->broken || PQstatus(pg->conn) == CONNECTION_BAD;
 }
 
 static int pg_check_link(struct hornet_pg *pg, char *err, size_t err_size)
 {
-	if (!hornet_pg_broken(pg))
+	if (!pg_broken(pg))
 		return 0;
 	if (pg)
 		pg->broken = true;
@@ -294,7 +297,7 @@ static int pg_check_link(struct hornet_pg *pg, char *err, size_t err_size)
 	return -ENOTCONN;
 }
 
-int hornet_pg_exec(struct hornet_pg *pg, const char *sql, char *err, size_t err_size)
+static int pg_exec(struct hornet_pg *pg, const char *sql, char *err, size_t err_size)
 {
 	PGresult *res;
 	char *locked = NULL;
@@ -646,7 +649,7 @@ static int pg_run(struct hornet_pg *pg, const char *name, const char **vals, int
 	return ret;
 }
 
-int hornet_pg_query(struct hornet_pg *pg, const char *sql, const struct hornet_db_value *params,
+static int pg_query(struct hornet_pg *pg, const char *sql, const struct hornet_db_value *params,
 		    int n, hornet_db_row_fn row, void *ctx, char *err, size_t err_size)
 {
 	char name[16];
@@ -937,7 +940,7 @@ static int pg_copy(struct hornet_pg *pg, const char *table, const char *const *c
 	return ret;
 }
 
-int hornet_pg_insert(struct hornet_pg *pg, const char *table, const char *const *cols, int ncols,
+static int pg_insert(struct hornet_pg *pg, const char *table, const char *const *cols, int ncols,
 		     const struct hornet_db_value *values, size_t nrows, const char *conflict,
 		     char *err, size_t err_size)
 {
@@ -994,19 +997,19 @@ nomem:
 	return -ENOMEM;
 }
 
-int hornet_pg_begin(struct hornet_pg *pg, char *err, size_t err_size)
+static int pg_begin(struct hornet_pg *pg, char *err, size_t err_size)
 {
-	return hornet_pg_exec(pg, "BEGIN", err, err_size);
+	return pg_exec(pg, "BEGIN", err, err_size);
 }
 
-int hornet_pg_commit(struct hornet_pg *pg, char *err, size_t err_size)
+static int pg_commit(struct hornet_pg *pg, char *err, size_t err_size)
 {
-	return hornet_pg_exec(pg, "COMMIT", err, err_size);
+	return pg_exec(pg, "COMMIT", err, err_size);
 }
 
-void hornet_pg_rollback(struct hornet_pg *pg)
+static void pg_rollback(struct hornet_pg *pg)
 {
-	if (!hornet_pg_broken(pg))
+	if (!pg_broken(pg))
 		PQclear(PQexec(pg->conn, "ROLLBACK"));
 }
 
@@ -1016,7 +1019,7 @@ static int pg_size_row(void *ctx, const struct hornet_db_value *cols, int ncols)
 	return 0;
 }
 
-uint64_t hornet_pg_size(struct hornet_pg *pg)
+static uint64_t pg_size(struct hornet_pg *pg)
 {
 	/* the tables (with their indexes and TOAST) of the schema the store writes into */
 	static const char sql[] =
@@ -1025,7 +1028,73 @@ uint64_t hornet_pg_size(struct hornet_pg *pg)
 		"WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = current_schema()";
 	uint64_t size = 0;
 
-	if (hornet_pg_query(pg, sql, NULL, 0, pg_size_row, &size, NULL, 0))
+	if (pg_query(pg, sql, NULL, 0, pg_size_row, &size, NULL, 0))
 		return 0;
 	return size;
 }
+
+/* db.h's calls, through db.c's table: the handle is the first member of struct hornet_pg. */
+#define PG(db) ((struct hornet_pg *)(db))
+
+static void op_close(struct hornet_db *db)
+{
+	pg_free(PG(db));
+}
+
+static bool op_broken(const struct hornet_db *db)
+{
+	return pg_broken((const struct hornet_pg *)db);
+}
+
+static int op_exec(struct hornet_db *db, const char *sql, char *err, size_t err_size)
+{
+	return pg_exec(PG(db), sql, err, err_size);
+}
+
+static int op_query(struct hornet_db *db, const char *sql, const struct hornet_db_value *params,
+		    int n, hornet_db_row_fn row, void *ctx, char *err, size_t err_size)
+{
+	return pg_query(PG(db), sql, params, n, row, ctx, err, err_size);
+}
+
+static int op_insert(struct hornet_db *db, const char *table, const char *const *cols, int ncols,
+		     const struct hornet_db_value *values, size_t nrows, const char *conflict,
+		     char *err, size_t err_size)
+{
+	return pg_insert(PG(db), table, cols, ncols, values, nrows, conflict, err, err_size);
+}
+
+static int op_begin(struct hornet_db *db, char *err, size_t err_size)
+{
+	return pg_begin(PG(db), err, err_size);
+}
+
+static int op_commit(struct hornet_db *db, char *err, size_t err_size)
+{
+	return pg_commit(PG(db), err, err_size);
+}
+
+static void op_rollback(struct hornet_db *db)
+{
+	pg_rollback(PG(db));
+}
+
+static uint64_t op_size(struct hornet_db *db)
+{
+	return pg_size(PG(db));
+}
+
+const struct hornet_db_ops hornet_db_pg_ops = {
+	.name = "postgres",
+	.kind = HORNET_DB_POSTGRES,
+	.open = pg_open,
+	.close = op_close,
+	.broken = op_broken,
+	.exec = op_exec,
+	.query = op_query,
+	.insert = op_insert,
+	.begin = op_begin,
+	.commit = op_commit,
+	.rollback = op_rollback,
+	.size = op_size,
+};
