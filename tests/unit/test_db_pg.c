@@ -10,20 +10,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "store/db_impl.h"
+#include "store/db.h"
 #include "store/db_pg.h"
-
-/* until h-store's db.c is merged: db.h's calls straight to the PostgreSQL table */
-#define hornet_db_open(...) hornet_db_pg_ops.open(__VA_ARGS__)
-#define hornet_db_close(db) ((db) ? hornet_db_pg_ops.close(db) : (void)0)
-#define hornet_db_broken(...) hornet_db_pg_ops.broken(__VA_ARGS__)
-#define hornet_db_exec(...) hornet_db_pg_ops.exec(__VA_ARGS__)
-#define hornet_db_query(...) hornet_db_pg_ops.query(__VA_ARGS__)
-#define hornet_db_insert(...) hornet_db_pg_ops.insert(__VA_ARGS__)
-#define hornet_db_begin(...) hornet_db_pg_ops.begin(__VA_ARGS__)
-#define hornet_db_commit(...) hornet_db_pg_ops.commit(__VA_ARGS__)
-#define hornet_db_rollback(...) hornet_db_pg_ops.rollback(__VA_ARGS__)
-#define hornet_db_size(...) hornet_db_pg_ops.size(__VA_ARGS__)
 
 static void placeholders(const char *sql, const char *want, int want_n)
 {
@@ -108,6 +96,7 @@ static void test_server(const char *url)
 			return;
 		}
 		CHECK(!hornet_db_broken(db));
+		CHECK_INT(hornet_db_kind(db), HORNET_DB_POSTGRES);
 		CHECK_INT(hornet_db_exec(db,
 					 "DROP TABLE IF EXISTS t; "
 					 "CREATE TABLE t (k TEXT, h BIGINT, n BIGINT, note TEXT, "
