@@ -297,6 +297,18 @@ static int pg_check_link(struct hornet_pg *pg, char *err, size_t err_size)
 	return -ENOTCONN;
 }
 
+/*
+ * A schema change that may run in a transaction: CREATE DATABASE, VACUUM
+ * and CREATE INDEX CONCURRENTLY may not, so they go as they are.
+ */
+static bool pg_changes_schema(const char *sql)
+{
+	if (strcasestr(sql, "DATABASE") || strcasestr(sql, "CONCURRENTLY") ||
+	    strcasestr(sql, "VACUUM"))
+		return false;
+	return strcasestr(sql, "CREATE ") || strcasestr(sql, "ALTER ") || strcasestr(sql, "DROP ");
+}
+
 static int pg_exec(struct hornet_pg *pg, const char *sql, char *err, size_t err_size)
 {
 	PGresult *res;
@@ -305,7 +317,7 @@ static int pg_exec(struct hornet_pg *pg, const char *sql, char *err, size_t err_
 
 	if (ret)
 		return ret;
-	if (strcasestr(sql, "CREATE ") || strcasestr(sql, "ALTER ") || strcasestr(sql, "DROP ")) {
+	if (pg_changes_schema(sql)) {
 		/*
 		 * Agents of several nodes that start together all create the schema;
 		 * CREATE ... IF NOT EXISTS is not safe against a concurrent twin

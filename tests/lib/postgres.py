@@ -66,9 +66,11 @@ def free_port():
 class Postgres:
     running = []
 
-    def __init__(self, fsync=False, settings=()):
+    def __init__(self, fsync=False, settings=(), createdb=False):
         """Starts a server. @fsync=False trades durability for speed (tests);
-        @settings are extra "name=value" server settings."""
+        @settings are extra "name=value" server settings; @createdb lets the
+        role create databases of its own."""
+        self.createdb = createdb
         self.bin = bindir()
         pw = pwd.getpwnam(USER)
         self.uid, self.gid = pw.pw_uid, pw.pw_gid
@@ -179,7 +181,8 @@ class Postgres:
                 os.kill(pid, signal.SIGKILL)
 
     def _create(self):
-        self.sql_admin("CREATE ROLE %s LOGIN PASSWORD '%s'" % (self.user, self.password))
+        self.sql_admin("CREATE ROLE %s LOGIN %sPASSWORD '%s'" % (
+            self.user, "CREATEDB " if self.createdb else "", self.password))
         self.sql_admin("CREATE DATABASE %s OWNER %s" % (self.dbname, self.user))
 
     @property
