@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "web/web.h"
@@ -76,7 +77,7 @@ int hornet_cmd_ui(int argc, char **argv)
 		{ "node-name", &wo.node_name },
 		{ "log-level", &log },
 	};
-	char err[1024], host[256] = "";
+	char err[1024], host[256] = "", shown[512];
 	struct hornet_store *store;
 	struct hornet_web *web;
 	sigset_t mask;
@@ -117,7 +118,8 @@ int hornet_cmd_ui(int argc, char **argv)
 		wo.node_name = host;
 	store = hornet_store__open(&so, err, sizeof(err));
 	if (!store) {
-		fprintf(stderr, "hornet ui: --store '%s': %s\n", so.url, err);
+		hornet_db_url_shown(so.url, shown, sizeof(shown));
+		fprintf(stderr, "hornet ui: --store '%s': %s\n", shown, err);
 		return 1;
 	}
 	wo.store = store;

@@ -435,6 +435,41 @@ char *hornet_pg_placeholders(const char *sql, int *n_out)
 	return out;
 }
 
+void hornet_db_url_shown(const char *url, char *out, size_t size)
+{
+	const char *auth, *end, *at, *colon, *q;
+	size_t o = 0;
+
+	if (!size)
+		return;
+	if (!url || !hornet_db_url_is_postgres(url)) {
+		snprintf(out, size, "%s", url ? url : "");
+		return;
+	}
+	auth = strstr(url, "://") + 3;
+	end = auth + strcspn(auth, "/?");
+	at = memrchr(auth, '@', end - auth);
+	colon = at ? memchr(auth, ':', at - auth) : NULL;
+	if (colon)
+		o = snprintf(out, size, "%.*s:***%.*s", (int)(colon - url), url, (int)(end - at),
+			     at);
+	else
+		o = snprintf(out, size, "%.*s", (int)(end - url), url);
+	/* the database as it is, then each parameter, password=VALUE hidden */
+	q = end + strcspn(end, "?");
+	if (o < size)
+		o += snprintf(out + o, size - o, "%.*s", (int)(q - end), end);
+	while (*q && o < size) {
+		size_t n = strcspn(q + 1, "&") + 1;
+
+		if (!strncasecmp(q + 1, "password=", 9))
+			o += snprintf(out + o, size - o, "%c%.9s***", *q, q + 1);
+		else
+			o += snprintf(out + o, size - o, "%.*s", (int)n, q);
+		q += n;
+	}
+}
+
 /* The prepared statement for @sql (made if new): its name in @name. */
 static int pg_prepare(struct hornet_pg *pg, const char *sql, bool rewrite,
 		      const struct hornet_db_value *types, int n, char name[16], char *err,

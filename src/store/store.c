@@ -109,7 +109,7 @@ void hornet_store__set_broken(struct hornet_store *s, const char *fmt, ...)
 	snprintf(s->error, sizeof(s->error), "%s", msg);
 	pthread_mutex_unlock(&s->err_lock);
 	if (!was)
-		pr_warn("store '%s': %s; events are dropped (counted) until it recovers", s->url,
+		pr_warn("store '%s': %s; events are dropped (counted) until it recovers", s->shown,
 			msg);
 }
 
@@ -123,7 +123,7 @@ void hornet_store__set_ok(struct hornet_store *s)
 	s->error[0] = '\0';
 	pthread_mutex_unlock(&s->err_lock);
 	if (was)
-		pr_info("store '%s': writing again", s->url);
+		pr_info("store '%s': writing again", s->shown);
 }
 
 /* A corrupt file (and its WAL) moved aside as PATH.corrupt-TIME, so a new one can start. */
@@ -494,7 +494,7 @@ static void *writer_main(void *arg)
 			next_maintain = hornet_store_now_ns() + MAINTAIN_EVERY_NS;
 			rc = maintain(s, err, sizeof(err));
 			if (rc)
-				pr_debug("store '%s': trimming: %s", s->url, err);
+				pr_debug("store '%s': trimming: %s", s->shown, err);
 		}
 	}
 	free(lines);
@@ -529,6 +529,7 @@ struct hornet_store *hornet_store__open(const struct hornet_store_opts *o, char 
 	for (i = 0; i < HORNET_STORE_READERS; i++)
 		pthread_mutex_init(&s->readers[i].lock, NULL);
 	s->url = strdup(o->url);
+	hornet_db_url_shown(o->url, s->shown, sizeof(s->shown));
 	s->read_only = o->read_only;
 	s->postgres = hornet_db_url_is_postgres(o->url);
 	s->max_bytes = (uint64_t)o->max_size_mb << 20;

@@ -111,8 +111,13 @@ def store_stats(agent):
 
 def stored_execs(pg, binary):
     """{node: count} of the process_exec events of @binary in the server's store."""
-    rows = pg.sql("SELECT node, count(*) FROM events WHERE type = 'process_exec' AND bin = '%s' "
-                  "GROUP BY node" % binary.replace("'", "''"))
+    try:
+        rows = pg.sql("SELECT node, count(*) FROM events WHERE type = 'process_exec' AND "
+                      "bin = '%s' GROUP BY node" % binary.replace("'", "''"))
+    except RuntimeError as e:
+        if 'relation "events" does not exist' in str(e):
+            return {}   # no agent has reached the server yet
+        raise
     return {node: int(n) for node, n in rows}
 
 
@@ -285,6 +290,10 @@ def pg_restart_under_load():
                   "%d execs run, %d stored, %d lines dropped: %s" % (n, stored, st.get(
                       "dropped", 0), st))
             check(a.proc.poll() is None, "agent exited: %s" % a.log_text())
+            print("pg_restart_under_load: %d execs run and exported, %d stored; store: "
+                  "retries %d, write_errors %d, dropped %d, written %d" % (
+                      n, stored, st.get("retries", 0), st.get("write_errors", 0),
+                      st.get("dropped", 0), st.get("written", 0)), flush=True)
     finally:
         stop.set()
         w.cleanup()

@@ -45,6 +45,37 @@ static void test_placeholders(void)
 	}
 }
 
+static void shown(const char *url, const char *want)
+{
+	char out[256];
+
+	hornet_db_url_shown(url, out, sizeof(out));
+	CHECK_STR(out, want);
+}
+
+static void test_url_shown(void)
+{
+	UNIT_CASE("pg_url_shown")
+	{
+		shown("postgres://u:s3cret@db:5432/h", "postgres://u:***@db:5432/h");
+		shown("postgresql://u:p%40ss@db/h?sslmode=require&password=x&a=b",
+		      "postgresql://u:***@db/h?sslmode=require&password=***&a=b");
+		shown("postgres://db/h?password=x", "postgres://db/h?password=***");
+		shown("postgres://u@db", "postgres://u@db");
+		shown("postgres://u:pw@", "postgres://u:***@");
+		/* an '@' in the path or query is no user part */
+		shown("postgres://db/h?application_name=a@b",
+		      "postgres://db/h?application_name=a@b");
+		shown("/var/lib/hornet/hornet.db", "/var/lib/hornet/hornet.db");
+		{
+			char small[12];
+
+			hornet_db_url_shown("postgres://u:secret@host/db", small, sizeof(small));
+			CHECK_STR(small, "postgres://");
+		}
+	}
+}
+
 struct rows {
 	int n;
 	int64_t ints[16];
@@ -409,6 +440,7 @@ int main(void)
 	const char *url = getenv("HORNET_PG_URL");
 
 	test_placeholders();
+	test_url_shown();
 	if (!url || !*url) {
 		UNIT_SKIP("pg_server", "no HORNET_PG_URL: tests/e2e/test_postgres.py runs these "
 				       "against a server it starts");
