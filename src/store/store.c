@@ -77,12 +77,28 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS exclusions (id %s PRIMARY KEY, field TEXT NOT NULL,"
 	" value TEXT NOT NULL, note TEXT NOT NULL, created_ns BIGINT NOT NULL);";
 
+static int schema_row(void *ctx, const struct hornet_db_value *cols, int ncols)
+{
+	if (ncols > 0 && cols[0].type == HORNET_DB_TEXT)
+		snprintf(ctx, 16, "%.*s", (int)cols[0].len, cols[0].s);
+	return 0;
+}
+
 int hornet_store__schema(struct hornet_db *db, char *err, size_t err_size)
 {
 	bool pg = hornet_db_kind(db) == HORNET_DB_POSTGRES;
-	char sql[sizeof(schema_sql) + 64];
+	char sql[sizeof(schema_sql) + 64], version[16] = "";
 	int rc;
 
+	/*
+	 * Already there: nothing to create, so `hornet ui` works with a role that
+	 * may read the tables but not create any (a cluster's viewers), and
+	 * agents that start together do not queue for the schema lock.
+	 */
+	if (!hornet_db_query(db, "SELECT v FROM meta WHERE k = 'schema'", NULL, 0, schema_row,
+			     version, err, err_size) &&
+	    !strcmp(version, SCHEMA_VERSION))
+		return 0;
 	snprintf(sql, sizeof(sql), schema_sql, pg ? "BIGSERIAL" : "INTEGER",
 		 pg ? "BIGSERIAL" : "INTEGER");
 	rc = hornet_db_exec(db, sql, err, err_size);

@@ -166,10 +166,15 @@ class Ui:
                     raise Fail("hornet ui not answering: %s" % self.log_text())
                 time.sleep(0.1)
 
-    def get(self, path, **params):
+    def get(self, path, body=None, method=None, **params):
+        """@method (default GET, or POST with a @body) on /api/v1/@path?@params:
+        (status, decoded JSON)."""
         url = "http://127.0.0.1:%d/api/v1/%s?%s" % (self.port, path,
                                                      urllib.parse.urlencode(params))
-        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + self.token})
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + self.token,
+                                                   "Content-Type": "application/json"},
+                                     data=json.dumps(body).encode() if body else None,
+                                     method=method)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status, json.loads(r.read())
@@ -195,8 +200,9 @@ class Ui:
 
 @test("pg_two_nodes_one_server")
 def pg_two_nodes_one_server():
-    """Agents of two nodes write into one server; `hornet ui --store` alone
-    shows the events of both, with the node in each."""
+    """Agents of two nodes write into one server; `hornet ui --store` alone,
+    with a role that may only read (and keep exclusions), shows the events of
+    both, with the node in each."""
     w = Workdir("two")
     ui = None
     try:
@@ -219,7 +225,13 @@ def pg_two_nodes_one_server():
                 check(st.get("written", 0) >= 3, "store status of %s: %s" % (a.node, st))
             a1.stop()
             a2.stop()
-            ui = Ui(pg.url)
+            # the page of a cluster's viewers: a role that reads the history and keeps
+            # exclusions, but may create nothing
+            pg.sql("CREATE ROLE viewer LOGIN PASSWORD 'view-only'; "
+                   "GRANT SELECT ON ALL TABLES IN SCHEMA public TO viewer; "
+                   "GRANT INSERT, UPDATE, DELETE ON exclusions TO viewer; "
+                   "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO viewer")
+            ui = Ui(pg.url.replace("%s:%s@" % (pg.user, pg.password), "viewer:view-only@"))
             code, body = ui.get("events", binary=w.bin, type="process_exec", since="-1h")
             check(code == 200, "GET events: %d %s" % (code, body))
             nodes = sorted(ev.get("node_name") for ev in body.get("events", []))
@@ -230,6 +242,15 @@ def pg_two_nodes_one_server():
             check(code == 200 and len(body.get("events", [])) == 3 and
                   all(ev.get("node_name") == "pg-node-2" for ev in body["events"]),
                   "GET events node=pg-node-2: %d %s" % (code, str(body)[:500]))
+            # the viewer keeps an exclusion: it hides that node's rows, deletes nothing
+            code, ex = ui.get("exclusions", body={"field": "binary", "value": w.bin,
+                                                  "note": "pg test"})
+            check(code in (200, 201) and ex.get("id"), "POST exclusions: %d %s" % (code, ex))
+            code, hidden = ui.get("events", binary=w.bin, type="process_exec", since="-1h")
+            check(code == 200 and not hidden.get("events"),
+                  "events of an excluded binary: %d %s" % (code, str(hidden)[:300]))
+            code, _ = ui.get("exclusions/%s" % ex["id"], method="DELETE")
+            check(code == 200, "DELETE exclusions/%s: %d" % (ex["id"], code))
             # the process view of one of them, from the other node's rows too
             ex = body["events"][0]["process_exec"]["process"]["exec_id"]
             code, body = ui.get("processes/" + urllib.parse.quote(ex, safe=""))
