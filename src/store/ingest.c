@@ -415,6 +415,7 @@ struct timeline_row {
 struct sock_info {
 	char http_host[256];
 	char tls[256];
+	bool inbound; /* accepted or listening: its close is no egress */
 };
 
 struct hornet_ingest {
@@ -425,6 +426,7 @@ struct hornet_ingest {
 	struct hmap procs, files, egress, timeline;
 	struct hmap dns; /* "exec_id|addr" and "ns/pod|addr" -> name, across batches */
 	struct hmap socks; /* cookie -> struct sock_info, across batches */
+	struct hmap listens; /* "exec_id|port" a process listens or accepts on, across batches */
 	struct hornet_line line; /* the line being read (too large for the stack of a loop) */
 };
 
@@ -443,6 +445,7 @@ void hornet_ingest__free(struct hornet_ingest *g)
 	hmap_free(&g->timeline, false);
 	hmap_free(&g->dns, true);
 	hmap_free(&g->socks, true);
+	hmap_free(&g->listens, true);
 	arena_reset(&g->arena, true);
 	arena_reset(&g->roll, true);
 	free(g->raw);
@@ -478,6 +481,7 @@ struct ev {
 	int64_t ts;
 	const char *type, *node, *policy, *action, *hook, *path, *daddr, *dns, *protocol, *access;
 	int64_t dport; /* -1: none */
+	int64_t sport;
 	const char *exec_id, *parent_exec_id, *bin, *ns, *pod, *container;
 	bool network, killed;
 };
@@ -568,7 +572,8 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 		      int64_t *sent, int64_t *received, const char **cookie)
 {
 	const struct hornet_line_arg *file = NULL, *str = NULL, *conn = NULL;
-	int64_t first_int = -1;
+	/* the flags or mask: the first int after the path (openat's dirfd comes before it) */
+	int64_t first_int = -1, flags_int = -1;
 	int i;
 
 	for (i = 0; i < l->nargs; i++) {
@@ -586,6 +591,8 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 		case HORNET_ARG_INT:
 			if (first_int < 0 && a->has_num)
 				first_int = a->num;
+			if (flags_int < 0 && a->has_num && (file || str))
+				flags_int = a->num;
 			break;
 		case HORNET_ARG_SOCK:
 		case HORNET_ARG_SOCKADDR:
@@ -604,11 +611,13 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 	}
 	if (file || str) {
 		e->path = S(g, file ? &file->str : &str->str);
-		e->access = access_of(e->hook, file ? S(g, &file->flags) : NULL, first_int);
+		e->access = access_of(e->hook, file ? S(g, &file->flags) : NULL,
+				      flags_int >= 0 ? flags_int : first_int);
 	}
 	if (conn) {
 		e->daddr = S(g, &conn->str);
 		e->dport = conn->has_num ? conn->num : -1;
+		e->sport = conn->sport;
 		if (span_is(&conn->protocol, "IPPROTO_UDP"))
 			e->protocol = "UDP";
 		*cookie = S(g, &conn->cookie);
@@ -697,6 +706,25 @@ static struct sock_info *sock_get(struct hornet_ingest *g, const char *cookie, b
 		hmap_clear(&g->socks, true);
 	return hmap_put(&g->socks, NULL, cookie, strlen(cookie), sizeof(struct sock_info),
 			&created);
+}
+
+/* Remembers (@add) or asks whether @e's process accepts connections on @e's local port. */
+static bool listen_port(struct hornet_ingest *g, const struct ev *e, bool add)
+{
+	char key[1100];
+	bool created;
+	int klen;
+
+	if (e->sport <= 0 || !e->exec_id[0])
+		return false;
+	klen = snprintf(key, sizeof(key), "%s\x1f%lld", e->exec_id, (long long)e->sport);
+	if (klen < 0 || klen >= (int)sizeof(key))
+		return false;
+	if (!add)
+		return hmap_get(&g->listens, key, klen) != NULL;
+	if (g->listens.n >= JOIN_MAX)
+		hmap_clear(&g->listens, true);
+	return hmap_put(&g->listens, NULL, key, klen, 1, &created) != NULL;
 }
 
 /*
@@ -999,9 +1027,21 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 	}
 	if (e.path[0] && !e.network && e.exec_id[0] && strcmp(e.type, "process_uprobe"))
 		file_add(g, &e);
-	if (e.network && e.exec_id[0] && e.daddr[0]) {
+	if (e.network &&
+	    (!strcmp(e.hook, "inet_csk_accept") || !strcmp(e.hook, "inet_csk_listen_start"))) {
+		/*
+		 * An accepted socket may have no cookie yet when accept returns: the
+		 * port it was accepted on, per process, marks it too.
+		 */
+		si = sock_get(g, cookie, true);
+		if (si)
+			si->inbound = true;
+		listen_port(g, &e, true);
+	} else if (e.network && e.exec_id[0] && e.daddr[0] && e.dport > 0) {
 		if (!strcmp(e.hook, "tcp_close")) {
-			egress_add(g, &e, sock_get(g, cookie, false), sent, received);
+			si = sock_get(g, cookie, false);
+			if ((!si || !si->inbound) && !listen_port(g, &e, false))
+				egress_add(g, &e, si, sent, received);
 			if (cookie && cookie[0])
 				hmap_del(&g->socks, cookie, strlen(cookie), true);
 		} else if (!strcmp(e.hook, "udp_sendmsg")) {

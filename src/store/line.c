@@ -260,6 +260,8 @@ static void member(struct scan *s, enum ctx c, void *t, const char *k, size_t kn
 			o->str = &a->str;
 		else if (KEY("dport"))
 			o->num = &a->num, o->has_num = &a->has_num;
+		else if (KEY("sport"))
+			o->num = &a->sport;
 		else if (KEY("protocol"))
 			o->str = &a->protocol;
 		else if (KEY("cookie"))

@@ -46,6 +46,7 @@ struct hornet_line_arg {
 	struct hornet_span str; /* string_arg, the file's path, sock daddr, sockaddr addr */
 	struct hornet_span flags, label, protocol, cookie, state;
 	int64_t num; /* int_arg, size_arg, sock dport, sockaddr port */
+	int64_t sport; /* sock_arg */
 	bool has_num;
 };
 

@@ -454,7 +454,11 @@ static void write_held(struct hornet_store *s, int64_t *rollups_due)
 		if (!rc) {
 			atomic_fetch_add(&s->written, rows);
 			atomic_fetch_add(&s->batches, 1);
-			atomic_store(&s->bytes, hornet_db_size(s->wdb));
+			/* once a second: on PostgreSQL the size is a catalog query */
+			if (now >= s->bytes_at) {
+				atomic_store(&s->bytes, hornet_db_size(s->wdb));
+				s->bytes_at = now + HORNET_STORE_NS;
+			}
 			hornet_store__set_ok(s);
 			break;
 		}

@@ -53,6 +53,7 @@ struct hornet_store {
 
 	struct hornet_db *wdb; /* the writer's connection */
 	struct hornet_ingest *ingest;
+	int64_t bytes_at; /* when the writer next reads the database's size */
 	atomic_uint generation; /* bumped when the file is recreated: readers reopen */
 
 	struct hornet_store_reader readers[HORNET_STORE_READERS];

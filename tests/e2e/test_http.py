@@ -525,6 +525,56 @@ def _():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@test("http_live_path_dest_policy_and_text_filters")
+def _():
+    w = shared_web()
+    d = tempfile.mkdtemp(prefix="hornet-sse-", dir="/var/tmp")
+    srv = socket.socket()
+    try:
+        name = "http-mkdir-%d" % os.getpid()
+        w.agent.added = True
+        w.json("POST", "/api/v1/policies", policy_doc("mkdir-tp").replace(
+            "name: mkdir-tp", "name: " + name).encode(), expect=201)
+        target = os.path.join(d, "made-by-tracepoint-test")
+        by_path = Stream(w, "path=%s/*-test&policy=%s" % (d, name))
+        by_other_path = Stream(w, "path=/nowhere/*&policy=" + name)
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(1)
+        port = srv.getsockname()[1]
+        by_dest = Stream(w, "dest=127.0.0.1:%d" % port)
+        by_text = Stream(w, "type=process_exec&q=MARK-%d-marK" % os.getpid())
+        dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.mkdir(target, 0o751, dir_fd=dfd)
+        finally:
+            os.close(dfd)
+        c = socket.create_connection(("127.0.0.1", port))
+        c.close()
+        p = subprocess.Popen([TRUE, "mark-%d-MARK" % os.getpid()])
+        p.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (by_path.events() and by_dest.events() and
+                                                    by_text.events()):
+            time.sleep(0.05)
+        got = [json.loads(x) for x in by_path.events()]
+        check(got and all(e["process_tracepoint"]["policy_name"] == name and
+                          e["process_tracepoint"]["args"][1] == {"string_arg": target}
+                          for e in got), "path filter: %r" % got[:2])
+        check(not by_other_path.events(), "other path got %r" % by_other_path.events()[:1])
+        got = [json.loads(x) for x in by_dest.events()]
+        check(got and all(("127.0.0.1:%d" % port) in json.dumps(e) or
+                          '"dport": %d' % port in json.dumps(e) for e in got),
+              "dest filter: %r" % got[:2])
+        got = [json.loads(x) for x in by_text.events()]
+        check([e["process_exec"]["process"]["pid"] for e in got] == [p.pid],
+              "text filter (any case): %r" % got[:2])
+        for x in (by_path, by_other_path, by_dest, by_text):
+            x.close()
+    finally:
+        srv.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @test("http_thousand_live_clients_and_one_that_never_reads_leave_the_agent_unaffected")
 def _():
     w = Web()
