@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """A real PostgreSQL server for a test, started by the test itself.
 
-Postgres() runs Debian's PostgreSQL (initdb and pg_ctl of
+Postgres() runs Debian's PostgreSQL (initdb, postgres and pg_ctl of
 /usr/lib/postgresql/VERSION/bin) as the unprivileged `postgres` system user,
 with its data directory and unix socket in a temporary directory owned by
-that user, listening on a free port of 127.0.0.1 only. A role `hornet` with
+that user, listening on a free port of 127.0.0.1 only (password auth there,
+trust only on the socket in that directory). The server is a child of the
+test, which it does not outlive even when the test is killed. A role `hornet` with
 a random password owns a database `hornet`; `url` is the postgres:// URL an
 agent is given. restart(), stop() and start() act on the server as a real
 outage would; cleanup() (also run at exit, so a failing test leaves nothing)
@@ -17,6 +19,7 @@ stops it and removes every file.
         rows = pg.sql("SELECT count(*) FROM events")
 """
 import atexit
+import ctypes
 import glob
 import os
 import pwd
@@ -31,6 +34,7 @@ import time
 from hornet import Skip
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
+PR_SET_PDEATHSIG = 1
 USER = "postgres"
 
 
@@ -56,11 +60,28 @@ def bindir():
                   else 0)[-1]
 
 
+def _die_with_parent():
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
+
+
 def free_port():
     """A TCP port of 127.0.0.1 that nobody listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _remove_stale(age=3600):
+    """Data directories of tests killed outright (SIGKILL, where no cleanup
+    runs; their server died with them), once they are an hour old."""
+    for d in glob.glob(os.path.join(tempfile.gettempdir(), "hornet-pg-*")):
+        try:
+            if time.time() - os.stat(d).st_mtime < age or \
+                    os.path.exists(os.path.join(d, "data", "postmaster.pid")):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
 
 
 class Postgres:
@@ -72,6 +93,7 @@ class Postgres:
         role create databases of its own."""
         self.createdb = createdb
         self.bin = bindir()
+        _remove_stale()
         pw = pwd.getpwnam(USER)
         self.uid, self.gid = pw.pw_uid, pw.pw_gid
         self.dir = tempfile.mkdtemp(prefix="hornet-pg-")
@@ -86,6 +108,7 @@ class Postgres:
         self.user = "hornet"
         self.dbname = "hornet"
         self.port = None
+        self.proc = None    # the postmaster
         self.settings = ["listen_addresses=127.0.0.1", "unix_socket_directories=" + self.sockdir,
                          "max_connections=50", "log_min_messages=warning",
                          "logging_collector=off"]
@@ -129,22 +152,39 @@ class Postgres:
                     "host all all 127.0.0.1/32 scram-sha-256\n")
 
     def start(self, timeout=60):
-        """Starts the server (again) on its port; a port taken meanwhile gets another."""
+        """Starts the server (again) on its port; a port taken meanwhile gets
+        another. The postmaster is this process's child, not pg_ctl's daemon:
+        should the test die without cleaning up (killed by tests/run's
+        timeout), the kernel sends it SIGQUIT, PostgreSQL's immediate
+        shutdown, and no server outlives its test."""
         for _ in range(5):
             if self.port is None:
                 self.port = free_port()
-            opts = " ".join("-c %s" % s for s in self.settings + ["port=%d" % self.port])
-            r = self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log,
-                           "-w", "-t", str(timeout), "-o", opts, "start"], check=False,
-                          timeout=timeout + 30)
-            if r.returncode == 0:
-                return
-            if "could not bind" in self.log_text() and not self.pid():
+            argv = [os.path.join(self.bin, "postgres"), "-D", self.data]
+            for setting in self.settings + ["port=%d" % self.port]:
+                argv += ["-c", setting]
+            with open(self.log, "ab") as log:
+                os.fchown(log.fileno(), self.uid, self.gid)
+                self.proc = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    user=self.uid, group=self.gid, extra_groups=[], cwd=self.dir,
+                    env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": self.dir},
+                    # after the change of user, which clears the parent-death signal
+                    preexec_fn=_die_with_parent)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                r = self._run([os.path.join(self.bin, "pg_isready"), "-q", "-h", self.sockdir,
+                               "-p", str(self.port), "-t", "1"], check=False, timeout=30)
+                if r.returncode == 0:
+                    return
+                time.sleep(0.1)
+            if self.proc.poll() is None:
+                self._kill()
+            elif "could not bind" in self.log_text():
                 self.port = None
                 continue
             break
-        raise RuntimeError("pg_ctl start failed: %s %s" % (r.stderr.decode()[-500:],
-                                                           self.log_text()))
+        raise RuntimeError("PostgreSQL did not start: %s" % self.log_text())
 
     def stop(self, mode="fast"):
         """Stops the server: "fast" (clients disconnected, as a restart by an
@@ -155,6 +195,16 @@ class Postgres:
                        "-t", "60", "stop"], check=False, timeout=90)
         if r.returncode != 0 and self.pid():
             self._kill()
+        self._reap()
+
+    def _reap(self):
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
 
     def restart(self, mode="fast"):
         self.stop(mode)
@@ -179,6 +229,7 @@ class Postgres:
                 time.sleep(0.05)
             if self.pid():
                 os.kill(pid, signal.SIGKILL)
+        self._reap()
 
     def _create(self):
         self.sql_admin("CREATE ROLE %s LOGIN %sPASSWORD '%s'" % (
