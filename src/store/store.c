@@ -213,13 +213,24 @@ static int64_t one_int(struct hornet_db *db, const char *sql, const struct horne
 /* Bytes the database uses (SQLite: pages in use, not the free ones it will reuse). */
 static int64_t used_bytes(struct hornet_db *db)
 {
+	/*
+	 * PostgreSQL's files never shrink after a DELETE (the space is reused
+	 * once vacuumed), so the raw events count by their rows, at the size of
+	 * the newest ones with their share of the indexes. Rows are the span of
+	 * ids (trimming removes the oldest; the statistics' count lags by
+	 * seconds), known at once from the primary key.
+	 */
 	if (hornet_db_kind(db) == HORNET_DB_POSTGRES)
 		return one_int(
 			db,
-			"SELECT pg_total_relation_size('events') + "
-			"pg_total_relation_size('processes') + "
+			"SELECT pg_total_relation_size('processes') + "
 			"pg_total_relation_size('files') + pg_total_relation_size('egress') + "
-			"pg_total_relation_size('timeline')",
+			"pg_total_relation_size('timeline') + COALESCE(("
+			"(SELECT MAX(id) - MIN(id) + 1 FROM events) * "
+			"(SELECT AVG(pg_column_size(e.*)) + 28 FROM "
+			"(SELECT * FROM events ORDER BY id DESC LIMIT 100) e) * "
+			"pg_total_relation_size('events') / "
+			"GREATEST(pg_relation_size('events'), 1))::BIGINT, 0)",
 			NULL, 0);
 	return one_int(db,
 		       "SELECT ((SELECT page_count FROM pragma_page_count()) - "
@@ -282,12 +293,18 @@ static int maintain(struct hornet_store *s, char *err, size_t err_size)
 		if (lo <= 0 || hi < lo)
 			break;
 		v.i = lo + (hi - lo) / 10 + 1;
+		if (hornet_db_kind(db) == HORNET_DB_POSTGRES)
+			/* the share over the limit (and a twentieth more) in one go: see below */
+			v.i = lo + (int64_t)((hi - lo) * (1.05 - (double)s->max_bytes / used)) + 1;
 		n = one_int(db, "SELECT count(*) FROM events WHERE id < ?", &v, 1);
 		rc = in_tx(db, &trim, &v.i, 1, err, err_size);
 		if (rc)
 			return rc;
 		if (n > 0)
 			atomic_fetch_add(&s->trimmed, n);
+		/* one cut reaches the limit on PostgreSQL */
+		if (hornet_db_kind(db) == HORNET_DB_POSTGRES)
+			break;
 	}
 	if (hornet_db_kind(db) == HORNET_DB_SQLITE)
 		hornet_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", err, err_size);

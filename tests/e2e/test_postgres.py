@@ -80,7 +80,8 @@ def pg_store_queries():
         names = {ln.split()[1] for ln in passed}
         for case in ("store_events", "store_files", "store_egress", "store_process_tree",
                      "store_sql_metacharacters_are_data", "store_retention",
-                     "store_queries_while_writing"):
+                     "store_queries_while_writing",
+                     "store_pg_size_limit_keeps_what_fits"):
             check(case in names, "%s did not pass on PostgreSQL" % case)
 
 
