@@ -235,6 +235,16 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+int64_t hornet_store_hash(const char *s, size_t n)
+{
+	/* splitmix64's finalizer over FNV-1a: the 64 bits spread well */
+	uint64_t h = hash_bytes(s, n);
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return (int64_t)(h ^ (h >> 31));
+}
+
 static struct hent *hmap_slot(struct hmap *m, const char *key, size_t klen, uint64_t h)
 {
 	size_t i = h & (m->cap - 1);
@@ -371,10 +381,10 @@ static void hmap_free(struct hmap *m, bool owned)
 
 /* ---- rows ---- */
 
-enum { RAW_COLS = 16 };
+enum { RAW_COLS = 17 };
 static const char *const raw_cols[RAW_COLS] = {
-	"ts",  "node",	  "type",	    "policy", "action", "ns",	 "pod", "container",
-	"bin", "exec_id", "parent_exec_id", "path",   "daddr",	"dport", "dns", "line"
+	"ts",	   "node",	     "type", "policy", "action", "ns",	"pod",	"container", "bin",
+	"exec_id", "parent_exec_id", "path", "daddr",  "dport",	 "dns", "line", "eh"
 };
 
 struct proc_row {
@@ -792,7 +802,6 @@ static void *rollup_entry(struct hornet_ingest *g, struct hmap *m, size_t size, 
 {
 	char key[8192];
 	int64_t *row;
-	uint64_t h;
 	va_list ap;
 	int klen;
 
@@ -802,13 +811,8 @@ static void *rollup_entry(struct hornet_ingest *g, struct hmap *m, size_t size, 
 	if (klen < 0 || klen >= (int)sizeof(key))
 		return NULL;
 	row = hmap_put(m, &g->roll, key, klen, size, created);
-	if (row && *created) {
-		/* splitmix64's finalizer over FNV-1a: the key's 64 bits spread well */
-		h = hash_bytes(key, klen);
-		h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-		*row = (int64_t)(h ^ (h >> 31));
-	}
+	if (row && *created)
+		*row = hornet_store_hash(key, klen);
 	return row;
 }
 
@@ -947,6 +951,7 @@ static int raw_add(struct hornet_ingest *g, const struct ev *e, const char *line
 	v[13] = e->dport >= 0 ? integer(e->dport) : null();
 	v[14] = text(e->dns);
 	v[15] = (struct hornet_db_value){ .type = HORNET_DB_TEXT, .s = line, .len = len };
+	v[16] = integer(hornet_store_hash(e->exec_id, strlen(e->exec_id)));
 	return 0;
 }
 

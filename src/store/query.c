@@ -453,7 +453,37 @@ static void filters(struct req *r, struct qb *q, const struct cols *c)
 	}
 }
 
-/* dest: an address, address:port, [v6]:port, or a DNS name. */
+/*
+ * "AND col IN (?, ...)" for a comma list of up to 32 values (a single value may
+ * be a glob). The list is copied into the request's memory, which outlives
+ * the statement. 0, or the status of the error answer naming @name.
+ */
+static int in_list(struct req *r, struct qb *q, const char *col, const char *name, const char *list)
+{
+	char *copy, *save, *tok;
+	int n = 0;
+
+	if (!strchr(list, ',')) {
+		qb_match(q, &r->mem, "", col, list);
+		return 0;
+	}
+	copy = r->mem.n < 16 ? strdup(list) : NULL;
+	if (!copy)
+		return answer_error(r, 400, "parameter '%s': too many lists", name);
+	r->mem.s[r->mem.n++] = copy;
+	qb_sql(q, " AND %s IN (", col);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (++n > 32)
+			return answer_error(r, 400, "parameter '%s': more than 32 values", name);
+		qb_sql(q, n > 1 ? ", ?" : "?");
+		qb_text(q, tok);
+	}
+	/* ",,," names nothing: NULL matches no row */
+	qb_sql(q, "%s)", n ? "" : "NULL");
+	return 0;
+}
+
+/* dest: an address, address:port, [v6]:port, or a name (DNS, HTTP host, TLS; a glob of one). */
 static int dest_filter(struct req *r, struct qb *q, const char *dest, char *addr, size_t size)
 {
 	const char *colon = strrchr(dest, ':');
@@ -472,12 +502,12 @@ static int dest_filter(struct req *r, struct qb *q, const char *dest, char *addr
 	}
 	if (inet_pton(AF_INET, addr, buf) == 1 || inet_pton(AF_INET6, addr, buf) == 1) {
 		qb_sql(q, " AND daddr = ?");
+		qb_text(q, addr);
 	} else {
 		if (port >= 0 && strchr(addr, ':'))
 			return answer_error(r, 400, "parameter 'dest': not an address or name");
-		qb_sql(q, " AND dns = ?");
+		qb_match(q, &r->mem, "", "dns", addr);
 	}
-	qb_text(q, addr);
 	if (port >= 0) {
 		qb_sql(q, " AND dport = ?");
 		qb_int(q, port);
@@ -686,7 +716,9 @@ static int get_process(struct req *r, const char *exec_id)
 	hornet_json_arr_end(r->out);
 
 	q = (struct qb){ 0 };
-	qb_sql(&q, "SELECT line FROM events WHERE exec_id = ? ORDER BY ts DESC, id DESC LIMIT ?");
+	/* newest first by id (the index's own order), not by time: no sort of all its events */
+	qb_sql(&q, "SELECT line FROM events WHERE eh = ? AND exec_id = ? ORDER BY id DESC LIMIT ?");
+	qb_int(&q, hornet_store_hash(exec_id, strlen(exec_id)));
 	qb_text(&q, exec_id);
 	qb_int(&q, r->limit);
 	rc = run(r, &q, &evs);
@@ -792,9 +824,9 @@ static int get_events(struct req *r, struct qb *q)
 						"dport",  "dns_name" };
 	const char *type, *policy, *action, *path, *dest, *text, *format;
 	int64_t cur_ts = 0, cur_id = 0;
-	char addr[VALUE_MAX + 1], *save, *tok, types[VALUE_MAX + 1];
+	char addr[VALUE_MAX + 1];
 	struct rows rs = { 0 };
-	int rc, fmt = 0, nt = 0;
+	int rc, fmt = 0;
 	size_t i, k;
 
 	rc = common_params(r, INT64_MIN, 100);
@@ -826,30 +858,26 @@ static int get_events(struct req *r, struct qb *q)
 		qb_int(q, cur_ts);
 		qb_int(q, cur_id);
 	}
-	if (type) {
-		snprintf(types, sizeof(types), "%s", type);
-		qb_sql(q, " AND type IN (");
-		for (tok = strtok_r(types, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (nt++ == 32)
-				return answer_error(r, 400, "parameter 'type': more than 32 types");
-			qb_sql(q, "%s?", nt > 1 ? ", " : "");
-			qb_text(q, tok);
-		}
-		qb_sql(q, "%s)", nt ? "" : "''");
-	}
-	if (policy)
-		qb_match(q, &r->mem, "", "policy", policy);
-	if (action)
-		qb_match(q, &r->mem, "", "action", action);
+	if ((type && (rc = in_list(r, q, "type", "type", type))) ||
+	    (policy && (rc = in_list(r, q, "policy", "policy", policy))) ||
+	    (action && (rc = in_list(r, q, "action", "action", action))))
+		return rc;
 	if (path)
 		qb_match(q, &r->mem, "", "path", path);
 	if (dest && (rc = dest_filter(r, q, dest, addr, sizeof(addr))))
 		return rc;
 	if (text) {
-		qb_sql(q, q->pg ? " AND strpos(line, ?) > 0" : " AND instr(line, ?) > 0");
+		/* case-insensitive, as the live stream's q (ASCII letters on SQLite) */
+		qb_sql(q, q->pg ? " AND strpos(lower(line), lower(?)) > 0"
+				: " AND instr(lower(line), lower(?)) > 0");
 		qb_text(q, text);
 	}
 	filters(r, q, &events_cols);
+	if (r->exec_id && !is_glob(r->exec_id)) {
+		/* lets the index by process serve a filter on one process */
+		qb_sql(q, " AND eh = ?");
+		qb_int(q, hornet_store_hash(r->exec_id, strlen(r->exec_id)));
+	}
 	qb_sql(q, " ORDER BY ts DESC, id DESC LIMIT ?");
 	qb_int(q, r->limit + 1);
 	rc = run(r, q, &rs);
@@ -1090,6 +1118,12 @@ static int get_timeline(struct req *r, struct qb *q)
 				    "parameter 'step': more than 5000 buckets in the range");
 	/* the rollup has 10 s buckets and no process columns: finer or narrower asks the raw events */
 	raw = step % HORNET_STORE_TIMELINE_STEP || r->container || r->bin || r->exec_id;
+	for (i = 0; r->exclusions && r->excl && i < r->excl->n; i++) {
+		const char *field = col_s(&row_at(r->excl, i)[1]);
+
+		/* the rollup has no binary, path or destination to hide rows by */
+		raw |= strcmp(field, "namespace") && strcmp(field, "pod");
+	}
 	if (raw) {
 		qb_sql(q,
 		       "SELECT ts / ? AS b, type, count(*) FROM events WHERE ts >= ? AND ts < ?");
@@ -1108,19 +1142,8 @@ static int get_timeline(struct req *r, struct qb *q)
 		qb_int(q, r->until / HORNET_STORE_NS);
 		filters(r, q, &c);
 	}
-	if (type) {
-		char types[VALUE_MAX + 1], *save, *tok;
-		int nt = 0;
-
-		snprintf(types, sizeof(types), "%s", type);
-		qb_sql(q, " AND type IN (''");
-		for (tok = strtok_r(types, ",", &save); tok && nt < 32;
-		     tok = strtok_r(NULL, ",", &save), nt++) {
-			qb_sql(q, ", ?");
-			qb_text(q, tok);
-		}
-		qb_sql(q, ")");
-	}
+	if (type && (rc = in_list(r, q, "type", "type", type)))
+		return rc;
 	qb_sql(q, " GROUP BY b, type ORDER BY b, type");
 	rc = run(r, q, &rs);
 	if (rc) {

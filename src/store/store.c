@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,9 @@
 #define MAINTAIN_EVERY_NS (10 * HORNET_STORE_NS)
 #define RETRY_MAX_MS 5000
 #define ROLLUP_MS 2000
+#define WAL_MAX (256ull << 20)
 #define ROLLUP_MAX 200000
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2" /* 2: rollups keyed by hash, events.eh */
 
 /*
  * The rollups are keyed by a 64-bit hash of their key columns (ingest.c), the
@@ -42,9 +44,11 @@ static const char schema_sql[] =
 	" node TEXT NOT NULL, type TEXT NOT NULL, policy TEXT NOT NULL, action TEXT NOT NULL,"
 	" ns TEXT NOT NULL, pod TEXT NOT NULL, container TEXT NOT NULL, bin TEXT NOT NULL,"
 	" exec_id TEXT NOT NULL, parent_exec_id TEXT NOT NULL, path TEXT NOT NULL,"
-	" daddr TEXT NOT NULL, dport INTEGER, dns TEXT NOT NULL, line TEXT NOT NULL);"
+	" daddr TEXT NOT NULL, dport INTEGER, dns TEXT NOT NULL, line TEXT NOT NULL,"
+	" eh BIGINT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS events_ts ON events (ts);"
-	"CREATE INDEX IF NOT EXISTS events_exec ON events (exec_id, ts);"
+	/* by a hash of exec_id: a third of the cost of indexing the 40-byte text */
+	"CREATE INDEX IF NOT EXISTS events_exec ON events (eh);"
 	"CREATE TABLE IF NOT EXISTS processes (exec_id TEXT PRIMARY KEY,"
 	" parent_exec_id TEXT NOT NULL, node TEXT NOT NULL, pid BIGINT NOT NULL,"
 	" uid BIGINT NOT NULL, bin TEXT NOT NULL, args TEXT NOT NULL, cwd TEXT NOT NULL,"
@@ -540,12 +544,24 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static uint64_t wal_bytes(struct hornet_store *s)
+{
+	char wal[4200];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->url);
+	return stat(wal, &st) ? 0 : (uint64_t)st.st_size;
+}
+
 /*
  * SQLite's checkpoint copies the WAL into the database file and fsyncs both;
  * made by the committing writer (the default), it holds the queue up for as
  * long as the disk takes. Here a thread of its own does it twice a second,
  * PASSIVE: it never waits for the writer or the readers, and what it could
- * not copy this time it copies the next.
+ * not copy this time it copies the next. A writer that never pauses keeps a
+ * PASSIVE checkpoint from ever reaching the end of the WAL, which then only
+ * grows: past WAL_MAX a RESTART checkpoint holds the writer back until the
+ * WAL can start over (journal_size_limit then cuts the file back).
  */
 static void *checkpointer_main(void *arg)
 {
@@ -566,7 +582,10 @@ static void *checkpointer_main(void *arg)
 			if (hornet_db_open(s->url, true, &db, err, sizeof(err)))
 				continue;
 		}
-		if (hornet_db_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", err, sizeof(err))) {
+		if (hornet_db_exec(db,
+				   wal_bytes(s) > WAL_MAX ? "PRAGMA wal_checkpoint(RESTART)"
+							  : "PRAGMA wal_checkpoint(PASSIVE)",
+				   err, sizeof(err))) {
 			hornet_db_close(db);
 			db = NULL;
 		}

@@ -94,6 +94,8 @@ int hornet_store_parse_rfc3339(const char *s, size_t len, int64_t *ns);
 /* ns since the epoch to RFC 3339 with nanoseconds, UTC; @buf of at least 40 bytes. */
 void hornet_store_format_time(int64_t ns, char *buf, size_t size);
 int64_t hornet_store_now_ns(void);
+/* A 64-bit hash of @n bytes: rollup keys and the events' exec_id index. */
+int64_t hornet_store_hash(const char *s, size_t n);
 /* "30s", "90m", "72h", "7d" (a decimal number and a unit) to ns; -EINVAL. */
 int hornet_store_parse_duration(const char *s, int64_t *ns);
 

@@ -255,6 +255,33 @@ def k8s_seeds():
     put_all("fuzz_k8s", seeds)
 
 
+def store_line_seeds():
+    """Exported event lines, as the store reads them."""
+    proc = {"exec_id": "bjE6MTox", "pid": 7, "uid": 0, "cwd": "/", "binary": "/usr/bin/cat",
+            "arguments": "/etc/passwd \"a b\"", "start_time": "2026-12-01T00:00:00Z",
+            "pod": {"namespace": "shop", "name": "web-1", "container": {"name": "nginx"}},
+            "parent_exec_id": "bjE6MTow"}
+    seeds = {
+        "exec": {"process_exec": {"process": proc, "parent": dict(proc, exec_id="bjE6MTow")}},
+        "kprobe-file": {"process_kprobe": {"process": proc, "function_name": "security_file_permission",
+                                           "args": [{"path_arg": {"path": "/etc/passwd"}}, {"int_arg": 4}],
+                                           "action": "KPROBE_ACTION_POST", "policy_name": "p"}},
+        "tcp-close": {"process_kprobe": {"process": proc, "function_name": "tcp_close", "args": [
+            {"sock_arg": {"protocol": "IPPROTO_TCP", "daddr": "10.0.0.1", "sport": 40000,
+                          "dport": 443, "cookie": "18446744073709551615"}},
+            {"size_arg": 79, "label": "bytes_sent"}, {"size_arg": 101, "label": "bytes_received"}],
+            "policy_name": "hornet-network"}},
+        "dns-answer": {"process_dns": {"process": proc, "server": "[::1]:53", "direction": "answer",
+                                       "question": {"name": "a\\032b.example", "type": "A"},
+                                       "answers": [{"name": "x", "type": "A", "data": "10.1.2.3"}]}},
+        "exit-unicode": {"process_exit": {"process": dict(proc, binary="/tmp/\u00e9\ud83d\ude00"),
+                                          "signal": "SIGKILL"}},
+    }
+    put_all("fuzz_store_line", {k: json.dumps(dict(v, node_name="n1",
+                                                   time="2026-12-04T10:00:00.123456789Z"))
+                                for k, v in seeds.items()})
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -269,6 +296,7 @@ def main():
     args_seeds()
     json_seeds()
     k8s_seeds()
+    store_line_seeds()
 
 
 if __name__ == "__main__":

@@ -248,6 +248,21 @@ static struct hornet_store *open_store(const char *retention, unsigned int mb)
 
 static int nevents;
 
+static int64_t timeline_total(json_t *a)
+{
+	int64_t total = 0;
+	const char *k;
+	json_t *b, *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(a, "buckets"), i, b)
+	{
+		json_object_foreach(json_object_get(b, "counts"), k, c) total +=
+			json_integer_value(c);
+	}
+	return total;
+}
+
 static void test_ingest_and_query(void)
 {
 	struct hornet_store *s;
@@ -297,6 +312,9 @@ static void test_ingest_and_query(void)
 		struct kv f[] = { { "dest", "svc.example.test" }, { NULL } };
 		struct kv q[] = { { "q", "shadow" }, { NULL } };
 		struct kv pa[] = { { "path", "/etc/*" }, { NULL } };
+		struct kv pl[] = { { "policy", "shadow-reads,deny-open" }, { NULL } };
+		struct kv qi[] = { { "q", "SHADOW" }, { NULL } };
+		struct kv dg[] = { { "dest", "*.example.test" }, { NULL } };
 
 		a = ask(s, "GET", "events", p, NULL, &status);
 		CHECK_INT(status, 200);
@@ -320,6 +338,16 @@ static void test_ingest_and_query(void)
 		json_decref(a);
 		a = ask(s, "GET", "events", pa, NULL, &status);
 		CHECK_INT(arr_len(a, "events"), 4);
+		json_decref(a);
+		a = ask(s, "GET", "events", pl, NULL, &status);
+		CHECK_INT(arr_len(a, "events"), 2);
+		json_decref(a);
+		a = ask(s, "GET", "events", qi, NULL, &status);
+		CHECK_INT(arr_len(a, "events"), 1);
+		json_decref(a);
+		/* the 6 of svc.example.test and the TLS hello to api.example.test */
+		a = ask(s, "GET", "events", dg, NULL, &status);
+		CHECK_INT(arr_len(a, "events"), 7);
 		json_decref(a);
 	}
 	UNIT_CASE("store_events_cursor_pages")
@@ -569,6 +597,10 @@ static void test_ingest_and_query(void)
 		a = ask(s, "GET", "events", e, NULL, &status);
 		/* cat's 8 events and curl's 6 named svc.example.test are hidden */
 		CHECK_INT(arr_len(a, "events"), nevents - 14);
+		json_decref(a);
+		/* in the timeline too (from the raw events: the rollup has no binary) */
+		a = ask(s, "GET", "timeline", NULL, NULL, &status);
+		CHECK_INT(timeline_total(a), nevents - 14);
 		json_decref(a);
 		a = ask(s, "DELETE", id, NULL, NULL, &status);
 		CHECK_INT(status, 200);
