@@ -33,6 +33,7 @@
 #include "web/assets.h"
 #include "web/live.h"
 #include "web/metrics.h"
+#include "web/request.h"
 #include "web/store_feed.h"
 #include "web/web.h"
 
@@ -42,7 +43,6 @@
 #define DISCARD_MAX (64u << 20)
 #define POOL_THREADS 4
 #define CONNECTION_TIMEOUT_S 60
-#define MAX_HOSTS 64
 #define UI_FILE_MAX (16u << 20)
 
 /* Time the agent gets to answer, per kind of request. */
@@ -72,8 +72,7 @@ struct hornet_web {
 	struct hornet_store *store;
 	bool tls;
 	unsigned int port;
-	char hosts[MAX_HOSTS][INET6_ADDRSTRLEN + 2];
-	unsigned int nhosts;
+	struct web_hosts hosts; /* the names the Host header may give */
 	char *cert, *key;
 	struct web_live *live;
 	struct web_store_feed *feed; /* `hornet ui`: live events from the store */
@@ -192,84 +191,20 @@ static enum MHD_Result answer_value(struct hornet_web *w, struct MHD_Connection 
 
 /* ---- access ---- */
 
-static bool token_equal(const char *a, const char *b)
-{
-	size_t la, lb, i;
-	unsigned char d;
-
-	if (!a || !b)
-		return false;
-	la = strlen(a);
-	lb = strlen(b);
-	/* same time whatever the first differing byte */
-	d = la != lb;
-	for (i = 0; i < lb; i++)
-		d |= (unsigned char)b[i] ^ (unsigned char)(i < la ? a[i] : 0);
-	return d == 0;
-}
-
 static bool authorized(struct hornet_web *w, struct MHD_Connection *c)
 {
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
-		return token_equal(auth + 7, w->token);
-	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, w->cookie), w->token);
+		return web_token_equal(auth + 7, w->token);
+	return web_token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, w->cookie),
+			       w->token);
 }
 
 static void cookie_for(struct hornet_web *w, char *buf, size_t n, bool clear)
 {
 	snprintf(buf, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", w->cookie,
 		 clear ? "" : w->token, w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
-}
-
-/*
- * DNS rebinding: a page from elsewhere that makes its name point at this
- * address still sends its own name as Host. Only our names pass, with our port.
- */
-static bool host_ok(struct hornet_web *w, struct MHD_Connection *c)
-{
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	char name[INET6_ADDRSTRLEN + 2];
-	const char *colon, *end;
-	unsigned long port;
-	unsigned int i;
-	size_t len;
-
-	if (!h || !h[0])
-		return false;
-	if (h[0] == '[') {
-		end = strchr(h, ']');
-		if (!end)
-			return false;
-		end++;
-		colon = *end == ':' ? end : NULL;
-		if (*end && !colon)
-			return false;
-	} else {
-		colon = strrchr(h, ':');
-		end = colon ? colon : h + strlen(h);
-	}
-	len = end - h;
-	if (!len || len >= sizeof(name))
-		return false;
-	for (i = 0; i < len; i++)
-		name[i] = tolower((unsigned char)h[i]);
-	name[len] = '\0';
-	if (colon) {
-		char *e;
-
-		errno = 0;
-		port = strtoul(colon + 1, &e, 10);
-		if (errno || *e || e == colon + 1 || port != w->port)
-			return false;
-	} else if (w->port != (w->tls ? 443u : 80u)) {
-		return false;
-	}
-	for (i = 0; i < w->nhosts; i++)
-		if (!strcmp(name, w->hosts[i]))
-			return true;
-	return false;
 }
 
 /* ---- query parameters ---- */
@@ -446,7 +381,7 @@ static enum MHD_Result login(struct hornet_web *w, struct MHD_Connection *c, str
 		json_decref(body);
 		return error(w, c, 400, "the body must be {\"token\": \"...\"}");
 	}
-	ok = token_equal(json_string_value(json_object_get(body, "token")), w->token);
+	ok = web_token_equal(json_string_value(json_object_get(body, "token")), w->token);
 	json_decref(body);
 	if (!ok)
 		return error(w, c, 401, "wrong token");
@@ -548,52 +483,6 @@ static enum MHD_Result api(struct hornet_web *w, struct MHD_Connection *c, const
 
 /* ---- the page ---- */
 
-static const char *content_type(const char *path)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {
-		{ ".html", "text/html; charset=utf-8" },
-		{ ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" },
-		{ ".json", "application/json" },
-		{ ".map", "application/json" },
-		{ ".svg", "image/svg+xml" },
-		{ ".png", "image/png" },
-		{ ".ico", "image/x-icon" },
-		{ ".woff2", "font/woff2" },
-		{ ".txt", "text/plain; charset=utf-8" },
-		{ ".md", "text/plain; charset=utf-8" },
-	};
-	const char *dot = strrchr(path, '.');
-	size_t i;
-
-	for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(dot, types[i].ext))
-			return types[i].type;
-	return "application/octet-stream";
-}
-
-/* A path under the page's root: no "..", ".", hidden names, backslashes or control bytes. */
-static bool clean_path(const char *p)
-{
-	const char *seg = p;
-
-	if (!p[0] || strlen(p) > 1024)
-		return false;
-	for (; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == '\\' || *p == 0x7f)
-			return false;
-		if (*p == '/') {
-			if (p == seg || seg[0] == '.')
-				return false;
-			seg = p + 1;
-		}
-	}
-	return *seg && seg[0] != '.';
-}
-
 /* Answers with the page's file @rel: 0, or -ENOENT when there is none (nothing sent). */
 static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char *rel,
 		     enum MHD_Result *ret)
@@ -608,7 +497,7 @@ static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char 
 		for (i = 0; i < hornet_web_assets_count; i++) {
 			if (strcmp(hornet_web_assets[i].path, rel))
 				continue;
-			*ret = answer(w, c, 200, content_type(rel), hornet_web_assets[i].data,
+			*ret = answer(w, c, 200, web_content_type(rel), hornet_web_assets[i].data,
 				      hornet_web_assets[i].len, MHD_RESPMEM_PERSISTENT, NULL, NULL);
 			return 0;
 		}
@@ -639,7 +528,7 @@ static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char 
 	if (!buf)
 		*ret = error(w, c, 500, "out of memory");
 	else
-		*ret = answer(w, c, 200, content_type(rel), buf, n, MHD_RESPMEM_MUST_FREE, NULL,
+		*ret = answer(w, c, 200, web_content_type(rel), buf, n, MHD_RESPMEM_MUST_FREE, NULL,
 			      NULL);
 	return 0;
 }
@@ -655,7 +544,7 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 		return error(w, c, 405, "%s %s: the page takes GET", method, url);
 	if (token) {
 		/* the link with the token: keep it in a cookie, and out of the address bar */
-		if (!token_equal(token, w->token))
+		if (!web_token_equal(token, w->token))
 			return error(w, c, 401, "wrong token in the link");
 		cookie_for(w, cookie, sizeof(cookie), false);
 		return answer(w, c, 303, "text/plain; charset=utf-8", "", 0, MHD_RESPMEM_PERSISTENT,
@@ -663,7 +552,7 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 	}
 	if (!rel[0])
 		rel = "index.html";
-	if (!clean_path(rel))
+	if (!web_clean_path(rel))
 		return error(w, c, 404, "no such file");
 	if (!page_file(w, c, rel, &ret))
 		return ret;
@@ -676,34 +565,13 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 
 /* ---- requests ---- */
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * libmicrohttpd's own unescaping turns %00 into a NUL that ends the path
- * early ("/index.html%00.js" would be "/index.html"): ours leaves it as it
- * came, so such a path names no file.
+ * early: web_unescape() leaves it as it came.
  */
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
-	char *r = s, *w = s;
-	int h, l;
-
-	while (*r) {
-		if (r[0] == '%' && (h = hex(r[1])) >= 0 && (l = hex(r[2])) >= 0 && (h || l)) {
-			*w++ = (char)(h << 4 | l);
-			r += 3;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-	return w - s;
+	return web_unescape(s);
 }
 
 static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, bool metrics_only,
@@ -719,11 +587,11 @@ static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, 
 			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
 	if (!strcmp(url, "/readyz"))
 		return readyz(w, c);
-	if (!host_ok(w, c))
+	if (!web_host_ok(&w->hosts, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
 		return error(w, c, 421,
 			     "the Host header must name this server (%s:%u, localhost:%u or the "
 			     "node name)",
-			     w->hosts[0], w->port, w->port);
+			     w->hosts.name[0], w->port, w->port);
 	if (r->too_big)
 		return error(w, c, 413, "the body is larger than 1 MiB");
 	if (!strcmp(url, "/api") || !strncmp(url, "/api/", 5))
@@ -952,21 +820,6 @@ bad:
 	return -EINVAL;
 }
 
-static void add_host(struct hornet_web *w, const char *h)
-{
-	unsigned int i;
-
-	if (!h || !h[0] || w->nhosts == MAX_HOSTS || strlen(h) >= sizeof(w->hosts[0]))
-		return;
-	for (i = 0; i < w->nhosts; i++)
-		if (!strcasecmp(w->hosts[i], h))
-			return;
-	for (i = 0; h[i]; i++)
-		w->hosts[w->nhosts][i] = tolower((unsigned char)h[i]);
-	w->hosts[w->nhosts][i] = '\0';
-	w->nhosts++;
-}
-
 /* Listening on every address: every address of the machine is our name. */
 static void add_local_hosts(struct hornet_web *w)
 {
@@ -989,7 +842,7 @@ static void add_local_hosts(struct hornet_web *w)
 			snprintf(buf, sizeof(buf), "[%s]", addr);
 		else
 			snprintf(buf, sizeof(buf), "%s", addr);
-		add_host(w, buf);
+		web_hosts_add(&w->hosts, buf);
 	}
 	freeifaddrs(ifa);
 }
@@ -1099,21 +952,24 @@ static int start_listener(struct hornet_web *w, const char *flag, const char *s,
 		return fd;
 	if (main) {
 		w->port = bound_port(fd);
+		w->hosts.port = w->port;
+		w->hosts.tls = w->tls;
 		snprintf(w->cookie, sizeof(w->cookie), "hornet_token_%u", w->port);
 		if (is_any(&ss)) {
-			add_host(w, w->node_name);
-			add_host(w, "localhost");
+			web_hosts_add(&w->hosts, w->node_name);
+			web_hosts_add(&w->hosts, "localhost");
 			add_local_hosts(w);
 		} else {
 			char br[INET6_ADDRSTRLEN + 4];
 
 			snprintf(br, sizeof(br), ss.ss_family == AF_INET6 ? "[%s]" : "%s", host);
-			add_host(w, br);
-			add_host(w, "localhost");
-			add_host(w, w->node_name);
+			web_hosts_add(&w->hosts, br);
+			web_hosts_add(&w->hosts, "localhost");
+			web_hosts_add(&w->hosts, w->node_name);
 		}
 		snprintf(w->url, sizeof(w->url), "%s://%s:%u/?token=%s", w->tls ? "https" : "http",
-			 is_any(&ss) ? (w->node_name ? w->node_name : "localhost") : w->hosts[0],
+			 is_any(&ss) ? (w->node_name ? w->node_name : "localhost")
+				     : w->hosts.name[0],
 			 w->port, w->token);
 	}
 	d = start_daemon(w, main ? &w->main_l : &w->metrics_l, fd, main ? POOL_THREADS : 1);

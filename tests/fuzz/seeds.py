@@ -99,6 +99,28 @@ def http_seeds():
     put_all("fuzz_http", seeds)
 
 
+def web_seeds():
+    exec_line = ('{"process_exec":{"process":{"exec_id":"a","pid":7,"binary":"/usr/bin/curl",'
+                 '"arguments":"<script>x</script>","pod":{"namespace":"shop","name":"web-1",'
+                 '"container":{"name":"app"}}}},"node_name":"n1","time":"2026-12-04T10:00:00Z"}')
+    kprobe_line = ('{"process_kprobe":{"process":{"binary":"/usr/bin/cat"},"args":[{"file_arg":'
+                   '{"path":"/etc/passwd"}},{"sock_arg":{"daddr":"10.1.2.3","dport":443}}],'
+                   '"action":"KPROBE_ACTION_SIGKILL","policy_name":"p"},"time":"x"}')
+    seeds = {
+        "filters": "type=process_exec,process_exit&binary=*%2Fcurl&namespace=shop&pod=web-1\n" +
+                   exec_line,
+        "path-dest": "path=/etc/*&dest=10.1.2.3:443&policy=p&action=KPROBE_ACTION_SIGKILL\n" +
+                     kprobe_line,
+        "text": "q=%3Cscript%3E&container=app\n" + exec_line,
+        "host": "localhost:2113\n" + exec_line,
+        "host-v6": "[::1]:2113\n{}",
+        "path": "js/app.js\n[]",
+        "traversal": "js/%2e%2e/%2E%2E/secret%00.js\n",
+        "bad-glob": "binary=[&path=[[&dest=*[\n" + kprobe_line,
+    }
+    put_all("fuzz_web", seeds)
+
+
 def client_hello(sni, alpn=None, maximum=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
@@ -269,6 +291,7 @@ def main():
     args_seeds()
     json_seeds()
     k8s_seeds()
+    web_seeds()
 
 
 if __name__ == "__main__":
