@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <limits.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -42,6 +43,9 @@
 #define BODY_MAX (1u << 20)
 #define DISCARD_MAX (64u << 20)
 #define POOL_THREADS 4
+/* Threads that wait for the agent's socket, and the requests that may queue for them. */
+#define CALLERS 2
+#define QUEUE_MAX 64
 #define CONNECTION_TIMEOUT_S 60
 #define UI_FILE_MAX (16u << 20)
 
@@ -77,14 +81,42 @@ struct hornet_web {
 	struct web_live *live;
 	struct web_store_feed *feed; /* `hornet ui`: live events from the store */
 	struct web_agent agent;
+	/* requests for the agent, answered on threads of their own so that a slow
+	 * agent (loading a policy, starting, stopping) holds no thread of the pool */
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_cond;
+	struct request *q_head, *q_tail;
+	unsigned int q_len;
+	bool q_stop;
+	pthread_t callers[CALLERS];
+	unsigned int ncallers;
 	_Atomic uint64_t requests, errors, unauthorized;
 };
+
+/* An answer made on a caller thread, sent when the connection resumes. */
+struct prepared {
+	unsigned int status;
+	const char *ctype;
+	char *body;
+	size_t len;
+};
+
+enum job { JOB_CALL, JOB_READY, JOB_METRICS };
 
 struct request {
 	char *body;
 	size_t len;
 	size_t seen; /* body bytes received, kept or not */
 	bool too_big;
+	/* a request for the agent: suspended while a caller thread waits for it */
+	enum { STAGE_NEW, STAGE_WAITING, STAGE_READY } stage;
+	enum job job;
+	json_t *call; /* JOB_CALL: the request for the agent's socket */
+	int timeout_ms;
+	unsigned int ok_status;
+	struct prepared out;
+	struct MHD_Connection *c;
+	struct request *next; /* in the callers' queue */
 };
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -172,23 +204,6 @@ error(struct hornet_web *w, struct MHD_Connection *c, unsigned int status, const
 	return ret;
 }
 
-/* A jansson value as the answer. */
-static enum MHD_Result answer_value(struct hornet_web *w, struct MHD_Connection *c,
-				    unsigned int status, json_t *v)
-{
-	char *text = json_dumps(v, JSON_COMPACT);
-	enum MHD_Result ret;
-	size_t len;
-
-	if (!text)
-		return error(w, c, 500, "out of memory");
-	len = strlen(text);
-	text[len] = '\0';
-	ret = answer(w, c, status, "application/json", text, len, MHD_RESPMEM_MUST_FREE, NULL,
-		     NULL);
-	return ret;
-}
-
 /* ---- access ---- */
 
 static bool authorized(struct hornet_web *w, struct MHD_Connection *c)
@@ -216,55 +231,94 @@ static const char *param(void *ctx, const char *name)
 
 /* ---- the agent's socket ---- */
 
-static enum MHD_Result agent_answer(struct hornet_web *w, struct MHD_Connection *c, json_t *req,
-				    int timeout_ms, unsigned int ok_status)
+static void prep(struct prepared *p, unsigned int status, const char *ctype, char *body, size_t len)
 {
-	char err[4096] = "";
-	json_t *reply = NULL;
-	enum MHD_Result ret;
-	int status;
-
-	if (!w->socket) {
-		json_decref(req);
-		return error(w, c, 503,
-			     "no agent: 'hornet ui' serves the history only; status and policies "
-			     "are the agent's (its own --http-listen)");
-	}
-	status = web_agent__call(&w->agent, req, timeout_ms, &reply, err, sizeof(err));
-	if (status != 200)
-		return error(w, c, status, "%s", err);
-	ret = answer_value(w, c, ok_status, reply);
-	json_decref(reply);
-	return ret;
+	free(p->body);
+	p->status = status;
+	p->ctype = ctype;
+	p->body = body;
+	p->len = len;
 }
 
-static enum MHD_Result readyz(struct hornet_web *w, struct MHD_Connection *c)
+static void __attribute__((format(printf, 3, 4)))
+prep_error(struct prepared *p, unsigned int status, const char *fmt, ...)
+{
+	struct hornet_json j;
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hornet_json_init(&j);
+	hornet_json_obj_begin(&j, NULL);
+	hornet_json_str(&j, "error", msg);
+	hornet_json_obj_end(&j);
+	hornet_json_append(&j, "\n", 1);
+	if (j.failed) {
+		hornet_json_free(&j);
+		prep(p, 500, "application/json", strdup("{\"error\":\"out of memory\"}\n"), 26);
+		return;
+	}
+	prep(p, status, "application/json", j.buf, j.len);
+}
+
+static void prep_text(struct prepared *p, unsigned int status, const char *ctype, const char *s,
+		      size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy) {
+		prep_error(p, 500, "out of memory");
+		return;
+	}
+	memcpy(copy, s, len);
+	prep(p, status, ctype, copy, len);
+}
+
+/* JOB_CALL: the agent's reply, as it is, or its error. */
+static void prep_call(struct hornet_web *w, struct request *r)
+{
+	char err[4096] = "", *text;
+	json_t *reply = NULL;
+	int status;
+
+	status = web_agent__call(&w->agent, r->call, r->timeout_ms, &reply, err, sizeof(err));
+	r->call = NULL; /* taken */
+	if (status != 200) {
+		prep_error(&r->out, status, "%s", err);
+		return;
+	}
+	text = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	if (!text)
+		prep_error(&r->out, 500, "out of memory");
+	else
+		prep(&r->out, r->ok_status, "application/json", text, strlen(text));
+}
+
+static void prep_readyz(struct hornet_web *w, struct request *r)
 {
 	json_t *reply = NULL;
 	char err[512];
 	int status;
 
-	if (!w->socket)
-		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
-			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
 	status = web_agent__call(&w->agent, json_pack("{s:s}", "command", "status"),
 				 READY_TIMEOUT_MS, &reply, err, sizeof(err));
-	if (status == 200 && json_is_true(json_object_get(reply, "ready"))) {
-		json_decref(reply);
-		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
-			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
-	}
+	if (status == 200 && json_is_true(json_object_get(reply, "ready")))
+		prep_text(&r->out, 200, "text/plain; charset=utf-8", "ok\n", 3);
+	else
+		prep_error(&r->out, 503, "not ready: %s",
+			   status == 200 ? "the agent is starting" : err);
 	json_decref(reply);
-	return error(w, c, 503, "not ready: %s", status == 200 ? "the agent is starting" : err);
 }
 
-static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
+static void prep_metrics(struct hornet_web *w, struct request *r)
 {
 	struct hornet_metrics_src src = { .label_filter = w->label_filter };
 	struct hornet_store_stats ss;
 	struct hornet_web_stats ws;
 	struct hornet_json out;
-	enum MHD_Result ret;
 	char err[512];
 
 	if (w->socket) {
@@ -282,15 +336,106 @@ static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
 		src.store = &ss;
 	}
 	hornet_json_init(&out);
-	if (hornet_metrics_render(&out, &src) || out.failed)
-		ret = error(w, c, 500, "metrics: out of memory");
-	else
-		ret = answer(w, c, 200, "text/plain; version=0.0.4; charset=utf-8", out.buf,
-			     out.len, MHD_RESPMEM_MUST_COPY, NULL, NULL);
-	hornet_json_free(&out);
+	if (hornet_metrics_render(&out, &src) || out.failed) {
+		hornet_json_free(&out);
+		prep_error(&r->out, 500, "metrics: out of memory");
+	} else {
+		prep(&r->out, 200, "text/plain; version=0.0.4; charset=utf-8", out.buf, out.len);
+	}
 	json_decref(src.status);
 	json_decref(src.policies);
-	return ret;
+}
+
+static void *caller_thread(void *arg)
+{
+	struct hornet_web *w = arg;
+	struct request *r;
+
+	for (;;) {
+		pthread_mutex_lock(&w->q_lock);
+		while (!w->q_head && !w->q_stop)
+			pthread_cond_wait(&w->q_cond, &w->q_lock);
+		r = w->q_head;
+		if (!r) {
+			/* stopping, and nothing left: every suspended request was resumed */
+			pthread_mutex_unlock(&w->q_lock);
+			return NULL;
+		}
+		w->q_head = r->next;
+		if (!w->q_head)
+			w->q_tail = NULL;
+		w->q_len--;
+		pthread_mutex_unlock(&w->q_lock);
+		if (r->job == JOB_CALL)
+			prep_call(w, r);
+		else if (r->job == JOB_READY)
+			prep_readyz(w, r);
+		else
+			prep_metrics(w, r);
+		r->stage = STAGE_READY;
+		MHD_resume_connection(r->c);
+	}
+}
+
+/*
+ * Hands @r to a caller thread and suspends its connection; the handler runs
+ * again once the answer is made (stage READY). Suspended before it is queued,
+ * so the resume always follows the suspend.
+ */
+static enum MHD_Result defer(struct hornet_web *w, struct MHD_Connection *c, struct request *r,
+			     enum job job)
+{
+	pthread_mutex_lock(&w->q_lock);
+	if (w->q_stop || w->q_len >= QUEUE_MAX) {
+		bool stopping = w->q_stop;
+
+		pthread_mutex_unlock(&w->q_lock);
+		json_decref(r->call);
+		r->call = NULL;
+		return error(w, c, 503, "%s",
+			     stopping ? "the server is stopping"
+				      : "too many requests wait for the agent; try again");
+	}
+	r->job = job;
+	r->c = c;
+	r->stage = STAGE_WAITING;
+	r->next = NULL;
+	MHD_suspend_connection(c);
+	if (w->q_tail)
+		w->q_tail->next = r;
+	else
+		w->q_head = r;
+	w->q_tail = r;
+	w->q_len++;
+	pthread_cond_signal(&w->q_cond);
+	pthread_mutex_unlock(&w->q_lock);
+	return MHD_YES;
+}
+
+static enum MHD_Result agent_answer(struct hornet_web *w, struct MHD_Connection *c,
+				    struct request *r, json_t *req, int timeout_ms,
+				    unsigned int ok_status)
+{
+	if (!w->socket) {
+		json_decref(req);
+		return error(w, c, 503,
+			     "no agent: 'hornet ui' serves the history only; status and policies "
+			     "are the agent's (its own --http-listen)");
+	}
+	if (!req)
+		return error(w, c, 500, "out of memory");
+	r->call = req;
+	r->timeout_ms = timeout_ms;
+	r->ok_status = ok_status;
+	return defer(w, c, r, JOB_CALL);
+}
+
+static enum MHD_Result readyz(struct hornet_web *w, struct MHD_Connection *c, struct request *r)
+{
+	if (!w->socket)
+		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
+			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
+	return defer(w, c, r, JOB_READY);
 }
 
 static const char *mode_of(struct hornet_web *w, struct MHD_Connection *c, json_t *body, bool *bad)
@@ -316,7 +461,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 
 	if (!rest[0]) {
 		if (!strcmp(method, "GET"))
-			return agent_answer(w, c, json_pack("{s:s}", "command", "policy_list"),
+			return agent_answer(w, c, r, json_pack("{s:s}", "command", "policy_list"),
 					    STATUS_TIMEOUT_MS, 200);
 		if (strcmp(method, "POST"))
 			return error(w, c, 405, "%s /api/v1/policies: use GET or POST", method);
@@ -333,7 +478,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 			return error(w, c, 400, "the body is not valid UTF-8 text");
 		if (mode)
 			json_object_set_new(req, "mode", json_string(mode));
-		return agent_answer(w, c, req, CHANGE_TIMEOUT_MS, 201);
+		return agent_answer(w, c, r, req, CHANGE_TIMEOUT_MS, 201);
 	}
 	slash = strchr(rest, '/');
 	if ((slash ? (size_t)(slash - rest) : strlen(rest)) >= sizeof(name))
@@ -343,7 +488,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 		if (strcmp(method, "DELETE"))
 			return error(w, c, 405, "%s /api/v1/policies/NAME: use DELETE", method);
 		return agent_answer(
-			w, c, json_pack("{s:s, s:s}", "command", "policy_delete", "name", name),
+			w, c, r, json_pack("{s:s, s:s}", "command", "policy_delete", "name", name),
 			CHANGE_TIMEOUT_MS, 200);
 	}
 	if (strcmp(slash, "/mode"))
@@ -366,7 +511,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 	}
 	req = json_pack("{s:s, s:s, s:s}", "command", "policy_mode", "name", name, "mode", mode);
 	json_decref(body);
-	return agent_answer(w, c, req, CHANGE_TIMEOUT_MS, 200);
+	return agent_answer(w, c, r, req, CHANGE_TIMEOUT_MS, 200);
 }
 
 static enum MHD_Result login(struct hornet_web *w, struct MHD_Connection *c, struct request *r)
@@ -468,7 +613,7 @@ static enum MHD_Result api(struct hornet_web *w, struct MHD_Connection *c, const
 	if (!strcmp(p, "status")) {
 		if (strcmp(method, "GET"))
 			return error(w, c, 405, "%s /api/v1/status: use GET", method);
-		return agent_answer(w, c, json_pack("{s:s}", "command", "status"),
+		return agent_answer(w, c, r, json_pack("{s:s}", "command", "status"),
 				    STATUS_TIMEOUT_MS, 200);
 	}
 	if (!strcmp(p, "policies") || !strncmp(p, "policies/", 9))
@@ -577,16 +722,24 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, bool metrics_only,
 				const char *url, const char *method, struct request *r)
 {
+	if (r->stage == STAGE_READY) {
+		/* the agent's answer, made on a caller thread */
+		enum MHD_Result ret = answer(w, c, r->out.status, r->out.ctype, r->out.body,
+					     r->out.len, MHD_RESPMEM_MUST_FREE, NULL, NULL);
+
+		r->out.body = NULL;
+		return ret;
+	}
 	atomic_fetch_add(&w->requests, 1);
 	if (!strcmp(url, "/metrics"))
-		return metrics(w, c);
+		return defer(w, c, r, JOB_METRICS);
 	if (metrics_only)
 		return error(w, c, 404, "only /metrics is served here");
 	if (!strcmp(url, "/healthz"))
 		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
 			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
 	if (!strcmp(url, "/readyz"))
-		return readyz(w, c);
+		return readyz(w, c, r);
 	if (!web_host_ok(&w->hosts, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
 		return error(w, c, 421,
 			     "the Host header must name this server (%s:%u, localhost:%u or the "
@@ -655,6 +808,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (r) {
 		free(r->body);
+		free(r->out.body);
+		json_decref(r->call);
 		free(r);
 	}
 	*con_cls = NULL;
@@ -1033,6 +1188,8 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&w->q_lock, NULL);
+	pthread_cond_init(&w->q_cond, NULL);
 	w->main_l.w = w;
 	w->metrics_l.w = w;
 	w->metrics_l.metrics_only = true;
@@ -1054,6 +1211,12 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	}
 	if (load_tls(w, o, err, err_size))
 		goto fail;
+	for (; w->ncallers < CALLERS; w->ncallers++) {
+		if (pthread_create(&w->callers[w->ncallers], NULL, caller_thread, w)) {
+			snprintf(err, err_size, "http server: threads: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	w->live = web_live__new();
 	if (!w->live) {
 		snprintf(err, err_size, "http server: live events: %s", strerror(errno));
@@ -1084,10 +1247,20 @@ fail:
 
 void hornet_web__stop(struct hornet_web *w)
 {
+	unsigned int i;
+
 	if (!w)
 		return;
-	/* requests waiting on the agent's socket give up now (its thread may be ours) */
+	/* requests waiting on the agent's socket give up now (its thread may be ours),
+	 * and the callers answer what is queued before they end: no request stays
+	 * suspended, which MHD cannot stop with */
 	web_agent__cancel(&w->agent);
+	pthread_mutex_lock(&w->q_lock);
+	w->q_stop = true;
+	pthread_cond_broadcast(&w->q_cond);
+	pthread_mutex_unlock(&w->q_lock);
+	for (i = 0; i < w->ncallers; i++)
+		pthread_join(w->callers[i], NULL);
 	/* no more lines from the store; then the live streams end and no client stays
 	 * suspended: MHD cannot stop with one */
 	web_store_feed__stop(w->feed);
@@ -1104,6 +1277,8 @@ void hornet_web__stop(struct hornet_web *w)
 	free(w->ui_dir);
 	free(w->cert);
 	free(w->key);
+	pthread_mutex_destroy(&w->q_lock);
+	pthread_cond_destroy(&w->q_cond);
 	explicit_bzero(w->token, sizeof(w->token));
 	free(w);
 }
