@@ -4,7 +4,7 @@
  * every exported event, so the common case is one probe of a small
  * direct-mapped cache keyed by pointers (the event's type, its interned
  * binary, its pod and the pod's generation) that leads straight to the
- * series; only a miss hashes the label strings. bench/counters measures it.
+ * series; only a miss hashes the label strings. bench/workload/count.c measures it.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -63,7 +63,7 @@ struct slot {
 struct hornet_counters {
 	bool keep[L_COUNT];
 	struct table events, policy;
-	struct slot event_slots[SLOTS];
+	struct slot event_slots[SLOTS], policy_slots[SLOTS];
 	uint64_t bytes; /* of the exported lines */
 	uint64_t overflow; /* events counted in an overflow series */
 };
@@ -95,8 +95,10 @@ void hornet_counters__free(struct hornet_counters *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < SLOTS; i++)
+	for (i = 0; i < SLOTS; i++) {
 		hornet_intern_put(c->event_slots[i].binary);
+		hornet_intern_put(c->policy_slots[i].binary);
+	}
 	table_free(&c->events);
 	table_free(&c->policy);
 	free(c);
@@ -232,27 +234,48 @@ static void workload_labels(const struct hornet_process *p, const struct hornet_
 	*pod_out = pod;
 }
 
+static const char *const hook_kinds[] = {
+	[HORNET_POLICY_KPROBE] = "kprobe:", [HORNET_POLICY_TRACEPOINT] = "tracepoint:",
+	[HORNET_POLICY_LSM] = "lsm:",	    [HORNET_POLICY_UPROBE] = "uprobe:",
+	[HORNET_POLICY_USDT] = "usdt:",
+};
+
+/* The two parts of a hook's name: tracepoints and uprobes have two. */
+static void hook_parts(const struct hornet_policy_event *pe, const char **a, const char **b)
+{
+	*a = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->subsys
+	     : pe->kind == HORNET_POLICY_UPROBE	  ? pe->path
+						  : pe->function_name;
+	*b = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
+	     : pe->kind == HORNET_POLICY_UPROBE	  ? pe->symbol
+						  : NULL;
+	*a = *a ?: "";
+}
+
 /* Tetragon's hook label: "kprobe:fn", "tracepoint:sub/event", "uprobe:path/sym", ... */
 static const char *hook_label(const struct hornet_policy_event *pe, char *buf, size_t size)
 {
-	switch (pe->kind) {
-	case HORNET_POLICY_TRACEPOINT:
-		snprintf(buf, size, "tracepoint:%s/%s", pe->subsys ?: "", pe->event ?: "");
-		break;
-	case HORNET_POLICY_UPROBE:
-		snprintf(buf, size, "uprobe:%s/%s", pe->path ?: "", pe->symbol ?: "");
-		break;
-	case HORNET_POLICY_LSM:
-		snprintf(buf, size, "lsm:%s", pe->function_name ?: "");
-		break;
-	case HORNET_POLICY_USDT:
-		snprintf(buf, size, "usdt:%s", pe->function_name ?: "");
-		break;
-	default:
-		snprintf(buf, size, "kprobe:%s", pe->function_name ?: "");
-		break;
-	}
+	const char *a, *b;
+
+	hook_parts(pe, &a, &b);
+	snprintf(buf, size, "%s%s%s%s", hook_kinds[pe->kind], a, b ? "/" : "", b ?: "");
 	return buf;
+}
+
+/* Whether @hook is @pe's hook label, without making it. */
+static bool hook_is(const char *hook, const struct hornet_policy_event *pe)
+{
+	const char *kind = hook_kinds[pe->kind], *a, *b;
+	size_t n = strlen(kind), m;
+
+	hook_parts(pe, &a, &b);
+	if (strncmp(hook, kind, n))
+		return false;
+	hook += n;
+	if (!b)
+		return !strcmp(hook, a);
+	m = strlen(a);
+	return !strncmp(hook, a, m) && hook[m] == '/' && !strcmp(hook + m + 1, b);
 }
 
 static void count(struct hornet_counters *c, struct series *s)
@@ -264,47 +287,86 @@ static void count(struct hornet_counters *c, struct series *s)
 		c->overflow++;
 }
 
+static struct slot *slot_of(struct slot *slots, const void *const k[4])
+{
+	uintptr_t h = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		h = (h ^ ((uintptr_t)k[i] >> 4)) * 0x9e3779b1u;
+	return &slots[(h ^ (h >> 15)) & (SLOTS - 1)];
+}
+
+static bool slot_is(const struct slot *sl, const void *const k[4], uint64_t gen)
+{
+	return sl->s && sl->k[0] == k[0] && sl->k[1] == k[1] && sl->k[2] == k[2] &&
+	       sl->k[3] == k[3] && sl->gen == gen;
+}
+
+static void slot_set(struct slot *sl, const void *const k[4], uint64_t gen,
+		     const struct hornet_process *p, struct series *s)
+{
+	if (!s)
+		return;
+	hornet_intern_put(sl->binary);
+	sl->binary = p && p->binary ? hornet_intern_get(p->binary) : NULL;
+	memcpy(sl->k, k, sizeof(sl->k));
+	sl->gen = gen;
+	sl->s = s;
+}
+
+/*
+ * The caches: none of their pointers can name another string or pod while a
+ * slot holds it (binaries are interned and held by the slot; any change of
+ * a pod changes its generation). A policy's name and hook are the sensor's
+ * and go with the policy, so a hit is checked against the series' text.
+ */
 static void count_typed(struct hornet_counters *c, const char *type, const struct hornet_event *ev,
 			const struct hornet_pod_store *pods)
 {
-	const char *label[L_COUNT], *key[2] = { type, "" }, *binary;
+	const struct hornet_policy_event *pe = &ev->policy;
+	const char *label[L_COUNT], *work[L_COUNT], *key[2] = { type, "" }, *a, *b;
 	const struct hornet_process *p = ev->process;
 	const struct hornet_pod *pod;
+	const void *k[4];
 	char hook[HOOK_MAX];
 	struct series *s;
 	struct slot *sl;
-	uintptr_t h;
 	uint64_t gen;
 
 	workload_labels(p, pods, &pod, label);
-	binary = label[L_BINARY];
 	gen = pod ? pod->generation : 0;
-	/* the cache: none of these pointers can name another string or pod
-	 * while the slot holds it (binaries are interned and held by the slot;
-	 * any change of a pod changes its generation) */
-	h = (uintptr_t)type ^ ((uintptr_t)binary >> 4) * 31 ^ ((uintptr_t)pod >> 4) * 131;
-	sl = &c->event_slots[(h ^ (h >> 12)) & (SLOTS - 1)];
-	if (!sl->s || sl->k[0] != type || sl->k[1] != binary || sl->k[2] != pod || sl->gen != gen) {
-		s = find(c, &c->events, key, label);
-		if (s) {
-			hornet_intern_put(sl->binary);
-			sl->binary = p && p->binary ? hornet_intern_get(p->binary) : NULL;
-			sl->k[0] = type;
-			sl->k[1] = binary;
-			sl->k[2] = pod;
-			sl->gen = gen;
-			sl->s = s;
-		}
-		count(c, s);
-	} else {
+	k[0] = type;
+	k[1] = label[L_BINARY];
+	k[2] = pod;
+	k[3] = NULL;
+	sl = slot_of(c->event_slots, k);
+	if (slot_is(sl, k, gen)) {
 		count(c, sl->s);
+	} else {
+		memcpy(work, label, sizeof(work));
+		s = find(c, &c->events, key, work);
+		slot_set(sl, k, gen, p, s);
+		count(c, s);
 	}
-	if (ev->kind != HORNET_EV_POLICY || !ev->policy.policy_name)
+	if (ev->kind != HORNET_EV_POLICY || !pe->policy_name ||
+	    pe->kind >= sizeof(hook_kinds) / sizeof(hook_kinds[0]))
 		return;
-	key[0] = ev->policy.policy_name;
-	key[1] = hook_label(&ev->policy, hook, sizeof(hook));
-	workload_labels(p, pods, &pod, label);
-	count(c, find(c, &c->policy, key, label));
+	hook_parts(pe, &a, &b);
+	k[0] = pe->policy_name;
+	k[1] = a;
+	k[3] = label[L_BINARY];
+	sl = slot_of(c->policy_slots, k);
+	if (slot_is(sl, k, gen) && !strcmp(sl->s->key[0], pe->policy_name) &&
+	    hook_is(sl->s->key[1], pe)) {
+		count(c, sl->s);
+		return;
+	}
+	key[0] = pe->policy_name;
+	key[1] = hook_label(pe, hook, sizeof(hook));
+	s = find(c, &c->policy, key, label);
+	slot_set(sl, k, gen, p, s);
+	count(c, s);
 }
 
 /* A line that waited for its pod: the labels as the line has them. */

@@ -17,6 +17,10 @@
 #include "web/metrics.h"
 #include "web/web.h"
 
+#ifndef HORNET_GIT_REV
+#define HORNET_GIT_REV ""
+#endif
+
 /*
  * Series of one per-workload family at most; the rest are added up in one
  * series per type (or policy and hook) whose workload labels say
@@ -717,7 +721,8 @@ int hornet_metrics_render(struct hornet_json *out, const struct hornet_metrics_s
 	one(&w, "hornet_agent_up", "gauge",
 	    "1 when the agent answered the scrape's status request.", st != NULL);
 	if (st) {
-		const char *l[] = { "version", str(st, "version"), NULL };
+		/* the agent is this binary: its build's commit */
+		const char *l[] = { "version", str(st, "version"), "commit", HORNET_GIT_REV, NULL };
 
 		family(&w, "tetragon_build_info", "gauge", "Build information about tetragon");
 		sample(&w, "tetragon_build_info", l, 1);
