@@ -20,6 +20,9 @@ BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard include/hornet/*.h)
 
 SRCS := $(shell find src -name '*.c' ! -name main.c | sort)
 OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(SRCS))
+# the page's files, embedded in the binary (scripts/embed-ui.py)
+UI_FILES := $(shell find src/web/ui 2>/dev/null | sort)
+UI_OBJ := $(OUTPUT)/obj/web_assets.o
 MAIN_OBJ := $(OUTPUT)/obj/main.o
 LIB := $(OUTPUT)/libhornet.a
 
@@ -77,7 +80,16 @@ $(OUTPUT)/obj/%.o: src/%.c $(SKELS) $(OUTPUT)/syscalls.h
 	@echo "  CC       $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIB): $(OBJS)
+$(OUTPUT)/web_assets.c: scripts/embed-ui.py $(UI_FILES) | $(OUTPUT)
+	@echo "  GEN      $@"
+	$(Q)scripts/embed-ui.py src/web/ui $@
+
+$(UI_OBJ): $(OUTPUT)/web_assets.c
+	@mkdir -p $(dir $@)
+	@echo "  CC       $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJS) $(UI_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(OUTPUT)/hornet: $(MAIN_OBJ) $(LIB)

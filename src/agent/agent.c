@@ -40,6 +40,7 @@
 #include "util/log.h"
 #include "util/poll.h"
 #include "vocab/vocab.h"
+#include "web/web.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
 #define POLL_TIMEOUT_MS 50
@@ -69,6 +70,7 @@ struct hornet_agent {
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
 	struct hornet_api *api;
+	struct hornet_web *web; /* the HTTP server, on its own threads */
 	struct hornet_scope *scope; /* the kernel's map of workload scopes per cgroup */
 	uint64_t scope_gen; /* the store's generation the scope map was computed at */
 	struct hornet_pod_wait *pod_wait; /* events waiting for their pod */
@@ -150,6 +152,7 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 		a->export_errors++;
 	if (a->api)
 		hornet_api__broadcast(a->api, line, len - 1);
+	hornet_web__publish(a->web, line, len - 1);
 	switch (a->cfg->stdout_format) {
 	case HORNET_STDOUT_NONE:
 		break;
@@ -334,6 +337,23 @@ static void k8s_status(struct hornet_agent *a, struct hornet_json *j)
 	hornet_json_obj_end(j);
 }
 
+static void web_status(struct hornet_agent *a, struct hornet_json *j)
+{
+	struct hornet_web_stats ws;
+
+	hornet_web__stats(a->web, &ws);
+	hornet_json_obj_begin(j, "http");
+	hornet_json_str(j, "listen", a->cfg->http_listen);
+	hornet_json_str(j, "metrics_server", a->cfg->metrics_server);
+	hornet_json_bool(j, "tls", a->cfg->http_tls_cert[0] != '\0');
+	hornet_json_u64(j, "requests", ws.requests);
+	hornet_json_u64(j, "errors", ws.errors);
+	hornet_json_u64(j, "unauthorized", ws.unauthorized);
+	hornet_json_u64(j, "live_clients", ws.live_clients);
+	hornet_json_u64(j, "live_dropped", ws.live_dropped);
+	hornet_json_obj_end(j);
+}
+
 static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
 {
 	struct hornet_agent *a = ctx;
@@ -479,6 +499,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "api_clients", as.clients);
 	hornet_json_u64(j, "api_subscribers", as.subscribers);
 	hornet_json_obj_end(j);
+	web_status(a, j);
 	return 0;
 }
 
@@ -767,6 +788,8 @@ static void read_host_ns(struct hornet_ns *ns)
 
 static void agent_free(struct hornet_agent *a)
 {
+	/* first: its requests in flight wait on the socket this thread serves, and give up */
+	hornet_web__stop(a->web);
 	/* the watch thread first: it queues into the loop's epoll set */
 	hornet_k8s_pods__stop(a->k8s);
 	if (a->rb)
@@ -932,6 +955,41 @@ static uint64_t pow2_at_least(uint64_t v)
 	return p;
 }
 
+/*
+ * The HTTP server, once the socket it passes requests to exists and before
+ * anything loads into the kernel: an address in use stops the start at once.
+ */
+static int start_web(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_web_opts wo = {
+		.listen = cfg->http_listen,
+		.metrics_listen = cfg->metrics_server,
+		.token_file = cfg->http_token_file,
+		.tls_cert = cfg->http_tls_cert,
+		.tls_key = cfg->http_tls_key,
+		.ui_dir = cfg->ui_dir,
+		.socket = cfg->socket,
+		.node_name = cfg->node_name,
+		.metrics_label_filter = cfg->metrics_label_filter,
+	};
+	char err[1024];
+
+	if (!cfg->http_listen[0] && !cfg->metrics_server[0])
+		return 0;
+	a->web = hornet_web__start(&wo, err, sizeof(err));
+	if (!a->web) {
+		pr_err("%s", err);
+		return -EINVAL;
+	}
+	if (hornet_web__url(a->web))
+		pr_info("web page and API: %s", hornet_web__url(a->web));
+	if (cfg->metrics_server[0])
+		pr_info("metrics: http%s://%s/metrics", cfg->http_tls_cert[0] ? "s" : "",
+			cfg->metrics_server);
+	return 0;
+}
+
 static int agent_start(struct hornet_agent *a)
 {
 	const struct hornet_config *cfg = a->cfg;
@@ -982,6 +1040,10 @@ static int agent_start(struct hornet_agent *a)
 			pr_err("socket '%s': %s", cfg->socket, strerror(-err));
 		return err;
 	}
+
+	err = start_web(a);
+	if (err)
+		return err;
 
 	a->cache = hornet_proc_cache__new(cfg->process_cache_size);
 	if (!a->cache)

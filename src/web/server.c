@@ -1,0 +1,1274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The HTTP server: libmicrohttpd with its own epoll thread pool, so a slow
+ * client or a slow query never touches the agent's event loop. Requests that
+ * change or read the agent's state go to its unix socket, where its own
+ * thread answers them (web/agent_call.c); history queries go to the store;
+ * live events come from web/live.c.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "export/json.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "web/agent_call.h"
+#include "web/assets.h"
+#include "web/live.h"
+#include "web/metrics.h"
+#include "web/web.h"
+
+/* Bodies the API takes; larger ones are read and thrown away up to
+ * DISCARD_MAX (so the client reads its 413), beyond it the connection closes. */
+#define BODY_MAX (1u << 20)
+#define DISCARD_MAX (64u << 20)
+#define POOL_THREADS 4
+#define CONNECTION_TIMEOUT_S 60
+#define MAX_HOSTS 64
+#define UI_FILE_MAX (16u << 20)
+#define COOKIE "hornet_token"
+
+/* Time the agent gets to answer, per kind of request. */
+#define READY_TIMEOUT_MS 1000
+#define STATUS_TIMEOUT_MS 5000
+#define CHANGE_TIMEOUT_MS 60000
+
+/*
+ * Until the store and the metrics are linked in (their own branches), the
+ * server answers 503 for them: weak references, resolved when they are.
+ */
+#pragma weak hornet_store__query
+#pragma weak hornet_store__stats
+#pragma weak hornet_metrics_render
+
+static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+			  "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+			  "object-src 'none'; base-uri 'none'; form-action 'self'; "
+			  "frame-ancestors 'none'";
+
+struct listener {
+	struct hornet_web *w;
+	bool metrics_only;
+};
+
+struct hornet_web {
+	struct MHD_Daemon *d, *md;
+	struct listener main_l, metrics_l;
+	char token[65];
+	char url[320];
+	char *socket, *node_name, *label_filter, *ui_dir;
+	struct hornet_store *store;
+	bool tls;
+	unsigned int port;
+	char hosts[MAX_HOSTS][INET6_ADDRSTRLEN + 2];
+	unsigned int nhosts;
+	char *cert, *key;
+	struct web_live *live;
+	struct web_agent agent;
+	_Atomic uint64_t requests, errors, unauthorized;
+};
+
+struct request {
+	char *body;
+	size_t len;
+	size_t seen; /* body bytes received, kept or not */
+	bool too_big;
+};
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	pr_debug("http: %s", msg);
+}
+
+/* ---- answers ---- */
+
+static enum MHD_Result answer(struct hornet_web *w, struct MHD_Connection *c, unsigned int status,
+			      const char *ctype, const void *buf, size_t len,
+			      enum MHD_ResponseMemoryMode mode, const char *cookie,
+			      const char *location)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)buf, mode);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (ctype)
+		MHD_add_response_header(r, "Content-Type", ctype);
+	if (cookie)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
+	if (location)
+		MHD_add_response_header(r, "Location", location);
+	if (status >= 400)
+		atomic_fetch_add(&w->errors, 1);
+	if (status == 401)
+		atomic_fetch_add(&w->unauthorized, 1);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result answer_json(struct hornet_web *w, struct MHD_Connection *c,
+				   unsigned int status, const struct hornet_json *j)
+{
+	if (j->failed)
+		return answer(w, c, 500, "application/json", "{\"error\":\"out of memory\"}", 25,
+			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
+	return answer(w, c, status, "application/json", j->buf, j->len, MHD_RESPMEM_MUST_COPY, NULL,
+		      NULL);
+}
+
+static enum MHD_Result error_v(struct hornet_web *w, struct MHD_Connection *c, unsigned int status,
+			       const char *fmt, va_list ap)
+{
+	struct hornet_json j;
+	enum MHD_Result ret;
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	hornet_json_init(&j);
+	hornet_json_obj_begin(&j, NULL);
+	hornet_json_str(&j, "error", msg);
+	hornet_json_obj_end(&j);
+	hornet_json_append(&j, "\n", 1);
+	ret = answer_json(w, c, status, &j);
+	hornet_json_free(&j);
+	return ret;
+}
+
+static enum MHD_Result __attribute__((format(printf, 4, 5)))
+error(struct hornet_web *w, struct MHD_Connection *c, unsigned int status, const char *fmt, ...)
+{
+	enum MHD_Result ret;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ret = error_v(w, c, status, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* A jansson value as the answer. */
+static enum MHD_Result answer_value(struct hornet_web *w, struct MHD_Connection *c,
+				    unsigned int status, json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT);
+	enum MHD_Result ret;
+	size_t len;
+
+	if (!text)
+		return error(w, c, 500, "out of memory");
+	len = strlen(text);
+	text[len] = '\0';
+	ret = answer(w, c, status, "application/json", text, len, MHD_RESPMEM_MUST_FREE, NULL,
+		     NULL);
+	return ret;
+}
+
+/* ---- access ---- */
+
+static bool token_equal(const char *a, const char *b)
+{
+	size_t la, lb, i;
+	unsigned char d;
+
+	if (!a || !b)
+		return false;
+	la = strlen(a);
+	lb = strlen(b);
+	/* same time whatever the first differing byte */
+	d = la != lb;
+	for (i = 0; i < lb; i++)
+		d |= (unsigned char)b[i] ^ (unsigned char)(i < la ? a[i] : 0);
+	return d == 0;
+}
+
+static bool authorized(struct hornet_web *w, struct MHD_Connection *c)
+{
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+
+	if (auth && !strncasecmp(auth, "Bearer ", 7))
+		return token_equal(auth + 7, w->token);
+	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE), w->token);
+}
+
+static void cookie_for(struct hornet_web *w, char *buf, size_t n, bool clear)
+{
+	snprintf(buf, n, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s", clear ? "" : w->token,
+		 w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+}
+
+/*
+ * DNS rebinding: a page from elsewhere that makes its name point at this
+ * address still sends its own name as Host. Only our names pass, with our port.
+ */
+static bool host_ok(struct hornet_web *w, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	char name[INET6_ADDRSTRLEN + 2];
+	const char *colon, *end;
+	unsigned long port;
+	unsigned int i;
+	size_t len;
+
+	if (!h || !h[0])
+		return false;
+	if (h[0] == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return false;
+		end++;
+		colon = *end == ':' ? end : NULL;
+		if (*end && !colon)
+			return false;
+	} else {
+		colon = strrchr(h, ':');
+		end = colon ? colon : h + strlen(h);
+	}
+	len = end - h;
+	if (!len || len >= sizeof(name))
+		return false;
+	for (i = 0; i < len; i++)
+		name[i] = tolower((unsigned char)h[i]);
+	name[len] = '\0';
+	if (colon) {
+		char *e;
+
+		errno = 0;
+		port = strtoul(colon + 1, &e, 10);
+		if (errno || *e || e == colon + 1 || port != w->port)
+			return false;
+	} else if (w->port != (w->tls ? 443u : 80u)) {
+		return false;
+	}
+	for (i = 0; i < w->nhosts; i++)
+		if (!strcmp(name, w->hosts[i]))
+			return true;
+	return false;
+}
+
+/* ---- query parameters ---- */
+
+static const char *param(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* ---- the agent's socket ---- */
+
+static enum MHD_Result agent_answer(struct hornet_web *w, struct MHD_Connection *c, json_t *req,
+				    int timeout_ms, unsigned int ok_status)
+{
+	char err[4096] = "";
+	json_t *reply = NULL;
+	enum MHD_Result ret;
+	int status;
+
+	if (!w->socket) {
+		json_decref(req);
+		return error(w, c, 503,
+			     "no agent: 'hornet ui' serves the history only; status and policies "
+			     "are the agent's (its own --http-listen)");
+	}
+	status = web_agent__call(&w->agent, req, timeout_ms, &reply, err, sizeof(err));
+	if (status != 200)
+		return error(w, c, status, "%s", err);
+	ret = answer_value(w, c, ok_status, reply);
+	json_decref(reply);
+	return ret;
+}
+
+static enum MHD_Result readyz(struct hornet_web *w, struct MHD_Connection *c)
+{
+	json_t *reply = NULL;
+	char err[512];
+	int status;
+
+	if (!w->socket)
+		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
+			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
+	status = web_agent__call(&w->agent, json_pack("{s:s}", "command", "status"),
+				 READY_TIMEOUT_MS, &reply, err, sizeof(err));
+	if (status == 200 && json_is_true(json_object_get(reply, "ready"))) {
+		json_decref(reply);
+		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
+			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
+	}
+	json_decref(reply);
+	return error(w, c, 503, "not ready: %s", status == 200 ? "the agent is starting" : err);
+}
+
+static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
+{
+	struct hornet_metrics_src src = { .label_filter = w->label_filter };
+	struct hornet_store_stats ss;
+	struct hornet_web_stats ws;
+	struct hornet_json out;
+	enum MHD_Result ret;
+	char err[512];
+
+	if (!hornet_metrics_render)
+		return error(w, c, 503, "this build has no metrics");
+	if (w->socket) {
+		if (web_agent__call(&w->agent, json_pack("{s:s}", "command", "status"),
+				    STATUS_TIMEOUT_MS, &src.status, err, sizeof(err)) != 200)
+			src.status = NULL;
+		if (web_agent__call(&w->agent, json_pack("{s:s}", "command", "policy_list"),
+				    STATUS_TIMEOUT_MS, &src.policies, err, sizeof(err)) != 200)
+			src.policies = NULL;
+	}
+	hornet_web__stats(w, &ws);
+	src.web = &ws;
+	if (w->store && hornet_store__stats) {
+		hornet_store__stats(w->store, &ss);
+		src.store = &ss;
+	}
+	hornet_json_init(&out);
+	if (hornet_metrics_render(&out, &src) || out.failed)
+		ret = error(w, c, 500, "metrics: out of memory");
+	else
+		ret = answer(w, c, 200, "text/plain; version=0.0.4; charset=utf-8", out.buf,
+			     out.len, MHD_RESPMEM_MUST_COPY, NULL, NULL);
+	hornet_json_free(&out);
+	json_decref(src.status);
+	json_decref(src.policies);
+	return ret;
+}
+
+static const char *mode_of(struct hornet_web *w, struct MHD_Connection *c, json_t *body, bool *bad)
+{
+	const char *m = param(c, "mode");
+
+	*bad = false;
+	if (!m && body)
+		m = json_string_value(json_object_get(body, "mode"));
+	if (m && strcmp(m, "monitor") && strcmp(m, "enforce"))
+		*bad = true;
+	return m;
+}
+
+static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, const char *rest,
+				const char *method, struct request *r)
+{
+	const char *mode, *slash;
+	char name[256];
+	json_t *req, *body = NULL;
+	json_error_t jerr;
+	bool bad;
+
+	if (!rest[0]) {
+		if (!strcmp(method, "GET"))
+			return agent_answer(w, c, json_pack("{s:s}", "command", "policy_list"),
+					    STATUS_TIMEOUT_MS, 200);
+		if (strcmp(method, "POST"))
+			return error(w, c, 405, "%s /api/v1/policies: use GET or POST", method);
+		if (!r->len)
+			return error(w, c, 400,
+				     "the body must be the policy (YAML or JSON); it is empty");
+		mode = mode_of(w, c, NULL, &bad);
+		if (bad)
+			return error(w, c, 400, "mode: must be monitor or enforce, not '%.64s'",
+				     mode);
+		req = json_pack("{s:s, s:s%, s:s}", "command", "policy_add", "policy", r->body,
+				r->len, "source", "http");
+		if (!req)
+			return error(w, c, 400, "the body is not valid UTF-8 text");
+		if (mode)
+			json_object_set_new(req, "mode", json_string(mode));
+		return agent_answer(w, c, req, CHANGE_TIMEOUT_MS, 201);
+	}
+	slash = strchr(rest, '/');
+	if ((slash ? (size_t)(slash - rest) : strlen(rest)) >= sizeof(name))
+		return error(w, c, 404, "no policy by that name (longer than 255 bytes)");
+	snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - rest) : (int)strlen(rest), rest);
+	if (!slash) {
+		if (strcmp(method, "DELETE"))
+			return error(w, c, 405, "%s /api/v1/policies/NAME: use DELETE", method);
+		return agent_answer(
+			w, c, json_pack("{s:s, s:s}", "command", "policy_delete", "name", name),
+			CHANGE_TIMEOUT_MS, 200);
+	}
+	if (strcmp(slash, "/mode"))
+		return error(w, c, 404, "no such resource: /api/v1/policies/NAME%s", slash);
+	if (strcmp(method, "PUT") && strcmp(method, "POST"))
+		return error(w, c, 405, "%s /api/v1/policies/NAME/mode: use PUT", method);
+	if (r->len) {
+		body = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!json_is_object(body)) {
+			json_decref(body);
+			return error(w, c, 400,
+				     "the body must be {\"mode\": \"monitor\"|\"enforce\"}%s%s",
+				     jerr.text[0] ? ": " : "", jerr.text);
+		}
+	}
+	mode = mode_of(w, c, body, &bad);
+	if (!mode || bad) {
+		json_decref(body);
+		return error(w, c, 400, "mode: must be monitor or enforce");
+	}
+	req = json_pack("{s:s, s:s, s:s}", "command", "policy_mode", "name", name, "mode", mode);
+	json_decref(body);
+	return agent_answer(w, c, req, CHANGE_TIMEOUT_MS, 200);
+}
+
+static enum MHD_Result login(struct hornet_web *w, struct MHD_Connection *c, struct request *r)
+{
+	char cookie[200];
+	json_error_t jerr;
+	json_t *body;
+	bool ok;
+
+	body = json_loadb(r->body ? r->body : "", r->len, 0, &jerr);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return error(w, c, 400, "the body must be {\"token\": \"...\"}");
+	}
+	ok = token_equal(json_string_value(json_object_get(body, "token")), w->token);
+	json_decref(body);
+	if (!ok)
+		return error(w, c, 401, "wrong token");
+	cookie_for(w, cookie, sizeof(cookie), false);
+	return answer(w, c, 200, "application/json", "{\"ok\":true}\n", 12, MHD_RESPMEM_PERSISTENT,
+		      cookie, NULL);
+}
+
+static enum MHD_Result live(struct hornet_web *w, struct MHD_Connection *c)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char err[256] = "";
+
+	resp = web_live__response(w->live, c, param, c, err, sizeof(err));
+	if (!resp)
+		return error(w, c, strstr(err, "too many") ? 503 : 400, "%s", err);
+	MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static bool wants_stream(struct MHD_Connection *c)
+{
+	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+
+	return accept && strstr(accept, "text/event-stream");
+}
+
+static enum MHD_Result history(struct hornet_web *w, struct MHD_Connection *c, const char *what,
+			       const char *method, struct request *r)
+{
+	const char *fmt = param(c, "format"), *ctype = "application/json";
+	struct hornet_json out;
+	enum MHD_Result ret;
+	int status;
+
+	if (!w->store)
+		return error(w, c, 503, "no event history: the agent runs with --store \"\"");
+	if (!hornet_store__query)
+		return error(w, c, 503, "this build has no event history");
+	hornet_json_init(&out);
+	status = hornet_store__query(w->store, method, what, param, c, r->body, r->len, &out);
+	if (status == 200 && fmt && !strcmp(fmt, "csv"))
+		ctype = "text/csv; charset=utf-8";
+	else if (status == 200 && fmt && !strcmp(fmt, "jsonl"))
+		ctype = "application/x-ndjson";
+	if (out.failed)
+		ret = error(w, c, 500, "out of memory");
+	else
+		ret = answer(w, c, status ? status : 500, ctype, out.buf, out.len,
+			     MHD_RESPMEM_MUST_COPY, NULL, NULL);
+	hornet_json_free(&out);
+	return ret;
+}
+
+static enum MHD_Result api(struct hornet_web *w, struct MHD_Connection *c, const char *url,
+			   const char *method, struct request *r)
+{
+	const char *p = url + strlen("/api/v1/");
+
+	if (strncmp(url, "/api/v1/", 8))
+		return error(w, c, 404, "no such endpoint: the API is under /api/v1/");
+	if (!strcmp(p, "login")) {
+		if (strcmp(method, "POST"))
+			return error(w, c, 405, "%s /api/v1/login: use POST", method);
+		return login(w, c, r);
+	}
+	if (!authorized(w, c))
+		return error(w, c, 401,
+			     "missing or wrong token: send 'Authorization: Bearer TOKEN' or open "
+			     "the URL the agent printed (/?token=TOKEN)");
+	if (!strcmp(p, "logout")) {
+		char cookie[200];
+
+		cookie_for(w, cookie, sizeof(cookie), true);
+		return answer(w, c, 200, "application/json", "{\"ok\":true}\n", 12,
+			      MHD_RESPMEM_PERSISTENT, cookie, NULL);
+	}
+	if (!strcmp(p, "status")) {
+		if (strcmp(method, "GET"))
+			return error(w, c, 405, "%s /api/v1/status: use GET", method);
+		return agent_answer(w, c, json_pack("{s:s}", "command", "status"),
+				    STATUS_TIMEOUT_MS, 200);
+	}
+	if (!strcmp(p, "policies") || !strncmp(p, "policies/", 9))
+		return policies(w, c, p[8] ? p + 9 : "", method, r);
+	if (!strcmp(p, "events/stream") || (!strcmp(p, "events") && wants_stream(c))) {
+		if (strcmp(method, "GET"))
+			return error(w, c, 405, "%s /api/v1/events/stream: use GET", method);
+		return live(w, c);
+	}
+	return history(w, c, p, method, r);
+}
+
+/* ---- the page ---- */
+
+static const char *content_type(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".map", "application/json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".md", "text/plain; charset=utf-8" },
+	};
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(dot, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* A path under the page's root: no "..", ".", hidden names, backslashes or control bytes. */
+static bool clean_path(const char *p)
+{
+	const char *seg = p;
+
+	if (!p[0] || strlen(p) > 1024)
+		return false;
+	for (; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == '\\' || *p == 0x7f)
+			return false;
+		if (*p == '/') {
+			if (p == seg || seg[0] == '.')
+				return false;
+			seg = p + 1;
+		}
+	}
+	return *seg && seg[0] != '.';
+}
+
+/* Answers with the page's file @rel: 0, or -ENOENT when there is none (nothing sent). */
+static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char *rel,
+		     enum MHD_Result *ret)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	struct stat st;
+	size_t i, n;
+	char *buf;
+	int fd;
+
+	if (!w->ui_dir) {
+		for (i = 0; i < hornet_web_assets_count; i++) {
+			if (strcmp(hornet_web_assets[i].path, rel))
+				continue;
+			*ret = answer(w, c, 200, content_type(rel), hornet_web_assets[i].data,
+				      hornet_web_assets[i].len, MHD_RESPMEM_PERSISTENT, NULL, NULL);
+			return 0;
+		}
+		return -ENOENT;
+	}
+	/* the resolved file must still be inside --ui-dir: symlinks out of it are refused */
+	if (snprintf(path, sizeof(path), "%s/%s", w->ui_dir, rel) >= (int)sizeof(path) ||
+	    !realpath(path, real) || strncmp(real, w->ui_dir, strlen(w->ui_dir)) ||
+	    real[strlen(w->ui_dir)] != '/')
+		return -ENOENT;
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -ENOENT;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > UI_FILE_MAX) {
+		close(fd);
+		return -ENOENT;
+	}
+	buf = malloc(st.st_size + 1);
+	n = 0;
+	while (buf && n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, st.st_size - n);
+
+		if (k <= 0)
+			break;
+		n += k;
+	}
+	close(fd);
+	if (!buf)
+		*ret = error(w, c, 500, "out of memory");
+	else
+		*ret = answer(w, c, 200, content_type(rel), buf, n, MHD_RESPMEM_MUST_FREE, NULL,
+			      NULL);
+	return 0;
+}
+
+static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, const char *url,
+			    const char *method)
+{
+	const char *token = param(c, "token"), *rel = url + 1, *last;
+	enum MHD_Result ret;
+	char cookie[200];
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return error(w, c, 405, "%s %s: the page takes GET", method, url);
+	if (token) {
+		/* the link with the token: keep it in a cookie, and out of the address bar */
+		if (!token_equal(token, w->token))
+			return error(w, c, 401, "wrong token in the link");
+		cookie_for(w, cookie, sizeof(cookie), false);
+		return answer(w, c, 303, "text/plain; charset=utf-8", "", 0, MHD_RESPMEM_PERSISTENT,
+			      cookie, "/");
+	}
+	if (!rel[0])
+		rel = "index.html";
+	if (!clean_path(rel))
+		return error(w, c, 404, "no such file");
+	if (!page_file(w, c, rel, &ret))
+		return ret;
+	/* the page's own routes (a view's permalink) get the page */
+	last = strrchr(rel, '/');
+	if (!strchr(last ? last : rel, '.') && !page_file(w, c, "index.html", &ret))
+		return ret;
+	return error(w, c, 404, "no such file: %s", url);
+}
+
+/* ---- requests ---- */
+
+static int hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * libmicrohttpd's own unescaping turns %00 into a NUL that ends the path
+ * early ("/index.html%00.js" would be "/index.html"): ours leaves it as it
+ * came, so such a path names no file.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int h, l;
+
+	while (*r) {
+		if (r[0] == '%' && (h = hex(r[1])) >= 0 && (l = hex(r[2])) >= 0 && (h || l)) {
+			*w++ = (char)(h << 4 | l);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return w - s;
+}
+
+static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, bool metrics_only,
+				const char *url, const char *method, struct request *r)
+{
+	atomic_fetch_add(&w->requests, 1);
+	if (!strcmp(url, "/metrics"))
+		return metrics(w, c);
+	if (metrics_only)
+		return error(w, c, 404, "only /metrics is served here");
+	if (!strcmp(url, "/healthz"))
+		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
+			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
+	if (!strcmp(url, "/readyz"))
+		return readyz(w, c);
+	if (!host_ok(w, c))
+		return error(w, c, 421,
+			     "the Host header must name this server (%s:%u, localhost:%u or the "
+			     "node name)",
+			     w->hosts[0], w->port, w->port);
+	if (r->too_big)
+		return error(w, c, 413, "the body is larger than 1 MiB");
+	if (!strcmp(url, "/api") || !strncmp(url, "/api/", 5))
+		return api(w, c, url, method, r);
+	return page(w, c, url, method);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	struct listener *l = cls;
+	struct hornet_web *w = l->w;
+	struct request *r = *con_cls;
+	const char *cl;
+
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > DISCARD_MAX) {
+			/* not worth reading: answer now, and the connection closes */
+			r->too_big = true;
+			atomic_fetch_add(&w->requests, 1);
+			return error(w, c, 413, "the body is larger than 1 MiB");
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		r->seen += *upload_size;
+		if (r->seen > DISCARD_MAX)
+			return MHD_NO;
+		if (!r->too_big && r->len + *upload_size > BODY_MAX) {
+			r->too_big = true;
+			free(r->body);
+			r->body = NULL;
+			r->len = 0;
+		}
+		if (!r->too_big) {
+			char *p = realloc(r->body, r->len + *upload_size + 1);
+
+			if (!p)
+				return MHD_NO;
+			memcpy(p + r->len, upload, *upload_size);
+			r->body = p;
+			r->len += *upload_size;
+			r->body[r->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(w, c, l->metrics_only, url, method, r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct request *r = *con_cls;
+
+	if (r) {
+		free(r->body);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+/* ---- start ---- */
+
+static int read_file(const char *path, char **out, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return -errno;
+	buf = calloc(1, max + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int make_token(struct hornet_web *w, const struct hornet_web_opts *o, char *err,
+		      size_t err_size)
+{
+	unsigned char raw[32];
+	char path[PATH_MAX], tmp[PATH_MAX + 8], *text = NULL, *s, *e;
+	const char *slash;
+	size_t i;
+	int fd, ret;
+
+	if (o->token_file && o->token_file[0]) {
+		ret = read_file(o->token_file, &text, 4096);
+		if (ret) {
+			snprintf(err, err_size, "--http-token-file '%s': %s", o->token_file,
+				 strerror(-ret));
+			return ret;
+		}
+		for (s = text; isspace((unsigned char)*s); s++)
+			;
+		for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		if (e - s < 16 || (size_t)(e - s) >= sizeof(w->token)) {
+			snprintf(err, err_size,
+				 "--http-token-file '%s': the token must be 16 to 64 characters "
+				 "(it has %zu)",
+				 o->token_file, (size_t)(e - s));
+			free(text);
+			return -EINVAL;
+		}
+		for (i = 0; s + i < e; i++) {
+			if (!isgraph((unsigned char)s[i]) || s[i] == ';' || s[i] == ',') {
+				snprintf(err, err_size,
+					 "--http-token-file '%s': the token must be printable "
+					 "ASCII without spaces, ';' or ','",
+					 o->token_file);
+				free(text);
+				return -EINVAL;
+			}
+		}
+		memcpy(w->token, s, e - s + 1);
+		free(text);
+		return 0;
+	}
+	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw)) {
+		snprintf(err, err_size, "http token: no random bytes: %s", strerror(errno));
+		return -EIO;
+	}
+	for (i = 0; i < sizeof(raw); i++)
+		sprintf(w->token + 2 * i, "%02x", raw[i]);
+	if (!o->socket)
+		return 0; /* `hornet ui`: the URL it prints is the only copy */
+	slash = strrchr(o->socket, '/');
+	snprintf(path, sizeof(path), "%.*s/http.token", slash ? (int)(slash - o->socket) : 1,
+		 slash ? o->socket : ".");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0600) || write(fd, w->token, 64) != 64 ||
+	    write(fd, "\n", 1) != 1 || close(fd) || rename(tmp, path)) {
+		ret = -errno;
+		snprintf(err, err_size, "http token file '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		return ret ? ret : -EIO;
+	}
+	return 0;
+}
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+static bool is_any(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* ADDR:PORT, [V6]:PORT, :PORT (every address) or localhost:PORT. */
+static int parse_listen(const char *flag, const char *s, struct sockaddr_storage *ss,
+			socklen_t *len, char *host, size_t host_size, char *err, size_t err_size)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	const char *colon = strrchr(s, ':');
+	unsigned long port;
+	char *e;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || (size_t)(colon - s) >= host_size)
+		goto bad;
+	errno = 0;
+	port = strtoul(colon + 1, &e, 10);
+	if (errno || *e || e == colon + 1 || port > 65535)
+		goto bad;
+	if (s[0] == '[') {
+		if (colon < s + 2 || colon[-1] != ']')
+			goto bad;
+		snprintf(host, host_size, "%.*s", (int)(colon - s - 2), s + 1);
+	} else {
+		snprintf(host, host_size, "%.*s", (int)(colon - s), s);
+	}
+	if (!host[0] || !strcmp(host, "localhost")) {
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = htonl(host[0] ? INADDR_LOOPBACK : INADDR_ANY);
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		snprintf(host, host_size, "%s", host[0] ? "127.0.0.1" : "0.0.0.0");
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+bad:
+	snprintf(err, err_size,
+		 "%s '%s': expected ADDR:PORT with an IP address (127.0.0.1:2113, [::1]:2113, "
+		 ":2112 for every address)",
+		 flag, s);
+	return -EINVAL;
+}
+
+static void add_host(struct hornet_web *w, const char *h)
+{
+	unsigned int i;
+
+	if (!h || !h[0] || w->nhosts == MAX_HOSTS || strlen(h) >= sizeof(w->hosts[0]))
+		return;
+	for (i = 0; i < w->nhosts; i++)
+		if (!strcasecmp(w->hosts[i], h))
+			return;
+	for (i = 0; h[i]; i++)
+		w->hosts[w->nhosts][i] = tolower((unsigned char)h[i]);
+	w->hosts[w->nhosts][i] = '\0';
+	w->nhosts++;
+}
+
+/* Listening on every address: every address of the machine is our name. */
+static void add_local_hosts(struct hornet_web *w)
+{
+	char buf[INET6_ADDRSTRLEN + 2], addr[INET6_ADDRSTRLEN];
+	struct ifaddrs *ifa, *i;
+	const void *a;
+
+	if (getifaddrs(&ifa))
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr ||
+		    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		a = i->ifa_addr->sa_family == AF_INET
+			    ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+			    : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (!inet_ntop(i->ifa_addr->sa_family, a, addr, sizeof(addr)))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET6)
+			snprintf(buf, sizeof(buf), "[%s]", addr);
+		else
+			snprintf(buf, sizeof(buf), "%s", addr);
+		add_host(w, buf);
+	}
+	freeifaddrs(ifa);
+}
+
+static int bind_socket(const char *flag, const char *s, const struct sockaddr_storage *ss,
+		       socklen_t len, char *err, size_t err_size)
+{
+	int fd, one = 1, ret;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) || listen(fd, 1024))
+		goto fail;
+	return fd;
+fail:
+	ret = -errno;
+	snprintf(err, err_size, "%s '%s': %s%s", flag, s, strerror(errno),
+		 errno == EADDRINUSE ? " (another program listens there: choose another port, "
+				       "or \"\" to serve no HTTP)"
+				     : "");
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static unsigned int bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* What the file descriptor limit leaves for connections (live clients hold theirs). */
+static unsigned int connection_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return 1000;
+	if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < r.rlim_max && r.rlim_cur < 65536) {
+		r.rlim_cur = r.rlim_max < 65536 ? r.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &r);
+		getrlimit(RLIMIT_NOFILE, &r);
+	}
+	if (r.rlim_cur == RLIM_INFINITY || r.rlim_cur > 8192 + 256)
+		return 8192;
+	return r.rlim_cur > 512 ? r.rlim_cur - 256 : 256;
+}
+
+static struct MHD_Daemon *start_daemon(struct hornet_web *w, struct listener *l, int fd,
+				       unsigned int threads)
+{
+	unsigned int flags =
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_LISTEN_SOCKET, fd, NULL },
+		{ MHD_OPTION_THREAD_POOL_SIZE, threads, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, connection_limit(), NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL },
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL },
+		{ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (w->tls) {
+		flags |= MHD_USE_TLS;
+		opts[7] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert };
+		opts[8] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, w->key };
+	}
+	return MHD_start_daemon(flags, 0, NULL, NULL, handle, l, MHD_OPTION_ARRAY, opts,
+				MHD_OPTION_END);
+}
+
+static int start_listener(struct hornet_web *w, const char *flag, const char *s, bool main,
+			  char *err, size_t err_size)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	socklen_t len;
+	int fd, ret;
+
+	ret = parse_listen(flag, s, &ss, &len, host, sizeof(host), err, err_size);
+	if (ret)
+		return ret;
+	/* the token and the events would cross the network in clear */
+	if (main && !is_loopback(&ss) && !w->tls) {
+		snprintf(err, err_size,
+			 "%s '%s': not a loopback address, so it needs HTTPS: give "
+			 "--http-tls-cert and --http-tls-key (or listen on 127.0.0.1)",
+			 flag, s);
+		return -EPERM;
+	}
+	fd = bind_socket(flag, s, &ss, len, err, err_size);
+	if (fd < 0)
+		return fd;
+	if (main) {
+		w->port = bound_port(fd);
+		if (is_any(&ss)) {
+			add_host(w, w->node_name);
+			add_host(w, "localhost");
+			add_local_hosts(w);
+		} else {
+			char br[INET6_ADDRSTRLEN + 4];
+
+			snprintf(br, sizeof(br), ss.ss_family == AF_INET6 ? "[%s]" : "%s", host);
+			add_host(w, br);
+			add_host(w, "localhost");
+			add_host(w, w->node_name);
+		}
+		snprintf(w->url, sizeof(w->url), "%s://%s:%u/?token=%s", w->tls ? "https" : "http",
+			 is_any(&ss) ? (w->node_name ? w->node_name : "localhost") : w->hosts[0],
+			 w->port, w->token);
+	}
+	d = start_daemon(w, main ? &w->main_l : &w->metrics_l, fd, main ? POOL_THREADS : 1);
+	if (!d) {
+		close(fd);
+		snprintf(err, err_size, "%s '%s': the HTTP server did not start%s", flag, s,
+			 w->tls ? " (is the certificate or key of --http-tls-cert/--http-tls-key "
+				  "valid PEM, and do they match?)"
+				: "");
+		return -EINVAL;
+	}
+	if (main)
+		w->d = d;
+	else
+		w->md = d;
+	return 0;
+}
+
+static int load_tls(struct hornet_web *w, const struct hornet_web_opts *o, char *err,
+		    size_t err_size)
+{
+	bool cert = o->tls_cert && o->tls_cert[0], key = o->tls_key && o->tls_key[0];
+	int ret;
+
+	if (!cert && !key)
+		return 0;
+	if (!cert || !key) {
+		snprintf(err, err_size,
+			 "--http-tls-cert and --http-tls-key go together: %s is "
+			 "missing",
+			 cert ? "--http-tls-key" : "--http-tls-cert");
+		return -EINVAL;
+	}
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, err_size,
+			 "--http-tls-cert: this libmicrohttpd was built without TLS support");
+		return -ENOTSUP;
+	}
+	ret = read_file(o->tls_cert, &w->cert, 1 << 20);
+	if (ret) {
+		snprintf(err, err_size, "--http-tls-cert '%s': %s", o->tls_cert, strerror(-ret));
+		return ret;
+	}
+	ret = read_file(o->tls_key, &w->key, 1 << 20);
+	if (ret) {
+		snprintf(err, err_size, "--http-tls-key '%s': %s", o->tls_key, strerror(-ret));
+		return ret;
+	}
+	w->tls = true;
+	return 0;
+}
+
+struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err, size_t err_size)
+{
+	struct hornet_web *w = calloc(1, sizeof(*w));
+	char real[PATH_MAX];
+	int ret;
+
+	err[0] = '\0';
+	if (!w) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	w->main_l.w = w;
+	w->metrics_l.w = w;
+	w->metrics_l.metrics_only = true;
+	w->store = o->store;
+	w->socket = o->socket ? strdup(o->socket) : NULL;
+	w->node_name = o->node_name && o->node_name[0] ? strdup(o->node_name) : NULL;
+	w->label_filter = strdup(o->metrics_label_filter ? o->metrics_label_filter : "");
+	if (o->ui_dir && o->ui_dir[0]) {
+		if (!realpath(o->ui_dir, real)) {
+			snprintf(err, err_size, "--ui-dir '%s': %s", o->ui_dir, strerror(errno));
+			goto fail;
+		}
+		w->ui_dir = strdup(real);
+	}
+	ret = web_agent__init(&w->agent, w->socket);
+	if (ret) {
+		snprintf(err, err_size, "http server: %s", strerror(-ret));
+		goto fail;
+	}
+	if (load_tls(w, o, err, err_size))
+		goto fail;
+	w->live = web_live__new();
+	if (!w->live) {
+		snprintf(err, err_size, "http server: live events: %s", strerror(errno));
+		goto fail;
+	}
+	if (o->listen && o->listen[0]) {
+		if (make_token(w, o, err, err_size) ||
+		    start_listener(w, "--http-listen", o->listen, true, err, err_size))
+			goto fail;
+	}
+	if (o->metrics_listen && o->metrics_listen[0] &&
+	    start_listener(w, "--metrics-server", o->metrics_listen, false, err, err_size))
+		goto fail;
+	return w;
+fail:
+	if (!err[0])
+		snprintf(err, err_size, "http server: out of memory");
+	hornet_web__stop(w);
+	return NULL;
+}
+
+void hornet_web__stop(struct hornet_web *w)
+{
+	if (!w)
+		return;
+	/* requests waiting on the agent's socket give up now (its thread may be ours) */
+	web_agent__cancel(&w->agent);
+	/* live streams end and no client stays suspended: MHD cannot stop with one */
+	web_live__shutdown(w->live);
+	if (w->d)
+		MHD_stop_daemon(w->d);
+	if (w->md)
+		MHD_stop_daemon(w->md);
+	web_live__free(w->live);
+	web_agent__fini(&w->agent);
+	free(w->socket);
+	free(w->node_name);
+	free(w->label_filter);
+	free(w->ui_dir);
+	free(w->cert);
+	free(w->key);
+	explicit_bzero(w->token, sizeof(w->token));
+	free(w);
+}
+
+const char *hornet_web__url(const struct hornet_web *w)
+{
+	return w && w->url[0] ? w->url : NULL;
+}
+
+void hornet_web__publish(struct hornet_web *w, const char *line, size_t len)
+{
+	if (w)
+		web_live__publish(w->live, line, len);
+}
+
+void hornet_web__stats(struct hornet_web *w, struct hornet_web_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!w)
+		return;
+	st->requests = atomic_load(&w->requests);
+	st->errors = atomic_load(&w->errors);
+	st->unauthorized = atomic_load(&w->unauthorized);
+	st->live_clients = web_live__clients(w->live);
+	st->live_dropped = web_live__dropped(w->live);
+}
