@@ -470,6 +470,7 @@ struct prog_walk {
 	struct hornet_json *j;
 	struct btf *btf; /* of the last program named from its BTF */
 	uint32_t btf_id;
+	uint64_t runs; /* of all listed */
 	uint32_t ids[256]; /* programs already listed */
 	size_t nr_ids;
 };
@@ -535,6 +536,7 @@ static int prog_json(void *ctx, int fd, const char *name, const char *key)
 	hornet_json_str(w->j, "attach", key ?: "");
 	hornet_json_u64(w->j, "run_time_ns", info.run_time_ns);
 	hornet_json_u64(w->j, "run_cnt", info.run_cnt);
+	w->runs += info.run_cnt;
 	hornet_json_u64(w->j, "recursion_misses", info.recursion_misses);
 	hornet_json_obj_end(w->j);
 	return 0;
@@ -589,7 +591,6 @@ void hornet_counters__status(struct hornet_counters *c, const struct hornet_gen_
 	hornet_json_u64(j, "overflow", c->overflow);
 	hornet_json_u64(j, "exported_bytes", c->bytes);
 	hornet_json_obj_begin(j, "bpf_stats");
-	hornet_json_bool(j, "enabled", bpf_stats_enabled());
 	hornet_json_arr_begin(j, "programs");
 	w = calloc(1, sizeof(*w));
 	if (w) {
@@ -599,9 +600,12 @@ void hornet_counters__status(struct hornet_counters *c, const struct hornet_gen_
 			hornet_gen_sensor__each_prog(gen, prog_json, w);
 		own_programs(w);
 		btf__free(w->btf);
-		free(w);
 	}
 	hornet_json_arr_end(j);
+	/* on by the sysctl, or by a BPF_ENABLE_STATS descriptor (the sysctl
+	 * does not show those): the counts move only while either holds */
+	hornet_json_bool(j, "enabled", bpf_stats_enabled() || (w && w->runs));
+	free(w);
 	hornet_json_obj_end(j);
 	hornet_json_obj_end(j);
 }
