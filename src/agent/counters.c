@@ -471,19 +471,27 @@ struct prog_walk {
 	struct btf *btf; /* of the last program named from its BTF */
 	uint32_t btf_id;
 	uint64_t runs; /* of all listed */
-	uint32_t ids[256]; /* programs already listed */
-	size_t nr_ids;
+	uint32_t *ids; /* programs already listed */
+	size_t nr_ids, cap_ids;
 };
 
+/* Whether program @id was listed already (a program can have several fds). */
 static bool listed(struct prog_walk *w, uint32_t id)
 {
+	uint32_t *ids;
 	size_t i;
 
 	for (i = 0; i < w->nr_ids; i++)
 		if (w->ids[i] == id)
 			return true;
-	if (w->nr_ids < sizeof(w->ids) / sizeof(w->ids[0]))
-		w->ids[w->nr_ids++] = id;
+	if (w->nr_ids == w->cap_ids) {
+		ids = realloc(w->ids, (w->cap_ids * 2 + 64) * sizeof(*ids));
+		if (!ids)
+			return true; /* out of memory: left out rather than twice */
+		w->ids = ids;
+		w->cap_ids = w->cap_ids * 2 + 64;
+	}
+	w->ids[w->nr_ids++] = id;
 	return false;
 }
 
@@ -600,6 +608,7 @@ void hornet_counters__status(struct hornet_counters *c, const struct hornet_gen_
 			hornet_gen_sensor__each_prog(gen, prog_json, w);
 		own_programs(w);
 		btf__free(w->btf);
+		free(w->ids);
 	}
 	hornet_json_arr_end(j);
 	/* on by the sysctl, or by a BPF_ENABLE_STATS descriptor (the sysctl

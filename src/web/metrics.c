@@ -166,8 +166,12 @@ static uint64_t num(json_t *v)
 {
 	if (json_is_integer(v))
 		return json_integer_value(v) < 0 ? 0 : (uint64_t)json_integer_value(v);
-	if (json_is_real(v))
-		return json_real_value(v) < 0 ? 0 : (uint64_t)json_real_value(v);
+	if (json_is_real(v)) {
+		if (!(json_real_value(v) >= 0)) /* NaN too */
+			return 0;
+		return json_real_value(v) >= 18446744073709551615.0 ? UINT64_MAX
+								    : (uint64_t)json_real_value(v);
+	}
 	if (json_is_true(v))
 		return 1;
 	return 0;
@@ -244,8 +248,6 @@ static int series_cmp(const void *a, const void *b)
 	const struct series *x = a, *y = b;
 	int i, c;
 
-	if (x->overflow != y->overflow)
-		return x->overflow - y->overflow; /* the overflow series last */
 	for (i = 0; i < 2; i++) {
 		c = strcmp(x->key[i], y->key[i]);
 		if (c)
@@ -266,9 +268,12 @@ static size_t merge(struct series *s, size_t n)
 
 	qsort(s, n, sizeof(*s), series_cmp);
 	for (i = 0; i < n; i++) {
-		if (out && !series_cmp(&s[out - 1], &s[i]))
-			s[out - 1].n += s[i].n;
-		else
+		if (out && !series_cmp(&s[out - 1], &s[i])) {
+			/* equal labels: one series, whichever said overflow */
+			s[out - 1].n =
+				s[out - 1].n + s[i].n < s[i].n ? UINT64_MAX : s[out - 1].n + s[i].n;
+			s[out - 1].overflow |= s[i].overflow;
+		} else
 			s[out++] = s[i];
 	}
 	return out;
@@ -288,17 +293,26 @@ static int render_series(struct writer *w, json_t *arr, bool policy, const char 
 {
 	const char *name = policy ? "tetragon_policy_events_total" : "tetragon_events_total";
 	size_t n = json_array_size(arr), i, k, kept;
+	char(*type)[64] = NULL;
 	struct series *s;
-	char type[64];
 	json_t *e;
 
 	if (!n)
 		return 0;
 	s = calloc(n, sizeof(*s));
-	if (!s)
+	type = policy ? NULL : calloc(n, sizeof(*type));
+	if (!s || (!policy && !type)) {
+		free(s);
+		free(type);
 		return -ENOMEM;
+	}
 	for (i = 0; (e = json_array_get(arr, i)); i++) {
 		s[i].key[0] = str(e, policy ? "policy" : "type");
+		if (!policy) {
+			/* before the merge: types that differ only past 63 bytes are one */
+			type_label(s[i].key[0], type[i], sizeof(type[i]));
+			s[i].key[0] = type[i];
+		}
 		s[i].key[1] = policy ? str(e, "hook") : "";
 		for (k = 0; k < L_NODE_NAME; k++)
 			s[i].label[k] = str(e, process_labels[k]);
@@ -337,9 +351,8 @@ static int render_series(struct writer *w, json_t *arr, bool policy, const char 
 			labels[l++] = "hook";
 			labels[l++] = s[i].key[1];
 		} else {
-			type_label(s[i].key[0], type, sizeof(type));
 			labels[l++] = "type";
-			labels[l++] = type;
+			labels[l++] = s[i].key[0];
 		}
 		for (k = 0; k < L_PROCESS_COUNT; k++) {
 			labels[l++] = process_labels[k];
@@ -349,6 +362,7 @@ static int render_series(struct writer *w, json_t *arr, bool policy, const char 
 		sample(w, name, labels, s[i].n);
 	}
 	free(s);
+	free(type);
 	return 0;
 }
 
@@ -552,50 +566,64 @@ static void render_sensors(struct writer *w, json_t *st)
 	}
 }
 
-/* Per-program run time and count, from the kernel's bpf_stats. */
-static void render_programs(struct writer *w, json_t *bs)
+/*
+ * Per-program run time and count, from the kernel's bpf_stats. Programs
+ * are added up by their labels (merge() of the series), so no two samples
+ * share them whatever the reply says.
+ */
+static int render_programs(struct writer *w, json_t *bs)
 {
-	json_t *progs = json_object_get(bs, "programs"), *p;
 	static const char *const names[] = { "tetragon_overhead_program_runs_total",
 					     "tetragon_overhead_program_seconds_total",
 					     "hornet_bpf_program_recursion_misses_total" };
+	static const char *const keys[] = { "run_cnt", "run_time_ns", "recursion_misses" };
 	static const char *const helps[] = {
 		"The total number of times BPF program was executed.",
 		"The total time of BPF program running.",
 		"Times a BPF program was not run because it would have recursed.",
 	};
-	size_t i, m;
+	json_t *progs = json_object_get(bs, "programs"), *p;
+	size_t i, m, kept, n = json_array_size(progs);
+	struct series *s;
 
 	if (!bs)
-		return;
+		return 0;
 	one(w, "hornet_bpf_stats_enabled", "gauge",
 	    "1 when kernel.bpf_stats_enabled is on, so the program run times below count.",
 	    json_is_true(json_object_get(bs, "enabled")));
-	if (!json_array_size(progs))
-		return;
+	if (!n)
+		return 0;
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
 	for (m = 0; m < 3; m++) {
-		family(w, names[m], "counter", helps[m]);
 		for (i = 0; (p = json_array_get(progs, i)); i++) {
-			const char *l[] = { "sensor",
-					    str(p, "sensor"),
-					    "policy",
-					    str(p, "policy"),
-					    "policy_namespace",
-					    str(p, "policy_namespace"),
-					    "attach",
-					    str(p, "attach"),
-					    "section",
-					    str(p, "name"),
-					    NULL };
+			memset(&s[i], 0, sizeof(s[i]));
+			s[i].key[0] = str(p, "sensor");
+			s[i].key[1] = str(p, "attach");
+			s[i].label[0] = str(p, "policy");
+			s[i].label[1] = str(p, "policy_namespace");
+			s[i].label[2] = str(p, "name");
+			s[i].label[3] = s[i].label[4] = "";
+			s[i].n = num(json_object_get(p, keys[m]));
+		}
+		kept = merge(s, n);
+		family(w, names[m], "counter", helps[m]);
+		for (i = 0; i < kept; i++) {
+			const char *l[] = {
+				"sensor",	    s[i].key[0],   "policy", s[i].label[0],
+				"policy_namespace", s[i].label[1], "attach", s[i].key[1],
+				"section",	    s[i].label[2], NULL
+			};
 
 			if (m == 1)
-				sample_f(w, names[m], l,
-					 num(json_object_get(p, "run_time_ns")) / 1e9);
+				sample_f(w, names[m], l, s[i].n / 1e9);
 			else
-				sample(w, names[m], l,
-				       num(json_object_get(p, m ? "recursion_misses" : "run_cnt")));
+				sample(w, names[m], l, s[i].n);
 		}
 	}
+	free(s);
+	return 0;
 }
 
 static void render_policies(struct writer *w, json_t *pl)
@@ -742,7 +770,8 @@ int hornet_metrics_render(struct hornet_json *out, const struct hornet_metrics_s
 		render_plain(&w, st);
 		render_cache(&w, st);
 		render_sensors(&w, st);
-		render_programs(&w, json_object_get(m, "bpf_stats"));
+		if (!ret)
+			ret = render_programs(&w, json_object_get(m, "bpf_stats"));
 	}
 	if (src->policies)
 		render_policies(&w, src->policies);

@@ -458,6 +458,43 @@ static void test_render(void)
 		json_decref(big);
 	}
 
+	UNIT_CASE("metrics_odd_json_still_makes_a_valid_page")
+	{
+		/* whatever shape the replies have, the page stays valid: no series
+		 * twice, no bad number */
+		json_t *odd = json_loads(
+			"{\"node_name\":[1],\"version\":7,\"events\":[1,2],\"lost\":\"x\","
+			"\"errors\":null,\"sensors\":{\"a\":1},\"process_cache\":[],"
+			"\"metrics\":{\"events\":[1,\"s\",{},{\"count\":\"x\"},{\"count\":-5},"
+			"{\"count\":1e30,\"type\":\"t\"},"
+			"{\"type\":"
+			"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1\","
+			"\"count\":1},"
+			"{\"type\":"
+			"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2\","
+			"\"count\":1},"
+			"{\"type\":\"t\",\"binary\":\"/b\",\"count\":1},"
+			"{\"type\":\"t\",\"binary\":\"/c\",\"overflow\":true,\"count\":1}],"
+			"\"policy_events\":{},\"bpf_stats\":{\"programs\":[1,{\"name\":3}]}}}",
+			0, NULL);
+
+		CHECK(odd);
+		CHECK(render(odd, "namespace", &p, &out));
+		/* 1e30 held at the largest count, and no wrap when added to */
+		CHECK(value(&p, "tetragon_events_total", "type", "T", "namespace", "") >= 1.8e19);
+		CHECK_INT(value(&p, "tetragon_events_total", "type", "T", "namespace", "_overflow"),
+			  1);
+		/* types alike in their first 63 bytes are one series */
+		CHECK_INT(value(&p, "tetragon_events_total", "type",
+				"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				NULL, NULL),
+			  2);
+		CHECK_INT(count_of(&p, "tetragon_events_total"), 4);
+		hornet_json_free(&out);
+		free(p.s);
+		json_decref(odd);
+	}
+
 	UNIT_CASE("metrics_without_agent")
 	{
 		CHECK(render(NULL, NULL, &p, &out));
