@@ -521,7 +521,8 @@ static const char *full_name(struct prog_walk *w, int fd, const struct bpf_prog_
 	return t ? btf__name_by_offset(w->btf, t->name_off) : NULL;
 }
 
-static int prog_json(void *ctx, int fd, const char *name, const char *key)
+static int prog_json(void *ctx, int fd, const char *name, const char *key, const uint32_t *policies,
+		     size_t nr_policies)
 {
 	struct prog_walk *w = ctx;
 	struct bpf_prog_info info = {};
@@ -542,6 +543,14 @@ static int prog_json(void *ctx, int fd, const char *name, const char *key)
 	hornet_json_str(w->j, "name", name);
 	hornet_json_str(w->j, "sensor", sensor_of(name));
 	hornet_json_str(w->j, "attach", key ?: "");
+	if (nr_policies) {
+		size_t i;
+
+		hornet_json_arr_begin(w->j, "policy_ids");
+		for (i = 0; i < nr_policies; i++)
+			hornet_json_u64(w->j, NULL, policies[i]);
+		hornet_json_arr_end(w->j);
+	}
 	hornet_json_u64(w->j, "run_time_ns", info.run_time_ns);
 	hornet_json_u64(w->j, "run_cnt", info.run_cnt);
 	w->runs += info.run_cnt;
@@ -567,7 +576,7 @@ static void own_programs(struct prog_walk *w)
 			continue;
 		target[n] = 0;
 		if (!strcmp(target, "anon_inode:bpf-prog"))
-			prog_json(w, atoi(d->d_name), NULL, NULL);
+			prog_json(w, atoi(d->d_name), NULL, NULL, NULL, 0);
 	}
 	closedir(dir);
 }

@@ -571,7 +571,45 @@ static void render_sensors(struct writer *w, json_t *st)
  * are added up by their labels (merge() of the series), so no two samples
  * share them whatever the reply says.
  */
-static int render_programs(struct writer *w, json_t *bs)
+/*
+ * The policies hooked where a program is attached, by their ids in the
+ * policy list: "name" (and its namespace), or "a,b" when several share
+ * the hook point. Returns a string to free, or NULL.
+ */
+static char *policy_names(json_t *ids, json_t *pl, const char **ns)
+{
+	json_t *arr = json_object_get(pl, "policies"), *p, *id;
+	size_t i, k, j, len = 0, found = 0;
+	char *out = NULL, *tmp;
+	const char *name;
+
+	*ns = "";
+	for (i = 0; (id = json_array_get(ids, i)); i++) {
+		for (j = 0; j < i && !json_equal(json_array_get(ids, j), id); j++)
+			;
+		if (j < i)
+			continue; /* the same policy at two of the point's hooks */
+		for (k = 0; (p = json_array_get(arr, k)); k++) {
+			if (!json_is_integer(json_object_get(p, "id")) ||
+			    !json_equal(json_object_get(p, "id"), id))
+				continue;
+			name = str(p, "name");
+			tmp = realloc(out, len + strlen(name) + 2);
+			if (!tmp) {
+				free(out);
+				return NULL;
+			}
+			out = tmp;
+			len += sprintf(out + len, "%s%s", len ? "," : "", name);
+			/* a namespace only for one policy: it would say whose else */
+			*ns = ++found == 1 ? str(p, "namespace") : "";
+			break;
+		}
+	}
+	return out;
+}
+
+static int render_programs(struct writer *w, json_t *bs, json_t *pl)
 {
 	static const char *const names[] = { "tetragon_overhead_program_runs_total",
 					     "tetragon_overhead_program_seconds_total",
@@ -584,7 +622,10 @@ static int render_programs(struct writer *w, json_t *bs)
 	};
 	json_t *progs = json_object_get(bs, "programs"), *p;
 	size_t i, m, kept, n = json_array_size(progs);
+	const char **ns = NULL;
 	struct series *s;
+	char **pol = NULL;
+	int ret = 0;
 
 	if (!bs)
 		return 0;
@@ -594,15 +635,21 @@ static int render_programs(struct writer *w, json_t *bs)
 	if (!n)
 		return 0;
 	s = calloc(n, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
+	pol = calloc(n, sizeof(*pol));
+	ns = calloc(n, sizeof(*ns));
+	if (!s || !pol || !ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; (p = json_array_get(progs, i)); i++)
+		pol[i] = policy_names(json_object_get(p, "policy_ids"), pl, &ns[i]);
 	for (m = 0; m < 3; m++) {
 		for (i = 0; (p = json_array_get(progs, i)); i++) {
 			memset(&s[i], 0, sizeof(s[i]));
 			s[i].key[0] = str(p, "sensor");
 			s[i].key[1] = str(p, "attach");
-			s[i].label[0] = str(p, "policy");
-			s[i].label[1] = str(p, "policy_namespace");
+			s[i].label[0] = pol[i] ? pol[i] : "";
+			s[i].label[1] = ns[i];
 			s[i].label[2] = str(p, "name");
 			s[i].label[3] = s[i].label[4] = "";
 			s[i].n = num(json_object_get(p, keys[m]));
@@ -622,8 +669,13 @@ static int render_programs(struct writer *w, json_t *bs)
 				sample(w, names[m], l, s[i].n);
 		}
 	}
+out:
+	for (i = 0; pol && i < n; i++)
+		free(pol[i]);
+	free(pol);
+	free(ns);
 	free(s);
-	return 0;
+	return ret;
 }
 
 static void render_policies(struct writer *w, json_t *pl)
@@ -771,7 +823,7 @@ int hornet_metrics_render(struct hornet_json *out, const struct hornet_metrics_s
 		render_cache(&w, st);
 		render_sensors(&w, st);
 		if (!ret)
-			ret = render_programs(&w, json_object_get(m, "bpf_stats"));
+			ret = render_programs(&w, json_object_get(m, "bpf_stats"), src->policies);
 	}
 	if (src->policies)
 		render_policies(&w, src->policies);

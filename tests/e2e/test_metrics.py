@@ -268,9 +268,10 @@ def _():
             b = value(before, "tetragon_overhead_program_seconds_total", sensor=sensor)
             a = value(after, "tetragon_overhead_program_seconds_total", sensor=sensor)
             check(a > b, "%s programs' run time did not move: %s -> %s" % (sensor, b, a))
-        attach = {s["attach"] for s in series(after, "tetragon_overhead_program_runs_total")
-                  if s["sensor"] == "generic"}
-        check(any("openat" in x for x in attach), "generic programs attached at %r" % attach)
+        mine = [s for s in series(after, "tetragon_overhead_program_runs_total")
+                if s["sensor"] == "generic" and s["policy"] == m.policy]
+        check(mine and all("openat" in s["attach"] for s in mine),
+              "the policy's programs: %r" % mine)
     finally:
         os.close(fd)
         m.close()

@@ -289,14 +289,19 @@ static const char *status_text =
 	"\"count\":3}],"
 	"\"overflow\":0,\"exported_bytes\":12345,"
 	"\"bpf_stats\":{\"enabled\":true,\"programs\":[{\"id\":7,\"name\":\"hornet_exec_btf\","
-	"\"sensor\":\"exec\",\"attach\":\"\",\"run_time_ns\":1500000000,\"run_cnt\":10}]}}}";
+	"\"sensor\":\"exec\",\"attach\":\"\",\"run_time_ns\":1500000000,\"run_cnt\":10},"
+	"{\"id\":8,\"name\":\"hornet_gen_kprobe\",\"sensor\":\"generic\",\"attach\":\"k:f\","
+	"\"policy_ids\":[2],\"run_cnt\":4},"
+	"{\"id\":9,\"name\":\"hornet_gen_kprobe\",\"sensor\":\"generic\",\"attach\":\"k:g\","
+	"\"policy_ids\":[1,2,1],\"run_cnt\":5}]}}}";
 
 static const char *policies_text =
-	"{\"policies\":[{\"name\":\"p1\",\"state\":\"enabled\",\"mode\":\"enforce\","
+	"{\"policies\":[{\"name\":\"p1\",\"id\":1,\"state\":\"enabled\",\"mode\":\"enforce\","
 	"\"stats\":{\"events_posted\":3,\"matches\":4,\"actions_taken\":0,"
 	"\"actions_skipped_monitor\":0,\"rate_limited\":0,\"events_lost\":0},"
 	"\"kernel_memory_bytes\":1000},"
-	"{\"name\":\"p2\",\"state\":\"error\",\"mode\":\"monitor\",\"namespace\":\"team\"}]}";
+	"{\"name\":\"p2\",\"id\":2,\"state\":\"error\",\"mode\":\"monitor\",\"namespace\":\"team\"}"
+	"]}";
 
 /* Renders @st (and the sample policies, web and store stats) and parses the page. */
 static bool render(json_t *st, const char *filter, struct page *p, struct hornet_json *out)
@@ -362,6 +367,16 @@ static void test_render(void)
 			  9);
 		CHECK(value(&p, "tetragon_overhead_program_seconds_total", "section",
 			    "hornet_exec_btf", NULL, NULL) == 1.5);
+		/* the policies hooked where a program is attached */
+		CHECK_INT(value(&p, "tetragon_overhead_program_runs_total", "attach", "k:f",
+				"policy", "p2"),
+			  4);
+		CHECK_INT(value(&p, "tetragon_overhead_program_runs_total", "policy", "p2",
+				"policy_namespace", "team"),
+			  4);
+		CHECK_INT(value(&p, "tetragon_overhead_program_runs_total", "attach", "k:g",
+				"policy", "p1,p2"),
+			  5);
 		CHECK_INT(value(&p, "tetragon_events_exported_bytes_total", NULL, NULL, NULL, NULL),
 			  12345);
 		CHECK_INT(value(&p, "hornet_http_requests_total", NULL, NULL, NULL, NULL), 10);
