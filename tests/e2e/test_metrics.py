@@ -20,8 +20,9 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (Agent, check, free_port, host_only, policy_doc, run, skip,  # noqa: E402
-                    test)
+from hornet import (HORNET, Agent, check, free_port, host_only, policy_doc, run,  # noqa: E402
+                    skip, test)
+import containers  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "hornet-dashboard.json")
@@ -232,6 +233,43 @@ def _():
             check(e.code == 401, "/api/v1/status without token: %d" % e.code)
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@test("metrics_label_a_pods_events_with_its_namespace_and_pod")
+def _():
+    if not containers.runtime_available("runc"):
+        skip("needs runc and busybox-static")
+    m = Metrics()
+    try:
+        hook = [HORNET, "oci-hook", "--socket", m.agent.socket]
+        with containers.Container(name="web", namespace="metrics-%d" % os.getpid(),
+                                  hook=hook) as c:
+            check(c.start().returncode == 0, "runc run: %s" % c.output())
+            for _ in range(3):
+                e = c.exec(["sh", "-c", "cat /etc/hostname; true"])
+                check(e.returncode == 0, "exec: %r" % (e,))
+
+            def in_pod(ev):
+                body = ev.get("process_exec")
+                return body and body["process"].get("pod", {}).get("name") == c.pod_name
+
+            m.agent.wait_for(lambda ev: in_pod(ev) and
+                             ev["process_exec"]["process"].get("arguments") == "/etc/hostname",
+                             what="exec of cat in the pod")
+            # the metric counts what was exported: the same number, once both settle
+            deadline = time.monotonic() + 10
+            while True:
+                time.sleep(0.3)
+                exported = len([ev for ev in m.agent.events() if in_pod(ev)])
+                samples, _ = scrape(m.port)
+                got = value(samples, "tetragon_events_total", type="PROCESS_EXEC",
+                            namespace=c.namespace, pod=c.pod_name)
+                if got == exported or time.monotonic() > deadline:
+                    break
+            check(exported >= 6 and got == exported,
+                  "pod %s: %s execs counted, %d exported" % (c.pod_name, got, exported))
+    finally:
+        m.close()
 
 
 def enable_bpf_stats():
