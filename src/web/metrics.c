@@ -527,8 +527,28 @@ static void render_cache(struct writer *w, json_t *st)
 	}
 }
 
+/*
+ * Whether an entry before @i of @arr has the same @keys (NULL-ended): its
+ * series would come twice. The agent never sends such lists; a page with a
+ * series twice is dropped whole, so it is checked anyway.
+ */
+static bool seen_before(json_t *arr, size_t i, const char *const *keys)
+{
+	json_t *a = json_array_get(arr, i), *b;
+	size_t j, k;
+
+	for (j = 0; j < i && (b = json_array_get(arr, j)); j++) {
+		for (k = 0; keys[k] && !strcmp(str(a, keys[k]), str(b, keys[k])); k++)
+			;
+		if (!keys[k])
+			return true;
+	}
+	return false;
+}
+
 static void render_sensors(struct writer *w, json_t *st)
 {
+	static const char *const sensor_keys[] = { "name", "state", "mechanism", NULL };
 	json_t *sensors = json_object_get(st, "sensors"), *s, *ua;
 	size_t i;
 
@@ -541,16 +561,17 @@ static void render_sensors(struct writer *w, json_t *st)
 					    "mechanism", str(s, "mechanism"),
 					    NULL };
 
-			sample(w, "hornet_sensor_info", l, 1);
+			if (!seen_before(sensors, i, sensor_keys))
+				sample(w, "hornet_sensor_info", l, 1);
 		}
-		for (i = 0; (s = json_array_get(sensors, i)); i++) {
-			if (strcmp(str(s, "name"), "generic"))
-				continue;
-			one_of(w, s, "hook_points", "hornet_policy_hook_points", "gauge",
-			       "Kernel hook points the policies use.");
-			one_of(w, s, "stale_events", "hornet_policy_stale_events_total", "counter",
-			       "Policy events of a policy removed meanwhile, dropped.");
-		}
+		/* the first generic sensor: there is one */
+		for (i = 0; (s = json_array_get(sensors, i)); i++)
+			if (!strcmp(str(s, "name"), "generic"))
+				break;
+		one_of(w, s, "hook_points", "hornet_policy_hook_points", "gauge",
+		       "Kernel hook points the policies use.");
+		one_of(w, s, "stale_events", "hornet_policy_stale_events_total", "counter",
+		       "Policy events of a policy removed meanwhile, dropped.");
 	}
 	ua = json_object_get(st, "user_actions");
 	if (ua) {
@@ -680,6 +701,7 @@ out:
 
 static void render_policies(struct writer *w, json_t *pl)
 {
+	static const char *const policy_keys[] = { "name", "namespace", NULL };
 	static const char *const states[] = { "disabled",   "enabled",		 "error",
 					      "load_error", "partially_enabled", "skipped" };
 	static const struct {
@@ -727,7 +749,8 @@ static void render_policies(struct writer *w, json_t *pl)
 				    str(p, "mode"),
 				    NULL };
 
-		sample(w, "hornet_policy_info", l, 1);
+		if (!seen_before(arr, i, policy_keys))
+			sample(w, "hornet_policy_info", l, 1);
 	}
 	family(w, "tetragon_tracingpolicy_kernel_memory_bytes", "gauge",
 	       "The amount of kernel memory in bytes used by policy's sensors non-shared BPF "
@@ -736,7 +759,7 @@ static void render_policies(struct writer *w, json_t *pl)
 		const char *l[] = { "policy", str(p, "name"), "policy_namespace",
 				    str(p, "namespace"), NULL };
 
-		if (json_object_get(p, "kernel_memory_bytes"))
+		if (json_object_get(p, "kernel_memory_bytes") && !seen_before(arr, i, policy_keys))
 			sample(w, "tetragon_tracingpolicy_kernel_memory_bytes", l,
 			       num(json_object_get(p, "kernel_memory_bytes")));
 	}
@@ -747,7 +770,7 @@ static void render_policies(struct writer *w, json_t *pl)
 					    str(p, "namespace"), NULL };
 			json_t *s = json_object_get(p, "stats");
 
-			if (s)
+			if (s && !seen_before(arr, i, policy_keys))
 				sample(w, stats[k].name, l, num(json_object_get(s, stats[k].key)));
 		}
 	}
