@@ -33,6 +33,7 @@
 #include "web/assets.h"
 #include "web/live.h"
 #include "web/metrics.h"
+#include "web/store_feed.h"
 #include "web/web.h"
 
 /* Bodies the API takes; larger ones are read and thrown away up to
@@ -43,20 +44,11 @@
 #define CONNECTION_TIMEOUT_S 60
 #define MAX_HOSTS 64
 #define UI_FILE_MAX (16u << 20)
-#define COOKIE "hornet_token"
 
 /* Time the agent gets to answer, per kind of request. */
 #define READY_TIMEOUT_MS 1000
 #define STATUS_TIMEOUT_MS 5000
 #define CHANGE_TIMEOUT_MS 60000
-
-/*
- * Until the store and the metrics are linked in (their own branches), the
- * server answers 503 for them: weak references, resolved when they are.
- */
-#pragma weak hornet_store__query
-#pragma weak hornet_store__stats
-#pragma weak hornet_metrics_render
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
 			  "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
@@ -72,6 +64,9 @@ struct hornet_web {
 	struct MHD_Daemon *d, *md;
 	struct listener main_l, metrics_l;
 	char token[65];
+	/* hornet_token_PORT: cookies do not tell ports apart, and an agent and a
+	 * `hornet ui` on one host would otherwise log each other out */
+	char cookie[32];
 	char url[320];
 	char *socket, *node_name, *label_filter, *ui_dir;
 	struct hornet_store *store;
@@ -81,6 +76,7 @@ struct hornet_web {
 	unsigned int nhosts;
 	char *cert, *key;
 	struct web_live *live;
+	struct web_store_feed *feed; /* `hornet ui`: live events from the store */
 	struct web_agent agent;
 	_Atomic uint64_t requests, errors, unauthorized;
 };
@@ -218,13 +214,13 @@ static bool authorized(struct hornet_web *w, struct MHD_Connection *c)
 
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
 		return token_equal(auth + 7, w->token);
-	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE), w->token);
+	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, w->cookie), w->token);
 }
 
 static void cookie_for(struct hornet_web *w, char *buf, size_t n, bool clear)
 {
-	snprintf(buf, n, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s", clear ? "" : w->token,
-		 w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+	snprintf(buf, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", w->cookie,
+		 clear ? "" : w->token, w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
 }
 
 /*
@@ -336,8 +332,6 @@ static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
 	enum MHD_Result ret;
 	char err[512];
 
-	if (!hornet_metrics_render)
-		return error(w, c, 503, "this build has no metrics");
 	if (w->socket) {
 		if (web_agent__call(&w->agent, json_pack("{s:s}", "command", "status"),
 				    STATUS_TIMEOUT_MS, &src.status, err, sizeof(err)) != 200)
@@ -348,7 +342,7 @@ static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
 	}
 	hornet_web__stats(w, &ws);
 	src.web = &ws;
-	if (w->store && hornet_store__stats) {
+	if (w->store) {
 		hornet_store__stats(w->store, &ss);
 		src.store = &ss;
 	}
@@ -498,8 +492,6 @@ static enum MHD_Result history(struct hornet_web *w, struct MHD_Connection *c, c
 
 	if (!w->store)
 		return error(w, c, 503, "no event history: the agent runs with --store \"\"");
-	if (!hornet_store__query)
-		return error(w, c, 503, "this build has no event history");
 	hornet_json_init(&out);
 	status = hornet_store__query(w->store, method, what, param, c, r->body, r->len, &out);
 	if (status == 200 && fmt && !strcmp(fmt, "csv"))
@@ -1107,6 +1099,7 @@ static int start_listener(struct hornet_web *w, const char *flag, const char *s,
 		return fd;
 	if (main) {
 		w->port = bound_port(fd);
+		snprintf(w->cookie, sizeof(w->cookie), "hornet_token_%u", w->port);
 		if (is_any(&ss)) {
 			add_host(w, w->node_name);
 			add_host(w, "localhost");
@@ -1218,6 +1211,13 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	if (o->metrics_listen && o->metrics_listen[0] &&
 	    start_listener(w, "--metrics-server", o->metrics_listen, false, err, err_size))
 		goto fail;
+	if (!w->socket && w->store) {
+		w->feed = web_store_feed__start(w->store, w->live);
+		if (!w->feed) {
+			snprintf(err, err_size, "http server: live events: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	return w;
 fail:
 	if (!err[0])
@@ -1232,7 +1232,9 @@ void hornet_web__stop(struct hornet_web *w)
 		return;
 	/* requests waiting on the agent's socket give up now (its thread may be ours) */
 	web_agent__cancel(&w->agent);
-	/* live streams end and no client stays suspended: MHD cannot stop with one */
+	/* no more lines from the store; then the live streams end and no client stays
+	 * suspended: MHD cannot stop with one */
+	web_store_feed__stop(w->feed);
 	web_live__shutdown(w->live);
 	if (w->d)
 		MHD_stop_daemon(w->d);
