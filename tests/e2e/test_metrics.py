@@ -342,16 +342,18 @@ def _():
     dash, exprs, names = dashboard_metrics()
     check(dash.get("panels") and exprs, "dashboard without panels or queries")
     check(len(names) >= 10, "dashboard uses only %d metrics" % len(names))
-    m = Metrics("--http-listen", "127.0.0.1:%d" % free_port())
+    d = tempfile.mkdtemp(prefix="hornet-metrics-store-")
+    m = Metrics("--http-listen", "127.0.0.1:%d" % free_port(),
+                "--store", os.path.join(d, "hornet.db"))
     try:
         subprocess.run([CAT, m.watched], check=True, capture_output=True)
         samples, types = scrape(m.port)
-        store = m.agent.status().get("store")
-        missing = sorted(n for n in names if n not in types and
-                         not (n.startswith("hornet_store_") and not store))
+        missing = sorted(n for n in names if n not in types)
         check(not missing, "the dashboard uses metrics not served: %s" % missing)
+        check(value(samples, "hornet_store_up", backend="sqlite") == 1, "store not up")
     finally:
         m.close()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
