@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <jansson.h>
 
 #include "agent/counters.h"
@@ -473,6 +474,11 @@ struct prog_walk {
 	uint64_t runs; /* of all listed */
 	uint32_t *ids; /* programs already listed */
 	size_t nr_ids, cap_ids;
+	struct {
+		uint32_t prog_id;
+		char to[128];
+	} * links; /* where the agent's links attach programs */
+	size_t nr_links;
 };
 
 /* Whether program @id was listed already (a program can have several fds). */
@@ -527,9 +533,13 @@ static int prog_json(void *ctx, int fd, const char *name, const char *key, const
 	struct prog_walk *w = ctx;
 	struct bpf_prog_info info = {};
 	uint32_t len = sizeof(info);
+	size_t i;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) || listed(w, info.id))
 		return 0;
+	for (i = 0; !key && i < w->nr_links; i++)
+		if (w->links[i].prog_id == info.id)
+			key = w->links[i].to;
 	if (!name) {
 		name = full_name(w, fd, &info);
 		if (!name || !name[0])
@@ -559,24 +569,66 @@ static int prog_json(void *ctx, int fd, const char *name, const char *key, const
 	return 0;
 }
 
+/*
+ * Where link @fd attaches its program, when the link says: the tracepoint
+ * of a tp_btf or raw_tp program, the hook of a cgroup program. (A
+ * tracepoint's perf-event link names nothing before Linux 6.6.)
+ */
+static void link_target(struct prog_walk *w, int fd)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+	const char *to = NULL;
+	char tp[128] = "";
+	void *links;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	if (info.type == BPF_LINK_TYPE_RAW_TRACEPOINT) {
+		memset(&info, 0, sizeof(info));
+		info.raw_tracepoint.tp_name = (uintptr_t)tp;
+		info.raw_tracepoint.tp_name_len = sizeof(tp);
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			to = tp;
+	} else if (info.type == BPF_LINK_TYPE_CGROUP) {
+		to = libbpf_bpf_attach_type_str(info.cgroup.attach_type);
+	}
+	if (!to || !to[0])
+		return;
+	links = realloc(w->links, (w->nr_links + 1) * sizeof(*w->links));
+	if (!links)
+		return;
+	w->links = links;
+	w->links[w->nr_links].prog_id = info.prog_id;
+	snprintf(w->links[w->nr_links++].to, sizeof(w->links[0].to), "%s", to);
+}
+
 /* The agent's own programs: those it holds a file descriptor of. */
 static void own_programs(struct prog_walk *w)
 {
 	char target[64];
 	struct dirent *d;
+	int pass;
 	ssize_t n;
 	DIR *dir;
 
 	dir = opendir("/proc/self/fd");
 	if (!dir)
 		return;
-	while ((d = readdir(dir))) {
-		n = readlinkat(dirfd(dir), d->d_name, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = 0;
-		if (!strcmp(target, "anon_inode:bpf-prog"))
-			prog_json(w, atoi(d->d_name), NULL, NULL, NULL, 0);
+	/* the links first, so each program is listed with where it is attached */
+	for (pass = 0; pass < 2; pass++) {
+		rewinddir(dir);
+		while ((d = readdir(dir))) {
+			n = readlinkat(dirfd(dir), d->d_name, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = 0;
+			if (pass == 0 && !strcmp(target, "anon_inode:bpf_link"))
+				link_target(w, atoi(d->d_name));
+			else if (pass == 1 && !strcmp(target, "anon_inode:bpf-prog"))
+				prog_json(w, atoi(d->d_name), NULL, NULL, NULL, 0);
+		}
 	}
 	closedir(dir);
 }
@@ -618,6 +670,7 @@ void hornet_counters__status(struct hornet_counters *c, const struct hornet_gen_
 		own_programs(w);
 		btf__free(w->btf);
 		free(w->ids);
+		free(w->links);
 	}
 	hornet_json_arr_end(j);
 	/* on by the sysctl, or by a BPF_ENABLE_STATS descriptor (the sysctl

@@ -306,6 +306,9 @@ def _():
             b = value(before, "tetragon_overhead_program_seconds_total", sensor=sensor)
             a = value(after, "tetragon_overhead_program_seconds_total", sensor=sensor)
             check(a > b, "%s programs' run time did not move: %s -> %s" % (sensor, b, a))
+        exec_at = {s["attach"] for s in series(after, "tetragon_overhead_program_runs_total")
+                   if s["sensor"] == "exec"}
+        check("sched_process_exec" in exec_at, "exec programs attached at %r" % exec_at)
         mine = [s for s in series(after, "tetragon_overhead_program_runs_total")
                 if s["sensor"] == "generic" and s["policy"] == m.policy]
         check(mine and all("openat" in s["attach"] for s in mine),
