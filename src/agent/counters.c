@@ -61,10 +61,24 @@ struct slot {
 	struct series *s;
 };
 
+/*
+ * A program's name (from its BTF) and where it is attached (from its link):
+ * found once, since reading the BTF took most of a status request.
+ */
+struct prog_label {
+	uint32_t id;
+	char name[64];
+	char to[128];
+};
+
+#define PROG_LABELS_MAX 256
+
 struct hornet_counters {
 	bool keep[L_COUNT];
 	struct table events, policy;
 	struct slot event_slots[SLOTS], policy_slots[SLOTS];
+	struct prog_label *labels; /* names of the agent's programs, by id */
+	size_t nr_labels;
 	uint64_t bytes; /* of the exported lines */
 	uint64_t overflow; /* events counted in an overflow series */
 };
@@ -102,6 +116,7 @@ void hornet_counters__free(struct hornet_counters *c)
 	}
 	table_free(&c->events);
 	table_free(&c->policy);
+	free(c->labels);
 	free(c);
 }
 
@@ -469,6 +484,8 @@ static const char *sensor_of(const char *name)
 
 struct prog_walk {
 	struct hornet_json *j;
+	struct hornet_counters *c;
+	bool links_read;
 	struct btf *btf; /* of the last program named from its BTF */
 	uint32_t btf_id;
 	uint64_t runs; /* of all listed */
@@ -527,48 +544,6 @@ static const char *full_name(struct prog_walk *w, int fd, const struct bpf_prog_
 	return t ? btf__name_by_offset(w->btf, t->name_off) : NULL;
 }
 
-static int prog_json(void *ctx, int fd, const char *name, const char *key, const uint32_t *policies,
-		     size_t nr_policies)
-{
-	struct prog_walk *w = ctx;
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	size_t i;
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || listed(w, info.id))
-		return 0;
-	for (i = 0; !key && i < w->nr_links; i++)
-		if (w->links[i].prog_id == info.id)
-			key = w->links[i].to;
-	if (!name) {
-		name = full_name(w, fd, &info);
-		if (!name || !name[0])
-			name = info.name; /* the kernel's, cut at 15 bytes */
-		/* a generic program that no hook point loaded: never runs */
-		if (!strncmp(name, "hornet_gen", 10))
-			return 0;
-	}
-	hornet_json_obj_begin(w->j, NULL);
-	hornet_json_u64(w->j, "id", info.id);
-	hornet_json_str(w->j, "name", name);
-	hornet_json_str(w->j, "sensor", sensor_of(name));
-	hornet_json_str(w->j, "attach", key ?: "");
-	if (nr_policies) {
-		size_t i;
-
-		hornet_json_arr_begin(w->j, "policy_ids");
-		for (i = 0; i < nr_policies; i++)
-			hornet_json_u64(w->j, NULL, policies[i]);
-		hornet_json_arr_end(w->j);
-	}
-	hornet_json_u64(w->j, "run_time_ns", info.run_time_ns);
-	hornet_json_u64(w->j, "run_cnt", info.run_cnt);
-	w->runs += info.run_cnt;
-	hornet_json_u64(w->j, "recursion_misses", info.recursion_misses);
-	hornet_json_obj_end(w->j);
-	return 0;
-}
-
 /*
  * Where link @fd attaches its program, when the link says: the tracepoint
  * of a tp_btf or raw_tp program, the hook of a cgroup program. (A
@@ -604,33 +579,108 @@ static void link_target(struct prog_walk *w, int fd)
 	snprintf(w->links[w->nr_links++].to, sizeof(w->links[0].to), "%s", to);
 }
 
-/* The agent's own programs: those it holds a file descriptor of. */
-static void own_programs(struct prog_walk *w)
+/* Calls @fn for each of the agent's descriptors whose target is @what. */
+static void each_fd(struct prog_walk *w, const char *what, void (*fn)(struct prog_walk *w, int fd))
 {
 	char target[64];
 	struct dirent *d;
-	int pass;
 	ssize_t n;
 	DIR *dir;
 
 	dir = opendir("/proc/self/fd");
 	if (!dir)
 		return;
-	/* the links first, so each program is listed with where it is attached */
-	for (pass = 0; pass < 2; pass++) {
-		rewinddir(dir);
-		while ((d = readdir(dir))) {
-			n = readlinkat(dirfd(dir), d->d_name, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = 0;
-			if (pass == 0 && !strcmp(target, "anon_inode:bpf_link"))
-				link_target(w, atoi(d->d_name));
-			else if (pass == 1 && !strcmp(target, "anon_inode:bpf-prog"))
-				prog_json(w, atoi(d->d_name), NULL, NULL, NULL, 0);
-		}
+	while ((d = readdir(dir))) {
+		n = readlinkat(dirfd(dir), d->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (!strcmp(target, what))
+			fn(w, atoi(d->d_name));
 	}
 	closedir(dir);
+}
+
+/* The name and place of the program @fd, found once and kept. NULL: out of memory. */
+static const struct prog_label *prog_label(struct prog_walk *w, int fd,
+					   const struct bpf_prog_info *info)
+{
+	static struct prog_label one; /* when the cache is full */
+	struct hornet_counters *c = w->c;
+	struct prog_label *l, *labels;
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < c->nr_labels; i++)
+		if (c->labels[i].id == info->id)
+			return &c->labels[i];
+	if (c->nr_labels < PROG_LABELS_MAX) {
+		labels = realloc(c->labels, (c->nr_labels + 1) * sizeof(*labels));
+		if (!labels)
+			return NULL;
+		c->labels = labels;
+		l = &c->labels[c->nr_labels++];
+	} else {
+		l = &one;
+	}
+	memset(l, 0, sizeof(*l));
+	l->id = info->id;
+	name = full_name(w, fd, info);
+	snprintf(l->name, sizeof(l->name), "%s", name && name[0] ? name : info->name);
+	if (!w->links_read) {
+		each_fd(w, "anon_inode:bpf_link", link_target);
+		w->links_read = true;
+	}
+	for (i = 0; i < w->nr_links; i++)
+		if (w->links[i].prog_id == info->id)
+			snprintf(l->to, sizeof(l->to), "%s", w->links[i].to);
+	return l;
+}
+
+static int prog_json(void *ctx, int fd, const char *name, const char *key, const uint32_t *policies,
+		     size_t nr_policies)
+{
+	const struct prog_label *label;
+	struct prog_walk *w = ctx;
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || listed(w, info.id))
+		return 0;
+	if (!name) {
+		label = prog_label(w, fd, &info);
+		if (!label)
+			return 0;
+		name = label->name;
+		key = label->to;
+		/* a generic program that no hook point loaded: never runs */
+		if (!strncmp(name, "hornet_gen", 10))
+			return 0;
+	}
+	hornet_json_obj_begin(w->j, NULL);
+	hornet_json_u64(w->j, "id", info.id);
+	hornet_json_str(w->j, "name", name);
+	hornet_json_str(w->j, "sensor", sensor_of(name));
+	hornet_json_str(w->j, "attach", key ?: "");
+	if (nr_policies) {
+		size_t i;
+
+		hornet_json_arr_begin(w->j, "policy_ids");
+		for (i = 0; i < nr_policies; i++)
+			hornet_json_u64(w->j, NULL, policies[i]);
+		hornet_json_arr_end(w->j);
+	}
+	hornet_json_u64(w->j, "run_time_ns", info.run_time_ns);
+	hornet_json_u64(w->j, "run_cnt", info.run_cnt);
+	w->runs += info.run_cnt;
+	hornet_json_u64(w->j, "recursion_misses", info.recursion_misses);
+	hornet_json_obj_end(w->j);
+	return 0;
+}
+
+static void own_program(struct prog_walk *w, int fd)
+{
+	prog_json(w, fd, NULL, NULL, NULL, 0);
 }
 
 static bool bpf_stats_enabled(void)
@@ -664,10 +714,12 @@ void hornet_counters__status(struct hornet_counters *c, const struct hornet_gen_
 	w = calloc(1, sizeof(*w));
 	if (w) {
 		w->j = j;
+		w->c = c;
 		/* the hook points' first: they have full names and a place */
 		if (gen)
 			hornet_gen_sensor__each_prog(gen, prog_json, w);
-		own_programs(w);
+		/* then the agent's own: those it holds a descriptor of */
+		each_fd(w, "anon_inode:bpf-prog", own_program);
 		btf__free(w->btf);
 		free(w->ids);
 		free(w->links);
