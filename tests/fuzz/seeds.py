@@ -277,6 +277,32 @@ def k8s_seeds():
     put_all("fuzz_k8s", seeds)
 
 
+def metrics_seeds():
+    status = {"health": "ok", "ready": True, "version": "0.1.0", "node_name": "n1",
+              "uptime_seconds": 3.5, "events": {"process_exec": 4, "process_kprobe": 1},
+              "lost": {"ringbuf": {"process_exec": 0, "policy_events": 2}, "api_queue": 0},
+              "errors": {"process_table_full": 0},
+              "sensors": [{"name": "generic", "state": "attached", "hook_points": 1}],
+              "process_cache": {"size": 9, "capacity": 100},
+              "k8s": {"enabled": True, "pods": 1, "events": 3},
+              "metrics": {"events": [
+                  {"type": "process_exec", "namespace": "shop", "workload": "web",
+                   "pod": "web-1", "binary": "/bin/cat", "count": 3},
+                  {"type": "process_exec", "binary": "/bin/a\"b\\c\nd", "count": 1},
+                  {"type": "process_exec", "overflow": True, "count": 2}],
+                  "policy_events": [{"policy": "p", "hook": "kprobe:f", "count": 1}],
+                  "bpf_stats": {"enabled": True, "programs": [
+                      {"name": "hornet_gen_kprobe", "sensor": "generic", "attach": "kprobe:f",
+                       "policy_ids": [1], "run_cnt": 5, "run_time_ns": 900}]}},
+              "policy_list": {"policies": [
+                  {"name": "p", "id": 1, "state": "enabled", "mode": "monitor",
+                   "stats": {"events_posted": 1}, "kernel_memory_bytes": 4096}]}}
+    put_all("fuzz_metrics", {"status": json.dumps(status),
+                             "hostile": json.dumps({"metrics": {"events": [
+                                 {"type": "x" * 80, "binary": "\udcff\u0000", "count": 1e30},
+                                 {"type": "x" * 81, "count": -1}]}})})
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -292,6 +318,7 @@ def main():
     json_seeds()
     k8s_seeds()
     web_seeds()
+    metrics_seeds()
 
 
 if __name__ == "__main__":
