@@ -22,22 +22,26 @@ import uitest  # noqa: E402
 PY = "/usr/bin/python3"
 CAT = "/usr/bin/cat"
 
+# openat: a syscall, which every kernel here can watch (its tracepoints at
+# the least, where there are neither fentry nor kprobes)
 POLICY = """apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
   name: "%(name)s"
 spec:
   kprobes:
-  - call: "security_file_permission"
-    syscall: false
+  - call: "sys_openat"
+    syscall: true
     args:
     - index: 0
-      type: "file"
+      type: "int"
     - index: 1
+      type: "string"
+    - index: 2
       type: "int"
     selectors:
     - matchArgs:
-      - index: 0
+      - index: 1
         operator: "Prefix"
         values: ["/etc/passwd", "%(dir)s"]
 """
@@ -111,7 +115,7 @@ def hostile_files(d):
     paths.append(os.path.join(d, "").encode() + b"bad\xff\xfeutf8")
     deep = os.path.join(d, *(["d" * 200] * 19))
     os.makedirs(deep)
-    paths.append(os.path.join(deep, "f" * 150).encode())
+    paths.append(os.path.join(deep, "f" * (4090 - len(deep) - 1)).encode())
     check(len(paths[-1]) > 4000, "long path %d bytes" % len(paths[-1]))
     for p in paths:
         with open(p, "wb") as f:

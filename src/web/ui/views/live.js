@@ -12,9 +12,12 @@ import { openEvent } from '../drawer.js';
 export const title = 'Live events';
 export const fields = FILTERS;
 
-const MAX_ROWS = 500;
-const PER_FRAME = 200; // rows drawn in one frame at most; the rest wait (newest kept)
+const MAX_ROWS = 300;
+const PER_FRAME = 200; // rows drawn at once at most; the rest are counted as skipped (newest kept)
 const FRAME_MS = 1000 / 60;
+// Rows are drawn at most five times a second: nobody reads faster, and each
+// draw costs a layout of the table.
+const FLUSH_MS = 200;
 
 // Counters the browser tests and bench/ui read (frames dropped counted in the page).
 const perf = window.hornetPerf = window.hornetPerf || {};
@@ -57,25 +60,34 @@ function filterForm(ctx, f) {
 	return form;
 }
 
+const COLS = [['time', 'time'], ['type', 'type'], ['pod', 'namespace/pod'], ['bin', 'binary'],
+	['what', 'path / destination'], ['policy', 'policy'], ['action', 'action']];
+
+// One row: a block of fixed height whose off-screen copies the browser
+// neither lays out nor paints (content-visibility), so 1,000 events/s cost
+// what the visible rows cost.
 function row(ev) {
 	const b = bodyOf(ev);
 	const p = b.process || {};
 	const t = typeOf(ev);
 	const path = pathOf(ev);
 	const dest = destOf(ev);
-	const tr = h('tr', { class: 'clickable ev-' + t.replace(/^process_/, '') +
+	const summary = summaryOf(ev);
+	const cell = (c, ...kids) => h('span', { class: 'c-' + c }, kids);
+	const div = h('div', { class: 'lrow clickable ev-' + t.replace(/^process_/, '') +
 		(b.action === 'KPROBE_ACTION_SIGKILL' || b.action === 'KPROBE_ACTION_OVERRIDE' ? ' bad' : '') },
-	h('td', null, shortTime(ev.time)),
-	h('td', null, fv('type', t, t.replace(/^process_/, ''))),
-	h('td', null, fv('namespace', namespaceOf(p)), namespaceOf(p) ? '/' : '', fv('pod', podOf(p))),
-	h('td', { class: 'bin' }, fv('binary', p.binary), t === 'process_exec' ? null :
+	cell('time', shortTime(ev.time)),
+	cell('type', fv('type', t, t.replace(/^process_/, ''))),
+	cell('pod', fv('namespace', namespaceOf(p)), namespaceOf(p) ? '/' : '', fv('pod', podOf(p))),
+	cell('bin', fv('binary', p.binary), t === 'process_exec' ? null :
 		h('span', { class: 'args muted' }, ' ' + (p.arguments || ''))),
-	h('td', { class: 'what' }, path ? fv('path', path) : dest ? fv('dest', dest) : null,
-		' ', h('span', { class: 'muted' }, path || dest ? summaryOf(ev).replace(path || dest, '') : summaryOf(ev))),
-	h('td', null, fv('policy', b.policy_name)),
-	h('td', null, fv('action', b.action, (b.action || '').replace(/^KPROBE_ACTION_/, ''))));
-	tr.hornetEvent = ev;
-	return tr;
+	cell('what', path ? fv('path', path) : dest ? fv('dest', dest) : null, ' ',
+		h('span', { class: 'muted' }, path || dest ? summary.replace(path || dest, '') : summary)),
+	cell('policy', fv('policy', b.policy_name)),
+	cell('action', fv('action', b.action, (b.action || '').replace(/^KPROBE_ACTION_/, ''))));
+	div.title = p.binary + ' ' + (p.arguments || '');
+	div.hornetEvent = ev;
+	return div;
 }
 
 function exportLinks(f, common) {
@@ -100,7 +112,7 @@ export function mount(root, ctx) {
 	let paused = false, closed = false, es = null, rafId = 0, tickId = 0, last = 0;
 	let queue = []; // events waiting for the next frame (newest last)
 	let held = 0; // events received while paused, not shown
-	const body = h('tbody', { id: 'live-rows' });
+	const body = h('div', { class: 'lrows', id: 'live-rows' });
 	const state = h('span', { class: 'state', id: 'live-state' }, 'loading');
 	const counts = h('span', { class: 'counts', id: 'live-counts' });
 	const pauseBtn = h('button', { type: 'button', id: 'live-pause', onclick: () => {
@@ -116,15 +128,15 @@ export function mount(root, ctx) {
 	replace(root, filterForm(ctx, f),
 		h('div', { class: 'bar' }, pauseBtn, ' ', state, ' ', counts),
 		exportLinks(f, ctx.common()), err,
-		h('table', { class: 'grid live', id: 'live-table' }, h('thead', null, h('tr', null,
-			['time', 'type', 'namespace/pod', 'binary', 'path / destination', 'policy', 'action']
-				.map(c => h('th', null, c)))), body));
+		h('div', { class: 'live', id: 'live-table' },
+			h('div', { class: 'lrow lhead' }, COLS.map(([c, label]) => h('span', { class: 'c-' + c },
+				label))), body));
 	body.addEventListener('click', e => {
 		if (e.target.closest('[data-field]'))
 			return;
-		const tr = e.target.closest('tr');
-		if (tr && tr.hornetEvent)
-			openEvent(tr.hornetEvent);
+		const r = e.target.closest('.lrow');
+		if (r && r.hornetEvent)
+			openEvent(r.hornetEvent);
 	});
 
 	function showCounts() {
@@ -133,10 +145,17 @@ export function mount(root, ctx) {
 			(perf.skipped ? `, ${perf.skipped} skipped to keep up` : '');
 	}
 
-	function flush() {
+	let lastFlush = 0;
+
+	function flush(t) {
 		rafId = 0;
 		if (closed || paused)
 			return;
+		if (t - lastFlush < FLUSH_MS) {
+			schedule();
+			return;
+		}
+		lastFlush = t;
 		let batch = queue;
 		queue = [];
 		// More than a frame can draw: keep the newest, count the rest.

@@ -14,19 +14,21 @@ const STATS = [['matches', 'matches'], ['events_posted', 'events'], ['actions_ta
 const EXAMPLE = `apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
-  name: passwd-reads
+  name: passwd-opens
 spec:
   kprobes:
-  - call: security_file_permission
-    syscall: false
+  - call: sys_openat
+    syscall: true
     args:
     - index: 0
-      type: file
+      type: int
     - index: 1
+      type: string
+    - index: 2
       type: int
     selectors:
     - matchArgs:
-      - index: 0
+      - index: 1
         operator: Equal
         values:
         - /etc/passwd
