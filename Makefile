@@ -228,6 +228,7 @@ deps:
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
+	@echo "hornet: the web page is at the URL the agent logs as 'web page: open http://127.0.0.1:2113/?token=...'"
 	$(OUTPUT)/hornet agent --stdout compact --policy-dir policies $(HORNET_ARGS)
 
 build-tests: all $(UNIT_BINS) $(HELPER_BINS)

@@ -20,6 +20,7 @@ static const struct {
 	{ "oci-hook", hornet_cmd_oci_hook,
 	  "OCI createRuntime hook: tell the agent of a new container" },
 	{ "pods", hornet_cmd_pods, "list the pods and containers the agent knows" },
+	{ "ui", hornet_cmd_ui, "serve the web page over an event store, without an agent" },
 	{ "probe", hornet_cmd_probe, "show which BPF features this kernel has, by trying them" },
 	{ "version", hornet_cmd_version, "print the version" },
 };

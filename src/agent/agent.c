@@ -19,6 +19,7 @@
 #include "agent/actions.h"
 #include "agent/agent.h"
 #include "agent/core.h"
+#include "agent/counters.h"
 #include "agent/crd.h"
 #include "agent/hook.h"
 #include "agent/podwait.h"
@@ -90,6 +91,7 @@ struct hornet_agent {
 	} events[8]; /* exported, by type */
 	uint64_t bad_records;
 	uint64_t export_errors;
+	struct hornet_counters *counters; /* per workload, for the metrics */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -144,6 +146,7 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 	json_t *obj;
 
 	count_event(a, type);
+	hornet_counters__event(a->counters, type, ev, a->pods, line, len);
 	/* the line with its newline, in one piece: rotation never splits it */
 	if (a->file && hornet_export_file__write(a->file, line, len))
 		a->export_errors++;
@@ -489,6 +492,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_obj_end(j);
 	}
 	k8s_status(a, j);
+	hornet_counters__status(a->counters, a->gen, j);
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
@@ -807,6 +811,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_pod_pending_release(&a->pending);
 	hornet_pod_wait__free(a->pod_wait);
 	hornet_pod_store__free(a->pods);
+	hornet_counters__free(a->counters);
 	hornet_json_free(&a->json);
 	if (a->sig.fd >= 0)
 		close(a->sig.fd);
@@ -1045,7 +1050,8 @@ static int agent_start(struct hornet_agent *a)
 		return -errno;
 	a->pods = hornet_pod_store__new();
 	a->pod_wait = hornet_pod_wait__new();
-	if (!a->pods || !a->pod_wait)
+	a->counters = hornet_counters__new(cfg->metrics_label_filter);
+	if (!a->pods || !a->pod_wait || !a->counters)
 		return -ENOMEM;
 	a->render.pods = a->pods;
 	a->render.pending = &a->pending;
@@ -1155,6 +1161,8 @@ static int agent_start(struct hornet_agent *a)
 	a->ready_ns = clock_ns(CLOCK_MONOTONIC);
 	pr_info("ready in %.0f ms: %ld processes found in /proc; export file '%s', API socket '%s'",
 		(a->ready_ns - a->started_ns) / 1e6, n, cfg->export_file, cfg->socket);
+	if (hornet_web__url(a->web))
+		pr_info("web page: open %s", hornet_web__url(a->web));
 	return 0;
 }
 

@@ -669,6 +669,28 @@ uint64_t hornet_gen_sensor__policy_memory(const struct hornet_gen_sensor *g, uin
 	return total;
 }
 
+int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g,
+				 int (*fn)(void *ctx, int fd, const char *name, const char *key),
+				 void *ctx)
+{
+	struct gen_point *p, *tmp;
+	struct bpf_program *prog;
+	int ret;
+
+	HASH_ITER(hh, g->points, p, tmp)
+	{
+		for (prog = bpf_object__next_program(p->skel->obj, NULL); prog;
+		     prog = bpf_object__next_program(p->skel->obj, prog)) {
+			if (bpf_program__fd(prog) < 0)
+				continue; /* not this point's: never loaded */
+			ret = fn(ctx, bpf_program__fd(prog), bpf_program__name(prog), p->key);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /* Resets a policy's counters, so a new policy with a reused id starts at 0. */
 void hornet_gen_sensor__policy_reset(struct hornet_gen_sensor *g, uint32_t policy_id)
 {

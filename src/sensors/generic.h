@@ -69,6 +69,15 @@ int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t 
 /* Kernel memory of the maps of the points @policy_id uses, its share of each. */
 uint64_t hornet_gen_sensor__policy_memory(const struct hornet_gen_sensor *g, uint32_t policy_id);
 
+/*
+ * The loaded programs of each hook point, for their bpf_stats: @fn gets the
+ * program's fd, its full name and the point's key ("kprobe:security_file_open").
+ * Stops when @fn returns non-zero and returns that.
+ */
+int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g,
+				 int (*fn)(void *ctx, int fd, const char *name, const char *key),
+				 void *ctx);
+
 /* Handles one HORNET_OP_GENERIC record; -EINVAL when it fails validation. */
 int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size);
 

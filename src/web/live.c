@@ -329,17 +329,36 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Every suspended client, to look at the ring again. */
-static void wake_clients(struct web_live *l)
+/*
+ * Resumes the suspended clients that have something to send: a line their
+ * filter selects (looked at here, so a thousand idle clients with narrow
+ * filters are not woken for every line), a ping, or the end. Only this
+ * thread writes the ring, so it reads it without the lock; a suspended
+ * client's reader does not run, so its cursor is ours to move.
+ */
+static void wake_clients(struct web_live *l, bool all)
 {
+	uint64_t head = atomic_load(&l->head), s;
 	struct client *c;
+	bool wake;
 
 	pthread_mutex_lock(&l->clients_lock);
 	for (c = l->clients; c; c = c->nextc) {
-		if (c->suspended) {
-			c->suspended = false;
-			MHD_resume_connection(c->c);
+		if (!c->suspended)
+			continue;
+		wake = all;
+		if (!wake && c->next < l->tail) {
+			atomic_fetch_add(&l->dropped, l->tail - c->next);
+			c->next = l->tail;
 		}
+		for (s = c->next; !wake && s < head; s++)
+			wake = filter_match(&c->f, &l->ring[s % RING_SLOTS]);
+		if (!wake) {
+			c->next = head;
+			continue;
+		}
+		c->suspended = false;
+		MHD_resume_connection(c->c);
 	}
 	pthread_mutex_unlock(&l->clients_lock);
 }
@@ -367,6 +386,25 @@ static void ring_add(struct web_live *l, char *line, size_t len, struct facts *f
 	atomic_store(&l->head, head + 1);
 }
 
+/*
+ * The lines that left the ring before a client read them are lost to it:
+ * counted now, under the ring's write lock (no reader is between lines), so
+ * a client that never reads shows its losses at once.
+ */
+static void count_behind(struct web_live *l)
+{
+	struct client *c;
+
+	pthread_mutex_lock(&l->clients_lock);
+	for (c = l->clients; c; c = c->nextc) {
+		if (c->next < l->tail) {
+			atomic_fetch_add(&l->dropped, l->tail - c->next);
+			c->next = l->tail;
+		}
+	}
+	pthread_mutex_unlock(&l->clients_lock);
+}
+
 static void *live_thread(void *arg)
 {
 	struct web_live *l = arg;
@@ -377,9 +415,9 @@ static void *live_thread(void *arg)
 		char *line;
 		size_t len;
 	} *batch = calloc(INBOX_LINES, sizeof(*batch));
-	struct facts f;
+	struct facts *facts = calloc(INBOX_LINES, sizeof(*facts));
 
-	while (batch && !atomic_load(&l->stopping)) {
+	while (batch && facts && !atomic_load(&l->stopping)) {
 		if (poll(&pfd, 1, 1000) > 0 && read(l->efd, &v, sizeof(v)) < 0)
 			v = 0;
 		if (atomic_load(&l->stopping))
@@ -390,23 +428,29 @@ static void *live_thread(void *arg)
 		l->n_in = 0;
 		l->in_bytes = 0;
 		pthread_mutex_unlock(&l->in_lock);
-		for (i = 0; i < n; i++) {
-			/* parsed outside the lock: the clients go on reading meanwhile */
-			facts_parse(&f, batch[i].line, batch[i].len);
+		/* parsed outside the lock: the clients go on reading meanwhile */
+		for (i = 0; i < n; i++)
+			facts_parse(&facts[i], batch[i].line, batch[i].len);
+		if (n) {
 			pthread_rwlock_wrlock(&l->ring_lock);
-			ring_add(l, batch[i].line, batch[i].len, &f);
+			for (i = 0; i < n; i++)
+				ring_add(l, batch[i].line, batch[i].len, &facts[i]);
+			count_behind(l);
 			pthread_rwlock_unlock(&l->ring_lock);
 		}
 		if (now_ns() - last_ping >= PING_NS) {
 			last_ping = now_ns();
 			atomic_fetch_add(&l->ping_gen, 1);
-		} else if (!n) {
+			wake_clients(l, true);
+		} else if (n) {
+			wake_clients(l, false);
+		} else {
 			continue;
 		}
-		wake_clients(l);
 		usleep(BATCH_WAIT_MS * 1000);
 	}
 	free(batch);
+	free(facts);
 	return NULL;
 }
 
@@ -446,7 +490,7 @@ void web_live__shutdown(struct web_live *l)
 	pthread_join(l->thread, NULL);
 	l->thread_started = false;
 	/* the readers see stopping and end their streams instead of waiting again */
-	wake_clients(l);
+	wake_clients(l, true);
 }
 
 void web_live__free(struct web_live *l)

@@ -9,6 +9,7 @@
 #ifndef HORNET_WEB_METRICS_H
 #define HORNET_WEB_METRICS_H
 
+#include <stdbool.h>
 #include <jansson.h>
 
 #include "export/json.h"
@@ -23,6 +24,13 @@ struct hornet_metrics_src {
 	const struct hornet_store_stats *store; /* NULL without a store */
 	const char *label_filter; /* --metrics-label-filter */
 };
+
+/*
+ * Whether --metrics-label-filter @filter keeps process label @label
+ * ("namespace", "workload", "pod", "binary", "node_name"); NULL: Tetragon's
+ * default, all but node_name. Unknown names in @filter are ignored.
+ */
+bool hornet_metrics_label_kept(const char *filter, const char *label);
 
 /* Appends the whole exposition to @out (a byte buffer). Returns 0 or -ENOMEM. */
 int hornet_metrics_render(struct hornet_json *out, const struct hornet_metrics_src *src);

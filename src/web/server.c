@@ -51,12 +51,12 @@
 #define CHANGE_TIMEOUT_MS 60000
 
 /*
- * Until the store and the metrics are linked in (their own branches), the
- * server answers 503 for them: weak references, resolved when they are.
+ * Until the store is linked in (its own branch), the server answers 503 for
+ * the history: weak references, resolved when it is (agent.c's calls to the
+ * store pull store.o out of the archive).
  */
 #pragma weak hornet_store__query
 #pragma weak hornet_store__stats
-#pragma weak hornet_metrics_render
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
 			  "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
@@ -336,8 +336,6 @@ static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
 	enum MHD_Result ret;
 	char err[512];
 
-	if (!hornet_metrics_render)
-		return error(w, c, 503, "this build has no metrics");
 	if (w->socket) {
 		if (web_agent__call(&w->agent, json_pack("{s:s}", "command", "status"),
 				    STATUS_TIMEOUT_MS, &src.status, err, sizeof(err)) != 200)
@@ -683,6 +681,36 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 }
 
 /* ---- requests ---- */
+
+static int hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * libmicrohttpd's own unescaping turns %00 into a NUL that ends the path
+ * early ("/index.html%00.js" would be "/index.html"): ours leaves it as it
+ * came, so such a path names no file.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+	int h, l;
+
+	while (*r) {
+		if (r[0] == '%' && (h = hex(r[1])) >= 0 && (l = hex(r[2])) >= 0 && (h || l)) {
+			*w++ = (char)(h << 4 | l);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return w - s;
+}
 
 static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, bool metrics_only,
 				const char *url, const char *method, struct request *r)
@@ -1037,6 +1065,7 @@ static struct MHD_Daemon *start_daemon(struct hornet_web *w, struct listener *l,
 		{ MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL },
 		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL },
+		{ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL },
@@ -1044,8 +1073,8 @@ static struct MHD_Daemon *start_daemon(struct hornet_web *w, struct listener *l,
 
 	if (w->tls) {
 		flags |= MHD_USE_TLS;
-		opts[6] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert };
-		opts[7] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, w->key };
+		opts[7] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert };
+		opts[8] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, w->key };
 	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, l, MHD_OPTION_ARRAY, opts,
 				MHD_OPTION_END);
