@@ -37,6 +37,7 @@
 #include "sensors/exec.h"
 #include "sensors/generic.h"
 #include "sensors/net.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "util/poll.h"
 #include "vocab/vocab.h"
@@ -71,6 +72,7 @@ struct hornet_agent {
 	struct hornet_export_file *file;
 	struct hornet_api *api;
 	struct hornet_web *web; /* the HTTP server, on its own threads */
+	struct hornet_store *store; /* the event history, written by its own thread */
 	struct hornet_scope *scope; /* the kernel's map of workload scopes per cgroup */
 	uint64_t scope_gen; /* the store's generation the scope map was computed at */
 	struct hornet_pod_wait *pod_wait; /* events waiting for their pod */
@@ -153,6 +155,8 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 	if (a->api)
 		hornet_api__broadcast(a->api, line, len - 1);
 	hornet_web__publish(a->web, line, len - 1);
+	if (a->store)
+		hornet_store__push(a->store, line, len - 1);
 	switch (a->cfg->stdout_format) {
 	case HORNET_STDOUT_NONE:
 		break;
@@ -354,6 +358,32 @@ static void web_status(struct hornet_agent *a, struct hornet_json *j)
 	hornet_json_obj_end(j);
 }
 
+static void store_status(struct hornet_agent *a, struct hornet_json *j)
+{
+	struct hornet_store_stats ss;
+
+	if (!a->store)
+		return;
+	hornet_store__stats(a->store, &ss);
+	hornet_json_obj_begin(j, "store");
+	hornet_json_str(j, "url", a->cfg->store);
+	hornet_json_str(j, "backend", ss.backend);
+	hornet_json_bool(j, "ok", ss.ok);
+	if (!ss.ok)
+		hornet_json_str(j, "error", ss.error);
+	hornet_json_u64(j, "queued", ss.queued);
+	hornet_json_u64(j, "written", ss.written);
+	hornet_json_u64(j, "dropped", ss.dropped);
+	hornet_json_u64(j, "batches", ss.batches);
+	hornet_json_u64(j, "write_errors", ss.write_errors);
+	hornet_json_u64(j, "retries", ss.retries);
+	hornet_json_u64(j, "trimmed", ss.trimmed);
+	hornet_json_u64(j, "bytes", ss.bytes);
+	hornet_json_u64(j, "queries", ss.queries);
+	hornet_json_u64(j, "query_errors", ss.query_errors);
+	hornet_json_obj_end(j);
+}
+
 static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
 {
 	struct hornet_agent *a = ctx;
@@ -500,6 +530,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "api_subscribers", as.subscribers);
 	hornet_json_obj_end(j);
 	web_status(a, j);
+	store_status(a, j);
 	return 0;
 }
 
@@ -790,6 +821,8 @@ static void agent_free(struct hornet_agent *a)
 {
 	/* first: its requests in flight wait on the socket this thread serves, and give up */
 	hornet_web__stop(a->web);
+	/* after the server, whose queries use it; what is queued is written first */
+	hornet_store__close(a->store);
 	/* the watch thread first: it queues into the loop's epoll set */
 	hornet_k8s_pods__stop(a->k8s);
 	if (a->rb)
@@ -955,6 +988,28 @@ static uint64_t pow2_at_least(uint64_t v)
 	return p;
 }
 
+/* The event history: a path or server that cannot be used stops the start. */
+static int start_store(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_store_opts so = {
+		.url = cfg->store,
+		.retention = cfg->store_retention,
+		.max_size_mb = cfg->store_max_size_mb,
+	};
+	char err[1024];
+
+	if (!cfg->store[0])
+		return 0;
+	a->store = hornet_store__open(&so, err, sizeof(err));
+	if (!a->store) {
+		pr_err("--store '%s': %s", cfg->store, err);
+		return -EINVAL;
+	}
+	pr_info("event history: %s", cfg->store);
+	return 0;
+}
+
 /*
  * The HTTP server, once the socket it passes requests to exists and before
  * anything loads into the kernel: an address in use stops the start at once.
@@ -972,6 +1027,7 @@ static int start_web(struct hornet_agent *a)
 		.socket = cfg->socket,
 		.node_name = cfg->node_name,
 		.metrics_label_filter = cfg->metrics_label_filter,
+		.store = a->store,
 	};
 	char err[1024];
 
@@ -1041,7 +1097,9 @@ static int agent_start(struct hornet_agent *a)
 		return err;
 	}
 
-	err = start_web(a);
+	err = start_store(a);
+	if (!err)
+		err = start_web(a);
 	if (err)
 		return err;
 

@@ -16,10 +16,6 @@
 #include "util/log.h"
 #include "web/web.h"
 
-/* Until the store is linked in (its own branch): `hornet ui` says it has none. */
-#pragma weak hornet_store__open
-#pragma weak hornet_store__close
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -116,10 +112,6 @@ int hornet_cmd_ui(int argc, char **argv)
 	if (!wo.listen[0]) {
 		fprintf(stderr, "hornet ui: --http-listen \"\" leaves nothing to serve\n");
 		return 2;
-	}
-	if (!hornet_store__open) {
-		fprintf(stderr, "hornet ui: this build has no event store\n");
-		return 1;
 	}
 	if (!wo.node_name && !gethostname(host, sizeof(host) - 1))
 		wo.node_name = host;

@@ -50,14 +50,6 @@
 #define STATUS_TIMEOUT_MS 5000
 #define CHANGE_TIMEOUT_MS 60000
 
-/*
- * Until the store is linked in (its own branch), the server answers 503 for
- * the history: weak references, resolved when it is (agent.c's calls to the
- * store pull store.o out of the archive).
- */
-#pragma weak hornet_store__query
-#pragma weak hornet_store__stats
-
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
 			  "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
 			  "object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -346,7 +338,7 @@ static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
 	}
 	hornet_web__stats(w, &ws);
 	src.web = &ws;
-	if (w->store && hornet_store__stats) {
+	if (w->store) {
 		hornet_store__stats(w->store, &ss);
 		src.store = &ss;
 	}
@@ -496,8 +488,6 @@ static enum MHD_Result history(struct hornet_web *w, struct MHD_Connection *c, c
 
 	if (!w->store)
 		return error(w, c, 503, "no event history: the agent runs with --store \"\"");
-	if (!hornet_store__query)
-		return error(w, c, 503, "this build has no event history");
 	hornet_json_init(&out);
 	status = hornet_store__query(w->store, method, what, param, c, r->body, r->len, &out);
 	if (status == 200 && fmt && !strcmp(fmt, "csv"))

@@ -616,6 +616,73 @@ def _():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@test("http_history_from_the_store_and_hornet_ui_without_root_over_its_file")
+def _():
+    host_only()
+    d = tempfile.mkdtemp(prefix="hornet-ui-store-")
+    ui = None
+    try:
+        os.chmod(d, 0o755)
+        db = os.path.join(d, "agent.db")
+        w = Web("--store", db)
+        mine = own_binary(d, "store-true-%d" % os.getpid())
+        p = subprocess.Popen([mine, "<b>hostile</b>", "it's"])
+        p.wait()
+        q = "/api/v1/events?type=process_exec&binary=%s&since=-1h" % mine.replace("/", "%2F")
+        deadline = time.monotonic() + 10
+        while True:
+            got = w.json("GET", q)["events"]
+            if got or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        check(len(got) == 1 and got[0]["process_exec"]["process"]["pid"] == p.pid,
+              "history: %r" % got[:2])
+        err = w.json("GET", "/api/v1/events?limit=0", expect=400)["error"]
+        check("limit" in err, "bad limit: %r" % err)
+        st = w.json("GET", "/api/v1/status")["store"]
+        check(st["ok"] and st["written"] > 0, "store status %r" % st)
+        w.agent.stop()
+        # the file as another user may have it: `hornet ui` needs no root
+        copy = os.path.join(d, "copy.db")
+        shutil.copy(db, copy)
+        os.chown(copy, 65534, 65534)
+        os.chown(d, 65534, 65534)
+        port = free_port()
+
+        def drop():
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+
+        ui = subprocess.Popen([HORNET, "ui", "--store", copy, "--http-listen",
+                               "127.0.0.1:%d" % port], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, preexec_fn=drop)
+        line = ui.stdout.readline().decode()
+        check(line.startswith("hornet ui: open http://127.0.0.1:%d/?token=" % port),
+              "hornet ui printed %r (%s)" % (line, ui.stderr.read1(4000) if ui.poll() else ""))
+        v = Web.__new__(Web)
+        v.port = port
+        v.token = line.strip().rsplit("=", 1)[1]
+        got = v.json("GET", q)["events"]
+        check(len(got) == 1 and got[0]["process_exec"]["process"]["pid"] == p.pid,
+              "hornet ui history: %r" % got[:2])
+        for path in ("/api/v1/status", "/api/v1/policies"):
+            err = v.json("GET", path, expect=503)["error"]
+            check("hornet ui" in err, "%s: %r" % (path, err))
+        status, _, _ = v.request("GET", "/api/v1/status", token=False)
+        check(status == 401, "hornet ui without the token: %d" % status)
+        status, r, body = v.request("GET", "/", token=False)
+        check(status == 200 and r.getheader("Content-Type", "").startswith("text/html"),
+              "the embedded page: %d %r" % (status, r.getheader("Content-Type")))
+        ui.terminate()
+        check(ui.wait(10) == 0, "hornet ui exited with %s" % ui.returncode)
+    finally:
+        if ui and ui.poll() is None:
+            ui.kill()
+            ui.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @test("http_agent_stops_promptly_with_requests_and_streams_in_flight")
 def _():
     w = Web()
