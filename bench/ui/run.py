@@ -13,10 +13,10 @@ Environment: BENCH_UI_SECONDS, BENCH_UI_RATE (events per second, default 1000).
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -99,6 +99,7 @@ def main():
             load.kill()
             load.wait()
         u.agent.stop()
+        shutil.rmtree(d, ignore_errors=True)
     print("bench/ui: the page in Chromium against a real agent")
     for k, v in res.items():
         if k.startswith("first_view_ms"):

@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import BUILD, HORNET, ROOT, Fail, check, run, test  # noqa: E402
+from hornet import BUILD, HORNET, ROOT, check, run, test  # noqa: E402
 import containers  # noqa: E402
 from containers import Container  # noqa: E402
 import uitest  # noqa: E402
@@ -49,7 +49,7 @@ spec:
 # A loopback DNS server (port 53, so the network sensor reads it as DNS) that
 # answers 127.0.0.1, and an HTTP server; in a network namespace of the test's own.
 SERVERS = r"""
-import http.server, socket, struct, threading
+import http.server, socket
 dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 dns.bind(('127.0.0.1', 53))
 class H(http.server.BaseHTTPRequestHandler):
@@ -85,7 +85,7 @@ print(len(c.getresponse().read()))
 """
 
 
-def netns_run(ns, argv, **kw):
+def netns_run(ns, argv):
     return ["ip", "netns", "exec", ns] + argv
 
 
