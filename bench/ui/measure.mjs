@@ -13,7 +13,7 @@ const FILTER = env.BENCH_UI_FILTER || '';
 const { chromium } = createRequire(path.join(env.HORNET_UI_MODULES, '/'))('playwright-core');
 
 const browser = await chromium.launch({ executablePath: env.HORNET_CHROMIUM || '/usr/bin/chromium',
-	args: ['--no-sandbox'] });
+	args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
 const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
 const page = await context.newPage();
 const cdp = await context.newCDPSession(page);

@@ -70,7 +70,7 @@ function catPasswd(tag) {
 
 before(async () => {
 	browser = await chromium.launch({ executablePath: env.HORNET_CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox'] });
+		args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
 	context = await newContext();
 	page = await context.newPage();
 	watch(page);
@@ -135,7 +135,7 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await open('live?type=process_kprobe&binary=' + encodeURIComponent(X.cat));
 	await page.waitForFunction(m => document.getElementById('live-rows').textContent.includes(m),
 		X.mark, { timeout: 10000 });
-	const rows = await page.$$eval('#live-rows .lrow', rs => rs.map(r => r.children[1].textContent +
+	const rows = await page.$$eval('#live-rows .lrow:not([hidden])', rs => rs.map(r => r.children[1].textContent +
 		'\t' + r.children[3].textContent));
 	assert.ok(rows.every(r => r.startsWith('kprobe\t' + X.cat)), 'filtered rows: ' + rows.slice(0, 5));
 	await page.waitForSelector('#live-state.live');
@@ -167,9 +167,10 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await shot('live-drawer');
 	await page.click('#drawer-close');
 
-	// Click a value to filter by it.
+	// Click a value to filter by it (paused: the rows hold still under the pointer).
 	await open('live');
 	await page.locator('#live-rows [data-field="type"]').first().waitFor();
+	await page.click('#live-pause');
 	const type = await page.locator('#live-rows [data-field="type"]').first().getAttribute('data-value');
 	await page.locator('#live-rows [data-field="type"]').first().click();
 	await page.waitForFunction(t => location.hash.includes('type=' + t), type);
@@ -183,8 +184,16 @@ test('egress: the table and graph show the pod, binary, destination and command'
 	assert.ok(mine.length >= 1, 'a row to port ' + X.http_port + ': ' + rows.slice(0, 5).join(' | '));
 	assert.ok(mine.some(r => r.includes(X.dns_name)), 'DNS name or HTTP host: ' + mine.join(' | '));
 	assert.ok(mine.some(r => r.includes('python3')), 'the binary: ' + mine.join(' | '));
+	// Filtered by the destination: the graph has its chain (the whole machine's may not fit).
+	await page.fill('#egress-form-dest', '127.0.0.1:' + X.http_port);
+	await page.click('#egress-form-apply');
+	await page.waitForFunction(() => location.hash.includes('dest='));
+	const only = await rowsOf('#egress-table');
+	assert.ok(only.length >= 1 && only.every(r => r.includes(':' + X.http_port)),
+		'only that destination: ' + only.join(' | '));
 	const graph = await textOf('#egress-graph');
-	assert.ok(graph.includes('python3') && graph.includes(String(X.http_port)), 'graph: ' + graph.slice(0, 300));
+	assert.ok(graph.includes('python3') && graph.includes(String(X.http_port)),
+		'graph: ' + graph.slice(0, 300));
 	await shot('egress');
 	await page.locator('#egress-table tbody tr', { hasText: ':' + X.http_port }).first()
 		.locator('td').nth(5).click();
