@@ -189,13 +189,15 @@ static struct hornet_store *open_store(const char *url, bool ro)
 	return s;
 }
 
-static void wait_written(struct hornet_store *s, uint64_t want)
+/* Until the writer has written the @accepted lines the queue took (or a minute went by). */
+static void wait_written(struct hornet_store *s, uint64_t accepted)
 {
 	struct hornet_store_stats st;
+	int i;
 
-	for (;;) {
+	for (i = 0; i < 3000; i++) {
 		hornet_store__stats(s, &st);
-		if (!st.queued && st.written + st.dropped >= want)
+		if (!st.queued && st.written >= accepted)
 			return;
 		usleep(20000);
 	}
@@ -206,7 +208,7 @@ static int ingest(const char *url, double seconds, double rate)
 	struct hornet_store *s = open_store(url, false);
 	struct hornet_store_stats st;
 	char line[4096];
-	uint64_t i = 0, pushed = 0, refused = 0;
+	uint64_t i = 0, pushed = 0, refused = 0, accepted = 0;
 	int64_t t0 = now_ns(CLOCK_MONOTONIC), end = t0 + (int64_t)(seconds * 1e9), t1;
 	double cpu0 = thread_cpu("hornet-store"), cpu;
 
@@ -223,6 +225,7 @@ static int ingest(const char *url, double seconds, double rate)
 		n = make_line(line, sizeof(line), i, now_ns(CLOCK_REALTIME));
 		if (hornet_store__push(s, line, n)) {
 			pushed++;
+			accepted++;
 		} else if (rate > 0) {
 			pushed++; /* paced: a refusal is a drop, as in the agent */
 		} else {
@@ -232,7 +235,7 @@ static int ingest(const char *url, double seconds, double rate)
 		}
 		i++;
 	}
-	wait_written(s, pushed);
+	wait_written(s, accepted);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	cpu = thread_cpu("hornet-store") - cpu0;
 	hornet_store__stats(s, &st);
