@@ -144,7 +144,7 @@ $(OUTPUT)/bench/%: bench/%.c $(LIB)
 # a second build of the unit tests (make asan) both link.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_CFLAGS := -std=gnu11 -g -O1 $(SAN_FLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) \
-	-DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"'
+	-I/usr/include/postgresql -DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"'
 SAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/obj/%.o,$(SRCS))
 SAN_LIB := $(OUTPUT)/asan/libhornet.a
 ASAN_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(UNIT_SRCS))
@@ -197,7 +197,7 @@ ARM64_SHIM := $(if $(filter arm64,$(ARCH)),,-include bpf/cross/arm64.bpf.h)
 ARM64_CFLAGS := --target=aarch64-linux-gnu -fsyntax-only -std=gnu11 $(WARN) -D_GNU_SOURCE \
 	-isystem $(ARM64_LIBC) -idirafter /usr/include -Iinclude -Isrc -I$(ARM64_OUT) \
 	-I$(OUTPUT) -DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"' \
-	-idirafter $(ARM64_OUT)/include
+	-idirafter $(ARM64_OUT)/include -idirafter /usr/include/postgresql
 # libcurl's headers are the same on every architecture, but Debian puts them
 # in the build machine's multiarch directory: link them where arm64 looks.
 ARM64_CURL := $(firstword $(wildcard /usr/include/curl /usr/include/*-linux-gnu/curl))

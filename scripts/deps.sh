@@ -14,9 +14,11 @@ libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev 
 # runc, crun: real containers; etcd-server, golang-go, rsync and the reflect2 sources: the real
 # kube-apiserver the Kubernetes tests build once (scripts/kube-apiserver.sh); openssl: their certs
 # chromium, nodejs, npm: the page's browser tests (playwright-core from npm: scripts/ui-deps.sh)
+# postgresql: the server the store's tests start in a temporary directory
 TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio
 libc6-dev-arm64-cross runc crun etcd-server golang-go rsync golang-github-modern-go-reflect2-dev
-dpkg-dev openssl chromium nodejs npm"
+dpkg-dev openssl chromium nodejs npm
+postgresql"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

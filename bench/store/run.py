@@ -11,8 +11,10 @@
    then p50 and p99 of "who read /etc/passwd in the last 24 h" and "egress of pod X in the
    last 24 h" (target p99 <= 50 ms), through the same function the HTTP API calls.
 3. The agent's peak RSS (VmHWM) after 20,000 processes, with the store and without.
-Usage: bench/store/run.py [--url postgres://...] (default: SQLite files in a temporary
-directory). With --url the tables of that database are dropped first.
+Usage: bench/store/run.py [--url postgres://... | --postgres] (default: SQLite files in a
+temporary directory). With --url the tables of that database are dropped first; --postgres
+starts a PostgreSQL server of its own for the run (tests/lib/postgres.py: fsync on,
+shared_buffers 256 MB, max_wal_size 4 GB), removed at the end.
 """
 import argparse
 import os
@@ -100,15 +102,26 @@ def rss(url, d):
 def main():
     p = argparse.ArgumentParser(description="bench/store")
     p.add_argument("--url", default="", help="postgres://... (default: SQLite)")
+    p.add_argument("--postgres", action="store_true",
+                   help="start a PostgreSQL server for the run and use it")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench/store: needs root (the agent of part 3)")
     d = tempfile.mkdtemp(prefix="hornet-bench-store-")
+    server = None
+    if args.postgres:
+        from postgres import Postgres
+        server = Postgres(fsync=True, settings=["shared_buffers=256MB", "max_wal_size=4GB"])
+        args.url = server.url
+        print("PostgreSQL %s on 127.0.0.1:%d" % (server.sql("SHOW server_version")[0][0],
+                                                 server.port), flush=True)
     try:
         ingest(args.url, d)
         queries(args.url, d)
         rss(args.url, d)
     finally:
+        if server:
+            server.cleanup()
         shutil.rmtree(d, ignore_errors=True)
 
 

@@ -21,6 +21,7 @@
 #include <dirent.h>
 
 #include "store/store.h"
+#include "store/store_impl.h"
 
 #define PROCS 2000
 #define PODS 50
@@ -298,12 +299,26 @@ static int query(const char *url, int rounds)
 	};
 	const char *names[] = { "files /etc/passwd 24h", "egress of pod shop/pod-7 24h" };
 	struct kv *params[] = { files, egress };
-	int64_t *t = calloc(rounds, sizeof(*t));
+	int64_t *t = calloc(rounds, sizeof(*t)), cold;
 	struct hornet_json out;
 	int q, i, status = 0;
 
 	hornet_json_init(&out);
 	for (q = 0; q < 2; q++) {
+		/*
+		 * The first query of a shape on each of the store's reader
+		 * connections plans it and (PostgreSQL) loads the catalog into
+		 * a new server process: timed apart, as a running agent pays
+		 * it once per connection, not per question.
+		 */
+		for (i = 0, cold = 0; i < HORNET_STORE_READERS; i++) {
+			int64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+			hornet_store__query(s, "GET", q ? "egress" : "files", kv_param, params[q],
+					    NULL, 0, &out);
+			if (now_ns(CLOCK_MONOTONIC) - t0 > cold)
+				cold = now_ns(CLOCK_MONOTONIC) - t0;
+		}
 		for (i = 0; i < rounds; i++) {
 			int64_t t0 = now_ns(CLOCK_MONOTONIC);
 
@@ -317,8 +332,10 @@ static int query(const char *url, int rounds)
 			}
 		}
 		qsort(t, rounds, sizeof(*t), cmp_i64);
-		printf("%s: p50 %.2f ms p99 %.2f ms (%d rounds, answer %zu bytes)\n", names[q],
-		       t[rounds / 2] / 1e6, t[rounds * 99 / 100] / 1e6, rounds, out.len);
+		printf("%s: p50 %.2f ms p99 %.2f ms (%d rounds, answer %zu bytes; first on each "
+		       "connection up to %.2f ms)\n",
+		       names[q], t[rounds / 2] / 1e6, t[rounds * 99 / 100] / 1e6, rounds, out.len,
+		       cold / 1e6);
 	}
 	hornet_json_free(&out);
 	free(t);

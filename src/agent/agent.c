@@ -37,6 +37,7 @@
 #include "sensors/exec.h"
 #include "sensors/generic.h"
 #include "sensors/net.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/poll.h"
@@ -361,12 +362,14 @@ static void web_status(struct hornet_agent *a, struct hornet_json *j)
 static void store_status(struct hornet_agent *a, struct hornet_json *j)
 {
 	struct hornet_store_stats ss;
+	char shown[512];
 
 	if (!a->store)
 		return;
 	hornet_store__stats(a->store, &ss);
+	hornet_db_url_shown(a->cfg->store, shown, sizeof(shown));
 	hornet_json_obj_begin(j, "store");
-	hornet_json_str(j, "url", a->cfg->store);
+	hornet_json_str(j, "url", shown);
 	hornet_json_str(j, "backend", ss.backend);
 	hornet_json_bool(j, "ok", ss.ok);
 	if (!ss.ok)
@@ -997,16 +1000,17 @@ static int start_store(struct hornet_agent *a)
 		.retention = cfg->store_retention,
 		.max_size_mb = cfg->store_max_size_mb,
 	};
-	char err[1024];
+	char err[1024], shown[512];
 
 	if (!cfg->store[0])
 		return 0;
+	hornet_db_url_shown(cfg->store, shown, sizeof(shown));
 	a->store = hornet_store__open(&so, err, sizeof(err));
 	if (!a->store) {
-		pr_err("--store '%s': %s", cfg->store, err);
+		pr_err("--store '%s': %s", shown, err);
 		return -EINVAL;
 	}
-	pr_info("event history: %s", cfg->store);
+	pr_info("event history: %s", shown);
 	return 0;
 }
 

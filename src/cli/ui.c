@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/db.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "web/web.h"
@@ -76,7 +77,7 @@ int hornet_cmd_ui(int argc, char **argv)
 		{ "node-name", &wo.node_name },
 		{ "log-level", &log },
 	};
-	char err[1024], host[256] = "";
+	char err[1024], host[256] = "", shown[512];
 	struct hornet_store *store;
 	struct hornet_web *web;
 	sigset_t mask;
@@ -115,18 +116,20 @@ int hornet_cmd_ui(int argc, char **argv)
 	}
 	if (!wo.node_name && !gethostname(host, sizeof(host) - 1))
 		wo.node_name = host;
-	store = hornet_store__open(&so, err, sizeof(err));
-	if (!store) {
-		fprintf(stderr, "hornet ui: --store '%s': %s\n", so.url, err);
-		return 1;
-	}
-	wo.store = store;
-	/* blocked before the server's threads start, so they inherit the mask */
+	/* blocked before the store's and the server's threads start, so they inherit the mask
+	 * and the signals come to sigwait() below */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	store = hornet_store__open(&so, err, sizeof(err));
+	if (!store) {
+		hornet_db_url_shown(so.url, shown, sizeof(shown));
+		fprintf(stderr, "hornet ui: --store '%s': %s\n", shown, err);
+		return 1;
+	}
+	wo.store = store;
 	web = hornet_web__start(&wo, err, sizeof(err));
 	if (!web) {
 		fprintf(stderr, "hornet ui: %s\n", err);

@@ -22,13 +22,8 @@ int hornet_db_open(const char *url, bool read_only, struct hornet_db **out, char
 	const struct hornet_db_ops *ops = &hornet_db_sqlite_ops;
 
 	*out = NULL;
-	if (hornet_db_url_is_postgres(url)) {
+	if (hornet_db_url_is_postgres(url))
 		ops = &hornet_db_pg_ops;
-		if (!ops) {
-			snprintf(err, err_size, "PostgreSQL support is not built into this hornet");
-			return -EPROTONOSUPPORT;
-		}
-	}
 	return ops->open(url, read_only, out, err, err_size);
 }
 

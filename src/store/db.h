@@ -40,6 +40,12 @@ struct hornet_db;
 bool hornet_db_url_is_postgres(const char *url);
 
 /*
+ * @url as logs, status and errors may show it: a postgres:// URL's password
+ * (user:PASSWORD@ and ?password=) becomes "***"; anything else is copied.
+ */
+void hornet_db_url_shown(const char *url, char *out, size_t size);
+
+/*
  * Connects. SQLite: creates the file (mode 0600) and its directory, WAL
  * mode, busy timeout; returns -EUCLEAN when the file is not a database or is
  * corrupt (the caller moves it aside). PostgreSQL: -ECONNREFUSED and the

@@ -34,7 +34,6 @@ struct hornet_db {
 };
 
 extern const struct hornet_db_ops hornet_db_sqlite_ops;
-/* Defined by store/db_pg.c; weak, so a build without it still links. */
-extern const struct hornet_db_ops hornet_db_pg_ops __attribute__((weak));
+extern const struct hornet_db_ops hornet_db_pg_ops;
 
 #endif

@@ -86,12 +86,28 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS exclusions (id %s PRIMARY KEY, field TEXT NOT NULL,"
 	" value TEXT NOT NULL, note TEXT NOT NULL, created_ns BIGINT NOT NULL);";
 
+static int schema_row(void *ctx, const struct hornet_db_value *cols, int ncols)
+{
+	if (ncols > 0 && cols[0].type == HORNET_DB_TEXT)
+		snprintf(ctx, 16, "%.*s", (int)cols[0].len, cols[0].s);
+	return 0;
+}
+
 int hornet_store__schema(struct hornet_db *db, char *err, size_t err_size)
 {
 	bool pg = hornet_db_kind(db) == HORNET_DB_POSTGRES;
-	char sql[sizeof(schema_sql) + 64];
+	char sql[sizeof(schema_sql) + 64], version[16] = "";
 	int rc;
 
+	/*
+	 * Already there: nothing to create, so `hornet ui` works with a role that
+	 * may read the tables but not create any (a cluster's viewers), and
+	 * agents that start together do not queue for the schema lock.
+	 */
+	if (!hornet_db_query(db, "SELECT v FROM meta WHERE k = 'schema'", NULL, 0, schema_row,
+			     version, err, err_size) &&
+	    !strcmp(version, SCHEMA_VERSION))
+		return 0;
 	snprintf(sql, sizeof(sql), schema_sql, pg ? "BIGSERIAL" : "INTEGER",
 		 pg ? "BIGSERIAL" : "INTEGER");
 	rc = hornet_db_exec(db, sql, err, err_size);
@@ -118,7 +134,7 @@ void hornet_store__set_broken(struct hornet_store *s, const char *fmt, ...)
 	snprintf(s->error, sizeof(s->error), "%s", msg);
 	pthread_mutex_unlock(&s->err_lock);
 	if (!was)
-		pr_warn("store '%s': %s; events are dropped (counted) until it recovers", s->url,
+		pr_warn("store '%s': %s; events are dropped (counted) until it recovers", s->shown,
 			msg);
 }
 
@@ -132,7 +148,7 @@ void hornet_store__set_ok(struct hornet_store *s)
 	s->error[0] = '\0';
 	pthread_mutex_unlock(&s->err_lock);
 	if (was)
-		pr_info("store '%s': writing again", s->url);
+		pr_info("store '%s': writing again", s->shown);
 }
 
 /* A corrupt file (and its WAL) moved aside as PATH.corrupt-TIME, so a new one can start. */
@@ -210,13 +226,24 @@ static int64_t one_int(struct hornet_db *db, const char *sql, const struct horne
 /* Bytes the database uses (SQLite: pages in use, not the free ones it will reuse). */
 static int64_t used_bytes(struct hornet_db *db)
 {
+	/*
+	 * PostgreSQL's files never shrink after a DELETE (the space is reused
+	 * once vacuumed), so the raw events count by their rows, at the size of
+	 * the newest ones with their share of the indexes. Rows are the span of
+	 * ids (trimming removes the oldest; the statistics' count lags by
+	 * seconds), known at once from the primary key.
+	 */
 	if (hornet_db_kind(db) == HORNET_DB_POSTGRES)
 		return one_int(
 			db,
-			"SELECT pg_total_relation_size('events') + "
-			"pg_total_relation_size('processes') + "
+			"SELECT pg_total_relation_size('processes') + "
 			"pg_total_relation_size('files') + pg_total_relation_size('egress') + "
-			"pg_total_relation_size('timeline')",
+			"pg_total_relation_size('timeline') + COALESCE(("
+			"(SELECT MAX(id) - MIN(id) + 1 FROM events) * "
+			"(SELECT AVG(pg_column_size(e.*)) + 28 FROM "
+			"(SELECT * FROM events ORDER BY id DESC LIMIT 100) e) * "
+			"pg_total_relation_size('events') / "
+			"GREATEST(pg_relation_size('events'), 1))::BIGINT, 0)",
 			NULL, 0);
 	return one_int(db,
 		       "SELECT ((SELECT page_count FROM pragma_page_count()) - "
@@ -279,12 +306,18 @@ static int maintain(struct hornet_store *s, char *err, size_t err_size)
 		if (lo <= 0 || hi < lo)
 			break;
 		v.i = lo + (hi - lo) / 10 + 1;
+		if (hornet_db_kind(db) == HORNET_DB_POSTGRES)
+			/* the share over the limit (and a twentieth more) in one go: see below */
+			v.i = lo + (int64_t)((hi - lo) * (1.05 - (double)s->max_bytes / used)) + 1;
 		n = one_int(db, "SELECT count(*) FROM events WHERE id < ?", &v, 1);
 		rc = in_tx(db, &trim, &v.i, 1, err, err_size);
 		if (rc)
 			return rc;
 		if (n > 0)
 			atomic_fetch_add(&s->trimmed, n);
+		/* one cut reaches the limit on PostgreSQL */
+		if (hornet_db_kind(db) == HORNET_DB_POSTGRES)
+			break;
 	}
 	atomic_store(&s->bytes, hornet_db_size(db));
 	return 0;
@@ -509,7 +542,7 @@ static void *writer_main(void *arg)
 			next_maintain = hornet_store_now_ns() + MAINTAIN_EVERY_NS;
 			rc = maintain(s, err, sizeof(err));
 			if (rc)
-				pr_debug("store '%s': trimming: %s", s->url, err);
+				pr_debug("store '%s': trimming: %s", s->shown, err);
 		}
 	}
 	free(lines);
@@ -594,6 +627,7 @@ struct hornet_store *hornet_store__open(const struct hornet_store_opts *o, char 
 	for (i = 0; i < HORNET_STORE_READERS; i++)
 		pthread_mutex_init(&s->readers[i].lock, NULL);
 	s->url = strdup(o->url);
+	hornet_db_url_shown(o->url, s->shown, sizeof(s->shown));
 	s->read_only = o->read_only;
 	s->postgres = hornet_db_url_is_postgres(o->url);
 	s->max_bytes = (uint64_t)o->max_size_mb << 20;

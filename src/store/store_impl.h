@@ -35,6 +35,7 @@ struct hornet_ingest;
 
 struct hornet_store {
 	char *url;
+	char shown[512]; /* url without its password, for messages (db.h) */
 	int64_t retention_ns;
 	uint64_t max_bytes;
 	bool read_only;

@@ -639,7 +639,7 @@ def _():
         spawn.wait()
         pump(time.monotonic() + 3)
         elapsed = time.monotonic() - t0
-        check(slowest < 3, "status took %.1f s under load" % slowest)
+        check(slowest < 5, "status took %.1f s under load" % slowest)
         # the agent exported every exec of ours
         w.agent.wait_for(lambda e: "process_exec" in e and
                          e["process_exec"]["process"]["pid"] == pids[-1], timeout=20)

@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import BUILD, HORNET, ROOT, Fail, check, run, test  # noqa: E402
+from hornet import BUILD, HORNET, ROOT, check, run, test  # noqa: E402
 import containers  # noqa: E402
 from containers import Container  # noqa: E402
 import uitest  # noqa: E402
@@ -22,22 +22,26 @@ import uitest  # noqa: E402
 PY = "/usr/bin/python3"
 CAT = "/usr/bin/cat"
 
+# openat: a syscall, which every kernel here can watch (its tracepoints at
+# the least, where there are neither fentry nor kprobes)
 POLICY = """apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
   name: "%(name)s"
 spec:
   kprobes:
-  - call: "security_file_permission"
-    syscall: false
+  - call: "sys_openat"
+    syscall: true
     args:
     - index: 0
-      type: "file"
+      type: "int"
     - index: 1
+      type: "string"
+    - index: 2
       type: "int"
     selectors:
     - matchArgs:
-      - index: 0
+      - index: 1
         operator: "Prefix"
         values: ["/etc/passwd", "%(dir)s"]
 """
@@ -45,7 +49,7 @@ spec:
 # A loopback DNS server (port 53, so the network sensor reads it as DNS) that
 # answers 127.0.0.1, and an HTTP server; in a network namespace of the test's own.
 SERVERS = r"""
-import http.server, socket, struct, threading
+import http.server, socket
 dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 dns.bind(('127.0.0.1', 53))
 class H(http.server.BaseHTTPRequestHandler):
@@ -81,7 +85,7 @@ print(len(c.getresponse().read()))
 """
 
 
-def netns_run(ns, argv, **kw):
+def netns_run(ns, argv):
     return ["ip", "netns", "exec", ns] + argv
 
 
@@ -111,7 +115,7 @@ def hostile_files(d):
     paths.append(os.path.join(d, "").encode() + b"bad\xff\xfeutf8")
     deep = os.path.join(d, *(["d" * 200] * 19))
     os.makedirs(deep)
-    paths.append(os.path.join(deep, "f" * 150).encode())
+    paths.append(os.path.join(deep, "f" * (4090 - len(deep) - 1)).encode())
     check(len(paths[-1]) > 4000, "long path %d bytes" % len(paths[-1]))
     for p in paths:
         with open(p, "wb") as f:

@@ -70,10 +70,13 @@ function catPasswd(tag) {
 
 before(async () => {
 	browser = await chromium.launch({ executablePath: env.HORNET_CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox'] });
+		args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
 	context = await newContext();
 	page = await context.newPage();
 	watch(page);
+	// The link `make run` prints: the token becomes a cookie.
+	await page.goto(BASE + '/?token=' + TOKEN);
+	await page.waitForSelector('#live-table');
 });
 
 after(async () => {
@@ -84,25 +87,23 @@ after(async () => {
 });
 
 test('without the cookie the login form takes the token', async () => {
-	await page.goto(BASE + '/');
-	await page.waitForSelector('#login form', { state: 'visible' });
-	await page.fill('#login-token', 'not-the-token');
-	await page.click('#login-submit');
-	await page.waitForFunction(() => document.getElementById('login-error').textContent !== '');
-	await page.fill('#login-token', TOKEN);
-	await page.click('#login-submit');
-	await page.waitForSelector('#login', { state: 'hidden' });
-	await page.waitForSelector('#live-table');
-	// The link `make run` prints sets the cookie and leaves the address bar without the token.
-	const c2 = await newContext();
-	const p2 = await c2.newPage();
-	watch(p2);
-	await p2.goto(BASE + '/?token=' + TOKEN);
-	await p2.waitForSelector('#live-table');
-	assert.ok(!(await p2.evaluate(() => location.href)).includes(TOKEN), 'token left the URL');
-	const cookies = await c2.cookies();
+	const c1 = await newContext();
+	const p1 = await c1.newPage();
+	watch(p1);
+	await p1.goto(BASE + '/');
+	await p1.waitForSelector('#login form', { state: 'visible' });
+	await p1.fill('#login-token', 'not-the-token');
+	await p1.click('#login-submit');
+	await p1.waitForFunction(() => document.getElementById('login-error').textContent !== '');
+	await p1.fill('#login-token', TOKEN);
+	await p1.click('#login-submit');
+	await p1.waitForSelector('#login', { state: 'hidden' });
+	await p1.waitForSelector('#live-table');
+	const cookies = await c1.cookies();
 	assert.ok(cookies.some(c => c.httpOnly), 'an HttpOnly cookie: ' + JSON.stringify(cookies.map(c => c.name)));
-	await c2.close();
+	await c1.close();
+	// The link with the token left the address bar without it.
+	assert.ok(!(await page.evaluate(() => location.href)).includes(TOKEN), 'token left the URL');
 });
 
 test('files: /etc/passwd is one click from the front page, with the host and the pod', async () => {
@@ -134,8 +135,8 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await open('live?type=process_kprobe&binary=' + encodeURIComponent(X.cat));
 	await page.waitForFunction(m => document.getElementById('live-rows').textContent.includes(m),
 		X.mark, { timeout: 10000 });
-	const rows = await page.$$eval('#live-rows tr', trs => trs.map(tr => tr.cells[1].textContent +
-		'\t' + tr.cells[3].textContent));
+	const rows = await page.$$eval('#live-rows .lrow:not([hidden])', rs => rs.map(r => r.children[1].textContent +
+		'\t' + r.children[3].textContent));
 	assert.ok(rows.every(r => r.startsWith('kprobe\t' + X.cat)), 'filtered rows: ' + rows.slice(0, 5));
 	await page.waitForSelector('#live-state.live');
 
@@ -158,7 +159,7 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await shot('live');
 
 	// The drawer: the whole event and its ancestry.
-	await page.locator('#live-rows tr', { hasText: X.mark }).first().locator('td').first().click();
+	await page.locator('#live-rows .lrow', { hasText: X.mark }).first().locator('.c-time').click();
 	await page.waitForSelector('#drawer:not([hidden]) #drawer-json');
 	assert.ok((await textOf('#drawer-json')).includes(X.mark), 'the event in full');
 	await page.waitForFunction(() => document.querySelectorAll('#drawer ol.ancestry li').length >= 2,
@@ -166,9 +167,10 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await shot('live-drawer');
 	await page.click('#drawer-close');
 
-	// Click a value to filter by it.
+	// Click a value to filter by it (paused: the rows hold still under the pointer).
 	await open('live');
 	await page.locator('#live-rows [data-field="type"]').first().waitFor();
+	await page.click('#live-pause');
 	const type = await page.locator('#live-rows [data-field="type"]').first().getAttribute('data-value');
 	await page.locator('#live-rows [data-field="type"]').first().click();
 	await page.waitForFunction(t => location.hash.includes('type=' + t), type);
@@ -182,8 +184,16 @@ test('egress: the table and graph show the pod, binary, destination and command'
 	assert.ok(mine.length >= 1, 'a row to port ' + X.http_port + ': ' + rows.slice(0, 5).join(' | '));
 	assert.ok(mine.some(r => r.includes(X.dns_name)), 'DNS name or HTTP host: ' + mine.join(' | '));
 	assert.ok(mine.some(r => r.includes('python3')), 'the binary: ' + mine.join(' | '));
+	// Filtered by the destination: the graph has its chain (the whole machine's may not fit).
+	await page.fill('#egress-form-dest', '127.0.0.1:' + X.http_port);
+	await page.click('#egress-form-apply');
+	await page.waitForFunction(() => location.hash.includes('dest='));
+	const only = await rowsOf('#egress-table');
+	assert.ok(only.length >= 1 && only.every(r => r.includes(':' + X.http_port)),
+		'only that destination: ' + only.join(' | '));
 	const graph = await textOf('#egress-graph');
-	assert.ok(graph.includes('python3') && graph.includes(String(X.http_port)), 'graph: ' + graph.slice(0, 300));
+	assert.ok(graph.includes('python3') && graph.includes(String(X.http_port)),
+		'graph: ' + graph.slice(0, 300));
 	await shot('egress');
 	await page.locator('#egress-table tbody tr', { hasText: ':' + X.http_port }).first()
 		.locator('td').nth(5).click();
@@ -227,9 +237,9 @@ test('policies: state, mode switch, add with the error line, delete', async () =
 
 	const name = 'ui-added-' + Date.now();
 	await page.fill('#policy-yaml', `apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n` +
-		`metadata:\n  name: ${name}\nspec:\n  kprobes:\n  - call: "security_file_permission"\n` +
-		`    syscall: false\n    args:\n    - index: 0\n      type: "file"\n    selectors:\n` +
-		`    - matchArgs:\n      - index: 0\n        operator: "Equal"\n        values: ["/nonexistent/${name}"]\n`);
+		`metadata:\n  name: ${name}\nspec:\n  kprobes:\n  - call: "sys_openat"\n` +
+		`    syscall: true\n    args:\n    - index: 1\n      type: "string"\n    selectors:\n` +
+		`    - matchArgs:\n      - index: 1\n        operator: "Equal"\n        values: ["/nonexistent/${name}"]\n`);
 	await page.click('#policy-add');
 	const added = page.locator(`#policies-table tr[data-policy="${name}"]`);
 	await added.waitFor({ timeout: 20000 });
@@ -264,7 +274,7 @@ test('hostile names and arguments render as text, no script runs', async () => {
 	const live = await textOf('#live-rows');
 	for (const a of X.hostile_args)
 		assert.ok(live.includes(a), 'argument shown as text: ' + a);
-	await page.locator('#live-rows tr', { hasText: X.mark }).first().locator('td').first().click();
+	await page.locator('#live-rows .lrow', { hasText: X.mark }).first().locator('.c-time').click();
 	await page.waitForSelector('#drawer-json');
 	assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no injected script ran');
 	assert.equal(await page.locator('#view img, #drawer img, #view b, #drawer b').count(), 0,

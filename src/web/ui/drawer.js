@@ -26,9 +26,13 @@ function frame(title, ...body) {
 	return d;
 }
 
-function procLine(p) {
+const ARGS_SHOWN = 400; // characters of a parent's arguments (the title has them all)
+
+function procLine(p, whole) {
+	const args = p.arguments || '';
 	return h('span', { class: 'proc' },
-		fv('binary', p.binary), ' ', h('span', { class: 'args' }, p.arguments || ''),
+		fv('binary', p.binary), ' ', h('span', { class: 'args', title: args.length > ARGS_SHOWN ? args : null },
+			whole || args.length <= ARGS_SHOWN ? args : args.slice(0, ARGS_SHOWN) + '…'),
 		p.pid !== undefined ? h('span', { class: 'muted' }, ' pid ' + p.pid) : null);
 }
 
@@ -49,7 +53,9 @@ function hideButton(field, value) {
 }
 
 function chain(ancestors, self) {
-	// Root first, the process itself last.
+	// Root first, the process itself last, whichever order the answer has.
+	if (self && ancestors.length > 1 && ancestors[0].exec_id === self.parent_exec_id)
+		ancestors = ancestors.slice().reverse();
 	const list = h('ol', { class: 'ancestry' });
 	for (const p of ancestors)
 		list.appendChild(h('li', { class: 'clickable', onclick: e => {
@@ -57,7 +63,7 @@ function chain(ancestors, self) {
 				openProcess(p.exec_id);
 		} }, procLine(p)));
 	if (self)
-		list.appendChild(h('li', { class: 'self' }, procLine(self)));
+		list.appendChild(h('li', { class: 'self' }, procLine(self, true)));
 	return list;
 }
 

@@ -51,5 +51,7 @@ export function pager(ctx, next) {
 }
 
 export function parentsText(parents) {
-	return (parents || []).map(p => (p.binary || '?').replace(/.*\//, '')).join(' › ');
+	// Nearest first in the answer: shown as a chain from the oldest.
+	return (parents || []).filter(p => p.binary).map(p => p.binary.replace(/.*\/(?=.)/, ''))
+		.reverse().join(' › ');
 }

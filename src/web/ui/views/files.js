@@ -50,7 +50,7 @@ export function mount(root, ctx) {
 		replace(out, h('p', { class: 'summary', id: 'files-summary' },
 			rows.length + ' rows for ' + p.path), exportBar('hornet-files', rows, COLS),
 		rows.length ? table([
-			{ label: 'path', cell: x => fv('path', x.path) },
+			{ label: 'path', cell: x => fv('path', x.path), cls: 'path' },
 			{ label: 'pod', cell: x => [fv('namespace', x.namespace), x.namespace ? '/' : '',
 				fv('pod', x.pod, x.pod || (x.namespace ? '' : 'host'))] },
 			{ label: 'binary', cell: x => fv('binary', x.binary), cls: 'bin' },

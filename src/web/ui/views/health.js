@@ -83,9 +83,12 @@ export function mount(root) {
 					flat(r.errors, 'errors.', []).concat(flat(r.process_cache, 'process_cache.', []))))));
 	}
 	refresh();
+	// A second look soon, for the first events-per-second figure.
+	const first = setTimeout(refresh, 1000);
 	timer = setInterval(refresh, 2000);
 	return () => {
 		closed = true;
+		clearTimeout(first);
 		clearInterval(timer);
 	};
 }

@@ -3,7 +3,7 @@
 // /api/v1/events/stream with the same filters). Built to keep up with 1,000
 // events per second: events are queued as they come and drawn once per
 // frame (requestAnimationFrame), at most MAX_ROWS rows stay in the table.
-import { h, replace, fv, shortTime, errorBox } from '../dom.js';
+import { h, replace, errorBox } from '../dom.js';
 import * as api from '../api.js';
 import { TYPES, ACTIONS, FILTERS, typeOf, bodyOf, procOf, namespaceOf, podOf, pathOf, destOf,
 	summaryOf, matches, cliCommand } from '../events.js';
@@ -12,9 +12,11 @@ import { openEvent } from '../drawer.js';
 export const title = 'Live events';
 export const fields = FILTERS;
 
-const MAX_ROWS = 500;
-const PER_FRAME = 200; // rows drawn in one frame at most; the rest wait (newest kept)
+const MAX_ROWS = 1000; // events kept for the list (newest first)
+const ROW_H = 21; // px, as in style.css (.lrow)
 const FRAME_MS = 1000 / 60;
+// The list is drawn at most ten times a second: nobody reads faster.
+const FLUSH_MS = 100;
 
 // Counters the browser tests and bench/ui read (frames dropped counted in the page).
 const perf = window.hornetPerf = window.hornetPerf || {};
@@ -57,25 +59,77 @@ function filterForm(ctx, f) {
 	return form;
 }
 
-function row(ev) {
+const COLS = [['time', 'time'], ['type', 'type'], ['pod', 'namespace/pod'], ['bin', 'binary'],
+	['what', 'path / destination'], ['policy', 'policy'], ['action', 'action']];
+
+// The list is virtual: a fixed pool of row elements, as many as the box
+// shows, filled with the events at the scroll position. Drawing 1,000 events
+// a second then costs a few dozen text updates per draw, whatever the rate.
+const CELLS = ['time', 'type', 'pod', 'bin', 'what', 'policy', 'action'];
+
+function poolRow() {
+	const div = document.createElement('div');
+	div.className = 'lrow';
+	div.cells = {};
+	for (const c of CELLS) {
+		const el = document.createElement('span');
+		el.className = 'c-' + c;
+		div.appendChild(el);
+		div.cells[c] = el;
+	}
+	// The binary filters by itself; the arguments after it are plain text.
+	const b = document.createElement('span');
+	b.className = 'c-b fv';
+	div.cells.b = b;
+	div.cells.args = document.createTextNode('');
+	div.cells.bin.append(b, div.cells.args);
+	return div;
+}
+
+function setCell(el, text, field, value) {
+	el.textContent = text;
+	if (field && value) {
+		el.dataset.field = field;
+		el.dataset.value = value;
+		el.classList.add('fv');
+	} else {
+		delete el.dataset.field;
+		delete el.dataset.value;
+		el.classList.remove('fv');
+	}
+}
+
+function fill(div, ev) {
+	div.hornetEvent = ev;
+	if (!ev) {
+		if (!div.hidden) {
+			div.hidden = true;
+			for (const c of CELLS)
+				setCell(div.cells[c], '');
+			div.cells.bin.append(div.cells.b, div.cells.args);
+		}
+		return;
+	}
+	div.hidden = false;
 	const b = bodyOf(ev);
 	const p = b.process || {};
 	const t = typeOf(ev);
 	const path = pathOf(ev);
 	const dest = destOf(ev);
-	const tr = h('tr', { class: 'clickable ev-' + t.replace(/^process_/, '') +
-		(b.action === 'KPROBE_ACTION_SIGKILL' || b.action === 'KPROBE_ACTION_OVERRIDE' ? ' bad' : '') },
-	h('td', null, shortTime(ev.time)),
-	h('td', null, fv('type', t, t.replace(/^process_/, ''))),
-	h('td', null, fv('namespace', namespaceOf(p)), namespaceOf(p) ? '/' : '', fv('pod', podOf(p))),
-	h('td', { class: 'bin' }, fv('binary', p.binary), t === 'process_exec' ? null :
-		h('span', { class: 'args muted' }, ' ' + (p.arguments || ''))),
-	h('td', { class: 'what' }, path ? fv('path', path) : dest ? fv('dest', dest) : null,
-		' ', h('span', { class: 'muted' }, path || dest ? summaryOf(ev).replace(path || dest, '') : summaryOf(ev))),
-	h('td', null, fv('policy', b.policy_name)),
-	h('td', null, fv('action', b.action, (b.action || '').replace(/^KPROBE_ACTION_/, ''))));
-	tr.hornetEvent = ev;
-	return tr;
+	const summary = summaryOf(ev);
+	const ns = namespaceOf(p), pod = podOf(p);
+	const c = div.cells;
+	div.className = 'lrow clickable ev-' + t.replace(/^process_/, '') +
+		(b.action === 'KPROBE_ACTION_SIGKILL' || b.action === 'KPROBE_ACTION_OVERRIDE' ? ' bad' : '');
+	setCell(c.time, ev.time ? ev.time.slice(11, 23) : '');
+	setCell(c.type, t.replace(/^process_/, ''), 'type', t);
+	setCell(c.pod, pod ? (ns ? ns + '/' : '') + pod : ns, pod ? 'pod' : 'namespace', pod || ns);
+	setCell(c.b, p.binary || '', 'binary', p.binary);
+	c.args.data = t !== 'process_exec' && p.arguments ? ' ' + p.arguments : '';
+	setCell(c.what, path || dest ? (path || dest) + ' ' + summary.replace(path || dest, '').trim() :
+		summary, path ? 'path' : 'dest', path || dest);
+	setCell(c.policy, b.policy_name || '', 'policy', b.policy_name);
+	setCell(c.action, (b.action || '').replace(/^KPROBE_ACTION_/, ''), 'action', b.action);
 }
 
 function exportLinks(f, common) {
@@ -98,9 +152,13 @@ export function mount(root, ctx) {
 			f[k] = ctx.params[k];
 	resetPerf();
 	let paused = false, closed = false, es = null, rafId = 0, tickId = 0, last = 0;
-	let queue = []; // events waiting for the next frame (newest last)
+	let queue = []; // events waiting for the next draw (newest last)
+	let events = []; // the list (newest first)
 	let held = 0; // events received while paused, not shown
-	const body = h('tbody', { id: 'live-rows' });
+	const spacer = h('div', { class: 'lspacer' });
+	const win = h('div', { class: 'lwin' });
+	const body = h('div', { class: 'lrows', id: 'live-rows' }, spacer, win);
+	let pool = [];
 	const state = h('span', { class: 'state', id: 'live-state' }, 'loading');
 	const counts = h('span', { class: 'counts', id: 'live-counts' });
 	const pauseBtn = h('button', { type: 'button', id: 'live-pause', onclick: () => {
@@ -116,40 +174,60 @@ export function mount(root, ctx) {
 	replace(root, filterForm(ctx, f),
 		h('div', { class: 'bar' }, pauseBtn, ' ', state, ' ', counts),
 		exportLinks(f, ctx.common()), err,
-		h('table', { class: 'grid live', id: 'live-table' }, h('thead', null, h('tr', null,
-			['time', 'type', 'namespace/pod', 'binary', 'path / destination', 'policy', 'action']
-				.map(c => h('th', null, c)))), body));
+		h('div', { class: 'live', id: 'live-table' },
+			h('div', { class: 'lrow lhead' }, COLS.map(([c, label]) => h('span', { class: 'c-' + c },
+				label))), body));
 	body.addEventListener('click', e => {
 		if (e.target.closest('[data-field]'))
 			return;
-		const tr = e.target.closest('tr');
-		if (tr && tr.hornetEvent)
-			openEvent(tr.hornetEvent);
+		const r = e.target.closest('.lrow');
+		if (r && r.hornetEvent)
+			openEvent(r.hornetEvent);
 	});
 
 	function showCounts() {
-		counts.textContent = `${perf.received} received, ${body.childElementCount} shown` +
+		counts.textContent = `${perf.received} received, ${events.length} listed` +
 			(held ? `, ${held} held while paused` : '') +
 			(perf.skipped ? `, ${perf.skipped} skipped to keep up` : '');
 	}
 
-	function flush() {
+	// The rows at the scroll position.
+	function draw() {
+		const want = Math.ceil((body.clientHeight || 600) / ROW_H) + 2;
+		while (pool.length < want) {
+			const r = poolRow();
+			pool.push(r);
+			win.appendChild(r);
+		}
+		const first = Math.min(Math.floor(body.scrollTop / ROW_H), Math.max(0, events.length - 1));
+		win.style.transform = `translateY(${first * ROW_H}px)`;
+		for (let i = 0; i < pool.length; i++)
+			fill(pool[i], events[first + i]);
+	}
+	body.addEventListener('scroll', draw, { passive: true });
+
+	let lastFlush = 0;
+
+	function flush(t) {
 		rafId = 0;
 		if (closed || paused)
 			return;
-		let batch = queue;
-		queue = [];
-		// More than a frame can draw: keep the newest, count the rest.
-		if (batch.length > PER_FRAME) {
-			perf.skipped += batch.length - PER_FRAME;
-			batch = batch.slice(batch.length - PER_FRAME);
+		if (t - lastFlush < FLUSH_MS) {
+			schedule();
+			return;
 		}
-		const frag = document.createDocumentFragment();
-		for (let i = batch.length - 1; i >= 0; i--)
-			frag.appendChild(row(batch[i]));
-		body.insertBefore(frag, body.firstChild);
-		while (body.childElementCount > MAX_ROWS)
-			body.removeChild(body.lastChild);
+		lastFlush = t;
+		const batch = queue;
+		queue = [];
+		batch.reverse();
+		events = batch.concat(events);
+		if (events.length > MAX_ROWS)
+			events.length = MAX_ROWS;
+		// Someone reading further down keeps the same rows in view.
+		if (body.scrollTop > 0)
+			body.scrollTop += batch.length * ROW_H;
+		spacer.style.height = events.length * ROW_H + 'px';
+		draw();
 		perf.rendered += batch.length;
 		showCounts();
 	}
@@ -230,6 +308,9 @@ export function mount(root, ctx) {
 		} catch (e) {
 			if (!closed)
 				replace(err, errorBox(e));
+			// Signed out: the login form is up, and the view is drawn again after it.
+			if (e.status === 401)
+				return;
 		}
 		if (!closed)
 			connect();

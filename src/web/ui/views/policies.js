@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Policies: state, mode (switchable), counters, kernel memory; add one from
 // YAML with the line of any error marked; delete.
-import { h, replace, fv, errorBox, message, fmtBytes } from '../dom.js';
+import { h, s, replace, fv, errorBox, message, fmtBytes } from '../dom.js';
 import * as api from '../api.js';
 
 export const title = 'Policies';
@@ -14,23 +14,50 @@ const STATS = [['matches', 'matches'], ['events_posted', 'events'], ['actions_ta
 const EXAMPLE = `apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
-  name: passwd-reads
+  name: passwd-opens
 spec:
   kprobes:
-  - call: security_file_permission
-    syscall: false
+  - call: sys_openat
+    syscall: true
     args:
     - index: 0
-      type: file
+      type: int
     - index: 1
+      type: string
+    - index: 2
       type: int
     selectors:
     - matchArgs:
-      - index: 0
+      - index: 1
         operator: Equal
         values:
         - /etc/passwd
 `;
+
+// Matches over time: the counter read at each refresh while the page is open
+// (the store keeps events, not counters).
+const SAMPLES = 60;
+const seen = new Map(); // policy name -> [{t, n}]
+
+function sparkline(pol) {
+	const n = (pol.stats || {}).matches;
+	if (n === undefined)
+		return null;
+	const list = seen.get(pol.name) || [];
+	list.push({ t: Date.now(), n });
+	if (list.length > SAMPLES)
+		list.shift();
+	seen.set(pol.name, list);
+	const rates = list.slice(1).map((x, i) => Math.max(0, x.n - list[i].n) / Math.max(0.001,
+		(x.t - list[i].t) / 1000));
+	const max = Math.max(1e-9, ...rates);
+	const W = 120, H = 22;
+	const pts = rates.map((r, i) => `${(i / Math.max(1, SAMPLES - 2)) * W},${H - (r / max) * (H - 2) - 1}`);
+	return s('svg', { class: 'spark', viewBox: `0 0 ${W} ${H}`, width: W, height: H },
+		s('title', null, rates.length ? `matches per second while this page was open: last ` +
+			`${rates[rates.length - 1].toFixed(1)}, max ${max.toFixed(1)}` : 'counting…'),
+		pts.length > 1 ? s('polyline', { points: pts.join(' ') }) : null);
+}
 
 function modeSwitch(pol, refresh, note) {
 	const sel = h('select', { class: 'mode', dataset: { policy: pol.name },
@@ -139,6 +166,7 @@ export function mount(root, ctx) {
 			h('td', { class: 'muted' }, [pol.source, pol.namespace ? 'namespace ' + pol.namespace :
 				'', pol.scope].filter(Boolean).join(' · ')),
 			h('td', null, hooks(pol)),
+			h('td', null, sparkline(pol)),
 			STATS.map(([k]) => h('td', { class: 'num' }, st[k] === undefined ? '' : String(st[k]))),
 			h('td', { class: 'num' }, fmtBytes(pol.kernel_memory_bytes)),
 			h('td', null, h('a', { href: '#/live?policy=' + encodeURIComponent(pol.name) }, 'events'),
@@ -155,7 +183,8 @@ export function mount(root, ctx) {
 				} }, 'delete'))));
 		}
 		replace(list, h('table', { class: 'grid', id: 'policies-table' }, h('thead', null, h('tr', null,
-			['name', 'state', 'mode', 'source', 'hooks', ...STATS.map(x => x[1]), 'kernel memory', '']
+			['name', 'state', 'mode', 'source', 'hooks', 'matches/s', ...STATS.map(x => x[1]),
+				'kernel memory', '']
 				.map(c => h('th', null, c)))), body));
 	}
 	replace(root, h('h1', null, 'Policies'), note, list, adder(refresh));
