@@ -4,7 +4,7 @@
  * every exported event, so the common case is one probe of a small
  * direct-mapped cache keyed by pointers (the event's type, its interned
  * binary, its pod and the pod's generation) that leads straight to the
- * series; only a miss hashes the label strings. bench/counters measures it.
+ * series; only a miss hashes the label strings. bench/workload/count.c measures it.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <jansson.h>
 
 #include "agent/counters.h"
@@ -60,10 +61,24 @@ struct slot {
 	struct series *s;
 };
 
+/*
+ * A program's name (from its BTF) and where it is attached (from its link):
+ * found once, since reading the BTF took most of a status request.
+ */
+struct prog_label {
+	uint32_t id;
+	char name[64];
+	char to[128];
+};
+
+#define PROG_LABELS_MAX 256
+
 struct hornet_counters {
 	bool keep[L_COUNT];
 	struct table events, policy;
-	struct slot event_slots[SLOTS];
+	struct slot event_slots[SLOTS], policy_slots[SLOTS];
+	struct prog_label *labels; /* names of the agent's programs, by id */
+	size_t nr_labels;
 	uint64_t bytes; /* of the exported lines */
 	uint64_t overflow; /* events counted in an overflow series */
 };
@@ -95,10 +110,13 @@ void hornet_counters__free(struct hornet_counters *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < SLOTS; i++)
+	for (i = 0; i < SLOTS; i++) {
 		hornet_intern_put(c->event_slots[i].binary);
+		hornet_intern_put(c->policy_slots[i].binary);
+	}
 	table_free(&c->events);
 	table_free(&c->policy);
+	free(c->labels);
 	free(c);
 }
 
@@ -232,27 +250,48 @@ static void workload_labels(const struct hornet_process *p, const struct hornet_
 	*pod_out = pod;
 }
 
+static const char *const hook_kinds[] = {
+	[HORNET_POLICY_KPROBE] = "kprobe:", [HORNET_POLICY_TRACEPOINT] = "tracepoint:",
+	[HORNET_POLICY_LSM] = "lsm:",	    [HORNET_POLICY_UPROBE] = "uprobe:",
+	[HORNET_POLICY_USDT] = "usdt:",
+};
+
+/* The two parts of a hook's name: tracepoints and uprobes have two. */
+static void hook_parts(const struct hornet_policy_event *pe, const char **a, const char **b)
+{
+	*a = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->subsys
+	     : pe->kind == HORNET_POLICY_UPROBE	  ? pe->path
+						  : pe->function_name;
+	*b = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
+	     : pe->kind == HORNET_POLICY_UPROBE	  ? pe->symbol
+						  : NULL;
+	*a = *a ?: "";
+}
+
 /* Tetragon's hook label: "kprobe:fn", "tracepoint:sub/event", "uprobe:path/sym", ... */
 static const char *hook_label(const struct hornet_policy_event *pe, char *buf, size_t size)
 {
-	switch (pe->kind) {
-	case HORNET_POLICY_TRACEPOINT:
-		snprintf(buf, size, "tracepoint:%s/%s", pe->subsys ?: "", pe->event ?: "");
-		break;
-	case HORNET_POLICY_UPROBE:
-		snprintf(buf, size, "uprobe:%s/%s", pe->path ?: "", pe->symbol ?: "");
-		break;
-	case HORNET_POLICY_LSM:
-		snprintf(buf, size, "lsm:%s", pe->function_name ?: "");
-		break;
-	case HORNET_POLICY_USDT:
-		snprintf(buf, size, "usdt:%s", pe->function_name ?: "");
-		break;
-	default:
-		snprintf(buf, size, "kprobe:%s", pe->function_name ?: "");
-		break;
-	}
+	const char *a, *b;
+
+	hook_parts(pe, &a, &b);
+	snprintf(buf, size, "%s%s%s%s", hook_kinds[pe->kind], a, b ? "/" : "", b ?: "");
 	return buf;
+}
+
+/* Whether @hook is @pe's hook label, without making it. */
+static bool hook_is(const char *hook, const struct hornet_policy_event *pe)
+{
+	const char *kind = hook_kinds[pe->kind], *a, *b;
+	size_t n = strlen(kind), m;
+
+	hook_parts(pe, &a, &b);
+	if (strncmp(hook, kind, n))
+		return false;
+	hook += n;
+	if (!b)
+		return !strcmp(hook, a);
+	m = strlen(a);
+	return !strncmp(hook, a, m) && hook[m] == '/' && !strcmp(hook + m + 1, b);
 }
 
 static void count(struct hornet_counters *c, struct series *s)
@@ -264,47 +303,86 @@ static void count(struct hornet_counters *c, struct series *s)
 		c->overflow++;
 }
 
+static struct slot *slot_of(struct slot *slots, const void *const k[4])
+{
+	uintptr_t h = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		h = (h ^ ((uintptr_t)k[i] >> 4)) * 0x9e3779b1u;
+	return &slots[(h ^ (h >> 15)) & (SLOTS - 1)];
+}
+
+static bool slot_is(const struct slot *sl, const void *const k[4], uint64_t gen)
+{
+	return sl->s && sl->k[0] == k[0] && sl->k[1] == k[1] && sl->k[2] == k[2] &&
+	       sl->k[3] == k[3] && sl->gen == gen;
+}
+
+static void slot_set(struct slot *sl, const void *const k[4], uint64_t gen,
+		     const struct hornet_process *p, struct series *s)
+{
+	if (!s)
+		return;
+	hornet_intern_put(sl->binary);
+	sl->binary = p && p->binary ? hornet_intern_get(p->binary) : NULL;
+	memcpy(sl->k, k, sizeof(sl->k));
+	sl->gen = gen;
+	sl->s = s;
+}
+
+/*
+ * The caches: none of their pointers can name another string or pod while a
+ * slot holds it (binaries are interned and held by the slot; any change of
+ * a pod changes its generation). A policy's name and hook are the sensor's
+ * and go with the policy, so a hit is checked against the series' text.
+ */
 static void count_typed(struct hornet_counters *c, const char *type, const struct hornet_event *ev,
 			const struct hornet_pod_store *pods)
 {
-	const char *label[L_COUNT], *key[2] = { type, "" }, *binary;
+	const struct hornet_policy_event *pe = &ev->policy;
+	const char *label[L_COUNT], *work[L_COUNT], *key[2] = { type, "" }, *a, *b;
 	const struct hornet_process *p = ev->process;
 	const struct hornet_pod *pod;
+	const void *k[4];
 	char hook[HOOK_MAX];
 	struct series *s;
 	struct slot *sl;
-	uintptr_t h;
 	uint64_t gen;
 
 	workload_labels(p, pods, &pod, label);
-	binary = label[L_BINARY];
 	gen = pod ? pod->generation : 0;
-	/* the cache: none of these pointers can name another string or pod
-	 * while the slot holds it (binaries are interned and held by the slot;
-	 * any change of a pod changes its generation) */
-	h = (uintptr_t)type ^ ((uintptr_t)binary >> 4) * 31 ^ ((uintptr_t)pod >> 4) * 131;
-	sl = &c->event_slots[(h ^ (h >> 12)) & (SLOTS - 1)];
-	if (!sl->s || sl->k[0] != type || sl->k[1] != binary || sl->k[2] != pod || sl->gen != gen) {
-		s = find(c, &c->events, key, label);
-		if (s) {
-			hornet_intern_put(sl->binary);
-			sl->binary = p && p->binary ? hornet_intern_get(p->binary) : NULL;
-			sl->k[0] = type;
-			sl->k[1] = binary;
-			sl->k[2] = pod;
-			sl->gen = gen;
-			sl->s = s;
-		}
-		count(c, s);
-	} else {
+	k[0] = type;
+	k[1] = label[L_BINARY];
+	k[2] = pod;
+	k[3] = NULL;
+	sl = slot_of(c->event_slots, k);
+	if (slot_is(sl, k, gen)) {
 		count(c, sl->s);
+	} else {
+		memcpy(work, label, sizeof(work));
+		s = find(c, &c->events, key, work);
+		slot_set(sl, k, gen, p, s);
+		count(c, s);
 	}
-	if (ev->kind != HORNET_EV_POLICY || !ev->policy.policy_name)
+	if (ev->kind != HORNET_EV_POLICY || !pe->policy_name ||
+	    pe->kind >= sizeof(hook_kinds) / sizeof(hook_kinds[0]))
 		return;
-	key[0] = ev->policy.policy_name;
-	key[1] = hook_label(&ev->policy, hook, sizeof(hook));
-	workload_labels(p, pods, &pod, label);
-	count(c, find(c, &c->policy, key, label));
+	hook_parts(pe, &a, &b);
+	k[0] = pe->policy_name;
+	k[1] = a;
+	k[3] = label[L_BINARY];
+	sl = slot_of(c->policy_slots, k);
+	if (slot_is(sl, k, gen) && !strcmp(sl->s->key[0], pe->policy_name) &&
+	    hook_is(sl->s->key[1], pe)) {
+		count(c, sl->s);
+		return;
+	}
+	key[0] = pe->policy_name;
+	key[1] = hook_label(pe, hook, sizeof(hook));
+	s = find(c, &c->policy, key, label);
+	slot_set(sl, k, gen, p, s);
+	count(c, s);
 }
 
 /* A line that waited for its pod: the labels as the line has them. */
@@ -406,21 +484,37 @@ static const char *sensor_of(const char *name)
 
 struct prog_walk {
 	struct hornet_json *j;
+	struct hornet_counters *c;
+	bool links_read;
 	struct btf *btf; /* of the last program named from its BTF */
 	uint32_t btf_id;
-	uint32_t ids[256]; /* programs already listed */
-	size_t nr_ids;
+	uint64_t runs; /* of all listed */
+	uint32_t *ids; /* programs already listed */
+	size_t nr_ids, cap_ids;
+	struct {
+		uint32_t prog_id;
+		char to[128];
+	} * links; /* where the agent's links attach programs */
+	size_t nr_links;
 };
 
+/* Whether program @id was listed already (a program can have several fds). */
 static bool listed(struct prog_walk *w, uint32_t id)
 {
+	uint32_t *ids;
 	size_t i;
 
 	for (i = 0; i < w->nr_ids; i++)
 		if (w->ids[i] == id)
 			return true;
-	if (w->nr_ids < sizeof(w->ids) / sizeof(w->ids[0]))
-		w->ids[w->nr_ids++] = id;
+	if (w->nr_ids == w->cap_ids) {
+		ids = realloc(w->ids, (w->cap_ids * 2 + 64) * sizeof(*ids));
+		if (!ids)
+			return true; /* out of memory: left out rather than twice */
+		w->ids = ids;
+		w->cap_ids = w->cap_ids * 2 + 64;
+	}
+	w->ids[w->nr_ids++] = id;
 	return false;
 }
 
@@ -450,36 +544,43 @@ static const char *full_name(struct prog_walk *w, int fd, const struct bpf_prog_
 	return t ? btf__name_by_offset(w->btf, t->name_off) : NULL;
 }
 
-static int prog_json(void *ctx, int fd, const char *name, const char *key)
+/*
+ * Where link @fd attaches its program, when the link says: the tracepoint
+ * of a tp_btf or raw_tp program, the hook of a cgroup program. (A
+ * tracepoint's perf-event link names nothing before Linux 6.6.)
+ */
+static void link_target(struct prog_walk *w, int fd)
 {
-	struct prog_walk *w = ctx;
-	struct bpf_prog_info info = {};
+	struct bpf_link_info info = {};
 	uint32_t len = sizeof(info);
+	const char *to = NULL;
+	char tp[128] = "";
+	void *links;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || listed(w, info.id))
-		return 0;
-	if (!name) {
-		name = full_name(w, fd, &info);
-		if (!name || !name[0])
-			name = info.name; /* the kernel's, cut at 15 bytes */
-		/* a generic program that no hook point loaded: never runs */
-		if (!strncmp(name, "hornet_gen", 10))
-			return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	if (info.type == BPF_LINK_TYPE_RAW_TRACEPOINT) {
+		memset(&info, 0, sizeof(info));
+		info.raw_tracepoint.tp_name = (uintptr_t)tp;
+		info.raw_tracepoint.tp_name_len = sizeof(tp);
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			to = tp;
+	} else if (info.type == BPF_LINK_TYPE_CGROUP) {
+		to = libbpf_bpf_attach_type_str(info.cgroup.attach_type);
 	}
-	hornet_json_obj_begin(w->j, NULL);
-	hornet_json_u64(w->j, "id", info.id);
-	hornet_json_str(w->j, "name", name);
-	hornet_json_str(w->j, "sensor", sensor_of(name));
-	hornet_json_str(w->j, "attach", key ?: "");
-	hornet_json_u64(w->j, "run_time_ns", info.run_time_ns);
-	hornet_json_u64(w->j, "run_cnt", info.run_cnt);
-	hornet_json_u64(w->j, "recursion_misses", info.recursion_misses);
-	hornet_json_obj_end(w->j);
-	return 0;
+	if (!to || !to[0])
+		return;
+	links = realloc(w->links, (w->nr_links + 1) * sizeof(*w->links));
+	if (!links)
+		return;
+	w->links = links;
+	w->links[w->nr_links].prog_id = info.prog_id;
+	snprintf(w->links[w->nr_links++].to, sizeof(w->links[0].to), "%s", to);
 }
 
-/* The agent's own programs: those it holds a file descriptor of. */
-static void own_programs(struct prog_walk *w)
+/* Calls @fn for each of the agent's descriptors whose target is @what. */
+static void each_fd(struct prog_walk *w, const char *what, void (*fn)(struct prog_walk *w, int fd))
 {
 	char target[64];
 	struct dirent *d;
@@ -494,10 +595,92 @@ static void own_programs(struct prog_walk *w)
 		if (n <= 0)
 			continue;
 		target[n] = 0;
-		if (!strcmp(target, "anon_inode:bpf-prog"))
-			prog_json(w, atoi(d->d_name), NULL, NULL);
+		if (!strcmp(target, what))
+			fn(w, atoi(d->d_name));
 	}
 	closedir(dir);
+}
+
+/* The name and place of the program @fd, found once and kept. NULL: out of memory. */
+static const struct prog_label *prog_label(struct prog_walk *w, int fd,
+					   const struct bpf_prog_info *info)
+{
+	static struct prog_label one; /* when the cache is full */
+	struct hornet_counters *c = w->c;
+	struct prog_label *l, *labels;
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < c->nr_labels; i++)
+		if (c->labels[i].id == info->id)
+			return &c->labels[i];
+	if (c->nr_labels < PROG_LABELS_MAX) {
+		labels = realloc(c->labels, (c->nr_labels + 1) * sizeof(*labels));
+		if (!labels)
+			return NULL;
+		c->labels = labels;
+		l = &c->labels[c->nr_labels++];
+	} else {
+		l = &one;
+	}
+	memset(l, 0, sizeof(*l));
+	l->id = info->id;
+	name = full_name(w, fd, info);
+	snprintf(l->name, sizeof(l->name), "%s", name && name[0] ? name : info->name);
+	if (!w->links_read) {
+		each_fd(w, "anon_inode:bpf_link", link_target);
+		w->links_read = true;
+	}
+	for (i = 0; i < w->nr_links; i++)
+		if (w->links[i].prog_id == info->id)
+			snprintf(l->to, sizeof(l->to), "%s", w->links[i].to);
+	return l;
+}
+
+static int prog_json(void *ctx, int fd, const char *name, const char *key, const uint32_t *policies,
+		     size_t nr_policies)
+{
+	const struct prog_label *label;
+	struct prog_walk *w = ctx;
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || listed(w, info.id))
+		return 0;
+	if (!name) {
+		label = prog_label(w, fd, &info);
+		if (!label)
+			return 0;
+		name = label->name;
+		key = label->to;
+		/* a generic program that no hook point loaded: never runs */
+		if (!strncmp(name, "hornet_gen", 10))
+			return 0;
+	}
+	hornet_json_obj_begin(w->j, NULL);
+	hornet_json_u64(w->j, "id", info.id);
+	hornet_json_str(w->j, "name", name);
+	hornet_json_str(w->j, "sensor", sensor_of(name));
+	hornet_json_str(w->j, "attach", key ?: "");
+	if (nr_policies) {
+		size_t i;
+
+		hornet_json_arr_begin(w->j, "policy_ids");
+		for (i = 0; i < nr_policies; i++)
+			hornet_json_u64(w->j, NULL, policies[i]);
+		hornet_json_arr_end(w->j);
+	}
+	hornet_json_u64(w->j, "run_time_ns", info.run_time_ns);
+	hornet_json_u64(w->j, "run_cnt", info.run_cnt);
+	w->runs += info.run_cnt;
+	hornet_json_u64(w->j, "recursion_misses", info.recursion_misses);
+	hornet_json_obj_end(w->j);
+	return 0;
+}
+
+static void own_program(struct prog_walk *w, int fd)
+{
+	prog_json(w, fd, NULL, NULL, NULL, 0);
 }
 
 static bool bpf_stats_enabled(void)
@@ -527,19 +710,25 @@ void hornet_counters__status(struct hornet_counters *c, const struct hornet_gen_
 	hornet_json_u64(j, "overflow", c->overflow);
 	hornet_json_u64(j, "exported_bytes", c->bytes);
 	hornet_json_obj_begin(j, "bpf_stats");
-	hornet_json_bool(j, "enabled", bpf_stats_enabled());
 	hornet_json_arr_begin(j, "programs");
 	w = calloc(1, sizeof(*w));
 	if (w) {
 		w->j = j;
+		w->c = c;
 		/* the hook points' first: they have full names and a place */
 		if (gen)
 			hornet_gen_sensor__each_prog(gen, prog_json, w);
-		own_programs(w);
+		/* then the agent's own: those it holds a descriptor of */
+		each_fd(w, "anon_inode:bpf-prog", own_program);
 		btf__free(w->btf);
-		free(w);
+		free(w->ids);
+		free(w->links);
 	}
 	hornet_json_arr_end(j);
+	/* on by the sysctl, or by a BPF_ENABLE_STATS descriptor (the sysctl
+	 * does not show those): the counts move only while either holds */
+	hornet_json_bool(j, "enabled", bpf_stats_enabled() || (w && w->runs));
+	free(w);
 	hornet_json_obj_end(j);
 	hornet_json_obj_end(j);
 }

@@ -75,6 +75,29 @@ static unsigned long long num(json_t *o, const char *path)
 	return json_integer_value(json_object_get(o, path));
 }
 
+/* The HTTP server and the event history, when the agent runs them. */
+static void print_web(json_t *h, json_t *s)
+{
+	const char *listen = json_string_value(json_object_get(h, "listen"));
+
+	if (listen && listen[0])
+		printf("http:     %s%s, %llu requests (%llu errors, %llu unauthorized), %llu live "
+		       "clients (%llu lines dropped)\n",
+		       json_is_true(json_object_get(h, "tls")) ? "https://" : "http://", listen,
+		       num(h, "requests"), num(h, "errors"), num(h, "unauthorized"),
+		       num(h, "live_clients"), num(h, "live_dropped"));
+	if (s) {
+		bool ok = json_is_true(json_object_get(s, "ok"));
+
+		printf("store:    %s (%s), %s%s; %llu events written, %llu dropped, %llu bytes\n",
+		       json_string_value(json_object_get(s, "url")) ?: "?",
+		       json_string_value(json_object_get(s, "backend")) ?: "?",
+		       ok ? "ok" : "broken: ",
+		       ok ? "" : json_string_value(json_object_get(s, "error")) ?: "?",
+		       num(s, "written"), num(s, "dropped"), num(s, "bytes"));
+	}
+}
+
 /* With --enable-k8s-api: the policies from the cluster, and each kind not watched, why. */
 static void print_k8s_policies(json_t *k)
 {
@@ -177,6 +200,7 @@ static void print_text(json_t *r)
 	printf("export:   %s (%llu rotations), %llu API clients\n",
 	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
 	       num(r, "export.rotations"), num(r, "export.api_clients"));
+	print_web(json_object_get(r, "http"), json_object_get(r, "store"));
 	print_k8s_policies(json_object_get(r, "k8s_policies"));
 }
 

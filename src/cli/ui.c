@@ -22,7 +22,7 @@ static void usage(FILE *out)
 		"Usage: hornet ui --store PATH|URL [OPTIONS]\n\n"
 		"Serves the web page and the history API (docs/api.md) over an event store,\n"
 		"without an agent: no BPF, no root. Status and policies are the agents' own\n"
-		"(their --http-listen); live events are not served here.\n\n"
+		"(their --http-listen); live events come from the store, a second or two late.\n\n"
 		"  --store PATH|URL          the SQLite file or postgres://... URL the agents "
 		"write\n"
 		"  --http-listen ADDR:PORT   where to serve (default: 127.0.0.1:2113); other than\n"

@@ -669,8 +669,7 @@ uint64_t hornet_gen_sensor__policy_memory(const struct hornet_gen_sensor *g, uin
 	return total;
 }
 
-int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g,
-				 int (*fn)(void *ctx, int fd, const char *name, const char *key),
+int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g, hornet_gen_prog_fn fn,
 				 void *ctx)
 {
 	struct gen_point *p, *tmp;
@@ -683,7 +682,8 @@ int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g,
 		     prog = bpf_object__next_program(p->skel->obj, prog)) {
 			if (bpf_program__fd(prog) < 0)
 				continue; /* not this point's: never loaded */
-			ret = fn(ctx, bpf_program__fd(prog), bpf_program__name(prog), p->key);
+			ret = fn(ctx, bpf_program__fd(prog), bpf_program__name(prog), p->key,
+				 p->policies, p->nr_policies);
 			if (ret)
 				return ret;
 		}

@@ -71,11 +71,13 @@ uint64_t hornet_gen_sensor__policy_memory(const struct hornet_gen_sensor *g, uin
 
 /*
  * The loaded programs of each hook point, for their bpf_stats: @fn gets the
- * program's fd, its full name and the point's key ("kprobe:security_file_open").
- * Stops when @fn returns non-zero and returns that.
+ * program's fd, its full name, the point's key ("kprobe:security_file_open")
+ * and the ids of the policies hooked there. Stops when @fn returns non-zero
+ * and returns that.
  */
-int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g,
-				 int (*fn)(void *ctx, int fd, const char *name, const char *key),
+typedef int (*hornet_gen_prog_fn)(void *ctx, int fd, const char *name, const char *key,
+				  const uint32_t *policies, size_t nr_policies);
+int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g, hornet_gen_prog_fn fn,
 				 void *ctx);
 
 /* Handles one HORNET_OP_GENERIC record; -EINVAL when it fails validation. */

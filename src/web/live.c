@@ -701,6 +701,29 @@ struct MHD_Response *web_live__response(struct web_live *l, struct MHD_Connectio
 	return r;
 }
 
+int web_live_match(web_param_fn param, void *ctx, const char *line, size_t len, char *err,
+		   size_t err_size)
+{
+	struct filter f = { 0 };
+	struct entry e = { 0 };
+	int ret;
+
+	err[0] = '\0';
+	ret = filter_parse(&f, param, ctx, err, err_size);
+	e.line = strndup(line, len);
+	if (!ret && !e.line)
+		ret = -ENOMEM;
+	if (!ret) {
+		e.len = len;
+		facts_parse(&e.f, line, len);
+		ret = filter_match(&f, &e);
+	}
+	facts_free(&e.f);
+	free(e.line);
+	filter_free(&f);
+	return ret;
+}
+
 unsigned int web_live__clients(struct web_live *l)
 {
 	return l ? atomic_load(&l->nclients) : 0;

@@ -36,6 +36,14 @@ void web_live__publish(struct web_live *l, const char *line, size_t len);
 struct MHD_Response *web_live__response(struct web_live *l, struct MHD_Connection *c,
 					web_param_fn param, void *ctx, char *err, size_t err_size);
 
+/*
+ * Whether the event line @line passes the filters the query parameters
+ * (@param) give a live client: 1 or 0, or -EINVAL with a message in @err.
+ * For the tests: the clients' streams decide the same way.
+ */
+int web_live_match(web_param_fn param, void *ctx, const char *line, size_t len, char *err,
+		   size_t err_size);
+
 unsigned int web_live__clients(struct web_live *l);
 uint64_t web_live__dropped(struct web_live *l);
 

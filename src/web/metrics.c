@@ -17,6 +17,10 @@
 #include "web/metrics.h"
 #include "web/web.h"
 
+#ifndef HORNET_GIT_REV
+#define HORNET_GIT_REV ""
+#endif
+
 /*
  * Series of one per-workload family at most; the rest are added up in one
  * series per type (or policy and hook) whose workload labels say
@@ -162,8 +166,12 @@ static uint64_t num(json_t *v)
 {
 	if (json_is_integer(v))
 		return json_integer_value(v) < 0 ? 0 : (uint64_t)json_integer_value(v);
-	if (json_is_real(v))
-		return json_real_value(v) < 0 ? 0 : (uint64_t)json_real_value(v);
+	if (json_is_real(v)) {
+		if (!(json_real_value(v) >= 0)) /* NaN too */
+			return 0;
+		return json_real_value(v) >= 18446744073709551615.0 ? UINT64_MAX
+								    : (uint64_t)json_real_value(v);
+	}
 	if (json_is_true(v))
 		return 1;
 	return 0;
@@ -240,8 +248,6 @@ static int series_cmp(const void *a, const void *b)
 	const struct series *x = a, *y = b;
 	int i, c;
 
-	if (x->overflow != y->overflow)
-		return x->overflow - y->overflow; /* the overflow series last */
 	for (i = 0; i < 2; i++) {
 		c = strcmp(x->key[i], y->key[i]);
 		if (c)
@@ -262,9 +268,12 @@ static size_t merge(struct series *s, size_t n)
 
 	qsort(s, n, sizeof(*s), series_cmp);
 	for (i = 0; i < n; i++) {
-		if (out && !series_cmp(&s[out - 1], &s[i]))
-			s[out - 1].n += s[i].n;
-		else
+		if (out && !series_cmp(&s[out - 1], &s[i])) {
+			/* equal labels: one series, whichever said overflow */
+			s[out - 1].n =
+				s[out - 1].n + s[i].n < s[i].n ? UINT64_MAX : s[out - 1].n + s[i].n;
+			s[out - 1].overflow |= s[i].overflow;
+		} else
 			s[out++] = s[i];
 	}
 	return out;
@@ -284,17 +293,26 @@ static int render_series(struct writer *w, json_t *arr, bool policy, const char 
 {
 	const char *name = policy ? "tetragon_policy_events_total" : "tetragon_events_total";
 	size_t n = json_array_size(arr), i, k, kept;
+	char(*type)[64] = NULL;
 	struct series *s;
-	char type[64];
 	json_t *e;
 
 	if (!n)
 		return 0;
 	s = calloc(n, sizeof(*s));
-	if (!s)
+	type = policy ? NULL : calloc(n, sizeof(*type));
+	if (!s || (!policy && !type)) {
+		free(s);
+		free(type);
 		return -ENOMEM;
+	}
 	for (i = 0; (e = json_array_get(arr, i)); i++) {
 		s[i].key[0] = str(e, policy ? "policy" : "type");
+		if (!policy) {
+			/* before the merge: types that differ only past 63 bytes are one */
+			type_label(s[i].key[0], type[i], sizeof(type[i]));
+			s[i].key[0] = type[i];
+		}
 		s[i].key[1] = policy ? str(e, "hook") : "";
 		for (k = 0; k < L_NODE_NAME; k++)
 			s[i].label[k] = str(e, process_labels[k]);
@@ -333,9 +351,8 @@ static int render_series(struct writer *w, json_t *arr, bool policy, const char 
 			labels[l++] = "hook";
 			labels[l++] = s[i].key[1];
 		} else {
-			type_label(s[i].key[0], type, sizeof(type));
 			labels[l++] = "type";
-			labels[l++] = type;
+			labels[l++] = s[i].key[0];
 		}
 		for (k = 0; k < L_PROCESS_COUNT; k++) {
 			labels[l++] = process_labels[k];
@@ -345,6 +362,7 @@ static int render_series(struct writer *w, json_t *arr, bool policy, const char 
 		sample(w, name, labels, s[i].n);
 	}
 	free(s);
+	free(type);
 	return 0;
 }
 
@@ -509,8 +527,28 @@ static void render_cache(struct writer *w, json_t *st)
 	}
 }
 
+/*
+ * Whether an entry before @i of @arr has the same @keys (NULL-ended): its
+ * series would come twice. The agent never sends such lists; a page with a
+ * series twice is dropped whole, so it is checked anyway.
+ */
+static bool seen_before(json_t *arr, size_t i, const char *const *keys)
+{
+	json_t *a = json_array_get(arr, i), *b;
+	size_t j, k;
+
+	for (j = 0; j < i && (b = json_array_get(arr, j)); j++) {
+		for (k = 0; keys[k] && !strcmp(str(a, keys[k]), str(b, keys[k])); k++)
+			;
+		if (!keys[k])
+			return true;
+	}
+	return false;
+}
+
 static void render_sensors(struct writer *w, json_t *st)
 {
+	static const char *const sensor_keys[] = { "name", "state", "mechanism", NULL };
 	json_t *sensors = json_object_get(st, "sensors"), *s, *ua;
 	size_t i;
 
@@ -523,16 +561,17 @@ static void render_sensors(struct writer *w, json_t *st)
 					    "mechanism", str(s, "mechanism"),
 					    NULL };
 
-			sample(w, "hornet_sensor_info", l, 1);
+			if (!seen_before(sensors, i, sensor_keys))
+				sample(w, "hornet_sensor_info", l, 1);
 		}
-		for (i = 0; (s = json_array_get(sensors, i)); i++) {
-			if (strcmp(str(s, "name"), "generic"))
-				continue;
-			one_of(w, s, "hook_points", "hornet_policy_hook_points", "gauge",
-			       "Kernel hook points the policies use.");
-			one_of(w, s, "stale_events", "hornet_policy_stale_events_total", "counter",
-			       "Policy events of a policy removed meanwhile, dropped.");
-		}
+		/* the first generic sensor: there is one */
+		for (i = 0; (s = json_array_get(sensors, i)); i++)
+			if (!strcmp(str(s, "name"), "generic"))
+				break;
+		one_of(w, s, "hook_points", "hornet_policy_hook_points", "gauge",
+		       "Kernel hook points the policies use.");
+		one_of(w, s, "stale_events", "hornet_policy_stale_events_total", "counter",
+		       "Policy events of a policy removed meanwhile, dropped.");
 	}
 	ua = json_object_get(st, "user_actions");
 	if (ua) {
@@ -548,54 +587,121 @@ static void render_sensors(struct writer *w, json_t *st)
 	}
 }
 
-/* Per-program run time and count, from the kernel's bpf_stats. */
-static void render_programs(struct writer *w, json_t *bs)
+/*
+ * Per-program run time and count, from the kernel's bpf_stats. Programs
+ * are added up by their labels (merge() of the series), so no two samples
+ * share them whatever the reply says.
+ */
+/*
+ * The policies hooked where a program is attached, by their ids in the
+ * policy list: "name" (and its namespace), or "a,b" when several share
+ * the hook point. Returns a string to free, or NULL.
+ */
+static char *policy_names(json_t *ids, json_t *pl, const char **ns)
 {
-	json_t *progs = json_object_get(bs, "programs"), *p;
+	json_t *arr = json_object_get(pl, "policies"), *p, *id;
+	size_t i, k, j, len = 0, found = 0;
+	char *out = NULL, *tmp;
+	const char *name;
+
+	*ns = "";
+	for (i = 0; (id = json_array_get(ids, i)); i++) {
+		for (j = 0; j < i && !json_equal(json_array_get(ids, j), id); j++)
+			;
+		if (j < i)
+			continue; /* the same policy at two of the point's hooks */
+		for (k = 0; (p = json_array_get(arr, k)); k++) {
+			if (!json_is_integer(json_object_get(p, "id")) ||
+			    !json_equal(json_object_get(p, "id"), id))
+				continue;
+			name = str(p, "name");
+			tmp = realloc(out, len + strlen(name) + 2);
+			if (!tmp) {
+				free(out);
+				return NULL;
+			}
+			out = tmp;
+			len += sprintf(out + len, "%s%s", len ? "," : "", name);
+			/* a namespace only for one policy: it would say whose else */
+			*ns = ++found == 1 ? str(p, "namespace") : "";
+			break;
+		}
+	}
+	return out;
+}
+
+static int render_programs(struct writer *w, json_t *bs, json_t *pl)
+{
 	static const char *const names[] = { "tetragon_overhead_program_runs_total",
 					     "tetragon_overhead_program_seconds_total",
 					     "hornet_bpf_program_recursion_misses_total" };
+	static const char *const keys[] = { "run_cnt", "run_time_ns", "recursion_misses" };
 	static const char *const helps[] = {
 		"The total number of times BPF program was executed.",
 		"The total time of BPF program running.",
 		"Times a BPF program was not run because it would have recursed.",
 	};
-	size_t i, m;
+	json_t *progs = json_object_get(bs, "programs"), *p;
+	size_t i, m, kept, n = json_array_size(progs);
+	const char **ns = NULL;
+	struct series *s;
+	char **pol = NULL;
+	int ret = 0;
 
 	if (!bs)
-		return;
+		return 0;
 	one(w, "hornet_bpf_stats_enabled", "gauge",
 	    "1 when kernel.bpf_stats_enabled is on, so the program run times below count.",
 	    json_is_true(json_object_get(bs, "enabled")));
-	if (!json_array_size(progs))
-		return;
+	if (!n)
+		return 0;
+	s = calloc(n, sizeof(*s));
+	pol = calloc(n, sizeof(*pol));
+	ns = calloc(n, sizeof(*ns));
+	if (!s || !pol || !ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; (p = json_array_get(progs, i)); i++)
+		pol[i] = policy_names(json_object_get(p, "policy_ids"), pl, &ns[i]);
 	for (m = 0; m < 3; m++) {
-		family(w, names[m], "counter", helps[m]);
 		for (i = 0; (p = json_array_get(progs, i)); i++) {
-			const char *l[] = { "sensor",
-					    str(p, "sensor"),
-					    "policy",
-					    str(p, "policy"),
-					    "policy_namespace",
-					    str(p, "policy_namespace"),
-					    "attach",
-					    str(p, "attach"),
-					    "section",
-					    str(p, "name"),
-					    NULL };
+			memset(&s[i], 0, sizeof(s[i]));
+			s[i].key[0] = str(p, "sensor");
+			s[i].key[1] = str(p, "attach");
+			s[i].label[0] = pol[i] ? pol[i] : "";
+			s[i].label[1] = ns[i];
+			s[i].label[2] = str(p, "name");
+			s[i].label[3] = s[i].label[4] = "";
+			s[i].n = num(json_object_get(p, keys[m]));
+		}
+		kept = merge(s, n);
+		family(w, names[m], "counter", helps[m]);
+		for (i = 0; i < kept; i++) {
+			const char *l[] = {
+				"sensor",	    s[i].key[0],   "policy", s[i].label[0],
+				"policy_namespace", s[i].label[1], "attach", s[i].key[1],
+				"section",	    s[i].label[2], NULL
+			};
 
 			if (m == 1)
-				sample_f(w, names[m], l,
-					 num(json_object_get(p, "run_time_ns")) / 1e9);
+				sample_f(w, names[m], l, s[i].n / 1e9);
 			else
-				sample(w, names[m], l,
-				       num(json_object_get(p, m ? "recursion_misses" : "run_cnt")));
+				sample(w, names[m], l, s[i].n);
 		}
 	}
+out:
+	for (i = 0; pol && i < n; i++)
+		free(pol[i]);
+	free(pol);
+	free(ns);
+	free(s);
+	return ret;
 }
 
 static void render_policies(struct writer *w, json_t *pl)
 {
+	static const char *const policy_keys[] = { "name", "namespace", NULL };
 	static const char *const states[] = { "disabled",   "enabled",		 "error",
 					      "load_error", "partially_enabled", "skipped" };
 	static const struct {
@@ -643,7 +749,8 @@ static void render_policies(struct writer *w, json_t *pl)
 				    str(p, "mode"),
 				    NULL };
 
-		sample(w, "hornet_policy_info", l, 1);
+		if (!seen_before(arr, i, policy_keys))
+			sample(w, "hornet_policy_info", l, 1);
 	}
 	family(w, "tetragon_tracingpolicy_kernel_memory_bytes", "gauge",
 	       "The amount of kernel memory in bytes used by policy's sensors non-shared BPF "
@@ -652,7 +759,7 @@ static void render_policies(struct writer *w, json_t *pl)
 		const char *l[] = { "policy", str(p, "name"), "policy_namespace",
 				    str(p, "namespace"), NULL };
 
-		if (json_object_get(p, "kernel_memory_bytes"))
+		if (json_object_get(p, "kernel_memory_bytes") && !seen_before(arr, i, policy_keys))
 			sample(w, "tetragon_tracingpolicy_kernel_memory_bytes", l,
 			       num(json_object_get(p, "kernel_memory_bytes")));
 	}
@@ -663,7 +770,7 @@ static void render_policies(struct writer *w, json_t *pl)
 					    str(p, "namespace"), NULL };
 			json_t *s = json_object_get(p, "stats");
 
-			if (s)
+			if (s && !seen_before(arr, i, policy_keys))
 				sample(w, stats[k].name, l, num(json_object_get(s, stats[k].key)));
 		}
 	}
@@ -717,7 +824,8 @@ int hornet_metrics_render(struct hornet_json *out, const struct hornet_metrics_s
 	one(&w, "hornet_agent_up", "gauge",
 	    "1 when the agent answered the scrape's status request.", st != NULL);
 	if (st) {
-		const char *l[] = { "version", str(st, "version"), NULL };
+		/* the agent is this binary: its build's commit */
+		const char *l[] = { "version", str(st, "version"), "commit", HORNET_GIT_REV, NULL };
 
 		family(&w, "tetragon_build_info", "gauge", "Build information about tetragon");
 		sample(&w, "tetragon_build_info", l, 1);
@@ -737,7 +845,8 @@ int hornet_metrics_render(struct hornet_json *out, const struct hornet_metrics_s
 		render_plain(&w, st);
 		render_cache(&w, st);
 		render_sensors(&w, st);
-		render_programs(&w, json_object_get(m, "bpf_stats"));
+		if (!ret)
+			ret = render_programs(&w, json_object_get(m, "bpf_stats"), src->policies);
 	}
 	if (src->policies)
 		render_policies(&w, src->policies);

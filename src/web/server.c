@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <limits.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -33,6 +34,8 @@
 #include "web/assets.h"
 #include "web/live.h"
 #include "web/metrics.h"
+#include "web/request.h"
+#include "web/store_feed.h"
 #include "web/web.h"
 
 /* Bodies the API takes; larger ones are read and thrown away up to
@@ -40,10 +43,11 @@
 #define BODY_MAX (1u << 20)
 #define DISCARD_MAX (64u << 20)
 #define POOL_THREADS 4
+/* Threads that wait for the agent's socket, and the requests that may queue for them. */
+#define CALLERS 2
+#define QUEUE_MAX 64
 #define CONNECTION_TIMEOUT_S 60
-#define MAX_HOSTS 64
 #define UI_FILE_MAX (16u << 20)
-#define COOKIE "hornet_token"
 
 /* Time the agent gets to answer, per kind of request. */
 #define READY_TIMEOUT_MS 1000
@@ -64,24 +68,55 @@ struct hornet_web {
 	struct MHD_Daemon *d, *md;
 	struct listener main_l, metrics_l;
 	char token[65];
+	/* hornet_token_PORT: cookies do not tell ports apart, and an agent and a
+	 * `hornet ui` on one host would otherwise log each other out */
+	char cookie[32];
 	char url[320];
 	char *socket, *node_name, *label_filter, *ui_dir;
 	struct hornet_store *store;
 	bool tls;
 	unsigned int port;
-	char hosts[MAX_HOSTS][INET6_ADDRSTRLEN + 2];
-	unsigned int nhosts;
+	struct web_hosts hosts; /* the names the Host header may give */
 	char *cert, *key;
 	struct web_live *live;
+	struct web_store_feed *feed; /* `hornet ui`: live events from the store */
 	struct web_agent agent;
+	/* requests for the agent, answered on threads of their own so that a slow
+	 * agent (loading a policy, starting, stopping) holds no thread of the pool */
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_cond;
+	struct request *q_head, *q_tail;
+	unsigned int q_len;
+	bool q_stop;
+	pthread_t callers[CALLERS];
+	unsigned int ncallers;
 	_Atomic uint64_t requests, errors, unauthorized;
 };
+
+/* An answer made on a caller thread, sent when the connection resumes. */
+struct prepared {
+	unsigned int status;
+	const char *ctype;
+	char *body;
+	size_t len;
+};
+
+enum job { JOB_CALL, JOB_READY, JOB_METRICS };
 
 struct request {
 	char *body;
 	size_t len;
 	size_t seen; /* body bytes received, kept or not */
 	bool too_big;
+	/* a request for the agent: suspended while a caller thread waits for it */
+	enum { STAGE_NEW, STAGE_WAITING, STAGE_READY } stage;
+	enum job job;
+	json_t *call; /* JOB_CALL: the request for the agent's socket */
+	int timeout_ms;
+	unsigned int ok_status;
+	struct prepared out;
+	struct MHD_Connection *c;
+	struct request *next; /* in the callers' queue */
 };
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -169,103 +204,22 @@ error(struct hornet_web *w, struct MHD_Connection *c, unsigned int status, const
 	return ret;
 }
 
-/* A jansson value as the answer. */
-static enum MHD_Result answer_value(struct hornet_web *w, struct MHD_Connection *c,
-				    unsigned int status, json_t *v)
-{
-	char *text = json_dumps(v, JSON_COMPACT);
-	enum MHD_Result ret;
-	size_t len;
-
-	if (!text)
-		return error(w, c, 500, "out of memory");
-	len = strlen(text);
-	text[len] = '\0';
-	ret = answer(w, c, status, "application/json", text, len, MHD_RESPMEM_MUST_FREE, NULL,
-		     NULL);
-	return ret;
-}
-
 /* ---- access ---- */
-
-static bool token_equal(const char *a, const char *b)
-{
-	size_t la, lb, i;
-	unsigned char d;
-
-	if (!a || !b)
-		return false;
-	la = strlen(a);
-	lb = strlen(b);
-	/* same time whatever the first differing byte */
-	d = la != lb;
-	for (i = 0; i < lb; i++)
-		d |= (unsigned char)b[i] ^ (unsigned char)(i < la ? a[i] : 0);
-	return d == 0;
-}
 
 static bool authorized(struct hornet_web *w, struct MHD_Connection *c)
 {
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
-		return token_equal(auth + 7, w->token);
-	return token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE), w->token);
+		return web_token_equal(auth + 7, w->token);
+	return web_token_equal(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, w->cookie),
+			       w->token);
 }
 
 static void cookie_for(struct hornet_web *w, char *buf, size_t n, bool clear)
 {
-	snprintf(buf, n, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s", clear ? "" : w->token,
-		 w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
-}
-
-/*
- * DNS rebinding: a page from elsewhere that makes its name point at this
- * address still sends its own name as Host. Only our names pass, with our port.
- */
-static bool host_ok(struct hornet_web *w, struct MHD_Connection *c)
-{
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	char name[INET6_ADDRSTRLEN + 2];
-	const char *colon, *end;
-	unsigned long port;
-	unsigned int i;
-	size_t len;
-
-	if (!h || !h[0])
-		return false;
-	if (h[0] == '[') {
-		end = strchr(h, ']');
-		if (!end)
-			return false;
-		end++;
-		colon = *end == ':' ? end : NULL;
-		if (*end && !colon)
-			return false;
-	} else {
-		colon = strrchr(h, ':');
-		end = colon ? colon : h + strlen(h);
-	}
-	len = end - h;
-	if (!len || len >= sizeof(name))
-		return false;
-	for (i = 0; i < len; i++)
-		name[i] = tolower((unsigned char)h[i]);
-	name[len] = '\0';
-	if (colon) {
-		char *e;
-
-		errno = 0;
-		port = strtoul(colon + 1, &e, 10);
-		if (errno || *e || e == colon + 1 || port != w->port)
-			return false;
-	} else if (w->port != (w->tls ? 443u : 80u)) {
-		return false;
-	}
-	for (i = 0; i < w->nhosts; i++)
-		if (!strcmp(name, w->hosts[i]))
-			return true;
-	return false;
+	snprintf(buf, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", w->cookie,
+		 clear ? "" : w->token, w->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
 }
 
 /* ---- query parameters ---- */
@@ -277,55 +231,94 @@ static const char *param(void *ctx, const char *name)
 
 /* ---- the agent's socket ---- */
 
-static enum MHD_Result agent_answer(struct hornet_web *w, struct MHD_Connection *c, json_t *req,
-				    int timeout_ms, unsigned int ok_status)
+static void prep(struct prepared *p, unsigned int status, const char *ctype, char *body, size_t len)
 {
-	char err[4096] = "";
-	json_t *reply = NULL;
-	enum MHD_Result ret;
-	int status;
-
-	if (!w->socket) {
-		json_decref(req);
-		return error(w, c, 503,
-			     "no agent: 'hornet ui' serves the history only; status and policies "
-			     "are the agent's (its own --http-listen)");
-	}
-	status = web_agent__call(&w->agent, req, timeout_ms, &reply, err, sizeof(err));
-	if (status != 200)
-		return error(w, c, status, "%s", err);
-	ret = answer_value(w, c, ok_status, reply);
-	json_decref(reply);
-	return ret;
+	free(p->body);
+	p->status = status;
+	p->ctype = ctype;
+	p->body = body;
+	p->len = len;
 }
 
-static enum MHD_Result readyz(struct hornet_web *w, struct MHD_Connection *c)
+static void __attribute__((format(printf, 3, 4)))
+prep_error(struct prepared *p, unsigned int status, const char *fmt, ...)
+{
+	struct hornet_json j;
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hornet_json_init(&j);
+	hornet_json_obj_begin(&j, NULL);
+	hornet_json_str(&j, "error", msg);
+	hornet_json_obj_end(&j);
+	hornet_json_append(&j, "\n", 1);
+	if (j.failed) {
+		hornet_json_free(&j);
+		prep(p, 500, "application/json", strdup("{\"error\":\"out of memory\"}\n"), 26);
+		return;
+	}
+	prep(p, status, "application/json", j.buf, j.len);
+}
+
+static void prep_text(struct prepared *p, unsigned int status, const char *ctype, const char *s,
+		      size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy) {
+		prep_error(p, 500, "out of memory");
+		return;
+	}
+	memcpy(copy, s, len);
+	prep(p, status, ctype, copy, len);
+}
+
+/* JOB_CALL: the agent's reply, as it is, or its error. */
+static void prep_call(struct hornet_web *w, struct request *r)
+{
+	char err[4096] = "", *text;
+	json_t *reply = NULL;
+	int status;
+
+	status = web_agent__call(&w->agent, r->call, r->timeout_ms, &reply, err, sizeof(err));
+	r->call = NULL; /* taken */
+	if (status != 200) {
+		prep_error(&r->out, status, "%s", err);
+		return;
+	}
+	text = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	if (!text)
+		prep_error(&r->out, 500, "out of memory");
+	else
+		prep(&r->out, r->ok_status, "application/json", text, strlen(text));
+}
+
+static void prep_readyz(struct hornet_web *w, struct request *r)
 {
 	json_t *reply = NULL;
 	char err[512];
 	int status;
 
-	if (!w->socket)
-		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
-			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
 	status = web_agent__call(&w->agent, json_pack("{s:s}", "command", "status"),
 				 READY_TIMEOUT_MS, &reply, err, sizeof(err));
-	if (status == 200 && json_is_true(json_object_get(reply, "ready"))) {
-		json_decref(reply);
-		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
-			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
-	}
+	if (status == 200 && json_is_true(json_object_get(reply, "ready")))
+		prep_text(&r->out, 200, "text/plain; charset=utf-8", "ok\n", 3);
+	else
+		prep_error(&r->out, 503, "not ready: %s",
+			   status == 200 ? "the agent is starting" : err);
 	json_decref(reply);
-	return error(w, c, 503, "not ready: %s", status == 200 ? "the agent is starting" : err);
 }
 
-static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
+static void prep_metrics(struct hornet_web *w, struct request *r)
 {
 	struct hornet_metrics_src src = { .label_filter = w->label_filter };
 	struct hornet_store_stats ss;
 	struct hornet_web_stats ws;
 	struct hornet_json out;
-	enum MHD_Result ret;
 	char err[512];
 
 	if (w->socket) {
@@ -343,15 +336,106 @@ static enum MHD_Result metrics(struct hornet_web *w, struct MHD_Connection *c)
 		src.store = &ss;
 	}
 	hornet_json_init(&out);
-	if (hornet_metrics_render(&out, &src) || out.failed)
-		ret = error(w, c, 500, "metrics: out of memory");
-	else
-		ret = answer(w, c, 200, "text/plain; version=0.0.4; charset=utf-8", out.buf,
-			     out.len, MHD_RESPMEM_MUST_COPY, NULL, NULL);
-	hornet_json_free(&out);
+	if (hornet_metrics_render(&out, &src) || out.failed) {
+		hornet_json_free(&out);
+		prep_error(&r->out, 500, "metrics: out of memory");
+	} else {
+		prep(&r->out, 200, "text/plain; version=0.0.4; charset=utf-8", out.buf, out.len);
+	}
 	json_decref(src.status);
 	json_decref(src.policies);
-	return ret;
+}
+
+static void *caller_thread(void *arg)
+{
+	struct hornet_web *w = arg;
+	struct request *r;
+
+	for (;;) {
+		pthread_mutex_lock(&w->q_lock);
+		while (!w->q_head && !w->q_stop)
+			pthread_cond_wait(&w->q_cond, &w->q_lock);
+		r = w->q_head;
+		if (!r) {
+			/* stopping, and nothing left: every suspended request was resumed */
+			pthread_mutex_unlock(&w->q_lock);
+			return NULL;
+		}
+		w->q_head = r->next;
+		if (!w->q_head)
+			w->q_tail = NULL;
+		w->q_len--;
+		pthread_mutex_unlock(&w->q_lock);
+		if (r->job == JOB_CALL)
+			prep_call(w, r);
+		else if (r->job == JOB_READY)
+			prep_readyz(w, r);
+		else
+			prep_metrics(w, r);
+		r->stage = STAGE_READY;
+		MHD_resume_connection(r->c);
+	}
+}
+
+/*
+ * Hands @r to a caller thread and suspends its connection; the handler runs
+ * again once the answer is made (stage READY). Suspended before it is queued,
+ * so the resume always follows the suspend.
+ */
+static enum MHD_Result defer(struct hornet_web *w, struct MHD_Connection *c, struct request *r,
+			     enum job job)
+{
+	pthread_mutex_lock(&w->q_lock);
+	if (w->q_stop || w->q_len >= QUEUE_MAX) {
+		bool stopping = w->q_stop;
+
+		pthread_mutex_unlock(&w->q_lock);
+		json_decref(r->call);
+		r->call = NULL;
+		return error(w, c, 503, "%s",
+			     stopping ? "the server is stopping"
+				      : "too many requests wait for the agent; try again");
+	}
+	r->job = job;
+	r->c = c;
+	r->stage = STAGE_WAITING;
+	r->next = NULL;
+	MHD_suspend_connection(c);
+	if (w->q_tail)
+		w->q_tail->next = r;
+	else
+		w->q_head = r;
+	w->q_tail = r;
+	w->q_len++;
+	pthread_cond_signal(&w->q_cond);
+	pthread_mutex_unlock(&w->q_lock);
+	return MHD_YES;
+}
+
+static enum MHD_Result agent_answer(struct hornet_web *w, struct MHD_Connection *c,
+				    struct request *r, json_t *req, int timeout_ms,
+				    unsigned int ok_status)
+{
+	if (!w->socket) {
+		json_decref(req);
+		return error(w, c, 503,
+			     "no agent: 'hornet ui' serves the history only; status and policies "
+			     "are the agent's (its own --http-listen)");
+	}
+	if (!req)
+		return error(w, c, 500, "out of memory");
+	r->call = req;
+	r->timeout_ms = timeout_ms;
+	r->ok_status = ok_status;
+	return defer(w, c, r, JOB_CALL);
+}
+
+static enum MHD_Result readyz(struct hornet_web *w, struct MHD_Connection *c, struct request *r)
+{
+	if (!w->socket)
+		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
+			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
+	return defer(w, c, r, JOB_READY);
 }
 
 static const char *mode_of(struct hornet_web *w, struct MHD_Connection *c, json_t *body, bool *bad)
@@ -377,7 +461,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 
 	if (!rest[0]) {
 		if (!strcmp(method, "GET"))
-			return agent_answer(w, c, json_pack("{s:s}", "command", "policy_list"),
+			return agent_answer(w, c, r, json_pack("{s:s}", "command", "policy_list"),
 					    STATUS_TIMEOUT_MS, 200);
 		if (strcmp(method, "POST"))
 			return error(w, c, 405, "%s /api/v1/policies: use GET or POST", method);
@@ -394,7 +478,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 			return error(w, c, 400, "the body is not valid UTF-8 text");
 		if (mode)
 			json_object_set_new(req, "mode", json_string(mode));
-		return agent_answer(w, c, req, CHANGE_TIMEOUT_MS, 201);
+		return agent_answer(w, c, r, req, CHANGE_TIMEOUT_MS, 201);
 	}
 	slash = strchr(rest, '/');
 	if ((slash ? (size_t)(slash - rest) : strlen(rest)) >= sizeof(name))
@@ -404,7 +488,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 		if (strcmp(method, "DELETE"))
 			return error(w, c, 405, "%s /api/v1/policies/NAME: use DELETE", method);
 		return agent_answer(
-			w, c, json_pack("{s:s, s:s}", "command", "policy_delete", "name", name),
+			w, c, r, json_pack("{s:s, s:s}", "command", "policy_delete", "name", name),
 			CHANGE_TIMEOUT_MS, 200);
 	}
 	if (strcmp(slash, "/mode"))
@@ -427,7 +511,7 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 	}
 	req = json_pack("{s:s, s:s, s:s}", "command", "policy_mode", "name", name, "mode", mode);
 	json_decref(body);
-	return agent_answer(w, c, req, CHANGE_TIMEOUT_MS, 200);
+	return agent_answer(w, c, r, req, CHANGE_TIMEOUT_MS, 200);
 }
 
 static enum MHD_Result login(struct hornet_web *w, struct MHD_Connection *c, struct request *r)
@@ -442,7 +526,7 @@ static enum MHD_Result login(struct hornet_web *w, struct MHD_Connection *c, str
 		json_decref(body);
 		return error(w, c, 400, "the body must be {\"token\": \"...\"}");
 	}
-	ok = token_equal(json_string_value(json_object_get(body, "token")), w->token);
+	ok = web_token_equal(json_string_value(json_object_get(body, "token")), w->token);
 	json_decref(body);
 	if (!ok)
 		return error(w, c, 401, "wrong token");
@@ -529,7 +613,7 @@ static enum MHD_Result api(struct hornet_web *w, struct MHD_Connection *c, const
 	if (!strcmp(p, "status")) {
 		if (strcmp(method, "GET"))
 			return error(w, c, 405, "%s /api/v1/status: use GET", method);
-		return agent_answer(w, c, json_pack("{s:s}", "command", "status"),
+		return agent_answer(w, c, r, json_pack("{s:s}", "command", "status"),
 				    STATUS_TIMEOUT_MS, 200);
 	}
 	if (!strcmp(p, "policies") || !strncmp(p, "policies/", 9))
@@ -543,52 +627,6 @@ static enum MHD_Result api(struct hornet_web *w, struct MHD_Connection *c, const
 }
 
 /* ---- the page ---- */
-
-static const char *content_type(const char *path)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {
-		{ ".html", "text/html; charset=utf-8" },
-		{ ".js", "text/javascript; charset=utf-8" },
-		{ ".mjs", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" },
-		{ ".json", "application/json" },
-		{ ".map", "application/json" },
-		{ ".svg", "image/svg+xml" },
-		{ ".png", "image/png" },
-		{ ".ico", "image/x-icon" },
-		{ ".woff2", "font/woff2" },
-		{ ".txt", "text/plain; charset=utf-8" },
-		{ ".md", "text/plain; charset=utf-8" },
-	};
-	const char *dot = strrchr(path, '.');
-	size_t i;
-
-	for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(dot, types[i].ext))
-			return types[i].type;
-	return "application/octet-stream";
-}
-
-/* A path under the page's root: no "..", ".", hidden names, backslashes or control bytes. */
-static bool clean_path(const char *p)
-{
-	const char *seg = p;
-
-	if (!p[0] || strlen(p) > 1024)
-		return false;
-	for (; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == '\\' || *p == 0x7f)
-			return false;
-		if (*p == '/') {
-			if (p == seg || seg[0] == '.')
-				return false;
-			seg = p + 1;
-		}
-	}
-	return *seg && seg[0] != '.';
-}
 
 /* Answers with the page's file @rel: 0, or -ENOENT when there is none (nothing sent). */
 static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char *rel,
@@ -604,7 +642,7 @@ static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char 
 		for (i = 0; i < hornet_web_assets_count; i++) {
 			if (strcmp(hornet_web_assets[i].path, rel))
 				continue;
-			*ret = answer(w, c, 200, content_type(rel), hornet_web_assets[i].data,
+			*ret = answer(w, c, 200, web_content_type(rel), hornet_web_assets[i].data,
 				      hornet_web_assets[i].len, MHD_RESPMEM_PERSISTENT, NULL, NULL);
 			return 0;
 		}
@@ -635,7 +673,7 @@ static int page_file(struct hornet_web *w, struct MHD_Connection *c, const char 
 	if (!buf)
 		*ret = error(w, c, 500, "out of memory");
 	else
-		*ret = answer(w, c, 200, content_type(rel), buf, n, MHD_RESPMEM_MUST_FREE, NULL,
+		*ret = answer(w, c, 200, web_content_type(rel), buf, n, MHD_RESPMEM_MUST_FREE, NULL,
 			      NULL);
 	return 0;
 }
@@ -651,7 +689,7 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 		return error(w, c, 405, "%s %s: the page takes GET", method, url);
 	if (token) {
 		/* the link with the token: keep it in a cookie, and out of the address bar */
-		if (!token_equal(token, w->token))
+		if (!web_token_equal(token, w->token))
 			return error(w, c, 401, "wrong token in the link");
 		cookie_for(w, cookie, sizeof(cookie), false);
 		return answer(w, c, 303, "text/plain; charset=utf-8", "", 0, MHD_RESPMEM_PERSISTENT,
@@ -659,7 +697,7 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 	}
 	if (!rel[0])
 		rel = "index.html";
-	if (!clean_path(rel))
+	if (!web_clean_path(rel))
 		return error(w, c, 404, "no such file");
 	if (!page_file(w, c, rel, &ret))
 		return ret;
@@ -672,54 +710,41 @@ static enum MHD_Result page(struct hornet_web *w, struct MHD_Connection *c, cons
 
 /* ---- requests ---- */
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * libmicrohttpd's own unescaping turns %00 into a NUL that ends the path
- * early ("/index.html%00.js" would be "/index.html"): ours leaves it as it
- * came, so such a path names no file.
+ * early: web_unescape() leaves it as it came.
  */
 static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
-	char *r = s, *w = s;
-	int h, l;
-
-	while (*r) {
-		if (r[0] == '%' && (h = hex(r[1])) >= 0 && (l = hex(r[2])) >= 0 && (h || l)) {
-			*w++ = (char)(h << 4 | l);
-			r += 3;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-	return w - s;
+	return web_unescape(s);
 }
 
 static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, bool metrics_only,
 				const char *url, const char *method, struct request *r)
 {
+	if (r->stage == STAGE_READY) {
+		/* the agent's answer, made on a caller thread */
+		enum MHD_Result ret = answer(w, c, r->out.status, r->out.ctype, r->out.body,
+					     r->out.len, MHD_RESPMEM_MUST_FREE, NULL, NULL);
+
+		r->out.body = NULL;
+		return ret;
+	}
 	atomic_fetch_add(&w->requests, 1);
 	if (!strcmp(url, "/metrics"))
-		return metrics(w, c);
+		return defer(w, c, r, JOB_METRICS);
 	if (metrics_only)
 		return error(w, c, 404, "only /metrics is served here");
 	if (!strcmp(url, "/healthz"))
 		return answer(w, c, 200, "text/plain; charset=utf-8", "ok\n", 3,
 			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
 	if (!strcmp(url, "/readyz"))
-		return readyz(w, c);
-	if (!host_ok(w, c))
+		return readyz(w, c, r);
+	if (!web_host_ok(&w->hosts, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
 		return error(w, c, 421,
 			     "the Host header must name this server (%s:%u, localhost:%u or the "
 			     "node name)",
-			     w->hosts[0], w->port, w->port);
+			     w->hosts.name[0], w->port, w->port);
 	if (r->too_big)
 		return error(w, c, 413, "the body is larger than 1 MiB");
 	if (!strcmp(url, "/api") || !strncmp(url, "/api/", 5))
@@ -783,6 +808,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (r) {
 		free(r->body);
+		free(r->out.body);
+		json_decref(r->call);
 		free(r);
 	}
 	*con_cls = NULL;
@@ -948,21 +975,6 @@ bad:
 	return -EINVAL;
 }
 
-static void add_host(struct hornet_web *w, const char *h)
-{
-	unsigned int i;
-
-	if (!h || !h[0] || w->nhosts == MAX_HOSTS || strlen(h) >= sizeof(w->hosts[0]))
-		return;
-	for (i = 0; i < w->nhosts; i++)
-		if (!strcasecmp(w->hosts[i], h))
-			return;
-	for (i = 0; h[i]; i++)
-		w->hosts[w->nhosts][i] = tolower((unsigned char)h[i]);
-	w->hosts[w->nhosts][i] = '\0';
-	w->nhosts++;
-}
-
 /* Listening on every address: every address of the machine is our name. */
 static void add_local_hosts(struct hornet_web *w)
 {
@@ -985,7 +997,7 @@ static void add_local_hosts(struct hornet_web *w)
 			snprintf(buf, sizeof(buf), "[%s]", addr);
 		else
 			snprintf(buf, sizeof(buf), "%s", addr);
-		add_host(w, buf);
+		web_hosts_add(&w->hosts, buf);
 	}
 	freeifaddrs(ifa);
 }
@@ -1095,20 +1107,24 @@ static int start_listener(struct hornet_web *w, const char *flag, const char *s,
 		return fd;
 	if (main) {
 		w->port = bound_port(fd);
+		w->hosts.port = w->port;
+		w->hosts.tls = w->tls;
+		snprintf(w->cookie, sizeof(w->cookie), "hornet_token_%u", w->port);
 		if (is_any(&ss)) {
-			add_host(w, w->node_name);
-			add_host(w, "localhost");
+			web_hosts_add(&w->hosts, w->node_name);
+			web_hosts_add(&w->hosts, "localhost");
 			add_local_hosts(w);
 		} else {
 			char br[INET6_ADDRSTRLEN + 4];
 
 			snprintf(br, sizeof(br), ss.ss_family == AF_INET6 ? "[%s]" : "%s", host);
-			add_host(w, br);
-			add_host(w, "localhost");
-			add_host(w, w->node_name);
+			web_hosts_add(&w->hosts, br);
+			web_hosts_add(&w->hosts, "localhost");
+			web_hosts_add(&w->hosts, w->node_name);
 		}
 		snprintf(w->url, sizeof(w->url), "%s://%s:%u/?token=%s", w->tls ? "https" : "http",
-			 is_any(&ss) ? (w->node_name ? w->node_name : "localhost") : w->hosts[0],
+			 is_any(&ss) ? (w->node_name ? w->node_name : "localhost")
+				     : w->hosts.name[0],
 			 w->port, w->token);
 	}
 	d = start_daemon(w, main ? &w->main_l : &w->metrics_l, fd, main ? POOL_THREADS : 1);
@@ -1172,6 +1188,8 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&w->q_lock, NULL);
+	pthread_cond_init(&w->q_cond, NULL);
 	w->main_l.w = w;
 	w->metrics_l.w = w;
 	w->metrics_l.metrics_only = true;
@@ -1193,6 +1211,12 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	}
 	if (load_tls(w, o, err, err_size))
 		goto fail;
+	for (; w->ncallers < CALLERS; w->ncallers++) {
+		if (pthread_create(&w->callers[w->ncallers], NULL, caller_thread, w)) {
+			snprintf(err, err_size, "http server: threads: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	w->live = web_live__new();
 	if (!w->live) {
 		snprintf(err, err_size, "http server: live events: %s", strerror(errno));
@@ -1206,6 +1230,13 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	if (o->metrics_listen && o->metrics_listen[0] &&
 	    start_listener(w, "--metrics-server", o->metrics_listen, false, err, err_size))
 		goto fail;
+	if (!w->socket && w->store) {
+		w->feed = web_store_feed__start(w->store, w->live);
+		if (!w->feed) {
+			snprintf(err, err_size, "http server: live events: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	return w;
 fail:
 	if (!err[0])
@@ -1216,11 +1247,23 @@ fail:
 
 void hornet_web__stop(struct hornet_web *w)
 {
+	unsigned int i;
+
 	if (!w)
 		return;
-	/* requests waiting on the agent's socket give up now (its thread may be ours) */
+	/* requests waiting on the agent's socket give up now (its thread may be ours),
+	 * and the callers answer what is queued before they end: no request stays
+	 * suspended, which MHD cannot stop with */
 	web_agent__cancel(&w->agent);
-	/* live streams end and no client stays suspended: MHD cannot stop with one */
+	pthread_mutex_lock(&w->q_lock);
+	w->q_stop = true;
+	pthread_cond_broadcast(&w->q_cond);
+	pthread_mutex_unlock(&w->q_lock);
+	for (i = 0; i < w->ncallers; i++)
+		pthread_join(w->callers[i], NULL);
+	/* no more lines from the store; then the live streams end and no client stays
+	 * suspended: MHD cannot stop with one */
+	web_store_feed__stop(w->feed);
 	web_live__shutdown(w->live);
 	if (w->d)
 		MHD_stop_daemon(w->d);
@@ -1234,6 +1277,8 @@ void hornet_web__stop(struct hornet_web *w)
 	free(w->ui_dir);
 	free(w->cert);
 	free(w->key);
+	pthread_mutex_destroy(&w->q_lock);
+	pthread_cond_destroy(&w->q_cond);
 	explicit_bzero(w->token, sizeof(w->token));
 	free(w);
 }

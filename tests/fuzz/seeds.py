@@ -99,6 +99,28 @@ def http_seeds():
     put_all("fuzz_http", seeds)
 
 
+def web_seeds():
+    exec_line = ('{"process_exec":{"process":{"exec_id":"a","pid":7,"binary":"/usr/bin/curl",'
+                 '"arguments":"<script>x</script>","pod":{"namespace":"shop","name":"web-1",'
+                 '"container":{"name":"app"}}}},"node_name":"n1","time":"2026-12-04T10:00:00Z"}')
+    kprobe_line = ('{"process_kprobe":{"process":{"binary":"/usr/bin/cat"},"args":[{"file_arg":'
+                   '{"path":"/etc/passwd"}},{"sock_arg":{"daddr":"10.1.2.3","dport":443}}],'
+                   '"action":"KPROBE_ACTION_SIGKILL","policy_name":"p"},"time":"x"}')
+    seeds = {
+        "filters": "type=process_exec,process_exit&binary=*%2Fcurl&namespace=shop&pod=web-1\n" +
+                   exec_line,
+        "path-dest": "path=/etc/*&dest=10.1.2.3:443&policy=p&action=KPROBE_ACTION_SIGKILL\n" +
+                     kprobe_line,
+        "text": "q=%3Cscript%3E&container=app\n" + exec_line,
+        "host": "localhost:2113\n" + exec_line,
+        "host-v6": "[::1]:2113\n{}",
+        "path": "js/app.js\n[]",
+        "traversal": "js/%2e%2e/%2E%2E/secret%00.js\n",
+        "bad-glob": "binary=[&path=[[&dest=*[\n" + kprobe_line,
+    }
+    put_all("fuzz_web", seeds)
+
+
 def client_hello(sni, alpn=None, maximum=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
@@ -255,6 +277,32 @@ def k8s_seeds():
     put_all("fuzz_k8s", seeds)
 
 
+def metrics_seeds():
+    status = {"health": "ok", "ready": True, "version": "0.1.0", "node_name": "n1",
+              "uptime_seconds": 3.5, "events": {"process_exec": 4, "process_kprobe": 1},
+              "lost": {"ringbuf": {"process_exec": 0, "policy_events": 2}, "api_queue": 0},
+              "errors": {"process_table_full": 0},
+              "sensors": [{"name": "generic", "state": "attached", "hook_points": 1}],
+              "process_cache": {"size": 9, "capacity": 100},
+              "k8s": {"enabled": True, "pods": 1, "events": 3},
+              "metrics": {"events": [
+                  {"type": "process_exec", "namespace": "shop", "workload": "web",
+                   "pod": "web-1", "binary": "/bin/cat", "count": 3},
+                  {"type": "process_exec", "binary": "/bin/a\"b\\c\nd", "count": 1},
+                  {"type": "process_exec", "overflow": True, "count": 2}],
+                  "policy_events": [{"policy": "p", "hook": "kprobe:f", "count": 1}],
+                  "bpf_stats": {"enabled": True, "programs": [
+                      {"name": "hornet_gen_kprobe", "sensor": "generic", "attach": "kprobe:f",
+                       "policy_ids": [1], "run_cnt": 5, "run_time_ns": 900}]}},
+              "policy_list": {"policies": [
+                  {"name": "p", "id": 1, "state": "enabled", "mode": "monitor",
+                   "stats": {"events_posted": 1}, "kernel_memory_bytes": 4096}]}}
+    put_all("fuzz_metrics", {"status": json.dumps(status),
+                             "hostile": json.dumps({"metrics": {"events": [
+                                 {"type": "x" * 80, "binary": "\udcff\u0000", "count": 1e30},
+                                 {"type": "x" * 81, "count": -1}]}})})
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -269,6 +317,8 @@ def main():
     args_seeds()
     json_seeds()
     k8s_seeds()
+    web_seeds()
+    metrics_seeds()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import string
 import subprocess
 import sys
@@ -63,6 +64,19 @@ def skip(why):
 
 
 _features = None
+
+
+def free_port():
+    """A free TCP port on loopback (for --http-listen, --metrics-server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def host_only(what):
+    """Skips in the 6.1 VM a test of user-space code the host's run covers."""
+    if os.environ.get("HORNET_KERNEL_TAG") == "vm":
+        skip("user space only: %s is tested on the host" % what)
 
 
 def features():
