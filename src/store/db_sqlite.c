@@ -21,6 +21,9 @@
 
 #define STMT_CACHE 96
 #define BUSY_TIMEOUT_MS 5000
+#ifndef HORNET_SQLITE_WRITER_CACHE_KB
+#define HORNET_SQLITE_WRITER_CACHE_KB "16384"
+#endif
 
 struct stmt_slot {
 	uint64_t hash;
@@ -208,8 +211,16 @@ static int sqlite_exec(struct hornet_db *db, const char *sql, char *err, size_t 
 static int sqlite_open(const char *url, bool read_only, struct hornet_db **out, char *err,
 		       size_t err_size)
 {
-	static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	static const char pragmas[] = "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
+				      "PRAGMA synchronous=NORMAL;"
 				      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-4096;";
+	/*
+	 * The writer's indexes (by process, by time) and rollups are updated all
+	 * over the file: a larger cache keeps their pages between batches, and
+	 * rarer checkpoints write a page changed by many batches once.
+	 */
+	static const char writer_pragmas[] = "PRAGMA cache_size=-" HORNET_SQLITE_WRITER_CACHE_KB
+					     "; PRAGMA wal_autocheckpoint=4000;";
 	struct sqlite_db *d;
 	int rc, fd, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
@@ -262,6 +273,8 @@ static int sqlite_open(const char *url, bool read_only, struct hornet_db **out, 
 		goto fail;
 	if (!sqlite3_db_readonly(d->h, "main")) {
 		rc = sqlite3_exec(d->h, pragmas, NULL, NULL, NULL);
+		if (rc == SQLITE_OK && !read_only)
+			rc = sqlite3_exec(d->h, writer_pragmas, NULL, NULL, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
 	}

@@ -10,13 +10,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "store/line.h"
 #include "store/store_impl.h"
 
 #define CHUNK_SIZE (1 << 20)
@@ -390,19 +390,23 @@ struct who {
 	const char *node, *ns, *pod, *container, *bin;
 };
 
+/* Each rollup row starts with its key's hash, the table's primary key. */
 struct file_row {
+	int64_t k;
 	const char *path, *exec_id, *hook, *access, *action, *policy;
 	struct who who;
 	int64_t hour, n, first_ns, last_ns;
 };
 
 struct egress_row {
+	int64_t k;
 	const char *exec_id, *daddr, *protocol, *dns, *http_host, *tls;
 	struct who who;
 	int64_t dport, hour, connections, bytes_sent, bytes_received, first_ns, last_ns;
 };
 
 struct timeline_row {
+	int64_t k;
 	const char *node, *type, *ns, *pod;
 	int64_t bucket, n;
 };
@@ -411,15 +415,19 @@ struct timeline_row {
 struct sock_info {
 	char http_host[256];
 	char tls[256];
+	bool inbound; /* accepted or listening: its close is no egress */
 };
 
 struct hornet_ingest {
-	struct arena arena;
+	struct arena arena; /* the batch's raw rows */
+	struct arena roll; /* the rollups', which may span batches */
 	struct hornet_db_value *raw; /* RAW_COLS values per event */
 	size_t nraw, raw_cap;
 	struct hmap procs, files, egress, timeline;
 	struct hmap dns; /* "exec_id|addr" and "ns/pod|addr" -> name, across batches */
 	struct hmap socks; /* cookie -> struct sock_info, across batches */
+	struct hmap listens; /* "exec_id|port" a process listens or accepts on, across batches */
+	struct hornet_line line; /* the line being read (too large for the stack of a loop) */
 };
 
 struct hornet_ingest *hornet_ingest__new(void)
@@ -437,19 +445,29 @@ void hornet_ingest__free(struct hornet_ingest *g)
 	hmap_free(&g->timeline, false);
 	hmap_free(&g->dns, true);
 	hmap_free(&g->socks, true);
+	hmap_free(&g->listens, true);
 	arena_reset(&g->arena, true);
+	arena_reset(&g->roll, true);
 	free(g->raw);
 	free(g);
 }
 
-void hornet_ingest__reset(struct hornet_ingest *g)
+void hornet_ingest__reset(struct hornet_ingest *g, bool rollups)
 {
-	hmap_clear(&g->procs, false);
-	hmap_clear(&g->files, false);
-	hmap_clear(&g->egress, false);
-	hmap_clear(&g->timeline, false);
+	if (rollups) {
+		hmap_clear(&g->procs, false);
+		hmap_clear(&g->files, false);
+		hmap_clear(&g->egress, false);
+		hmap_clear(&g->timeline, false);
+		arena_reset(&g->roll, false);
+	}
 	arena_reset(&g->arena, false);
 	g->nraw = 0;
+}
+
+size_t hornet_ingest__rollups(const struct hornet_ingest *g)
+{
+	return g->procs.n + g->files.n + g->egress.n + g->timeline.n;
 }
 
 size_t hornet_ingest__rows(const struct hornet_ingest *g)
@@ -463,43 +481,47 @@ struct ev {
 	int64_t ts;
 	const char *type, *node, *policy, *action, *hook, *path, *daddr, *dns, *protocol, *access;
 	int64_t dport; /* -1: none */
-	json_t *body, *proc, *parent;
+	int64_t sport;
 	const char *exec_id, *parent_exec_id, *bin, *ns, *pod, *container;
 	bool network, killed;
 };
 
-static const char *jstr(json_t *o, const char *key)
+/* A span of the line as a C string in @a ("" when absent). */
+static const char *span_str(struct arena *a, const struct hornet_span *sp)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	char *p;
 
-	return s ? s : "";
+	if (!sp->s || !sp->n)
+		return "";
+	p = arena_alloc(a, sp->n + 1);
+	if (!p)
+		return "";
+	hornet_span_copy(sp, p);
+	return p;
 }
 
-static int64_t jint(json_t *o, const char *key, int64_t def)
+/* in the batch's memory */
+static const char *S(struct hornet_ingest *g, const struct hornet_span *sp)
 {
-	json_t *v = json_object_get(o, key);
+	return span_str(&g->arena, sp);
+}
 
-	return json_is_integer(v) ? json_integer_value(v) : def;
+/* in the rollups' memory */
+static const char *R(struct hornet_ingest *g, const char *s)
+{
+	return s[0] ? arena_strn(&g->roll, s, strlen(s)) : "";
+}
+
+static bool span_is(const struct hornet_span *sp, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return sp->s && !sp->esc && sp->n == n && !memcmp(sp->s, lit, n);
 }
 
 static const char *astr(struct hornet_ingest *g, const char *s)
 {
 	return arena_strn(&g->arena, s, strlen(s));
-}
-
-static void workload_of(json_t *proc, const char **ns, const char **pod, const char **container)
-{
-	json_t *p = json_object_get(proc, "pod");
-
-	if (p) {
-		*ns = jstr(p, "namespace");
-		*pod = jstr(p, "name");
-		*container = jstr(json_object_get(p, "container"), "name");
-	} else {
-		*ns = "";
-		*pod = "";
-		*container = jstr(json_object_get(proc, "container"), "name");
-	}
 }
 
 static bool contains(const char *s, const char *word)
@@ -512,7 +534,7 @@ static bool contains(const char *s, const char *word)
  * the permission mask of security_file_permission (MAY_EXEC 1, MAY_WRITE 2,
  * MAY_READ 4), the open flags of open-like calls.
  */
-static const char *access_of(const char *hook, json_t *args, const char *flags, int64_t first_int)
+static const char *access_of(const char *hook, const char *flags, int64_t first_int)
 {
 	if (contains(hook, "exec") || contains(hook, "bprm"))
 		return "exec";
@@ -546,57 +568,60 @@ static const char *access_of(const char *hook, json_t *args, const char *flags, 
 }
 
 /* The path, connection and bytes the arguments of a policy event carry. */
-static void read_args(struct ev *e, json_t *args, int64_t *sent, int64_t *received,
-		      const char **cookie, const char **state)
+static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet_line *l,
+		      int64_t *sent, int64_t *received, const char **cookie)
 {
-	const char *flags = NULL, *string_path = NULL;
-	int64_t first_int = -1;
-	size_t i;
-	json_t *a;
+	const struct hornet_line_arg *file = NULL, *str = NULL, *conn = NULL;
+	/* the flags or mask: the first int after the path (openat's dirfd comes before it) */
+	int64_t first_int = -1, flags_int = -1;
+	int i;
 
-	json_array_foreach(args, i, a)
-	{
-		json_t *v;
-		const char *label = jstr(a, "label");
+	for (i = 0; i < l->nargs; i++) {
+		const struct hornet_line_arg *a = &l->args[i];
 
-		if ((v = json_object_get(a, "file_arg")) || (v = json_object_get(a, "path_arg")) ||
-		    (v = json_object_get(a, "linux_binprm_arg"))) {
-			if (!e->path[0] && jstr(v, "path")[0]) {
-				e->path = jstr(v, "path");
-				flags = jstr(v, "flags");
-			}
-		} else if ((v = json_object_get(a, "string_arg"))) {
-			const char *s = json_string_value(v);
-
-			if (s && s[0] == '/' && !string_path)
-				string_path = s;
-		} else if ((v = json_object_get(a, "int_arg"))) {
-			if (first_int < 0 && json_is_integer(v))
-				first_int = json_integer_value(v);
-		} else if ((v = json_object_get(a, "sock_arg"))) {
-			if (!e->daddr[0]) {
-				e->daddr = jstr(v, "daddr");
-				e->dport = jint(v, "dport", -1);
-				e->protocol = jstr(v, "protocol");
-				*cookie = jstr(v, "cookie");
-				*state = jstr(v, "state");
-			}
-		} else if ((v = json_object_get(a, "sockaddr_arg"))) {
-			if (!e->daddr[0] && jstr(v, "addr")[0]) {
-				e->daddr = jstr(v, "addr");
-				e->dport = jint(v, "port", -1);
-			}
-		} else if ((v = json_object_get(a, "size_arg"))) {
-			if (!strcmp(label, "bytes_sent"))
-				*sent = json_integer_value(v);
-			else if (!strcmp(label, "bytes_received"))
-				*received = json_integer_value(v);
+		switch (a->kind) {
+		case HORNET_ARG_FILE:
+			if (!file && a->str.n)
+				file = a;
+			break;
+		case HORNET_ARG_STRING:
+			if (!str && a->str.n && a->str.s[0] == '/')
+				str = a;
+			break;
+		case HORNET_ARG_INT:
+			if (first_int < 0 && a->has_num)
+				first_int = a->num;
+			if (flags_int < 0 && a->has_num && (file || str))
+				flags_int = a->num;
+			break;
+		case HORNET_ARG_SOCK:
+		case HORNET_ARG_SOCKADDR:
+			if (!conn && a->str.n)
+				conn = a;
+			break;
+		case HORNET_ARG_SIZE:
+			if (span_is(&a->label, "bytes_sent"))
+				*sent = a->num;
+			else if (span_is(&a->label, "bytes_received"))
+				*received = a->num;
+			break;
+		default:
+			break;
 		}
 	}
-	if (!e->path[0] && string_path)
-		e->path = string_path;
-	if (e->path[0])
-		e->access = access_of(e->hook, args, flags, first_int);
+	if (file || str) {
+		e->path = S(g, file ? &file->str : &str->str);
+		e->access = access_of(e->hook, file ? S(g, &file->flags) : NULL,
+				      flags_int >= 0 ? flags_int : first_int);
+	}
+	if (conn) {
+		e->daddr = S(g, &conn->str);
+		e->dport = conn->has_num ? conn->num : -1;
+		e->sport = conn->sport;
+		if (span_is(&conn->protocol, "IPPROTO_UDP"))
+			e->protocol = "UDP";
+		*cookie = S(g, &conn->cookie);
+	}
 }
 
 static void split_hostport(struct hornet_ingest *g, const char *dest, const char **addr,
@@ -608,11 +633,10 @@ static void split_hostport(struct hornet_ingest *g, const char *dest, const char
 	if (!colon)
 		return;
 	n = colon - dest;
-	if (dest[0] == '[' && n >= 2 && dest[n - 1] == ']') {
+	if (dest[0] == '[' && n >= 2 && dest[n - 1] == ']')
 		*addr = arena_strn(&g->arena, dest + 1, n - 2);
-	} else {
+	else
 		*addr = arena_strn(&g->arena, dest, n);
-	}
 	*port = strtol(colon + 1, NULL, 10);
 }
 
@@ -623,22 +647,24 @@ static size_t join_key(char *buf, size_t size, const char *a, const char *b, con
 	return n < 0 ? 0 : (size_t)n >= size ? size - 1 : (size_t)n;
 }
 
-static void dns_remember(struct hornet_ingest *g, const struct ev *e, json_t *answers)
+/* A DNS answer's addresses, remembered for the process and its pod. */
+static void dns_remember(struct hornet_ingest *g, const struct ev *e, const struct hornet_line *l)
 {
-	char key[1024];
-	size_t i, klen;
-	json_t *a;
+	char key[1024], data[256];
+	size_t klen;
+	int i, w;
 
-	json_array_foreach(answers, i, a)
-	{
-		const char *type = jstr(a, "type"), *data = jstr(a, "data");
-		const char *name = jstr(json_object_get(e->body, "question"), "name");
+	if (!e->dns[0])
+		return;
+	for (i = 0; i < l->nanswers; i++) {
+		const struct hornet_span *d = &l->answers[i].data;
 		bool created;
 		char *v;
-		int w;
 
-		if ((strcmp(type, "A") && strcmp(type, "AAAA")) || !data[0] || !name[0])
+		if ((!span_is(&l->answers[i].type, "A") && !span_is(&l->answers[i].type, "AAAA")) ||
+		    !d->n || d->n >= sizeof(data))
 			continue;
+		hornet_span_copy(d, data);
 		for (w = 0; w < 2; w++) {
 			if (w == 0)
 				klen = join_key(key, sizeof(key), "p", e->exec_id, data);
@@ -650,7 +676,7 @@ static void dns_remember(struct hornet_ingest *g, const struct ev *e, json_t *an
 				hmap_clear(&g->dns, true);
 			v = hmap_put(&g->dns, NULL, key, klen, 256, &created);
 			if (v)
-				snprintf(v, 256, "%s", name);
+				snprintf(v, 256, "%s", e->dns);
 		}
 	}
 }
@@ -682,45 +708,78 @@ static struct sock_info *sock_get(struct hornet_ingest *g, const char *cookie, b
 			&created);
 }
 
-/* The batch's process row for @p (creating it), with what @p says about the process. */
-static struct proc_row *proc_touch(struct hornet_ingest *g, json_t *p, const struct ev *e)
+/* Remembers (@add) or asks whether @e's process accepts connections on @e's local port. */
+static bool listen_port(struct hornet_ingest *g, const struct ev *e, bool add)
 {
-	const char *exec_id = jstr(p, "exec_id");
-	const char *ns, *pod, *container, *start;
+	char key[1100];
+	bool created;
+	int klen;
+
+	if (e->sport <= 0 || !e->exec_id[0])
+		return false;
+	klen = snprintf(key, sizeof(key), "%s\x1f%lld", e->exec_id, (long long)e->sport);
+	if (klen < 0 || klen >= (int)sizeof(key))
+		return false;
+	if (!add)
+		return hmap_get(&g->listens, key, klen) != NULL;
+	if (g->listens.n >= JOIN_MAX)
+		hmap_clear(&g->listens, true);
+	return hmap_put(&g->listens, NULL, key, klen, 1, &created) != NULL;
+}
+
+/*
+ * The process row for @p (creating it), with what @p says about the process.
+ * Its strings are copied once, when the row is made or first learns the
+ * process's binary or pod, not at each of the process's events.
+ */
+static struct proc_row *proc_touch(struct hornet_ingest *g, const struct hornet_line_proc *p,
+				   const struct ev *e)
+{
+	struct arena *a = &g->roll;
+	char key[1025], start[64];
 	struct proc_row *r;
 	bool created;
+	size_t klen;
 	int64_t t;
 
-	if (!exec_id[0])
+	if (!p->exec_id.n || p->exec_id.n >= sizeof(key))
 		return NULL;
-	r = hmap_put(&g->procs, &g->arena, exec_id, strlen(exec_id), sizeof(*r), &created);
+	klen = hornet_span_copy(&p->exec_id, key);
+	r = hmap_put(&g->procs, a, key, klen, sizeof(*r), &created);
 	if (!r)
 		return NULL;
 	if (created) {
-		r->exec_id = astr(g, exec_id);
+		r->exec_id = arena_strn(a, key, klen);
 		r->parent_exec_id = r->node = r->bin = r->args = r->cwd = r->ns = r->pod =
 			r->container = "";
-		r->pid = jint(p, "pid", 0);
+		r->pid = p->pid;
 	}
 	if (e->ts > r->last_ns)
 		r->last_ns = e->ts;
-	if (!jstr(p, "binary")[0])
+	if (p->pod_name.n && !r->pod[0]) {
+		r->ns = span_str(a, &p->pod_namespace);
+		r->pod = span_str(a, &p->pod_name);
+	}
+	if (p->container.n && !r->container[0])
+		r->container = span_str(a, &p->container);
+	if (!p->binary.n || r->bin[0])
 		return r;
-	/* a process object with a binary is a full record: it wins over what the batch had */
-	workload_of(p, &ns, &pod, &container);
-	r->parent_exec_id = astr(g, jstr(p, "parent_exec_id"));
-	r->node = e->node;
-	r->bin = astr(g, jstr(p, "binary"));
-	r->args = astr(g, jstr(p, "arguments"));
-	r->cwd = astr(g, jstr(p, "cwd"));
-	r->ns = astr(g, ns);
-	r->pod = astr(g, pod);
-	r->container = astr(g, container);
-	r->pid = jint(p, "pid", r->pid);
-	r->uid = jint(p, "uid", r->uid);
-	start = jstr(p, "start_time");
-	if (start[0] && !hornet_store_parse_rfc3339(start, strlen(start), &t))
-		r->start_ns = t;
+	/* the first process object with a binary is a full record */
+	r->parent_exec_id = span_str(a, &p->parent_exec_id);
+	r->node = R(g, e->node);
+	r->bin = span_str(a, &p->binary);
+	r->args = span_str(a, &p->arguments);
+	r->cwd = span_str(a, &p->cwd);
+	if (p->has_pid)
+		r->pid = p->pid;
+	if (p->has_uid)
+		r->uid = p->uid;
+	if (p->start_time.n && p->start_time.n < sizeof(start)) {
+		size_t n = hornet_span_copy(&p->start_time, start);
+
+		if (!hornet_store_parse_rfc3339(start, n, &t))
+			r->start_ns = t;
+	}
 	return r;
 }
 
@@ -732,6 +791,8 @@ static void *rollup_entry(struct hornet_ingest *g, struct hmap *m, size_t size, 
 			  const char *fmt, ...)
 {
 	char key[8192];
+	int64_t *row;
+	uint64_t h;
 	va_list ap;
 	int klen;
 
@@ -740,7 +801,15 @@ static void *rollup_entry(struct hornet_ingest *g, struct hmap *m, size_t size, 
 	va_end(ap);
 	if (klen < 0 || klen >= (int)sizeof(key))
 		return NULL;
-	return hmap_put(m, &g->arena, key, klen, size, created);
+	row = hmap_put(m, &g->roll, key, klen, size, created);
+	if (row && *created) {
+		/* splitmix64's finalizer over FNV-1a: the key's 64 bits spread well */
+		h = hash_bytes(key, klen);
+		h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+		*row = (int64_t)(h ^ (h >> 31));
+	}
+	return row;
 }
 
 static void seen_at(int64_t *first, int64_t *last, int64_t ts)
@@ -751,9 +820,10 @@ static void seen_at(int64_t *first, int64_t *last, int64_t ts)
 		*last = ts;
 }
 
-static struct who who_of(const struct ev *e)
+static struct who who_of(struct hornet_ingest *g, const struct ev *e)
 {
-	return (struct who){ e->node, e->ns, e->pod, e->container, e->bin };
+	return (struct who){ R(g, e->node), R(g, e->ns), R(g, e->pod), R(g, e->container),
+			     R(g, e->bin) };
 }
 
 static void file_add(struct hornet_ingest *g, const struct ev *e)
@@ -768,13 +838,13 @@ static void file_add(struct hornet_ingest *g, const struct ev *e)
 	if (!r)
 		return;
 	if (created) {
-		r->path = astr(g, e->path);
-		r->exec_id = e->exec_id;
-		r->hook = astr(g, e->hook);
-		r->access = e->access;
-		r->action = e->action;
-		r->policy = e->policy;
-		r->who = who_of(e);
+		r->path = R(g, e->path);
+		r->exec_id = R(g, e->exec_id);
+		r->hook = R(g, e->hook);
+		r->access = e->access; /* a literal */
+		r->action = R(g, e->action);
+		r->policy = R(g, e->policy);
+		r->who = who_of(g, e);
 		r->hour = hour;
 	}
 	r->n++;
@@ -795,14 +865,14 @@ static void egress_add(struct hornet_ingest *g, const struct ev *e, const struct
 	if (!r)
 		return;
 	if (created) {
-		r->exec_id = e->exec_id;
-		r->daddr = e->daddr;
+		r->exec_id = R(g, e->exec_id);
+		r->daddr = R(g, e->daddr);
 		r->dport = e->dport;
-		r->protocol = e->protocol;
-		r->dns = e->dns;
-		r->http_host = astr(g, http);
-		r->tls = astr(g, tls);
-		r->who = who_of(e);
+		r->protocol = e->protocol; /* a literal */
+		r->dns = R(g, e->dns);
+		r->http_host = R(g, http);
+		r->tls = R(g, tls);
+		r->who = who_of(g, e);
 		r->hour = hour;
 	}
 	r->connections++;
@@ -823,10 +893,10 @@ static void timeline_add(struct hornet_ingest *g, const struct ev *e)
 	if (!r)
 		return;
 	if (created) {
-		r->node = e->node;
-		r->type = e->type;
-		r->ns = e->ns;
-		r->pod = e->pod;
+		r->node = R(g, e->node);
+		r->type = R(g, e->type);
+		r->ns = R(g, e->ns);
+		r->pod = R(g, e->pod);
 		r->bucket = bucket;
 	}
 	r->n++;
@@ -882,96 +952,73 @@ static int raw_add(struct hornet_ingest *g, const struct ev *e, const char *line
 
 bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 {
+	struct hornet_line *l = &g->line;
 	struct ev e = { .dport = -1 };
-	const char *key, *cookie = NULL, *state = "", *t;
+	const char *cookie = NULL, *t;
 	int64_t sent = -1, received = -1;
 	struct proc_row *pr;
 	struct sock_info *si;
-	json_t *root, *v;
-	bool ok = false;
 
-	root = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
-	if (!json_is_object(root))
-		goto out;
-	json_object_foreach(root, key, v)
-	{
-		if (strcmp(key, "node_name") && strcmp(key, "time") && json_is_object(v)) {
-			e.type = key;
-			e.body = v;
-			break;
-		}
-	}
-	t = jstr(root, "time");
-	if (!e.body || hornet_store_parse_rfc3339(t, strlen(t), &e.ts))
-		goto out;
-	e.type = astr(g, e.type);
-	e.node = astr(g, jstr(root, "node_name"));
-	e.proc = json_object_get(e.body, "process");
-	e.parent = json_object_get(e.body, "parent");
-	e.exec_id = astr(g, jstr(e.proc, "exec_id"));
-	e.parent_exec_id = astr(g, jstr(e.proc, "parent_exec_id"));
-	e.bin = astr(g, jstr(e.proc, "binary"));
-	workload_of(e.proc, &e.ns, &e.pod, &e.container);
-	e.ns = astr(g, e.ns);
-	e.pod = astr(g, e.pod);
-	e.container = astr(g, e.container);
-	e.policy = astr(g, jstr(e.body, "policy_name"));
-	e.action = astr(g, jstr(e.body, "action"));
-	e.hook = jstr(e.body, "function_name");
-	if (!e.hook[0])
-		e.hook = jstr(e.body, "event");
-	if (!e.hook[0])
-		e.hook = jstr(e.body, "symbol");
-	e.path = e.daddr = e.dns = e.protocol = e.access = "";
+	if (hornet_line_scan(line, len, l) || !l->type.s || !l->time.s)
+		return false;
+	t = S(g, &l->time);
+	if (hornet_store_parse_rfc3339(t, strlen(t), &e.ts))
+		return false;
+	e.type = S(g, &l->type);
+	e.node = S(g, &l->node);
+	e.exec_id = S(g, &l->proc.exec_id);
+	e.parent_exec_id = S(g, &l->proc.parent_exec_id);
+	e.bin = S(g, &l->proc.binary);
+	e.ns = S(g, &l->proc.pod_namespace);
+	e.pod = S(g, &l->proc.pod_name);
+	e.container = S(g, &l->proc.container);
+	e.policy = S(g, &l->policy);
+	e.action = S(g, &l->action);
+	e.hook = S(g, l->function.s ? &l->function : l->event.s ? &l->event : &l->symbol);
+	e.path = e.daddr = e.dns = e.access = "";
+	e.protocol = "TCP";
 	e.network = !strcmp(e.policy, "hornet-network");
-	e.killed = !strcmp(e.action, "KPROBE_ACTION_SIGKILL") &&
-		   strcmp(jstr(e.body, "policy_mode"), "monitor");
-
-	if (json_is_array(json_object_get(e.body, "args")))
-		read_args(&e, json_object_get(e.body, "args"), &sent, &received, &cookie, &state);
+	e.killed =
+		!strcmp(e.action, "KPROBE_ACTION_SIGKILL") && !span_is(&l->policy_mode, "monitor");
+	read_args(g, &e, l, &sent, &received, &cookie);
+	if (!strcmp(e.hook, "udp_sendmsg"))
+		e.protocol = "UDP";
 
 	if (!strcmp(e.type, "process_dns")) {
 		e.network = true;
-		e.dns = jstr(json_object_get(e.body, "question"), "name");
-		split_hostport(g, jstr(e.body, "server"), &e.daddr, &e.dport);
-		if (!strcmp(jstr(e.body, "direction"), "answer"))
-			dns_remember(g, &e, json_object_get(e.body, "answers"));
+		e.protocol = "UDP";
+		e.dns = S(g, &l->question);
+		split_hostport(g, S(g, &l->server), &e.daddr, &e.dport);
+		if (span_is(&l->direction, "answer"))
+			dns_remember(g, &e, l);
 	} else if (!strcmp(e.type, "process_http") || !strcmp(e.type, "process_tls")) {
 		bool http = e.type[8] == 'h';
-		json_t *sock = json_object_get(json_object_get(e.body, "socket"), "sock_arg");
 
 		e.network = true;
-		split_hostport(g, jstr(e.body, "destination"), &e.daddr, &e.dport);
-		e.dns = jstr(e.body, http ? "host" : "sni");
-		si = sock_get(g, jstr(sock, "cookie"), true);
+		split_hostport(g, S(g, &l->destination), &e.daddr, &e.dport);
+		e.dns = S(g, http ? &l->host : &l->sni);
+		si = sock_get(g, S(g, &l->socket_cookie), true);
 		if (si)
 			snprintf(http ? si->http_host : si->tls, sizeof(si->http_host), "%s",
 				 e.dns);
 	} else if (e.network && e.daddr[0]) {
 		e.dns = dns_lookup(g, &e);
 	}
-	e.path = astr(g, e.path);
-	e.daddr = astr(g, e.daddr);
-	e.dns = astr(g, e.dns);
-	e.protocol = !strcmp(e.protocol, "IPPROTO_UDP") || !strcmp(e.hook, "udp_sendmsg") ? "UDP"
-											  : "TCP";
 
 	/* rollups */
-	pr = e.proc ? proc_touch(g, e.proc, &e) : NULL;
-	if (e.parent)
-		proc_touch(g, e.parent, &e);
+	pr = l->proc.present ? proc_touch(g, &l->proc, &e) : NULL;
+	if (l->parent.present)
+		proc_touch(g, &l->parent, &e);
 	if (pr) {
 		if (!strcmp(e.type, "process_exit")) {
-			json_t *st = json_object_get(e.body, "status");
-
 			pr->has_exit = true;
 			pr->exit_ns = e.ts;
-			if (json_is_integer(st)) {
-				pr->status = json_integer_value(st);
+			if (l->has_status) {
+				pr->status = l->status;
 				pr->has_status = true;
 			}
-			if (jstr(e.body, "signal")[0])
-				pr->signal = astr(g, jstr(e.body, "signal"));
+			if (l->signal.n)
+				pr->signal = span_str(&g->roll, &l->signal);
 		}
 		pr->files += e.path[0] && !e.network;
 		pr->network += e.network;
@@ -980,20 +1027,29 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 	}
 	if (e.path[0] && !e.network && e.exec_id[0] && strcmp(e.type, "process_uprobe"))
 		file_add(g, &e);
-	if (e.network && e.exec_id[0] && e.daddr[0]) {
+	if (e.network &&
+	    (!strcmp(e.hook, "inet_csk_accept") || !strcmp(e.hook, "inet_csk_listen_start"))) {
+		/*
+		 * An accepted socket may have no cookie yet when accept returns: the
+		 * port it was accepted on, per process, marks it too.
+		 */
+		si = sock_get(g, cookie, true);
+		if (si)
+			si->inbound = true;
+		listen_port(g, &e, true);
+	} else if (e.network && e.exec_id[0] && e.daddr[0] && e.dport > 0) {
 		if (!strcmp(e.hook, "tcp_close")) {
-			egress_add(g, &e, sock_get(g, cookie, false), sent, received);
-			if (cookie)
+			si = sock_get(g, cookie, false);
+			if ((!si || !si->inbound) && !listen_port(g, &e, false))
+				egress_add(g, &e, si, sent, received);
+			if (cookie && cookie[0])
 				hmap_del(&g->socks, cookie, strlen(cookie), true);
 		} else if (!strcmp(e.hook, "udp_sendmsg")) {
 			egress_add(g, &e, NULL, 0, 0);
 		}
 	}
 	timeline_add(g, &e);
-	ok = !raw_add(g, &e, line, len);
-out:
-	json_decref(root);
-	return ok;
+	return !raw_add(g, &e, line, len);
 }
 
 /* ---- writing the batch ---- */
@@ -1083,74 +1139,91 @@ static void who_fill(struct hornet_db_value *row, const struct who *w)
 	row[4] = text(w->bin);
 }
 
-static const char *const file_cols[] = { "path",      "exec_id", "hook", "access",   "action",
-					 "policy",    "hour",	 "node", "ns",	     "pod",
-					 "container", "bin",	 "n",	 "first_ns", "last_ns" };
+static const char *const file_cols[] = { "k",	   "path",   "exec_id",	 "hook",
+					 "access", "action", "policy",	 "hour",
+					 "node",   "ns",     "pod",	 "container",
+					 "bin",	   "n",	     "first_ns", "last_ns" };
 
 static void file_fill(struct hornet_db_value *row, const void *entry)
 {
 	const struct file_row *r = entry;
 
-	row[0] = text(r->path);
-	row[1] = text(r->exec_id);
-	row[2] = text(r->hook);
-	row[3] = text(r->access);
-	row[4] = text(r->action);
-	row[5] = text(r->policy);
-	row[6] = integer(r->hour);
-	who_fill(row + 7, &r->who);
-	row[12] = integer(r->n);
-	row[13] = integer(r->first_ns);
-	row[14] = integer(r->last_ns);
+	row[0] = integer(r->k);
+	row[1] = text(r->path);
+	row[2] = text(r->exec_id);
+	row[3] = text(r->hook);
+	row[4] = text(r->access);
+	row[5] = text(r->action);
+	row[6] = text(r->policy);
+	row[7] = integer(r->hour);
+	who_fill(row + 8, &r->who);
+	row[13] = integer(r->n);
+	row[14] = integer(r->first_ns);
+	row[15] = integer(r->last_ns);
 }
 
-static const char *const egress_cols[] = {
-	"exec_id",  "daddr",	   "dport",	 "protocol",
-	"dns",	    "http_host",   "tls",	 "hour",
-	"node",	    "ns",	   "pod",	 "container",
-	"bin",	    "connections", "bytes_sent", "bytes_received",
-	"first_ns", "last_ns"
-};
+static const char *const egress_cols[] = { "k",
+					   "exec_id",
+					   "daddr",
+					   "dport",
+					   "protocol",
+					   "dns",
+					   "http_host",
+					   "tls",
+					   "hour",
+					   "node",
+					   "ns",
+					   "pod",
+					   "container",
+					   "bin",
+					   "connections",
+					   "bytes_sent",
+					   "bytes_received",
+					   "first_ns",
+					   "last_ns" };
 
 static void egress_fill(struct hornet_db_value *row, const void *entry)
 {
 	const struct egress_row *r = entry;
 
-	row[0] = text(r->exec_id);
-	row[1] = text(r->daddr);
-	row[2] = integer(r->dport);
-	row[3] = text(r->protocol);
-	row[4] = text(r->dns);
-	row[5] = text(r->http_host);
-	row[6] = text(r->tls);
-	row[7] = integer(r->hour);
-	who_fill(row + 8, &r->who);
-	row[13] = integer(r->connections);
-	row[14] = integer(r->bytes_sent);
-	row[15] = integer(r->bytes_received);
-	row[16] = integer(r->first_ns);
-	row[17] = integer(r->last_ns);
+	row[0] = integer(r->k);
+	row[1] = text(r->exec_id);
+	row[2] = text(r->daddr);
+	row[3] = integer(r->dport);
+	row[4] = text(r->protocol);
+	row[5] = text(r->dns);
+	row[6] = text(r->http_host);
+	row[7] = text(r->tls);
+	row[8] = integer(r->hour);
+	who_fill(row + 9, &r->who);
+	row[14] = integer(r->connections);
+	row[15] = integer(r->bytes_sent);
+	row[16] = integer(r->bytes_received);
+	row[17] = integer(r->first_ns);
+	row[18] = integer(r->last_ns);
 }
 
-static const char *const timeline_cols[] = { "bucket", "node", "type", "ns", "pod", "n" };
+static const char *const timeline_cols[] = { "k", "bucket", "node", "type", "ns", "pod", "n" };
 
 static void timeline_fill(struct hornet_db_value *row, const void *entry)
 {
 	const struct timeline_row *r = entry;
 
-	row[0] = integer(r->bucket);
-	row[1] = text(r->node);
-	row[2] = text(r->type);
-	row[3] = text(r->ns);
-	row[4] = text(r->pod);
-	row[5] = integer(r->n);
+	row[0] = integer(r->k);
+	row[1] = integer(r->bucket);
+	row[2] = text(r->node);
+	row[3] = text(r->type);
+	row[4] = text(r->ns);
+	row[5] = text(r->pod);
+	row[6] = integer(r->n);
 }
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 /* a process field: what a full record (one with a binary) says, else what was there */
 #define KEEP(c) c " = CASE WHEN excluded.bin <> '' THEN excluded." c " ELSE processes." c " END, "
 
-int hornet_ingest__write(struct hornet_ingest *g, struct hornet_db *db, char *err, size_t err_size)
+int hornet_ingest__write(struct hornet_ingest *g, struct hornet_db *db, bool rollups, char *err,
+			 size_t err_size)
 {
 	/* the one word the two databases spell differently here */
 	const char *lo = hornet_db_kind(db) == HORNET_DB_POSTGRES ? "LEAST" : "MIN";
@@ -1174,22 +1247,23 @@ int hornet_ingest__write(struct hornet_ingest *g, struct hornet_db *db, char *er
 					    "killed = processes.killed + excluded.killed",
 		hi);
 	snprintf(files, sizeof(files),
-		 "ON CONFLICT (path, exec_id, hook, access, action, policy, hour) DO UPDATE SET "
+		 "ON CONFLICT (k) DO UPDATE SET "
 		 "n = files.n + excluded.n, first_ns = %s(files.first_ns, excluded.first_ns), "
 		 "last_ns = %s(files.last_ns, excluded.last_ns)",
 		 lo, hi);
 	snprintf(egress, sizeof(egress),
-		 "ON CONFLICT (exec_id, daddr, dport, protocol, dns, http_host, tls, hour) DO "
-		 "UPDATE SET connections = egress.connections + excluded.connections, "
+		 "ON CONFLICT (k) DO UPDATE SET connections = egress.connections + "
+		 "excluded.connections, "
 		 "bytes_sent = egress.bytes_sent + excluded.bytes_sent, "
 		 "bytes_received = egress.bytes_received + excluded.bytes_received, "
 		 "first_ns = %s(egress.first_ns, excluded.first_ns), "
 		 "last_ns = %s(egress.last_ns, excluded.last_ns)",
 		 lo, hi);
 	rc = insert_chunks(db, "events", raw_cols, RAW_COLS, g->raw, g->nraw, NULL, err, err_size);
-	if (!rc)
-		rc = write_map(&g->procs, db, "processes", proc_cols, NCOLS(proc_cols), procs,
-			       proc_fill, err, err_size);
+	if (rc || !rollups)
+		return rc;
+	rc = write_map(&g->procs, db, "processes", proc_cols, NCOLS(proc_cols), procs, proc_fill,
+		       err, err_size);
 	if (!rc)
 		rc = write_map(&g->files, db, "files", file_cols, NCOLS(file_cols), files,
 			       file_fill, err, err_size);
@@ -1198,7 +1272,7 @@ int hornet_ingest__write(struct hornet_ingest *g, struct hornet_db *db, char *er
 			       egress_fill, err, err_size);
 	if (!rc)
 		rc = write_map(&g->timeline, db, "timeline", timeline_cols, NCOLS(timeline_cols),
-			       "ON CONFLICT (bucket, node, type, ns, pod) DO UPDATE SET "
+			       "ON CONFLICT (k) DO UPDATE SET "
 			       "n = timeline.n + excluded.n",
 			       timeline_fill, err, err_size);
 	return rc;

@@ -52,6 +52,7 @@ struct hornet_store {
 
 	struct hornet_db *wdb; /* the writer's connection */
 	struct hornet_ingest *ingest;
+	int64_t bytes_at; /* when the writer next reads the database's size */
 	atomic_uint generation; /* bumped when the file is recreated: readers reopen */
 
 	struct hornet_store_reader readers[HORNET_STORE_READERS];
@@ -73,10 +74,17 @@ struct hornet_ingest *hornet_ingest__new(void);
 void hornet_ingest__free(struct hornet_ingest *g);
 /* Adds one event line to the batch being built; false when it is not an event (counted as dropped). */
 bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len);
-/* Writes the batch (inside the caller's transaction); the batch stays until reset. */
-int hornet_ingest__write(struct hornet_ingest *g, struct hornet_db *db, char *err, size_t err_size);
+/*
+ * Writes the batch's raw rows and, with @rollups, the rollups summed since they
+ * were last written (inside the caller's transaction); all stays until reset.
+ */
+int hornet_ingest__write(struct hornet_ingest *g, struct hornet_db *db, bool rollups, char *err,
+			 size_t err_size);
 size_t hornet_ingest__rows(const struct hornet_ingest *g);
-void hornet_ingest__reset(struct hornet_ingest *g);
+/* Rollup rows waiting to be written. */
+size_t hornet_ingest__rollups(const struct hornet_ingest *g);
+/* Forgets the raw rows, and with @rollups the rollups too (after they were written). */
+void hornet_ingest__reset(struct hornet_ingest *g, bool rollups);
 
 /* RFC 3339 "2026-11-29T13:06:49.925038398Z" (or with an offset) to ns since the epoch; -EINVAL. */
 int hornet_store_parse_rfc3339(const char *s, size_t len, int64_t *ns);

@@ -598,6 +598,31 @@ static void test_ingest_and_query(void)
 		CHECK_INT(arr_len(a, "exclusions"), 1);
 		json_decref(a);
 	}
+	UNIT_CASE("store_accepted_connections_are_no_egress")
+	{
+		struct kv p[] = { { "namespace", "shop" },
+				  { "pod", "web-1" },
+				  { "exclusions", "off" },
+				  { NULL } };
+		char curl[600], line[2048];
+		int i;
+
+		snprintf(curl, sizeof(curl), CURL, now_s);
+		for (i = 0; i < 2; i++) {
+			snprintf(line, sizeof(line),
+				 "{\"process_kprobe\":{\"process\":%s,\"function_name\":\"%s\","
+				 "\"args\":[{\"sock_arg\":{\"protocol\":\"IPPROTO_TCP\",\"daddr\":"
+				 "\"127.0.0.1\",\"dport\":41000,\"cookie\":\"777\"}}],\"action\":"
+				 "\"KPROBE_ACTION_POST\",\"policy_name\":\"hornet-network\"},"
+				 "\"node_name\":\"n1\",\"time\":\"%s\"}",
+				 curl, i ? "tcp_close" : "inet_csk_accept", now_s);
+			push(s, line);
+		}
+		settle(s, nevents + 2);
+		a = ask(s, "GET", "egress", p, NULL, &status);
+		CHECK_INT(arr_len(a, "egress"), 3);
+		json_decref(a);
+	}
 	hornet_store__close(s);
 }
 
