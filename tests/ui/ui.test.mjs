@@ -205,7 +205,7 @@ test('egress: the table and graph show the pod, binary, destination and command'
 	await page.click('#drawer-close');
 });
 
-test('process tree of the host shows the cat with its marks', async () => {
+test('process trees of the host and of the pod, the pod profile', async () => {
 	await open('tree?host=1');
 	await page.waitForSelector('#tree-summary');
 	const text = await textOf('#tree-result');
@@ -214,6 +214,23 @@ test('process tree of the host shows the cat with its marks', async () => {
 	await page.waitForSelector('#drawer-cmdline');
 	await shot('tree');
 	await page.click('#drawer-close');
+	if (X.container) {
+		// A pod's tree: the cat run in its container, and nothing of the host's.
+		await open('tree?namespace=' + encodeURIComponent(X.container.namespace) + '&pod=' +
+			encodeURIComponent(X.container.pod));
+		await page.waitForSelector('#tree-summary');
+		const pod = await textOf('#tree-result');
+		assert.ok(/cat|busybox/.test(pod) && pod.includes('/etc/passwd'), 'the pod tree: ' +
+			pod.slice(0, 300));
+		assert.ok(!pod.includes(X.mark), 'no host process in the pod tree');
+		await shot('tree-pod');
+		// Its profile: the file it read.
+		await open('profile?namespace=' + encodeURIComponent(X.container.namespace) + '&pod=' +
+			encodeURIComponent(X.container.pod));
+		await page.waitForSelector('#profile-summary');
+		assert.ok((await textOf('#profile-result')).includes('/etc/passwd'), 'the pod profile');
+		await shot('profile-pod');
+	}
 });
 
 test('policies: state, mode switch, add with the error line, delete', async () => {

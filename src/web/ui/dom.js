@@ -88,8 +88,13 @@ export function table(cols, rows, onRow, id) {
 				c.cell(r))));
 		if (onRow) {
 			tr.classList.add('clickable');
+			tr.tabIndex = 0; // Enter opens it too
 			tr.addEventListener('click', e => {
 				if (!e.target.closest('[data-field], a, button, select, input'))
+					onRow(r);
+			});
+			tr.addEventListener('keydown', e => {
+				if (e.key === 'Enter' && e.target === tr)
 					onRow(r);
 			});
 		}
