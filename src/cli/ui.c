@@ -115,18 +115,19 @@ int hornet_cmd_ui(int argc, char **argv)
 	}
 	if (!wo.node_name && !gethostname(host, sizeof(host) - 1))
 		wo.node_name = host;
+	/* blocked before the store's and the server's threads start, so they inherit the mask
+	 * and the signals come to sigwait() below */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	store = hornet_store__open(&so, err, sizeof(err));
 	if (!store) {
 		fprintf(stderr, "hornet ui: --store '%s': %s\n", so.url, err);
 		return 1;
 	}
 	wo.store = store;
-	/* blocked before the server's threads start, so they inherit the mask */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	web = hornet_web__start(&wo, err, sizeof(err));
 	if (!web) {
 		fprintf(stderr, "hornet ui: %s\n", err);

@@ -3,8 +3,9 @@
  * The HTTP server: libmicrohttpd with its own epoll thread pool, so a slow
  * client or a slow query never touches the agent's event loop. Requests that
  * change or read the agent's state go to its unix socket, where its own
- * thread answers them (web/agent_call.c); history queries go to the store;
- * live events come from web/live.c.
+ * thread answers them (web/agent_call.c), from two caller threads of ours
+ * while the request's connection is suspended; history queries go to the
+ * store; live events come from web/live.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -12,8 +13,8 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <limits.h>
-#include <pthread.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -164,21 +165,19 @@ static enum MHD_Result answer(struct hornet_web *w, struct MHD_Connection *c, un
 	return ret;
 }
 
-static enum MHD_Result answer_json(struct hornet_web *w, struct MHD_Connection *c,
-				   unsigned int status, const struct hornet_json *j)
+static void prep(struct prepared *p, unsigned int status, const char *ctype, char *body, size_t len)
 {
-	if (j->failed)
-		return answer(w, c, 500, "application/json", "{\"error\":\"out of memory\"}", 25,
-			      MHD_RESPMEM_PERSISTENT, NULL, NULL);
-	return answer(w, c, status, "application/json", j->buf, j->len, MHD_RESPMEM_MUST_COPY, NULL,
-		      NULL);
+	free(p->body);
+	p->status = status;
+	p->ctype = ctype;
+	p->body = body;
+	p->len = len;
 }
 
-static enum MHD_Result error_v(struct hornet_web *w, struct MHD_Connection *c, unsigned int status,
-			       const char *fmt, va_list ap)
+/* {"error": "..."} as the answer to prepare. */
+static void prep_error_v(struct prepared *p, unsigned int status, const char *fmt, va_list ap)
 {
 	struct hornet_json j;
-	enum MHD_Result ret;
 	char msg[4096];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -187,21 +186,36 @@ static enum MHD_Result error_v(struct hornet_web *w, struct MHD_Connection *c, u
 	hornet_json_str(&j, "error", msg);
 	hornet_json_obj_end(&j);
 	hornet_json_append(&j, "\n", 1);
-	ret = answer_json(w, c, status, &j);
-	hornet_json_free(&j);
-	return ret;
+	if (j.failed) {
+		char *oom = strdup("{\"error\":\"out of memory\"}\n");
+
+		hornet_json_free(&j);
+		prep(p, 500, "application/json", oom, oom ? strlen(oom) : 0);
+		return;
+	}
+	prep(p, status, "application/json", j.buf, j.len);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+prep_error(struct prepared *p, unsigned int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	prep_error_v(p, status, fmt, ap);
+	va_end(ap);
 }
 
 static enum MHD_Result __attribute__((format(printf, 4, 5)))
 error(struct hornet_web *w, struct MHD_Connection *c, unsigned int status, const char *fmt, ...)
 {
-	enum MHD_Result ret;
+	struct prepared p = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	ret = error_v(w, c, status, fmt, ap);
+	prep_error_v(&p, status, fmt, ap);
 	va_end(ap);
-	return ret;
+	return answer(w, c, p.status, p.ctype, p.body, p.len, MHD_RESPMEM_MUST_FREE, NULL, NULL);
 }
 
 /* ---- access ---- */
@@ -230,38 +244,6 @@ static const char *param(void *ctx, const char *name)
 }
 
 /* ---- the agent's socket ---- */
-
-static void prep(struct prepared *p, unsigned int status, const char *ctype, char *body, size_t len)
-{
-	free(p->body);
-	p->status = status;
-	p->ctype = ctype;
-	p->body = body;
-	p->len = len;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-prep_error(struct prepared *p, unsigned int status, const char *fmt, ...)
-{
-	struct hornet_json j;
-	char msg[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	hornet_json_init(&j);
-	hornet_json_obj_begin(&j, NULL);
-	hornet_json_str(&j, "error", msg);
-	hornet_json_obj_end(&j);
-	hornet_json_append(&j, "\n", 1);
-	if (j.failed) {
-		hornet_json_free(&j);
-		prep(p, 500, "application/json", strdup("{\"error\":\"out of memory\"}\n"), 26);
-		return;
-	}
-	prep(p, status, "application/json", j.buf, j.len);
-}
 
 static void prep_text(struct prepared *p, unsigned int status, const char *ctype, const char *s,
 		      size_t len)
