@@ -220,7 +220,8 @@ static int sqlite_open(const char *url, bool read_only, struct hornet_db **out, 
 	 * rarer checkpoints write a page changed by many batches once.
 	 */
 	static const char writer_pragmas[] = "PRAGMA cache_size=-" HORNET_SQLITE_WRITER_CACHE_KB
-					     "; PRAGMA wal_autocheckpoint=4000;";
+					     "; PRAGMA wal_autocheckpoint=4000;"
+					     "PRAGMA journal_size_limit=67108864;";
 	struct sqlite_db *d;
 	int rc, fd, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 

@@ -162,6 +162,10 @@ static int open_writer(struct hornet_store *s, char *err, size_t err_size)
 		rc = hornet_db_open(s->url, s->read_only, &s->wdb, err, err_size);
 		if (!rc) {
 			rc = hornet_store__schema(s->wdb, err, err_size);
+			/* the checkpointer thread copies the WAL back: commits never wait for it */
+			if (!rc && !s->postgres && !s->read_only)
+				rc = hornet_db_exec(s->wdb, "PRAGMA wal_autocheckpoint=0", err,
+						    err_size);
 			if (!rc)
 				return 0;
 			hornet_db_close(s->wdb);
@@ -273,8 +277,6 @@ static int maintain(struct hornet_store *s, char *err, size_t err_size)
 		if (n > 0)
 			atomic_fetch_add(&s->trimmed, n);
 	}
-	if (hornet_db_kind(db) == HORNET_DB_SQLITE)
-		hornet_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", err, err_size);
 	atomic_store(&s->bytes, hornet_db_size(db));
 	return 0;
 }
@@ -505,6 +507,41 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * SQLite's checkpoint copies the WAL into the database file and fsyncs both;
+ * made by the committing writer (the default), it holds the queue up for as
+ * long as the disk takes. Here a thread of its own does it twice a second,
+ * PASSIVE: it never waits for the writer or the readers, and what it could
+ * not copy this time it copies the next.
+ */
+static void *checkpointer_main(void *arg)
+{
+	struct hornet_store *s = arg;
+	struct hornet_db *db = NULL;
+	unsigned int gen = 0;
+	char err[256];
+
+	pthread_setname_np(pthread_self(), "hornet-ckpt");
+	while (!stopping(s)) {
+		nap(s, 500);
+		if (db && gen != atomic_load(&s->generation)) {
+			hornet_db_close(db);
+			db = NULL;
+		}
+		if (!db) {
+			gen = atomic_load(&s->generation);
+			if (hornet_db_open(s->url, true, &db, err, sizeof(err)))
+				continue;
+		}
+		if (hornet_db_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", err, sizeof(err))) {
+			hornet_db_close(db);
+			db = NULL;
+		}
+	}
+	hornet_db_close(db);
+	return NULL;
+}
+
 struct hornet_store *hornet_store__open(const struct hornet_store_opts *o, char *err,
 					size_t err_size)
 {
@@ -572,6 +609,8 @@ struct hornet_store *hornet_store__open(const struct hornet_store_opts *o, char 
 		goto fail;
 	}
 	s->writer_started = true;
+	if (!s->postgres && !pthread_create(&s->checkpointer, NULL, checkpointer_main, s))
+		s->checkpointer_started = true;
 	return s;
 fail:
 	hornet_store__close(s);
@@ -591,6 +630,8 @@ void hornet_store__close(struct hornet_store *s)
 		pthread_mutex_unlock(&s->qlock);
 		pthread_join(s->writer, NULL);
 	}
+	if (s->checkpointer_started)
+		pthread_join(s->checkpointer, NULL);
 	for (i = 0; s->ring && i < s->count; i++)
 		free(s->ring[(s->head + i) % s->ring_cap].s);
 	for (i = 0; i < HORNET_STORE_READERS; i++) {

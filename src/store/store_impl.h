@@ -49,6 +49,8 @@ struct hornet_store {
 	bool stopping;
 	pthread_t writer;
 	bool writer_started;
+	pthread_t checkpointer; /* SQLite: copies the WAL into the file, off the writer's path */
+	bool checkpointer_started;
 
 	struct hornet_db *wdb; /* the writer's connection */
 	struct hornet_ingest *ingest;
