@@ -58,7 +58,7 @@ const samples = [];
 for (let t = 0; t < SECONDS; t += 10) {
 	await page.waitForTimeout(10000);
 	const p = await page.evaluate(() => Object.assign({}, window.hornetPerf, { now: performance.now(),
-		rows: document.getElementById('live-rows').childElementCount }));
+		rows: document.querySelectorAll('#live-rows .lrow:not([hidden])').length }));
 	samples.push(Object.assign(p, await heap()));
 }
 const last = samples[samples.length - 1];

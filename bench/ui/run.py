@@ -106,7 +106,7 @@ def main():
             print("  first view, %-20s %6d ms (median of 5 cold loads)" % (k[14:] + ":", v))
     print("  live view at %d events/s for %.0f s (target rate %d):" %
           (res["events_per_s"], res["seconds"], RATE))
-    print("    drawn %d, skipped to keep up %d, rows kept %d" %
+    print("    listed %d, skipped to keep up %d, rows drawn on screen %d" %
           (res["rendered"], res["skipped_to_keep_up"], res["rows"]))
     print("    frames %d (%.1f/s), dropped %d (%.1f%%), longest %d ms" %
           (res["frames"], res["frames_per_s"], res["dropped_frames"], res["dropped_frames_pct"],

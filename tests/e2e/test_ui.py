@@ -148,7 +148,7 @@ def _():
     modules = uitest.node_modules()
     d = tempfile.mkdtemp(prefix="hornet-ui-")
     os.chmod(d, 0o755)
-    ctr = None
+    ctr = u = None
     try:
         u = uitest.UiAgent(d)
         a = u.agent
@@ -192,6 +192,9 @@ def _():
     finally:
         if ctr:
             ctr.stop()
+        # the agent first: its store would make its file again in @d
+        if u:
+            u.agent.stop()
         shutil.rmtree(d, ignore_errors=True)
 
 

@@ -54,7 +54,7 @@ async function open(hash) {
 
 // The text of the view's table rows, one string per row.
 async function rowsOf(sel) {
-	await page.waitForSelector(sel + ' tbody tr, ' + sel + '-none', { timeout: 10000 }).catch(() => {});
+	await page.waitForSelector(sel + ' tbody tr', { timeout: 10000 }).catch(() => {});
 	return page.$$eval(sel + ' tbody tr', trs => trs.map(tr => tr.textContent));
 }
 
@@ -100,7 +100,8 @@ test('without the cookie the login form takes the token', async () => {
 	await p1.waitForSelector('#login', { state: 'hidden' });
 	await p1.waitForSelector('#live-table');
 	const cookies = await c1.cookies();
-	assert.ok(cookies.some(c => c.httpOnly), 'an HttpOnly cookie: ' + JSON.stringify(cookies.map(c => c.name)));
+	assert.ok(cookies.some(c => c.httpOnly),
+		'an HttpOnly cookie: ' + JSON.stringify(cookies.map(c => c.name)));
 	await c1.close();
 	// The link with the token left the address bar without it.
 	assert.ok(!(await page.evaluate(() => location.href)).includes(TOKEN), 'token left the URL');
@@ -135,8 +136,8 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await open('live?type=process_kprobe&binary=' + encodeURIComponent(X.cat));
 	await page.waitForFunction(m => document.getElementById('live-rows').textContent.includes(m),
 		X.mark, { timeout: 10000 });
-	const rows = await page.$$eval('#live-rows .lrow:not([hidden])', rs => rs.map(r => r.children[1].textContent +
-		'\t' + r.children[3].textContent));
+	const rows = await page.$$eval('#live-rows .lrow:not([hidden])', rs => rs.map(r =>
+		r.children[1].textContent + '\t' + r.children[3].textContent));
 	assert.ok(rows.every(r => r.startsWith('kprobe\t' + X.cat)), 'filtered rows: ' + rows.slice(0, 5));
 	await page.waitForSelector('#live-state.live');
 
@@ -171,8 +172,9 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	await open('live');
 	await page.locator('#live-rows [data-field="type"]').first().waitFor();
 	await page.click('#live-pause');
-	const type = await page.locator('#live-rows [data-field="type"]').first().getAttribute('data-value');
-	await page.locator('#live-rows [data-field="type"]').first().click();
+	const first = page.locator('#live-rows [data-field="type"]').first();
+	const type = await first.getAttribute('data-value');
+	await first.click();
 	await page.waitForFunction(t => location.hash.includes('type=' + t), type);
 	assert.equal(await page.inputValue('#f-type'), type);
 });
@@ -203,7 +205,7 @@ test('egress: the table and graph show the pod, binary, destination and command'
 	await page.click('#drawer-close');
 });
 
-test('process tree of the host shows the cat with its marks', async () => {
+test('process trees of the host and of the pod, the pod profile', async () => {
 	await open('tree?host=1');
 	await page.waitForSelector('#tree-summary');
 	const text = await textOf('#tree-result');
@@ -212,6 +214,23 @@ test('process tree of the host shows the cat with its marks', async () => {
 	await page.waitForSelector('#drawer-cmdline');
 	await shot('tree');
 	await page.click('#drawer-close');
+	if (X.container) {
+		// A pod's tree: the cat run in its container, and nothing of the host's.
+		await open('tree?namespace=' + encodeURIComponent(X.container.namespace) + '&pod=' +
+			encodeURIComponent(X.container.pod));
+		await page.waitForSelector('#tree-summary');
+		const pod = await textOf('#tree-result');
+		assert.ok(/cat|busybox/.test(pod) && pod.includes('/etc/passwd'), 'the pod tree: ' +
+			pod.slice(0, 300));
+		assert.ok(!pod.includes(X.mark), 'no host process in the pod tree');
+		await shot('tree-pod');
+		// Its profile: the file it read.
+		await open('profile?namespace=' + encodeURIComponent(X.container.namespace) + '&pod=' +
+			encodeURIComponent(X.container.pod));
+		await page.waitForSelector('#profile-summary');
+		assert.ok((await textOf('#profile-result')).includes('/etc/passwd'), 'the pod profile');
+		await shot('profile-pod');
+	}
 });
 
 test('policies: state, mode switch, add with the error line, delete', async () => {
@@ -225,8 +244,10 @@ test('policies: state, mode switch, add with the error line, delete', async () =
 	const mode = await page.evaluate(async n => (await (await fetch('/api/v1/policies')).json())
 		.policies.find(p => p.name === n).mode, X.policy);
 	assert.equal(mode, 'enforce');
-	await page.locator(`#policies-table tr[data-policy="${X.policy}"] select.mode`).selectOption('monitor');
-	await page.waitForFunction(() => document.getElementById('policies-note').textContent.includes('monitor'));
+	await page.locator(`#policies-table tr[data-policy="${X.policy}"] select.mode`)
+		.selectOption('monitor');
+	await page.waitForFunction(() =>
+		document.getElementById('policies-note').textContent.includes('monitor'));
 
 	await page.fill('#policy-yaml', 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n' +
 		'metadata:\n  name: broken\nspec:\n  kprobes: [\n  - call: x\n');
@@ -239,7 +260,8 @@ test('policies: state, mode switch, add with the error line, delete', async () =
 	await page.fill('#policy-yaml', `apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\n` +
 		`metadata:\n  name: ${name}\nspec:\n  kprobes:\n  - call: "sys_openat"\n` +
 		`    syscall: true\n    args:\n    - index: 1\n      type: "string"\n    selectors:\n` +
-		`    - matchArgs:\n      - index: 1\n        operator: "Equal"\n        values: ["/nonexistent/${name}"]\n`);
+		`    - matchArgs:\n      - index: 1\n        operator: "Equal"\n` +
+		`        values: ["/nonexistent/${name}"]\n`);
 	await page.click('#policy-add');
 	const added = page.locator(`#policies-table tr[data-policy="${name}"]`);
 	await added.waitFor({ timeout: 20000 });
@@ -253,7 +275,8 @@ test('health: events per second, losses, sensors, store', async () => {
 	await page.waitForSelector('#health-sensors');
 	assert.ok((await textOf('#health-sensors')).includes('exec'));
 	assert.notEqual((await textOf('#health-store b')).trim(), 'none', 'the store size');
-	await page.waitForFunction(() => !document.querySelector('#health-rate b').textContent.includes('…'),
+	await page.waitForFunction(() =>
+		!document.querySelector('#health-rate b').textContent.includes('…'),
 		null, { timeout: 5000 });
 	await shot('health');
 });
@@ -286,10 +309,12 @@ test('hostile names and arguments render as text, no script runs', async () => {
 test('range and timeline apply to every view; profile; export and command', async () => {
 	await open('files?path=%2Fetc%2Fpasswd');
 	await page.click('button[data-range="24h"]');
-	await page.waitForFunction(() => location.hash.includes('since=-24h') && location.hash.includes('path='));
+	await page.waitForFunction(() => location.hash.includes('since=-24h') &&
+		location.hash.includes('path='));
 	await page.waitForSelector('#timeline-svg rect');
 	await page.click('#nav-egress');
-	await page.waitForFunction(() => location.hash.startsWith('#/egress') && location.hash.includes('since=-24h'));
+	await page.waitForFunction(() => location.hash.startsWith('#/egress') &&
+		location.hash.includes('since=-24h'));
 	await shot('timeline');
 
 	await open('profile?binary=' + encodeURIComponent(X.cat) + '&new_since=-1h');
@@ -298,9 +323,11 @@ test('range and timeline apply to every view; profile; export and command', asyn
 	await shot('profile');
 
 	await open('live?type=process_kprobe&binary=' + encodeURIComponent(X.cat));
-	assert.equal(await textOf('#cli-command'), "hornet events --follow --types kprobe --binary '^/usr/bin/cat$'");
+	assert.equal(await textOf('#cli-command'),
+		"hornet events --follow --types kprobe --binary '^/usr/bin/cat$'");
 	const href = await page.getAttribute('#export-jsonl', 'href');
-	const lines = await page.evaluate(async h => (await (await fetch(h)).text()).trim().split('\n'), href);
+	const lines = await page.evaluate(async h =>
+		(await (await fetch(h)).text()).trim().split('\n'), href);
 	assert.ok(lines.length >= 1);
 	for (const l of lines) {
 		const ev = JSON.parse(l);
@@ -321,9 +348,11 @@ test('exclusions hide rows in every view and never delete them', async () => {
 	await page.waitForSelector('#files-summary, #files-result .msg');
 	assert.ok(!(await textOf('#files-result')).includes(X.mark), 'hidden');
 	await page.check('#show-hidden');
-	await page.waitForFunction(m => (document.getElementById('files-result') || {}).textContent.includes(m),
+	await page.waitForFunction(m =>
+		(document.getElementById('files-result') || {}).textContent.includes(m),
 		X.mark, { timeout: 10000 });
 	await open('exclusions');
 	await page.locator('#exclusions-table tr', { hasText: X.cat }).locator('button').click();
-	await page.waitForFunction(c => !(document.getElementById('exclusions-list').textContent.includes(c)), X.cat);
+	await page.waitForFunction(c =>
+		!document.getElementById('exclusions-list').textContent.includes(c), X.cat);
 });

@@ -2,7 +2,7 @@
 // The page's shell: a hash router (#/VIEW?filters, so every view has a
 // permalink of its filters), the time range every view shares, the timeline,
 // the login form, and clicks on values that filter by them.
-import { h, replace } from './dom.js';
+import { h, replace, parseTime } from './dom.js';
 import * as api from './api.js';
 import { drawTimeline } from './timeline.js';
 import { closeDrawer } from './drawer.js';
@@ -86,9 +86,17 @@ function rangeBar(r) {
 		type: 'button', class: !r.params.until && since === '-' + x ? 'on' : null,
 		dataset: { range: x }, onclick: () => setParams({ since: '-' + x, until: '' }),
 	}, x));
-	const from = h('input', { type: 'datetime-local', id: 'range-from', step: '1' });
-	const to = h('input', { type: 'datetime-local', id: 'range-to', step: '1' });
-	const custom = h('form', { class: 'custom', onsubmit: e => {
+	// A custom range shows in the inputs, in local time as they take it.
+	const local = v => {
+		const d = parseTime(v, new Date());
+		return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+	};
+	const custom = r.params.until || !/^-\d+[smhd]$/.test(since);
+	const from = h('input', { type: 'datetime-local', id: 'range-from', step: '1',
+		value: custom ? local(since) : null });
+	const to = h('input', { type: 'datetime-local', id: 'range-to', step: '1',
+		value: r.params.until ? local(r.params.until) : null });
+	const form = h('form', { class: 'custom', onsubmit: e => {
 		e.preventDefault();
 		if (!from.value)
 			return;
@@ -103,7 +111,7 @@ function rangeBar(r) {
 		' show excluded');
 	const shown = h('span', { class: 'range-label', id: 'range-label' },
 		r.params.until ? since + ' to ' + r.params.until : 'since ' + since);
-	return [buttons, custom, shown, hidden];
+	return [buttons, form, shown, hidden];
 }
 
 function render() {

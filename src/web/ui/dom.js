@@ -82,11 +82,19 @@ export function dateTime(t) {
 export function table(cols, rows, onRow, id) {
 	const body = h('tbody');
 	for (const r of rows) {
-		const tr = h('tr', null, cols.map(c => h('td', c.cls ? { class: c.cls } : null, c.cell(r))));
+		// Paths and command lines (4 KB at worst) are cut at a few lines; the drawer has them whole.
+		const tr = h('tr', null, cols.map(c => h('td', c.cls ? { class: c.cls } : null,
+			/\b(path|args|bin)\b/.test(c.cls || '') ? h('div', { class: 'clamp' }, c.cell(r)) :
+				c.cell(r))));
 		if (onRow) {
 			tr.classList.add('clickable');
+			tr.tabIndex = 0; // Enter opens it too
 			tr.addEventListener('click', e => {
 				if (!e.target.closest('[data-field], a, button, select, input'))
+					onRow(r);
+			});
+			tr.addEventListener('keydown', e => {
+				if (e.key === 'Enter' && e.target === tr)
 					onRow(r);
 			});
 		}
