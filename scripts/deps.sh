@@ -17,6 +17,8 @@ libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev 
 TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio
 libc6-dev-arm64-cross runc crun etcd-server golang-go rsync golang-github-modern-go-reflect2-dev
 dpkg-dev openssl chromium nodejs npm"
+# python3-prometheus-client: its text-format parser reads /metrics in tests/e2e/test_metrics.py
+TEST_PKGS="$TEST_PKGS python3-prometheus-client"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

@@ -24,6 +24,11 @@ from hornet import (HORNET, Agent, check, free_port, host_only, policy_doc, run,
                     skip, test)
 import containers  # noqa: E402
 
+try:    # the Prometheus client's own parser, a second reader (python3-prometheus-client)
+    from prometheus_client.parser import text_string_to_metric_families
+except ImportError:
+    text_string_to_metric_families = None
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "hornet-dashboard.json")
 TRUE = os.path.realpath("/bin/true")
@@ -89,7 +94,16 @@ def scrape(port, path="/metrics"):
     check(ctype.startswith("text/plain; version=0.0.4"), "Content-Type %r" % ctype)
     body = r.read()
     # strict UTF-8: a scraper rejects the page over one bad byte
-    return parse(body.decode("utf-8"))
+    text = body.decode("utf-8")
+    samples, types = parse(text)
+    check(text_string_to_metric_families,
+          "python3-prometheus-client is missing: scripts/deps.sh installs it")
+    theirs = {(s.name, tuple(sorted(s.labels.items()))): s.value
+              for f in text_string_to_metric_families(text) for s in f.samples}
+    ours = {(n, tuple(sorted(ls))): v for (n, ls), v in samples.items()}
+    check(theirs == ours, "the Prometheus client reads the page otherwise: %r" %
+          sorted(set(theirs.items()) ^ set(ours.items()))[:3])
+    return samples, types
 
 
 def value(samples, name, **labels):
@@ -345,6 +359,20 @@ def _():
     dash, exprs, names = dashboard_metrics()
     check(dash.get("panels") and exprs, "dashboard without panels or queries")
     check(len(names) >= 10, "dashboard uses only %d metrics" % len(names))
+    # what Grafana's import needs: unique ids, the data source variable used everywhere,
+    # queries with a refId and balanced brackets
+    ids = [p["id"] for p in dash["panels"]]
+    check(len(ids) == len(set(ids)), "panel ids twice: %r" % ids)
+    check(any(v["name"] == "datasource" and v["type"] == "datasource"
+              for v in dash["templating"]["list"]), "no datasource variable")
+    for p in dash["panels"]:
+        check(set(p["gridPos"]) == {"h", "w", "x", "y"}, "panel %r: gridPos" % p["title"])
+        for t in p.get("targets", []):
+            check(t.get("refId") and p["datasource"]["uid"] == "${datasource}",
+                  "panel %r: refId or data source" % p["title"])
+            e = re.sub(r'"[^"]*"', "", t["expr"])
+            for o, c in ("()", "{}", "[]"):
+                check(e.count(o) == e.count(c), "panel %r: unbalanced %s" % (p["title"], o + c))
     d = tempfile.mkdtemp(prefix="hornet-metrics-store-")
     m = Metrics("--http-listen", "127.0.0.1:%d" % free_port(),
                 "--store", os.path.join(d, "hornet.db"))
