@@ -274,12 +274,19 @@ def pod_execs_counted(m, c, at_least):
           "pod %s: %s execs counted, %d exported" % (c.pod_name, got, exported))
 
 
-@test("metrics_label_a_pods_events_with_its_namespace_and_pod")
-def _():
+def with_pod_agent(fn):
+    """fn(metrics agent, its OCI hook's argv), with runc; the agent stopped after."""
     need_runc()
     m = Metrics()
     try:
-        hook = [HORNET, "oci-hook", "--socket", m.agent.socket]
+        fn(m, [HORNET, "oci-hook", "--socket", m.agent.socket])
+    finally:
+        m.close()
+
+
+@test("metrics_label_a_pods_events_with_its_namespace_and_pod")
+def _():
+    def pod(m, hook):
         with containers.Container(name="web", namespace="metrics-%d" % os.getpid(),
                                   hook=hook) as c:
             check(c.start().returncode == 0, "runc run: %s" % c.output())
@@ -287,35 +294,29 @@ def _():
                 e = c.exec(["sh", "-c", "cat /etc/hostname; true"])
                 check(e.returncode == 0, "exec: %r" % (e,))
             pod_execs_counted(m, c, 6)
-    finally:
-        m.close()
+    with_pod_agent(pod)
 
 
 @test("metrics_count_an_event_that_waited_for_its_pod_under_the_pod")
 def _():
     # the agent counts a line that waited from the line itself: its pod spliced in
-    need_runc()
-    m = Metrics()
-    try:
-        hook = [HORNET, "oci-hook", "--socket", m.agent.socket]
+    def late_pod(m, hook):
         with containers.Container(hook=hook) as known:   # now the agent expects pods
             check(known.start().returncode == 0, "runc run: %s" % known.output())
         with containers.Container(name="late", namespace="late-%d" % os.getpid()) as c:
-            t0 = time.monotonic()
+            started = time.monotonic()
             check(c.start().returncode == 0, "runc run: %s" % c.output())
-            if time.monotonic() - t0 > 0.7:
-                skip("runc took %.1f s to start a container here: too slow to bring the pod "
-                     "within the 2 s wait" % (time.monotonic() - t0))
-            pid = c.pid()
+            took = time.monotonic() - started
+            if took > 0.7:
+                skip("runc needs %.1f s to start a container: its pod would come after the "
+                     "agent's 2 s wait" % took)
             c.exec(["cat", "/etc/hostname"])
-            state = '{"ociVersion":"1.0.2","id":"%s","status":"created","pid":%d,' \
-                '"bundle":"%s"}' % (c.id, pid, c.bundle)
-            r = subprocess.run(hook, input=state, capture_output=True, text=True, timeout=30)
+            r = subprocess.run(hook, input=c.hook_state(), capture_output=True, text=True,
+                               timeout=30)
             check(r.returncode == 0 and not r.stderr, "hook: %r" % (r,))
             pod_execs_counted(m, c, 1)
             check(m.agent.status()["workloads"]["events_waited_for_pod"] >= 1, "nothing waited")
-    finally:
-        m.close()
+    with_pod_agent(late_pod)
 
 
 def enable_bpf_stats():
