@@ -141,6 +141,9 @@ class Metrics:
                            *args)
 
     def close(self):
+        # the agent first: it writes its store (which may be in a directory of the test's)
+        # as it stops
+        self.agent.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
