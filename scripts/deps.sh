@@ -17,8 +17,9 @@ libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev 
 # postgresql: the server the store's tests start in a temporary directory
 TEST_PKGS="python3 util-linux iproute2 procps libcap2-bin qemu-system-x86 busybox-static cpio
 libc6-dev-arm64-cross runc crun etcd-server golang-go rsync golang-github-modern-go-reflect2-dev
-dpkg-dev openssl chromium nodejs npm
-postgresql"
+dpkg-dev openssl chromium nodejs postgresql"
+# python3-prometheus-client: its text-format parser reads /metrics in tests/e2e/test_metrics.py
+TEST_PKGS="$TEST_PKGS python3-prometheus-client"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
@@ -26,6 +27,10 @@ for p in $BUILD_PKGS $TEST_PKGS; do
 		missing="$missing $p"
 	fi
 done
+# npm: Debian's package, unless the installed nodejs (NodeSource's) brings its own
+if ! command -v npm >/dev/null 2>&1; then
+	missing="$missing npm"
+fi
 if ! command -v bpftool >/dev/null 2>&1; then
 	if apt-cache show bpftool >/dev/null 2>&1; then
 		missing="$missing bpftool"

@@ -651,7 +651,8 @@ static int render_programs(struct writer *w, json_t *bs, json_t *pl)
 	if (!bs)
 		return 0;
 	one(w, "hornet_bpf_stats_enabled", "gauge",
-	    "1 when kernel.bpf_stats_enabled is on, so the program run times below count.",
+	    "1 when the kernel counts BPF program run time (kernel.bpf_stats_enabled or "
+	    "BPF_ENABLE_STATS).",
 	    json_is_true(json_object_get(bs, "enabled")));
 	if (!n)
 		return 0;

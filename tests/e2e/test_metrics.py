@@ -24,6 +24,11 @@ from hornet import (HORNET, Agent, check, free_port, host_only, policy_doc, run,
                     skip, test)
 import containers  # noqa: E402
 
+try:    # the Prometheus client's own parser, a second reader (python3-prometheus-client)
+    from prometheus_client.parser import text_string_to_metric_families
+except ImportError:
+    text_string_to_metric_families = None
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 DASHBOARD = os.path.join(ROOT, "deploy", "grafana", "hornet-dashboard.json")
 TRUE = os.path.realpath("/bin/true")
@@ -89,7 +94,16 @@ def scrape(port, path="/metrics"):
     check(ctype.startswith("text/plain; version=0.0.4"), "Content-Type %r" % ctype)
     body = r.read()
     # strict UTF-8: a scraper rejects the page over one bad byte
-    return parse(body.decode("utf-8"))
+    text = body.decode("utf-8")
+    samples, types = parse(text)
+    check(text_string_to_metric_families,
+          "python3-prometheus-client is missing: scripts/deps.sh installs it")
+    theirs = {(s.name, tuple(sorted(s.labels.items()))): s.value
+              for f in text_string_to_metric_families(text) for s in f.samples}
+    ours = {(n, tuple(sorted(ls))): v for (n, ls), v in samples.items()}
+    check(theirs == ours, "the Prometheus client reads the page otherwise: %r" %
+          sorted(set(theirs.items()) ^ set(ours.items()))[:3])
+    return samples, types
 
 
 def value(samples, name, **labels):
@@ -127,6 +141,9 @@ class Metrics:
                            *args)
 
     def close(self):
+        # the agent first: it writes its store (which may be in a directory of the test's)
+        # as it stops
+        self.agent.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -235,41 +252,74 @@ def _():
         shutil.rmtree(d, ignore_errors=True)
 
 
-@test("metrics_label_a_pods_events_with_its_namespace_and_pod")
-def _():
+def need_runc():
     if not containers.runtime_available("runc"):
         skip("needs runc and busybox-static")
+
+
+def pod_execs_counted(m, c, at_least):
+    """tetragon_events_total of @c's pod must equal the exec events exported
+    with its pod (once both settle), and be at least @at_least."""
+    def in_pod(ev):
+        body = ev.get("process_exec")
+        return body and body["process"].get("pod", {}).get("name") == c.pod_name
+
+    deadline = time.monotonic() + 10
+    while True:
+        time.sleep(0.3)
+        exported = len([ev for ev in m.agent.events() if in_pod(ev)])
+        samples, _ = scrape(m.port)
+        got = value(samples, "tetragon_events_total", type="PROCESS_EXEC",
+                    namespace=c.namespace, pod=c.pod_name)
+        if (got == exported and got >= at_least) or time.monotonic() > deadline:
+            break
+    check(exported >= at_least and got == exported,
+          "pod %s: %s execs counted, %d exported" % (c.pod_name, got, exported))
+
+
+def with_pod_agent(fn):
+    """fn(metrics agent, its OCI hook's argv), with runc; the agent stopped after."""
+    need_runc()
     m = Metrics()
     try:
-        hook = [HORNET, "oci-hook", "--socket", m.agent.socket]
+        fn(m, [HORNET, "oci-hook", "--socket", m.agent.socket])
+    finally:
+        m.close()
+
+
+@test("metrics_label_a_pods_events_with_its_namespace_and_pod")
+def _():
+    def pod(m, hook):
         with containers.Container(name="web", namespace="metrics-%d" % os.getpid(),
                                   hook=hook) as c:
             check(c.start().returncode == 0, "runc run: %s" % c.output())
             for _ in range(3):
                 e = c.exec(["sh", "-c", "cat /etc/hostname; true"])
                 check(e.returncode == 0, "exec: %r" % (e,))
+            pod_execs_counted(m, c, 6)
+    with_pod_agent(pod)
 
-            def in_pod(ev):
-                body = ev.get("process_exec")
-                return body and body["process"].get("pod", {}).get("name") == c.pod_name
 
-            m.agent.wait_for(lambda ev: in_pod(ev) and
-                             ev["process_exec"]["process"].get("arguments") == "/etc/hostname",
-                             what="exec of cat in the pod")
-            # the metric counts what was exported: the same number, once both settle
-            deadline = time.monotonic() + 10
-            while True:
-                time.sleep(0.3)
-                exported = len([ev for ev in m.agent.events() if in_pod(ev)])
-                samples, _ = scrape(m.port)
-                got = value(samples, "tetragon_events_total", type="PROCESS_EXEC",
-                            namespace=c.namespace, pod=c.pod_name)
-                if got == exported or time.monotonic() > deadline:
-                    break
-            check(exported >= 6 and got == exported,
-                  "pod %s: %s execs counted, %d exported" % (c.pod_name, got, exported))
-    finally:
-        m.close()
+@test("metrics_count_an_event_that_waited_for_its_pod_under_the_pod")
+def _():
+    # the agent counts a line that waited from the line itself: its pod spliced in
+    def late_pod(m, hook):
+        with containers.Container(hook=hook) as known:   # now the agent expects pods
+            check(known.start().returncode == 0, "runc run: %s" % known.output())
+        with containers.Container(name="late", namespace="late-%d" % os.getpid()) as c:
+            started = time.monotonic()
+            check(c.start().returncode == 0, "runc run: %s" % c.output())
+            took = time.monotonic() - started
+            if took > 0.7:
+                skip("runc needs %.1f s to start a container: its pod would come after the "
+                     "agent's 2 s wait" % took)
+            c.exec(["cat", "/etc/hostname"])
+            r = subprocess.run(hook, input=c.hook_state(), capture_output=True, text=True,
+                               timeout=30)
+            check(r.returncode == 0 and not r.stderr, "hook: %r" % (r,))
+            pod_execs_counted(m, c, 1)
+            check(m.agent.status()["workloads"]["events_waited_for_pod"] >= 1, "nothing waited")
+    with_pod_agent(late_pod)
 
 
 def enable_bpf_stats():
@@ -345,6 +395,20 @@ def _():
     dash, exprs, names = dashboard_metrics()
     check(dash.get("panels") and exprs, "dashboard without panels or queries")
     check(len(names) >= 10, "dashboard uses only %d metrics" % len(names))
+    # what Grafana's import needs: unique ids, the data source variable used everywhere,
+    # queries with a refId and balanced brackets
+    ids = [p["id"] for p in dash["panels"]]
+    check(len(ids) == len(set(ids)), "panel ids twice: %r" % ids)
+    check(any(v["name"] == "datasource" and v["type"] == "datasource"
+              for v in dash["templating"]["list"]), "no datasource variable")
+    for p in dash["panels"]:
+        check(set(p["gridPos"]) == {"h", "w", "x", "y"}, "panel %r: gridPos" % p["title"])
+        for t in p.get("targets", []):
+            check(t.get("refId") and p["datasource"]["uid"] == "${datasource}",
+                  "panel %r: refId or data source" % p["title"])
+            e = re.sub(r'"[^"]*"', "", t["expr"])
+            for o, c in ("()", "{}", "[]"):
+                check(e.count(o) == e.count(c), "panel %r: unbalanced %s" % (p["title"], o + c))
     d = tempfile.mkdtemp(prefix="hornet-metrics-store-")
     m = Metrics("--http-listen", "127.0.0.1:%d" % free_port(),
                 "--store", os.path.join(d, "hornet.db"))

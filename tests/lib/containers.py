@@ -232,6 +232,11 @@ class Container:
         st = self.state()
         return st.get("pid", 0) if st else 0
 
+    def hook_state(self):
+        """The OCI state a runtime hands a createRuntime hook, for calling the hook by hand."""
+        return json.dumps({"ociVersion": "1.0.2", "id": self.id, "status": "created",
+                           "pid": self.pid(), "bundle": self.bundle})
+
     def output(self):
         with open(self.log, errors="replace") as f:
             return f.read()
