@@ -564,14 +564,24 @@ static int pg_prepare(struct hornet_pg *pg, const char *sql, bool rewrite,
 /*
  * Copies @len bytes of text to @dst as PostgreSQL takes them: NUL and bytes
  * that are not UTF-8 each become U+FFFD, since a text value can hold neither
- * and one such value would fail the whole batch. Returns the bytes written.
+ * and one such value would fail the whole batch. With @copy, also escapes
+ * what COPY's text format gives a meaning (backslash, newline, CR, tab).
+ * Returns the bytes written.
  */
-static size_t pg_text(char *dst, const char *s, size_t len)
+static size_t pg_text(char *dst, const char *s, size_t len, bool copy)
 {
 	size_t i = 0, o = 0, n;
 
 	while (i < len) {
-		n = s[i] ? hornet_utf8_len((const unsigned char *)s + i, len - i) : 0;
+		unsigned char c = s[i];
+
+		if (copy && (c == '\\' || c == '\n' || c == '\r' || c == '\t')) {
+			dst[o++] = '\\';
+			dst[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\';
+			i++;
+			continue;
+		}
+		n = c ? hornet_utf8_len((const unsigned char *)s + i, len - i) : 0;
 		if (n) {
 			memcpy(dst + o, s + i, n);
 			o += n;
@@ -605,7 +615,7 @@ static int pg_params(struct hornet_pg *pg, const struct hornet_db_value *v, size
 			break;
 		case HORNET_DB_TEXT:
 			pg->vals[i] = pg->buf + o;
-			o += v[i].s ? pg_text(pg->buf + o, v[i].s, v[i].len) : 0;
+			o += v[i].s ? pg_text(pg->buf + o, v[i].s, v[i].len, false) : 0;
 			pg->buf[o++] = '\0';
 			break;
 		default:
@@ -905,34 +915,6 @@ static int pg_insert_rows(struct hornet_pg *pg, const char *table, const char *c
 	return 0;
 }
 
-/* Appends @len bytes of text as COPY's text format has them (after pg_text's repair). */
-static size_t pg_copy_text(char *dst, const char *s, size_t len)
-{
-	size_t i = 0, o = 0, n;
-
-	while (i < len) {
-		unsigned char c = s[i];
-
-		if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
-			dst[o++] = '\\';
-			dst[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\';
-			i++;
-			continue;
-		}
-		n = c ? hornet_utf8_len((const unsigned char *)s + i, len - i) : 0;
-		if (n) {
-			memcpy(dst + o, s + i, n);
-			o += n;
-			i += n;
-		} else {
-			memcpy(dst + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	return o;
-}
-
 /*
  * Plain rows (no upsert) go in with one COPY: no statement to parse or plan,
  * no parameter to bind, about half the server's work of a multi-row INSERT.
@@ -967,7 +949,7 @@ static int pg_copy(struct hornet_pg *pg, const char *table, const char *const *c
 		if (v[i].type == HORNET_DB_INT)
 			o += sprintf(pg->buf + o, "%lld", (long long)v[i].i);
 		else if (v[i].type == HORNET_DB_TEXT && v[i].s)
-			o += pg_copy_text(pg->buf + o, v[i].s, v[i].len);
+			o += pg_text(pg->buf + o, v[i].s, v[i].len, true);
 		else if (v[i].type != HORNET_DB_TEXT)
 			o += sprintf(pg->buf + o, "\\N");
 		pg->buf[o++] = (i + 1) % ncols ? '\t' : '\n';
