@@ -577,6 +577,21 @@ static void test_read_kthread(void)
 }
 
 /* Waits until /proc/<pid>/exe names @path, that is the child has exec'd. */
+static ssize_t cmdline_len(pid_t pid)
+{
+	char file[64], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(file, sizeof(file), "/proc/%d/cmdline", (int)pid);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n;
+}
+
 static bool wait_exec(pid_t pid, const char *path)
 {
 	char link[64], target[PATH_MAX];
@@ -588,7 +603,11 @@ static bool wait_exec(pid_t pid, const char *path)
 
 		if (n > 0) {
 			target[n] = '\0';
-			if (!strcmp(target, path))
+			/*
+			 * exec switches the exe link before the loader fills
+			 * the new stack: wait for the arguments too
+			 */
+			if (!strcmp(target, path) && cmdline_len(pid) > 0)
 				return true;
 		}
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
