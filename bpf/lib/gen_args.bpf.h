@@ -154,20 +154,21 @@ static __always_inline void skb_tuple(struct hornet_sock_data *sd, struct sk_buf
 /*
  * A relative path of a path syscall is relative to the cwd (AT_FDCWD) or to
  * its directory fd: writes that directory and a '/' at @at and returns
- * their length, or 0 when the path is absolute (or unreadable).
+ * their length, or 0 when it cannot be resolved. The caller has read the
+ * path and seen that it is relative.
  */
 static __always_inline __u32 dir_prefix(struct gen_heap *h,
 					const volatile struct hornet_gen_spec *sp, __u32 at,
-					const void *upath, __u32 max, __u32 *flags)
+					__u32 max, __u32 *flags)
 {
-	char first = 0, *s1 = hornet_scratch(1);
+	char *s1 = hornet_scratch(1);
 	struct task_struct *task = h->task; /* a local: CO-RE relocates the expression */
 	__u32 off = 0, wflags = 0, len;
 	struct fs_struct *fs;
 	struct file *dir;
 	__s32 dirfd = -100; /* AT_FDCWD */
 
-	if (!s1 || bpf_probe_read_user(&first, 1, upath) || first == '/' || !first)
+	if (!s1)
 		return 0;
 	if (sp->dirfd_arg < HORNET_GEN_MAX_SPECS)
 		dirfd = (__s32)h->raw[sp->dirfd_arg & (HORNET_GEN_MAX_SPECS - 1)];
@@ -243,20 +244,22 @@ static __always_inline __u32 read_string(struct gen_heap *h,
 		max = sp->max_data;
 	barrier_var(max);
 	max &= ARG_MASK;
-	if (sp->flags & HORNET_SPEC_FULLPATH)
-		dl = dir_prefix(h, sp, at, p, max, flags);
+	if (sp->flags & HORNET_SPEC_USER)
+		n = read_mem_str(h->data + (at & DATA_MASK), max, p, true);
+	else
+		n = read_mem_str(h->data + (at & DATA_MASK), max, p, false);
+	/* the path is read first and its directory only when it is relative:
+	 * an absolute path, the common case, costs one read, not two */
+	if ((sp->flags & HORNET_SPEC_FULLPATH) && n > 1 && h->data[at & DATA_MASK] != '/')
+		dl = dir_prefix(h, sp, at, max, flags);
 	if (dl) {
-		/* the relative path after its directory */
+		/* the relative path again, after its directory */
 		max = max > dl ? max - dl : 0;
 		barrier_var(max);
 		max &= ARG_MASK;
 		n = bpf_probe_read_user_str(h->data + ((at + dl) & DATA_MASK), max, p);
 		if (n > 0)
 			n += dl;
-	} else if (sp->flags & HORNET_SPEC_USER) {
-		n = read_mem_str(h->data + (at & DATA_MASK), max, p, true);
-	} else {
-		n = read_mem_str(h->data + (at & DATA_MASK), max, p, false);
 	}
 	if (n <= 0) {
 		*flags |= HORNET_ARG_ERROR;
