@@ -403,6 +403,24 @@ struct l4 {
 };
 
 /*
+ * @len bytes at @off of the packet: straight from its linear part, where
+ * the kernel has built the headers (a load, where bpf_skb_load_bytes() is a
+ * helper call: these run for every packet), else through the helper. @len
+ * is a constant of each caller.
+ */
+static __always_inline int load(struct __sk_buff *skb, __u32 off, void *to, const __u32 len)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+
+	off &= 0xff; /* headers are within the first 256 bytes: the bound is for the verifier */
+	if (data + off + len <= end) {
+		__builtin_memcpy(to, data + off, len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
+/*
  * IPv4/IPv6 and TCP/UDP headers of a packet that starts at the IP header,
  * read in as few copies as possible: this runs for every packet. @ingress:
  * only DNS answers matter there, so TCP stops after the IP header.
@@ -412,7 +430,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingre
 	__u8 ip[40], th[14];
 	__u32 off;
 
-	if (bpf_skb_load_bytes(skb, 0, ip, 20))
+	if (load(skb, 0, ip, 20))
 		return -1;
 	if ((ip[0] >> 4) == 4) {
 		l->family = AF_INET;
@@ -426,7 +444,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingre
 		l->proto = ip[6];
 		if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP)
 			return -1;
-		if (bpf_skb_load_bytes(skb, 20, ip + 20, 20))
+		if (load(skb, 20, ip + 20, 20))
 			return -1;
 		__builtin_memcpy(l->saddr, ip + 8, 16);
 		__builtin_memcpy(l->daddr, ip + 24, 16);
@@ -436,7 +454,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingre
 	}
 	if (l->proto != IPPROTO_UDP && (ingress || l->proto != IPPROTO_TCP))
 		return -1;
-	if (bpf_skb_load_bytes(skb, off, th, l->proto == IPPROTO_UDP ? 4 : 14))
+	if (l->proto == IPPROTO_UDP ? load(skb, off, th, 4) : load(skb, off, th, 14))
 		return -1;
 	l->sport = (th[0] << 8) | th[1];
 	l->dport = (th[2] << 8) | th[3];
@@ -506,7 +524,7 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 	if (!o || (o->flags & HORNET_SOCKF_INSPECTED))
 		return 1;
 	o->flags |= HORNET_SOCKF_INSPECTED;
-	if (bpf_skb_load_bytes(skb, l.payload, head, sizeof(head)))
+	if (load(skb, l.payload, head, sizeof(head)))
 		return 1;
 	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01)
 		/* handshake: ClientHello */

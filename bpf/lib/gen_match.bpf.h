@@ -76,13 +76,19 @@ static long rev_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
- * HORNET_GEN_DATA): the last bytes, reversed, make the postfix a prefix. */
+/*
+ * Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
+ * HORNET_GEN_DATA): the last bytes, reversed, make the postfix a prefix.
+ * Only as many as the longest Postfix value of the point are reversed: a
+ * value can match no more than its own length, and the reversal, a step per
+ * byte, was 255 steps per call whatever the values.
+ */
 static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 base, __u32 len)
 {
+	__u32 most = hornet_cfg.postfix_len ? hornet_cfg.postfix_len : HORNET_GEN_STR - 1;
 	struct rev_ctx r = { .h = h };
 
-	r.len = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1;
+	r.len = len < most ? len : most;
 	r.base = base == HORNET_GEN_DATA ? base : base + len - r.len;
 	h->lkey.arg = arg;
 	h->lkey.prefixlen = 8 + 8 * r.len;
@@ -223,10 +229,13 @@ static __always_inline void match_binary(struct gen_heap *h, const struct hornet
 		match_string(h, HORNET_KEY_BINARY, proc->binary, proc->binary_len & STR_MASK,
 			     lookups);
 		if (lookups & HORNET_LOOKUP_STR_POSTFIX) {
-			__u32 n = proc->binary_len & STR_MASK;
+			__u32 n = proc->binary_len & STR_MASK, m = n;
 
-			bpf_probe_read_kernel(h->tmp, n, proc->binary);
-			match_postfix(h, HORNET_KEY_BINARY, HORNET_GEN_DATA, n);
+			/* its last bytes only: match_postfix() reverses no more */
+			if (hornet_cfg.postfix_len && m > hornet_cfg.postfix_len)
+				m = hornet_cfg.postfix_len;
+			bpf_probe_read_kernel(h->tmp, m & STR_MASK, proc->binary + (n - m));
+			match_postfix(h, HORNET_KEY_BINARY, HORNET_GEN_DATA, m);
 		}
 		return;
 	}

@@ -104,7 +104,8 @@ struct hornet_gen_cfg {
 	__u32 always; /* a selector needs no filter to hold: always evaluate */
 	__u32 self_tgid; /* the agent: its own calls are never matched */
 	__u32 scoped; /* a selector has a workload scope: look the cgroup up */
-	__u32 pad;
+	__u8 postfix_len; /* bytes of the longest Postfix value: the ones reversed */
+	__u8 pad[3];
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
 };

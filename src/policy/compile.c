@@ -91,6 +91,9 @@ static int add_lpm_str(struct cc *c, struct hornet_lpm_str_entry **arr, size_t *
 	for (i = 0; i < n; i++)
 		key.s[i] = reverse ? s[n - 1 - i] : s[i];
 	key.prefixlen = 8 + 8 * n;
+	/* the program reverses no more of a string than this */
+	if (reverse && n > c->out->cfg.postfix_len)
+		c->out->cfg.postfix_len = n;
 	for (i = 0; i < *nr; i++) {
 		if (!memcmp(&(*arr)[i].key, &key, sizeof(key))) {
 			bit_set(&(*arr)[i].bits, slot);

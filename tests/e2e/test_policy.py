@@ -670,4 +670,53 @@ def _():
            == a.proc.pid]
     check(not own, "%d events for the agent's own calls" % len(own))
 
+@test("prefix_postfix_and_equal_on_long_absolute_and_relative_paths")
+def _():
+    """The string matches on paths longer than any value, opened by absolute
+    and by relative path (the program reads the path first and its directory
+    only when the path is relative), and Postfix on the binary: a Postfix
+    looks at no more bytes than its longest value, which must still find
+    every value and no near miss."""
+    d = tmpdir()
+    try:
+        deep = os.path.join(d, "a" * 60, "b" * 60)
+        os.makedirs(deep)
+        for n in ("x.secret", "x.secretz", "y.secre", "tail.key"):
+            open(os.path.join(deep, n), "w").close()
+        head = os.path.realpath(shutil.which("head"))
+        a = Agent.shared()
+        a.add_policy(openat_policy("sm-post", "Postfix", [".secret", "/tail.key"]))
+        a.add_policy(openat_policy("sm-pre", "Prefix", [deep + "/x."]))
+        a.add_policy(openat_policy("sm-eq", "Equal", [deep + "/y.secre"]))
+        a.add_policy(openat_policy("sm-bin-post", "Prefix", [deep + "/"], extra="""      matchBinaries:
+      - operator: "Postfix"
+        values:
+        - "/%s"
+""" % os.path.basename(CAT)))
+        procs = []
+        for n in ("x.secret", "x.secretz", "y.secre", "tail.key"):
+            for cwd, arg in ((None, os.path.join(deep, n)), (deep, n)):
+                for prog in (CAT, head):
+                    p = subprocess.Popen([prog, arg], cwd=cwd, stdout=subprocess.DEVNULL)
+                    p.wait()
+                    procs.append((p.pid, prog, os.path.join(deep, n)))
+        want = {
+            "sm-post": {"x.secret", "tail.key"},
+            "sm-pre": {"x.secret", "x.secretz"},
+            "sm-eq": {"y.secre"},
+            "sm-bin-post": {"x.secret", "x.secretz", "y.secre", "tail.key"},
+        }
+        for pol, names in want.items():
+            exp = [(pid, path) for pid, prog, path in procs
+                   if os.path.basename(path) in names and (pol != "sm-bin-post" or prog == CAT)]
+            evs = wait_events(a, pol, len(exp))
+            time.sleep(0.2)
+            evs = [e for e in kprobe_events(a, pol) if e["process"]["pid"] in
+                   {pid for pid, _, _ in procs}]
+            got = sorted((e["process"]["pid"], e["args"][1]["string_arg"]) for e in evs)
+            check(got == sorted(exp), "policy %s: events %r, expected %r" % (pol, got, sorted(exp)))
+    finally:
+        shutil.rmtree(d)
+
+
 run()
