@@ -499,8 +499,13 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 			 const struct hornet_plan_hook *ph, const struct hornet_point_config *c,
 			 char *err, size_t err_size)
 {
+	/* programs attached by BTF id make libbpf read the kernel's BTF anyway:
+	 * they relocate against it as before, the cut would gain nothing */
+	bool by_btf_id = ph->mech == HORNET_MECH_LSM || ph->mech == HORNET_MECH_FENTRY ||
+			 ph->mech == HORNET_MECH_FEXIT || ph->mech == HORNET_MECH_FMOD_RET ||
+			 ph->mech == HORNET_MECH_TP_BTF;
 	LIBBPF_OPTS(bpf_object_open_opts, oo,
-		    .btf_custom_path = g->core_btf_fd >= 0 ? g->core_btf_path : NULL);
+		    .btf_custom_path = g->core_btf_fd >= 0 && !by_btf_id ? g->core_btf_path : NULL);
 	struct bpf_program *prog, *entry;
 	struct hornet_generic *skel;
 	int ret;

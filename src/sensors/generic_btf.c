@@ -13,10 +13,13 @@
  * A relocation follows a chain of members from a type the program names to
  * a member it reads; each type on the chain is in the program's BTF under
  * its kernel name (or a "name___flavour"). So the cut keeps every kernel
- * type of such a name whole, with everything it contains, and makes every
- * other named struct or union it reaches a forward declaration: members
- * keep their offsets (a member's offset and its struct's size are written
- * in the BTF, not derived), and the program reads none of theirs.
+ * type of such a name whole, with everything it contains (embedded types
+ * whatever their names), and makes every other named struct or union it
+ * points to a forward declaration: a read through a pointer is a relocation
+ * of its own, from a type the program names, and CO-RE takes any pointer
+ * member as compatible. Offsets and sizes are written in BTF, not derived.
+ * Programs attached by BTF id do not use the cut (libbpf reads the whole
+ * kernel BTF for their target anyway).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +37,7 @@ struct cut {
 	__u32 *new_id; /* per kernel type: its id in the cut, 0 none yet */
 	__u32 *order; /* kernel ids in the order of the cut */
 	__u8 *fwd; /* per kernel type: written as a forward declaration */
+	__u8 *by_ptr; /* per kernel type: reached through pointers only so far */
 	__u32 nr;
 };
 
@@ -80,18 +84,38 @@ static bool wanted(const struct cut *c, const char *name)
 	       bsearch(&name, c->names, c->nr_names, sizeof(*c->names), cmp_name);
 }
 
-/* Gives kernel type @id a place in the cut, once. */
-static void take(struct cut *c, __u32 id)
+/*
+ * Gives kernel type @id a place in the cut, once; @by_ptr when it is reached
+ * through a pointer (or a function's prototype). A struct or union of
+ * another name is kept whole when embedded: CO-RE checks the type of each
+ * member on a chain of accesses, and a type embedded under another name in
+ * one kernel (renamed, or anonymous in another) must still match. Through a
+ * pointer it is a forward declaration: a read through a pointer is its own
+ * relocation, from a type the program names, and pointers always match.
+ */
+static void take_refs(struct cut *c, __u32 id);
+
+static void take(struct cut *c, __u32 id, bool by_ptr)
 {
 	const struct btf_type *t;
 
-	if (!id || c->new_id[id])
+	if (!id)
 		return;
+	if (c->new_id[id]) {
+		/* reached through a pointer first, embedded now: whole after all */
+		if (!by_ptr && c->by_ptr[id]) {
+			c->by_ptr[id] = 0;
+			c->fwd[id] = 0;
+			take_refs(c, id);
+		}
+		return;
+	}
 	c->new_id[id] = ++c->nr;
 	c->order[c->nr - 1] = id;
+	c->by_ptr[id] = by_ptr;
 	t = btf__type_by_id(c->src, id);
-	if (btf_is_composite(t) && !wanted(c, btf__name_by_offset(c->src, t->name_off)) &&
-	    t->name_off)
+	if (by_ptr && btf_is_composite(t) && t->name_off &&
+	    !wanted(c, btf__name_by_offset(c->src, t->name_off)))
 		c->fwd[id] = 1;
 }
 
@@ -105,26 +129,29 @@ static void take_refs(struct cut *c, __u32 id)
 		return;
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR:
+		take(c, t->type, true);
+		break;
 	case BTF_KIND_TYPEDEF:
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
-		take(c, t->type);
+		/* what a modifier or typedef reaches is reached as it was */
+		take(c, t->type, c->by_ptr[id]);
 		break;
 	case BTF_KIND_ARRAY:
-		take(c, btf_array(t)->index_type);
-		take(c, btf_array(t)->type);
+		take(c, btf_array(t)->index_type, false);
+		take(c, btf_array(t)->type, false);
 		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		for (i = 0; i < vlen; i++)
-			take(c, btf_members(t)[i].type);
+			take(c, btf_members(t)[i].type, false);
 		break;
 	case BTF_KIND_FUNC_PROTO:
-		take(c, t->type);
+		take(c, t->type, true);
 		for (i = 0; i < vlen; i++)
-			take(c, btf_params(t)[i].type);
+			take(c, btf_params(t)[i].type, true);
 		break;
 	default:
 		break;
@@ -236,7 +263,8 @@ int hornet_gen_core_btf(const struct btf *vmlinux, const struct btf *local)
 	c.new_id = calloc(n, sizeof(*c.new_id));
 	c.order = calloc(n, sizeof(*c.order));
 	c.fwd = calloc(n, sizeof(*c.fwd));
-	ret = c.new_id && c.order && c.fwd ? local_names(&c, local) : -ENOMEM;
+	c.by_ptr = calloc(n, sizeof(*c.by_ptr));
+	ret = c.new_id && c.order && c.fwd && c.by_ptr ? local_names(&c, local) : -ENOMEM;
 	if (ret)
 		goto out;
 	for (i = 1; i < n; i++) {
@@ -244,7 +272,7 @@ int hornet_gen_core_btf(const struct btf *vmlinux, const struct btf *local)
 
 		if (named_kind(t) && !btf_is_fwd(t) &&
 		    wanted(&c, btf__name_by_offset(vmlinux, t->name_off)))
-			take(&c, i);
+			take(&c, i, false);
 	}
 	/* breadth first: the list grows behind the walk */
 	for (i = 0; i < c.nr; i++)
@@ -268,5 +296,6 @@ out:
 	free(c.new_id);
 	free(c.order);
 	free(c.fwd);
+	free(c.by_ptr);
 	return ret;
 }

@@ -14,9 +14,8 @@ struct btf;
  * Writes into a memory file the types of the kernel's BTF @vmlinux whose
  * names the object's BTF @local uses (a CO-RE flavour's "___suffix" left
  * out), whole, with what they contain, and every other named struct or
- * union they refer to as a forward declaration: a relocation only follows
- * members the program reads, and the program's BTF names each of their
- * types. Returns the memory file's descriptor (its /proc/self/fd path goes
+ * union they point to as a forward declaration (generic_btf.c says why
+ * that is enough for a relocation). Returns the memory file's descriptor (its /proc/self/fd path goes
  * to bpf_object_open_opts.btf_custom_path), or -errno.
  */
 int hornet_gen_core_btf(const struct btf *vmlinux, const struct btf *local);
