@@ -151,7 +151,9 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
 			match_postfix(h, k, so & DATA_MASK, sl);
 	}
-	if (tracing && (sp->flags & HORNET_SPEC_FILTER_INT))
+	/* an integer compared only by arithmetic (Mask, GT, ranges) has no
+	 * value in the map: no lookup for it */
+	if (tracing && (sp->flags & HORNET_SPEC_FILTER_INT) && (lookups & HORNET_LOOKUP_INT_EQ))
 		match_int(h, k, 0, h->val[k]);
 	if (sp->flags & HORNET_SPEC_FILTER_NET) {
 		struct hornet_sock_data *sd = (void *)(h->data + (h->off[k] & DATA_MASK));
