@@ -74,51 +74,84 @@ static __always_inline __u32 room(struct gen_heap *h, __u32 at)
 	return left < HORNET_GEN_ARG_MAX - 1 ? left : HORNET_GEN_ARG_MAX - 1;
 }
 
-/* Copies a path from scratch slot 0 after @fixed bytes at @at; returns the payload length. */
-static __always_inline __u32 put_path(struct gen_heap *h, __u32 spec, __u32 at, __u32 fixed,
-				      const struct path *path, struct dentry *dentry, __u32 *flags)
+/*
+ * The path readers are global functions (BTF-typed subprograms, checked by
+ * the verifier once each, whatever the number of their callers and of the
+ * states they are called in); they return the payload length and, in the
+ * upper 32 bits, the HORNET_ARG_* flags. Kernel pointers cross as scalars
+ * (they are only read through probe reads) and the heap may be NULL for
+ * the verifier.
+ */
+#define ARG_RET(len, flags) ((long)(flags) << 32 | (__u32)(len))
+#define RET_LEN(r) ((__u32)(r))
+#define RET_FLAGS(r) ((__u32)((__u64)(r) >> 32))
+
+/* Copies the path of @path, or of a bare @dentry, to @at; returns ARG_RET(). */
+__noinline long gen_put_path(struct gen_heap *h, __u32 spec, __u32 at, __u64 path, __u64 dentry)
 {
-	__u32 off = 0, wflags = 0, len, max;
+	__u32 off = 0, wflags = 0, flags = 0, len, max;
 	char *s0 = hornet_scratch(0);
 
-	if (!s0)
-		return fixed;
+	if (!h || !s0)
+		return 0;
 	if (path)
-		len = hornet_path_resolve(path, h->task, 0, &off, &wflags);
+		len = hornet_path_resolve((const struct path *)path, h->task, 0, &off, &wflags);
 	else /* a dentry alone: up to its filesystem's root */
-		len = hornet_dentry_resolve(dentry, 0, &off, &wflags);
+		len = hornet_dentry_resolve((struct dentry *)dentry, 0, &off, &wflags);
 	if (wflags & HORNET_WALK_TRUNCATED)
-		*flags |= HORNET_ARG_TRUNCATED;
-	max = room(h, at + fixed);
+		flags |= HORNET_ARG_TRUNCATED;
+	max = room(h, at);
 	if (len > max) {
 		len = max; /* no room left in the event for all of it */
-		*flags |= HORNET_ARG_TRUNCATED;
+		flags |= HORNET_ARG_TRUNCATED;
 	}
 	barrier_var(len);
 	len &= HORNET_PATH_MASK;
-	if (bpf_probe_read_kernel(h->data + ((at + fixed) & DATA_MASK), len,
-				  s0 + (off & HORNET_PATH_MASK)))
+	if (bpf_probe_read_kernel(h->data + (at & DATA_MASK), len, s0 + (off & HORNET_PATH_MASK)))
 		len = 0;
-	h->str_off[spec & (HORNET_GEN_MAX_SPECS - 1)] = at + fixed;
+	h->str_off[spec & (HORNET_GEN_MAX_SPECS - 1)] = at;
 	h->str_len[spec & (HORNET_GEN_MAX_SPECS - 1)] = len;
-	return fixed + len;
+	return ARG_RET(len, flags);
+}
+
+/* Copies a path after @fixed bytes at @at; returns the payload length. */
+static __always_inline __u32 put_path(struct gen_heap *h, __u32 spec, __u32 at, __u32 fixed,
+				      const struct path *path, struct dentry *dentry, __u32 *flags)
+{
+	long r = gen_put_path(h, spec, at + fixed, (__u64)path, (__u64)dentry);
+
+	*flags |= RET_FLAGS(r);
+	return fixed + RET_LEN(r);
+}
+
+/* A file: its flags, mode and inode number, then its path; returns ARG_RET(). */
+__noinline long gen_put_file(struct gen_heap *h, __u32 spec, __u32 at, __u64 f)
+{
+	struct hornet_file_data *fd;
+	struct file *file = (struct file *)f;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	__u32 flags = 0, len;
+
+	if (!h)
+		return 0;
+	if (!file)
+		return ARG_RET(0, HORNET_ARG_ERROR);
+	fd = (void *)(h->data + (at & DATA_MASK));
+	fd->flags = BPF_CORE_READ(file, f_flags);
+	fd->mode = BPF_CORE_READ(inode, i_mode);
+	fd->ino = BPF_CORE_READ(inode, i_ino);
+	h->val[spec & (HORNET_GEN_MAX_SPECS - 1)] = fd->mode;
+	len = put_path(h, spec, at, sizeof(*fd), &file->f_path, NULL, &flags);
+	return ARG_RET(len, flags);
 }
 
 static __always_inline __u32 put_file(struct gen_heap *h, __u32 spec, __u32 at, struct file *file,
 				      __u32 *flags)
 {
-	struct hornet_file_data *fd = (void *)(h->data + (at & DATA_MASK));
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	long r = gen_put_file(h, spec, at, (__u64)file);
 
-	if (!file) {
-		*flags |= HORNET_ARG_ERROR;
-		return 0;
-	}
-	fd->flags = BPF_CORE_READ(file, f_flags);
-	fd->mode = BPF_CORE_READ(inode, i_mode);
-	fd->ino = BPF_CORE_READ(inode, i_ino);
-	h->val[spec & (HORNET_GEN_MAX_SPECS - 1)] = fd->mode;
-	return put_path(h, spec, at, sizeof(*fd), &file->f_path, NULL, flags);
+	*flags |= RET_FLAGS(r);
+	return RET_LEN(r);
 }
 
 /* A packet's addresses and ports, from its headers. */
@@ -154,22 +187,23 @@ static __always_inline void skb_tuple(struct hornet_sock_data *sd, struct sk_buf
 /*
  * A relative path of a path syscall is relative to the cwd (AT_FDCWD) or to
  * its directory fd: writes that directory and a '/' at @at and returns
- * their length, or 0 when it cannot be resolved. The caller has read the
- * path and seen that it is relative.
+ * their length, or 0 when the path is absolute (or unreadable).
  */
-static __always_inline __u32 dir_prefix(struct gen_heap *h,
-					const volatile struct hornet_gen_spec *sp, __u32 at,
-					__u32 max, __u32 *flags)
+__noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u64 upath, __u32 max)
 {
-	char *s1 = hornet_scratch(1);
-	struct task_struct *task = h->task; /* a local: CO-RE relocates the expression */
-	__u32 off = 0, wflags = 0, len;
+	const volatile struct hornet_gen_spec *sp =
+		&hornet_cfg.specs[k & (HORNET_GEN_MAX_SPECS - 1)];
+	char first = 0, *s1 = hornet_scratch(1);
+	__u32 off = 0, wflags = 0, len, fl = 0, *flags = &fl;
+	struct task_struct *task;
 	struct fs_struct *fs;
 	struct file *dir;
 	__s32 dirfd = -100; /* AT_FDCWD */
 
-	if (!s1)
+	if (!h || !s1 || bpf_probe_read_user(&first, 1, (const void *)upath) || first == '/' ||
+	    !first)
 		return 0;
+	task = h->task; /* a local: CO-RE relocates the expression */
 	if (sp->dirfd_arg < HORNET_GEN_MAX_SPECS)
 		dirfd = (__s32)h->raw[sp->dirfd_arg & (HORNET_GEN_MAX_SPECS - 1)];
 	if (dirfd == -100) {
@@ -185,17 +219,24 @@ static __always_inline __u32 dir_prefix(struct gen_heap *h,
 	 * leaves no room for the name: the name alone, flagged */
 	if (wflags & HORNET_WALK_TRUNCATED)
 		*flags |= HORNET_ARG_TRUNCATED;
-	if (len + 2 >= max) {
-		*flags |= HORNET_ARG_TRUNCATED;
-		return 0;
-	}
+	if (len + 2 >= max)
+		return ARG_RET(0, fl | HORNET_ARG_TRUNCATED);
 	len &= HORNET_PATH_MASK;
 	bpf_probe_read_kernel(h->data + (at & DATA_MASK), len, s1 + (off & HORNET_PATH_MASK));
 	/* "/" + "x" is "/x", not "//x" */
 	if (len == 1)
-		return 1;
+		return ARG_RET(1, fl);
 	h->data[(at + len) & DATA_MASK] = '/';
-	return len + 1;
+	return ARG_RET(len + 1, fl);
+}
+
+static __always_inline __u32 dir_prefix(struct gen_heap *h, __u32 k, __u32 at, const void *upath,
+					__u32 max, __u32 *flags)
+{
+	long r = gen_dir_prefix(h, k, at, (__u64)upath, max);
+
+	*flags |= RET_FLAGS(r);
+	return RET_LEN(r);
 }
 
 /* ---- one reader per argument type ---- */
@@ -244,22 +285,20 @@ static __always_inline __u32 read_string(struct gen_heap *h,
 		max = sp->max_data;
 	barrier_var(max);
 	max &= ARG_MASK;
-	if (sp->flags & HORNET_SPEC_USER)
-		n = read_mem_str(h->data + (at & DATA_MASK), max, p, true);
-	else
-		n = read_mem_str(h->data + (at & DATA_MASK), max, p, false);
-	/* the path is read first and its directory only when it is relative:
-	 * an absolute path, the common case, costs one read, not two */
-	if ((sp->flags & HORNET_SPEC_FULLPATH) && n > 1 && h->data[at & DATA_MASK] != '/')
-		dl = dir_prefix(h, sp, at, max, flags);
+	if (sp->flags & HORNET_SPEC_FULLPATH)
+		dl = dir_prefix(h, k, at, p, max, flags);
 	if (dl) {
-		/* the relative path again, after its directory */
+		/* the relative path after its directory */
 		max = max > dl ? max - dl : 0;
 		barrier_var(max);
 		max &= ARG_MASK;
 		n = bpf_probe_read_user_str(h->data + ((at + dl) & DATA_MASK), max, p);
 		if (n > 0)
 			n += dl;
+	} else if (sp->flags & HORNET_SPEC_USER) {
+		n = read_mem_str(h->data + (at & DATA_MASK), max, p, true);
+	} else {
+		n = read_mem_str(h->data + (at & DATA_MASK), max, p, false);
 	}
 	if (n <= 0) {
 		*flags |= HORNET_ARG_ERROR;
@@ -597,6 +636,22 @@ static __always_inline __u32 read_arg(struct gen_heap *h, const volatile struct 
 }
 
 /*
+ * One argument of a tracing program, whatever its type: a global function,
+ * so the verifier checks every reader once, not once per state of the
+ * capture loop; returns ARG_RET().
+ */
+__noinline long gen_read_arg(struct gen_heap *h, __u32 k, __u32 at, __u64 raw)
+{
+	__u32 flags = 0, len;
+
+	if (!h)
+		return 0;
+	k &= HORNET_GEN_MAX_SPECS - 1;
+	len = read_arg(h, &hornet_cfg.specs[k], k, at, raw, &flags);
+	return ARG_RET(len, flags);
+}
+
+/*
  * The payload of one argument of a cgroup/connect program: every socket
  * argument describes the destination in the program's context (h->cg), an
  * int reads as 0; the hook plan allows no other type there.
@@ -649,9 +704,12 @@ static __always_inline long capture_body(__u32 i, void *ctx, const bool tracing)
 	at = arg_begin(h, k, sp->type);
 	if (at < 0)
 		return 1;
-	if (tracing)
-		len = read_arg(h, sp, k, at, raw, &flags);
-	else
+	if (tracing) {
+		long r = gen_read_arg(h, k, at, raw);
+
+		len = RET_LEN(r);
+		flags = RET_FLAGS(r);
+	} else
 		len = read_arg_cg(h, sp, at);
 	arg_end(h, k, len, flags);
 	return 0;

@@ -176,6 +176,11 @@ struct gen_heap {
 	__u64 args_hash;
 	struct hornet_scope_bits scope; /* the current cgroup's, when cfg.scoped */
 	__u32 scope_host; /* the current cgroup is no known container's */
+	struct {
+		__u32 act_flags; /* HORNET_ACT_* of the posts */
+		__s32 arg;
+		__u8 action, flags, do_post, user;
+	} act; /* what the matching selector's actions decided (gen_actions()) */
 };
 
 struct {

@@ -80,8 +80,8 @@ static long rev_step(__u32 i, void *ctx)
  * Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
  * HORNET_GEN_DATA): the last bytes, reversed, make the postfix a prefix.
  * Only as many as the longest Postfix value of the point are reversed: a
- * value can match no more than its own length, and the reversal, a step per
- * byte, was 255 steps per call whatever the values.
+ * value can match no more than its own length, and the reversal costs a
+ * bpf_loop() step per byte (up to 255 for a long path).
  */
 static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 base, __u32 len)
 {
@@ -146,6 +146,11 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 					break;
 				sl++;
 			}
+			/* through the heap, which the verifier does not track:
+			 * each of the 64 exact lengths the loop leaves would
+			 * be a state of its own for the lookups below */
+			h->str_len[k] = sl;
+			sl = h->str_len[k];
 		}
 		match_string(h, k, h->data + (so & DATA_MASK), sl, lookups);
 		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
@@ -190,9 +195,21 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 	return 0;
 }
 
+/* The lookups of one argument of a tracing program: a global function, so
+ * the verifier checks them once, not once per state of the loop. */
+__noinline int gen_match_spec(struct gen_heap *h, __u32 i)
+{
+	struct hctx hc = { .h = h };
+
+	if (!h)
+		return 1;
+	return match_body(i, &hc, true);
+}
+
 static long match_spec(__u32 i, void *ctx)
 {
-	return match_body(i, ctx, true);
+	/* a callback returns 0 or 1: the verifier does not know the global's range */
+	return gen_match_spec(((struct hctx *)ctx)->h, i) ? 1 : 0;
 }
 
 static long match_cg(__u32 i, void *ctx)

@@ -130,6 +130,99 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	}
 }
 
+/*
+ * The actions of one matching selector, into h->act. A global function (a
+ * BTF-typed subprogram the verifier checks once, whatever its callers'
+ * states) rather than inline code in eval_sel: inline, each of the three
+ * actions' outcomes multiplied the states of the next, and the selector
+ * walk cost the verifier hundreds of thousands of instructions per
+ * instance. The heap and the selector may be NULL for the verifier.
+ */
+static __always_inline int actions_body(struct gen_heap *h, const struct hornet_gen_sel *s,
+					__u32 monitor, const bool tracing)
+{
+	struct hornet_policy_stats *st;
+
+	if (!h || !s)
+		return 0;
+	st = policy_stats(s->policy_id);
+	if (st)
+		st->runs++;
+	h->act.action = HORNET_A_POST;
+	h->act.arg = 0;
+	h->act.flags = 0;
+	h->act.act_flags = 0;
+	h->act.do_post = 1;
+	h->act.user = 0;
+	for (int a = 0; a < HORNET_GEN_MAX_ACTIONS; a++) {
+		const struct hornet_gen_act *act = &s->actions[a];
+
+		if (a >= s->nr_actions)
+			break;
+		switch (act->action) {
+		case HORNET_A_POST:
+			h->act.act_flags |= act->flags;
+			if (!rate_ok(h, s, act)) {
+				h->act.do_post = 0;
+				if (st)
+					st->rate_limited++;
+			}
+			break;
+		case HORNET_A_NOPOST:
+			h->act.do_post = 0;
+			break;
+		case HORNET_A_SIGKILL:
+		case HORNET_A_SIGNAL:
+		case HORNET_A_OVERRIDE:
+			if (h->act.action == HORNET_A_POST) {
+				h->act.action = act->action;
+				h->act.arg = act->action == HORNET_A_SIGKILL ? SIGKILL : act->arg;
+			}
+			if (monitor) {
+				h->act.flags |= HORNET_GEN_EV_MONITOR;
+				if (st)
+					st->actions_skipped++;
+				break;
+			}
+			if (act->action == HORNET_A_OVERRIDE)
+				h->override = act->arg;
+			else if (tracing)
+				bpf_send_signal(act->action == HORNET_A_SIGKILL ? SIGKILL
+										: act->arg);
+			h->act.flags |= HORNET_GEN_EV_ENFORCED;
+			if (st)
+				st->actions++;
+			break;
+		case HORNET_A_TRACKSOCK:
+		case HORNET_A_UNTRACKSOCK: {
+			__u64 sk = h->val[act->arg_spec & (HORNET_GEN_MAX_SPECS - 1)];
+
+			if (act->action == HORNET_A_TRACKSOCK)
+				bpf_map_update_elem(&hornet_socks, &sk, &h->pid, BPF_ANY);
+			else
+				bpf_map_delete_elem(&hornet_socks, &sk);
+			break;
+		}
+		case HORNET_A_USER:
+			h->act.user = 1;
+			h->act.flags |= HORNET_GEN_EV_USER_ACTION;
+			break;
+		}
+	}
+	return 0;
+}
+
+__noinline int gen_actions(struct gen_heap *h, const struct hornet_gen_sel *s, __u32 monitor)
+{
+	return actions_body(h, s, monitor, true);
+}
+
+/* the cgroup programs' copy: no signals (the helper is not theirs) */
+__noinline int gen_actions_cg(struct gen_heap *h, const struct hornet_gen_sel *s, __u32 monitor)
+{
+	return actions_body(h, s, monitor, false);
+}
+
 /* @tracing is a constant: the cgroup programs' copy has no signals or stacks */
 static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing)
 {
@@ -137,12 +230,7 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	struct gen_heap *h = c->h;
 	struct hornet_gen_sel *s;
 	struct hornet_policy_state *ps;
-	struct hornet_policy_stats *st;
 	__u32 key = i, pkey;
-	bool monitor, do_post = true, enforced = false;
-	__u8 action = HORNET_A_POST, flags = 0, user = 0;
-	__s32 arg = 0;
-	__u32 act_flags = 0;
 
 	if (i >= hornet_cfg.nr_sels)
 		return 1;
@@ -170,71 +258,12 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 		return 0;
 	c->done_hook = s->hook_id + 1;
 	c->done_policy = s->policy_id;
-	monitor = ps->flags & HORNET_POLICY_MONITOR;
-	st = policy_stats(s->policy_id);
-	if (st)
-		st->runs++;
-
-	for (int a = 0; a < HORNET_GEN_MAX_ACTIONS; a++) {
-		const struct hornet_gen_act *act = &s->actions[a];
-
-		if (a >= s->nr_actions)
-			break;
-		switch (act->action) {
-		case HORNET_A_POST:
-			act_flags |= act->flags;
-			if (!rate_ok(h, s, act)) {
-				do_post = false;
-				if (st)
-					st->rate_limited++;
-			}
-			break;
-		case HORNET_A_NOPOST:
-			do_post = false;
-			break;
-		case HORNET_A_SIGKILL:
-		case HORNET_A_SIGNAL:
-		case HORNET_A_OVERRIDE:
-			if (action == HORNET_A_POST) {
-				action = act->action;
-				arg = act->action == HORNET_A_SIGKILL ? SIGKILL : act->arg;
-			}
-			if (monitor) {
-				flags |= HORNET_GEN_EV_MONITOR;
-				if (st)
-					st->actions_skipped++;
-				break;
-			}
-			if (act->action == HORNET_A_OVERRIDE)
-				h->override = act->arg;
-			else if (tracing)
-				bpf_send_signal(act->action == HORNET_A_SIGKILL ? SIGKILL
-										: act->arg);
-			enforced = true;
-			if (st)
-				st->actions++;
-			break;
-		case HORNET_A_TRACKSOCK:
-		case HORNET_A_UNTRACKSOCK: {
-			__u64 sk = h->val[act->arg_spec & (HORNET_GEN_MAX_SPECS - 1)];
-
-			if (act->action == HORNET_A_TRACKSOCK)
-				bpf_map_update_elem(&hornet_socks, &sk, &h->pid, BPF_ANY);
-			else
-				bpf_map_delete_elem(&hornet_socks, &sk);
-			break;
-		}
-		case HORNET_A_USER:
-			user = 1;
-			break;
-		}
-	}
-	if (enforced)
-		flags |= HORNET_GEN_EV_ENFORCED;
-	if (user)
-		flags |= HORNET_GEN_EV_USER_ACTION;
-	if (do_post || user)
-		post(c, s, tracing, action, arg, flags, act_flags);
+	if (tracing)
+		gen_actions(h, s, ps->flags & HORNET_POLICY_MONITOR);
+	else
+		gen_actions_cg(h, s, ps->flags & HORNET_POLICY_MONITOR);
+	if (h->act.do_post || h->act.user)
+		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags);
 	return 0;
 }
 

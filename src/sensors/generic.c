@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <uthash.h>
 
@@ -13,6 +14,7 @@
 
 #include "generic.skel.h"
 #include "sensors/generic.h"
+#include "sensors/generic_btf.h"
 #include "sensors/generic_decode.h"
 #include "util/ksyms.h"
 #include "util/log.h"
@@ -53,6 +55,8 @@ struct hornet_gen_sensor {
 	struct hornet_ksyms *ksyms; /* loaded when a stack trace first arrives */
 	uint64_t events;
 	uint64_t stale;
+	int core_btf_fd; /* the kernel's BTF cut for CO-RE (generic_btf.h), or -1 */
+	char core_btf_path[32];
 };
 
 #define HORNET_STACK_DEPTH 127 /* the stack map's value: 127 addresses */
@@ -139,6 +143,29 @@ static int reuse_shared(struct hornet_gen_sensor *g, struct hornet_generic *skel
 	return 0;
 }
 
+/*
+ * The kernel's BTF once, cut to what the instances' relocations need: each
+ * instance then parses a few hundred types instead of the whole kernel's.
+ * Without it (the cut failed) each instance reads the kernel's, as before.
+ */
+static void cut_core_btf(struct hornet_gen_sensor *g)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int fd;
+
+	g->core_btf_fd = -1;
+	fd = vmlinux ? hornet_gen_core_btf(vmlinux, bpf_object__btf(g->master->obj)) : -errno;
+	btf__free(vmlinux);
+	if (fd < 0) {
+		pr_debug("sensor 'generic': no cut of the kernel's BTF (%s): each instance "
+			 "reads the whole",
+			 strerror(-fd));
+		return;
+	}
+	g->core_btf_fd = fd;
+	snprintf(g->core_btf_path, sizeof(g->core_btf_path), "/proc/self/fd/%d", fd);
+}
+
 struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts)
 {
 	struct hornet_gen_sensor *g = calloc(1, sizeof(*g));
@@ -159,6 +186,7 @@ struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opt
 		err = hornet_generic__load(g->master);
 	if (err)
 		goto fail;
+	cut_core_btf(g);
 	return g;
 fail:
 	pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
@@ -204,6 +232,8 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 	}
 	hornet_generic__destroy(g->master);
 	hornet_ksyms__free(g->ksyms);
+	if (g->core_btf_fd >= 0)
+		close(g->core_btf_fd);
 	free(g);
 }
 
@@ -469,11 +499,13 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 			 const struct hornet_plan_hook *ph, const struct hornet_point_config *c,
 			 char *err, size_t err_size)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, oo,
+		    .btf_custom_path = g->core_btf_fd >= 0 ? g->core_btf_path : NULL);
 	struct bpf_program *prog, *entry;
 	struct hornet_generic *skel;
 	int ret;
 
-	skel = hornet_generic__open();
+	skel = hornet_generic__open_opts(&oo);
 	if (!skel) {
 		ret = -errno;
 		snprintf(err, err_size, "open: %s", strerror(-ret));
