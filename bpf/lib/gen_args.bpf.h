@@ -187,21 +187,21 @@ static __always_inline void skb_tuple(struct hornet_sock_data *sd, struct sk_buf
 /*
  * A relative path of a path syscall is relative to the cwd (AT_FDCWD) or to
  * its directory fd: writes that directory and a '/' at @at and returns
- * their length, or 0 when the path is absolute (or unreadable).
+ * their length, or 0 when it cannot be resolved. The caller has read the
+ * path and seen that it is relative.
  */
-__noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u64 upath, __u32 max)
+__noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u32 max)
 {
 	const volatile struct hornet_gen_spec *sp =
 		&hornet_cfg.specs[k & (HORNET_GEN_MAX_SPECS - 1)];
-	char first = 0, *s1 = hornet_scratch(1);
-	__u32 off = 0, wflags = 0, len, fl = 0, *flags = &fl;
+	char *s1 = hornet_scratch(1);
+	__u32 off = 0, wflags = 0, len, fl = 0;
 	struct task_struct *task;
 	struct fs_struct *fs;
 	struct file *dir;
 	__s32 dirfd = -100; /* AT_FDCWD */
 
-	if (!h || !s1 || bpf_probe_read_user(&first, 1, (const void *)upath) || first == '/' ||
-	    !first)
+	if (!h || !s1)
 		return 0;
 	task = h->task; /* a local: CO-RE relocates the expression */
 	if (sp->dirfd_arg < HORNET_GEN_MAX_SPECS)
@@ -218,7 +218,7 @@ __noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u64 upat
 	/* a directory too deep to resolve whole: its end, flagged; one that
 	 * leaves no room for the name: the name alone, flagged */
 	if (wflags & HORNET_WALK_TRUNCATED)
-		*flags |= HORNET_ARG_TRUNCATED;
+		fl |= HORNET_ARG_TRUNCATED;
 	if (len + 2 >= max)
 		return ARG_RET(0, fl | HORNET_ARG_TRUNCATED);
 	len &= HORNET_PATH_MASK;
@@ -230,10 +230,10 @@ __noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u64 upat
 	return ARG_RET(len + 1, fl);
 }
 
-static __always_inline __u32 dir_prefix(struct gen_heap *h, __u32 k, __u32 at, const void *upath,
-					__u32 max, __u32 *flags)
+static __always_inline __u32 dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u32 max,
+					__u32 *flags)
 {
-	long r = gen_dir_prefix(h, k, at, (__u64)upath, max);
+	long r = gen_dir_prefix(h, k, at, max);
 
 	*flags |= RET_FLAGS(r);
 	return RET_LEN(r);
@@ -285,20 +285,22 @@ static __always_inline __u32 read_string(struct gen_heap *h,
 		max = sp->max_data;
 	barrier_var(max);
 	max &= ARG_MASK;
-	if (sp->flags & HORNET_SPEC_FULLPATH)
-		dl = dir_prefix(h, k, at, p, max, flags);
+	if (sp->flags & HORNET_SPEC_USER)
+		n = read_mem_str(h->data + (at & DATA_MASK), max, p, true);
+	else
+		n = read_mem_str(h->data + (at & DATA_MASK), max, p, false);
+	/* the path is read first and its directory only when it is relative:
+	 * an absolute path, the common case, costs one read, not two */
+	if ((sp->flags & HORNET_SPEC_FULLPATH) && n > 1 && h->data[at & DATA_MASK] != '/')
+		dl = dir_prefix(h, k, at, max, flags);
 	if (dl) {
-		/* the relative path after its directory */
+		/* the relative path again, after its directory */
 		max = max > dl ? max - dl : 0;
 		barrier_var(max);
 		max &= ARG_MASK;
 		n = bpf_probe_read_user_str(h->data + ((at + dl) & DATA_MASK), max, p);
 		if (n > 0)
 			n += dl;
-	} else if (sp->flags & HORNET_SPEC_USER) {
-		n = read_mem_str(h->data + (at & DATA_MASK), max, p, true);
-	} else {
-		n = read_mem_str(h->data + (at & DATA_MASK), max, p, false);
 	}
 	if (n <= 0) {
 		*flags |= HORNET_ARG_ERROR;
