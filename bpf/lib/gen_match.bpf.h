@@ -80,8 +80,8 @@ static long rev_step(__u32 i, void *ctx)
  * Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
  * HORNET_GEN_DATA): the last bytes, reversed, make the postfix a prefix.
  * Only as many as the longest Postfix value of the point are reversed: a
- * value can match no more than its own length, and the reversal, a step per
- * byte, was 255 steps per call whatever the values.
+ * value can match no more than its own length, and the reversal costs a
+ * bpf_loop() step per byte (up to 255 for a long path).
  */
 static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 base, __u32 len)
 {
@@ -156,7 +156,9 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 		if (lookups & HORNET_LOOKUP_STR_POSTFIX)
 			match_postfix(h, k, so & DATA_MASK, sl);
 	}
-	if (tracing && (sp->flags & HORNET_SPEC_FILTER_INT))
+	/* an integer compared only by arithmetic (Mask, GT, ranges) has no
+	 * value in the map: no lookup for it */
+	if (tracing && (sp->flags & HORNET_SPEC_FILTER_INT) && (lookups & HORNET_LOOKUP_INT_EQ))
 		match_int(h, k, 0, h->val[k]);
 	if (sp->flags & HORNET_SPEC_FILTER_NET) {
 		struct hornet_sock_data *sd = (void *)(h->data + (h->off[k] & DATA_MASK));

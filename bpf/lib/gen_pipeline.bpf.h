@@ -73,8 +73,10 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	h->tid = (__u32)pid_tgid;
 	h->task = tracing ? bpf_get_current_task_btf() : NULL;
 	h->has_proc = 0;
-	/* cgroup programs always want the entry: their posts carry its key */
-	if (!tracing || (lookups & HORNET_LOOKUP_BINARY) || hornet_cfg.nr_filters)
+	/* cgroup programs always want the entry: their posts carry its key;
+	 * tracing programs only for the binary or a filter that reads it
+	 * (post() finds the key itself on a match) */
+	if (!tracing || (lookups & (HORNET_LOOKUP_BINARY | HORNET_LOOKUP_PROC)))
 		proc = load_proc(h, tracing);
 	h->pos = 0;
 	h->nr_args = 0;

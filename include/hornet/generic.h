@@ -120,6 +120,7 @@ struct hornet_gen_cfg {
 #define HORNET_LOOKUP_ADDR (1 << 7)
 #define HORNET_LOOKUP_PORT (1 << 8)
 #define HORNET_LOOKUP_NETINT (1 << 9) /* protocol, family, state */
+#define HORNET_LOOKUP_PROC (1 << 10) /* a filter reads the process table entry */
 
 /* Pseudo argument numbers in map keys, for values that are not arguments. */
 #define HORNET_KEY_BINARY 0xff

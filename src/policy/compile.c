@@ -169,6 +169,9 @@ static int add_filter(struct cc *c, unsigned int slot, enum hornet_filter_kind k
 		return fail(c, -E2BIG,
 			    "more than %d range, mask or capability filters on one hook point",
 			    HORNET_GEN_MAX_FILTERS);
+	/* only these read the process table: the program looks it up for them */
+	if (kind == HORNET_F_FOLLOW || kind == HORNET_F_CAPS_CHANGED || kind == HORNET_F_NS_CHANGED)
+		o->cfg.lookups |= HORNET_LOOKUP_PROC;
 	f = &o->filters[o->cfg.nr_filters++];
 	memset(f, 0, sizeof(*f));
 	f->slot = slot;

@@ -259,7 +259,7 @@ static const struct compile_case cases[] = {
 	  "users: 0 ret=-\n"
 	  "sel 1/100.0 first req=0,1 post\n"
 	  "neg: 1\n"
-	  "lookups: pid nspid\n"
+	  "lookups: pid nspid proc\n"
 	  "always\n"
 	  "filter 0: follow arg=254 sub=0 a=1 b=0\n"
 	  "int_eq pid/0 1 -> 0\n"
@@ -280,7 +280,7 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1 post\n"
 	  "sel 1/100.1 req=2,3 post\n"
 	  "neg: 2,3\n"
-	  "lookups: str_eq str_prefix str_postfix binary\n"
+	  "lookups: str_eq str_prefix str_postfix binary proc\n"
 	  "always\n"
 	  "filter 1: follow arg=255 sub=0 a=1 b=0\n"
 	  "filter 3: follow arg=255 sub=0 a=2 b=0\n"
@@ -301,7 +301,7 @@ static const struct compile_case cases[] = {
 	  "users: ret=- | ret=-\n"
 	  "sel 1/100.0 first req=0 post\n"
 	  "sel 1/101.0 first req=1 post\n"
-	  "lookups: str_eq binary\n"
+	  "lookups: str_eq binary proc\n"
 	  "filter 0: follow arg=255 sub=0 a=1 b=0\n"
 	  "filter 1: follow arg=255 sub=0 a=2 b=0\n"
 	  "str_eq bin '/bin/a' -> 0\n"
@@ -325,6 +325,7 @@ static const struct compile_case cases[] = {
 	  "users: 0 ret=-\n"
 	  "sel 1/100.0 first req=0,1,2,3,4,5 post\n"
 	  "neg: 1,3\n"
+	  "lookups: proc\n"
 	  "ns_lookups: 0xc\n"
 	  "always\n"
 	  "filter 2: caps arg=0 sub=0 a=0x202000 b=0\n"
@@ -408,7 +409,7 @@ static const struct compile_case cases[] = {
 	  "sel 2/200.0 first req=2 post\n"
 	  "sel 2/200.1 req=3,4 post\n"
 	  "neg: 3\n"
-	  "lookups: str_eq str_prefix int_eq binary\n"
+	  "lookups: str_eq str_prefix int_eq binary proc\n"
 	  "always\n"
 	  "filter 1: follow arg=255 sub=0 a=1 b=0\n"
 	  "filter 4: follow arg=255 sub=0 a=2 b=0\n"
@@ -657,7 +658,7 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 {
 	static const char *const lookups[] = { "str_eq", "str_prefix", "str_postfix", "int_eq",
 					       "binary", "pid",	       "nspid",	      "addr",
-					       "port",	 "netint" };
+					       "port",	 "netint",     "proc" };
 	static const char *const kinds[] = {
 		"int_gt",      "int_lt",    "int_range", "int_mask",   "port_range",
 		"port_priv",   "caps",	    "caps_all",	 "ns_changed", "caps_changed",
