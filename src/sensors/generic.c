@@ -150,12 +150,15 @@ static int reuse_shared(struct hornet_gen_sensor *g, struct hornet_generic *skel
  */
 static void cut_core_btf(struct hornet_gen_sensor *g)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	/* the object's own BTF, from an open that is not loaded */
+	struct hornet_generic *tmp = hornet_generic__open();
+	struct btf *vmlinux = tmp ? btf__load_vmlinux_btf() : NULL;
 	int fd;
 
 	g->core_btf_fd = -1;
-	fd = vmlinux ? hornet_gen_core_btf(vmlinux, bpf_object__btf(g->master->obj)) : -errno;
+	fd = vmlinux ? hornet_gen_core_btf(vmlinux, bpf_object__btf(tmp->obj)) : -errno;
 	btf__free(vmlinux);
+	hornet_generic__destroy(tmp);
 	if (fd < 0) {
 		pr_debug("sensor 'generic': no cut of the kernel's BTF (%s): each instance "
 			 "reads the whole",
@@ -169,13 +172,17 @@ static void cut_core_btf(struct hornet_gen_sensor *g)
 struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts)
 {
 	struct hornet_gen_sensor *g = calloc(1, sizeof(*g));
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
 	int err;
 
 	if (!g)
 		return NULL;
 	g->opts = *opts;
 	g->next_point_id = 1;
-	g->master = hornet_generic__open();
+	/* the cut first: the master, loaded for its maps, relocates against it too */
+	cut_core_btf(g);
+	oo.btf_custom_path = g->core_btf_fd >= 0 ? g->core_btf_path : NULL;
+	g->master = hornet_generic__open_opts(&oo);
 	if (!g->master) {
 		err = -errno;
 		goto fail;
@@ -186,11 +193,12 @@ struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opt
 		err = hornet_generic__load(g->master);
 	if (err)
 		goto fail;
-	cut_core_btf(g);
 	return g;
 fail:
 	pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
 	hornet_generic__destroy(g->master);
+	if (g->core_btf_fd >= 0)
+		close(g->core_btf_fd);
 	free(g);
 	errno = -err;
 	return NULL;
