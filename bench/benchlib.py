@@ -126,6 +126,16 @@ def spread(rs, n=2000):
     return statistics.median(rs), meds[int(n * 0.025)], meds[int(n * 0.975) - 1]
 
 
+def spread_of_medians(bare, other, n=2000):
+    """(ratio, low, high): median(@other) / median(@bare) and its 95% bootstrap
+    interval, for rounds that could not be paired (not alternated)."""
+    r = statistics.median(other) / statistics.median(bare)
+    rng = random.Random(1)
+    rs = sorted(statistics.median(rng.choices(other, k=len(other))) /
+                statistics.median(rng.choices(bare, k=len(bare))) for _ in range(n))
+    return r, rs[int(n * 0.025)], rs[int(n * 0.975) - 1]
+
+
 def fmt_ratio(rs):
     """"1.032 (1.010-1.055)": median ratio and its 95% interval."""
     m, lo, hi = spread(rs)
