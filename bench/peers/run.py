@@ -28,7 +28,8 @@ for auditd also kauditd), and the foreign CPU load during the tool's rounds
 (marked * above 0.25 cores). A tool that is not installed is left out and
 said so. Not a test: it prints numbers and does not fail on them.
 Environment: BENCH_EXECS (default 1000), BENCH_OPENS (default 100000),
-BENCH_ROUNDS (default 2), BENCH_TOOLS (comma-separated subset).
+BENCH_ROUNDS (default 2), BENCH_TOOLS and BENCH_WORKLOADS (comma-separated
+subsets).
 """
 import os
 import shutil
@@ -349,6 +350,8 @@ def main():
     TRUE = os.path.join(work, "peers-true")
     shutil.copy2(os.path.realpath("/bin/true"), TRUE)
     expected = {"exec": EXECS, "quiet": 0, "watched": OPENS}
+    wls = [w for w in os.environ.get("BENCH_WORKLOADS", "").split(",") if w in expected]
+    expected = {w: n for w, n in expected.items() if not wls or w in wls}
     res = {}    # (workload, tool) -> list of (wall, events, tool cpu, foreign)
     bare = {wl: [] for wl in expected}
     failed = {}
