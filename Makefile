@@ -46,7 +46,7 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .SECONDARY:
 .PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e bench insns \
-	fuzz format-check check-arm64 clean
+	fuzz format-check check-arm64 clean bench-peers
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/hornet
@@ -255,6 +255,10 @@ bench: all $(HELPER_BINS)
 
 asan: $(ASAN_BINS)
 	$(Q)tests/run asan
+
+# hornet side by side with bpftrace, libbpf-tools, auditd and strace (scripts/bench-deps.sh).
+bench-peers: all $(HELPER_BINS)
+	$(Q)bench/run peers
 
 # What the verifier and the JIT make of each program the default pack loads.
 insns: all

@@ -3,11 +3,15 @@
 """bench/exec: what the process lifecycle sensor costs.
 
 1. fork+exec of /bin/true, bare and with the agent running, alternated in one
-   run (ROUNDS rounds of N runs each); prints the mean per run and the ratio.
+   run (ROUNDS short rounds of N runs each, a bare round before and after
+   each agent round; the exec sensor cannot be switched off, so the agent is
+   started for each round, outside the timing); the loop on CPU 0, the agent
+   on CPU 1. Prints the ratio to the bare rounds beside each with its 95%
+   interval, the mean per run and the foreign CPU load.
 2. The agent's time from launch to ready (as measured from outside, and as the
    agent reports it), median of 5 starts.
 3. The agent's RSS after 100,000 short-lived processes.
-Environment: BENCH_N (default 2000), BENCH_ROUNDS (default 5), BENCH_PROCS
+Environment: BENCH_N (default 1000), BENCH_ROUNDS (default 10), BENCH_PROCS
 (default 100000).
 """
 import json
@@ -17,21 +21,23 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib  # noqa: E402
+from benchlib import Meter, fmt_ratio, pin, pinned, ratios, table  # noqa: E402
 # the agent as the tests start it (tests/lib/hornet.py)
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "tests", "lib"))
 from hornet import bench_agent, BUILD, HORNET  # noqa: E402
 
 FORKEXEC = os.path.join(BUILD, "bench", "exec", "forkexec")
 TRUE = os.path.realpath("/bin/true")
-N = int(os.environ.get("BENCH_N", "2000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+N = int(os.environ.get("BENCH_N", "1000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 PROCS = int(os.environ.get("BENCH_PROCS", "100000"))
 
 
 def forkexec(n, par=1):
     """(wall ns, cpu ns) per fork+exec+wait"""
-    out = subprocess.run([FORKEXEC, "-p", str(par), str(n), TRUE], capture_output=True, check=True)
+    argv = [FORKEXEC, "-p", str(par), str(n), TRUE]
+    out = subprocess.run(pinned(argv) if par == 1 else argv, capture_output=True, check=True)
     wall, cpu = out.stdout.split()
     return int(wall), int(cpu)
 
@@ -39,20 +45,30 @@ def forkexec(n, par=1):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/exec: needs root")
+    benchlib.need(HORNET, FORKEXEC)
+    benchlib.header("bench/exec", "what the process lifecycle sensor costs")
     forkexec(200)  # warm the page cache
-    bare, agent = [], []
+    bare, agent, load = [forkexec(N)], [], []
     for r in range(ROUNDS):
-        bare.append(forkexec(N))
         a = bench_agent()
+        pin(a.proc.pid)
+        m = Meter(a.proc.pid)
         agent.append(forkexec(N))
+        load.append(m.foreign())
         a.stop()
+        m = Meter()
+        bare.append(forkexec(N))
+        load.append(m.foreign())
+    rows = []
     for i, what in ((0, "wall time"), (1, "CPU time of the workload")):
-        b = statistics.median(x[i] for x in bare)
-        w = statistics.median(x[i] for x in agent)
-        print("fork+exec /bin/true, %s: bare %.1f us, with agent %.1f us, ratio %.3f "
-              "(target <= 1.03)" % (what, b / 1000, w / 1000, w / b))
-        print("  rounds (us): bare %s; agent %s" % ([round(x[i] / 1000, 1) for x in bare],
-                                                     [round(x[i] / 1000, 1) for x in agent]))
+        rows.append([what, fmt_ratio(ratios([x[i] for x in bare], [x[i] for x in agent])),
+                     "%.1f us" % (statistics.median(x[i] for x in bare) / 1e3),
+                     "%.1f us" % (statistics.median(x[i] for x in agent) / 1e3)])
+    table("fork+exec /bin/true, with the agent vs bare (%d rounds of %d, alternated; "
+          "target <= 1.03)" % (ROUNDS, N), ["measure", "ratio (95% CI)", "bare", "with agent"],
+          rows, ["foreign CPU load: median %.2f cores, %d of %d rounds above %.2f"
+                 % (statistics.median(load), sum(x > benchlib.BUSY for x in load), len(load),
+                    benchlib.BUSY)])
 
     starts, inside = [], []
     for _ in range(5):
@@ -64,6 +80,7 @@ def main():
           "(target < 500 ms)" % (statistics.median(starts), statistics.median(inside)))
 
     a = bench_agent()
+    pin(a.proc.pid)
     rss0, _ = a.rss_kb()
     t0 = time.monotonic()
     done = 0

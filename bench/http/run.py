@@ -4,14 +4,18 @@
 loopback HTTP server under load.
 
 A small C HTTP server (build/bench/http/httpload) on 127.0.0.1 and clients
-on the same machine making one TCP connection per request. Rounds in
-alternating order (forwards, then backwards): bare; the agent with the
-network sensor and packet inspection (connect/accept/close events, HTTP
-request lines); the same and the full default policy pack (policies/).
-Prints requests per second, the ratios, and the agent's CPU per 10,000
-requests.
-Environment: BENCH_REQUESTS (per client, default 20000), BENCH_ROUNDS
-(default 5), BENCH_CLIENTS (default 2), BENCH_SERVERS (default 2).
+on the same machine making one TCP connection per request, all on CPU 0, the
+agent on CPU 1. Short rounds: bare, and the agent with the network sensor and
+packet inspection (connect/accept/close events, HTTP request lines),
+alternated (a bare round before and after each; the agent started for each
+round, outside the timing: the sensor cannot be switched off); then the same
+with the whole default policy pack (policies/), one agent for all its rounds
+(loading the pack takes too long to repeat), between bare rounds. Prints the
+ratio of requests per second and of CPU per request to bare with its 95%
+interval, the foreign CPU load, and the agent's CPU per 10,000 requests.
+Environment: BENCH_REQUESTS (per client and round, default 4000),
+BENCH_ROUNDS (default 10), BENCH_CLIENTS (default 2), BENCH_SERVERS
+(default 2).
 """
 import json
 import os
@@ -19,32 +23,27 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib  # noqa: E402
+from benchlib import Meter, fmt_ratio, pin, pinned, ratios, spread_of_medians, table  # noqa: E402
 # the agent as the tests start it (tests/lib/hornet.py)
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "tests", "lib"))
-from hornet import bench_agent, BUILD, ROOT  # noqa: E402
+from hornet import bench_agent, BUILD, HORNET, ROOT  # noqa: E402
 
 HTTPLOAD = os.path.join(BUILD, "bench", "http", "httpload")
-N = int(os.environ.get("BENCH_REQUESTS", "20000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+N = int(os.environ.get("BENCH_REQUESTS", "4000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
 SERVERS = int(os.environ.get("BENCH_SERVERS", "2"))
 PACK = os.path.join(ROOT, "policies")
 
 
 def load(n=N):
-    out = subprocess.run([HTTPLOAD, str(n), str(CLIENTS), str(SERVERS)], capture_output=True)
+    out = subprocess.run(pinned([HTTPLOAD, str(n), str(CLIENTS), str(SERVERS)]),
+                         capture_output=True)
     if out.returncode:
         sys.exit("httpload failed: %s" % out.stderr.decode().strip())
     rps, cpu = out.stdout.split()
     return float(rps), int(cpu)
-
-
-CONFIGS = [
-    ("bare", None),
-    ("network sensor and packet inspection, no policies", []),
-    ("network sensor, packet inspection and the default pack", ["--policy-dir", PACK]),
-]
 
 
 def policy_count(a):
@@ -53,43 +52,71 @@ def policy_count(a):
     return len(json.loads(out.stdout or b"{}").get("policies", [])) if out.returncode == 0 else 0
 
 
+def measured(a, runs, foreign, agent_cpu=None):
+    """One round under agent @a (None: bare), appended to @runs and @foreign."""
+    m = Meter(*([a.proc.pid] if a else []))
+    c0 = sum(a.cpu()) if a else 0
+    runs.append(load())
+    foreign.append(m.foreign())
+    if agent_cpu is not None:
+        agent_cpu.append(sum(a.cpu()) - c0)
+
+
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/http: needs root")
+    benchlib.need(HORNET, HTTPLOAD)
+    benchlib.header("bench/http", "loopback HTTP under the network sensor and the pack")
     load(2000)  # warm up
-    runs = {name: [] for name, _ in CONFIGS}
-    agent_cpu, events, lost, npol = [], [], [], 0
-    for r in range(ROUNDS):
-        # forwards, then backwards: whatever drifts during the run weighs on every configuration
-        for name, extra in (CONFIGS if r % 2 == 0 else CONFIGS[::-1]):
-            if extra is None:
-                runs[name].append(load())
-                continue
-            a = bench_agent(*extra)
-            c0 = sum(a.cpu())
-            runs[name].append(load())
-            if extra:
-                agent_cpu.append(sum(a.cpu()) - c0)
-                st = a.status()
-                events.append(sum(st["events"].values()))
-                lost.append(sum(v for k, v in st["lost"].get("ringbuf", {}).items()))
-                npol = policy_count(a)
-            a.stop()
-    print("loopback HTTP, one connection per request, %d clients, %d server processes, "
-          "%d rounds of %d requests:" % (CLIENTS, SERVERS, ROUNDS, N * CLIENTS))
-    b = statistics.median(x[0] for x in runs["bare"])
-    bc = statistics.median(x[1] for x in runs["bare"])
-    for name, extra in CONFIGS:
-        f = statistics.median(x[0] for x in runs[name])
-        fc = statistics.median(x[1] for x in runs[name])
-        label = name + (" (%d policies)" % npol if extra else "")
-        print("  %s: %.0f requests/s (rounds %s)" % (label, f, [round(x[0]) for x in runs[name]]))
-        print("      CPU of clients and servers per request %.1f us" % (fc / 1e3) +
-              ("" if extra is None else "; ratio to bare: requests/s %.3f slower (target <= 1.05), "
-               "CPU %.3f" % (b / f, fc / bc)))
-    per10k = statistics.median(c / (N * CLIENTS) * 10000 for c in agent_cpu)
-    print("  agent CPU with the pack: %.0f ms per 10,000 requests; %d events per round (median), "
-          "lost %d" % (per10k * 1e3, statistics.median(events), max(lost)))
+    bare, net, pack, loads = [], [], [], {"bare": [], "net": [], "pack": []}
+    measured(None, bare, loads["bare"])
+    for _ in range(ROUNDS):
+        a = bench_agent()
+        pin(a.proc.pid)
+        measured(a, net, loads["net"])
+        a.stop()
+        measured(None, bare, loads["bare"])
+    # the whole pack takes minutes to verify on a busy machine
+    a = bench_agent("--policy-dir", PACK, ready_timeout=1200)
+    pin(a.proc.pid)
+    npol = policy_count(a)
+    agent_cpu, pack_bare = [], []
+    for _ in range(ROUNDS):
+        measured(a, pack, loads["pack"], agent_cpu)
+    st = a.status()
+    events = sum(st["events"].values())
+    lost = sum(v for k, v in st["lost"].get("ringbuf", {}).items())
+    a.stop()
+    for _ in range(3):
+        measured(None, pack_bare, loads["bare"])
+    # the pack's rounds were not alternated: against the bare rounds before and after them
+    pack_bare = bare[-3:] + pack_bare
+    rows = []
+    for name, runs, base, paired in (("network sensor and packet inspection", net, bare, True),
+                                     ("the same and the default pack (%d policies)" % npol,
+                                      pack, pack_bare, False)):
+        rps = [x[0] for x in runs]
+        cpu = [x[1] for x in runs]
+        if paired:
+            slow = fmt_ratio([1 / r for r in ratios([x[0] for x in base], rps)])
+            cpur = fmt_ratio(ratios([x[1] for x in base], cpu))
+        else:
+            slow = "%.3f (%.3f-%.3f)" % spread_of_medians(rps, [x[0] for x in base])
+            cpur = "%.3f (%.3f-%.3f)" % spread_of_medians([x[1] for x in base], cpu)
+        rows.append([name, slow, cpur, "%.0f" % statistics.median(rps),
+                     "%.2f" % statistics.median(loads["pack" if not paired else "net"])])
+    rows.append(["bare", "1", "1", "%.0f" % statistics.median(x[0] for x in bare),
+                 "%.2f" % statistics.median(loads["bare"])])
+    table("loopback HTTP, one connection per request, %d clients and %d servers on CPU %s, "
+          "%d rounds of %d requests (target <= 1.05)" % (CLIENTS, SERVERS, benchlib.LOAD_CPU,
+                                                         ROUNDS, N * CLIENTS),
+          ["agent", "slower: bare/agent req/s (95% CI)", "CPU per request (95% CI)",
+           "requests/s", "foreign load (cores)"], rows,
+          ["agent CPU with the pack: %.0f ms per 10,000 requests; %d events, lost %d"
+           % (statistics.median(agent_cpu) / (N * CLIENTS) * 1e7, events, lost),
+           "rounds with foreign load above %.2f cores: %d of %d"
+           % (benchlib.BUSY, sum(x > benchlib.BUSY for v in loads.values() for x in v),
+              sum(len(v) for v in loads.values()))])
 
 
 main()

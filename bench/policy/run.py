@@ -4,12 +4,18 @@
 
 1. In-kernel filtering: open+close of a path that matches no selector, bare
    and with a file-monitoring policy (sys_openat, Prefix on the path, nine
-   values), alternated; prints the workload's CPU per open and the ratio.
+   values). One agent runs throughout; the policy is added and deleted
+   between short rounds (its load is not timed), so bare ("off": the agent
+   without the policy, nothing on openat) and "on" alternate; a few rounds
+   without any agent before and after show that "off" is bare. The loop on
+   CPU 0, the agent on CPU 1. Prints the ratios of the workload's CPU and
+   wall time per open with their 95% interval and the foreign CPU load.
 2. 1 policy vs 100 policies on the same hook (different Prefix values each),
    the same non-matching loop: the ratio of the cost the policies add.
 3. Matched events: opens of a matching path, exported to the file; events per
    second of the agent's CPU (one core), and what was lost.
-Environment: BENCH_OPENS (default 200000), BENCH_ROUNDS (default 5).
+Environment: BENCH_OPENS (default 200000; part 1 runs rounds of a quarter of
+it), BENCH_ROUNDS (default 5; part 1 runs twice as many).
 """
 import os
 import statistics
@@ -18,10 +24,11 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib  # noqa: E402
+from benchlib import Meter, fmt_ratio, pin, pinned, ratios, table  # noqa: E402
 # the agent as the tests start it (tests/lib/hornet.py)
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "tests", "lib"))
-from hornet import bench_agent, BUILD  # noqa: E402
+from hornet import bench_agent, BUILD, HORNET  # noqa: E402
 
 OPENLOOP = os.path.join(BUILD, "bench", "policy", "openloop")
 N = int(os.environ.get("BENCH_OPENS", "200000"))
@@ -58,35 +65,65 @@ def policy(name, values):
 
 
 def openloop(path, n=N, procs=1):
-    out = subprocess.run([OPENLOOP, str(n), path, str(procs)], capture_output=True, check=True)
+    argv = [OPENLOOP, str(n), path, str(procs)]
+    out = subprocess.run(pinned(argv) if procs == 1 else argv, capture_output=True, check=True)
     wall, cpu = out.stdout.split()
     return int(wall), int(cpu)
+
+
+def quiet_case(path):
+    """Part 1: rounds with the policy off and on alternated in one agent;
+    returns the (wall, cpu) of the off and the on rounds."""
+    rounds, n = ROUNDS * 2, max(N // 4, 1000)
+    none = [openloop(path, n) for _ in range(3)]
+    a = bench_agent("--ringbuf-size-mb", "64")
+    pin(a.proc.pid)
+    off, on, load = [], [], {"off": [], "on": []}
+    for r in range(rounds * 2 + 1):
+        state = "on" if r % 2 else "off"
+        if state == "on":
+            a.add_policy(policy("file-monitoring", SENSITIVE))
+        m = Meter(a.proc.pid)
+        (on if state == "on" else off).append(openloop(path, n))
+        load[state].append(m.foreign())
+        if state == "on":
+            a.policy("delete", "file-monitoring")
+    a.stop()
+    none += [openloop(path, n) for _ in range(3)]
+    rows = []
+    for i, what in ((1, "workload CPU per open+close"), (0, "wall time per open+close")):
+        rows.append([what, fmt_ratio(ratios([x[i] for x in off], [x[i] for x in on])),
+                     "%.2f us" % (statistics.median(x[i] for x in off) / 1e3),
+                     "%.2f us" % (statistics.median(x[i] for x in on) / 1e3)])
+    busy = sum(x > benchlib.BUSY for x in load["on"] + load["off"])
+    table("open+close of a path no selector matches: a file-monitoring policy on vs off "
+          "(%d rounds of %d each, alternated, target <= 1.05)" % (rounds, n),
+          ["measure", "ratio on/off (95% CI)", "off", "on"], rows,
+          ["foreign CPU load: median %.2f cores (off), %.2f (on); %d of %d rounds above %.2f"
+           % (statistics.median(load["off"]), statistics.median(load["on"]), busy,
+              len(load["on"]) + len(load["off"]), benchlib.BUSY),
+           "agent running with the policy off vs no agent (3 rounds before and 3 after, "
+           "workload CPU): %.3f" % (statistics.median(x[1] for x in off) /
+                                   statistics.median(x[1] for x in none))])
+    return off, on
 
 
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/policy: needs root")
+    benchlib.need(HORNET, OPENLOOP)
+    benchlib.header("bench/policy", "the cost of policies on openat")
     path = tempfile.mkstemp(prefix="hornet-bench-open-")[1]
     try:
         openloop(path, 20000)
-        bare, one = [], []
-        for _ in range(ROUNDS):
-            bare.append(openloop(path))
-            a = bench_agent("--ringbuf-size-mb", "64")
-            a.add_policy(policy("file-monitoring", SENSITIVE))
-            one.append(openloop(path))
-            a.stop()
+        bare, one = quiet_case(path)
         b = statistics.median(x[1] for x in bare)
         w = statistics.median(x[1] for x in one)
-        print("open+close of a path no selector matches, workload CPU: bare %.2f us, with a "
-              "file-monitoring policy %.2f us, ratio %.3f (target <= 1.05)" % (b / 1e3, w / 1e3, w / b))
-        bw = statistics.median(x[0] for x in bare)
-        ww = statistics.median(x[0] for x in one)
-        print("  wall: bare %.2f us, with the policy %.2f us, ratio %.3f" % (bw / 1e3, ww / 1e3, ww / bw))
 
         hundred = []
         for _ in range(ROUNDS):
             a = bench_agent("--ringbuf-size-mb", "64")
+            pin(a.proc.pid)
             for i in range(100):
                 a.add_policy(policy("mon-%03d" % i, ["/srv/app%03d/%s" % (i, v.lstrip("/")) for v in SENSITIVE]))
             hundred.append(openloop(path))

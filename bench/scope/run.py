@@ -17,8 +17,11 @@ exported), loaded at start in one batch, in three forms:
                started through `hornet oci-hook`, the loop moved into its
                cgroup v2; the lookup hits, the bitmap is copied, every
                selector is walked (skipped when runc is missing)
-Prints the loop's CPU per open+close, bare and with each form, and the ratio
-of the cost each form adds to what the unscoped form adds (target <= 1.1).
+Rounds: bare, then each form (the agent started for it, outside the timing),
+the loop on CPU 0 and the agent on CPU 1. Prints one table: the loop's CPU
+per open+close, bare and with each form, the ratio to bare, and the ratio of
+the cost each form adds to what the unscoped form adds in the same round
+(target <= 1.1), each with its spread over the rounds.
 Environment: BENCH_OPENS (default 200000), BENCH_ROUNDS (default 3).
 """
 import os
@@ -28,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "tests", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import benchlib  # noqa: E402
+from benchlib import Meter, fmt_ratio, pin, pinned, table  # noqa: E402
 from hornet import HORNET, bench_agent, BUILD  # noqa: E402
 import containers  # noqa: E402
 from containers import Container  # noqa: E402
@@ -74,12 +78,15 @@ FORMS = {
 
 def openloop(path, n=N, cgroup=None):
     """CPU per open+close; in the cgroup v2 directory @cgroup when given."""
-    argv = [OPENLOOP, str(n), path]
+    argv = pinned([OPENLOOP, str(n), path])
     if cgroup:
         argv = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup] + argv
     out = subprocess.run(argv, capture_output=True, check=True)
     wall, cpu = out.stdout.split()
     return int(wall), int(cpu)
+
+
+FOREIGN = []    # the foreign CPU load of each measured round
 
 
 def with_policies(form, path):
@@ -89,11 +96,13 @@ def with_policies(form, path):
             with open(os.path.join(d, "p%03d.yaml" % i), "w") as f:
                 f.write(POLICY % ("scope-%03d" % i, FORMS[form](i), path))
         a = bench_agent("--ringbuf-size-mb", "64", "--policy-dir", d)
+        pin(a.proc.pid)
         try:
             pol = a.policies()
             bad = [n for n, p in pol.items() if p["state"] != "enabled"]
             if len(pol) != POLICIES or bad:
                 sys.exit("bench/scope: %s: policies not loaded: %r" % (form, bad[:3]))
+            m = Meter(a.proc.pid)
             if form != "in-pod":
                 res = openloop(path)
             else:
@@ -102,6 +111,7 @@ def with_policies(form, path):
                     if c.start().returncode:
                         sys.exit("bench/scope: runc run: %s" % c.output())
                     res = openloop(path, cgroup=c.unified_dir())
+            FOREIGN.append(m.foreign())
             # the form is what it says: selectors walked, or all skipped outside the scope
             runs = a.policies()["scope-000"]["stats"]["matches"]
             if (runs >= N) != (form != "pod-scoped"):
@@ -116,6 +126,8 @@ def with_policies(form, path):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/scope: needs root")
+    benchlib.need(HORNET, OPENLOOP)
+    benchlib.header("bench/scope", "the workload scope check per hooked call")
     path = tempfile.mkstemp(prefix="hornet-bench-scope-")[1]
     try:
         openloop(path, 20000)
@@ -127,16 +139,22 @@ def main():
             runs["bare"].append(openloop(path))
             for form in FORMS:
                 runs[form].append(with_policies(form, path))
-        cpu = {k: statistics.median(x[1] for x in v) for k, v in runs.items()}
+        cpu = {k: [x[1] for x in v] for k, v in runs.items()}
         bare = cpu["bare"]
-        added = cpu["unscoped"] - bare
-        print("open+close, workload CPU per call (median of %d rounds of %d): bare %.2f us"
-              % (ROUNDS, N, bare / 1e3))
+        rows, b = [], statistics.median(bare)
         for form in FORMS:
-            print("  %d policies %-11s %.2f us; adds %.2f us, %.2f of what the unscoped "
-                  "policies add (target <= 1.1)"
-                  % (POLICIES, form + ":", cpu[form] / 1e3, (cpu[form] - bare) / 1e3,
-                     (cpu[form] - bare) / max(added, 1)))
+            added = [(f - b) / max(u - b, 1) for f, b, u in zip(cpu[form], bare, cpu["unscoped"])]
+            rows.append([form, "%.2f us" % (statistics.median(cpu[form]) / 1e3),
+                         fmt_ratio([f / b for f, b in zip(cpu[form], bare)]),
+                         "%.2f us" % ((statistics.median(cpu[form]) - b) / 1e3),
+                         "%.2f (%.2f-%.2f)" % (statistics.median(added), min(added), max(added))])
+        table("open+close, workload CPU per call, %d policies per form (median of %d rounds of "
+              "%d; bare %.2f us)" % (POLICIES, ROUNDS, N, b / 1e3),
+              ["form", "CPU per call", "ratio to bare (95% CI)", "adds",
+               "of what unscoped adds (min-max; target <= 1.1)"], rows,
+              ["foreign CPU load: median %.2f cores, %d of %d rounds above %.2f"
+               % (statistics.median(FOREIGN), sum(x > benchlib.BUSY for x in FOREIGN),
+                  len(FOREIGN), benchlib.BUSY)])
     finally:
         os.unlink(path)
 

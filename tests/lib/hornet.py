@@ -407,12 +407,12 @@ class Agent:
         cls.stopped = []
 
 
-def bench_agent(*args):
+def bench_agent(*args, ready_timeout=120):
     """An agent as bench/*/run.py run it: the export file rotated at 64 MiB as
     in production rather than growing for the whole run, and readiness polled
     every 5 ms so that Agent.ready_seconds measures the launch."""
     return Agent("--export-file-max-size-mb", "64", "--export-file-max-backups", "1", *args,
-                 poll=0.005)
+                 poll=0.005, ready_timeout=ready_timeout)
 
 
 def _on_signal(signum, frame):
