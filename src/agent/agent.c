@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1069,7 +1070,9 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
-	return hornet_pm__end_batch(a->pm) == -ECANCELED ? -ECANCELED : 0;
+	ret = hornet_pm__end_batch(a->pm) == -ECANCELED ? -ECANCELED : 0;
+	hornet_kernel_drop_btf(&a->kernel);
+	return ret;
 }
 
 /* The API server's address and credentials, from the flags. */
@@ -1394,6 +1397,8 @@ static int load_and_serve(struct hornet_agent *a)
 	close(ep);
 	pthread_join(a->loader, NULL);
 	a->loading = false;
+	/* what the load freed (BTF, verifier logs, ELF copies) goes back to the kernel */
+	malloc_trim(0);
 	return a->load_err;
 }
 
@@ -1532,6 +1537,21 @@ static void raise_nofile(void)
 	}
 }
 
+/*
+ * glibc's defaults cost the agent 15 MB of RSS for nothing: the start
+ * parses the kernel's BTF (5.5 MB, several times) and big verifier logs,
+ * and once such a block was freed, glibc raises its mmap threshold to its
+ * size, so the next ones come from the heap and stay there, in an arena per
+ * thread that allocated them. A fixed threshold (the default's value) keeps
+ * big blocks in mmap, returned at free; two arenas are enough for a loop,
+ * the store's writer and the HTTP threads, which allocate little.
+ */
+static void tune_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_ARENA_MAX, 2);
+}
+
 int hornet_agent_run(const struct hornet_config *cfg)
 {
 	struct hornet_agent a = {
@@ -1547,6 +1567,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	int n, i, err;
 
 	a.started_ns = clock_ns(CLOCK_MONOTONIC);
+	tune_malloc();
 	hornet_log_level = cfg->log_level;
 	hornet_log_libbpf();
 	signal(SIGPIPE, SIG_IGN);
@@ -1569,6 +1590,9 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
 			scope_update(&a, false);
 		release_waiting(&a);
+		/* a policy change of this round planned with it: 6 MB until the next */
+		if (a.kernel_ready && a.kernel.btf)
+			hornet_kernel_drop_btf(&a.kernel);
 		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);
 	}
