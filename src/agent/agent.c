@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -48,6 +51,15 @@
 #define POLL_TIMEOUT_MS 50
 /* The realtime-boottime offset drifts with NTP; re-read it this often. */
 #define CLOCK_REFRESH_NS (10ULL * 1000000000ULL)
+/*
+ * Stopping while the loader verifies a program: the verifier gives up when
+ * a signal is pending, but libbpf retries an -EAGAIN load (5 times, then
+ * once more with a log), so the loader is signalled again this often until
+ * it returns.
+ */
+#define WAKE_LOADER_MS 10
+/* Sent to the loader thread only; blocked everywhere else. */
+#define SIG_WAKE_LOADER SIGURG
 
 struct hornet_agent {
 	const struct hornet_config *cfg;
@@ -95,6 +107,27 @@ struct hornet_agent {
 	uint64_t bad_records;
 	uint64_t export_errors;
 	struct hornet_counters *counters; /* per workload, for the metrics */
+	long scanned; /* processes found in /proc at the start */
+	struct hornet_poll api_poll; /* the API's own epoll set, nested in the loop's */
+	/*
+	 * The start: sensors, the /proc scan and the policies load on a thread
+	 * of their own while this one answers `hornet status` with the progress
+	 * and stops the load on a signal. While @loading, @lock serializes the
+	 * API between the two (the loader's scan emits events).
+	 */
+	pthread_t loader;
+	bool loading;
+	bool loaded; /* the loader said it ended */
+	int load_err;
+	int stop_load; /* set by the loop, read by the loader */
+	struct hornet_poll load_done; /* an eventfd the loader writes at its end */
+	pthread_mutex_t lock;
+	struct {
+		char phase[64];
+		char text[768]; /* "loading policies: 5 of 14 (...)" */
+		struct hornet_pm_progress pm;
+		char point[512], policy[HORNET_PM_MAX_NAME + 1];
+	} progress; /* under @lock */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -148,6 +181,9 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 	char *compact = NULL;
 	json_t *obj;
 
+	/* from the loader's /proc scan, while the loop serves the API */
+	if (a->loading)
+		pthread_mutex_lock(&a->lock);
 	count_event(a, type);
 	hornet_counters__event(a->counters, type, ev, a->pods, line, len);
 	/* the line with its newline, in one piece: rotation never splits it */
@@ -177,6 +213,8 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 		free(compact);
 		break;
 	}
+	if (a->loading)
+		pthread_mutex_unlock(&a->lock);
 }
 
 static void output_waited(void *ctx, const char *type, const char *line, size_t len, size_t missing)
@@ -312,6 +350,90 @@ static void on_signal(struct hornet_poll *p, uint32_t events)
 	}
 }
 
+/* The API's sockets, in an epoll set of their own (one fd in the loop's). */
+static void on_api(struct hornet_poll *p, uint32_t events)
+{
+	struct epoll_event evs[32];
+	struct hornet_poll *q;
+	int n, i;
+
+	n = epoll_wait(p->fd, evs, 32, 0);
+	for (i = 0; i < n; i++) {
+		q = evs[i].data.ptr;
+		q->fn(q, evs[i].events);
+	}
+}
+
+static void on_load_done(struct hornet_poll *p, uint32_t events)
+{
+	struct hornet_agent *a =
+		(struct hornet_agent *)((char *)p - offsetof(struct hornet_agent, load_done));
+	uint64_t v;
+
+	if (read(p->fd, &v, sizeof(v)) == sizeof(v))
+		a->loaded = true;
+}
+
+/* The loader asks this between its steps: the loop was told to stop. */
+static bool load_stopped(struct hornet_agent *a)
+{
+	return __atomic_load_n(&a->stop_load, __ATOMIC_RELAXED);
+}
+
+static void set_phase(struct hornet_agent *a, const char *phase)
+{
+	pthread_mutex_lock(&a->lock);
+	snprintf(a->progress.phase, sizeof(a->progress.phase), "%s", phase);
+	snprintf(a->progress.text, sizeof(a->progress.text), "%s", phase);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* The policy manager's, before each hook point of the start's batch. */
+static int policy_progress(void *ctx, const struct hornet_pm_progress *p)
+{
+	struct hornet_agent *a = ctx;
+
+	pthread_mutex_lock(&a->lock);
+	a->progress.pm = *p;
+	snprintf(a->progress.point, sizeof(a->progress.point), "%s", p->point);
+	snprintf(a->progress.policy, sizeof(a->progress.policy), "%s", p->policy);
+	snprintf(a->progress.phase, sizeof(a->progress.phase), "loading policies");
+	snprintf(a->progress.text, sizeof(a->progress.text),
+		 "loading policies: %zu of %zu (hook point %zu of %zu: %s, policy '%s')",
+		 p->policies_done, p->policies_total, p->points_done + 1, p->points_total, p->point,
+		 p->policy);
+	pthread_mutex_unlock(&a->lock);
+	return load_stopped(a);
+}
+
+/* Before the sensors and policies are loaded, only this is safe to read. */
+static void loading_status(struct hornet_agent *a, struct hornet_json *j)
+{
+	hornet_json_str(j, "progress", a->progress.text);
+	hornet_json_obj_begin(j, "loading");
+	hornet_json_str(j, "phase", a->progress.phase);
+	if (!strcmp(a->progress.phase, "loading policies")) {
+		hornet_json_u64(j, "policies_done", a->progress.pm.policies_done);
+		hornet_json_u64(j, "policies_total", a->progress.pm.policies_total);
+		hornet_json_u64(j, "hook_points_done", a->progress.pm.points_done);
+		hornet_json_u64(j, "hook_points_total", a->progress.pm.points_total);
+		hornet_json_str(j, "hook_point", a->progress.point);
+		hornet_json_str(j, "policy", a->progress.policy);
+	}
+	hornet_json_obj_end(j);
+}
+
+/* Commands other than status wait for the start: the loader owns what they touch. */
+static bool starting(const struct hornet_agent *a, char *err, size_t err_size)
+{
+	if (a->loading)
+		snprintf(err, err_size,
+			 "the agent is starting (%s): try again once `hornet status` "
+			 "says it is ready",
+			 a->progress.text);
+	return a->loading;
+}
+
 static void k8s_status(struct hornet_agent *a, struct hornet_json *j)
 {
 	struct hornet_pod_store_stats ps;
@@ -395,6 +517,18 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	struct hornet_api_stats as;
 	int i;
 
+	if (a->loading) {
+		hornet_json_str(j, "health", "starting");
+		hornet_json_bool(j, "ready", false);
+		hornet_json_str(j, "version", HORNET_VERSION);
+		hornet_json_str(j, "node_name", a->render.node_name);
+		hornet_json_u64(j, "pid", getpid());
+		hornet_json_f64(j, "uptime_seconds", (now - a->started_ns) / 1e9);
+		loading_status(a, j);
+		web_status(a, j);
+		store_status(a, j);
+		return 0;
+	}
 	hornet_core_stats(&a->maps, stats);
 	hornet_proc_cache__stats(a->cache, &cs);
 	hornet_api__stats(a->api, &as);
@@ -562,6 +696,8 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	bool bad;
 	int ret;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	if (!text) {
 		snprintf(err, err_size,
 			 "policy_add needs \"policy\": the policy's YAML or JSON text");
@@ -592,6 +728,8 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 	const char *name = json_string_value(json_object_get(req, "name"));
 	int ret;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	if (!name) {
 		snprintf(err, err_size, "policy_delete needs \"name\"");
 		return -EINVAL;
@@ -614,6 +752,8 @@ static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	bool bad;
 	int ret;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	mode = parse_mode(req, &bad);
 	if (!name || bad || mode == HORNET_PM_MODE_POLICY) {
 		snprintf(err, err_size,
@@ -635,6 +775,8 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 {
 	struct hornet_agent *a = ctx;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	hornet_pm__list(a->pm, j);
 	return 0;
 }
@@ -661,6 +803,8 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	struct hornet_hook_result res;
 	int ret;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	a->hook_requests++;
 	ret = hornet_hook_container(a->pods, req, &res, err, err_size);
 	if (ret) {
@@ -692,6 +836,8 @@ static int container_gone_cmd(void *ctx, json_t *req, struct hornet_json *j, cha
 	struct hornet_hook_result res;
 	int ret;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	a->hook_requests++;
 	ret = hornet_hook_container_gone(a->pods, req, &res, err, err_size);
 	if (ret) {
@@ -747,6 +893,8 @@ static int pods_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, si
 {
 	struct hornet_agent *a = ctx;
 
+	if (starting(a, err, err_size))
+		return -EAGAIN;
 	hornet_json_arr_begin(j, "pods");
 	hornet_pod_store__each(a->pods, pod_json, j);
 	hornet_json_arr_end(j);
@@ -842,6 +990,11 @@ static void agent_free(struct hornet_agent *a)
 	if (a->maps_open)
 		hornet_core_maps_close(&a->maps);
 	hornet_api__free(a->api);
+	if (a->api_poll.fd >= 0)
+		close(a->api_poll.fd);
+	if (a->load_done.fd >= 0)
+		close(a->load_done.fd);
+	pthread_mutex_destroy(&a->lock);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
 	hornet_pod_pending_release(&a->pending);
@@ -884,8 +1037,10 @@ static int start_policies(struct hornet_agent *a)
 	if (!a->pm)
 		return -ENOMEM;
 	hornet_pm__on_scope_change(a->pm, scope_policies_changed, a);
+	hornet_pm__on_progress(a->pm, policy_progress, a);
+	set_phase(a, "reading policies");
 	hornet_pm__begin_batch(a->pm);
-	for (i = 0; i < cfg->policies.n; i++) {
+	for (i = 0; i < cfg->policies.n && !load_stopped(a); i++) {
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *f = fopen(cfg->policies.v[i], "re");
@@ -915,8 +1070,9 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
-	hornet_pm__end_batch(a->pm);
-	return 0;
+	ret = hornet_pm__end_batch(a->pm) == -ECANCELED ? -ECANCELED : 0;
+	hornet_kernel_drop_btf(&a->kernel);
+	return ret;
 }
 
 /* The API server's address and credentials, from the flags. */
@@ -1050,24 +1206,223 @@ static int start_web(struct hornet_agent *a)
 	return 0;
 }
 
-static int agent_start(struct hornet_agent *a)
+/*
+ * The loader thread's part of the start: what loads into the kernel, and the
+ * /proc scan. Between steps it looks whether the loop was told to stop; a
+ * load in progress is cut short by SIG_WAKE_LOADER (-ECANCELED, -EINTR or
+ * -EAGAIN come back then). What it loaded, agent_free() unloads.
+ */
+static int agent_load(struct hornet_agent *a)
 {
 	const struct hornet_config *cfg = a->cfg;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct hornet_exec_sensor_opts eo = {};
 	unsigned int features;
-	sigset_t mask;
 	long n;
+	int err;
+
+	/* everything the sensors and the hook plan choose between; not the slow
+	 * uprobe/tracepoint/cgroup probes, which only say what the plan can
+	 * find out by trying (an attach that fails is reported as such) */
+	set_phase(a, "probing kernel features");
+	features = HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) | HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_FMOD_RET) | HORNET_FEAT_BIT(HORNET_FEAT_KPROBE) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL) | HORNET_FEAT_BIT(HORNET_FEAT_CGROUP);
+	err = hornet_features_probe(&a->features, features);
+	if (err) {
+		pr_err("probing kernel features: %s", strerror(-err));
+		return err;
+	}
+	/* the agent's before any sensor's: each sensor's object uses these */
+	err = hornet_core_maps_create(&a->maps,
+				      pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20));
+	if (err) {
+		pr_err("ring buffer and shared maps: %s%s", strerror(-err),
+		       hornet_has(&a->features, HORNET_FEAT_RINGBUF)
+			       ? ""
+			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.17 "
+				 "or later)");
+		return err;
+	}
+	a->maps_open = true;
+	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
+	if (!a->scope)
+		return -ENOMEM;
+	if (load_stopped(a))
+		return -ECANCELED;
+	set_phase(a, "loading sensor 'exec'");
+	eo.maps = &a->maps;
+	eo.creds_hook = cfg->exec_creds_hook;
+	eo.cache = a->cache;
+	eo.render = &a->render;
+	eo.emit = emit;
+	eo.emit_ctx = a;
+	eo.stop = &a->stop_load;
+	a->exec = hornet_exec_sensor__new(&a->features, &eo);
+	if (!a->exec)
+		return -errno;
+	pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
+		hornet_exec_sensor__mechanism(a->exec),
+		hornet_exec_sensor__creds_mechanism(a->exec));
+
+	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
+	if (!a->rb) {
+		err = -errno;
+		pr_err("ring buffer: %s", strerror(-err));
+		return err;
+	}
+	/* the loop waits on another set until the load ends: no race on the ring */
+	a->ring.fd = ring_buffer__epoll_fd(a->rb);
+	a->ring.fn = on_ring;
+	ev.data.ptr = &a->ring;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
+		return -errno;
+
+	if (cfg->network && !load_stopped(a)) {
+		struct hornet_net_opts no = {
+			.maps = &a->maps,
+			.cache = a->cache,
+			.inspect = cfg->inspect_packets,
+			.emit = emit,
+			.ctx = a,
+		};
+
+		set_phase(a, "loading sensor 'network'");
+		a->net = hornet_net_sensor__new(&a->features, &no);
+		if (!a->net && load_stopped(a)) {
+			return -ECANCELED;
+		} else if (!a->net) {
+			/* the rest of the agent is still worth running */
+			a->net_error = errno;
+			pr_warn("sensor 'network': not started (%s); the agent runs without it "
+				"(--network=false says so on purpose)",
+				strerror(a->net_error));
+		} else {
+			pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
+				hornet_net_sensor__mechanism(a->net),
+				hornet_net_sensor__cgroup(a->net),
+				cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+		}
+	}
+
+	if (load_stopped(a))
+		return -ECANCELED;
+	set_phase(a, "scanning /proc");
+	n = hornet_exec_sensor__scan(a->exec, "/proc");
+	if (n < 0) {
+		if (n != -ECANCELED)
+			pr_err("/proc scan: %s", strerror(-n));
+		return n;
+	}
+	a->scanned = n;
+
+	/* policies: after the scan, so followChildren finds running processes */
+	if (load_stopped(a))
+		return -ECANCELED;
+	return start_policies(a);
+}
+
+static void wake_loader(int sig)
+{
+	/* only there to make the signal pending: the verifier gives up then */
+}
+
+static void *loader_main(void *arg)
+{
+	struct hornet_agent *a = arg;
+	uint64_t one = 1;
+	sigset_t wake;
+
+	sigemptyset(&wake);
+	sigaddset(&wake, SIG_WAKE_LOADER);
+	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	a->load_err = agent_load(a);
+	if (write(a->load_done.fd, &one, sizeof(one)) != sizeof(one))
+		pr_warn("loader: cannot tell the loop it ended: %s", strerror(errno));
+	return NULL;
+}
+
+/*
+ * Runs the loader and, until it ends, answers the API (status with the
+ * progress; other commands are refused for now) and the signals: a stop
+ * tells the loader and interrupts its load until it gives up.
+ */
+static int load_and_serve(struct hornet_agent *a)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, evs[16];
+	struct hornet_poll *polls[] = { &a->sig, &a->api_poll, &a->load_done }, *p;
+	unsigned int i;
+	int ep, n, err;
+
+	a->load_done.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	a->load_done.fn = on_load_done;
+	if (a->load_done.fd < 0)
+		return -errno;
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	for (i = 0; i < sizeof(polls) / sizeof(polls[0]); i++) {
+		ev.data.ptr = polls[i];
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, polls[i]->fd, &ev)) {
+			err = -errno;
+			close(ep);
+			return err;
+		}
+	}
+	a->loading = true;
+	err = -pthread_create(&a->loader, NULL, loader_main, a);
+	if (err) {
+		a->loading = false;
+		close(ep);
+		return err;
+	}
+	while (!a->loaded) {
+		n = epoll_wait(ep, evs, sizeof(evs) / sizeof(evs[0]),
+			       a->stop ? WAKE_LOADER_MS : -1);
+		pthread_mutex_lock(&a->lock);
+		for (i = 0; n > 0 && i < (unsigned int)n; i++) {
+			p = evs[i].data.ptr;
+			p->fn(p, evs[i].events);
+		}
+		pthread_mutex_unlock(&a->lock);
+		if (a->api)
+			hornet_api__flush(a->api);
+		if (a->stop && !a->loaded) {
+			__atomic_store_n(&a->stop_load, 1, __ATOMIC_RELAXED);
+			pthread_kill(a->loader, SIG_WAKE_LOADER);
+		}
+	}
+	close(ep);
+	pthread_join(a->loader, NULL);
+	a->loading = false;
+	/* what the load freed (BTF, verifier logs, ELF copies) goes back to the kernel */
+	malloc_trim(0);
+	return a->load_err;
+}
+
+static int agent_start(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct sigaction sa = { .sa_handler = wake_loader }; /* no SA_RESTART */
+	sigset_t mask;
 	int err;
 
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (a->epfd < 0)
 		return -errno;
 
+	/* blocked in every thread; the signalfd reads the first two, the
+	 * loader unblocks the third */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIG_WAKE_LOADER);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigaction(SIG_WAKE_LOADER, &sa, NULL);
+	sigdelset(&mask, SIG_WAKE_LOADER);
 	a->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	a->sig.fn = on_signal;
 	ev.data.ptr = &a->sig;
@@ -1090,7 +1445,13 @@ static int agent_start(struct hornet_agent *a)
 	err = prepare_dir(cfg->socket, HORNET_DEFAULT_SOCKET, "socket");
 	if (err)
 		return err;
-	a->api = hornet_api__new(cfg->socket, a->epfd, api_commands, a);
+	/* its own set, so that the start can wait on it without the ring's */
+	a->api_poll.fd = epoll_create1(EPOLL_CLOEXEC);
+	a->api_poll.fn = on_api;
+	ev.data.ptr = &a->api_poll;
+	if (a->api_poll.fd < 0 || epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->api_poll.fd, &ev))
+		return -errno;
+	a->api = hornet_api__new(cfg->socket, a->api_poll.fd, api_commands, a);
 	if (!a->api) {
 		err = -errno;
 		if (err == -EADDRINUSE)
@@ -1130,91 +1491,12 @@ static int agent_start(struct hornet_agent *a)
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
-	/* everything the sensors and the hook plan choose between; not the slow
-	 * uprobe/tracepoint/cgroup probes, which only say what the plan can
-	 * find out by trying (an attach that fails is reported as such) */
-	features = HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) | HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_FMOD_RET) | HORNET_FEAT_BIT(HORNET_FEAT_KPROBE) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL) | HORNET_FEAT_BIT(HORNET_FEAT_CGROUP);
-	err = hornet_features_probe(&a->features, features);
-	if (err) {
-		pr_err("probing kernel features: %s", strerror(-err));
-		return err;
+	err = load_and_serve(a);
+	if (a->stop) {
+		/* asked to stop while loading: not an error; agent_free unloads */
+		pr_info("stopped while starting (%s)", a->progress.text);
+		return 0;
 	}
-	/* the agent's before any sensor's: each sensor's object uses these */
-	err = hornet_core_maps_create(&a->maps,
-				      pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20));
-	if (err) {
-		pr_err("ring buffer and shared maps: %s%s", strerror(-err),
-		       hornet_has(&a->features, HORNET_FEAT_RINGBUF)
-			       ? ""
-			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.17 "
-				 "or later)");
-		return err;
-	}
-	a->maps_open = true;
-	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
-	if (!a->scope)
-		return -ENOMEM;
-	eo.maps = &a->maps;
-	eo.creds_hook = cfg->exec_creds_hook;
-	eo.cache = a->cache;
-	eo.render = &a->render;
-	eo.emit = emit;
-	eo.emit_ctx = a;
-	a->exec = hornet_exec_sensor__new(&a->features, &eo);
-	if (!a->exec)
-		return -errno;
-	pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
-		hornet_exec_sensor__mechanism(a->exec),
-		hornet_exec_sensor__creds_mechanism(a->exec));
-
-	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
-	if (!a->rb) {
-		err = -errno;
-		pr_err("ring buffer: %s", strerror(-err));
-		return err;
-	}
-	a->ring.fd = ring_buffer__epoll_fd(a->rb);
-	a->ring.fn = on_ring;
-	ev.data.ptr = &a->ring;
-	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
-		return -errno;
-
-	if (cfg->network) {
-		struct hornet_net_opts no = {
-			.maps = &a->maps,
-			.cache = a->cache,
-			.inspect = cfg->inspect_packets,
-			.emit = emit,
-			.ctx = a,
-		};
-
-		a->net = hornet_net_sensor__new(&a->features, &no);
-		if (!a->net) {
-			/* the rest of the agent is still worth running */
-			a->net_error = errno;
-			pr_warn("sensor 'network': not started (%s); the agent runs without it "
-				"(--network=false says so on purpose)",
-				strerror(a->net_error));
-		} else {
-			pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
-				hornet_net_sensor__mechanism(a->net),
-				hornet_net_sensor__cgroup(a->net),
-				cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
-		}
-	}
-
-	n = hornet_exec_sensor__scan(a->exec, "/proc");
-	if (n < 0) {
-		pr_err("/proc scan: %s", strerror(-n));
-		return n;
-	}
-
-	/* policies: after the scan, so followChildren finds running processes */
-	err = start_policies(a);
 	if (!err && cfg->enable_k8s_api)
 		err = start_crd(a);
 	if (err)
@@ -1222,7 +1504,7 @@ static int agent_start(struct hornet_agent *a)
 	a->ready = true;
 	a->ready_ns = clock_ns(CLOCK_MONOTONIC);
 	pr_info("ready in %.0f ms: %ld processes found in /proc; export file '%s', API socket '%s'",
-		(a->ready_ns - a->started_ns) / 1e6, n, cfg->export_file, cfg->socket);
+		(a->ready_ns - a->started_ns) / 1e6, a->scanned, cfg->export_file, cfg->socket);
 	if (hornet_web__url(a->web))
 		pr_info("web page: open %s", hornet_web__url(a->web));
 	return 0;
@@ -1255,14 +1537,37 @@ static void raise_nofile(void)
 	}
 }
 
+/*
+ * glibc's defaults cost the agent 15 MB of RSS for nothing: the start
+ * parses the kernel's BTF (5.5 MB, several times) and big verifier logs,
+ * and once such a block was freed, glibc raises its mmap threshold to its
+ * size, so the next ones come from the heap and stay there, in an arena per
+ * thread that allocated them. A fixed threshold (the default's value) keeps
+ * big blocks in mmap, returned at free; two arenas are enough for a loop,
+ * the store's writer and the HTTP threads, which allocate little.
+ */
+static void tune_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_ARENA_MAX, 2);
+}
+
 int hornet_agent_run(const struct hornet_config *cfg)
 {
-	struct hornet_agent a = { .cfg = cfg, .epfd = -1, .sig.fd = -1 };
+	struct hornet_agent a = {
+		.cfg = cfg,
+		.epfd = -1,
+		.sig.fd = -1,
+		.api_poll.fd = -1,
+		.load_done.fd = -1,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
 	struct epoll_event evs[32];
 	struct hornet_poll *p;
 	int n, i, err;
 
 	a.started_ns = clock_ns(CLOCK_MONOTONIC);
+	tune_malloc();
 	hornet_log_level = cfg->log_level;
 	hornet_log_libbpf();
 	signal(SIGPIPE, SIG_IGN);
@@ -1285,6 +1590,9 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
 			scope_update(&a, false);
 		release_waiting(&a);
+		/* a policy change of this round planned with it: 6 MB until the next */
+		if (a.kernel_ready && a.kernel.btf)
+			hornet_kernel_drop_btf(&a.kernel);
 		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);
 	}

@@ -52,6 +52,8 @@ struct hornet_pm {
 	bool batching;
 	struct managed **batch;
 	size_t nr_batch;
+	int (*progress)(void *ctx, const struct hornet_pm_progress *p);
+	void *progress_ctx;
 };
 
 struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hornet_kernel *kernel,
@@ -446,6 +448,47 @@ static char (*point_keys(struct managed *const *ms, size_t nr_ms, size_t *count)
 	return keys;
 }
 
+void hornet_pm__on_progress(struct hornet_pm *pm,
+			    int (*fn)(void *ctx, const struct hornet_pm_progress *p), void *ctx)
+{
+	pm->progress = fn;
+	pm->progress_ctx = ctx;
+}
+
+/* Tells the progress callback that point @k of @keys is next; nonzero: stop. */
+static int report(struct hornet_pm *pm, char (*keys)[512], size_t nr_keys, size_t k)
+{
+	struct hornet_pm_progress p = {
+		.points_done = k,
+		.points_total = nr_keys,
+		.policies_total = pm->nr_batch,
+		.point = k < nr_keys ? keys[k] : "",
+		.policy = "",
+	};
+	char key[512];
+	size_t b, i, j;
+
+	if (!pm->progress)
+		return 0;
+	/* a policy is done when each of its points is among the first @k */
+	for (b = 0; b < pm->nr_batch; b++) {
+		const struct managed *m = pm->batch[b];
+		bool done = true;
+
+		for (i = 0; i < m->plan.nr_hooks; i++) {
+			hornet_plan_point_key(&m->plan.hooks[i], key, sizeof(key));
+			for (j = 0; j < nr_keys && strcmp(keys[j], key); j++)
+				;
+			if (j >= k)
+				done = false;
+			if (j == k && !p.policy[0])
+				p.policy = m->name;
+		}
+		p.policies_done += done;
+	}
+	return pm->progress(pm->progress_ctx, &p);
+}
+
 int hornet_pm__end_batch(struct hornet_pm *pm)
 {
 	struct hornet_point_user *users;
@@ -460,6 +503,10 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 		ret = -ENOMEM;
 	/* each point once, with every policy of the batch that uses it */
 	for (k = 0; k < nr_keys && !ret; k++) {
+		if (report(pm, keys, nr_keys, k)) {
+			ret = -ECANCELED;
+			break;
+		}
 		n = point_users(pm, keys[k], NULL, NULL, &users);
 		if (n < 0) {
 			ret = n;
@@ -467,8 +514,17 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 		}
 		ret = set_point(pm, keys[k], users, n, why, sizeof(why));
 		free(users);
+		/* a load the stop interrupted is no policy's fault */
+		if (ret && report(pm, keys, nr_keys, k))
+			ret = -ECANCELED;
 	}
-	if (ret) {
+	if (ret == -ECANCELED) {
+		for (b = 0; b < pm->nr_batch; b++) {
+			unload_ids(pm, pm->batch[b]);
+			set_error(pm->batch[b], "not loaded: the agent stopped");
+		}
+		failed = -ECANCELED;
+	} else if (ret) {
 		/*
 		 * Some policy spoils a point it shares: take the batch back and
 		 * load it one policy at a time, so the error lands on that one.
@@ -499,6 +555,8 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 	free(pm->batch);
 	pm->batch = NULL;
 	pm->nr_batch = 0;
+	if (failed == -ECANCELED)
+		return failed;
 	return failed ? -EINVAL : 0;
 }
 

@@ -54,6 +54,22 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
  */
 void hornet_pm__begin_batch(struct hornet_pm *pm);
 int hornet_pm__end_batch(struct hornet_pm *pm);
+
+/* Where end_batch is: for `hornet status` while the agent starts. */
+struct hornet_pm_progress {
+	size_t points_done, points_total;
+	size_t policies_done, policies_total;
+	const char *point; /* the key of the point being built */
+	const char *policy; /* the first policy of the batch that uses it */
+};
+
+/*
+ * @fn runs before end_batch builds each point, and again after a point
+ * failed; a nonzero return stops the batch there (the agent is stopping):
+ * end_batch then returns -ECANCELED, with the rest of the batch not loaded.
+ */
+void hornet_pm__on_progress(struct hornet_pm *pm,
+			    int (*fn)(void *ctx, const struct hornet_pm_progress *p), void *ctx);
 /* The longest name the manager keeps. */
 #define HORNET_PM_MAX_NAME 255
 

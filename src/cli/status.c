@@ -16,7 +16,8 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: hornet status [OPTIONS]\n\n"
 		     "Asks the running agent for its health, uptime, event counts, loss counters\n"
 		     "and the mechanism each sensor uses. Exits 0 when the agent is ready (all\n"
-		     "sensors attached), 1 when no agent answers or it is not ready.\n\n"
+		     "sensors attached), 1 when no agent answers or it is not ready. While it\n"
+		     "starts, it says what it is loading (\"loading policies: 5 of 14\").\n\n"
 		     "  -o, --output FORMAT   text (default) or json (the agent's reply as is)\n"
 		     "      --socket PATH     the agent's API socket (default: $HORNET_SOCKET or\n"
 		     "                        /run/hornet/hornet.sock)\n"
@@ -137,6 +138,13 @@ static void print_text(json_t *r)
 	printf("version:  %s\n", json_string_value(json_object_get(r, "version")));
 	printf("node:     %s (agent pid %llu)\n",
 	       json_string_value(json_object_get(r, "node_name")), num(r, "pid"));
+	if (json_object_get(r, "loading")) {
+		/* starting: the rest is not there yet */
+		printf("uptime:   %.1f s\n",
+		       json_number_value(json_object_get(r, "uptime_seconds")));
+		printf("starting: %s\n", json_string_value(json_object_get(r, "progress")) ?: "?");
+		return;
+	}
 	printf("uptime:   %.1f s (ready after %.0f ms)\n",
 	       json_number_value(json_object_get(r, "uptime_seconds")),
 	       json_number_value(json_object_get(r, "startup_seconds")) * 1000);

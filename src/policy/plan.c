@@ -87,9 +87,8 @@ int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *fe
 {
 	memset(k, 0, sizeof(*k));
 	k->features = *features;
-	k->btf = btf__load_vmlinux_btf();
-	if (!k->btf)
-		k->btf = NULL;
+	/* k->btf: parsed by the first plan (see hornet_kernel_drop_btf()) */
+	k->btf_on_demand = true;
 	if (!dir_exists("/sys/kernel/tracing/events"))
 		mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
 	if (dir_exists("/sys/kernel/tracing/events"))
@@ -156,6 +155,12 @@ static bool ftrace_patchable(const struct hornet_kernel *k, const char *fn)
 	if (!k->ftrace_funcs)
 		return true;
 	return bsearch(&fn, k->ftrace_funcs, k->nr_ftrace_funcs, sizeof(char *), cmp_str) != NULL;
+}
+
+void hornet_kernel_drop_btf(struct hornet_kernel *k)
+{
+	btf__free(k->btf);
+	k->btf = NULL;
 }
 
 void hornet_kernel_fini(struct hornet_kernel *k)
@@ -1222,6 +1227,8 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 
 	memset(plan, 0, sizeof(*plan));
 	((struct hornet_kernel *)k)->policy = p; /* for options the planners read */
+	if (!k->btf && k->btf_on_demand) /* NULL without BTF: planned without prototypes */
+		((struct hornet_kernel *)k)->btf = btf__load_vmlinux_btf();
 	/*
 	 * Kubernetes fills it from the object's namespace (kubectl apply -n), so
 	 * a file may lack it; loaded without it, the policy would select no pod.

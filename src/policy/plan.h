@@ -78,7 +78,8 @@ void hornet_plan_point_key(const struct hornet_plan_hook *ph, char *key, size_t 
 /* What the planner knows of this kernel, probed once by the agent. */
 struct hornet_kernel {
 	struct hornet_features features;
-	struct btf *btf; /* vmlinux BTF, or NULL */
+	struct btf *btf; /* vmlinux BTF, or NULL (not parsed yet, or none) */
+	bool btf_on_demand; /* hornet_kernel_init()'s: a plan parses it when NULL */
 	const char *tracefs; /* "/sys/kernel/tracing", or NULL when not mounted */
 	bool override_return; /* bpf_override_return() works (error injection) */
 	const char *error_injection; /* debugfs's error_injection/list, or NULL */
@@ -91,6 +92,12 @@ struct hornet_kernel {
 /* Fills @k: features (already probed by the caller), BTF, tracefs. */
 int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *features);
 void hornet_kernel_fini(struct hornet_kernel *k);
+/*
+ * The vmlinux BTF is parsed by the first hornet_plan_policy() that needs it
+ * and kept until this frees it: 6 MB of memory the agent does not hold
+ * between policy changes (a plan costs a parse, 60 ms of CPU, then).
+ */
+void hornet_kernel_drop_btf(struct hornet_kernel *k);
 
 /*
  * Plans every hook of @p for kernel @k. Returns 0, or -errno with a

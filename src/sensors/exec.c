@@ -462,6 +462,12 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	return 1;
 }
 
+/* Another thread sets the flag: read it anew each time. */
+static bool stopping(const struct hornet_exec_sensor *s)
+{
+	return s->opts.stop && __atomic_load_n(s->opts.stop, __ATOMIC_RELAXED);
+}
+
 long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_root)
 {
 	struct hornet_procfs_entry *entries = NULL, **by_pid = NULL, key, *kptr, **found;
@@ -481,6 +487,10 @@ long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_roo
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		if (stopping(s)) {
+			count = -ECANCELED;
+			goto out;
+		}
 		err = hornet_procfs_read(proc_root, pids[i], &entries[used]);
 		/* gone already, or a kernel thread: nothing runs there to report */
 		if (err || entries[used].kthread || !entries[used].binary) {
@@ -497,6 +507,10 @@ long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_roo
 	clock_gettime(CLOCK_BOOTTIME, &now);
 	now_ktime = now.tv_sec * 1000000000ULL + now.tv_nsec;
 	for (i = 0; i < used; i++) {
+		if (stopping(s)) {
+			count = -ECANCELED;
+			break;
+		}
 		key.pid = entries[i].ppid;
 		kptr = &key;
 		found = bsearch(&kptr, by_pid, used, sizeof(*by_pid), cmp_pid);

@@ -47,6 +47,8 @@ struct hornet_exec_sensor_opts {
 	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
 	int (*emit)(void *ctx, const struct hornet_event *ev);
 	void *emit_ctx;
+	/* when set and nonzero, the /proc scan ends early with -ECANCELED (a stop) */
+	const int *stop;
 };
 
 /* Opens, loads and attaches. Returns NULL with errno set; logs why. */

@@ -289,6 +289,9 @@ static void prep_readyz(struct hornet_web *w, struct request *r)
 				 READY_TIMEOUT_MS, &reply, err, sizeof(err));
 	if (status == 200 && json_is_true(json_object_get(reply, "ready")))
 		prep_text(&r->out, 200, "text/plain; charset=utf-8", "ok\n", 3);
+	else if (status == 200 && json_string_value(json_object_get(reply, "progress")))
+		prep_error(&r->out, 503, "not ready: the agent is starting: %s",
+			   json_string_value(json_object_get(reply, "progress")));
 	else
 		prep_error(&r->out, 503, "not ready: %s",
 			   status == 200 ? "the agent is starting" : err);

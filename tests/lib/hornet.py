@@ -300,8 +300,27 @@ class Agent:
                 continue
             if r.returncode == 0:
                 return json.loads(r.stdout)
+            if b'"loading"' in r.stdout:
+                # it answers while it loads: ask the socket itself, without a process
+                # per poll competing with the load for the CPUs, until it is ready
+                self._wait_loaded(deadline)
+                continue
             time.sleep(self._poll)
         raise Fail("agent not ready after %d s: %s" % (timeout, self.log_text()))
+
+    def _wait_loaded(self, deadline):
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.settimeout(max(1, deadline - time.monotonic()))
+                    s.connect(self.socket)
+                    s.sendall(b'{"command":"status"}\n')
+                    reply = s.makefile("rb").readline()
+                if json.loads(reply or b"{}").get("ready"):
+                    return
+            except (OSError, ValueError):
+                pass
+            time.sleep(self._poll)
 
     def status(self):
         # a busy agent (loading a policy) answers when done: seconds under TCG
