@@ -1057,6 +1057,7 @@ static int agent_start(struct hornet_agent *a)
 	struct hornet_exec_sensor_opts eo = {};
 	unsigned int features;
 	sigset_t mask;
+	uint64_t scan_ns;
 	long n;
 	int err;
 
@@ -1207,11 +1208,15 @@ static int agent_start(struct hornet_agent *a)
 		}
 	}
 
+	scan_ns = clock_ns(CLOCK_MONOTONIC);
 	n = hornet_exec_sensor__scan(a->exec, "/proc");
 	if (n < 0) {
 		pr_err("/proc scan: %s", strerror(-n));
 		return n;
 	}
+	/* what a host with many processes adds to the start (bench/scale) */
+	pr_info("/proc scan: %ld processes in %.1f ms", n,
+		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
 
 	/* policies: after the scan, so followChildren finds running processes */
 	err = start_policies(a);

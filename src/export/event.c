@@ -492,7 +492,8 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 			j->failed = true;
 			return;
 		}
-		*cache = tmp.buf;
+		/* kept for the process's life: no slack of the doubling buffer */
+		*cache = realloc(tmp.buf, tmp.len + 1) ?: tmp.buf;
 		*cache_len = tmp.len;
 	}
 	hornet_json_raw(j, key, *cache, *cache_len);
