@@ -6,8 +6,8 @@
    path prefix on openat and its own port on connect), added one at a time to
    one agent until BENCH_POLICIES are loaded or BENCH_BUDGET seconds have
    passed: how many loaded, the time per policy as the count grows, and the
-   kernel memory (bpftool's memlock of the agent's programs and maps, and the
-   sum of `hornet policy list`'s kernel_memory_bytes). Then the per-call cost of
+   kernel memory (the memlock of the agent's programs and maps, as bpftool
+   shows it, and the sum of `hornet policy list`'s kernel_memory_bytes). Then the per-call cost of
    the openat hook point with that many users against one user: an open loop
    on a path no selector matches, each against bare rounds alternated with it.
    Then launch to ready of an agent given all the loaded policies at once.
@@ -22,7 +22,6 @@ BENCH_PROCESSES (default 50000), BENCH_OPENS (default 200000), BENCH_ROUNDS
 (launch to ready with the loaded policies even when the budget stopped the adding).
 """
 import glob
-import json
 import os
 import re
 import shutil
@@ -73,21 +72,22 @@ def openloop(path, n=OPENS):
 
 
 def kernel_memory(a):
-    """(programs, maps, policies) bytes: bpftool's memlock of what the agent
-    holds, and the sum of the policies' kernel_memory_bytes"""
+    """(programs, maps, policies) bytes: the memlock of the BPF programs and maps
+    the agent holds open (their fdinfo), and the sum of the policies'
+    kernel_memory_bytes"""
     progs = maps = 0
-    for kind in ("prog", "map"):
-        r = subprocess.run(["bpftool", "-j", kind, "show"], capture_output=True, text=True)
+    fdinfo = "/proc/%d/fdinfo" % a.proc.pid
+    for fd in os.listdir(fdinfo):
         try:
-            items = json.loads(r.stdout or "[]")
-        except ValueError:
-            items = []
-        for it in items:
-            if any(p.get("pid") == a.proc.pid for p in it.get("pids", [])):
-                if kind == "prog":
-                    progs += it.get("bytes_memlock", 0)
-                else:
-                    maps += it.get("bytes_memlock", 0)
+            with open(os.path.join(fdinfo, fd)) as f:
+                info = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        memlock = int(info.get("memlock", "0").strip() or 0)
+        if "prog_type" in info:
+            progs += memlock
+        elif "map_type" in info:
+            maps += memlock
     pol = sum(p.get("kernel_memory_bytes", 0) for p in a.policies().values())
     return progs, maps, pol
 
