@@ -16,7 +16,7 @@
    launch-to-ready time and its memory, against the same without them.
    pid_max is raised for the run if needed and restored after.
 It prints numbers; it does not fail on them.
-Environment: BENCH_POLICIES (default 1000), BENCH_BUDGET (default 600 s),
+Environment: BENCH_POLICIES (default 1000), BENCH_BUDGET (default 300 s),
 BENCH_PROCESSES (default 50000), BENCH_OPENS (default 200000), BENCH_ROUNDS
 (default 3), BENCH_PARTS ("policies,processes" by default), BENCH_RELAUNCH=1
 (launch to ready with the loaded policies even when the budget stopped the adding).
@@ -38,7 +38,7 @@ from hornet import Agent, BUILD  # noqa: E402
 OPENLOOP = os.path.join(BUILD, "bench", "policy", "openloop")
 SLEEPERS = os.path.join(BUILD, "bench", "scale", "sleepers")
 POLICIES = int(os.environ.get("BENCH_POLICIES", "1000"))
-BUDGET = float(os.environ.get("BENCH_BUDGET", "600"))
+BUDGET = float(os.environ.get("BENCH_BUDGET", "300"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "50000"))
 OPENS = int(os.environ.get("BENCH_OPENS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
