@@ -76,6 +76,7 @@ def kernel_memory(a):
     the agent holds open (their fdinfo), and the sum of the policies'
     kernel_memory_bytes"""
     progs = maps = 0
+    seen = set()    # a map shared by many objects is open under many descriptors
     fdinfo = "/proc/%d/fdinfo" % a.proc.pid
     for fd in os.listdir(fdinfo):
         try:
@@ -84,6 +85,10 @@ def kernel_memory(a):
         except OSError:
             continue
         memlock = int(info.get("memlock", "0").strip() or 0)
+        ident = ("prog", info.get("prog_id")) if "prog_type" in info else ("map", info.get("map_id"))
+        if ident in seen:
+            continue
+        seen.add(ident)
         if "prog_type" in info:
             progs += memlock
         elif "map_type" in info:
