@@ -1218,6 +1218,7 @@ static int agent_load(struct hornet_agent *a)
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct hornet_exec_sensor_opts eo = {};
 	unsigned int features;
+	uint64_t scan_ns;
 	long n;
 	int err;
 
@@ -1310,12 +1311,16 @@ static int agent_load(struct hornet_agent *a)
 	if (load_stopped(a))
 		return -ECANCELED;
 	set_phase(a, "scanning /proc");
+	scan_ns = clock_ns(CLOCK_MONOTONIC);
 	n = hornet_exec_sensor__scan(a->exec, "/proc");
 	if (n < 0) {
 		if (n != -ECANCELED)
 			pr_err("/proc scan: %s", strerror(-n));
 		return n;
 	}
+	/* what a host with many processes adds to the start (bench/scale) */
+	pr_info("/proc scan: %ld processes in %.1f ms", n,
+		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
 	a->scanned = n;
 
 	/* policies: after the scan, so followChildren finds running processes */

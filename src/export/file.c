@@ -101,10 +101,12 @@ struct hornet_export_file *hornet_export_file__open(const char *path, uint64_t m
 	return f;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* Writes all of @p; *@done is what went out before a failure. */
+static int write_all(int fd, const char *p, size_t n, size_t *done)
 {
 	ssize_t w;
 
+	*done = 0;
 	while (n) {
 		w = write(fd, p, n);
 		if (w < 0) {
@@ -114,6 +116,7 @@ static int write_all(int fd, const char *p, size_t n)
 		}
 		p += w;
 		n -= w;
+		*done += w;
 	}
 	return 0;
 }
@@ -121,17 +124,23 @@ static int write_all(int fd, const char *p, size_t n)
 /*
  * Appends whole lines. A write that fails part-way (the disk is full) is cut
  * back off the file, so that a half line is never left for the next line to
- * continue.
+ * continue. Where the lines began is found only then (the end less what was
+ * written): an lseek() before every write was a syscall per flush for nothing.
  */
 static int write_lines(struct hornet_export_file *f, const char *p, size_t n)
 {
-	off_t start = lseek(f->fd, 0, SEEK_END);
-	int err = write_all(f->fd, p, n);
+	size_t done;
+	int err = write_all(f->fd, p, n, &done);
+	off_t start;
 
 	if (err) {
 		f->errors++;
-		if (start >= 0 && ftruncate(f->fd, start) == 0)
-			f->size = start;
+		start = lseek(f->fd, 0, SEEK_END);
+		if (start >= (off_t)done) {
+			start -= done;
+			if (ftruncate(f->fd, start) == 0)
+				f->size = start;
+		}
 	}
 	return err;
 }
