@@ -87,8 +87,9 @@ static __always_inline __u32 room(struct gen_heap *h, __u32 at)
 #define RET_FLAGS(r) ((__u32)((__u64)(r) >> 32))
 
 /* Copies the path of @path, or of a bare @dentry, to @at; returns ARG_RET(). */
-__noinline long gen_put_path(struct gen_heap *h, __u32 spec, __u32 at, __u64 path, __u64 dentry)
+__noinline long gen_put_path(__u32 spec, __u32 at, __u64 path, __u64 dentry)
 {
+	struct gen_heap *h = heap();
 	__u32 off = 0, wflags = 0, flags = 0, len, max;
 	char *s0 = hornet_scratch(0);
 
@@ -118,15 +119,16 @@ __noinline long gen_put_path(struct gen_heap *h, __u32 spec, __u32 at, __u64 pat
 static __always_inline __u32 put_path(struct gen_heap *h, __u32 spec, __u32 at, __u32 fixed,
 				      const struct path *path, struct dentry *dentry, __u32 *flags)
 {
-	long r = gen_put_path(h, spec, at + fixed, (__u64)path, (__u64)dentry);
+	long r = gen_put_path(spec, at + fixed, (__u64)path, (__u64)dentry);
 
 	*flags |= RET_FLAGS(r);
 	return fixed + RET_LEN(r);
 }
 
 /* A file: its flags, mode and inode number, then its path; returns ARG_RET(). */
-__noinline long gen_put_file(struct gen_heap *h, __u32 spec, __u32 at, __u64 f)
+__noinline long gen_put_file(__u32 spec, __u32 at, __u64 f)
 {
+	struct gen_heap *h = heap();
 	struct hornet_file_data *fd;
 	struct file *file = (struct file *)f;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -148,7 +150,7 @@ __noinline long gen_put_file(struct gen_heap *h, __u32 spec, __u32 at, __u64 f)
 static __always_inline __u32 put_file(struct gen_heap *h, __u32 spec, __u32 at, struct file *file,
 				      __u32 *flags)
 {
-	long r = gen_put_file(h, spec, at, (__u64)file);
+	long r = gen_put_file(spec, at, (__u64)file);
 
 	*flags |= RET_FLAGS(r);
 	return RET_LEN(r);
@@ -190,8 +192,9 @@ static __always_inline void skb_tuple(struct hornet_sock_data *sd, struct sk_buf
  * their length, or 0 when it cannot be resolved. The caller has read the
  * path and seen that it is relative.
  */
-__noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u32 max)
+__noinline long gen_dir_prefix(__u32 k, __u32 at, __u32 max)
 {
+	struct gen_heap *h = heap();
 	const volatile struct hornet_gen_spec *sp =
 		&hornet_cfg.specs[k & (HORNET_GEN_MAX_SPECS - 1)];
 	char *s1 = hornet_scratch(1);
@@ -233,7 +236,7 @@ __noinline long gen_dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u32 max)
 static __always_inline __u32 dir_prefix(struct gen_heap *h, __u32 k, __u32 at, __u32 max,
 					__u32 *flags)
 {
-	long r = gen_dir_prefix(h, k, at, max);
+	long r = gen_dir_prefix(k, at, max);
 
 	*flags |= RET_FLAGS(r);
 	return RET_LEN(r);
@@ -642,8 +645,9 @@ static __always_inline __u32 read_arg(struct gen_heap *h, const volatile struct 
  * so the verifier checks every reader once, not once per state of the
  * capture loop; returns ARG_RET().
  */
-__noinline long gen_read_arg(struct gen_heap *h, __u32 k, __u32 at, __u64 raw)
+__noinline long gen_read_arg(__u32 k, __u32 at, __u64 raw)
 {
+	struct gen_heap *h = heap();
 	__u32 flags = 0, len;
 
 	if (!h)
@@ -707,7 +711,7 @@ static __always_inline long capture_body(__u32 i, void *ctx, const bool tracing)
 	if (at < 0)
 		return 1;
 	if (tracing) {
-		long r = gen_read_arg(h, k, at, raw);
+		long r = gen_read_arg(k, at, raw);
 
 		len = RET_LEN(r);
 		flags = RET_FLAGS(r);

@@ -210,6 +210,13 @@ static __always_inline void or_bits(struct hornet_bits *dst, const struct hornet
 		dst->w[w] |= src->w[w];
 }
 
+/*
+ * The per-CPU heap. The global functions look it up again rather than use
+ * their pointer argument: 6.1 types such an argument as plain memory, which
+ * helpers refuse as a map key or value there (later kernels accept it); the
+ * lookup gives a map value, and the same memory, since the program does not
+ * leave its CPU.
+ */
 static __always_inline struct gen_heap *heap(void)
 {
 	__u32 zero = 0;

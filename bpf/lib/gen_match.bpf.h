@@ -197,11 +197,11 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 
 /* The lookups of one argument of a tracing program: a global function, so
  * the verifier checks them once, not once per state of the loop. */
-__noinline int gen_match_spec(struct gen_heap *h, __u32 i)
+__noinline int gen_match_spec(__u32 i)
 {
-	struct hctx hc = { .h = h };
+	struct hctx hc = { .h = heap() };
 
-	if (!h)
+	if (!hc.h)
 		return 1;
 	return match_body(i, &hc, true);
 }
@@ -209,7 +209,7 @@ __noinline int gen_match_spec(struct gen_heap *h, __u32 i)
 static long match_spec(__u32 i, void *ctx)
 {
 	/* a callback returns 0 or 1: the verifier does not know the global's range */
-	return gen_match_spec(((struct hctx *)ctx)->h, i) ? 1 : 0;
+	return gen_match_spec(i) ? 1 : 0;
 }
 
 static long match_cg(__u32 i, void *ctx)

@@ -212,14 +212,22 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 	return 0;
 }
 
-__noinline int gen_actions(struct gen_heap *h, const struct hornet_gen_sel *s, __u32 monitor)
+__noinline int gen_actions(const struct hornet_gen_sel *s, __u32 monitor)
 {
+	struct gen_heap *h = heap();
+
+	if (!h)
+		return 0;
 	return actions_body(h, s, monitor, true);
 }
 
 /* the cgroup programs' copy: no signals (the helper is not theirs) */
-__noinline int gen_actions_cg(struct gen_heap *h, const struct hornet_gen_sel *s, __u32 monitor)
+__noinline int gen_actions_cg(const struct hornet_gen_sel *s, __u32 monitor)
 {
+	struct gen_heap *h = heap();
+
+	if (!h)
+		return 0;
 	return actions_body(h, s, monitor, false);
 }
 
@@ -259,9 +267,9 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	c->done_hook = s->hook_id + 1;
 	c->done_policy = s->policy_id;
 	if (tracing)
-		gen_actions(h, s, ps->flags & HORNET_POLICY_MONITOR);
+		gen_actions(s, ps->flags & HORNET_POLICY_MONITOR);
 	else
-		gen_actions_cg(h, s, ps->flags & HORNET_POLICY_MONITOR);
+		gen_actions_cg(s, ps->flags & HORNET_POLICY_MONITOR);
 	if (h->act.do_post || h->act.user)
 		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags);
 	return 0;
