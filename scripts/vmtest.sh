@@ -213,7 +213,7 @@ echo "HORNET-VM-UP \$(cat /proc/version)"
 echo "HORNET-VM-LSM \$(cat /sys/kernel/security/lsm)"
 cd /hornet
 HORNET_KERNEL_TAG=vm HOME=/root PYTHONDONTWRITEBYTECODE=1 HORNET_TEST_TIMES=1 \
-	HORNET_TESTS=${HORNET_TESTS:-} HORNET_JOBS=$JOBS \
+	HORNET_TESTS='${HORNET_TESTS:-}' HORNET_PROGRAMS='${HORNET_PROGRAMS:-}' HORNET_JOBS=$JOBS \
 	/usr/bin/python3 /hornet/tests/run $SUITES
 echo "HORNET-RESULTS-BEGIN"
 /bb/base64 /hornet/build/test-results-vm.json
