@@ -136,11 +136,21 @@ def node_tests(u, modules, expect):
     r = subprocess.run([uitest.NODE, "--test", "--test-reporter=tap"] + files, env=env,
                        capture_output=True, text=True, timeout=600)
     out = r.stdout + r.stderr
-    sys.stdout.write("".join("  node: " + line + "\n" for line in out.splitlines()
-                             if line.startswith(("ok", "not ok", "# ")) or "Error" in line))
+    shown, failed, in_failure = [], [], False
+    for line in out.splitlines():
+        # a failure's TAP block (message, expected, actual, stack) runs to its "..."
+        if line.startswith("not ok"):
+            in_failure = True
+        if in_failure:
+            failed.append(line.strip())
+            if line.strip() == "...":
+                in_failure = False
+        if in_failure or line.startswith(("ok", "not ok", "# ")) or "Error" in line:
+            shown.append("  node: " + line + "\n")
+    sys.stdout.write("".join(shown))
     check(r.returncode == 0, "node --test failed (%d): %s" % (
-        r.returncode, " | ".join(line.strip() for line in out.splitlines()
-                                 if "not ok" in line or "rror" in line)[:1500]))
+        r.returncode, " | ".join(failed or [line.strip() for line in out.splitlines()
+                                            if "rror" in line])[:1500]))
 
 
 @test("the_page_in_chromium_against_a_real_agent")

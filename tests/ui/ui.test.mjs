@@ -153,13 +153,15 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	catPasswd(held);
 	await page.waitForFunction(() => /held while paused/.test(
 		document.getElementById('live-counts').textContent), null, { timeout: 2000 });
-	assert.ok(!(await textOf('#live-rows')).includes(held), 'paused: not drawn');
+	assert.ok(!(await textOf('#live-rows')).includes(held), 'paused: ' + held + ' drawn');
 	await page.click('#live-pause');
 	await page.waitForFunction(m => document.getElementById('live-rows').textContent.includes(m),
 		held, { timeout: 2000 });
 	await shot('live');
 
-	// The drawer: the whole event and its ancestry.
+	// The drawer: the whole event and its ancestry. Paused, so that events still
+	// coming in do not move another event into the row between finding and clicking it.
+	await page.click('#live-pause');
 	await page.locator('#live-rows .lrow', { hasText: X.mark }).first().locator('.c-time').click();
 	await page.waitForSelector('#drawer:not([hidden]) #drawer-json');
 	assert.ok((await textOf('#drawer-json')).includes(X.mark), 'the event in full');
@@ -176,7 +178,12 @@ test('live: history, filters, a new event within 2 s, pause, drawer, value click
 	const type = await first.getAttribute('data-value');
 	await first.click();
 	await page.waitForFunction(t => location.hash.includes('type=' + t), type);
-	assert.equal(await page.inputValue('#f-type'), type);
+	// the view is drawn again from the new address after the hash changed: wait for its form
+	await page.waitForFunction(t => {
+		const input = document.getElementById('f-type');
+		return input && input.value === t;
+	}, type, { timeout: 5000 });
+	assert.equal(await page.inputValue('#f-type'), type, 'the type filter set from the click');
 });
 
 test('egress: the table and graph show the pod, binary, destination and command', async () => {
