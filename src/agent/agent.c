@@ -423,9 +423,14 @@ static void loading_status(struct hornet_agent *a, struct hornet_json *j)
 	hornet_json_obj_end(j);
 }
 
-/* Commands other than status wait for the start: the loader owns what they touch. */
-static bool starting(const struct hornet_agent *a, char *err, size_t err_size)
+/*
+ * The API's busy check: commands other than status wait for the start, the
+ * loader owns what they touch.
+ */
+static bool starting(void *ctx, char *err, size_t err_size)
 {
+	const struct hornet_agent *a = ctx;
+
 	if (a->loading)
 		snprintf(err, err_size,
 			 "the agent is starting (%s): try again once `hornet status` "
@@ -696,8 +701,6 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	bool bad;
 	int ret;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	if (!text) {
 		snprintf(err, err_size,
 			 "policy_add needs \"policy\": the policy's YAML or JSON text");
@@ -728,8 +731,6 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 	const char *name = json_string_value(json_object_get(req, "name"));
 	int ret;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	if (!name) {
 		snprintf(err, err_size, "policy_delete needs \"name\"");
 		return -EINVAL;
@@ -752,8 +753,6 @@ static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	bool bad;
 	int ret;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	mode = parse_mode(req, &bad);
 	if (!name || bad || mode == HORNET_PM_MODE_POLICY) {
 		snprintf(err, err_size,
@@ -775,8 +774,6 @@ static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 {
 	struct hornet_agent *a = ctx;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	hornet_pm__list(a->pm, j);
 	return 0;
 }
@@ -803,8 +800,6 @@ static int container_cmd(void *ctx, json_t *req, struct hornet_json *j, char *er
 	struct hornet_hook_result res;
 	int ret;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	a->hook_requests++;
 	ret = hornet_hook_container(a->pods, req, &res, err, err_size);
 	if (ret) {
@@ -836,8 +831,6 @@ static int container_gone_cmd(void *ctx, json_t *req, struct hornet_json *j, cha
 	struct hornet_hook_result res;
 	int ret;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	a->hook_requests++;
 	ret = hornet_hook_container_gone(a->pods, req, &res, err, err_size);
 	if (ret) {
@@ -893,8 +886,6 @@ static int pods_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, si
 {
 	struct hornet_agent *a = ctx;
 
-	if (starting(a, err, err_size))
-		return -EAGAIN;
 	hornet_json_arr_begin(j, "pods");
 	hornet_pod_store__each(a->pods, pod_json, j);
 	hornet_json_arr_end(j);
@@ -902,7 +893,7 @@ static int pods_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, si
 }
 
 static const struct hornet_api_command api_commands[] = {
-	{ "status", status_cmd },
+	{ "status", status_cmd, .while_busy = true },
 	{ "pods", pods_cmd },
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
@@ -1466,6 +1457,7 @@ static int agent_start(struct hornet_agent *a)
 			pr_err("socket '%s': %s", cfg->socket, strerror(-err));
 		return err;
 	}
+	hornet_api__set_busy(a->api, starting);
 
 	err = start_store(a);
 	if (!err)

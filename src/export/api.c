@@ -41,6 +41,7 @@ struct hornet_api {
 	char *path;
 	const struct hornet_api_command *commands;
 	void *ctx;
+	bool (*busy)(void *ctx, char *err, size_t err_size);
 	struct api_client *clients;
 	unsigned int nr_clients;
 	unsigned int nr_subscribers;
@@ -190,6 +191,11 @@ static void handle_request(struct api_client *c, const char *line, size_t len)
 	if (!cmd->name) {
 		snprintf(msg, sizeof(msg), "unknown command '%.64s'", name);
 		reply_error(c, msg);
+		json_decref(req);
+		return;
+	}
+	if (!cmd->while_busy && c->api->busy && c->api->busy(c->api->ctx, err, sizeof(err))) {
+		reply_error(c, err);
 		json_decref(req);
 		return;
 	}
@@ -388,6 +394,12 @@ fail:
 	free(api);
 	errno = err;
 	return NULL;
+}
+
+void hornet_api__set_busy(struct hornet_api *api,
+			  bool (*busy)(void *ctx, char *err, size_t err_size))
+{
+	api->busy = busy;
 }
 
 void hornet_api__free(struct hornet_api *api)

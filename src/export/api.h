@@ -25,6 +25,7 @@ struct hornet_api;
 struct hornet_api_command {
 	const char *name;
 	int (*fn)(void *ctx, json_t *req, struct hornet_json *resp, char *err, size_t err_size);
+	bool while_busy; /* answered even while the busy check says no (below) */
 };
 
 /*
@@ -35,6 +36,13 @@ struct hornet_api_command {
 struct hornet_api *hornet_api__new(const char *path, int epfd,
 				   const struct hornet_api_command *commands, void *ctx);
 void hornet_api__free(struct hornet_api *api);
+
+/*
+ * Asked before every command not marked while_busy: true (with the reason in
+ * @err) refuses it, for example while the agent is still starting.
+ */
+void hornet_api__set_busy(struct hornet_api *api,
+			  bool (*busy)(void *ctx, char *err, size_t err_size));
 
 /* Sends one event line (without its newline) to every "events" client. */
 void hornet_api__broadcast(struct hornet_api *api, const char *line, size_t len);
