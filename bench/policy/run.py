@@ -10,12 +10,19 @@
    without any agent before and after show that "off" is bare. The loop on
    CPU 0, the agent on CPU 1. Prints the ratios of the workload's CPU and
    wall time per open with their 95% interval and the foreign CPU load.
+   The floor beside it: the same loop with a program that does nothing
+   (bench/policy/emptyprog) on the same tracepoint, and on the syscall's
+   entry and exit tracepoints (policies that read the return value hook
+   both), alternated with bare rounds and with the policy; what a syscall
+   policy cannot go below on a kernel where the syscall tracepoint is its
+   only hook, and what hornet adds above it.
 2. 1 policy vs 100 policies on the same hook (different Prefix values each),
    the same non-matching loop: the ratio of the cost the policies add.
 3. Matched events: opens of a matching path, exported to the file; events per
    second of the agent's CPU (one core), and what was lost.
 Environment: BENCH_OPENS (default 200000; part 1 runs rounds of a quarter of
-it), BENCH_ROUNDS (default 5; part 1 runs twice as many).
+it), BENCH_ROUNDS (default 5; part 1 runs twice as many), BENCH_FLOOR_ONLY=1
+(part 1's floor alone).
 """
 import os
 import statistics
@@ -31,6 +38,7 @@ from benchlib import Meter, fmt_ratio, pin, pinned, ratios, table  # noqa: E402
 from hornet import bench_agent, BUILD, HORNET  # noqa: E402
 
 OPENLOOP = os.path.join(BUILD, "bench", "policy", "openloop")
+EMPTYPROG = os.path.join(BUILD, "bench", "policy", "emptyprog")
 N = int(os.environ.get("BENCH_OPENS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -108,15 +116,81 @@ def quiet_case(path):
     return off, on
 
 
+class Empty:
+    """Programs that do nothing on @hooks (bench/policy/emptyprog), held while
+    the object lives."""
+
+    def __init__(self, *hooks):
+        self.proc = subprocess.Popen([EMPTYPROG] + list(hooks), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            self.proc.wait()
+            sys.exit("bench/policy: emptyprog could not attach to %s" % ", ".join(hooks))
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+FLOOR = [("empty program on sys_enter_openat (the floor)", ["tp:syscalls/sys_enter_openat"]),
+         ("empty programs on sys_enter_openat and sys_exit_openat",
+          ["tp:syscalls/sys_enter_openat", "tp:syscalls/sys_exit_openat"])]
+
+
+def floor_case(path):
+    """Part 1, the floor: bare rounds between every measured round (an empty
+    program on the tracepoint(s), hornet with the policy), the order of the
+    measured rounds rotated each cycle; ratios of the workload's CPU."""
+    n = max(N // 4, 1000)
+    a = bench_agent("--ringbuf-size-mb", "64")
+    pin(a.proc.pid)
+    kinds = [k for k, _ in FLOOR] + ["hornet, the file-monitoring policy"]
+    bare, got, load = [openloop(path, n)[1]], {k: [] for k in kinds}, []
+    for c in range(ROUNDS * 2):
+        for k in kinds[c % len(kinds):] + kinds[:c % len(kinds)]:
+            if k in dict(FLOOR):
+                e = Empty(*dict(FLOOR)[k])
+            else:
+                a.add_policy(policy("file-monitoring", SENSITIVE))
+            m = Meter(a.proc.pid)
+            cpu = openloop(path, n)[1]
+            load.append(m.foreign())
+            if k in dict(FLOOR):
+                e.close()
+            else:
+                a.policy("delete", "file-monitoring")
+            bare.append(openloop(path, n)[1])
+            got[k].append(cpu / statistics.mean(bare[-2:]))
+    a.stop()
+    b = statistics.median(bare)
+    rows = [[k, fmt_ratio(got[k]), "%.0f ns" % (statistics.median(got[k]) * b - b)]
+            for k in kinds]
+    floor = statistics.median(got[kinds[0]])
+    table("the floor: open+close of the same path, workload CPU, bare rounds between every "
+          "measured round (%d of each, %d opens; bare %.2f us per open+close)"
+          % (ROUNDS * 2, n, b / 1e3),
+          ["measure", "ratio to bare (95% CI)", "added per open+close"], rows,
+          ["hornet above the floor (same tracepoint): ratio %.3f, %.0f ns per open+close"
+           % (statistics.median(got[kinds[-1]]) / floor,
+              (statistics.median(got[kinds[-1]]) - floor) * b),
+           "foreign CPU load: median %.2f cores; %d of %d rounds above %.2f"
+           % (statistics.median(load), sum(x > benchlib.BUSY for x in load), len(load),
+              benchlib.BUSY)])
+
+
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/policy: needs root")
-    benchlib.need(HORNET, OPENLOOP)
+    benchlib.need(HORNET, OPENLOOP, EMPTYPROG)
     benchlib.header("bench/policy", "the cost of policies on openat")
     path = tempfile.mkstemp(prefix="hornet-bench-open-")[1]
     try:
         openloop(path, 20000)
+        if os.environ.get("BENCH_FLOOR_ONLY") == "1":
+            floor_case(path)
+            return
         bare, one = quiet_case(path)
+        floor_case(path)
         b = statistics.median(x[1] for x in bare)
         w = statistics.median(x[1] for x in one)
 
