@@ -137,6 +137,15 @@ HORNET_BITS_MAP(hornet_str_postfix, BPF_MAP_TYPE_LPM_TRIE, struct hornet_lpm_str
 HORNET_BITS_MAP(hornet_int_eq, BPF_MAP_TYPE_HASH, struct hornet_int_key);
 HORNET_BITS_MAP(hornet_addr, BPF_MAP_TYPE_LPM_TRIE, struct hornet_lpm_addr_key);
 
+/* The string prefilter (hornet_prefilter_hash() in hornet/generic.h): one
+ * entry unless the point compares strings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HORNET_PREFILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} hornet_str_pre SEC(".maps");
+
 /* ---- per-CPU scratch ---- */
 
 struct gen_heap {

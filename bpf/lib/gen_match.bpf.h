@@ -29,12 +29,39 @@ static __always_inline void lookup_bits(struct gen_heap *h, void *map, void *key
 		or_bits(&h->hits, b);
 }
 
+/*
+ * Whether a string of @len bytes in the heap's data, whose first (with
+ * HORNET_PREFILTER_POSTFIX in @arg: last) @k bytes are at @off, may equal,
+ * begin or end with a value of the point: one bit of the prefilter. A
+ * global function, verified once: inlined, its code is walked again in
+ * every state the argument loop reaches it with.
+ */
+__noinline int gen_prefilter(__u32 arg, __u32 off, __u32 k, __u32 len)
+{
+	struct gen_heap *h = heap();
+	__u32 hash, word;
+	__u64 x, *w;
+
+	if (!h || len < k)
+		return 0;
+	__builtin_memcpy(&x, h->data + (off & DATA_MASK), sizeof(x));
+	hash = hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k));
+	word = hash >> 6;
+	w = bpf_map_lookup_elem(&hornet_str_pre, &word);
+	return w && (*w & (1ULL << (hash & 63)));
+}
+
 /* Exact, prefix and postfix matches of a string (@len bytes at @src). */
 static __always_inline void match_string(struct gen_heap *h, __u8 arg, const char *src, __u32 len,
 					 __u32 lookups)
 {
-	__u32 n = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1;
+	__u32 n = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1, k = hornet_cfg.prefilter_len;
 
+	/* every Equal and Prefix value is at least k bytes long; not for
+	 * the binary, matched in the main program, where the early return
+	 * would be verified through the rest of it */
+	if (k && arg != HORNET_KEY_BINARY && !gen_prefilter(arg, src - h->data, k, len))
+		return;
 	barrier_var(n); /* keep the masks below: the verifier needs the bound */
 	if (lookups & HORNET_LOOKUP_STR_EQ && len < HORNET_GEN_STR) {
 		__builtin_memset(&h->skey, 0, sizeof(h->skey));
@@ -86,8 +113,13 @@ static long rev_step(__u32 i, void *ctx)
 static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 base, __u32 len)
 {
 	__u32 most = hornet_cfg.postfix_len ? hornet_cfg.postfix_len : HORNET_GEN_STR - 1;
+	__u32 k = hornet_cfg.postfilter_len;
 	struct rev_ctx r = { .h = h };
 
+	/* every Postfix value is at least k bytes long: its last k bytes */
+	if (k && arg != HORNET_KEY_BINARY &&
+	    !gen_prefilter(arg | HORNET_PREFILTER_POSTFIX, base + len - k, k, len))
+		return;
 	r.len = len < most ? len : most;
 	r.base = base == HORNET_GEN_DATA ? base : base + len - r.len;
 	h->lkey.arg = arg;

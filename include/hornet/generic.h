@@ -105,7 +105,9 @@ struct hornet_gen_cfg {
 	__u32 self_tgid; /* the agent: its own calls are never matched */
 	__u32 scoped; /* a selector has a workload scope: look the cgroup up */
 	__u8 postfix_len; /* bytes of the longest Postfix value: the ones reversed */
-	__u8 pad[3];
+	__u8 prefilter_len; /* K of the prefilter of Equal and Prefix values, 0 none */
+	__u8 postfilter_len; /* K of the prefilter of Postfix values (last bytes), 0 none */
+	__u8 pad;
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
 };
@@ -385,5 +387,29 @@ struct hornet_perf_data {
 struct hornet_name_data { /* MODULE, LOAD_INFO, NETDEV */
 	char name[64];
 };
+
+/*
+ * The string prefilter: one bit per hash of the first K bytes (Equal and
+ * Prefix values) or the last K bytes (Postfix) of every string value of a
+ * hook point, K its shortest value's length, at most 8. A string whose
+ * first (last) K bytes hash to a clear bit equals, starts (ends) with no
+ * value, and skips the map lookups: one array load instead of a 260-byte
+ * hash and an LPM trie walk for the common string no selector wants.
+ * The K bytes are read as a little-endian 64-bit word, the rest masked.
+ */
+#define HORNET_PREFILTER_SHIFT 16 /* bits of the hash: a 64 Ki-bit map */
+#define HORNET_PREFILTER_WORDS (1U << (HORNET_PREFILTER_SHIFT - 6))
+#define HORNET_PREFILTER_POSTFIX 0x100 /* added to the arg of a Postfix value's hash */
+
+static inline __u64 hornet_prefilter_mask(__u32 k)
+{
+	return k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
+}
+
+static inline __u32 hornet_prefilter_hash(__u32 arg, __u64 bytes)
+{
+	return (((bytes * 0x9e3779b97f4a7c15ULL) ^ arg) * 0xff51afd7ed558ccdULL) >>
+	       (64 - HORNET_PREFILTER_SHIFT);
+}
 
 #endif /* HORNET_GENERIC_H */

@@ -880,6 +880,61 @@ static void close_prefixes(struct hornet_lpm_str_entry *e, size_t n)
 	}
 }
 
+static void prefilter_set(uint64_t *words, uint32_t arg, const char *first, unsigned int k)
+{
+	uint64_t x = 0;
+	uint32_t hash;
+
+	memcpy(&x, first, k);
+	hash = hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k));
+	words[hash / 64] |= 1ULL << (hash % 64);
+}
+
+/*
+ * The string prefilter (hornet/generic.h): K is the shortest value's length
+ * (at most 8) of Equal and Prefix values, and of Postfix values; a value
+ * of 0 bytes matches every string and leaves that side without one.
+ */
+static int build_prefilter(struct hornet_point_config *o)
+{
+	unsigned int pre = 8, post = 8, n, i;
+	size_t e;
+	char last[8];
+
+	for (e = 0; e < o->nr_str_eq; e++)
+		if ((n = strlen(o->str_eq[e].key.s)) < pre)
+			pre = n;
+	for (e = 0; e < o->nr_str_prefix; e++)
+		if ((n = (o->str_prefix[e].key.prefixlen - 8) / 8) < pre)
+			pre = n;
+	for (e = 0; e < o->nr_str_postfix; e++)
+		if ((n = (o->str_postfix[e].key.prefixlen - 8) / 8) < post)
+			post = n;
+	if (!o->nr_str_eq && !o->nr_str_prefix)
+		pre = 0;
+	if (!o->nr_str_postfix)
+		post = 0;
+	o->cfg.prefilter_len = pre;
+	o->cfg.postfilter_len = post;
+	if (!pre && !post)
+		return 0;
+	o->prefilter = calloc(HORNET_PREFILTER_WORDS, sizeof(*o->prefilter));
+	if (!o->prefilter)
+		return -ENOMEM;
+	for (e = 0; pre && e < o->nr_str_eq; e++)
+		prefilter_set(o->prefilter, o->str_eq[e].key.arg, o->str_eq[e].key.s, pre);
+	for (e = 0; pre && e < o->nr_str_prefix; e++)
+		prefilter_set(o->prefilter, o->str_prefix[e].key.arg, o->str_prefix[e].key.s, pre);
+	/* a Postfix key is the value reversed: its last bytes, in order, again */
+	for (e = 0; post && e < o->nr_str_postfix; e++) {
+		for (i = 0; i < post; i++)
+			last[i] = o->str_postfix[e].key.s[post - 1 - i];
+		prefilter_set(o->prefilter, o->str_postfix[e].key.arg | HORNET_PREFILTER_POSTFIX,
+			      last, post);
+	}
+	return 0;
+}
+
 static bool addr_within(const struct hornet_lpm_addr_key *outer,
 			const struct hornet_lpm_addr_key *inner)
 {
@@ -1032,11 +1087,15 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 	close_prefixes(out->str_prefix, out->nr_str_prefix);
 	close_prefixes(out->str_postfix, out->nr_str_postfix);
 	close_addrs(out->addr, out->nr_addr);
-	return 0;
+	ret = build_prefilter(out);
+	if (ret)
+		hornet_point_config_free(out);
+	return ret;
 }
 
 void hornet_point_config_free(struct hornet_point_config *c)
 {
+	free(c->prefilter);
 	free(c->arg_spec);
 	free(c->ret_spec);
 	free(c->str_eq);

@@ -87,6 +87,9 @@ struct hornet_point_config {
 	size_t nr_addr;
 	struct hornet_follow_entry *follow;
 	size_t nr_follow;
+	/* the string prefilter's words (HORNET_PREFILTER_WORDS), NULL when
+	 * cfg.prefilter_len and cfg.postfilter_len are both 0 */
+	uint64_t *prefilter;
 };
 
 /*

@@ -278,6 +278,9 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
 			   &c->int_eq[i].bits);
 	for (i = 0; i < c->nr_addr && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_addr), &c->addr[i].key, &c->addr[i].bits);
+	for (i = 0; c->prefilter && i < HORNET_PREFILTER_WORDS && !err; i++)
+		if (c->prefilter[i])
+			err = fill(bpf_map__fd(skel->maps.hornet_str_pre), &i, &c->prefilter[i]);
 	return err;
 }
 
@@ -442,7 +445,7 @@ static uint64_t maps_memory(struct hornet_generic *skel)
 	static const char *const own[] = { "hornet_sels",	 "hornet_filters",
 					   "hornet_str_eq",	 "hornet_str_prefix",
 					   "hornet_str_postfix", "hornet_int_eq",
-					   "hornet_addr" };
+					   "hornet_addr",	 "hornet_str_pre" };
 	char path[64], line[128];
 	uint64_t total = 0, v;
 	unsigned int i;
@@ -568,6 +571,9 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 		ret = set_size(skel->maps.hornet_int_eq, c->nr_int_eq);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_addr, c->nr_addr);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_str_pre,
+			       c->prefilter ? HORNET_PREFILTER_WORDS : 1);
 	if (ret) {
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;

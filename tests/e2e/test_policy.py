@@ -719,4 +719,45 @@ def _():
         shutil.rmtree(d)
 
 
+@test("prefilter_of_short_values_keeps_every_match_and_no_near_miss")
+def _():
+    """The string prefilter skips the map lookups of a string whose first
+    (last) K bytes no value of the point has, K its shortest value's length:
+    values of 3 and 2 bytes, strings shorter than K, equal to K, differing
+    from a value in its K-th byte, and long ones. An agent of its own, so
+    that no other test's values set K."""
+    d = tmpdir()
+    try:
+        deep = os.path.join(d, "c" * 70)
+        os.makedirs(deep)
+        for n in ("x.secret", "y.secre", "tail.key"):
+            open(os.path.join(deep, n), "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("pf-pre", "Prefix", ["/bo", deep + "/x."]))
+        a.add_policy(openat_policy("pf-eq", "Equal", ["/boot", deep + "/y.secre"]))
+        a.add_policy(openat_policy("pf-post", "Postfix", ["et", "/tail.key"]))
+        paths = ["/", "/b", "/bo", "/bi", "/boot", "/bin"] + \
+            [os.path.join(deep, n) for n in ("x.secret", "y.secre", "tail.key")]
+        procs = []
+        for path in paths:
+            p = subprocess.Popen([CAT, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p.wait()
+            procs.append((p.pid, path))
+        want = {
+            "pf-pre": {"/bo", "/boot", os.path.join(deep, "x.secret")},
+            "pf-eq": {"/boot", os.path.join(deep, "y.secre")},
+            "pf-post": {os.path.join(deep, "x.secret"), os.path.join(deep, "tail.key")},
+        }
+        pids = {pid for pid, _ in procs}
+        for pol, names in want.items():
+            exp = sorted((pid, path) for pid, path in procs if path in names)
+            wait_events(a, pol, len(exp))
+            time.sleep(0.2)
+            got = sorted((e["process"]["pid"], e["args"][1]["string_arg"])
+                         for e in kprobe_events(a, pol) if e["process"]["pid"] in pids)
+            check(got == exp, "policy %s: events %r, expected %r" % (pol, got, exp))
+    finally:
+        shutil.rmtree(d)
+
+
 run()
