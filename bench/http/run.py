@@ -13,6 +13,10 @@ with the whole default policy pack (policies/), one agent for all its rounds
 (loading the pack takes too long to repeat), between bare rounds. Prints the
 ratio of requests per second and of CPU per request to bare with its 95%
 interval, the foreign CPU load, and the agent's CPU per 10,000 requests.
+The floor beside them: programs that do nothing (bench/policy/emptyprog) on
+the network sensor's hooks (the TCP state tracepoint, accept's return, the
+cgroup socket and packet hooks), in rounds of their own between bare ones:
+what any program on those hooks costs before its first instruction.
 Environment: BENCH_REQUESTS (per client and round, default 4000),
 BENCH_ROUNDS (default 10), BENCH_CLIENTS (default 2), BENCH_SERVERS
 (default 2).
@@ -30,6 +34,7 @@ from benchlib import Meter, fmt_ratio, pin, pinned, ratios, spread_of_medians, t
 from hornet import bench_agent, BUILD, HORNET, ROOT  # noqa: E402
 
 HTTPLOAD = os.path.join(BUILD, "bench", "http", "httpload")
+EMPTYPROG = os.path.join(BUILD, "bench", "policy", "emptyprog")
 N = int(os.environ.get("BENCH_REQUESTS", "4000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "2"))
@@ -62,20 +67,64 @@ def measured(a, runs, foreign, agent_cpu=None):
         agent_cpu.append(sum(a.cpu()) - c0)
 
 
+def cgroup2_root():
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            dev, where, kind = line.split()[:3]
+            if kind == "cgroup2":
+                return where
+    return None
+
+
+def empty_hooks():
+    """The network sensor's hooks (src/sensors/net.c), for emptyprog."""
+    hooks = ["raw:inet_sock_set_state", "tp:syscalls/sys_exit_accept",
+             "tp:syscalls/sys_exit_accept4"]
+    root = cgroup2_root()
+    if root:
+        hooks += ["cgroup:%s:%s" % (t, root) for t in ("sock_create", "connect4", "connect6",
+                                                        "sendmsg4", "sendmsg6", "egress",
+                                                        "ingress")]
+    return hooks
+
+
+def empty_round(runs, foreign):
+    """One round with empty programs on the sensor's hooks."""
+    e = subprocess.Popen([EMPTYPROG] + empty_hooks(), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    if e.stdout.readline().strip() != "ready":
+        e.wait()
+        sys.exit("bench/http: emptyprog could not attach")
+    measured(None, runs, foreign)
+    e.stdin.close()
+    e.wait()
+
+
+def between(bare, runs):
+    """Ratios of @runs[i] to the mean of @bare[2i + 1] and @bare[2i + 2], the
+    bare rounds on either side of the i-th of them."""
+    return [v / statistics.mean(bare[2 * i + 1:2 * i + 3]) for i, v in enumerate(runs)]
+
+
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/http: needs root")
-    benchlib.need(HORNET, HTTPLOAD)
+    benchlib.need(HORNET, HTTPLOAD, EMPTYPROG)
     benchlib.header("bench/http", "loopback HTTP under the network sensor and the pack")
     load(2000)  # warm up
-    bare, net, pack, loads = [], [], [], {"bare": [], "net": [], "pack": []}
+    bare, net, pack, loads = [], [], [], {"bare": [], "net": [], "pack": [], "empty": []}
+    empty, ebare = [], []
     measured(None, bare, loads["bare"])
+    ebare.append(bare[-1])
     for _ in range(ROUNDS):
         a = bench_agent()
         pin(a.proc.pid)
         measured(a, net, loads["net"])
         a.stop()
         measured(None, bare, loads["bare"])
+        ebare.append(bare[-1])
+        empty_round(empty, loads["empty"])
+        measured(None, ebare, loads["bare"])
     # the whole pack takes minutes to verify on a busy machine
     a = bench_agent("--policy-dir", PACK, ready_timeout=1200)
     pin(a.proc.pid)
@@ -105,6 +154,11 @@ def main():
             cpur = "%.3f (%.3f-%.3f)" % spread_of_medians([x[1] for x in base], cpu)
         rows.append([name, slow, cpur, "%.0f" % statistics.median(rps),
                      "%.2f" % statistics.median(loads["pack" if not paired else "net"])])
+    rows.append(["floor: empty programs on the sensor's hooks",
+                 fmt_ratio([1 / r for r in between([x[0] for x in ebare], [x[0] for x in empty])]),
+                 fmt_ratio(between([x[1] for x in ebare], [x[1] for x in empty])),
+                 "%.0f" % statistics.median(x[0] for x in empty),
+                 "%.2f" % statistics.median(loads["empty"])])
     rows.append(["bare", "1", "1", "%.0f" % statistics.median(x[0] for x in bare),
                  "%.2f" % statistics.median(loads["bare"])])
     table("loopback HTTP, one connection per request, %d clients and %d servers on CPU %s, "
