@@ -788,6 +788,72 @@ static void run_case(const struct compile_case *c, struct btf *btf)
 	}
 }
 
+static bool prefilter_bit(const struct hornet_point_config *o, uint32_t arg, const char *bytes,
+			  unsigned int k)
+{
+	uint64_t x = 0;
+	uint32_t h;
+
+	memcpy(&x, bytes, k);
+	h = hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k));
+	return o->prefilter[h / 64] & (1ULL << (h % 64));
+}
+
+/*
+ * The string prefilter: K and K' are the shortest Equal/Prefix and Postfix
+ * values, each value's first (last) K bytes have their bit and nothing else
+ * has; an empty value turns its side off.
+ */
+static void run_prefilter(struct btf *btf)
+{
+	static const struct compile_case with = {
+		"prefilter",
+		{ OPENAT SEL ARG(1, "Prefix", "[/etc/shadow, /boot, /root/.ssh, /etc/sudoers]"),
+		  OPENAT SEL ARG(1, "Equal", "[/etc/hostname]"),
+		  OPENAT SEL ARG(1, "Postfix", "[.key, /id_rsa]") },
+	};
+	static const struct compile_case empty = {
+		"prefilter_off_with_an_empty_value",
+		{ OPENAT SEL ARG(1, "Prefix", "[/etc/, \"\"]") },
+	};
+	struct hornet_point_config cfg;
+	unsigned int i, bits = 0;
+	struct point pt;
+	char err[1024];
+
+	UNIT_CASE(with.name)
+	{
+		CHECK_INT(point_build(&pt, &with, btf), 0);
+		CHECK_INT(hornet_point_compile(pt.users, pt.nr_users, &cfg, err, sizeof(err)), 0);
+		CHECK_INT(cfg.cfg.prefilter_len, 5);
+		CHECK_INT(cfg.cfg.postfilter_len, 4);
+		CHECK(cfg.prefilter != NULL);
+		if (cfg.prefilter) {
+			for (i = 0; i < HORNET_PREFILTER_WORDS; i++)
+				bits += __builtin_popcountll(cfg.prefilter[i]);
+			/* '/etc/', '/boot', '/root' and the Postfix '.key', 'rsa' reversed */
+			CHECK_INT(bits, 5);
+			CHECK(prefilter_bit(&cfg, 0, "/etc/", 5));
+			CHECK(prefilter_bit(&cfg, 0, "/boot", 5));
+			CHECK(prefilter_bit(&cfg, 0 | HORNET_PREFILTER_POSTFIX, ".key", 4));
+			CHECK(prefilter_bit(&cfg, 0 | HORNET_PREFILTER_POSTFIX, "_rsa", 4));
+			CHECK(!prefilter_bit(&cfg, 0, "/tmp/", 5));
+			CHECK(!prefilter_bit(&cfg, 0 | HORNET_PREFILTER_POSTFIX, "/etc", 4));
+		}
+		hornet_point_config_free(&cfg);
+		point_free(&pt);
+	}
+	UNIT_CASE(empty.name)
+	{
+		CHECK_INT(point_build(&pt, &empty, btf), 0);
+		CHECK_INT(hornet_point_compile(pt.users, pt.nr_users, &cfg, err, sizeof(err)), 0);
+		CHECK_INT(cfg.cfg.prefilter_len, 0);
+		CHECK(cfg.prefilter == NULL);
+		hornet_point_config_free(&cfg);
+		point_free(&pt);
+	}
+}
+
 int main(void)
 {
 	struct btf *btf = fx_btf();
@@ -800,6 +866,7 @@ int main(void)
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i], btf);
+	run_prefilter(btf);
 	fx_tracefs_remove();
 	btf__free(btf);
 	UNIT_EXIT();
