@@ -445,7 +445,7 @@ static uint64_t maps_memory(struct hornet_generic *skel)
 	static const char *const own[] = { "hornet_sels",	 "hornet_filters",
 					   "hornet_str_eq",	 "hornet_str_prefix",
 					   "hornet_str_postfix", "hornet_int_eq",
-					   "hornet_addr",	 "hornet_str_pre" };
+					   "hornet_addr" };
 	char path[64], line[128];
 	uint64_t total = 0, v;
 	unsigned int i;
