@@ -562,6 +562,9 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)
+		ret = set_size(skel->maps.hornet_str_pre,
+			       c->prefilter ? HORNET_PREFILTER_WORDS : 1);
+	if (!ret)
 		ret = set_size(skel->maps.hornet_str_eq, c->nr_str_eq);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_str_prefix, c->nr_str_prefix);
@@ -571,9 +574,6 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 		ret = set_size(skel->maps.hornet_int_eq, c->nr_int_eq);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_addr, c->nr_addr);
-	if (!ret)
-		ret = set_size(skel->maps.hornet_str_pre,
-			       c->prefilter ? HORNET_PREFILTER_WORDS : 1);
 	if (ret) {
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;
