@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pthread.h>
+#include <bpf/btf.h>
+
+#include "util/kbtf.h"
+
+static pthread_mutex_t kbtf_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct btf *kbtf;
+static unsigned int kbtf_refs;
+
+struct btf *hornet_kbtf_get(void)
+{
+	struct btf *b;
+	int err = 0;
+
+	pthread_mutex_lock(&kbtf_lock);
+	if (!kbtf) {
+		kbtf = btf__load_vmlinux_btf();
+		err = kbtf ? 0 : errno;
+	}
+	if (kbtf)
+		kbtf_refs++;
+	b = kbtf;
+	pthread_mutex_unlock(&kbtf_lock);
+	if (!b)
+		errno = err ? err : ENOENT;
+	return b;
+}
+
+void hornet_kbtf_put(struct btf *btf)
+{
+	if (!btf)
+		return;
+	pthread_mutex_lock(&kbtf_lock);
+	if (btf == kbtf) {
+		if (!--kbtf_refs) {
+			btf__free(kbtf);
+			kbtf = NULL;
+		}
+		btf = NULL;
+	}
+	pthread_mutex_unlock(&kbtf_lock);
+	btf__free(btf);
+}

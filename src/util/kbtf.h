@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel's BTF (/sys/kernel/btf/vmlinux), parsed once for all who use
+ * it at the same time. A parse costs 60 ms of CPU and 11 MB here (much more
+ * on a busy or emulated machine); the start used to parse it for the feature
+ * probes, the generic sensor's cut and the policy planner, one after another.
+ * Whoever holds a reference shares the one parse; the last put frees it.
+ */
+#ifndef HORNET_UTIL_KBTF_H
+#define HORNET_UTIL_KBTF_H
+
+struct btf;
+
+/* The kernel's BTF, parsed at the first get; NULL (errno set) when there is none. */
+struct btf *hornet_kbtf_get(void);
+/*
+ * Gives back a reference taken by hornet_kbtf_get(); frees the parse after
+ * the last. Any other struct btf (or NULL) is freed as btf__free() would.
+ */
+void hornet_kbtf_put(struct btf *btf);
+
+#endif /* HORNET_UTIL_KBTF_H */
