@@ -42,6 +42,7 @@
 #include "sensors/net.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "util/kbtf.h"
 #include "util/log.h"
 #include "util/poll.h"
 #include "vocab/vocab.h"
@@ -62,6 +63,7 @@
 #define SIG_WAKE_LOADER SIGURG
 
 struct hornet_agent {
+	struct btf *kbtf; /* the loader's hold on the kernel's BTF (util/kbtf.h) */
 	const struct hornet_config *cfg;
 	int epfd;
 	struct hornet_poll sig;
@@ -1061,6 +1063,11 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
+	/* planned: the instances' loads need the parse no more, and one of
+	 * them (tp_btf) has libbpf parse its own; one at a time is a lower peak */
+	hornet_kernel_drop_btf(&a->kernel);
+	hornet_kbtf_put(a->kbtf);
+	a->kbtf = NULL;
 	ret = hornet_pm__end_batch(a->pm) == -ECANCELED ? -ECANCELED : 0;
 	hornet_kernel_drop_btf(&a->kernel);
 	return ret;
@@ -1334,7 +1341,12 @@ static void *loader_main(void *arg)
 	sigemptyset(&wake);
 	sigaddset(&wake, SIG_WAKE_LOADER);
 	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	/* held for the load: the probes, the generic sensor's cut and the
+	 * planner share one parse of the kernel's BTF (util/kbtf.h) */
+	a->kbtf = hornet_kbtf_get();
 	a->load_err = agent_load(a);
+	hornet_kbtf_put(a->kbtf);
+	a->kbtf = NULL;
 	if (write(a->load_done.fd, &one, sizeof(one)) != sizeof(one))
 		pr_warn("loader: cannot tell the loop it ended: %s", strerror(errno));
 	return NULL;
