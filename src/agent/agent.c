@@ -1266,19 +1266,6 @@ static int agent_load(struct hornet_agent *a)
 		hornet_exec_sensor__mechanism(a->exec),
 		hornet_exec_sensor__creds_mechanism(a->exec));
 
-	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
-	if (!a->rb) {
-		err = -errno;
-		pr_err("ring buffer: %s", strerror(-err));
-		return err;
-	}
-	/* the loop waits on another set until the load ends: no race on the ring */
-	a->ring.fd = ring_buffer__epoll_fd(a->rb);
-	a->ring.fn = on_ring;
-	ev.data.ptr = &a->ring;
-	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
-		return -errno;
-
 	if (cfg->network && !load_stopped(a)) {
 		struct hornet_net_opts no = {
 			.maps = &a->maps,
@@ -1305,6 +1292,24 @@ static int agent_load(struct hornet_agent *a)
 				cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
 		}
 	}
+
+	/*
+	 * Mapped after the sensors' loads (the records wait in the kernel until
+	 * the loop reads them): libbpf maps its data pages twice, 16 MB of RSS
+	 * for the default 8 MB, which would add to the peak of their BTF parses.
+	 */
+	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
+	if (!a->rb) {
+		err = -errno;
+		pr_err("ring buffer: %s", strerror(-err));
+		return err;
+	}
+	/* the loop waits on another set until the load ends: no race on the ring */
+	a->ring.fd = ring_buffer__epoll_fd(a->rb);
+	a->ring.fn = on_ring;
+	ev.data.ptr = &a->ring;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
+		return -errno;
 
 	if (load_stopped(a))
 		return -ECANCELED;
