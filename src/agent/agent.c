@@ -63,7 +63,6 @@
 #define SIG_WAKE_LOADER SIGURG
 
 struct hornet_agent {
-	struct btf *kbtf; /* the loader's hold on the kernel's BTF (util/kbtf.h) */
 	const struct hornet_config *cfg;
 	int epfd;
 	struct hornet_poll sig;
@@ -1066,8 +1065,7 @@ static int start_policies(struct hornet_agent *a)
 	/* planned: the instances' loads need the parse no more, and one of
 	 * them (tp_btf) has libbpf parse its own; one at a time is a lower peak */
 	hornet_kernel_drop_btf(&a->kernel);
-	hornet_kbtf_put(a->kbtf);
-	a->kbtf = NULL;
+	hornet_kbtf_keep(false);
 	ret = hornet_pm__end_batch(a->pm) == -ECANCELED ? -ECANCELED : 0;
 	hornet_kernel_drop_btf(&a->kernel);
 	return ret;
@@ -1204,6 +1202,36 @@ static int start_web(struct hornet_agent *a)
 	return 0;
 }
 
+/* The network sensor (loaded beside the exec sensor: see agent_load()). */
+static void *load_net(void *arg)
+{
+	struct hornet_agent *a = arg;
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_net_opts no = {
+		.maps = &a->maps,
+		.cache = a->cache,
+		.inspect = cfg->inspect_packets,
+		.emit = emit,
+		.ctx = a,
+	};
+
+	if (load_stopped(a))
+		return NULL;
+	a->net = hornet_net_sensor__new(&a->features, &no);
+	if (!a->net && !load_stopped(a)) {
+		/* the rest of the agent is still worth running */
+		a->net_error = errno;
+		pr_warn("sensor 'network': not started (%s); the agent runs without it "
+			"(--network=false says so on purpose)",
+			strerror(a->net_error));
+	} else if (a->net) {
+		pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
+			hornet_net_sensor__mechanism(a->net), hornet_net_sensor__cgroup(a->net),
+			cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+	}
+	return NULL;
+}
+
 /*
  * The loader thread's part of the start: what loads into the kernel, and the
  * /proc scan. Between steps it looks whether the loop was told to stop; a
@@ -1215,7 +1243,9 @@ static int agent_load(struct hornet_agent *a)
 	const struct hornet_config *cfg = a->cfg;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct hornet_exec_sensor_opts eo = {};
+	bool net_thread = false;
 	unsigned int features;
+	pthread_t net;
 	uint64_t scan_ns;
 	long n;
 	int err;
@@ -1251,6 +1281,12 @@ static int agent_load(struct hornet_agent *a)
 		return -ENOMEM;
 	if (load_stopped(a))
 		return -ECANCELED;
+	/*
+	 * The network sensor loads on a thread of its own while the exec sensor
+	 * does: each has libbpf parse the kernel's BTF for its tp_btf program
+	 * (60 ms of CPU here, seconds under TCG), and the parses overlap.
+	 */
+	net_thread = cfg->network && !pthread_create(&net, NULL, load_net, a);
 	set_phase(a, "loading sensor 'exec'");
 	eo.maps = &a->maps;
 	eo.creds_hook = cfg->exec_creds_hook;
@@ -1260,38 +1296,22 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
-	if (!a->exec)
-		return -errno;
-	pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
-		hornet_exec_sensor__mechanism(a->exec),
-		hornet_exec_sensor__creds_mechanism(a->exec));
-
-	if (cfg->network && !load_stopped(a)) {
-		struct hornet_net_opts no = {
-			.maps = &a->maps,
-			.cache = a->cache,
-			.inspect = cfg->inspect_packets,
-			.emit = emit,
-			.ctx = a,
-		};
-
+	err = a->exec ? 0 : -errno;
+	if (a->exec)
+		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
+			hornet_exec_sensor__mechanism(a->exec),
+			hornet_exec_sensor__creds_mechanism(a->exec));
+	if (cfg->network && !err) {
 		set_phase(a, "loading sensor 'network'");
-		a->net = hornet_net_sensor__new(&a->features, &no);
-		if (!a->net && load_stopped(a)) {
-			return -ECANCELED;
-		} else if (!a->net) {
-			/* the rest of the agent is still worth running */
-			a->net_error = errno;
-			pr_warn("sensor 'network': not started (%s); the agent runs without it "
-				"(--network=false says so on purpose)",
-				strerror(a->net_error));
-		} else {
-			pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
-				hornet_net_sensor__mechanism(a->net),
-				hornet_net_sensor__cgroup(a->net),
-				cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
-		}
+		if (!net_thread)
+			load_net(a);
 	}
+	if (net_thread)
+		pthread_join(net, NULL);
+	if (err)
+		return err;
+	if (load_stopped(a))
+		return -ECANCELED;
 
 	/*
 	 * Mapped after the sensors' loads (the records wait in the kernel until
@@ -1346,12 +1366,11 @@ static void *loader_main(void *arg)
 	sigemptyset(&wake);
 	sigaddset(&wake, SIG_WAKE_LOADER);
 	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
-	/* held for the load: the probes, the generic sensor's cut and the
+	/* kept for the load: the probes, the generic sensor's cut and the
 	 * planner share one parse of the kernel's BTF (util/kbtf.h) */
-	a->kbtf = hornet_kbtf_get();
+	hornet_kbtf_keep(true);
 	a->load_err = agent_load(a);
-	hornet_kbtf_put(a->kbtf);
-	a->kbtf = NULL;
+	hornet_kbtf_keep(false);
 	if (write(a->load_done.fd, &one, sizeof(one)) != sizeof(one))
 		pr_warn("loader: cannot tell the loop it ended: %s", strerror(errno));
 	return NULL;

@@ -8,6 +8,7 @@
 static pthread_mutex_t kbtf_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct btf *kbtf;
 static unsigned int kbtf_refs;
+static bool kbtf_kept;
 
 struct btf *hornet_kbtf_get(void)
 {
@@ -34,7 +35,7 @@ void hornet_kbtf_put(struct btf *btf)
 		return;
 	pthread_mutex_lock(&kbtf_lock);
 	if (btf == kbtf) {
-		if (!--kbtf_refs) {
+		if (!--kbtf_refs && !kbtf_kept) {
 			btf__free(kbtf);
 			kbtf = NULL;
 		}
@@ -42,4 +43,18 @@ void hornet_kbtf_put(struct btf *btf)
 	}
 	pthread_mutex_unlock(&kbtf_lock);
 	btf__free(btf);
+}
+
+void hornet_kbtf_keep(bool keep)
+{
+	struct btf *b = NULL;
+
+	pthread_mutex_lock(&kbtf_lock);
+	kbtf_kept = keep;
+	if (!keep && !kbtf_refs) {
+		b = kbtf;
+		kbtf = NULL;
+	}
+	pthread_mutex_unlock(&kbtf_lock);
+	btf__free(b);
 }

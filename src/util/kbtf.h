@@ -9,6 +9,8 @@
 #ifndef HORNET_UTIL_KBTF_H
 #define HORNET_UTIL_KBTF_H
 
+#include <stdbool.h>
+
 struct btf;
 
 /* The kernel's BTF, parsed at the first get; NULL (errno set) when there is none. */
@@ -18,5 +20,12 @@ struct btf *hornet_kbtf_get(void);
  * the last. Any other struct btf (or NULL) is freed as btf__free() would.
  */
 void hornet_kbtf_put(struct btf *btf);
+/*
+ * While kept, the parse stays after the last put, for the next get; it is
+ * still made by the first get, not here (a parse cannot be interrupted, and
+ * a stop should not wait for one nobody asked for yet). Unkept, it is freed
+ * when no one holds it.
+ */
+void hornet_kbtf_keep(bool keep);
 
 #endif /* HORNET_UTIL_KBTF_H */
