@@ -182,36 +182,44 @@ static void cut_core_btf(struct hornet_gen_sensor *g)
 struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts)
 {
 	struct hornet_gen_sensor *g = calloc(1, sizeof(*g));
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
-	int err;
 
 	if (!g)
 		return NULL;
 	g->opts = *opts;
 	g->next_point_id = 1;
-	/* the cut first: the master, loaded for its maps, relocates against it too */
+	/* now, while the start holds the kernel's BTF (util/kbtf.h); the
+	 * master, loaded for its maps, relocates against the cut too */
 	cut_core_btf(g);
+	return g;
+}
+
+/*
+ * The master object, which holds the maps the instances share, loaded with
+ * the first policy: its maps (preallocated LRU hashes of 65,536 and 32,768
+ * entries among them) and its load were some 50 ms of a start without
+ * policies.
+ */
+static int load_master(struct hornet_gen_sensor *g)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	int err;
+
+	if (g->master)
+		return 0;
 	oo.btf_custom_path = g->core_btf_fd >= 0 ? g->core_btf_path : NULL;
 	g->master = hornet_generic__open_opts(&oo);
-	if (!g->master) {
-		err = -errno;
-		goto fail;
-	}
+	if (!g->master)
+		return -errno;
 	no_autoload(g->master);
 	err = reuse_shared(g, g->master, true);
 	if (!err)
 		err = hornet_generic__load(g->master);
-	if (err)
-		goto fail;
-	return g;
-fail:
-	pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
-	hornet_generic__destroy(g->master);
-	if (g->core_btf_fd >= 0)
-		close(g->core_btf_fd);
-	free(g);
-	errno = -err;
-	return NULL;
+	if (err) {
+		pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
+		hornet_generic__destroy(g->master);
+		g->master = NULL;
+	}
+	return err;
 }
 
 static void record_free(struct gen_record *r)
@@ -673,6 +681,11 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 			remove_point(g, p);
 		return 0;
 	}
+	ret = load_master(g);
+	if (ret) {
+		snprintf(err, err_size, "maps shared by the instances: %s", strerror(-ret));
+		return ret;
+	}
 	np = calloc(1, sizeof(*np));
 	if (!np)
 		return -ENOMEM;
@@ -733,23 +746,28 @@ int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy
 		.flags = (enabled ? HORNET_POLICY_ENABLED : 0) |
 			 (monitor ? HORNET_POLICY_MONITOR : 0),
 	};
-	int fd = bpf_map__fd(g->master->maps.hornet_policy_state);
+	int fd, err = load_master(g);
 
+	if (err)
+		return err;
 	if (policy_id >= 4096)
 		return -E2BIG;
+	fd = bpf_map__fd(g->master->maps.hornet_policy_state);
 	return bpf_map_update_elem(fd, &policy_id, &st, BPF_ANY) ? -errno : 0;
 }
 
 int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t policy_id,
 				    struct hornet_policy_stats *out)
 {
-	int fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
-	int ncpus = libbpf_num_possible_cpus(), c;
+	int ncpus = libbpf_num_possible_cpus(), c, fd;
 	struct hornet_policy_stats *v;
 
 	memset(out, 0, sizeof(*out));
+	if (!g->master)
+		return 0; /* no policy has run yet */
 	if (ncpus <= 0)
 		return -EINVAL;
+	fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
 	v = calloc(ncpus, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -813,12 +831,13 @@ int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g, hornet_gen_p
 /* Resets a policy's counters, so a new policy with a reused id starts at 0. */
 void hornet_gen_sensor__policy_reset(struct hornet_gen_sensor *g, uint32_t policy_id)
 {
-	int fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
 	int ncpus = libbpf_num_possible_cpus();
 	struct hornet_policy_stats *v;
+	int fd;
 
-	if (ncpus <= 0)
-		return;
+	if (ncpus <= 0 || !g->master)
+		return; /* without a master, no counter yet */
+	fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
 	v = calloc(ncpus, sizeof(*v));
 	if (!v)
 		return;
