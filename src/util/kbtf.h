@@ -27,5 +27,11 @@ void hornet_kbtf_put(struct btf *btf);
  * when no one holds it.
  */
 void hornet_kbtf_keep(bool keep);
+/*
+ * When *@stop becomes nonzero, a get waiting for the parse gives up at once
+ * (NULL, errno ECANCELED); the parse ends on its thread and is dropped. NULL
+ * (the default) waits.
+ */
+void hornet_kbtf_stop_on(const int *stop);
 
 #endif /* HORNET_UTIL_KBTF_H */

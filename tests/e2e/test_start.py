@@ -254,17 +254,20 @@ def _():
     pack = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "policies")
     # the number issue 11 asks for: launch to ready with the pack (2 s here, 15 s under
     # TCG); bounded loosely, so a busy machine does not fail it, a regression does
-    bound = 90 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 30
+    bound = 240 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 30
     t0 = time.monotonic()
     with Starting("--policy-dir", pack) as a:
-        while not (a.call("status") or {}).get("ready"):
-            check(time.monotonic() - t0 < bound, "not ready after %d s" % bound)
+        while not (st := a.call("status") or {}).get("ready"):
+            check(time.monotonic() - t0 < bound, "not ready after %d s: %s"
+                  % (bound, st.get("progress")))
             check(a.proc.poll() is None, "agent exited: %s" % a.text())
             time.sleep(0.01)
         took = time.monotonic() - t0
         pols = a.call("policy_list")["policies"]
-        print("  the default pack (%d policies, %d enabled) ready in %.2f s"
-              % (len(pols), sum(p["state"] == "enabled" for p in pols), took))
+        own = [line for line in a.text().splitlines() if "ready in" in line]
+        print("  the default pack (%d policies, %d enabled) ready in %.2f s (%s)"
+              % (len(pols), sum(p["state"] == "enabled" for p in pols), took,
+                 own[0].split("info", 1)[-1].split(":")[0].strip() if own else "?"))
         check(len(pols) >= 10 and sum(p["state"] == "enabled" for p in pols) >= len(pols) - 1,
               "policies %r" % [(p["name"], p["state"], p.get("error")) for p in pols])
         a.stop_timed()
