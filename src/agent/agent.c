@@ -1202,6 +1202,27 @@ static int start_web(struct hornet_agent *a)
 	return 0;
 }
 
+/* The /proc scan: the running processes, into the cache and the outputs. */
+static int scan_proc(struct hornet_agent *a)
+{
+	uint64_t scan_ns;
+	long n;
+
+	set_phase(a, "scanning /proc");
+	scan_ns = clock_ns(CLOCK_MONOTONIC);
+	n = hornet_exec_sensor__scan(a->exec, "/proc");
+	if (n < 0) {
+		if (n != -ECANCELED)
+			pr_err("/proc scan: %s", strerror(-n));
+		return n;
+	}
+	/* what a host with many processes adds to the start (bench/scale) */
+	pr_info("/proc scan: %ld processes in %.1f ms", n,
+		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
+	a->scanned = n;
+	return 0;
+}
+
 /* The network sensor (loaded beside the exec sensor: see agent_load()). */
 static void *load_net(void *arg)
 {
@@ -1246,8 +1267,6 @@ static int agent_load(struct hornet_agent *a)
 	bool net_thread = false;
 	unsigned int features;
 	pthread_t net;
-	uint64_t scan_ns;
-	long n;
 	int err;
 
 	/* everything the sensors and the hook plan choose between; not the slow
@@ -1301,13 +1320,18 @@ static int agent_load(struct hornet_agent *a)
 		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
 			hornet_exec_sensor__mechanism(a->exec),
 			hornet_exec_sensor__creds_mechanism(a->exec));
-	if (cfg->network && !err) {
+	/* without a thread, one after the other */
+	if (cfg->network && !err && !net_thread) {
 		set_phase(a, "loading sensor 'network'");
-		if (!net_thread)
-			load_net(a);
+		load_net(a);
 	}
-	if (net_thread)
+	/* the scan needs only the exec sensor: beside the network sensor's load */
+	if (!err && !load_stopped(a))
+		err = scan_proc(a);
+	if (net_thread) {
+		set_phase(a, "loading sensor 'network'");
 		pthread_join(net, NULL);
+	}
 	if (err)
 		return err;
 	if (load_stopped(a))
@@ -1330,21 +1354,6 @@ static int agent_load(struct hornet_agent *a)
 	ev.data.ptr = &a->ring;
 	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
 		return -errno;
-
-	if (load_stopped(a))
-		return -ECANCELED;
-	set_phase(a, "scanning /proc");
-	scan_ns = clock_ns(CLOCK_MONOTONIC);
-	n = hornet_exec_sensor__scan(a->exec, "/proc");
-	if (n < 0) {
-		if (n != -ECANCELED)
-			pr_err("/proc scan: %s", strerror(-n));
-		return n;
-	}
-	/* what a host with many processes adds to the start (bench/scale) */
-	pr_info("/proc scan: %ld processes in %.1f ms", n,
-		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
-	a->scanned = n;
 
 	/* policies: after the scan, so followChildren finds running processes */
 	if (load_stopped(a))
@@ -1369,7 +1378,9 @@ static void *loader_main(void *arg)
 	/* kept for the load: the probes, the generic sensor's cut and the
 	 * planner share one parse of the kernel's BTF (util/kbtf.h) */
 	hornet_kbtf_keep(true);
+	hornet_kbtf_stop_on(&a->stop_load);
 	a->load_err = agent_load(a);
+	hornet_kbtf_stop_on(NULL);
 	hornet_kbtf_keep(false);
 	if (write(a->load_done.fd, &one, sizeof(one)) != sizeof(one))
 		pr_warn("loader: cannot tell the loop it ended: %s", strerror(errno));
