@@ -42,6 +42,7 @@
 #include "sensors/net.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "util/kbtf.h"
 #include "util/log.h"
 #include "util/poll.h"
 #include "vocab/vocab.h"
@@ -1061,6 +1062,10 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
+	/* planned: the instances' loads need the parse no more, and one of
+	 * them (tp_btf) has libbpf parse its own; one at a time is a lower peak */
+	hornet_kernel_drop_btf(&a->kernel);
+	hornet_kbtf_keep(false);
 	ret = hornet_pm__end_batch(a->pm) == -ECANCELED ? -ECANCELED : 0;
 	hornet_kernel_drop_btf(&a->kernel);
 	return ret;
@@ -1197,6 +1202,57 @@ static int start_web(struct hornet_agent *a)
 	return 0;
 }
 
+/* The /proc scan: the running processes, into the cache and the outputs. */
+static int scan_proc(struct hornet_agent *a)
+{
+	uint64_t scan_ns;
+	long n;
+
+	set_phase(a, "scanning /proc");
+	scan_ns = clock_ns(CLOCK_MONOTONIC);
+	n = hornet_exec_sensor__scan(a->exec, "/proc");
+	if (n < 0) {
+		if (n != -ECANCELED)
+			pr_err("/proc scan: %s", strerror(-n));
+		return n;
+	}
+	/* what a host with many processes adds to the start (bench/scale) */
+	pr_info("/proc scan: %ld processes in %.1f ms", n,
+		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
+	a->scanned = n;
+	return 0;
+}
+
+/* The network sensor (loaded beside the exec sensor: see agent_load()). */
+static void *load_net(void *arg)
+{
+	struct hornet_agent *a = arg;
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_net_opts no = {
+		.maps = &a->maps,
+		.cache = a->cache,
+		.inspect = cfg->inspect_packets,
+		.emit = emit,
+		.ctx = a,
+	};
+
+	if (load_stopped(a))
+		return NULL;
+	a->net = hornet_net_sensor__new(&a->features, &no);
+	if (!a->net && !load_stopped(a)) {
+		/* the rest of the agent is still worth running */
+		a->net_error = errno;
+		pr_warn("sensor 'network': not started (%s); the agent runs without it "
+			"(--network=false says so on purpose)",
+			strerror(a->net_error));
+	} else if (a->net) {
+		pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
+			hornet_net_sensor__mechanism(a->net), hornet_net_sensor__cgroup(a->net),
+			cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+	}
+	return NULL;
+}
+
 /*
  * The loader thread's part of the start: what loads into the kernel, and the
  * /proc scan. Between steps it looks whether the loop was told to stop; a
@@ -1208,9 +1264,9 @@ static int agent_load(struct hornet_agent *a)
 	const struct hornet_config *cfg = a->cfg;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct hornet_exec_sensor_opts eo = {};
+	bool net_thread = false;
 	unsigned int features;
-	uint64_t scan_ns;
-	long n;
+	pthread_t net;
 	int err;
 
 	/* everything the sensors and the hook plan choose between; not the slow
@@ -1244,6 +1300,12 @@ static int agent_load(struct hornet_agent *a)
 		return -ENOMEM;
 	if (load_stopped(a))
 		return -ECANCELED;
+	/*
+	 * The network sensor loads on a thread of its own while the exec sensor
+	 * does: each has libbpf parse the kernel's BTF for its tp_btf program
+	 * (60 ms of CPU here, seconds under TCG), and the parses overlap.
+	 */
+	net_thread = cfg->network && !pthread_create(&net, NULL, load_net, a);
 	set_phase(a, "loading sensor 'exec'");
 	eo.maps = &a->maps;
 	eo.creds_hook = cfg->exec_creds_hook;
@@ -1253,12 +1315,33 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
-	if (!a->exec)
-		return -errno;
-	pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
-		hornet_exec_sensor__mechanism(a->exec),
-		hornet_exec_sensor__creds_mechanism(a->exec));
+	err = a->exec ? 0 : -errno;
+	if (a->exec)
+		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
+			hornet_exec_sensor__mechanism(a->exec),
+			hornet_exec_sensor__creds_mechanism(a->exec));
+	/* without a thread, one after the other */
+	if (cfg->network && !err && !net_thread) {
+		set_phase(a, "loading sensor 'network'");
+		load_net(a);
+	}
+	/* the scan needs only the exec sensor: beside the network sensor's load */
+	if (!err && !load_stopped(a))
+		err = scan_proc(a);
+	if (net_thread) {
+		set_phase(a, "loading sensor 'network'");
+		pthread_join(net, NULL);
+	}
+	if (err)
+		return err;
+	if (load_stopped(a))
+		return -ECANCELED;
 
+	/*
+	 * Mapped after the sensors' loads (the records wait in the kernel until
+	 * the loop reads them): libbpf maps its data pages twice, 16 MB of RSS
+	 * for the default 8 MB, which would add to the peak of their BTF parses.
+	 */
 	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
 	if (!a->rb) {
 		err = -errno;
@@ -1271,48 +1354,6 @@ static int agent_load(struct hornet_agent *a)
 	ev.data.ptr = &a->ring;
 	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
 		return -errno;
-
-	if (cfg->network && !load_stopped(a)) {
-		struct hornet_net_opts no = {
-			.maps = &a->maps,
-			.cache = a->cache,
-			.inspect = cfg->inspect_packets,
-			.emit = emit,
-			.ctx = a,
-		};
-
-		set_phase(a, "loading sensor 'network'");
-		a->net = hornet_net_sensor__new(&a->features, &no);
-		if (!a->net && load_stopped(a)) {
-			return -ECANCELED;
-		} else if (!a->net) {
-			/* the rest of the agent is still worth running */
-			a->net_error = errno;
-			pr_warn("sensor 'network': not started (%s); the agent runs without it "
-				"(--network=false says so on purpose)",
-				strerror(a->net_error));
-		} else {
-			pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
-				hornet_net_sensor__mechanism(a->net),
-				hornet_net_sensor__cgroup(a->net),
-				cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
-		}
-	}
-
-	if (load_stopped(a))
-		return -ECANCELED;
-	set_phase(a, "scanning /proc");
-	scan_ns = clock_ns(CLOCK_MONOTONIC);
-	n = hornet_exec_sensor__scan(a->exec, "/proc");
-	if (n < 0) {
-		if (n != -ECANCELED)
-			pr_err("/proc scan: %s", strerror(-n));
-		return n;
-	}
-	/* what a host with many processes adds to the start (bench/scale) */
-	pr_info("/proc scan: %ld processes in %.1f ms", n,
-		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
-	a->scanned = n;
 
 	/* policies: after the scan, so followChildren finds running processes */
 	if (load_stopped(a))
@@ -1334,7 +1375,13 @@ static void *loader_main(void *arg)
 	sigemptyset(&wake);
 	sigaddset(&wake, SIG_WAKE_LOADER);
 	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	/* kept for the load: the probes, the generic sensor's cut and the
+	 * planner share one parse of the kernel's BTF (util/kbtf.h) */
+	hornet_kbtf_keep(true);
+	hornet_kbtf_stop_on(&a->stop_load);
 	a->load_err = agent_load(a);
+	hornet_kbtf_stop_on(NULL);
+	hornet_kbtf_keep(false);
 	if (write(a->load_done.fd, &one, sizeof(one)) != sizeof(one))
 		pr_warn("loader: cannot tell the loop it ended: %s", strerror(errno));
 	return NULL;

@@ -489,6 +489,27 @@ static int report(struct hornet_pm *pm, char (*keys)[512], size_t nr_keys, size_
 	return pm->progress(pm->progress_ctx, &p);
 }
 
+/*
+ * Points on capability checks go last: the verifier checks a capability
+ * for each helper call it meets, and a program attached there runs on every
+ * check (with the default pack, 9 % of the start's CPU went to the
+ * cap_capable policy running while the points after it were verified).
+ */
+static void capable_last(char (*keys)[512], size_t nr)
+{
+	char tmp[512];
+	size_t i, last = nr;
+
+	for (i = nr; i-- > 0;) {
+		if (!strstr(keys[i], "capable"))
+			continue;
+		/* to the end of the non-capable ones, the others' order kept */
+		memcpy(tmp, keys[i], sizeof(tmp));
+		memmove(keys[i], keys[i + 1], (--last - i) * sizeof(*keys));
+		memcpy(keys[last], tmp, sizeof(tmp));
+	}
+}
+
 int hornet_pm__end_batch(struct hornet_pm *pm)
 {
 	struct hornet_point_user *users;
@@ -499,6 +520,7 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 
 	pm->batching = false;
 	keys = point_keys(pm->batch, pm->nr_batch, &nr_keys);
+	capable_last(keys, nr_keys);
 	if (!keys && pm->nr_batch)
 		ret = -ENOMEM;
 	/* each point once, with every policy of the batch that uses it */

@@ -12,6 +12,7 @@
 
 #include "policy/plan.h"
 #include "util/cgroup2.h"
+#include "util/kbtf.h"
 
 static const struct {
 	const char *name;
@@ -159,7 +160,7 @@ static bool ftrace_patchable(const struct hornet_kernel *k, const char *fn)
 
 void hornet_kernel_drop_btf(struct hornet_kernel *k)
 {
-	btf__free(k->btf);
+	hornet_kbtf_put(k->btf);
 	k->btf = NULL;
 }
 
@@ -167,7 +168,7 @@ void hornet_kernel_fini(struct hornet_kernel *k)
 {
 	size_t i;
 
-	btf__free(k->btf);
+	hornet_kbtf_put(k->btf);
 	k->btf = NULL;
 	for (i = 0; i < k->nr_ftrace_funcs; i++)
 		free(k->ftrace_funcs[i]);
@@ -1228,7 +1229,7 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 	memset(plan, 0, sizeof(*plan));
 	((struct hornet_kernel *)k)->policy = p; /* for options the planners read */
 	if (!k->btf && k->btf_on_demand) /* NULL without BTF: planned without prototypes */
-		((struct hornet_kernel *)k)->btf = btf__load_vmlinux_btf();
+		((struct hornet_kernel *)k)->btf = hornet_kbtf_get();
 	/*
 	 * Kubernetes fills it from the object's namespace (kubectl apply -n), so
 	 * a file may lack it; loaded without it, the policy would select no pod.

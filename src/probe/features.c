@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 
 #include "probe/features.h"
+#include "util/kbtf.h"
 #include "probe.skel.h"
 
 /* The prefix of the syscall entry points the kernel builds with SYSCALL_DEFINE. */
@@ -301,7 +302,7 @@ static int vmlinux_btf_err;
 static int load_vmlinux_btf(void)
 {
 	if (!vmlinux_btf && !vmlinux_btf_err) {
-		vmlinux_btf = btf__load_vmlinux_btf();
+		vmlinux_btf = hornet_kbtf_get();
 		vmlinux_btf_err = vmlinux_btf ? 0 : -errno;
 	}
 	return vmlinux_btf_err;
@@ -767,7 +768,7 @@ int hornet_features_probe(struct hornet_features *f, unsigned int mask)
 		if (f->probed[i] && slow_probe[i])
 			probes[i](f);
 out:
-	btf__free(vmlinux_btf);
+	hornet_kbtf_put(vmlinux_btf);
 	vmlinux_btf = NULL;
 	vmlinux_btf_err = 0;
 	libbpf_set_print(old_print);

@@ -16,7 +16,9 @@
 #include "sensors/generic.h"
 #include "sensors/generic_btf.h"
 #include "sensors/generic_decode.h"
+#include "util/kbtf.h"
 #include "util/ksyms.h"
+#include "util/links.h"
 #include "util/log.h"
 
 /* What an event needs to be decoded, copied from the policy so that events
@@ -34,13 +36,21 @@ struct gen_record {
 	size_t nr_users;
 };
 
+/* A program of an instance, kept past its skeleton (for each_prog()). */
+struct gen_prog {
+	int fd;
+	char name[48];
+};
+
 struct gen_point {
 	UT_hash_handle hh;
 	char key[512];
 	uint32_t point_id;
 	uint32_t generation;
-	struct hornet_generic *skel;
+	struct hornet_generic *skel; /* until loaded and attached: see drop_skel() */
 	struct bpf_link *links[2];
+	struct gen_prog progs[2]; /* its loaded programs, once the skeleton is gone */
+	unsigned int nr_progs;
 	struct gen_record cur, prev;
 	uint32_t *policies; /* policy ids of the users, for memory attribution */
 	size_t nr_policies;
@@ -152,12 +162,12 @@ static void cut_core_btf(struct hornet_gen_sensor *g)
 {
 	/* the object's own BTF, from an open that is not loaded */
 	struct hornet_generic *tmp = hornet_generic__open();
-	struct btf *vmlinux = tmp ? btf__load_vmlinux_btf() : NULL;
+	struct btf *vmlinux = tmp ? hornet_kbtf_get() : NULL;
 	int fd;
 
 	g->core_btf_fd = -1;
 	fd = vmlinux ? hornet_gen_core_btf(vmlinux, bpf_object__btf(tmp->obj)) : -errno;
-	btf__free(vmlinux);
+	hornet_kbtf_put(vmlinux);
 	hornet_generic__destroy(tmp);
 	if (fd < 0) {
 		pr_debug("sensor 'generic': no cut of the kernel's BTF (%s): each instance "
@@ -172,36 +182,44 @@ static void cut_core_btf(struct hornet_gen_sensor *g)
 struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts)
 {
 	struct hornet_gen_sensor *g = calloc(1, sizeof(*g));
-	LIBBPF_OPTS(bpf_object_open_opts, oo);
-	int err;
 
 	if (!g)
 		return NULL;
 	g->opts = *opts;
 	g->next_point_id = 1;
-	/* the cut first: the master, loaded for its maps, relocates against it too */
+	/* now, while the start holds the kernel's BTF (util/kbtf.h); the
+	 * master, loaded for its maps, relocates against the cut too */
 	cut_core_btf(g);
+	return g;
+}
+
+/*
+ * The master object, which holds the maps the instances share, loaded with
+ * the first policy: its maps (preallocated LRU hashes of 65,536 and 32,768
+ * entries among them) and its load were some 50 ms of a start without
+ * policies.
+ */
+static int load_master(struct hornet_gen_sensor *g)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	int err;
+
+	if (g->master)
+		return 0;
 	oo.btf_custom_path = g->core_btf_fd >= 0 ? g->core_btf_path : NULL;
 	g->master = hornet_generic__open_opts(&oo);
-	if (!g->master) {
-		err = -errno;
-		goto fail;
-	}
+	if (!g->master)
+		return -errno;
 	no_autoload(g->master);
 	err = reuse_shared(g, g->master, true);
 	if (!err)
 		err = hornet_generic__load(g->master);
-	if (err)
-		goto fail;
-	return g;
-fail:
-	pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
-	hornet_generic__destroy(g->master);
-	if (g->core_btf_fd >= 0)
-		close(g->core_btf_fd);
-	free(g);
-	errno = -err;
-	return NULL;
+	if (err) {
+		pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
+		hornet_generic__destroy(g->master);
+		g->master = NULL;
+	}
+	return err;
 }
 
 static void record_free(struct gen_record *r)
@@ -221,10 +239,33 @@ static void point_free(struct gen_point *p)
 	for (i = 0; i < 2; i++)
 		bpf_link__destroy(p->links[i]);
 	hornet_generic__destroy(p->skel);
+	for (i = 0; i < p->nr_progs; i++)
+		close(p->progs[i].fd);
 	record_free(&p->cur);
 	record_free(&p->prev);
 	free(p->policies);
 	free(p);
+}
+
+/* Every point's links at once (util/links.h says why): the stop is then prompt. */
+static void detach_all(struct hornet_gen_sensor *g)
+{
+	size_t n = 0, nr = 2 * HASH_COUNT(g->points);
+	struct bpf_link **links = nr ? calloc(nr, sizeof(*links)) : NULL;
+	struct gen_point *p, *tmp;
+	unsigned int i;
+
+	if (!links)
+		return; /* point_free() detaches them one by one */
+	HASH_ITER(hh, g->points, p, tmp)
+	{
+		for (i = 0; i < 2; i++) {
+			links[n++] = p->links[i];
+			p->links[i] = NULL;
+		}
+	}
+	hornet_links_destroy(links, n);
+	free(links);
 }
 
 void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
@@ -233,6 +274,7 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 
 	if (!g)
 		return;
+	detach_all(g);
 	HASH_ITER(hh, g->points, p, tmp)
 	{
 		HASH_DEL(g->points, p);
@@ -596,6 +638,41 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 	return ret;
 }
 
+/*
+ * Once attached, an instance needs its skeleton no more: the links hold the
+ * programs and they their maps. What libbpf keeps per object (its BTF and
+ * BTF.ext copies, programs' instructions, about 0.3-0.6 MB) was most of the
+ * agent's memory with the default pack; only the programs' descriptors and
+ * names stay, for each_prog(). Kept whole when a descriptor cannot be copied.
+ */
+static void drop_skel(struct gen_point *p)
+{
+	struct bpf_program *prog;
+	struct gen_prog progs[2];
+	unsigned int i, n = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj)
+	{
+		if (bpf_program__fd(prog) < 0)
+			continue; /* not this point's: never loaded */
+		if (n == 2)
+			goto keep;
+		progs[n].fd = fcntl(bpf_program__fd(prog), F_DUPFD_CLOEXEC, 0);
+		if (progs[n].fd < 0)
+			goto keep;
+		snprintf(progs[n].name, sizeof(progs[n].name), "%s", bpf_program__name(prog));
+		n++;
+	}
+	memcpy(p->progs, progs, sizeof(progs));
+	p->nr_progs = n;
+	hornet_generic__destroy(p->skel);
+	p->skel = NULL;
+	return;
+keep:
+	for (i = 0; i < n; i++)
+		close(progs[i].fd);
+}
+
 int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 				 const struct hornet_point_user *users, size_t nr_users,
 				 const struct hornet_point_config *cfg, char *err, size_t err_size)
@@ -609,6 +686,11 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 		if (p)
 			remove_point(g, p);
 		return 0;
+	}
+	ret = load_master(g);
+	if (ret) {
+		snprintf(err, err_size, "maps shared by the instances: %s", strerror(-ret));
+		return ret;
 	}
 	np = calloc(1, sizeof(*np));
 	if (!np)
@@ -644,6 +726,7 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 	if (ret)
 		goto fail;
 	np->memory = maps_memory(np->skel);
+	drop_skel(np);
 	apply_follow(g, cfg);
 
 	/* the switch: the new instance runs from now, the old one no more */
@@ -669,23 +752,28 @@ int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy
 		.flags = (enabled ? HORNET_POLICY_ENABLED : 0) |
 			 (monitor ? HORNET_POLICY_MONITOR : 0),
 	};
-	int fd = bpf_map__fd(g->master->maps.hornet_policy_state);
+	int fd, err = load_master(g);
 
+	if (err)
+		return err;
 	if (policy_id >= 4096)
 		return -E2BIG;
+	fd = bpf_map__fd(g->master->maps.hornet_policy_state);
 	return bpf_map_update_elem(fd, &policy_id, &st, BPF_ANY) ? -errno : 0;
 }
 
 int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t policy_id,
 				    struct hornet_policy_stats *out)
 {
-	int fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
-	int ncpus = libbpf_num_possible_cpus(), c;
+	int ncpus = libbpf_num_possible_cpus(), c, fd;
 	struct hornet_policy_stats *v;
 
 	memset(out, 0, sizeof(*out));
+	if (!g->master)
+		return 0; /* no policy has run yet */
 	if (ncpus <= 0)
 		return -EINVAL;
+	fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
 	v = calloc(ncpus, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -725,19 +813,23 @@ int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g, hornet_gen_p
 {
 	struct gen_point *p, *tmp;
 	struct bpf_program *prog;
-	int ret;
+	unsigned int i;
+	int ret = 0;
 
 	HASH_ITER(hh, g->points, p, tmp)
 	{
-		for (prog = bpf_object__next_program(p->skel->obj, NULL); prog;
-		     prog = bpf_object__next_program(p->skel->obj, prog)) {
+		for (i = 0; !ret && i < p->nr_progs; i++)
+			ret = fn(ctx, p->progs[i].fd, p->progs[i].name, p->key, p->policies,
+				 p->nr_policies);
+		for (prog = p->skel ? bpf_object__next_program(p->skel->obj, NULL) : NULL;
+		     !ret && prog; prog = bpf_object__next_program(p->skel->obj, prog)) {
 			if (bpf_program__fd(prog) < 0)
 				continue; /* not this point's: never loaded */
 			ret = fn(ctx, bpf_program__fd(prog), bpf_program__name(prog), p->key,
 				 p->policies, p->nr_policies);
-			if (ret)
-				return ret;
 		}
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -745,12 +837,13 @@ int hornet_gen_sensor__each_prog(const struct hornet_gen_sensor *g, hornet_gen_p
 /* Resets a policy's counters, so a new policy with a reused id starts at 0. */
 void hornet_gen_sensor__policy_reset(struct hornet_gen_sensor *g, uint32_t policy_id)
 {
-	int fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
 	int ncpus = libbpf_num_possible_cpus();
 	struct hornet_policy_stats *v;
+	int fd;
 
-	if (ncpus <= 0)
-		return;
+	if (ncpus <= 0 || !g->master)
+		return; /* without a master, no counter yet */
+	fd = bpf_map__fd(g->master->maps.hornet_policy_stats);
 	v = calloc(ncpus, sizeof(*v));
 	if (!v)
 		return;

@@ -26,16 +26,25 @@ TRACEFS = "/sys/kernel/tracing/events/syscalls"
 STOP_WITHIN = 2.0
 
 
+# calls no test makes, so the policies post nothing
+QUIET_CALLS = ("acct", "swapon", "swapoff", "pivot_root", "sethostname", "setdomainname",
+               "syslog", "vhangup", "quotactl")
+# a ready agent with this many points stops within STOP_READY_WITHIN: closing a
+# tracepoint's perf event waits for RCU grace periods (30-70 ms), so one after
+# another the 18 took about 1 s, and the default pack's 40 more than 2 s
+NR_STOP_POINTS = 18
+# 0.4 s here on the host (0.8-0.9 s one after another); TCG is about 10 times slower
+STOP_READY_WITHIN = 6.0 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 0.6
+
+
 @contextlib.contextmanager
-def slow_policy_dir(tag):
+def slow_policy_dir(tag, nr=NR_POLICIES, exits=False):
     if not os.path.isdir(TRACEFS):
         skip("no %s" % TRACEFS)
-    # calls this test never makes, so the policies post nothing
-    calls = [c for c in ("sys_enter_acct", "sys_enter_swapon", "sys_enter_swapoff",
-                         "sys_enter_pivot_root", "sys_enter_sethostname", "sys_enter_setdomainname",
-                         "sys_enter_syslog", "sys_enter_vhangup", "sys_enter_quotactl")
-             if os.path.isdir(os.path.join(TRACEFS, c))][:NR_POLICIES]
-    if len(calls) < NR_POLICIES:
+    calls = ["sys_enter_" + c for c in QUIET_CALLS] + \
+        (["sys_exit_" + c for c in QUIET_CALLS] if exits else [])
+    calls = [c for c in calls if os.path.isdir(os.path.join(TRACEFS, c))][:nr]
+    if len(calls) < nr:
         skip("only %d of the syscall tracepoints it uses" % len(calls))
     d = tempfile.mkdtemp(prefix="hornet-start-")
     for i, call in enumerate(calls):
@@ -218,6 +227,50 @@ def _():
         a.wait_loading(what=lambda r: r["loading"]["hook_points_done"] >= 1)
         a.stop_promptly("while loading policies")
         check("stopped while starting" in a.text(), "log: %s" % a.text())
+    check_nothing_left()
+
+
+@test("a_ready_agent_with_many_points_stops_promptly_and_leaves_no_program")
+def _():
+    with slow_policy_dir("ready", nr=NR_STOP_POINTS, exits=True) as d, \
+            Starting("--policy-dir", d, "--network=false") as a:
+        deadline = time.monotonic() + 300
+        while not (a.call("status") or {}).get("ready"):
+            check(time.monotonic() < deadline, "not ready after 300 s")
+            check(a.proc.poll() is None, "agent exited: %s" % a.text())
+            time.sleep(0.05)
+        pols = a.call("policy_list")["policies"]
+        check(sum(p["state"] == "enabled" for p in pols) == NR_STOP_POINTS, "policies %r" % pols)
+        took = a.stop_timed()
+        check(a.proc.returncode == 0, "exit status %d: %s" % (a.proc.returncode, a.text()))
+        print("  %d points stopped in %.3f s" % (NR_STOP_POINTS, took))
+        check(took <= STOP_READY_WITHIN, "%d points: stopped %.2f s after SIGTERM (at most %.1f)"
+              % (NR_STOP_POINTS, took, STOP_READY_WITHIN))
+    check_nothing_left()
+
+
+@test("the_default_pack_gets_ready_in_bounded_time")
+def _():
+    pack = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "policies")
+    # the number issue 11 asks for: launch to ready with the pack (2 s here, 15 s under
+    # TCG); bounded loosely, so a busy machine does not fail it, a regression does
+    bound = 240 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 30
+    t0 = time.monotonic()
+    with Starting("--policy-dir", pack) as a:
+        while not (st := a.call("status") or {}).get("ready"):
+            check(time.monotonic() - t0 < bound, "not ready after %d s: %s"
+                  % (bound, st.get("progress")))
+            check(a.proc.poll() is None, "agent exited: %s" % a.text())
+            time.sleep(0.01)
+        took = time.monotonic() - t0
+        pols = a.call("policy_list")["policies"]
+        own = [line for line in a.text().splitlines() if "ready in" in line]
+        print("  the default pack (%d policies, %d enabled) ready in %.2f s (%s)"
+              % (len(pols), sum(p["state"] == "enabled" for p in pols), took,
+                 own[0].split("info", 1)[-1].split(":")[0].strip() if own else "?"))
+        check(len(pols) >= 10 and sum(p["state"] == "enabled" for p in pols) >= len(pols) - 1,
+              "policies %r" % [(p["name"], p["state"], p.get("error")) for p in pols])
+        a.stop_timed()
     check_nothing_left()
 
 
