@@ -223,6 +223,11 @@ def agent_start(label):
               label, n, ms, a.ready_seconds * 1000, a.first_status["startup_seconds"] * 1000,
               rss / 1024, hwm / 1024, pc.get("size"), pc.get("live_evictions"), load()),
           flush=True)
+    # a running process dropped from the cache: its exit goes out without its parent
+    if pc.get("live_evictions"):
+        print("  CHECK FAILED: %s running processes evicted from the process cache "
+              "(capacity %s for %d found)" % (pc.get("live_evictions"), pc.get("capacity"), n),
+              flush=True)
     return ms, a.ready_seconds, hwm
 
 

@@ -462,9 +462,9 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 	char **cache = lean ? &p->json_lean : &p->json;
 	size_t *cache_len = lean ? &p->json_lean_len : &p->json_len;
 	size_t *pod_off = lean ? &p->json_lean_pod_off : &p->json_pod_off;
-	struct hornet_json tmp;
+	size_t off, start;
 	uint64_t gen;
-	size_t off;
+	char *obj;
 
 	if (detail == HORNET_PROC_EXEC && (p->privs || (p->flags & HORNET_PF_DELETED))) {
 		render_process_object(j, key, p, ctx, HORNET_PROC_EXEC, &off);
@@ -484,19 +484,28 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 		}
 	}
 	if (!*cache) {
-		hornet_json_init(&tmp);
-		render_process_object(&tmp, NULL, p, ctx,
-				      lean ? HORNET_PROC_LEAN : HORNET_PROC_FULL, pod_off);
-		if (tmp.failed) {
-			hornet_json_free(&tmp);
+		/*
+		 * Rendered in place, then the object (from its '{': a key never
+		 * holds one) copied once into a block of its size, kept for the
+		 * process's life.
+		 */
+		start = j->len;
+		render_process_object(j, key, p, ctx, lean ? HORNET_PROC_LEAN : HORNET_PROC_FULL,
+				      &off);
+		if (j->failed)
+			return;
+		obj = memchr(j->buf + start, '{', j->len - start);
+		*cache_len = j->buf + j->len - obj;
+		*cache = malloc(*cache_len + 1);
+		if (!*cache) {
 			j->failed = true;
 			return;
 		}
-		/* kept for the process's life: no slack of the doubling buffer */
-		*cache = realloc(tmp.buf, tmp.len + 1) ?: tmp.buf;
-		*cache_len = tmp.len;
+		memcpy(*cache, obj, *cache_len + 1);
+		*pod_off = off ? off - (obj - j->buf) : 0;
+	} else {
+		hornet_json_raw(j, key, *cache, *cache_len);
 	}
-	hornet_json_raw(j, key, *cache, *cache_len);
 	if (*pod_off)
 		note_pending(ctx, p, j->len - *cache_len + *pod_off);
 }

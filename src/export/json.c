@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,37 @@ static inline void put(struct hornet_json *j, char c)
 	j->buf[j->len] = '\0';
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether any of the eight bytes of @w is zero (exact, no false positives). */
+static inline uint64_t has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
+
+/* Whether a byte of @w needs escaping: below 0x20, 0x80 and above, '"' or '\\'. */
+static inline uint64_t needs_escape(uint64_t w)
+{
+	return ((w - ONES * 0x20) & ~w & HIGHS) | (w & HIGHS) | has_zero(w ^ (ONES * '"')) |
+	       has_zero(w ^ (ONES * '\\'));
+}
+
+/* The end of the run from @i that needs no escaping: eight bytes at a time, then one. */
+static size_t clean_run(const unsigned char *p, size_t i, size_t n)
+{
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (needs_escape(w))
+			break;
+	}
+	while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+		i++;
+	return i;
+}
+
 void hornet_json_escape(struct hornet_json *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -73,10 +105,7 @@ void hornet_json_escape(struct hornet_json *j, const char *s, size_t n)
 
 	while (i < n) {
 		/* copy the longest run that needs no escaping in one go */
-		for (run = i;
-		     run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\';
-		     run++)
-			;
+		run = clean_run(p, i, n);
 		if (run > i) {
 			hornet_json_append(j, s + i, run - i);
 			i = run;
@@ -203,6 +232,31 @@ void hornet_json_arr_end(struct hornet_json *j)
 
 void hornet_json_strn(struct hornet_json *j, const char *key, const char *s, size_t n)
 {
+	size_t k;
+	char *p;
+
+	/* most values need no escaping: the member in one piece */
+	if (key && clean_run((const unsigned char *)s, 0, n) == n) {
+		k = strlen(key);
+		if (!reserve(j, k + n + 6))
+			return;
+		p = j->buf + j->len;
+		if (j->need_comma[j->depth])
+			*p++ = ',';
+		j->need_comma[j->depth] = true;
+		*p++ = '"';
+		memcpy(p, key, k);
+		p += k;
+		*p++ = '"';
+		*p++ = ':';
+		*p++ = '"';
+		memcpy(p, s, n);
+		p += n;
+		*p++ = '"';
+		*p = '\0';
+		j->len = p - j->buf;
+		return;
+	}
 	member(j, key);
 	put(j, '"');
 	hornet_json_escape(j, s, n);

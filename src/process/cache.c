@@ -19,6 +19,17 @@ struct hornet_proc_cache {
 	uint64_t live_evictions;
 };
 
+static void set_capacity(struct hornet_proc_cache *c, size_t capacity)
+{
+	c->capacity = capacity;
+	/*
+	 * An exited process is only looked up again by records already in
+	 * flight, and its children hold their own references to it, so few
+	 * are kept: an eighth of the capacity, and at least 64.
+	 */
+	c->dead_max = capacity / 8 > 64 ? capacity / 8 : 64;
+}
+
 struct hornet_proc_cache *hornet_proc_cache__new(size_t capacity)
 {
 	struct hornet_proc_cache *c;
@@ -30,14 +41,14 @@ struct hornet_proc_cache *hornet_proc_cache__new(size_t capacity)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->capacity = capacity;
-	/*
-	 * An exited process is only looked up again by records already in
-	 * flight, and its children hold their own references to it, so few
-	 * are kept: an eighth of the capacity, and at least 64.
-	 */
-	c->dead_max = capacity / 8 > 64 ? capacity / 8 : 64;
+	set_capacity(c, capacity);
 	return c;
+}
+
+void hornet_proc_cache__reserve(struct hornet_proc_cache *c, size_t n)
+{
+	if (n > c->capacity)
+		set_capacity(c, n);
 }
 
 struct hornet_process *hornet_process__new(void)
@@ -72,6 +83,14 @@ void hornet_process__put(struct hornet_process *p)
 		free(p);
 		p = parent;
 	}
+}
+
+void hornet_process__drop_json(struct hornet_process *p)
+{
+	free(p->json);
+	free(p->json_lean);
+	p->json = p->json_lean = NULL;
+	p->json_pod_off = p->json_lean_pod_off = 0;
 }
 
 static void unlink_entry(struct hornet_proc_cache *c, struct hornet_process *p)
@@ -164,10 +183,7 @@ void hornet_proc_cache__exited(struct hornet_proc_cache *c, struct hornet_proces
 	c->nr_live--;
 	p->exited = true;
 	/* rendered again only if a child's event still names it */
-	free(p->json);
-	free(p->json_lean);
-	p->json = p->json_lean = NULL;
-	p->json_pod_off = p->json_lean_pod_off = 0;
+	hornet_process__drop_json(p);
 	DL_APPEND(c->dead, p);
 	if (c->size - c->nr_live > c->dead_max)
 		evict_one(c);

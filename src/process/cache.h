@@ -75,10 +75,20 @@ struct hornet_proc_cache;
 struct hornet_proc_cache *hornet_proc_cache__new(size_t capacity);
 void hornet_proc_cache__free(struct hornet_proc_cache *c);
 
+/*
+ * Raises the capacity to at least @n (never lowers it): the /proc scan
+ * asks for room for twice the processes it found, so a host with more
+ * running processes than the configured size keeps every one of them
+ * (an evicted live process's exit would lack its parent).
+ */
+void hornet_proc_cache__reserve(struct hornet_proc_cache *c, size_t n);
+
 /* A new, unlinked process with one reference (the caller's). */
 struct hornet_process *hornet_process__new(void);
 struct hornet_process *hornet_process__get(struct hornet_process *p);
 void hornet_process__put(struct hornet_process *p);
+/* Frees the rendered JSON kept with @p; the next event that names it renders it anew. */
+void hornet_process__drop_json(struct hornet_process *p);
 
 /* Finds a process and marks it recently used; the cache keeps the reference. */
 struct hornet_process *hornet_proc_cache__lookup(struct hornet_proc_cache *c, uint32_t pid,

@@ -459,6 +459,8 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	}
 	hornet_proc_cache__insert(s->opts.cache, p);
 	emit(s, HORNET_EV_EXEC, p, now_ktime, 0);
+	/* most found at the start never show up in an event again: ~2 KB each */
+	hornet_process__drop_json(p);
 	return 1;
 }
 
@@ -480,6 +482,8 @@ long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_roo
 	n = hornet_procfs_list(proc_root, &pids);
 	if (n < 0)
 		return n;
+	/* room for all of them and as many again, so none is evicted while it runs */
+	hornet_proc_cache__reserve(s->opts.cache, 2 * (size_t)n);
 	entries = calloc(n ? n : 1, sizeof(*entries));
 	by_pid = calloc(n ? n : 1, sizeof(*by_pid));
 	if (!entries || !by_pid) {

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,10 +24,14 @@
 /*
  * The queue absorbs what the writer cannot take at once: its checkpoints hold
  * it back for a second now and then, and at 100,000 events/s a second is
- * 70 MB of lines. Memory is taken only while lines wait.
+ * 70 MB of lines. A flood the writer cannot follow (it takes 10,000-20,000
+ * lines a second on a busy host) is dropped whatever the bound, so the bound
+ * is what such a flood costs in memory: 64 MB, and the writer gives the
+ * freed lines back to the system once the queue is empty (TRIM_AFTER).
  */
 #define RING_LINES (1 << 19)
-#define QUEUE_BYTES (256u << 20)
+#define QUEUE_BYTES (64u << 20)
+#define TRIM_AFTER (8u << 20)
 #define BATCH_MAX 10000
 #define BATCH_WAKE 4096 /* queued lines that wake the writer before its timer */
 #define BATCH_MS 150
@@ -514,6 +519,23 @@ static void write_held(struct hornet_store *s, int64_t *rollups_due)
 		*rollups_due = now + ROLLUP_MS * 1000000LL;
 }
 
+/*
+ * The lines of a burst are freed here, but malloc keeps the pages: once the
+ * queue that held more than TRIM_AFTER is empty, they go back to the system.
+ */
+static void give_back(struct hornet_store *s)
+{
+	bool trim;
+
+	pthread_mutex_lock(&s->qlock);
+	trim = !s->count && s->qbytes_high >= TRIM_AFTER;
+	if (trim)
+		s->qbytes_high = 0;
+	pthread_mutex_unlock(&s->qlock);
+	if (trim)
+		malloc_trim(0);
+}
+
 static void *writer_main(void *arg)
 {
 	struct hornet_store *s = arg;
@@ -538,6 +560,7 @@ static void *writer_main(void *arg)
 		write_held(s, &rollups_due);
 		for (i = 0; i < n; i++)
 			free(lines[i].s);
+		give_back(s);
 		if (s->wdb && hornet_store_now_ns() >= next_maintain) {
 			next_maintain = hornet_store_now_ns() + MAINTAIN_EVERY_NS;
 			rc = maintain(s, err, sizeof(err));
@@ -730,6 +753,8 @@ bool hornet_store__push(struct hornet_store *s, const char *line, size_t len)
 	s->ring[(s->head + s->count) % s->ring_cap] = (struct hornet_store_line){ copy, len };
 	s->count++;
 	s->qbytes += len;
+	if (s->qbytes > s->qbytes_high)
+		s->qbytes_high = s->qbytes;
 	wake = s->count == BATCH_WAKE;
 	pthread_mutex_unlock(&s->qlock);
 	if (wake)

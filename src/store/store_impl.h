@@ -47,6 +47,7 @@ struct hornet_store {
 	struct hornet_store_line *ring;
 	size_t ring_cap, head, count;
 	size_t qbytes, qbytes_max;
+	size_t qbytes_high; /* the most queued since the writer last gave memory back */
 	bool stopping;
 	pthread_t writer;
 	bool writer_started;

@@ -100,6 +100,9 @@ def _():
         p.wait()
         ex = a.wait_for(is_exit(pid=p.pid), what="exit of the procFS sleep")
         check(ex["process_exit"]["process"]["exec_id"] == proc["exec_id"], "exec_id differs")
+        # rendered anew at its exit (the scan drops what it rendered): the same object
+        check(ex["process_exit"]["process"] == proc,
+              "exit's process %r, exec's %r" % (ex["process_exit"]["process"], proc))
         check(ex["process_exit"].get("signal") == "SIGKILL", "exit %r" % ex["process_exit"])
         # a child of a procFS process gets it as parent
         p2 = subprocess.Popen([TRUE])

@@ -393,5 +393,52 @@ int main(void)
 		CHECK_INT(hornet_intern_count(), 0);
 	}
 
+	UNIT_CASE("cache_reserve_keeps_every_live_process")
+	{
+		/* 50,000 processes at start against a default-sized cache of 32,768 */
+		c = hornet_proc_cache__new(32768);
+		hornet_proc_cache__reserve(c, 2 * 50000);
+		s = stats(c);
+		CHECK_INT(s.capacity, 100000);
+		/* a chain: each one the child of the one before */
+		for (i = 1; i <= 50000; i++)
+			hornet_proc_cache__insert(c, proc(i, i, i - 1, i - 1));
+		s = stats(c);
+		CHECK_INT(s.size, 50000);
+		CHECK_INT(s.live, 50000);
+		CHECK_INT(s.evictions, 0);
+		CHECK_INT(s.live_evictions, 0);
+		/* the first process is still there, and its child still links to it */
+		p = hornet_proc_cache__lookup(c, 2, 2);
+		CHECK(p && p->parent && p->parent->pid == 1);
+		/* the exited keep their own bound: an eighth of the new capacity */
+		for (i = 1; i <= 20000; i++)
+			hornet_proc_cache__exited(c, hornet_proc_cache__lookup(c, i, i));
+		s = stats(c);
+		CHECK_INT(s.live, 30000);
+		CHECK_INT(s.evictions, 20000 - dead_max(100000));
+		CHECK_INT(s.live_evictions, 0);
+		/* never lowered */
+		hornet_proc_cache__reserve(c, 10);
+		s = stats(c);
+		CHECK_INT(s.capacity, 100000);
+		hornet_proc_cache__free(c);
+		CHECK_INT(hornet_intern_count(), 0);
+	}
+
+	UNIT_CASE("cache_without_reserve_evicts_live_processes")
+	{
+		/* what the reserve avoids: the same start without it loses the oldest */
+		c = hornet_proc_cache__new(32768);
+		for (i = 1; i <= 50000; i++)
+			hornet_proc_cache__insert(c, proc(i, i, 0, 0));
+		s = stats(c);
+		CHECK_INT(s.size, 32768);
+		CHECK_INT(s.live_evictions, 50000 - 32768);
+		CHECK(!hornet_proc_cache__lookup(c, 1, 1));
+		hornet_proc_cache__free(c);
+		CHECK_INT(hornet_intern_count(), 0);
+	}
+
 	UNIT_EXIT();
 }

@@ -246,6 +246,34 @@ int main(void)
 		CHECK(str_is(B("\x7f/"), "\x7f/", B("\x7f/")));
 	}
 
+	UNIT_CASE("json_escape_at_every_place_of_a_word")
+	{
+		/* each byte that matters, at each place of the eight-byte scan and its tail */
+		static const unsigned char special[] = { 0x01, 0x1f, 0x20, 0x7f,
+							 0x80, '"',  '\\', 0xff };
+		static const char *const want[] = { "\\u0001", "\\u001f",      " ",
+						    "\x7f",    "\xef\xbf\xbd", "\\\"",
+						    "\\\\",    "\xef\xbf\xbd" };
+		char in[41], expect[128];
+		struct hornet_json j;
+		size_t at, k;
+
+		for (k = 0; k < sizeof(special); k++) {
+			for (at = 0; at < sizeof(in); at++) {
+				memset(in, 'a', sizeof(in));
+				in[at] = special[k];
+				snprintf(expect, sizeof(expect), "{\"k\":\"%.*s%s%.*s\"}", (int)at,
+					 in, want[k], (int)(sizeof(in) - at - 1), in + at + 1);
+				hornet_json_init(&j);
+				hornet_json_obj_begin(&j, NULL);
+				hornet_json_strn(&j, "k", in, sizeof(in));
+				hornet_json_obj_end(&j);
+				CHECK_STR(j.buf, expect);
+				hornet_json_free(&j);
+			}
+		}
+	}
+
 	UNIT_CASE("json_quote_and_backslash")
 	{
 		CHECK(str_is(B("\""), "\\\"", B("\"")));

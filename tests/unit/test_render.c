@@ -286,6 +286,41 @@ int main(void)
 		hornet_process__put(q);
 	}
 
+	UNIT_CASE("render_process_cached_is_the_first_render")
+	{
+		struct hornet_process *q = proc("/bin/sh", "-c x");
+		struct hornet_json a, b;
+
+		/* the first render (in place, deep in a line) and the next (from the cache) */
+		hornet_json_init(&a);
+		hornet_json_init(&b);
+		hornet_json_obj_begin(&a, NULL);
+		hornet_json_arr_begin(&a, "ancestors");
+		hornet_render_process(&a, NULL, q, &ctx, HORNET_PROC_FULL);
+		CHECK(q->json && q->json_len == strlen(q->json));
+		hornet_render_process(&a, NULL, q, &ctx, HORNET_PROC_FULL);
+		hornet_json_arr_end(&a);
+		hornet_render_process(&a, "process", q, &ctx, HORNET_PROC_LEAN);
+		CHECK(q->json_lean && q->json_lean_len == strlen(q->json_lean));
+		hornet_render_process(&a, "parent", q, &ctx, HORNET_PROC_LEAN);
+		hornet_json_obj_end(&a);
+		CHECK(!a.failed);
+		hornet_json_obj_begin(&b, NULL);
+		hornet_json_arr_begin(&b, "ancestors");
+		hornet_json_raw(&b, NULL, q->json, q->json_len);
+		hornet_json_raw(&b, NULL, q->json, q->json_len);
+		hornet_json_arr_end(&b);
+		hornet_json_raw(&b, "process", q->json_lean, q->json_lean_len);
+		hornet_json_raw(&b, "parent", q->json_lean, q->json_lean_len);
+		hornet_json_obj_end(&b);
+		CHECK_STR(a.buf, b.buf);
+		CHECK(q->json[0] == '{' && q->json[q->json_len - 1] == '}');
+		CHECK(strstr(q->json, "\"exec_id\":\"") == q->json + 1);
+		hornet_json_free(&a);
+		hornet_json_free(&b);
+		hornet_process__put(q);
+	}
+
 	UNIT_CASE("render_conn")
 	{
 		ev = (struct hornet_event){ .kind = HORNET_EV_CONN,
