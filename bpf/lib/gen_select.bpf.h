@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Selectors and actions for the generic sensor. Offers:
- *  eval_sel()     bpf_loop() step: one selector; for each policy hook, the
+ *  gather_sels()  bpf_loop() step: the selectors listed under one index
+ *                 slot that holds, into the candidates
+ *  eval_sel()     bpf_loop() step: one candidate selector; for each policy hook, the
  *                 first selector whose slots all hold runs its actions
  *                 (post with rate limits and stacks, Sigkill/Signal,
  *                 Override, TrackSock/UntrackSock, user-space actions),
@@ -20,7 +22,60 @@ struct sel_ctx {
 	void *ctx;
 	__u32 done_hook; /* the policy hook already decided (+1), 0 none */
 	__u32 done_policy;
+	/* a walk over the set bits of a bitmap, lowest first (next_bit()) */
+	__u64 nz; /* its words not yet begun that have bits */
+	__u64 x; /* the bits left of the current word */
+	__u32 w; /* the current word */
+	__u32 pad;
+	__u64 cand_words; /* the words of h->cand that have bits */
 };
+
+/*
+ * The next set bit of @words (32 of them) in the walk @c: false at the end.
+ * One bit per call, whatever the empty words between: a bpf_loop() step
+ * costs the same for every bit, and the verifier sees the body once.
+ */
+static __always_inline bool next_bit(struct sel_ctx *c, const __u64 *words, __u32 *bit)
+{
+	__u64 b;
+
+	if (!c->x) {
+		if (!c->nz)
+			return false;
+		b = c->nz & -c->nz;
+		c->nz ^= b;
+		c->w = bit_index(b);
+		c->x = words[c->w & 31];
+		if (!c->x)
+			return false;
+	}
+	b = c->x & -c->x;
+	c->x ^= b;
+	*bit = (c->w & 31) * 64 + bit_index(b);
+	return true;
+}
+
+/*
+ * bpf_loop() step: for one index slot that holds, adds the selectors listed
+ * under it to the candidates (h->cand).
+ */
+static long gather_sels(__u32 i, void *ctx)
+{
+	struct sel_ctx *c = ctx;
+	struct gen_heap *h = c->h;
+	struct hornet_sel_set *set;
+	__u32 slot;
+
+	if (!next_bit(c, h->slot_m, &slot))
+		return 1;
+	set = bpf_map_lookup_elem(&hornet_slot_sels, &slot);
+	if (!set)
+		return 0;
+	for (int w = 0; w < HORNET_GEN_SEL_WORDS; w++)
+		h->cand.w[w] |= set->w[w];
+	c->cand_words |= set->words;
+	return 0;
+}
 
 static __always_inline bool sel_matches(struct gen_heap *h, const struct hornet_gen_sel *s)
 {
@@ -275,14 +330,26 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	return 0;
 }
 
+/* bpf_loop() steps over the candidates, in selector order: the first match
+ * of each policy hook stays the first, as when every selector was walked */
 static long eval_sel(__u32 i, void *ctx)
 {
-	return eval_sel_body(i, ctx, true);
+	struct sel_ctx *c = ctx;
+	__u32 sel;
+
+	if (!next_bit(c, c->h->cand.w, &sel))
+		return 1;
+	return eval_sel_body(sel, ctx, true);
 }
 
 static long eval_sel_cg(__u32 i, void *ctx)
 {
-	return eval_sel_body(i, ctx, false);
+	struct sel_ctx *c = ctx;
+	__u32 sel;
+
+	if (!next_bit(c, c->h->cand.w, &sel))
+		return 1;
+	return eval_sel_body(sel, ctx, false);
 }
 
 #endif /* HORNET_GEN_SELECT_BPF_H */

@@ -140,7 +140,6 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1,2,3,4,5 post\n"
 	  "neg: 5\n"
 	  "lookups: int_eq\n"
-	  "always\n"
 	  "filter 1: int_mask arg=1 sub=0 a=16 b=0\n"
 	  "filter 2: int_gt arg=1 sub=0 a=-5 b=0\n"
 	  "filter 3: int_lt arg=1 sub=0 a=100 b=0\n"
@@ -233,7 +232,6 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1,2,3,4,5 post\n"
 	  "neg: 5\n"
 	  "lookups: port netint\n"
-	  "always\n"
 	  "filter 0: port_range arg=0 sub=5 a=8000 b=8080\n"
 	  "filter 1: port_priv arg=0 sub=4 a=0 b=0\n"
 	  "int_eq 0/5 443 -> 0\n"
@@ -260,7 +258,6 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1 post\n"
 	  "neg: 1\n"
 	  "lookups: pid nspid proc\n"
-	  "always\n"
 	  "filter 0: follow arg=254 sub=0 a=1 b=0\n"
 	  "int_eq pid/0 1 -> 0\n"
 	  "int_eq pid/0 2 -> 0\n"
@@ -327,7 +324,6 @@ static const struct compile_case cases[] = {
 	  "neg: 1,3\n"
 	  "lookups: proc\n"
 	  "ns_lookups: 0xc\n"
-	  "always\n"
 	  "filter 2: caps arg=0 sub=0 a=0x202000 b=0\n"
 	  "filter 3: caps arg=0 sub=2 a=0x1 b=0\n"
 	  "filter 4: ns_changed arg=0 sub=0 a=0x24 b=0\n"
@@ -410,7 +406,6 @@ static const struct compile_case cases[] = {
 	  "sel 2/200.1 req=3,4 post\n"
 	  "neg: 3\n"
 	  "lookups: str_eq str_prefix int_eq binary proc\n"
-	  "always\n"
 	  "filter 1: follow arg=255 sub=0 a=1 b=0\n"
 	  "filter 4: follow arg=255 sub=0 a=2 b=0\n"
 	  "str_eq bin '/bin/a' -> 1\n"
@@ -457,10 +452,10 @@ static const struct compile_case cases[] = {
 		       "    - matchPIDs:\n      - operator: In\n        values: [2]\n"
 		       "    - matchPIDs:\n      - operator: In\n        values: [3]\n"
 		       "    - matchPIDs:\n      - operator: In\n        values: [4]\n" },
-	  "spec.kprobes[0].selectors[0]: more than 512 selectors on one hook point, all policies "
-	  "together",
+	  "spec.kprobes[0].selectors[0]: policy 'compile-test-0': more than 2048 selectors on "
+	  "hook point __x64_sys_openat, all policies together",
 	  -E2BIG,
-	  129 },
+	  513 },
 	{ "error/too_many_filters",
 	  { PERM SEL ARG(1, "Mask", "[1]") "    - " ARG(1, "GT", "[1]") "    - " ARG(
 		  1, "LT", "[1]") "    - " ARG(1, "InRange", "[\"1:2\"]") },
@@ -475,10 +470,10 @@ static const struct compile_case cases[] = {
 	    "      - operator: In\n        isNamespacePID: true\n        values: [3]\n"
 	    "      - operator: NotIn\n        isNamespacePID: true\n        values: [4]\n"
 	    "      matchBinaries:\n      - operator: In\n        values: [/bin/a]\n" },
-	  "spec.kprobes[0].selectors[0]: more than 1024 filters on one hook point, all policies "
-	  "together",
+	  "spec.kprobes[0].selectors[0]: policy 'compile-test-0': more than 2048 filter values "
+	  "and ranges on hook point __x64_sys_openat, all policies together",
 	  -E2BIG,
-	  205 },
+	  410 },
 	{ "error/value_too_long",
 	  { OPENAT SEL ARG(1, "Equal", "[" LONG "]") },
 	  "spec.kprobes[0].selectors[0]: value '" LONG40 "...' is longer than 255 bytes",
