@@ -21,8 +21,7 @@ CAT = os.path.realpath("/bin/cat")
 
 POLICY = """apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
-metadata:
-  name: "%(name)s"
+metadata: {name: "%(name)s"}
 spec:
   kprobes:
   - call: sys_openat
