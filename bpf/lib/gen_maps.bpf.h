@@ -166,6 +166,11 @@ struct gen_heap {
 	struct hornet_bits hits;
 	__u64 slot_m[HORNET_GEN_WORDS]; /* hits of index slots */
 	struct hornet_sel_set cand; /* the selectors that can match */
+	struct {
+		__u64 nz; /* the words not yet begun that have bits */
+		__u64 x; /* the bits left of the current word */
+		__u32 w; /* the current word */
+	} walk; /* over the set bits of slot_m, then cand (next_bit()) */
 	struct hornet_str_key skey;
 	char tmp[HORNET_GEN_STR];
 	struct hornet_lpm_str_key lkey;

@@ -22,36 +22,34 @@ struct sel_ctx {
 	void *ctx;
 	__u32 done_hook; /* the policy hook already decided (+1), 0 none */
 	__u32 done_policy;
-	/* a walk over the set bits of a bitmap, lowest first (next_bit()) */
-	__u64 nz; /* its words not yet begun that have bits */
-	__u64 x; /* the bits left of the current word */
-	__u32 w; /* the current word */
-	__u32 pad;
-	__u64 cand_words; /* the words of h->cand that have bits */
 };
 
 /*
- * The next set bit of @words (32 of them) in the walk @c: false at the end.
- * One bit per call, whatever the empty words between: a bpf_loop() step
- * costs the same for every bit, and the verifier sees the body once.
+ * The next set bit of @words (32 of them) in the walk h->walk: false at the
+ * end. One bit per call, whatever the empty words between: a bpf_loop()
+ * step costs the same for every bit. The walk's state lives in the heap,
+ * whose values the verifier does not track: a state on the stack would
+ * differ at each step, and the verifier would follow the steps one by one.
  */
-static __always_inline bool next_bit(struct sel_ctx *c, const __u64 *words, __u32 *bit)
+static __always_inline bool next_bit(struct gen_heap *h, const __u64 *words, __u32 *bit)
 {
-	__u64 b;
+	__u64 b, x = h->walk.x;
+	__u32 w = h->walk.w;
 
-	if (!c->x) {
-		if (!c->nz)
+	if (!x) {
+		if (!h->walk.nz)
 			return false;
-		b = c->nz & -c->nz;
-		c->nz ^= b;
-		c->w = bit_index(b);
-		c->x = words[c->w & 31];
-		if (!c->x)
+		b = h->walk.nz & -h->walk.nz;
+		h->walk.nz ^= b;
+		w = bit_index(b);
+		h->walk.w = w;
+		x = words[w & 31];
+		if (!x)
 			return false;
 	}
-	b = c->x & -c->x;
-	c->x ^= b;
-	*bit = (c->w & 31) * 64 + bit_index(b);
+	b = x & -x;
+	h->walk.x = x ^ b;
+	*bit = (w & 31) * 64 + bit_index(b);
 	return true;
 }
 
@@ -66,14 +64,14 @@ static long gather_sels(__u32 i, void *ctx)
 	struct hornet_sel_set *set;
 	__u32 slot;
 
-	if (!next_bit(c, h->slot_m, &slot))
+	if (!next_bit(h, h->slot_m, &slot))
 		return 1;
 	set = bpf_map_lookup_elem(&hornet_slot_sels, &slot);
 	if (!set)
 		return 0;
 	for (int w = 0; w < HORNET_GEN_SEL_WORDS; w++)
 		h->cand.w[w] |= set->w[w];
-	c->cand_words |= set->words;
+	h->cand.words |= set->words;
 	return 0;
 }
 
@@ -337,7 +335,7 @@ static long eval_sel(__u32 i, void *ctx)
 	struct sel_ctx *c = ctx;
 	__u32 sel;
 
-	if (!next_bit(c, c->h->cand.w, &sel))
+	if (!next_bit(c->h, c->h->cand.w, &sel))
 		return 1;
 	return eval_sel_body(sel, ctx, true);
 }
@@ -347,7 +345,7 @@ static long eval_sel_cg(__u32 i, void *ctx)
 	struct sel_ctx *c = ctx;
 	__u32 sel;
 
-	if (!next_bit(c, c->h->cand.w, &sel))
+	if (!next_bit(c->h, c->h->cand.w, &sel))
 		return 1;
 	return eval_sel_body(sel, ctx, false);
 }

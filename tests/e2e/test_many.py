@@ -78,7 +78,9 @@ def _():
         t0 = time.monotonic()
         a = Agent("--policy-dir", pdir, ready_timeout=180)
         ready = time.monotonic() - t0
+        t0 = time.monotonic()
         pols = a.policies()
+        print("# policy list in %.1f s" % (time.monotonic() - t0))
         mine = [n for n in pols if n.startswith("many-")]
         check(len(mine) == COUNT, "%d of %d policies listed" % (len(mine), COUNT))
         bad = [n for n in mine if pols[n]["state"] != "enabled"]
@@ -97,15 +99,17 @@ def _():
         p = subprocess.Popen([CAT, path], stdout=subprocess.DEVNULL)
         check(p.wait() == 0, "cat failed")
         got = wait_reports(a, p.pid)
-        check(got, "no event for the open of %s" % path)
-        check(all(g == (name(i), path) for g in got),
+        check((name(i), path) in got, "no event of %s for the open of %s: %s" % (
+            name(i), path, got))
+        check(all(g == (name(i), path) for g in got if g[0].startswith("many-")),
               "the open of %s was reported as %s" % (path, got))
         # and a path no policy watches, next to theirs, is reported by none
         p2 = subprocess.Popen([CAT, os.path.join(top, "file-of-none")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         p2.wait()
         time.sleep(0.5)
-        check(not reports(a, p2.pid), "reported: %s" % reports(a, p2.pid))
+        got = [g for g in reports(a, p2.pid) if g[0].startswith("many-")]
+        check(not got, "reported: %s" % got)
 
         # a connect to policy 999's port on loopback (nothing listens): 999 alone
         i = COUNT - 1
@@ -115,7 +119,8 @@ def _():
         p3.wait()
         got = wait_reports(a, p3.pid)
         check(got, "no event for the connect to port %d" % (PORT0 + i))
-        check(all(g[0] == name(i) for g in got),
+        ours = [g for g in got if g[0].startswith("many-")]
+        check(ours and all(g == (name(i), PORT0 + i) for g in ours),
               "the connect to port %d was reported as %s" % (PORT0 + i, got))
 
         # status: the generic sensor counts them all enabled, none in error
@@ -124,7 +129,9 @@ def _():
                if isinstance(x, dict) and x.get("name") == "generic"]
         check(gen and gen[0]["policies_enabled"] >= COUNT and not gen[0]["policies_in_error"],
               "status: %r" % gen)
+        t0 = time.monotonic()
         a.stop()
+        print("# stopped in %.1f s" % (time.monotonic() - t0))
     finally:
         shutil.rmtree(top, ignore_errors=True)
         shutil.rmtree(pdir, ignore_errors=True)
