@@ -789,98 +789,90 @@ static bool in_set(const struct hornet_sel_set *set, unsigned int i)
 	return (set->w[i / 64] >> (i % 64)) & 1 && (set->words >> (i / 64)) & 1;
 }
 
+static bool slot_in(const __u64 *w, unsigned int slot)
+{
+	return (w[slot / 64] >> (slot % 64)) & 1;
+}
+
+/* The point of @c's policies compiled into @cfg: 0, or a failed check. */
+static int compile_point(const struct compile_case *c, struct btf *btf,
+			 struct hornet_point_config *cfg)
+{
+	struct point pt;
+	char err[1024] = "";
+	int ret;
+
+	ret = point_build(&pt, c, btf);
+	CHECK_INT(ret, 0);
+	if (ret)
+		return ret;
+	ret = hornet_point_compile(pt.users, pt.nr_users, cfg, err, sizeof(err));
+	CHECK_STR(err, "");
+	point_free(&pt);
+	return ret;
+}
+
 /*
  * The selector index: 1,000 users of one point (a Prefix each, as
  * bench/scale generates them) compile, each selector listed under a slot of
- * its own; a selector with only a negated filter is always walked; a selector
- * with a Mask and a Prefix is listed under the Prefix's slot (a value map's),
- * not the Mask's, which holds on most calls.
+ * its own; a selector with only a negated filter is always walked; a
+ * selector with a Mask and a Prefix is listed under the Prefix's slot (a
+ * value map's), not the Mask's, which holds on most calls.
  */
 static void index_case(struct btf *btf)
 {
-	static const char *const extra[] = {
-		OPENAT SEL ARG(1, "NotEqual", "[/x]"),
-		PERM SEL ARG(1, "Mask", "[1]") "      - index: 0\n        operator: Prefix\n"
-					       "        values: [/y/]\n",
-	};
-	struct compile_case c = {
+	struct compile_case many = {
 		.name = "index",
 		.specs = { OPENAT SEL ARG(1, "Prefix", "[/srv/many/]") },
 		.repeat = 1000,
 	};
+	struct compile_case neg = { .name = "index",
+				    .specs = { OPENAT SEL ARG(1, "NotEqual", "[/x]") } };
+	struct compile_case mask = {
+		.name = "index",
+		.specs = { PERM SEL ARG(1, "Mask", "[1]") "      - index: 0\n"
+							  "        operator: Prefix\n"
+							  "        values: [/y/]\n" },
+	};
 	struct hornet_point_config cfg;
-	struct point pt;
-	char err[1024] = "";
-	unsigned int i, j, n = 1000;
-	int ret;
+	unsigned int i, j, slot;
 
 	UNIT_CASE("index/a_thousand_users_each_under_its_own_slot")
 	{
-		ret = point_build(&pt, &c, btf);
-		CHECK_INT(ret, 0);
-		if (!ret) {
-			ret = hornet_point_compile(pt.users, pt.nr_users, &cfg, err, sizeof(err));
-			CHECK_INT(ret, 0);
-			if (!ret) {
-				CHECK_INT(cfg.cfg.nr_sels, n);
-				CHECK_INT(cfg.nr_slots, n);
-				CHECK_INT(cfg.cfg.always, 0);
-				for (i = 0; i < n; i++) {
-					unsigned int slot = 0;
-
-					for (j = 0; j < cfg.nr_slots; j++)
-						if (in_set(&cfg.slot_sels[j], i))
-							slot = j + 1;
-					CHECK(slot);
-					if (!slot)
-						break;
-					CHECK((cfg.cfg.index[(slot - 1) / 64] >>
-					       ((slot - 1) % 64)) &
-					      1);
-					CHECK((cfg.sels[i].required.w[(slot - 1) / 64] >>
-					       ((slot - 1) % 64)) &
-					      1);
-				}
-				hornet_point_config_free(&cfg);
+		if (!compile_point(&many, btf, &cfg)) {
+			CHECK_INT(cfg.cfg.nr_sels, 1000);
+			CHECK_INT(cfg.nr_slots, 1000);
+			CHECK_INT(cfg.cfg.always, 0);
+			for (i = 0; i < cfg.cfg.nr_sels; i++) {
+				for (slot = 0, j = 0; j < cfg.nr_slots; j++)
+					if (in_set(&cfg.slot_sels[j], i))
+						slot = j + 1;
+				CHECK(slot);
+				if (!slot)
+					break;
+				CHECK(slot_in(cfg.cfg.index, slot - 1));
+				CHECK(slot_in(cfg.sels[i].required.w, slot - 1));
 			}
-			point_free(&pt);
+			hornet_point_config_free(&cfg);
 		}
 	}
-	UNIT_CASE("index/negated_only_is_always_walked_and_masks_are_not_indexed")
+	UNIT_CASE("index/negated_only_is_always_walked")
 	{
-		memset(&c, 0, sizeof(c));
-		c.name = "index";
-		c.specs[0] = extra[0];
-		ret = point_build(&pt, &c, btf);
-		CHECK_INT(ret, 0);
-		if (!ret) {
-			ret = hornet_point_compile(pt.users, pt.nr_users, &cfg, err, sizeof(err));
-			CHECK_INT(ret, 0);
-			if (!ret) {
-				CHECK_INT(cfg.cfg.always, 1);
-				CHECK(in_set(&cfg.cfg.always_sels, 0));
-				hornet_point_config_free(&cfg);
-			}
-			point_free(&pt);
+		if (!compile_point(&neg, btf, &cfg)) {
+			CHECK_INT(cfg.cfg.always, 1);
+			CHECK(in_set(&cfg.cfg.always_sels, 0));
+			hornet_point_config_free(&cfg);
 		}
-		memset(&c, 0, sizeof(c));
-		c.name = "index";
-		c.specs[0] = extra[1];
-		ret = point_build(&pt, &c, btf);
-		CHECK_INT(ret, 0);
-		if (!ret) {
-			ret = hornet_point_compile(pt.users, pt.nr_users, &cfg, err, sizeof(err));
-			CHECK_STR(err, "");
-			if (!ret) {
-				unsigned int mask = cfg.filters[0].slot;
-
-				CHECK_INT(cfg.cfg.always, 0);
-				CHECK_INT(cfg.cfg.nr_filters, 1);
-				CHECK(!in_set(&cfg.slot_sels[mask], 0));
-				CHECK(in_set(&cfg.slot_sels[mask == 0 ? 1 : 0], 0));
-				hornet_point_config_free(&cfg);
-			}
-			point_free(&pt);
+	}
+	UNIT_CASE("index/a_mask_is_not_the_index_slot")
+	{
+		if (!compile_point(&mask, btf, &cfg)) {
+			slot = cfg.filters[0].slot;
+			CHECK_INT(cfg.cfg.always, 0);
+			CHECK_INT(cfg.cfg.nr_filters, 1);
+			CHECK(!in_set(&cfg.slot_sels[slot], 0));
+			CHECK(in_set(&cfg.slot_sels[slot == 0 ? 1 : 0], 0));
+			hornet_point_config_free(&cfg);
 		}
 	}
 }
