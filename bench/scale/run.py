@@ -22,6 +22,7 @@ BENCH_PROCESSES (default 50000), BENCH_OPENS (default 200000), BENCH_ROUNDS
 (launch to ready with the loaded policies even when the budget stopped the adding).
 """
 import glob
+import json
 import os
 import re
 import shutil
@@ -97,6 +98,71 @@ def kernel_memory(a):
     return progs, maps, pol
 
 
+def set_bpf_stats(on):
+    """kernel.bpf_stats_enabled: the kernel counts each program's runs and their time"""
+    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+        f.write("1" if on else "0")
+
+
+def point_progs(a, tracepoint="sys_enter_openat"):
+    """the ids of the agent's programs attached to @tracepoint (the openat hook point)"""
+    out = subprocess.run(["bpftool", "-j", "perf", "list"], capture_output=True, text=True)
+    try:
+        links = json.loads(out.stdout or "[]")
+    except ValueError:
+        return []
+    return sorted({e["prog_id"] for e in links
+                   if e.get("pid") == a.proc.pid and e.get("tracepoint") == tracepoint})
+
+
+def prog_runs(ids):
+    """(run_time_ns, run_cnt) summed over the programs @ids"""
+    ns = cnt = 0
+    for i in ids:
+        out = subprocess.run(["bpftool", "-j", "prog", "show", "id", str(i)],
+                             capture_output=True, text=True)
+        try:
+            info = json.loads(out.stdout)
+        except ValueError:
+            continue
+        ns += info.get("run_time_ns", 0)
+        cnt += info.get("run_cnt", 0)
+    return ns, cnt
+
+
+def ns_per_run(a, path, n=OPENS // 4):
+    """the openat point's programs' own time per run (bpf_stats) while the workload
+    opens @path n times: what the machine's load does not move"""
+    ids = point_progs(a)
+    if not ids:
+        return float("nan")
+    set_bpf_stats(True)
+    try:
+        ns0, c0 = prog_runs(ids)
+        openloop(path, n)
+        ns1, c1 = prog_runs(ids)
+    finally:
+        set_bpf_stats(False)
+    return (ns1 - ns0) / (c1 - c0) if c1 > c0 else float("nan")
+
+
+def rss_split(a):
+    """(bpf, own) KB of the agent's RSS: the BPF maps it has mapped (the ring
+    buffer's data pages are mapped twice, so a 64 MB ring buffer once written
+    through counts 128 MB) and the rest, its own memory"""
+    bpf = total = 0
+    bpf_map = False
+    with open("/proc/%d/smaps" % a.proc.pid) as f:
+        for line in f:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                bpf_map = line.rstrip().endswith("anon_inode:bpf-map")
+            elif line.startswith("Rss:"):
+                kb = int(line.split()[1])
+                total += kb
+                bpf += kb if bpf_map else 0
+    return bpf, total - bpf
+
+
 def mb(n):
     return n / 1048576
 
@@ -132,9 +198,10 @@ def bench_policies():
             a = agent("--ringbuf-size-mb", "64")
             a.add_policy(generated(0))
             return a
-        b1, w1 = [], []
+        b1, w1, r1 = [], [], []
         for _ in range(ROUNDS):
             a, b, w, _ = under_agent(path, one)
+            r1.append(ns_per_run(a, path))
             a.stop()
             b1.append(b)
             w1.append(w)
@@ -146,6 +213,7 @@ def bench_policies():
         a = agent("--ringbuf-size-mb", "64", "--policy-dir", pdir, timeout=BUDGET)
         pack_s = time.monotonic() - t0
         print("  pack: %d policies ready in %.1f s" % (len(a.policies()), pack_s), flush=True)
+        rp = statistics.median(ns_per_run(a, path) for _ in range(ROUNDS))
         times, stopped = [], None
         t0 = time.monotonic()
         for i in range(1, n_gen + 1):
@@ -173,10 +241,14 @@ def bench_policies():
                 n_gen, statistics.mean(times[-20:]) * n_gen))
         progs, maps, pol = kernel_memory(a)
         rss, hwm = a.rss_kb()
+        bpf_kb, own_kb = rss_split(a)
         print("  %d policies loaded: kernel memory %.1f MB (programs %.1f, maps %.1f; "
-              "policy list kernel_memory_bytes %.1f MB); agent RSS %.1f MB (peak %.1f)"
-              % (loaded, mb(progs + maps), mb(progs), mb(maps), mb(pol), rss / 1024, hwm / 1024))
+              "policy list kernel_memory_bytes %.1f MB); agent RSS %.1f MB (peak %.1f; of it "
+              "BPF maps mapped %.1f MB, the agent's own %.1f MB)"
+              % (loaded, mb(progs + maps), mb(progs), mb(maps), mb(pol), rss / 1024, hwm / 1024,
+                 bpf_kb / 1024, own_kb / 1024))
         wn = statistics.median(openloop(path) for _ in range(ROUNDS))
+        rn = [ns_per_run(a, path) for _ in range(ROUNDS)]
         a.stop()
         bn = statistics.median([openloop(path) for _ in range(ROUNDS)])
         print("  openat of a path no selector matches, workload CPU per call: "
@@ -184,6 +256,12 @@ def bench_policies():
               "ratio %.3f); %d users against one: %.3f (target <= 1.3) (load %s)"
               % (w1 / 1e3, b1 / 1e3, w1 / b1, loaded, wn / 1e3, bn / 1e3, wn / bn, loaded,
                  (wn / bn) / (w1 / b1), load()), flush=True)
+        r1m, rnm = statistics.median(r1), statistics.median(rn)
+        print("  the same, the openat point's program per run (bpf_stats, not moved by the "
+              "load): one user %.0f ns (rounds %s); the pack %.0f ns; %d policies %.0f ns "
+              "(rounds %s); %d users against one: %.3f, against the pack: %.3f (target <= 1.3)"
+              % (r1m, "/".join("%.0f" % x for x in r1), rp, loaded, rnm,
+                 "/".join("%.0f" % x for x in rn), loaded, rnm / r1m, rnm / rp), flush=True)
 
         # launch to ready with everything that loaded, at once: as long again as the
         # adding when that stopped on the budget, so only on request then
@@ -194,9 +272,11 @@ def bench_policies():
         t0 = time.monotonic()
         try:
             a = agent("--ringbuf-size-mb", "64", "--policy-dir", pdir, timeout=max(BUDGET, 60))
+            bpf_kb, own_kb = rss_split(a)
             print("  launch to ready with the %d policies: %.1f s (agent: %.1f s), RSS peak "
-                  "%.1f MB" % (len(a.policies()), a.ready_seconds,
-                               a.first_status["startup_seconds"], a.rss_kb()[1] / 1024))
+                  "%.1f MB (now: BPF maps mapped %.1f MB, the agent's own %.1f MB)" % (
+                      len(a.policies()), a.ready_seconds, a.first_status["startup_seconds"],
+                      a.rss_kb()[1] / 1024, bpf_kb / 1024, own_kb / 1024))
             a.stop()
         except Exception as e:  # noqa: BLE001
             Agent.stop_all()

@@ -7,11 +7,13 @@
  *                                 states and counters, rate limits, stacks,
  *                                 tracked sockets, the entry-to-return stash,
  *                                 the workload scopes of each cgroup
- *  per-instance maps              selectors, arithmetic filters, and the
- *                                 value maps filled from the selectors
+ *  per-instance maps              selectors, their index by filter slot,
+ *                                 arithmetic filters, and the value maps
+ *                                 filled from the selectors
  *  struct gen_heap, heap()        the per-CPU event being built, its argument
  *                                 data and every lookup key (never the stack)
  *  set_bit(), or_bits()           the slot bitmaps
+ *  bit_index()                    the position of a word's only set bit
  */
 #ifndef HORNET_GEN_MAPS_BPF_H
 #define HORNET_GEN_MAPS_BPF_H
@@ -105,12 +107,23 @@ struct {
 
 /* ---- this instance's selectors and filter values ---- */
 
+/* sized by user space before load to what the point has (an array is
+ * allocated whole: at the maximum, 2048 selectors would cost 0.7 MB a point) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HORNET_GEN_MAX_SELS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct hornet_gen_sel);
 } hornet_sels SEC(".maps");
+
+/* index slot -> the selectors listed under it (hornet_cfg.index); sized to
+ * the point's slots by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_sel_set);
+} hornet_slot_sels SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -160,6 +173,13 @@ struct gen_heap {
 	__u32 pos;
 	__u32 nr_args;
 	struct hornet_bits hits;
+	__u64 slot_m[HORNET_GEN_WORDS]; /* hits of index slots */
+	struct hornet_sel_set cand; /* the selectors that can match */
+	struct {
+		__u64 nz; /* the words not yet begun that have bits */
+		__u64 x; /* the bits left of the current word */
+		__u32 w; /* the current word */
+	} walk; /* over the set bits of slot_m, then cand (next_bit()) */
 	struct hornet_str_key skey;
 	char tmp[HORNET_GEN_STR];
 	struct hornet_lpm_str_key lkey;
@@ -217,6 +237,18 @@ static __always_inline void or_bits(struct hornet_bits *dst, const struct hornet
 {
 	for (int w = 0; w < HORNET_GEN_WORDS; w++)
 		dst->w[w] |= src->w[w];
+}
+
+/* the position of the one set bit of @bit: the bits below it, counted
+ * without branches (each branch would be a state for the verifier) */
+static __always_inline __u32 bit_index(__u64 bit)
+{
+	__u64 v = bit - 1;
+
+	v = v - ((v >> 1) & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return ((v * 0x0101010101010101ULL) >> 56) & 63;
 }
 
 /*

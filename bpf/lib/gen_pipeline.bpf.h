@@ -60,6 +60,7 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	struct hctx hc = { .h = h };
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hornet_proc *proc = NULL;
+	__u64 any = 0, nz = 0;
 	__u32 *gen;
 
 	/* the agent's own bpf(), open() and capability checks would feed
@@ -112,19 +113,39 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 
 	/*
 	 * The common case, an event no selector wants: when every selector
-	 * needs at least one filter to hold and no filter is negated, nothing
-	 * holding means nothing matches, and the selectors are not walked.
+	 * needs at least one positive filter slot to hold, nothing holding
+	 * means nothing matches. Else only the selectors listed under an index
+	 * slot that holds, and those with no positive slot, are walked: with
+	 * many policies on the point, their number stays that of the few that
+	 * can match.
 	 */
-	if (!hornet_cfg.always) {
-		__u64 any = 0;
+	for (int w = 0; w < HORNET_GEN_WORDS; w++)
+		any |= h->hits.w[w];
+	if (!any && !hornet_cfg.always)
+		return 0;
+	for (int w = 0; w < HORNET_GEN_WORDS; w++) {
+		__u64 m = h->hits.w[w] & hornet_cfg.index[w], top = m | -m;
 
-		for (int w = 0; w < HORNET_GEN_WORDS; w++)
-			any |= h->hits.w[w];
-		if (!any)
-			return 0;
+		h->slot_m[w] = m;
+		/* without the barrier clang tests m, and the verifier follows
+		 * both sides of each word: 2^words paths */
+		barrier_var(top);
+		nz |= (top >> 63) << w;
 	}
+	if (!nz && !hornet_cfg.always)
+		return 0;
+	for (int w = 0; w < HORNET_GEN_SEL_WORDS; w++)
+		h->cand.w[w] = hornet_cfg.always_sels.w[w];
+	h->cand.words = hornet_cfg.always_sels.words;
+	h->walk.nz = nz;
+	h->walk.x = 0;
+	bpf_loop(HORNET_GEN_MAX_SLOTS, gather_sels, &sc, 0);
+	if (!h->cand.words)
+		return 0;
 	if (hornet_cfg.scoped)
 		load_scope(h);
+	h->walk.nz = h->cand.words;
+	h->walk.x = 0;
 	bpf_loop(HORNET_GEN_MAX_SELS, tracing ? eval_sel : eval_sel_cg, &sc, 0);
 	return h->override;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Selectors and actions for the generic sensor. Offers:
- *  eval_sel()     bpf_loop() step: one selector; for each policy hook, the
+ *  gather_sels()  bpf_loop() step: the selectors listed under one index
+ *                 slot that holds, into the candidates
+ *  eval_sel()     bpf_loop() step: one candidate selector; for each policy hook, the
  *                 first selector whose slots all hold runs its actions
  *                 (post with rate limits and stacks, Sigkill/Signal,
  *                 Override, TrackSock/UntrackSock, user-space actions),
@@ -21,6 +23,57 @@ struct sel_ctx {
 	__u32 done_hook; /* the policy hook already decided (+1), 0 none */
 	__u32 done_policy;
 };
+
+/*
+ * The next set bit of @words (32 of them) in the walk h->walk: false at the
+ * end. One bit per call, whatever the empty words between: a bpf_loop()
+ * step costs the same for every bit. The walk's state lives in the heap,
+ * whose values the verifier does not track: a state on the stack would
+ * differ at each step, and the verifier would follow the steps one by one.
+ */
+static __always_inline bool next_bit(struct gen_heap *h, const __u64 *words, __u32 *bit)
+{
+	__u64 b, x = h->walk.x;
+	__u32 w = h->walk.w;
+
+	if (!x) {
+		if (!h->walk.nz)
+			return false;
+		b = h->walk.nz & -h->walk.nz;
+		h->walk.nz ^= b;
+		w = bit_index(b);
+		h->walk.w = w;
+		x = words[w & 31];
+		if (!x)
+			return false;
+	}
+	b = x & -x;
+	h->walk.x = x ^ b;
+	*bit = (w & 31) * 64 + bit_index(b);
+	return true;
+}
+
+/*
+ * bpf_loop() step: for one index slot that holds, adds the selectors listed
+ * under it to the candidates (h->cand).
+ */
+static long gather_sels(__u32 i, void *ctx)
+{
+	struct sel_ctx *c = ctx;
+	struct gen_heap *h = c->h;
+	struct hornet_sel_set *set;
+	__u32 slot;
+
+	if (!next_bit(h, h->slot_m, &slot))
+		return 1;
+	set = bpf_map_lookup_elem(&hornet_slot_sels, &slot);
+	if (!set)
+		return 0;
+	for (int w = 0; w < HORNET_GEN_SEL_WORDS; w++)
+		h->cand.w[w] |= set->w[w];
+	h->cand.words |= set->words;
+	return 0;
+}
 
 static __always_inline bool sel_matches(struct gen_heap *h, const struct hornet_gen_sel *s)
 {
@@ -275,14 +328,26 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	return 0;
 }
 
+/* bpf_loop() steps over the candidates, in selector order: the first match
+ * of each policy hook stays the first, as when every selector was walked */
 static long eval_sel(__u32 i, void *ctx)
 {
-	return eval_sel_body(i, ctx, true);
+	struct sel_ctx *c = ctx;
+	__u32 sel;
+
+	if (!next_bit(c->h, c->h->cand.w, &sel))
+		return 1;
+	return eval_sel_body(sel, ctx, true);
 }
 
 static long eval_sel_cg(__u32 i, void *ctx)
 {
-	return eval_sel_body(i, ctx, false);
+	struct sel_ctx *c = ctx;
+	__u32 sel;
+
+	if (!next_bit(c->h, c->h->cand.w, &sel))
+		return 1;
+	return eval_sel_body(sel, ctx, false);
 }
 
 #endif /* HORNET_GEN_SELECT_BPF_H */

@@ -14,9 +14,10 @@
 #include <hornet/events.h>
 
 #define HORNET_GEN_MAX_SPECS 8 /* arguments read per hook point */
-#define HORNET_GEN_WORDS 16 /* filter slots per hook point: 64 * this */
+#define HORNET_GEN_WORDS 32 /* filter slots per hook point: 64 * this */
 #define HORNET_GEN_MAX_SLOTS (64 * HORNET_GEN_WORDS)
-#define HORNET_GEN_MAX_SELS 512 /* selectors per hook point, all policies */
+#define HORNET_GEN_SEL_WORDS 32 /* selectors per hook point, all policies: 64 * this */
+#define HORNET_GEN_MAX_SELS (64 * HORNET_GEN_SEL_WORDS)
 #define HORNET_GEN_MAX_FILTERS 64 /* filters evaluated one by one (ranges, masks, caps) */
 #define HORNET_GEN_STR 256 /* bytes of a string that selectors compare */
 #define HORNET_GEN_DATA 8192 /* bytes of argument data in one event */
@@ -91,6 +92,16 @@ struct hornet_gen_spec {
 };
 _Static_assert(sizeof(struct hornet_gen_spec) == 32, "hornet_gen_spec size");
 
+/*
+ * A set of selectors (bit i: selector i). Bit w of @words says that w[w] is
+ * not zero, so that a walk over the set skips empty words without a loop.
+ */
+struct hornet_sel_set {
+	__u64 words;
+	__u64 w[HORNET_GEN_SEL_WORDS];
+};
+_Static_assert(HORNET_GEN_SEL_WORDS <= 64, "hornet_sel_set words");
+
 /* The rodata of one program instance. */
 struct hornet_gen_cfg {
 	__u32 point_id; /* this hook point, for the generation check */
@@ -101,7 +112,7 @@ struct hornet_gen_cfg {
 	__u32 lookups; /* HORNET_LOOKUP_* this point's selectors need */
 	__u32 ns_lookups; /* bit per namespace type that has In/NotIn values */
 	__u32 ret_spec; /* 1 + the spec of the return value; 0 none */
-	__u32 always; /* a selector needs no filter to hold: always evaluate */
+	__u32 always; /* a selector has no positive filter slot: always evaluate */
 	__u32 self_tgid; /* the agent: its own calls are never matched */
 	__u32 scoped; /* a selector has a workload scope: look the cgroup up */
 	__u8 postfix_len; /* bytes of the longest Postfix value: the ones reversed */
@@ -109,6 +120,11 @@ struct hornet_gen_cfg {
 	__u8 postfilter_len; /* K of the prefilter of Postfix values (last bytes), 0 none */
 	__u8 pad;
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
+	/* the selector index: each selector with a positive filter slot is
+	 * listed (map hornet_slot_sels) under one of them, its index slot, and
+	 * can match only when that slot holds; the others are always_sels */
+	__u64 index[HORNET_GEN_WORDS]; /* the slots some selector is listed under */
+	struct hornet_sel_set always_sels;
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
 };
 

@@ -208,8 +208,9 @@ static int new_slot(struct cc *c, struct hornet_gen_sel *sel, bool neg, unsigned
 
 	if (o->nr_slots >= HORNET_GEN_MAX_SLOTS)
 		return fail(c, -E2BIG,
-			    "more than %d filters on one hook point, all policies together",
-			    HORNET_GEN_MAX_SLOTS);
+			    "policy '%s': more than %d filter values and ranges on hook point %s, "
+			    "all policies together",
+			    c->u->policy->name, HORNET_GEN_MAX_SLOTS, c->u->ph->target);
 	*slot = o->nr_slots++;
 	if (neg)
 		o->cfg.neg[*slot / 64] |= 1ULL << (*slot % 64);
@@ -752,8 +753,11 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 
 	if (o->cfg.nr_sels >= HORNET_GEN_MAX_SELS)
 		return fail(c, -E2BIG,
-			    "more than %d selectors on one hook point, all policies together",
-			    HORNET_GEN_MAX_SELS);
+			    "policy '%s': more than %d selectors on hook point %s, "
+			    "all policies together",
+			    u->policy->name, HORNET_GEN_MAX_SELS, ph->target);
+	if (!GROW(o->sels, o->cfg.nr_sels))
+		return -ENOMEM;
 	sel = &o->sels[o->cfg.nr_sels++];
 	memset(sel, 0, sizeof(*sel));
 	sel->policy_id = u->policy_id;
@@ -964,6 +968,59 @@ static void close_addrs(struct hornet_addr_entry *e, size_t n)
 					e[i].bits.w[k] |= e[j].bits.w[k];
 }
 
+/* The selector's index slot: a positive one, a value map's if it has one
+ * (an arithmetic filter's slot holds on more calls); -1 when it has none. */
+static int index_slot(const struct hornet_point_config *o, const struct hornet_gen_sel *sel,
+		      const struct hornet_bits *filtered)
+{
+	int first = -1;
+	unsigned int w;
+
+	for (w = 0; w < HORNET_GEN_WORDS; w++) {
+		uint64_t pos = sel->required.w[w] & ~o->cfg.neg[w];
+		uint64_t val = pos & ~filtered->w[w];
+
+		if (val)
+			return w * 64 + __builtin_ctzll(val);
+		if (pos && first < 0)
+			first = w * 64 + __builtin_ctzll(pos);
+	}
+	return first;
+}
+
+/*
+ * Lists each selector under its index slot, or among the always-walked ones:
+ * the kernel walks only the selectors under the slots that hold (so the cost
+ * of a call follows the selectors that can match, not all of them), and
+ * skips the walk when no selector can match.
+ */
+static int index_sels(struct hornet_point_config *o)
+{
+	struct hornet_bits filtered = {};
+	uint32_t i;
+	int slot;
+
+	o->slot_sels = calloc(o->nr_slots ? o->nr_slots : 1, sizeof(*o->slot_sels));
+	if (!o->slot_sels)
+		return -ENOMEM;
+	for (i = 0; i < o->cfg.nr_filters; i++)
+		bit_set(&filtered, o->filters[i].slot);
+	for (i = 0; i < o->cfg.nr_sels; i++) {
+		struct hornet_sel_set *set = &o->cfg.always_sels;
+
+		slot = index_slot(o, &o->sels[i], &filtered);
+		if (slot >= 0) {
+			set = &o->slot_sels[slot];
+			o->cfg.index[slot / 64] |= 1ULL << (slot % 64);
+		} else {
+			o->cfg.always = 1;
+		}
+		set->w[i / 64] |= 1ULL << (i % 64);
+		set->words |= 1ULL << (i / 64);
+	}
+	return 0;
+}
+
 int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 			 struct hornet_point_config *out, char *err, size_t err_size)
 {
@@ -1071,19 +1128,11 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 		hornet_point_config_free(out);
 		return ret;
 	}
-	/* whether an event that satisfies no filter can still match */
-	for (ui = 0; ui < out->cfg.nr_sels; ui++) {
-		bool empty = true;
-
-		for (j = 0; j < HORNET_GEN_WORDS; j++)
-			if (out->sels[ui].required.w[j])
-				empty = false;
-		if (empty)
-			out->cfg.always = 1;
+	ret = index_sels(out);
+	if (ret) {
+		hornet_point_config_free(out);
+		return ret;
 	}
-	for (j = 0; j < HORNET_GEN_WORDS; j++)
-		if (out->cfg.neg[j])
-			out->cfg.always = 1;
 	close_prefixes(out->str_prefix, out->nr_str_prefix);
 	close_prefixes(out->str_postfix, out->nr_str_postfix);
 	close_addrs(out->addr, out->nr_addr);
@@ -1104,6 +1153,8 @@ void hornet_point_config_free(struct hornet_point_config *c)
 	free(c->int_eq);
 	free(c->addr);
 	free(c->follow);
+	free(c->sels);
+	free(c->slot_sels);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -72,9 +72,13 @@ struct hornet_point_config {
 	uint8_t (*arg_spec)[HORNET_POLICY_MAX_ARGS * 2];
 	uint8_t *ret_spec;
 	size_t nr_users;
-	struct hornet_gen_sel sels[HORNET_GEN_MAX_SELS];
+	struct hornet_gen_sel *sels; /* cfg.nr_sels of them */
 	struct hornet_gen_filter filters[HORNET_GEN_MAX_FILTERS];
 	unsigned int nr_slots;
+	/* per filter slot, the selectors listed under it (cfg.index): each
+	 * selector under one positive slot of its own, a value map's rather
+	 * than an arithmetic filter's where it has one (those hold more often) */
+	struct hornet_sel_set *slot_sels; /* nr_slots of them */
 	struct hornet_str_entry *str_eq;
 	size_t nr_str_eq;
 	struct hornet_lpm_str_entry *str_prefix;

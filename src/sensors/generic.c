@@ -304,6 +304,9 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
 
 	for (i = 0; i < c->cfg.nr_sels && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_sels), &i, &c->sels[i]);
+	for (i = 0; i < c->nr_slots && !err; i++)
+		if (c->slot_sels[i].words)
+			err = fill(bpf_map__fd(skel->maps.hornet_slot_sels), &i, &c->slot_sels[i]);
 	for (i = 0; i < c->cfg.nr_filters && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_filters), &i, &c->filters[i]);
 	for (i = 0; i < c->nr_str_eq && !err; i++)
@@ -484,10 +487,11 @@ static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct
 
 static uint64_t maps_memory(struct hornet_generic *skel)
 {
-	static const char *const own[] = { "hornet_sels",	 "hornet_filters",
-					   "hornet_str_eq",	 "hornet_str_prefix",
-					   "hornet_str_postfix", "hornet_int_eq",
-					   "hornet_addr" };
+	static const char *const own[] = { "hornet_sels",	"hornet_slot_sels",
+					   "hornet_filters",	"hornet_str_eq",
+					   "hornet_str_prefix", "hornet_str_postfix",
+					   "hornet_int_eq",	"hornet_addr",
+					   "hornet_str_pre" };
 	char path[64], line[128];
 	uint64_t total = 0, v;
 	unsigned int i;
@@ -616,6 +620,11 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 		ret = set_size(skel->maps.hornet_int_eq, c->nr_int_eq);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_addr, c->nr_addr);
+	/* arrays are allocated whole: to what the point has, not the maximum */
+	if (!ret)
+		ret = set_size(skel->maps.hornet_sels, c->cfg.nr_sels);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_slot_sels, c->nr_slots);
 	if (ret) {
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;

@@ -140,7 +140,6 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1,2,3,4,5 post\n"
 	  "neg: 5\n"
 	  "lookups: int_eq\n"
-	  "always\n"
 	  "filter 1: int_mask arg=1 sub=0 a=16 b=0\n"
 	  "filter 2: int_gt arg=1 sub=0 a=-5 b=0\n"
 	  "filter 3: int_lt arg=1 sub=0 a=100 b=0\n"
@@ -233,7 +232,6 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1,2,3,4,5 post\n"
 	  "neg: 5\n"
 	  "lookups: port netint\n"
-	  "always\n"
 	  "filter 0: port_range arg=0 sub=5 a=8000 b=8080\n"
 	  "filter 1: port_priv arg=0 sub=4 a=0 b=0\n"
 	  "int_eq 0/5 443 -> 0\n"
@@ -260,7 +258,6 @@ static const struct compile_case cases[] = {
 	  "sel 1/100.0 first req=0,1 post\n"
 	  "neg: 1\n"
 	  "lookups: pid nspid proc\n"
-	  "always\n"
 	  "filter 0: follow arg=254 sub=0 a=1 b=0\n"
 	  "int_eq pid/0 1 -> 0\n"
 	  "int_eq pid/0 2 -> 0\n"
@@ -327,7 +324,6 @@ static const struct compile_case cases[] = {
 	  "neg: 1,3\n"
 	  "lookups: proc\n"
 	  "ns_lookups: 0xc\n"
-	  "always\n"
 	  "filter 2: caps arg=0 sub=0 a=0x202000 b=0\n"
 	  "filter 3: caps arg=0 sub=2 a=0x1 b=0\n"
 	  "filter 4: ns_changed arg=0 sub=0 a=0x24 b=0\n"
@@ -410,7 +406,6 @@ static const struct compile_case cases[] = {
 	  "sel 2/200.1 req=3,4 post\n"
 	  "neg: 3\n"
 	  "lookups: str_eq str_prefix int_eq binary proc\n"
-	  "always\n"
 	  "filter 1: follow arg=255 sub=0 a=1 b=0\n"
 	  "filter 4: follow arg=255 sub=0 a=2 b=0\n"
 	  "str_eq bin '/bin/a' -> 1\n"
@@ -457,10 +452,10 @@ static const struct compile_case cases[] = {
 		       "    - matchPIDs:\n      - operator: In\n        values: [2]\n"
 		       "    - matchPIDs:\n      - operator: In\n        values: [3]\n"
 		       "    - matchPIDs:\n      - operator: In\n        values: [4]\n" },
-	  "spec.kprobes[0].selectors[0]: more than 512 selectors on one hook point, all policies "
-	  "together",
+	  "spec.kprobes[0].selectors[0]: policy 'compile-test-0': more than 2048 selectors on "
+	  "hook point __x64_sys_openat, all policies together",
 	  -E2BIG,
-	  129 },
+	  513 },
 	{ "error/too_many_filters",
 	  { PERM SEL ARG(1, "Mask", "[1]") "    - " ARG(1, "GT", "[1]") "    - " ARG(
 		  1, "LT", "[1]") "    - " ARG(1, "InRange", "[\"1:2\"]") },
@@ -475,10 +470,10 @@ static const struct compile_case cases[] = {
 	    "      - operator: In\n        isNamespacePID: true\n        values: [3]\n"
 	    "      - operator: NotIn\n        isNamespacePID: true\n        values: [4]\n"
 	    "      matchBinaries:\n      - operator: In\n        values: [/bin/a]\n" },
-	  "spec.kprobes[0].selectors[0]: more than 1024 filters on one hook point, all policies "
-	  "together",
+	  "spec.kprobes[0].selectors[0]: policy 'compile-test-0': more than 2048 filter values "
+	  "and ranges on hook point __x64_sys_openat, all policies together",
 	  -E2BIG,
-	  205 },
+	  410 },
 	{ "error/value_too_long",
 	  { OPENAT SEL ARG(1, "Equal", "[" LONG "]") },
 	  "spec.kprobes[0].selectors[0]: value '" LONG40 "...' is longer than 255 bytes",
@@ -854,6 +849,100 @@ static void run_prefilter(struct btf *btf)
 	}
 }
 
+/* whether selector @i is in @set */
+static bool in_set(const struct hornet_sel_set *set, unsigned int i)
+{
+	return (set->w[i / 64] >> (i % 64)) & 1 && (set->words >> (i / 64)) & 1;
+}
+
+static bool slot_in(const __u64 *w, unsigned int slot)
+{
+	return (w[slot / 64] >> (slot % 64)) & 1;
+}
+
+/* The point of @c's policies compiled into @cfg: 0, or a failed check. */
+static int compile_point(const struct compile_case *c, struct btf *btf,
+			 struct hornet_point_config *cfg)
+{
+	struct point pt;
+	char err[1024] = "";
+	int ret;
+
+	ret = point_build(&pt, c, btf);
+	CHECK_INT(ret, 0);
+	if (ret)
+		return ret;
+	ret = hornet_point_compile(pt.users, pt.nr_users, cfg, err, sizeof(err));
+	CHECK_STR(err, "");
+	point_free(&pt);
+	return ret;
+}
+
+/*
+ * The selector index: 1,000 users of one point (a Prefix each, as
+ * bench/scale generates them) compile, each selector listed under a slot of
+ * its own; a selector with only a negated filter is always walked; a
+ * selector with a Mask and a Prefix is listed under the Prefix's slot (a
+ * value map's), not the Mask's, which holds on most calls.
+ */
+static void index_case(struct btf *btf)
+{
+	struct compile_case many = {
+		.name = "index",
+		.specs = { OPENAT SEL ARG(1, "Prefix", "[/srv/many/]") },
+		.repeat = 1000,
+	};
+	struct compile_case neg = { .name = "index",
+				    .specs = { OPENAT SEL ARG(1, "NotEqual", "[/x]") } };
+	struct compile_case mask = {
+		.name = "index",
+		.specs = { PERM SEL ARG(1, "Mask", "[1]") "      - index: 0\n"
+							  "        operator: Prefix\n"
+							  "        values: [/y/]\n" },
+	};
+	struct hornet_point_config cfg;
+	unsigned int i, j, slot;
+
+	UNIT_CASE("index/a_thousand_users_each_under_its_own_slot")
+	{
+		if (!compile_point(&many, btf, &cfg)) {
+			CHECK_INT(cfg.cfg.nr_sels, 1000);
+			CHECK_INT(cfg.nr_slots, 1000);
+			CHECK_INT(cfg.cfg.always, 0);
+			for (i = 0; i < cfg.cfg.nr_sels; i++) {
+				for (slot = 0, j = 0; j < cfg.nr_slots; j++)
+					if (in_set(&cfg.slot_sels[j], i))
+						slot = j + 1;
+				CHECK(slot);
+				if (!slot)
+					break;
+				CHECK(slot_in(cfg.cfg.index, slot - 1));
+				CHECK(slot_in(cfg.sels[i].required.w, slot - 1));
+			}
+			hornet_point_config_free(&cfg);
+		}
+	}
+	UNIT_CASE("index/negated_only_is_always_walked")
+	{
+		if (!compile_point(&neg, btf, &cfg)) {
+			CHECK_INT(cfg.cfg.always, 1);
+			CHECK(in_set(&cfg.cfg.always_sels, 0));
+			hornet_point_config_free(&cfg);
+		}
+	}
+	UNIT_CASE("index/a_mask_is_not_the_index_slot")
+	{
+		if (!compile_point(&mask, btf, &cfg)) {
+			slot = cfg.filters[0].slot;
+			CHECK_INT(cfg.cfg.always, 0);
+			CHECK_INT(cfg.cfg.nr_filters, 1);
+			CHECK(!in_set(&cfg.slot_sels[slot], 0));
+			CHECK(in_set(&cfg.slot_sels[slot == 0 ? 1 : 0], 0));
+			hornet_point_config_free(&cfg);
+		}
+	}
+}
+
 int main(void)
 {
 	struct btf *btf = fx_btf();
@@ -867,6 +956,7 @@ int main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i], btf);
 	run_prefilter(btf);
+	index_case(btf);
 	fx_tracefs_remove();
 	btf__free(btf);
 	UNIT_EXIT();
