@@ -18,13 +18,20 @@
  * points to a forward declaration: a read through a pointer is a relocation
  * of its own, from a type the program names, and CO-RE takes any pointer
  * member as compatible. Offsets and sizes are written in BTF, not derived.
- * Programs attached by BTF id do not use the cut (libbpf reads the whole
- * kernel BTF for their target anyway).
+ * Programs attached by BTF id use the cut too when their loading thread
+ * can be shown a stand-in for the kernel's BTF (below), which libbpf reads
+ * for their target; else the kernel's whole, for both.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
 
@@ -229,26 +236,37 @@ static int put(const struct cut *c, struct btf *dst, __u32 id)
 	}
 }
 
+/* 0, or -errno */
+static int write_all(int fd, const void *buf, size_t size)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (size) {
+		n = write(fd, p, size);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		size -= n;
+	}
+	return 0;
+}
+
 static int write_memfd(const struct btf *b)
 {
 	__u32 size = 0;
 	const char *raw = btf__raw_data(b, &size);
-	ssize_t n;
-	int fd;
+	int fd, ret;
 
 	if (!raw)
 		return -ENOMEM;
 	fd = memfd_create("hornet-core-btf", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (size) {
-		n = write(fd, raw, size);
-		if (n <= 0) {
-			close(fd);
-			return n < 0 ? -errno : -EIO;
-		}
-		raw += n;
-		size -= n;
+	ret = write_all(fd, raw, size);
+	if (ret) {
+		close(fd);
+		return ret;
 	}
 	return fd;
 }
@@ -298,4 +316,217 @@ out:
 	free(c.fwd);
 	free(c.by_ptr);
 	return ret;
+}
+
+/*
+ * The stand-in for programs attached by BTF id (fentry, fexit, LSM, BTF
+ * tracepoints). libbpf 1.1 needs the kernel's BTF for them only to find the
+ * target's type id, but it reads and parses the whole of it, from
+ * /sys/kernel/btf/vmlinux, once per object: 2-3 s each on an emulated
+ * machine, where that was most of the start with the default pack. The
+ * stand-in has every type at its kernel id, so the ids libbpf finds are the
+ * kernel's, but keeps only what a target lookup reads: functions with their
+ * names (and their prototypes, without parameters), the "btf_trace_"
+ * typedefs of BTF tracepoints; any other type is an anonymous pointer to
+ * void. The kernel checks the program against its own BTF, not this one.
+ * About half the size and a fifth of the parse.
+ */
+struct standin {
+	char *types;
+	size_t types_len, types_cap;
+	char *strs;
+	size_t strs_len, strs_cap;
+};
+
+static int grow(char **buf, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 4096;
+	char *p;
+
+	while (n < need)
+		n *= 2;
+	if (n == *cap)
+		return 0;
+	p = realloc(*buf, n);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+/* the name's offset in the stand-in's strings; 0 for none */
+static int add_name(struct standin *s, const char *name, __u32 *off)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	*off = 0;
+	if (!len)
+		return 0;
+	if (grow(&s->strs, &s->strs_cap, s->strs_len + len + 1))
+		return -ENOMEM;
+	*off = s->strs_len;
+	memcpy(s->strs + s->strs_len, name, len + 1);
+	s->strs_len += len + 1;
+	return 0;
+}
+
+static int add_type(struct standin *s, __u32 name_off, __u32 kind, __u32 vlen, __u32 type)
+{
+	struct btf_type t = { .name_off = name_off, .info = kind << 24 | (vlen & 0xffff) };
+
+	t.type = type;
+	if (grow(&s->types, &s->types_cap, s->types_len + sizeof(t)))
+		return -ENOMEM;
+	memcpy(s->types + s->types_len, &t, sizeof(t));
+	s->types_len += sizeof(t);
+	return 0;
+}
+
+static int standin_build(const struct btf *vmlinux, struct standin *s)
+{
+	__u32 i, n = btf__type_cnt(vmlinux), off;
+	int ret = 0;
+
+	s->strs_len = 1; /* the empty name at offset 0 */
+	if (grow(&s->strs, &s->strs_cap, 1 << 20) || grow(&s->types, &s->types_cap, n * 12))
+		return -ENOMEM;
+	s->strs[0] = '\0';
+	for (i = 1; i < n && !ret; i++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, i);
+		const char *name = btf__name_by_offset(vmlinux, t->name_off);
+
+		if (btf_is_func(t)) {
+			/* its linkage in vlen, its prototype at the kernel's id */
+			ret = add_name(s, name, &off);
+			if (!ret)
+				ret = add_type(s, off, BTF_KIND_FUNC, btf_vlen(t), t->type);
+		} else if (btf_is_func_proto(t)) {
+			ret = add_type(s, 0, BTF_KIND_FUNC_PROTO, 0, 0);
+		} else if (btf_is_typedef(t) && name && !strncmp(name, "btf_trace_", 10)) {
+			ret = add_name(s, name, &off);
+			if (!ret)
+				ret = add_type(s, off, BTF_KIND_TYPEDEF, 0, t->type);
+		} else {
+			ret = add_type(s, 0, BTF_KIND_PTR, 0, 0);
+		}
+	}
+	return ret;
+}
+
+static int standin_memfd(const struct standin *s)
+{
+	struct btf_header h = {
+		.magic = BTF_MAGIC,
+		.version = BTF_VERSION,
+		.hdr_len = sizeof(h),
+		.type_off = 0,
+		.type_len = s->types_len,
+		.str_off = s->types_len,
+		.str_len = s->strs_len,
+	};
+	int fd = memfd_create("hornet-btf-standin", MFD_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, &h, sizeof(h));
+	if (!ret)
+		ret = write_all(fd, s->types, s->types_len);
+	if (!ret)
+		ret = write_all(fd, s->strs, s->strs_len);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int hornet_gen_standin_btf(const struct btf *vmlinux)
+{
+	struct standin s = {};
+	int ret = standin_build(vmlinux, &s);
+
+	if (!ret)
+		ret = standin_memfd(&s);
+	free(s.types);
+	free(s.strs);
+	return ret;
+}
+
+/*
+ * A copy of @fd in a file of this thread's mount namespace, named in @path:
+ * a bind mount takes its source from the caller's namespace only (a memory
+ * file's mount is the kernel's, a file opened before the unshare is in the
+ * agent's namespace) and not from a file already removed. The caller
+ * removes the name once mounted.
+ */
+static int copy_here(int fd, char *path, size_t size)
+{
+	static const char *const dirs[] = { "/dev/shm", "/run", "/tmp" };
+	struct stat st;
+	off_t off = 0;
+	unsigned int i;
+	int out = -ENOENT;
+
+	if (fstat(fd, &st))
+		return -errno;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && out < 0; i++) {
+		snprintf(path, size, "%s/hornet-btf-XXXXXX", dirs[i]);
+		out = mkostemp(path, O_CLOEXEC);
+		if (out < 0)
+			out = -errno;
+	}
+	if (out < 0)
+		return out;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(out, fd, &off, st.st_size - off);
+
+		if (n <= 0) {
+			int ret = n < 0 ? -errno : -EIO;
+
+			close(out);
+			unlink(path);
+			return ret;
+		}
+	}
+	return out;
+}
+
+/*
+ * This thread in a mount namespace of its own, once: a copy of the agent's,
+ * which receives the host's mounts and sends none (MS_SLAVE), so the stand-in
+ * mounted there is seen by this thread's reads only.
+ */
+static __thread int own_ns; /* 0 not yet, 1 done, -errno failed */
+
+int hornet_gen_standin_enter(int fd)
+{
+	char path[64];
+	int copy, ret = 0;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!own_ns) {
+		own_ns = 1;
+		if (unshare(CLONE_NEWNS))
+			own_ns = -errno;
+		else if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
+			own_ns = -errno; /* never mount with propagation on */
+	}
+	if (own_ns < 0)
+		return own_ns;
+	copy = copy_here(fd, path, sizeof(path));
+	if (copy < 0)
+		return copy;
+	if (mount(path, HORNET_KERNEL_BTF, NULL, MS_BIND, NULL))
+		ret = -errno;
+	/* the mount holds the file: its name goes at once */
+	unlink(path);
+	close(copy);
+	return ret;
+}
+
+void hornet_gen_standin_leave(void)
+{
+	umount2(HORNET_KERNEL_BTF, MNT_DETACH);
 }

@@ -20,4 +20,21 @@ struct btf;
  */
 int hornet_gen_core_btf(const struct btf *vmlinux, const struct btf *local);
 
+#define HORNET_KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+/*
+ * A stand-in for the kernel's BTF @vmlinux, for libbpf's lookup of the
+ * targets of programs attached by BTF id (generic_btf.c says what it keeps):
+ * the descriptor of an unlinked file holding it, or -errno.
+ */
+int hornet_gen_standin_btf(const struct btf *vmlinux);
+/*
+ * Mounts the stand-in @fd over HORNET_KERNEL_BTF for the calling thread
+ * only (in a mount namespace of its own, made at its first call, which
+ * receives the host's mounts and sends none): 0, or -errno and nothing
+ * mounted. hornet_gen_standin_leave() unmounts it.
+ */
+int hornet_gen_standin_enter(int fd);
+void hornet_gen_standin_leave(void);
+
 #endif /* HORNET_SENSORS_GENERIC_BTF_H */
