@@ -118,6 +118,16 @@ class Starting:
             time.sleep(0.01)
         raise Fail("no status with the policies' progress within %d s" % timeout)
 
+    def wait_ready(self, timeout=300, poll=0.05):
+        """Waits for a status that says ready (the agent must not exit meanwhile)."""
+        deadline = time.monotonic() + timeout
+        while not (st := self.call("status") or {}).get("ready"):
+            check(time.monotonic() < deadline, "not ready after %d s: %s"
+                  % (timeout, st.get("progress")))
+            check(self.proc.poll() is None, "agent exited: %s" % self.text())
+            time.sleep(poll)
+        return st
+
     def __enter__(self):
         return self
 
@@ -205,11 +215,7 @@ def _():
               "/api/v1/status while starting: %d %r" % (resp.status, st))
         c.close()
         # and it gets ready, with every policy loaded
-        deadline = time.monotonic() + 300
-        while not (a.call("status") or {}).get("ready"):
-            check(time.monotonic() < deadline, "not ready after 300 s")
-            check(a.proc.poll() is None, "agent exited: %s" % a.text())
-            time.sleep(0.1)
+        a.wait_ready(poll=0.1)
         pols = a.call("policy_list")["policies"]
         check(sum(p["state"] == "enabled" for p in pols) == NR_POLICIES, "policies %r" % pols)
         a.stop_timed()
@@ -234,11 +240,7 @@ def _():
 def _():
     with slow_policy_dir("ready", nr=NR_STOP_POINTS, exits=True) as d, \
             Starting("--policy-dir", d, "--network=false") as a:
-        deadline = time.monotonic() + 300
-        while not (a.call("status") or {}).get("ready"):
-            check(time.monotonic() < deadline, "not ready after 300 s")
-            check(a.proc.poll() is None, "agent exited: %s" % a.text())
-            time.sleep(0.05)
+        a.wait_ready()
         pols = a.call("policy_list")["policies"]
         check(sum(p["state"] == "enabled" for p in pols) == NR_STOP_POINTS, "policies %r" % pols)
         took = a.stop_timed()
@@ -257,11 +259,7 @@ def _():
     bound = 240 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 30
     t0 = time.monotonic()
     with Starting("--policy-dir", pack) as a:
-        while not (st := a.call("status") or {}).get("ready"):
-            check(time.monotonic() - t0 < bound, "not ready after %d s: %s"
-                  % (bound, st.get("progress")))
-            check(a.proc.poll() is None, "agent exited: %s" % a.text())
-            time.sleep(0.01)
+        a.wait_ready(timeout=bound, poll=0.01)
         took = time.monotonic() - t0
         pols = a.call("policy_list")["policies"]
         own = [line for line in a.text().splitlines() if "ready in" in line]
