@@ -272,11 +272,45 @@ static __always_inline void raw_from_record(struct gen_heap *h, void *ctx)
 	}
 }
 
+#define RECORD_U64(o)                    \
+	case o:                          \
+		p = *(__u64 *)(ctx + o); \
+		break
+
+/* The gate's string, from the record: true when it ends the call (gen_gate()). */
+static __always_inline bool gated_out(void *ctx)
+{
+	__u32 s = hornet_cfg.gate_spec;
+	__u16 off = hornet_cfg.specs[(s - 1) & (HORNET_GEN_MAX_SPECS - 1)].index;
+	__u64 p = 0;
+
+	if (!s)
+		return false;
+	/* a syscall's arguments are at these offsets of its record: a load
+	 * at a constant offset (the verifier knows the rodata) instead of a
+	 * helper call */
+	switch (off) {
+		RECORD_U64(16);
+		RECORD_U64(24);
+		RECORD_U64(32);
+		RECORD_U64(40);
+		RECORD_U64(48);
+		RECORD_U64(56);
+	default:
+		bpf_probe_read_kernel(&p, sizeof(p), ctx + off);
+	}
+#undef RECORD_U64
+	return !gen_gate(p);
+}
+
 SEC("tracepoint")
 int hornet_gen_tracepoint(void *ctx)
 {
-	struct gen_heap *h = heap();
+	struct gen_heap *h;
 
+	if (gated_out(ctx))
+		return 0;
+	h = heap();
 	if (!h)
 		return 0;
 	h->has_ret = 0;
@@ -291,8 +325,12 @@ SEC("tracepoint")
 int hornet_gen_tp_enter(void *ctx)
 {
 	struct stash st = {};
-	__u64 key = stash_key();
+	__u64 key;
 
+	/* a call the gate ends has no return to wait for */
+	if (gated_out(ctx))
+		return 0;
+	key = stash_key();
 	for (int i = 0; i < HORNET_GEN_MAX_SPECS; i++) {
 		const volatile struct hornet_gen_spec *sp = &hornet_cfg.specs[i];
 

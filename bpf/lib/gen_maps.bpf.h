@@ -154,7 +154,7 @@ HORNET_BITS_MAP(hornet_addr, BPF_MAP_TYPE_LPM_TRIE, struct hornet_lpm_addr_key);
  * entry unless the point compares strings. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HORNET_PREFILTER_WORDS);
+	__uint(max_entries, HORNET_PREFILTER_ALL_WORDS);
 	__type(key, __u32);
 	__type(value, __u64);
 } hornet_str_pre SEC(".maps");

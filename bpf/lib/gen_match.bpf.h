@@ -51,6 +51,71 @@ __noinline int gen_prefilter(__u32 arg, __u32 off, __u32 k, __u32 len)
 	return w && (*w & (1ULL << (hash & 63)));
 }
 
+static __always_inline bool prefilter_bit(__u32 hash)
+{
+	__u32 word = hash >> 6;
+	__u64 *w = bpf_map_lookup_elem(&hornet_str_pre, &word);
+
+	return w && (*w & (1ULL << (hash & 63)));
+}
+
+/*
+ * The gate (hornet/generic.h): whether the user string at @p may equal,
+ * begin or end with a value of the point's gate spec. 0 ends the call
+ * before anything else is read or looked up: the quiet call of a file
+ * policy costs this read and one or two array loads. A string it cannot
+ * judge (unreadable, empty, longer than the compared bytes, a relative
+ * path whose directory comes first) goes through. A global function,
+ * verified once.
+ */
+__noinline int gen_gate(__u64 p)
+{
+	struct gen_heap *h = heap();
+	__u32 arg = (hornet_cfg.gate_spec - 1) & (HORNET_GEN_MAX_SPECS - 1);
+	__u32 k = hornet_cfg.prefilter_len, kp = hornet_cfg.postfilter_len, len, m, off;
+	__u64 x;
+	long n;
+
+	if (!h)
+		return 1;
+	n = bpf_probe_read_user_str(h->tmp, sizeof(h->tmp), (void *)p);
+	if (n <= 1 || n >= HORNET_GEN_STR)
+		return 1;
+	if ((hornet_cfg.specs[arg].flags & HORNET_SPEC_FULLPATH) && h->tmp[0] != '/')
+		return 1;
+	len = n - 1;
+	if (k && len >= k) {
+		__builtin_memcpy(&x, h->tmp, sizeof(x));
+		if (prefilter_bit(hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k)))) {
+			/* a Prefix value may match; an Equal one only with
+			 * its length and last bytes */
+			if (hornet_cfg.lookups & HORNET_LOOKUP_STR_PREFIX)
+				return 1;
+			m = len < 8 ? len : 8;
+			off = len - m;
+			if (off > HORNET_GEN_STR - 8)
+				return 1;
+			/* masked: the verifier wants the bound here */
+			barrier_var(off);
+			__builtin_memcpy(&x, h->tmp + (off & STR_MASK), sizeof(x));
+			if (prefilter_bit(hornet_prefilter_eq_hash(arg, len,
+								   x & hornet_prefilter_mask(m))))
+				return 1;
+		}
+	}
+	if (kp && len >= kp) {
+		off = len - kp;
+		if (off > HORNET_GEN_STR - 8)
+			return 1;
+		barrier_var(off);
+		__builtin_memcpy(&x, h->tmp + (off & STR_MASK), sizeof(x));
+		if (prefilter_bit(hornet_prefilter_hash(arg | HORNET_PREFILTER_POSTFIX,
+							x & hornet_prefilter_mask(kp))))
+			return 1;
+	}
+	return 0;
+}
+
 /* Exact, prefix and postfix matches of a string (@len bytes at @src). */
 static __always_inline void match_string(struct gen_heap *h, __u8 arg, const char *src, __u32 len,
 					 __u32 lookups)

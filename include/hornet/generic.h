@@ -118,7 +118,7 @@ struct hornet_gen_cfg {
 	__u8 postfix_len; /* bytes of the longest Postfix value: the ones reversed */
 	__u8 prefilter_len; /* K of the prefilter of Equal and Prefix values, 0 none */
 	__u8 postfilter_len; /* K of the prefilter of Postfix values (last bytes), 0 none */
-	__u8 pad;
+	__u8 gate_spec; /* 1 + the spec of the gate (hornet_prefilter_eq_hash()), 0 none */
 	__u64 neg[HORNET_GEN_WORDS]; /* slots of negated filters */
 	/* the selector index: each selector with a positive filter slot is
 	 * listed (map hornet_slot_sels) under one of them, its index slot, and
@@ -416,6 +416,17 @@ struct hornet_name_data { /* MODULE, LOAD_INFO, NETDEV */
 #define HORNET_PREFILTER_SHIFT 16 /* bits of the hash: a 64 Ki-bit map */
 #define HORNET_PREFILTER_WORDS (1U << (HORNET_PREFILTER_SHIFT - 6))
 #define HORNET_PREFILTER_POSTFIX 0x100 /* added to the arg of a Postfix value's hash */
+/*
+ * The gate: when every selector of a tracepoint's point needs one string
+ * argument to equal, start or end with a value, the entry program reads that
+ * string alone first, and a string that no prefilter lets through ends the
+ * call there, before the event is built. For Equal values it also tests
+ * their length and last bytes (most paths share their first ones): the
+ * words from HORNET_PREFILTER_WORDS on hold one bit per
+ * hornet_prefilter_eq_hash() of each Equal value.
+ */
+#define HORNET_PREFILTER_EQUAL 0x200
+#define HORNET_PREFILTER_ALL_WORDS (2 * HORNET_PREFILTER_WORDS)
 
 static inline __u64 hornet_prefilter_mask(__u32 k)
 {
@@ -426,6 +437,14 @@ static inline __u32 hornet_prefilter_hash(__u32 arg, __u64 bytes)
 {
 	return (((bytes * 0x9e3779b97f4a7c15ULL) ^ arg) * 0xff51afd7ed558ccdULL) >>
 	       (64 - HORNET_PREFILTER_SHIFT);
+}
+
+/* An Equal value's (or a string's) length and its last min(8, length)
+ * bytes, as a little-endian word: a bit of the upper half of the map. */
+static inline __u32 hornet_prefilter_eq_hash(__u32 arg, __u32 len, __u64 last)
+{
+	return HORNET_PREFILTER_WORDS * 64 +
+	       hornet_prefilter_hash(arg | HORNET_PREFILTER_EQUAL | len << 16, last);
 }
 
 #endif /* HORNET_GENERIC_H */

@@ -393,6 +393,9 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 	ret = new_slot(c, sel, negated(op), &slot);
 	if (ret)
 		return ret;
+	if (sp && ((op == HORNET_OP_EQUAL && string_type(type)) || op == HORNET_OP_PREFIX ||
+		   op == HORNET_OP_POSTFIX))
+		c->out->slot_str[slot] = arg + 1;
 	for (i = 0; i < vals->n || (i == 0 && !vals->n); i++) {
 		const struct hornet_value *v = vals->n ? &vals->v[i] : NULL;
 
@@ -894,6 +897,18 @@ static void prefilter_set(uint64_t *words, uint32_t arg, const char *first, unsi
 	words[hash / 64] |= 1ULL << (hash % 64);
 }
 
+/* The gate's bit of an Equal value: its length and last bytes. */
+static void prefilter_eq_set(uint64_t *words, uint32_t arg, const char *s)
+{
+	unsigned int n = strlen(s), m = n < 8 ? n : 8;
+	uint64_t x = 0;
+	uint32_t hash;
+
+	memcpy(&x, s + n - m, m);
+	hash = hornet_prefilter_eq_hash(arg, n, x);
+	words[hash / 64] |= 1ULL << (hash % 64);
+}
+
 /*
  * The string prefilter (hornet/generic.h): K is the shortest value's length
  * (at most 8) of Equal and Prefix values, and of Postfix values; a value
@@ -922,9 +937,11 @@ static int build_prefilter(struct hornet_point_config *o)
 	o->cfg.postfilter_len = post;
 	if (!pre && !post)
 		return 0;
-	o->prefilter = calloc(HORNET_PREFILTER_WORDS, sizeof(*o->prefilter));
+	o->prefilter = calloc(HORNET_PREFILTER_ALL_WORDS, sizeof(*o->prefilter));
 	if (!o->prefilter)
 		return -ENOMEM;
+	for (e = 0; pre && e < o->nr_str_eq; e++)
+		prefilter_eq_set(o->prefilter, o->str_eq[e].key.arg, o->str_eq[e].key.s);
 	for (e = 0; pre && e < o->nr_str_eq; e++)
 		prefilter_set(o->prefilter, o->str_eq[e].key.arg, o->str_eq[e].key.s, pre);
 	for (e = 0; pre && e < o->nr_str_prefix; e++)
@@ -937,6 +954,56 @@ static int build_prefilter(struct hornet_point_config *o)
 			      last, post);
 	}
 	return 0;
+}
+
+/* Whether every selector needs a string slot of spec @arg to hold. */
+static bool every_sel_needs(const struct hornet_point_config *o, unsigned int arg)
+{
+	uint32_t i, w;
+
+	for (i = 0; i < o->cfg.nr_sels; i++) {
+		bool found = false;
+
+		for (w = 0; w < HORNET_GEN_WORDS && !found; w++) {
+			uint64_t pos = o->sels[i].required.w[w] & ~o->cfg.neg[w];
+
+			for (; pos && !found; pos &= pos - 1)
+				found = o->slot_str[w * 64 + __builtin_ctzll(pos)] == arg + 1;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The gate (hornet/generic.h): a tracepoint's point whose every selector
+ * needs one user string argument to equal, start or end with a value; the
+ * prefilter on each side that has values (a side without one, an empty
+ * value, lets every string through: no gate); the string compared as read
+ * (no byte limit below the compared length, no pointers followed).
+ */
+static void build_gate(struct hornet_point_config *o)
+{
+	unsigned int a;
+
+	if (!o->cfg.nr_sels || !o->prefilter ||
+	    ((o->nr_str_eq || o->nr_str_prefix) && !o->cfg.prefilter_len) ||
+	    (o->nr_str_postfix && !o->cfg.postfilter_len))
+		return;
+	for (a = 0; a < o->cfg.nr_specs && a < HORNET_GEN_MAX_SPECS; a++) {
+		const struct hornet_gen_spec *sp = &o->cfg.specs[a];
+
+		if (sp->src != HORNET_SRC_TP_FIELD || sp->field_size != 8 ||
+		    sp->type != HORNET_GT_STRING || !(sp->flags & HORNET_SPEC_USER) ||
+		    sp->nr_resolve || sp->resolve_add ||
+		    (sp->max_data && sp->max_data < HORNET_GEN_STR))
+			continue;
+		if (every_sel_needs(o, a)) {
+			o->cfg.gate_spec = a + 1;
+			return;
+		}
+	}
 }
 
 static bool addr_within(const struct hornet_lpm_addr_key *outer,
@@ -1139,6 +1206,8 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 	ret = build_prefilter(out);
 	if (ret)
 		hornet_point_config_free(out);
+	else
+		build_gate(out);
 	return ret;
 }
 

@@ -91,9 +91,12 @@ struct hornet_point_config {
 	size_t nr_addr;
 	struct hornet_follow_entry *follow;
 	size_t nr_follow;
-	/* the string prefilter's words (HORNET_PREFILTER_WORDS), NULL when
+	/* the string prefilter's words (HORNET_PREFILTER_ALL_WORDS), NULL when
 	 * cfg.prefilter_len and cfg.postfilter_len are both 0 */
 	uint64_t *prefilter;
+	/* per filter slot: 1 + the argument of a string it compares (Equal,
+	 * Prefix, Postfix), 0 for any other slot; for the gate (cfg.gate_spec) */
+	uint8_t slot_str[HORNET_GEN_MAX_SLOTS];
 };
 
 /*

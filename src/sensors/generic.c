@@ -334,7 +334,7 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
 			   &c->int_eq[i].bits);
 	for (i = 0; i < c->nr_addr && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_addr), &c->addr[i].key, &c->addr[i].bits);
-	for (i = 0; c->prefilter && i < HORNET_PREFILTER_WORDS && !err; i++)
+	for (i = 0; c->prefilter && i < HORNET_PREFILTER_ALL_WORDS && !err; i++)
 		if (c->prefilter[i])
 			err = fill(bpf_map__fd(skel->maps.hornet_str_pre), &i, &c->prefilter[i]);
 	return err;
@@ -621,7 +621,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	ret = reuse_shared(g, skel, false);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_str_pre,
-			       c->prefilter ? HORNET_PREFILTER_WORDS : 1);
+			       c->prefilter ? HORNET_PREFILTER_ALL_WORDS : 1);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_str_eq, c->nr_str_eq);
 	if (!ret)

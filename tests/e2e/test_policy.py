@@ -760,4 +760,40 @@ def _():
         shutil.rmtree(d)
 
 
+@test("gate_of_equal_values_by_length_and_last_bytes")
+def _():
+    """When every selector of the openat point compares the path, the
+    program reads the path alone first and ends a call no value can match;
+    for Equal values by their length and last bytes. Files of one directory
+    (the same first bytes): one of the value's length differing in its last
+    byte, shorter and longer ones, a value shorter than 8 bytes, and the
+    values opened by absolute and by relative path (the gate lets a
+    relative path through, its directory comes first). An agent of its own,
+    so that only these selectors are on the point."""
+    d = tmpdir()
+    try:
+        names = ("watched", "watchee", "watche", "watchedx", "wa", "wb")
+        for n in names:
+            open(os.path.join(d, n), "w").close()
+        a = Agent()
+        a.add_policy(openat_policy("gate-eq", "Equal",
+                                   [os.path.join(d, "watched"), os.path.join(d, "wa")]))
+        procs = []
+        for n in names:
+            for cwd, arg in ((None, os.path.join(d, n)), (d, n)):
+                p = subprocess.Popen([CAT, arg], cwd=cwd, stdout=subprocess.DEVNULL)
+                p.wait()
+                procs.append((p.pid, os.path.join(d, n)))
+        exp = sorted((pid, path) for pid, path in procs
+                     if os.path.basename(path) in ("watched", "wa"))
+        wait_events(a, "gate-eq", len(exp))
+        time.sleep(0.2)
+        pids = {pid for pid, _ in procs}
+        got = sorted((e["process"]["pid"], e["args"][1]["string_arg"])
+                     for e in kprobe_events(a, "gate-eq") if e["process"]["pid"] in pids)
+        check(got == exp, "events %r, expected %r" % (got, exp))
+    finally:
+        shutil.rmtree(d)
+
+
 run()
