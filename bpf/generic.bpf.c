@@ -327,10 +327,14 @@ int hornet_gen_tp_enter(void *ctx)
 	struct stash st = {};
 	__u64 key;
 
-	/* a call the gate ends has no return to wait for */
-	if (gated_out(ctx))
-		return 0;
 	key = stash_key();
+	/* a call the gate ends has no return to wait for; an entry an
+	 * earlier call left (one that never returned, a thread id reused)
+	 * must not stand for it at the return */
+	if (gated_out(ctx)) {
+		bpf_map_delete_elem(&hornet_stash, &key);
+		return 0;
+	}
 	for (int i = 0; i < HORNET_GEN_MAX_SPECS; i++) {
 		const volatile struct hornet_gen_spec *sp = &hornet_cfg.specs[i];
 
