@@ -15,17 +15,22 @@
    entry and exit tracepoints (policies that read the return value hook
    both), alternated with bare rounds and with the policy; what a syscall
    policy cannot go below on a kernel where the syscall tracepoint is its
-   only hook, and what hornet adds above it.
+   only hook, and what hornet adds above it. And the programs alone: the
+   ns of BPF per call (bpf_stats) of hornet's and of bpftrace's filter
+   (bench/peers' quiet case), attached together, order alternated.
 2. 1 policy vs 100 policies on the same hook (different Prefix values each),
    the same non-matching loop: the ratio of the cost the policies add.
 3. Matched events: opens of a matching path, exported to the file; events per
    second of the agent's CPU (one core), and what was lost.
 Environment: BENCH_OPENS (default 200000; part 1 runs rounds of a quarter of
-it), BENCH_ROUNDS (default 5; part 1 runs twice as many), BENCH_FLOOR_ONLY=1
+it), BENCH_ROUNDS (default 5; part 1 runs twice as many), BENCH_PROGRAM_ONLY=1
+(part 1's programs alone: hornet's and bpftrace's, bpf_stats), BENCH_FLOOR_ONLY=1
 (part 1's floor alone).
 """
 import json
 import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -197,6 +202,72 @@ def floor_case(path):
            if others else []))
 
 
+def prog_stats():
+    """run_time_ns and run_cnt of every BPF program, by id."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True)
+    return {p["id"]: (p.get("run_time_ns", 0), p.get("run_cnt", 0))
+            for p in json.loads(out.stdout or "[]")}
+
+
+class Bpftrace:
+    """bench/peers' quiet-case filter: the path compared in the kernel."""
+
+    def __init__(self, watched):
+        prog = ('tracepoint:syscalls:sys_enter_openat /str(args->filename) == "%s"/ '
+                '{ printf("%%d %%s\\n", pid, str(args->filename)); }' % watched)
+        self.proc = subprocess.Popen(["bpftrace", "-B", "full", "-e", prog],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc.stdout.readline()  # "Attaching 1 probe..."
+
+    def close(self):
+        # it may miss a SIGINT that comes while it sets up
+        for sig in (signal.SIGINT, signal.SIGINT, signal.SIGKILL):
+            self.proc.send_signal(sig)
+            try:
+                return self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def program_case(path):
+    """Part 1, the programs alone: bpf_stats (ns of BPF per call) of hornet's
+    instance with the policy and, where bpftrace is installed, bench/peers'
+    bpftrace filter, attached together so that both see the same calls, in
+    both orders (the first attached pays the path's cache misses for both)."""
+    n = max(N // 4, 1000)
+    tools = ["hornet"] + (["bpftrace"] if shutil.which("bpftrace") else [])
+    got = {t: [] for t in tools}
+    for r in range(ROUNDS * 2):
+        held, ids = {}, {}
+        for t in tools if r % 2 == 0 else tools[::-1]:
+            before = set(prog_stats())
+            if t == "hornet":
+                held[t] = bench_agent("--network=false")
+                held[t].add_policy(policy("file-monitoring", SENSITIVE))
+            else:
+                held[t] = Bpftrace(path + ".watched")
+            ids[t] = set(prog_stats()) - before
+        subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
+        try:
+            s0 = prog_stats()
+            openloop(path, n)
+            s1 = prog_stats()
+        finally:
+            subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"], check=True)
+        for t in tools:
+            got[t].append(sum(s1[i][0] - s0[i][0] for i in ids[t] if i in s0 and i in s1) / n)
+            if t == "hornet":
+                held[t].stop()
+            else:
+                held[t].close()
+    rows = [[t, "%.0f ns" % statistics.median(got[t]),
+             " ".join("%.0f" % x for x in got[t])] for t in tools]
+    table("the programs alone: BPF ns per open+close (bpf_stats), attached together, "
+          "order alternated (%d rounds of %d opens)" % (ROUNDS * 2, n),
+          ["program", "median", "each round (hornet attached first in rounds 1, 3, ...)"], rows,
+          ["load average %s" % open("/proc/loadavg").read().split()[0]])
+
+
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/policy: needs root")
@@ -208,8 +279,12 @@ def main():
         if os.environ.get("BENCH_FLOOR_ONLY") == "1":
             floor_case(path)
             return
+        if os.environ.get("BENCH_PROGRAM_ONLY") == "1":
+            program_case(path)
+            return
         bare, one = quiet_case(path)
         floor_case(path)
+        program_case(path)
         b = statistics.median(x[1] for x in bare)
         w = statistics.median(x[1] for x in one)
 
