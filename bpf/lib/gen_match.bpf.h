@@ -66,26 +66,26 @@ static __always_inline bool prefilter_bit(__u32 hash)
  * policy costs this read and one or two array loads. A string it cannot
  * judge (unreadable, empty, longer than the compared bytes, a relative
  * path whose directory comes first) goes through. A global function,
- * verified once.
+ * verified once; the string on its own stack (a leaf: no call below it):
+ * about 30 ns less per call than the per-CPU heap here.
  */
 __noinline int gen_gate(__u64 p)
 {
-	struct gen_heap *h = heap();
+	char buf[HORNET_GEN_STR + 8]; /* + the 8 bytes a masked index may read past */
 	__u32 arg = (hornet_cfg.gate_spec - 1) & (HORNET_GEN_MAX_SPECS - 1);
 	__u32 k = hornet_cfg.prefilter_len, kp = hornet_cfg.postfilter_len, len, m, off;
 	__u64 x;
 	long n;
 
-	if (!h)
-		return 1;
-	n = bpf_probe_read_user_str(h->tmp, sizeof(h->tmp), (void *)p);
+	*(__u64 *)(buf + HORNET_GEN_STR) = 0;
+	n = bpf_probe_read_user_str(buf, HORNET_GEN_STR, (void *)p);
 	if (n <= 1 || n >= HORNET_GEN_STR)
 		return 1;
-	if ((hornet_cfg.specs[arg].flags & HORNET_SPEC_FULLPATH) && h->tmp[0] != '/')
+	if ((hornet_cfg.specs[arg].flags & HORNET_SPEC_FULLPATH) && buf[0] != '/')
 		return 1;
 	len = n - 1;
 	if (k && len >= k) {
-		__builtin_memcpy(&x, h->tmp, sizeof(x));
+		__builtin_memcpy(&x, buf, sizeof(x));
 		if (prefilter_bit(hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k)))) {
 			/* a Prefix value may match; an Equal one only with
 			 * its length and last bytes */
@@ -97,7 +97,7 @@ __noinline int gen_gate(__u64 p)
 				return 1;
 			/* masked: the verifier wants the bound here */
 			barrier_var(off);
-			__builtin_memcpy(&x, h->tmp + (off & STR_MASK), sizeof(x));
+			__builtin_memcpy(&x, buf + (off & STR_MASK), sizeof(x));
 			if (prefilter_bit(hornet_prefilter_eq_hash(arg, len,
 								   x & hornet_prefilter_mask(m))))
 				return 1;
@@ -108,7 +108,7 @@ __noinline int gen_gate(__u64 p)
 		if (off > HORNET_GEN_STR - 8)
 			return 1;
 		barrier_var(off);
-		__builtin_memcpy(&x, h->tmp + (off & STR_MASK), sizeof(x));
+		__builtin_memcpy(&x, buf + (off & STR_MASK), sizeof(x));
 		if (prefilter_bit(hornet_prefilter_hash(arg | HORNET_PREFILTER_POSTFIX,
 							x & hornet_prefilter_mask(kp))))
 			return 1;
