@@ -35,6 +35,13 @@ int hornet_gen_standin_btf(const struct btf *vmlinux);
  * mounted. hornet_gen_standin_leave() unmounts it.
  */
 int hornet_gen_standin_enter(int fd);
+/*
+ * The same for a lookup of @name alone (with libbpf's prefix: "bpf_lsm_"
+ * for LSM programs, "btf_trace_" for BTF tracepoints): the stand-in cut
+ * after @name's id, with no other name; the whole stand-in when @name is
+ * not in it (or NULL).
+ */
+int hornet_gen_standin_enter_for(int fd, const char *name);
 void hornet_gen_standin_leave(void);
 
 #endif /* HORNET_SENSORS_GENERIC_BTF_H */
