@@ -601,11 +601,6 @@ int hornet_gen_standin_enter_for(int fd, const char *name)
 	return ret;
 }
 
-int hornet_gen_standin_enter(int fd)
-{
-	return hornet_gen_standin_enter_for(fd, NULL);
-}
-
 void hornet_gen_standin_leave(void)
 {
 	umount2(HORNET_KERNEL_BTF, MNT_DETACH);
