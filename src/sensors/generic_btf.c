@@ -474,6 +474,7 @@ static ssize_t standin_one(const char *whole, size_t size, const char *name, cha
 	char *p;
 
 	if (size < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    (size_t)h->hdr_len + h->type_off + h->type_len > size ||
 	    (size_t)h->hdr_len + h->str_off + h->str_len > size)
 		return -EINVAL;
 	types = (const void *)(whole + h->hdr_len + h->type_off);
