@@ -659,6 +659,14 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	return ret;
 }
 
+/* what libbpf puts before a BTF-id target's name to look it up */
+static const char *btf_id_prefix(enum hornet_mech mech)
+{
+	if (mech == HORNET_MECH_LSM)
+		return "bpf_lsm_";
+	return mech == HORNET_MECH_TP_BTF ? "btf_trace_" : "";
+}
+
 static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 			 const struct hornet_plan_hook *ph, const struct hornet_point_config *c,
 			 char *err, size_t err_size)
@@ -670,13 +678,16 @@ static int load_instance(struct hornet_gen_sensor *g, struct gen_point *np,
 			 ph->mech == HORNET_MECH_FEXIT || ph->mech == HORNET_MECH_FMOD_RET ||
 			 ph->mech == HORNET_MECH_TP_BTF;
 	bool standin = false;
+	char name[sizeof(ph->target) + 16];
 	int ret;
 
 	/* not on the main thread: the event loop stays in the agent's mount
 	 * namespace, where a mount made on the host later shows (the loader
 	 * thread of the start ends, and its namespace with it) */
 	if (by_btf_id && g->core_btf_fd >= 0 && g->standin_fd >= 0 && gettid() != getpid()) {
-		ret = hornet_gen_standin_enter(g->standin_fd);
+		/* the name libbpf looks up for the target */
+		snprintf(name, sizeof(name), "%s%s", btf_id_prefix(ph->mech), ph->target);
+		ret = hornet_gen_standin_enter_for(g->standin_fd, name);
 		standin = !ret;
 		if (ret)
 			pr_debug("sensor 'generic': %s reads the whole kernel BTF: %s", np->key,

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
@@ -454,41 +453,118 @@ int hornet_gen_standin_btf(const struct btf *vmlinux)
 }
 
 /*
- * A copy of @fd in a file of this thread's mount namespace, named in @path:
- * a bind mount takes its source from the caller's namespace only (a memory
- * file's mount is the kernel's, a file opened before the unshare is in the
- * agent's namespace) and not from a file already removed. The caller
+ * The stand-in cut for one lookup, of @name: the records before its id are
+ * anonymous pointers, which a lookup by name and kind passes over, and
+ * nothing follows it but its prototype. The target keeps its kernel id, and
+ * libbpf parses and walks 12 bytes per type up to it, with one name, instead
+ * of the whole stand-in with its 50,000 names. The first record of that
+ * name and of the kind libbpf asks for is the one libbpf would find in the
+ * whole. Returns the size in @buf (malloc'ed), 0 when @name is not there
+ * (libbpf then reads the whole and looks in modules), or -errno.
+ */
+static ssize_t standin_one(const char *whole, size_t size, const char *name, char **buf)
+{
+	const struct btf_header *h = (const void *)whole;
+	const struct btf_type *types, *t = NULL;
+	size_t len = strlen(name), out;
+	__u32 kind = strncmp(name, "btf_trace_", 10) ? BTF_KIND_FUNC : BTF_KIND_TYPEDEF;
+	struct btf_header nh;
+	struct btf_type *nt;
+	__u32 i, nr;
+	char *p;
+
+	if (size < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    (size_t)h->hdr_len + h->type_off + h->type_len > size ||
+	    (size_t)h->hdr_len + h->str_off + h->str_len > size)
+		return -EINVAL;
+	types = (const void *)(whole + h->hdr_len + h->type_off);
+	nr = h->type_len / sizeof(*types);
+	for (i = 0; i < nr && !t; i++) {
+		const char *s = whole + h->hdr_len + h->str_off + types[i].name_off;
+
+		if (types[i].name_off && types[i].name_off < h->str_len &&
+		    btf_kind(&types[i]) == kind && !strcmp(s, name))
+			t = &types[i];
+	}
+	if (!t)
+		return 0;
+	/* up to the target (id i), and for a function its prototype after it */
+	out = sizeof(*h) + (i + 1) * sizeof(*types) + len + 2;
+	p = calloc(1, out);
+	if (!p)
+		return -ENOMEM;
+	nh = *h;
+	nt = (void *)(p + sizeof(nh));
+	nh.hdr_len = sizeof(nh);
+	nh.type_off = 0;
+	nh.type_len = (i + 1) * sizeof(*types);
+	nh.str_off = nh.type_len;
+	nh.str_len = len + 2;
+	memcpy(p, &nh, sizeof(nh));
+	for (nr = 0; nr + 1 < i; nr++)
+		nt[nr].info = BTF_KIND_PTR << 24;
+	nt[i - 1] = *t;
+	nt[i - 1].name_off = 1;
+	nt[i - 1].type = btf_is_func(t) ? i + 1 : 0;
+	nt[i].info = BTF_KIND_FUNC_PROTO << 24;
+	memcpy(p + sizeof(nh) + nh.type_len + 1, name, len + 1);
+	*buf = p;
+	return out;
+}
+
+/*
+ * @size bytes of @buf in a file of this thread's mount namespace, named in
+ * @path: a bind mount takes its source from the caller's namespace only (a
+ * memory file's mount is the kernel's, a file opened before the unshare is
+ * in the agent's namespace) and not from a file already removed. The caller
  * removes the name once mounted.
  */
-static int copy_here(int fd, char *path, size_t size)
+static int write_here(const char *buf, size_t size, char *path, size_t path_size)
 {
 	static const char *const dirs[] = { "/dev/shm", "/run", "/tmp" };
-	struct stat st;
-	off_t off = 0;
 	unsigned int i;
-	int out = -ENOENT;
+	int out = -ENOENT, ret;
 
-	if (fstat(fd, &st))
-		return -errno;
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && out < 0; i++) {
-		snprintf(path, size, "%s/hornet-btf-XXXXXX", dirs[i]);
+		snprintf(path, path_size, "%s/hornet-btf-XXXXXX", dirs[i]);
 		out = mkostemp(path, O_CLOEXEC);
 		if (out < 0)
 			out = -errno;
 	}
 	if (out < 0)
 		return out;
-	while (off < st.st_size) {
-		ssize_t n = sendfile(out, fd, &off, st.st_size - off);
-
-		if (n <= 0) {
-			int ret = n < 0 ? -errno : -EIO;
-
-			close(out);
-			unlink(path);
-			return ret;
-		}
+	ret = write_all(out, buf, size);
+	if (ret) {
+		close(out);
+		unlink(path);
+		return ret;
 	}
+	return out;
+}
+
+/*
+ * The stand-in @fd, or its cut for @name (standin_one()), in a file of this
+ * thread's namespace (write_here()).
+ */
+static int copy_here(int fd, const char *name, char *path, size_t path_size)
+{
+	struct stat st;
+	char *whole, *one = NULL;
+	ssize_t n = 0;
+	int out;
+
+	if (fstat(fd, &st))
+		return -errno;
+	whole = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (whole == MAP_FAILED)
+		return -errno;
+	if (name)
+		n = standin_one(whole, st.st_size, name, &one);
+	out = n < 0 ? n
+	      : n   ? write_here(one, n, path, path_size)
+		    : write_here(whole, st.st_size, path, path_size);
+	free(one);
+	munmap(whole, st.st_size);
 	return out;
 }
 
@@ -499,7 +575,7 @@ static int copy_here(int fd, char *path, size_t size)
  */
 static __thread int own_ns; /* 0 not yet, 1 done, -errno failed */
 
-int hornet_gen_standin_enter(int fd)
+int hornet_gen_standin_enter_for(int fd, const char *name)
 {
 	char path[64];
 	int copy, ret = 0;
@@ -515,7 +591,7 @@ int hornet_gen_standin_enter(int fd)
 	}
 	if (own_ns < 0)
 		return own_ns;
-	copy = copy_here(fd, path, sizeof(path));
+	copy = copy_here(fd, name, path, sizeof(path));
 	if (copy < 0)
 		return copy;
 	if (mount(path, HORNET_KERNEL_BTF, NULL, MS_BIND, NULL))

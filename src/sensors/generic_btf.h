@@ -32,9 +32,12 @@ int hornet_gen_standin_btf(const struct btf *vmlinux);
  * Mounts the stand-in @fd over HORNET_KERNEL_BTF for the calling thread
  * only (in a mount namespace of its own, made at its first call, which
  * receives the host's mounts and sends none): 0, or -errno and nothing
- * mounted. hornet_gen_standin_leave() unmounts it.
+ * mounted. hornet_gen_standin_leave() unmounts it. For a lookup of @name
+ * alone (with libbpf's prefix: "bpf_lsm_" for LSM programs, "btf_trace_"
+ * for BTF tracepoints), the stand-in cut after @name's id, with no other
+ * name; the whole stand-in when @name is NULL or not in it.
  */
-int hornet_gen_standin_enter(int fd);
+int hornet_gen_standin_enter_for(int fd, const char *name);
 void hornet_gen_standin_leave(void);
 
 #endif /* HORNET_SENSORS_GENERIC_BTF_H */

@@ -18,7 +18,11 @@
 
 struct seen {
 	int fd;
+	const char *name; /* the one lookup the stand-in is cut for, or NULL */
+	const char *other; /* a name of the kernel's, not to be found then */
 	int enter;
+	int id; /* of @name, in what the thread reads */
+	int other_id;
 	__u32 types;
 	int task_struct; /* found in what the thread reads as the kernel's BTF */
 	int mounted_for_all; /* the mount shows in the process's namespace */
@@ -44,12 +48,16 @@ static void *in_thread(void *arg)
 	struct seen *s = arg;
 	struct btf *b;
 
-	s->enter = hornet_gen_standin_enter(s->fd);
+	s->enter = hornet_gen_standin_enter_for(s->fd, s->name);
 	if (s->enter)
 		return NULL;
 	b = btf__load_vmlinux_btf();
 	s->types = b ? btf__type_cnt(b) : 0;
 	s->task_struct = b ? btf__find_by_name_kind(b, "task_struct", BTF_KIND_STRUCT) : -1;
+	if (b && s->name) {
+		s->id = btf__find_by_name_kind(b, s->name, BTF_KIND_FUNC);
+		s->other_id = btf__find_by_name_kind(b, s->other, BTF_KIND_FUNC);
+	}
 	s->mounted_for_all = mount_in_process_ns();
 	btf__free(b);
 	hornet_gen_standin_leave();
@@ -115,6 +123,36 @@ int main(void)
 			CHECK(!seen.mounted_for_all);
 			CHECK(!mount_in_process_ns());
 			CHECK(btf__find_by_name_kind(k, "task_struct", BTF_KIND_STRUCT) > 0);
+		}
+	}
+	UNIT_CASE("standin/cut_for_one_target_at_its_kernel_id")
+	{
+		/* two functions of the kernel: the later one, and one before it */
+		int a = btf__find_by_name_kind(k, "security_file_open", BTF_KIND_FUNC);
+		int b = btf__find_by_name_kind(k, "commit_creds", BTF_KIND_FUNC);
+
+		seen.name = a > b ? "security_file_open" : "commit_creds";
+		seen.other = a > b ? "commit_creds" : "security_file_open";
+		CHECK(a > 0 && b > 0);
+		if (seen.fd >= 0 && a > 0 && b > 0 &&
+		    !pthread_create(&th, NULL, in_thread, &seen)) {
+			pthread_join(th, NULL);
+			CHECK_INT(seen.enter, 0);
+			CHECK_INT(seen.id, a > b ? a : b);
+			/* nothing after it but its prototype, no other name */
+			CHECK_INT(seen.types, (a > b ? a : b) + 2);
+			CHECK(seen.other_id < 0);
+			CHECK(seen.task_struct < 0);
+			CHECK(!mount_in_process_ns());
+		}
+		/* a name not there: the whole stand-in, where libbpf looks on in modules */
+		seen.name = "hornet_no_such_function";
+		if (seen.fd >= 0 && !pthread_create(&th, NULL, in_thread, &seen)) {
+			pthread_join(th, NULL);
+			CHECK_INT(seen.enter, 0);
+			CHECK_INT(seen.types, n);
+			CHECK(seen.id < 0);
+			CHECK(seen.other_id > 0);
 		}
 	}
 	btf__free(s);
