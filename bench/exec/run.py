@@ -12,27 +12,32 @@
    agent reports it), median of 5 starts.
 3. The agent's RSS and CPU per process after 100,000 short-lived processes
    (the CPU both with the start-up and from ready to the end).
+4. With BENCH_PARTS=1: the steady-state CPU per process again without the
+   export file (--export-file "") and with the store (--store FILE), so that
+   the export's and the store's parts show beside the third part's row.
 Environment: BENCH_N (default 1000), BENCH_ROUNDS (default 10), BENCH_PROCS
-(default 100000).
+(default 100000), BENCH_PARTS (default 0).
 """
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import benchlib  # noqa: E402
 from benchlib import Meter, fmt_ratio, pin, pinned, ratios, table  # noqa: E402
 # the agent as the tests start it (tests/lib/hornet.py)
-from hornet import bench_agent, BUILD, HORNET  # noqa: E402
+from hornet import Agent, bench_agent, BUILD, HORNET  # noqa: E402
 
 FORKEXEC = os.path.join(BUILD, "bench", "exec", "forkexec")
 TRUE = os.path.realpath("/bin/true")
 N = int(os.environ.get("BENCH_N", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 PROCS = int(os.environ.get("BENCH_PROCS", "100000"))
+PARTS = os.environ.get("BENCH_PARTS", "0") == "1"
 
 
 def forkexec(n, par=1):
@@ -41,6 +46,16 @@ def forkexec(n, par=1):
     out = subprocess.run(pinned(argv) if par == 1 else argv, capture_output=True, check=True)
     wall, cpu = out.stdout.split()
     return int(wall), int(cpu)
+
+
+def storm():
+    """PROCS short-lived processes, four at a time, then a second for the
+    agent to drain them."""
+    done = 0
+    while done < PROCS:
+        forkexec(min(10000, PROCS - done), par=4)
+        done += min(10000, PROCS - done)
+    time.sleep(1)
 
 
 def main():
@@ -87,11 +102,7 @@ def main():
     time.sleep(1)
     ready_cpu = a.cpu()
     t0 = time.monotonic()
-    done = 0
-    while done < PROCS:
-        forkexec(min(10000, PROCS - done), par=4)
-        done += min(10000, PROCS - done)
-    time.sleep(1)
+    storm()
     rss, hwm = a.rss_kb()
     cpu = a.cpu()
     a.cpu = lambda: cpu
@@ -109,6 +120,32 @@ def main():
           % (rss0 / 1024, rss / 1024, PROCS, hwm / 1024, PROCS / (time.monotonic() - t0),
              st["process_cache"]["size"], st["process_cache"]["evictions"],
              json.dumps(st["lost"])))
+    if PARTS:
+        parts()
+
+
+def steady_cpu(a):
+    """(user, system) us of the agent's CPU per process, from ready + 1 s to
+    the end of PROCS short-lived processes (the third part's row)."""
+    pin(a.proc.pid)
+    time.sleep(1)
+    c0 = a.cpu()
+    storm()
+    c1 = a.cpu()
+    a.stop()
+    return (c1[0] - c0[0]) / PROCS * 1e6, (c1[1] - c0[1]) / PROCS * 1e6
+
+
+def parts():
+    """The steady-state row without the export file and with the store."""
+    same = ("--export-file-max-size-mb", "64", "--export-file-max-backups", "1")
+    u, s = steady_cpu(Agent(*same, export=False, poll=0.005))
+    print("agent CPU from ready to the end, no export file: %.1f us per process (user %.1f, "
+          "system %.1f); load %s" % (u + s, u, s, benchlib.loadavg()))
+    with tempfile.TemporaryDirectory(prefix="bench-exec-") as d:
+        u, s = steady_cpu(bench_agent("--store", os.path.join(d, "store.db")))
+    print("agent CPU from ready to the end, export file and store: %.1f us per process "
+          "(user %.1f, system %.1f); load %s" % (u + s, u, s, benchlib.loadavg()))
 
 
 main()

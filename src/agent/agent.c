@@ -1532,6 +1532,9 @@ static int agent_start(struct hornet_agent *a)
 	a->render.node_name = cfg->node_name;
 	a->render.ancestors = cfg->enable_ancestors;
 	a->render.policy_full_process = cfg->policy_full_process;
+	/* asking for the full object in policy events asks for all of it */
+	a->render.process_cred = cfg->enable_process_cred || cfg->policy_full_process;
+	a->render.process_ns = cfg->enable_process_ns || cfg->policy_full_process;
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 

@@ -58,9 +58,13 @@ static const struct opt opts[] = {
 	  "the network sensor: TCP connections, UDP destinations (default: on)" },
 	{ "inspect-packets", OPT_BOOL, OFF(inspect_packets), 0, 0, NULL,
 	  "DNS queries and answers, HTTP requests and TLS SNI from the packets (default: on)" },
+	{ "enable-process-cred", OPT_BOOL, OFF(enable_process_cred), 0, 0, NULL,
+	  "process objects carry cap and process_credentials (default: off, as Tetragon)" },
+	{ "enable-process-ns", OPT_BOOL, OFF(enable_process_ns), 0, 0, NULL,
+	  "process objects carry ns, the namespaces (default: off, as Tetragon)" },
 	{ "policy-events-full-process", OPT_BOOL, OFF(policy_full_process), 0, 0, NULL,
-	  "policy events carry cap, ns and process_credentials too (default: off; exec events "
-	  "always do)" },
+	  "policy events carry the full process object, and it has cap, ns and "
+	  "process_credentials (default: off)" },
 	{ "process-cache-size", OPT_UINT, OFF(process_cache_size), 64, 1 << 22, "N",
 	  "processes kept in the user-space cache (default: 32768)" },
 	{ "ringbuf-size-mb", OPT_UINT, OFF(ringbuf_size_mb), 1, 1024, "N",

@@ -42,6 +42,8 @@ struct hornet_config {
 	char *socket;
 	bool enable_ancestors;
 	bool policy_full_process;
+	bool enable_process_cred;
+	bool enable_process_ns;
 	bool network;
 	bool inspect_packets;
 	unsigned int process_cache_size;

@@ -45,7 +45,10 @@ struct hornet_render_ctx {
 	struct hornet_ns host_ns; /* the namespaces of pid 1, for is_host */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	bool ancestors; /* add the "ancestors" array */
-	bool policy_full_process; /* policy events carry cap, ns, credentials too */
+	bool policy_full_process; /* policy events carry the full object too */
+	/* what the full object carries, as Tetragon's --enable-process-cred/-ns */
+	bool process_cred; /* "cap" and "process_credentials" */
+	bool process_ns; /* "ns" */
 };
 
 /* base64("<node>:<ktime>:<pid>"); returns its length, 0 if @size is too small */
@@ -55,7 +58,7 @@ size_t hornet_exec_id(char *out, size_t size, const char *node, uint64_t ktime, 
 void hornet_format_time(char out[HORNET_TIME_MAX], uint64_t wall_ns);
 
 enum hornet_proc_detail {
-	HORNET_PROC_FULL, /* with cap, ns and process_credentials */
+	HORNET_PROC_FULL, /* with cgroup_id, and cap, ns and process_credentials as enabled */
 	HORNET_PROC_EXEC, /* FULL, and the exec's binary_properties */
 	HORNET_PROC_LEAN, /* without cap, ns and process_credentials */
 };

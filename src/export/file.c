@@ -170,6 +170,16 @@ static int rotate(struct hornet_export_file *f)
 		if (truncate(f->path, 0) && errno != ENOENT)
 			err = err ? err : -errno;
 	} else {
+		/*
+		 * The oldest backup goes first, so that no rename below replaces
+		 * a file: ext4 (auto_da_alloc) writes back all of a file renamed
+		 * over another one before the rename returns, which made the
+		 * agent's thread write out the whole export file at each
+		 * rotation; the kernel's flusher writes it out anyway. (If it
+		 * cannot be removed, the rename replaces it as before.)
+		 */
+		snprintf(to, sizeof(to), "%s.%u", f->path, f->max_backups);
+		unlink(to);
 		for (i = f->max_backups; i > 1; i--) {
 			snprintf(from, sizeof(from), "%s.%u", f->path, i - 1);
 			snprintf(to, sizeof(to), "%s.%u", f->path, i);

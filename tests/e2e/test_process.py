@@ -26,9 +26,13 @@ def exec_id(node, ktime, pid):
     return base64.b64encode(("%s:%d:%d" % (node, ktime, pid)).encode()).decode()
 
 
+# Tetragon's --enable-process-cred and --enable-process-ns
+FULL = ("--enable-process-cred", "--enable-process-ns")
+
+
 @test("exec_with_parent_args_cwd_uid_and_exit_status")
 def _():
-    a = Agent.shared()
+    a = Agent.shared(*FULL)
     cwd = tempfile.mkdtemp(prefix="hornet-cwd-")
     try:
         sh = subprocess.Popen(["/bin/sh", "-c", "/bin/cat /etc/hostname; true"], cwd=cwd,
@@ -60,6 +64,29 @@ def _():
         check("signal" not in ex["process_exit"], "unexpected signal")
     finally:
         shutil.rmtree(cwd)
+
+
+@test("cap_ns_and_credentials_only_when_enabled_as_in_tetragon")
+def _():
+    # each flag brings its part, and only in its agent; exits too
+    for args, cred, ns in (((), False, False), (("--enable-process-cred",), True, False),
+                           (("--enable-process-ns",), False, True)):
+        a = Agent.shared(*args)
+        sh = subprocess.Popen([SH, "-c", "/bin/cat /etc/hostname; true"],
+                              stdout=subprocess.DEVNULL)
+        sh.wait()
+        ev = a.wait_for(lambda e: is_exec(binary=CAT)(e) and
+                        e["process_exec"].get("parent", {}).get("pid") == sh.pid,
+                        what="exec of cat with %r" % (args,))
+        p = ev["process_exec"]["process"]
+        for key, want in (("cap", cred), ("process_credentials", cred), ("ns", ns)):
+            check((key in p) == want and (key in ev["process_exec"]["parent"]) == want,
+                  "%r: %s %s: %r" % (args, key, "missing" if want else "present", p))
+        ex = a.wait_for(is_exit(exec_id=p["exec_id"]), what="exit of cat")
+        check(("cap" in ex["process_exit"]["process"]) == cred and
+              ("ns" in ex["process_exit"]["process"]) == ns,
+              "%r: exit %r" % (args, ex["process_exit"]["process"]))
+        check(sh.returncode == 0, "sh: %d" % sh.returncode)
 
 
 @test("exit_status_3")
@@ -250,11 +277,11 @@ def check_privilege_changes(a):
 
 @test("privilege_changes_at_exec")
 def _():
-    check_privilege_changes(Agent.shared())
+    check_privilege_changes(Agent.shared(*FULL))
 
 
 def creds_hook_test(mech, prog):
-    a = Agent("--exec-creds-hook", mech)
+    a = Agent("--exec-creds-hook", mech, "--enable-process-cred")
     sensor = a.status()["sensors"][0]
     check(sensor["hooks"]["bprm_committing_creds"] == mech, "status: %r" % sensor)
     check(prog in hornet_progs(settle=False), "%s not loaded: %r" % (prog, hornet_progs(False)))

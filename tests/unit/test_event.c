@@ -205,6 +205,8 @@ int main(void)
 		.node_name = "node-1",
 		/* an event at ktime 1000000 happens at 2026-11-28T10:00:00.123456789Z */
 		.boot_to_wall_ns = 1795860000123456789LL - 1000000,
+		.process_cred = true,
+		.process_ns = true,
 	};
 	struct hornet_process *p, *par, *g, *gg;
 	json_t *v;
@@ -391,6 +393,45 @@ int main(void)
 			hornet_json_free(&b);
 		}
 		hornet_process__put(p);
+	}
+
+	UNIT_CASE("event_exec_cred_and_ns_only_when_enabled")
+	{
+		/*
+		 * Tetragon's defaults: no cap, process_credentials or ns
+		 * unless asked; each flag brings its own part, nothing else
+		 */
+		static const struct {
+			bool cred, ns;
+		} modes[] = { { false, false }, { true, false }, { false, true } };
+		struct hornet_render_ctx c = ctx;
+		unsigned int m;
+
+		for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			c.process_cred = modes[m].cred;
+			c.process_ns = modes[m].ns;
+			p = proc(4300 + m, 900000, 100, 500, "/usr/bin/id", "/", "");
+			p->caps.effective = 1ULL << 21;
+			p->ns.inum[HORNET_NS_PID] = HOST_NS_BASE + HORNET_NS_PID;
+			p->cgroup_id = 77;
+			v = exec_json(&c, p, 1000000);
+			CHECK(v);
+			if (v) {
+				json_t *pr = at(v, "process_exec.process");
+
+				CHECK(!at(pr, "cap") == !modes[m].cred);
+				CHECK(!at(pr, "process_credentials") == !modes[m].cred);
+				CHECK(!at(pr, "ns") == !modes[m].ns);
+				CHECK_INT(int_at(pr, "tid"), 4300 + m);
+				CHECK_INT(int_at(pr, "cgroup_id"), 77);
+				json_decref(v);
+			}
+			v = exit_json(&c, p, 0, 2000000);
+			CHECK(v && !at(v, "process_exit.process.cap") == !modes[m].cred);
+			CHECK(v && !at(v, "process_exit.process.ns") == !modes[m].ns);
+			json_decref(v);
+			hornet_process__put(p);
+		}
 	}
 
 	UNIT_CASE("event_exec_minimal_process")

@@ -22,6 +22,8 @@ static const struct hornet_render_ctx ctx = {
 	.node_name = "node-1",
 	/* an event at ktime 1000000 happens at 2026-11-28T10:00:00.123456789Z */
 	.boot_to_wall_ns = 1795860000123456789LL - 1000000,
+	.process_cred = true,
+	.process_ns = true,
 };
 
 static struct hornet_process *proc(const char *binary, const char *args)
