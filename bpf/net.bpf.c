@@ -53,18 +53,19 @@ struct {
 } hornet_track_heap SEC(".maps");
 
 /*
- * Every socket made by a process since the agent started, by cookie, from
- * its creation: for the packet programs. Sockets made by the kernel for
- * accept() are not here, and their packets are not inspected. One LRU
- * list for all CPUs (not BPF_F_NO_COMMON_LRU): per-CPU lists would split the
- * room, and a CPU that made many long-lived sockets would evict its own.
+ * Every socket made by a process since the agent started: its owner, for the
+ * packet programs. Socket-local storage rather than a hash by cookie: the
+ * packet programs find it through the socket they hold (no hash, no cookie
+ * for packets that go nowhere), and it goes away with the socket (no delete
+ * at close, no shared LRU list and its lock at creation). Sockets made by the
+ * kernel for accept() have none, and their packets are not inspected.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct hornet_sock_owner);
-} hornet_cookie_owners SEC(".maps");
+} hornet_sock_owners SEC(".maps");
 
 struct udp_key {
 	__u32 pid;
@@ -130,9 +131,49 @@ static __always_inline void send(struct hornet_net_event *e, const struct hornet
 	hornet_output(e, size, HORNET_STAT_RB_LOST_NET);
 }
 
+/* struct sock_common's fields up to skc_cookie, copied in one read */
+#define SKC_COPY 128
+
+/* @o bytes into @b, @o a field's offset that read_skc() checked */
+#define SKC_AT(b, o, type) (*(type *)((b) + (o)))
+
+/*
+ * hornet_read_sock() with one bpf_probe_read_kernel() of sock_common's head
+ * instead of one per field (nine): accept's return, a syscall tracepoint
+ * without a BTF pointer, reads a socket per connection. The offsets are
+ * CO-RE constants, so a kernel whose skc_cookie lies beyond the copy takes
+ * the field-by-field read, and the verifier sees only one of the two.
+ */
+static __always_inline void read_skc(struct hornet_sock_data *sd, const struct sock *sk)
+{
+	const struct sock_common *skc = (const void *)sk;
+	__u32 end = bpf_core_field_offset(skc->skc_cookie) + sizeof(__u64);
+	__u8 b[SKC_COPY];
+
+	if (end > sizeof(b) || bpf_probe_read_kernel(b, end, skc)) {
+		hornet_read_sock(sd, sk);
+		return;
+	}
+	sd->family = SKC_AT(b, bpf_core_field_offset(skc->skc_family), __u16);
+	sd->state = SKC_AT(b, bpf_core_field_offset(skc->skc_state), __u8);
+	sd->type = BPF_CORE_READ(sk, sk_type);
+	sd->protocol = BPF_CORE_READ(sk, sk_protocol);
+	sd->sport = SKC_AT(b, bpf_core_field_offset(skc->skc_num), __u16);
+	sd->dport = bpf_ntohs(SKC_AT(b, bpf_core_field_offset(skc->skc_dport), __u16));
+	if (sd->family == AF_INET6) {
+		__builtin_memcpy(sd->saddr, b + bpf_core_field_offset(skc->skc_v6_rcv_saddr), 16);
+		__builtin_memcpy(sd->daddr, b + bpf_core_field_offset(skc->skc_v6_daddr), 16);
+	} else {
+		*(__u32 *)sd->saddr = SKC_AT(b, bpf_core_field_offset(skc->skc_rcv_saddr), __u32);
+		*(__u32 *)sd->daddr = SKC_AT(b, bpf_core_field_offset(skc->skc_daddr), __u32);
+	}
+	sd->cookie = SKC_AT(b, bpf_core_field_offset(skc->skc_cookie), __u64);
+}
+
 /*
  * The socket's addresses and state. @btf: @sk is a BTF pointer (tp_btf), read
- * with plain loads; otherwise hornet_read_sock(), a helper call per field. Callers pass a constant, so each program keeps one of the two.
+ * with plain loads; otherwise read_skc(). Callers pass a constant, so each
+ * program keeps one of the two.
  */
 static __always_inline void read_sock(struct hornet_sock_data *sd, const struct sock *sk, bool btf)
 {
@@ -155,7 +196,7 @@ static __always_inline void read_sock(struct hornet_sock_data *sd, const struct 
 		sd->cookie = skc->skc_cookie.counter;
 		return;
 	}
-	hornet_read_sock(sd, sk);
+	read_skc(sd, sk);
 }
 
 static __always_inline void read_bytes(struct hornet_net_event *e, const struct sock *sk, bool btf)
@@ -243,8 +284,6 @@ static __always_inline int state_change(const struct sock *sk, int oldstate, int
 		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate, btf); /* a connect that failed */
 	else
 		emit_tcp(HORNET_NET_CLOSE, t, sk, newstate, btf);
-	if (t->tuple.cookie)
-		bpf_map_delete_elem(&hornet_cookie_owners, &t->tuple.cookie);
 	bpf_map_delete_elem(&hornet_tcp_owners, &key);
 	return 0;
 }
@@ -312,18 +351,19 @@ int hornet_accept(struct sys_exit_ctx *ctx)
 	return accepted(ctx->ret);
 }
 
-/* Every new socket: its owner, by cookie, for the packet programs. */
+/* Every new socket: its owner, for the packet programs. */
 SEC("cgroup/sock_create")
 int hornet_sock_create(struct bpf_sock *ctx)
 {
-	struct hornet_sock_owner own = {};
-	__u64 cookie;
+	struct hornet_sock_owner *own;
 
 	if (!hornet_inspect)
 		return 1;
-	cookie = bpf_get_socket_cookie(ctx);
-	owner_now(&own);
-	bpf_map_update_elem(&hornet_cookie_owners, &cookie, &own, BPF_ANY);
+	/* the cookie from the start: connect's event carries it, as its close does */
+	bpf_get_socket_cookie(ctx);
+	own = bpf_sk_storage_get(&hornet_sock_owners, ctx, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (own)
+		owner_now(own);
 	return 1;
 }
 
@@ -498,6 +538,19 @@ static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 
 	send(e, o, len);
 }
 
+/* The owner of the packet's socket, if a process made it since we started. */
+static __always_inline struct hornet_sock_owner *skb_owner(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return NULL;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return NULL;
+	return bpf_sk_storage_get(&hornet_sock_owners, sk, NULL, 0);
+}
+
 static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 {
 	struct hornet_sock_owner *o;
@@ -509,8 +562,8 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 		return 1;
 	if (l.proto == IPPROTO_UDP) {
 		if ((!ingress && l.dport == 53) || (ingress && l.sport == 53)) {
+			o = skb_owner(skb);
 			cookie = bpf_get_socket_cookie(skb);
-			o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
 			inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o);
 		}
 		return 1;
@@ -519,11 +572,11 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 	 * a process opened; accepted sockets have no owner here and are left alone */
 	if (skb->len <= l.payload)
 		return 1;
-	cookie = bpf_get_socket_cookie(skb);
-	o = bpf_map_lookup_elem(&hornet_cookie_owners, &cookie);
+	o = skb_owner(skb);
 	if (!o || (o->flags & HORNET_SOCKF_INSPECTED))
 		return 1;
 	o->flags |= HORNET_SOCKF_INSPECTED;
+	cookie = bpf_get_socket_cookie(skb);
 	if (load(skb, l.payload, head, sizeof(head)))
 		return 1;
 	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01)
