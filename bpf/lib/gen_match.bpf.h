@@ -29,6 +29,15 @@ static __always_inline void lookup_bits(struct gen_heap *h, void *map, void *key
 		or_bits(&h->hits, b);
 }
 
+/* One bit of the prefilter map: whether some value of the point hashes to @hash */
+static __always_inline int prefilter_bit(__u32 hash)
+{
+	__u32 word = hash >> 6;
+	__u64 *w = bpf_map_lookup_elem(&hornet_str_pre, &word);
+
+	return w && (*w & (1ULL << (hash & 63)));
+}
+
 /*
  * Whether a string of @len bytes in the heap's data, whose first (with
  * HORNET_PREFILTER_POSTFIX in @arg: last) @k bytes are at @off, may equal,
@@ -39,24 +48,12 @@ static __always_inline void lookup_bits(struct gen_heap *h, void *map, void *key
 __noinline int gen_prefilter(__u32 arg, __u32 off, __u32 k, __u32 len)
 {
 	struct gen_heap *h = heap();
-	__u32 hash, word;
-	__u64 x, *w;
+	__u64 x;
 
 	if (!h || len < k)
 		return 0;
 	__builtin_memcpy(&x, h->data + (off & DATA_MASK), sizeof(x));
-	hash = hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k));
-	word = hash >> 6;
-	w = bpf_map_lookup_elem(&hornet_str_pre, &word);
-	return w && (*w & (1ULL << (hash & 63)));
-}
-
-static __always_inline bool prefilter_bit(__u32 hash)
-{
-	__u32 word = hash >> 6;
-	__u64 *w = bpf_map_lookup_elem(&hornet_str_pre, &word);
-
-	return w && (*w & (1ULL << (hash & 63)));
+	return prefilter_bit(hornet_prefilter_hash(arg, x & hornet_prefilter_mask(k)));
 }
 
 /*
