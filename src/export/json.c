@@ -158,9 +158,8 @@ void hornet_json_escape(struct hornet_json *j, const char *s, size_t n)
  * Writes the comma and the key that come before a value. Keys are the
  * program's own string constants, never input, so they are not escaped.
  */
-static void member(struct hornet_json *j, const char *key)
+static void member(struct hornet_json *j, const char *key, size_t n)
 {
-	size_t n = key ? strlen(key) : 0;
 	char *p;
 
 	if (!reserve(j, n + 4))
@@ -192,9 +191,9 @@ static char *fmt_u64(char buf[24], uint64_t v)
 	return p;
 }
 
-static void open_container(struct hornet_json *j, const char *key, char c)
+static void open_container(struct hornet_json *j, const char *key, size_t klen, char c)
 {
-	member(j, key);
+	member(j, key, klen);
 	if (j->depth + 1 >= HORNET_JSON_MAX_DEPTH) {
 		j->failed = true;
 		return;
@@ -210,9 +209,9 @@ static void close_container(struct hornet_json *j, char c)
 	put(j, c);
 }
 
-void hornet_json_obj_begin(struct hornet_json *j, const char *key)
+void hornet_json_obj_begin_n(struct hornet_json *j, const char *key, size_t klen)
 {
-	open_container(j, key, '{');
+	open_container(j, key, klen, '{');
 }
 
 void hornet_json_obj_end(struct hornet_json *j)
@@ -220,9 +219,9 @@ void hornet_json_obj_end(struct hornet_json *j)
 	close_container(j, '}');
 }
 
-void hornet_json_arr_begin(struct hornet_json *j, const char *key)
+void hornet_json_arr_begin_n(struct hornet_json *j, const char *key, size_t klen)
 {
-	open_container(j, key, '[');
+	open_container(j, key, klen, '[');
 }
 
 void hornet_json_arr_end(struct hornet_json *j)
@@ -230,14 +229,12 @@ void hornet_json_arr_end(struct hornet_json *j)
 	close_container(j, ']');
 }
 
-void hornet_json_strn(struct hornet_json *j, const char *key, const char *s, size_t n)
+void hornet_json_strn_n(struct hornet_json *j, const char *key, size_t k, const char *s, size_t n)
 {
-	size_t k;
 	char *p;
 
 	/* most values need no escaping: the member in one piece */
 	if (key && clean_run((const unsigned char *)s, 0, n) == n) {
-		k = strlen(key);
 		if (!reserve(j, k + n + 6))
 			return;
 		p = j->buf + j->len;
@@ -257,20 +254,15 @@ void hornet_json_strn(struct hornet_json *j, const char *key, const char *s, siz
 		j->len = p - j->buf;
 		return;
 	}
-	member(j, key);
+	member(j, key, k);
 	put(j, '"');
 	hornet_json_escape(j, s, n);
 	put(j, '"');
 }
 
-void hornet_json_str(struct hornet_json *j, const char *key, const char *s)
-{
-	hornet_json_strn(j, key, s ? s : "", s ? strlen(s) : 0);
-}
-
 void hornet_json_str_any_key(struct hornet_json *j, const char *key, const char *s)
 {
-	member(j, NULL);
+	member(j, NULL, 0);
 	put(j, '"');
 	hornet_json_escape(j, key, strlen(key));
 	hornet_json_append(j, "\":\"", 3);
@@ -278,35 +270,35 @@ void hornet_json_str_any_key(struct hornet_json *j, const char *key, const char 
 	put(j, '"');
 }
 
-void hornet_json_u64(struct hornet_json *j, const char *key, uint64_t v)
+void hornet_json_u64_n(struct hornet_json *j, const char *key, size_t klen, uint64_t v)
 {
 	char num[24], *p = fmt_u64(num, v);
 
-	member(j, key);
+	member(j, key, klen);
 	hornet_json_append(j, p, num + sizeof(num) - p);
 }
 
-void hornet_json_u64_str(struct hornet_json *j, const char *key, uint64_t v)
+void hornet_json_u64_str_n(struct hornet_json *j, const char *key, size_t klen, uint64_t v)
 {
 	char num[26], *p = fmt_u64(num + 1, v);
 
 	num[25] = '"';
 	*--p = '"';
-	member(j, key);
+	member(j, key, klen);
 	hornet_json_append(j, p, num + sizeof(num) - p);
 }
 
-void hornet_json_i64(struct hornet_json *j, const char *key, int64_t v)
+void hornet_json_i64_n(struct hornet_json *j, const char *key, size_t klen, int64_t v)
 {
 	char num[25], *p = fmt_u64(num + 1, v < 0 ? -(uint64_t)v : (uint64_t)v);
 
 	if (v < 0)
 		*--p = '-';
-	member(j, key);
+	member(j, key, klen);
 	hornet_json_append(j, p, num + sizeof(num) - p);
 }
 
-void hornet_json_f64(struct hornet_json *j, const char *key, double v)
+void hornet_json_f64_n(struct hornet_json *j, const char *key, size_t klen, double v)
 {
 	char num[32];
 	int n;
@@ -316,18 +308,19 @@ void hornet_json_f64(struct hornet_json *j, const char *key, double v)
 		v = 0;
 	n = snprintf(num, sizeof(num), "%.6g", v);
 
-	member(j, key);
+	member(j, key, klen);
 	hornet_json_append(j, num, n);
 }
 
-void hornet_json_bool(struct hornet_json *j, const char *key, bool v)
+void hornet_json_bool_n(struct hornet_json *j, const char *key, size_t klen, bool v)
 {
-	member(j, key);
+	member(j, key, klen);
 	hornet_json_append(j, v ? "true" : "false", v ? 4 : 5);
 }
 
-void hornet_json_raw(struct hornet_json *j, const char *key, const char *raw, size_t n)
+void hornet_json_raw_n(struct hornet_json *j, const char *key, size_t klen, const char *raw,
+		       size_t n)
 {
-	member(j, key);
+	member(j, key, klen);
 	hornet_json_append(j, raw, n);
 }

@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uthash.h>
 #include <hornet/events.h>
 
 #include "process/cgroup.h"
@@ -29,7 +28,6 @@ struct hornet_proc_key {
 
 struct hornet_process {
 	struct hornet_proc_key key;
-	UT_hash_handle hh;
 	struct hornet_process *prev, *next; /* LRU list: live or exited */
 	struct hornet_process *parent; /* a reference, or NULL if unknown */
 	unsigned int refs;

@@ -440,5 +440,46 @@ int main(void)
 		CHECK_INT(hornet_intern_count(), 0);
 	}
 
+	UNIT_CASE("cache_index_survives_churn")
+	{
+		/*
+		 * Evictions take entries out of the index's runs at random
+		 * places: every key still cached must stay findable, every
+		 * evicted one gone. Few pids, so that keys differ by ktime only
+		 * and runs are long; pids whose slots lie at the table's end,
+		 * so that runs wrap around it.
+		 */
+		enum { CAP = 1000, N = 30000 };
+#define PID(i) (500 + (i) % 37)
+		static uint64_t kt[N];
+		uint64_t x = 88172645463325252ULL;
+		uint32_t j;
+
+		c = hornet_proc_cache__new(CAP);
+		for (i = 0; i < N && !unit_case_failed; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			kt[i] = x | 1;
+			hornet_proc_cache__insert(c, proc(PID(i), kt[i], 0, 0));
+			if (i % 211 && i != N - 1)
+				continue;
+			for (j = i >= CAP ? i - CAP + 1 : 0; j <= i; j++)
+				if (!hornet_proc_cache__lookup(c, PID(j), kt[j])) {
+					UNIT_FAIL("after %u inserts: %u lost", i + 1, j);
+					break;
+				}
+			for (j = i >= 2 * CAP ? i - 2 * CAP : 0; j + CAP <= i; j++)
+				if (hornet_proc_cache__lookup(c, PID(j), kt[j])) {
+					UNIT_FAIL("after %u inserts: %u still found", i + 1, j);
+					break;
+				}
+		}
+#undef PID
+		CHECK_INT(stats(c).size, CAP);
+		hornet_proc_cache__free(c);
+		CHECK_INT(hornet_intern_count(), 0);
+	}
+
 	UNIT_EXIT();
 }
