@@ -462,8 +462,14 @@ def _():
         out = p.stdout.decode().strip()
         check(out == "EPERM", "a UDP connect to loopback went through: %r" % out)
         check(try_connect([], "127.0.0.1", port, python=udp_py) == "ok", "TCP was denied too")
-        evs = [b for _, b in wait_net(a, kind="process_kprobe")
-               if b.get("policy_name") == "deny-udp"]
+        # the TCP connect's own events may come first: wait for the policy's
+        deadline = time.time() + 10
+        while True:
+            evs = [b for _, b in net_events(a, kind="process_kprobe")
+                   if b.get("policy_name") == "deny-udp"]
+            if evs or time.time() > deadline:
+                break
+            time.sleep(0.05)
         check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE" and
               evs[0]["process"]["binary"] == udp_py, "events %r" % evs[:1])
     finally:
