@@ -73,6 +73,7 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state, btf);
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state_raw, !btf);
 	s->skel->rodata->hornet_inspect = opts->inspect;
+	s->skel->rodata->hornet_flow = opts->flow;
 	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(opts->maps);
 	err = hornet_shared_maps__reuse(opts->maps, s->skel->obj);
 	if (err)
@@ -215,6 +216,9 @@ int hornet_net_sensor__handle(struct hornet_net_sensor *s, const void *data, siz
 		ev.conn.sock = &e->sock;
 		ev.conn.bytes_sent = e->bytes_sent;
 		ev.conn.bytes_received = e->bytes_received;
+		ev.conn.flow = e->kind == HORNET_NET_CLOSE && (e->flags & HORNET_NETF_FLOW);
+		ev.conn.incoming = e->flags & HORNET_NETF_INCOMING;
+		ev.conn.duration_ns = e->duration_ns;
 		break;
 	case HORNET_NET_DNS:
 	case HORNET_NET_HTTP:

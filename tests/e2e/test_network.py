@@ -87,8 +87,11 @@ print(n)
 """
 
 
-def tcp_roundtrip(a, addr):
-    srv = subprocess.Popen([PY, "-c", SERVER, addr], stdout=subprocess.PIPE)
+def tcp_roundtrip(a, addr, wait=0):
+    """A connection from a client to a server on @addr; the server waits
+    @wait seconds between the request and its answer."""
+    server = SERVER.replace("c.sendall(", "time.sleep(%r)\nc.sendall(" % wait) if wait else SERVER
+    srv = subprocess.Popen([PY, "-c", server, addr], stdout=subprocess.PIPE)
     port = int(srv.stdout.readline())
     cli = subprocess.Popen([PY, "-c", CLIENT, addr, str(port)], stdout=subprocess.PIPE)
     got = int(cli.communicate(timeout=20)[0])
@@ -153,6 +156,56 @@ def _():
     if not socket.has_ipv6:
         skip("no IPv6")
     tcp_lifecycle("::1", "AF_INET6")
+
+
+@test("network_flow_one_event_per_connection_end_with_bytes_duration_owner")
+def _():
+    a = Agent("--network-flow")
+    try:
+        net = [x for x in a.status()["sensors"] if x["name"] == "network"]
+        check(net and net[0].get("flow") is True, "network sensor status %r" % net)
+        for addr, family in (("127.0.0.1", "AF_INET"), ("::1", "AF_INET6")):
+            if family == "AF_INET6" and not socket.has_ipv6:
+                continue
+            srv, cli, port = tcp_roundtrip(a, addr, 0.3)
+            # the client's socket, the server's accepted one, and its listener
+            wait_net(a, 1, function="tcp_close", pid=cli)
+            wait_net(a, 2, function="tcp_close", pid=srv)
+            mine = [b for _, b in net_events(a, kind="process_kprobe")
+                    if b["process"]["pid"] in (srv, cli)]
+            fns = sorted(b["function_name"] for b in mine)
+            check(fns == ["inet_csk_listen_start", "tcp_close", "tcp_close", "tcp_close"],
+                  "%s: events %r" % (addr, fns))
+            ends = {}
+            for b in mine:
+                if b["function_name"] != "tcp_close":
+                    continue
+                args = {x["label"]: x.get("size_arg", x.get("string_arg"))
+                        for x in b["args"][1:]}
+                ends[(b["process"]["pid"], sock_of(b)["sport"], sock_of(b)["dport"])] = \
+                    (sock_of(b), args)
+            cl = [v for (pid, _, _), v in ends.items() if pid == cli]
+            sv = [v for (pid, _, dport), v in ends.items() if pid == srv and dport]
+            ls = [v for (pid, _, dport), v in ends.items() if pid == srv and not dport]
+            check(len(cl) == 1 and len(sv) == 1 and len(ls) == 1,
+                  "%s: closes by owner %r" % (addr, ends))
+            (cs, ca), (ss, sa), (_, la) = cl[0], sv[0], ls[0]
+            check(cs["family"] == family and cs["saddr"] == addr and cs["daddr"] == addr and
+                  cs["dport"] == port and ss["sport"] == port and ss["dport"] == cs["sport"],
+                  "%s: tuples %r %r" % (addr, cs, ss))
+            # the kernel counts the peer's FIN as a byte received
+            check(ca.get("bytes_sent") == 1234 and ca.get("bytes_received") in (2500, 2501) and
+                  ca.get("direction") == "outgoing", "%s: client flow %r" % (addr, ca))
+            check(sa.get("bytes_sent") == 2500 and sa.get("bytes_received") in (1234, 1235) and
+                  sa.get("direction") == "incoming", "%s: server flow %r" % (addr, sa))
+            # the server waited 0.3 s between the request and the answer
+            for what, f in (("client", ca), ("server", sa)):
+                check(300000000 <= f.get("duration_ns", 0) < 20000000000,
+                      "%s: %s duration %r" % (addr, what, f.get("duration_ns")))
+            check("duration_ns" not in la and "direction" not in la,
+                  "%s: the listener's close is no flow: %r" % (addr, la))
+    finally:
+        a.stop()
 
 
 @test("udp_destinations")
