@@ -95,14 +95,16 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 		pr_err("sensor 'network': attach: %s", strerror(-err));
 		goto fail;
 	}
-	cg[0] = s->skel->progs.hornet_sock_create;
-	cg[1] = s->skel->progs.hornet_udp_sendmsg4;
-	cg[2] = s->skel->progs.hornet_udp_sendmsg6;
-	cg[3] = s->skel->progs.hornet_udp_connect4;
-	cg[4] = s->skel->progs.hornet_udp_connect6;
+	cg[0] = s->skel->progs.hornet_udp_sendmsg4;
+	cg[1] = s->skel->progs.hornet_udp_sendmsg6;
+	cg[2] = s->skel->progs.hornet_udp_connect4;
+	cg[3] = s->skel->progs.hornet_udp_connect6;
+	/* packet inspection's: without it they would run on every socket
+	 * and packet of the machine only to return */
+	cg[4] = s->skel->progs.hornet_sock_create;
 	cg[5] = s->skel->progs.hornet_skb_egress;
 	cg[6] = s->skel->progs.hornet_skb_ingress;
-	for (i = 0; i < 7 && !err; i++)
+	for (i = 0; i < (opts->inspect ? 7 : 4) && !err; i++)
 		err = attach(s, cg[i], true);
 	if (err) {
 		pr_err("sensor 'network': attach to cgroup '%s': %s", s->cgroup, strerror(-err));

@@ -3,6 +3,7 @@
 """The network sensor and connection policies, end to end: real sockets on
 loopback and in network namespaces this test creates, real packets, the
 exported events."""
+import json
 import os
 import shutil
 import socket
@@ -204,6 +205,45 @@ def _():
                       "%s: %s duration %r" % (addr, what, f.get("duration_ns")))
             check("duration_ns" not in la and "direction" not in la,
                   "%s: the listener's close is no flow: %r" % (addr, la))
+    finally:
+        a.stop()
+
+
+def attached_cgroup_progs(a):
+    """Names of the agent's programs attached to a cgroup (bpftool link show)."""
+    mine = {}
+    d = "/proc/%d/fdinfo" % a.proc.pid
+    for f in os.listdir(d):
+        try:
+            with open(os.path.join(d, f)) as fi:
+                for line in fi:
+                    if line.startswith("prog_id:"):
+                        mine[int(line.split()[1])] = None
+        except OSError:
+            pass
+    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True,
+                                      text=True).stdout or "[]")
+    names = {p["id"]: p.get("name", "") for p in progs if p["id"] in mine}
+    links = json.loads(subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True,
+                                      text=True).stdout or "[]")
+    return sorted(names[x["prog_id"]] for x in links
+                  if x.get("type") == "cgroup" and x.get("prog_id") in names)
+
+
+@test("packet_programs_detached_without_inspection")
+def _():
+    on = attached_cgroup_progs(Agent.shared())
+    check({"hornet_sock_create", "hornet_skb_egress", "hornet_skb_ingress"} <= set(on),
+          "with inspection: %r" % on)
+    a = Agent("--inspect-packets=false")
+    try:
+        off = attached_cgroup_progs(a)
+        check(off == ["hornet_udp_connect4", "hornet_udp_connect6", "hornet_udp_sendmsg4",
+                      "hornet_udp_sendmsg6"], "without inspection: %r" % off)
+        # connections are still followed, with their owners
+        srv, cli, port = tcp_roundtrip(a, "127.0.0.1")
+        closes = wait_net(a, 1, function="tcp_close", pid=cli)
+        check(closes and sock_of(closes[0][1])["dport"] == port, "client close %r" % closes[:1])
     finally:
         a.stop()
 
