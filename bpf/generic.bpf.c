@@ -272,24 +272,22 @@ static __always_inline void raw_from_record(struct gen_heap *h, void *ctx)
 	}
 }
 
-#define RECORD_U64(o)                    \
-	case o:                          \
-		p = *(__u64 *)(ctx + o); \
+/* asm: clang would otherwise merge the cases into one load through a
+ * pointer it computed, which the verifier refuses for the context */
+#define RECORD_U64(o)                                                            \
+	case o:                                                                  \
+		asm volatile("%0 = *(u64 *)(%1 + " #o ")" : "=r"(p) : "r"(ctx)); \
 		break
 
-/* The gate's string, from the record: true when it ends the call (gen_gate()). */
-static __always_inline bool gated_out(void *ctx)
+/* The 8 bytes of the record at @off: a load at a constant offset (the
+ * verifier knows the rodata) for the offsets of a syscall's arguments and
+ * of the first fields of other records, instead of a helper call. */
+static __always_inline __u64 record_u64(void *ctx, __u16 off)
 {
-	__u32 s = hornet_cfg.gate_spec;
-	__u16 off = hornet_cfg.specs[(s - 1) & (HORNET_GEN_MAX_SPECS - 1)].index;
 	__u64 p = 0;
 
-	if (!s)
-		return false;
-	/* a syscall's arguments are at these offsets of its record: a load
-	 * at a constant offset (the verifier knows the rodata) instead of a
-	 * helper call */
 	switch (off) {
+		RECORD_U64(8);
 		RECORD_U64(16);
 		RECORD_U64(24);
 		RECORD_U64(32);
@@ -299,8 +297,72 @@ static __always_inline bool gated_out(void *ctx)
 	default:
 		bpf_probe_read_kernel(&p, sizeof(p), ctx + off);
 	}
+	return p;
+}
 #undef RECORD_U64
-	return !gen_gate(p);
+
+/*
+ * The integer gate (hornet/generic.h): true when no selector has all its
+ * tests passed by the record's fields, and the call ends. Each test reads
+ * its field (the word it lies in) and looks its first bytes up in a bit
+ * mask or among a few values.
+ */
+static __always_inline bool int_gated_out(void *ctx)
+{
+	__u32 nt = hornet_cfg.nr_gate_tests, ns = hornet_cfg.nr_gate_sels, pass = 0;
+
+	if (!ns)
+		return false;
+	for (int i = 0; i < HORNET_GATE_TESTS; i++) {
+		const volatile struct hornet_gate_test *t = &hornet_cfg.gate_tests[i];
+		__u16 off = t->off;
+		__u32 sh = (off & 7) * 8;
+		__u64 v;
+
+		if (i >= nt)
+			break;
+		if ((off & 7) + t->field_size <= 8)
+			v = record_u64(ctx, off & ~7) >> sh;
+		else
+			v = record_u64(ctx, off);
+		v &= hornet_prefilter_mask(t->field_size) & hornet_prefilter_mask(t->size);
+		if (v < 64) {
+			if ((t->small >> v) & 1)
+				pass |= 1u << i;
+			continue;
+		}
+		for (int j = 0; j < HORNET_GATE_VALS; j++) {
+			if (j >= t->nr_vals)
+				break;
+			if (v == t->vals[j]) {
+				pass |= 1u << i;
+				break;
+			}
+		}
+	}
+	for (int i = 0; i < HORNET_GATE_TESTS; i++) {
+		__u32 need;
+
+		if (i >= ns)
+			break;
+		need = hornet_cfg.gate_sels[i];
+		if ((pass & need) == need)
+			return false;
+	}
+	return true;
+}
+
+/* The gates: true when they end the call (int_gated_out(), gen_gate()). */
+static __always_inline bool gated_out(void *ctx)
+{
+	__u32 s = hornet_cfg.gate_spec;
+
+	if (int_gated_out(ctx))
+		return true;
+	if (!s)
+		return false;
+	return !gen_gate(
+		record_u64(ctx, hornet_cfg.specs[(s - 1) & (HORNET_GEN_MAX_SPECS - 1)].index));
 }
 
 SEC("tracepoint")

@@ -29,6 +29,9 @@
 const volatile __u64 hornet_udp_interval_ns = 10ULL * 1000000000ULL;
 /* Packet inspection (DNS, HTTP, TLS) on or off. */
 const volatile bool hornet_inspect = true;
+/* Flow mode (--network-flow): a connection's one event is its close, with
+ * its duration and direction; no connect and accept events. */
+const volatile bool hornet_flow = false;
 
 /* A TCP socket followed from connect, listen or accept to close: its owner,
  * and its addresses as they were while it was connected (by close, the
@@ -36,7 +39,12 @@ const volatile bool hornet_inspect = true;
 struct tcp_track {
 	struct hornet_sock_owner owner;
 	struct hornet_sock_data tuple;
+	__u64 start; /* ktime of connect(), listen() or accept() */
+	__u32 flags; /* HORNET_NETF_INCOMING: accepted; TRACK_LISTEN: listening */
+	__u32 pad;
 };
+
+#define TRACK_LISTEN (1 << 15) /* tcp_track.flags, beside HORNET_NETF_INCOMING */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -241,8 +249,14 @@ static __always_inline void emit_tcp(__u16 kind, const struct tcp_track *t, cons
 		return;
 	__builtin_memcpy(&e->sock, &t->tuple, sizeof(e->sock));
 	e->sock.state = state;
-	if (kind == HORNET_NET_CLOSE)
+	if (kind == HORNET_NET_CLOSE) {
 		read_bytes(e, sk, btf);
+		/* a listening socket's close is no flow */
+		if (hornet_flow && !(t->flags & TRACK_LISTEN)) {
+			e->flags |= HORNET_NETF_FLOW | (t->flags & HORNET_NETF_INCOMING);
+			e->duration_ns = bpf_ktime_get_ns() - t->start;
+		}
+	}
 	send(e, &t->owner, 0);
 }
 
@@ -264,6 +278,8 @@ static __always_inline int state_change(const struct sock *sk, int oldstate, int
 			return 0;
 		owner_now(&heap->owner);
 		read_sock(&heap->tuple, sk, btf);
+		heap->start = bpf_ktime_get_ns();
+		heap->flags = newstate == TCP_LISTEN ? TRACK_LISTEN : 0;
 		bpf_map_update_elem(&hornet_tcp_owners, &key, heap, BPF_ANY);
 		if (newstate == TCP_LISTEN)
 			emit_tcp(HORNET_NET_LISTEN, heap, sk, newstate, btf);
@@ -275,7 +291,8 @@ static __always_inline int state_change(const struct sock *sk, int oldstate, int
 	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED) {
 		/* connected: now both ports are known (often in softirq: owner from the map) */
 		read_sock(&t->tuple, sk, btf);
-		emit_tcp(HORNET_NET_CONNECT, t, sk, newstate, btf);
+		if (!hornet_flow)
+			emit_tcp(HORNET_NET_CONNECT, t, sk, newstate, btf);
 		return 0;
 	}
 	if (newstate != TCP_CLOSE)
@@ -325,9 +342,12 @@ static __always_inline int accepted(long fd)
 		return 0;
 	owner_now(&heap->owner);
 	read_sock(&heap->tuple, sk, false);
+	heap->start = bpf_ktime_get_ns();
+	heap->flags = HORNET_NETF_INCOMING;
 	key = (__u64)sk;
 	bpf_map_update_elem(&hornet_tcp_owners, &key, heap, BPF_ANY);
-	emit_tcp(HORNET_NET_ACCEPT, heap, sk, heap->tuple.state, false);
+	if (!hornet_flow)
+		emit_tcp(HORNET_NET_ACCEPT, heap, sk, heap->tuple.state, false);
 	return 0;
 }
 

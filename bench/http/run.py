@@ -5,14 +5,14 @@ loopback HTTP server under load.
 
 A small C HTTP server (build/bench/http/httpload) on 127.0.0.1 and clients
 on the same machine making one TCP connection per request, all on CPU 0, the
-agent on CPU 1. Short rounds: bare, and the agent with the network sensor and
-packet inspection (connect/accept/close events, HTTP request lines),
-alternated (a bare round before and after each; the agent started for each
-round, outside the timing: the sensor cannot be switched off); then the same
-with the whole default policy pack (policies/), one agent for all its rounds
-(loading the pack takes too long to repeat), between bare rounds. Prints the
-ratio of requests per second and of CPU per request to bare with its 95%
-interval, the foreign CPU load, and the agent's CPU per 10,000 requests.
+agent on CPU 1. Short rounds, each between two bare ones, alternated: the
+agent with the network sensor and packet inspection (connect/accept/close
+events, HTTP request lines); the same in flow mode (--network-flow: one
+event per connection end, at close); the same with the whole default policy
+pack (policies/). The agent is started for each round, outside the timing
+(the sensor cannot be switched off). Prints the ratio of requests per
+second and of CPU per request to bare with its 95% interval, the foreign
+CPU load, and the agent's CPU per 10,000 requests with the pack.
 The floor beside them: programs that do nothing (bench/policy/emptyprog) on
 the network sensor's hooks (the TCP state tracepoint, accept's return, the
 cgroup socket and packet hooks), in rounds of their own between bare ones:
@@ -100,10 +100,17 @@ def empty_round(runs, foreign):
     e.wait()
 
 
-def between(bare, runs):
-    """Ratios of @runs[i] to the mean of @bare[2i + 1] and @bare[2i + 2], the
-    bare rounds on either side of the i-th of them."""
-    return [v / statistics.mean(bare[2 * i + 1:2 * i + 3]) for i, v in enumerate(runs)]
+def agent_round(args, runs, bare, foreign, agent_cpu=None, ready_timeout=120):
+    """One round under a fresh agent with @args (started and stopped outside
+    the timing), then a bare round appended to @bare."""
+    a = bench_agent(*args, ready_timeout=ready_timeout)
+    pin(a.proc.pid)
+    measured(a, runs, foreign["agent"], agent_cpu)
+    st = a.status()
+    npol = policy_count(a)
+    a.stop()
+    measured(None, bare, foreign["bare"])
+    return npol, st
 
 
 def main():
@@ -112,54 +119,48 @@ def main():
     benchlib.need(HORNET, HTTPLOAD, EMPTYPROG)
     benchlib.header("bench/http", "loopback HTTP under the network sensor and the pack")
     load(2000)  # warm up
-    bare, net, pack, loads = [], [], [], {"bare": [], "net": [], "pack": [], "empty": []}
-    empty, ebare = [], []
-    measured(None, bare, loads["bare"])
-    ebare.append(bare[-1])
+    loads = {k: [] for k in ("bare", "net", "flow", "pack", "empty")}
+    kinds = (("net", ()), ("flow", ("--network-flow",)),
+             ("pack", ("--policy-dir", PACK)))
+    # per kind: its rounds, and the bare rounds around them (one before each, one after)
+    runs = {k: [] for k, _ in kinds}
+    bare = {k: [] for k in list(runs) + ["empty"]}
+    empty, agent_cpu, npol, events, lost = [], [], 0, 0, 0
+    measured(None, bare["net"], loads["bare"])
+    for k in bare:
+        if k != "net":
+            bare[k].append(bare["net"][-1])
     for _ in range(ROUNDS):
-        a = bench_agent()
-        pin(a.proc.pid)
-        measured(a, net, loads["net"])
-        a.stop()
-        measured(None, bare, loads["bare"])
-        ebare.append(bare[-1])
+        for k, args in kinds:
+            # the whole pack takes long to verify on a busy machine
+            n, st = agent_round(args, runs[k], bare[k], {"agent": loads[k], "bare": loads["bare"]},
+                                agent_cpu if k == "pack" else None,
+                                1200 if k == "pack" else 120)
+            if k == "pack":
+                npol = n
+                events += sum(st["events"].values())
+                lost += sum(v for v in st["lost"].get("ringbuf", {}).values())
         empty_round(empty, loads["empty"])
-        measured(None, ebare, loads["bare"])
-    # the whole pack takes minutes to verify on a busy machine
-    a = bench_agent("--policy-dir", PACK, ready_timeout=1200)
-    pin(a.proc.pid)
-    npol = policy_count(a)
-    agent_cpu, pack_bare = [], []
-    for _ in range(ROUNDS):
-        measured(a, pack, loads["pack"], agent_cpu)
-    st = a.status()
-    events = sum(st["events"].values())
-    lost = sum(v for k, v in st["lost"].get("ringbuf", {}).items())
-    a.stop()
-    for _ in range(3):
-        measured(None, pack_bare, loads["bare"])
-    # the pack's rounds were not alternated: against the bare rounds before and after them
-    pack_bare = bare[-3:] + pack_bare
+        measured(None, bare["empty"], loads["bare"])
     rows = []
-    for name, runs, base, paired in (("network sensor and packet inspection", net, bare, True),
-                                     ("the same and the default pack (%d policies)" % npol,
-                                      pack, pack_bare, False)):
-        rps = [x[0] for x in runs]
-        cpu = [x[1] for x in runs]
-        if paired:
-            slow = fmt_ratio([1 / r for r in ratios([x[0] for x in base], rps)])
-            cpur = fmt_ratio(ratios([x[1] for x in base], cpu))
-        else:
-            slow = "%.3f (%.3f-%.3f)" % spread_of_medians(rps, [x[0] for x in base])
-            cpur = "%.3f (%.3f-%.3f)" % spread_of_medians([x[1] for x in base], cpu)
-        rows.append([name, slow, cpur, "%.0f" % statistics.median(rps),
-                     "%.2f" % statistics.median(loads["pack" if not paired else "net"])])
+    names = {"net": "network sensor and packet inspection",
+             "flow": "the same, flow mode (--network-flow)",
+             "pack": "network sensor and the default pack (%d policies)" % npol}
+    for k, _ in kinds:
+        rows.append([names[k],
+                     fmt_ratio([1 / r for r in ratios([x[0] for x in bare[k]],
+                                                      [x[0] for x in runs[k]])]),
+                     fmt_ratio(ratios([x[1] for x in bare[k]], [x[1] for x in runs[k]])),
+                     "%.0f" % statistics.median(x[0] for x in runs[k]),
+                     "%.2f" % statistics.median(loads[k])])
     rows.append(["floor: empty programs on the sensor's hooks",
-                 fmt_ratio([1 / r for r in between([x[0] for x in ebare], [x[0] for x in empty])]),
-                 fmt_ratio(between([x[1] for x in ebare], [x[1] for x in empty])),
+                 fmt_ratio([1 / r for r in ratios([x[0] for x in bare["empty"]],
+                                                  [x[0] for x in empty])]),
+                 fmt_ratio(ratios([x[1] for x in bare["empty"]], [x[1] for x in empty])),
                  "%.0f" % statistics.median(x[0] for x in empty),
                  "%.2f" % statistics.median(loads["empty"])])
-    rows.append(["bare", "1", "1", "%.0f" % statistics.median(x[0] for x in bare),
+    allbare = [x for v in bare.values() for x in v]
+    rows.append(["bare", "1", "1", "%.0f" % statistics.median(x[0] for x in allbare),
                  "%.2f" % statistics.median(loads["bare"])])
     table("loopback HTTP, one connection per request, %d clients and %d servers on CPU %s, "
           "%d rounds of %d requests (target <= 1.05)" % (CLIENTS, SERVERS, benchlib.LOAD_CPU,

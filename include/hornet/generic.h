@@ -102,6 +102,30 @@ struct hornet_sel_set {
 };
 _Static_assert(HORNET_GEN_SEL_WORDS <= 64, "hornet_sel_set words");
 
+/*
+ * The integer gate: when every selector of a tracepoint's point needs an
+ * integer field of the record to equal one of a few values (matchArgs
+ * Equal, a syscall list, InMap), the entry program compares those fields
+ * first, and a call that no selector's tests all pass ends there, before
+ * the event is built: socket(AF_INET, SOCK_STREAM) under a policy on
+ * SOCK_RAW and AF_PACKET. A test compares the field's first @size bytes
+ * (the integer's own size): values below 64 as bits of @small, the others
+ * one by one. Necessary, not sufficient: what passes is matched in full.
+ */
+#define HORNET_GATE_TESTS 8 /* tests, and selectors, of a gate at most */
+#define HORNET_GATE_VALS 4 /* values of 64 or more per test */
+
+struct hornet_gate_test {
+	__u16 off; /* the field's offset in the record */
+	__u8 field_size; /* the field's bytes (1, 2, 4 or 8) */
+	__u8 size; /* bytes compared: the integer's */
+	__u8 nr_vals;
+	__u8 pad[3];
+	__u64 small; /* bit v: value v, for v < 64 */
+	__u64 vals[HORNET_GATE_VALS];
+};
+_Static_assert(sizeof(struct hornet_gate_test) == 48, "hornet_gate_test size");
+
 /* The rodata of one program instance. */
 struct hornet_gen_cfg {
 	__u32 point_id; /* this hook point, for the generation check */
@@ -126,6 +150,13 @@ struct hornet_gen_cfg {
 	__u64 index[HORNET_GEN_WORDS]; /* the slots some selector is listed under */
 	struct hornet_sel_set always_sels;
 	struct hornet_gen_spec specs[HORNET_GEN_MAX_SPECS];
+	/* the integer gate: nr_gate_sels 0 for none; gate_sels[i], the tests
+	 * (bit t: gate_tests[t]) that one selector needs to pass */
+	__u8 nr_gate_tests;
+	__u8 nr_gate_sels;
+	__u8 gate_sels[HORNET_GATE_TESTS];
+	__u8 pad_gate[6];
+	struct hornet_gate_test gate_tests[HORNET_GATE_TESTS];
 };
 
 #define HORNET_LOOKUP_STR_EQ (1 << 0)

@@ -27,6 +27,10 @@ enum hornet_net_kind {
 /* hornet_net_event.flags */
 #define HORNET_NETF_INGRESS (1 << 0)
 #define HORNET_NETF_NO_OWNER (1 << 1) /* the socket's process is not known */
+/* HORNET_NET_CLOSE in flow mode (--network-flow): the connection's whole
+ * flow, with duration_ns; INCOMING: it was accepted, else connected */
+#define HORNET_NETF_FLOW (1 << 2)
+#define HORNET_NETF_INCOMING (1 << 3)
 
 /* HORNET_OP_NET */
 struct hornet_net_event {
@@ -39,10 +43,11 @@ struct hornet_net_event {
 	__u32 payload_len;
 	__u64 bytes_sent;
 	__u64 bytes_received;
+	__u64 duration_ns; /* HORNET_NETF_FLOW: from connect() or accept() to the close */
 	struct hornet_sock_data sock;
 	char payload[];
 };
-_Static_assert(sizeof(struct hornet_net_event) == 112, "hornet_net_event size");
+_Static_assert(sizeof(struct hornet_net_event) == 120, "hornet_net_event size");
 
 /* Who owns a socket: recorded where the process is known (connect, accept,
  * listen, socket creation) and read where it is not (softirq, packets). */

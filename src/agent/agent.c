@@ -591,6 +591,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_str(j, "state", "attached");
 		hornet_json_str(j, "cgroup", hornet_net_sensor__cgroup(a->net));
 		hornet_json_bool(j, "packet_inspection", a->cfg->inspect_packets);
+		hornet_json_bool(j, "flow", a->cfg->network_flow);
 		hornet_json_obj_end(j);
 	} else if (a->net_error) {
 		hornet_json_obj_begin(j, NULL);
@@ -1232,6 +1233,7 @@ static void *load_net(void *arg)
 		.maps = &a->maps,
 		.cache = a->cache,
 		.inspect = cfg->inspect_packets,
+		.flow = cfg->network_flow,
 		.emit = emit,
 		.ctx = a,
 	};
@@ -1246,9 +1248,10 @@ static void *load_net(void *arg)
 			"(--network=false says so on purpose)",
 			strerror(a->net_error));
 	} else if (a->net) {
-		pr_info("sensor 'network': attached (%s; cgroup programs on %s%s)",
+		pr_info("sensor 'network': attached (%s; cgroup programs on %s%s%s)",
 			hornet_net_sensor__mechanism(a->net), hornet_net_sensor__cgroup(a->net),
-			cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "");
+			cfg->inspect_packets ? "; DNS, HTTP and TLS inspection" : "",
+			cfg->network_flow ? "; one event per connection" : "");
 	}
 	return NULL;
 }

@@ -58,6 +58,9 @@ static const struct opt opts[] = {
 	  "the network sensor: TCP connections, UDP destinations (default: on)" },
 	{ "inspect-packets", OPT_BOOL, OFF(inspect_packets), 0, 0, NULL,
 	  "DNS queries and answers, HTTP requests and TLS SNI from the packets (default: on)" },
+	{ "network-flow", OPT_BOOL, OFF(network_flow), 0, 0, NULL,
+	  "one event per TCP connection, at its close: addresses, bytes each way, duration, "
+	  "direction (default: off)" },
 	{ "enable-process-cred", OPT_BOOL, OFF(enable_process_cred), 0, 0, NULL,
 	  "process objects carry cap and process_credentials (default: off, as Tetragon)" },
 	{ "enable-process-ns", OPT_BOOL, OFF(enable_process_ns), 0, 0, NULL,

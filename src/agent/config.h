@@ -46,6 +46,7 @@ struct hornet_config {
 	bool enable_process_ns;
 	bool network;
 	bool inspect_packets;
+	bool network_flow; /* one event per TCP connection, at close */
 	unsigned int process_cache_size;
 	unsigned int ringbuf_size_mb;
 	enum hornet_log_level log_level;

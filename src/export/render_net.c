@@ -105,6 +105,16 @@ void hornet_render_conn(struct hornet_json *j, const struct hornet_render_ctx *c
 		hornet_json_str(j, "label", "bytes_received");
 		hornet_json_obj_end(j);
 	}
+	if (c->kind == HORNET_NET_CLOSE && c->flow) {
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_u64(j, "size_arg", c->duration_ns);
+		hornet_json_str(j, "label", "duration_ns");
+		hornet_json_obj_end(j);
+		hornet_json_obj_begin(j, NULL);
+		hornet_json_str(j, "string_arg", c->incoming ? "incoming" : "outgoing");
+		hornet_json_str(j, "label", "direction");
+		hornet_json_obj_end(j);
+	}
 	hornet_json_arr_end(j);
 	hornet_json_str(j, "action", "KPROBE_ACTION_POST");
 	hornet_json_str(j, "policy_name", "hornet-network");

@@ -122,6 +122,10 @@ struct hornet_conn_event {
 	uint16_t kind; /* HORNET_NET_CONNECT .. HORNET_NET_UDP_SEND */
 	const struct hornet_sock_data *sock;
 	uint64_t bytes_sent, bytes_received; /* HORNET_NET_CLOSE */
+	/* HORNET_NET_CLOSE in flow mode: the connection's duration, and
+	 * whether it was accepted (else connected) */
+	bool flow, incoming;
+	uint64_t duration_ns;
 };
 
 /* process_dns, process_http, process_tls: one parsed message of a socket */

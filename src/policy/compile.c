@@ -1006,6 +1006,115 @@ static void build_gate(struct hornet_point_config *o)
 	}
 }
 
+/* Whether spec @sp is a record's integer field, read as the gate reads it. */
+static bool gate_field(const struct hornet_gen_spec *sp)
+{
+	return sp->src == HORNET_SRC_TP_FIELD && sp->type == HORNET_GT_INT && !sp->nr_resolve &&
+	       !sp->resolve_add &&
+	       (sp->field_size == 1 || sp->field_size == 2 || sp->field_size == 4 ||
+		sp->field_size == 8) &&
+	       (sp->size == 1 || sp->size == 2 || sp->size == 4 || sp->size == 8);
+}
+
+/*
+ * The integer gate's test of slot @s into @t: false when the slot is not
+ * only the Equal values of one integer field (an arithmetic filter, a
+ * pseudo argument, a network sub-key) or has more values of 64 or more
+ * than a test holds.
+ */
+static bool gate_test_of(const struct hornet_point_config *o, unsigned int s,
+			 struct hornet_gate_test *t)
+{
+	uint64_t bit = 1ULL << (s % 64), v;
+	int spec = -1;
+	size_t e;
+	unsigned int j;
+
+	memset(t, 0, sizeof(*t));
+	for (e = 0; e < o->cfg.nr_filters; e++)
+		if (o->filters[e].slot == s)
+			return false;
+	for (e = 0; e < o->nr_int_eq; e++) {
+		const struct hornet_int_key *k = &o->int_eq[e].key;
+
+		if (!(o->int_eq[e].bits.w[s / 64] & bit))
+			continue;
+		if (k->sub || k->arg >= o->cfg.nr_specs || k->arg >= HORNET_GEN_MAX_SPECS ||
+		    (spec >= 0 && k->arg != spec))
+			return false;
+		if (spec < 0) {
+			const struct hornet_gen_spec *sp = &o->cfg.specs[k->arg];
+
+			if (!gate_field(sp))
+				return false;
+			spec = k->arg;
+			t->off = sp->index;
+			t->field_size = sp->field_size;
+			t->size = sp->size;
+		}
+		v = k->value & hornet_prefilter_mask(t->field_size) &
+		    hornet_prefilter_mask(t->size);
+		if (v < 64) {
+			t->small |= 1ULL << v;
+			continue;
+		}
+		for (j = 0; j < t->nr_vals && t->vals[j] != v; j++)
+			;
+		if (j < t->nr_vals)
+			continue;
+		if (t->nr_vals == HORNET_GATE_VALS)
+			return false;
+		t->vals[t->nr_vals++] = v;
+	}
+	return spec >= 0;
+}
+
+/*
+ * The integer gate (hornet/generic.h): each selector's tests are those of
+ * its positive slots that are integer fields' Equal values; a selector
+ * without one, or more distinct tests or selectors than the gate holds,
+ * leaves the point without a gate. Selectors with the same tests are one.
+ */
+static void build_int_gate(struct hornet_point_config *o)
+{
+	struct hornet_gen_cfg *cfg = &o->cfg;
+	struct hornet_gate_test t;
+	unsigned int i, j, w, nt = 0, ns = 0;
+
+	for (i = 0; i < cfg->nr_sels; i++) {
+		uint8_t need = 0;
+
+		for (w = 0; w < HORNET_GEN_WORDS; w++) {
+			uint64_t pos = o->sels[i].required.w[w] & ~cfg->neg[w];
+
+			for (; pos; pos &= pos - 1) {
+				if (!gate_test_of(o, w * 64 + __builtin_ctzll(pos), &t))
+					continue;
+				for (j = 0; j < nt && memcmp(&cfg->gate_tests[j], &t, sizeof(t));
+				     j++)
+					;
+				if (j == HORNET_GATE_TESTS)
+					continue;
+				if (j == nt)
+					cfg->gate_tests[nt++] = t;
+				need |= 1u << j;
+			}
+		}
+		for (j = 0; j < ns && cfg->gate_sels[j] != need; j++)
+			;
+		if (!need || j == HORNET_GATE_TESTS)
+			goto none;
+		if (j == ns)
+			cfg->gate_sels[ns++] = need;
+	}
+	cfg->nr_gate_tests = nt;
+	cfg->nr_gate_sels = ns;
+	return;
+none:
+	memset(cfg->gate_tests, 0, sizeof(cfg->gate_tests));
+	memset(cfg->gate_sels, 0, sizeof(cfg->gate_sels));
+}
+
 static bool addr_within(const struct hornet_lpm_addr_key *outer,
 			const struct hornet_lpm_addr_key *inner)
 {
@@ -1206,8 +1315,10 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 	ret = build_prefilter(out);
 	if (ret)
 		hornet_point_config_free(out);
-	else
+	if (!ret) {
 		build_gate(out);
+		build_int_gate(out);
+	}
 	return ret;
 }
 

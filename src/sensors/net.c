@@ -73,6 +73,7 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state, btf);
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state_raw, !btf);
 	s->skel->rodata->hornet_inspect = opts->inspect;
+	s->skel->rodata->hornet_flow = opts->flow;
 	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(opts->maps);
 	err = hornet_shared_maps__reuse(opts->maps, s->skel->obj);
 	if (err)
@@ -94,14 +95,16 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 		pr_err("sensor 'network': attach: %s", strerror(-err));
 		goto fail;
 	}
-	cg[0] = s->skel->progs.hornet_sock_create;
-	cg[1] = s->skel->progs.hornet_udp_sendmsg4;
-	cg[2] = s->skel->progs.hornet_udp_sendmsg6;
-	cg[3] = s->skel->progs.hornet_udp_connect4;
-	cg[4] = s->skel->progs.hornet_udp_connect6;
+	cg[0] = s->skel->progs.hornet_udp_sendmsg4;
+	cg[1] = s->skel->progs.hornet_udp_sendmsg6;
+	cg[2] = s->skel->progs.hornet_udp_connect4;
+	cg[3] = s->skel->progs.hornet_udp_connect6;
+	/* packet inspection's: without it they would run on every socket
+	 * and packet of the machine only to return */
+	cg[4] = s->skel->progs.hornet_sock_create;
 	cg[5] = s->skel->progs.hornet_skb_egress;
 	cg[6] = s->skel->progs.hornet_skb_ingress;
-	for (i = 0; i < 7 && !err; i++)
+	for (i = 0; i < (opts->inspect ? 7 : 4) && !err; i++)
 		err = attach(s, cg[i], true);
 	if (err) {
 		pr_err("sensor 'network': attach to cgroup '%s': %s", s->cgroup, strerror(-err));
@@ -215,6 +218,9 @@ int hornet_net_sensor__handle(struct hornet_net_sensor *s, const void *data, siz
 		ev.conn.sock = &e->sock;
 		ev.conn.bytes_sent = e->bytes_sent;
 		ev.conn.bytes_received = e->bytes_received;
+		ev.conn.flow = e->kind == HORNET_NET_CLOSE && (e->flags & HORNET_NETF_FLOW);
+		ev.conn.incoming = e->flags & HORNET_NETF_INCOMING;
+		ev.conn.duration_ns = e->duration_ns;
 		break;
 	case HORNET_NET_DNS:
 	case HORNET_NET_HTTP:

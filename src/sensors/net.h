@@ -27,6 +27,7 @@ struct hornet_net_opts {
 	const struct hornet_shared_maps *maps; /* the agent's */
 	struct hornet_proc_cache *cache;
 	bool inspect; /* DNS, HTTP and TLS from the packets */
+	bool flow; /* TCP: the close alone, with the whole flow (--network-flow) */
 	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
 	int (*emit)(void *ctx, const struct hornet_event *ev);
 	void *ctx;

@@ -577,9 +577,10 @@ static const char *access_of(const char *hook, const char *flags, int64_t first_
 	return "other";
 }
 
-/* The path, connection and bytes the arguments of a policy event carry. */
+/* The path, connection and bytes the arguments of a policy event carry;
+ * @incoming: a flow-mode close (--network-flow) of an accepted connection. */
 static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet_line *l,
-		      int64_t *sent, int64_t *received, const char **cookie)
+		      int64_t *sent, int64_t *received, const char **cookie, bool *incoming)
 {
 	const struct hornet_line_arg *file = NULL, *str = NULL, *conn = NULL;
 	/* the flags or mask: the first int after the path (openat's dirfd comes before it) */
@@ -597,6 +598,8 @@ static void read_args(struct hornet_ingest *g, struct ev *e, const struct hornet
 		case HORNET_ARG_STRING:
 			if (!str && a->str.n && a->str.s[0] == '/')
 				str = a;
+			if (span_is(&a->label, "direction") && span_is(&a->str, "incoming"))
+				*incoming = true;
 			break;
 		case HORNET_ARG_INT:
 			if (first_int < 0 && a->has_num)
@@ -961,6 +964,7 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 	struct ev e = { .dport = -1 };
 	const char *cookie = NULL, *t;
 	int64_t sent = -1, received = -1;
+	bool incoming = false;
 	struct proc_row *pr;
 	struct sock_info *si;
 
@@ -985,7 +989,7 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 	e.network = !strcmp(e.policy, "hornet-network");
 	e.killed =
 		!strcmp(e.action, "KPROBE_ACTION_SIGKILL") && !span_is(&l->policy_mode, "monitor");
-	read_args(g, &e, l, &sent, &received, &cookie);
+	read_args(g, &e, l, &sent, &received, &cookie, &incoming);
 	if (!strcmp(e.hook, "udp_sendmsg"))
 		e.protocol = "UDP";
 
@@ -1045,7 +1049,7 @@ bool hornet_ingest__add(struct hornet_ingest *g, const char *line, size_t len)
 	} else if (e.network && e.exec_id[0] && e.daddr[0] && e.dport > 0) {
 		if (!strcmp(e.hook, "tcp_close")) {
 			si = sock_get(g, cookie, false);
-			if ((!si || !si->inbound) && !listen_port(g, &e, false))
+			if (!incoming && (!si || !si->inbound) && !listen_port(g, &e, false))
 				egress_add(g, &e, si, sent, received);
 			if (cookie && cookie[0])
 				hmap_del(&g->socks, cookie, strlen(cookie), true);

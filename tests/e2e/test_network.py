@@ -3,6 +3,7 @@
 """The network sensor and connection policies, end to end: real sockets on
 loopback and in network namespaces this test creates, real packets, the
 exported events."""
+import json
 import os
 import shutil
 import socket
@@ -87,8 +88,11 @@ print(n)
 """
 
 
-def tcp_roundtrip(a, addr):
-    srv = subprocess.Popen([PY, "-c", SERVER, addr], stdout=subprocess.PIPE)
+def tcp_roundtrip(a, addr, wait=0):
+    """A connection from a client to a server on @addr; the server waits
+    @wait seconds between the request and its answer."""
+    server = SERVER.replace("c.sendall(", "time.sleep(%r)\nc.sendall(" % wait) if wait else SERVER
+    srv = subprocess.Popen([PY, "-c", server, addr], stdout=subprocess.PIPE)
     port = int(srv.stdout.readline())
     cli = subprocess.Popen([PY, "-c", CLIENT, addr, str(port)], stdout=subprocess.PIPE)
     got = int(cli.communicate(timeout=20)[0])
@@ -153,6 +157,95 @@ def _():
     if not socket.has_ipv6:
         skip("no IPv6")
     tcp_lifecycle("::1", "AF_INET6")
+
+
+@test("network_flow_one_event_per_connection_end_with_bytes_duration_owner")
+def _():
+    a = Agent("--network-flow")
+    try:
+        net = [x for x in a.status()["sensors"] if x["name"] == "network"]
+        check(net and net[0].get("flow") is True, "network sensor status %r" % net)
+        for addr, family in (("127.0.0.1", "AF_INET"), ("::1", "AF_INET6")):
+            if family == "AF_INET6" and not socket.has_ipv6:
+                continue
+            srv, cli, port = tcp_roundtrip(a, addr, 0.3)
+            # the client's socket, the server's accepted one, and its listener
+            wait_net(a, 1, function="tcp_close", pid=cli)
+            wait_net(a, 2, function="tcp_close", pid=srv)
+            mine = [b for _, b in net_events(a, kind="process_kprobe")
+                    if b["process"]["pid"] in (srv, cli)]
+            fns = sorted(b["function_name"] for b in mine)
+            check(fns == ["inet_csk_listen_start", "tcp_close", "tcp_close", "tcp_close"],
+                  "%s: events %r" % (addr, fns))
+            ends = {}
+            for b in mine:
+                if b["function_name"] != "tcp_close":
+                    continue
+                args = {x["label"]: x.get("size_arg", x.get("string_arg"))
+                        for x in b["args"][1:]}
+                ends[(b["process"]["pid"], sock_of(b)["sport"], sock_of(b)["dport"])] = \
+                    (sock_of(b), args)
+            cl = [v for (pid, _, _), v in ends.items() if pid == cli]
+            sv = [v for (pid, _, dport), v in ends.items() if pid == srv and dport]
+            ls = [v for (pid, _, dport), v in ends.items() if pid == srv and not dport]
+            check(len(cl) == 1 and len(sv) == 1 and len(ls) == 1,
+                  "%s: closes by owner %r" % (addr, ends))
+            (cs, ca), (ss, sa), (_, la) = cl[0], sv[0], ls[0]
+            check(cs["family"] == family and cs["saddr"] == addr and cs["daddr"] == addr and
+                  cs["dport"] == port and ss["sport"] == port and ss["dport"] == cs["sport"],
+                  "%s: tuples %r %r" % (addr, cs, ss))
+            # the kernel counts the peer's FIN as a byte received
+            check(ca.get("bytes_sent") == 1234 and ca.get("bytes_received") in (2500, 2501) and
+                  ca.get("direction") == "outgoing", "%s: client flow %r" % (addr, ca))
+            check(sa.get("bytes_sent") == 2500 and sa.get("bytes_received") in (1234, 1235) and
+                  sa.get("direction") == "incoming", "%s: server flow %r" % (addr, sa))
+            # the server waited 0.3 s between the request and the answer
+            for what, f in (("client", ca), ("server", sa)):
+                check(300000000 <= f.get("duration_ns", 0) < 20000000000,
+                      "%s: %s duration %r" % (addr, what, f.get("duration_ns")))
+            check("duration_ns" not in la and "direction" not in la,
+                  "%s: the listener's close is no flow: %r" % (addr, la))
+    finally:
+        a.stop()
+
+
+def attached_cgroup_progs(a):
+    """Names of the agent's programs attached to a cgroup (bpftool link show)."""
+    mine = {}
+    d = "/proc/%d/fdinfo" % a.proc.pid
+    for f in os.listdir(d):
+        try:
+            with open(os.path.join(d, f)) as fi:
+                for line in fi:
+                    if line.startswith("prog_id:"):
+                        mine[int(line.split()[1])] = None
+        except OSError:
+            pass
+    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True,
+                                      text=True).stdout or "[]")
+    names = {p["id"]: p.get("name", "") for p in progs if p["id"] in mine}
+    links = json.loads(subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True,
+                                      text=True).stdout or "[]")
+    return sorted(names[x["prog_id"]] for x in links
+                  if x.get("type") == "cgroup" and x.get("prog_id") in names)
+
+
+@test("packet_programs_detached_without_inspection")
+def _():
+    on = attached_cgroup_progs(Agent.shared())
+    check({"hornet_sock_create", "hornet_skb_egress", "hornet_skb_ingress"} <= set(on),
+          "with inspection: %r" % on)
+    a = Agent("--inspect-packets=false")
+    try:
+        off = attached_cgroup_progs(a)
+        check(off == ["hornet_udp_connect4", "hornet_udp_connect6", "hornet_udp_sendmsg4",
+                      "hornet_udp_sendmsg6"], "without inspection: %r" % off)
+        # connections are still followed, with their owners
+        srv, cli, port = tcp_roundtrip(a, "127.0.0.1")
+        closes = wait_net(a, 1, function="tcp_close", pid=cli)
+        check(closes and sock_of(closes[0][1])["dport"] == port, "client close %r" % closes[:1])
+    finally:
+        a.stop()
 
 
 @test("udp_destinations")
@@ -462,8 +555,14 @@ def _():
         out = p.stdout.decode().strip()
         check(out == "EPERM", "a UDP connect to loopback went through: %r" % out)
         check(try_connect([], "127.0.0.1", port, python=udp_py) == "ok", "TCP was denied too")
-        evs = [b for _, b in wait_net(a, kind="process_kprobe")
-               if b.get("policy_name") == "deny-udp"]
+        # the TCP connect's own events may come first: wait for the policy's
+        deadline = time.time() + 10
+        while True:
+            evs = [b for _, b in net_events(a, kind="process_kprobe")
+                   if b.get("policy_name") == "deny-udp"]
+            if evs or time.time() > deadline:
+                break
+            time.sleep(0.05)
         check(evs and evs[0]["action"] == "KPROBE_ACTION_OVERRIDE" and
               evs[0]["process"]["binary"] == udp_py, "events %r" % evs[:1])
     finally:

@@ -40,6 +40,10 @@ struct compile_case {
 	"    args:\n    - index: 0\n      type: file\n    - index: 1\n      type: int\n"
 #define CONNECT "  kprobes:\n  - call: tcp_connect\n    args:\n    - index: 0\n      type: sock\n"
 #define SEL "    selectors:\n    - "
+/* openat's two integers (the fixture's one syscall tracepoint): dirfd, flags */
+#define OPENAT_INTS                                             \
+	"  kprobes:\n  - call: sys_openat\n    syscall: true\n" \
+	"    args:\n    - index: 0\n      type: int\n    - index: 2\n      type: int\n"
 /* a path of 300 bytes, and its first 40 */
 #define LONG40 "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define LONG LONG40 LONG40 LONG40 LONG40 LONG40 LONG40 LONG40 LONG40 "aaaaaaaaaaaaaaaaaaaa"
@@ -463,6 +467,82 @@ static const struct compile_case cases[] = {
 	  "hook point",
 	  -E2BIG,
 	  17 },
+	/* the integer gate: raw-sockets' selectors (on openat's integers), one
+	 * test each (17 a bit, SOCK_RAW's flagged values beside the bit of 3);
+	 * NotEqual no test */
+	{ "gate/int_equal_values_one_test_per_selector",
+	  { OPENAT_INTS SEL ARG(0, "Equal", "[17]") "    - " ARG(
+		  2, "Equal", "[3, 0x803, 0x80003, 0x80803]") "      - index: 0\n        operator: "
+							      "NotEqual\n        values: [16]\n" },
+	  "specs: tp:int@16/4+sI fs=8 | tp:int@32/4+sI fs=8\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "sel 1/100.1 req=1,2 post\n"
+	  "neg: 2\n"
+	  "lookups: int_eq\n"
+	  "gate 0: @16 fs=8 size=4 small=0x20000\n"
+	  "gate 1: @32 fs=8 size=4 small=0x8 vals=0x803,0x80003,0x80803\n"
+	  "gate sels: 0x1 0x2\n"
+	  "int_eq 0/0 17 -> 0\n"
+	  "int_eq 1/0 3 -> 1\n"
+	  "int_eq 1/0 2051 -> 1\n"
+	  "int_eq 1/0 524291 -> 1\n"
+	  "int_eq 1/0 526339 -> 1\n"
+	  "int_eq 0/0 16 -> 2",
+	  0,
+	  0,
+	  true },
+	/* -1 compared in the int's 4 bytes; a selector with both fields needs
+	 * both tests, one with the same tests is the same gate selector */
+	{ "gate/both_fields_of_a_selector_and_negative_values",
+	  { OPENAT_INTS SEL ARG(
+		  0, "Equal",
+		  "[-1]") "      - index: 2\n        operator: Equal\n"
+			  "        values: [2]\n    - " ARG(
+				  2, "Equal",
+				  "[2]") "      - index: 0\n"
+					 "        operator: Equal\n        values: [-1]\n" },
+	  "specs: tp:int@16/4+sI fs=8 | tp:int@32/4+sI fs=8\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req=0,1 post\n"
+	  "sel 1/100.1 req=2,3 post\n"
+	  "lookups: int_eq\n"
+	  "gate 0: @16 fs=8 size=4 small=0x0 vals=0xffffffff\n"
+	  "gate 1: @32 fs=8 size=4 small=0x4\n"
+	  "gate sels: 0x3\n"
+	  "int_eq 0/0 -1 -> 0,3\n"
+	  "int_eq 1/0 2 -> 1,2",
+	  0,
+	  0,
+	  true },
+	/* no gate: a selector with only an arithmetic filter */
+	{ "gate/none_for_a_selector_with_a_mask",
+	  { OPENAT_INTS SEL ARG(0, "Equal", "[17]") "    - " ARG(2, "Mask", "[3]") },
+	  "specs: tp:int@16/4+sI fs=8 | tp:int@32/4+sI fs=8\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "sel 1/100.1 req=1 post\n"
+	  "lookups: int_eq\n"
+	  "filter 1: int_mask arg=1 sub=0 a=3 b=0\n"
+	  "int_eq 0/0 17 -> 0",
+	  0,
+	  0,
+	  true },
+	/* nor for more values of 64 or more than a test holds */
+	{ "gate/none_for_many_large_values",
+	  { OPENAT_INTS SEL ARG(2, "Equal", "[100, 101, 102, 103, 104]") },
+	  "specs: tp:int@16/4+s fs=8 | tp:int@32/4+sI fs=8\n"
+	  "users: 0,1 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "lookups: int_eq\n"
+	  "int_eq 1/0 100 -> 0\n"
+	  "int_eq 1/0 101 -> 0\n"
+	  "int_eq 1/0 102 -> 0\n"
+	  "int_eq 1/0 103 -> 0\n"
+	  "int_eq 1/0 104 -> 0",
+	  0,
+	  0,
+	  true },
 	{ "error/too_many_slots",
 	  { OPENAT SEL
 	    "matchPIDs:\n      - operator: In\n        values: [1]\n"
@@ -707,6 +787,20 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 		fx_cat(buf, size, "\nret_spec: %u", cfg->ret_spec);
 	if (cfg->always)
 		fx_cat(buf, size, "\nalways");
+	for (i = 0; i < cfg->nr_gate_tests; i++) {
+		const struct hornet_gate_test *t = &cfg->gate_tests[i];
+
+		fx_cat(buf, size, "\ngate %zu: @%u fs=%u size=%u small=0x%llx", i, t->off,
+		       t->field_size, t->size, (unsigned long long)t->small);
+		for (j = 0; j < t->nr_vals; j++)
+			fx_cat(buf, size, "%s0x%llx",
+			       j ? "," : " vals=", (unsigned long long)t->vals[j]);
+	}
+	if (cfg->nr_gate_sels) {
+		fx_cat(buf, size, "\ngate sels:");
+		for (i = 0; i < cfg->nr_gate_sels; i++)
+			fx_cat(buf, size, " 0x%x", cfg->gate_sels[i]);
+	}
 	for (i = 0; i < cfg->nr_filters; i++) {
 		const struct hornet_gen_filter *f = &o->filters[i];
 		bool hex = f->kind == HORNET_F_CAPS || f->kind == HORNET_F_NS_CHANGED ||

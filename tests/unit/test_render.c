@@ -323,6 +323,15 @@ int main(void)
 		hornet_process__put(q);
 	}
 
+/* a tcp_close event's start, up to its bytes_received */
+#define CLOSE_HEAD                                                            \
+	"{\"process_kprobe\":{" PROC_LEAN                                     \
+	",\"function_name\":\"tcp_close\",\"args\":[{\"sock_arg\":{"          \
+	"\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":"       \
+	"\"IPPROTO_TCP\",\"saddr\":\"10.0.0.1\",\"daddr\":\"93.184.216.34\"," \
+	"\"sport\":40000,\"dport\":443,\"cookie\":\"99\",\"state\":"          \
+	"\"TCP_ESTABLISHED\"}},{\"size_arg\":10,\"label\":\"bytes_sent\"},"   \
+	"{\"size_arg\":20,\"label\":\"bytes_received\"}"
 	UNIT_CASE("render_conn")
 	{
 		ev = (struct hornet_event){ .kind = HORNET_EV_CONN,
@@ -333,15 +342,20 @@ int main(void)
 		ev.conn.bytes_sent = 10;
 		ev.conn.bytes_received = 20;
 		CHECK(line_is(
-			&ev,
-			"{\"process_kprobe\":{" PROC_LEAN
-			",\"function_name\":\"tcp_close\",\"args\":[{\"sock_arg\":{"
-			"\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":"
-			"\"IPPROTO_TCP\",\"saddr\":\"10.0.0.1\",\"daddr\":\"93.184.216.34\","
-			"\"sport\":40000,\"dport\":443,\"cookie\":\"99\",\"state\":"
-			"\"TCP_ESTABLISHED\"}},{\"size_arg\":10,\"label\":\"bytes_sent\"},"
-			"{\"size_arg\":20,\"label\":\"bytes_received\"}],\"action\":"
+			&ev, CLOSE_HEAD
+			"],\"action\":"
 			"\"KPROBE_ACTION_POST\",\"policy_name\":\"hornet-network\"}," ENVELOPE));
+		/* flow mode: the duration and direction follow the bytes */
+		ev.conn.flow = true;
+		ev.conn.incoming = true;
+		ev.conn.duration_ns = 1500;
+		CHECK(line_is(
+			&ev, CLOSE_HEAD
+			",{\"size_arg\":1500,\"label\":\"duration_ns\"},"
+			"{\"string_arg\":\"incoming\",\"label\":\"direction\"}],\"action\":"
+			"\"KPROBE_ACTION_POST\",\"policy_name\":\"hornet-network\"}," ENVELOPE));
+		ev.conn.flow = false;
+		ev.conn.incoming = false;
 		for (k = HORNET_NET_CONNECT; k <= HORNET_NET_UDP_SEND; k++) {
 			ev.conn.kind = k;
 			ev.conn.sock = k == HORNET_NET_UDP_SEND ? &odd : &sd;

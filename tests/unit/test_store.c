@@ -650,7 +650,18 @@ static void test_ingest_and_query(void)
 				 curl, i ? "tcp_close" : "inet_csk_accept", now_s);
 			push(s, line);
 		}
-		settle(s, nevents + 2);
+		/* flow mode (--network-flow): no accept event, the close says
+		 * that the connection was accepted */
+		snprintf(line, sizeof(line),
+			 "{\"process_kprobe\":{\"process\":%s,\"function_name\":\"tcp_close\","
+			 "\"args\":[{\"sock_arg\":{\"protocol\":\"IPPROTO_TCP\",\"daddr\":"
+			 "\"127.0.0.1\",\"dport\":41001,\"cookie\":\"778\"}},{\"size_arg\":5,"
+			 "\"label\":\"duration_ns\"},{\"string_arg\":\"incoming\",\"label\":"
+			 "\"direction\"}],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":"
+			 "\"hornet-network\"},\"node_name\":\"n1\",\"time\":\"%s\"}",
+			 curl, now_s);
+		push(s, line);
+		settle(s, nevents + 3);
 		a = ask(s, "GET", "egress", p, NULL, &status);
 		CHECK_INT(arr_len(a, "egress"), 3);
 		json_decref(a);
