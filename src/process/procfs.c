@@ -477,6 +477,12 @@ int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_en
 	if (err)
 		goto fail;
 	e->kthread = flags & PF_KTHREAD;
+	/* nothing runs there to report: the ~20 reads below are a kernel
+	 * thread's for naught, and most of the pids of a small host are theirs */
+	if (e->kthread) {
+		close(dirfd);
+		return 0;
+	}
 
 	err = read_file_at(dirfd, "status", PROCFS_SMALL_MAX, &buf, &len);
 	if (err)

@@ -44,7 +44,8 @@ int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path);
 /*
  * Reads /proc/<pid> under @proc_root ("/proc" normally). Returns 0, or
  * -errno (-ENOENT when the process is gone). Fields that cannot be read are
- * left empty, as documented above.
+ * left empty, as documented above; of a kernel thread only pid, ppid,
+ * starttime and kthread are read.
  */
 int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_entry *e);
 void hornet_procfs_entry_free(struct hornet_procfs_entry *e);

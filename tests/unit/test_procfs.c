@@ -572,6 +572,9 @@ static void test_read_kthread(void)
 		CHECK(!e.binary);
 		CHECK(!e.args);
 		CHECK_INT(e.args_len, 0);
+		/* read no further than its stat: a kernel thread's cwd is "/" */
+		CHECK(!e.cwd);
+		CHECK(!e.cgroup);
 		hornet_procfs_entry_free(&e);
 	}
 }
