@@ -387,6 +387,8 @@ static void set_phase(struct hornet_agent *a, const char *phase)
 	snprintf(a->progress.phase, sizeof(a->progress.phase), "%s", phase);
 	snprintf(a->progress.text, sizeof(a->progress.text), "%s", phase);
 	pthread_mutex_unlock(&a->lock);
+	/* where the start's time goes, with --log-level debug */
+	pr_debug("start: %s at %.1f ms", phase, (clock_ns(CLOCK_MONOTONIC) - a->started_ns) / 1e6);
 }
 
 /* The policy manager's, before each hook point of the start's batch. */
