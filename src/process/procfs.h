@@ -18,7 +18,7 @@ struct hornet_procfs_entry {
 	struct hornet_creds creds; /* status: Uid:, Gid: */
 	uint32_t auid; /* loginuid; 4294967295 when unset or unreadable */
 	struct hornet_caps caps; /* status: CapPrm, CapEff, CapInh */
-	struct hornet_ns ns; /* ns/<name> link inodes; 0 when unreadable */
+	struct hornet_ns ns; /* ns/<name> links' inode numbers; 0 when unreadable */
 	char *binary; /* exe link target; NULL when unreadable */
 	char *cwd; /* cwd link target; NULL when unreadable */
 	char *args; /* cmdline, NUL-separated, argv[0] included */
@@ -38,6 +38,8 @@ int hornet_procfs_parse_status(const char *buf, size_t len, struct hornet_creds 
 			       struct hornet_caps *caps);
 /* The last number of status's "NSpid:" line. */
 int hornet_procfs_parse_nspid(const char *buf, size_t len, uint32_t *nspid);
+/* The inode number of a namespace link's text, "mnt:[4026531841]". */
+int hornet_procfs_parse_ns_link(const char *buf, size_t len, uint32_t *inum);
 /* The path of the "0::" line, malloc'd into *path; -ENOENT when there is none. */
 int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path);
 
