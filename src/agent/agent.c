@@ -1274,6 +1274,8 @@ static int agent_load(struct hornet_agent *a)
 	/* everything the sensors and the hook plan choose between; not the slow
 	 * uprobe/tracepoint/cgroup probes, which only say what the plan can
 	 * find out by trying (an attach that fails is reported as such) */
+	/* the exec sensor's object, and libbpf's BTF parse for it, beside the probes */
+	eo.prep = hornet_exec_prep__start();
 	set_phase(a, "probing kernel features");
 	features = HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) | HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
@@ -1283,6 +1285,7 @@ static int agent_load(struct hornet_agent *a)
 	err = hornet_features_probe(&a->features, features);
 	if (err) {
 		pr_err("probing kernel features: %s", strerror(-err));
+		hornet_exec_prep__free(eo.prep);
 		return err;
 	}
 	/* the agent's before any sensor's: each sensor's object uses these */
@@ -1294,14 +1297,15 @@ static int agent_load(struct hornet_agent *a)
 			       ? ""
 			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.17 "
 				 "or later)");
+		hornet_exec_prep__free(eo.prep);
 		return err;
 	}
 	a->maps_open = true;
 	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
-	if (!a->scope)
-		return -ENOMEM;
-	if (load_stopped(a))
-		return -ECANCELED;
+	if (!a->scope || load_stopped(a)) {
+		hornet_exec_prep__free(eo.prep);
+		return a->scope ? -ECANCELED : -ENOMEM;
+	}
 	/*
 	 * The network sensor loads on a thread of its own while the exec sensor
 	 * does: each has libbpf parse the kernel's BTF for its tp_btf program
