@@ -196,14 +196,14 @@ static long hornet_cgroup_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Writes the cgroup v2 path of @task into scratch slot @slot, as above. */
-static __always_inline __u32 hornet_cgroup_resolve(struct task_struct *task, __u32 slot, __u32 *off,
+/* Writes the path of the cgroup v2 node @kn into scratch slot @slot, as above. */
+static __always_inline __u32 hornet_cgroup_resolve(struct kernfs_node *kn, __u32 slot, __u32 *off,
 						   __u32 *flags)
 {
 	struct hornet_walk w = {};
 	char *buf;
 
-	w.kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	w.kn = kn;
 	w.slot = slot;
 	w.off = HORNET_CGROUP_MAX;
 	if (w.kn && bpf_loop(64, hornet_cgroup_step, &w, 0) == 64)

@@ -387,6 +387,8 @@ static void set_phase(struct hornet_agent *a, const char *phase)
 	snprintf(a->progress.phase, sizeof(a->progress.phase), "%s", phase);
 	snprintf(a->progress.text, sizeof(a->progress.text), "%s", phase);
 	pthread_mutex_unlock(&a->lock);
+	/* where the start's time goes, with --log-level debug */
+	pr_debug("start: %s at %.1f ms", phase, (clock_ns(CLOCK_MONOTONIC) - a->started_ns) / 1e6);
 }
 
 /* The policy manager's, before each hook point of the start's batch. */
@@ -1275,6 +1277,8 @@ static int agent_load(struct hornet_agent *a)
 	/* everything the sensors and the hook plan choose between; not the slow
 	 * uprobe/tracepoint/cgroup probes, which only say what the plan can
 	 * find out by trying (an attach that fails is reported as such) */
+	/* the exec sensor's object, and libbpf's BTF parse for it, beside the probes */
+	eo.prep = hornet_exec_prep__start();
 	set_phase(a, "probing kernel features");
 	features = HORNET_FEAT_BIT(HORNET_FEAT_TP_BTF) | HORNET_FEAT_BIT(HORNET_FEAT_RAW_TP) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
@@ -1284,6 +1288,7 @@ static int agent_load(struct hornet_agent *a)
 	err = hornet_features_probe(&a->features, features);
 	if (err) {
 		pr_err("probing kernel features: %s", strerror(-err));
+		hornet_exec_prep__free(eo.prep);
 		return err;
 	}
 	/* the agent's before any sensor's: each sensor's object uses these */
@@ -1295,14 +1300,15 @@ static int agent_load(struct hornet_agent *a)
 			       ? ""
 			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.17 "
 				 "or later)");
+		hornet_exec_prep__free(eo.prep);
 		return err;
 	}
 	a->maps_open = true;
 	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
-	if (!a->scope)
-		return -ENOMEM;
-	if (load_stopped(a))
-		return -ECANCELED;
+	if (!a->scope || load_stopped(a)) {
+		hornet_exec_prep__free(eo.prep);
+		return a->scope ? -ECANCELED : -ENOMEM;
+	}
 	/*
 	 * The network sensor loads on a thread of its own while the exec sensor
 	 * does: each has libbpf parse the kernel's BTF for its tp_btf program

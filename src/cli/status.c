@@ -268,8 +268,10 @@ int hornet_cmd_status(int argc, char **argv)
 			break;
 		if (waited >= wait)
 			break;
-		usleep(100000);
-		waited += 0.1;
+		/* a try is one request on the socket, ~0.1 ms of the agent's: a
+		 * short period, so that the wait ends near the agent's ready */
+		usleep(10000);
+		waited += 0.01;
 	}
 	if (!reply) {
 		if (why[0])

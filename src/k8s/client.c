@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "k8s/client.h"
+#include "k8s/curl_dl.h"
 #include "util/log.h"
 #include "util/poll.h"
 
@@ -919,6 +920,8 @@ static void watch_free(struct hornet_k8s_watch *w)
 	free(w);
 }
 
+HORNET_DLIB_DEFINE(curl, "libcurl.so.4", HORNET_CURL_FNS);
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init_once(void)
@@ -939,6 +942,11 @@ struct hornet_k8s_watch *hornet_k8s_watch__start(const struct hornet_k8s_conn *c
 
 	if (!conn || !conn->server || !opts || !opts->path || !ops || !ops->event) {
 		errno = EINVAL;
+		return NULL;
+	}
+	if (hornet_dlib_load(&hornet_curl_lib)) {
+		pr_err("k8s: %s", hornet_curl_lib.error);
+		errno = ELIBACC;
 		return NULL;
 	}
 	pthread_once(&curl_once, curl_init_once);

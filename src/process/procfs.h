@@ -18,7 +18,7 @@ struct hornet_procfs_entry {
 	struct hornet_creds creds; /* status: Uid:, Gid: */
 	uint32_t auid; /* loginuid; 4294967295 when unset or unreadable */
 	struct hornet_caps caps; /* status: CapPrm, CapEff, CapInh */
-	struct hornet_ns ns; /* ns/<name> link inodes; 0 when unreadable */
+	struct hornet_ns ns; /* ns/<name> links' inode numbers; 0 when unreadable */
 	char *binary; /* exe link target; NULL when unreadable */
 	char *cwd; /* cwd link target; NULL when unreadable */
 	char *args; /* cmdline, NUL-separated, argv[0] included */
@@ -38,13 +38,16 @@ int hornet_procfs_parse_status(const char *buf, size_t len, struct hornet_creds 
 			       struct hornet_caps *caps);
 /* The last number of status's "NSpid:" line. */
 int hornet_procfs_parse_nspid(const char *buf, size_t len, uint32_t *nspid);
+/* The inode number of a namespace link's text, "mnt:[4026531841]". */
+int hornet_procfs_parse_ns_link(const char *buf, size_t len, uint32_t *inum);
 /* The path of the "0::" line, malloc'd into *path; -ENOENT when there is none. */
 int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path);
 
 /*
  * Reads /proc/<pid> under @proc_root ("/proc" normally). Returns 0, or
  * -errno (-ENOENT when the process is gone). Fields that cannot be read are
- * left empty, as documented above.
+ * left empty, as documented above; of a kernel thread only pid, ppid,
+ * starttime and kthread are read.
  */
 int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_entry *e);
 void hornet_procfs_entry_free(struct hornet_procfs_entry *e);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,95 @@ const char *const hornet_event_type_names[HORNET_EVENT_TYPES] = {
 	[HORNET_EVENT_EXIT] = "process_exit",
 };
 
+struct hornet_exec_prep {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	struct hornet_exec *skel;
+	bool done; /* the thread ended its part */
+	bool abandoned; /* nobody waits: the thread frees it all */
+};
+
+static void prep_destroy(struct hornet_exec_prep *p)
+{
+	hornet_exec__destroy(p->skel);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static void *prep_main(void *arg)
+{
+	struct hornet_exec_prep *p = arg;
+	struct hornet_exec *skel = hornet_exec__open();
+	bool abandoned;
+
+	/*
+	 * Setting the target makes libbpf parse the kernel's BTF into the
+	 * object now; its load finds it there. Without BTF (no tp_btf either)
+	 * there is nothing to parse early, and libbpf would only warn.
+	 */
+	if (skel && !access("/sys/kernel/btf/vmlinux", R_OK))
+		bpf_program__set_attach_target(skel->progs.hornet_exec_btf, 0,
+					       "sched_process_exec");
+	pthread_mutex_lock(&p->lock);
+	p->skel = skel;
+	p->done = true;
+	abandoned = p->abandoned;
+	pthread_mutex_unlock(&p->lock);
+	if (abandoned)
+		prep_destroy(p);
+	return NULL;
+}
+
+struct hornet_exec_prep *hornet_exec_prep__start(void)
+{
+	struct hornet_exec_prep *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	if (pthread_create(&p->thread, NULL, prep_main, p)) {
+		pthread_mutex_destroy(&p->lock);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void hornet_exec_prep__free(struct hornet_exec_prep *p)
+{
+	bool done;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	done = p->done;
+	p->abandoned = !done;
+	pthread_mutex_unlock(&p->lock);
+	if (done) {
+		pthread_join(p->thread, NULL);
+		prep_destroy(p);
+	} else {
+		pthread_detach(p->thread);
+	}
+}
+
+/* Waits for the preparation and takes its object (NULL if it failed to open). */
+static struct hornet_exec *prep_take(struct hornet_exec_prep *p)
+{
+	struct hornet_exec *skel;
+
+	if (!p)
+		return NULL;
+	pthread_join(p->thread, NULL);
+	skel = p->skel;
+	p->skel = NULL;
+	prep_destroy(p);
+	return skel;
+}
+
 struct hornet_exec_sensor {
 	struct hornet_exec *skel;
+	bool skel_fresh; /* opened and not loaded yet: the first load() takes it */
 	const char *mechanism;
 	const char *creds_mechanism;
 	struct hornet_exec_sensor_opts opts;
@@ -61,8 +149,11 @@ static int load(struct hornet_exec_sensor *s, bool btf, enum hornet_creds_hook h
 {
 	int err;
 
-	hornet_exec__destroy(s->skel);
-	s->skel = hornet_exec__open();
+	if (!s->skel_fresh) {
+		hornet_exec__destroy(s->skel);
+		s->skel = hornet_exec__open();
+	}
+	s->skel_fresh = false;
 	if (!s->skel)
 		return -errno;
 	set_autoload(s->skel, btf);
@@ -77,8 +168,10 @@ static int load(struct hornet_exec_sensor *s, bool btf, enum hornet_creds_hook h
 	return hornet_exec__attach(s->skel);
 }
 
-struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,
-						   const struct hornet_exec_sensor_opts *opts)
+/* The sensor, starting from @pre (a prepared object, taken) when there is one. */
+static struct hornet_exec_sensor *sensor_new(const struct hornet_features *features,
+					     const struct hornet_exec_sensor_opts *opts,
+					     struct hornet_exec **pre)
 {
 	struct hornet_exec_sensor *s;
 	unsigned int i;
@@ -122,6 +215,10 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 	if (!s)
 		return NULL;
 	s->opts = *opts;
+	s->opts.prep = NULL;
+	s->skel = *pre;
+	s->skel_fresh = *pre != NULL;
+	*pre = NULL;
 	s->mechanism = btf ? "tp_btf" : "raw_tp";
 	s->clk_tck = sysconf(_SC_CLK_TCK);
 	if (s->clk_tck <= 0)
@@ -166,6 +263,19 @@ fail:
 	hornet_exec_sensor__free(s);
 	errno = -err;
 	return NULL;
+}
+
+struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,
+						   const struct hornet_exec_sensor_opts *opts)
+{
+	struct hornet_exec *pre = prep_take(opts->prep);
+	struct hornet_exec_sensor *s = sensor_new(features, opts, &pre);
+	int err = errno;
+
+	/* not taken: the sensor failed before its first load */
+	hornet_exec__destroy(pre);
+	errno = err;
+	return s;
 }
 
 void hornet_exec_sensor__free(struct hornet_exec_sensor *s)

@@ -49,7 +49,20 @@ struct hornet_exec_sensor_opts {
 	void *emit_ctx;
 	/* when set and nonzero, the /proc scan ends early with -ECANCELED (a stop) */
 	const int *stop;
+	/* hornet_exec_prep__start()'s, or NULL: hornet_exec_sensor__new() takes it */
+	struct hornet_exec_prep *prep;
 };
+
+/*
+ * Opens the sensor's object and has libbpf parse the kernel's BTF for it, on
+ * a thread of its own, so that the parse (12 ms here, seconds under TCG)
+ * runs beside the caller's feature probes: libbpf 1.1 parses the whole BTF
+ * for each object with BTF tracepoints and cannot be handed a parsed copy.
+ * NULL when the thread cannot start (the sensor then opens its own).
+ */
+struct hornet_exec_prep *hornet_exec_prep__start(void);
+/* Gives up a preparation not given to the sensor, without waiting for its parse. */
+void hornet_exec_prep__free(struct hornet_exec_prep *p);
 
 /* Opens, loads and attaches. Returns NULL with errno set; logs why. */
 struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,

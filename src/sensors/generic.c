@@ -68,6 +68,7 @@ struct hornet_gen_sensor {
 	int core_btf_fd; /* the kernel's BTF cut for CO-RE (generic_btf.h), or -1 */
 	char core_btf_path[32];
 	int standin_fd; /* the stand-in for BTF-id attach targets (generic_btf.h), or -1 */
+	bool core_btf_cut; /* tried, with the master's load */
 };
 
 #define HORNET_STACK_DEPTH 127 /* the stack map's value: 127 addresses */
@@ -196,9 +197,9 @@ struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opt
 		return NULL;
 	g->opts = *opts;
 	g->next_point_id = 1;
-	/* now, while the start holds the kernel's BTF (util/kbtf.h); the
-	 * master, loaded for its maps, relocates against the cut too */
-	cut_core_btf(g);
+	/* cut with the master (load_master()): not for a start without policies */
+	g->core_btf_fd = -1;
+	g->standin_fd = -1;
 	return g;
 }
 
@@ -215,6 +216,17 @@ static int load_master(struct hornet_gen_sensor *g)
 
 	if (g->master)
 		return 0;
+	/*
+	 * The cut before the first instance: a start without policies has no
+	 * use for it (13-17 ms of its ready time here). At a start with
+	 * policies, and at a policy's add, the planner holds the kernel's BTF
+	 * now (util/kbtf.h), so the cut parses nothing again. The master
+	 * relocates against the cut too.
+	 */
+	if (!g->core_btf_cut) {
+		g->core_btf_cut = true;
+		cut_core_btf(g);
+	}
 	oo.btf_custom_path = g->core_btf_fd >= 0 ? g->core_btf_path : NULL;
 	g->master = hornet_generic__open_opts(&oo);
 	if (!g->master)

@@ -20,7 +20,10 @@
 
 #include "store/db_impl.h"
 #include "store/db_pg.h"
+#include "store/pq_dl.h"
 #include "util/utf8.h"
+
+HORNET_DLIB_DEFINE(pq, "libpq.so.5", HORNET_PQ_FNS);
 
 /* How long a connection attempt may take, in seconds (libpq's connect_timeout). */
 #define PG_CONNECT_TIMEOUT "5"
@@ -180,6 +183,8 @@ static void pg_where(const char *url, char *out, size_t size)
 	PQconninfoOption *opts, *o;
 
 	snprintf(out, size, "server");
+	if (hornet_dlib_load(&hornet_pq_lib))
+		return;
 	opts = PQconninfoParse(url, NULL);
 	if (!opts)
 		return;
@@ -247,6 +252,10 @@ static int pg_open(const char *url, bool read_only, struct hornet_db **out, char
 	PQconninfoOption *opts;
 
 	*out = NULL;
+	if (hornet_dlib_load(&hornet_pq_lib)) {
+		pg_err(err, err_size, "%s", hornet_pq_lib.error);
+		return -ELIBACC;
+	}
 	opts = PQconninfoParse(url, &perr);
 	if (!opts) {
 		pg_err(err, err_size, "invalid PostgreSQL URL: %s", perr ? perr : "out of memory");

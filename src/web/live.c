@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "web/live.h"
+#include "web/mhd_dl.h"
 
 /* The event loop's lines waiting for our thread; beyond either bound they are dropped. */
 #define INBOX_LINES 16384

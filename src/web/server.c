@@ -34,6 +34,7 @@
 #include "web/agent_call.h"
 #include "web/assets.h"
 #include "web/live.h"
+#include "web/mhd_dl.h"
 #include "web/metrics.h"
 #include "web/request.h"
 #include "web/store_feed.h"
@@ -1162,13 +1163,20 @@ static int load_tls(struct hornet_web *w, const struct hornet_web_opts *o, char 
 	return 0;
 }
 
+HORNET_DLIB_DEFINE(mhd, "libmicrohttpd.so.12", HORNET_MHD_FNS);
+
 struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err, size_t err_size)
 {
-	struct hornet_web *w = calloc(1, sizeof(*w));
+	struct hornet_web *w;
 	char real[PATH_MAX];
 	int ret;
 
 	err[0] = '\0';
+	if (hornet_dlib_load(&hornet_mhd_lib)) {
+		snprintf(err, err_size, "http server: %s", hornet_mhd_lib.error);
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
 	if (!w) {
 		snprintf(err, err_size, "out of memory");
 		return NULL;

@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t start;
 	pid_t ppid;
 	char *path = NULL;
+	uint32_t inum;
 	int err;
 
 	err = hornet_procfs_parse_stat(buf, size, &ppid, &start, &flags);
@@ -30,6 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	err = hornet_procfs_parse_status(buf, size, &creds, &caps);
 	if (err && err != -EINVAL)
+		abort();
+
+	err = hornet_procfs_parse_ns_link(buf, size, &inum);
+	if (err && err != -EINVAL)
+		abort();
+	/* the number ends the text, right before its ']' */
+	if (!err && (size < 3 || buf[size - 1] != ']'))
 		abort();
 
 	err = hornet_procfs_parse_cgroup(buf, size, &path);

@@ -286,11 +286,18 @@ class Agent:
 
     def wait_ready(self, timeout=120):
         """The agent's first status. Generous: under TCG, or on a loaded machine, an agent
-        takes tens of seconds to verify its programs, and `hornet status` to answer."""
+        takes tens of seconds to verify its programs, and `hornet status` to answer.
+        It asks the socket itself until the agent says it is ready, then runs `hornet
+        status` once: a `hornet status` per poll (5-10 ms of exec and dynamic linking
+        each) would compete for the CPUs with the start it waits for, and add its own
+        time to the wait (bench/exec's launch to ready)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise Fail("agent exited with %d at start: %s" % (self.proc.returncode, self.log_text()))
+            self._wait_loaded(deadline)
+            if self.proc.poll() is not None:
+                continue
             try:
                 # the API answers once every policy given at start is loaded
                 r = subprocess.run([HORNET, "status", "--socket", self.socket, "-o", "json"],
@@ -300,15 +307,11 @@ class Agent:
                 continue
             if r.returncode == 0:
                 return json.loads(r.stdout)
-            if b'"loading"' in r.stdout:
-                # it answers while it loads: ask the socket itself, without a process
-                # per poll competing with the load for the CPUs, until it is ready
-                self._wait_loaded(deadline)
-                continue
             time.sleep(self._poll)
         raise Fail("agent not ready after %d s: %s" % (timeout, self.log_text()))
 
     def _wait_loaded(self, deadline):
+        """Until the socket says the agent is ready (or it exits, or the deadline)."""
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 with socket.socket(socket.AF_UNIX) as s:

@@ -308,6 +308,30 @@ static void test_parse_nspid(void)
 	}
 }
 
+static void test_parse_ns_link(void)
+{
+	static const char *const bad[] = { "mnt:[]",   "mnt:[12",	   "mnt:[12]x",
+					   "[12]",     "mnt:[4294967296]", "/tmp/nsfile",
+					   "mnt:[-1]", "mnt:[ 1]",	   "" };
+	static const char ok[] = "mnt:[4026531841]";
+	uint32_t v = 0;
+	size_t i;
+
+	UNIT_CASE("procfs_parse_ns_link")
+	{
+		CHECK_INT(hornet_procfs_parse_ns_link(ok, strlen(ok), &v), 0);
+		CHECK_INT(v, 4026531841u);
+		CHECK_INT(hornet_procfs_parse_ns_link("user:[4294967295]", 17, &v), 0);
+		CHECK_INT(v, 4294967295u);
+		/* the length is respected: the ']' cut off */
+		CHECK(hornet_procfs_parse_ns_link(ok, strlen(ok) - 1, &v) < 0);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			if (hornet_procfs_parse_ns_link(bad[i], strlen(bad[i]), &v) != -EINVAL)
+				UNIT_FAIL("'%s' parsed", bad[i]);
+		CHECK_INT(hornet_procfs_parse_ns_link(NULL, 0, &v), -EINVAL);
+	}
+}
+
 static void test_parse_status(void)
 {
 	struct hornet_creds c;
@@ -572,6 +596,9 @@ static void test_read_kthread(void)
 		CHECK(!e.binary);
 		CHECK(!e.args);
 		CHECK_INT(e.args_len, 0);
+		/* read no further than its stat: a kernel thread's cwd is "/" */
+		CHECK(!e.cwd);
+		CHECK(!e.cgroup);
 		hornet_procfs_entry_free(&e);
 	}
 }
@@ -725,7 +752,7 @@ static void test_fake_root(const char *tmp)
 {
 	struct hornet_procfs_entry e;
 	char root[1024], dir[1024], nsdir[1024], target[1024], path[PATH_MAX];
-	struct stat bin_st, ns_st;
+	struct stat bin_st;
 	char *big;
 	size_t big_len = (3U << 20) / 2;
 	int ok = 1;
@@ -742,16 +769,15 @@ static void test_fake_root(const char *tmp)
 	ok &= !write_file(dir, "loginuid", B("1000"));
 	ok &= !write_file(dir, "cgroup", B("1:cpu:/x\n0::/fake.slice/docker-1.scope\n"));
 	ok &= !write_file(tmp, "fakebin", B("#!/bin/true\n"));
-	ok &= !write_file(tmp, "nsfile", B(""));
 	snprintf(target, sizeof(target), "%s/fakebin", tmp);
 	snprintf(path, sizeof(path), "%s/exe", dir);
 	ok &= !symlink(target, path);
 	snprintf(path, sizeof(path), "%s/cwd", dir);
 	ok &= !symlink(tmp, path);
 	ok &= !make_dir(dir, "ns", nsdir, sizeof(nsdir));
+	/* the kernel's link text: a namespace's number, not a path (proc_ns_readlink()) */
 	snprintf(path, sizeof(path), "%s/mnt", nsdir);
-	snprintf(target, sizeof(target), "%s/nsfile", tmp);
-	ok &= !symlink(target, path);
+	ok &= !symlink("mnt:[4026531841]", path);
 	snprintf(path, sizeof(path), "%s/net", nsdir);
 	ok &= !symlink("/nonexistent-hornet-ns", path);
 
@@ -825,9 +851,8 @@ static void test_fake_root(const char *tmp)
 		CHECK(!stat(target, &bin_st));
 		CHECK(e.ino == bin_st.st_ino);
 		CHECK_INT(e.nlink, 1);
-		snprintf(target, sizeof(target), "%s/nsfile", tmp);
-		CHECK(!stat(target, &ns_st));
-		CHECK_INT(e.ns.inum[HORNET_NS_MNT], (uint32_t)ns_st.st_ino);
+		CHECK_INT(e.ns.inum[HORNET_NS_MNT], 4026531841u);
+		/* a link to a path is no namespace's */
 		CHECK_INT(e.ns.inum[HORNET_NS_NET], 0);
 		CHECK_INT(e.ns.inum[HORNET_NS_USER], 0);
 		hornet_procfs_entry_free(&e);
@@ -897,6 +922,7 @@ int main(int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "%s/hornet-test-procfs-XXXXXX", tmpdir);
 
 	test_parse_stat();
+	test_parse_ns_link();
 	test_parse_status();
 	test_parse_nspid();
 	test_parse_cgroup();

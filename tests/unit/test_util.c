@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small utilities: typo suggestions, interned strings, the UTF-8 validator. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
+#include "util/dlib.h"
 #include "util/intern.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
@@ -290,6 +294,56 @@ int main(void)
 			}
 		}
 		CHECK_INT(bad, 0);
+	}
+
+	UNIT_CASE("dlib_loads_the_table")
+	{
+		/* the C library's, which every run has */
+		static struct {
+			HORNET_DLIB_FN(getpid) HORNET_DLIB_FN(strlen)
+		} fns;
+		static const char *const names[] = { "getpid", "strlen" };
+		static struct hornet_dlib lib = {
+			.soname = "libc.so.6",
+			.names = names,
+			.fns = (void **)&fns,
+			.n = 2,
+			.once = PTHREAD_ONCE_INIT,
+		};
+
+		CHECK_INT(hornet_dlib_load(&lib), 0);
+		CHECK_STR(lib.error, "");
+		CHECK(fns.getpid && fns.getpid() == getpid());
+		CHECK(fns.strlen && fns.strlen("four") == 4);
+		/* a second load finds it done */
+		CHECK_INT(hornet_dlib_load(&lib), 0);
+	}
+
+	UNIT_CASE("dlib_says_what_is_missing")
+	{
+		static void *fns[1];
+		static const char *const names[] = { "hornet_no_such_function" };
+		static struct hornet_dlib nolib = {
+			.soname = "libhornet-no-such-library.so.1",
+			.names = names,
+			.fns = fns,
+			.n = 1,
+			.once = PTHREAD_ONCE_INIT,
+		};
+		static struct hornet_dlib nosym = {
+			.soname = "libc.so.6",
+			.names = names,
+			.fns = fns,
+			.n = 1,
+			.once = PTHREAD_ONCE_INIT,
+		};
+
+		CHECK_INT(hornet_dlib_load(&nolib), -ELIBACC);
+		CHECK(strstr(nolib.error, "libhornet-no-such-library.so.1"));
+		/* and again: the failure is kept */
+		CHECK_INT(hornet_dlib_load(&nolib), -ELIBACC);
+		CHECK_INT(hornet_dlib_load(&nosym), -ELIBACC);
+		CHECK(strstr(nosym.error, "hornet_no_such_function"));
 	}
 
 	UNIT_EXIT();
