@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -574,6 +575,25 @@ static void remove_point(struct hornet_gen_sensor *g, struct gen_point *p)
 	point_free(p);
 }
 
+static unsigned long long mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/* how many instructions the verifier went through for @prog (5.16+) */
+static unsigned int verified(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		return 0;
+	return info.verified_insns;
+}
+
 /*
  * Opens, configures, loads, fills and attaches one instance. @standin: the
  * program attaches by BTF id and this thread sees the stand-in as the
@@ -589,6 +609,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 					       : NULL);
 	struct bpf_program *prog, *entry;
 	struct hornet_generic *skel;
+	unsigned long long t0, t1;
 	int ret;
 
 	skel = hornet_generic__open_opts(&oo);
@@ -653,6 +674,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;
 	}
+	t0 = mono_us();
 	ret = hornet_generic__load(skel);
 	if (ret) {
 		snprintf(err, err_size,
@@ -660,6 +682,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 			 strerror(-ret));
 		return ret;
 	}
+	t1 = mono_us();
 	ret = fill_maps(skel, c);
 	if (ret) {
 		snprintf(err, err_size, "filling maps: %s", strerror(-ret));
@@ -668,6 +691,11 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	ret = attach(np, ph, prog, entry);
 	if (ret)
 		snprintf(err, err_size, "attach (%s): %s", np->key, strerror(-ret));
+	else if (hornet_log_level >= HORNET_LOG_DEBUG)
+		pr_debug("sensor 'generic': %s: loaded in %llu ms (%u+%u instructions "
+			 "verified), attached in %llu ms",
+			 np->key, (t1 - t0) / 1000, verified(prog), entry ? verified(entry) : 0,
+			 (mono_us() - t1) / 1000);
 	return ret;
 }
 
