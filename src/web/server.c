@@ -1163,8 +1163,6 @@ static int load_tls(struct hornet_web *w, const struct hornet_web_opts *o, char 
 	return 0;
 }
 
-HORNET_DLIB_DEFINE(mhd, "libmicrohttpd.so.12", HORNET_MHD_FNS);
-
 struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err, size_t err_size)
 {
 	struct hornet_web *w;
