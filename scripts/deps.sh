@@ -8,7 +8,8 @@
 set -eu
 
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
-libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev libpq-dev"
+libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev libpq-dev
+libpcre2-dev"
 # bpftool: its own package on Debian; part of linux-tools on Ubuntu
 # libc6-dev-arm64-cross: the aarch64 headers of make check-arm64
 # runc, crun: real containers; etcd-server, golang-go, rsync and the reflect2 sources: the real
@@ -20,6 +21,8 @@ libc6-dev-arm64-cross runc crun etcd-server golang-go rsync golang-github-modern
 dpkg-dev openssl chromium nodejs postgresql"
 # python3-prometheus-client: its text-format parser reads /metrics in tests/e2e/test_metrics.py
 TEST_PKGS="$TEST_PKGS python3-prometheus-client"
+# liburing-dev: the io_uring roads of tests/attack (IORING_OP_OPENAT and OPENAT2)
+TEST_PKGS="$TEST_PKGS liburing-dev"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
