@@ -367,7 +367,10 @@ def _():
                         ev = a.wait_for(in_container(c, args=argv[1]), what=" ".join(argv))
                         p = ev["process_exec"]["process"]
                         tier = p.get("pod", {}).get("pod_labels", {}).get("tier")
-                        if tier == want_tier or time.monotonic() > deadline:
+                        # the pod's labels can come with its creation, before the status
+                        # that names its containers: wait for both
+                        named = p.get("pod", {}).get("container", {}).get("name")
+                        if (tier == want_tier and named) or time.monotonic() > deadline:
                             return p
                         argv = [argv[0], argv[1] + "/"]     # a new event to look for
                         time.sleep(0.3)
