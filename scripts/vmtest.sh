@@ -174,6 +174,15 @@ mkdir -p "$STAGE/etc"
 mkdir -p "$STAGE/hornet/build/tests/helpers"
 cp "$BUILD/hornet" "$STAGE/hornet/build/hornet"
 copy_libs "$BUILD/hornet"
+# and those it loads at their first use (util/dlib.h), which ldd does not name
+for so in $(sed -n 's/^HORNET_DLIB_DEFINE([a-z]*, "\([^"]*\)".*/\1/p' $(grep -rl HORNET_DLIB_DEFINE "$ROOT/src")); do
+	path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+	[ -n "$path" ] || die "$so is not installed here (hornet loads it at run time)"
+	dest=$(readlink -f "$(dirname "$path")")/$so
+	mkdir -p "$STAGE$(dirname "$dest")"
+	cp -L "$path" "$STAGE$dest"
+	copy_libs "$path"
+done
 find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
 cp -r "$ROOT/examples" "$ROOT/policies" "$ROOT/deploy" "$STAGE/hornet/"
