@@ -1323,6 +1323,7 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit = emit;
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
+	eo.redact = cfg->redact;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	err = a->exec ? 0 : -errno;
 	if (a->exec)
@@ -1544,6 +1545,9 @@ static int agent_start(struct hornet_agent *a)
 	/* asking for the full object in policy events asks for all of it */
 	a->render.process_cred = cfg->enable_process_cred || cfg->policy_full_process;
 	a->render.process_ns = cfg->enable_process_ns || cfg->policy_full_process;
+	if (cfg->redact)
+		pr_info("redaction filters: %zu, applied to process arguments",
+			hornet_redact__filters(cfg->redact));
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
