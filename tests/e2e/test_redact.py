@@ -19,6 +19,24 @@ NOP = os.path.join(HELPERS, "nop")
 # Tetragon's documented example, -p added
 PASSWORDS = json.dumps({"redact": [r"(?:--password|-p)(?:\s+|=)(\S*)"]})
 SECRETS = (b"hunter2", b"hunter3", b"hunter4")
+# a policy event for mkdir(2) of a name of the test's (coreutils' mkdir makes that call)
+MKDIR_POLICY = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: redact-mkdir
+spec:
+  tracepoints:
+  - subsystem: "syscalls"
+    event: "sys_enter_mkdir"
+    args:
+    - index: 5
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "Postfix"
+        values: ["made-by-redact-test"]
+"""
 
 
 def stream(a):
@@ -50,28 +68,39 @@ def read_until(cli, pred, timeout=10):
 @test("redaction_hides_passwords_in_the_file_and_the_live_stream")
 def _():
     a = Agent("--redaction-filters", PASSWORDS)
+    a.add_policy(MKDIR_POLICY)
+    d = tempfile.mkdtemp(prefix="hornet-redact-")
     cli = stream(a)
     try:
-        # the secrets in the shell's own arguments (the parent of nop), in its script, in
-        # nop's arguments, and one in the environment, which is never exported at all
-        sh = subprocess.Popen([SH, "-c", NOP + " --password=hunter2 -p hunter3 keep-me; true",
+        # the secrets in the shell's own arguments (the parent of nop, and of mkdir, whose
+        # policy event carries it), in its script, in nop's arguments, and one in the
+        # environment, which is never exported at all
+        sh = subprocess.Popen([SH, "-c", "mkdir %s/made-by-redact-test; " % d + NOP +
+                               " --password=hunter2 -p hunter3 keep-me; true",
                                "--password=hunter2", "-p", "hunter3", "sh-keep"],
                               env=dict(os.environ, HORNET_TEST_SECRET="hunter4"))
         sh.wait()
+        tp = a.wait_for(lambda e: e.get("process_tracepoint", {}).get("parent", {})
+                        .get("pid") == sh.pid, what="the policy event of mkdir under the sh")
+        args = tp["process_tracepoint"]["parent"]["arguments"]
+        check(args.endswith(" --password=***** -p ***** sh-keep"),
+              "sh's arguments in the policy event: %r" % args)
         ex = a.wait_for(lambda e: is_exec(binary=NOP)(e) and
                         e["process_exec"].get("parent", {}).get("pid") == sh.pid,
                         what="exec of nop under the sh")
         p, parent = ex["process_exec"]["process"], ex["process_exec"]["parent"]
         check(p["arguments"] == "--password=***** -p ***** keep-me",
               "nop's arguments: %r" % p["arguments"])
-        check(parent["arguments"] == '-c "%s --password=***** -p ***** keep-me; true" '
-              "--password=***** -p ***** sh-keep" % NOP, "sh's arguments: %r" % parent["arguments"])
+        check(parent["arguments"] == '-c "mkdir %s/made-by-redact-test; %s --password=***** '
+              '-p ***** keep-me; true" --password=***** -p ***** sh-keep' % (d, NOP),
+              "sh's arguments: %r" % parent["arguments"])
         a.wait_for(is_exit(exec_id=p["exec_id"]), what="exit of nop")
         a.wait_for(is_exit(exec_id=parent["exec_id"]), what="exit of sh")
         lines = read_until(cli, is_exit(exec_id=parent["exec_id"]))
     finally:
         cli.kill()
         cli.wait()
+        shutil.rmtree(d, ignore_errors=True)
     live = [json.loads(line) for line in lines]
     check(any(is_exit(exec_id=parent["exec_id"])(e) for e in live),
           "the live stream did not get sh's exit (%d lines)" % len(live))
