@@ -639,6 +639,12 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "evictions", cs.evictions);
 	hornet_json_u64(j, "live_evictions", cs.live_evictions);
 	hornet_json_obj_end(j);
+	if (a->cfg->redact) {
+		hornet_json_obj_begin(j, "redaction");
+		hornet_json_u64(j, "filters", hornet_redact__filters(a->cfg->redact));
+		hornet_json_u64(j, "failures", hornet_redact__failures(a->cfg->redact));
+		hornet_json_obj_end(j);
+	}
 	hornet_json_u64(j, "process_table_size", hornet_core_table_size(&a->maps));
 	if (a->pods) {
 		struct hornet_pod_wait_stats ws;

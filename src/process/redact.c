@@ -80,7 +80,8 @@ size_t hornet_redact__filters(const struct hornet_redact *r)
 
 uint64_t hornet_redact__failures(const struct hornet_redact *r)
 {
-	return r ? r->failures : 0;
+	/* the API's thread reads it while the event loop counts */
+	return r ? __atomic_load_n(&r->failures, __ATOMIC_RELAXED) : 0;
 }
 
 /* Compiles one regex; @what names it in errors ("filter 2: redact[0]"). */
@@ -473,7 +474,7 @@ char *hornet_redact__args(struct hornet_redact *r, const char *binary, char *arg
 	}
 	free(out.p);
 	if (ret == -EIO) {
-		r->failures++;
+		__atomic_fetch_add(&r->failures, 1, __ATOMIC_RELAXED);
 		free(args);
 		return strdup(HORNET_REDACTED);
 	}

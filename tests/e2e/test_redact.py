@@ -121,6 +121,8 @@ def _():
         check(secret not in streamed, "%r in the live stream" % secret)
     check(b"keep-me" in exported and b"sh-keep" in streamed, "the other arguments are gone")
     check(b"HORNET_TEST_SECRET" not in exported, "an environment variable was exported")
+    red = a.status().get("redaction")
+    check(red == {"filters": 1, "failures": 0}, "status redaction: %r" % red)
 
 
 @test("redaction_binary_regex_limits_a_filter_to_its_binaries")
