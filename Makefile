@@ -37,7 +37,7 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializ
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -I$(OUTPUT) -I/usr/include/postgresql \
 	-DHORNET_VERSION='"$(VERSION)"' -DHORNET_GIT_REV='"$(GIT_REV)"' -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lsqlite3 -lpthread -ldl
+LDLIBS := -lbpf -lelf -lz -lyaml -ljansson -lpcre2-8 -lsqlite3 -lpthread -ldl
 BPF_CFLAGS_ANY := -g -O2 -target bpf -Wall -Werror -I$(OUTPUT) -Iinclude -Ibpf
 BPF_CFLAGS := $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_$(ARCH)
 

@@ -639,6 +639,12 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "evictions", cs.evictions);
 	hornet_json_u64(j, "live_evictions", cs.live_evictions);
 	hornet_json_obj_end(j);
+	if (a->cfg->redact) {
+		hornet_json_obj_begin(j, "redaction");
+		hornet_json_u64(j, "filters", hornet_redact__filters(a->cfg->redact));
+		hornet_json_u64(j, "failures", hornet_redact__failures(a->cfg->redact));
+		hornet_json_obj_end(j);
+	}
 	hornet_json_u64(j, "process_table_size", hornet_core_table_size(&a->maps));
 	if (a->pods) {
 		struct hornet_pod_wait_stats ws;
@@ -1323,6 +1329,7 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit = emit;
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
+	eo.redact = cfg->redact;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	err = a->exec ? 0 : -errno;
 	if (a->exec)
@@ -1544,6 +1551,9 @@ static int agent_start(struct hornet_agent *a)
 	/* asking for the full object in policy events asks for all of it */
 	a->render.process_cred = cfg->enable_process_cred || cfg->policy_full_process;
 	a->render.process_ns = cfg->enable_process_ns || cfg->policy_full_process;
+	if (cfg->redact)
+		pr_info("redaction filters: %zu, applied to process arguments",
+			hornet_redact__filters(cfg->redact));
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 

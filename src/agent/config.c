@@ -12,6 +12,7 @@
 
 #include "agent/config.h"
 #include "k8s/client.h"
+#include "process/redact.h"
 #include "util/suggest.h"
 
 #define CONFIG_FILE_MAX (1 << 20)
@@ -23,6 +24,7 @@ enum opt_type {
 	OPT_LOG_LEVEL,
 	OPT_ENUM, /* one of the NULL-terminated names in values; the field is their index */
 	OPT_LIST, /* repeatable: a struct hornet_str_list, each use appends */
+	OPT_REDACT, /* redaction filters, compiled when set (process/redact.h) */
 };
 
 struct opt {
@@ -118,6 +120,10 @@ static const struct opt opts[] = {
 	{ "metrics-label-filter", OPT_STR, OFF(metrics_label_filter), 0, 0, "LABELS",
 	  "labels kept on per-workload metrics, comma-separated from namespace, workload, pod, "
 	  "binary (default: all four)" },
+	{ "redaction-filters", OPT_REDACT, OFF(redact), 0, 0, "JSON",
+	  "hide secrets in process arguments: Tetragon's filters, one JSON object a line or an "
+	  "array, {\"binary_regex\": [RE...], \"redact\": [RE...]}; each capture group's text "
+	  "becomes ***** (default: none)" },
 	{ "store", OPT_STR, OFF(store), 0, 0, "PATH|URL",
 	  "event history: an SQLite file or a postgres:// URL, \"\" for none "
 	  "(default: " HORNET_DEFAULT_STORE ")" },
@@ -205,6 +211,7 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->store);
 	free(cfg->store_retention);
 	free(cfg->metrics_label_filter);
+	hornet_redact__free(cfg->redact);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -253,6 +260,24 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 		if (!l->v[l->n])
 			return -ENOMEM;
 		l->n++;
+		return 0;
+	}
+	case OPT_REDACT: {
+		struct hornet_redact *r = NULL;
+		char msg[448];
+
+		/* only white space: none (so a flag can clear the config file's) */
+		if (v[strspn(v, " \t\r\n")]) {
+			r = hornet_redact__new(v, msg, sizeof(msg));
+			if (!r && errno != EINVAL)
+				return -errno;
+			if (!r) {
+				snprintf(err, err_size, "%s%s: %s", where, o->name, msg);
+				return -EINVAL;
+			}
+		}
+		hornet_redact__free(*(struct hornet_redact **)field);
+		*(struct hornet_redact **)field = r;
 		return 0;
 	}
 	case OPT_STR:

@@ -33,6 +33,8 @@ enum hornet_stdout_format {
 	HORNET_STDOUT_COMPACT,
 };
 
+struct hornet_redact;
+
 struct hornet_config {
 	char *config_file;
 	char *node_name;
@@ -69,6 +71,7 @@ struct hornet_config {
 	char *store_retention; /* raw events kept this long: "72h", "7d", "30m" */
 	unsigned int store_max_size_mb; /* raw events trimmed above this */
 	char *metrics_label_filter; /* labels kept on per-process metrics, comma-separated */
+	struct hornet_redact *redact; /* --redaction-filters, compiled; NULL: none */
 };
 
 /* Fills @cfg with the defaults. Returns 0 or -errno. */

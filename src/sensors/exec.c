@@ -389,7 +389,9 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 	d += e->binary_len;
 	p->cwd = intern_bytes(d, e->cwd_len, NULL);
 	d += e->cwd_len;
-	p->args = intern_owned(hornet_args_format(d, e->args_len, true));
+	/* redacted here, once: forks share it, and every output renders this string */
+	p->args = intern_owned(hornet_redact__args(s->opts.redact, p->binary,
+						   hornet_args_format(d, e->args_len, true)));
 	d += e->args_len;
 	p->cgroup = intern_bytes(d, e->cgroup_len, NULL);
 	if (!p->binary || !p->cwd || !p->args || !p->cgroup) {
@@ -539,8 +541,9 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	p->cwd = pe->cwd ? hornet_intern(pe->cwd, strlen(pe->cwd)) : NULL;
 	if (!pe->cwd)
 		p->flags |= HORNET_PF_ERROR_CWD;
-	p->args = intern_owned(
-		hornet_args_format(pe->args ? pe->args : "", pe->args ? pe->args_len : 0, true));
+	p->args = intern_owned(hornet_redact__args(
+		s->opts.redact, p->binary,
+		hornet_args_format(pe->args ? pe->args : "", pe->args ? pe->args_len : 0, true)));
 	p->cgroup = pe->cgroup ? hornet_intern(pe->cgroup, strlen(pe->cgroup)) : NULL;
 	if (!p->binary || !p->args || (pe->cwd && !p->cwd) || (pe->cgroup && !p->cgroup)) {
 		hornet_process__put(p);

@@ -17,6 +17,7 @@
 #include "export/event.h"
 #include "probe/features.h"
 #include "process/cache.h"
+#include "process/redact.h"
 #include "sensors/shared.h"
 
 enum hornet_event_type {
@@ -47,6 +48,8 @@ struct hornet_exec_sensor_opts {
 	/* each decoded event; returns 0 or -errno (-ENOMEM: not rendered) */
 	int (*emit)(void *ctx, const struct hornet_event *ev);
 	void *emit_ctx;
+	/* --redaction-filters, applied to each process's arguments once; NULL: none */
+	struct hornet_redact *redact;
 	/* when set and nonzero, the /proc scan ends early with -ECANCELED (a stop) */
 	const int *stop;
 	/* hornet_exec_prep__start()'s, or NULL: hornet_exec_sensor__new() takes it */

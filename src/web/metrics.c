@@ -415,6 +415,8 @@ static const struct {
 	  "Processes in the cache that have not exited." },
 	{ "process_cache", "live_evictions", "hornet_process_cache_live_evictions_total", "counter",
 	  "Processes evicted from the cache while still running." },
+	{ "redaction", "failures", "hornet_redaction_failures_total", "counter",
+	  "Process arguments hidden whole because a redaction regex could not finish." },
 	{ "k8s", "pods", "hornet_pod_cache_pods", "gauge", "Pods the agent knows on this node." },
 	{ "k8s", "containers", "hornet_pod_cache_containers", "gauge",
 	  "Containers the agent knows on this node." },

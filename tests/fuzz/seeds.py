@@ -217,6 +217,11 @@ def config_seeds():
         "comments": "# hornet agent\n---\nnode-name: \"n\"  # quoted\n...\n",
         "bad-value": "ringbuf-size-mb: 4096\n",
         "unknown-key": "exprt-file: /x\n",
+        "redaction-filters": "redaction-filters: |\n"
+                             "  {\"redact\": [\"(?:--password|-p)(?:\\\\s+|=)(\\\\S*)\"]}\n"
+                             "  {\"match\": {\"binary_regex\": [\"psql$\"]}, "
+                             "\"redact\": [\"-W\\\\s+(\\\\S+)\"]}\n",
+        "redaction-filters-bad": "redaction-filters: '[{\"redact\": [\"(?:--password\"]}]'\n",
     }
     put_all("fuzz_config", seeds)
 
@@ -330,6 +335,21 @@ def metrics_seeds():
                                  {"type": "x" * 81, "count": -1}]}})})
 
 
+def redact_seeds():
+    # the filter text, a NUL, the arguments of a process
+    password = json.dumps({"redact": [r"(?:--password|-p)(?:\s+|=)(\S*)"]})
+    seeds = {
+        "password": password + "\0--user=bob --password=hunter2 -p hunter3 -v",
+        "binary-array": json.dumps([{"binary_regex": [r"(?:^|/)mysql$"], "redact": [r"(\w+):(\w+)@"]},
+                                    {"match": {"binary_regex": ["x"]}, "redact": "(x*)"}]) +
+                        "\0/usr/bin/mysql https://u:p@h x",
+        "utf8-nested": json.dumps({"redact": [r"(foo(bar))qux", "(?i)(\u00e9t\u00e9)"]}) +
+                       "\0foobarqux \u00c9T\u00c9 \"a b\"",
+        "bad": '{"redact": ["(?:--password"]}\0x',
+    }
+    put_all("fuzz_redact", seeds)
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -342,6 +362,7 @@ def main():
     hook_seeds()
     config_seeds()
     args_seeds()
+    redact_seeds()
     json_seeds()
     k8s_seeds()
     store_line_seeds()

@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "agent/config.h"
+#include "process/redact.h"
 
 static char tmp_paths[128][64];
 static int nr_tmp;
@@ -514,6 +515,36 @@ int main(void)
 		CHECK_INT(cfg.export_file_max_size_mb, 10);
 		CHECK_INT(cfg.export_file_max_backups, 5);
 		hornet_config_free(&cfg);
+	}
+
+	UNIT_CASE("config_redaction_filters")
+	{
+		/* a block string in the file; a flag replaces it; white space clears it */
+		char *argv[] = { "agent", "--config", NULL, "--redact", "{\"redact\": \"(x)\"}",
+				 NULL };
+		char *clear[] = { "agent", "--config", (char *)empty, "--redaction-filters",
+				  " ",	   NULL };
+
+		ret = load_text(&cfg,
+				"redaction-filters: |\n  {\"redact\": [\"--password=(\\\\S*)\"]}\n"
+				"  {\"redact\": [\"(a)\"]}\n",
+				&path, err, sizeof(err));
+		CHECK_INT(ret, 0);
+		CHECK_INT(hornet_redact__filters(cfg.redact), 2);
+		hornet_config_free(&cfg);
+		argv[2] = (char *)path;
+		hornet_config_init(&cfg);
+		CHECK_INT(load_args(&cfg, argv, err, sizeof(err)), 0);
+		CHECK_INT(hornet_redact__filters(cfg.redact), 1);
+		hornet_config_free(&cfg);
+		hornet_config_init(&cfg);
+		CHECK_INT(load_args(&cfg, clear, err, sizeof(err)), 0);
+		CHECK(!cfg.redact);
+		hornet_config_free(&cfg);
+		CHECK(file_error(
+			"node-name: n\nredaction-filters: '{\"redact\": [\"(?:x\"]}'\n", 2, 20,
+			"redaction-filters: filter 1: redact[0]: missing closing parenthesis "
+			"at offset 4 in '(?:x'"));
 	}
 
 	UNIT_CASE("config_help")
