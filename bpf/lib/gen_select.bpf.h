@@ -237,6 +237,18 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 					st->actions_skipped++;
 				break;
 			}
+			/*
+			 * The initial namespace's init: the kernel forces a BPF
+			 * signal past SIGNAL_UNKILLABLE (send_signal_locked(),
+			 * SEND_SIG_PRIV or SI_KERNEL), and init's death panics it.
+			 * h->pid is the tgid in that namespace. The agent itself
+			 * never gets here: gen_run() skips its calls.
+			 */
+			if (act->action != HORNET_A_OVERRIDE && h->pid == 1) {
+				if (st)
+					st->refused++;
+				break;
+			}
 			if (act->action == HORNET_A_OVERRIDE)
 				h->override = act->arg;
 			else if (tracing)

@@ -328,6 +328,7 @@ struct hornet_policy_stats {
 	__u64 rate_limited;
 	__u64 lost; /* events the ring buffer had no room for */
 	__u64 runs; /* selector matches */
+	__u64 refused; /* signals not sent: the target was the initial namespace's init */
 };
 
 /* HORNET_OP_GENERIC record, followed by nr_args struct hornet_gen_arg. */

@@ -680,6 +680,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
 	hornet_json_u64(j, "api_clients", as.clients);
 	hornet_json_u64(j, "api_subscribers", as.subscribers);
+	hornet_json_u64(j, "api_refused", as.refused);
 	hornet_json_obj_end(j);
 	web_status(a, j);
 	store_status(a, j);
@@ -1466,6 +1467,7 @@ static int agent_start(struct hornet_agent *a)
 	const struct hornet_config *cfg = a->cfg;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct sigaction sa = { .sa_handler = wake_loader }; /* no SA_RESTART */
+	char msg[PATH_MAX + 256];
 	sigset_t mask;
 	int err;
 
@@ -1504,6 +1506,11 @@ static int agent_start(struct hornet_agent *a)
 	err = prepare_dir(cfg->socket, HORNET_DEFAULT_SOCKET, "socket");
 	if (err)
 		return err;
+	err = hornet_api_dir_check(cfg->socket, msg, sizeof(msg));
+	if (err) {
+		pr_err("socket '%s': %s", cfg->socket, msg);
+		return err;
+	}
 	/* its own set, so that the start can wait on it without the ring's */
 	a->api_poll.fd = epoll_create1(EPOLL_CLOEXEC);
 	a->api_poll.fn = on_api;

@@ -11,6 +11,7 @@
 
 #include "agent/policies.h"
 #include "policy/compile.h"
+#include "policy/guard.h"
 #include "policy/scope.h"
 #include "util/log.h"
 
@@ -41,6 +42,7 @@ struct hornet_pm {
 	struct hornet_gen_sensor *gen;
 	const struct hornet_kernel *kernel;
 	uint32_t host_ns[HORNET_NS_COUNT];
+	struct hornet_guard guard; /* init and the agent: never aimed at */
 	struct managed *list; /* in the order added */
 	uint64_t follow_used;
 	unsigned char ids[MAX_POLICY_ID + 1];
@@ -66,6 +68,7 @@ struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hor
 	pm->gen = gen;
 	pm->kernel = kernel;
 	memcpy(pm->host_ns, host_ns->inum, sizeof(pm->host_ns));
+	hornet_guard_init(&pm->guard);
 	pm->ids[0] = 1; /* 0 means "none" */
 	return pm;
 }
@@ -326,7 +329,8 @@ static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t er
 	size_t i;
 	int ret;
 
-	ret = hornet_plan_policy(m->policy, pm->kernel, &m->plan, err, err_size);
+	ret = hornet_guard_check(m->policy, &pm->guard, err, err_size)
+		      ?: hornet_plan_policy(m->policy, pm->kernel, &m->plan, err, err_size);
 	if (ret)
 		return ret;
 	if (m->plan.nr_hooks > 4095) {
@@ -973,6 +977,7 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 			hornet_json_u64(j, "matches", st.runs);
 			hornet_json_u64(j, "actions_taken", st.actions);
 			hornet_json_u64(j, "actions_skipped_monitor", st.actions_skipped);
+			hornet_json_u64(j, "actions_refused_init", st.refused);
 			hornet_json_u64(j, "rate_limited", st.rate_limited);
 			hornet_json_u64(j, "events_lost", st.lost);
 			hornet_json_obj_end(j);

@@ -27,8 +27,8 @@ const char *hornet_cli_socket(const char *flag);
  * false after saying so on stderr, prefixed with "hornet @cmd". */
 bool hornet_cli_text_or_json(const char *cmd, const char *fmt);
 
-/* A message for a failed connection to the agent, on stderr. */
-void hornet_cli_no_agent(const char *socket, int err);
+/* A message for a failed connection to the agent, on stderr, prefixed with "hornet @cmd". */
+void hornet_cli_no_agent(const char *cmd, const char *socket, int err);
 
 /*
  * Sends @req to the agent and returns its reply, or NULL after printing why

@@ -26,19 +26,22 @@ bool hornet_cli_text_or_json(const char *cmd, const char *fmt)
 	return false;
 }
 
-void hornet_cli_no_agent(const char *socket, int err)
+void hornet_cli_no_agent(const char *cmd, const char *socket, int err)
 {
 	if (err == ENOENT || err == ECONNREFUSED)
 		fprintf(stderr,
-			"hornet: no agent answers at '%s' (%s); start one with 'sudo hornet agent' "
-			"or point --socket at its socket\n",
-			socket, strerror(err));
+			"hornet %s: no agent answers at '%s' (%s); start one with 'sudo hornet "
+			"agent' or point --socket at its socket\n",
+			cmd, socket, strerror(err));
 	else if (err == EACCES || err == EPERM)
+		/* the socket is 0600 in a directory of root's (docs/cli.md) */
 		fprintf(stderr,
-			"hornet: cannot connect to '%s': %s (the API socket is root's: use sudo)\n",
-			socket, strerror(err));
+			"hornet %s: %s: permission denied: the agent's socket is root-only "
+			"(run hornet %s as root, for example with sudo)\n",
+			cmd, socket, cmd);
 	else
-		fprintf(stderr, "hornet: cannot connect to '%s': %s\n", socket, strerror(err));
+		fprintf(stderr, "hornet %s: cannot connect to '%s': %s\n", cmd, socket,
+			strerror(err));
 }
 
 json_t *hornet_cli_call(const char *cmd, const char *sock, json_t *req)
@@ -59,7 +62,7 @@ json_t *hornet_cli_call(const char *cmd, const char *sock, json_t *req)
 	free(line);
 	line = NULL;
 	if (fd < 0) {
-		hornet_cli_no_agent(sock, -fd);
+		hornet_cli_no_agent(cmd, sock, -fd);
 		return NULL;
 	}
 	f = fdopen(fd, "r");

@@ -434,7 +434,7 @@ int hornet_cmd_events(int argc, char **argv)
 		sock = hornet_cli_socket(sock);
 		in.fd = hornet_api_connect(sock, "{\"command\":\"events\"}\n");
 		if (in.fd < 0) {
-			hornet_cli_no_agent(sock, -in.fd);
+			hornet_cli_no_agent("events", sock, -in.fd);
 			ret = 1;
 			goto out;
 		}

@@ -277,7 +277,7 @@ int hornet_cmd_status(int argc, char **argv)
 		if (why[0])
 			fprintf(stderr, "hornet status: %s\n", why);
 		else
-			hornet_cli_no_agent(sock, err);
+			hornet_cli_no_agent("status", sock, err);
 		return 1;
 	}
 	if (json_object_get(reply, "error")) {

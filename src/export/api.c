@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,7 @@ struct hornet_api {
 	unsigned int nr_subscribers;
 	uint64_t dropped;
 	uint64_t bad_requests;
+	uint64_t refused;
 };
 
 static void client_free(struct api_client *c)
@@ -282,6 +285,21 @@ static void client_event(struct hornet_poll *p, uint32_t events)
 	}
 }
 
+/*
+ * The socket's mode keeps others out; this holds even if its mode or its
+ * directory's is loosened, or the fd is passed on. The uid is the peer's at
+ * connect(2) (SO_PEERCRED, unix(7)).
+ */
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
 static void listen_event(struct hornet_poll *p, uint32_t events)
 {
 	struct hornet_api *api = (struct hornet_api *)p;
@@ -294,6 +312,16 @@ static void listen_event(struct hornet_poll *p, uint32_t events)
 		if (fd < 0)
 			return;
 		if (api->nr_clients >= CLIENTS_MAX) {
+			close(fd);
+			continue;
+		}
+		if (!peer_allowed(fd)) {
+			static const char msg[] = "{\"error\":\"permission denied: the agent's "
+						  "socket is root-only\"}\n";
+
+			/* a fresh socket's buffer takes it whole, or the peer learns nothing */
+			send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			api->refused++;
 			close(fd);
 			continue;
 		}
@@ -313,6 +341,51 @@ static void listen_event(struct hornet_poll *p, uint32_t events)
 		}
 		DL_APPEND(api->clients, c);
 		api->nr_clients++;
+	}
+}
+
+int hornet_api_dir_check(const char *path, char *err, size_t err_size)
+{
+	char buf[PATH_MAX], dir[PATH_MAX], *slash;
+	uid_t me = geteuid();
+	struct stat st;
+	bool own = true; /* the socket's own directory */
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	if (!realpath(dirname(buf), dir)) {
+		snprintf(err, err_size, "directory '%s': %s", buf, strerror(errno));
+		return -errno;
+	}
+	for (;;) {
+		if (stat(dir, &st)) {
+			snprintf(err, err_size, "directory '%s': %s", dir, strerror(errno));
+			return -errno;
+		}
+		if (st.st_uid != 0 && st.st_uid != me) {
+			snprintf(err, err_size,
+				 "directory '%s' belongs to uid %u: its owner could replace the "
+				 "socket; use a directory of root's (such as /run/hornet)",
+				 dir, (unsigned int)st.st_uid);
+			return -EPERM;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (own || !(st.st_mode & S_ISVTX))) {
+			snprintf(err, err_size,
+				 "directory '%s' is writable by others (mode %04o): they could "
+				 "replace the socket; use a directory only root can write (such as "
+				 "/run/hornet)",
+				 dir, (unsigned int)(st.st_mode & 07777));
+			return -EPERM;
+		}
+		if (!strcmp(dir, "/"))
+			return 0;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		own = false;
 	}
 }
 
@@ -457,6 +530,7 @@ void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s)
 	s->subscribers = api->nr_subscribers;
 	s->dropped = api->dropped;
 	s->bad_requests = api->bad_requests;
+	s->refused = api->refused;
 }
 
 /* A peer that closed the connection early may have said why: keep its reply

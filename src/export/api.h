@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The agent's API on a unix socket (mode 0600): newline-delimited JSON.
+ * The agent's API on a unix socket (mode 0600, and a peer whose uid is
+ * neither root nor the agent's is refused): newline-delimited JSON.
  * A client sends one request line, {"command": "<name>", ...}; the reply is
  * one JSON line and the connection closes, except for "events", after which
  * the agent streams every event as a JSON line until the client goes away.
@@ -55,9 +56,18 @@ struct hornet_api_stats {
 	unsigned int subscribers;
 	uint64_t dropped; /* event lines not sent to a slow client */
 	uint64_t bad_requests;
+	uint64_t refused; /* connections of another user's (SO_PEERCRED) */
 };
 
 void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s);
+
+/*
+ * 0 when no one but root (or the agent's user) can replace the socket at
+ * @path: its directory and every one above it are theirs, and none is
+ * writable by others except a sticky one above the socket's own (like /tmp).
+ * Else -EPERM (or the stat error) with @err naming the directory and why.
+ */
+int hornet_api_dir_check(const char *path, char *err, size_t err_size);
 
 /* Connects to the agent at @path and sends @request (one line). Returns the
  * fd or -errno. Used by the CLI. */

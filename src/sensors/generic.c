@@ -889,6 +889,7 @@ int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t 
 		out->rate_limited += v[c].rate_limited;
 		out->lost += v[c].lost;
 		out->runs += v[c].runs;
+		out->refused += v[c].refused;
 	}
 	free(v);
 	return 0;

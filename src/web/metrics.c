@@ -718,6 +718,8 @@ static void render_policies(struct writer *w, json_t *pl)
 		  "Actions (kill, override, signal) the policy took." },
 		{ "actions_skipped_monitor", "hornet_policy_actions_skipped_monitor_total",
 		  "Actions not taken because the policy is in monitor mode." },
+		{ "actions_refused_init", "hornet_policy_actions_refused_init_total",
+		  "Signals not sent because the process was the initial namespace's init." },
 		{ "rate_limited", "hornet_policy_rate_limited_total",
 		  "Events the policy's rate limit suppressed." },
 		{ "events_lost", "hornet_policy_events_lost_total",
