@@ -45,7 +45,7 @@ Q := $(if $(V),,@)
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .SECONDARY:
-.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e bench insns \
+.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e attack bench insns \
 	fuzz format-check check-arm64 clean bench-peers
 .DEFAULT_GOAL := all
 
@@ -126,9 +126,12 @@ $(POLICY_TESTS): $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(POLICY_CORE_LIB) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/helpers/% $(OUTPUT)/bench/%: CFLAGS += -O2
+# helpers that need a library of their own (linked statically too, for the VM)
+HELPER_LIBS_attack_open := -luring
+
 $(OUTPUT)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ $(HELPER_LIBS_$*) -lpthread
 
 # static everywhere: the cheapest exec there is
 $(OUTPUT)/tests/helpers/nop: tests/helpers/nop.c
@@ -181,7 +184,7 @@ STATIC_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/static/helpers/%,$(wild
 
 $(OUTPUT)/static/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -static $< -o $@ -lpthread
+	$(Q)$(CC) $(ALL_CFLAGS) -static $< -o $@ $(HELPER_LIBS_$*) -lpthread
 
 static: $(STATIC_HELPERS)
 
@@ -249,6 +252,9 @@ unit: $(UNIT_BINS)
 
 e2e: all $(HELPER_BINS)
 	$(Q)tests/run e2e
+
+attack: all $(HELPER_BINS)
+	$(Q)tests/run attack
 
 bench: all $(HELPER_BINS)
 	$(Q)bench/run

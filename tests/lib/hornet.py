@@ -40,7 +40,8 @@ class Fail(Exception):
 
 
 def test(name, needs=()):
-    """Registers a test; @needs lists kernel features (hornet probe names)."""
+    """Registers a test; @needs lists kernel features (hornet probe names). A test
+    that returns a string has it printed on its PASS line."""
     def wrap(fn):
         _tests.append((name, fn, tuple(needs)))
         return fn
@@ -108,8 +109,11 @@ def run():
                 raise Skip("needs %s" % ", ".join(
                     {"lsm": "BPF LSM", "kprobe": "kprobes", "fentry": "fentry (BPF trampolines)"}
                     .get(n, n) for n in missing))
-            fn()
-            print("PASS %s" % name, flush=True)
+            # a test may return a note for its PASS line (tests/attack: the outcome), which
+            # tests/run keeps in its results JSON
+            note = fn()
+            print("PASS %s%s" % (name, ": %s" % note if isinstance(note, str) else ""),
+                  flush=True)
         except Skip as e:
             print("SKIP %s: %s" % (name, e), flush=True)
         except Fail as e:

@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Evasion, files: /etc/shadow read by every road there is, against the default pack's
+hornet-sensitive-file-reads (policies/sensitive-file-reads.yaml, loaded alone into a real
+agent), and the outcome of each road: reported, denied or missed.
+
+Each road runs in a process of its own (tests/helpers/attack_open), and its events are
+selected by that process's pid: other processes on the machine read /etc/shadow too. The
+outcome each road should have on a kernel comes from ROADS below, keyed by the mechanism the
+pack's syscall hooks use there (kprobes where the kernel has them, the raw syscall
+tracepoints where it has not); a road whose outcome differs FAILs, so that docs/security.md
+(scripts/security-table.py makes its table from the results of tests/run) never says what is
+no longer true. Each PASS line carries the outcome: "PASS read_shadow_by_openat: reported"."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import HELPERS, ROOT, Agent, check, features, run, skip, test  # noqa: E402
+
+POLICY_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
+POLICY = "hornet-sensitive-file-reads"
+HELPER = os.path.join(HELPERS, "attack_open")
+SHADOW = "/etc/shadow"
+TRUE = os.path.realpath("/bin/true")
+EVENT_KINDS = ("process_kprobe", "process_tracepoint", "process_lsm", "process_uprobe")
+
+R, D, M = "reported", "denied", "missed"
+
+# road: (what it does, {mechanism: expected outcome}, why it is missed and what would catch
+# it). The mechanism is that of the pack's syscall hooks on this kernel: "kprobe" (6.1) or
+# "tracepoint" (6.18 here: no kprobes, fentry nor BPF LSM).
+ROADS = {
+    "open": ("open(2), the raw syscall", {"tracepoint": R, "kprobe": R}, ""),
+    "openat": ("openat(2), as libc's open() does it", {"tracepoint": R, "kprobe": R}, ""),
+    "openat2": ("openat2(2) with struct open_how", {"tracepoint": R, "kprobe": R}, ""),
+    "open_by_handle_at": (
+        "name_to_handle_at(2), then open_by_handle_at(2) (CAP_DAC_READ_SEARCH)",
+        {"tracepoint": R, "kprobe": R},
+        ""),
+    "uring_openat": (
+        "io_uring IORING_OP_OPENAT (liburing)", {"tracepoint": M, "kprobe": M},
+        "the open runs inside io_uring (inline or in an io-wq worker), with no open syscall. "
+        "Would catch: LSM file_open or fentry on do_filp_open (6.1); the tracepoint "
+        "io_uring:io_uring_submit_req (both kernels) sees the opcode but not the path; on "
+        "6.18 here nothing sees the path"),
+    "uring_openat2": (
+        "io_uring IORING_OP_OPENAT2 (liburing)", {"tracepoint": M, "kprobe": M},
+        "as IORING_OP_OPENAT"),
+    "proc_fd": (
+        "open(\"/proc/self/fd/N\") of an O_PATH descriptor opened by the parent",
+        {"tracepoint": R, "kprobe": R},
+        ""),
+    "hardlink": (
+        "a hard link to /etc/shadow in a temporary directory on the same file system",
+        {"tracepoint": M, "kprobe": M},
+        "the file opened resolves to the link's own path, and the policy matches paths, not "
+        "inodes. Would catch: a linkat(2) hook on the source path /etc/shadow (any kernel), "
+        "or matching the inode (LSM file_open, 6.1)"),
+    "bind_mount": (
+        "/etc bind-mounted on a temporary directory in a private mount namespace",
+        {"tracepoint": M, "kprobe": M},
+        "the path of the file is that of the bind mount. The mount itself is reported by "
+        "the pack's hornet-mount. Would catch: matching the inode (LSM file_open, 6.1)"),
+    "chroot": (
+        "chroot(\"/etc\"), then open(\"/shadow\")", {"tracepoint": M, "kprobe": M},
+        "paths are resolved up to the task's root, as d_path() does, so the file is "
+        "\"/shadow\". Would catch: resolving up to the namespace's root instead of the task's "
+        "(any kernel), or a chroot(2) hook"),
+    "dirfd": ("openat(dirfd of /etc, \"shadow\")", {"tracepoint": R, "kprobe": R}, ""),
+    "dotdot": ("open(\"/etc/../etc/../etc/shadow\")", {"tracepoint": R, "kprobe": R}, ""),
+    "slashes": ("open(\"//etc//shadow\")", {"tracepoint": R, "kprobe": R}, ""),
+    "long_path": ("open() of a 4,000-byte path, \"/./././.../etc/shadow\"",
+                  {"tracepoint": R, "kprobe": R}, ""),
+    "sendfile": ("sendfile(2) from a descriptor opened before (the open is the event)",
+                 {"tracepoint": R, "kprobe": R}, ""),
+    "splice": ("splice(2) from a descriptor opened before (the open is the event)",
+               {"tracepoint": R, "kprobe": R}, ""),
+    "mmap": ("mmap(2) of a descriptor opened before (the open is the event)",
+             {"tracepoint": R, "kprobe": R}, ""),
+}
+
+
+def mechanism():
+    return "kprobe" if features().get("kprobe") else "tracepoint"
+
+
+def need_shadow():
+    """The file is only read (scripts/vmtest.sh gives the VM one)."""
+    if not os.path.exists(SHADOW):
+        skip("%s does not exist" % SHADOW)
+
+
+def agent():
+    if not os.path.exists(POLICY_FILE):
+        skip("%s does not exist" % POLICY_FILE)
+    check(os.path.exists(HELPER), "%s is missing: make build-tests (or make static)" % HELPER)
+    need_shadow()
+    a = Agent.shared("--policy", POLICY_FILE)
+    pol = a.policies().get(POLICY)
+    check(pol and pol["state"] == "enabled", "%s: %r" % (POLICY, pol))
+    return a
+
+
+def events_of(a, pid):
+    out = []
+    for ev in a.events():
+        for k in EVENT_KINDS:
+            b = ev.get(k)
+            if b and b.get("policy_name") == POLICY and b["process"]["pid"] == pid:
+                out.append(b)
+    return out
+
+
+def settle(a):
+    """Until the agent has exported what it had: the events of a process that has exited
+    are there once the exit of a process started after it is."""
+    marker = subprocess.Popen([TRUE])
+    marker.wait()
+    a.wait_for(lambda e: "process_exit" in e and e["process_exit"]["process"]["pid"] == marker.pid,
+               timeout=60, what="exit of the marker process")
+
+
+def attempt(road, arg=None, pass_fds=()):
+    """Runs the road in a process of its own; checks the outcome against ROADS and
+    returns it, the note of the PASS line."""
+    a = agent()
+    argv = [HELPER, road] + ([arg] if arg is not None else [])
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         pass_fds=pass_fds)
+    out, err = p.communicate(timeout=60)
+    said = (out + err).decode(errors="replace").strip()
+    if p.returncode == 3:
+        skip("the kernel or the file system lacks this road: %s" % said)
+    check(p.returncode in (0, 4), "%s exited with %d: %s" % (road, p.returncode, said))
+    # an event comes within a moment; a miss is known once the agent has exported
+    # everything made before a later process's exit
+    deadline = time.monotonic() + 5
+    while not events_of(a, p.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    settle(a)
+    evs = events_of(a, p.pid)
+    got = D if p.returncode == 4 else R if evs else M
+    want = ROADS[road][1][mechanism()]
+    paths = sorted({(e.get("return") or {}).get("file_arg", {}).get("path", "?") for e in evs})
+    check(got == want, "%s: expected %s, got %s: update docs/security.md (%s; events for %r)" %
+          (road, want, got, said, paths))
+    if got == R:
+        check(paths == [SHADOW], "%s: reported, but as %r" % (road, paths))
+    return got
+
+
+def same_fs_dir():
+    """A new directory on /etc's file system: /var/tmp or /tmp where they are on it,
+    else under / (removed by the caller)."""
+    dev = os.stat("/etc").st_dev
+    for base in ("/var/tmp", "/tmp", "/"):
+        if os.path.isdir(base) and os.stat(base).st_dev == dev:
+            return tempfile.mkdtemp(prefix="hornet-attack-", dir=base)
+    skip("no directory on the file system of /etc")
+
+
+def simple(road):
+    @test("read_shadow_by_" + road)
+    def _():
+        return attempt(road)
+
+
+for _road in ("open", "openat", "openat2", "open_by_handle_at", "uring_openat",
+              "uring_openat2"):
+    simple(_road)
+
+
+@test("read_shadow_by_proc_fd")
+def _():
+    need_shadow()
+    fd = os.open(SHADOW, os.O_PATH)
+    try:
+        return attempt("proc_fd", str(fd), pass_fds=(fd,))
+    finally:
+        os.close(fd)
+
+
+@test("read_shadow_by_hardlink")
+def _():
+    need_shadow()
+    d = same_fs_dir()
+    try:
+        link = os.path.join(d, "innocent")
+        os.link(SHADOW, link)
+        return attempt("hardlink", link)
+    finally:
+        shutil.rmtree(d)
+
+
+@test("read_shadow_by_bind_mount")
+def _():
+    d = tempfile.mkdtemp(prefix="hornet-attack-",
+                         dir=next(b for b in ("/var/tmp", "/tmp", "/") if os.path.isdir(b)))
+    try:
+        got = attempt("bind_mount", d)
+        # the bind lived in the helper's own mount namespace, gone with it
+        with open("/proc/self/mountinfo") as f:
+            check(d not in f.read(), "the bind mount on %s leaked into the test's namespace" % d)
+        return got
+    finally:
+        os.rmdir(d)
+
+
+for _road in ("chroot", "dirfd", "dotdot", "slashes", "long_path", "sendfile", "splice",
+              "mmap"):
+    simple(_road)
+
+
+if __name__ == "__main__":
+    run()
