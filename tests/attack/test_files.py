@@ -25,7 +25,6 @@ POLICY_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
 POLICY = "hornet-sensitive-file-reads"
 HELPER = os.path.join(HELPERS, "attack_open")
 SHADOW = "/etc/shadow"
-TRUE = os.path.realpath("/bin/true")
 EVENT_KINDS = ("process_kprobe", "process_tracepoint", "process_lsm", "process_uprobe")
 
 R, D, M = "reported", "denied", "missed"
@@ -115,15 +114,6 @@ def events_of(a, pid):
     return out
 
 
-def settle(a):
-    """Until the agent has exported what it had: the events of a process that has exited
-    are there once the exit of a process started after it is."""
-    marker = subprocess.Popen([TRUE])
-    marker.wait()
-    a.wait_for(lambda e: "process_exit" in e and e["process_exit"]["process"]["pid"] == marker.pid,
-               timeout=60, what="exit of the marker process")
-
-
 def attempt(road, arg=None, pass_fds=()):
     """Runs the road in a process of its own; checks the outcome against ROADS and
     returns it, the note of the PASS line."""
@@ -141,7 +131,7 @@ def attempt(road, arg=None, pass_fds=()):
     deadline = time.monotonic() + 5
     while not events_of(a, p.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    settle(a)
+    a.settle()
     evs = events_of(a, p.pid)
     got = D if p.returncode == 4 else R if evs else M
     want = ROADS[road][1][mechanism()]

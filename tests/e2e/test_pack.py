@@ -779,6 +779,12 @@ def _():
         finally:
             shutil.rmtree(d)
     check(ran, "no scratch directory allows exec")
+    ld = "/lib64/ld-linux-x86-64.so.2"
+    if os.path.exists(ld):
+        p = Run([ld, TRUE])
+        ev = one(wait_events(a, pol, lambda e: e["process"]["pid"] == p.pid), "ld.so exec")
+        check(ev["args"][0]["linux_binprm_arg"]["path"].endswith("/ld-linux-x86-64.so.2") and
+              ev["message"].startswith("dynamic loader run as a program"), "event %r" % ev)
     t = Run([TRUE])
     settle(a)
     check(not pack_events(a, pol, pid=t.pid), "%s was reported" % TRUE)

@@ -386,6 +386,15 @@ class Agent:
                 raise Fail("no %s within %d s (%d events seen)" % (what, timeout, len(evs)))
             time.sleep(0.05)
 
+    def settle(self, timeout=60):
+        """Until the agent has exported what it had: the events of a process that has
+        exited are there once the exit of a process started after it is."""
+        marker = subprocess.Popen([os.path.realpath("/bin/true")])
+        marker.wait()
+        self.wait_for(lambda e: "process_exit" in e and
+                      e["process_exit"]["process"]["pid"] == marker.pid,
+                      timeout=timeout, what="exit of the marker process")
+
     def rss_kb(self):
         """(current, peak) resident set of the agent in KiB."""
         with open("/proc/%d/status" % self.proc.pid) as f:
