@@ -25,7 +25,6 @@ POLICY_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
 POLICY = "hornet-sensitive-file-reads"
 HELPER = os.path.join(HELPERS, "attack_open")
 SHADOW = "/etc/shadow"
-TRUE = os.path.realpath("/bin/true")
 EVENT_KINDS = ("process_kprobe", "process_tracepoint", "process_lsm", "process_uprobe")
 
 R, D, M = "reported", "denied", "missed"
@@ -95,14 +94,9 @@ def need_shadow():
 
 
 def agent():
-    if not os.path.exists(POLICY_FILE):
-        skip("%s does not exist" % POLICY_FILE)
     check(os.path.exists(HELPER), "%s is missing: make build-tests (or make static)" % HELPER)
     need_shadow()
-    a = Agent.shared("--policy", POLICY_FILE)
-    pol = a.policies().get(POLICY)
-    check(pol and pol["state"] == "enabled", "%s: %r" % (POLICY, pol))
-    return a
+    return Agent.with_pack_policy(POLICY_FILE, POLICY)
 
 
 def events_of(a, pid):
@@ -113,15 +107,6 @@ def events_of(a, pid):
             if b and b.get("policy_name") == POLICY and b["process"]["pid"] == pid:
                 out.append(b)
     return out
-
-
-def settle(a):
-    """Until the agent has exported what it had: the events of a process that has exited
-    are there once the exit of a process started after it is."""
-    marker = subprocess.Popen([TRUE])
-    marker.wait()
-    a.wait_for(lambda e: "process_exit" in e and e["process_exit"]["process"]["pid"] == marker.pid,
-               timeout=60, what="exit of the marker process")
 
 
 def attempt(road, arg=None, pass_fds=()):
@@ -141,7 +126,7 @@ def attempt(road, arg=None, pass_fds=()):
     deadline = time.monotonic() + 5
     while not events_of(a, p.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    settle(a)
+    a.settle()
     evs = events_of(a, p.pid)
     got = D if p.returncode == 4 else R if evs else M
     want = ROADS[road][1][mechanism()]
