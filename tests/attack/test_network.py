@@ -63,6 +63,13 @@ ROADS = {
                     {"tracepoint": D, "kprobe": D}, ""),
     "deny_scm_rights": ("a TCP socket passed over SCM_RIGHTS, connected by the receiver, "
                         "under a deny of 127.0.0.0/8", {"tracepoint": D, "kprobe": D}, ""),
+    "deny_sendto": ("UDP sendto(2) to 127.0.0.1 without connect, under a deny of UDP "
+                    "connects to 127.0.0.0/8 (tests/e2e/policies/deny-udp.yaml, on "
+                    "security_socket_connect)", {"tracepoint": M, "kprobe": M},
+                    "the policy hooks connect and a datagram sent without one never "
+                    "connects; the send itself is reported (udp_sendmsg). Would catch: the "
+                    "same rule on security_socket_sendmsg (6.1: kprobe; 6.18: a cgroup "
+                    "sendmsg4/sendmsg6 program, as the network sensor has)"),
 }
 
 
@@ -101,7 +108,7 @@ def matches(road, dest, port):
             return k == "process_dns" and \
                 (b.get("question") or {}).get("name") == "hornet.example.org"
         if road.startswith("deny_"):
-            return b.get("policy_name") == DENY
+            return b.get("policy_name") in (DENY, "deny-udp")
         fn = "udp_sendmsg" if road.startswith("send") else "tcp_connect"
         s = sock(b)
         # an AF_INET6 socket that talks IPv4 has its destination as ::ffff:a.b.c.d
@@ -255,6 +262,17 @@ def deny_road(road):
 
 for _road in ("connect4", "mapped", "scm_rights"):
     deny_road(_road)
+
+
+@test(PREFIX + "deny_sendto")
+def _():
+    a = agent()
+    s = listener(kind=socket.SOCK_DGRAM)
+    try:
+        a.add_policy(policy_doc("deny-udp", binary=os.path.realpath(HELPER)))
+        return attempt("deny_sendto", port=s.getsockname()[1], a=a)
+    finally:
+        s.close()
 
 
 if __name__ == "__main__":
