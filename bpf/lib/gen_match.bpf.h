@@ -198,6 +198,17 @@ static __always_inline void match_int(struct gen_heap *h, __u8 arg, __u8 sub, __
 	lookup_bits(h, &hornet_int_eq, &h->ikey);
 }
 
+/* Whether the IPv6 address @a is ::ffff:a.b.c.d (bytes: the map key's may be unaligned) */
+static __always_inline bool v4_mapped(const __u8 *a)
+{
+	__u8 zero = 0;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		zero |= a[i];
+	return !zero && a[10] == 0xff && a[11] == 0xff;
+}
+
 static __always_inline void match_addr(struct gen_heap *h, __u8 arg, __u8 which, __u16 family,
 				       const __u8 *addr)
 {
@@ -213,6 +224,18 @@ static __always_inline void match_addr(struct gen_heap *h, __u8 arg, __u8 which,
 		h->akey.prefixlen = 24 + 128;
 	}
 	lookup_bits(h, &hornet_addr, &h->akey);
+	/*
+	 * An IPv4-mapped IPv6 address (::ffff:a.b.c.d, an AF_INET6 socket that
+	 * talks IPv4) matches the IPv4 CIDRs too: else connect() on an AF_INET6
+	 * socket to ::ffff:127.0.0.1 evades a rule on 127.0.0.0/8.
+	 */
+	if (family == AF_INET6 && v4_mapped(addr)) {
+		__builtin_memset(h->akey.addr, 0, sizeof(h->akey.addr));
+		__builtin_memcpy(h->akey.addr, addr + 12, 4);
+		h->akey.family = AF_INET;
+		h->akey.prefixlen = 24 + 32;
+		lookup_bits(h, &hornet_addr, &h->akey);
+	}
 }
 
 /* @tracing is a constant: cgroup programs match the destination only (their

@@ -94,14 +94,9 @@ def need_shadow():
 
 
 def agent():
-    if not os.path.exists(POLICY_FILE):
-        skip("%s does not exist" % POLICY_FILE)
     check(os.path.exists(HELPER), "%s is missing: make build-tests (or make static)" % HELPER)
     need_shadow()
-    a = Agent.shared("--policy", POLICY_FILE)
-    pol = a.policies().get(POLICY)
-    check(pol and pol["state"] == "enabled", "%s: %r" % (POLICY, pol))
-    return a
+    return Agent.with_pack_policy(POLICY_FILE, POLICY)
 
 
 def events_of(a, pid):

@@ -388,12 +388,23 @@ class Agent:
 
     def settle(self, timeout=60):
         """Until the agent has exported what it had: the events of a process that has
-        exited are there once the exit of a process started after it is."""
+        exited are there once the exit of a process started after it is (tests/attack)."""
         marker = subprocess.Popen([os.path.realpath("/bin/true")])
         marker.wait()
         self.wait_for(lambda e: "process_exit" in e and
                       e["process_exit"]["process"]["pid"] == marker.pid,
                       timeout=timeout, what="exit of the marker process")
+
+    @classmethod
+    def with_pack_policy(cls, policy_file, policy):
+        """The shared agent with the pack's @policy_file alone, @policy enabled (tests/attack);
+        skips where the file does not exist."""
+        if not os.path.exists(policy_file):
+            skip("%s does not exist" % policy_file)
+        a = cls.shared("--policy", policy_file)
+        pol = a.policies().get(policy)
+        check(pol and pol["state"] == "enabled", "%s: %r" % (policy, pol))
+        return a
 
     def rss_kb(self):
         """(current, peak) resident set of the agent in KiB."""
