@@ -234,6 +234,10 @@ def export_dir_removed():
         alive(a)
         check("error" in st["export"], "status says nothing is wrong: %s" % st["export"])
         wait_log(a, "export file '%s'" % path)
+        text = subprocess.run([HORNET, "status", "--socket", a.socket], capture_output=True,
+                              timeout=60).stdout.decode()
+        check("export:   FAILING: %s" % os.strerror(2) in text,
+              "`hornet status` does not say the export fails: %s" % text[-600:])
         lost0 = st["lost"]["export_errors"]
         check(lost0 > 0, "nothing counted as not written")
         pids = burst(10)
@@ -264,7 +268,7 @@ def export_dir_removed():
         shutil.rmtree(d, ignore_errors=True)
 
 
-def mount_tmpfs(d, size="1m"):
+def mount_tmpfs(d, size="8m"):
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0700" % size,
                         "hornet-fault", d], capture_output=True)
     if r.returncode != 0:
@@ -277,7 +281,7 @@ def umount(d):
 
 @contextlib.contextmanager
 def tmpfs_dir(tag):
-    """A 1 MiB tmpfs on a temporary directory; unmounted and removed at the end,
+    """An 8 MiB tmpfs on a temporary directory; unmounted and removed at the end,
     the test's agents stopped first (they hold files on it)."""
     d = tempfile.mkdtemp(prefix="hornet-fault-%s-" % tag)
     mounted = False
@@ -325,7 +329,7 @@ def accounting(a, path):
 
 @test("disk_full")
 def disk_full():
-    """A 1 MiB tmpfs under the export file, filled: the agent stays up, counts
+    """An 8 MiB tmpfs under the export file, filled: the agent stays up, counts
     every event it cannot write (events = lines in the file + counted lost),
     and writes again when the filler is deleted."""
     with tmpfs_dir("full") as d:
