@@ -45,7 +45,7 @@ Q := $(if $(V),,@)
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .SECONDARY:
-.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e attack bench insns \
+.PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e attack fault bench insns \
 	fuzz format-check check-arm64 clean bench-peers
 .DEFAULT_GOAL := all
 
@@ -255,6 +255,9 @@ e2e: all $(HELPER_BINS)
 
 attack: all $(HELPER_BINS)
 	$(Q)tests/run attack
+
+fault: all
+	$(Q)tests/run fault
 
 bench: all $(HELPER_BINS)
 	$(Q)bench/run

@@ -5,7 +5,7 @@
   results.py summary FILE            counts of one run (tests/run's JSON), failures listed
   results.py matrix HOST VM          test x kernel matrix, then the combined count line
 
-The matrix lists the bpf, e2e and attack tests (they depend on the kernel) with their
+The matrix lists the bpf, e2e, attack and fault tests (they depend on the kernel) with their
 result on each kernel, and flags a test that ran on no kernel. Exit status 1
 when a test failed anywhere, or when a test was skipped everywhere.
 """
@@ -72,7 +72,7 @@ def matrix(host_path, vm_path):
                 table[key] = ["-", "-"]
                 order.append(key)
             table[key][col] = r["result"].lower()
-    shown = [k for k in order if k.split("/")[0] in ("bpf", "e2e", "attack")]
+    shown = [k for k in order if k.split("/")[0] in ("bpf", "e2e", "attack", "fault")]
     width = max([len(k) for k in shown] + [20])
     print()
     print("%-*s  %-6s  %-6s" % (width, "test x kernel", "host", "vm"))

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make vmtest: runs the bpf, e2e and attack suites on a second kernel, Debian's 6.1
+# make vmtest: runs the bpf, e2e, attack and fault suites on a second kernel, Debian's 6.1
 # cloud kernel (kprobes, fentry, BPF LSM), under QEMU with TCG.
 #
 #   1. downloads the newest linux-image-6.1.0-*-cloud-amd64-unsigned with
@@ -11,7 +11,7 @@
 #      busybox for /init, and the tools the tests drive (python3 and its
 #      standard library, dash, coreutils, bpftool, setpriv, setcap) with the
 #      shared libraries they need, copied from this machine;
-#   3. boots it, runs tests/run bpf e2e attack inside, and reads the results back
+#   3. boots it, runs tests/run bpf e2e attack fault inside, and reads the results back
 #      from the serial console into build/test-results-vm.json.
 #
 # Exits 0 when every test passed, 1 when one failed, 2 when the VM did not
@@ -25,7 +25,7 @@ CACHE=$VM/cache
 STAGE=$VM/root
 TIMEOUT=${VMTEST_TIMEOUT:-2400}
 MEM=${VMTEST_MEM:-3072}
-SUITES=${VMTEST_SUITES:-bpf e2e attack}
+SUITES=${VMTEST_SUITES:-bpf e2e attack fault}
 # two vCPUs and three lanes of test programs in the VM, to keep them busy
 # while a lane waits (timers, idle windows). The vCPUs share one host thread
 # (single-threaded TCG): with a thread each, a vCPU could run translated code

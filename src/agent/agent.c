@@ -106,7 +106,10 @@ struct hornet_agent {
 		uint64_t n;
 	} events[8]; /* exported, by type */
 	uint64_t bad_records;
-	uint64_t export_errors;
+	/* the export file failed within EXPORT_QUIET_NS: its last error, when */
+	bool export_failing;
+	int export_err;
+	uint64_t export_failed_ns;
 	struct hornet_counters *counters; /* per workload, for the metrics */
 	long scanned; /* processes found in /proc at the start */
 	struct hornet_poll api_poll; /* the API's own epoll set, nested in the loop's */
@@ -188,8 +191,9 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 	count_event(a, type);
 	hornet_counters__event(a->counters, type, ev, a->pods, line, len);
 	/* the line with its newline, in one piece: rotation never splits it */
-	if (a->file && hornet_export_file__write(a->file, line, len))
-		a->export_errors++;
+	/* a line it cannot write is counted in hornet_export_file__lost() */
+	if (a->file)
+		hornet_export_file__write(a->file, line, len);
 	if (a->api)
 		hornet_api__broadcast(a->api, line, len - 1);
 	hornet_web__publish(a->web, line, len - 1);
@@ -322,12 +326,42 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Says once when the export file starts failing, and once when it has written
+ * without a failure for EXPORT_QUIET_NS: on a full disk a small flush may still
+ * fit in the file's last block while a larger one does not, and the log must
+ * not flap with every flush.
+ */
+#define EXPORT_QUIET_NS (10 * 1000000000ULL)
+
+static void export_report(struct hornet_agent *a)
+{
+	int err = hornet_export_file__last_error(a->file);
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (err) {
+		a->export_err = err;
+		a->export_failed_ns = now;
+		if (!a->export_failing)
+			pr_warn("export file '%s': %s; events not written are counted in "
+				"lost.export_errors",
+				a->cfg->export_file, strerror(-err));
+		a->export_failing = true;
+	} else if (a->export_failing && now - a->export_failed_ns > EXPORT_QUIET_NS) {
+		pr_info("export file '%s': writing again (%llu events lost)", a->cfg->export_file,
+			(unsigned long long)hornet_export_file__lost(a->file));
+		a->export_failing = false;
+	}
+}
+
 static void drain(struct hornet_agent *a)
 {
 	if (a->rb)
 		ring_buffer__consume(a->rb);
-	if (a->file && hornet_export_file__flush(a->file))
-		a->export_errors++;
+	if (a->file) {
+		hornet_export_file__flush(a->file);
+		export_report(a);
+	}
 	if (a->api)
 		hornet_api__flush(a->api);
 	if (a->cfg->stdout_format != HORNET_STDOUT_NONE)
@@ -568,7 +602,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "api_queue", as.dropped);
 	hornet_json_u64(j, "malformed_records", a->bad_records);
-	hornet_json_u64(j, "export_errors", a->export_errors);
+	hornet_json_u64(j, "export_errors", a->file ? hornet_export_file__lost(a->file) : 0);
 	hornet_json_obj_end(j);
 	hornet_json_obj_begin(j, "errors");
 	hornet_json_u64(j, "process_table_full", stats[HORNET_STAT_TABLE_FULL]);
@@ -678,6 +712,8 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
+	if (a->export_failing)
+		hornet_json_str(j, "error", strerror(-a->export_err));
 	hornet_json_u64(j, "api_clients", as.clients);
 	hornet_json_u64(j, "api_subscribers", as.subscribers);
 	hornet_json_u64(j, "api_refused", as.refused);

@@ -208,6 +208,10 @@ static void print_text(json_t *r)
 	printf("export:   %s (%llu rotations), %llu API clients\n",
 	       json_string_value(json_object_get(json_object_get(r, "export"), "file")),
 	       num(r, "export.rotations"), num(r, "export.api_clients"));
+	if (json_object_get(json_object_get(r, "export"), "error"))
+		printf("export:   FAILING: %s (%llu events not written)\n",
+		       json_string_value(json_object_get(json_object_get(r, "export"), "error")),
+		       num(r, "lost.export_errors"));
 	print_web(json_object_get(r, "http"), json_object_get(r, "store"));
 	print_k8s_policies(json_object_get(r, "k8s_policies"));
 }

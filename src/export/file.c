@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "export/file.h"
 
 #define BUF_SIZE (256 << 10)
+/* seconds between two attempts to open the file again while it cannot be */
+#define RECHECK_SEC 1
 
 struct hornet_export_file {
 	char *path;
@@ -20,7 +23,11 @@ struct hornet_export_file {
 	unsigned int max_backups;
 	uint64_t rotations;
 	uint64_t errors;
+	uint64_t lost; /* lines that could not be written */
+	int last_err; /* of the last write, open or flush: 0 or -errno */
+	time_t check_at; /* CLOCK_MONOTONIC second of the next attempt to open */
 	size_t buffered;
+	size_t buf_lines;
 	char buf[BUF_SIZE];
 };
 
@@ -127,14 +134,16 @@ static int write_all(int fd, const char *p, size_t n, size_t *done)
  * continue. Where the lines began is found only then (the end less what was
  * written): an lseek() before every write was a syscall per flush for nothing.
  */
-static int write_lines(struct hornet_export_file *f, const char *p, size_t n)
+static int write_lines(struct hornet_export_file *f, const char *p, size_t n, size_t lines)
 {
 	size_t done;
 	int err = write_all(f->fd, p, n, &done);
 	off_t start;
 
+	f->last_err = err;
 	if (err) {
 		f->errors++;
+		f->lost += lines;
 		start = lseek(f->fd, 0, SEEK_END);
 		if (start >= (off_t)done) {
 			start -= done;
@@ -145,14 +154,72 @@ static int write_lines(struct hornet_export_file *f, const char *p, size_t n)
 	return err;
 }
 
+static time_t now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * The file is opened again when it has gone (removed, or its directory
+ * removed: the agent would write on into an unlinked file nobody can read) or
+ * when it could not be opened. An fstat() per flush (one per 256 KiB at most
+ * under a storm) makes the count of lines not written exact; an open that
+ * failed is tried again at most once every RECHECK_SEC, so that a missing
+ * directory costs no syscall per event. Returns 0 when the file is open.
+ */
+static int reopen_if_gone(struct hornet_export_file *f)
+{
+	struct stat st;
+	time_t now;
+	int err;
+
+	if (f->fd >= 0) {
+		if (fstat(f->fd, &st) || st.st_nlink > 0)
+			return 0;
+		close(f->fd);
+		f->fd = -1;
+		f->check_at = 0;
+	}
+	now = now_sec();
+	if (now < f->check_at)
+		return f->last_err ? f->last_err : -EIO;
+	f->check_at = now + RECHECK_SEC;
+	err = open_file(f);
+	if (err)
+		f->errors++;
+	else
+		f->size += f->buffered; /* to be written there: rotation counts it */
+	f->last_err = err;
+	return err;
+}
+
+/* Drops the buffer, counting its lines as lost. */
+static void drop_buffer(struct hornet_export_file *f)
+{
+	f->lost += f->buf_lines;
+	f->buffered = 0;
+	f->buf_lines = 0;
+}
+
 int hornet_export_file__flush(struct hornet_export_file *f)
 {
 	int err;
 
-	if (!f->buffered || f->fd < 0)
+	if (!f->buffered && f->fd >= 0)
 		return 0;
-	err = write_lines(f, f->buf, f->buffered);
+	err = reopen_if_gone(f);
+	if (err) {
+		drop_buffer(f);
+		return err;
+	}
+	if (!f->buffered)
+		return 0;
+	err = write_lines(f, f->buf, f->buffered, f->buf_lines);
 	f->buffered = 0;
+	f->buf_lines = 0;
 	return err;
 }
 
@@ -200,10 +267,10 @@ int hornet_export_file__write(struct hornet_export_file *f, const char *line, si
 	int err;
 
 	if (f->fd < 0) {
-		/* a failed rotation left no file open: try again */
-		err = open_file(f);
+		/* a failed rotation or a missing directory left no file open */
+		err = reopen_if_gone(f);
 		if (err) {
-			f->errors++;
+			f->lost++;
 			return err;
 		}
 	}
@@ -211,21 +278,33 @@ int hornet_export_file__write(struct hornet_export_file *f, const char *line, si
 		err = rotate(f);
 		if (err)
 			f->errors++;
-		if (f->fd < 0)
+		if (f->fd < 0) {
+			f->last_err = err;
+			drop_buffer(f);
+			f->lost++;
 			return err;
+		}
 	}
 	if (f->buffered + len > BUF_SIZE) {
 		err = hornet_export_file__flush(f);
-		if (err)
+		if (err) {
+			f->lost++;
 			return err;
+		}
 	}
 	if (len > BUF_SIZE) {
-		err = write_lines(f, line, len);
+		err = reopen_if_gone(f);
+		if (err) {
+			f->lost++;
+			return err;
+		}
+		err = write_lines(f, line, len, 1);
 		if (err)
 			return err;
 	} else {
 		memcpy(f->buf + f->buffered, line, len);
 		f->buffered += len;
+		f->buf_lines++;
 	}
 	f->size += len;
 	return 0;
@@ -252,4 +331,14 @@ uint64_t hornet_export_file__rotations(const struct hornet_export_file *f)
 uint64_t hornet_export_file__errors(const struct hornet_export_file *f)
 {
 	return f->errors;
+}
+
+uint64_t hornet_export_file__lost(const struct hornet_export_file *f)
+{
+	return f->lost;
+}
+
+int hornet_export_file__last_error(const struct hornet_export_file *f)
+{
+	return f->last_err;
 }

@@ -22,5 +22,9 @@ void hornet_export_file__close(struct hornet_export_file *f);
 
 uint64_t hornet_export_file__rotations(const struct hornet_export_file *f);
 uint64_t hornet_export_file__errors(const struct hornet_export_file *f);
+/* lines (events) that could not be written: disk full, file or directory gone */
+uint64_t hornet_export_file__lost(const struct hornet_export_file *f);
+/* 0 if the last write, flush or open succeeded, else its -errno */
+int hornet_export_file__last_error(const struct hornet_export_file *f);
 
 #endif

@@ -164,14 +164,25 @@ def _held_by_other_agents():
             with open("/proc/%s/comm" % pid) as f:
                 if f.read().strip() != "hornet":
                     continue
-            for fd in os.listdir("/proc/%s/fdinfo" % pid):
-                with open("/proc/%s/fdinfo/%s" % (pid, fd)) as f:
-                    for line in f:
-                        if line.startswith("prog_id:"):
-                            held.add(int(line.split()[1]))
+            held |= prog_ids_held(int(pid))
         except OSError:
             continue
     return held
+
+
+def prog_ids_held(pid):
+    """The BPF programs process @pid holds through its descriptors (links included).
+    OSError when the process has gone."""
+    ids = set()
+    for fd in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except FileNotFoundError:  # closed meanwhile
+            continue
+    return ids
 
 
 def bpf_prog_names():
