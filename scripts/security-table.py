@@ -19,7 +19,12 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("HORNET_BUILD", os.path.join(ROOT, "build"))
 # test file of tests/attack: (its intent, the prefix of its tests' names)
-CASES = [("test_files.py", "read /etc/shadow", "read_shadow_by_")]
+CASES = [("test_files.py", "read /etc/shadow", "read_shadow_by_"),
+         ("test_exec.py", "run from /dev/shm or memory", "exec_shm_by_"),
+         ("test_exec.py", "run a binary a policy watches (matchBinaries)", "exec_watched_by_"),
+         ("test_exec.py", "run a binary a policy kills (matchBinaries + Sigkill)",
+          "exec_killed_by_"),
+         ("test_network.py", "an outbound connection to loopback", "connect_out_by_")]
 BEGIN, END = "<!-- attack-table begin -->", "<!-- attack-table end -->"
 
 
