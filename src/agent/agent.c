@@ -42,6 +42,7 @@
 #include "sensors/net.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/kbtf.h"
 #include "util/log.h"
 #include "util/poll.h"
@@ -134,20 +135,12 @@ struct hornet_agent {
 	} progress; /* under @lock */
 };
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void refresh_clock(struct hornet_agent *a)
 {
 	/* bracket the realtime read by two boottime reads to halve the error */
-	uint64_t b1 = clock_ns(CLOCK_BOOTTIME);
-	uint64_t rt = clock_ns(CLOCK_REALTIME);
-	uint64_t b2 = clock_ns(CLOCK_BOOTTIME);
+	uint64_t b1 = hornet_clock_ns(CLOCK_BOOTTIME);
+	uint64_t rt = hornet_clock_ns(CLOCK_REALTIME);
+	uint64_t b2 = hornet_clock_ns(CLOCK_BOOTTIME);
 
 	a->render.boot_to_wall_ns = (int64_t)rt - (int64_t)(b1 + (b2 - b1) / 2);
 	a->clock_read_ns = b2;
@@ -239,7 +232,7 @@ static void output_waited(void *ctx, const char *type, const char *line, size_t 
 static void release_waiting(struct hornet_agent *a)
 {
 	if (a->pod_wait && hornet_pod_wait__busy(a->pod_wait))
-		hornet_pod_wait__release(a->pod_wait, &a->render, clock_ns(CLOCK_MONOTONIC),
+		hornet_pod_wait__release(a->pod_wait, &a->render, hornet_clock_ns(CLOCK_MONOTONIC),
 					 output_waited, a);
 }
 
@@ -286,7 +279,7 @@ static int emit(void *ctx, const struct hornet_event *ev)
 	if (a->pending.n || a->pending.overflow) {
 		if (a->pod_source && !a->json.failed &&
 		    hornet_pod_wait__hold(a->pod_wait, type, a->json.buf, a->json.len, &a->pending,
-					  clock_ns(CLOCK_MONOTONIC)))
+					  hornet_clock_ns(CLOCK_MONOTONIC)))
 			return 0;
 		hornet_pod_pending_release(&a->pending);
 		a->events_without_pod++;
@@ -337,7 +330,7 @@ static int on_record(void *ctx, void *data, size_t size)
 static void export_report(struct hornet_agent *a)
 {
 	int err = hornet_export_file__last_error(a->file);
-	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = hornet_clock_ns(CLOCK_MONOTONIC);
 
 	if (err) {
 		a->export_err = err;
@@ -422,7 +415,8 @@ static void set_phase(struct hornet_agent *a, const char *phase)
 	snprintf(a->progress.text, sizeof(a->progress.text), "%s", phase);
 	pthread_mutex_unlock(&a->lock);
 	/* where the start's time goes, with --log-level debug */
-	pr_debug("start: %s at %.1f ms", phase, (clock_ns(CLOCK_MONOTONIC) - a->started_ns) / 1e6);
+	pr_debug("start: %s at %.1f ms", phase,
+		 (hornet_clock_ns(CLOCK_MONOTONIC) - a->started_ns) / 1e6);
 }
 
 /* The policy manager's, before each hook point of the start's batch. */
@@ -554,7 +548,7 @@ static void store_status(struct hornet_agent *a, struct hornet_json *j)
 static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
 {
 	struct hornet_agent *a = ctx;
-	uint64_t stats[HORNET_STAT_COUNT] = {}, now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t stats[HORNET_STAT_COUNT] = {}, now = hornet_clock_ns(CLOCK_MONOTONIC);
 	struct hornet_proc_cache_stats cs;
 	struct hornet_api_stats as;
 	int i;
@@ -1255,7 +1249,7 @@ static int scan_proc(struct hornet_agent *a)
 	long n;
 
 	set_phase(a, "scanning /proc");
-	scan_ns = clock_ns(CLOCK_MONOTONIC);
+	scan_ns = hornet_clock_ns(CLOCK_MONOTONIC);
 	n = hornet_exec_sensor__scan(a->exec, "/proc");
 	if (n < 0) {
 		if (n != -ECANCELED)
@@ -1264,7 +1258,7 @@ static int scan_proc(struct hornet_agent *a)
 	}
 	/* what a host with many processes adds to the start (bench/scale) */
 	pr_info("/proc scan: %ld processes in %.1f ms", n,
-		(clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
+		(hornet_clock_ns(CLOCK_MONOTONIC) - scan_ns) / 1e6);
 	a->scanned = n;
 	return 0;
 }
@@ -1611,7 +1605,7 @@ static int agent_start(struct hornet_agent *a)
 	if (err)
 		return err;
 	a->ready = true;
-	a->ready_ns = clock_ns(CLOCK_MONOTONIC);
+	a->ready_ns = hornet_clock_ns(CLOCK_MONOTONIC);
 	pr_info("ready in %.0f ms: %ld processes found in /proc; export file '%s', API socket '%s'",
 		(a->ready_ns - a->started_ns) / 1e6, a->scanned, cfg->export_file, cfg->socket);
 	if (hornet_web__url(a->web))
@@ -1675,7 +1669,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	struct hornet_poll *p;
 	int n, i, err;
 
-	a.started_ns = clock_ns(CLOCK_MONOTONIC);
+	a.started_ns = hornet_clock_ns(CLOCK_MONOTONIC);
 	tune_malloc();
 	hornet_log_level = cfg->log_level;
 	hornet_log_libbpf();
@@ -1702,7 +1696,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		/* a policy change of this round planned with it: 6 MB until the next */
 		if (a.kernel_ready && a.kernel.btf)
 			hornet_kernel_drop_btf(&a.kernel);
-		if (clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
+		if (hornet_clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);
 	}
 	if (!err) {

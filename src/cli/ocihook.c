@@ -30,6 +30,7 @@
 #include "cli/cli.h"
 #include "export/api.h"
 #include "util/cgroup2.h"
+#include "util/clock.h"
 
 #define DEFAULT_TIMEOUT_MS 2000
 #define MAX_STATE (1U << 20)
@@ -82,14 +83,6 @@ static void on_alarm(int sig)
 
 	(void)n;
 	_exit(alarm_status);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
 static json_t *load_bounded(FILE *f, size_t max, const char *what, char *why, size_t why_size)
@@ -383,7 +376,7 @@ static int ask_agent(const char *socket, json_t *req, uint64_t deadline, char *w
 	}
 	pfd.fd = fd;
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = hornet_mono_ms();
 
 		if (now >= deadline) {
 			ret = -ETIMEDOUT;
@@ -471,7 +464,7 @@ int hornet_cmd_oci_hook(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	deadline = now_ms() + timeout;
+	deadline = hornet_mono_ms() + timeout;
 	alarm_status = fail_closed ? 1 : 0;
 	signal(SIGALRM, on_alarm);
 	/* poll() keeps to the deadline; this only catches what blocks elsewhere */

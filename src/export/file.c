@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "export/file.h"
+#include "util/clock.h"
 
 #define BUF_SIZE (256 << 10)
 /* seconds between two attempts to open the file again while it cannot be */
@@ -154,14 +155,6 @@ static int write_lines(struct hornet_export_file *f, const char *p, size_t n, si
 	return err;
 }
 
-static time_t now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /*
  * The file is opened again when it has gone (removed, or its directory
  * removed: the agent would write on into an unlinked file nobody can read) or
@@ -183,7 +176,7 @@ static int reopen_if_gone(struct hornet_export_file *f)
 		f->fd = -1;
 		f->check_at = 0;
 	}
-	now = now_sec();
+	now = (time_t)(hornet_clock_ns(CLOCK_MONOTONIC) / 1000000000);
 	if (now < f->check_at)
 		return f->last_err ? f->last_err : -EIO;
 	f->check_at = now + RECHECK_SEC;

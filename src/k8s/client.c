@@ -23,6 +23,7 @@
 
 #include "k8s/client.h"
 #include "k8s/curl_dl.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/poll.h"
 
@@ -91,14 +92,6 @@ struct hornet_k8s_watch {
 	char rv[64];
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
 static bool stopping(struct hornet_k8s_watch *w)
 {
 	return __atomic_load_n(&w->stop, __ATOMIC_ACQUIRE);
@@ -138,10 +131,10 @@ static void wake_loop(struct hornet_k8s_watch *w, bool force)
 	uint64_t one = 1;
 	ssize_t n;
 
-	if (!w->wake_pending || (!force && now_ms() - w->last_wake_ms < WAKE_EVERY_MS))
+	if (!w->wake_pending || (!force && hornet_mono_ms() - w->last_wake_ms < WAKE_EVERY_MS))
 		return;
 	w->wake_pending = false;
-	w->last_wake_ms = now_ms();
+	w->last_wake_ms = hornet_mono_ms();
 	n = write(w->poll.fd, &one, sizeof(one));
 	(void)n; /* an eventfd at its maximum is readable anyway */
 }
@@ -401,7 +394,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 	struct hornet_k8s_watch *w = arg;
 	size_t len = size * nmemb, n;
 
-	w->last_data_ms = now_ms();
+	w->last_data_ms = hornet_mono_ms();
 	free_done(w);
 	if (!w->status)
 		curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
@@ -530,7 +523,7 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 	w->gone = w->dead = w->bad_stream = false;
 	w->retry_after_s = 0;
 	w->curl_err[0] = '\0';
-	w->last_data_ms = now_ms();
+	w->last_data_ms = hornet_mono_ms();
 	curl_easy_setopt(w->curl, CURLOPT_URL, url);
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_multi_add_handle(w->multi, w->curl);
@@ -547,7 +540,7 @@ static int request(struct hornet_k8s_watch *w, const char *url, const char *what
 			break;
 		if (stopping(w))
 			break;
-		idle = now_ms() - w->last_data_ms;
+		idle = hornet_mono_ms() - w->last_data_ms;
 		if (idle > dead_ms) {
 			w->dead = true;
 			break;
@@ -794,7 +787,7 @@ static void *watch_main(void *arg)
 	int ret;
 
 	while (!stopping(w)) {
-		t0 = now_ms();
+		t0 = hornet_mono_ms();
 		if (need_list) {
 			ret = do_list(w);
 			if (!ret)
@@ -816,7 +809,7 @@ static void *watch_main(void *arg)
 		if (ret == DONE) {
 			w->attempt = 0;
 			/* a server that ends watches at once must not make us spin */
-			if (now_ms() - t0 < 1000 && !need_list)
+			if (hornet_mono_ms() - t0 < 1000 && !need_list)
 				pause_ms(w, w->opts.backoff_min_ms);
 			continue;
 		}
@@ -927,7 +920,7 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	srand(now_ms() ^ getpid());
+	srand(hornet_mono_ms() ^ getpid());
 }
 
 struct hornet_k8s_watch *hornet_k8s_watch__start(const struct hornet_k8s_conn *conn,

@@ -17,6 +17,7 @@
 #include "sensors/generic.h"
 #include "sensors/generic_btf.h"
 #include "sensors/generic_decode.h"
+#include "util/clock.h"
 #include "util/kbtf.h"
 #include "util/ksyms.h"
 #include "util/links.h"
@@ -575,14 +576,6 @@ static void remove_point(struct hornet_gen_sensor *g, struct gen_point *p)
 	point_free(p);
 }
 
-static unsigned long long mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
-
 /* how many instructions the verifier went through for @prog (5.16+) */
 static unsigned int verified(const struct bpf_program *prog)
 {
@@ -674,7 +667,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;
 	}
-	t0 = mono_us();
+	t0 = (hornet_clock_ns(CLOCK_MONOTONIC) / 1000);
 	ret = hornet_generic__load(skel);
 	if (ret) {
 		snprintf(err, err_size,
@@ -682,7 +675,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 			 strerror(-ret));
 		return ret;
 	}
-	t1 = mono_us();
+	t1 = (hornet_clock_ns(CLOCK_MONOTONIC) / 1000);
 	ret = fill_maps(skel, c);
 	if (ret) {
 		snprintf(err, err_size, "filling maps: %s", strerror(-ret));
@@ -695,7 +688,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 		pr_debug("sensor 'generic': %s: loaded in %llu ms (%u+%u instructions "
 			 "verified), attached in %llu ms",
 			 np->key, (t1 - t0) / 1000, verified(prog), entry ? verified(entry) : 0,
-			 (mono_us() - t1) / 1000);
+			 ((hornet_clock_ns(CLOCK_MONOTONIC) / 1000) - t1) / 1000);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "web/agent_call.h"
 
 /* Calls in flight at once: the others answer 503 at once, so a stuck agent
@@ -46,20 +47,12 @@ void web_agent__fini(struct web_agent *a)
 	a->cancel_fd = -1;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Sends @req and reads one line back. 0, or -errno (-ETIMEDOUT, -ECANCELED). */
 static int exchange(struct web_agent *a, const char *req, size_t req_len, int timeout_ms,
 		    char **out, size_t *out_len)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = (int64_t)hornet_mono_ms() + timeout_ms;
 	struct pollfd pfd[2];
 	size_t sent = 0, len = 0, cap = 0;
 	char *buf = NULL;
@@ -82,7 +75,7 @@ static int exchange(struct web_agent *a, const char *req, size_t req_len, int ti
 	pfd[1].events = POLLIN;
 	for (;;) {
 		pfd[0].events = sent < req_len ? POLLOUT : POLLIN;
-		left = (int)(deadline - now_ms());
+		left = (int)(deadline - (int64_t)hornet_mono_ms());
 		if (left <= 0) {
 			ret = -ETIMEDOUT;
 			goto out;

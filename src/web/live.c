@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "util/clock.h"
 #include "web/live.h"
 #include "web/mhd_dl.h"
 
@@ -322,14 +323,6 @@ static int filter_parse(struct filter *f, web_param_fn param, void *ctx, char *e
 	return ret;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /*
  * Resumes the suspended clients that have something to send: a line their
  * filter selects (looked at here, so a thousand idle clients with narrow
@@ -410,7 +403,7 @@ static void *live_thread(void *arg)
 {
 	struct web_live *l = arg;
 	struct pollfd pfd = { .fd = l->efd, .events = POLLIN };
-	uint64_t last_ping = now_ns(), v;
+	uint64_t last_ping = hornet_clock_ns(CLOCK_MONOTONIC), v;
 	unsigned int i, n;
 	struct {
 		char *line;
@@ -439,8 +432,8 @@ static void *live_thread(void *arg)
 			count_behind(l);
 			pthread_rwlock_unlock(&l->ring_lock);
 		}
-		if (now_ns() - last_ping >= PING_NS) {
-			last_ping = now_ns();
+		if (hornet_clock_ns(CLOCK_MONOTONIC) - last_ping >= PING_NS) {
+			last_ping = hornet_clock_ns(CLOCK_MONOTONIC);
 			atomic_fetch_add(&l->ping_gen, 1);
 			wake_clients(l, true);
 		} else if (n) {

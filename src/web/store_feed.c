@@ -19,6 +19,7 @@
 
 #include "export/json.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "web/live.h"
 #include "web/store_feed.h"
 
@@ -42,14 +43,6 @@ struct web_store_feed {
 	struct seen *seen, *next;
 	unsigned int nseen;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static uint64_t hash(const char *s, size_t n)
 {
@@ -113,7 +106,7 @@ static const char *param(void *ctx, const char *name)
 /* One look at the store; @publish false: only remember what is there. */
 static void poll_store(struct web_store_feed *f, struct hornet_json *out, bool publish)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = hornet_clock_ns(CLOCK_MONOTONIC);
 	char *end, *line, *prev;
 
 	hornet_json_reset(out);
