@@ -1313,13 +1313,13 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 	close_prefixes(out->str_postfix, out->nr_str_postfix);
 	close_addrs(out->addr, out->nr_addr);
 	ret = build_prefilter(out);
-	if (ret)
+	if (ret) {
 		hornet_point_config_free(out);
-	if (!ret) {
-		build_gate(out);
-		build_int_gate(out);
+		return ret;
 	}
-	return ret;
+	build_gate(out);
+	build_int_gate(out);
+	return 0;
 }
 
 void hornet_point_config_free(struct hornet_point_config *c)
