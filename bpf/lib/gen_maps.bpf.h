@@ -32,6 +32,18 @@ const volatile __u32 hornet_nr_fn_args = 6;
 
 /* ---- maps shared by every instance (user space reuses the fds) ---- */
 
+/*
+ * The records of enforcement (a Sigkill, Signal or Override taken) have a
+ * ring of their own: a flood of ordinary matched events fills hornet_events
+ * and loses its records there, counted, but cannot push these out. The
+ * agent creates it (its size is the agent's) and reads both rings in time
+ * order. Its records wake the reader at once: they are few.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 << 10);
+} hornet_enforce SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 4096);

@@ -10,7 +10,8 @@
  *                 unless its policy is disabled, in monitor mode, or
  *                 scoped to workloads the current cgroup is not in
  *  eval_sel_cg()  the same for cgroup programs: no signals, no stacks
- *  post()         the event and its arguments into the ring buffer
+ *  post()         the event and its arguments into the ring buffer; those
+ *                 of an enforcement taken into a ring of their own
  */
 #ifndef HORNET_GEN_SELECT_BPF_H
 #define HORNET_GEN_SELECT_BPF_H
@@ -140,6 +141,7 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	struct hornet_gen_event *e = &h->ev;
 	struct hornet_policy_stats *st = policy_stats(s->policy_id);
 	__u64 size;
+	long err;
 
 	hornet_hdr_init(&e->hdr, HORNET_OP_GENERIC, 0);
 	e->pid = h->pid;
@@ -174,8 +176,13 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 		return;
 	e->hdr.size = size;
 	/* the event and its arguments are contiguous in the heap */
-	if (bpf_ringbuf_output(&hornet_events, e, size, hornet_rb_flags())) {
-		hornet_stat_inc(HORNET_STAT_RB_LOST_GENERIC);
+	if (flags & HORNET_GEN_EV_ENFORCED)
+		err = bpf_ringbuf_output(&hornet_enforce, e, size, 0);
+	else
+		err = bpf_ringbuf_output(&hornet_events, e, size, hornet_rb_flags());
+	if (err) {
+		hornet_stat_inc(flags & HORNET_GEN_EV_ENFORCED ? HORNET_STAT_RB_LOST_ENFORCE
+							       : HORNET_STAT_RB_LOST_GENERIC);
 		if (st)
 			st->lost++;
 	} else if (st) {

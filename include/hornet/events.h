@@ -187,6 +187,7 @@ enum hornet_stat {
 	HORNET_STAT_READ_ERROR, /* a kernel or user read failed */
 	HORNET_STAT_RB_LOST_GENERIC, /* ring buffer full: policy event lost */
 	HORNET_STAT_RB_LOST_NET, /* ring buffer full: network event lost */
+	HORNET_STAT_RB_LOST_ENFORCE, /* enforcement ring full: record of a kill or deny lost */
 	HORNET_STAT_COUNT,
 };
 

@@ -46,11 +46,18 @@
 #include "util/kbtf.h"
 #include "util/log.h"
 #include "util/poll.h"
+#include "util/ring.h"
 #include "vocab/vocab.h"
 #include "web/web.h"
 
 /* Records left in the ring buffer are picked up at least this often. */
 #define POLL_TIMEOUT_MS 50
+/*
+ * Records of the main ring read per round of the loop: under a flood the
+ * ring never empties, and the loop must still answer the API, flush the
+ * export and handle signals between rounds (a few ms of records).
+ */
+#define DRAIN_BUDGET 4096
 /* The realtime-boottime offset drifts with NTP; re-read it this often. */
 #define CLOCK_REFRESH_NS (10ULL * 1000000000ULL)
 /*
@@ -67,8 +74,11 @@ struct hornet_agent {
 	const struct hornet_config *cfg;
 	int epfd;
 	struct hornet_poll sig;
-	struct hornet_poll ring;
-	struct ring_buffer *rb;
+	struct hornet_poll ring; /* the main ring buffer's map fd */
+	struct hornet_poll ring_enforce; /* the enforcement records' */
+	struct hornet_ring *rb; /* hornet_events */
+	struct hornet_ring *rb_enforce; /* hornet_enforce */
+	bool rb_more; /* the last drain left records for the next round */
 	struct hornet_features features;
 	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
 	bool maps_open;
@@ -299,9 +309,8 @@ static void user_action(void *ctx, const struct hornet_user_action *ua)
 		hornet_actions__queue(a->actions, ua->action, ua->arg);
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static void on_record(struct hornet_agent *a, const void *data, size_t size)
 {
-	struct hornet_agent *a = ctx;
 	const struct hornet_hdr *h = data;
 	int err;
 
@@ -316,7 +325,6 @@ static int on_record(void *ctx, void *data, size_t size)
 		a->bad_records++;
 		pr_debug("ring buffer: malformed record of %zu bytes dropped", size);
 	}
-	return 0;
 }
 
 /*
@@ -347,10 +355,49 @@ static void export_report(struct hornet_agent *a)
 	}
 }
 
+/* A record's time, for the order of the two rings: 0 (first) when too short. */
+static uint64_t record_ktime(const void *rec, uint32_t size)
+{
+	return size >= sizeof(struct hornet_hdr) ? ((const struct hornet_hdr *)rec)->ktime : 0;
+}
+
+/*
+ * Both rings, oldest record first: a kill record comes after the exec of
+ * the process it names, as when one ring held both, so that the process is
+ * known when it is rendered. At most DRAIN_BUDGET records of the main ring
+ * per round; the enforcement records older than what is left are read
+ * within it, the others with the main ring's records of their time.
+ */
+static void drain_rings(struct hornet_agent *a)
+{
+	const void *m, *e;
+	uint32_t msize = 0, esize = 0;
+	unsigned int n = 0;
+
+	a->rb_more = false;
+	for (;;) {
+		m = hornet_ring__peek(a->rb, &msize);
+		e = hornet_ring__peek(a->rb_enforce, &esize);
+		if (e && (!m || record_ktime(e, esize) <= record_ktime(m, msize))) {
+			on_record(a, e, esize);
+			hornet_ring__next(a->rb_enforce);
+			continue;
+		}
+		if (!m)
+			break;
+		if (n++ == DRAIN_BUDGET) {
+			a->rb_more = true;
+			break;
+		}
+		on_record(a, m, msize);
+		hornet_ring__next(a->rb);
+	}
+}
+
 static void drain(struct hornet_agent *a)
 {
 	if (a->rb)
-		ring_buffer__consume(a->rb);
+		drain_rings(a);
 	if (a->file) {
 		hornet_export_file__flush(a->file);
 		export_report(a);
@@ -363,7 +410,7 @@ static void drain(struct hornet_agent *a)
 
 static void on_ring(struct hornet_poll *p, uint32_t events)
 {
-	/* ring_buffer__consume() in drain() reads every ring; nothing to do here */
+	/* drain() reads both rings after every round; nothing to do here */
 }
 
 static void on_signal(struct hornet_poll *p, uint32_t events)
@@ -593,6 +640,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "process_exit", stats[HORNET_STAT_RB_LOST_EXIT]);
 	hornet_json_u64(j, "policy_events", stats[HORNET_STAT_RB_LOST_GENERIC]);
 	hornet_json_u64(j, "network_events", stats[HORNET_STAT_RB_LOST_NET]);
+	hornet_json_u64(j, "enforcement_events", stats[HORNET_STAT_RB_LOST_ENFORCE]);
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "api_queue", as.dropped);
 	hornet_json_u64(j, "malformed_records", a->bad_records);
@@ -1008,8 +1056,8 @@ static void agent_free(struct hornet_agent *a)
 	hornet_store__close(a->store);
 	/* the watch thread first: it queues into the loop's epoll set */
 	hornet_k8s_pods__stop(a->k8s);
-	if (a->rb)
-		ring_buffer__free(a->rb);
+	hornet_ring__free(a->rb);
+	hornet_ring__free(a->rb_enforce);
 	hornet_crd__stop(a->crd);
 	hornet_pm__free(a->pm);
 	hornet_scope__free(a->scope);
@@ -1308,6 +1356,7 @@ static int agent_load(struct hornet_agent *a)
 	struct hornet_exec_sensor_opts eo = {};
 	bool net_thread = false;
 	unsigned int features;
+	uint64_t ringbuf_size;
 	pthread_t net;
 	int err;
 
@@ -1329,8 +1378,11 @@ static int agent_load(struct hornet_agent *a)
 		return err;
 	}
 	/* the agent's before any sensor's: each sensor's object uses these */
-	err = hornet_core_maps_create(&a->maps,
-				      pow2_at_least((uint64_t)cfg->ringbuf_size_mb << 20));
+	ringbuf_size = cfg->ringbuf_size_kb ? (uint64_t)cfg->ringbuf_size_kb << 10
+					    : (uint64_t)cfg->ringbuf_size_mb << 20;
+	if (ringbuf_size < (uint64_t)sysconf(_SC_PAGESIZE))
+		ringbuf_size = sysconf(_SC_PAGESIZE);
+	err = hornet_core_maps_create(&a->maps, pow2_at_least(ringbuf_size));
 	if (err) {
 		pr_err("ring buffer and shared maps: %s%s", strerror(-err),
 		       hornet_has(&a->features, HORNET_FEAT_RINGBUF)
@@ -1389,17 +1441,24 @@ static int agent_load(struct hornet_agent *a)
 	 * the loop reads them): libbpf maps its data pages twice, 16 MB of RSS
 	 * for the default 8 MB, which would add to the peak of their BTF parses.
 	 */
-	a->rb = ring_buffer__new(a->maps.events, on_record, a, NULL);
-	if (!a->rb) {
+	a->rb = hornet_ring__new(a->maps.events);
+	a->rb_enforce = a->rb ? hornet_ring__new(a->maps.enforce) : NULL;
+	if (!a->rb || !a->rb_enforce) {
 		err = -errno;
-		pr_err("ring buffer: %s", strerror(-err));
+		pr_err("ring buffer '%s': %s", a->rb ? "hornet_enforce" : "hornet_events",
+		       strerror(-err));
 		return err;
 	}
-	/* the loop waits on another set until the load ends: no race on the ring */
-	a->ring.fd = ring_buffer__epoll_fd(a->rb);
+	/* the loop waits on another set until the load ends: no race on the rings */
+	a->ring.fd = a->maps.events;
 	a->ring.fn = on_ring;
+	a->ring_enforce.fd = a->maps.enforce;
+	a->ring_enforce.fn = on_ring;
 	ev.data.ptr = &a->ring;
 	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring.fd, &ev))
+		return -errno;
+	ev.data.ptr = &a->ring_enforce;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ring_enforce.fd, &ev))
 		return -errno;
 
 	/* policies: after the scan, so followChildren finds running processes */
@@ -1678,7 +1737,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 
 	err = agent_start(&a);
 	while (!err && !a.stop) {
-		n = epoll_wait(a.epfd, evs, 32, POLL_TIMEOUT_MS);
+		/* records left by the last round's budget: at once */
+		n = epoll_wait(a.epfd, evs, 32, a.rb_more ? 0 : POLL_TIMEOUT_MS);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			pr_err("event loop: %s", strerror(errno));
@@ -1700,8 +1760,10 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			refresh_clock(&a);
 	}
 	if (!err) {
-		/* what the kernel already queued still goes out, waiting or not */
-		drain(&a);
+		/* what the kernel already queued still goes out, waiting or not; a
+		 * ring that a flood keeps full, a ring's worth of rounds at most */
+		for (i = 0; i == 0 || (a.rb_more && i < 64); i++)
+			drain(&a);
 		if (a.pod_wait)
 			hornet_pod_wait__release(a.pod_wait, &a.render, UINT64_MAX, output_waited,
 						 &a);

@@ -74,6 +74,9 @@ static const struct opt opts[] = {
 	  "processes kept in the user-space cache (default: 32768)" },
 	{ "ringbuf-size-mb", OPT_UINT, OFF(ringbuf_size_mb), 1, 1024, "N",
 	  "BPF ring buffer size in MiB, rounded up to a power of two (default: 8)" },
+	{ "ringbuf-size-kb", OPT_UINT, OFF(ringbuf_size_kb), 0, 1 << 20, "N",
+	  "BPF ring buffer size in KiB, rounded up to a power of two and a page; when not 0, "
+	  "instead of --ringbuf-size-mb (default: 0)" },
 	{ "log-level", OPT_LOG_LEVEL, OFF(log_level), 0, 0, "LEVEL",
 	  "error, warn, info or debug (default: info)" },
 	{ "stdout", OPT_ENUM, OFF(stdout_format), 0, 0, "FORMAT",

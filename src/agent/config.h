@@ -51,6 +51,7 @@ struct hornet_config {
 	bool network_flow; /* one event per TCP connection, at close */
 	unsigned int process_cache_size;
 	unsigned int ringbuf_size_mb;
+	unsigned int ringbuf_size_kb; /* 0: ringbuf_size_mb */
 	enum hornet_log_level log_level;
 	enum hornet_stdout_format stdout_format;
 	enum hornet_creds_hook exec_creds_hook;

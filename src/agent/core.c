@@ -13,7 +13,7 @@
 /* Every fd field, so that create and close go over the same list. */
 static int *fds(struct hornet_shared_maps *m, unsigned int i)
 {
-	int *all[] = { &m->events,    &m->stats,	 &m->procs,
+	int *all[] = { &m->events,    &m->enforce,	 &m->stats,   &m->procs,
 		       &m->follow_eq, &m->follow_prefix, &m->scope_cg };
 
 	return i < sizeof(all) / sizeof(all[0]) ? all[i] : NULL;
@@ -38,6 +38,9 @@ int hornet_core_maps_create(struct hornet_shared_maps *m, uint64_t ringbuf_size)
 		*fds(m, i) = -1;
 	m->ringbuf_size = ringbuf_size;
 	err = create(&m->events, BPF_MAP_TYPE_RINGBUF, "hornet_events", 0, 0, ringbuf_size, 0);
+	if (!err)
+		err = create(&m->enforce, BPF_MAP_TYPE_RINGBUF, "hornet_enforce", 0, 0,
+			     HORNET_ENFORCE_RING_SIZE, 0);
 	if (!err)
 		err = create(&m->stats, BPF_MAP_TYPE_PERCPU_ARRAY, "hornet_stats", sizeof(__u32),
 			     sizeof(__u64), HORNET_STAT_COUNT, 0);

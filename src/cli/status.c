@@ -171,11 +171,13 @@ static void print_text(json_t *r)
 	}
 	printf("\n");
 	printf("lost:     ring buffer: exec %llu, fork %llu, exit %llu, policy events %llu, "
-	       "network events %llu; API queue %llu; malformed records %llu; export errors %llu\n",
+	       "network events %llu, enforcement records %llu; API queue %llu; malformed "
+	       "records %llu; export errors %llu\n",
 	       num(r, "lost.ringbuf.process_exec"), num(r, "lost.ringbuf.process_fork"),
 	       num(r, "lost.ringbuf.process_exit"), num(r, "lost.ringbuf.policy_events"),
-	       num(r, "lost.ringbuf.network_events"), num(r, "lost.api_queue"),
-	       num(r, "lost.malformed_records"), num(r, "lost.export_errors"));
+	       num(r, "lost.ringbuf.network_events"), num(r, "lost.ringbuf.enforcement_events"),
+	       num(r, "lost.api_queue"), num(r, "lost.malformed_records"),
+	       num(r, "lost.export_errors"));
 	if (json_object_get(r, "user_actions"))
 		printf("actions:  GetUrl/DnsLookup done %llu, failed %llu, dropped %llu\n",
 		       num(r, "user_actions.done"), num(r, "user_actions.failed"),

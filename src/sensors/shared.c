@@ -13,6 +13,7 @@ static const struct {
 	size_t fd;
 } shared[] = {
 	{ "hornet_events", offsetof(struct hornet_shared_maps, events) },
+	{ "hornet_enforce", offsetof(struct hornet_shared_maps, enforce) },
 	{ "hornet_stats", offsetof(struct hornet_shared_maps, stats) },
 	{ "hornet_procs", offsetof(struct hornet_shared_maps, procs) },
 	{ "hornet_follow_eq", offsetof(struct hornet_shared_maps, follow_eq) },

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The maps several BPF objects share: the ring buffer every sensor posts
- * to, the loss counters, the process table, the followChildren binary
- * maps (read by the exec programs, filled by the generic sensor), and the
- * workload scopes of each container cgroup (filled by the agent, read by
- * the generic sensor). The
+ * to, the generic sensor's ring of enforcement records, the loss counters,
+ * the process table, the followChildren binary maps (read by the exec
+ * programs, filled by the generic sensor), and the workload scopes of each
+ * container cgroup (filled by the agent, read by the generic sensor). The
  * agent creates them (agent/core.c) and hands their fds to every sensor,
  * which makes its object use them before loading it; no sensor owns them,
  * and none depends on another for them.
@@ -16,9 +16,17 @@
 
 struct bpf_object;
 
+/*
+ * The ring of the records of enforcement (bpf/lib/gen_maps.bpf.h): a record
+ * is 100 to 400 bytes, so this holds a thousand or more kills and denials
+ * the agent has not read yet, whatever floods the main ring.
+ */
+#define HORNET_ENFORCE_RING_SIZE (256U << 10)
+
 struct hornet_shared_maps {
 	uint64_t ringbuf_size; /* bytes, a power of two */
 	int events; /* hornet_events: the ring buffer */
+	int enforce; /* hornet_enforce: the ring of enforcement records */
 	int stats; /* hornet_stats: per-CPU loss counters (enum hornet_stat) */
 	int procs; /* hornet_procs: the process table */
 	int follow_eq; /* hornet_follow_eq: followChildren binaries, exact */

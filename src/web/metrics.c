@@ -464,7 +464,7 @@ static void render_agent(struct writer *w, json_t *st)
 	} ops[] = {
 		{ "process_exec", "5" },	 { "process_exit", "7" },
 		{ "policy_events", "13" },	 { "process_fork", "23" },
-		{ "network_events", "network" },
+		{ "network_events", "network" }, { "enforcement_events", "enforcement" },
 	};
 	size_t i;
 
