@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Storms: a generator (tests/helpers/flood, copied to a name of this test's own) calls
+getppid(2) from many threads as fast as the machine lets it, and a policy reports each call.
+The generator counts its own calls; every one must be either exported or counted lost, and the
+counts must add up exactly: lines of the policy in the export = events_posted of the policy;
+events_lost of the policy = lost.ringbuf.policy_events; exported + lost (+ lost.export_errors)
+= offered. During the storm the agent stays up, answers `hornet status`, and its RSS stays
+bounded; after it, an ordinary event (the exec of a binary of a unique name) is exported at
+once. The storm lasts a few seconds, 60 s with HORNET_SOAK=1 (make soak).
+
+storm_rotation: the same with the export file rotated every MiB: every line of every rotated
+file and of the current one is whole, and rotated + current + counted lost = offered."""
+import contextlib
+import glob
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import HELPERS, Agent, check, run, test  # noqa: E402
+
+FLOOD = os.path.join(HELPERS, "flood")
+TRUE = os.path.realpath("/bin/true")
+SOAK = os.environ.get("HORNET_SOAK") == "1"
+SECONDS = 60 if SOAK else 3
+# rotated every ROTATE_MB MiB, 1,000 files kept: the soak's minute of lines must fit in them
+ROTATE_MB = 8 if SOAK else 1
+# an exec after the storm waits for the records queued before it: under TCG (the VM) a full
+# ring takes seconds to read
+AFTER_S = 10 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 2
+THREADS = 2 * (os.cpu_count() or 2)
+# RSS the agent may add during a storm over what it had before it, in KiB: its buffers are
+# fixed (ring buffers, export buffer, process cache), so a storm must not grow it
+RSS_SLACK_KB = 64 << 10
+
+WATCH = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: %s
+spec:
+  kprobes:
+  - call: sys_getppid
+    syscall: true
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values:
+        - %s
+"""
+
+
+def exec_dir():
+    """A directory of this test's own where a copy of a binary can run."""
+    for base in ("/var/tmp", "/tmp", "/dev/shm"):
+        d = tempfile.mkdtemp(prefix="hornet-storm-", dir=base)
+        shutil.copy(TRUE, os.path.join(d, "probe"))
+        if subprocess.run([os.path.join(d, "probe")]).returncode == 0:
+            os.unlink(os.path.join(d, "probe"))
+            return d
+        shutil.rmtree(d, ignore_errors=True)
+    raise RuntimeError("no directory where a copy of true runs")
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def policy_stats(a, name):
+    return a.policies()[name]["stats"]
+
+
+def storm(a, gen, policy):
+    """Runs the generator for SECONDS against agent @a; returns what it measured."""
+    st0 = a.status()
+    ps0 = policy_stats(a, policy)
+    rss0 = rss_kb(a.proc.pid)
+    cpu0 = sum(a.cpu())
+    p = subprocess.Popen([gen, str(THREADS), str(SECONDS)], stdout=subprocess.PIPE)
+    rss, status_s = [rss0], []
+    try:
+        check(p.stdout.readline().strip() == b"ready", "the generator did not start")
+        t0 = time.monotonic()
+        while p.poll() is None:
+            rss.append(rss_kb(a.proc.pid))
+            # the agent answers its API during the storm
+            if time.monotonic() - t0 > SECONDS / 2 and not status_s:
+                s0 = time.monotonic()
+                a.status()
+                status_s.append(time.monotonic() - s0)
+            time.sleep(0.1)
+        out = p.communicate(timeout=60)[0].decode()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    check(p.returncode == 0 and out.startswith("calls "), "generator: %r" % out)
+    check(a.proc.poll() is None, "the agent died in the storm: %s" % a.log_text())
+    return {"offered": int(out.split()[1]), "st0": st0, "ps0": ps0, "rss": rss, "cpu0": cpu0,
+            "status_s": status_s[0] if status_s else None, "pid": p.pid}
+
+
+def find_in(export_files, sizes, pred):
+    """Whether a line for which pred(line) holds was written to @export_files past the
+    sizes they had (@sizes, by inode: a rotation renames the files)."""
+    for f in export_files():
+        try:
+            with open(f, "rb") as fh:
+                fh.seek(sizes.get(os.fstat(fh.fileno()).st_ino, 0))
+                if any(pred(line) for line in fh):
+                    return True
+        except FileNotFoundError:
+            continue
+    return False
+
+
+def after_storm(a, d, export_files):
+    """The exec of a binary of a unique name, exported at once after the storm: seconds. Then
+    waits for its exit: what the agent had queued before it is written (or counted) then."""
+    name = os.path.join(d, "after-%d" % random.randrange(1 << 30))
+    shutil.copy(TRUE, name)
+    needle = ('"binary":"%s"' % name).encode()
+    sizes = {}
+    for f in export_files():
+        with contextlib.suppress(FileNotFoundError):
+            st = os.stat(f)
+            sizes[st.st_ino] = st.st_size
+    t0 = time.monotonic()
+    subprocess.run([name], check=True)
+    took = None
+    while time.monotonic() - t0 < 120:
+        if took is None and find_in(export_files, sizes, lambda ln: needle in ln):
+            took = time.monotonic() - t0
+        if took is not None and find_in(export_files, sizes, lambda ln: needle in ln and
+                                        b'"process_exit"' in ln):
+            return took
+        time.sleep(0.02)
+    check(False, "the exec and exit of %s not exported 120 s after the storm (exec: %s)"
+          % (name, took))
+
+
+def count_lines(paths, policy):
+    """(lines of @policy, all lines) in @paths; every line must be whole: ends with a newline,
+    is one JSON object (all those of @policy are parsed, a sample of the others)."""
+    tag = ('"policy_name":"%s"' % policy).encode()
+    mine = total = 0
+    for path in paths:
+        with open(path, "rb") as f:
+            for line in f:
+                check(line.endswith(b"\n"), "%s ends with half a line: %r" % (path, line[-80:]))
+                line = line[:-1]
+                total += 1
+                if tag in line:
+                    mine += 1
+                    if mine % 97 == 0:
+                        json.loads(line)
+                elif total % 101 == 0:
+                    json.loads(line)
+                check(line.startswith(b"{") and line.endswith(b"}"),
+                      "%s: a line that is not whole: %r" % (path, line[:120]))
+    return mine, total
+
+
+def accounting(a, m, policy, files):
+    """Checks that every offered event is exported or counted lost: a line to return.
+    Called once the agent has written what it had queued (after_storm()); @files() lists
+    the export files then (a rotation renames them)."""
+    st = a.status()
+    ps = policy_stats(a, policy)
+    exported, lines = count_lines(files(), policy)
+    lost = st["lost"]["ringbuf"]["policy_events"] - m["st0"]["lost"]["ringbuf"]["policy_events"]
+    posted = ps["events_posted"] - m["ps0"]["events_posted"]
+    plost = ps["events_lost"] - m["ps0"]["events_lost"]
+    export_lost = st["lost"]["export_errors"] - m["st0"]["lost"]["export_errors"]
+    dropped = {k: st["lost"][k] - m["st0"]["lost"][k] for k in ("malformed_records",)}
+    offered = m["offered"]
+    why = ("offered %d; exported %d (policy says posted %d); lost in the ring %d (policy "
+           "says %d); export errors %d; malformed %d"
+           % (offered, exported, posted, lost, plost, export_lost,
+              dropped["malformed_records"]))
+    check(plost == lost, "per-policy and per-cause losses differ: " + why)
+    check(posted + plost == offered, "the kernel's counts do not add up: " + why)
+    check(exported + export_lost == posted, "posted and exported differ: " + why)
+    check(exported + lost + export_lost == offered, "the counts do not add up: " + why)
+    return offered, exported, lost, export_lost, lines
+
+
+def rss_note(m):
+    return "RSS %d MiB before, %d peak, %d at the end" % (
+        m["rss"][0] >> 10, max(m["rss"]) >> 10, m["rss"][-1] >> 10)
+
+
+@test("storm_accounting")
+def storm_accounting():
+    """A storm of matched events: the agent stays up and answers, RSS bounded, exported +
+    counted lost = offered exactly, and an ordinary event is exported at once after it."""
+    d = exec_dir()
+    try:
+        gen = os.path.join(d, "storm-gen")
+        shutil.copy(FLOOD, gen)
+        policy = "storm-watch"
+        a = Agent()
+        a.add_policy(WATCH % (policy, gen))
+        m = storm(a, gen, policy)
+        grew = max(m["rss"]) - m["rss"][0]
+        check(grew < RSS_SLACK_KB, "RSS grew by %d MiB in the storm (%s)"
+              % (grew >> 10, rss_note(m)))
+        check(m["status_s"] is not None and m["status_s"] < 10,
+              "hornet status during the storm took %s s" % m["status_s"])
+        after = after_storm(a, d, lambda: [a.export])
+        offered, exported, lost, export_lost, _ = accounting(a, m, policy, lambda: [a.export])
+        cpu_us = (sum(a.cpu()) - m["cpu0"]) * 1e6 / max(exported, 1)
+        check(after < AFTER_S, "the exec after the storm took %.2f s to be exported" % after)
+        return ("%d s, %d threads: %d offered (%d/s) = %d exported + %d counted lost in the "
+                "ring + %d export errors; %s; status answered in %.2f s during the storm; an "
+                "exec after it exported in %.2f s; the agent's CPU %.1f us per exported event"
+                % (SECONDS, THREADS, offered, offered // SECONDS, exported, lost, export_lost,
+                   rss_note(m), m["status_s"], after, cpu_us))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test("storm_rotation")
+def storm_rotation():
+    """A storm with the export file rotated every ROTATE_MB MiB: no line split or lost without
+    being counted; rotated files + current file + counted loss = offered."""
+    d = exec_dir()
+    try:
+        gen = os.path.join(d, "storm-gen")
+        shutil.copy(FLOOD, gen)
+        policy = "storm-rotate"
+        a = Agent("--export-file-max-size-mb", str(ROTATE_MB),
+                  "--export-file-max-backups", "1000")
+        a.add_policy(WATCH % (policy, gen))
+
+        def files():
+            return [a.export] + glob.glob(a.export + ".*")
+        m = storm(a, gen, policy)
+        after = after_storm(a, d, files)
+        rot = a.status()["export"]["rotations"]
+        offered, exported, lost, export_lost, lines = accounting(a, m, policy, files)
+        n = len(files()) - 1
+        check(rot >= 3, "%d rotations in the storm" % rot)
+        check(n == min(rot, 1000), "%d rotated files for %d rotations" % (n, rot))
+        return ("%d rotations, %d files, %d lines, none split; %d offered = %d exported + %d "
+                "counted lost in the ring + %d export errors; %s; an exec after it exported in "
+                "%.2f s" % (rot, n + 1, lines, offered, exported, lost, export_lost, rss_note(m),
+                            after))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    run()
