@@ -267,7 +267,8 @@ static const char *status_text =
 	"\"uptime_seconds\":12.5,"
 	"\"events\":{\"process_exec\":7,\"process_exit\":6,\"process_kprobe\":3},"
 	"\"lost\":{\"ringbuf\":{\"process_exec\":1,\"process_fork\":0,\"process_exit\":2,"
-	"\"policy_events\":4,\"network_events\":0},\"api_queue\":5,\"malformed_records\":0,"
+	"\"policy_events\":4,\"network_events\":0,\"enforcement_events\":3},\"api_queue\":5,"
+	"\"malformed_records\":0,"
 	"\"export_errors\":1},"
 	"\"errors\":{\"process_table_full\":0,\"kernel_read_errors\":9},"
 	"\"sensors\":[{\"name\":\"exec\",\"mechanism\":\"tp_btf\",\"state\":\"attached\"},"
@@ -358,9 +359,12 @@ static void test_render(void)
 			  1);
 		CHECK_INT(value(&p, "tetragon_bpf_missed_events_total", "msg_op", "13", NULL, NULL),
 			  4);
+		CHECK_INT(value(&p, "tetragon_bpf_missed_events_total", "msg_op", "enforcement",
+				NULL, NULL),
+			  3);
 		CHECK_INT(value(&p, "tetragon_observer_ringbuf_events_lost_total", NULL, NULL, NULL,
 				NULL),
-			  7);
+			  10);
 		CHECK_INT(value(&p, "tetragon_process_cache_size", NULL, NULL, NULL, NULL), 100);
 		CHECK_INT(value(&p, "tetragon_errors_total", "error", "kernel_read_errors", NULL,
 				NULL),
