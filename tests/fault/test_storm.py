@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Storms: a generator (tests/helpers/flood, copied to a name of this test's own) calls
-getppid(2) from many threads as fast as the machine lets it, and a policy reports each call.
+write(2) from many threads as fast as the machine lets it, and a policy reports each call.
 The generator counts its own calls; every one must be either exported or counted lost, and the
 counts must add up exactly: lines of the policy in the export = events_posted of the policy;
 events_lost of the policy = lost.ringbuf.policy_events; exported + lost (+ lost.export_errors)
@@ -45,10 +45,18 @@ metadata:
   name: %s
 spec:
   kprobes:
-  - call: sys_getppid
+  - call: sys_write
     syscall: true
+    args:
+    - index: 0
+      type: int
     selectors:
-    - matchBinaries:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values:
+        - "100"
+      matchBinaries:
       - operator: In
         values:
         - %s
@@ -148,25 +156,44 @@ def after_storm(a, d, export_files):
           % (name, took))
 
 
-def count_lines(paths, policy):
-    """(lines of @policy, all lines) in @paths; every line must be whole: ends with a newline,
-    is one JSON object (all those of @policy are parsed, a sample of the others)."""
+def open_files(a, export_files):
+    """The export files, opened: (files, rotations). Other processes' events rotate the file
+    while the test reads (their exec and exit lines), and a rotation renames every file: the
+    files are opened by name until the agent's count of rotations is the same before and
+    after, and no file was opened twice."""
+    for _ in range(50):
+        rot = a.status()["export"]["rotations"]
+        files = []
+        for path in export_files():
+            with contextlib.suppress(FileNotFoundError):
+                files.append(open(path, "rb"))
+        inodes = {os.fstat(f.fileno()).st_ino for f in files}
+        if a.status()["export"]["rotations"] == rot and len(inodes) == len(files):
+            return files, rot
+        for f in files:
+            f.close()
+    check(False, "the export file rotates too fast to be read")
+
+
+def count_lines(files, policy):
+    """(lines of @policy, all lines) in the open @files; every line must be whole: ends with
+    a newline, is one JSON object (one in 97 of @policy's parsed, one in 101 of the others)."""
     tag = ('"policy_name":"%s"' % policy).encode()
     mine = total = 0
-    for path in paths:
-        with open(path, "rb") as f:
-            for line in f:
-                check(line.endswith(b"\n"), "%s ends with half a line: %r" % (path, line[-80:]))
-                line = line[:-1]
-                total += 1
-                if tag in line:
-                    mine += 1
-                    if mine % 97 == 0:
-                        json.loads(line)
-                elif total % 101 == 0:
+    for f in files:
+        for line in f:
+            check(line.endswith(b"\n"), "%s ends with half a line: %r" % (f.name, line[-80:]))
+            line = line[:-1]
+            total += 1
+            if tag in line:
+                mine += 1
+                if mine % 97 == 0:
                     json.loads(line)
-                check(line.startswith(b"{") and line.endswith(b"}"),
-                      "%s: a line that is not whole: %r" % (path, line[:120]))
+            elif total % 101 == 0:
+                json.loads(line)
+            check(line.startswith(b"{") and line.endswith(b"}"),
+                  "%s: a line that is not whole: %r" % (f.name, line[:120]))
+        f.close()
     return mine, total
 
 
@@ -176,7 +203,8 @@ def accounting(a, m, policy, files):
     the export files then (a rotation renames them)."""
     st = a.status()
     ps = policy_stats(a, policy)
-    exported, lines = count_lines(files(), policy)
+    opened, rot = open_files(a, files)
+    exported, lines = count_lines(opened, policy)
     lost = st["lost"]["ringbuf"]["policy_events"] - m["st0"]["lost"]["ringbuf"]["policy_events"]
     posted = ps["events_posted"] - m["ps0"]["events_posted"]
     plost = ps["events_lost"] - m["ps0"]["events_lost"]
@@ -191,7 +219,7 @@ def accounting(a, m, policy, files):
     check(posted + plost == offered, "the kernel's counts do not add up: " + why)
     check(exported + export_lost == posted, "posted and exported differ: " + why)
     check(exported + lost + export_lost == offered, "the counts do not add up: " + why)
-    return offered, exported, lost, export_lost, lines
+    return offered, exported, lost, export_lost, lines, len(opened), rot
 
 
 def rss_note(m):
@@ -217,7 +245,7 @@ def storm_accounting():
         check(m["status_s"] is not None and m["status_s"] < 10,
               "hornet status during the storm took %s s" % m["status_s"])
         after = after_storm(a, d, lambda: [a.export])
-        offered, exported, lost, export_lost, _ = accounting(a, m, policy, lambda: [a.export])
+        offered, exported, lost, export_lost = accounting(a, m, policy, lambda: [a.export])[:4]
         cpu_us = (sum(a.cpu()) - m["cpu0"]) * 1e6 / max(exported, 1)
         check(after < AFTER_S, "the exec after the storm took %.2f s to be exported" % after)
         return ("%d s, %d threads: %d offered (%d/s) = %d exported + %d counted lost in the "
@@ -246,9 +274,8 @@ def storm_rotation():
             return [a.export] + glob.glob(a.export + ".*")
         m = storm(a, gen, policy)
         after = after_storm(a, d, files)
-        rot = a.status()["export"]["rotations"]
-        offered, exported, lost, export_lost, lines = accounting(a, m, policy, files)
-        n = len(files()) - 1
+        offered, exported, lost, export_lost, lines, n, rot = accounting(a, m, policy, files)
+        n -= 1
         check(rot >= 3, "%d rotations in the storm" % rot)
         check(n == min(rot, 1000), "%d rotated files for %d rotations" % (n, rot))
         return ("%d rotations, %d files, %d lines, none split; %d offered = %d exported + %d "
