@@ -10,7 +10,10 @@ bounded; after it, an ordinary event (the exec of a binary of a unique name) is 
 once. The storm lasts a few seconds, 60 s with HORNET_SOAK=1 (make soak).
 
 storm_rotation: the same with the export file rotated every MiB: every line of every rotated
-file and of the current one is whole, and rotated + current + counted lost = offered."""
+file and of the current one is whole, and rotated + current + counted lost = offered.
+
+In the soak the export is read as the agent writes it, across rotations (64 MiB files), and
+each rotated file emptied once read: a minute of lines would take over 10 GB. HORNET_STORM_SECONDS sets the storm's length."""
 import contextlib
 import glob
 import json
@@ -20,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -28,9 +32,12 @@ from hornet import HELPERS, Agent, check, run, test  # noqa: E402
 FLOOD = os.path.join(HELPERS, "flood")
 TRUE = os.path.realpath("/bin/true")
 SOAK = os.environ.get("HORNET_SOAK") == "1"
-SECONDS = 60 if SOAK else 3
-# rotated every ROTATE_MB MiB, 1,000 files kept: the soak's minute of lines must fit in them
-ROTATE_MB = 8 if SOAK else 1
+SECONDS = int(os.environ.get("HORNET_STORM_SECONDS", 60 if SOAK else 3))
+# the agent rotates every ROTATE_MB MiB and keeps 1,000 files. In the soak, a minute of lines
+# is over 10 GB: the test reads the export as it is written, across rotations, and empties
+# each rotated file once read; else it reads every file at the end
+ROTATE_MB = 64 if SOAK else 1
+BACKUPS = 1000
 # an exec after the storm waits for the records queued before it: under TCG (the VM) a full
 # ring takes seconds to read
 AFTER_S = 10 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 2
@@ -156,6 +163,100 @@ def after_storm(a, d, export_files):
           % (name, took))
 
 
+class Tail:
+    """Reads the export file as the agent writes it, following it across rotations: every
+    file that appears under the export's name or a rotated name (FILE.1 ... FILE.BACKUPS) is
+    opened at once and read, oldest first, to its end through the descriptor held; a rotated
+    file once read is emptied. Under a storm on 2 CPUs this reader falls behind the agent by
+    several files, and catches up after it. Counts whole lines and those of a policy with
+    byte searches: a raw newline is only ever a line's end (JSON strings escape it)."""
+
+    def __init__(self, path, policy):
+        self.path, self.tag = path, ('"policy_name":"%s"' % policy).encode()
+        self.names = [path] + ["%s.%d" % (path, i) for i in range(1, BACKUPS + 1)]
+        self.open = []      # [file, the bytes of its last line so far], oldest first
+        self.seen = set()   # inodes opened
+        self.mine = self.total = self.files = 0
+        self.stop = threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _count(self, entry, data):
+        data = entry[1] + data
+        end = data.rfind(b"\n") + 1
+        whole, entry[1] = data[:end], data[end:]
+        if not whole:
+            return
+        n = whole.count(b"\n")
+        if not (whole.startswith(b"{") and whole.count(b"}\n") == n
+                and whole.count(b"\n{") == n - 1):
+            raise AssertionError("a line that is not whole in %s" % self.path)
+        self.total += n
+        self.mine += whole.count(self.tag)
+
+    def _step(self):
+        """Opens the files not seen yet, reads each to its end; a file no longer under the
+        export's name is complete (the agent flushed it before renaming it)."""
+        found = []
+        for age, name in enumerate(self.names):
+            try:
+                f = open(name, "r+b")
+            except FileNotFoundError:
+                continue
+            ino = os.fstat(f.fileno()).st_ino
+            if ino in self.seen:
+                f.close()
+                continue
+            self.seen.add(ino)
+            found.append((age, f))
+        # oldest (the highest suffix) first
+        self.open += [[f, b""] for _, f in sorted(found, key=lambda x: -x[0])]
+        self.files += len(found)
+        try:
+            current = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            current = None
+        for entry in list(self.open):
+            while True:
+                data = entry[0].read(1 << 22)
+                if not data:
+                    break
+                self._count(entry, data)
+            if os.fstat(entry[0].fileno()).st_ino != current:
+                # rotated: complete
+                if entry[1]:
+                    raise AssertionError("a rotated file ends with half a line: %r"
+                                         % entry[1][-80:])
+                # read: its blocks go back (the agent never writes it again; its name stays
+                # for the agent's renames)
+                os.ftruncate(entry[0].fileno(), 0)
+                entry[0].close()
+                self.open.remove(entry)
+        return current
+
+    def _run(self):
+        try:
+            while not self.stop.is_set():
+                self._step()
+                time.sleep(0.01)
+            # the agent has settled: to the end of the file that is current now
+            self._step()
+        except Exception as e:  # noqa: BLE001 (reported by finish())
+            self.error = e
+
+    def finish(self):
+        """(lines of the policy, all lines, files read) once the agent has settled."""
+        self.stop.set()
+        self.thread.join(timeout=600)
+        rest = b"".join(e[1] for e in self.open)
+        for e in self.open:
+            e[0].close()
+        check(self.error is None, "reading the export: %s" % self.error)
+        check(not rest, "the export ends with half a line: %r" % rest[-80:])
+        return self.mine, self.total, self.files
+
+
 def open_files(a, export_files):
     """The export files, opened: (files, rotations). Other processes' events rotate the file
     while the test reads (their exec and exit lines), and a rotation renames every file: the
@@ -197,14 +298,29 @@ def count_lines(files, policy):
     return mine, total
 
 
-def accounting(a, m, policy, files):
+def counter(a, policy, files):
+    """What accounting() counts the export with: (lines of @policy, all lines, files,
+    rotations). In the soak, a Tail started now; else the files @files() lists at the end."""
+    if SOAK:
+        tail = Tail(a.export, policy)
+
+        def count():
+            mine, total, n = tail.finish()
+            return mine, total, n, a.status()["export"]["rotations"]
+        return count
+
+    def count():
+        opened, rot = open_files(a, files)
+        return count_lines(opened, policy) + (len(opened), rot)
+    return count
+
+
+def accounting(a, m, policy, count):
     """Checks that every offered event is exported or counted lost: a line to return.
-    Called once the agent has written what it had queued (after_storm()); @files() lists
-    the export files then (a rotation renames them)."""
+    Called once the agent has written what it had queued (after_storm())."""
     st = a.status()
     ps = policy_stats(a, policy)
-    opened, rot = open_files(a, files)
-    exported, lines = count_lines(opened, policy)
+    exported, lines, nfiles, rot = count()
     lost = st["lost"]["ringbuf"]["policy_events"] - m["st0"]["lost"]["ringbuf"]["policy_events"]
     posted = ps["events_posted"] - m["ps0"]["events_posted"]
     plost = ps["events_lost"] - m["ps0"]["events_lost"]
@@ -219,7 +335,7 @@ def accounting(a, m, policy, files):
     check(posted + plost == offered, "the kernel's counts do not add up: " + why)
     check(exported + export_lost == posted, "posted and exported differ: " + why)
     check(exported + lost + export_lost == offered, "the counts do not add up: " + why)
-    return offered, exported, lost, export_lost, lines, len(opened), rot
+    return offered, exported, lost, export_lost, lines, nfiles, rot
 
 
 def rss_note(m):
@@ -236,16 +352,18 @@ def storm_accounting():
         gen = os.path.join(d, "storm-gen")
         shutil.copy(FLOOD, gen)
         policy = "storm-watch"
-        a = Agent()
+        a = Agent(*(("--export-file-max-size-mb", str(ROTATE_MB), "--export-file-max-backups",
+                     str(BACKUPS)) if SOAK else ()))
         a.add_policy(WATCH % (policy, gen))
+        count = counter(a, policy, lambda: [a.export])
         m = storm(a, gen, policy)
         grew = max(m["rss"]) - m["rss"][0]
         check(grew < RSS_SLACK_KB, "RSS grew by %d MiB in the storm (%s)"
               % (grew >> 10, rss_note(m)))
         check(m["status_s"] is not None and m["status_s"] < 10,
               "hornet status during the storm took %s s" % m["status_s"])
-        after = after_storm(a, d, lambda: [a.export])
-        offered, exported, lost, export_lost = accounting(a, m, policy, lambda: [a.export])[:4]
+        after = after_storm(a, d, lambda: [a.export] + glob.glob(a.export + ".*"))
+        offered, exported, lost, export_lost = accounting(a, m, policy, count)[:4]
         cpu_us = (sum(a.cpu()) - m["cpu0"]) * 1e6 / max(exported, 1)
         check(after < AFTER_S, "the exec after the storm took %.2f s to be exported" % after)
         return ("%d s, %d threads: %d offered (%d/s) = %d exported + %d counted lost in the "
@@ -259,7 +377,7 @@ def storm_accounting():
 
 @test("storm_rotation")
 def storm_rotation():
-    """A storm with the export file rotated every ROTATE_MB MiB: no line split or lost without
+    """A storm with the export file rotated every ROTATE_MB MiB (1 outside the soak): no line split or lost without
     being counted; rotated files + current file + counted loss = offered."""
     d = exec_dir()
     try:
@@ -267,17 +385,19 @@ def storm_rotation():
         shutil.copy(FLOOD, gen)
         policy = "storm-rotate"
         a = Agent("--export-file-max-size-mb", str(ROTATE_MB),
-                  "--export-file-max-backups", "1000")
+                  "--export-file-max-backups", str(BACKUPS))
         a.add_policy(WATCH % (policy, gen))
 
         def files():
             return [a.export] + glob.glob(a.export + ".*")
+        count = counter(a, policy, files)
         m = storm(a, gen, policy)
         after = after_storm(a, d, files)
-        offered, exported, lost, export_lost, lines, n, rot = accounting(a, m, policy, files)
+        offered, exported, lost, export_lost, lines, n, rot = accounting(a, m, policy, count)
         n -= 1
         check(rot >= 3, "%d rotations in the storm" % rot)
-        check(n == min(rot, 1000), "%d rotated files for %d rotations" % (n, rot))
+        check(n == (rot if SOAK else min(rot, BACKUPS)), "%d rotated files read for %d rotations"
+              % (n, rot))
         return ("%d rotations, %d files, %d lines, none split; %d offered = %d exported + %d "
                 "counted lost in the ring + %d export errors; %s; an exec after it exported in "
                 "%.2f s" % (rot, n + 1, lines, offered, exported, lost, export_lost, rss_note(m),

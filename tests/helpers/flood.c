@@ -3,14 +3,15 @@
  * flood THREADS SECONDS: THREADS threads write(2) one byte to /dev/null on
  * descriptor FLOOD_FD as fast as they can for SECONDS
  * (tests/attack/test_flood.py, tests/fault/test_storm.py), each counting its
- * own calls. Prints "ready" once every thread runs, then, when all have
- * stopped, "calls N": the exact number of those calls, what a policy on
+ * own calls, or until SIGTERM. Prints "ready" once every thread runs, then,
+ * when all have stopped, "calls N": the exact number of those calls, what a policy on
  * write(2) to descriptor FLOOD_FD was offered (its own output goes to
  * descriptor 1). write(2), not a cheaper syscall: Debian's 6.1 cannot kprobe
  * getppid(2) (not in available_filter_functions).
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -25,6 +26,12 @@ static struct {
 } counts[MAX_THREADS];
 static struct timespec end;
 static pthread_barrier_t go;
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
 
 static int past_end(void)
 {
@@ -39,7 +46,7 @@ static void *worker(void *arg)
 	unsigned long long *n = arg;
 
 	pthread_barrier_wait(&go);
-	while (!past_end()) {
+	while (!stop && !past_end()) {
 		for (int i = 0; i < 256; i++)
 			if (write(FLOOD_FD, "", 1) != 1)
 				abort();
@@ -65,6 +72,7 @@ int main(int argc, char **argv)
 		perror("/dev/null");
 		return 1;
 	}
+	signal(SIGTERM, on_term);
 	pthread_barrier_init(&go, NULL, threads + 1);
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&tids[i], NULL, worker, &counts[i].calls)) {
