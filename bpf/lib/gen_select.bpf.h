@@ -140,7 +140,7 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	struct gen_heap *h = c->h;
 	struct hornet_gen_event *e = &h->ev;
 	struct hornet_policy_stats *st = policy_stats(s->policy_id);
-	__u64 size;
+	__u64 size, pos, blen = 0;
 	long err;
 
 	hornet_hdr_init(&e->hdr, HORNET_OP_GENERIC, 0);
@@ -170,12 +170,26 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 		e->kstack_id = bpf_get_stackid(c->ctx, &hornet_stacks, 0);
 	if (tracing && (act_flags & HORNET_ACT_USTACK))
 		e->ustack_id = bpf_get_stackid(c->ctx, &hornet_stacks, BPF_F_USER_STACK);
-	e->data_len = h->pos;
-	size = sizeof(*e) + h->pos;
-	if (size > sizeof(*e) + HORNET_GEN_DATA)
+	/* locals: the verifier must see both bounds at the output below */
+	pos = h->pos;
+	if (pos > HORNET_GEN_DATA)
 		return;
+	e->data_len = pos;
+	if (flags & HORNET_GEN_EV_ENFORCED) {
+		/* data[] is twice HORNET_GEN_DATA: room after any arguments */
+		struct hornet_proc *proc = bpf_map_lookup_elem(&hornet_procs, &h->pid);
+
+		if (proc) {
+			/* a helper call, not a 256-byte copy inlined in every instance */
+			bpf_probe_read_kernel(h->data + (pos & DATA_MASK), HORNET_BINARY_KEY,
+					      proc->binary);
+			blen = proc->binary_len & (HORNET_BINARY_KEY - 1);
+		}
+	}
+	e->binary_len = blen;
+	size = sizeof(*e) + pos + blen;
 	e->hdr.size = size;
-	/* the event and its arguments are contiguous in the heap */
+	/* the event, its arguments and the binary are contiguous in the heap */
 	if (flags & HORNET_GEN_EV_ENFORCED)
 		err = bpf_ringbuf_output(&hornet_enforce, e, size, 0);
 	else

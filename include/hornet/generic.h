@@ -350,7 +350,9 @@ struct hornet_gen_event {
 	__s32 action_arg; /* errno or signal of the action */
 	__u32 data_len; /* bytes of arguments that follow */
 	__u32 generation; /* of the instance that made it: its specs decode the args */
-	__u32 pad;
+	/* enforcement records: bytes of the binary path's head (the process table's) after
+	 * the arguments, for a process whose exec record a flood made the agent lose */
+	__u32 binary_len;
 };
 _Static_assert(sizeof(struct hornet_gen_event) == 80, "hornet_gen_event size");
 

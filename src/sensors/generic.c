@@ -18,6 +18,7 @@
 #include "sensors/generic_btf.h"
 #include "sensors/generic_decode.h"
 #include "util/clock.h"
+#include "util/intern.h"
 #include "util/kbtf.h"
 #include "util/ksyms.h"
 #include "util/links.h"
@@ -1018,7 +1019,8 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 	size_t i;
 	int ret;
 
-	if (size < sizeof(*e) || e->data_len > size - sizeof(*e))
+	if (size < sizeof(*e) || e->data_len > size - sizeof(*e) ||
+	    e->binary_len > size - sizeof(*e) - e->data_len)
 		return -EINVAL;
 	HASH_ITER(hh, g->points, p, ptmp)
 	{
@@ -1047,6 +1049,12 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 			tmp->ktime = e->proc_ktime;
 			tmp->flags = HORNET_PF_NO_PARENT;
 			tmp->auid = (uint32_t)-1;
+			/* an enforcement record of a process whose exec record was lost:
+			 * the head of its binary's path, from the kernel's table */
+			if (e->binary_len)
+				tmp->binary =
+					hornet_intern((const char *)data + sizeof(*e) + e->data_len,
+						      e->binary_len);
 		}
 		proc = tmp;
 		ret = tmp ? 0 : -ENOMEM;

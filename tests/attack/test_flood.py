@@ -6,7 +6,7 @@ call; the agent's ring buffer is made tiny (--ringbuf-size-kb), so that most of 
 lost. While the flood runs, a binary of the test's own is run N times and attack-flood-kill
 kills each run (Sigkill at its exit_group). The record of every kill must be exported: the
 records of enforcement have a ring of their own (bpf/lib/gen_maps.bpf.h, hornet_enforce) that
-the flood cannot fill. The flood's own events must be either exported or counted lost, exactly:
+the flood cannot fill, and each names the binary killed. The flood's own events must be either exported or counted lost, exactly:
 exported + lost.ringbuf.policy_events = the calls the flooder made."""
 import os
 import shutil
@@ -134,8 +134,9 @@ def flood_hides_no_kill():
         st = a.status()
         kills = [(pid, binary) for pid, act, binary in policy_events(evs, "attack-flood-kill")
                  if act == "KPROBE_ACTION_SIGKILL"]
-        # a kill record names the binary when the exec record of its process was not lost
-        # in the flood (lost.ringbuf.process_exec counts those)
+        # each names the binary, even when the flood made the agent lose the exec record of
+        # its process: an enforcement record carries the head of the path from the kernel's
+        # process table
         named = sum(1 for _, binary in kills if binary == victim)
         kills = [pid for pid, _ in kills]
         floods = [pid for pid, _, _ in policy_events(evs, "attack-flood-watch")
@@ -147,6 +148,8 @@ def flood_hides_no_kill():
               "lost, enforcement records lost: %d"
               % (len(missing), KILLS, missing[:10], lost, offered, lost_enf))
         check(len(kills) == KILLS, "%d kill records for %d kills" % (len(kills), KILLS))
+        check(named == KILLS, "%d of %d kill records name the binary %s (exec records lost: %d)"
+              % (named, KILLS, victim, st["lost"]["ringbuf"]["process_exec"]))
         check(lost > 0, "the flood lost nothing (%d calls, %d exported): not a flood"
               % (offered, len(floods)))
         check(len(floods) + lost == offered,
