@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
@@ -40,6 +41,7 @@
 #include "sensors/exec.h"
 #include "sensors/generic.h"
 #include "sensors/net.h"
+#include "util/bpffs.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -72,6 +74,8 @@ struct hornet_agent {
 	struct hornet_features features;
 	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
 	bool maps_open;
+	int pin_fd; /* --bpffs-dir, opened and locked (util/bpffs.h), or -1 */
+	int old_procs; /* the process table an earlier agent pinned, or -1 */
 	struct hornet_exec_sensor *exec;
 	struct hornet_kernel kernel;
 	bool kernel_ready;
@@ -1021,6 +1025,18 @@ static void agent_free(struct hornet_agent *a)
 	hornet_exec_sensor__free(a->exec);
 	if (a->maps_open)
 		hornet_core_maps_close(&a->maps);
+	if (a->old_procs >= 0)
+		close(a->old_procs);
+	if (a->pin_fd >= 0) {
+		if (a->cfg->keep_enforcement)
+			pr_info("--keep-enforcement: the programs of enforcing policies stay "
+				"pinned "
+				"in '%s' and enforce on; the next start or `hornet cleanup "
+				"--bpffs-dir "
+				"%s` removes them",
+				a->cfg->bpffs_dir, a->cfg->bpffs_dir);
+		close(a->pin_fd); /* the lock goes with it */
+	}
 	hornet_api__free(a->api);
 	if (a->api_poll.fd >= 0)
 		close(a->api_poll.fd);
@@ -1062,6 +1078,7 @@ static int start_policies(struct hornet_agent *a)
 	go.emit = emit;
 	go.user_action = user_action;
 	go.ctx = a;
+	go.pin_dir = cfg->keep_enforcement ? cfg->bpffs_dir : NULL;
 	a->gen = hornet_gen_sensor__new(&go);
 	if (!a->gen)
 		return -errno;
@@ -1295,6 +1312,79 @@ static void *load_net(void *arg)
 	return NULL;
 }
 
+/* The process table an earlier agent pinned, if it is one this agent can read. */
+static int old_table(const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_HASH ||
+	    info.key_size != sizeof(__u32) || info.value_size != sizeof(struct hornet_proc)) {
+		pr_warn("'%s': not a process table of this version of hornet; not read", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * hornet's directory on the BPF file system (util/bpffs.h), taken on the main
+ * thread before anything loads (the loader's may be in a mount namespace of
+ * its own then). What an earlier agent left there goes: its process table is
+ * kept open for the /proc scan (exec_ids across a restart), and the programs
+ * it pinned with --keep-enforcement stop; this agent's own replace them.
+ */
+static int bpffs_start(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	struct hornet_bpffs_removed rm;
+	char path[PATH_MAX];
+	int fd, err;
+
+	fd = hornet_bpffs_lock(cfg->bpffs_dir, true);
+	if (fd < 0) {
+		const char *why = fd == -EWOULDBLOCK ? "another agent runs with it (it is locked)"
+						     : strerror(-fd);
+
+		if (cfg->keep_enforcement) {
+			pr_err("--keep-enforcement: BPF file system directory '%s': %s",
+			       cfg->bpffs_dir, why);
+			return fd;
+		}
+		pr_warn("BPF file system directory '%s': %s; the process table is not pinned, and "
+			"exec_ids of processes exec'd now will not survive a restart",
+			cfg->bpffs_dir, why);
+		return 0;
+	}
+	a->pin_fd = fd;
+	if (!hornet_bpffs_path(path, sizeof(path), cfg->bpffs_dir, HORNET_BPFFS_PROCS))
+		a->old_procs = old_table(path);
+	err = hornet_bpffs_clear(fd, &rm);
+	if (err)
+		pr_warn("'%s': removing what an earlier agent pinned: %s", cfg->bpffs_dir,
+			strerror(-err));
+	if (rm.links)
+		pr_info("'%s': an earlier agent's %u pinned links removed: its programs stop, "
+			"this agent's enforce in their place",
+			cfg->bpffs_dir, rm.links);
+	return 0;
+}
+
+/* The process table, pinned for the next agent (it reads exec times from it). */
+static void pin_procs(struct hornet_agent *a)
+{
+	char path[PATH_MAX];
+
+	if (a->pin_fd < 0 ||
+	    hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, HORNET_BPFFS_PROCS))
+		return;
+	if (bpf_obj_pin(a->maps.procs, path))
+		pr_warn("'%s': process table not pinned: %s", path, strerror(errno));
+}
+
 /*
  * The loader thread's part of the start: what loads into the kernel, and the
  * /proc scan. Between steps it looks whether the loop was told to stop; a
@@ -1341,6 +1431,7 @@ static int agent_load(struct hornet_agent *a)
 		return err;
 	}
 	a->maps_open = true;
+	pin_procs(a);
 	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
 	if (!a->scope || load_stopped(a)) {
 		hornet_exec_prep__free(eo.prep);
@@ -1361,6 +1452,8 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
 	eo.redact = cfg->redact;
+	eo.pin_dir = cfg->keep_enforcement ? cfg->bpffs_dir : NULL;
+	eo.old_procs = a->old_procs > 0 ? a->old_procs : 0;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	err = a->exec ? 0 : -errno;
 	if (a->exec)
@@ -1375,6 +1468,10 @@ static int agent_load(struct hornet_agent *a)
 	/* the scan needs only the exec sensor: beside the network sensor's load */
 	if (!err && !load_stopped(a))
 		err = scan_proc(a);
+	/* read by the scan only */
+	if (a->old_procs >= 0)
+		close(a->old_procs);
+	a->old_procs = -1;
 	if (net_thread) {
 		set_phase(a, "loading sensor 'network'");
 		pthread_join(net, NULL);
@@ -1594,6 +1691,9 @@ static int agent_start(struct hornet_agent *a)
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
+	err = bpffs_start(a);
+	if (err)
+		return err;
 	err = load_and_serve(a);
 	if (a->stop) {
 		/* asked to stop while loading: not an error; agent_free unloads */
@@ -1663,6 +1763,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		.sig.fd = -1,
 		.api_poll.fd = -1,
 		.load_done.fd = -1,
+		.pin_fd = -1,
+		.old_procs = -1,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	struct epoll_event evs[32];
