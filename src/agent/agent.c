@@ -1373,6 +1373,18 @@ static int bpffs_start(struct hornet_agent *a)
 	return 0;
 }
 
+/* A start that failed leaves nothing pinned: its table is not worth reading. */
+static void bpffs_failed(struct hornet_agent *a)
+{
+	struct hornet_bpffs_removed rm;
+
+	if (a->pin_fd < 0)
+		return;
+	hornet_bpffs_clear(a->pin_fd, &rm);
+	/* taken while it is locked: a directory of another's is not empty */
+	rmdir(a->cfg->bpffs_dir);
+}
+
 /* The process table, pinned for the next agent (it reads exec times from it). */
 static void pin_procs(struct hornet_agent *a)
 {
@@ -1779,6 +1791,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	raise_nofile();
 
 	err = agent_start(&a);
+	if (err)
+		bpffs_failed(&a);
 	while (!err && !a.stop) {
 		n = epoll_wait(a.epfd, evs, 32, POLL_TIMEOUT_MS);
 		if (n < 0 && errno != EINTR) {
