@@ -102,8 +102,8 @@ int hornet_cmd_cleanup(int argc, char **argv)
 	if (!rm.links && !rm.other)
 		printf("hornet cleanup: nothing was pinned in '%s'; removed it\n", dir);
 	else
-		printf("hornet cleanup: removed %u pinned links (programs that enforced while no "
-		       "agent ran) and %u pinned maps from '%s'\n",
-		       rm.links, rm.other, dir);
+		printf("hornet cleanup: removed %u pinned link%s (programs that enforced while no "
+		       "agent ran) and %u pinned map%s (the process table) from '%s'\n",
+		       rm.links, rm.links == 1 ? "" : "s", rm.other, rm.other == 1 ? "" : "s", dir);
 	return 0;
 }
