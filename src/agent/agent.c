@@ -1344,6 +1344,12 @@ static int bpffs_start(struct hornet_agent *a)
 	char path[PATH_MAX];
 	int fd, err;
 
+	if (!cfg->bpffs_dir[0]) {
+		if (!cfg->keep_enforcement)
+			return 0; /* asked for: nothing outlives this agent */
+		pr_err("--keep-enforcement needs a --bpffs-dir");
+		return -EINVAL;
+	}
 	fd = hornet_bpffs_lock(cfg->bpffs_dir, true);
 	if (fd < 0) {
 		const char *why = fd == -EWOULDBLOCK ? "another agent runs with it (it is locked)"

@@ -97,7 +97,7 @@ static const struct opt opts[] = {
 	  "removes them (default: off)" },
 	{ "bpffs-dir", OPT_STR, OFF(bpffs_dir), 0, 0, "DIR",
 	  "directory on the BPF file system for what outlives the agent: the process table, and "
-	  "the links of --keep-enforcement (default: " HORNET_BPFFS_DIR ")" },
+	  "the links of --keep-enforcement; \"\" for none (default: " HORNET_BPFFS_DIR ")" },
 	{ "enable-k8s-api", OPT_BOOL, OFF(enable_k8s_api), 0, 0, NULL,
 	  "watch the Kubernetes API: this node's pods for pod identity, and TracingPolicy "
 	  "objects (default: off)" },

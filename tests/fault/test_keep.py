@@ -307,6 +307,25 @@ def keep_pid_reuse():
         return "the victim as pid %d (the SIGKILLed agent's) killed" % agent_pid
 
 
+@test("keep_needs_a_dir")
+def keep_needs_a_dir():
+    """--keep-enforcement with --bpffs-dir "" (nothing may outlive the agent): the agent
+    refuses to start, saying why, before it loads anything."""
+    d = tempfile.mkdtemp(prefix="hornet-keep-nodir-")
+    try:
+        r = subprocess.run([HORNET, "agent", "--socket", os.path.join(d, "s.sock"),
+                            "--export-file", "", "--http-listen", "", "--store", "",
+                            "--policy-dir", "", "--keep-enforcement", "--bpffs-dir", ""],
+                           capture_output=True, timeout=120)
+        out = (r.stdout + r.stderr).decode("utf-8", "replace")
+        check(r.returncode != 0, "started: %s" % out[-500:])
+        check("--keep-enforcement needs a --bpffs-dir" in out, "does not say why: %s"
+              % out[-500:])
+        return "refuses to start: exit %d" % r.returncode
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @test("no_keep_no_links")
 def no_keep_no_links():
     """Without --keep-enforcement the same kill policy pins no link: after a SIGKILL
