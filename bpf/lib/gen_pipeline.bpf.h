@@ -71,13 +71,14 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hornet_proc *proc = NULL;
 	__u64 any = 0, nz = 0;
-	__u32 *gen;
+	__u32 *gen, *self, zero = 0;
 
 	/* the agent's own bpf(), open() and capability checks would feed
 	 * back into the policies watching them; the table's flag tells it
 	 * from a process that reuses its pid once it is gone and pinned
 	 * programs run on (--keep-enforcement) */
-	if (pid_tgid >> 32 == hornet_cfg.self_tgid && is_agent(pid_tgid >> 32))
+	self = bpf_map_lookup_elem(&hornet_self, &zero);
+	if (self && pid_tgid >> 32 == *self && is_agent(pid_tgid >> 32))
 		return 0;
 	gen = bpf_map_lookup_elem(&hornet_gen_active, &key);
 	if (!gen || *gen != hornet_cfg.generation)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -76,6 +77,10 @@ struct hornet_agent {
 	bool maps_open;
 	int pin_fd; /* --bpffs-dir, opened and locked (util/bpffs.h), or -1 */
 	int old_procs; /* the process table an earlier agent pinned, or -1 */
+	int *old_links; /* the links it pinned, held until this agent's policies are in */
+	char (*old_names)[NAME_MAX + 1]; /* their pins' names */
+	unsigned int nr_old_links;
+	bool procs_pinned; /* this agent's process table is pinned */
 	struct hornet_exec_sensor *exec;
 	struct hornet_kernel kernel;
 	bool kernel_ready;
@@ -1004,6 +1009,131 @@ static void read_host_ns(struct hornet_ns *ns)
 	}
 }
 
+/* Sets the agent's tgid in the hornet_self map of @prog_id's program. */
+static int spare_me(__u32 prog_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[16], i, zero = 0, self = getpid();
+	int pfd, mfd, found = 0;
+
+	pfd = bpf_prog_get_fd_by_id(prog_id);
+	if (pfd < 0)
+		return -errno;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(pfd, &info, &len)) {
+		close(pfd);
+		return -errno;
+	}
+	close(pfd);
+	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		if (mfd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) && !strcmp(mi.name, "hornet_self") &&
+		    mi.value_size == sizeof(self) &&
+		    !bpf_map_update_elem(mfd, &zero, &self, BPF_ANY))
+			found = 1;
+		close(mfd);
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/*
+ * Holds the links an earlier agent pinned in @dir_fd, so that its programs
+ * enforce on while this agent loads its own (their pins go once this agent's
+ * are in: release_old()), and tells its policy programs to spare this agent:
+ * its hornet_self, and the agent flag on this agent's entry of its process
+ * table. A link whose programs cannot be told is unpinned at once: better a
+ * gap than programs that may kill the agent while it starts.
+ */
+static void take_over(struct hornet_agent *a, int dir_fd)
+{
+	struct dirent *de;
+	struct hornet_proc p;
+	__u32 pid = getpid();
+	DIR *d;
+	int fd, dfd;
+
+	if (a->old_procs >= 0 && !bpf_map_lookup_elem(a->old_procs, &pid, &p)) {
+		p.flags |= HORNET_PF_AGENT;
+		bpf_map_update_elem(a->old_procs, &pid, &p, BPF_EXIST);
+	}
+	dfd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct bpf_link_info li = {};
+		__u32 len = sizeof(li);
+		char path[PATH_MAX];
+		char(*names)[NAME_MAX + 1];
+		int *more;
+
+		if (strncmp(de->d_name, HORNET_BPFFS_LINK_PREFIX, strlen(HORNET_BPFFS_LINK_PREFIX)))
+			continue;
+		if (hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, de->d_name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		/* the exec sensor's keep the old table current; a policy's must spare us */
+		if (!strncmp(de->d_name, HORNET_BPFFS_LINK_PREFIX "gen_",
+			     strlen(HORNET_BPFFS_LINK_PREFIX "gen_")) &&
+		    (bpf_obj_get_info_by_fd(fd, &li, &len) || spare_me(li.prog_id))) {
+			pr_warn("'%s': its programs cannot be told to spare this agent: unpinned",
+				path);
+			unlinkat(dir_fd, de->d_name, 0);
+			close(fd);
+			continue;
+		}
+		more = realloc(a->old_links, (a->nr_old_links + 1) * sizeof(*more));
+		if (more)
+			a->old_links = more;
+		names = more ? realloc(a->old_names, (a->nr_old_links + 1) * sizeof(*names)) : NULL;
+		if (!names) {
+			/* held by its pin alone: it enforces on, as if no agent had come */
+			close(fd);
+			continue;
+		}
+		a->old_names = names;
+		snprintf(a->old_names[a->nr_old_links], sizeof(*names), "%s", de->d_name);
+		a->old_links[a->nr_old_links++] = fd;
+	}
+	closedir(d);
+}
+
+/*
+ * The earlier agent's links: unpinned and let go once this agent's programs
+ * are attached (@started); after a start that failed, left pinned, so that
+ * they enforce on as if no agent had come.
+ */
+static void release_old(struct hornet_agent *a, bool started)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_old_links; i++) {
+		if (started)
+			unlinkat(a->pin_fd, a->old_names[i], 0);
+		close(a->old_links[i]);
+	}
+	if (a->nr_old_links && started)
+		pr_info("'%s': the %u links an earlier agent pinned, held while this agent loaded, "
+			"let go",
+			a->cfg->bpffs_dir, a->nr_old_links);
+	free(a->old_links);
+	free(a->old_names);
+	a->old_links = NULL;
+	a->old_names = NULL;
+	a->nr_old_links = 0;
+}
+
 static void agent_free(struct hornet_agent *a)
 {
 	/* first: its requests in flight wait on the socket this thread serves, and give up */
@@ -1025,6 +1155,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_exec_sensor__free(a->exec);
 	if (a->maps_open)
 		hornet_core_maps_close(&a->maps);
+	release_old(a, false);
 	if (a->old_procs >= 0)
 		close(a->old_procs);
 	if (a->pin_fd >= 0) {
@@ -1333,16 +1464,16 @@ static int old_table(const char *path)
 /*
  * hornet's directory on the BPF file system (util/bpffs.h), taken on the main
  * thread before anything loads (the loader's may be in a mount namespace of
- * its own then). What an earlier agent left there goes: its process table is
- * kept open for the /proc scan (exec_ids across a restart), and the programs
- * it pinned with --keep-enforcement stop; this agent's own replace them.
+ * its own then). What an earlier agent left there is taken over: its process
+ * table is kept open for the /proc scan (exec_ids across a restart), and the
+ * links it pinned with --keep-enforcement are held, their programs told to
+ * spare this agent, until this agent's own are attached (release_old()).
  */
 static int bpffs_start(struct hornet_agent *a)
 {
 	const struct hornet_config *cfg = a->cfg;
-	struct hornet_bpffs_removed rm;
 	char path[PATH_MAX];
-	int fd, err;
+	int fd;
 
 	if (!cfg->bpffs_dir[0]) {
 		if (!cfg->keep_enforcement)
@@ -1368,26 +1499,47 @@ static int bpffs_start(struct hornet_agent *a)
 	a->pin_fd = fd;
 	if (!hornet_bpffs_path(path, sizeof(path), cfg->bpffs_dir, HORNET_BPFFS_PROCS))
 		a->old_procs = old_table(path);
-	err = hornet_bpffs_clear(fd, &rm);
-	if (err)
-		pr_warn("'%s': removing what an earlier agent pinned: %s", cfg->bpffs_dir,
-			strerror(-err));
-	if (rm.links)
-		pr_info("'%s': an earlier agent's %u pinned links removed: its programs stop, "
-			"this agent's enforce in their place",
-			cfg->bpffs_dir, rm.links);
+	take_over(a, fd);
+	if (a->nr_old_links)
+		pr_info("'%s': took over the %u links an earlier agent pinned: its programs "
+			"enforce until this agent's are attached",
+			cfg->bpffs_dir, a->nr_old_links);
 	return 0;
 }
 
-/* A start that failed leaves nothing pinned: its table is not worth reading. */
+/* A start that failed leaves nothing of its own pinned (an earlier agent's
+ * links enforce on): its process table is not worth reading. */
 static void bpffs_failed(struct hornet_agent *a)
 {
-	struct hornet_bpffs_removed rm;
+	char mine[2][64], path[PATH_MAX];
+	struct dirent *de;
+	unsigned int i;
+	DIR *d;
+	int fd;
 
 	if (a->pin_fd < 0)
 		return;
-	hornet_bpffs_clear(a->pin_fd, &rm);
-	/* taken while it is locked: a directory of another's is not empty */
+	snprintf(mine[0], sizeof(mine[0]), HORNET_BPFFS_LINK_PREFIX "exec_%d_", getpid());
+	snprintf(mine[1], sizeof(mine[1]), HORNET_BPFFS_LINK_PREFIX "gen_%d_", getpid());
+	if (a->procs_pinned) {
+		unlinkat(a->pin_fd, HORNET_BPFFS_PROCS, 0);
+		if (a->old_procs >= 0 &&
+		    !hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, HORNET_BPFFS_PROCS))
+			bpf_obj_pin(a->old_procs, path);
+	}
+	fd = openat(a->pin_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		for (i = 0; i < 2; i++)
+			if (!strncmp(de->d_name, mine[i], strlen(mine[i])))
+				unlinkat(a->pin_fd, de->d_name, 0);
+	closedir(d);
+	/* taken while it is locked: fails when an earlier agent's pins are there */
 	rmdir(a->cfg->bpffs_dir);
 }
 
@@ -1399,8 +1551,13 @@ static void pin_procs(struct hornet_agent *a)
 	if (a->pin_fd < 0 ||
 	    hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, HORNET_BPFFS_PROCS))
 		return;
+	/* the earlier agent's, if any, is read from the descriptor bpffs_start()
+	 * took (pinned again if this start fails: bpffs_failed()) */
+	unlinkat(a->pin_fd, HORNET_BPFFS_PROCS, 0);
 	if (bpf_obj_pin(a->maps.procs, path))
 		pr_warn("'%s': process table not pinned: %s", path, strerror(errno));
+	else
+		a->procs_pinned = true;
 }
 
 /*
@@ -1486,10 +1643,6 @@ static int agent_load(struct hornet_agent *a)
 	/* the scan needs only the exec sensor: beside the network sensor's load */
 	if (!err && !load_stopped(a))
 		err = scan_proc(a);
-	/* read by the scan only */
-	if (a->old_procs >= 0)
-		close(a->old_procs);
-	a->old_procs = -1;
 	if (net_thread) {
 		set_phase(a, "loading sensor 'network'");
 		pthread_join(net, NULL);
@@ -1713,6 +1866,12 @@ static int agent_start(struct hornet_agent *a)
 	if (err)
 		return err;
 	err = load_and_serve(a);
+	release_old(a, !err && !a->stop);
+	/* read by the scan; kept until here to be pinned again if the start failed */
+	if (!err && a->old_procs >= 0) {
+		close(a->old_procs);
+		a->old_procs = -1;
+	}
 	if (a->stop) {
 		/* asked to stop while loading: not an error; agent_free unloads */
 		pr_info("stopped while starting (%s)", a->progress.text);

@@ -267,7 +267,7 @@ fail:
 	return NULL;
 }
 
-/* Pins every link of the sensor under @dir: link_exec_<program>. */
+/* Pins every link of the sensor under @dir: link_exec_<pid>_<program>. */
 static int pin_links(struct hornet_exec_sensor *s, const char *dir)
 {
 	const struct bpf_object_skeleton *sk = s->skel->skeleton;
@@ -279,7 +279,8 @@ static int pin_links(struct hornet_exec_sensor *s, const char *dir)
 		l = *sk->progs[i].link;
 		if (!l)
 			continue;
-		snprintf(name, sizeof(name), HORNET_BPFFS_LINK_PREFIX "exec_%s", sk->progs[i].name);
+		snprintf(name, sizeof(name), HORNET_BPFFS_LINK_PREFIX "exec_%d_%s", getpid(),
+			 sk->progs[i].name);
 		err = hornet_bpffs_path(path, sizeof(path), dir, name);
 		if (!err)
 			err = bpf_link__pin(l, path);

@@ -79,9 +79,9 @@ struct hornet_gen_sensor {
 
 /* Shared by every instance (not by other sensors): the master's. */
 static const char *const shared_gen_maps[] = {
-	"hornet_gen_active", "hornet_policy_state", "hornet_policy_stats",
-	"hornet_rate",	     "hornet_stacks",	    "hornet_socks",
-	"hornet_stash",	     "hornet_gen_heap",	    "hornet_scratch_map",
+	"hornet_gen_active",  "hornet_policy_state", "hornet_policy_stats", "hornet_rate",
+	"hornet_stacks",      "hornet_socks",	     "hornet_stash",	    "hornet_gen_heap",
+	"hornet_scratch_map", "hornet_self",
 };
 
 static struct bpf_program *prog_for(struct hornet_generic *skel, const struct hornet_plan_hook *ph,
@@ -239,6 +239,13 @@ static int load_master(struct hornet_gen_sensor *g)
 	err = reuse_shared(g, g->master, true);
 	if (!err)
 		err = hornet_generic__load(g->master);
+	if (!err) {
+		__u32 zero = 0, self = getpid();
+
+		if (bpf_map_update_elem(bpf_map__fd(g->master->maps.hornet_self), &zero, &self,
+					BPF_ANY))
+			err = -errno;
+	}
 	if (err) {
 		pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
 		hornet_generic__destroy(g->master);
@@ -579,7 +586,7 @@ static bool enforces(const struct hornet_point_config *c)
 	return false;
 }
 
-/* Pins the links of @p under @dir: link_gen_<point>_<generation>_<n>. */
+/* Pins the links of @p under @dir: link_gen_<pid>_<point>_<generation>_<n>. */
 static int point_pin(struct gen_point *p, const char *dir)
 {
 	char name[64], path[PATH_MAX];
@@ -589,8 +596,10 @@ static int point_pin(struct gen_point *p, const char *dir)
 	for (i = 0; i < 2; i++) {
 		if (!p->links[i])
 			continue;
-		snprintf(name, sizeof(name), HORNET_BPFFS_LINK_PREFIX "gen_%u_%u_%u", p->point_id,
-			 p->generation, i);
+		/* the agent's pid first: the next agent pins beside these until its own
+		 * are attached (agent.c: take_over()) */
+		snprintf(name, sizeof(name), HORNET_BPFFS_LINK_PREFIX "gen_%d_%u_%u_%u", getpid(),
+			 p->point_id, p->generation, i);
 		err = hornet_bpffs_path(path, sizeof(path), dir, name);
 		if (!err)
 			err = bpf_link__pin(p->links[i], path);

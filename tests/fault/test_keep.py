@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -182,14 +183,32 @@ def keep_kill_sigkill():
         old_progs = {o[2] for o in first.values() if o[0] == "link"}
         check(old_progs <= kernel_ids("prog"), "pinned programs gone with the agent")
 
-        b, _ = kill_agent(work, pins)
-        check("an earlier agent's %d pinned links removed" % len(links) in b.log_text(),
-              "the next agent does not say it removed the old pins: %s" % b.log_text()[-800:])
+        # the victim run again and again while the next agent starts: the old programs,
+        # held by it until its own are attached, kill every run (no gap)
+        runs, stop = [], threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                runs.append(killed(victim))
+        t = threading.Thread(target=hammer)
+        t.start()
+        try:
+            b, _ = kill_agent(work, pins)
+        finally:
+            stop.set()
+            t.join()
+        check(runs and all(runs), "%d of %d runs during the next agent's start not killed"
+              % (runs.count(False), len(runs)))
+        log = b.log_text()
+        check("took over the %d links an earlier agent pinned" % len(links) in log and
+              "the %d links an earlier agent pinned, held while this agent loaded, let go"
+              % len(links) in log,
+              "the next agent does not say it took over the old pins: %s" % log[-800:])
         left = gone("prog", old_progs)
         check(not left, "old programs left after the restart: %s" % sorted(left))
         second = pinned_objects(pins)
-        check(not {o[1] for o in second.values()} & {o[1] for o in first.values()},
-              "the old pins are still there: %s" % sorted(second))
+        check(not {o[:2] for o in second.values()} & {o[:2] for o in first.values()},
+              "the old pins are still there: %s (before: %s)" % (second, first))
         pid, k = run_victim(victim)
         check(k, "not killed under the next agent")
         b.wait_for(lambda e: bool(kills_of_ev(e, pid)), what="kill record")
@@ -222,10 +241,11 @@ def keep_kill_sigkill():
         r = cleanup(pins)
         check(r.returncode == 0 and b"nothing pinned" in r.stdout,
               "cleanup with nothing pinned: exit %d, %r" % (r.returncode, r.stdout))
-        return ("killed with the agent, after its SIGKILL, under the next one (1 kill record); "
-                "%d links + the process table pinned; the next start removed them; cleanup "
-                "refused while an agent ran, then removed all: 0 programs, links, maps left"
-                % len(links))
+        return ("killed with the agent, after its SIGKILL, during the next one's start (%d "
+                "runs, all killed: the old links held until its own were attached) and under "
+                "it (1 kill record); %d links + the process table pinned; cleanup refused "
+                "while an agent ran, then removed all: 0 programs, links, maps left"
+                % (len(runs), len(links)))
 
 
 def kills_of_ev(e, pid):
@@ -305,6 +325,79 @@ def keep_pid_reuse():
         check(rc == -9, "the process with the dead agent's pid %d was not killed (exit %d)"
               % (agent_pid, rc))
         return "the victim as pid %d (the SIGKILLed agent's) killed" % agent_pid
+
+
+# kills what runs from hornet's own directory when it opens the kernel's BTF, as
+# every agent does while it starts (libbpf): a policy that would kill the next agent
+SPARE_POLICY = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: keep-spare
+spec:
+  kprobes:
+  - call: sys_openat
+    syscall: true
+    args:
+    - index: 1
+      type: string
+    selectors:
+    - matchBinaries:
+      - operator: Prefix
+        values:
+        - %s/
+      matchArgs:
+      - index: 1
+        operator: Equal
+        values:
+        - /sys/kernel/btf/vmlinux
+      matchActions:
+      - action: Sigkill
+"""
+
+
+@test("keep_spares_the_next_agent")
+def keep_spares_the_next_agent():
+    """The old programs, held while the next agent starts, spare it: it takes them
+    over (its pid in their hornet_self map, the agent flag on its entry of their
+    process table) before it loads, so a kept policy that kills what hornet does
+    at its start does not kill the next agent."""
+    with keep_world("spare") as (work, pins):
+        pol = os.path.join(work, "spare.yaml")
+        with open(pol, "w") as f:
+            f.write(SPARE_POLICY % os.path.dirname(os.path.realpath(HORNET)))
+        a = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol)
+        sigkill(a)
+        b = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol)
+        check(b.proc.poll() is None, "the next agent died: %s" % b.log_text()[-500:])
+        check("held while this agent loaded, let go" in b.log_text(), "no takeover: %s"
+              % b.log_text()[-500:])
+        return "the next agent started under the old kill policy and runs"
+
+
+@test("keep_failed_start")
+def keep_failed_start():
+    """A next agent that fails to start (a policy file that is not there) leaves the
+    earlier agent's pins as they were, and none of its own: the victim is still
+    killed, and the directory holds what it held."""
+    with keep_world("failed") as (work, pins):
+        a, victim = kill_agent(work, pins)
+        sigkill(a)
+        before = pinned_objects(pins)
+        r = subprocess.run([HORNET, "agent", "--socket", os.path.join(work, "s.sock"),
+                            "--export-file", "", "--http-listen", "", "--store", "",
+                            "--policy-dir", "", "--keep-enforcement", "--bpffs-dir", pins,
+                            "--policy", os.path.join(work, "missing.yaml")],
+                           capture_output=True, timeout=120)
+        out = (r.stdout + r.stderr).decode("utf-8", "replace")
+        check(r.returncode != 0, "started without its policy file: %s" % out[-500:])
+        after = pinned_objects(pins)
+        check(set(after) == set(before) and
+              {n: o[1] for n, o in after.items() if o[0] == "link"} ==
+              {n: o[1] for n, o in before.items() if o[0] == "link"},
+              "pins before %s, after %s" % (sorted(before), sorted(after)))
+        check(killed(victim), "not killed after the failed start")
+        return "exit %d; the %d pins as they were; the victim killed" % (r.returncode,
+                                                                         len(after))
 
 
 @test("keep_needs_a_dir")
