@@ -21,6 +21,8 @@ static const struct {
 	  "OCI createRuntime hook: tell the agent of a new container" },
 	{ "pods", hornet_cmd_pods, "list the pods and containers the agent knows" },
 	{ "ui", hornet_cmd_ui, "serve the web page over an event store, without an agent" },
+	{ "cleanup", hornet_cmd_cleanup,
+	  "remove what an agent left pinned (--keep-enforcement's programs, the process table)" },
 	{ "probe", hornet_cmd_probe, "show which BPF features this kernel has, by trying them" },
 	{ "version", hornet_cmd_version, "print the version" },
 };

@@ -44,6 +44,17 @@ struct {
 	__uint(max_entries, 256 << 10);
 } hornet_enforce SEC(".maps");
 
+/* [0]: the agent's tgid, whose own calls are never matched. A map rather
+ * than rodata: an agent that takes over the pinned programs of an earlier
+ * one (--keep-enforcement) writes its own here, so that they spare it while
+ * it loads its own programs */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} hornet_self SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 4096);

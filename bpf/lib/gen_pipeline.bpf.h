@@ -53,6 +53,16 @@ static __always_inline void load_scope(struct gen_heap *h)
 		h->scope.w[w] = b->w[w];
 }
 
+/* @tgid is the agent that loaded this program, not a process that has
+ * its pid since the agent exited: the exit hook deletes the agent's entry,
+ * and the fork and exec hooks never copy HORNET_PF_AGENT */
+static __always_inline bool is_agent(__u32 tgid)
+{
+	struct hornet_proc *p = bpf_map_lookup_elem(&hornet_procs, &tgid);
+
+	return !p || (p->flags & HORNET_PF_AGENT);
+}
+
 static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool tracing)
 {
 	__u32 lookups = hornet_cfg.lookups, key = hornet_cfg.point_id;
@@ -61,11 +71,14 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct hornet_proc *proc = NULL;
 	__u64 any = 0, nz = 0;
-	__u32 *gen;
+	__u32 *gen, *self, zero = 0;
 
 	/* the agent's own bpf(), open() and capability checks would feed
-	 * back into the policies watching them */
-	if (pid_tgid >> 32 == hornet_cfg.self_tgid)
+	 * back into the policies watching them; the table's flag tells it
+	 * from a process that reuses its pid once it is gone and pinned
+	 * programs run on (--keep-enforcement) */
+	self = bpf_map_lookup_elem(&hornet_self, &zero);
+	if (self && pid_tgid >> 32 == *self && is_agent(pid_tgid >> 32))
 		return 0;
 	gen = bpf_map_lookup_elem(&hornet_gen_active, &key);
 	if (!gen || *gen != hornet_cfg.generation)

@@ -86,6 +86,10 @@ _Static_assert(sizeof(struct hornet_ns) == 48, "hornet_ns size");
 #define HORNET_PF_SECUREEXEC (1U << 9) /* AT_SECURE exec (setuid, setgid, file caps) */
 #define HORNET_PF_NO_PARENT (1U << 10) /* the parent was not in the process table */
 #define HORNET_PF_TRUNC_CGROUP (1U << 11) /* cgroup path longer than HORNET_CGROUP_MAX */
+/* the agent's own entry in the process table: its calls are never matched
+ * (the agent sets it; its exit deletes the entry, so a process that reuses
+ * its pid while pinned programs run on is matched as any other) */
+#define HORNET_PF_AGENT (1U << 12)
 
 /* hornet_exec_event.privs: how the exec raised privileges */
 #define HORNET_PRIV_SETUID (1U << 0) /* euid changed by a setuid file */

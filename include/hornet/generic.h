@@ -137,7 +137,7 @@ struct hornet_gen_cfg {
 	__u32 ns_lookups; /* bit per namespace type that has In/NotIn values */
 	__u32 ret_spec; /* 1 + the spec of the return value; 0 none */
 	__u32 always; /* a selector has no positive filter slot: always evaluate */
-	__u32 self_tgid; /* the agent: its own calls are never matched */
+	__u32 self_tgid; /* the agent that loaded it (hornet_self says whose calls to spare) */
 	__u32 scoped; /* a selector has a workload scope: look the cgroup up */
 	__u8 postfix_len; /* bytes of the longest Postfix value: the ones reversed */
 	__u8 prefilter_len; /* K of the prefilter of Equal and Prefix values, 0 none */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <jansson.h>
 
@@ -40,6 +42,7 @@
 #include "sensors/exec.h"
 #include "sensors/generic.h"
 #include "sensors/net.h"
+#include "util/bpffs.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -82,6 +85,12 @@ struct hornet_agent {
 	struct hornet_features features;
 	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
 	bool maps_open;
+	int pin_fd; /* --bpffs-dir, opened and locked (util/bpffs.h), or -1 */
+	int old_procs; /* the process table an earlier agent pinned, or -1 */
+	int *old_links; /* the links it pinned, held until this agent's policies are in */
+	char (*old_names)[NAME_MAX + 1]; /* their pins' names */
+	unsigned int nr_old_links;
+	bool procs_pinned; /* this agent's process table is pinned */
 	struct hornet_exec_sensor *exec;
 	struct hornet_kernel kernel;
 	bool kernel_ready;
@@ -1048,6 +1057,131 @@ static void read_host_ns(struct hornet_ns *ns)
 	}
 }
 
+/* Sets the agent's tgid in the hornet_self map of @prog_id's program. */
+static int spare_me(__u32 prog_id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[16], i, zero = 0, self = getpid();
+	int pfd, mfd, found = 0;
+
+	pfd = bpf_prog_get_fd_by_id(prog_id);
+	if (pfd < 0)
+		return -errno;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(pfd, &info, &len)) {
+		close(pfd);
+		return -errno;
+	}
+	close(pfd);
+	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		if (mfd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) && !strcmp(mi.name, "hornet_self") &&
+		    mi.value_size == sizeof(self) &&
+		    !bpf_map_update_elem(mfd, &zero, &self, BPF_ANY))
+			found = 1;
+		close(mfd);
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/*
+ * Holds the links an earlier agent pinned in @dir_fd, so that its programs
+ * enforce on while this agent loads its own (their pins go once this agent's
+ * are in: release_old()), and tells its policy programs to spare this agent:
+ * its hornet_self, and the agent flag on this agent's entry of its process
+ * table. A link whose programs cannot be told is unpinned at once: better a
+ * gap than programs that may kill the agent while it starts.
+ */
+static void take_over(struct hornet_agent *a, int dir_fd)
+{
+	struct dirent *de;
+	struct hornet_proc p;
+	__u32 pid = getpid();
+	DIR *d;
+	int fd, dfd;
+
+	if (a->old_procs >= 0 && !bpf_map_lookup_elem(a->old_procs, &pid, &p)) {
+		p.flags |= HORNET_PF_AGENT;
+		bpf_map_update_elem(a->old_procs, &pid, &p, BPF_EXIST);
+	}
+	dfd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct bpf_link_info li = {};
+		__u32 len = sizeof(li);
+		char path[PATH_MAX];
+		char(*names)[NAME_MAX + 1];
+		int *more;
+
+		if (strncmp(de->d_name, HORNET_BPFFS_LINK_PREFIX, strlen(HORNET_BPFFS_LINK_PREFIX)))
+			continue;
+		if (hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, de->d_name))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		/* the exec sensor's keep the old table current; a policy's must spare us */
+		if (!strncmp(de->d_name, HORNET_BPFFS_LINK_PREFIX "gen_",
+			     strlen(HORNET_BPFFS_LINK_PREFIX "gen_")) &&
+		    (bpf_obj_get_info_by_fd(fd, &li, &len) || spare_me(li.prog_id))) {
+			pr_warn("'%s': its programs cannot be told to spare this agent: unpinned",
+				path);
+			unlinkat(dir_fd, de->d_name, 0);
+			close(fd);
+			continue;
+		}
+		more = realloc(a->old_links, (a->nr_old_links + 1) * sizeof(*more));
+		if (more)
+			a->old_links = more;
+		names = more ? realloc(a->old_names, (a->nr_old_links + 1) * sizeof(*names)) : NULL;
+		if (!names) {
+			/* held by its pin alone: it enforces on, as if no agent had come */
+			close(fd);
+			continue;
+		}
+		a->old_names = names;
+		snprintf(a->old_names[a->nr_old_links], sizeof(*names), "%s", de->d_name);
+		a->old_links[a->nr_old_links++] = fd;
+	}
+	closedir(d);
+}
+
+/*
+ * The earlier agent's links: unpinned and let go once this agent's programs
+ * are attached (@started); after a start that failed, left pinned, so that
+ * they enforce on as if no agent had come.
+ */
+static void release_old(struct hornet_agent *a, bool started)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_old_links; i++) {
+		if (started)
+			unlinkat(a->pin_fd, a->old_names[i], 0);
+		close(a->old_links[i]);
+	}
+	if (a->nr_old_links && started)
+		pr_info("'%s': the %u links an earlier agent pinned, held while this agent loaded, "
+			"let go",
+			a->cfg->bpffs_dir, a->nr_old_links);
+	free(a->old_links);
+	free(a->old_names);
+	a->old_links = NULL;
+	a->old_names = NULL;
+	a->nr_old_links = 0;
+}
+
 static void agent_free(struct hornet_agent *a)
 {
 	/* first: its requests in flight wait on the socket this thread serves, and give up */
@@ -1069,6 +1203,19 @@ static void agent_free(struct hornet_agent *a)
 	hornet_exec_sensor__free(a->exec);
 	if (a->maps_open)
 		hornet_core_maps_close(&a->maps);
+	release_old(a, false);
+	if (a->old_procs >= 0)
+		close(a->old_procs);
+	if (a->pin_fd >= 0) {
+		if (a->cfg->keep_enforcement)
+			pr_info("--keep-enforcement: the programs of enforcing policies stay "
+				"pinned "
+				"in '%s' and enforce on; the next start or `hornet cleanup "
+				"--bpffs-dir "
+				"%s` removes them",
+				a->cfg->bpffs_dir, a->cfg->bpffs_dir);
+		close(a->pin_fd); /* the lock goes with it */
+	}
 	hornet_api__free(a->api);
 	if (a->api_poll.fd >= 0)
 		close(a->api_poll.fd);
@@ -1110,6 +1257,7 @@ static int start_policies(struct hornet_agent *a)
 	go.emit = emit;
 	go.user_action = user_action;
 	go.ctx = a;
+	go.pin_dir = cfg->keep_enforcement ? cfg->bpffs_dir : NULL;
 	a->gen = hornet_gen_sensor__new(&go);
 	if (!a->gen)
 		return -errno;
@@ -1343,6 +1491,123 @@ static void *load_net(void *arg)
 	return NULL;
 }
 
+/* The process table an earlier agent pinned, if it is one this agent can read. */
+static int old_table(const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_HASH ||
+	    info.key_size != sizeof(__u32) || info.value_size != sizeof(struct hornet_proc)) {
+		pr_warn("'%s': not a process table of this version of hornet; not read", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * hornet's directory on the BPF file system (util/bpffs.h), taken on the main
+ * thread before anything loads (the loader's may be in a mount namespace of
+ * its own then). What an earlier agent left there is taken over: its process
+ * table is kept open for the /proc scan (exec_ids across a restart), and the
+ * links it pinned with --keep-enforcement are held, their programs told to
+ * spare this agent, until this agent's own are attached (release_old()).
+ */
+static int bpffs_start(struct hornet_agent *a)
+{
+	const struct hornet_config *cfg = a->cfg;
+	char path[PATH_MAX];
+	int fd;
+
+	if (!cfg->bpffs_dir[0]) {
+		if (!cfg->keep_enforcement)
+			return 0; /* asked for: nothing outlives this agent */
+		pr_err("--keep-enforcement needs a --bpffs-dir");
+		return -EINVAL;
+	}
+	fd = hornet_bpffs_lock(cfg->bpffs_dir, true);
+	if (fd < 0) {
+		const char *why = fd == -EWOULDBLOCK ? "another agent runs with it (it is locked)"
+						     : strerror(-fd);
+
+		if (cfg->keep_enforcement) {
+			pr_err("--keep-enforcement: BPF file system directory '%s': %s",
+			       cfg->bpffs_dir, why);
+			return fd;
+		}
+		pr_warn("BPF file system directory '%s': %s; the process table is not pinned, and "
+			"exec_ids of processes exec'd now will not survive a restart",
+			cfg->bpffs_dir, why);
+		return 0;
+	}
+	a->pin_fd = fd;
+	if (!hornet_bpffs_path(path, sizeof(path), cfg->bpffs_dir, HORNET_BPFFS_PROCS))
+		a->old_procs = old_table(path);
+	take_over(a, fd);
+	if (a->nr_old_links)
+		pr_info("'%s': took over the %u links an earlier agent pinned: its programs "
+			"enforce until this agent's are attached",
+			cfg->bpffs_dir, a->nr_old_links);
+	return 0;
+}
+
+/* A start that failed leaves nothing of its own pinned (an earlier agent's
+ * links enforce on): its process table is not worth reading. */
+static void bpffs_failed(struct hornet_agent *a)
+{
+	char mine[2][64], path[PATH_MAX];
+	struct dirent *de;
+	unsigned int i;
+	DIR *d;
+	int fd;
+
+	if (a->pin_fd < 0)
+		return;
+	snprintf(mine[0], sizeof(mine[0]), HORNET_BPFFS_LINK_PREFIX "exec_%d_", getpid());
+	snprintf(mine[1], sizeof(mine[1]), HORNET_BPFFS_LINK_PREFIX "gen_%d_", getpid());
+	if (a->procs_pinned) {
+		unlinkat(a->pin_fd, HORNET_BPFFS_PROCS, 0);
+		if (a->old_procs >= 0 &&
+		    !hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, HORNET_BPFFS_PROCS))
+			bpf_obj_pin(a->old_procs, path);
+	}
+	fd = openat(a->pin_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		for (i = 0; i < 2; i++)
+			if (!strncmp(de->d_name, mine[i], strlen(mine[i])))
+				unlinkat(a->pin_fd, de->d_name, 0);
+	closedir(d);
+	/* taken while it is locked: fails when an earlier agent's pins are there */
+	rmdir(a->cfg->bpffs_dir);
+}
+
+/* The process table, pinned for the next agent (it reads exec times from it). */
+static void pin_procs(struct hornet_agent *a)
+{
+	char path[PATH_MAX];
+
+	if (a->pin_fd < 0 ||
+	    hornet_bpffs_path(path, sizeof(path), a->cfg->bpffs_dir, HORNET_BPFFS_PROCS))
+		return;
+	/* the earlier agent's, if any, is read from the descriptor bpffs_start()
+	 * took (pinned again if this start fails: bpffs_failed()) */
+	unlinkat(a->pin_fd, HORNET_BPFFS_PROCS, 0);
+	if (bpf_obj_pin(a->maps.procs, path))
+		pr_warn("'%s': process table not pinned: %s", path, strerror(errno));
+	else
+		a->procs_pinned = true;
+}
+
 /*
  * The loader thread's part of the start: what loads into the kernel, and the
  * /proc scan. Between steps it looks whether the loop was told to stop; a
@@ -1393,6 +1658,7 @@ static int agent_load(struct hornet_agent *a)
 		return err;
 	}
 	a->maps_open = true;
+	pin_procs(a);
 	a->scope = hornet_scope__new(a->maps.scope_cg, a->pods);
 	if (!a->scope || load_stopped(a)) {
 		hornet_exec_prep__free(eo.prep);
@@ -1413,6 +1679,8 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
 	eo.redact = cfg->redact;
+	eo.pin_dir = cfg->keep_enforcement ? cfg->bpffs_dir : NULL;
+	eo.old_procs = a->old_procs > 0 ? a->old_procs : 0;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	err = a->exec ? 0 : -errno;
 	if (a->exec)
@@ -1653,7 +1921,16 @@ static int agent_start(struct hornet_agent *a)
 	read_host_ns(&a->render.host_ns);
 	refresh_clock(a);
 
+	err = bpffs_start(a);
+	if (err)
+		return err;
 	err = load_and_serve(a);
+	release_old(a, !err && !a->stop);
+	/* read by the scan; kept until here to be pinned again if the start failed */
+	if (!err && a->old_procs >= 0) {
+		close(a->old_procs);
+		a->old_procs = -1;
+	}
 	if (a->stop) {
 		/* asked to stop while loading: not an error; agent_free unloads */
 		pr_info("stopped while starting (%s)", a->progress.text);
@@ -1722,6 +1999,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 		.sig.fd = -1,
 		.api_poll.fd = -1,
 		.load_done.fd = -1,
+		.pin_fd = -1,
+		.old_procs = -1,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	struct epoll_event evs[32];
@@ -1736,6 +2015,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	raise_nofile();
 
 	err = agent_start(&a);
+	if (err)
+		bpffs_failed(&a);
 	while (!err && !a.stop) {
 		/* records left by the last round's budget: at once */
 		n = epoll_wait(a.epfd, evs, 32, a.rb_more ? 0 : POLL_TIMEOUT_MS);

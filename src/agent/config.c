@@ -13,6 +13,7 @@
 #include "agent/config.h"
 #include "k8s/client.h"
 #include "process/redact.h"
+#include "util/bpffs.h"
 #include "util/suggest.h"
 
 #define CONFIG_FILE_MAX (1 << 20)
@@ -93,6 +94,13 @@ static const struct opt opts[] = {
 	  "best "
 	  "the kernel has)",
 	  creds_hook_names },
+	{ "keep-enforcement", OPT_BOOL, OFF(keep_enforcement), 0, 0, NULL,
+	  "pin the programs of policies that kill, signal or deny (and the process table's), so "
+	  "that they go on enforcing while the agent is down; the next start or `hornet cleanup` "
+	  "removes them (default: off)" },
+	{ "bpffs-dir", OPT_STR, OFF(bpffs_dir), 0, 0, "DIR",
+	  "directory on the BPF file system for what outlives the agent: the process table, and "
+	  "the links of --keep-enforcement; \"\" for none (default: " HORNET_BPFFS_DIR ")" },
 	{ "enable-k8s-api", OPT_BOOL, OFF(enable_k8s_api), 0, 0, NULL,
 	  "watch the Kubernetes API: this node's pods for pod identity, and TracingPolicy "
 	  "objects (default: off)" },
@@ -160,6 +168,7 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->export_file = strdup(HORNET_DEFAULT_EXPORT_FILE);
 	cfg->socket = strdup(HORNET_DEFAULT_SOCKET);
 	cfg->policy_dir = strdup(HORNET_DEFAULT_POLICY_DIR);
+	cfg->bpffs_dir = strdup(HORNET_BPFFS_DIR);
 	cfg->dns_server = strdup("");
 	cfg->http_listen = strdup(HORNET_DEFAULT_HTTP_LISTEN);
 	cfg->metrics_server = strdup("");
@@ -180,10 +189,10 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->log_level = HORNET_LOG_INFO;
 	cfg->stdout_format = HORNET_STDOUT_NONE;
 	if (!cfg->node_name || !cfg->export_file || !cfg->socket || !cfg->policy_dir ||
-	    !cfg->dns_server || !cfg->k8s_kubeconfig || !cfg->k8s_sa_dir || !cfg->http_listen ||
-	    !cfg->metrics_server || !cfg->http_token_file || !cfg->http_tls_cert ||
-	    !cfg->http_tls_key || !cfg->ui_dir || !cfg->store || !cfg->store_retention ||
-	    !cfg->metrics_label_filter) {
+	    !cfg->bpffs_dir || !cfg->dns_server || !cfg->k8s_kubeconfig || !cfg->k8s_sa_dir ||
+	    !cfg->http_listen || !cfg->metrics_server || !cfg->http_token_file ||
+	    !cfg->http_tls_cert || !cfg->http_tls_key || !cfg->ui_dir || !cfg->store ||
+	    !cfg->store_retention || !cfg->metrics_label_filter) {
 		hornet_config_free(cfg);
 		return -ENOMEM;
 	}
@@ -198,6 +207,7 @@ void hornet_config_free(struct hornet_config *cfg)
 		free(cfg->policies.v[i]);
 	free(cfg->policies.v);
 	free(cfg->policy_dir);
+	free(cfg->bpffs_dir);
 	free(cfg->dns_server);
 	free(cfg->k8s_kubeconfig);
 	free(cfg->k8s_sa_dir);

@@ -55,6 +55,8 @@ struct hornet_config {
 	enum hornet_log_level log_level;
 	enum hornet_stdout_format stdout_format;
 	enum hornet_creds_hook exec_creds_hook;
+	bool keep_enforcement; /* enforcing links pinned: they run on when the agent is gone */
+	char *bpffs_dir; /* what outlives the agent is pinned here (util/bpffs.h) */
 	struct hornet_str_list policies; /* --policy FILE, repeatable */
 	char *policy_dir;
 	char *dns_server; /* "" for /etc/resolv.conf's */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "util/args.h"
+#include "util/bpffs.h"
 #include "util/intern.h"
 #include "util/log.h"
 
@@ -265,6 +267,35 @@ fail:
 	return NULL;
 }
 
+/* Pins every link of the sensor under @dir: link_exec_<pid>_<program>. */
+static int pin_links(struct hornet_exec_sensor *s, const char *dir)
+{
+	const struct bpf_object_skeleton *sk = s->skel->skeleton;
+	char name[96], path[PATH_MAX];
+	struct bpf_link *l;
+	int i, err;
+
+	for (i = 0; i < sk->prog_cnt; i++) {
+		l = *sk->progs[i].link;
+		if (!l)
+			continue;
+		snprintf(name, sizeof(name), HORNET_BPFFS_LINK_PREFIX "exec_%d_%s", getpid(),
+			 sk->progs[i].name);
+		err = hornet_bpffs_path(path, sizeof(path), dir, name);
+		if (!err)
+			err = bpf_link__pin(l, path);
+		if (err)
+			goto undo;
+	}
+	return 0;
+undo:
+	/* a pinned link would stay attached past the sensor's free */
+	while (i-- > 0)
+		if (*sk->progs[i].link && bpf_link__pin_path(*sk->progs[i].link))
+			bpf_link__unpin(*sk->progs[i].link);
+	return err;
+}
+
 struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features *features,
 						   const struct hornet_exec_sensor_opts *opts)
 {
@@ -274,6 +305,15 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 
 	/* not taken: the sensor failed before its first load */
 	hornet_exec__destroy(pre);
+	if (s && opts->pin_dir) {
+		err = -pin_links(s, opts->pin_dir);
+		if (err) {
+			pr_err("sensor 'exec': --keep-enforcement: pin in '%s': %s", opts->pin_dir,
+			       strerror(err));
+			hornet_exec_sensor__free(s);
+			s = NULL;
+		}
+	}
 	errno = err;
 	return s;
 }
@@ -505,6 +545,32 @@ static uint64_t ticks_to_ns(const struct hornet_exec_sensor *s, uint64_t ticks)
 	return ticks * (1000000000ULL / s->clk_tck);
 }
 
+/*
+ * The key of a process found in /proc: the exec time an earlier agent's
+ * table (opts.old_procs) has for it when that entry is this process's, else
+ * its start time, the fork's in clock ticks (for a process exec'd since, not
+ * the key the kernel gave it). An entry of an earlier process with this pid
+ * began before this one forked; one exec'd since with no agent to see it runs
+ * another binary than the entry names.
+ */
+static uint64_t scan_ktime(const struct hornet_exec_sensor *s, const struct hornet_procfs_entry *pe)
+{
+	uint64_t start = ticks_to_ns(s, pe->starttime);
+	struct hornet_proc old;
+	uint32_t pid = pe->pid;
+	size_t blen;
+
+	if (s->opts.old_procs <= 0 || !pe->binary ||
+	    bpf_map_lookup_elem(s->opts.old_procs, &pid, &old) || old.ktime < start)
+		return start;
+	blen = strlen(pe->binary);
+	if (blen > HORNET_BINARY_KEY - 1)
+		blen = HORNET_BINARY_KEY - 1;
+	if (old.binary_len != blen || memcmp(old.binary, pe->binary, blen))
+		return start;
+	return old.ktime;
+}
+
 /* The kernel table entry and the cache entry of one process found in /proc. */
 static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry *pe,
 		       const struct hornet_procfs_entry *parent, uint64_t now_ktime)
@@ -523,10 +589,10 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	if (!p)
 		return -ENOMEM;
 	p->pid = p->tid = pe->pid;
-	p->ktime = ticks_to_ns(s, pe->starttime);
+	p->ktime = scan_ktime(s, pe);
 	if (parent) {
 		p->ppid = parent->pid;
-		p->pktime = ticks_to_ns(s, parent->starttime);
+		p->pktime = scan_ktime(s, parent);
 	}
 	p->flags = HORNET_PF_PROCFS;
 	p->nspid = pe->nspid;
@@ -554,7 +620,8 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 	kp.ktime = p->ktime;
 	kp.pktime = p->pktime;
 	kp.ppid = p->ppid;
-	kp.flags = HORNET_PF_PROCFS;
+	/* the agent's own: its calls are never matched (gen_run()) */
+	kp.flags = HORNET_PF_PROCFS | (pe->pid == getpid() ? HORNET_PF_AGENT : 0);
 	kp.caps = p->caps;
 	kp.ns = p->ns;
 	kp.uid = p->creds.uid;

@@ -54,6 +54,12 @@ struct hornet_exec_sensor_opts {
 	const int *stop;
 	/* hornet_exec_prep__start()'s, or NULL: hornet_exec_sensor__new() takes it */
 	struct hornet_exec_prep *prep;
+	/* --keep-enforcement: the sensor's links are pinned here, so that the
+	 * process table stays current for the pinned policy programs; NULL: none */
+	const char *pin_dir;
+	/* the process table an earlier agent left pinned, or 0 (none): the /proc
+	 * scan takes the exec times it kept, so exec_ids survive a restart */
+	int old_procs;
 };
 
 /*

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "sensors/generic.h"
 #include "sensors/generic_btf.h"
 #include "sensors/generic_decode.h"
+#include "util/bpffs.h"
 #include "util/clock.h"
 #include "util/intern.h"
 #include "util/kbtf.h"
@@ -78,9 +80,9 @@ struct hornet_gen_sensor {
 
 /* Shared by every instance (not by other sensors): the master's. */
 static const char *const shared_gen_maps[] = {
-	"hornet_gen_active", "hornet_policy_state", "hornet_policy_stats",
-	"hornet_rate",	     "hornet_stacks",	    "hornet_socks",
-	"hornet_stash",	     "hornet_gen_heap",	    "hornet_scratch_map",
+	"hornet_gen_active",  "hornet_policy_state", "hornet_policy_stats", "hornet_rate",
+	"hornet_stacks",      "hornet_socks",	     "hornet_stash",	    "hornet_gen_heap",
+	"hornet_scratch_map", "hornet_self",
 };
 
 static struct bpf_program *prog_for(struct hornet_generic *skel, const struct hornet_plan_hook *ph,
@@ -238,6 +240,13 @@ static int load_master(struct hornet_gen_sensor *g)
 	err = reuse_shared(g, g->master, true);
 	if (!err)
 		err = hornet_generic__load(g->master);
+	if (!err) {
+		__u32 zero = 0, self = getpid();
+
+		if (bpf_map_update_elem(bpf_map__fd(g->master->maps.hornet_self), &zero, &self,
+					BPF_ANY))
+			err = -errno;
+	}
 	if (err) {
 		pr_err("sensor 'generic': maps shared by its instances: %s", strerror(-err));
 		hornet_generic__destroy(g->master);
@@ -562,6 +571,55 @@ static int build_record(struct gen_record *r, const struct hornet_point_user *us
 	return 0;
 }
 
+/* A selector of @c kills, signals or denies: what --keep-enforcement pins. */
+static bool enforces(const struct hornet_point_config *c)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < c->cfg.nr_sels; i++) {
+		for (j = 0; j < c->sels[i].nr_actions && j < HORNET_GEN_MAX_ACTIONS; j++) {
+			uint8_t a = c->sels[i].actions[j].action;
+
+			if (a == HORNET_A_SIGKILL || a == HORNET_A_SIGNAL || a == HORNET_A_OVERRIDE)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Pins the links of @p under @dir: link_gen_<pid>_<point>_<generation>_<n>. */
+static int point_pin(struct gen_point *p, const char *dir)
+{
+	char name[64], path[PATH_MAX];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < 2; i++) {
+		if (!p->links[i])
+			continue;
+		/* the agent's pid first: the next agent pins beside these until its own
+		 * are attached (agent.c: take_over()) */
+		snprintf(name, sizeof(name), HORNET_BPFFS_LINK_PREFIX "gen_%d_%u_%u_%u", getpid(),
+			 p->point_id, p->generation, i);
+		err = hornet_bpffs_path(path, sizeof(path), dir, name);
+		if (!err)
+			err = bpf_link__pin(p->links[i], path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A point no longer in use: its pins go (a stop keeps them: not here). */
+static void point_unpin(struct gen_point *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		if (p->links[i] && bpf_link__pin_path(p->links[i]))
+			bpf_link__unpin(p->links[i]);
+}
+
 static void set_active(struct hornet_gen_sensor *g, uint32_t point_id, uint32_t generation)
 {
 	int fd = bpf_map__fd(g->master->maps.hornet_gen_active);
@@ -574,6 +632,7 @@ static void remove_point(struct hornet_gen_sensor *g, struct gen_point *p)
 	/* stop it first, so nothing runs between detach and free */
 	set_active(g, p->point_id, 0);
 	HASH_DEL(g->points, p);
+	point_unpin(p);
 	point_free(p);
 }
 
@@ -820,6 +879,14 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 	ret = load_instance(g, np, users[0].ph, cfg, err, err_size);
 	if (ret)
 		goto fail;
+	if (g->opts.pin_dir && enforces(cfg)) {
+		ret = point_pin(np, g->opts.pin_dir);
+		if (ret) {
+			snprintf(err, err_size, "--keep-enforcement: pin in '%s': %s",
+				 g->opts.pin_dir, strerror(-ret));
+			goto fail;
+		}
+	}
 	np->memory = maps_memory(np->skel);
 	drop_skel(np);
 	apply_follow(g, cfg);
@@ -831,11 +898,13 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 		np->prev = p->cur;
 		memset(&p->cur, 0, sizeof(p->cur));
 		HASH_DEL(g->points, p);
+		point_unpin(p);
 		point_free(p);
 	}
 	HASH_ADD_STR(g->points, key, np);
 	return 0;
 fail:
+	point_unpin(np);
 	point_free(np);
 	return ret;
 }

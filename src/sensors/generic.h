@@ -42,6 +42,10 @@ struct hornet_generic_opts {
 	/* GetUrl / DnsLookup to carry out, off the event path */
 	void (*user_action)(void *ctx, const struct hornet_user_action *a);
 	void *ctx;
+	/* --keep-enforcement: the links of every point with a Sigkill, Signal
+	 * or Override action are pinned here, and stay when the sensor is
+	 * freed (a point replaced or removed is unpinned); NULL: none */
+	const char *pin_dir;
 };
 
 struct hornet_gen_sensor *hornet_gen_sensor__new(const struct hornet_generic_opts *opts);

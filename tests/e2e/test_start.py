@@ -17,7 +17,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, Fail, check, free_port, hornet_progs, run, skip, test  # noqa: E402
+from hornet import (BPFFS, HORNET, Agent, Fail, check, free_port, hornet_progs, run,  # noqa: E402
+                    skip, test, unpin_dir)
 
 # Policies on distinct syscall tracepoints, each with a selector of its own:
 # every one is a hook point of its own to verify, so the set takes a while.
@@ -82,8 +83,10 @@ class Starting:
         self.socket = os.path.join(self.dir, "hornet.sock")
         self.log = os.path.join(self.dir, "agent.log")
         self.logf = open(self.log, "wb")
+        self.bpffs = os.path.join(BPFFS, os.path.basename(self.dir))
         argv = [HORNET, "agent", "--node-name", "starttest", "--socket", self.socket,
-                "--export-file", os.path.join(self.dir, "events.json"), "--store", ""]
+                "--export-file", os.path.join(self.dir, "events.json"), "--store", "",
+                "--bpffs-dir", self.bpffs]
         if "--http-listen" not in args:
             argv += ["--http-listen", ""]
         self.proc = subprocess.Popen(argv + list(args), stdout=self.logf,
@@ -171,6 +174,7 @@ class Starting:
             self.proc.wait()
         self.logf.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        unpin_dir(self.bpffs)
 
 
 @test("status_answers_with_the_progress_while_policies_load")

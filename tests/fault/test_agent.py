@@ -17,19 +17,19 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, Fail, check, prog_ids_held, run, skip, test  # noqa: E402
+from hornet import (BPFFS, HORNET, Agent, Fail, check, prog_ids_held, run, skip, test,  # noqa: E402
+                    unpin_dir)
 
 NODE = "testnode"
 TRUE = os.path.realpath("/bin/true")
 SLEEP = os.path.realpath("/bin/sleep")
-BPFFS = "/sys/fs/bpf"
 # The exec_id, after a restart, of a process exec'd while the first agent ran: its
 # exec event's ktime is the kernel's clock at the exec, which /proc does not keep
-# (field 22 is the fork's time, in 10 ms ticks), so the next agent gives it the
-# exec_id of a process found in /proc: its exit does not join its exec. A known
-# miss (docs/security.md); "kept" once the agent keeps its process table across
-# restarts.
-DURING_EXEC_ID = "rebuilt from /proc"
+# (field 22 is the fork's time, in 10 ms ticks). The process table the first agent
+# pinned (--bpffs-dir) keeps it, and the next agent's /proc scan reads it there:
+# "kept". Without it, the exec_id a process found in /proc gets ("rebuilt from /proc"),
+# and the exit would not join the exec.
+DURING_EXEC_ID = "kept"
 
 
 def kernel_prog_ids():
@@ -44,12 +44,20 @@ def kernel_link_progs():
     return {ln.get("prog_id") for ln in json.loads(r.stdout or b"[]")}
 
 
-def pinned():
+def pinned(top):
     out = set()
-    for d, _, files in os.walk(BPFFS):
+    for d, _, files in os.walk(top):
         for n in files:
-            out.add(os.path.join(d, n))
+            out.add(os.path.relpath(os.path.join(d, n), top))
     return out
+
+
+def pinned_map_id(path):
+    """The id of the map pinned at @path; Fail when it is not a map."""
+    r = subprocess.run(["bpftool", "map", "show", "pinned", path, "-j"], capture_output=True,
+                       timeout=30)
+    check(r.returncode == 0, "%s is not a pinned map: %s" % (path, r.stderr.decode().strip()))
+    return json.loads(r.stdout)["id"]
 
 
 def proc_start(pid):
@@ -105,16 +113,17 @@ def alive(a):
 
 @test("sigkill_restart")
 def sigkill_restart():
-    """SIGKILL leaves nothing in the kernel; the next agent rebuilds the process
-    table from /proc: processes alive across the restart get one exit each, with
-    the exec_id the first agent gave them."""
+    """SIGKILL leaves no program or link in the kernel, only the process table
+    pinned (a map); the next agent rebuilds its table from /proc and the pinned one:
+    processes alive across the restart get one exit each, with the exec_id the
+    first agent gave them."""
     procs = []
+    pins = os.path.join(BPFFS, "hornet-fault-%d" % os.getpid())
     try:
         # found in /proc by both agents
         before = subprocess.Popen([SLEEP, "1000"])
         procs.append(before)
-        pins0 = pinned()
-        a = Agent(node=NODE)
+        a = Agent("--bpffs-dir", pins, node=NODE)
         # exec'd while the first agent runs: its exec_id comes from the kernel's clock
         during = subprocess.Popen([SLEEP, "1001"])
         procs.append(during)
@@ -137,12 +146,14 @@ def sigkill_restart():
             time.sleep(0.2)
         check(not left, "programs left after SIGKILL: %s" % sorted(left))
         check(not links, "links left after SIGKILL: %s" % sorted(links))
-        pins = pinned() - pins0
-        check(not pins, "pinned after SIGKILL: %s" % sorted(pins))
+        left_pinned = pinned(pins)
+        check(left_pinned == {"procs"}, "pinned after SIGKILL: %s, want the process table "
+              "alone" % sorted(left_pinned))
+        pinned_map_id(os.path.join(pins, "procs"))
         check(not exits_of(a.events(), before.pid) and not exits_of(a.events(), during.pid),
               "an exit reported before the processes exited")
 
-        b = Agent(node=NODE)
+        b = Agent("--bpffs-dir", pins, node=NODE)
         for p in (before, during):
             p.kill()
             p.wait()
@@ -169,14 +180,16 @@ def sigkill_restart():
               % (outcome, DURING_EXEC_ID,
                  base64.b64decode(got_during[0]["exec_id"]).decode(),
                  base64.b64decode(during_id).decode()))
-        return ("%d programs freed, 0 links, 0 pins; 2 exits, one each; exec_id of the process "
-                "started before: kept; of the one exec'd under the first agent: %s"
-                % (len(held), outcome))
+        return ("%d programs freed, 0 links, 1 pin (the process table, a map); 2 exits, one "
+                "each; exec_id of the process started before: kept; of the one exec'd under "
+                "the first agent: %s" % (len(held), outcome))
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
                 p.wait()
+        Agent.stop_all()
+        unpin_dir(pins)
 
 
 def burst(n, binary=TRUE):

@@ -214,6 +214,26 @@ def hornet_progs(settle=True, prefix="hornet_"):
     return progs
 
 
+BPFFS = "/sys/fs/bpf"
+
+
+def unpin_dir(d):
+    """Removes the pins in @d (an agent's --bpffs-dir), and @d."""
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return
+    for n in names:
+        try:
+            os.unlink(os.path.join(d, n))
+        except OSError:
+            pass
+    try:
+        os.rmdir(d)
+    except OSError:
+        pass
+
+
 def _die_with_parent():
     """The agent gets SIGTERM when the process that started it dies, even by
     SIGKILL (tests/run's timeout, a benchmark interrupted): no agent outlives
@@ -256,6 +276,12 @@ class Agent:
             argv += ["--http-listen", ""]
         if not any(a == "--store" or a.startswith("--store=") for a in args):
             argv += ["--store", ""]
+        # its own directory on the BPF file system (what it pins outlives it): agents of
+        # parallel lanes do not take each other's; removed with the test's files
+        self.bpffs = None
+        if not any(a == "--bpffs-dir" or a.startswith("--bpffs-dir=") for a in args):
+            self.bpffs = os.path.join(BPFFS, os.path.basename(self.dir))
+            argv += ["--bpffs-dir", self.bpffs]
         self.logf = open(self.log, "wb")
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT,
@@ -449,6 +475,8 @@ class Agent:
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.bpffs:
+            unpin_dir(self.bpffs)
 
     @classmethod
     def stop_all(cls, keep_shared=False):
