@@ -24,7 +24,8 @@ from hornet import BUILD, HELPERS, Agent, check, run, test  # noqa: E402
 IN_VM = os.environ.get("HORNET_KERNEL_TAG") == "vm"
 SOAK = os.environ.get("HORNET_SOAK") == "1"
 # about 35 s on the host (2 cores shared with other tests); TCG is about 10 times slower
-N = 1000000 if SOAK else (8000 if IN_VM else 80000)
+# HORNET_CHURN=N: another number of processes
+N = int(os.environ.get("HORNET_CHURN") or (1000000 if SOAK else 8000 if IN_VM else 80000))
 JOBS = 2
 SH = os.path.realpath("/bin/sh")
 TRUE = os.path.realpath("/bin/true")
