@@ -46,7 +46,7 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 .SECONDARY:
 .PHONY: build-tests build-sanitized all deps run test vmtest static unit asan e2e attack fault bench insns \
-	fuzz format-check check-arm64 clean bench-peers
+	fuzz format-check check-arm64 clean bench-peers soak
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/hornet
@@ -258,6 +258,12 @@ attack: all $(HELPER_BINS)
 
 fault: all
 	$(Q)tests/run fault
+
+# The long variants: fault and attack with HORNET_SOAK=1, the policy and API fuzzers at
+# 10,000,000 executions each (scripts/soak.sh; hours)
+soak: deps
+	$(Q)$(MAKE) --no-print-directory -j$(NPROC) build-tests build-sanitized static
+	$(Q)scripts/soak.sh
 
 bench: all $(HELPER_BINS)
 	$(Q)bench/run

@@ -24,6 +24,8 @@ CASES = [("test_files.py", "read /etc/shadow", "read_shadow_by_"),
          ("test_exec.py", "run a binary a policy watches (matchBinaries)", "exec_watched_by_"),
          ("test_exec.py", "run a binary a policy kills (matchBinaries + Sigkill)",
           "exec_killed_by_"),
+         ("test_agent.py", "read /etc/shadow hidden (PID namespace, renamed process)",
+          "hide_by_"),
          ("test_network.py", "an outbound connection to loopback", "connect_out_by_")]
 BEGIN, END = "<!-- attack-table begin -->", "<!-- attack-table end -->"
 

@@ -589,6 +589,7 @@ static void store_status(struct hornet_agent *a, struct hornet_json *j)
 	if (!ss.ok)
 		hornet_json_str(j, "error", ss.error);
 	hornet_json_u64(j, "queued", ss.queued);
+	hornet_json_u64(j, "held", ss.held);
 	hornet_json_u64(j, "written", ss.written);
 	hornet_json_u64(j, "dropped", ss.dropped);
 	hornet_json_u64(j, "batches", ss.batches);

@@ -90,12 +90,14 @@ static void print_web(json_t *h, json_t *s)
 	if (s) {
 		bool ok = json_is_true(json_object_get(s, "ok"));
 
-		printf("store:    %s (%s), %s%s; %llu events written, %llu dropped, %llu bytes\n",
+		printf("store:    %s (%s), %s%s; %llu events written, %llu waiting, %llu dropped, "
+		       "%llu bytes\n",
 		       json_string_value(json_object_get(s, "url")) ?: "?",
 		       json_string_value(json_object_get(s, "backend")) ?: "?",
 		       ok ? "ok" : "broken: ",
 		       ok ? "" : json_string_value(json_object_get(s, "error")) ?: "?",
-		       num(s, "written"), num(s, "dropped"), num(s, "bytes"));
+		       num(s, "written"), num(s, "queued") + num(s, "held"), num(s, "dropped"),
+		       num(s, "bytes"));
 	}
 }
 

@@ -139,8 +139,9 @@ void hornet_store__set_broken(struct hornet_store *s, const char *fmt, ...)
 	snprintf(s->error, sizeof(s->error), "%s", msg);
 	pthread_mutex_unlock(&s->err_lock);
 	if (!was)
-		pr_warn("store '%s': %s; events are dropped (counted) until it recovers", s->shown,
-			msg);
+		pr_warn("store '%s': %s; events wait until it recovers (dropped, and counted, once "
+			"its queue is full)",
+			s->shown, msg);
 }
 
 void hornet_store__set_ok(struct hornet_store *s)
@@ -482,6 +483,8 @@ static void write_held(struct hornet_store *s, int64_t *rollups_due)
 	char err[256];
 	int rc, backoff;
 
+	/* in no counter but this one while the store refuses them */
+	atomic_store(&s->held, rows);
 	for (backoff = 100; rows || roll;) {
 		rc = write_batch(s, roll, err, sizeof(err));
 		if (!rc) {
@@ -496,7 +499,11 @@ static void write_held(struct hornet_store *s, int64_t *rollups_due)
 			break;
 		}
 		atomic_fetch_add(&s->write_errors, 1);
-		hornet_store__set_broken(s, "%s (%s)", err, strerror(-rc));
+		/* SQLite's message may already be the system's */
+		if (strstr(err, strerror(-rc)))
+			hornet_store__set_broken(s, "%s", err);
+		else
+			hornet_store__set_broken(s, "%s (%s)", err, strerror(-rc));
 		if (rc == -EUCLEAN && s->wdb && !s->postgres) {
 			/* corrupt under our feet: the next try starts a new file */
 			hornet_db_close(s->wdb);
@@ -515,6 +522,7 @@ static void write_held(struct hornet_store *s, int64_t *rollups_due)
 		atomic_fetch_add(&s->retries, 1);
 	}
 	hornet_ingest__reset(s->ingest, roll);
+	atomic_store(&s->held, 0);
 	if (roll)
 		*rollups_due = now + ROLLUP_MS * 1000000LL;
 }
@@ -819,6 +827,7 @@ void hornet_store__stats(struct hornet_store *s, struct hornet_store_stats *st)
 	pthread_mutex_lock(&s->qlock);
 	st->queued = s->count;
 	pthread_mutex_unlock(&s->qlock);
+	st->held = atomic_load(&s->held);
 	st->written = atomic_load(&s->written);
 	st->dropped = atomic_load(&s->dropped);
 	st->batches = atomic_load(&s->batches);

@@ -66,6 +66,7 @@ struct hornet_store_stats {
 	char error[256];
 	char backend[16]; /* "sqlite" or "postgres" */
 	uint64_t queued; /* lines waiting for the writer now */
+	uint64_t held; /* lines the writer holds, trying again while the store is broken */
 	uint64_t written; /* events stored */
 	uint64_t dropped; /* lines not stored: queue full or store broken */
 	uint64_t batches;

@@ -67,7 +67,7 @@ struct hornet_store {
 	char error[256];
 
 	atomic_uint_fast64_t written, dropped, batches, write_errors, retries, trimmed, bytes,
-		queries, query_errors;
+		queries, query_errors, held;
 };
 
 /* The schema, created if missing (kind decides the few words that differ). */

@@ -803,6 +803,9 @@ static void render_store(struct writer *w, const struct hornet_store_stats *s)
 	sample(w, "hornet_store_up", l, s->ok);
 	one(w, "hornet_store_queued", "gauge", "Event lines waiting for the store's writer.",
 	    s->queued);
+	one(w, "hornet_store_held", "gauge",
+	    "Event lines the store's writer holds, trying again while the store is broken.",
+	    s->held);
 	one(w, "hornet_store_written_total", "counter", "Events stored.", s->written);
 	one(w, "hornet_store_dropped_total", "counter",
 	    "Event lines not stored: queue full or store broken.", s->dropped);
