@@ -711,6 +711,8 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "api_clients", as.clients);
 	hornet_json_u64(j, "api_subscribers", as.subscribers);
 	hornet_json_u64(j, "api_refused", as.refused);
+	hornet_json_u64(j, "api_over_limit", as.over_limit);
+	hornet_json_u64(j, "api_timeouts", as.timeouts);
 	hornet_json_obj_end(j);
 	web_status(a, j);
 	store_status(a, j);
