@@ -20,8 +20,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import hornet  # noqa: E402
-from hornet import (HELPERS, HORNET, Agent, check, free_port, host_only, prog_ids_held,  # noqa: E402
-                    skip, test)
+from hornet import (HELPERS, Agent, check, free_port, host_only, prog_ids_held,  # noqa: E402
+                    test)
 
 TRUE = os.path.realpath("/bin/true")
 POLICY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e", "policies",
@@ -96,6 +96,7 @@ def raise_nofile(n):
 
 @test("api_thousand_clients_excess_refused_clearly_held_ones_served")
 def _():
+    host_only("the socket API's limits")
     raise_nofile(4096)
     a = Agent()
     rss0 = rss_mb(a)
@@ -158,6 +159,7 @@ def _():
 
 @test("api_subscribers_that_never_read_lose_events_counted_memory_bounded")
 def _():
+    host_only("the socket API's limits")
     a = Agent()
     rss0 = rss_mb(a)
     stuck = []
@@ -243,6 +245,7 @@ GARBAGE = [
 
 @test("api_garbage_gets_one_error_line_then_the_connection_closes")
 def _():
+    host_only("the socket API's limits")
     a = Agent.shared()
     rss0 = rss_mb(a)
     bad0 = a.status()["export"].get("api_over_limit", 0)
@@ -289,6 +292,7 @@ def send_no_newline(a, size):
 
 @test("api_oversize_requests_get_errors_and_memory_stays_bounded")
 def _():
+    host_only("the socket API's limits")
     a = Agent()
     rss0 = rss_mb(a)
     s = send_no_newline(a, REQUEST_MAX + (1 << 20))
@@ -339,6 +343,7 @@ def _():
 
 @test("api_slowloris_and_half_open_clients_time_out_others_are_served")
 def _():
+    host_only("the socket API's limits")
     a = Agent()
     rss0 = rss_mb(a)
     half = connect(a)               # says nothing
@@ -405,8 +410,11 @@ def _():
     counts = {"added": 0, "deleted": 0, "exists": 0, "absent": 0, "busy": 0, "other": []}
     lock = threading.Lock()
 
+    # a load takes seconds under TCG: fewer rounds in the VM, the same races
+    rounds = 2 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 8
+
     def worker(k):
-        for j in range(8):
+        for j in range(rounds):
             if (k + j) % 2:
                 req = {"command": "policy_add", "policy": text, "source": "client-%d" % k}
             else:
@@ -438,23 +446,23 @@ def _():
     check(counts["added"] - counts["deleted"] in (0, 1), "added %d, deleted %d" %
           (counts["added"], counts["deleted"]))
     pols = a.policies()
-    held = prog_ids_held(a.proc.pid)
-    if counts["added"] > counts["deleted"]:
-        check(pols.get(name, {}).get("state") == "enabled", "policy %r" % pols.get(name))
-        check(held - base and held <= kernel_progs(), "policy loaded, programs %r" %
-              (held - base))
-        a.policy("delete", name)
-        held = prog_ids_held(a.proc.pid)
-    else:
+    if counts["added"] == counts["deleted"]:
         check(name not in pols, "policy %r after as many deletes as adds" % pols.get(name))
+        a.add_policy(text)
+    else:
+        check(pols.get(name, {}).get("state") == "enabled", "policy %r" % pols.get(name))
+    loaded = prog_ids_held(a.proc.pid) - base
+    check(loaded and loaded <= kernel_progs(), "policy loaded, programs %r" % loaded)
+    a.policy("delete", name)
+    held = prog_ids_held(a.proc.pid)
     check(held == base, "programs left after the delete: %r" % (held - base))
-    # the programs the policy loaded are gone from the kernel, not only from the agent
-    time.sleep(0.5)
+    gone = loaded & kernel_progs()
+    check(not gone, "the policy's programs %r are still in the kernel" % gone)
     exports_ordinary_events(a, "policies")
-    return ("16 clients x 8: %d added, %d deleted, %d 'already exists', %d 'no such policy' in "
+    return ("16 clients x %d: %d added, %d deleted, %d 'already exists', %d 'no such policy' in "
             "%.1f s; programs back to the %d the agent started with; RSS %.1f -> %.1f MB" % (
-                counts["added"], counts["deleted"], counts["exists"], counts["absent"], elapsed,
-                len(base), rss0, rss_mb(a)))
+                rounds, counts["added"], counts["deleted"], counts["exists"],
+                counts["absent"], elapsed, len(base), rss0, rss_mb(a)))
 
 
 # The HTTP server (libmicrohttpd): the same abuses, where they apply.
@@ -484,9 +492,6 @@ def agent_sockets(a):
 @test("http_connection_limit_timeout_oversize_body_and_bad_token")
 def _():
     host_only("the HTTP server")
-    if subprocess.run([HORNET, "agent", "--help"], capture_output=True).stdout.find(
-            b"--http-listen") < 0:
-        skip("no HTTP server in this build")
     port = free_port()
     # a low descriptor limit gives a low connection limit: 1024 - 256 (connection_limit())
     # (in the agent alone: the test may lack CAP_SYS_RESOURCE to raise its own again)
