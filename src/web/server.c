@@ -30,6 +30,7 @@
 
 #include "export/json.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "web/agent_call.h"
 #include "web/assets.h"
@@ -49,6 +50,8 @@
 #define CALLERS 2
 #define QUEUE_MAX 64
 #define CONNECTION_TIMEOUT_S 60
+/* From the headers to the body's last byte: the idle timeout alone lets a body trickle for ever. */
+#define BODY_TIMEOUT_MS 30000
 #define UI_FILE_MAX (16u << 20)
 
 /* Time the agent gets to answer, per kind of request. */
@@ -109,6 +112,7 @@ struct request {
 	char *body;
 	size_t len;
 	size_t seen; /* body bytes received, kept or not */
+	uint64_t body_deadline_ms;
 	bool too_big;
 	/* a request for the agent: suspended while a caller thread waits for it */
 	enum { STAGE_NEW, STAGE_WAITING, STAGE_READY } stage;
@@ -752,6 +756,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
+		r->body_deadline_ms = hornet_mono_ms() + BODY_TIMEOUT_MS;
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > DISCARD_MAX) {
 			/* not worth reading: answer now, and the connection closes */
@@ -763,7 +768,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (*upload_size) {
 		r->seen += *upload_size;
-		if (r->seen > DISCARD_MAX)
+		/* libmicrohttpd takes no answer before the body's end: close */
+		if (r->seen > DISCARD_MAX || hornet_mono_ms() > r->body_deadline_ms)
 			return MHD_NO;
 		if (!r->too_big && r->len + *upload_size > BODY_MAX) {
 			r->too_big = true;
