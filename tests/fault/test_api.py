@@ -398,6 +398,12 @@ def kernel_progs():
     return {p["id"] for p in json.loads(r.stdout or b"[]")}
 
 
+def kernel_link_progs():
+    r = subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True, timeout=30)
+    check(r.returncode == 0, "bpftool link show: %s" % r.stderr.decode())
+    return {ln.get("prog_id") for ln in json.loads(r.stdout or b"[]")}
+
+
 @test("api_concurrent_add_and_delete_of_one_policy_leave_it_whole_or_gone")
 def _():
     a = Agent()
@@ -457,6 +463,8 @@ def _():
     check(held == base, "programs left after the delete: %r" % (held - base))
     gone = loaded & kernel_progs()
     check(not gone, "the policy's programs %r are still in the kernel" % gone)
+    linked = loaded & kernel_link_progs()
+    check(not linked, "links to the policy's programs %r are still in the kernel" % linked)
     exports_ordinary_events(a, "policies")
     return ("16 clients x %d: %d added, %d deleted, %d 'already exists', %d 'no such policy' in "
             "%.1f s; programs back to the %d the agent started with; RSS %.1f -> %.1f MB" % (

@@ -78,8 +78,15 @@ def api_seeds():
                                            "selectors": [{
                                                "matchPIDs": [{"operator": "In", "values": [1]}],
                                                "matchActions": [{"action": "Sigkill"}]}]}]}}
+    # found by fuzz_api: a tracepoint without args, a matchArgs entry without index
+    no_index = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+                "metadata": {"name": "no-index"},
+                "spec": {"tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_getpid",
+                                          "selectors": [{"matchArgs": [
+                                              {"operator": "Equal", "values": [2]}]}]}]}}
     lines = {
         "status": {"command": "status"},
+        "regress-matchargs-no-index": {"command": "policy_add", "policy": json.dumps(no_index)},
         "events": {"command": "events"},
         "unknown": {"command": "nope"},
         "policy-delete": {"command": "policy_delete", "name": "shadow-reads"},
