@@ -512,6 +512,7 @@ static void web_status(struct hornet_agent *a, struct hornet_json *j)
 	hornet_json_u64(j, "requests", ws.requests);
 	hornet_json_u64(j, "errors", ws.errors);
 	hornet_json_u64(j, "unauthorized", ws.unauthorized);
+	hornet_json_u64(j, "timeouts", ws.timeouts);
 	hornet_json_u64(j, "live_clients", ws.live_clients);
 	hornet_json_u64(j, "live_dropped", ws.live_dropped);
 	hornet_json_obj_end(j);

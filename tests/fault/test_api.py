@@ -604,8 +604,31 @@ def _():
             trickled["closed"] = time.monotonic() - t0
             b.close()
 
+        def trickle_headers():
+            b = socket.create_connection(("127.0.0.1", port))
+            t0 = time.monotonic()
+            head = ("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: %s\r\n" %
+                    (port, "x" * 200)).encode()
+            b.settimeout(2)
+            try:
+                for i in range(len(head)):
+                    if time.monotonic() - t0 > HTTP_TIMEOUT + 20:
+                        break
+                    b.sendall(head[i:i + 1])
+                    try:
+                        if b.recv(100) == b"":
+                            break
+                    except socket.timeout:
+                        pass
+            except OSError:
+                pass
+            trickled["headers"] = time.monotonic() - t0
+            b.close()
+
         tb = threading.Thread(target=trickle, daemon=True)
         tb.start()
+        th = threading.Thread(target=trickle_headers, daemon=True)
+        th.start()
         # the half-open connection closes at the timeout; others are served meanwhile
         slowest = 0
         while True:
@@ -628,13 +651,20 @@ def _():
         body_closed = trickled.get("closed", 1e9)
         check(HTTP_BODY_TIMEOUT - 1 <= body_closed <= HTTP_BODY_TIMEOUT + 5,
               "the trickled body was closed after %.1f s" % body_closed)
+        th.join(30)
+        head_closed = trickled.get("headers", 1e9)
+        check(HTTP_TIMEOUT - 1 <= head_closed <= HTTP_TIMEOUT + 5,
+              "the trickled headers were closed after %.1f s" % head_closed)
+        st = json.loads(http_get(port, token)[1])
+        check(st["http"]["timeouts"] >= 2, "http.timeouts %r" % st["http"])
         st = json.loads(http_get(port, token)[1])
         check(st["ready"], "not ready")
         exports_ordinary_events(a, "http")
         return ("HTTP: %d of %d connections held (limit %d), the rest queued; 200 bad tokens 401; "
-                "1 TiB and 4 MiB bodies 413; a trickled body closed after %.0f s, half-open "
-                "after %.0f s, slowest status meanwhile %.2f s; RSS %.1f -> %.1f MB" % (
-                    held, limit + 100, limit, body_closed, waited, slowest, rss0, rss_mb(a)))
+                "1 TiB and 4 MiB bodies 413; a trickled body closed after %.0f s, trickled "
+                "headers after %.0f s, half-open after %.0f s, slowest status meanwhile %.2f s; "
+                "RSS %.1f -> %.1f MB" % (held, limit + 100, limit, body_closed, head_closed,
+                                         waited, slowest, rss0, rss_mb(a)))
     finally:
         for x in socks:
             x.close()
