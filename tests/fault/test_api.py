@@ -584,37 +584,17 @@ def _():
         # a body trickled a byte every 2 s: closed at its deadline, whatever the idle timeout
         trickled = {}
 
-        def trickle():
+        def trickle(key, first, rest, limit):
+            """Sends @first at once, then @rest a byte every 2 s until the server closes."""
             b = socket.create_connection(("127.0.0.1", port))
-            b.sendall(("POST /api/v1/policies HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                       "Authorization: Bearer %s\r\nContent-Length: 1000\r\n\r\n" %
-                       (port, token)).encode())
+            b.sendall(first)
             t0 = time.monotonic()
             b.settimeout(2)
             try:
-                while time.monotonic() - t0 < HTTP_BODY_TIMEOUT + 20:
-                    b.sendall(b"x")
-                    try:
-                        if b.recv(100) == b"":
-                            break
-                    except socket.timeout:
-                        pass
-            except OSError:
-                pass
-            trickled["closed"] = time.monotonic() - t0
-            b.close()
-
-        def trickle_headers():
-            b = socket.create_connection(("127.0.0.1", port))
-            t0 = time.monotonic()
-            head = ("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: %s\r\n" %
-                    (port, "x" * 200)).encode()
-            b.settimeout(2)
-            try:
-                for i in range(len(head)):
-                    if time.monotonic() - t0 > HTTP_TIMEOUT + 20:
+                for i in range(len(rest)):
+                    if time.monotonic() - t0 > limit + 20:
                         break
-                    b.sendall(head[i:i + 1])
+                    b.sendall(rest[i:i + 1])
                     try:
                         if b.recv(100) == b"":
                             break
@@ -622,12 +602,18 @@ def _():
                         pass
             except OSError:
                 pass
-            trickled["headers"] = time.monotonic() - t0
+            trickled[key] = time.monotonic() - t0
             b.close()
 
-        tb = threading.Thread(target=trickle, daemon=True)
+        post = ("POST /api/v1/policies HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: "
+                "Bearer %s\r\nContent-Length: 1000\r\n\r\n" % (port, token)).encode()
+        head = ("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: %s\r\n" %
+                (port, "x" * 200)).encode()
+        tb = threading.Thread(target=trickle, daemon=True,
+                              args=("closed", post, b"x" * 1000, HTTP_BODY_TIMEOUT))
         tb.start()
-        th = threading.Thread(target=trickle_headers, daemon=True)
+        th = threading.Thread(target=trickle, daemon=True,
+                              args=("headers", b"", head, HTTP_TIMEOUT))
         th.start()
         # the half-open connection closes at the timeout; others are served meanwhile
         slowest = 0
