@@ -568,6 +568,7 @@ static void web_status(struct hornet_agent *a, struct hornet_json *j)
 	hornet_json_u64(j, "requests", ws.requests);
 	hornet_json_u64(j, "errors", ws.errors);
 	hornet_json_u64(j, "unauthorized", ws.unauthorized);
+	hornet_json_u64(j, "timeouts", ws.timeouts);
 	hornet_json_u64(j, "live_clients", ws.live_clients);
 	hornet_json_u64(j, "live_dropped", ws.live_dropped);
 	hornet_json_obj_end(j);
@@ -769,6 +770,8 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "api_clients", as.clients);
 	hornet_json_u64(j, "api_subscribers", as.subscribers);
 	hornet_json_u64(j, "api_refused", as.refused);
+	hornet_json_u64(j, "api_over_limit", as.over_limit);
+	hornet_json_u64(j, "api_timeouts", as.timeouts);
 	hornet_json_obj_end(j);
 	web_status(a, j);
 	store_status(a, j);

@@ -4,17 +4,20 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <utlist.h>
 
 #include "export/api.h"
+#include "util/clock.h"
 #include "util/poll.h"
 
 /* One request line: a policy (4 MiB at most) with JSON's escaping on top. */
@@ -22,6 +25,20 @@
 #define REQUEST_CHUNK 65536
 #define CLIENT_QUEUE_MAX (8 << 20) /* bytes queued for one subscriber */
 #define CLIENTS_MAX 128
+/* Fewer than the clients, so that a command still gets in when every stream is taken. */
+#define SUBSCRIBERS_MAX 64
+/*
+ * Request lines being read beyond their first chunk, all clients together:
+ * 128 clients of 16 MiB would be 2 GiB.
+ */
+#define INPUT_MAX (64 << 20)
+/*
+ * From accept to the whole request line, and from the reply to its last
+ * byte written: a client that trickles its request (slowloris) or never reads
+ * its reply holds a slot this long at most. A deadline, not an idle timeout,
+ * which a byte every few seconds would keep alive.
+ */
+#define REQUEST_TIMEOUT_MS 10000
 
 struct api_client {
 	struct hornet_poll poll;
@@ -32,6 +49,8 @@ struct api_client {
 	bool want_out;
 	char *in;
 	size_t in_len, in_cap;
+	size_t in_scanned; /* bytes of in known to hold no newline */
+	uint64_t deadline_ms; /* 0 for a subscriber: it has none */
 	char *out;
 	size_t out_len, out_off, out_cap;
 	uint64_t dropped;
@@ -39,6 +58,9 @@ struct api_client {
 
 struct hornet_api {
 	struct hornet_poll listen;
+	struct hornet_poll timer; /* ticks while a client has a deadline */
+	bool timer_armed;
+	uint64_t last_tick_ms;
 	int epfd;
 	char *path;
 	const struct hornet_api_command *commands;
@@ -50,6 +72,9 @@ struct hornet_api {
 	uint64_t dropped;
 	uint64_t bad_requests;
 	uint64_t refused;
+	uint64_t over_limit;
+	uint64_t timeouts;
+	size_t in_total; /* in_cap summed over the clients */
 };
 
 static void client_free(struct api_client *c)
@@ -62,6 +87,7 @@ static void client_free(struct api_client *c)
 	api->nr_clients--;
 	if (c->subscribed)
 		api->nr_subscribers--;
+	api->in_total -= c->in_cap;
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -144,6 +170,22 @@ static bool client_queue(struct api_client *c, const char *data, size_t len)
 	return true;
 }
 
+/* Drops the request buffer: after the first request, a client's input is ignored. */
+static void client_drop_input(struct api_client *c)
+{
+	c->api->in_total -= c->in_cap;
+	free(c->in);
+	c->in = NULL;
+	c->in_len = c->in_cap = c->in_scanned = 0;
+}
+
+/* The reply is queued: the client gets the time to read it, then the connection closes. */
+static void client_done(struct api_client *c)
+{
+	c->closing = true;
+	c->deadline_ms = hornet_mono_ms() + REQUEST_TIMEOUT_MS;
+}
+
 static void reply_error(struct api_client *c, const char *msg)
 {
 	struct hornet_json j;
@@ -156,7 +198,7 @@ static void reply_error(struct api_client *c, const char *msg)
 	if (!j.failed)
 		client_queue(c, j.buf, j.len);
 	hornet_json_free(&j);
-	c->closing = true;
+	client_done(c);
 }
 
 static void handle_request(struct api_client *c, const char *line, size_t len)
@@ -183,9 +225,18 @@ static void handle_request(struct api_client *c, const char *line, size_t len)
 		return;
 	}
 	if (!strcmp(name, "events")) {
-		c->subscribed = true;
-		c->api->nr_subscribers++;
 		json_decref(req);
+		if (c->api->nr_subscribers >= SUBSCRIBERS_MAX) {
+			c->api->over_limit++;
+			snprintf(msg, sizeof(msg),
+				 "too many event streams (%d): close one, or try again later",
+				 SUBSCRIBERS_MAX);
+			reply_error(c, msg);
+			return;
+		}
+		c->subscribed = true;
+		c->deadline_ms = 0;
+		c->api->nr_subscribers++;
 		return;
 	}
 	for (cmd = c->api->commands; cmd->name; cmd++)
@@ -207,82 +258,166 @@ static void handle_request(struct api_client *c, const char *line, size_t len)
 	ret = cmd->fn(c->api->ctx, req, &j, err, sizeof(err));
 	hornet_json_obj_end(&j);
 	json_decref(req);
-	if (ret) {
+	if (ret)
 		reply_error(c, err[0] ? err : strerror(-ret));
-	} else if (j.failed || !client_queue(c, j.buf, j.len)) {
+	else if (j.failed || !client_queue(c, j.buf, j.len))
 		reply_error(c, "reply too large");
-	} else {
-		c->closing = true;
-	}
+	else
+		client_done(c);
 	hornet_json_free(&j);
+}
+
+/* Room for more of the request line; false when the client was answered (or freed). */
+static bool client_grow(struct api_client *c)
+{
+	struct hornet_api *api = c->api;
+	size_t cap = c->in_cap ? c->in_cap * 2 : REQUEST_CHUNK;
+	char msg[128], *in;
+
+	if (c->in_cap >= REQUEST_MAX) {
+		snprintf(msg, sizeof(msg), "request line too long (at most %d MiB)",
+			 REQUEST_MAX >> 20);
+		reply_error(c, msg);
+		client_drop_input(c);
+		client_flush(c);
+		return false;
+	}
+	/* the first chunk is always there: a small request is never refused for a big one */
+	if (c->in_cap && api->in_total + (cap - c->in_cap) > INPUT_MAX) {
+		api->over_limit++;
+		snprintf(msg, sizeof(msg),
+			 "agent busy: too many large requests at once (%d MiB in all); try "
+			 "again",
+			 INPUT_MAX >> 20);
+		reply_error(c, msg);
+		client_drop_input(c);
+		client_flush(c);
+		return false;
+	}
+	/* grown as it comes, so idle clients cost little */
+	in = realloc(c->in, cap);
+	if (!in) {
+		client_free(c);
+		return false;
+	}
+	api->in_total += cap - c->in_cap;
+	c->in = in;
+	c->in_cap = cap;
+	return true;
+}
+
+/* Reads what the client sent; false when it is gone (freed). */
+static bool client_read(struct api_client *c)
+{
+	char sink[4096], *nl;
+	ssize_t n;
+
+	for (;;) {
+		if (c->subscribed || c->closing) {
+			/* requests after the first are ignored */
+			n = recv(c->poll.fd, sink, sizeof(sink), MSG_DONTWAIT);
+		} else {
+			if (c->in_len == c->in_cap && !client_grow(c))
+				return false;
+			n = recv(c->poll.fd, c->in + c->in_len, c->in_cap - c->in_len,
+				 MSG_DONTWAIT);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0) {
+			/* the peer is gone; a request without its newline still counts */
+			if (!c->subscribed && !c->closing && c->in_len) {
+				handle_request(c, c->in, c->in_len);
+				client_drop_input(c);
+				return client_flush(c);
+			}
+			client_free(c);
+			return false;
+		}
+		if (c->subscribed || c->closing)
+			continue;
+		c->in_len += n;
+		/* only the new bytes: a line trickled in small pieces costs no more than one */
+		nl = memchr(c->in + c->in_scanned, '\n', c->in_len - c->in_scanned);
+		c->in_scanned = c->in_len;
+		if (nl) {
+			handle_request(c, c->in, nl - c->in);
+			client_drop_input(c);
+			if (!client_flush(c))
+				return false;
+		}
+	}
 }
 
 static void client_event(struct hornet_poll *p, uint32_t events)
 {
 	struct api_client *c = (struct api_client *)p;
-	char *nl;
-	ssize_t n;
 
-	if (events & EPOLLOUT) {
-		if (!client_flush(c))
-			return;
+	if ((events & EPOLLOUT) && !client_flush(c))
+		return;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		client_read(c);
+}
+
+static void timer_arm(struct hornet_api *api, bool on)
+{
+	struct itimerspec its = { 0 };
+
+	if (api->timer_armed == on)
+		return;
+	if (on) {
+		its.it_value.tv_sec = 1;
+		its.it_interval.tv_sec = 1;
+		api->last_tick_ms = hornet_mono_ms();
 	}
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-		for (;;) {
-			if (c->in_len == c->in_cap) {
-				size_t cap = c->in_cap ? c->in_cap * 2 : REQUEST_CHUNK;
-				char *in;
+	if (!timerfd_settime(api->timer.fd, 0, &its, NULL))
+		api->timer_armed = on;
+}
 
-				if (c->subscribed || c->closing) {
-					c->in_len = 0; /* requests after the first are ignored */
-					if (c->in_cap)
-						goto read;
-				}
-				if (c->in_cap >= REQUEST_MAX) {
-					reply_error(c, "request line too long (at most 16 MiB)");
-					client_flush(c);
-					return;
-				}
-				/* grown as it comes, so idle clients cost little */
-				in = realloc(c->in, cap);
-				if (!in) {
-					client_free(c);
-					return;
-				}
-				c->in = in;
-				c->in_cap = cap;
-			}
-		read:
-			n = recv(c->poll.fd, c->in + c->in_len, c->in_cap - c->in_len,
-				 MSG_DONTWAIT);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 && errno == EAGAIN)
-				break;
-			if (n <= 0) {
-				/* the peer is gone; a request without its newline still counts */
-				if (!c->subscribed && !c->closing && c->in_len) {
-					handle_request(c, c->in, c->in_len);
-					client_flush(c);
-				} else {
-					client_free(c);
-				}
-				return;
-			}
-			c->in_len += n;
-			if (c->subscribed || c->closing) {
-				c->in_len = 0;
-				continue;
-			}
-			nl = memchr(c->in, '\n', c->in_len);
-			if (nl) {
-				handle_request(c, c->in, nl - c->in);
-				c->in_len = 0;
-				if (!client_flush(c))
-					return;
-			}
+/* Closes the clients past their deadline; the timer stops when no client has one. */
+static void timer_event(struct hornet_poll *p, uint32_t events)
+{
+	struct hornet_api *api =
+		(struct hornet_api *)((char *)p - offsetof(struct hornet_api, timer));
+	uint64_t now = hornet_mono_ms(), ticks, stall = 0;
+	struct api_client *c, *tmp;
+	bool pending = false;
+	char msg[128];
+
+	(void)events;
+	if (read(api->timer.fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return;
+	/* the loop was held up (a policy loading): that time is not the clients' fault */
+	if (now - api->last_tick_ms > 2000)
+		stall = now - api->last_tick_ms - 1000;
+	api->last_tick_ms = now;
+	DL_FOREACH_SAFE(api->clients, c, tmp)
+	{
+		if (!c->deadline_ms)
+			continue;
+		c->deadline_ms += stall;
+		if (now < c->deadline_ms) {
+			pending = true;
+			continue;
 		}
+		api->timeouts++;
+		if (c->closing) {
+			/* it never read its reply */
+			client_free(c);
+			continue;
+		}
+		snprintf(msg, sizeof(msg), "request timed out: no whole line within %d s",
+			 REQUEST_TIMEOUT_MS / 1000);
+		reply_error(c, msg);
+		c->deadline_ms = 0;
+		client_drop_input(c);
+		if (client_flush(c))
+			client_free(c);
 	}
+	if (!pending)
+		timer_arm(api, false);
 }
 
 /*
@@ -312,6 +447,13 @@ static void listen_event(struct hornet_poll *p, uint32_t events)
 		if (fd < 0)
 			return;
 		if (api->nr_clients >= CLIENTS_MAX) {
+			static const char msg[] =
+				"{\"error\":\"too many clients (128 at once): try "
+				"again later\"}\n";
+
+			_Static_assert(CLIENTS_MAX == 128, "the message names the limit");
+			send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			api->over_limit++;
 			close(fd);
 			continue;
 		}
@@ -333,6 +475,7 @@ static void listen_event(struct hornet_poll *p, uint32_t events)
 		c->poll.fn = client_event;
 		c->poll.fd = fd;
 		c->api = api;
+		c->deadline_ms = hornet_mono_ms() + REQUEST_TIMEOUT_MS;
 		ev.data.ptr = &c->poll;
 		if (epoll_ctl(api->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);
@@ -341,6 +484,7 @@ static void listen_event(struct hornet_poll *p, uint32_t events)
 		}
 		DL_APPEND(api->clients, c);
 		api->nr_clients++;
+		timer_arm(api, true);
 	}
 }
 
@@ -431,6 +575,13 @@ struct hornet_api *hornet_api__new(const char *path, int epfd,
 	api->ctx = ctx;
 	api->listen.fn = listen_event;
 	api->listen.fd = -1;
+	api->timer.fn = timer_event;
+	api->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (api->timer.fd < 0)
+		goto fail;
+	ev.data.ptr = &api->timer;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, api->timer.fd, &ev))
+		goto fail;
 	api->path = strdup(path);
 	if (!api->path)
 		goto fail;
@@ -463,6 +614,8 @@ fail:
 	err = errno;
 	if (api->listen.fd >= 0)
 		close(api->listen.fd);
+	if (api->timer.fd >= 0)
+		close(api->timer.fd);
 	free(api->path);
 	free(api);
 	errno = err;
@@ -489,6 +642,7 @@ void hornet_api__free(struct hornet_api *api)
 	}
 	epoll_ctl(api->epfd, EPOLL_CTL_DEL, api->listen.fd, NULL);
 	close(api->listen.fd);
+	close(api->timer.fd);
 	unlink(api->path);
 	free(api->path);
 	free(api);
@@ -531,6 +685,8 @@ void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s)
 	s->dropped = api->dropped;
 	s->bad_requests = api->bad_requests;
 	s->refused = api->refused;
+	s->over_limit = api->over_limit;
+	s->timeouts = api->timeouts;
 }
 
 /* A peer that closed the connection early may have said why: keep its reply

@@ -6,7 +6,10 @@
  * one JSON line and the connection closes, except for "events", after which
  * the agent streams every event as a JSON line until the client goes away.
  * A client that cannot keep up loses events (counted), never the agent's
- * memory. docs/cli.md describes the protocol.
+ * memory. Every limit answers with an {"error": ...} line before the close:
+ * too many clients or event streams, a line too long or too many large ones
+ * at once, a request not whole (or a reply not read) within its deadline.
+ * docs/cli.md describes the protocol and the limits.
  */
 #ifndef HORNET_EXPORT_API_H
 #define HORNET_EXPORT_API_H
@@ -57,6 +60,8 @@ struct hornet_api_stats {
 	uint64_t dropped; /* event lines not sent to a slow client */
 	uint64_t bad_requests;
 	uint64_t refused; /* connections of another user's (SO_PEERCRED) */
+	uint64_t over_limit; /* refused: too many clients, streams or large requests at once */
+	uint64_t timeouts; /* closed: no whole request, or reply not read, within the deadline */
 };
 
 void hornet_api__stats(const struct hornet_api *api, struct hornet_api_stats *s);

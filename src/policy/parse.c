@@ -1541,8 +1541,10 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 	if (h->kind == HORNET_HOOK_TRACEPOINT)
 		m->args_form = true;
 	if (m->args_form) {
+		/* no "index" is index 0: then the entry itself is where to point */
 		if (v >= h->nr_args)
-			err = fail_node(c, n, "%llu is past the end of args[] (%zu entries)",
+			err = fail_node(c, n ? n : map,
+					"%llu is past the end of args[] (%zu entries)",
 					(unsigned long long)v, h->nr_args);
 		else
 			*arg = &h->args[v];

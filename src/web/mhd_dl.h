@@ -16,6 +16,7 @@
 	X(MHD_create_response_from_buffer) \
 	X(MHD_create_response_from_callback) \
 	X(MHD_destroy_response) \
+	X(MHD_get_connection_info) \
 	X(MHD_is_feature_supported) \
 	X(MHD_lookup_connection_value) \
 	X(MHD_queue_response) \
@@ -36,6 +37,7 @@ extern struct hornet_dlib hornet_mhd_lib;
 #define MHD_create_response_from_buffer (*hornet_mhd_fns.MHD_create_response_from_buffer)
 #define MHD_create_response_from_callback (*hornet_mhd_fns.MHD_create_response_from_callback)
 #define MHD_destroy_response (*hornet_mhd_fns.MHD_destroy_response)
+#define MHD_get_connection_info (*hornet_mhd_fns.MHD_get_connection_info)
 #define MHD_is_feature_supported (*hornet_mhd_fns.MHD_is_feature_supported)
 #define MHD_lookup_connection_value (*hornet_mhd_fns.MHD_lookup_connection_value)
 #define MHD_queue_response (*hornet_mhd_fns.MHD_queue_response)

@@ -27,9 +27,11 @@
 #include <unistd.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <utlist.h>
 
 #include "export/json.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "web/agent_call.h"
 #include "web/assets.h"
@@ -49,6 +51,10 @@
 #define CALLERS 2
 #define QUEUE_MAX 64
 #define CONNECTION_TIMEOUT_S 60
+/* From the headers to the body's last byte: the idle timeout alone lets a body trickle for ever. */
+#define BODY_TIMEOUT_MS 30000
+/* From the connection, or the end of its last request, to the next request's whole headers. */
+#define HEADER_TIMEOUT_MS (CONNECTION_TIMEOUT_S * 1000)
 #define UI_FILE_MAX (16u << 20)
 
 /* Time the agent gets to answer, per kind of request. */
@@ -66,8 +72,29 @@ struct listener {
 	bool metrics_only;
 };
 
+/*
+ * A connection, watched while it waits for a request's headers: libmicrohttpd
+ * calls us only once they are whole, and its timeout is an idle one, so
+ * headers trickled a byte at a time would hold the connection for ever.
+ */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	bool in_request; /* headers whole: the request's own limits apply */
+	bool reaped;
+	uint64_t since_ms;
+};
+
 struct hornet_web {
 	struct MHD_Daemon *d, *md;
+	/* the connections, and the thread that closes those too slow with their headers */
+	pthread_mutex_t c_lock;
+	pthread_cond_t c_cond;
+	struct conn *conns;
+	bool c_stop;
+	bool reaper_started;
+	pthread_t reaper;
+	_Atomic uint64_t timeouts; /* closed: headers or body too slow */
 	struct listener main_l, metrics_l;
 	char token[65];
 	/* hornet_token_PORT: cookies do not tell ports apart, and an agent and a
@@ -109,6 +136,7 @@ struct request {
 	char *body;
 	size_t len;
 	size_t seen; /* body bytes received, kept or not */
+	uint64_t body_deadline_ms;
 	bool too_big;
 	/* a request for the agent: suspended while a caller thread waits for it */
 	enum { STAGE_NEW, STAGE_WAITING, STAGE_READY } stage;
@@ -738,6 +766,80 @@ static enum MHD_Result dispatch(struct hornet_web *w, struct MHD_Connection *c, 
 	return page(w, c, url, method);
 }
 
+/* The request of @c has its headers (@in_request), or is over: the clock starts again. */
+static void conn_mark(struct hornet_web *w, struct MHD_Connection *c, bool in_request)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&w->c_lock);
+	k->in_request = in_request;
+	k->since_ms = hornet_mono_ms();
+	pthread_mutex_unlock(&w->c_lock);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct hornet_web *w = ((struct listener *)cls)->w;
+	const union MHD_ConnectionInfo *ci;
+	struct conn *k;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		k = ci ? calloc(1, sizeof(*k)) : NULL;
+		if (!k)
+			return; /* unwatched: the idle timeout still holds */
+		k->fd = ci->connect_fd;
+		k->since_ms = hornet_mono_ms();
+		pthread_mutex_lock(&w->c_lock);
+		DL_APPEND(w->conns, k);
+		pthread_mutex_unlock(&w->c_lock);
+		*socket_context = k;
+		return;
+	}
+	/* MHD_CONNECTION_NOTIFY_CLOSED comes before the close: the reaper, under the
+	 * lock, never shuts a descriptor that another connection has reused */
+	k = *socket_context;
+	if (!k)
+		return;
+	pthread_mutex_lock(&w->c_lock);
+	DL_DELETE(w->conns, k);
+	pthread_mutex_unlock(&w->c_lock);
+	free(k);
+	*socket_context = NULL;
+}
+
+/* Once a second: a connection past its deadline for headers is shut down, and MHD closes it. */
+static void *reaper_thread(void *arg)
+{
+	struct hornet_web *w = arg;
+	struct timespec ts;
+	struct conn *k;
+	uint64_t now;
+
+	pthread_mutex_lock(&w->c_lock);
+	while (!w->c_stop) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&w->c_cond, &w->c_lock, &ts);
+		now = hornet_mono_ms();
+		DL_FOREACH(w->conns, k)
+		{
+			if (k->in_request || k->reaped || now - k->since_ms < HEADER_TIMEOUT_MS)
+				continue;
+			k->reaped = true;
+			shutdown(k->fd, SHUT_RDWR);
+			atomic_fetch_add(&w->timeouts, 1);
+		}
+	}
+	pthread_mutex_unlock(&w->c_lock);
+	return NULL;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -752,6 +854,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
+		r->body_deadline_ms = hornet_mono_ms() + BODY_TIMEOUT_MS;
+		conn_mark(w, c, true);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > DISCARD_MAX) {
 			/* not worth reading: answer now, and the connection closes */
@@ -765,6 +869,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		r->seen += *upload_size;
 		if (r->seen > DISCARD_MAX)
 			return MHD_NO;
+		/* libmicrohttpd takes no answer before the body's end: close */
+		if (hornet_mono_ms() > r->body_deadline_ms) {
+			atomic_fetch_add(&w->timeouts, 1);
+			return MHD_NO;
+		}
 		if (!r->too_big && r->len + *upload_size > BODY_MAX) {
 			r->too_big = true;
 			free(r->body);
@@ -790,8 +899,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
+	struct listener *l = cls;
 	struct request *r = *con_cls;
 
+	conn_mark(l->w, c, false);
 	if (r) {
 		free(r->body);
 		free(r->out.body);
@@ -1051,7 +1162,8 @@ static struct MHD_Daemon *start_daemon(struct hornet_web *w, struct listener *l,
 		{ MHD_OPTION_THREAD_POOL_SIZE, threads, NULL },
 		{ MHD_OPTION_CONNECTION_LIMIT, connection_limit(), NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL },
-		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, l },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, l },
 		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL },
 		{ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL },
 		{ MHD_OPTION_END, 0, NULL },
@@ -1061,8 +1173,8 @@ static struct MHD_Daemon *start_daemon(struct hornet_web *w, struct listener *l,
 
 	if (w->tls) {
 		flags |= MHD_USE_TLS;
-		opts[7] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert };
-		opts[8] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, w->key };
+		opts[8] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, w->cert };
+		opts[9] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, w->key };
 	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, l, MHD_OPTION_ARRAY, opts,
 				MHD_OPTION_END);
@@ -1165,6 +1277,7 @@ static int load_tls(struct hornet_web *w, const struct hornet_web_opts *o, char 
 
 struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err, size_t err_size)
 {
+	pthread_condattr_t cattr;
 	struct hornet_web *w;
 	char real[PATH_MAX];
 	int ret;
@@ -1181,6 +1294,11 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	}
 	pthread_mutex_init(&w->q_lock, NULL);
 	pthread_cond_init(&w->q_cond, NULL);
+	pthread_mutex_init(&w->c_lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->c_cond, &cattr);
+	pthread_condattr_destroy(&cattr);
 	w->main_l.w = w;
 	w->metrics_l.w = w;
 	w->metrics_l.metrics_only = true;
@@ -1202,6 +1320,11 @@ struct hornet_web *hornet_web__start(const struct hornet_web_opts *o, char *err,
 	}
 	if (load_tls(w, o, err, err_size))
 		goto fail;
+	if (pthread_create(&w->reaper, NULL, reaper_thread, w)) {
+		snprintf(err, err_size, "http server: threads: %s", strerror(errno));
+		goto fail;
+	}
+	w->reaper_started = true;
 	for (; w->ncallers < CALLERS; w->ncallers++) {
 		if (pthread_create(&w->callers[w->ncallers], NULL, caller_thread, w)) {
 			snprintf(err, err_size, "http server: threads: %s", strerror(errno));
@@ -1256,6 +1379,13 @@ void hornet_web__stop(struct hornet_web *w)
 	 * suspended: MHD cannot stop with one */
 	web_store_feed__stop(w->feed);
 	web_live__shutdown(w->live);
+	if (w->reaper_started) {
+		pthread_mutex_lock(&w->c_lock);
+		w->c_stop = true;
+		pthread_cond_signal(&w->c_cond);
+		pthread_mutex_unlock(&w->c_lock);
+		pthread_join(w->reaper, NULL);
+	}
 	if (w->d)
 		MHD_stop_daemon(w->d);
 	if (w->md)
@@ -1270,6 +1400,8 @@ void hornet_web__stop(struct hornet_web *w)
 	free(w->key);
 	pthread_mutex_destroy(&w->q_lock);
 	pthread_cond_destroy(&w->q_cond);
+	pthread_mutex_destroy(&w->c_lock);
+	pthread_cond_destroy(&w->c_cond);
 	explicit_bzero(w->token, sizeof(w->token));
 	free(w);
 }
@@ -1293,6 +1425,7 @@ void hornet_web__stats(struct hornet_web *w, struct hornet_web_stats *st)
 	st->requests = atomic_load(&w->requests);
 	st->errors = atomic_load(&w->errors);
 	st->unauthorized = atomic_load(&w->unauthorized);
+	st->timeouts = atomic_load(&w->timeouts);
 	st->live_clients = web_live__clients(w->live);
 	st->live_dropped = web_live__dropped(w->live);
 }

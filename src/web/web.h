@@ -55,6 +55,7 @@ struct hornet_web_stats {
 	uint64_t requests;
 	uint64_t errors; /* answers 4xx and 5xx */
 	uint64_t unauthorized;
+	uint64_t timeouts; /* connections closed: headers or body too slow */
 	unsigned int live_clients;
 	uint64_t live_dropped;
 };

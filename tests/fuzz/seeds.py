@@ -39,6 +39,65 @@ def policy():
     for path in files:
         rel = os.path.relpath(path, ROOT).replace("/", "-")
         shutil.copyfile(path, os.path.join(CORPUS, "fuzz_policy", rel))
+    policy_json()
+
+
+# Policies as JSON (the API and the HTTP API take them so): the same parser, JSON's
+# flow syntax, escapes and numbers instead of YAML's blocks.
+JSON_POLICIES = ["policies/reverse-shell.yaml", "policies/ptrace.yaml",
+                 "tests/e2e/policies/mkdir-tp.yaml", "tests/e2e/policies/protect-file.yaml"]
+
+
+def policy_json():
+    import yaml     # PyYAML, to turn the YAML seeds into JSON
+    for rel in JSON_POLICIES:
+        with open(os.path.join(ROOT, rel)) as f:
+            doc = yaml.safe_load(f)
+        name = os.path.basename(rel)[:-5] + ".json"
+        put("fuzz_policy", "json-" + name, json.dumps(doc, indent=1) + "\n")
+    put("fuzz_policy", "json-escapes.json", json.dumps({
+        "apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+        "metadata": {"name": "esc\u00e9"},
+        "spec": {"tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_openat",
+                                  "args": [{"index": 6, "type": "string"}],
+                                  "selectors": [{"matchArgs": [{
+                                      "index": 0, "operator": "Prefix",
+                                      "values": ["/etc/\n\t\"x\"", "/\u0000"]}]}]}]}},
+        ensure_ascii=True) + "\n")
+
+
+def api_seeds():
+    """Request lines of the agent's socket API (docs/cli.md), with a policy in each
+    of its two languages and one the guard refuses."""
+    with open(os.path.join(ROOT, "tests", "e2e", "policies", "mkdir-tp.yaml")) as f:
+        pol = f.read()
+    import yaml
+    kill_init = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+                 "metadata": {"name": "kill-init"},
+                 "spec": {"tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_getpid",
+                                           "selectors": [{
+                                               "matchPIDs": [{"operator": "In", "values": [1]}],
+                                               "matchActions": [{"action": "Sigkill"}]}]}]}}
+    # found by fuzz_api: a tracepoint without args, a matchArgs entry without index
+    no_index = {"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+                "metadata": {"name": "no-index"},
+                "spec": {"tracepoints": [{"subsystem": "syscalls", "event": "sys_enter_getpid",
+                                          "selectors": [{"matchArgs": [
+                                              {"operator": "Equal", "values": [2]}]}]}]}}
+    lines = {
+        "status": {"command": "status"},
+        "regress-matchargs-no-index": {"command": "policy_add", "policy": json.dumps(no_index)},
+        "events": {"command": "events"},
+        "unknown": {"command": "nope"},
+        "policy-delete": {"command": "policy_delete", "name": "shadow-reads"},
+        "policy-mode": {"command": "policy_mode", "name": "protect-file", "mode": "monitor"},
+        "policy-add-yaml": {"command": "policy_add", "policy": pol, "source": "mkdir-tp.yaml",
+                            "mode": "monitor"},
+        "policy-add-json": {"command": "policy_add", "policy": json.dumps(yaml.safe_load(pol))},
+        "policy-add-guard": {"command": "policy_add", "policy": json.dumps(kill_init)},
+    }
+    put_all("fuzz_api", {k: json.dumps(v) + "\n" for k, v in lines.items()})
+    put("fuzz_api", "no-newline", '{"command":"status"}')
 
 
 def dns_name(name):
@@ -368,6 +427,7 @@ def main():
     store_line_seeds()
     web_seeds()
     metrics_seeds()
+    api_seeds()
 
 
 if __name__ == "__main__":

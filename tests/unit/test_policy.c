@@ -323,6 +323,11 @@ static const struct bad_row {
 	  MA "      - args: [2]\n        operator: Equal\n        values: [1]\n",
 	  "15:16: spec.kprobes[0].selectors[0].matchArgs[0].args: 2 is past the end of args[] "
 	  "(2 entries)" },
+	{ "tracepoint without args, matchArgs without index",
+	  HDR "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_getpid\n"
+	      "    selectors:\n    - matchArgs:\n      - operator: Equal\n        values: [2]\n",
+	  "spec.tracepoints[0].selectors[0].matchArgs[0].index: 0 is past the end of args[] "
+	  "(0 entries)" },
 	{ "operator not for type",
 	  MA "      - index: 0\n        operator: Prefix\n        values: [1]\n",
 	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'Prefix' does not "
