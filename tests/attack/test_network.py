@@ -61,13 +61,12 @@ ROADS = {
                     {"tracepoint": D, "kprobe": D}, ""),
     "deny_scm_rights": ("a TCP socket passed over SCM_RIGHTS, connected by the receiver, "
                         "under a deny of 127.0.0.0/8", {"tracepoint": D, "kprobe": D}, ""),
+    # missed until the policy had the same rule on security_socket_sendmsg (a cgroup
+    # sendmsg4/sendmsg6 program where the kernel has no BPF LSM)
     "deny_sendto": ("UDP sendto(2) to 127.0.0.1 without connect, under a deny of UDP "
-                    "connects to 127.0.0.0/8 (tests/e2e/policies/deny-udp.yaml, on "
-                    "security_socket_connect)", {"tracepoint": M, "kprobe": M},
-                    "the policy hooks connect and a datagram sent without one never "
-                    "connects; the send itself is reported (udp_sendmsg). Would catch: the "
-                    "same rule on security_socket_sendmsg (6.1: kprobe; 6.18: a cgroup "
-                    "sendmsg4/sendmsg6 program, as the network sensor has)"),
+                    "connects and sends to 127.0.0.0/8 (tests/e2e/policies/deny-udp.yaml: "
+                    "security_socket_connect and security_socket_sendmsg)",
+                    {"tracepoint": D, "kprobe": D}, ""),
 }
 
 

@@ -410,6 +410,19 @@ static const struct plan_case cases[] = {
 	  "  kprobes:\n  - call: tcp_connect\n    args:\n    - index: 0\n      type: sock\n",
 	  "cgroup/connect {cgroup} fn=tcp_connect path={cgroup} n=6\n"
 	  "  a: arg:sock@0/8" },
+	/* a datagram sent without connect: its destination from the program's context */
+	{ "cgroup_sendmsg/security_socket_sendmsg", FX_HOST_618, ~0u, K_NO_CGROUP2,
+	  "  kprobes:\n  - call: security_socket_sendmsg\n    args:\n    - index: 1\n"
+	  "      type: sockaddr\n      resolve: msg_name\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "cgroup/sendmsg {cgroup} fn=security_socket_sendmsg path={cgroup} n=6 override\n"
+	  "  a: arg:sockaddr@1/8" },
+	{ "cgroup_sendmsg/lsm_where_the_kernel_has_it", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: security_socket_sendmsg\n    args:\n    - index: 1\n"
+	  "      type: sockaddr\n      resolve: msg_name\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "lsm socket_sendmsg fn=security_socket_sendmsg n=3\n"
+	  "  a: arg:sockaddr@1/8 res=0" },
 	{ "cgroup_connect/no_cgroup", FX_HOST_618, F(TRACEPOINT), 0,
 	  "  kprobes:\n  - call: tcp_connect\n",
 	  "spec.kprobes[0] 'tcp_connect': 'tcp_connect' needs kprobes, fentry or cgroup programs "
