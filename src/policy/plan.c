@@ -1289,7 +1289,14 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 				break;
 			}
 			ret = plan_function(k, h, h->call, &ph, msg, sizeof(msg));
-			if (ret == -ENOENT && h->ignore_call_not_found) {
+			/*
+			 * A function this kernel has no way to trace (no kprobes
+			 * nor fentry) is as absent as one it lacks, for a hook
+			 * that only observes: a pack can add a hook that sees
+			 * more where the kernel lets it. A denial never goes.
+			 */
+			if (h->ignore_call_not_found &&
+			    (ret == -ENOENT || (ret == -EOPNOTSUPP && !wants_override(h)))) {
 				plan->nr_skipped++;
 				ret = 0;
 				break;

@@ -41,34 +41,39 @@ ROADS = {
         {"tracepoint": R, "kprobe": R},
         ""),
     "uring_openat": (
-        "io_uring IORING_OP_OPENAT (liburing)", {"tracepoint": M, "kprobe": M},
-        "the open runs inside io_uring (inline or in an io-wq worker), with no open syscall. "
-        "Would catch: LSM file_open or fentry on do_filp_open (6.1); the tracepoint "
-        "io_uring:io_uring_submit_req (both kernels) sees the opcode but not the path; on "
-        "6.18 here nothing sees the path"),
+        "io_uring IORING_OP_OPENAT (liburing)", {"tracepoint": M, "kprobe": R},
+        "the open runs inside io_uring (inline or in an io-wq worker), with no open syscall: "
+        "reported where the kernel can trace vfs_open (kprobes or fentry: the pack's hook "
+        "there sees every open). Would catch here: nothing sees the path without kprobes, "
+        "fentry or BPF LSM; the tracepoint io_uring:io_uring_submit_req sees the opcode only"),
     "uring_openat2": (
-        "io_uring IORING_OP_OPENAT2 (liburing)", {"tracepoint": M, "kprobe": M},
+        "io_uring IORING_OP_OPENAT2 (liburing)", {"tracepoint": M, "kprobe": R},
         "as IORING_OP_OPENAT"),
     "proc_fd": (
         "open(\"/proc/self/fd/N\") of an O_PATH descriptor opened by the parent",
         {"tracepoint": R, "kprobe": R},
         ""),
     "hardlink": (
-        "a hard link to /etc/shadow in a temporary directory on the same file system",
-        {"tracepoint": M, "kprobe": M},
-        "the file opened resolves to the link's own path, and the policy matches paths, not "
-        "inodes. Would catch: a linkat(2) hook on the source path /etc/shadow (any kernel), "
-        "or matching the inode (LSM file_open, 6.1)"),
+        "link(2) of /etc/shadow into a temporary directory on the same file system, then "
+        "open(2) of the link",
+        {"tracepoint": R, "kprobe": R},
+        "watch: the open itself is missed (the link's own path, and the policy matches "
+        "paths, not inodes); the link(2) is reported. A link made earlier, or from a "
+        "descriptor (linkat AT_EMPTY_PATH), would be missed. Would catch: matching the "
+        "inode (device and number) of the file opened"),
     "bind_mount": (
         "/etc bind-mounted on a temporary directory in a private mount namespace",
-        {"tracepoint": M, "kprobe": M},
-        "the path of the file is that of the bind mount. The mount itself is reported by "
-        "the pack's hornet-mount. Would catch: matching the inode (LSM file_open, 6.1)"),
+        {"tracepoint": M, "kprobe": R},
+        "the path of the file is that of the bind mount (the mount itself is reported by "
+        "the pack's hornet-mount); reported where vfs_open can be traced, matched by the "
+        "dentry's path from its file system's root. Would catch here: that hook, which needs "
+        "kprobes, fentry or BPF LSM"),
     "chroot": (
-        "chroot(\"/etc\"), then open(\"/shadow\")", {"tracepoint": M, "kprobe": M},
+        "chroot(\"/etc\"), then open(\"/shadow\")", {"tracepoint": M, "kprobe": R},
         "paths are resolved up to the task's root, as d_path() does, so the file is "
-        "\"/shadow\". Would catch: resolving up to the namespace's root instead of the task's "
-        "(any kernel), or a chroot(2) hook"),
+        "\"/shadow\"; reported where vfs_open can be traced (the dentry's path from its "
+        "file system's root). Would catch here: resolving up to the namespace's root "
+        "instead of the task's, or a chroot(2) hook"),
     "dirfd": ("openat(dirfd of /etc, \"shadow\")", {"tracepoint": R, "kprobe": R}, ""),
     "dotdot": ("open(\"/etc/../etc/../etc/shadow\")", {"tracepoint": R, "kprobe": R}, ""),
     "slashes": ("open(\"//etc//shadow\")", {"tracepoint": R, "kprobe": R}, ""),
@@ -109,6 +114,18 @@ def events_of(a, pid):
     return out
 
 
+def event_path(e):
+    """The path the policy matched: the file an open syscall returned, the dentry of
+    vfs_open (args[0]), or the file a link(2) links to (a string argument)."""
+    ret = (e.get("return") or {}).get("file_arg")
+    if ret:
+        return ret.get("path", "?")
+    args = e.get("args") or [{}]
+    a = args[1] if e.get("function_name", "").endswith("sys_linkat") and len(args) > 1 \
+        else args[0]
+    return (a.get("path_arg") or {}).get("path") or a.get("string_arg") or "?"
+
+
 def attempt(road, arg=None, pass_fds=()):
     """Runs the road in a process of its own; checks the outcome against ROADS and
     returns it, the note of the PASS line."""
@@ -130,7 +147,7 @@ def attempt(road, arg=None, pass_fds=()):
     evs = events_of(a, p.pid)
     got = D if p.returncode == 4 else R if evs else M
     want = ROADS[road][1][mechanism()]
-    paths = sorted({(e.get("return") or {}).get("file_arg", {}).get("path", "?") for e in evs})
+    paths = sorted({event_path(e) for e in evs})
     check(got == want, "%s: expected %s, got %s: update docs/security.md (%s; events for %r)" %
           (road, want, got, said, paths))
     if got == R:
@@ -174,9 +191,7 @@ def _():
     need_shadow()
     d = same_fs_dir()
     try:
-        link = os.path.join(d, "innocent")
-        os.link(SHADOW, link)
-        return attempt("hardlink", link)
+        return attempt("hardlink", os.path.join(d, "innocent"))
     finally:
         shutil.rmtree(d)
 

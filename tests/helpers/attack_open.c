@@ -12,7 +12,8 @@
  *
  * ARG: proc_fd takes an O_PATH descriptor of /etc/shadow inherited from the
  * parent (opened there, so that this process's only open is the re-open);
- * hardlink takes the link's path; bind_mount an empty directory to bind /etc
+ * hardlink makes a hard link to /etc/shadow at the path it takes (on the same
+ * file system), then opens the link; bind_mount an empty directory to bind /etc
  * on (in a mount namespace of this process's own: nothing leaks).
  */
 #include <errno.h>
@@ -126,6 +127,13 @@ static int by_proc_fd(const char *arg)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", atoi(arg));
 	return read_fd(open(path, O_RDONLY));
+}
+
+static int by_hardlink(const char *link_path)
+{
+	if (link(SHADOW, link_path))
+		return fail("link /etc/shadow", errno);
+	return read_fd(open(link_path, O_RDONLY));
 }
 
 static int by_bind_mount(const char *dir)
@@ -248,7 +256,7 @@ int main(int argc, char **argv)
 	if (!strcmp(road, "proc_fd") && arg)
 		return by_proc_fd(arg);
 	if (!strcmp(road, "hardlink") && arg)
-		return read_fd(open(arg, O_RDONLY));
+		return by_hardlink(arg);
 	if (!strcmp(road, "bind_mount") && arg)
 		return by_bind_mount(arg);
 	if (!strcmp(road, "chroot"))
