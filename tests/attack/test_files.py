@@ -11,6 +11,7 @@ pack's syscall hooks use there (kprobes where the kernel has them, the raw sysca
 tracepoints where it has not); a road whose outcome differs FAILs, so that docs/security.md
 (scripts/security-table.py makes its table from the results of tests/run) never says what is
 no longer true. Each PASS line carries the outcome: "PASS read_shadow_by_openat: reported"."""
+import json
 import os
 import shutil
 import subprocess
@@ -85,6 +86,32 @@ ROADS = {
                {"tracepoint": R, "kprobe": R}, ""),
     "mmap": ("mmap(2) of a descriptor opened before (the open is the event)",
              {"tracepoint": R, "kprobe": R}, ""),
+    "race": (
+        "open(2) of a symbolic link that a thread swaps between a harmless file and "
+        "/etc/shadow (check and use: %d opens)" % 2000,
+        {"tracepoint": R, "kprobe": R},
+        "watch: each open of /etc/shadow is reported once and as /etc/shadow, none of the "
+        "harmless file: the path is that of the descriptor the open returned, not of the "
+        "name it was given"),
+    "newline": (
+        "open(2) of a symbolic link to /etc/shadow whose name has a newline",
+        {"tracepoint": R, "kprobe": R},
+        "watch: the name asked for is exported escaped (\\n): the line stays one line of "
+        "valid JSON"),
+    "bad_utf8": (
+        "open(2) of a symbolic link to /etc/shadow whose name has bytes that are not UTF-8",
+        {"tracepoint": R, "kprobe": R},
+        "watch: matched on the bytes in the kernel; exported as valid JSON with each byte "
+        "that is not UTF-8 as U+FFFD (as Tetragon), so two names that differ only there "
+        "look alike. Would make it unambiguous: exporting such a string's bytes beside it "
+        "(base64)"),
+    "scm_rights": (
+        "open(2) of /etc/shadow, the descriptor passed over a unix socket (SCM_RIGHTS) to a "
+        "child that reads it",
+        {"tracepoint": R, "kprobe": R},
+        "watch: the opener is reported, not the process that reads: no open happens there. "
+        "Would catch the reader: a hook on read(2) or on the unix socket's SCM_RIGHTS "
+        "(security_file_receive, 6.1)"),
 }
 
 
@@ -120,17 +147,15 @@ def event_path(e):
     ret = (e.get("return") or {}).get("file_arg")
     if ret:
         return ret.get("path", "?")
-    args = e.get("args") or [{}]
-    a = args[1] if e.get("function_name", "").endswith("sys_linkat") and len(args) > 1 \
-        else args[0]
+    a = (e.get("args") or [{}])[0]
     return (a.get("path_arg") or {}).get("path") or a.get("string_arg") or "?"
 
 
-def attempt(road, arg=None, pass_fds=()):
+def attempt(road, arg=None, pass_fds=(), helper_road=None, more=None):
     """Runs the road in a process of its own; checks the outcome against ROADS and
-    returns it, the note of the PASS line."""
+    returns it, the note of the PASS line. more(said, events), if given, checks more."""
     a = agent()
-    argv = [HELPER, road] + ([arg] if arg is not None else [])
+    argv = [HELPER, helper_road or road] + ([arg] if arg is not None else [])
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          pass_fds=pass_fds)
     out, err = p.communicate(timeout=60)
@@ -152,6 +177,8 @@ def attempt(road, arg=None, pass_fds=()):
           (road, want, got, said, paths))
     if got == R:
         check(paths == [SHADOW], "%s: reported, but as %r" % (road, paths))
+    if more:
+        more(said, evs)
     return got
 
 
@@ -213,6 +240,65 @@ def _():
 for _road in ("chroot", "dirfd", "dotdot", "slashes", "long_path", "sendfile", "splice",
               "mmap"):
     simple(_road)
+
+
+def syscall_events(evs):
+    """The events of the open syscalls' hooks (the kprobe kernels add vfs_open's)."""
+    return [e for e in evs if (e.get("return") or {}).get("file_arg")]
+
+
+@test("read_shadow_by_race")
+def _():
+    need_shadow()
+    d = tempfile.mkdtemp(prefix="hornet-attack-")
+    try:
+        with open(os.path.join(d, "harmless"), "w") as f:
+            f.write("nothing to see\n")
+
+        def counted(said, evs):
+            n = json.loads(said.splitlines()[0])
+            check(n["shadow"] > 0 and n["other"] > 0,
+                  "the race was not run both ways: %r" % n)
+            got = len(syscall_events(evs))
+            check(got == n["shadow"], "%d opens of /etc/shadow, %d reported (%r)" %
+                  (n["shadow"], got, n))
+        return attempt("race", d, more=counted)
+    finally:
+        shutil.rmtree(d)
+
+
+def odd_name(road, name):
+    @test("read_shadow_by_" + road)
+    def _():
+        need_shadow()
+        d = tempfile.mkdtemp(prefix="hornet-attack-")
+        try:
+            link = os.path.join(os.fsencode(d), name)
+            os.symlink(SHADOW, link)
+
+            def exported(said, evs):
+                # events() parsed each line as strict UTF-8 JSON: a raw newline or a
+                # bad byte would have split or broken it
+                asked = {(e.get("args") or [{}])[0].get("string_arg")
+                         for e in syscall_events(evs)}
+                want = link.decode("utf-8", "replace")
+                check(asked == {want}, "the name asked for: %r, want %r" % (asked, want))
+            return attempt(road, link, helper_road="named", more=exported)
+        finally:
+            shutil.rmtree(d)
+
+
+odd_name("newline", b"sha\ndow")
+odd_name("bad_utf8", b"sha\xff\xfedow")
+
+
+@test("read_shadow_by_scm_rights")
+def _():
+    def opener_only(said, evs):
+        n = json.loads(said.splitlines()[0])
+        a = agent()
+        check(not events_of(a, n["reader"]), "the reader %d was reported" % n["reader"])
+    return attempt("scm_rights", more=opener_only)
 
 
 if __name__ == "__main__":
