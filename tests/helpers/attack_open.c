@@ -39,6 +39,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdpass.h"
+
 #define SHADOW "/etc/shadow"
 #define LONG_PATH_BYTES 4000
 
@@ -202,12 +204,8 @@ static int by_race(const char *dir)
 /* The descriptor opened here, read by a child it was passed to (SCM_RIGHTS). */
 static int by_scm_rights(void)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0, buf[512];
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	int sv[2], fd, status;
-	ssize_t n;
+	char buf[512];
 	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
@@ -216,28 +214,13 @@ static int by_scm_rights(void)
 	if (child < 0)
 		return fail("fork", errno);
 	if (!child) {
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		if (recvmsg(sv[1], &msg, 0) != 1)
-			_exit(1);
-		c = CMSG_FIRSTHDR(&msg);
-		if (!c || c->cmsg_type != SCM_RIGHTS)
-			_exit(1);
-		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-		n = read(fd, buf, sizeof(buf));
-		_exit(n < 0 ? 1 : 0);
+		fd = fdpass_recv(sv[1]);
+		_exit(fd < 0 || read(fd, buf, sizeof(buf)) < 0 ? 1 : 0);
 	}
 	fd = open(SHADOW, O_RDONLY);
 	if (fd < 0)
 		return fail("open", errno);
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-	if (sendmsg(sv[0], &msg, 0) != 1)
+	if (fdpass_send(sv[0], fd))
 		return fail("sendmsg", errno);
 	close(fd);
 	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
