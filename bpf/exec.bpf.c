@@ -239,6 +239,25 @@ __noinline __u64 hornet_exec_cgroup(__u64 kn)
 	return (__u64)flags << 48 | (__u64)(len & 0xffff) << 16 | (off & 0xffff);
 }
 
+/*
+ * The length of @name read into scratch slot 1, without the NUL, when it
+ * names a script by an absolute path (not /dev/fd/N); else 0.
+ */
+static __always_inline __u32 script_name(const char *name)
+{
+	char *s1 = hornet_scratch(1);
+	long n;
+
+	if (!s1)
+		return 0;
+	n = bpf_probe_read_kernel_str(s1, HORNET_PATH_MAX, name);
+	if (n < 2 || s1[0] != '/')
+		return 0;
+	if (n > 8 && hornet_dev_fd_name(s1))
+		return 0;
+	return n - 1;
+}
+
 static __always_inline int handle_exec(struct task_struct *task, struct linux_binprm *bprm)
 {
 	struct hornet_exec_heap *heap;
@@ -251,7 +270,8 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	struct fs_struct *fs;
 	char *s0;
 	__u64 follow;
-	__u32 zero = 0, pos, off, len, wflags, ppid, n;
+	__u32 zero = 0, pos, off, len, wflags, ppid, n, slot;
+	const char *name;
 	unsigned long arg_start, arg_end, asize;
 	__u64 size;
 
@@ -310,7 +330,22 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	off = size & 0xffff;
 	if (wflags & HORNET_WALK_TRUNCATED)
 		e->flags |= HORNET_PF_TRUNC_PATH;
-	len = append_scratch(e->data, pos, 0, off, len);
+	/*
+	 * A script (#!) or a binfmt_misc program: bprm->file is now the
+	 * interpreter's, and bprm->interp no longer the name given to
+	 * execve(2). The binary is then that name, as Tetragon reports it, so
+	 * that matchBinaries sees the script: when it is absolute and not
+	 * /dev/fd/N (execveat of a descriptor), else the interpreter stays.
+	 */
+	slot = 0;
+	name = BPF_CORE_READ(bprm, filename);
+	n = name != BPF_CORE_READ(bprm, interp) ? script_name(name) : 0;
+	if (n) {
+		slot = 1;
+		off = 0;
+		len = n;
+	}
+	len = append_scratch(e->data, pos, slot, off, len);
 	e->binary_len = len;
 	pos += len;
 
@@ -323,8 +358,7 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 	__builtin_memset(proc, 0, sizeof(*proc));
 	n = len < HORNET_BINARY_KEY ? len : HORNET_BINARY_KEY - 1;
 	barrier_var(n); /* keep the mask below: the verifier needs the bound */
-	bpf_probe_read_kernel(proc->binary, n & (HORNET_BINARY_KEY - 1),
-			      s0 + (off & HORNET_PATH_MASK));
+	bpf_probe_read_kernel(proc->binary, n & (HORNET_BINARY_KEY - 1), e->data);
 	proc->binary_len = n;
 	proc->follow = follow | hornet_follow_bits(proc->binary, n);
 

@@ -517,3 +517,16 @@ int hornet_gen_connect6(struct bpf_sock_addr *ctx)
 {
 	return connect_cg(ctx, AF_INET6);
 }
+
+/* A UDP datagram's destination, connected or not: Override drops it (EPERM). */
+SEC("cgroup/sendmsg4")
+int hornet_gen_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return connect_cg(ctx, AF_INET);
+}
+
+SEC("cgroup/sendmsg6")
+int hornet_gen_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return connect_cg(ctx, AF_INET6);
+}

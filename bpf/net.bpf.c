@@ -483,7 +483,8 @@ static __always_inline int load(struct __sk_buff *skb, __u32 off, void *to, cons
 /*
  * IPv4/IPv6 and TCP/UDP headers of a packet that starts at the IP header,
  * read in as few copies as possible: this runs for every packet. @ingress:
- * only DNS answers matter there, so TCP stops after the IP header.
+ * only DNS answers matter there, so TCP stops after its ports unless they
+ * come from port 53.
  */
 static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingress)
 {
@@ -512,7 +513,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingre
 	} else {
 		return -1;
 	}
-	if (l->proto != IPPROTO_UDP && (ingress || l->proto != IPPROTO_TCP))
+	if (l->proto != IPPROTO_UDP && l->proto != IPPROTO_TCP)
 		return -1;
 	if (l->proto == IPPROTO_UDP ? load(skb, off, th, 4) : load(skb, off, th, 14))
 		return -1;
@@ -522,6 +523,8 @@ static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingre
 		l->payload = off + 8;
 		return 0;
 	}
+	if (ingress && l->sport != 53) /* over TCP, only DNS answers come in */
+		return -1;
 	l->tcp_flags = th[13];
 	l->payload = off + (th[12] >> 4) * 4;
 	return 0;
@@ -588,10 +591,18 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 		}
 		return 1;
 	}
-	/* TCP (parse() let only egress through): the first payload of a connection
-	 * a process opened; accepted sockets have no owner here and are left alone */
 	if (skb->len <= l.payload)
 		return 1;
+	/* DNS over TCP (RFC 7766): each message after a 2-byte length, which user
+	 * space skips; every segment of port 53, the answers too */
+	if (ingress || l.dport == 53) {
+		o = skb_owner(skb);
+		cookie = bpf_get_socket_cookie(skb);
+		inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o);
+		return 1;
+	}
+	/* TCP egress: the first payload of a connection a process opened;
+	 * accepted sockets have no owner here and are left alone */
 	o = skb_owner(skb);
 	if (!o || (o->flags & HORNET_SOCKF_INSPECTED))
 		return 1;

@@ -147,6 +147,49 @@ __noinline long gen_put_file(__u32 spec, __u32 at, __u64 f)
 	return ARG_RET(len, flags);
 }
 
+/*
+ * A linux_binprm: its file, but for a script (#!) or a binfmt_misc program,
+ * whose file is by now the interpreter's, the name given to execve(2)
+ * (bprm->filename, as the exec event's binary) when it is absolute and not
+ * /dev/fd/N. Returns ARG_RET().
+ */
+__noinline long gen_put_binprm(__u32 spec, __u32 at, __u64 b)
+{
+	struct linux_binprm *bprm = (struct linux_binprm *)b;
+	const char *name = BPF_CORE_READ(bprm, filename);
+	struct gen_heap *h = heap();
+	long r = gen_put_file(spec, at, (__u64)BPF_CORE_READ(bprm, file));
+	__u32 max, fixed = sizeof(struct hornet_file_data);
+	char *dst, c[8] = {};
+	long n;
+
+	if (!h || name == BPF_CORE_READ(bprm, interp) || RET_LEN(r) < fixed)
+		return r;
+	bpf_probe_read_kernel(c, sizeof(c), name);
+	if (c[0] != '/' || hornet_dev_fd_name(c))
+		return r;
+	max = room(h, at + fixed);
+	if (max > HORNET_PATH_MAX)
+		max = HORNET_PATH_MAX;
+	if (max < 2)
+		return r;
+	dst = h->data + ((at + fixed) & DATA_MASK);
+	n = bpf_probe_read_kernel_str(dst, max & (HORNET_PATH_MAX - 1), name);
+	if (n < 2)
+		return r;
+	h->str_off[spec & (HORNET_GEN_MAX_SPECS - 1)] = at + fixed;
+	h->str_len[spec & (HORNET_GEN_MAX_SPECS - 1)] = n - 1;
+	return ARG_RET(fixed + n - 1, 0);
+}
+
+static __always_inline __u32 put_binprm(__u32 spec, __u32 at, __u64 bprm, __u32 *flags)
+{
+	long r = gen_put_binprm(spec, at, bprm);
+
+	*flags |= RET_FLAGS(r);
+	return RET_LEN(r);
+}
+
 static __always_inline __u32 put_file(struct gen_heap *h, __u32 spec, __u32 at, struct file *file,
 				      __u32 *flags)
 {
@@ -605,7 +648,7 @@ static __always_inline __u32 read_arg(struct gen_heap *h, const volatile struct 
 	case HORNET_GT_KIOCB:
 		return put_file(h, k, at, BPF_CORE_READ((struct kiocb *)p, ki_filp), flags);
 	case HORNET_GT_BINPRM:
-		return put_file(h, k, at, BPF_CORE_READ((struct linux_binprm *)p, file), flags);
+		return put_binprm(k, at, raw, flags);
 	case HORNET_GT_PATH:
 		return read_path(h, k, at, p, NULL,
 				 BPF_CORE_READ((struct path *)p, dentry, d_inode), flags);

@@ -49,6 +49,13 @@ struct hornet_walk {
 	__u32 flags;
 };
 
+/* Does @s (8 bytes or more) start with "/dev/fd/", the name execveat(2) gives a descriptor? */
+static __always_inline bool hornet_dev_fd_name(const char *s)
+{
+	return s[0] == '/' && s[1] == 'd' && s[2] == 'e' && s[3] == 'v' && s[4] == '/' &&
+	       s[5] == 'f' && s[6] == 'd' && s[7] == '/';
+}
+
 static __always_inline char *hornet_scratch(__u32 slot)
 {
 	struct hornet_scratch *s = bpf_map_lookup_elem(&hornet_scratch_map, &slot);

@@ -295,6 +295,16 @@ static const struct dns_type dns_types[] = {
 	{ 256, "URI" },	   { 257, "CAA" },
 };
 
+int hornet_dns_parse_tcp(const uint8_t *buf, size_t len, struct hornet_dns_msg *out)
+{
+	size_t n;
+
+	if (!buf || len < 2)
+		return hornet_dns_parse(NULL, 0, out);
+	n = get16(buf);
+	return hornet_dns_parse(buf + 2, n < len - 2 ? n : len - 2, out);
+}
+
 const char *hornet_dns_type_name(uint16_t type)
 {
 	size_t i;

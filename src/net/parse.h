@@ -41,6 +41,12 @@ struct hornet_dns_msg {
 /* Parses a DNS message (RFC 1035; UDP payload, no TCP length prefix). */
 int hornet_dns_parse(const uint8_t *buf, size_t len, struct hornet_dns_msg *out);
 
+/*
+ * Parses a DNS message carried over TCP (RFC 1035 4.2.2, RFC 7766): a 2-byte
+ * length, then the message; a segment that holds less parses what it holds.
+ */
+int hornet_dns_parse_tcp(const uint8_t *buf, size_t len, struct hornet_dns_msg *out);
+
 /* "A", "AAAA", "CNAME", ... or NULL for an unknown type. */
 const char *hornet_dns_type_name(uint16_t type);
 

@@ -58,6 +58,7 @@ static const char *const mech_names[HORNET_MECH_COUNT] = {
 	[HORNET_MECH_UPROBE] = "uprobe",
 	[HORNET_MECH_URETPROBE] = "uretprobe",
 	[HORNET_MECH_CGROUP_CONNECT] = "cgroup/connect",
+	[HORNET_MECH_CGROUP_SENDMSG] = "cgroup/sendmsg",
 };
 
 const char *hornet_mech_name(enum hornet_mech m)
@@ -567,7 +568,8 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 	}
 	if (user_memory && user_pointer_type(sp->type))
 		sp->flags |= HORNET_SPEC_USER;
-	if (a->resolve)
+	/* a cgroup/sendmsg program has the destination in its context */
+	if (a->resolve && ph->mech != HORNET_MECH_CGROUP_SENDMSG)
 		return plan_resolve(k, proto, a->index, a->resolve, sp, err, err_size);
 	return 0;
 }
@@ -756,8 +758,24 @@ static bool connect_function(const char *fn)
 	return !strcmp(syscall_base(fn), "connect") && strstr(fn, "sys_");
 }
 
-/* What a cgroup/connect program can do: return why not, or NULL. */
-static const char *cgroup_connect_unfit(const struct hornet_hook *h)
+/*
+ * Functions a UDP datagram's sendmsg(2), sendto(2) or sendmmsg(2) goes
+ * through: a cgroup/sendmsg program sees the same sends, with their
+ * destination (an unconnected socket's never reaches connect).
+ */
+static bool sendmsg_function(const char *fn)
+{
+	return !strcmp(fn, "security_socket_sendmsg") || !strcmp(fn, "udp_sendmsg") ||
+	       !strcmp(fn, "udpv6_sendmsg");
+}
+
+/*
+ * What a cgroup/connect (or sendmsg) program can do: return why not, or
+ * NULL. On sendmsg a sockaddr argument is the datagram's destination, which
+ * a tracing hook reads from the msghdr (resolve: msg_name) and the program
+ * from its context.
+ */
+static const char *cgroup_connect_unfit(const struct hornet_hook *h, bool sendmsg)
 {
 	size_t s, i, a;
 
@@ -767,7 +785,7 @@ static const char *cgroup_connect_unfit(const struct hornet_hook *h)
 		if (t != HORNET_ARG_SOCK && t != HORNET_ARG_SOCKET && t != HORNET_ARG_SOCKADDR &&
 		    t != HORNET_ARG_INT && t != HORNET_ARG_NOP)
 			return "its arguments can only be sock, socket, sockaddr or int";
-		if (h->args[i].resolve)
+		if (h->args[i].resolve && !(sendmsg && t == HORNET_ARG_SOCKADDR))
 			return "resolve needs kernel memory reads";
 	}
 	if (h->ret || h->return_arg.type != HORNET_ARG_NONE)
@@ -904,13 +922,15 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		    ((hornet_has(f, HORNET_FEAT_FMOD_RET) && proto) || k->override_return);
 
 	/*
-	 * connect(2): where the kernel has nothing better to observe it, or no
-	 * way to deny it from a tracing hook, a cgroup/connect program can.
+	 * connect(2) and a UDP send: where the kernel has nothing better to
+	 * observe it, or no way to deny it from a tracing hook, a cgroup/connect
+	 * or cgroup/sendmsg program can.
 	 */
-	if (connect_function(fn) && k->policy &&
+	if ((connect_function(fn) || sendmsg_function(fn)) && k->policy &&
 	    ((override && !lsm_ok && !inject_ok) ||
 	     (!h->syscall && !has_fentry && !hornet_has(f, HORNET_FEAT_KPROBE)))) {
-		const char *why = cgroup_connect_unfit(h);
+		bool sendmsg = sendmsg_function(fn);
+		const char *why = cgroup_connect_unfit(h, sendmsg);
 
 		if (!hornet_has(f, HORNET_FEAT_CGROUP)) {
 			snprintf(err, err_size,
@@ -920,13 +940,14 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 		}
 		if (why) {
 			snprintf(err, err_size,
-				 "'%s' runs here as a cgroup/connect program (this kernel has no "
+				 "'%s' runs here as a cgroup/%s program (this kernel has no "
 				 "%s), "
 				 "and %s",
-				 fn, override ? "other way to deny it" : "kprobes or fentry", why);
+				 fn, sendmsg ? "sendmsg" : "connect",
+				 override ? "other way to deny it" : "kprobes or fentry", why);
 			return -EOPNOTSUPP;
 		}
-		ph->mech = HORNET_MECH_CGROUP_CONNECT;
+		ph->mech = sendmsg ? HORNET_MECH_CGROUP_SENDMSG : HORNET_MECH_CGROUP_CONNECT;
 		ph->override = override;
 		ret = policy_cgroup(k->policy, ph->path, sizeof(ph->path), err, err_size);
 		if (ret)
@@ -1268,7 +1289,14 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 				break;
 			}
 			ret = plan_function(k, h, h->call, &ph, msg, sizeof(msg));
-			if (ret == -ENOENT && h->ignore_call_not_found) {
+			/*
+			 * A function this kernel has no way to trace (no kprobes
+			 * nor fentry) is as absent as one it lacks, for a hook
+			 * that only observes: a pack can add a hook that sees
+			 * more where the kernel lets it. A denial never goes.
+			 */
+			if (h->ignore_call_not_found &&
+			    (ret == -ENOENT || (ret == -EOPNOTSUPP && !wants_override(h)))) {
 				plan->nr_skipped++;
 				ret = 0;
 				break;

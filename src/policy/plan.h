@@ -33,6 +33,7 @@ enum hornet_mech {
 	HORNET_MECH_UPROBE,
 	HORNET_MECH_URETPROBE,
 	HORNET_MECH_CGROUP_CONNECT, /* cgroup/connect4 and connect6 on a cgroup v2 directory */
+	HORNET_MECH_CGROUP_SENDMSG, /* cgroup/sendmsg4 and sendmsg6 (UDP), the same */
 	HORNET_MECH_COUNT,
 };
 

@@ -122,6 +122,9 @@ static struct bpf_program *prog_for(struct hornet_generic *skel, const struct ho
 	case HORNET_MECH_CGROUP_CONNECT:
 		*entry = skel->progs.hornet_gen_connect6; /* both families */
 		return skel->progs.hornet_gen_connect4;
+	case HORNET_MECH_CGROUP_SENDMSG:
+		*entry = skel->progs.hornet_gen_sendmsg6;
+		return skel->progs.hornet_gen_sendmsg4;
 	default:
 		return NULL;
 	}
@@ -495,7 +498,8 @@ static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct
 		*ev++ = '\0';
 		p->links[0] = bpf_program__attach_tracepoint(prog, sub, ev);
 		break;
-	case HORNET_MECH_CGROUP_CONNECT: {
+	case HORNET_MECH_CGROUP_CONNECT:
+	case HORNET_MECH_CGROUP_SENDMSG: {
 		int fd = open(ph->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		int err;
 

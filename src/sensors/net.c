@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <hornet/net.h>
@@ -178,6 +179,8 @@ static int decode_message(const struct hornet_net_event *e, struct hornet_event 
 			return -ENOMEM;
 		ev->kind = HORNET_EV_DNS;
 		ev->msg.dns = *dns;
+		if (e->sock.protocol == IPPROTO_TCP)
+			return hornet_dns_parse_tcp(payload, e->payload_len, *dns);
 		return hornet_dns_parse(payload, e->payload_len, *dns);
 	case HORNET_NET_HTTP:
 		ev->kind = HORNET_EV_HTTP;

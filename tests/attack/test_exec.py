@@ -69,13 +69,11 @@ ROADS = {
               "catch: matchArgs on the process_exec arguments, or a hook on mmap(PROT_EXEC) "
               "of a file (LSM mmap_file, 6.1)"),
     "shebang": ("a #!/bin/sh script, execve(2) of it",
-                {"tracepoint": (M, M, "sh"), "kprobe": (M, M, "sh")},
-                "hornet's exec sensor and the linux_binprm argument take the path of "
-                "bprm->file, which binfmt_script has replaced by the interpreter's by the "
-                "time sched_process_exec fires: the event names /bin/sh (dash), the script "
-                "is in no field. Would catch: reading bprm->filename (the path given to "
-                "execve, the script) beside bprm->file, in the exec sensor and the "
-                "linux_binprm type (any kernel)"),
+                {"tracepoint": (R, R, "payload"), "kprobe": (R, R, "payload")},
+                "watch: the exec event names the script (bprm->filename, the absolute path "
+                "given to execve(2), as Tetragon), not the interpreter it runs; a script "
+                "run by a relative path or by execveat(2) of a descriptor is still named by "
+                "its interpreter"),
     "sh_script": ("sh SCRIPT",
                   {"tracepoint": (M, M, "sh"), "kprobe": (M, M, "sh")},
                   "the program executed is the shell; the script is a file it reads. "

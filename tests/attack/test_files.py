@@ -11,6 +11,7 @@ pack's syscall hooks use there (kprobes where the kernel has them, the raw sysca
 tracepoints where it has not); a road whose outcome differs FAILs, so that docs/security.md
 (scripts/security-table.py makes its table from the results of tests/run) never says what is
 no longer true. Each PASS line carries the outcome: "PASS read_shadow_by_openat: reported"."""
+import json
 import os
 import shutil
 import subprocess
@@ -41,34 +42,39 @@ ROADS = {
         {"tracepoint": R, "kprobe": R},
         ""),
     "uring_openat": (
-        "io_uring IORING_OP_OPENAT (liburing)", {"tracepoint": M, "kprobe": M},
-        "the open runs inside io_uring (inline or in an io-wq worker), with no open syscall. "
-        "Would catch: LSM file_open or fentry on do_filp_open (6.1); the tracepoint "
-        "io_uring:io_uring_submit_req (both kernels) sees the opcode but not the path; on "
-        "6.18 here nothing sees the path"),
+        "io_uring IORING_OP_OPENAT (liburing)", {"tracepoint": M, "kprobe": R},
+        "the open runs inside io_uring (inline or in an io-wq worker), with no open syscall: "
+        "reported where the kernel can trace vfs_open (kprobes or fentry: the pack's hook "
+        "there sees every open). Would catch here: nothing sees the path without kprobes, "
+        "fentry or BPF LSM; the tracepoint io_uring:io_uring_submit_req sees the opcode only"),
     "uring_openat2": (
-        "io_uring IORING_OP_OPENAT2 (liburing)", {"tracepoint": M, "kprobe": M},
+        "io_uring IORING_OP_OPENAT2 (liburing)", {"tracepoint": M, "kprobe": R},
         "as IORING_OP_OPENAT"),
     "proc_fd": (
         "open(\"/proc/self/fd/N\") of an O_PATH descriptor opened by the parent",
         {"tracepoint": R, "kprobe": R},
         ""),
     "hardlink": (
-        "a hard link to /etc/shadow in a temporary directory on the same file system",
-        {"tracepoint": M, "kprobe": M},
-        "the file opened resolves to the link's own path, and the policy matches paths, not "
-        "inodes. Would catch: a linkat(2) hook on the source path /etc/shadow (any kernel), "
-        "or matching the inode (LSM file_open, 6.1)"),
+        "link(2) of /etc/shadow into a temporary directory on the same file system, then "
+        "open(2) of the link",
+        {"tracepoint": R, "kprobe": R},
+        "watch: the open itself is missed (the link's own path, and the policy matches "
+        "paths, not inodes); the link(2) is reported. A link made earlier, or from a "
+        "descriptor (linkat AT_EMPTY_PATH), would be missed. Would catch: matching the "
+        "inode (device and number) of the file opened"),
     "bind_mount": (
         "/etc bind-mounted on a temporary directory in a private mount namespace",
-        {"tracepoint": M, "kprobe": M},
-        "the path of the file is that of the bind mount. The mount itself is reported by "
-        "the pack's hornet-mount. Would catch: matching the inode (LSM file_open, 6.1)"),
+        {"tracepoint": M, "kprobe": R},
+        "the path of the file is that of the bind mount (the mount itself is reported by "
+        "the pack's hornet-mount); reported where vfs_open can be traced, matched by the "
+        "dentry's path from its file system's root. Would catch here: that hook, which needs "
+        "kprobes, fentry or BPF LSM"),
     "chroot": (
-        "chroot(\"/etc\"), then open(\"/shadow\")", {"tracepoint": M, "kprobe": M},
+        "chroot(\"/etc\"), then open(\"/shadow\")", {"tracepoint": M, "kprobe": R},
         "paths are resolved up to the task's root, as d_path() does, so the file is "
-        "\"/shadow\". Would catch: resolving up to the namespace's root instead of the task's "
-        "(any kernel), or a chroot(2) hook"),
+        "\"/shadow\"; reported where vfs_open can be traced (the dentry's path from its "
+        "file system's root). Would catch here: resolving up to the namespace's root "
+        "instead of the task's, or a chroot(2) hook"),
     "dirfd": ("openat(dirfd of /etc, \"shadow\")", {"tracepoint": R, "kprobe": R}, ""),
     "dotdot": ("open(\"/etc/../etc/../etc/shadow\")", {"tracepoint": R, "kprobe": R}, ""),
     "slashes": ("open(\"//etc//shadow\")", {"tracepoint": R, "kprobe": R}, ""),
@@ -80,6 +86,32 @@ ROADS = {
                {"tracepoint": R, "kprobe": R}, ""),
     "mmap": ("mmap(2) of a descriptor opened before (the open is the event)",
              {"tracepoint": R, "kprobe": R}, ""),
+    "race": (
+        "open(2) of a symbolic link that a thread swaps between a harmless file and "
+        "/etc/shadow (check and use: %d opens)" % 2000,
+        {"tracepoint": R, "kprobe": R},
+        "watch: each open of /etc/shadow is reported once and as /etc/shadow, none of the "
+        "harmless file: the path is that of the descriptor the open returned, not of the "
+        "name it was given"),
+    "newline": (
+        "open(2) of a symbolic link to /etc/shadow whose name has a newline",
+        {"tracepoint": R, "kprobe": R},
+        "watch: the name asked for is exported escaped (\\n): the line stays one line of "
+        "valid JSON"),
+    "bad_utf8": (
+        "open(2) of a symbolic link to /etc/shadow whose name has bytes that are not UTF-8",
+        {"tracepoint": R, "kprobe": R},
+        "watch: matched on the bytes in the kernel; exported as valid JSON with each byte "
+        "that is not UTF-8 as U+FFFD (as Tetragon), so two names that differ only there "
+        "look alike. Would make it unambiguous: exporting such a string's bytes beside it "
+        "(base64)"),
+    "scm_rights": (
+        "open(2) of /etc/shadow, the descriptor passed over a unix socket (SCM_RIGHTS) to a "
+        "child that reads it",
+        {"tracepoint": R, "kprobe": R},
+        "watch: the opener is reported, not the process that reads: no open happens there. "
+        "Would catch the reader: a hook on read(2) or on the unix socket's SCM_RIGHTS "
+        "(security_file_receive, 6.1)"),
 }
 
 
@@ -109,11 +141,21 @@ def events_of(a, pid):
     return out
 
 
-def attempt(road, arg=None, pass_fds=()):
+def event_path(e):
+    """The path the policy matched: the file an open syscall returned, the dentry of
+    vfs_open (args[0]), or the file a link(2) links to (a string argument)."""
+    ret = (e.get("return") or {}).get("file_arg")
+    if ret:
+        return ret.get("path", "?")
+    a = (e.get("args") or [{}])[0]
+    return (a.get("path_arg") or {}).get("path") or a.get("string_arg") or "?"
+
+
+def attempt(road, arg=None, pass_fds=(), helper_road=None, more=None):
     """Runs the road in a process of its own; checks the outcome against ROADS and
-    returns it, the note of the PASS line."""
+    returns it, the note of the PASS line. more(said, events), if given, checks more."""
     a = agent()
-    argv = [HELPER, road] + ([arg] if arg is not None else [])
+    argv = [HELPER, helper_road or road] + ([arg] if arg is not None else [])
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          pass_fds=pass_fds)
     out, err = p.communicate(timeout=60)
@@ -130,11 +172,13 @@ def attempt(road, arg=None, pass_fds=()):
     evs = events_of(a, p.pid)
     got = D if p.returncode == 4 else R if evs else M
     want = ROADS[road][1][mechanism()]
-    paths = sorted({(e.get("return") or {}).get("file_arg", {}).get("path", "?") for e in evs})
+    paths = sorted({event_path(e) for e in evs})
     check(got == want, "%s: expected %s, got %s: update docs/security.md (%s; events for %r)" %
           (road, want, got, said, paths))
     if got == R:
         check(paths == [SHADOW], "%s: reported, but as %r" % (road, paths))
+    if more:
+        more(said, evs)
     return got
 
 
@@ -174,9 +218,7 @@ def _():
     need_shadow()
     d = same_fs_dir()
     try:
-        link = os.path.join(d, "innocent")
-        os.link(SHADOW, link)
-        return attempt("hardlink", link)
+        return attempt("hardlink", os.path.join(d, "innocent"))
     finally:
         shutil.rmtree(d)
 
@@ -198,6 +240,65 @@ def _():
 for _road in ("chroot", "dirfd", "dotdot", "slashes", "long_path", "sendfile", "splice",
               "mmap"):
     simple(_road)
+
+
+def syscall_events(evs):
+    """The events of the open syscalls' hooks (the kprobe kernels add vfs_open's)."""
+    return [e for e in evs if (e.get("return") or {}).get("file_arg")]
+
+
+@test("read_shadow_by_race")
+def _():
+    need_shadow()
+    d = tempfile.mkdtemp(prefix="hornet-attack-")
+    try:
+        with open(os.path.join(d, "harmless"), "w") as f:
+            f.write("nothing to see\n")
+
+        def counted(said, evs):
+            n = json.loads(said.splitlines()[0])
+            check(n["shadow"] > 0 and n["other"] > 0,
+                  "the race was not run both ways: %r" % n)
+            got = len(syscall_events(evs))
+            check(got == n["shadow"], "%d opens of /etc/shadow, %d reported (%r)" %
+                  (n["shadow"], got, n))
+        return attempt("race", d, more=counted)
+    finally:
+        shutil.rmtree(d)
+
+
+def odd_name(road, name):
+    @test("read_shadow_by_" + road)
+    def _():
+        need_shadow()
+        d = tempfile.mkdtemp(prefix="hornet-attack-")
+        try:
+            link = os.path.join(os.fsencode(d), name)
+            os.symlink(SHADOW, link)
+
+            def exported(said, evs):
+                # events() parsed each line as strict UTF-8 JSON: a raw newline or a
+                # bad byte would have split or broken it
+                asked = {(e.get("args") or [{}])[0].get("string_arg")
+                         for e in syscall_events(evs)}
+                want = link.decode("utf-8", "replace")
+                check(asked == {want}, "the name asked for: %r, want %r" % (asked, want))
+            return attempt(road, link, helper_road="named", more=exported)
+        finally:
+            shutil.rmtree(d)
+
+
+odd_name("newline", b"sha\ndow")
+odd_name("bad_utf8", b"sha\xff\xfedow")
+
+
+@test("read_shadow_by_scm_rights")
+def _():
+    def opener_only(said, evs):
+        n = json.loads(said.splitlines()[0])
+        a = agent()
+        check(not events_of(a, n["reader"]), "the reader %d was reported" % n["reader"])
+    return attempt("scm_rights", more=opener_only)
 
 
 if __name__ == "__main__":

@@ -50,12 +50,10 @@ ROADS = {
     "raw": ("an AF_INET SOCK_RAW ICMP socket, an echo request to 127.0.0.1 "
             "(hornet-raw-sockets)", {"tracepoint": R, "kprobe": R}, ""),
     "packet": ("an AF_PACKET socket (hornet-raw-sockets)", {"tracepoint": R, "kprobe": R}, ""),
+    # missed until the packet programs read TCP segments of port 53 (each message after a
+    # 2-byte length, RFC 7766) as they read UDP datagrams
     "dns_tcp": ("a DNS query over TCP to a server on 127.0.0.1:53 in a network namespace of "
-                "the test's own (process_dns)", {"tracepoint": M, "kprobe": M},
-                "the connection is reported (tcp_connect), not the query: the DNS parser "
-                "of the packet programs reads UDP datagrams to and from port 53 only. "
-                "Would catch: parsing TCP segments of port 53 (a 2-byte length, then the "
-                "same message) in the egress and ingress programs (any kernel)"),
+                "the test's own (process_dns)", {"tracepoint": R, "kprobe": R}, ""),
     "deny_connect4": ("TCP connect(2) to 127.0.0.1 under a deny of 127.0.0.0/8",
                       {"tracepoint": D, "kprobe": D}, ""),
     # missed on every kernel until IPv4-mapped addresses matched IPv4 CIDRs (match_addr)
@@ -63,13 +61,12 @@ ROADS = {
                     {"tracepoint": D, "kprobe": D}, ""),
     "deny_scm_rights": ("a TCP socket passed over SCM_RIGHTS, connected by the receiver, "
                         "under a deny of 127.0.0.0/8", {"tracepoint": D, "kprobe": D}, ""),
+    # missed until the policy had the same rule on security_socket_sendmsg (a cgroup
+    # sendmsg4/sendmsg6 program where the kernel has no BPF LSM)
     "deny_sendto": ("UDP sendto(2) to 127.0.0.1 without connect, under a deny of UDP "
-                    "connects to 127.0.0.0/8 (tests/e2e/policies/deny-udp.yaml, on "
-                    "security_socket_connect)", {"tracepoint": M, "kprobe": M},
-                    "the policy hooks connect and a datagram sent without one never "
-                    "connects; the send itself is reported (udp_sendmsg). Would catch: the "
-                    "same rule on security_socket_sendmsg (6.1: kprobe; 6.18: a cgroup "
-                    "sendmsg4/sendmsg6 program, as the network sensor has)"),
+                    "connects and sends to 127.0.0.0/8 (tests/e2e/policies/deny-udp.yaml: "
+                    "security_socket_connect and security_socket_sendmsg)",
+                    {"tracepoint": D, "kprobe": D}, ""),
 }
 
 

@@ -32,6 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdpass.h"
+
 static const char *road;
 
 static int fail(const char *what, int err)
@@ -117,13 +119,6 @@ static int udp(const char *addr, int port)
 /* the socket is made here, connected by a child it is passed to */
 static int scm_rights(const char *addr, int port)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
 	struct sockaddr_in sin;
 	int sv[2], fd, st;
 	pid_t child;
@@ -135,12 +130,9 @@ static int scm_rights(const char *addr, int port)
 		return fail("fork", errno);
 	if (!child) {
 		close(sv[0]);
-		if (recvmsg(sv[1], &mh, 0) != 1)
+		fd = fdpass_recv(sv[1]);
+		if (fd < 0)
 			_exit(1);
-		c = CMSG_FIRSTHDR(&mh);
-		if (!c || c->cmsg_type != SCM_RIGHTS)
-			_exit(1);
-		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 		addr4(&sin, addr, port);
 		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
 			_exit(errno == EPERM || errno == EACCES ? 4 : 1);
@@ -151,12 +143,7 @@ static int scm_rights(const char *addr, int port)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		return fail("socket", errno);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-	if (sendmsg(sv[0], &mh, 0) != 1)
+	if (fdpass_send(sv[0], fd))
 		return fail("sendmsg", errno);
 	close(fd);
 	if (waitpid(child, &st, 0) < 0)

@@ -12,13 +12,20 @@
  *
  * ARG: proc_fd takes an O_PATH descriptor of /etc/shadow inherited from the
  * parent (opened there, so that this process's only open is the re-open);
- * hardlink takes the link's path; bind_mount an empty directory to bind /etc
- * on (in a mount namespace of this process's own: nothing leaks).
+ * hardlink makes a hard link to /etc/shadow at the path it takes (on the same
+ * file system), then opens the link; bind_mount an empty directory to bind /etc
+ * on (in a mount namespace of this process's own: nothing leaks); named opens
+ * the path it takes (a symbolic link to /etc/shadow with an odd name);
+ * race takes a directory holding "harmless", and opens DIR/link while a thread
+ * swaps it between harmless and /etc/shadow, printing how many opens got each;
+ * scm_rights opens /etc/shadow and passes the descriptor over a unix socket to
+ * a child that reads it, printing both pids.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +33,13 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "fdpass.h"
 
 #define SHADOW "/etc/shadow"
 #define LONG_PATH_BYTES 4000
@@ -126,6 +137,104 @@ static int by_proc_fd(const char *arg)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", atoi(arg));
 	return read_fd(open(path, O_RDONLY));
+}
+
+#define RACE_OPENS 2000
+
+static char race_dir[3000];
+static volatile int race_stop;
+
+/* Points DIR/link at @target by renaming a new link over it: atomic. */
+static void race_point(const char *target)
+{
+	char tmp[3100], link_path[3100];
+
+	snprintf(tmp, sizeof(tmp), "%s/link.new", race_dir);
+	snprintf(link_path, sizeof(link_path), "%s/link", race_dir);
+	unlink(tmp);
+	if (!symlink(target, tmp))
+		rename(tmp, link_path);
+}
+
+static void *race_swap(void *arg)
+{
+	char harmless[3100];
+
+	(void)arg;
+	snprintf(harmless, sizeof(harmless), "%s/harmless", race_dir);
+	while (!race_stop) {
+		race_point(harmless);
+		race_point(SHADOW);
+	}
+	return NULL;
+}
+
+/* A symbolic link swapped between check and use: which file did each open get? */
+static int by_race(const char *dir)
+{
+	char link_path[3100];
+	struct stat sh, st;
+	long shadow = 0, other = 0;
+	pthread_t t;
+	int i, fd;
+
+	if (stat(SHADOW, &sh))
+		return fail("stat /etc/shadow", errno);
+	snprintf(race_dir, sizeof(race_dir), "%s", dir);
+	snprintf(link_path, sizeof(link_path), "%s/link", dir);
+	race_point(SHADOW);
+	if (pthread_create(&t, NULL, race_swap, NULL))
+		return fail("pthread_create", EAGAIN);
+	for (i = 0; i < RACE_OPENS; i++) {
+		fd = open(link_path, O_RDONLY);
+		if (fd < 0)
+			continue; /* between unlink and rename: no link */
+		if (!fstat(fd, &st) && st.st_ino == sh.st_ino && st.st_dev == sh.st_dev)
+			shadow++;
+		else
+			other++;
+		close(fd);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	printf("{\"road\": \"%s\", \"shadow\": %ld, \"other\": %ld}\n", road, shadow, other);
+	return 0;
+}
+
+/* The descriptor opened here, read by a child it was passed to (SCM_RIGHTS). */
+static int by_scm_rights(void)
+{
+	int sv[2], fd, status;
+	char buf[512];
+	pid_t child;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return fail("socketpair", errno);
+	child = fork();
+	if (child < 0)
+		return fail("fork", errno);
+	if (!child) {
+		fd = fdpass_recv(sv[1]);
+		_exit(fd < 0 || read(fd, buf, sizeof(buf)) < 0 ? 1 : 0);
+	}
+	fd = open(SHADOW, O_RDONLY);
+	if (fd < 0)
+		return fail("open", errno);
+	if (fdpass_send(sv[0], fd))
+		return fail("sendmsg", errno);
+	close(fd);
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		return fail("the child's read", EIO);
+	printf("{\"road\": \"%s\", \"opener\": %d, \"reader\": %d}\n", road, (int)getpid(),
+	       (int)child);
+	return 0;
+}
+
+static int by_hardlink(const char *link_path)
+{
+	if (link(SHADOW, link_path))
+		return fail("link /etc/shadow", errno);
+	return read_fd(open(link_path, O_RDONLY));
 }
 
 static int by_bind_mount(const char *dir)
@@ -248,11 +357,17 @@ int main(int argc, char **argv)
 	if (!strcmp(road, "proc_fd") && arg)
 		return by_proc_fd(arg);
 	if (!strcmp(road, "hardlink") && arg)
-		return read_fd(open(arg, O_RDONLY));
+		return by_hardlink(arg);
 	if (!strcmp(road, "bind_mount") && arg)
 		return by_bind_mount(arg);
 	if (!strcmp(road, "chroot"))
 		return by_chroot();
+	if (!strcmp(road, "named") && arg)
+		return read_fd(open(arg, O_RDONLY));
+	if (!strcmp(road, "race") && arg)
+		return by_race(arg);
+	if (!strcmp(road, "scm_rights"))
+		return by_scm_rights();
 	if (!strcmp(road, "dirfd"))
 		return by_dirfd();
 	if (!strcmp(road, "dotdot"))

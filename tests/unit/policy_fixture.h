@@ -160,7 +160,7 @@ static struct btf *fx_btf(void)
 {
 	struct btf *b = btf__new_empty();
 	int i32, u16, u32, u64, vp, inode, path, file, pinode, pdentry, pfile;
-	int un, psock, pregs, ptask, pbprm, pfilename, proto;
+	int un, psock, pregs, ptask, pbprm, pfilename, pmsg, proto;
 
 	if (!b)
 		return NULL;
@@ -196,6 +196,7 @@ static struct btf *fx_btf(void)
 	ptask = fx_ptr_struct(b, "task_struct", "pid", i32, false);
 	pbprm = fx_ptr_struct(b, "linux_binprm", "file", pfile, false);
 	pfilename = fx_ptr_struct(b, "filename", "name", vp, false);
+	pmsg = fx_ptr_struct(b, "msghdr", "msg_name", vp, false);
 
 	fx_func(b, "security_file_permission", i32, 2, "file", pfile, "mask", i32);
 	fx_func(b, "security_file_open", i32, 1, "file", pfile);
@@ -203,6 +204,8 @@ static struct btf *fx_btf(void)
 	fx_func(b, "bpf_lsm_file_permission", i32, 2, "file", pfile, "mask", i32);
 	fx_func(b, "do_unlinkat", i32, 2, "dfd", i32, "name", pfilename);
 	fx_func(b, "tcp_connect", i32, 1, "sk", psock);
+	fx_func(b, "security_socket_sendmsg", i32, 3, "sock", psock, "msg", pmsg, "size", i32);
+	fx_func(b, "bpf_lsm_socket_sendmsg", i32, 3, "sock", psock, "msg", pmsg, "size", i32);
 	fx_func(b, FX_SYS "openat", u64, 1, "regs", pregs);
 	fx_func(b, FX_SYS "connect", u64, 1, "regs", pregs);
 	proto = fx_func(b, NULL, 0, 4, "__data", vp, "p", ptask, "old_pid", i32, "bprm", pbprm);

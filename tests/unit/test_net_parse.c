@@ -299,6 +299,30 @@ static void test_dns(void)
 		CHECK_STR(hornet_dns_type_name(dm.qtype), "A");
 	}
 
+	UNIT_CASE("dns_over_tcp")
+	{
+		struct msg t;
+
+		dns_header(&m, 0x1234, 0x0100, 1, 0);
+		put_question(&m, "example.com", 1);
+		t.n = 0;
+		put8(&t, m.n >> 8);
+		put8(&t, m.n & 0xff);
+		memcpy(t.b + 2, m.b, m.n);
+		t.n = m.n + 2;
+		memset(&dm, 0xa5, sizeof(dm));
+		CHECK_INT(hornet_dns_parse_tcp(t.b, t.n, &dm), 0);
+		CHECK_INT(dm.id, 0x1234);
+		CHECK_STR(dm.qname, "example.com");
+		/* a length past the segment: what is there; a length too short: error */
+		t.b[0] = 0xff;
+		CHECK_INT(hornet_dns_parse_tcp(t.b, t.n, &dm), 0);
+		t.b[0] = 0;
+		t.b[1] = 5;
+		CHECK(hornet_dns_parse_tcp(t.b, t.n, &dm) < 0);
+		CHECK(hornet_dns_parse_tcp(t.b, 1, &dm) < 0);
+	}
+
 	UNIT_CASE("dns_response_cname_and_two_a")
 	{
 		size_t ends[4];

@@ -163,6 +163,20 @@ static const struct plan_case cases[] = {
 	  "  - call: do_unlinkat\n",
 	  "fentry do_unlinkat n=2\n"
 	  "skipped 1" },
+	/* no way to trace it here: skipped as absent, unless it would deny */
+	{ "kprobe/untraceable_ignored", FX_HOST_618, ~0u, 0,
+	  "  kprobes:\n  - call: security_file_open\n    ignore:\n      callNotFound: true\n"
+	  "  - call: sys_openat\n    syscall: true\n",
+	  "tracepoint syscalls/sys_enter_openat -> syscalls/sys_exit_openat fn=" FX_SYS
+	  "openat syscall n=1\n"
+	  "skipped 1" },
+	{ "kprobe/untraceable_override_refused", FX_HOST_618, ~0u, 0,
+	  "  kprobes:\n  - call: security_file_open\n    ignore:\n      callNotFound: true\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "spec.kprobes[0] 'security_file_open': Override on 'security_file_open' needs "
+	  "fmod_ret or bpf_override_return on an error-injectable function; this kernel has "
+	  "neither (use an lsmhooks hook to deny, or Sigkill)",
+	  -EOPNOTSUPP },
 	{ "kprobe/all_ignored", FX_DEBIAN_61, ~0u, 0,
 	  "  kprobes:\n  - call: no_such_function\n    ignore:\n      callNotFound: true\n",
 	  "no hook of the policy exists on this kernel (all were skipped by "
@@ -410,6 +424,19 @@ static const struct plan_case cases[] = {
 	  "  kprobes:\n  - call: tcp_connect\n    args:\n    - index: 0\n      type: sock\n",
 	  "cgroup/connect {cgroup} fn=tcp_connect path={cgroup} n=6\n"
 	  "  a: arg:sock@0/8" },
+	/* a datagram sent without connect: its destination from the program's context */
+	{ "cgroup_sendmsg/security_socket_sendmsg", FX_HOST_618, ~0u, K_NO_CGROUP2,
+	  "  kprobes:\n  - call: security_socket_sendmsg\n    args:\n    - index: 1\n"
+	  "      type: sockaddr\n      resolve: msg_name\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "cgroup/sendmsg {cgroup} fn=security_socket_sendmsg path={cgroup} n=6 override\n"
+	  "  a: arg:sockaddr@1/8" },
+	{ "cgroup_sendmsg/lsm_where_the_kernel_has_it", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: security_socket_sendmsg\n    args:\n    - index: 1\n"
+	  "      type: sockaddr\n      resolve: msg_name\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "lsm socket_sendmsg fn=security_socket_sendmsg n=3\n"
+	  "  a: arg:sockaddr@1/8 res=0" },
 	{ "cgroup_connect/no_cgroup", FX_HOST_618, F(TRACEPOINT), 0,
 	  "  kprobes:\n  - call: tcp_connect\n",
 	  "spec.kprobes[0] 'tcp_connect': 'tcp_connect' needs kprobes, fentry or cgroup programs "
