@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HELPERS, ROOT, Agent, check, features, run, skip, test  # noqa: E402
+from hornet import HELPERS, ROOT, Agent, check, exec_dir, features, run, skip, test  # noqa: E402
 
 SHADOW_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
 SHADOW_POLICY = "hornet-sensitive-file-reads"
@@ -56,18 +56,12 @@ def mechanism():
 
 
 def workdir():
-    """The directory named in hide-watch.yaml: /dev/shm's where it can run programs."""
-    for base in ("/dev/shm", "/var/tmp"):
-        if os.path.isdir(base):
-            d = os.path.join(base, "hornet-attack-hide")
-            shutil.rmtree(d, ignore_errors=True)
-            os.mkdir(d)
-            payload = os.path.join(d, "payload")
-            shutil.copy(HELPER, payload)
-            if subprocess.run([payload, "usage"], capture_output=True).returncode == 2:
-                return d
-            shutil.rmtree(d)
-    skip("neither /dev/shm nor /var/tmp can run programs")
+    """The directory named in hide-watch.yaml, with the helper as its payload."""
+    def runs(d):
+        payload = os.path.join(d, "payload")
+        shutil.copy(HELPER, payload)
+        return subprocess.run([payload, "usage"], capture_output=True).returncode == 2
+    return exec_dir("hornet-attack-hide", runs)
 
 
 def agent():

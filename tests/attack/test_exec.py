@@ -21,10 +21,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HELPERS, ROOT, Agent, check, features, run, skip, test  # noqa: E402
+from hornet import HELPERS, ROOT, Agent, check, exec_dir, features, run, skip, test  # noqa: E402
 
 FILELESS_FILE = os.path.join(ROOT, "policies", "fileless-exec.yaml")
 FILELESS = "hornet-fileless-exec"
@@ -104,21 +103,17 @@ def mechanism():
 
 
 def workdir():
-    """The directory named in exec-watch.yaml: /dev/shm's where it can run programs."""
-    for base in ("/dev/shm", "/var/tmp"):
-        if os.path.isdir(base):
-            d = os.path.join(base, "hornet-attack-exec")
-            shutil.rmtree(d, ignore_errors=True)
-            os.mkdir(d)
-            # not named payload: attack-exec-kill would kill it
-            probe = os.path.join(d, "probe")
-            shutil.copy(TRUE, probe)
-            if subprocess.run([probe]).returncode == 0:
-                shutil.copy(TRUE, os.path.join(d, "payload"))
-                os.unlink(probe)
-                return d
-            shutil.rmtree(d)
-    skip("neither /dev/shm nor /var/tmp can run programs")
+    """The directory named in exec-watch.yaml, with a copy of true(1) as its payload."""
+    def runs(d):
+        # not named payload: attack-exec-kill would kill it
+        probe = os.path.join(d, "probe")
+        shutil.copy(TRUE, probe)
+        if subprocess.run([probe]).returncode != 0:
+            return False
+        shutil.copy(TRUE, os.path.join(d, "payload"))
+        os.unlink(probe)
+        return True
+    return exec_dir("hornet-attack-exec", runs)
 
 
 def agent():

@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HELPERS, Agent, check, run, test  # noqa: E402
+from hornet import HELPERS, Agent, check, policy_doc, run, test  # noqa: E402
 
 FLOOD = os.path.join(HELPERS, "flood")
 TRUE = os.path.realpath("/bin/true")
@@ -27,48 +27,6 @@ KILLS = 100
 # under TCG
 SECONDS = 300
 EVENT_KINDS = ("process_kprobe", "process_tracepoint", "process_lsm", "process_uprobe")
-
-WATCH = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: attack-flood-watch
-spec:
-  kprobes:
-  - call: sys_write
-    syscall: true
-    args:
-    - index: 0
-      type: int
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: Equal
-        values:
-        - "100"
-      matchBinaries:
-      - operator: In
-        values:
-        - %s
-"""
-KILL = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: attack-flood-kill
-spec:
-  kprobes:
-  - call: sys_exit_group
-    syscall: true
-    args:
-    - index: 0
-      type: int
-    selectors:
-    - matchBinaries:
-      - operator: In
-        values:
-        - %s
-      matchActions:
-      - action: Sigkill
-"""
 
 
 def policy_events(evs, policy):
@@ -101,8 +59,8 @@ def flood_hides_no_kill():
     d, victim = victim_dir()
     try:
         a = Agent("--ringbuf-size-kb", RING_KB, "--network=false")
-        a.add_policy(WATCH % FLOOD)
-        a.add_policy(KILL % victim)
+        a.add_policy(policy_doc("write-fd100", name="attack-flood-watch", binary=FLOOD))
+        a.add_policy(policy_doc("kill-at-exit", name="attack-flood-kill", binary=victim))
         st0 = a.status()
         flood = subprocess.Popen([FLOOD, str(THREADS), str(SECONDS)], stdout=subprocess.PIPE)
         try:

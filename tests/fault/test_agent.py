@@ -17,8 +17,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (BPFFS, HORNET, Agent, Fail, check, prog_ids_held, run, skip, test,  # noqa: E402
-                    unpin_dir)
+from hornet import (BPFFS, HORNET, Agent, Fail, check, kernel_link_progs,  # noqa: E402
+                    kernel_prog_ids, prog_ids_held, run, skip, test, unpin_dir)
 
 NODE = "testnode"
 TRUE = os.path.realpath("/bin/true")
@@ -30,18 +30,6 @@ SLEEP = os.path.realpath("/bin/sleep")
 # "kept". Without it, the exec_id a process found in /proc gets ("rebuilt from /proc"),
 # and the exit would not join the exec.
 DURING_EXEC_ID = "kept"
-
-
-def kernel_prog_ids():
-    r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, timeout=30)
-    check(r.returncode == 0, "bpftool prog show: %s" % r.stderr.decode())
-    return {p["id"] for p in json.loads(r.stdout or b"[]")}
-
-
-def kernel_link_progs():
-    r = subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True, timeout=30)
-    check(r.returncode == 0, "bpftool link show: %s" % r.stderr.decode())
-    return {ln.get("prog_id") for ln in json.loads(r.stdout or b"[]")}
 
 
 def pinned(top):

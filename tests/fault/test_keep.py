@@ -19,30 +19,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (BPFFS, HORNET, Agent, Fail, check, run, test,  # noqa: E402
+from hornet import (BPFFS, HORNET, Agent, Fail, check, policy_doc, run, test,  # noqa: E402
                     unpin_dir)
 
 TRUE = os.path.realpath("/bin/true")
 
-KILL_POLICY = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: keep-kill
-spec:
-  kprobes:
-  - call: sys_exit_group
-    syscall: true
-    args:
-    - index: 0
-      type: int
-    selectors:
-    - matchBinaries:
-      - operator: In
-        values:
-        - %s
-      matchActions:
-      - action: Sigkill
-"""
 
 # nothing listens on this address: a connect is refused (ECONNREFUSED) unless
 # the policy denies it (EPERM)
@@ -143,7 +124,7 @@ def kill_agent(work, pins):
         shutil.copy(TRUE, victim)
     pol = os.path.join(work, "kill.yaml")
     with open(pol, "w") as f:
-        f.write(KILL_POLICY % victim)
+        f.write(policy_doc("kill-at-exit", name="keep-kill", binary=victim))
     return Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol), victim
 
 
@@ -428,7 +409,7 @@ def no_keep_no_links():
         shutil.copy(TRUE, victim)
         pol = os.path.join(work, "kill.yaml")
         with open(pol, "w") as f:
-            f.write(KILL_POLICY % victim)
+            f.write(policy_doc("kill-at-exit", name="keep-kill", binary=victim))
         a = Agent("--bpffs-dir", pins, "--policy", pol)
         check(killed(victim), "not killed under the agent")
         sigkill(a)

@@ -120,17 +120,14 @@ static int udp(const char *addr, int port)
 static int scm_rights(const char *addr, int port)
 {
 	struct sockaddr_in sin;
-	int sv[2], fd, st;
+	int sock, fd, st;
 	pid_t child;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return fail("socketpair", errno);
-	child = fork();
+	child = fdpass_fork(&sock);
 	if (child < 0)
-		return fail("fork", errno);
+		return fail("socketpair and fork", errno);
 	if (!child) {
-		close(sv[0]);
-		fd = fdpass_recv(sv[1]);
+		fd = fdpass_recv(sock);
 		if (fd < 0)
 			_exit(1);
 		addr4(&sin, addr, port);
@@ -139,11 +136,10 @@ static int scm_rights(const char *addr, int port)
 		close(fd);
 		_exit(0);
 	}
-	close(sv[1]);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		return fail("socket", errno);
-	if (fdpass_send(sv[0], fd))
+	if (fdpass_send(sock, fd))
 		return fail("sendmsg", errno);
 	close(fd);
 	if (waitpid(child, &st, 0) < 0)

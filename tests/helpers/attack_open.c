@@ -204,23 +204,21 @@ static int by_race(const char *dir)
 /* The descriptor opened here, read by a child it was passed to (SCM_RIGHTS). */
 static int by_scm_rights(void)
 {
-	int sv[2], fd, status;
+	int sock, fd, status;
 	char buf[512];
 	pid_t child;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return fail("socketpair", errno);
-	child = fork();
+	child = fdpass_fork(&sock);
 	if (child < 0)
-		return fail("fork", errno);
+		return fail("socketpair and fork", errno);
 	if (!child) {
-		fd = fdpass_recv(sv[1]);
+		fd = fdpass_recv(sock);
 		_exit(fd < 0 || read(fd, buf, sizeof(buf)) < 0 ? 1 : 0);
 	}
 	fd = open(SHADOW, O_RDONLY);
 	if (fd < 0)
 		return fail("open", errno);
-	if (fdpass_send(sv[0], fd))
+	if (fdpass_send(sock, fd))
 		return fail("sendmsg", errno);
 	close(fd);
 	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))

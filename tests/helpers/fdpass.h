@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 struct fdpass {
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -55,6 +56,26 @@ static int fdpass_recv(int sock)
 		return -1;
 	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 	return fd;
+}
+
+/*
+ * A child joined to its parent by a unix socket: as fork(), and *@sock is the
+ * parent's end to send on, or the child's to receive on; -1 with errno when
+ * the socket or the fork fails.
+ */
+static pid_t fdpass_fork(int *sock)
+{
+	int sv[2];
+	pid_t child;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	child = fork();
+	if (child < 0)
+		return -1;
+	close(sv[child ? 1 : 0]);
+	*sock = sv[child ? 0 : 1];
+	return child;
 }
 
 #endif

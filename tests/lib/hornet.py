@@ -185,6 +185,35 @@ def prog_ids_held(pid):
     return ids
 
 
+def kernel_prog_ids():
+    """The ids of every BPF program in the kernel, whoever loaded it."""
+    r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, timeout=30)
+    check(r.returncode == 0, "bpftool prog show: %s" % r.stderr.decode())
+    return {p["id"] for p in json.loads(r.stdout or b"[]")}
+
+
+def kernel_link_progs():
+    """The ids of the programs a BPF link holds attached."""
+    r = subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True, timeout=30)
+    check(r.returncode == 0, "bpftool link show: %s" % r.stderr.decode())
+    return {ln.get("prog_id") for ln in json.loads(r.stdout or b"[]")}
+
+
+def exec_dir(name, runs):
+    """A fresh directory @name in /dev/shm, or /var/tmp where /dev/shm is
+    mounted noexec, in which the program @runs(dir) puts there runs (it
+    returns True): the attack suites' payloads are run from it."""
+    for base in ("/dev/shm", "/var/tmp"):
+        if os.path.isdir(base):
+            d = os.path.join(base, name)
+            shutil.rmtree(d, ignore_errors=True)
+            os.mkdir(d)
+            if runs(d):
+                return d
+            shutil.rmtree(d)
+    skip("neither /dev/shm nor /var/tmp can run programs")
+
+
 def bpf_prog_names():
     return [n for _, n in _progs()]
 
