@@ -20,7 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HELPERS, ROOT, Agent, check, exec_dir, features, run, skip, test  # noqa: E402
+from hornet import (HELPERS, ROOT, Agent, check, exec_dir, features, file_event_path,  # noqa: E402
+                    run, skip, test)
 
 SHADOW_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
 SHADOW_POLICY = "hornet-sensitive-file-reads"
@@ -136,9 +137,7 @@ def attempt(road):
         return got
     ev = reads[0]
     proc, parent = ev["process"], ev.get("parent", {})
-    paths = sorted({(e.get("return") or {}).get("file_arg", {}).get("path") or
-                    (e.get("args") or [{}])[0].get("file_arg", {}).get("path") or
-                    (e.get("args") or [{}])[0].get("string_arg", "?") for e in reads})
+    paths = sorted({file_event_path(e) for e in reads})
     check(paths == [SHADOW], "%s: reported, but as %r" % (road, paths))
     notes = []
     if PAYLOAD_ARGS[road] is None:

@@ -20,7 +20,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HELPERS, ROOT, Agent, check, features, run, skip, test  # noqa: E402
+from hornet import (HELPERS, ROOT, Agent, check, features, file_event_path, run, skip,  # noqa: E402
+                    test)
 
 POLICY_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
 POLICY = "hornet-sensitive-file-reads"
@@ -141,16 +142,6 @@ def events_of(a, pid):
     return out
 
 
-def event_path(e):
-    """The path the policy matched: the file an open syscall returned, the dentry of
-    vfs_open (args[0]), or the file a link(2) links to (a string argument)."""
-    ret = (e.get("return") or {}).get("file_arg")
-    if ret:
-        return ret.get("path", "?")
-    a = (e.get("args") or [{}])[0]
-    return (a.get("path_arg") or {}).get("path") or a.get("string_arg") or "?"
-
-
 def attempt(road, arg=None, pass_fds=(), helper_road=None, more=None):
     """Runs the road in a process of its own; checks the outcome against ROADS and
     returns it, the note of the PASS line. more(said, events), if given, checks more."""
@@ -172,7 +163,7 @@ def attempt(road, arg=None, pass_fds=(), helper_road=None, more=None):
     evs = events_of(a, p.pid)
     got = D if p.returncode == 4 else R if evs else M
     want = ROADS[road][1][mechanism()]
-    paths = sorted({event_path(e) for e in evs})
+    paths = sorted({file_event_path(e) for e in evs})
     check(got == want, "%s: expected %s, got %s: update docs/security.md (%s; events for %r)" %
           (road, want, got, said, paths))
     if got == R:

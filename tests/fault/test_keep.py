@@ -343,12 +343,16 @@ def keep_spares_the_next_agent():
     process table) before it loads, so a kept policy that kills what hornet does
     at its start does not kill the next agent."""
     with keep_world("spare") as (work, pins):
+        # the agents run from a copy of hornet in @work, which the policy names: the
+        # agents of other tests running meanwhile are not its targets
+        binary = os.path.join(work, "hornet")
+        shutil.copy(HORNET, binary)
         pol = os.path.join(work, "spare.yaml")
         with open(pol, "w") as f:
-            f.write(SPARE_POLICY % os.path.dirname(os.path.realpath(HORNET)))
-        a = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol)
+            f.write(SPARE_POLICY % work)
+        a = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol, binary=binary)
         sigkill(a)
-        b = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol)
+        b = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol, binary=binary)
         check(b.proc.poll() is None, "the next agent died: %s" % b.log_text()[-500:])
         check("held while this agent loaded, let go" in b.log_text(), "no takeover: %s"
               % b.log_text()[-500:])

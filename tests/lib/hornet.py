@@ -185,6 +185,17 @@ def prog_ids_held(pid):
     return ids
 
 
+def file_event_path(e):
+    """The path a file policy's event matched: the file an open syscall returned, the
+    dentry of vfs_open (args[0]), or the file a link(2) links to (a string argument)."""
+    ret = (e.get("return") or {}).get("file_arg")
+    if ret:
+        return ret.get("path", "?")
+    a = (e.get("args") or [{}])[0]
+    return ((a.get("path_arg") or a.get("file_arg") or {}).get("path") or a.get("string_arg")
+            or "?")
+
+
 def kernel_prog_ids():
     """The ids of every BPF program in the kernel, whoever loaded it."""
     r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, timeout=30)
@@ -285,7 +296,8 @@ class Agent:
     stopped = []
     _shared = {}
 
-    def __init__(self, *args, node="testnode", export=True, ready_timeout=120, poll=0.05):
+    def __init__(self, *args, node="testnode", export=True, ready_timeout=120, poll=0.05,
+                 binary=None):
         self.shared = False
         self.added = False      # a policy was added (reset() deletes it from a shared agent)
         self.base_policies = None   # Agent.shared(): the policies it started with
@@ -294,7 +306,7 @@ class Agent:
         self.socket = os.path.join(self.dir, "hornet.sock")
         self.log = os.path.join(self.dir, "agent.log")
         self.node = node
-        argv = [HORNET, "agent", "--node-name", node, "--socket", self.socket,
+        argv = [binary or HORNET, "agent", "--node-name", node, "--socket", self.socket,
                 "--export-file", self.export if export else ""] + list(args)
         # events() reads one file: no rotation unless a test asks for it
         if "--export-file-max-size-mb" not in args:
