@@ -53,7 +53,8 @@ bool web_host_ok(const struct web_hosts *hs, const char *h)
 	if (colon) {
 		char *e;
 
-		if (!isdigit((unsigned char)colon[1]))
+		/* the port as a browser writes it: digits, no leading zero */
+		if (!isdigit((unsigned char)colon[1]) || colon[1] == '0')
 			return false;
 		errno = 0;
 		port = strtoul(colon + 1, &e, 10);

@@ -173,6 +173,8 @@ def web_seeds():
         "text": "q=%3Cscript%3E&container=app\n" + exec_line,
         "host": "localhost:2113\n" + exec_line,
         "host-v6": "[::1]:2113\n{}",
+        # a port with a leading zero: refused (the fuzzer found it was let through)
+        "host-zero-port": "[::1]:02113\n{}",
         "path": "js/app.js\n[]",
         "traversal": "js/%2e%2e/%2E%2E/secret%00.js\n",
         "bad-glob": "binary=[&path=[[&dest=*[\n" + kprobe_line,

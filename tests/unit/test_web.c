@@ -75,6 +75,7 @@ int main(void)
 		CHECK(!web_host_ok(&h, "127.0.0.1:"));
 		CHECK(!web_host_ok(&h, "127.0.0.1:+2113"));
 		CHECK(!web_host_ok(&h, "127.0.0.1:2113x"));
+		CHECK(!web_host_ok(&h, "[::1]:02113"));
 		CHECK(!web_host_ok(&h, "127.0.0.1:18446744073709551617"));
 		CHECK(!web_host_ok(&h, "evil.example:2113"));
 		CHECK(!web_host_ok(&h, "localhost.evil.example:2113"));
