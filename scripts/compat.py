@@ -141,7 +141,8 @@ def check_all(hornet, corpus, files):
 
 class LoadAgent:
     """One real `hornet agent` in a temp dir: no export file, no config file,
-    an empty policy directory, its own socket."""
+    an empty policy directory, its own socket, nothing pinned that would
+    outlive it."""
 
     def __init__(self, hornet):
         self.hornet = hornet
@@ -156,7 +157,7 @@ class LoadAgent:
         self.proc = subprocess.Popen(
             [hornet, "agent", "--config", config, "--node-name", "compat", "--socket",
              self.socket, "--export-file", "", "--policy-dir", policies, "--log-level", "warn",
-             "--http-listen", "", "--store", ""],
+             "--http-listen", "", "--store", "", "--bpffs-dir", ""],
             stdout=self.logf, stderr=subprocess.STDOUT)
         r = subprocess.run([hornet, "status", "--wait", "30", "--socket", self.socket],
                            capture_output=True, timeout=60)
