@@ -185,7 +185,15 @@ class Run:
 
     def __init__(self, argv, check_rc=True, timeout=60, **kw):
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
-        out, err = p.communicate(timeout=timeout)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            try:
+                err = p.communicate(timeout=5)[1].decode(errors="replace").strip()[-600:]
+            except subprocess.TimeoutExpired:      # a child of the trigger holds the pipes
+                err = "(its output is held by a child of it)"
+            raise Fail("%s ran past %d s: %s" % (" ".join(argv)[-200:], timeout, err))
         self.pid, self.rc = p.pid, p.returncode
         self.out, self.err = out.decode(errors="replace"), err.decode(errors="replace")
         if check_rc and self.rc != 0:
@@ -715,15 +723,19 @@ import subprocess
 libc.ptrace.restype = ctypes.c_long
 libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 PTRACE_TRACEME, PTRACE_ATTACH, PTRACE_DETACH, PTRACE_SEIZE = 0, 16, 17, 0x4206
-t = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+# The target must not hold our output, and is reaped by hand: Popen.kill() would take a ptrace
+# stop that wait reports for an exit, and leave the target running.
+t = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     assert libc.ptrace(PTRACE_ATTACH, t.pid, None, None) == 0, ctypes.get_errno()
-    os.waitpid(t.pid, 0)                                       # stopped
+    assert os.WIFSTOPPED(os.waitpid(t.pid, 0)[1])
     assert libc.ptrace(PTRACE_DETACH, t.pid, None, None) == 0, ctypes.get_errno()
     assert libc.ptrace(PTRACE_SEIZE, t.pid, None, None) == 0, ctypes.get_errno()
 finally:
-    t.kill()
-    t.wait()
+    os.kill(t.pid, 9)
+    while not os.WIFSIGNALED(os.waitpid(t.pid, 0)[1]):
+        pass
 pid = os.fork()
 if pid == 0:
     libc.ptrace(PTRACE_TRACEME, 0, None, None)

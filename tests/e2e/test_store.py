@@ -41,7 +41,14 @@ def scratch():
     try:
         yield d
     finally:
-        shutil.rmtree(d, ignore_errors=True)
+        remove(d)
+
+
+def remove(d):
+    """Removes @d once the test's agents are stopped: a running store would make its file
+    again."""
+    Agent.stop_all(keep_shared=True)
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def free_port():
@@ -249,7 +256,7 @@ def _():
     finally:
         if ns:
             ns.close()
-        shutil.rmtree(d, ignore_errors=True)
+        remove(d)
 
 
 @test("store_history_outlives_a_restart")
