@@ -3,6 +3,7 @@
 """Measures how much of a corpus of Tetragon TracingPolicies hornet takes.
 
 Usage: scripts/compat.py [--hornet PATH] [--corpus DIR] [--json OUT] [--load]
+       scripts/compat.py --write-doc FILE RESULTS.json...
 
 Every *.yaml and *.yml file under the corpus (default ../shared/compat/
 tetragon-examples next to the repository) goes through `hornet policy check`
@@ -21,6 +22,10 @@ It prints one row per file:
 then a summary line. --json writes {"kernel", "files": [{file, parsed,
 validated, planned, loaded, reason, ...}]}. Exits 1 when problems() finds
 something that is a bug rather than a limit of the kernel (see there).
+
+--write-doc puts the results of earlier runs (the JSON files the e2e test
+test_compat writes: build/compat-host.json, build/compat-vm.json) into FILE
+as one Markdown table, between its compat-table markers.
 """
 import argparse
 import json
@@ -360,7 +365,71 @@ def write_json(path, results):
         f.write("\n")
 
 
+DOC_BEGIN = "<!-- compat-table:"
+DOC_END = "<!-- end compat-table -->"
+
+
+def cell(r):
+    """A file's verdict on one kernel, in a few words."""
+    if r is None:
+        return "-"
+    if r["loaded"]:
+        return "loaded"
+    if r["planned"]:
+        return "planned" if r["loaded"] is None else "load failed"
+    return "refused" if r["validated"] else ("invalid" if r["parsed"] else "unreadable")
+
+
+def doc_table(runs):
+    """Markdown lines: a summary per kernel, then a row per file with its verdict on each
+    kernel and the reason of the first refusal."""
+    kernels = [d["kernel"] for d in runs]
+    by_file, most = {}, {}
+    for i, d in enumerate(runs):
+        for r in d["files"]:
+            most[id(r)] = d["counts"]["loaded"]
+            if r["file"] != "(agent)":
+                by_file.setdefault(r["file"], [None] * len(runs))[i] = r
+    lines = []
+    for d in runs:
+        c = d["counts"]
+        lines.append("- kernel %s: %d files, %d parsed, %d validated, %d planned, %d loaded" % (
+            d["kernel"], c["files"], c["parsed"], c["validated"], c["planned"], c["loaded"]))
+    lines += ["", "| file | " + " | ".join(kernels) + " | reason |",
+              "|---|" + "---|" * len(kernels) + "---|"]
+    for f in sorted(by_file):
+        rs = by_file[f]
+        # the reason on the kernel that took most of the corpus: the one that says what
+        # hornet lacks rather than what the kernel lacks
+        best = sorted((r for r in rs if r and not r["loaded"] and r["reason"]),
+                      key=lambda r: -most[id(r)])
+        why = one_line(best[0]["reason"]) if best else ""
+        why = re.sub(r" \((fentry|program load|kprobe): .*\)$", "", why).replace("|", "\\|")
+        lines.append("| `%s` | %s | %s |" % (f, " | ".join(cell(r) for r in rs), why))
+    return lines
+
+
+def write_doc(path, result_files):
+    runs = []
+    for p in result_files:
+        with open(p) as f:
+            runs.append(json.load(f))
+    with open(path) as f:
+        text = f.read()
+    begin = text.find(DOC_BEGIN)
+    end = text.find(DOC_END)
+    if begin < 0 or end < begin:
+        raise SystemExit("compat: %s has no %s ... %s markers" % (path, DOC_BEGIN, DOC_END))
+    head = text[:text.index("\n", begin) + 1]
+    body = "\n".join(doc_table(runs)) + "\n"
+    with open(path, "w") as f:
+        f.write(head + body + text[end:])
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--write-doc":
+        write_doc(sys.argv[2], sys.argv[3:])
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--hornet", default=DEFAULT_HORNET, help="the hornet binary")
     ap.add_argument("--corpus", default=DEFAULT_CORPUS, help="folder of TracingPolicy files")
