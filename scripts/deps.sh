@@ -21,6 +21,8 @@ libc6-dev-arm64-cross runc crun etcd-server golang-go rsync golang-github-modern
 dpkg-dev openssl chromium nodejs postgresql"
 # python3-prometheus-client: its text-format parser reads /metrics in tests/e2e/test_metrics.py
 TEST_PKGS="$TEST_PKGS python3-prometheus-client"
+# python3-pyflakes: tests/lint/test_pyflakes.py checks the Python of the tests and scripts
+TEST_PKGS="$TEST_PKGS python3-pyflakes"
 # liburing-dev: the io_uring roads of tests/attack (IORING_OP_OPENAT and OPENAT2)
 TEST_PKGS="$TEST_PKGS liburing-dev"
 

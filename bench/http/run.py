@@ -30,7 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import benchlib  # noqa: E402
-from benchlib import Meter, fmt_ratio, pin, pinned, ratios, spread_of_medians, table  # noqa: E402
+from benchlib import Meter, fmt_ratio, pin, pinned, ratios, table  # noqa: E402
 # the agent as the tests start it (tests/lib/hornet.py)
 from hornet import bench_agent, BUILD, HORNET, ROOT  # noqa: E402
 

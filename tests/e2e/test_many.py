@@ -6,7 +6,6 @@ its own port on connect: 1,000 users of each hook point), real opens and
 connects, assertions on which policy reported them."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile

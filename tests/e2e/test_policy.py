@@ -12,7 +12,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (HORNET, Agent, Fail, check, features, hornet_progs, policy_doc,  # noqa: E402
+from hornet import (Agent, check, features, hornet_progs, policy_doc,  # noqa: E402
                     run, skip, test)
 
 CAT = os.path.realpath("/bin/cat")

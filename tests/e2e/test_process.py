@@ -54,7 +54,7 @@ def _():
         # exec_id is base64("node:ktime:pid")
         node, ktime, pid = base64.b64decode(p["exec_id"]).decode().split(":")
         check(node == "testnode" and int(pid) == p["pid"] and int(ktime) > 0,
-              "exec_id decodes to %r" % [node, ktime, pid])
+              "exec_id decodes to %r" % ([node, ktime, pid],))
         check(p["start_time"].endswith("Z") and len(p["start_time"]) == 30,
               "start_time %r" % p["start_time"])
         check(p["ns"]["pid"]["is_host"] is True, "ns.pid.is_host: %r" % p["ns"]["pid"])

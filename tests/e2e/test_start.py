@@ -17,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (BPFFS, HORNET, Agent, Fail, check, free_port, hornet_progs, run,  # noqa: E402
+from hornet import (BPFFS, HORNET, Fail, check, free_port, hornet_progs, run,  # noqa: E402
                     skip, test, unpin_dir)
 
 # Policies on distinct syscall tracepoints, each with a selector of its own:

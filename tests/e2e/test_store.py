@@ -20,7 +20,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, Fail, check, policy_doc, run, skip, test  # noqa: E402
+from hornet import HORNET, Agent, check, policy_doc, run, skip, test  # noqa: E402
 
 PY = os.path.realpath("/usr/bin/python3")
 CAT = os.path.realpath("/bin/cat")

@@ -241,7 +241,7 @@ def export_dir_removed():
               "`hornet status` does not say the export fails: %s" % text[-600:])
         lost0 = st["lost"]["export_errors"]
         check(lost0 > 0, "nothing counted as not written")
-        pids = burst(10)
+        burst(10)
         time.sleep(0.5)
         lost1 = a.status()["lost"]["export_errors"]
         # 10 execs and 10 exits at least, all lost

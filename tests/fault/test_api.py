@@ -324,7 +324,7 @@ def _():
     s.close()
     check(b"request line too long (at most 16 MiB)" in data, "16 MiB + 1: %r" % data[:200])
     # many large requests at once: the agent holds 64 MiB of request lines in all
-    socks, errors = [], []
+    socks = []
     lock = threading.Lock()
 
     def big():
