@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make vmtest: runs the bpf, e2e, attack and fault suites on a second kernel, Debian's 6.1
-# cloud kernel (kprobes, fentry, BPF LSM), under QEMU with TCG.
+# cloud kernel (kprobes, fentry, BPF LSM), under QEMU with TCG. VMTEST_KERNEL=5.10 boots
+# Debian 11's 5.10 cloud kernel instead (its results go to build/*-vm510.json).
 #
 #   1. downloads the newest linux-image-6.1.0-*-cloud-amd64-unsigned with
-#      apt-get download, once, into build/vm/cache/;
+#      apt-get download, once, into build/vm/cache/ (5.10: from bullseye, with apt
+#      lists of its own in build/vm/cache-5.10/apt/);
 #   2. packs an initramfs: hornet with its shared libraries, the test helpers
 #      linked statically,
 #      busybox for /init, and the tools the tests drive (python3 and its
@@ -21,7 +23,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${HORNET_BUILD:-$ROOT/build}
 VM=$BUILD/vm
-CACHE=$VM/cache
+# the kernel: Debian 12's 6.1 (the default) or Debian 11's 5.10 cloud kernel
+KVER=${VMTEST_KERNEL:-6.1}
+case "$KVER" in
+6.1) CACHE=$VM/cache TAG=vm ;;
+5.10) CACHE=$VM/cache-5.10 TAG=vm510 ;;
+*) echo "vmtest: VMTEST_KERNEL=$KVER: 6.1 or 5.10" >&2; exit 2 ;;
+esac
 STAGE=$VM/root
 TIMEOUT=${VMTEST_TIMEOUT:-2400}
 MEM=${VMTEST_MEM:-3072}
@@ -45,19 +53,35 @@ mkdir -p "$CACHE"
 # 1. the kernel, downloaded once
 kernel=$(ls "$CACHE"/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$kernel" ]; then
-	find_pkg() {
-		apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' |
-			awk '{print $1}' | sort -V | tail -n 1
-	}
-	pkg=$(find_pkg)
-	if [ -z "$pkg" ]; then
-		log "no 6.1 cloud kernel in the apt lists: apt-get update"
-		apt-get update -qq || true
-		pkg=$(find_pkg)
+	APT=(-o APT::Sandbox::User=root)
+	if [ "$KVER" = 5.10 ]; then
+		# bullseye's lists of its own, beside the machine's: its sources stay as they are
+		mkdir -p "$CACHE/apt/lists/partial"
+		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian%s main\n' \
+			" bullseye" "-security bullseye-security" > "$CACHE/apt/sources.list"
+		APT+=(-o Dir::Etc::sourcelist="$CACHE/apt/sources.list" -o Dir::Etc::sourceparts=-
+			-o Dir::State::Lists="$CACHE/apt/lists")
 	fi
-	[ -n "$pkg" ] || die "no linux-image-6.1.0-*-cloud-amd64-unsigned in the apt lists (run apt-get update)"
-	log "downloading $pkg"
-	(cd "$CACHE" && apt-get download -qq -o APT::Sandbox::User=root "$pkg") || die "apt-get download $pkg failed"
+	pattern="^linux-image-${KVER//./\\.}\\.0-[0-9]+-cloud-amd64-unsigned\$"
+	find_pkgs() {
+		apt-cache "${APT[@]}" search --names-only "$pattern" | awk '{print $1}' | sort -rV
+	}
+	if [ -z "$(find_pkgs)" ]; then
+		log "no $KVER cloud kernel in the apt lists: apt-get update"
+		apt-get "${APT[@]}" update -qq || true
+	fi
+	[ -n "$(find_pkgs)" ] || die "no linux-image-$KVER.0-*-cloud-amd64-unsigned in the apt lists (run apt-get update)"
+	# the newest that the archive still serves: the lists can name a newer one than the
+	# pool holds
+	pkg=
+	for p in $(find_pkgs); do
+		log "downloading $p"
+		if (cd "$CACHE" && apt-get "${APT[@]}" download -qq "$p"); then
+			pkg=$p
+			break
+		fi
+	done
+	[ -n "$pkg" ] || die "apt-get download of a linux-image-$KVER.0-*-cloud-amd64-unsigned failed"
 	deb=$(ls "$CACHE"/"$pkg"_*.deb | head -n 1)
 	rm -rf "$CACHE/x"
 	dpkg-deb -x "$deb" "$CACHE/x"
@@ -188,8 +212,8 @@ cp -r "$ROOT/tests" "$STAGE/hornet/tests"
 cp -r "$ROOT/examples" "$ROOT/policies" "$ROOT/deploy" "$STAGE/hornet/"
 mkdir -p "$STAGE/hornet/scripts"
 # how long each program took in the last VM run: tests/run starts the longest first
-if [ -f "$BUILD/test-durations-vm.json" ]; then
-	cp "$BUILD/test-durations-vm.json" "$STAGE/hornet/build/test-durations.json"
+if [ -f "$BUILD/test-durations-$TAG.json" ]; then
+	cp "$BUILD/test-durations-$TAG.json" "$STAGE/hornet/build/test-durations.json"
 fi
 cp "$ROOT/scripts/compat.py" "$STAGE/hornet/scripts/"
 find "$STAGE/hornet/tests" -name '__pycache__' -prune -exec rm -rf {} +
@@ -224,15 +248,15 @@ export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
 echo "HORNET-VM-UP \$(cat /proc/version)"
 echo "HORNET-VM-LSM \$(cat /sys/kernel/security/lsm)"
 cd /hornet
-HORNET_KERNEL_TAG=vm HOME=/root PYTHONDONTWRITEBYTECODE=1 HORNET_TEST_TIMES=1 \
+HORNET_KERNEL_TAG=$TAG HOME=/root PYTHONDONTWRITEBYTECODE=1 HORNET_TEST_TIMES=1 \
 	HORNET_TESTS='${HORNET_TESTS:-}' HORNET_PROGRAMS='${HORNET_PROGRAMS:-}' HORNET_JOBS=$JOBS \
 	/usr/bin/python3 /hornet/tests/run $SUITES
 echo "HORNET-RESULTS-BEGIN"
-/bb/base64 /hornet/build/test-results-vm.json
+/bb/base64 /hornet/build/test-results-$TAG.json
 echo "HORNET-RESULTS-END"
-if [ -f /hornet/build/compat-vm.json ]; then
+if [ -f /hornet/build/compat-$TAG.json ]; then
 	echo "HORNET-COMPAT-BEGIN"
-	/bb/base64 /hornet/build/compat-vm.json
+	/bb/base64 /hornet/build/compat-$TAG.json
 	echo "HORNET-COMPAT-END"
 fi
 /bb/sync
@@ -269,11 +293,11 @@ if ! grep -q "HORNET-RESULTS-END" "$console"; then
 	die "the VM stopped without reporting results (qemu exit $rc; console in $console)"
 fi
 sed -n '/HORNET-RESULTS-BEGIN/,/HORNET-RESULTS-END/p' "$console" | tr -d '\r' |
-	grep -v HORNET-RESULTS | base64 -d > "$BUILD/test-results-vm.json" ||
+	grep -v HORNET-RESULTS | base64 -d > "$BUILD/test-results-$TAG.json" ||
 	die "the VM's results did not decode (console in $console)"
 if grep -q "HORNET-COMPAT-END" "$console"; then
 	sed -n '/HORNET-COMPAT-BEGIN/,/HORNET-COMPAT-END/p' "$console" | tr -d '\r' |
-		grep -v HORNET-COMPAT | base64 -d > "$BUILD/compat-vm.json" || true
+		grep -v HORNET-COMPAT | base64 -d > "$BUILD/compat-$TAG.json" || true
 fi
 log "VM boot, tests and shutdown took ${elapsed}s"
 # the matrix shows it beside the suites' own times
@@ -283,5 +307,5 @@ d = json.load(open(p))
 d["vm_seconds"] = int(sys.argv[2])
 json.dump(d, open(p, "w"))
 json.dump(d.get("durations", {}), open(sys.argv[3], "w"))' \
-	"$BUILD/test-results-vm.json" "$elapsed" "$BUILD/test-durations-vm.json" || true
-exec /usr/bin/python3 "$ROOT/scripts/results.py" summary "$BUILD/test-results-vm.json"
+	"$BUILD/test-results-$TAG.json" "$elapsed" "$BUILD/test-durations-$TAG.json" || true
+exec /usr/bin/python3 "$ROOT/scripts/results.py" summary "$BUILD/test-results-$TAG.json"

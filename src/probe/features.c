@@ -440,11 +440,21 @@ static void probe_lsm(struct hornet_features *f)
 	static const char *const targets[] = { "bpf_lsm_file_open" };
 	int err = try_btf_prog(f, HORNET_FEAT_LSM, &p, targets, 1);
 
-	if (err == -ESRCH)
+	if (err == -ESRCH) {
 		btf_hint(f, HORNET_FEAT_LSM, "bpf_lsm_file_open");
-	else if (err && bpf_lsm_inactive())
+	} else if (err && bpf_lsm_inactive()) {
 		add_hint(f, HORNET_FEAT_LSM,
 			 "BPF LSM not active (add bpf to the lsm= boot parameter)");
+	} else if (!err && bpf_lsm_inactive()) {
+		/*
+		 * Debian 11's 5.10 (measured) loads and attaches LSM programs when the
+		 * BPF LSM is built in but not active; they never run.
+		 */
+		set_why(f, HORNET_FEAT_LSM,
+			"program loads and attaches, but the BPF LSM is "
+			"not active (add bpf to the lsm= boot parameter)");
+		set_result(f, HORNET_FEAT_LSM, false);
+	}
 }
 
 /*
