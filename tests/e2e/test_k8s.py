@@ -4,7 +4,8 @@
 --enable-k8s-api against a real kube-apiserver with etcd (tests/lib/kube.py)
 and against a fake API server (tests/lib/fakeapi.py) for the faults a real
 one does not produce on request. What the cache holds is read with
-`hornet pods -o json`, its state with `hornet status`."""
+`hornet pods -o json`, its state with `hornet status`. All of it is user space:
+the host's run covers it, and the VMs skip it."""
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, Fail, check, run, skip, test  # noqa: E402
+from hornet import HORNET, Agent, Fail, check, host_only, run, skip, test  # noqa: E402
 from fakeapi import FakeAPI, make_pod  # noqa: E402
 from kube import KUBECTL, Kube, free_port, make_ca  # noqa: E402
 
@@ -73,6 +74,7 @@ def alive(a):
 
 @test("k8s_fake_pods_of_this_node")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -109,6 +111,7 @@ def _():
 
 @test("k8s_fake_down_and_back_relists_on_410")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -144,6 +147,7 @@ def _():
 
 @test("k8s_fake_backoff_on_429_and_500")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -177,6 +181,7 @@ def _():
 
 @test("k8s_fake_cut_mid_line_and_split_lines")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -201,6 +206,7 @@ def _():
 
 @test("k8s_fake_huge_objects_refused")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -233,6 +239,7 @@ def _():
 
 @test("k8s_fake_bad_token_then_fixed")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -259,6 +266,7 @@ def _():
 
 @test("k8s_fake_bad_ca")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -275,6 +283,7 @@ def _():
 
 @test("k8s_fake_unreachable_at_start")
 def _():
+    host_only("the Kubernetes API client")
     port = free_port()
     node = unique("node")
     probe = FakeAPI(port=port)     # only for its CA and kubeconfig
@@ -295,6 +304,7 @@ def _():
 
 @test("k8s_stop_is_prompt")
 def _():
+    host_only("the Kubernetes API client")
     """SIGTERM ends the agent at once whether its watch sleeps in a backoff or streams."""
     port = free_port()
     node = unique("node")
@@ -322,6 +332,7 @@ def _():
 
 @test("k8s_fake_dead_watch_cut")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     try:
@@ -339,6 +350,7 @@ def _():
 
 @test("k8s_fake_in_cluster_token_rotates")
 def _():
+    host_only("the Kubernetes API client")
     api = FakeAPI()
     node = unique("node")
     sa = os.path.join(api.dir, "serviceaccount")
@@ -376,6 +388,7 @@ def _():
 
 @test("k8s_fake_speaks_kubectl")
 def _():
+    host_only("the Kubernetes API client")
     if not os.access(KUBECTL, os.X_OK):
         skip("needs kubectl (%s)" % KUBECTL)
     api = FakeAPI()
@@ -406,6 +419,7 @@ def _():
 
 @test("k8s_real_pods_labels_delete")
 def _():
+    host_only("the Kubernetes API client")
     with Kube() as k:
         node, ns = unique("node"), unique("ns")
         k.create_namespace(ns)
@@ -438,6 +452,7 @@ def _():
 
 @test("k8s_real_many_labels_refused")
 def _():
+    host_only("the Kubernetes API client")
     with Kube() as k:
         node, ns = unique("node"), unique("ns")
         k.create_namespace(ns)
@@ -457,6 +472,7 @@ def _():
 
 @test("k8s_real_down_and_back")
 def _():
+    host_only("the Kubernetes API client")
     with Kube() as k:
         node, ns = unique("node"), unique("ns")
         k.create_namespace(ns)
@@ -478,6 +494,7 @@ def _():
 
 @test("k8s_real_bad_token_then_fixed")
 def _():
+    host_only("the Kubernetes API client")
     with Kube() as k:
         node, ns = unique("node"), unique("ns")
         k.create_namespace(ns)

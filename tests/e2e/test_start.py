@@ -38,7 +38,7 @@ QUIET_CALLS = ("acct", "swapon", "swapoff", "pivot_root", "sethostname", "setdom
 # 0.12-0.25 s quiet, 1.3 s at load 1-2, 2.6 s before). These bounds catch a hang
 # or a stop that waits on something else, not the grace periods' length.
 NR_STOP_POINTS = 18
-IN_VM = os.environ.get("HORNET_KERNEL_TAG") == "vm"
+IN_VM = os.environ.get("HORNET_KERNEL_TAG", "host").startswith("vm")
 # TCG is about 10 times slower
 STOP_READY_WITHIN = 6.0 if IN_VM else 2.0
 STOP_PACK_WITHIN = 20.0 if IN_VM else 4.0

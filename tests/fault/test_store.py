@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from hornet import BUILD, HELPERS, HORNET, Agent, check, run, skip, test  # noqa: E402
 
 NODE = "testnode"
-IN_VM = os.environ.get("HORNET_KERNEL_TAG") == "vm"
+IN_VM = os.environ.get("HORNET_KERNEL_TAG", "host").startswith("vm")
 N = 300         # processes run while the fault lasts: 600 events of the test's own
 
 

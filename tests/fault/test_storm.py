@@ -40,7 +40,8 @@ ROTATE_MB = 64 if SOAK else 1
 BACKUPS = 1000
 # an exec after the storm waits for the records queued before it: under TCG (the VM) a full
 # ring takes seconds to read
-AFTER_S = 10 if os.environ.get("HORNET_KERNEL_TAG") == "vm" else 2
+IN_VM = os.environ.get("HORNET_KERNEL_TAG", "host").startswith("vm")
+AFTER_S = 10 if IN_VM else 2
 THREADS = 2 * (os.cpu_count() or 2)
 # RSS the agent may add during a storm over what it had before it, in KiB: its buffers are
 # fixed (ring buffers, export buffer, process cache), so a storm must not grow it

@@ -20,7 +20,7 @@ NODE = os.environ.get("HORNET_NODE", "/usr/bin/node")
 
 
 def in_vm():
-    return os.environ.get("HORNET_KERNEL_TAG") == "vm"
+    return os.environ.get("HORNET_KERNEL_TAG", "host").startswith("vm")
 
 
 def node_modules():
