@@ -34,6 +34,7 @@
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
+#include "export/gate.h"
 #include "k8s/pods.h"
 #include "policy/plan.h"
 #include "process/cache.h"
@@ -104,6 +105,7 @@ struct hornet_agent {
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
+	struct hornet_export_gate *gate; /* filters and rate limit of the file's lines */
 	struct hornet_api *api;
 	struct hornet_web *web; /* the HTTP server, on its own threads */
 	struct hornet_store *store; /* the event history, written by its own thread */
@@ -189,6 +191,34 @@ static uint64_t events_of(const struct hornet_agent *a, const char *type)
 	return 0;
 }
 
+/* One line to the export file, through the filters and the rate limit. */
+static void export_line(struct hornet_agent *a, const char *type, const char *line, size_t len)
+{
+	if (a->gate) {
+		line = hornet_export_gate__line(a->gate, type, line, len, &len,
+						hornet_clock_ns(CLOCK_MONOTONIC));
+		if (!line)
+			return;
+	}
+	hornet_export_file__write(a->file, line, len);
+}
+
+/* The rate limit's report when due (@force: now, at the end), and rotation by time. */
+static void export_tick(struct hornet_agent *a, bool force)
+{
+	uint64_t now = hornet_clock_ns(CLOCK_MONOTONIC);
+	const char *line;
+	size_t len;
+
+	if (a->gate) {
+		line = hornet_export_gate__report(a->gate, now, hornet_clock_ns(CLOCK_REALTIME),
+						  force, &len);
+		if (line)
+			hornet_export_file__write(a->file, line, len);
+	}
+	hornet_export_file__tick(a->file, now);
+}
+
 /* One finished line (with its newline) to every output; @ev: NULL for a
  * line that waited for its pod (its compact form is made from the JSON). */
 static void output(struct hornet_agent *a, const char *type, const char *line, size_t len,
@@ -205,9 +235,9 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 	/* the line with its newline, in one piece: rotation never splits it */
 	/* a line it cannot write is counted in hornet_export_file__lost() */
 	if (a->file)
-		hornet_export_file__write(a->file, line, len);
+		export_line(a, type, line, len);
 	if (a->api)
-		hornet_api__broadcast(a->api, line, len - 1);
+		hornet_api__broadcast(a->api, type, line, len - 1);
 	hornet_web__publish(a->web, line, len - 1);
 	if (a->store)
 		hornet_store__push(a->store, line, len - 1);
@@ -408,6 +438,7 @@ static void drain(struct hornet_agent *a)
 	if (a->rb)
 		drain_rings(a);
 	if (a->file) {
+		export_tick(a, false);
 		hornet_export_file__flush(a->file);
 		export_report(a);
 	}
@@ -765,6 +796,15 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
+	if (a->gate) {
+		struct hornet_export_gate_stats gs;
+
+		hornet_export_gate__stats(a->gate, &gs);
+		hornet_json_u64(j, "filtered", gs.filtered);
+		hornet_json_u64(j, "rate_limited", gs.rate_limited);
+	}
+	if (a->file && hornet_export_file__compress_errors(a->file))
+		hornet_json_u64(j, "compress_errors", hornet_export_file__compress_errors(a->file));
 	if (a->export_failing)
 		hornet_json_str(j, "error", strerror(-a->export_err));
 	hornet_json_u64(j, "api_clients", as.clients);
@@ -1226,6 +1266,9 @@ static void agent_free(struct hornet_agent *a)
 	if (a->load_done.fd >= 0)
 		close(a->load_done.fd);
 	pthread_mutex_destroy(&a->lock);
+	if (a->file)
+		export_tick(a, true); /* the drops not yet reported */
+	hornet_export_gate__free(a->gate);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
 	hornet_pod_pending_release(&a->pending);
@@ -1862,6 +1905,20 @@ static int agent_start(struct hornet_agent *a)
 		if (!a->file) {
 			pr_err("export file '%s': %s", cfg->export_file, strerror(errno));
 			return -errno;
+		}
+		hornet_export_file__set_rotation(a->file, cfg->export_rotation_ns,
+						 cfg->export_file_compress);
+		if (cfg->export_allow || cfg->export_deny || cfg->field_filters ||
+		    cfg->export_rate_limit >= 0) {
+			a->gate = hornet_export_gate__new(&(struct hornet_export_gate_opts){
+				.allow = cfg->export_allow,
+				.deny = cfg->export_deny,
+				.fields = cfg->field_filters,
+				.rate_per_min = cfg->export_rate_limit,
+				.node_name = cfg->node_name,
+			});
+			if (!a->gate)
+				return -ENOMEM;
 		}
 	}
 	err = prepare_dir(cfg->socket, HORNET_DEFAULT_SOCKET, "socket");
