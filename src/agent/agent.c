@@ -28,6 +28,7 @@
 #include "agent/crd.h"
 #include "agent/hook.h"
 #include "agent/podwait.h"
+#include "agent/persist.h"
 #include "agent/policies.h"
 #include "agent/scope.h"
 #include "export/api.h"
@@ -732,6 +733,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_str(j, "state", "attached");
 		hornet_json_u64(j, "hook_points", gs.points);
 		hornet_json_u64(j, "policies_enabled", ps.enabled);
+		hornet_json_u64(j, "policies_disabled", ps.disabled);
 		hornet_json_u64(j, "policies_in_error", ps.errors);
 		hornet_json_u64(j, "stale_events", gs.stale);
 		hornet_json_u64(j, "policies_update_failed", ps.update_errors);
@@ -833,6 +835,65 @@ static enum hornet_pm_mode parse_mode(json_t *req, bool *bad)
 	return HORNET_PM_MODE_POLICY;
 }
 
+static bool persisting(const struct hornet_agent *a)
+{
+	return a->cfg->persist_policies && a->cfg->persist_policies[0];
+}
+
+static void persisted_state(void *ctx, const char *name, bool disabled, const char *mode)
+{
+	struct hornet_agent *a = ctx;
+	char err[1024];
+
+	if (mode && hornet_pm__set_mode(a->pm, name,
+					strcmp(mode, "monitor") ? HORNET_PM_MODE_ENFORCE
+								: HORNET_PM_MODE_MONITOR,
+					err, sizeof(err)))
+		pr_warn("--persist-policies: %s", err);
+	if (disabled && hornet_pm__set_enabled(a->pm, name, false, err, sizeof(err)))
+		pr_warn("--persist-policies: %s", err);
+	else if (disabled)
+		pr_info("policy '%s' disabled, as it was kept", name);
+}
+
+static void persisted_bad(void *ctx, const char *path, const char *why)
+{
+	pr_err("--persist-policies: '%s': %s (ignored)", path, why);
+}
+
+/*
+ * The policies kept by --persist-policies, within the start's batch: one
+ * that does not parse any more is logged and listed in error, and the
+ * others load; a kept "disabled" applies before their programs are built.
+ */
+static void load_persisted(struct hornet_agent *a)
+{
+	const char *dir = a->cfg->persist_policies;
+	char err[1024];
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("--persist-policies '%s': %s", dir, strerror(errno));
+		return;
+	}
+	if (hornet_pm__add_dir(a->pm, dir, err, sizeof(err)))
+		pr_err("--persist-policies: %s", err);
+	hornet_persist_each_state(dir, persisted_state, persisted_bad, a);
+}
+
+/* Keeps a change to policy @name in --persist-policies' DIR, if it is kept there. */
+static void persist_change(struct hornet_agent *a, struct hornet_json *j, const char *name)
+{
+	char err[1024];
+
+	if (persisting(a) &&
+	    hornet_persist_state(a->cfg->persist_policies, name,
+				 hornet_pm__is_disabled(a->pm, name),
+				 hornet_pm__mode_name(a->pm, name), err, sizeof(err))) {
+		pr_warn("%s", err);
+		hornet_json_str(j, "persist_error", err);
+	}
+}
+
 static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
 {
 	struct hornet_agent *a = ctx;
@@ -863,6 +924,20 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	pr_info("policy '%s' added (%s)", name, where);
 	hornet_json_str(j, "name", name);
 	hornet_json_str(j, "state", "enabled");
+	if (persisting(a)) {
+		ret = hornet_persist_save(a->cfg->persist_policies, name, text,
+					  json_string_length(json_object_get(req, "policy")), err,
+					  err_size);
+		if (ret) {
+			pr_warn("%s", err);
+			hornet_json_str(j, "persist_error", err);
+		} else {
+			hornet_json_bool(j, "persisted", true);
+			if (mode != HORNET_PM_MODE_POLICY)
+				persist_change(a, j, name);
+		}
+		err[0] = '\0';
+	}
 	return 0;
 }
 
@@ -879,6 +954,8 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 	}
 	ret = hornet_pm__delete(a->pm, name, err, err_size);
 	if (!ret) {
+		if (persisting(a))
+			hornet_persist_remove(a->cfg->persist_policies, name);
 		pr_info("policy '%s' deleted", name);
 		hornet_json_str(j, "name", name);
 		hornet_json_str(j, "state", "deleted");
@@ -907,8 +984,42 @@ static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 			mode == HORNET_PM_MODE_MONITOR ? "monitor" : "enforce");
 		hornet_json_str(j, "name", name);
 		hornet_json_str(j, "mode", mode == HORNET_PM_MODE_MONITOR ? "monitor" : "enforce");
+		persist_change(a, j, name);
 	}
 	return ret;
+}
+
+/* policy_enable, policy_disable: {"name": NAME} */
+static int policy_switch(struct hornet_agent *a, json_t *req, struct hornet_json *j, bool on,
+			 char *err, size_t err_size)
+{
+	const char *name = json_string_value(json_object_get(req, "name"));
+	int ret;
+
+	if (!name) {
+		snprintf(err, err_size, "policy_%s needs \"name\"", on ? "enable" : "disable");
+		return -EINVAL;
+	}
+	ret = hornet_pm__set_enabled(a->pm, name, on, err, err_size);
+	if (ret)
+		return ret;
+	pr_info("policy '%s' %s", name, on ? "enabled" : "disabled");
+	hornet_json_str(j, "name", name);
+	hornet_json_str(j, "state", on ? "enabled" : "disabled");
+	persist_change(a, j, name);
+	return 0;
+}
+
+static int policy_enable_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			     size_t err_size)
+{
+	return policy_switch(ctx, req, j, true, err, err_size);
+}
+
+static int policy_disable_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			      size_t err_size)
+{
+	return policy_switch(ctx, req, j, false, err, err_size);
 }
 
 static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
@@ -1040,6 +1151,8 @@ static const struct hornet_api_command api_commands[] = {
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
+	{ "policy_enable", policy_enable_cmd },
+	{ "policy_disable", policy_disable_cmd },
 	{ "policy_list", policy_list_cmd },
 	/* the OCI hook's */
 	{ "container", container_cmd },
@@ -1345,6 +1458,8 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
+	if (persisting(a))
+		load_persisted(a);
 	/* planned: the instances' loads need the parse no more, and one of
 	 * them (tp_btf) has libbpf parse its own; one at a time is a lower peak */
 	hornet_kernel_drop_btf(&a->kernel);

@@ -106,6 +106,9 @@ static const struct opt opts[] = {
 	{ "policy-dir", OPT_STR, OFF(policy_dir), 0, 0, "DIR",
 	  "load every *.yaml, *.yml and *.json policy in DIR at start "
 	  "(default: " HORNET_DEFAULT_POLICY_DIR ", if it exists)" },
+	{ "persist-policies", OPT_STR, OFF(persist_policies), 0, 0, "DIR",
+	  "keep the policies added through the API (and their enable, disable and mode changes) "
+	  "in DIR, and load them again at start; made 0700 if missing (default: \"\", none)" },
 	{ "dns-server", OPT_STR, OFF(dns_server), 0, 0, "IP[:PORT]",
 	  "where DnsLookup actions send their queries (default: /etc/resolv.conf's first)" },
 	{ "exec-creds-hook", OPT_ENUM, OFF(exec_creds_hook), 0, 0, "HOOK",
@@ -245,6 +248,7 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->store_retention);
 	free(cfg->metrics_label_filter);
 	hornet_redact__free(cfg->redact);
+	free(cfg->persist_policies);
 	free(cfg->export_rotation_interval);
 	free(cfg->export_rate_limit_text);
 	free(cfg->export_allowlist);

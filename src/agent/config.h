@@ -70,6 +70,7 @@ struct hornet_config {
 	char *bpffs_dir; /* what outlives the agent is pinned here (util/bpffs.h) */
 	struct hornet_str_list policies; /* --policy FILE, repeatable */
 	char *policy_dir;
+	char *persist_policies; /* NULL or "": API policies are not kept */
 	char *dns_server; /* "" for /etc/resolv.conf's */
 	bool enable_k8s_api; /* the pod cache from the Kubernetes API */
 	char *k8s_kubeconfig; /* "": in-cluster settings */

@@ -4,6 +4,7 @@
 --export-rate-limit, rotation by time with compression, the API stream's own filters. All user
 space: each test is host_only."""
 import gzip
+import http.client
 import json
 import os
 import select
@@ -14,11 +15,30 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (HELPERS, HORNET, Agent, check, host_only, is_exec, is_exit,  # noqa: E402
-                    run, test)
+from hornet import (HELPERS, HORNET, Agent, check, free_port, host_only, is_exec,  # noqa: E402
+                    is_exit, policy_doc, run, test)
 
 NOP = os.path.join(HELPERS, "nop")
 TRUE = os.path.realpath("/bin/true")
+
+
+def mkdir_policy(name):
+    """A policy @name whose events are mkdir(2) of paths ending in -@name."""
+    return policy_doc("mkdir-named", name=name, suffix="-" + name)
+
+
+def mkdir_event(a, d, name, want=True):
+    """mkdir d/name; with @want, waits for its policy event and returns it; else checks that
+    none came once a process started after it has been exported."""
+    path = os.path.join(d, name)
+    subprocess.run(["mkdir", path], check=True)
+    pred = (lambda e: "process_tracepoint" in e and
+            any(x.get("string_arg") == path for x in e["process_tracepoint"].get("args", [])))
+    if want:
+        return a.wait_for(pred, what="the policy event of mkdir %s" % name)
+    a.settle()
+    check(not any(pred(e) for e in a.events()), "an event for mkdir %s" % name)
+    return None
 
 
 def lines(*filters):
@@ -192,6 +212,78 @@ def _():
     check(not any(is_exec(pid=other)(e) for e in got), "true's exec streamed")
     # the export file has them all: the stream's filters are its own
     a.wait_for(is_exec(pid=other), what="true's exec in the export file")
+
+
+@test("policy_disable_stops_events_enable_resumes")
+def _():
+    host_only("policy enable/disable")
+    port = free_port()
+    a = Agent("--http-listen", "127.0.0.1:%d" % port)
+    a.add_policy(mkdir_policy("ops-switch"))
+    d = tempfile.mkdtemp(prefix="hornet-ops-")
+    try:
+        mkdir_event(a, d, "1-ops-switch")
+        r = a.policy("disable", "ops-switch")
+        check(r.stdout.decode() == "policy 'ops-switch' disabled\n", "output %r" % r.stdout)
+        pol = a.policies()["ops-switch"]
+        check(pol["state"] == "disabled" and pol["hooks"], "listed: %r" % pol)
+        out = subprocess.run([HORNET, "policy", "--socket", a.socket, "list"],
+                             capture_output=True).stdout.decode()
+        check("ops-switch: disabled" in out, "hornet policy list: %r" % out)
+        mkdir_event(a, d, "2-ops-switch", want=False)
+        # the HTTP API's PUT /api/v1/policies/NAME/enable, as `hornet policy enable`
+        with open(os.path.join(a.dir, "http.token")) as f:
+            token = f.read().strip()
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        c.request("PUT", "/api/v1/policies/ops-switch/enable", body=b"",
+                  headers={"Authorization": "Bearer " + token})
+        resp = c.getresponse()
+        body = json.loads(resp.read())
+        c.close()
+        check(resp.status == 200 and body.get("state") == "enabled", "HTTP: %d %r" %
+              (resp.status, body))
+        check(a.policies()["ops-switch"]["state"] == "enabled", "not enabled again")
+        mkdir_event(a, d, "3-ops-switch")
+        r = a.policy("disable", "no-such-policy", check_ok=False)
+        check(r.returncode != 0 and "no policy 'no-such-policy'" in r.stderr.decode(),
+              "disable of a missing policy: %r" % r.stderr)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test("persist_policies_keeps_api_policies_and_their_state")
+def _():
+    host_only("--persist-policies")
+    keep = tempfile.mkdtemp(prefix="hornet-persist-")
+    d = tempfile.mkdtemp(prefix="hornet-ops-")
+    try:
+        a = Agent("--persist-policies", keep)
+        a.add_policy(mkdir_policy("ops-kept"))
+        a.add_policy(mkdir_policy("ops-kept-off"))
+        a.policy("disable", "ops-kept-off")
+        a.add_policy(mkdir_policy("ops-gone"))
+        a.policy("delete", "ops-gone")
+        check(a.stop() == 0, "agent exit status")
+        files = sorted(os.listdir(keep))
+        check(files == ["ops-kept-off.state", "ops-kept-off.yaml", "ops-kept.yaml"],
+              "kept: %r" % files)
+        check(all(os.stat(os.path.join(keep, f)).st_mode & 0o777 == 0o600 for f in files),
+              "modes")
+        # a kept file that no longer parses: its error, and the others load
+        with open(os.path.join(keep, "broken.yaml"), "w") as f:
+            f.write("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nspec: [\n")
+        b = Agent("--persist-policies", keep)
+        pols = b.policies()
+        check(pols.get("ops-kept", {}).get("state") == "enabled", "ops-kept: %r" % pols)
+        check(pols.get("ops-kept-off", {}).get("state") == "disabled", "off: %r" % pols)
+        check(pols.get("broken", {}).get("state") == "error" and
+              "broken.yaml" in pols["broken"].get("source", ""), "broken: %r" % pols.get("broken"))
+        check("broken.yaml" in b.log_text(), "the log does not name broken.yaml")
+        mkdir_event(b, d, "1-ops-kept")
+        mkdir_event(b, d, "1-ops-kept-off", want=False)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
