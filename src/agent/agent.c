@@ -989,6 +989,49 @@ static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 	return ret;
 }
 
+/* log_level: {"level": LEVEL} sets it; without, says it */
+static int log_level_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	json_t *v = json_object_get(req, "level");
+	enum hornet_log_level level, old = hornet_log_level;
+
+	(void)ctx;
+	if (v) {
+		if (!json_is_string(v) || hornet_log_level_parse(json_string_value(v), &level)) {
+			snprintf(err, err_size,
+				 "log_level: \"level\" must be error, warn, info or debug");
+			return -EINVAL;
+		}
+		/* other threads read it: a word written whole */
+		__atomic_store_n(&hornet_log_level, level, __ATOMIC_RELAXED);
+		if (level != old)
+			hornet_log(level < HORNET_LOG_INFO ? level : HORNET_LOG_INFO,
+				   "log level %s (was %s)", hornet_log_level_name(level),
+				   hornet_log_level_name(old));
+		hornet_json_str(j, "previous", hornet_log_level_name(old));
+	}
+	hornet_json_str(j, "level", hornet_log_level_name(hornet_log_level));
+	return 0;
+}
+
+/* log_tail: the last lines the agent logged, for `hornet bugtool` */
+static int log_tail_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	char *buf = malloc(HORNET_LOG_TAIL_SIZE);
+	size_t n;
+
+	(void)ctx;
+	(void)req;
+	if (!buf) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	n = hornet_log_tail(buf, HORNET_LOG_TAIL_SIZE);
+	hornet_json_strn(j, "log", buf, n);
+	free(buf);
+	return 0;
+}
+
 /* policy_enable, policy_disable: {"name": NAME} */
 static int policy_switch(struct hornet_agent *a, json_t *req, struct hornet_json *j, bool on,
 			 char *err, size_t err_size)
@@ -1152,6 +1195,8 @@ static const struct hornet_api_command api_commands[] = {
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
 	{ "policy_enable", policy_enable_cmd },
+	{ "log_level", log_level_cmd, .while_busy = true },
+	{ "log_tail", log_tail_cmd, .while_busy = true },
 	{ "policy_disable", policy_disable_cmd },
 	{ "policy_list", policy_list_cmd },
 	/* the OCI hook's */
@@ -2186,6 +2231,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	a.started_ns = hornet_clock_ns(CLOCK_MONOTONIC);
 	tune_malloc();
 	hornet_log_level = cfg->log_level;
+	hornet_log_keep_tail();
 	hornet_log_libbpf();
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();

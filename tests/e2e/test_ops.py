@@ -11,6 +11,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -284,6 +285,58 @@ def _():
     finally:
         shutil.rmtree(keep, ignore_errors=True)
         shutil.rmtree(d, ignore_errors=True)
+
+
+@test("loglevel_changes_the_running_agents_level")
+def _():
+    host_only("hornet loglevel")
+    a = Agent()
+
+    def loglevel(*args):
+        r = subprocess.run([HORNET, "loglevel", "--socket", a.socket] + list(args),
+                           capture_output=True, timeout=30)
+        return r.returncode, r.stdout.decode() + r.stderr.decode()
+
+    check(loglevel() == (0, "log level: info\n"), "at first: %r" % (loglevel(),))
+    check(loglevel("debug") == (0, "log level: debug (was info)\n"), "set debug")
+    check("log level debug (was info)" in a.log_text(), "log: %r" % a.log_text()[-500:])
+    rc, out = loglevel("-o", "json")
+    check(rc == 0 and json.loads(out) == {"level": "debug"}, "json: %r" % out)
+    rc, out = loglevel("verbose")
+    check(rc == 2 and "'verbose': use error, warn, info or debug" in out, "bad level: %r" % out)
+    check(loglevel("error")[0] == 0 and loglevel() == (0, "log level: error\n"), "set error")
+
+
+@test("bugtool_writes_one_archive_of_status_policies_maps_log_probe")
+def _():
+    host_only("hornet bugtool")
+    a = Agent()
+    a.add_policy(mkdir_policy("ops-bugtool"))
+    out = os.path.join(a.dir, "bug.tar.gz")
+    r = subprocess.run([HORNET, "bugtool", "--socket", a.socket, "-O", out],
+                       capture_output=True, timeout=60)
+    check(r.returncode == 0 and r.stdout.decode() == out + "\n",
+          "exit %d: %r" % (r.returncode, r.stderr))
+    check(os.stat(out).st_mode & 0o777 == 0o600, "mode %o" % os.stat(out).st_mode)
+    with tarfile.open(out) as t:
+        files = {m.name.split("/", 1)[1]: t.extractfile(m).read().decode() for m in t}
+    for name in ("version.txt", "status.json", "policies.json", "maps.txt", "agent.log",
+                 "probe.json"):
+        check(files.get(name), "%s missing or empty: %r" % (name, sorted(files)))
+    check(json.loads(files["status.json"])["pid"] == a.proc.pid, "status.json")
+    check([p["name"] for p in json.loads(files["policies.json"])["policies"]] ==
+          ["ops-bugtool"], "policies.json")
+    procs = [x for x in files["maps.txt"].splitlines() if " hornet_procs " in x]
+    check(procs and int(procs[0].split()[6]) > 0, "maps.txt: %r" % files["maps.txt"][:600])
+    check("ready in" in files["agent.log"] and "policy 'ops-bugtool' added" in files["agent.log"],
+          "agent.log: %r" % files["agent.log"][-400:])
+    json.loads(files["probe.json"])
+    check("hornet " in files["version.txt"] and "kernel: Linux" in files["version.txt"],
+          "version.txt: %r" % files["version.txt"])
+    # never over a file already there
+    r = subprocess.run([HORNET, "bugtool", "--socket", a.socket, "-O", out],
+                       capture_output=True, timeout=60)
+    check(r.returncode == 1 and b"File exists" in r.stderr, "again: %r" % r.stderr)
 
 
 if __name__ == "__main__":
