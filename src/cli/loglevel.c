@@ -50,6 +50,11 @@ int hornet_cmd_loglevel(int argc, char **argv)
 	}
 	if (!hornet_cli_text_or_json("loglevel", fmt))
 		return 2;
+	/* Tetragon's spelling: tetra loglevel get, tetra loglevel set LEVEL */
+	if (optind < argc && (!strcmp(argv[optind], "get") && argc - optind == 1))
+		optind++;
+	else if (optind < argc && !strcmp(argv[optind], "set") && argc - optind == 2)
+		optind++;
 	if (argc - optind > 1) {
 		fprintf(stderr,
 			"hornet loglevel: one level at most (see 'hornet loglevel --help')\n");

@@ -764,7 +764,7 @@ void hornet_api__broadcast(struct hornet_api *api, const char *type, const char 
 		if (!c->subscribed)
 			continue;
 		if ((c->allow || c->deny) &&
-		    !hornet_export_filter_pass_ev(c->allow, c->deny, type, line, len, &ev))
+		    !hornet_export_filter_pass(c->allow, c->deny, type, line, len))
 			continue;
 		own = NULL;
 		n = len;

@@ -15,6 +15,7 @@
 #include <pcre2.h>
 
 #include "export/filter.h"
+#include "export/jscan.h"
 
 #define FILTER_MAX 256
 #define FILTER_MAX_VALUES 256
@@ -715,55 +716,61 @@ fail:
 
 /* --- matching ---------------------------------------------------------- */
 
-static bool re_match(struct hornet_export_filter *f, const struct cond *c, json_t *s)
-{
-	size_t i;
+/* room for a string with escapes, decoded (a binary path, an argument list) */
+#define STR_BUF 4096
 
-	if (!json_is_string(s))
+static bool re_match(struct hornet_export_filter *f, const struct cond *c, struct hornet_jv v)
+{
+	char buf[STR_BUF];
+	const char *s;
+	size_t i, len;
+
+	s = hornet_jv_str(v, buf, sizeof(buf), &len);
+	if (!s)
 		return false;
 	for (i = 0; i < c->n; i++)
-		if (pcre2_match(c->re[i], (PCRE2_SPTR)json_string_value(s), json_string_length(s),
-				0, 0, f->md, f->mctx) >= 0)
+		if (pcre2_match(c->re[i], (PCRE2_SPTR)s, len, 0, 0, f->md, f->mctx) >= 0)
 			return true;
 	return false;
 }
 
-static json_t *path2(json_t *o, const char *a, const char *b)
+static struct hornet_jv get2(struct hornet_jv o, const char *a, const char *b)
 {
-	o = json_object_get(o, a);
-	return b ? json_object_get(o, b) : o;
+	o = hornet_jv_get(o, a);
+	return b ? hornet_jv_get(o, b) : o;
 }
 
-static bool str_in(const struct cond *c, const char *s)
+/* Whether string @v is one of @vals (@n of them). */
+static bool str_in(char *const *vals, size_t n, struct hornet_jv v)
 {
-	size_t i;
+	char buf[STR_BUF];
+	size_t i, len;
+	const char *s = hornet_jv_str(v, buf, sizeof(buf), &len);
 
-	for (i = 0; i < c->n; i++)
-		if (!strcmp(c->str[i], s))
+	for (i = 0; s && i < n; i++)
+		if (strlen(vals[i]) == len && !memcmp(vals[i], s, len))
 			return true;
 	return false;
 }
 
-static bool sel_matches(const struct selector *s, json_t *labels)
+static bool sel_matches(const struct selector *s, struct hornet_jv labels)
 {
 	const struct sel_req *r;
-	json_t *v;
+	struct hornet_jv v;
 	bool in;
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < s->nr; i++) {
 		r = &s->req[i];
-		v = json_object_get(labels, r->key);
-		in = false;
-		for (k = 0; v && json_is_string(v) && k < r->nr_vals; k++)
-			in |= !strcmp(json_string_value(v), r->vals[k]);
+		v = hornet_jv_get(labels, r->key);
+		in = v.p && str_in(r->vals, r->nr_vals, v);
 		switch (r->op) {
 		case S_EXISTS:
-			if (!v)
+			if (!v.p)
 				return false;
 			break;
 		case S_NOT_EXISTS:
-			if (v)
+			if (v.p)
 				return false;
 			break;
 		case S_EQ:
@@ -782,106 +789,114 @@ static bool sel_matches(const struct selector *s, json_t *labels)
 	return true;
 }
 
-static bool has_cap(json_t *set, const char *name)
+static bool cap_test(const struct cap_test *t, struct hornet_jv cap)
 {
-	size_t i;
+	struct hornet_jv set = hornet_jv_get(cap, t->set), e;
+	const char *it = NULL;
+	size_t i, have = 0, size = 0;
 
-	for (i = 0; i < json_array_size(set); i++)
-		if (json_is_string(json_array_get(set, i)) &&
-		    !strcmp(json_string_value(json_array_get(set, i)), name))
-			return true;
-	return false;
-}
-
-static bool cap_test(const struct cap_test *t, json_t *cap)
-{
-	json_t *set = json_object_get(cap, t->set);
-	size_t i, have = 0;
-
-	for (i = 0; i < t->nr; i++)
-		have += has_cap(set, t->names[i]);
+	while ((e = hornet_jv_next(set, &it, NULL)).p)
+		size++;
+	for (i = 0; i < t->nr; i++) {
+		it = NULL;
+		while ((e = hornet_jv_next(set, &it, NULL)).p)
+			if (str_in(&t->names[i], 1, e)) {
+				have++;
+				break;
+			}
+	}
 	switch (t->how[0]) {
 	case 'a':
 		if (t->how[1] == 'n') /* any */
 			return have > 0;
 		return have == t->nr; /* all */
 	case 'e':
-		return have == t->nr && json_array_size(set) == t->nr;
+		return have == t->nr && size == t->nr;
 	default: /* none */
 		return have == 0;
 	}
 }
 
 /* Tetragon's health check: the process or its parent may be an exec probe. */
-static bool maybe_probe(json_t *proc)
+static bool maybe_probe(struct hornet_jv proc)
 {
-	return json_is_true(path2(json_object_get(proc, "pod"), "container", "maybe_exec_probe"));
+	return hornet_jv_is_true(get2(get2(proc, "pod", "container"), "maybe_exec_probe", NULL));
 }
 
 static bool cond_matches(struct hornet_export_filter *f, const struct cond *c, const char *type,
-			 json_t *body)
+			 struct hornet_jv body)
 {
-	json_t *proc = json_object_get(body, "process");
-	json_t *parent = json_object_get(body, "parent");
-	json_t *pod = json_object_get(proc, "pod"), *v;
+	struct hornet_jv proc = hornet_jv_get(body, "process"), parent, pod, v, e;
+	const char *it = NULL;
+	int64_t pid;
 	size_t i;
 
+	pod = hornet_jv_get(proc, "pod");
 	switch (c->kind) {
 	case C_EVENT_SET:
-		return str_in(c, type);
+		for (i = 0; i < c->n; i++)
+			if (!strcmp(c->str[i], type))
+				return true;
+		return false;
 	case C_BINARY:
-		return re_match(f, c, json_object_get(proc, "binary"));
+		return re_match(f, c, hornet_jv_get(proc, "binary"));
 	case C_PARENT_BINARY:
-		return re_match(f, c, json_object_get(parent, "binary"));
+		return re_match(f, c, get2(body, "parent", "binary"));
 	case C_ANCESTOR_BINARY:
-		v = json_object_get(body, "ancestors");
-		for (i = 0; i < json_array_size(v); i++)
-			if (re_match(f, c, json_object_get(json_array_get(v, i), "binary")))
+		v = hornet_jv_get(body, "ancestors");
+		while ((e = hornet_jv_next(v, &it, NULL)).p)
+			if (re_match(f, c, hornet_jv_get(e, "binary")))
 				return true;
 		return false;
 	case C_NAMESPACE:
-		if (!proc)
+		if (!proc.p)
 			return false;
 		/* "" names the processes outside any pod */
-		v = json_object_get(pod, "namespace");
-		return str_in(c, pod ? (json_is_string(v) ? json_string_value(v) : "\1") : "");
-	case C_NAMESPACE_RE:
-		return re_match(f, c, json_object_get(pod, "namespace"));
-	case C_POD_RE:
-		return re_match(f, c, json_object_get(pod, "name"));
-	case C_CONTAINER_NAME_RE:
-		return re_match(f, c, path2(pod, "container", "name"));
-	case C_CONTAINER_ID:
-		return re_match(f, c, json_object_get(proc, "docker"));
-	case C_ARGS:
-		return re_match(f, c, json_object_get(proc, "arguments"));
-	case C_PARENT_ARGS:
-		return re_match(f, c, json_object_get(parent, "arguments"));
-	case C_LABELS:
-		if (!pod)
+		if (!pod.p) {
+			for (i = 0; i < c->n; i++)
+				if (!c->str[i][0])
+					return true;
 			return false;
-		v = json_object_get(pod, "pod_labels");
+		}
+		return str_in(c->str, c->n, hornet_jv_get(pod, "namespace"));
+	case C_NAMESPACE_RE:
+		return re_match(f, c, hornet_jv_get(pod, "namespace"));
+	case C_POD_RE:
+		return re_match(f, c, hornet_jv_get(pod, "name"));
+	case C_CONTAINER_NAME_RE:
+		return re_match(f, c, get2(pod, "container", "name"));
+	case C_CONTAINER_ID:
+		return re_match(f, c, hornet_jv_get(proc, "docker"));
+	case C_ARGS:
+		return re_match(f, c, hornet_jv_get(proc, "arguments"));
+	case C_PARENT_ARGS:
+		return re_match(f, c, get2(body, "parent", "arguments"));
+	case C_LABELS:
+		if (!pod.p)
+			return false;
+		v = hornet_jv_get(pod, "pod_labels");
 		for (i = 0; i < c->n; i++)
 			if (sel_matches(&c->sel[i], v))
 				return true;
 		return false;
 	case C_POLICY:
-		v = json_object_get(body, "policy_name");
-		return json_is_string(v) && json_string_length(v) &&
-		       str_in(c, json_string_value(v));
+		v = hornet_jv_get(body, "policy_name");
+		return str_in(c->str, c->n, v);
 	case C_PID:
-		v = json_object_get(proc, "pid");
-		for (i = 0; json_is_integer(v) && i < c->n; i++)
-			if ((json_int_t)c->num[i] == json_integer_value(v))
+		if (!hornet_jv_int(hornet_jv_get(proc, "pid"), &pid))
+			return false;
+		for (i = 0; i < c->n; i++)
+			if ((int64_t)c->num[i] == pid)
 				return true;
 		return false;
 	case C_HEALTH:
+		parent = hornet_jv_get(body, "parent");
 		if (c->flag)
 			return maybe_probe(proc) || maybe_probe(parent);
 		return !maybe_probe(proc) && !maybe_probe(parent);
 	case C_CAPS:
-		v = json_object_get(proc, "cap");
-		if (!v)
+		v = hornet_jv_get(proc, "cap");
+		if (!v.p)
 			return false;
 		for (i = 0; i < c->n; i++)
 			if (!cap_test(&c->caps[i], v))
@@ -891,11 +906,14 @@ static bool cond_matches(struct hornet_export_filter *f, const struct cond *c, c
 	return false;
 }
 
-bool hornet_export_filter__match(struct hornet_export_filter *f, const char *type, json_t *ev)
+bool hornet_export_filter__match(struct hornet_export_filter *f, const char *type, const char *line,
+				 size_t len)
 {
-	json_t *body = json_object_get(ev, type);
+	struct hornet_jv body = { NULL, NULL };
 	size_t i, j;
 
+	if (f->needs_event)
+		body = hornet_jv_get(hornet_jv_of(line, line + len), type);
 	for (i = 0; i < f->n; i++) {
 		for (j = 0; j < f->f[i].n; j++)
 			if (!cond_matches(f, &f->f[i].c[j], type, body))
@@ -906,30 +924,11 @@ bool hornet_export_filter__match(struct hornet_export_filter *f, const char *typ
 	return false;
 }
 
-bool hornet_export_filter_pass_ev(struct hornet_export_filter *allow,
-				  struct hornet_export_filter *deny, const char *type,
-				  const char *line, size_t len, json_t **ev)
-{
-	if (!allow && !deny)
-		return true;
-	if (!*ev &&
-	    (hornet_export_filter__needs_event(allow) || hornet_export_filter__needs_event(deny))) {
-		*ev = json_loadb(line, len, 0, NULL);
-		if (!*ev)
-			return true;
-	}
-	if (allow && !hornet_export_filter__match(allow, type, *ev))
-		return false;
-	return !(deny && hornet_export_filter__match(deny, type, *ev));
-}
-
 bool hornet_export_filter_pass(struct hornet_export_filter *allow,
 			       struct hornet_export_filter *deny, const char *type,
 			       const char *line, size_t len)
 {
-	json_t *ev = NULL;
-	bool pass = hornet_export_filter_pass_ev(allow, deny, type, line, len, &ev);
-
-	json_decref(ev);
-	return pass;
+	if (allow && !hornet_export_filter__match(allow, type, line, len))
+		return false;
+	return !(deny && hornet_export_filter__match(deny, type, line, len));
 }

@@ -39,28 +39,22 @@ struct hornet_export_filter *hornet_export_filter__new(const char *text, unsigne
 						       char *err, size_t err_size);
 void hornet_export_filter__free(struct hornet_export_filter *f);
 
-/* Whether matching needs more than the event's type (else @ev may be NULL). */
+/* Whether matching needs more than the event's type. */
 bool hornet_export_filter__needs_event(const struct hornet_export_filter *f);
 
 /*
  * Whether one of the filters matches the event of @type ("process_exec")
- * whose whole line is @ev. Not thread-safe (one match buffer per list).
+ * whose line is @line (@len bytes): the fields are read from the text
+ * (export/jscan.h), the line is not parsed whole. Not thread-safe (one
+ * match buffer per list).
  */
-bool hornet_export_filter__match(struct hornet_export_filter *f, const char *type, json_t *ev);
+bool hornet_export_filter__match(struct hornet_export_filter *f, const char *type, const char *line,
+				 size_t len);
 
-/*
- * Tetragon's Apply: @allow (NULL: all) matches and @deny (NULL: none) does
- * not. The line (@len bytes, without a newline needed) is parsed only when a
- * filter needs it; a line that does not parse passes.
- */
+/* Tetragon's Apply: @allow (NULL: all) matches and @deny (NULL: none) does not. */
 bool hornet_export_filter_pass(struct hornet_export_filter *allow,
 			       struct hornet_export_filter *deny, const char *type,
 			       const char *line, size_t len);
-
-/* The same, with the line parsed into *@ev at most once (NULL at first; the caller frees it). */
-bool hornet_export_filter_pass_ev(struct hornet_export_filter *allow,
-				  struct hornet_export_filter *deny, const char *type,
-				  const char *line, size_t len, json_t **ev);
 
 /*
  * Calls @fn on each JSON value of @text (objects one after another, as

@@ -304,7 +304,8 @@ def _():
     check(rc == 0 and json.loads(out) == {"level": "debug"}, "json: %r" % out)
     rc, out = loglevel("verbose")
     check(rc == 2 and "'verbose': use error, warn, info or debug" in out, "bad level: %r" % out)
-    check(loglevel("error")[0] == 0 and loglevel() == (0, "log level: error\n"), "set error")
+    check(loglevel("set", "error")[0] == 0 and loglevel("get") == (0, "log level: error\n"),
+          "tetra's spelling: set error, get")
 
 
 @test("bugtool_writes_one_archive_of_status_policies_maps_log_probe")

@@ -185,6 +185,22 @@ int main(void)
 		CHECK(passes("{\"health_check\": false}", NULL, "process_exec", EXEC_HOST));
 	}
 
+	UNIT_CASE("export_filter_reads_escaped_and_nested_values")
+	{
+		/* the line is read in place: escapes decoded, other members skipped whole */
+		static const char *line =
+			"{\"process_exec\":{\"x\":[{\"binary\":\"/no\"},\"]}\\\"\",[[]]],"
+			"\"process\":{\"pid\":12,\"binary\":\"/tmp/a\\\"b\\u00e9\\n\"}},"
+			"\"node_name\":\"n\"}";
+
+		CHECK(passes("{\"binary_regex\": [\"^/tmp/a\\\"b\u00e9\\n$\"]}", NULL,
+			     "process_exec", line));
+		CHECK(passes("{\"pid\": [12]}", NULL, "process_exec", line));
+		CHECK(!passes("{\"binary_regex\": [\"^/no$\"]}", NULL, "process_exec", line));
+		/* a line cut short matches nothing and reads nothing past its end */
+		CHECK(!passes("{\"pid\": [12]}", NULL, "process_exec", "{\"process_exec\":{\"pro"));
+	}
+
 	UNIT_CASE("export_filter_labels_and_capabilities")
 	{
 		CHECK(passes("{\"labels\": [\"app=web,tier in (front, back)\"]}", NULL,
