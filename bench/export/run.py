@@ -76,6 +76,8 @@ def main():
                 cpu, n = agent_cpu(args)
                 rows[name].append(cpu * 1e9 / max(n, 1))
         for name, v in rows.items():
+            if not v:
+                continue   # BENCH_ROUNDS=0: filterbench alone
             v.sort()
             print("agent CPU per exported event, %-24s median %6.0f ns (rounds: %s)"
                   % (name, v[len(v) // 2], ", ".join("%.0f" % x for x in v)))

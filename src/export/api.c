@@ -726,34 +726,9 @@ void hornet_api__free(struct hornet_api *api)
 	free(api);
 }
 
-/* The line for @c after its field filters: @line, or a new string (*@own). */
-static const char *stream_fields(struct api_client *c, const char *type, const char *line,
-				 size_t *len, json_t **ev, char **own)
-{
-	json_t *copy;
-
-	if (!hornet_field_filters__applies(c->fields, type))
-		return line;
-	if (!*ev)
-		*ev = json_loadb(line, *len, 0, NULL);
-	/* the parsed event is shared by the streams: each filters its own copy */
-	copy = *ev ? json_deep_copy(*ev) : NULL;
-	if (!copy)
-		return line;
-	hornet_field_filters__apply(c->fields, type, copy);
-	*own = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	if (!*own)
-		return line;
-	*len = strlen(*own);
-	return *own;
-}
-
 void hornet_api__broadcast(struct hornet_api *api, const char *type, const char *line, size_t len)
 {
 	struct api_client *c, *tmp;
-	const char *out;
-	json_t *ev = NULL;
 	char *own;
 	size_t n;
 
@@ -766,16 +741,16 @@ void hornet_api__broadcast(struct hornet_api *api, const char *type, const char 
 		if ((c->allow || c->deny) &&
 		    !hornet_export_filter_pass(c->allow, c->deny, type, line, len))
 			continue;
-		own = NULL;
 		n = len;
-		out = c->fields ? stream_fields(c, type, line, &n, &ev, &own) : line;
-		if (!client_queue(c, out, n)) {
+		own = hornet_field_filters__applies(c->fields, type)
+			      ? hornet_field_filters__apply(c->fields, type, line, len, &n)
+			      : NULL;
+		if (!client_queue(c, own ? own : line, own ? n : len)) {
 			c->dropped++;
 			api->dropped++;
 		}
 		free(own);
 	}
-	json_decref(ev);
 }
 
 void hornet_api__flush(struct hornet_api *api)

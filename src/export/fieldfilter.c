@@ -10,6 +10,7 @@
 
 #include "export/fieldfilter.h"
 #include "export/filter.h"
+#include "export/jscan.h"
 
 #define FF_MAX 64
 #define FF_MAX_PATHS 256
@@ -271,59 +272,127 @@ bool hornet_field_filters__applies(const struct hornet_field_filters *ff, const 
 	return false;
 }
 
-static const struct node *kid(const struct node *n, const char *name)
+static const struct node *kid(const struct node *n, const char *name, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < n->n; i++)
-		if (!strcmp(n->kids[i].name, name))
+		if (strlen(n->kids[i].name) == len && !memcmp(n->kids[i].name, name, len))
 			return &n->kids[i];
 	return NULL;
 }
 
-/*
- * INCLUDE (@keep) drops the members of @o the tree does not name; EXCLUDE
- * drops those it names whole. Either goes down into objects and arrays of
- * objects the tree names in part.
- */
-static void mask(json_t *o, const struct node *n, bool keep)
+static size_t copy(char *out, struct hornet_jv v)
 {
-	const struct node *k;
-	const char *key;
-	json_t *v, *e;
-	void *tmp;
-	size_t i;
-
-	json_object_foreach_safe(o, tmp, key, v)
-	{
-		k = kid(n, key);
-		if (k ? k->leaf && !keep : keep) {
-			json_object_del(o, key);
-			continue;
-		}
-		if (!k || k->leaf)
-			continue;
-		if (json_is_object(v))
-			mask(v, k, keep);
-		json_array_foreach(v, i, e)
-		{
-			if (json_is_object(e))
-				mask(e, k, keep);
-		}
-	}
+	memcpy(out, v.p, v.end - v.p);
+	return v.end - v.p;
 }
 
-void hornet_field_filters__apply(const struct hornet_field_filters *ff, const char *type,
-				 json_t *ev)
-{
-	json_t *body = json_object_get(ev, type);
-	size_t i;
+static size_t mask(struct hornet_jv o, const struct node *n, bool keep, char *out);
 
-	if (!json_is_object(body))
-		return;
-	for (i = 0; i < ff->n; i++) {
-		if (!ff_applies(&ff->f[i], type))
-			continue;
-		mask(body, &ff->f[i].root, ff->f[i].include);
+/* Array @a with mask(@n) applied to each object in it. */
+static size_t mask_array(struct hornet_jv a, const struct node *n, bool keep, char *out)
+{
+	const char *it = NULL;
+	struct hornet_jv e;
+	size_t w = 0;
+
+	out[w++] = '[';
+	while ((e = hornet_jv_next(a, &it, NULL)).p) {
+		if (w > 1)
+			out[w++] = ',';
+		w += *e.p == '{' ? mask(e, n, keep, out + w) : copy(out + w, e);
 	}
+	out[w++] = ']';
+	return w;
+}
+
+/*
+ * Object @o into @out (as many bytes at most): INCLUDE (@keep) drops the
+ * members the tree does not name, EXCLUDE those it names whole; either
+ * goes down into objects and arrays of objects the tree names in part.
+ * Returns the bytes written. (The keys the tree names need no escapes.)
+ */
+static size_t mask(struct hornet_jv o, const struct node *n, bool keep, char *out)
+{
+	const struct node *k;
+	struct hornet_jv key, v;
+	const char *it = NULL;
+	size_t w = 0;
+
+	out[w++] = '{';
+	while ((v = hornet_jv_next(o, &it, &key)).p) {
+		k = kid(n, key.p + 1, key.end - key.p - 2);
+		if (k ? k->leaf && !keep : keep)
+			continue;
+		if (w > 1)
+			out[w++] = ',';
+		w += copy(out + w, key);
+		out[w++] = ':';
+		if (k && !k->leaf && *v.p == '{')
+			w += mask(v, k, keep, out + w);
+		else if (k && !k->leaf && *v.p == '[')
+			w += mask_array(v, k, keep, out + w);
+		else
+			w += copy(out + w, v);
+	}
+	out[w++] = '}';
+	return w;
+}
+
+/* @line's members into @out, the one named @type through filter @f. */
+static size_t apply_one(const struct ff *f, const char *type, const char *line, size_t len,
+			char *out)
+{
+	struct hornet_jv top = hornet_jv_of(line, line + len), key, v;
+	const char *it = NULL;
+	size_t w = 0, n = strlen(type);
+
+	out[w++] = '{';
+	while ((v = hornet_jv_next(top, &it, &key)).p) {
+		if (w > 1)
+			out[w++] = ',';
+		w += copy(out + w, key);
+		out[w++] = ':';
+		if ((size_t)(key.end - key.p) == n + 2 && !memcmp(key.p + 1, type, n) &&
+		    *v.p == '{')
+			w += mask(v, &f->root, f->include, out + w);
+		else
+			w += copy(out + w, v);
+	}
+	out[w++] = '}';
+	return w;
+}
+
+char *hornet_field_filters__apply(const struct hornet_field_filters *ff, const char *type,
+				  const char *line, size_t len, size_t *out_len)
+{
+	char *a = malloc(len + 1), *b;
+	struct hornet_jv top;
+	size_t i, n = len;
+
+	if (!a)
+		return NULL;
+	memcpy(a, line, len);
+	for (i = 0; i < ff->n; i++) {
+		top = hornet_jv_of(a, a + n);
+		if (!ff_applies(&ff->f[i], type) || !top.p || *top.p != '{')
+			continue;
+		/*
+		 * A pass writes at most what it reads, but on text that is not JSON
+		 * it adds a comma where one was missing (at most one per member or
+		 * element, each at least two bytes long): twice is room enough.
+		 */
+		b = malloc(2 * n + 3);
+		if (!b) {
+			free(a);
+			return NULL;
+		}
+		n = apply_one(&ff->f[i], type, a, n, b);
+		free(a);
+		a = b;
+	}
+	a[n] = '\0';
+	*out_len = n;
+	return a;
 }

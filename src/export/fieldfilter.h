@@ -26,8 +26,13 @@ void hornet_field_filters__free(struct hornet_field_filters *ff);
 /* Whether a filter applies to events of @type ("process_exec"). */
 bool hornet_field_filters__applies(const struct hornet_field_filters *ff, const char *type);
 
-/* Applies the filters to @ev, the whole line's object, in place. */
-void hornet_field_filters__apply(const struct hornet_field_filters *ff, const char *type,
-				 json_t *ev);
+/*
+ * The event line @line (@len bytes, no newline) of @type through the
+ * filters: a new NUL-terminated string (its length in *@out_len), read and
+ * written as text (export/jscan.h), the other members as they were. NULL
+ * when out of memory.
+ */
+char *hornet_field_filters__apply(const struct hornet_field_filters *ff, const char *type,
+				  const char *line, size_t len, size_t *out_len);
 
 #endif

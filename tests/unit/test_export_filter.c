@@ -75,25 +75,21 @@ static bool passes(const char *allow, const char *deny, const char *type, const 
 	return pass;
 }
 
-/* @line after the field filters @text, as compact JSON, in a static buffer */
+/* @line after the field filters @text, in a static buffer */
 static const char *fields(const char *text, const char *type, const char *line)
 {
 	static char out[2048];
 	struct hornet_field_filters *ff = hornet_field_filters__new(text, err, sizeof(err));
-	json_t *ev = json_loads(line, 0, NULL);
+	size_t len;
 	char *s;
 
-	if (!ff || !ev) {
+	if (!ff) {
 		snprintf(out, sizeof(out), "(refused: %s)", err);
-		json_decref(ev);
-		hornet_field_filters__free(ff);
 		return out;
 	}
-	hornet_field_filters__apply(ff, type, ev);
-	s = json_dumps(ev, JSON_COMPACT);
-	snprintf(out, sizeof(out), "%s", s ? s : "(null)");
+	s = hornet_field_filters__apply(ff, type, line, strlen(line), &len);
+	snprintf(out, sizeof(out), "%s", s && strlen(s) == len ? s : "(null)");
 	free(s);
-	json_decref(ev);
 	hornet_field_filters__free(ff);
 	return out;
 }
