@@ -213,6 +213,11 @@ def _():
     check(not any(is_exec(pid=other)(e) for e in got), "true's exec streamed")
     # the export file has them all: the stream's filters are its own
     a.wait_for(is_exec(pid=other), what="true's exec in the export file")
+    r = subprocess.run([HORNET, "events", "--socket", a.socket, "--denylist",
+                        '{"event_set": ["PROCESS_EXEC"]}\n{"pod_regex": ["(x"]}'],
+                       capture_output=True, timeout=30)
+    check(r.returncode == 1 and "deny_list: filter 2 (line 2): pod_regex[0]: missing closing "
+          "parenthesis" in r.stderr.decode(), "a bad stream filter: %r" % r.stderr)
 
 
 @test("policy_disable_stops_events_enable_resumes")
