@@ -24,6 +24,9 @@ static const struct {
 	{ "cleanup", hornet_cmd_cleanup,
 	  "remove what an agent left pinned (--keep-enforcement's programs, the process table)" },
 	{ "probe", hornet_cmd_probe, "show which BPF features this kernel has, by trying them" },
+	{ "loglevel", hornet_cmd_loglevel, "show or change the running agent's log level" },
+	{ "bugtool", hornet_cmd_bugtool,
+	  "gather status, policies, maps, the log tail and kernel features in one archive" },
 	{ "version", hornet_cmd_version, "print the version" },
 };
 

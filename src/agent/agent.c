@@ -28,12 +28,14 @@
 #include "agent/crd.h"
 #include "agent/hook.h"
 #include "agent/podwait.h"
+#include "agent/persist.h"
 #include "agent/policies.h"
 #include "agent/scope.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/event.h"
 #include "export/file.h"
+#include "export/gate.h"
 #include "k8s/pods.h"
 #include "policy/plan.h"
 #include "process/cache.h"
@@ -104,6 +106,7 @@ struct hornet_agent {
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
+	struct hornet_export_gate *gate; /* filters and rate limit of the file's lines */
 	struct hornet_api *api;
 	struct hornet_web *web; /* the HTTP server, on its own threads */
 	struct hornet_store *store; /* the event history, written by its own thread */
@@ -189,6 +192,34 @@ static uint64_t events_of(const struct hornet_agent *a, const char *type)
 	return 0;
 }
 
+/* One line to the export file, through the filters and the rate limit. */
+static void export_line(struct hornet_agent *a, const char *type, const char *line, size_t len)
+{
+	if (a->gate) {
+		line = hornet_export_gate__line(a->gate, type, line, len, &len,
+						hornet_clock_ns(CLOCK_MONOTONIC));
+		if (!line)
+			return;
+	}
+	hornet_export_file__write(a->file, line, len);
+}
+
+/* The rate limit's report when due (@force: now, at the end), and rotation by time. */
+static void export_tick(struct hornet_agent *a, bool force)
+{
+	uint64_t now = hornet_clock_ns(CLOCK_MONOTONIC);
+	const char *line;
+	size_t len;
+
+	if (a->gate) {
+		line = hornet_export_gate__report(a->gate, now, hornet_clock_ns(CLOCK_REALTIME),
+						  force, &len);
+		if (line)
+			hornet_export_file__write(a->file, line, len);
+	}
+	hornet_export_file__tick(a->file, now);
+}
+
 /* One finished line (with its newline) to every output; @ev: NULL for a
  * line that waited for its pod (its compact form is made from the JSON). */
 static void output(struct hornet_agent *a, const char *type, const char *line, size_t len,
@@ -205,9 +236,9 @@ static void output(struct hornet_agent *a, const char *type, const char *line, s
 	/* the line with its newline, in one piece: rotation never splits it */
 	/* a line it cannot write is counted in hornet_export_file__lost() */
 	if (a->file)
-		hornet_export_file__write(a->file, line, len);
+		export_line(a, type, line, len);
 	if (a->api)
-		hornet_api__broadcast(a->api, line, len - 1);
+		hornet_api__broadcast(a->api, type, line, len - 1);
 	hornet_web__publish(a->web, line, len - 1);
 	if (a->store)
 		hornet_store__push(a->store, line, len - 1);
@@ -408,6 +439,7 @@ static void drain(struct hornet_agent *a)
 	if (a->rb)
 		drain_rings(a);
 	if (a->file) {
+		export_tick(a, false);
 		hornet_export_file__flush(a->file);
 		export_report(a);
 	}
@@ -701,6 +733,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 		hornet_json_str(j, "state", "attached");
 		hornet_json_u64(j, "hook_points", gs.points);
 		hornet_json_u64(j, "policies_enabled", ps.enabled);
+		hornet_json_u64(j, "policies_disabled", ps.disabled);
 		hornet_json_u64(j, "policies_in_error", ps.errors);
 		hornet_json_u64(j, "stale_events", gs.stale);
 		hornet_json_u64(j, "policies_update_failed", ps.update_errors);
@@ -765,6 +798,15 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_begin(j, "export");
 	hornet_json_str(j, "file", a->cfg->export_file);
 	hornet_json_u64(j, "rotations", a->file ? hornet_export_file__rotations(a->file) : 0);
+	if (a->gate) {
+		struct hornet_export_gate_stats gs;
+
+		hornet_export_gate__stats(a->gate, &gs);
+		hornet_json_u64(j, "filtered", gs.filtered);
+		hornet_json_u64(j, "rate_limited", gs.rate_limited);
+	}
+	if (a->file && hornet_export_file__compress_errors(a->file))
+		hornet_json_u64(j, "compress_errors", hornet_export_file__compress_errors(a->file));
 	if (a->export_failing)
 		hornet_json_str(j, "error", strerror(-a->export_err));
 	hornet_json_u64(j, "api_clients", as.clients);
@@ -791,6 +833,65 @@ static enum hornet_pm_mode parse_mode(json_t *req, bool *bad)
 		return HORNET_PM_MODE_MONITOR;
 	*bad = true;
 	return HORNET_PM_MODE_POLICY;
+}
+
+static bool persisting(const struct hornet_agent *a)
+{
+	return a->cfg->persist_policies && a->cfg->persist_policies[0];
+}
+
+static void persisted_state(void *ctx, const char *name, bool disabled, const char *mode)
+{
+	struct hornet_agent *a = ctx;
+	char err[1024];
+
+	if (mode && hornet_pm__set_mode(a->pm, name,
+					strcmp(mode, "monitor") ? HORNET_PM_MODE_ENFORCE
+								: HORNET_PM_MODE_MONITOR,
+					err, sizeof(err)))
+		pr_warn("--persist-policies: %s", err);
+	if (disabled && hornet_pm__set_enabled(a->pm, name, false, err, sizeof(err)))
+		pr_warn("--persist-policies: %s", err);
+	else if (disabled)
+		pr_info("policy '%s' disabled, as it was kept", name);
+}
+
+static void persisted_bad(void *ctx, const char *path, const char *why)
+{
+	pr_err("--persist-policies: '%s': %s (ignored)", path, why);
+}
+
+/*
+ * The policies kept by --persist-policies, within the start's batch: one
+ * that does not parse any more is logged and listed in error, and the
+ * others load; a kept "disabled" applies before their programs are built.
+ */
+static void load_persisted(struct hornet_agent *a)
+{
+	const char *dir = a->cfg->persist_policies;
+	char err[1024];
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		pr_err("--persist-policies '%s': %s", dir, strerror(errno));
+		return;
+	}
+	if (hornet_pm__add_dir(a->pm, dir, err, sizeof(err)))
+		pr_err("--persist-policies: %s", err);
+	hornet_persist_each_state(dir, persisted_state, persisted_bad, a);
+}
+
+/* Keeps a change to policy @name in --persist-policies' DIR, if it is kept there. */
+static void persist_change(struct hornet_agent *a, struct hornet_json *j, const char *name)
+{
+	char err[1024];
+
+	if (persisting(a) &&
+	    hornet_persist_state(a->cfg->persist_policies, name,
+				 hornet_pm__is_disabled(a->pm, name),
+				 hornet_pm__mode_name(a->pm, name), err, sizeof(err))) {
+		pr_warn("%s", err);
+		hornet_json_str(j, "persist_error", err);
+	}
 }
 
 static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
@@ -823,6 +924,20 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	pr_info("policy '%s' added (%s)", name, where);
 	hornet_json_str(j, "name", name);
 	hornet_json_str(j, "state", "enabled");
+	if (persisting(a)) {
+		ret = hornet_persist_save(a->cfg->persist_policies, name, text,
+					  json_string_length(json_object_get(req, "policy")), err,
+					  err_size);
+		if (ret) {
+			pr_warn("%s", err);
+			hornet_json_str(j, "persist_error", err);
+		} else {
+			hornet_json_bool(j, "persisted", true);
+			if (mode != HORNET_PM_MODE_POLICY)
+				persist_change(a, j, name);
+		}
+		err[0] = '\0';
+	}
 	return 0;
 }
 
@@ -839,6 +954,8 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 	}
 	ret = hornet_pm__delete(a->pm, name, err, err_size);
 	if (!ret) {
+		if (persisting(a))
+			hornet_persist_remove(a->cfg->persist_policies, name);
 		pr_info("policy '%s' deleted", name);
 		hornet_json_str(j, "name", name);
 		hornet_json_str(j, "state", "deleted");
@@ -867,8 +984,85 @@ static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *
 			mode == HORNET_PM_MODE_MONITOR ? "monitor" : "enforce");
 		hornet_json_str(j, "name", name);
 		hornet_json_str(j, "mode", mode == HORNET_PM_MODE_MONITOR ? "monitor" : "enforce");
+		persist_change(a, j, name);
 	}
 	return ret;
+}
+
+/* log_level: {"level": LEVEL} sets it; without, says it */
+static int log_level_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	json_t *v = json_object_get(req, "level");
+	enum hornet_log_level level, old = hornet_log_level;
+
+	(void)ctx;
+	if (v) {
+		if (!json_is_string(v) || hornet_log_level_parse(json_string_value(v), &level)) {
+			snprintf(err, err_size,
+				 "log_level: \"level\" must be error, warn, info or debug");
+			return -EINVAL;
+		}
+		/* other threads read it: a word written whole */
+		__atomic_store_n(&hornet_log_level, level, __ATOMIC_RELAXED);
+		if (level != old)
+			hornet_log(level < HORNET_LOG_INFO ? level : HORNET_LOG_INFO,
+				   "log level %s (was %s)", hornet_log_level_name(level),
+				   hornet_log_level_name(old));
+		hornet_json_str(j, "previous", hornet_log_level_name(old));
+	}
+	hornet_json_str(j, "level", hornet_log_level_name(hornet_log_level));
+	return 0;
+}
+
+/* log_tail: the last lines the agent logged, for `hornet bugtool` */
+static int log_tail_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, size_t err_size)
+{
+	char *buf = malloc(HORNET_LOG_TAIL_SIZE);
+	size_t n;
+
+	(void)ctx;
+	(void)req;
+	if (!buf) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	n = hornet_log_tail(buf, HORNET_LOG_TAIL_SIZE);
+	hornet_json_strn(j, "log", buf, n);
+	free(buf);
+	return 0;
+}
+
+/* policy_enable, policy_disable: {"name": NAME} */
+static int policy_switch(struct hornet_agent *a, json_t *req, struct hornet_json *j, bool on,
+			 char *err, size_t err_size)
+{
+	const char *name = json_string_value(json_object_get(req, "name"));
+	int ret;
+
+	if (!name) {
+		snprintf(err, err_size, "policy_%s needs \"name\"", on ? "enable" : "disable");
+		return -EINVAL;
+	}
+	ret = hornet_pm__set_enabled(a->pm, name, on, err, err_size);
+	if (ret)
+		return ret;
+	pr_info("policy '%s' %s", name, on ? "enabled" : "disabled");
+	hornet_json_str(j, "name", name);
+	hornet_json_str(j, "state", on ? "enabled" : "disabled");
+	persist_change(a, j, name);
+	return 0;
+}
+
+static int policy_enable_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			     size_t err_size)
+{
+	return policy_switch(ctx, req, j, true, err, err_size);
+}
+
+static int policy_disable_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			      size_t err_size)
+{
+	return policy_switch(ctx, req, j, false, err, err_size);
 }
 
 static int policy_list_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
@@ -1000,6 +1194,10 @@ static const struct hornet_api_command api_commands[] = {
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
+	{ "policy_enable", policy_enable_cmd },
+	{ "log_level", log_level_cmd, .while_busy = true },
+	{ "log_tail", log_tail_cmd, .while_busy = true },
+	{ "policy_disable", policy_disable_cmd },
 	{ "policy_list", policy_list_cmd },
 	/* the OCI hook's */
 	{ "container", container_cmd },
@@ -1226,6 +1424,9 @@ static void agent_free(struct hornet_agent *a)
 	if (a->load_done.fd >= 0)
 		close(a->load_done.fd);
 	pthread_mutex_destroy(&a->lock);
+	if (a->file)
+		export_tick(a, true); /* the drops not yet reported */
+	hornet_export_gate__free(a->gate);
 	hornet_export_file__close(a->file);
 	hornet_proc_cache__free(a->cache);
 	hornet_pod_pending_release(&a->pending);
@@ -1302,6 +1503,8 @@ static int start_policies(struct hornet_agent *a)
 		if (hornet_pm__add_dir(a->pm, cfg->policy_dir, err, sizeof(err)))
 			pr_err("%s", err);
 	}
+	if (persisting(a))
+		load_persisted(a);
 	/* planned: the instances' loads need the parse no more, and one of
 	 * them (tp_btf) has libbpf parse its own; one at a time is a lower peak */
 	hornet_kernel_drop_btf(&a->kernel);
@@ -1863,6 +2066,20 @@ static int agent_start(struct hornet_agent *a)
 			pr_err("export file '%s': %s", cfg->export_file, strerror(errno));
 			return -errno;
 		}
+		hornet_export_file__set_rotation(a->file, cfg->export_rotation_ns,
+						 cfg->export_file_compress);
+		if (cfg->export_allow || cfg->export_deny || cfg->field_filters ||
+		    cfg->export_rate_limit >= 0) {
+			a->gate = hornet_export_gate__new(&(struct hornet_export_gate_opts){
+				.allow = cfg->export_allow,
+				.deny = cfg->export_deny,
+				.fields = cfg->field_filters,
+				.rate_per_min = cfg->export_rate_limit,
+				.node_name = cfg->node_name,
+			});
+			if (!a->gate)
+				return -ENOMEM;
+		}
 	}
 	err = prepare_dir(cfg->socket, HORNET_DEFAULT_SOCKET, "socket");
 	if (err)
@@ -2014,6 +2231,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 	a.started_ns = hornet_clock_ns(CLOCK_MONOTONIC);
 	tune_malloc();
 	hornet_log_level = cfg->log_level;
+	hornet_log_keep_tail();
 	hornet_log_libbpf();
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();

@@ -11,6 +11,10 @@
 #include <yaml.h>
 
 #include "agent/config.h"
+#include "export/fieldfilter.h"
+#include "export/filter.h"
+#include "export/gate.h"
+#include "policy/policy.h"
 #include "k8s/client.h"
 #include "process/redact.h"
 #include "util/bpffs.h"
@@ -53,6 +57,21 @@ static const struct opt opts[] = {
 	  "rotate the export file at N MiB, 0 never (default: 10)" },
 	{ "export-file-max-backups", OPT_UINT, OFF(export_file_max_backups), 0, 1000, "N",
 	  "rotated files to keep, FILE.1 the newest (default: 5)" },
+	{ "export-file-rotation-interval", OPT_STR, OFF(export_rotation_interval), 0, 0, "DURATION",
+	  "rotate the export file this often too, e.g. 1h, 30m (default: 0, by size only)" },
+	{ "export-file-compress", OPT_BOOL, OFF(export_file_compress), 0, 0, NULL,
+	  "gzip each rotated export file: FILE.1.gz (default: off)" },
+	{ "export-rate-limit", OPT_STR, OFF(export_rate_limit_text), 0, 0, "N",
+	  "export at most N events a minute to the file, -1 no limit, 0 none; a rate_limit_info "
+	  "event counts the dropped (default: -1)" },
+	{ "export-allowlist", OPT_STR, OFF(export_allowlist), 0, 0, "JSON",
+	  "export only events one of these filters matches: Tetragon's filters, one JSON object "
+	  "a line, e.g. {\"event_set\":[\"PROCESS_EXEC\"],\"binary_regex\":[\"^/usr/bin/\"]}" },
+	{ "export-denylist", OPT_STR, OFF(export_denylist), 0, 0, "JSON",
+	  "do not export events one of these filters matches (same syntax)" },
+	{ "field-filters", OPT_STR, OFF(field_filters_text), 0, 0, "JSON",
+	  "include or exclude fields of exported events: Tetragon's, one a line, "
+	  "{\"event_set\":[...],\"fields\":\"process.binary,parent\",\"action\":\"INCLUDE\"}" },
 	{ "socket", OPT_STR, OFF(socket), 0, 0, "PATH",
 	  "API socket for hornet events/status (default: " HORNET_DEFAULT_SOCKET ")" },
 	{ "enable-ancestors", OPT_BOOL, OFF(enable_ancestors), 0, 0, NULL,
@@ -87,6 +106,9 @@ static const struct opt opts[] = {
 	{ "policy-dir", OPT_STR, OFF(policy_dir), 0, 0, "DIR",
 	  "load every *.yaml, *.yml and *.json policy in DIR at start "
 	  "(default: " HORNET_DEFAULT_POLICY_DIR ", if it exists)" },
+	{ "persist-policies", OPT_STR, OFF(persist_policies), 0, 0, "DIR",
+	  "keep the policies added through the API (and their enable, disable and mode changes) "
+	  "in DIR, and load them again at start; made 0700 if missing (default: \"\", none)" },
 	{ "dns-server", OPT_STR, OFF(dns_server), 0, 0, "IP[:PORT]",
 	  "where DnsLookup actions send their queries (default: /etc/resolv.conf's first)" },
 	{ "exec-creds-hook", OPT_ENUM, OFF(exec_creds_hook), 0, 0, "HOOK",
@@ -182,6 +204,7 @@ int hornet_config_init(struct hornet_config *cfg)
 	cfg->store_max_size_mb = 1024;
 	cfg->export_file_max_size_mb = 10;
 	cfg->export_file_max_backups = 5;
+	cfg->export_rate_limit = -1;
 	cfg->process_cache_size = 32768;
 	cfg->network = true;
 	cfg->inspect_packets = true;
@@ -225,6 +248,15 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->store_retention);
 	free(cfg->metrics_label_filter);
 	hornet_redact__free(cfg->redact);
+	free(cfg->persist_policies);
+	free(cfg->export_rotation_interval);
+	free(cfg->export_rate_limit_text);
+	free(cfg->export_allowlist);
+	free(cfg->export_denylist);
+	free(cfg->field_filters_text);
+	hornet_export_filter__free(cfg->export_allow);
+	hornet_export_filter__free(cfg->export_deny);
+	hornet_field_filters__free(cfg->field_filters);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -570,6 +602,72 @@ void hornet_config_usage(FILE *out)
 	fprintf(out, "  -h, --help                     show this help\n");
 }
 
+static bool blank(const char *s)
+{
+	return !s || !s[strspn(s, " \t\r\n")];
+}
+
+/* Compiles the export options once all are set (filters depend on --enable-ancestors). */
+static int export_opts(struct hornet_config *cfg, char *err, size_t err_size)
+{
+	unsigned int flags = cfg->enable_ancestors ? HORNET_FILTER_ANCESTORS : 0;
+	char msg[448], *end;
+	long n;
+
+	if (!blank(cfg->export_rotation_interval) && strcmp(cfg->export_rotation_interval, "0") &&
+	    hornet_parse_duration(cfg->export_rotation_interval, &cfg->export_rotation_ns)) {
+		snprintf(
+			err, err_size,
+			"--export-file-rotation-interval: '%.64s' is not a duration (e.g. 1h, 30m, "
+			"90s)",
+			cfg->export_rotation_interval);
+		return -EINVAL;
+	}
+	if (!blank(cfg->export_rate_limit_text)) {
+		errno = 0;
+		n = strtol(cfg->export_rate_limit_text, &end, 10);
+		if (errno || *end || n < -1 || n > HORNET_EXPORT_RATE_MAX) {
+			snprintf(err, err_size,
+				 "--export-rate-limit: '%.64s': expected events a minute, from -1 "
+				 "(no limit) to %d",
+				 cfg->export_rate_limit_text, HORNET_EXPORT_RATE_MAX);
+			return -EINVAL;
+		}
+		cfg->export_rate_limit = n;
+	}
+	hornet_export_filter__free(cfg->export_allow);
+	hornet_export_filter__free(cfg->export_deny);
+	hornet_field_filters__free(cfg->field_filters);
+	cfg->export_allow = cfg->export_deny = NULL;
+	cfg->field_filters = NULL;
+	if (!blank(cfg->export_allowlist)) {
+		cfg->export_allow =
+			hornet_export_filter__new(cfg->export_allowlist, flags, msg, sizeof(msg));
+		if (!cfg->export_allow)
+			goto fail_filter;
+	}
+	if (!blank(cfg->export_denylist)) {
+		cfg->export_deny =
+			hornet_export_filter__new(cfg->export_denylist, flags, msg, sizeof(msg));
+		if (!cfg->export_deny) {
+			snprintf(err, err_size, "--export-denylist: %s", msg);
+			return errno == EINVAL ? -EINVAL : -errno;
+		}
+	}
+	if (!blank(cfg->field_filters_text)) {
+		cfg->field_filters =
+			hornet_field_filters__new(cfg->field_filters_text, msg, sizeof(msg));
+		if (!cfg->field_filters) {
+			snprintf(err, err_size, "--field-filters: %s", msg);
+			return errno == EINVAL ? -EINVAL : -errno;
+		}
+	}
+	return 0;
+fail_filter:
+	snprintf(err, err_size, "--export-allowlist: %s", msg);
+	return errno == EINVAL ? -EINVAL : -errno;
+}
+
 int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *err, size_t err_size)
 {
 	struct option lopts[NR_OPTS + 3];
@@ -649,5 +747,5 @@ int hornet_config_load(struct hornet_config *cfg, int argc, char **argv, char *e
 			}
 		}
 	}
-	return 0;
+	return export_opts(cfg, err, err_size);
 }

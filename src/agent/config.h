@@ -34,6 +34,8 @@ enum hornet_stdout_format {
 };
 
 struct hornet_redact;
+struct hornet_export_filter;
+struct hornet_field_filters;
 
 struct hornet_config {
 	char *config_file;
@@ -41,6 +43,15 @@ struct hornet_config {
 	char *export_file; /* "" disables the file */
 	unsigned int export_file_max_size_mb;
 	unsigned int export_file_max_backups;
+	/* Tetragon's export options, as text; compiled below by hornet_config_load() */
+	char *export_rotation_interval; /* a duration, "" or "0" never */
+	bool export_file_compress;
+	char *export_rate_limit_text; /* events a minute; "-1" or "" no limit */
+	char *export_allowlist, *export_denylist, *field_filters_text; /* JSON lines */
+	uint64_t export_rotation_ns;
+	long export_rate_limit; /* -1: none, 0: nothing exported */
+	struct hornet_export_filter *export_allow, *export_deny; /* NULL: none */
+	struct hornet_field_filters *field_filters; /* NULL: none */
 	char *socket;
 	bool enable_ancestors;
 	bool policy_full_process;
@@ -59,6 +70,7 @@ struct hornet_config {
 	char *bpffs_dir; /* what outlives the agent is pinned here (util/bpffs.h) */
 	struct hornet_str_list policies; /* --policy FILE, repeatable */
 	char *policy_dir;
+	char *persist_policies; /* NULL or "": API policies are not kept */
 	char *dns_server; /* "" for /etc/resolv.conf's */
 	bool enable_k8s_api; /* the pod cache from the Kubernetes API */
 	char *k8s_kubeconfig; /* "": in-cluster settings */

@@ -33,6 +33,7 @@ struct managed {
 	struct hornet_policy *policy;
 	struct hornet_plan plan;
 	bool monitor;
+	bool disabled; /* `hornet policy disable`: loaded, but neither posts nor acts */
 	uint64_t follow_bits;
 	uint32_t scope; /* 1 + its workload scope index; 0: every process */
 	time_t added;
@@ -365,7 +366,7 @@ static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t er
 		return ret;
 	}
 	hornet_gen_sensor__policy_reset(pm->gen, m->id);
-	hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+	hornet_gen_sensor__policy_state(pm->gen, m->id, !m->disabled, m->monitor);
 	return 0;
 }
 
@@ -738,6 +739,8 @@ int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, s
 	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
 						   : mode == HORNET_PM_MODE_MONITOR;
 	m->added = time(NULL);
+	/* a new version of a disabled policy stays disabled until enabled */
+	m->disabled = old && old->state == STATE_ENABLED && old->disabled;
 	why[0] = '\0';
 	if (!old || old->state != STATE_ENABLED) {
 		/* nothing runs under @key: a plain add */
@@ -920,8 +923,48 @@ int hornet_pm__set_mode(struct hornet_pm *pm, const char *name, enum hornet_pm_m
 	}
 	m->monitor = mode == HORNET_PM_MODE_MONITOR;
 	if (m->state == STATE_ENABLED)
-		return hornet_gen_sensor__policy_state(pm->gen, m->id, true, m->monitor);
+		return hornet_gen_sensor__policy_state(pm->gen, m->id, !m->disabled, m->monitor);
 	return 0;
+}
+
+int hornet_pm__set_enabled(struct hornet_pm *pm, const char *name, bool enabled, char *err,
+			   size_t err_size)
+{
+	struct managed *m = find(pm, name);
+	int ret;
+
+	if (!m) {
+		snprintf(err, err_size, "no policy '%s' (see 'hornet policy list')", name);
+		return -ENOENT;
+	}
+	if (m->state != STATE_ENABLED) {
+		snprintf(err, err_size,
+			 "policy '%s' did not load (%s): fix it and add it again, or delete it",
+			 name, m->error);
+		return -EINVAL;
+	}
+	/* its programs stay attached: the kernel's per-policy flag stops it at once */
+	ret = hornet_gen_sensor__policy_state(pm->gen, m->id, enabled, m->monitor);
+	if (ret) {
+		snprintf(err, err_size, "policy '%s': %s", name, strerror(-ret));
+		return ret;
+	}
+	m->disabled = !enabled;
+	return 0;
+}
+
+const char *hornet_pm__mode_name(const struct hornet_pm *pm, const char *name)
+{
+	const struct managed *m = find(pm, name);
+
+	return m ? (m->monitor ? "monitor" : "enforce") : NULL;
+}
+
+bool hornet_pm__is_disabled(const struct hornet_pm *pm, const char *name)
+{
+	const struct managed *m = find(pm, name);
+
+	return m && m->disabled;
 }
 
 void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
@@ -936,7 +979,10 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 		hornet_json_obj_begin(j, NULL);
 		hornet_json_str(j, "name", m->name);
 		hornet_json_u64(j, "id", m->id);
-		hornet_json_str(j, "state", m->state == STATE_ENABLED ? "enabled" : "error");
+		hornet_json_str(j, "state",
+				m->state != STATE_ENABLED ? "error"
+				: m->disabled		  ? "disabled"
+							  : "enabled");
 		if (m->state == STATE_ERROR)
 			hornet_json_str(j, "error", m->error);
 		if (m->update_error[0])
@@ -995,10 +1041,12 @@ void hornet_pm__stats(const struct hornet_pm *pm, struct hornet_pm_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	for (m = pm->list; m; m = m->next) {
-		if (m->state == STATE_ENABLED)
-			s->enabled++;
-		else
+		if (m->state != STATE_ENABLED)
 			s->errors++;
+		else if (m->disabled)
+			s->disabled++;
+		else
+			s->enabled++;
 		if (m->update_error[0])
 			s->update_errors++;
 	}

@@ -103,11 +103,25 @@ int hornet_pm__each_scope(const struct hornet_pm *pm,
 			  void *ctx);
 int hornet_pm__set_mode(struct hornet_pm *pm, const char *name, enum hornet_pm_mode mode, char *err,
 			size_t err_size);
+/*
+ * `hornet policy enable|disable`: a disabled policy stays loaded (its
+ * programs attached, its maps filled) but neither posts events nor acts,
+ * from the next hook hit on; listed with state "disabled". A new version
+ * (replace) of a disabled policy stays disabled. -ENOENT for no such
+ * policy, -EINVAL for one in error.
+ */
+int hornet_pm__set_enabled(struct hornet_pm *pm, const char *name, bool enabled, char *err,
+			   size_t err_size);
+bool hornet_pm__is_disabled(const struct hornet_pm *pm, const char *name);
+/* "monitor" or "enforce" as policy @name runs now; NULL for no such policy */
+const char *hornet_pm__mode_name(const struct hornet_pm *pm, const char *name);
+
 /* Appends "policies": [...] to @j. */
 void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j);
 
 struct hornet_pm_stats {
 	unsigned int enabled;
+	unsigned int disabled; /* loaded, switched off by `hornet policy disable` */
 	unsigned int errors;
 	unsigned int update_errors; /* running, but their last replace failed */
 };

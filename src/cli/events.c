@@ -62,6 +62,11 @@ static void usage(FILE *out)
 		"                        REGEX (POSIX extended)\n"
 		"      --container NAME  only events of processes in containers named NAME\n"
 		"                        (in a pod or not)\n"
+		"      --allowlist JSON  from the agent: only events one of these filters\n"
+		"                        matches (Tetragon's syntax, as --export-allowlist)\n"
+		"      --denylist JSON   from the agent: no event these filters match\n"
+		"      --field-filters JSON  from the agent: include or exclude fields\n"
+		"                        (Tetragon's syntax, as the agent's --field-filters)\n"
 		"      --input FILE      read FILE (- for stdin) instead of the agent\n"
 		"  -f, --follow          with --input FILE: go on reading what the agent\n"
 		"                        appends to FILE, across rotations (as tail -F)\n"
@@ -328,6 +333,51 @@ static int set_regex(regex_t *re, bool *set, const char *flag, const char *arg)
 	return 0;
 }
 
+/* @text, filter objects one after another, appended to @req's list @key. */
+static int add_filters(json_t *req, const char *key, const char *text)
+{
+	size_t off = 0, len = strlen(text);
+	json_error_t jerr;
+	json_t *list = json_object_get(req, key), *o;
+
+	if (!list) {
+		list = json_array();
+		if (!list || json_object_set_new(req, key, list))
+			return -ENOMEM;
+	}
+	for (;;) {
+		while (off < len && strchr(" \t\r\n", text[off]))
+			off++;
+		if (off == len)
+			return 0;
+		o = json_loadb(text + off, len - off, JSON_DISABLE_EOF_CHECK, &jerr);
+		if (!o) {
+			fprintf(stderr, "hornet events: --%s: not JSON: %s (near byte %zu)\n",
+				!strcmp(key, "allow_list")  ? "allowlist"
+				: !strcmp(key, "deny_list") ? "denylist"
+							    : "field-filters",
+				jerr.text, off + jerr.position);
+			return -EINVAL;
+		}
+		off += jerr.position;
+		json_array_append_new(list, o);
+	}
+}
+
+static char *append_nl(char *s)
+{
+	size_t n = strlen(s);
+	char *t = realloc(s, n + 2);
+
+	if (!t) {
+		free(s);
+		return NULL;
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	return t;
+}
+
 int hornet_cmd_events(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -339,6 +389,9 @@ int hornet_cmd_events(int argc, char **argv)
 		{ "pod", required_argument, NULL, 'P' },
 		{ "container", required_argument, NULL, 'c' },
 		{ "input", required_argument, NULL, 'i' },
+		{ "allowlist", required_argument, NULL, 'A' },
+		{ "denylist", required_argument, NULL, 'D' },
+		{ "field-filters", required_argument, NULL, 'F' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -346,6 +399,8 @@ int hornet_cmd_events(int argc, char **argv)
 	};
 	struct filters f = { .pid = -1 };
 	struct input in = { 0 };
+	json_t *req = NULL; /* with the stream's own filters */
+	char *req_text = NULL;
 	const char *input = NULL, *sock = NULL;
 	char *end;
 	bool follow = false;
@@ -396,6 +451,18 @@ int hornet_cmd_events(int argc, char **argv)
 		case 'i':
 			input = optarg;
 			break;
+		case 'A':
+		case 'D':
+		case 'F':
+			if (!req)
+				req = json_pack("{s:s}", "command", "events");
+			if (!req || add_filters(req,
+						c == 'A'   ? "allow_list"
+						: c == 'D' ? "deny_list"
+							   : "field_filters",
+						optarg))
+				goto out;
+			break;
 		case 'f':
 			follow = true;
 			break;
@@ -432,7 +499,13 @@ int hornet_cmd_events(int argc, char **argv)
 		in.name = "stdin";
 	} else {
 		sock = hornet_cli_socket(sock);
-		in.fd = hornet_api_connect(sock, "{\"command\":\"events\"}\n");
+		req_text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+		if (req && (!req_text || !(req_text = append_nl(req_text)))) {
+			fprintf(stderr, "hornet events: out of memory\n");
+			goto out;
+		}
+		in.fd = hornet_api_connect(sock,
+					   req_text ? req_text : "{\"command\":\"events\"}\n");
 		if (in.fd < 0) {
 			hornet_cli_no_agent("events", sock, -in.fd);
 			ret = 1;
@@ -447,6 +520,8 @@ int hornet_cmd_events(int argc, char **argv)
 	free(in.buf);
 	ret = bad ? 1 : 0;
 out:
+	json_decref(req);
+	free(req_text);
 	if (f.has_binary)
 		regfree(&f.binary);
 	if (f.has_pod)

@@ -28,6 +28,8 @@ static void usage(FILE *out)
 		"the\n"
 		"                                      mechanism each uses, and their counters\n"
 		"  mode NAME enforce|monitor           switch a policy's mode\n"
+		"  enable NAME, disable NAME           switch a policy on or off: a disabled one\n"
+		"                                      stays loaded but neither reports nor acts\n"
 		"  check FILE...                       parse, validate and plan policies for this\n"
 		"                                      kernel without loading them (no agent "
 		"needed)\n\n"
@@ -308,6 +310,13 @@ int hornet_cmd_policy(int argc, char **argv)
 					    args[0], "mode", args[1]),
 				  "policy '%s': mode %s\n");
 	}
+	if ((!strcmp(cmd, "enable") || !strcmp(cmd, "disable")) && nargs == 1)
+		return cmd_simple(sock,
+				  json_pack("{s:s, s:s}", "command",
+					    cmd[0] == 'e' ? "policy_enable" : "policy_disable",
+					    "name", args[0]),
+				  cmd[0] == 'e' ? "policy '%s' enabled\n"
+						: "policy '%s' disabled\n");
 	if (!strcmp(cmd, "list") && nargs == 0) {
 		json_t *req = json_pack("{s:s}", "command", "policy_list"), *reply;
 

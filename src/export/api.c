@@ -17,6 +17,8 @@
 #include <utlist.h>
 
 #include "export/api.h"
+#include "export/fieldfilter.h"
+#include "export/filter.h"
 #include "util/clock.h"
 #include "util/poll.h"
 
@@ -54,6 +56,9 @@ struct api_client {
 	char *out;
 	size_t out_len, out_off, out_cap;
 	uint64_t dropped;
+	/* the stream's own filters, as Tetragon's GetEventsRequest: NULL none */
+	struct hornet_export_filter *allow, *deny;
+	struct hornet_field_filters *fields;
 };
 
 struct hornet_api {
@@ -88,6 +93,9 @@ static void client_free(struct api_client *c)
 	if (c->subscribed)
 		api->nr_subscribers--;
 	api->in_total -= c->in_cap;
+	hornet_export_filter__free(c->allow);
+	hornet_export_filter__free(c->deny);
+	hornet_field_filters__free(c->fields);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -201,6 +209,71 @@ static void reply_error(struct api_client *c, const char *msg)
 	client_done(c);
 }
 
+/* A request's list of filter objects as the text the parsers read: one a line. */
+static char *filter_text(json_t *list)
+{
+	size_t i, len = 0;
+	char *text = NULL, *s, *t;
+
+	for (i = 0; i < json_array_size(list); i++) {
+		s = json_dumps(json_array_get(list, i), JSON_COMPACT | JSON_ENCODE_ANY);
+		t = s ? realloc(text, len + strlen(s) + 2) : NULL;
+		if (!t) {
+			free(s);
+			free(text);
+			return NULL;
+		}
+		text = t;
+		len += sprintf(text + len, "%s\n", s);
+		free(s);
+	}
+	return text;
+}
+
+/*
+ * The "events" request's allow_list, deny_list and field_filters (lists of
+ * objects, as in Tetragon's GetEventsRequest), for this stream alone.
+ * Returns 0, -EINVAL with @msg, or -ENOMEM.
+ */
+static int stream_filters(struct api_client *c, json_t *req, char *msg, size_t size)
+{
+	static const char *const keys[] = { "allow_list", "deny_list", "field_filters" };
+	char err[448], *text;
+	void *ok;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		v = json_object_get(req, keys[i]);
+		if (!v || (json_is_array(v) && !json_array_size(v)))
+			continue;
+		if (!json_is_array(v)) {
+			snprintf(msg, size, "%s: expected a list of filter objects", keys[i]);
+			return -EINVAL;
+		}
+		text = filter_text(v);
+		if (!text)
+			return -ENOMEM;
+		if (i == 2) {
+			c->fields = hornet_field_filters__new(text, err, sizeof(err));
+			ok = c->fields;
+		} else {
+			/* ancestors: a filter on them that finds none matches nothing */
+			*(i ? &c->deny : &c->allow) = hornet_export_filter__new(
+				text, HORNET_FILTER_ANCESTORS, err, sizeof(err));
+			ok = i ? (void *)c->deny : (void *)c->allow;
+		}
+		free(text);
+		if (!ok) {
+			if (errno != EINVAL)
+				return -errno;
+			snprintf(msg, size, "%s: %s", keys[i], err);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static void handle_request(struct api_client *c, const char *line, size_t len)
 {
 	const struct hornet_api_command *cmd;
@@ -225,7 +298,12 @@ static void handle_request(struct api_client *c, const char *line, size_t len)
 		return;
 	}
 	if (!strcmp(name, "events")) {
+		ret = stream_filters(c, req, msg, sizeof(msg));
 		json_decref(req);
+		if (ret) {
+			reply_error(c, ret == -ENOMEM ? "out of memory" : msg);
+			return;
+		}
 		if (c->api->nr_subscribers >= SUBSCRIBERS_MAX) {
 			c->api->over_limit++;
 			snprintf(msg, sizeof(msg),
@@ -648,9 +726,11 @@ void hornet_api__free(struct hornet_api *api)
 	free(api);
 }
 
-void hornet_api__broadcast(struct hornet_api *api, const char *line, size_t len)
+void hornet_api__broadcast(struct hornet_api *api, const char *type, const char *line, size_t len)
 {
 	struct api_client *c, *tmp;
+	char *own;
+	size_t n;
 
 	if (!api->nr_subscribers)
 		return;
@@ -658,11 +738,18 @@ void hornet_api__broadcast(struct hornet_api *api, const char *line, size_t len)
 	{
 		if (!c->subscribed)
 			continue;
-		if (!client_queue(c, line, len)) {
+		if ((c->allow || c->deny) &&
+		    !hornet_export_filter_pass(c->allow, c->deny, type, line, len))
+			continue;
+		n = len;
+		own = hornet_field_filters__applies(c->fields, type)
+			      ? hornet_field_filters__apply(c->fields, type, line, len, &n)
+			      : NULL;
+		if (!client_queue(c, own ? own : line, own ? n : len)) {
 			c->dropped++;
 			api->dropped++;
-			continue;
 		}
+		free(own);
 	}
 }
 

@@ -48,8 +48,13 @@ void hornet_api__free(struct hornet_api *api);
 void hornet_api__set_busy(struct hornet_api *api,
 			  bool (*busy)(void *ctx, char *err, size_t err_size));
 
-/* Sends one event line (without its newline) to every "events" client. */
-void hornet_api__broadcast(struct hornet_api *api, const char *line, size_t len);
+/*
+ * Sends one event line (without its newline) of @type ("process_exec") to
+ * every "events" client, through the client's own filters: the request's
+ * allow_list, deny_list and field_filters, in Tetragon's syntax
+ * (export/filter.h, export/fieldfilter.h).
+ */
+void hornet_api__broadcast(struct hornet_api *api, const char *type, const char *line, size_t len);
 
 /* Writes queued event lines to the clients that can take them now. */
 void hornet_api__flush(struct hornet_api *api);

@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "export/file.h"
 #include "util/clock.h"
@@ -27,6 +29,10 @@ struct hornet_export_file {
 	uint64_t lost; /* lines that could not be written */
 	int last_err; /* of the last write, open or flush: 0 or -errno */
 	time_t check_at; /* CLOCK_MONOTONIC second of the next attempt to open */
+	uint64_t interval_ns; /* rotate this long after the file was started, 0 never */
+	uint64_t rotate_at_ns; /* CLOCK_MONOTONIC */
+	bool compress; /* gzip rotated files: FILE.1.gz */
+	uint64_t compress_errors;
 	size_t buffered;
 	size_t buf_lines;
 	char buf[BUF_SIZE];
@@ -216,11 +222,66 @@ int hornet_export_file__flush(struct hornet_export_file *f)
 	return err;
 }
 
+/*
+ * @from (a whole export file) into @to, gzip. The agent's loop waits for it:
+ * level 1, the fastest, keeps the wait short (the numbers are in
+ * docs/cli.md). Returns 0 or -errno; @to does not remain on failure.
+ */
+static int gzip_file(const char *from, const char *to)
+{
+	char buf[64 << 10];
+	int in, out, err = 0;
+	ssize_t n;
+	gzFile gz;
+
+	in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	gz = gzdopen(out, "wb1");
+	if (!gz) {
+		close(out);
+		close(in);
+		unlink(to);
+		return -ENOMEM;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (gzwrite(gz, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+	}
+	if (gzclose(gz) != Z_OK && !err)
+		err = -EIO;
+	close(in);
+	if (err)
+		unlink(to);
+	return err;
+}
+
+/* FILE.@i, or FILE.@i.gz when rotated files are compressed */
+static void backup_name(const struct hornet_export_file *f, char *out, size_t size, unsigned int i,
+			bool gz)
+{
+	snprintf(out, size, "%s.%u%s", f->path, i, gz ? ".gz" : "");
+}
+
 static int rotate(struct hornet_export_file *f)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 	unsigned int i;
-	int err, ret;
+	int err, ret, gz;
 
 	err = hornet_export_file__flush(f);
 	close(f->fd);
@@ -236,23 +297,70 @@ static int rotate(struct hornet_export_file *f)
 		 * over another one before the rename returns, which made the
 		 * agent's thread write out the whole export file at each
 		 * rotation; the kernel's flusher writes it out anyway. (If it
-		 * cannot be removed, the rename replaces it as before.)
+		 * cannot be removed, the rename replaces it as before.) Both
+		 * names of a backup move, plain and .gz: --export-file-compress
+		 * may have changed between two runs.
 		 */
-		snprintf(to, sizeof(to), "%s.%u", f->path, f->max_backups);
-		unlink(to);
-		for (i = f->max_backups; i > 1; i--) {
-			snprintf(from, sizeof(from), "%s.%u", f->path, i - 1);
-			snprintf(to, sizeof(to), "%s.%u", f->path, i);
-			if (rename(from, to) && errno != ENOENT)
-				err = err ? err : -errno;
+		for (gz = 0; gz < 2; gz++) {
+			backup_name(f, to, sizeof(to), f->max_backups, gz);
+			unlink(to);
 		}
-		snprintf(to, sizeof(to), "%s.1", f->path);
-		if (rename(f->path, to) && errno != ENOENT)
+		for (i = f->max_backups; i > 1; i--) {
+			for (gz = 0; gz < 2; gz++) {
+				backup_name(f, from, sizeof(from), i - 1, gz);
+				backup_name(f, to, sizeof(to), i, gz);
+				if (rename(from, to) && errno != ENOENT)
+					err = err ? err : -errno;
+			}
+		}
+		backup_name(f, to, sizeof(to), 1, false);
+		if (rename(f->path, to) && errno != ENOENT) {
 			err = err ? err : -errno;
+		} else if (f->compress) {
+			backup_name(f, from, sizeof(from), 1, true);
+			ret = gzip_file(to, from);
+			if (ret)
+				f->compress_errors++; /* the plain FILE.1 stays */
+			else
+				unlink(to);
+		}
 	}
 	f->rotations++;
 	ret = open_file(f);
 	return ret ? ret : err;
+}
+
+void hornet_export_file__set_rotation(struct hornet_export_file *f, uint64_t interval_ns,
+				      bool compress)
+{
+	f->interval_ns = interval_ns;
+	f->compress = compress;
+	f->rotate_at_ns = interval_ns ? hornet_clock_ns(CLOCK_MONOTONIC) + interval_ns : 0;
+}
+
+int hornet_export_file__tick(struct hornet_export_file *f, uint64_t now_ns)
+{
+	int err;
+
+	if (!f->interval_ns || now_ns < f->rotate_at_ns)
+		return 0;
+	if (f->size == 0) {
+		/* nothing written: an empty backup would push a full one out */
+		f->rotate_at_ns = now_ns + f->interval_ns;
+		return 0;
+	}
+	f->rotate_at_ns = now_ns + f->interval_ns;
+	err = rotate(f);
+	if (err) {
+		f->errors++;
+		f->last_err = err;
+	}
+	return err;
+}
+
+uint64_t hornet_export_file__compress_errors(const struct hornet_export_file *f)
+{
+	return f->compress_errors;
 }
 
 int hornet_export_file__write(struct hornet_export_file *f, const char *line, size_t len)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -29,24 +31,83 @@ int hornet_log_level_parse(const char *s, enum hornet_log_level *level)
 	return -EINVAL;
 }
 
+const char *hornet_log_level_name(enum hornet_log_level level)
+{
+	return (unsigned int)level < sizeof(level_names) / sizeof(level_names[0])
+		       ? level_names[level]
+		       : "unknown";
+}
+
+/*
+ * The last lines logged, for `hornet bugtool`: a ring of bytes, off until
+ * hornet_log_keep_tail(). Lines are cut at HORNET_LOG_LINE_MAX.
+ */
+#define HORNET_LOG_LINE_MAX 1024
+static pthread_mutex_t tail_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool tail_on;
+static char tail[HORNET_LOG_TAIL_SIZE];
+static size_t tail_end; /* bytes written in all, the next goes at tail_end % size */
+
+void hornet_log_keep_tail(void)
+{
+	tail_on = true;
+}
+
+static void tail_add(const char *line, size_t len)
+{
+	size_t i;
+
+	pthread_mutex_lock(&tail_lock);
+	for (i = 0; i < len; i++)
+		tail[(tail_end + i) % sizeof(tail)] = line[i];
+	tail_end += len;
+	pthread_mutex_unlock(&tail_lock);
+}
+
+size_t hornet_log_tail(char *out, size_t size)
+{
+	size_t have, start, i, n;
+	char *nl;
+
+	pthread_mutex_lock(&tail_lock);
+	have = tail_end < sizeof(tail) ? tail_end : sizeof(tail);
+	n = have < size ? have : size;
+	start = tail_end - n;
+	for (i = 0; i < n; i++)
+		out[i] = tail[(start + i) % sizeof(tail)];
+	pthread_mutex_unlock(&tail_lock);
+	/* bytes before these were dropped: the first line may be cut, so it goes */
+	nl = start > 0 ? memchr(out, '\n', n) : NULL;
+	if (nl) {
+		i = nl - out + 1;
+		memmove(out, nl + 1, n - i);
+		n -= i;
+	}
+	return n;
+}
+
 static void vlog(enum hornet_log_level level, const char *fmt, va_list ap)
 {
-	char ts[32];
+	char ts[32], line[HORNET_LOG_LINE_MAX];
 	struct timespec now;
 	struct tm tm;
-	size_t n;
+	int n, m;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	/* one line at a time: the Kubernetes watch threads log too */
+	n = snprintf(line, sizeof(line), "%s.%03ldZ %-5s ", ts, now.tv_nsec / 1000000,
+		     level_names[level]);
+	m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	n = m < 0 ? n : n + m >= (int)sizeof(line) - 1 ? (int)sizeof(line) - 2 : n + m;
+	if (n == 0 || line[n - 1] != '\n')
+		line[n++] = '\n';
+	/* one write a line: the Kubernetes watch threads log too */
 	flockfile(stderr);
-	fprintf(stderr, "%s.%03ldZ %-5s ", ts, now.tv_nsec / 1000000, level_names[level]);
-	vfprintf(stderr, fmt, ap);
-	n = strlen(fmt);
-	if (!n || fmt[n - 1] != '\n')
-		fputc('\n', stderr);
+	fwrite(line, 1, n, stderr);
 	funlockfile(stderr);
+	if (tail_on)
+		tail_add(line, n);
 }
 
 void hornet_log(enum hornet_log_level level, const char *fmt, ...)

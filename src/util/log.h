@@ -3,6 +3,8 @@
 #ifndef HORNET_UTIL_LOG_H
 #define HORNET_UTIL_LOG_H
 
+#include <stddef.h>
+
 enum hornet_log_level {
 	HORNET_LOG_ERROR,
 	HORNET_LOG_WARN,
@@ -14,6 +16,16 @@ extern enum hornet_log_level hornet_log_level;
 
 /* Parses "error", "warn", "info" or "debug"; returns 0 or -EINVAL. */
 int hornet_log_level_parse(const char *s, enum hornet_log_level *level);
+const char *hornet_log_level_name(enum hornet_log_level level);
+
+/*
+ * The agent keeps the last HORNET_LOG_TAIL_SIZE bytes it logged (every
+ * level it writes) for `hornet bugtool`; hornet_log_tail() copies the whole
+ * lines of them that fit in @size and returns their length.
+ */
+#define HORNET_LOG_TAIL_SIZE (64 << 10)
+void hornet_log_keep_tail(void);
+size_t hornet_log_tail(char *out, size_t size);
 
 void hornet_log(enum hornet_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

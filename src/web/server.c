@@ -505,6 +505,16 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 			w, c, r, json_pack("{s:s, s:s}", "command", "policy_delete", "name", name),
 			CHANGE_TIMEOUT_MS, 200);
 	}
+	if (!strcmp(slash, "/enable") || !strcmp(slash, "/disable")) {
+		if (strcmp(method, "PUT") && strcmp(method, "POST"))
+			return error(w, c, 405, "%s /api/v1/policies/NAME%s: use PUT", method,
+				     slash);
+		return agent_answer(w, c, r,
+				    json_pack("{s:s, s:s}", "command",
+					      slash[1] == 'e' ? "policy_enable" : "policy_disable",
+					      "name", name),
+				    CHANGE_TIMEOUT_MS, 200);
+	}
 	if (strcmp(slash, "/mode"))
 		return error(w, c, 404, "no such resource: /api/v1/policies/NAME%s", slash);
 	if (strcmp(method, "PUT") && strcmp(method, "POST"))

@@ -88,6 +88,12 @@ def api_seeds():
         "status": {"command": "status"},
         "regress-matchargs-no-index": {"command": "policy_add", "policy": json.dumps(no_index)},
         "events": {"command": "events"},
+        "events-filters": {"command": "events",
+                           "allow_list": [{"event_set": ["PROCESS_EXEC"],
+                                           "binary_regex": ["^/usr/bin/"]}],
+                           "deny_list": [{"labels": ["app in (a,b)"]}],
+                           "field_filters": [{"fields": "process.binary", "action": "INCLUDE"}]},
+        "events-bad-filter": {"command": "events", "allow_list": [{"pod_regex": ["(x"]}]},
         "unknown": {"command": "nope"},
         "policy-delete": {"command": "policy_delete", "name": "shadow-reads"},
         "policy-mode": {"command": "policy_mode", "name": "protect-file", "mode": "monitor"},
@@ -411,6 +417,31 @@ def redact_seeds():
     put_all("fuzz_redact", seeds)
 
 
+def export_filter_seeds():
+    # the filters' text, a NUL, an event line
+    exec_line = json.dumps({"process_exec": {
+        "process": {"pid": 7, "binary": "/bin/sh", "arguments": "-c x", "docker": "abc",
+                    "cap": {"permitted": ["CAP_KILL"]},
+                    "pod": {"namespace": "prod", "name": "web-1", "pod_labels": {"app": "web"},
+                            "container": {"name": "nginx", "maybe_exec_probe": True}}},
+        "parent": {"binary": "/bin/bash"}, "ancestors": [{"binary": "/sbin/init"}]},
+        "node_name": "n", "time": "t"})
+    seeds = {
+        "allow": json.dumps({"event_set": ["PROCESS_EXEC", 5], "binary_regex": ["^/bin/"],
+                             "namespace": ["", "prod"], "pid": [7]}) + "\n" +
+                 json.dumps({"labels": ["app in (web, db),!x,tier!=a"],
+                             "capabilities": {"permitted": {"any": ["CAP_KILL"]}},
+                             "ancestor_binary_regex": ["init"], "health_check": True}) +
+                 "\0" + exec_line,
+        "fields": json.dumps({"fields": "process.pod.container,ancestors.binary",
+                              "action": "INCLUDE", "event_set": ["PROCESS_EXEC"]}) + "\n" +
+                  json.dumps({"fields": "parent", "action": "EXCLUDE",
+                              "invert_event_set": True}) + "\0" + exec_line,
+        "bad": '{"pod_regex": ["(x"]}\n{"fields": "a..b"}\0{}',
+    }
+    put_all("fuzz_export_filter", seeds)
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -424,6 +455,7 @@ def main():
     config_seeds()
     args_seeds()
     redact_seeds()
+    export_filter_seeds()
     json_seeds()
     k8s_seeds()
     store_line_seeds()

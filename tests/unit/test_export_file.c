@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "unit.h"
 #include "export/file.h"
@@ -137,6 +138,22 @@ static bool whole_lines(const char *path, uint64_t max)
 	}
 	free(s);
 	return ok;
+}
+
+/* The gunzipped content of @path, NUL-terminated in @buf; NULL if unreadable. */
+static const char *gunzip(const char *path, char *buf, size_t size)
+{
+	gzFile in = gzopen(path, "rb");
+	int n;
+
+	if (!in)
+		return NULL;
+	n = gzread(in, buf, size - 1);
+	gzclose(in);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
 }
 
 int main(void)
@@ -560,6 +577,53 @@ int main(void)
 		}
 		unlink(file);
 		rmdir(sub);
+	}
+
+	UNIT_CASE("export_file_rotation_by_time_compressed")
+	{
+		/*
+		 * --export-file-rotation-interval with --export-file-compress:
+		 * the interval rotates a file with lines in it (not an empty
+		 * one), the rotated file becomes FILE.1.gz, mode 0600, whose
+		 * gunzipped content is the lines; the next one pushes it to
+		 * FILE.2.gz and the oldest past max_backups goes.
+		 */
+		char gz[PATH_MAX + 16], buf[256];
+		uint64_t now = 0;
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s", in_dir("timed.json"));
+		f = hornet_export_file__open(path, 0, 2);
+		CHECK(f);
+		if (f) {
+			hornet_export_file__set_rotation(f, 1000000, true); /* 1 ms */
+			usleep(2000);
+			CHECK_INT(hornet_export_file__tick(f, UINT64_MAX / 2), 0);
+			CHECK_INT(hornet_export_file__rotations(f), 0); /* empty: kept */
+			for (i = 0; i < 3; i++) {
+				snprintf(line, sizeof(line), "{\"round\":%u}\n", i);
+				CHECK_INT(write_str(f, line), 0);
+				now = UINT64_MAX / 2 + (i + 1) * 1000000000ULL;
+				CHECK_INT(hornet_export_file__tick(f, now), 0);
+			}
+			CHECK_INT(hornet_export_file__rotations(f), 3);
+			CHECK_INT(hornet_export_file__compress_errors(f), 0);
+			snprintf(gz, sizeof(gz), "%s.1", path);
+			CHECK(!exists(gz));
+			snprintf(gz, sizeof(gz), "%s.3.gz", path);
+			CHECK(!exists(gz));
+			snprintf(gz, sizeof(gz), "%s.1.gz", path);
+			CHECK_INT(stat(gz, &st), 0);
+			CHECK_INT(st.st_mode & 0777, 0600);
+			CHECK_STR(gunzip(gz, buf, sizeof(buf)), "{\"round\":2}\n");
+			snprintf(gz, sizeof(gz), "%s.2.gz", path);
+			CHECK_STR(gunzip(gz, buf, sizeof(buf)), "{\"round\":1}\n");
+			/* before the interval: no rotation */
+			CHECK_INT(write_str(f, "{\"a\":1}\n"), 0);
+			CHECK_INT(hornet_export_file__tick(f, now + 1), 0);
+			CHECK_INT(hornet_export_file__rotations(f), 3);
+			hornet_export_file__close(f);
+		}
 	}
 
 	clean_dir();
