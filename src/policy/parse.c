@@ -727,6 +727,12 @@ static const struct spelling arg_type_aliases[] = {
 	{ "int32", HORNET_ARG_INT },
 	{ "long", HORNET_ARG_INT64 },
 	{ "ulong", HORNET_ARG_UINT64 },
+	/* Tetragon's names of the signed types */
+	{ "sint8", HORNET_ARG_INT8 },
+	{ "sint16", HORNET_ARG_INT16 },
+	{ "sint32", HORNET_ARG_INT },
+	{ "sint64", HORNET_ARG_INT64 },
+	{ "unsigned long", HORNET_ARG_UINT64 },
 	{ NULL, 0 },
 };
 
@@ -953,6 +959,7 @@ static void type_range(enum hornet_arg_type t, uint64_t *neg_max, uint64_t *pos_
 	*neg_max = 0;
 	switch (t) {
 	case HORNET_ARG_INT:
+	case HORNET_ARG_BPF_CMD:
 		*neg_max = 1ULL << 31;
 		*pos_max = (1ULL << 31) - 1;
 		break;
@@ -1291,11 +1298,14 @@ static enum arg_class arg_class(enum hornet_arg_type t)
 	case HORNET_ARG_UINT64:
 	case HORNET_ARG_SIZE_T:
 	case HORNET_ARG_SYSCALL64:
+	case HORNET_ARG_BPF_CMD:
 		return CLASS_INT;
 	case HORNET_ARG_STRING:
 	case HORNET_ARG_CHAR_BUF:
 	case HORNET_ARG_FILENAME:
 	case HORNET_ARG_NET_DEVICE:
+	case HORNET_ARG_SOCKADDR_UN: /* its path, "@name" for an abstract one */
+	case HORNET_ARG_DATA_LOC:
 		return CLASS_STRING;
 	case HORNET_ARG_FD:
 	case HORNET_ARG_FILE:
@@ -1373,7 +1383,9 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 		switch (op) {
 		case HORNET_OP_EQUAL:
 		case HORNET_OP_NOT_EQUAL:
-			if (cls == CLASS_INT)
+			if (t == HORNET_ARG_BPF_CMD) /* BPF_PROG_LOAD or 5 */
+				ret = check_named(c, vs, i, HORNET_VOCAB_BPF_CMD, true);
+			else if (cls == CLASS_INT)
 				ret = check_int(c, vs, i, t);
 			else if (cls == CLASS_CAP)
 				ret = check_cap_value(c, vs, i, t, false);
@@ -2238,6 +2250,12 @@ static int arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *a
 		err = fail_node(c, map,
 				"char_buf needs sizeArgIndex (the 1-based index of its size "
 				"argument) or returnCopy");
+	if (!err && a->type == HORNET_ARG_CHAR_IOVEC && a->return_copy)
+		err = fail_node(c, map, "char_iovec with returnCopy is not supported yet");
+	if (!err && a->type == HORNET_ARG_CHAR_IOVEC && !a->size_arg_index)
+		err = fail_node(c, map,
+				"char_iovec needs sizeArgIndex (the 1-based index of the "
+				"argument with its number of segments)");
 	return err;
 }
 

@@ -290,6 +290,7 @@ static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uin
 		*flags |= HORNET_SPEC_SIGNED;
 		return HORNET_GT_INT;
 	case HORNET_ARG_CAPABILITY:
+	case HORNET_ARG_BPF_CMD:
 		*size = 4;
 		*flags |= HORNET_SPEC_SIGNED;
 		return HORNET_GT_INT;
@@ -367,6 +368,14 @@ static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uin
 		return HORNET_GT_MODULE;
 	case HORNET_ARG_LOAD_INFO:
 		return HORNET_GT_LOAD_INFO;
+	case HORNET_ARG_CHAR_IOVEC:
+		return HORNET_GT_IOVEC;
+	case HORNET_ARG_IOV_ITER:
+		return HORNET_GT_IOV_ITER;
+	case HORNET_ARG_SOCKADDR_UN:
+		return HORNET_GT_SOCKADDR_UN;
+	case HORNET_ARG_DATA_LOC:
+		return HORNET_GT_DATALOC;
 	default:
 		return HORNET_GT_NOP;
 	}
@@ -376,7 +385,7 @@ static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uin
 static bool user_pointer_type(enum hornet_gen_type t)
 {
 	return t == HORNET_GT_STRING || t == HORNET_GT_BUF || t == HORNET_GT_SOCKADDR ||
-	       t == HORNET_GT_BPF_ATTR;
+	       t == HORNET_GT_BPF_ATTR || t == HORNET_GT_IOVEC || t == HORNET_GT_SOCKADDR_UN;
 }
 
 /* Skips typedefs and qualifiers. */
@@ -519,6 +528,24 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 
 	memset(out, 0, sizeof(*out));
 	out->arg = a;
+	if (field && strstr(field->decl, "__data_loc")) {
+		/* a string kept in the record, after its fixed fields: read as
+		 * Tetragon does, as a string (type auto, string or data_loc) */
+		if (type != HORNET_ARG_AUTO && type != HORNET_ARG_STRING &&
+		    type != HORNET_ARG_DATA_LOC) {
+			snprintf(err, err_size,
+				 "argument %u: tracepoint field '%s' is a __data_loc string; "
+				 "read it as type string (or leave the type out)",
+				 a->index, field->decl);
+			return -EINVAL;
+		}
+		type = HORNET_ARG_DATA_LOC;
+	} else if (type == HORNET_ARG_DATA_LOC) {
+		snprintf(err, err_size,
+			 "argument %u: type data_loc is for the __data_loc fields of tracepoints",
+			 a->index);
+		return -EINVAL;
+	}
 	if (type == HORNET_ARG_AUTO && field) {
 		/* from the format file: a char pointer is a string, the rest integers */
 		if (strstr(field->decl, "char *") || strstr(field->decl, "char*"))
@@ -546,14 +573,6 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 			sp->size = field->size;
 		/* the raw read takes the field's size; wider types see zero-extension */
 		sp->field_size = field->size;
-		if (strstr(field->decl, "__data_loc")) {
-			snprintf(err, err_size,
-				 "argument %u: tracepoint field '%s' is a __data_loc string, which "
-				 "hornet "
-				 "does not read yet",
-				 a->index, field->decl);
-			return -EOPNOTSUPP;
-		}
 	} else {
 		sp->src = ph->syscall && ph->mech != HORNET_MECH_TP_BTF &&
 					  ph->mech != HORNET_MECH_RAW_TP

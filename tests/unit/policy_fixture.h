@@ -293,10 +293,11 @@ static void fx_cat(char *buf, size_t size, const char *fmt, ...)
 static const char *fx_gen_type(unsigned int t)
 {
 	static const char *const names[HORNET_GT_COUNT] = {
-		"nop",	    "int",	  "string", "buf",	 "fd",	    "file",	"path",
-		"dentry",   "filename",	  "binprm", "kiocb",	 "sock",    "socket",	"skb",
-		"sockaddr", "netdev",	  "cred",   "caps",	 "user_ns", "bpf_attr", "bpf_map",
-		"bpf_prog", "perf_event", "module", "load_info",
+		"nop",	     "int",	 "string",   "buf",	    "fd",	  "file",
+		"path",	     "dentry",	 "filename", "binprm",	    "kiocb",	  "sock",
+		"socket",    "skb",	 "sockaddr", "netdev",	    "cred",	  "caps",
+		"user_ns",   "bpf_attr", "bpf_map",  "bpf_prog",    "perf_event", "module",
+		"load_info", "iovec",	 "iov_iter", "sockaddr_un", "data_loc",
 	};
 
 	return t < HORNET_GT_COUNT ? names[t] : "?";

@@ -144,6 +144,22 @@ static const struct plan_case cases[] = {
 	  "kprobe " FX_SYS "write syscall n=6\n"
 	  "  a: sys:buf@1/8+u sz=1\n"
 	  "  a: sys:int@2/8" },
+	/* char_iovec: the count of segments in its size spec; sockaddr_un and bpf_cmd */
+	{ "kprobe/syscall_char_iovec", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_writev\n    syscall: true\n"
+	  "    args:\n    - index: 1\n      type: char_iovec\n      sizeArgIndex: 3\n"
+	  "    - index: 2\n      type: sint32\n",
+	  "kprobe " FX_SYS "writev syscall n=6\n"
+	  "  a: sys:iovec@1/8+u sz=1\n"
+	  "  a: sys:int@2/4+s" },
+	{ "kprobe/syscall_sockaddr_un_bpf_cmd", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_connect\n    syscall: true\n"
+	  "    args:\n    - index: 1\n      type: sockaddr_un\n"
+	  "    - index: 0\n      type: bpf_cmd\n    - index: 2\n      type: unsigned long\n",
+	  "fentry " FX_SYS "connect syscall n=1\n"
+	  "  a: sys:sockaddr_un@1/8+u\n"
+	  "  a: sys:int@0/4+s\n"
+	  "  a: sys:int@2/8" },
 	{ "kprobe/fentries_need_fentry", FX_DEBIAN_61, ALL_BUT(F(FENTRY) | F(FMOD_RET)), 0,
 	  "  fentries:\n  - call: security_file_permission\n",
 	  "spec.fentries[0] 'security_file_permission': fentries need fentry (BPF trampolines) "
@@ -318,10 +334,25 @@ static const struct plan_case cases[] = {
 	  TP_EXEC "    args:\n    - index: 5\n",
 	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\n"
 	  "  a: tp:int@12/4+s fs=4" },
+	/* a __data_loc string: its 4-byte locator, made an address in the kernel */
 	{ "tracepoint/data_loc", FX_HOST_618, ~0u, 0, TP_EXEC "    args:\n    - index: 4\n",
+	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\n"
+	  "  a: tp:data_loc@8/8 fs=4" },
+	{ "tracepoint/data_loc_as_string", FX_HOST_618, ~0u, 0,
+	  TP_EXEC "    args:\n    - index: 4\n      type: string\n",
+	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\n"
+	  "  a: tp:data_loc@8/8 fs=4" },
+	{ "tracepoint/data_loc_as_int", FX_HOST_618, ~0u, 0,
+	  TP_EXEC "    args:\n    - index: 4\n      type: int\n",
 	  "spec.tracepoints[0] 'sched/sched_process_exec': argument 4: tracepoint field "
-	  "'__data_loc char[] filename' is a __data_loc string, which hornet does not read yet",
-	  -EOPNOTSUPP },
+	  "'__data_loc char[] filename' is a __data_loc string; read it as type string (or "
+	  "leave the type out)",
+	  -EINVAL },
+	{ "tracepoint/data_loc_elsewhere", FX_HOST_618, ~0u, 0,
+	  TP_EXEC "    args:\n    - index: 5\n      type: data_loc\n",
+	  "spec.tracepoints[0] 'sched/sched_process_exec': argument 5: type data_loc is for the "
+	  "__data_loc fields of tracepoints",
+	  -EINVAL },
 	{ "tracepoint/index_past_fields", FX_HOST_618, ~0u, 0,
 	  TP_EXEC "    args:\n    - index: 9\n",
 	  "spec.tracepoints[0] 'sched/sched_process_exec': args index 9: the tracepoint has 7 "
