@@ -2349,13 +2349,29 @@ static int check_call_list(struct ctx *c, const yaml_node_t *map, const char *ca
 	return err;
 }
 
+/* ignore.callNotFound of a kprobe (as Tetragon) or a tracepoint (hornet's own). */
+static int hook_ignore(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
+{
+	static const char *const ignore_keys[] = { "callNotFound", NULL };
+	yaml_node_t *n = get(c, map, "ignore");
+	size_t old;
+	int err;
+
+	if (!n)
+		return 0;
+	old = path_key(c, "ignore");
+	err = want_map(c, n) ?: check_keys(c, n, ignore_keys) ?:
+					 field_bool(c, n, "callNotFound", &h->ignore_call_not_found);
+	path_pop(c, old);
+	return err;
+}
+
 static int kprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
 {
 	static const char *const keys[] = { "call", "syscall",	 "return",
 					    "args", "returnArg", "returnArgAction",
 					    "data", "selectors", "message",
 					    "tags", "ignore",	 NULL };
-	static const char *const ignore_keys[] = { "callNotFound", NULL };
 	yaml_node_t *n;
 	size_t old;
 	int err, a = HORNET_ACTION_POST;
@@ -2381,28 +2397,18 @@ static int kprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook
 			return err;
 		h->return_arg_action = a;
 	}
-	n = get(c, map, "ignore");
-	if (n) {
-		old = path_key(c, "ignore");
-		err = want_map(c, n) ?: check_keys(c, n, ignore_keys) ?:
-						 field_bool(c, n, "callNotFound",
-							    &h->ignore_call_not_found);
-		path_pop(c, old);
-		if (err)
-			return err;
-	}
-	return hook_common(c, map, h);
+	return hook_ignore(c, map, h) ?: hook_common(c, map, h);
 }
 
 static int tracepoint_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
 {
-	static const char *const keys[] = { "subsystem", "event",   "raw",  "args",
-					    "selectors", "message", "tags", NULL };
+	static const char *const keys[] = { "subsystem", "event", "raw",    "args", "selectors",
+					    "message",	 "tags",  "ignore", NULL };
 	int err;
 
 	err = check_keys(c, map, keys) ?: field_str(c, map, "subsystem", true, &h->subsystem) ?:
 					   field_str(c, map, "event", true, &h->event) ?:
-					   field_bool(c, map, "raw", &h->raw);
+					   field_bool(c, map, "raw", &h->raw) ?: hook_ignore(c, map, h);
 	if (err)
 		return err;
 	if (asprintf(&h->call, "%s/%s", h->subsystem, h->event) < 0) {

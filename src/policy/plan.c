@@ -1330,6 +1330,12 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			break;
 		case HORNET_HOOK_TRACEPOINT:
 			ret = plan_tracepoint(k, h, &ph, msg, sizeof(msg));
+			/* hornet's own: a tracepoint this kernel lacks is skipped */
+			if (ret == -ENOENT && h->ignore_call_not_found) {
+				plan->nr_skipped++;
+				ret = 0;
+				break;
+			}
 			if (!ret)
 				ret = add_hook(plan, &ph);
 			break;

@@ -363,6 +363,16 @@ static const struct plan_case cases[] = {
 	  "spec.tracepoints[0] 'sched/no_such_event': no tracepoint sched/no_such_event on this "
 	  "kernel",
 	  -ENOENT },
+	{ "tracepoint/missing_ignored", FX_HOST_618, ~0u, 0,
+	  "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n"
+	  "    ignore:\n      callNotFound: true\n"
+	  "  - subsystem: sched\n    event: sched_process_exec\n",
+	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\nskipped 1" },
+	{ "tracepoint/all_missing_ignored", FX_HOST_618, ~0u, 0,
+	  "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n"
+	  "    ignore:\n      callNotFound: true\n",
+	  "no hook of the policy exists on this kernel (all were skipped by ignore.callNotFound)",
+	  -ENOENT },
 	{ "tracepoint/no_tracefs", FX_BARE, ~0u, 0, TP_EXEC,
 	  "spec.tracepoints[0] 'sched/sched_process_exec': no tracepoint sched/sched_process_exec "
 	  "on this kernel (tracefs is not mounted)",
