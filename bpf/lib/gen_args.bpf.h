@@ -606,28 +606,44 @@ static __always_inline __u32 read_sockaddr(struct gen_heap *h,
 
 /*
  * struct sockaddr_un: the family and the path; an abstract name (sun_path
- * starts with a NUL) as "@name", as Tetragon shows it, up to its first NUL.
+ * starts with a NUL) as "@name", as Tetragon shows it. @len is the address
+ * length when known (sizeArgIndex), else 0: the bytes past it are whatever
+ * the caller's buffer held, and an abstract name has no NUL to end it, so
+ * without it a path and a name end at their first NUL or at 108 bytes.
  */
-static __always_inline void sockaddr_un_from(struct hornet_sockaddr_un_data *su, void *p,
+static __always_inline void sockaddr_un_from(struct hornet_sockaddr_un_data *su, void *p, __u64 len,
 					     const bool user)
 {
+	__u32 n = 108; /* sizeof(sun_path) */
 	char first = 0;
-	long n;
+	long r;
 
 	read_mem(&su->family, 2, p, user);
 	read_mem(&first, 1, p + 2, user);
+	if (len)
+		n = len > 2 ? (len - 2 < 108 ? len - 2 : 108) : 0;
 	su->abstract = !first;
 	if (first) {
-		n = read_mem_str(su->path, 108, p + 2, user);
-	} else {
-		su->path[0] = '@';
-		n = read_mem_str(su->path + 1, 107, p + 3, user);
-		if (n > 1)
-			n++; /* the '@' */
-		else
-			su->path[0] = 0;
+		/* at most n bytes, and a NUL */
+		r = n ? read_mem_str(su->path, (n + 1) & 127, p + 2, user) : 0;
+		su->path_len = r > 1 ? r - 1 : 0;
+		return;
 	}
-	su->path_len = n > 1 ? n - 1 : 0;
+	if (n < 2)
+		return; /* an unnamed (autobind) address: no path */
+	su->path[0] = '@';
+	if (len) {
+		/* the name's bytes, NULs included, as the address length says */
+		n = (n - 1) & 127;
+		if (read_mem(su->path + 1, n, p + 3, user))
+			n = 0;
+		su->path_len = 1 + n;
+	} else {
+		r = read_mem_str(su->path + 1, 107, p + 3, user);
+		su->path_len = r > 1 ? r : 0;
+	}
+	if (su->path_len < 2)
+		su->path_len = su->path[0] = 0;
 }
 
 static __always_inline __u32 read_sockaddr_un(struct gen_heap *h,
@@ -635,12 +651,15 @@ static __always_inline __u32 read_sockaddr_un(struct gen_heap *h,
 					      long at, void *p)
 {
 	struct hornet_sockaddr_un_data *su = (void *)(h->data + (at & DATA_MASK));
+	__u64 len = 0;
 
 	__builtin_memset(su, 0, sizeof(*su));
+	if (sp->size_spec < HORNET_GEN_MAX_SPECS)
+		len = h->raw[sp->size_spec & (HORNET_GEN_MAX_SPECS - 1)] & 0xffffffff;
 	if (sp->flags & HORNET_SPEC_USER)
-		sockaddr_un_from(su, p, true);
+		sockaddr_un_from(su, p, len, true);
 	else
-		sockaddr_un_from(su, p, false);
+		sockaddr_un_from(su, p, len, false);
 	h->str_off[k] = at + __builtin_offsetof(struct hornet_sockaddr_un_data, path);
 	h->str_len[k] = su->path_len;
 	return sizeof(*su);
