@@ -23,6 +23,65 @@ static const struct {
 
 #define NR_SYSCALLS (sizeof(syscalls) / sizeof(syscalls[0]))
 
+/*
+ * Syscalls newer than the build machine's headers may know: since 5.1 a new
+ * syscall has one number on every architecture (424 and up, the kernel's
+ * scripts/syscall.tbl), so a kernel newer than the headers is served too.
+ * Whether the running kernel has one is asked of the kernel itself
+ * (kernel_has_syscall()); this table only gives the numbers.
+ */
+static const struct {
+	const char *name;
+	int nr;
+} common_syscalls[] = {
+	{ "pidfd_send_signal", 424 },
+	{ "io_uring_setup", 425 },
+	{ "io_uring_enter", 426 },
+	{ "io_uring_register", 427 },
+	{ "open_tree", 428 },
+	{ "move_mount", 429 },
+	{ "fsopen", 430 },
+	{ "fsconfig", 431 },
+	{ "fsmount", 432 },
+	{ "fspick", 433 },
+	{ "pidfd_open", 434 },
+	{ "clone3", 435 },
+	{ "close_range", 436 },
+	{ "openat2", 437 },
+	{ "pidfd_getfd", 438 },
+	{ "faccessat2", 439 },
+	{ "process_madvise", 440 },
+	{ "epoll_pwait2", 441 },
+	{ "mount_setattr", 442 },
+	{ "quotactl_fd", 443 },
+	{ "landlock_create_ruleset", 444 },
+	{ "landlock_add_rule", 445 },
+	{ "landlock_restrict_self", 446 },
+	{ "memfd_secret", 447 },
+	{ "process_mrelease", 448 },
+	{ "futex_waitv", 449 },
+	{ "set_mempolicy_home_node", 450 },
+	{ "cachestat", 451 },
+	{ "fchmodat2", 452 },
+	{ "map_shadow_stack", 453 },
+	{ "futex_wake", 454 },
+	{ "futex_wait", 455 },
+	{ "futex_requeue", 456 },
+	{ "statmount", 457 },
+	{ "listmount", 458 },
+	{ "lsm_get_self_attr", 459 },
+	{ "lsm_set_self_attr", 460 },
+	{ "lsm_list_modules", 461 },
+	{ "mseal", 462 },
+	{ "setxattrat", 463 },
+	{ "getxattrat", 464 },
+	{ "listxattrat", 465 },
+	{ "removexattrat", 466 },
+	{ "open_tree_attr", 467 },
+	{ "file_getattr", 468 },
+	{ "file_setattr", 469 },
+};
+
 /* "openat", "sys_openat", "__x64_sys_openat", "__arm64_sys_openat" -> "openat" */
 static const char *syscall_base(const char *name)
 {
@@ -41,6 +100,9 @@ int hornet_syscall_nr(const char *name)
 	for (i = 0; i < NR_SYSCALLS; i++)
 		if (!strcmp(syscalls[i].name, base))
 			return syscalls[i].nr;
+	for (i = 0; i < sizeof(common_syscalls) / sizeof(common_syscalls[0]); i++)
+		if (!strcmp(common_syscalls[i].name, base))
+			return common_syscalls[i].nr;
 	return -1;
 }
 
@@ -892,6 +954,41 @@ static int policy_cgroup(const struct hornet_policy *p, char *out, size_t size, 
 	return 0;
 }
 
+/*
+ * Whether the running kernel has syscall @name (its wrapper @fn): 1 when its
+ * BTF or its traceable functions have the wrapper, or tracefs its
+ * sys_enter_ tracepoint (a wrapper without arguments, SYSCALL_DEFINE0, is
+ * not in BTF; umount2's is sys_umount); 0 when the kernel lets us look and
+ * none has it; -1 when it lets us look nowhere (the build's table decides).
+ */
+static int kernel_has_syscall(const struct hornet_kernel *k, const char *name, const char *fn)
+{
+	char path[512];
+	bool looked = false;
+
+	if (k->btf) {
+		if (func_proto(k->btf, fn))
+			return 1;
+		looked = true;
+	}
+	if (k->ftrace_funcs) {
+		if (bsearch(&fn, k->ftrace_funcs, k->nr_ftrace_funcs, sizeof(char *), cmp_str))
+			return 1;
+		looked = true;
+	}
+	if (k->tracefs && !strchr(name, '/') && !strstr(name, "..")) {
+		snprintf(path, sizeof(path), "%s/events/syscalls", k->tracefs);
+		if (!access(path, F_OK)) {
+			snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", k->tracefs,
+				 name);
+			if (!access(path, F_OK))
+				return 1;
+			looked = true;
+		}
+	}
+	return looked ? 0 : -1;
+}
+
 /* A kprobe (or fentry) hook on one function. */
 static int plan_function(const struct hornet_kernel *k, const struct hornet_hook *h,
 			 const char *call, struct hornet_plan_hook *ph, char *err, size_t err_size)
@@ -908,8 +1005,15 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 	if (h->syscall) {
 		snprintf(syscall, sizeof(syscall), "%s", syscall_base(call));
 		snprintf(fn, sizeof(fn), "%s%s", k->syscall_prefix, syscall);
-		if (hornet_syscall_nr(syscall) < 0) {
-			snprintf(err, err_size, "'%s' is not a syscall of this architecture", call);
+		ret = kernel_has_syscall(k, syscall, fn);
+		if (ret < 0 ? hornet_syscall_nr(syscall) < 0 : !ret) {
+			snprintf(
+				err, err_size,
+				hornet_syscall_nr(syscall) < 0
+					? "'%s' is not a syscall of this kernel"
+					: "'%s' is a syscall this kernel does not have (older than "
+					  "it, or left out of its configuration)",
+				call);
 			return -ENOENT;
 		}
 	} else {

@@ -126,6 +126,9 @@ def _():
     args:
     - index: 1
       type: sockaddr_un
+      sizeArgIndex: 3
+    - index: 2
+      type: int
     selectors:
     - matchArgs:
       - index: 1
@@ -187,6 +190,39 @@ def _():
           "args %r" % got)
     time.sleep(0.2)
     check(len(events_of(a, name, pid, timeout=0)) == 2, "BPF_PROG_LOAD was reported")
+
+
+@test("syscalls_are_the_running_kernels_not_the_build_headers")
+def _():
+    # fchmodat2 (6.6) is newer than the headers of the Debian 12 build machine: known when
+    # the running kernel has it, refused with a reason when it does not
+    a = Agent.shared()
+    name = "argtypes-fchmodat2"
+    text = policy(name, """  kprobes:
+  - call: sys_fchmodat2
+    syscall: true
+    args:
+    - index: 1
+      type: string
+""")
+    has = os.path.exists("/sys/kernel/btf/vmlinux") and \
+        b"__x64_sys_fchmodat2" in open("/proc/kallsyms", "rb").read()
+    if not has:
+        r = a.policy("add", "-", check_ok=False, text=text)
+        check(r.returncode == 1 and b"a syscall this kernel does not have" in r.stderr,
+              "stderr %r" % r.stderr)
+        return
+    a.add_policy(text)
+    target = "/tmp/hornet-argtypes-fchmodat2-%d" % os.getpid()
+    open(target, "w").close()
+    try:
+        pid = child("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                    "libc.syscall(452, -100, b'%s', 0o600, 0)\n" % target)
+        evs = events_of(a, name, pid)
+        check(len(evs) == 1 and evs[0]["args"][0] == {"string_arg": target}, "events %r" % evs)
+        check(evs[0]["function_name"].endswith("sys_fchmodat2"), "events %r" % evs)
+    finally:
+        os.unlink(target)
 
 
 @test("iov_iter_of_sendmsg_shows_the_bytes_sent", needs=("kprobe",))

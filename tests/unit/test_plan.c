@@ -149,7 +149,7 @@ static const struct plan_case cases[] = {
 	  "  kprobes:\n  - call: sys_writev\n    syscall: true\n"
 	  "    args:\n    - index: 1\n      type: char_iovec\n      sizeArgIndex: 3\n"
 	  "    - index: 2\n      type: sint32\n",
-	  "kprobe " FX_SYS "writev syscall n=6\n"
+	  "fentry " FX_SYS "writev syscall n=1\n"
 	  "  a: sys:iovec@1/8+u sz=1\n"
 	  "  a: sys:int@2/4+s" },
 	{ "kprobe/syscall_sockaddr_un_bpf_cmd", FX_DEBIAN_61, ~0u, 0,
@@ -201,8 +201,22 @@ static const struct plan_case cases[] = {
 	{ "kprobe/not_a_syscall", FX_DEBIAN_61, ~0u, 0,
 	  "  kprobes:\n  - call: sys_no_such_call\n    syscall: true\n",
 	  "spec.kprobes[0] 'sys_no_such_call': 'sys_no_such_call' is not a syscall of this "
-	  "architecture",
+	  "kernel",
 	  -ENOENT },
+	/* the running kernel's syscalls, whatever the headers hornet was built with knew */
+	{ "kprobe/syscall_newer_than_the_headers", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_fchmodat2\n    syscall: true\n",
+	  "fentry " FX_SYS "fchmodat2 syscall n=1" },
+	{ "kprobe/syscall_the_kernel_lacks", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_cachestat\n    syscall: true\n",
+	  "spec.kprobes[0] 'sys_cachestat': 'sys_cachestat' is a syscall this kernel does not "
+	  "have (older than it, or left out of its configuration)",
+	  -ENOENT },
+	{ "kprobe/syscall_the_kernel_lacks_ignored", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_cachestat\n    syscall: true\n"
+	  "    ignore:\n      callNotFound: true\n"
+	  "  - call: sys_openat\n    syscall: true\n",
+	  "fentry " FX_SYS "openat syscall n=1\nskipped 1" },
 	{ "kprobe/not_in_available_filter_functions", FX_DEBIAN_61, ~0u, K_FTRACE,
 	  "  kprobes:\n  - call: do_unlinkat\n",
 	  "spec.kprobes[0] 'do_unlinkat': kernel function 'do_unlinkat' cannot be traced on "
