@@ -16,6 +16,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <regex.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -2627,6 +2628,20 @@ static int list_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *
 	}
 	if (l->type && !strcmp(l->type, "generated_ftrace") && !l->pattern)
 		return missing(c, map, "pattern");
+	if (l->pattern) {
+		regex_t re;
+
+		/* POSIX extended, as the plan matches it (Go's RE2 in Tetragon: the
+		 * patterns its lists use, anchors, classes, *, +, are alike) */
+		if (regcomp(&re, l->pattern, REG_EXTENDED | REG_NOSUB)) {
+			old = path_key(c, "pattern");
+			err = fail_node(c, get(c, map, "pattern"),
+					"'%s' is not a regular expression", l->pattern);
+			path_pop(c, old);
+			return err;
+		}
+		regfree(&re);
+	}
 	if ((!l->type || !strcmp(l->type, "syscalls")) && !l->nr_values)
 		return missing(c, map, "values");
 	return 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1292,14 +1294,113 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 	return 0;
 }
 
-#define MAX_LIST_HOOKS 64
+/* Functions of one list at most: each is a program of its own (one link and
+ * its fds each), so a list of every function of a subsystem stops here. */
+#define MAX_LIST_HOOKS 1024
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *ns, const char *name, size_t len)
+{
+	char **v;
+
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 512;
+		v = realloc(ns->v, ns->cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		ns->v = v;
+	}
+	ns->v[ns->n] = strndup(name, len);
+	if (!ns->v[ns->n])
+		return -ENOMEM;
+	ns->n++;
+	return 0;
+}
+
+static void names_free(struct names *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}
+
+/*
+ * generated_syscalls: the running kernel's syscalls, from its syscalls
+ * tracepoints (one sys_enter_ per syscall), else its BTF wrappers, else the
+ * build's table.
+ */
+static int kernel_syscalls(const struct hornet_kernel *k, struct names *ns)
+{
+	size_t plen = strlen(k->syscall_prefix), i;
+	char path[512];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/events/syscalls", k->tracefs ? k->tracefs : "");
+	d = k->tracefs ? opendir(path) : NULL;
+	if (d) {
+		while (!ret && (de = readdir(d)))
+			if (!strncmp(de->d_name, "sys_enter_", 10))
+				ret = names_add(ns, de->d_name + 10, strlen(de->d_name + 10));
+		closedir(d);
+	} else if (k->btf) {
+		for (i = 1; !ret && i < btf__type_cnt(k->btf); i++) {
+			const struct btf_type *t = btf__type_by_id(k->btf, i);
+			const char *n = btf__name_by_offset(k->btf, t->name_off);
+
+			if (btf_is_func(t) && n && !strncmp(n, k->syscall_prefix, plen))
+				ret = names_add(ns, n + plen, strlen(n + plen));
+		}
+	} else {
+		for (i = 0; !ret && i < NR_SYSCALLS; i++)
+			ret = names_add(ns, syscalls[i].name, strlen(syscalls[i].name));
+	}
+	if (ns->n)
+		qsort(ns->v, ns->n, sizeof(char *), cmp_str);
+	return ret;
+}
+
+/* generated_ftrace: the traceable functions whose names match @pattern. */
+static int ftrace_matches(const struct hornet_kernel *k, const char *pattern, struct names *ns,
+			  char *err, size_t err_size)
+{
+	regex_t re;
+	size_t i;
+	int ret = 0;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
+		snprintf(err, err_size, "pattern '%s' is not a regular expression", pattern);
+		return -EINVAL;
+	}
+	for (i = 0; !ret && i < k->nr_ftrace_funcs; i++) {
+		const char *f = k->ftrace_funcs[i];
+
+		/* the list is sorted: a name listed twice (static copies) once */
+		if (i && !strcmp(f, k->ftrace_funcs[i - 1]))
+			continue;
+		if (!regexec(&re, f, 0, NULL, 0))
+			ret = names_add(ns, f, strlen(f));
+	}
+	regfree(&re);
+	return ret;
+}
 
 /*
  * A "list:NAME" kprobe: one hook per function of the list. A list of type
  * syscalls names syscalls (as Tetragon, whatever the hook's own syscall
- * flag); generated lists stand for every syscall, or every function
- * matching a pattern, which without kprobe.multi would take hundreds of
- * separate programs: they are refused past MAX_LIST_HOOKS.
+ * flag); generated_syscalls stands for every syscall of the running kernel,
+ * generated_ftrace for every traceable function matching its pattern. Each
+ * function is a program of its own (hornet has no kprobe.multi yet), up to
+ * MAX_LIST_HOOKS; a function of a generated list that cannot be hooked here
+ * is left out, as Tetragon's kprobe.multi leaves out what it cannot attach.
  */
 static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 		     const struct hornet_list *list, struct hornet_plan *plan,
@@ -1307,60 +1408,67 @@ static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 {
 	struct hornet_hook hk = *h;
 	const char *type = list->type ? list->type : "syscalls";
-	size_t v, n = 0;
-	int ret;
+	bool generated = !strncmp(type, "generated_", 10);
+	struct names gen = {};
+	char *const *values = list->values;
+	size_t v, n = 0, nr = list->nr_values;
+	int ret = 0;
 
 	if (!strcmp(type, "generated_syscalls")) {
-		snprintf(err, err_size,
-			 "list '%s' (generated_syscalls) stands for all %zu syscalls: hornet "
-			 "attaches "
-			 "at most %d functions of a list (no kprobe.multi support yet)",
-			 list->name, (size_t)NR_SYSCALLS, MAX_LIST_HOOKS);
-		return -E2BIG;
-	}
-	if (!strcmp(type, "generated_ftrace")) {
+		ret = kernel_syscalls(k, &gen);
+	} else if (!strcmp(type, "generated_ftrace")) {
 		if (!k->ftrace_funcs) {
 			snprintf(err, err_size,
 				 "list '%s' (generated_ftrace) needs available_filter_functions, "
-				 "which "
-				 "this kernel does not let us read",
+				 "which this kernel does not let us read",
 				 list->name);
 			return -EOPNOTSUPP;
 		}
+		ret = ftrace_matches(k, list->pattern, &gen, err, err_size);
+	}
+	if (ret == -ENOMEM)
+		snprintf(err, err_size, "list '%s': out of memory", list->name);
+	if (ret)
+		goto out;
+	if (generated) {
+		values = gen.v;
+		nr = gen.n;
+	}
+	if (nr > MAX_LIST_HOOKS) {
 		snprintf(err, err_size,
-			 "list '%s' (generated_ftrace): pattern lists are not supported yet; list "
-			 "the functions in values",
-			 list->name);
-		return -EOPNOTSUPP;
+			 "list '%s' has %zu functions; hornet attaches at most %d (one program "
+			 "each)",
+			 list->name, nr, MAX_LIST_HOOKS);
+		ret = -E2BIG;
+		goto out;
 	}
-	if (list->nr_values > MAX_LIST_HOOKS) {
-		snprintf(err, err_size, "list '%s' has %zu functions; hornet attaches at most %d",
-			 list->name, list->nr_values, MAX_LIST_HOOKS);
-		return -E2BIG;
-	}
-	hk.syscall = !strcmp(type, "syscalls") || h->syscall;
-	for (v = 0; v < list->nr_values; v++) {
+	hk.syscall = !strcmp(type, "syscalls") || !strcmp(type, "generated_syscalls") || h->syscall;
+	for (v = 0; v < nr; v++) {
 		struct hornet_plan_hook lph = *base;
 
-		ret = plan_function(k, &hk, list->values[v], &lph, err, err_size);
-		if (ret == -ENOENT && h->ignore_call_not_found)
+		ret = plan_function(k, &hk, values[v], &lph, err, err_size);
+		if (ret == -ENOENT && (h->ignore_call_not_found || generated)) {
+			ret = 0;
 			continue;
+		}
 		if (ret)
-			return ret;
+			goto out;
 		/* the plan keeps the policy's own hook, not the local copy */
 		lph.hook = h;
 		lph.syscall = hk.syscall;
 		ret = add_hook(plan, &lph);
 		if (ret)
-			return ret;
+			goto out;
 		n++;
 	}
 	if (!n) {
 		snprintf(err, err_size, "list '%s' has no function that exists on this kernel",
 			 list->name);
-		return -ENOENT;
+		ret = -ENOENT;
 	}
-	return 0;
+out:
+	names_free(&gen);
+	return ret;
 }
 
 int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel *k,

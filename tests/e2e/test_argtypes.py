@@ -5,6 +5,7 @@ the test makes the call, and the exported event shows the value as Tetragon
 writes it. Each test selects its events by its own child's pid."""
 import base64
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -223,6 +224,39 @@ def _():
         check(evs[0]["function_name"].endswith("sys_fchmodat2"), "events %r" % evs)
     finally:
         os.unlink(target)
+
+
+@test("a_list_of_more_than_64_syscalls_hooks_each")
+def _():
+    a = Agent.shared()
+    name = "argtypes-long-list"
+    names = sorted(n[len("sys_enter_"):] for n in os.listdir("/sys/kernel/tracing/events/syscalls")
+                   if n.startswith("sys_enter_"))
+    pick = [n for n in names if n not in ("exit_group", "brk")][:63] + ["exit_group", "brk"]
+    binary = "/tmp/hornet-argtypes-true-%d" % os.getpid()
+    shutil.copy("/bin/true", binary)
+    try:
+        a.add_policy(policy(name, """  lists:
+  - name: many
+    type: syscalls
+    values:
+%s  kprobes:
+  - call: "list:many"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values:
+        - "%s"
+""" % ("".join("    - sys_%s\n" % n for n in pick), binary)))
+        hooks = a.policies()[name]["hooks"]
+        check(len(hooks) == 65, "%d hooks" % len(hooks))
+        p = subprocess.Popen([binary])
+        p.wait()
+        evs = events_of(a, name, p.pid, n=2)
+        fns = set(e["function_name"].split("sys_")[-1] for e in evs)
+        check({"exit_group", "brk"} <= fns, "functions %r" % sorted(fns))
+    finally:
+        os.unlink(binary)
 
 
 @test("iov_iter_of_sendmsg_shows_the_bytes_sent", needs=("kprobe",))

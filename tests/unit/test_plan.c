@@ -432,13 +432,23 @@ static const struct plan_case cases[] = {
 	  "  kprobes:\n  - call: list:fns\n    ignore:\n      callNotFound: true\n",
 	  "spec.kprobes[0] 'list:fns': list 'fns' has no function that exists on this kernel",
 	  -ENOENT },
+	/* generated lists: the running kernel's syscalls (its tracepoints say which),
+	 * the traceable functions a pattern matches, one program each */
 	{ "list/generated_syscalls", FX_DEBIAN_61, ~0u, 0,
 	  "  lists:\n  - name: all\n    type: generated_syscalls\n"
 	  "  kprobes:\n  - call: list:all\n",
-	  "spec.kprobes[0] 'list:all': list 'all' (generated_syscalls) stands for all "
-	  "{n} syscalls: hornet attaches at most 64 functions of a list (no "
-	  "kprobe.multi support yet)",
-	  -E2BIG },
+	  "kprobe " FX_SYS "dup syscall n=6\n"
+	  "fentry " FX_SYS "openat syscall n=1\n"
+	  "kprobe " FX_SYS "write syscall n=6" },
+	{ "list/generated_syscalls_on_tracepoints", FX_HOST_618, ~0u, 0,
+	  "  lists:\n  - name: all\n    type: generated_syscalls\n"
+	  "  kprobes:\n  - call: list:all\n",
+	  "tracepoint syscalls/sys_enter_dup -> syscalls/sys_exit_dup fn=" FX_SYS "dup syscall "
+	  "n=6\n"
+	  "tracepoint syscalls/sys_enter_openat -> syscalls/sys_exit_openat fn=" FX_SYS
+	  "openat syscall n=1\n"
+	  "tracepoint syscalls/sys_enter_write -> syscalls/sys_exit_write fn=" FX_SYS
+	  "write syscall n=6" },
 	{ "list/generated_ftrace_unreadable", FX_DEBIAN_61, ~0u, 0,
 	  "  lists:\n  - name: vfs\n    type: generated_ftrace\n    pattern: \"^vfs_*\"\n"
 	  "  kprobes:\n  - call: list:vfs\n",
@@ -446,11 +456,15 @@ static const struct plan_case cases[] = {
 	  "available_filter_functions, which this kernel does not let us read",
 	  -EOPNOTSUPP },
 	{ "list/generated_ftrace", FX_DEBIAN_61, ~0u, K_FTRACE,
-	  "  lists:\n  - name: vfs\n    type: generated_ftrace\n    pattern: \"^vfs_*\"\n"
-	  "  kprobes:\n  - call: list:vfs\n",
-	  "spec.kprobes[0] 'list:vfs': list 'vfs' (generated_ftrace): pattern lists are not "
-	  "supported yet; list the functions in values",
-	  -EOPNOTSUPP },
+	  "  lists:\n  - name: sec\n    type: generated_ftrace\n    pattern: "
+	  "\"^(security|vfs)_*\"\n"
+	  "  kprobes:\n  - call: list:sec\n",
+	  "fentry security_file_permission n=2" },
+	{ "list/generated_ftrace_no_match", FX_DEBIAN_61, ~0u, K_FTRACE,
+	  "  lists:\n  - name: none\n    type: generated_ftrace\n    pattern: \"^nothing_\"\n"
+	  "  kprobes:\n  - call: list:none\n",
+	  "spec.kprobes[0] 'list:none': list 'none' has no function that exists on this kernel",
+	  -ENOENT },
 
 	/* uprobes */
 	{ "uprobe/symbols_and_offsets", FX_HOST_618, ~0u, 0,
