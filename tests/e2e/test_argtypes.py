@@ -232,7 +232,7 @@ def _():
     name = "argtypes-long-list"
     names = sorted(n[len("sys_enter_"):] for n in os.listdir("/sys/kernel/tracing/events/syscalls")
                    if n.startswith("sys_enter_"))
-    pick = [n for n in names if n not in ("exit_group", "brk")][:63] + ["exit_group", "brk"]
+    pick = [n for n in names if n not in ("exit_group", "brk")][:68] + ["exit_group", "brk"]
     binary = "/tmp/hornet-argtypes-true-%d" % os.getpid()
     shutil.copy("/bin/true", binary)
     try:
@@ -242,6 +242,8 @@ def _():
     values:
 %s  kprobes:
   - call: "list:many"
+    ignore:
+      callNotFound: true
     selectors:
     - matchBinaries:
       - operator: In
@@ -249,7 +251,8 @@ def _():
         - "%s"
 """ % ("".join("    - sys_%s\n" % n for n in pick), binary)))
         hooks = a.policies()[name]["hooks"]
-        check(len(hooks) == 65, "%d hooks" % len(hooks))
+        # a syscall the kernel cannot trace (6.1's fork) is skipped, by ignore
+        check(64 < len(hooks) <= 70, "%d hooks" % len(hooks))
         p = subprocess.Popen([binary])
         p.wait()
         evs = events_of(a, name, p.pid, n=2)
