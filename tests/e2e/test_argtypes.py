@@ -266,6 +266,42 @@ def _():
         os.unlink(binary)
 
 
+@test("generated_ftrace_list_hooks_the_functions_its_pattern_matches", needs=("kprobe",))
+def _():
+    a = Agent.shared()
+    name = "argtypes-ftrace-list"
+    target = "/tmp/hornet-argtypes-ftrace-%d" % os.getpid()
+    with open(target, "w") as f:
+        f.write("x\n")
+    try:
+        a.add_policy(policy(name, """  lists:
+  - name: fileops
+    type: generated_ftrace
+    pattern: "^security_file_(open|permission)$"
+  kprobes:
+  - call: "list:fileops"
+    args:
+    - index: 0
+      type: file
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values:
+        - "%s"
+""" % target))
+        hooks = a.policies()[name]["hooks"]
+        check(len(hooks) == 2, "hooks %r" % hooks)
+        p = subprocess.Popen(["/bin/cat", target], stdout=subprocess.DEVNULL)
+        p.wait()
+        evs = events_of(a, name, p.pid, n=2)
+        fns = sorted(set(e["function_name"] for e in evs))
+        check(fns == ["security_file_open", "security_file_permission"], "functions %r" % fns)
+        check(all(e["args"][0]["file_arg"]["path"] == target for e in evs), "events %r" % evs)
+    finally:
+        os.unlink(target)
+
+
 @test("iov_iter_of_sendmsg_shows_the_bytes_sent", needs=("kprobe",))
 def _():
     a = Agent.shared()
