@@ -268,6 +268,9 @@ static __always_inline void raw_from_record(struct gen_heap *h, void *ctx)
 		bpf_probe_read_kernel(&v,
 				      sp->field_size && sp->field_size <= 8 ? sp->field_size : 8,
 				      ctx + sp->index);
+		/* __data_loc: the low 16 bits are the string's offset in the record */
+		if ((hornet_gen_types & (1 << HORNET_GT_DATALOC)) && sp->type == HORNET_GT_DATALOC)
+			v = (__u64)ctx + (v & 0xffff);
 		h->raw[i] = v;
 	}
 }

@@ -41,4 +41,40 @@ static __always_inline __u64 hornet_read_caps(const kernel_cap_t *caps)
 	return v;
 }
 
+/*
+ * struct iov_iter's array of segments was "iov" until 6.4, when it became
+ * "__iov" (commit de4f5fed3f23 "iov_iter: add iter_iovec() helper"); the
+ * numbers of enum iter_type changed in 6.0 (ITER_UBUF, commit fcb14cb1bdac)
+ * and after, so they are read from the kernel's BTF. Returns the address of
+ * the segments (struct iovec or kvec, one layout) or, for ITER_UBUF, of the
+ * buffer, with *@segs (0 for a buffer) and *@user; 0 for another kind.
+ */
+struct iov_iter___old {
+	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 hornet_iter_segs(struct iov_iter *it, __u64 *segs, bool *user)
+{
+	struct iov_iter___old *old = (void *)it;
+	__u8 type = BPF_CORE_READ(it, iter_type);
+
+	*segs = BPF_CORE_READ(it, nr_segs);
+	*user = true;
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		*segs = 0;
+		return (__u64)BPF_CORE_READ(it, ubuf);
+	}
+	if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
+		if (bpf_core_field_exists(old->iov))
+			return (__u64)BPF_CORE_READ(old, iov);
+		return (__u64)BPF_CORE_READ(it, __iov);
+	}
+	if (type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
+		*user = false;
+		return (__u64)BPF_CORE_READ(it, kvec);
+	}
+	return 0;
+}
+
 #endif /* HORNET_COMPAT_BPF_H */

@@ -403,6 +403,137 @@ static __always_inline __u32 read_buf(struct gen_heap *h, const volatile struct 
 	return 8 + size;
 }
 
+#define HORNET_IOVEC_MAX 16 /* segments of an iovec array read at most */
+#define IOV_USER_DATA (1 << 8) /* gen_put_iovec(): the bytes are the user's */
+#define IOV_USER_ARRAY (1 << 9) /* and so is the array */
+
+/* One segment's bytes, up to @n, at @dst; false when unreadable. */
+static __always_inline bool put_seg(char *dst, __u32 n, __u64 base, const bool user)
+{
+	barrier_var(n);
+	n &= ARG_MASK;
+	return !n || !read_mem(dst, n, (void *)base, user);
+}
+
+/*
+ * The bytes of an iovec array (char_iovec, iov_iter) as a char_buf's payload:
+ * the bytes the segments hold (8 bytes), then as many of them as fit, the
+ * segments one after the other, the first @skip bytes left out, @want bytes
+ * at most. @iov is the array, or with @nr 0 the buffer itself (ITER_UBUF).
+ * @uarr and @udata, constants, say whether the array and the bytes are in
+ * user memory (a syscall's array is; the kernel copies an iov_iter's).
+ * Returns ARG_RET().
+ */
+static __always_inline long put_iovec(struct gen_heap *h, __u32 k, __u32 at, __u64 iov, __u64 nr,
+				      __u64 skip, __u64 want, const bool uarr, const bool udata)
+{
+	__u32 max = room(h, at + 8), got = 0, flags = 0, n;
+	__u64 total = 0;
+	struct iovec v;
+
+	for (int i = 0; i < HORNET_IOVEC_MAX; i++) {
+		if (nr == 0 && i == 0) {
+			v.iov_base = (void *)iov; /* a single buffer */
+			v.iov_len = want;
+		} else if (i >= nr) {
+			break;
+		} else if (read_mem(&v, sizeof(v), (void *)(iov + i * sizeof(v)), uarr)) {
+			flags |= HORNET_ARG_ERROR;
+			break;
+		}
+		if (i == 0 && skip <= v.iov_len) {
+			v.iov_base += skip;
+			v.iov_len -= skip;
+		}
+		/* an iterator ends where its count says, maybe inside a segment */
+		if (want && v.iov_len > want - total)
+			v.iov_len = want - total;
+		total += v.iov_len;
+		n = v.iov_len < max - got ? v.iov_len : max - got;
+		if (n < v.iov_len)
+			flags |= HORNET_ARG_TRUNCATED;
+		if (!put_seg(h->data + ((at + 8 + got) & DATA_MASK), n, (__u64)v.iov_base, udata)) {
+			flags |= HORNET_ARG_ERROR;
+			break;
+		}
+		got += n & ARG_MASK;
+		if (got >= max || (want && total >= want))
+			break;
+	}
+	/* segments past the ones read: their bytes are not counted */
+	if (nr > HORNET_IOVEC_MAX && !(want && total >= want))
+		flags |= HORNET_ARG_TRUNCATED;
+	*(__u64 *)(h->data + (at & DATA_MASK)) = total;
+	h->str_off[k & (HORNET_GEN_MAX_SPECS - 1)] = at + 8;
+	h->str_len[k & (HORNET_GEN_MAX_SPECS - 1)] = got;
+	return ARG_RET(8 + got, flags);
+}
+
+/*
+ * put_iovec() for spec @ku's low byte, with IOV_USER_DATA and IOV_USER_ARRAY
+ * (five arguments at most; the skip in the high half of @skip_want). A global
+ * function: the verifier walks each of its three loops once, each knowing
+ * which memory it reads.
+ */
+__noinline long gen_put_iovec(__u32 ku, __u32 at, __u64 iov, __u64 nr, __u64 skip_want)
+{
+	struct gen_heap *h = heap();
+	__u64 skip = skip_want >> 32, want = (__u32)skip_want;
+
+	if (!h)
+		return 0;
+	if (ku & IOV_USER_ARRAY)
+		return put_iovec(h, ku, at, iov, nr, skip, want, true, true);
+	if (ku & IOV_USER_DATA)
+		return put_iovec(h, ku, at, iov, nr, skip, want, false, true);
+	return put_iovec(h, ku, at, iov, nr, skip, want, false, false);
+}
+
+/* char_iovec: the array and, in the size spec, its number of segments. */
+static __always_inline __u32 read_iovec(struct gen_heap *h,
+					const volatile struct hornet_gen_spec *sp, __u32 k, long at,
+					__u64 raw, __u32 *flags)
+{
+	__u64 nr = 0;
+	long r;
+
+	if (sp->size_spec < HORNET_GEN_MAX_SPECS)
+		nr = h->raw[sp->size_spec & (HORNET_GEN_MAX_SPECS - 1)];
+	if (!nr) { /* no segments: no bytes (and not the single-buffer form) */
+		*(__u64 *)(h->data + (at & DATA_MASK)) = 0;
+		return 8;
+	}
+	r = gen_put_iovec(k | (sp->flags & HORNET_SPEC_USER ? IOV_USER_DATA | IOV_USER_ARRAY : 0),
+			  at, raw, nr, 0);
+	*flags |= RET_FLAGS(r);
+	return RET_LEN(r);
+}
+
+/* iov_iter: the bytes it still holds, from where it stands. */
+static __always_inline __u32 read_iov_iter(struct gen_heap *h, __u32 k, long at,
+					   struct iov_iter *it, __u32 *flags)
+{
+	__u64 segs = 0, base, count = BPF_CORE_READ(it, count);
+	bool user = true;
+	long r;
+
+	base = hornet_iter_segs(it, &segs, &user);
+	if (!base || !count) {
+		/* a pipe, a bio_vec, a folio queue: pages, not addresses */
+		if (!base)
+			*flags |= HORNET_ARG_ERROR;
+		*(__u64 *)(h->data + (at & DATA_MASK)) = count;
+		return 8;
+	}
+	/* an event holds far less than 4 GiB: 32 bits of each are enough */
+	if (count > 0xffffffff)
+		count = 0xffffffff;
+	r = gen_put_iovec(k | (user ? IOV_USER_DATA : 0), at, base, segs,
+			  (__u64)BPF_CORE_READ(it, iov_offset) << 32 | count);
+	*flags |= RET_FLAGS(r);
+	return RET_LEN(r);
+}
+
 /* A struct path or a bare dentry: its inode's mode and number, then the path. */
 static __always_inline __u32 read_path(struct gen_heap *h, __u32 k, long at,
 				       const struct path *path, struct dentry *dentry,
@@ -471,6 +602,67 @@ static __always_inline __u32 read_sockaddr(struct gen_heap *h,
 	else
 		sockaddr_from(sa, p, false);
 	return sizeof(*sa);
+}
+
+/*
+ * struct sockaddr_un: the family and the path; an abstract name (sun_path
+ * starts with a NUL) as "@name", as Tetragon shows it. @len is the address
+ * length when known (sizeArgIndex), else 0: the bytes past it are whatever
+ * the caller's buffer held, and an abstract name has no NUL to end it, so
+ * without it a path and a name end at their first NUL or at 108 bytes.
+ */
+static __always_inline void sockaddr_un_from(struct hornet_sockaddr_un_data *su, void *p, __u64 len,
+					     const bool user)
+{
+	__u32 n = 108; /* sizeof(sun_path) */
+	char first = 0;
+	long r;
+
+	read_mem(&su->family, 2, p, user);
+	read_mem(&first, 1, p + 2, user);
+	if (len)
+		n = len > 2 ? (len - 2 < 108 ? len - 2 : 108) : 0;
+	su->abstract = !first;
+	if (first) {
+		/* at most n bytes, and a NUL */
+		r = n ? read_mem_str(su->path, (n + 1) & 127, p + 2, user) : 0;
+		su->path_len = r > 1 ? r - 1 : 0;
+		return;
+	}
+	if (n < 2)
+		return; /* an unnamed (autobind) address: no path */
+	su->path[0] = '@';
+	if (len) {
+		/* the name's bytes, NULs included, as the address length says */
+		n = (n - 1) & 127;
+		if (read_mem(su->path + 1, n, p + 3, user))
+			n = 0;
+		su->path_len = 1 + n;
+	} else {
+		r = read_mem_str(su->path + 1, 107, p + 3, user);
+		su->path_len = r > 1 ? r : 0;
+	}
+	if (su->path_len < 2)
+		su->path_len = su->path[0] = 0;
+}
+
+static __always_inline __u32 read_sockaddr_un(struct gen_heap *h,
+					      const volatile struct hornet_gen_spec *sp, __u32 k,
+					      long at, void *p)
+{
+	struct hornet_sockaddr_un_data *su = (void *)(h->data + (at & DATA_MASK));
+	__u64 len = 0;
+
+	__builtin_memset(su, 0, sizeof(*su));
+	if (sp->size_spec < HORNET_GEN_MAX_SPECS)
+		len = h->raw[sp->size_spec & (HORNET_GEN_MAX_SPECS - 1)] & 0xffffffff;
+	if (sp->flags & HORNET_SPEC_USER)
+		sockaddr_un_from(su, p, len, true);
+	else
+		sockaddr_un_from(su, p, len, false);
+	h->str_off[k] = at + __builtin_offsetof(struct hornet_sockaddr_un_data, path);
+	h->str_len[k] = su->path_len;
+	return sizeof(*su);
 }
 
 static __always_inline __u32 read_netdev(struct gen_heap *h, long at, struct net_device *dev)
@@ -680,6 +872,16 @@ static __always_inline __u32 read_arg(struct gen_heap *h, const volatile struct 
 	case HORNET_GT_LOAD_INFO:
 		return read_module(h, sp, k, at, p);
 	}
+	/* the rarer types, pruned where no spec has them */
+	if ((hornet_gen_types & (1 << HORNET_GT_IOVEC)) && sp->type == HORNET_GT_IOVEC)
+		return read_iovec(h, sp, k, at, raw, flags);
+	if ((hornet_gen_types & (1 << HORNET_GT_IOV_ITER)) && sp->type == HORNET_GT_IOV_ITER)
+		return read_iov_iter(h, k, at, p, flags);
+	if ((hornet_gen_types & (1 << HORNET_GT_SOCKADDR_UN)) && sp->type == HORNET_GT_SOCKADDR_UN)
+		return read_sockaddr_un(h, sp, k, at, p);
+	/* the record's string: raw_from_record() made its offset an address */
+	if ((hornet_gen_types & (1 << HORNET_GT_DATALOC)) && sp->type == HORNET_GT_DATALOC)
+		return read_string(h, sp, k, at, p, flags);
 	return 0; /* HORNET_GT_NOP */
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The generic sensor's state. Offers:
- *  hornet_cfg, hornet_nr_fn_args  this instance's rodata (set before load)
+ *  hornet_cfg, hornet_nr_fn_args, hornet_gen_types
+ *                                 this instance's rodata (set before load)
  *  shared maps                    one set for every instance (user space
  *                                 reuses the fds): active generations, policy
  *                                 states and counters, rate limits, stacks,
@@ -29,6 +30,10 @@
 const volatile struct hornet_gen_cfg hornet_cfg = {};
 /* how many function arguments the entry program may read (BTF says) */
 const volatile __u32 hornet_nr_fn_args = 6;
+/* bit t: a spec of this instance has type t (enum hornet_gen_type); the
+ * readers of the rarer types are behind it, so that the verifier prunes
+ * them where no spec needs them */
+const volatile __u32 hornet_gen_types = ~0u;
 
 /* ---- maps shared by every instance (user space reuses the fds) ---- */
 

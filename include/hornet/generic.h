@@ -61,6 +61,10 @@ enum hornet_gen_type {
 	HORNET_GT_PERF_EVENT, /* struct perf_event * */
 	HORNET_GT_MODULE, /* struct module * */
 	HORNET_GT_LOAD_INFO, /* struct load_info * */
+	HORNET_GT_IOVEC, /* char_iovec: struct iovec *, count from another spec */
+	HORNET_GT_IOV_ITER, /* struct iov_iter * */
+	HORNET_GT_SOCKADDR_UN, /* struct sockaddr_un * */
+	HORNET_GT_DATALOC, /* a tracepoint's __data_loc string */
 	HORNET_GT_COUNT,
 };
 
@@ -399,6 +403,15 @@ struct hornet_sockaddr_data {
 	__u16 port;
 	__u32 pad;
 	__u8 addr[16];
+};
+
+/* SOCKADDR_UN: the path as events show it, an abstract name after an '@' */
+struct hornet_sockaddr_un_data {
+	__u16 family;
+	__u8 abstract;
+	__u8 path_len; /* bytes of path[] before its NUL */
+	__u32 pad;
+	char path[112]; /* sun_path is 108 bytes */
 };
 
 struct hornet_cred_data {

@@ -417,6 +417,13 @@ static void typed_arg_summary(struct texts *t, const struct hornet_policy_event 
 					 sizeof(addr));
 			snprintf(out, size, "%s:%lld", addr, (long long)v->sockaddr->port);
 			return;
+		case HORNET_VAL_SOCKADDR_UN: /* its path, as the JSON has it */
+			if (!v->sockaddr_un->path[0])
+				break;
+			snprintf(out, size, "%s",
+				 text(t, v->sockaddr_un->path,
+				      hornet_sockaddr_un_path_len(v->sockaddr_un)));
+			return;
 		default:
 			break;
 		}

@@ -270,6 +270,23 @@ static int render_value(struct hornet_json *j, const struct hornet_arg_val *v)
 		hornet_json_obj_end(j);
 		break;
 	}
+	case HORNET_VAL_SOCKADDR_UN: {
+		const struct hornet_sockaddr_un_data *su = v->sockaddr_un;
+
+		hornet_json_obj_begin(j, "sockaddrun_arg");
+		named_or_number(j, "family", hornet_family_name(su->family), su->family);
+		hornet_json_strn(j, "path", su->path, hornet_sockaddr_un_path_len(su));
+		hornet_json_obj_end(j);
+		break;
+	}
+	case HORNET_VAL_BPF_CMD:
+		/* as protojson writes an enum: its name, or a number it has none for */
+		if (hornet_vocab_name(HORNET_VOCAB_BPF_CMD, v->i))
+			hornet_json_str(j, "bpf_cmd_arg",
+					hornet_vocab_name(HORNET_VOCAB_BPF_CMD, v->i));
+		else
+			hornet_json_i64(j, "bpf_cmd_arg", v->i);
+		break;
 	case HORNET_VAL_NET_DEV:
 	case HORNET_VAL_MODULE:
 		hornet_json_obj_begin(j,

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <hornet/generic.h>
 
 #include "net/parse.h"
@@ -46,6 +47,8 @@ enum hornet_val_kind {
 	HORNET_VAL_BPF_PROG,
 	HORNET_VAL_BPF_MAP,
 	HORNET_VAL_PERF_EVENT,
+	HORNET_VAL_SOCKADDR_UN, /* sockaddrun_arg */
+	HORNET_VAL_BPF_CMD, /* bpf_cmd_arg: i, by its name */
 };
 
 struct hornet_arg_val {
@@ -71,12 +74,21 @@ struct hornet_arg_val {
 		} file; /* FILE, PATH, BINPRM */
 		const struct hornet_sock_data *sock; /* SOCK, SKB */
 		const struct hornet_sockaddr_data *sockaddr;
+		const struct hornet_sockaddr_un_data *sockaddr_un;
 		const struct hornet_cred_data *cred;
 		const struct hornet_userns_data *userns;
 		const struct hornet_bpf_data *bpf; /* BPF_ATTR, BPF_PROG, BPF_MAP */
 		const struct hornet_perf_data *perf;
 	};
 };
+
+/* A sockaddr_un record's path length: the kernel's, within the record and up to a NUL. */
+static inline size_t hornet_sockaddr_un_path_len(const struct hornet_sockaddr_un_data *su)
+{
+	size_t max = su->path_len < sizeof(su->path) ? su->path_len : sizeof(su->path);
+
+	return strnlen(su->path, max);
+}
 
 /* One frame of a stack trace, resolved by the sensor. */
 struct hornet_stack_frame {

@@ -244,6 +244,8 @@ static bool string_type(uint8_t t)
 	case HORNET_GT_MODULE:
 	case HORNET_GT_LOAD_INFO:
 	case HORNET_GT_NETDEV:
+	case HORNET_GT_SOCKADDR_UN: /* its path */
+	case HORNET_GT_DATALOC:
 		return true;
 	}
 	return false;

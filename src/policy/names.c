@@ -41,6 +41,7 @@ static const char *const arg_type_names[HORNET_ARG_TYPE_COUNT] = {
 	[HORNET_ARG_SKB] = "skb",
 	[HORNET_ARG_SOCKADDR] = "sockaddr",
 	[HORNET_ARG_NET_DEVICE] = "net_device",
+	[HORNET_ARG_SOCKADDR_UN] = "sockaddr_un",
 	[HORNET_ARG_CRED] = "cred",
 	[HORNET_ARG_CAPABILITY] = "capability",
 	[HORNET_ARG_KERNEL_CAP_T] = "kernel_cap_t",
@@ -54,6 +55,8 @@ static const char *const arg_type_names[HORNET_ARG_TYPE_COUNT] = {
 	[HORNET_ARG_PERF_EVENT] = "perf_event",
 	[HORNET_ARG_MODULE] = "module",
 	[HORNET_ARG_LOAD_INFO] = "load_info",
+	[HORNET_ARG_BPF_CMD] = "bpf_cmd",
+	[HORNET_ARG_DATA_LOC] = "data_loc",
 	[HORNET_ARG_NOP] = "nop",
 	[HORNET_ARG_AUTO] = "auto",
 };

@@ -16,6 +16,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <regex.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -727,6 +728,12 @@ static const struct spelling arg_type_aliases[] = {
 	{ "int32", HORNET_ARG_INT },
 	{ "long", HORNET_ARG_INT64 },
 	{ "ulong", HORNET_ARG_UINT64 },
+	/* Tetragon's names of the signed types */
+	{ "sint8", HORNET_ARG_INT8 },
+	{ "sint16", HORNET_ARG_INT16 },
+	{ "sint32", HORNET_ARG_INT },
+	{ "sint64", HORNET_ARG_INT64 },
+	{ "unsigned long", HORNET_ARG_UINT64 },
 	{ NULL, 0 },
 };
 
@@ -953,6 +960,7 @@ static void type_range(enum hornet_arg_type t, uint64_t *neg_max, uint64_t *pos_
 	*neg_max = 0;
 	switch (t) {
 	case HORNET_ARG_INT:
+	case HORNET_ARG_BPF_CMD:
 		*neg_max = 1ULL << 31;
 		*pos_max = (1ULL << 31) - 1;
 		break;
@@ -1291,11 +1299,14 @@ static enum arg_class arg_class(enum hornet_arg_type t)
 	case HORNET_ARG_UINT64:
 	case HORNET_ARG_SIZE_T:
 	case HORNET_ARG_SYSCALL64:
+	case HORNET_ARG_BPF_CMD:
 		return CLASS_INT;
 	case HORNET_ARG_STRING:
 	case HORNET_ARG_CHAR_BUF:
 	case HORNET_ARG_FILENAME:
 	case HORNET_ARG_NET_DEVICE:
+	case HORNET_ARG_SOCKADDR_UN: /* its path, "@name" for an abstract one */
+	case HORNET_ARG_DATA_LOC:
 		return CLASS_STRING;
 	case HORNET_ARG_FD:
 	case HORNET_ARG_FILE:
@@ -1373,7 +1384,9 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 		switch (op) {
 		case HORNET_OP_EQUAL:
 		case HORNET_OP_NOT_EQUAL:
-			if (cls == CLASS_INT)
+			if (t == HORNET_ARG_BPF_CMD) /* BPF_PROG_LOAD or 5 */
+				ret = check_named(c, vs, i, HORNET_VOCAB_BPF_CMD, true);
+			else if (cls == CLASS_INT)
 				ret = check_int(c, vs, i, t);
 			else if (cls == CLASS_CAP)
 				ret = check_cap_value(c, vs, i, t, false);
@@ -2238,6 +2251,12 @@ static int arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *a
 		err = fail_node(c, map,
 				"char_buf needs sizeArgIndex (the 1-based index of its size "
 				"argument) or returnCopy");
+	if (!err && a->type == HORNET_ARG_CHAR_IOVEC && a->return_copy)
+		err = fail_node(c, map, "char_iovec with returnCopy is not supported yet");
+	if (!err && a->type == HORNET_ARG_CHAR_IOVEC && !a->size_arg_index)
+		err = fail_node(c, map,
+				"char_iovec needs sizeArgIndex (the 1-based index of the "
+				"argument with its number of segments)");
 	return err;
 }
 
@@ -2331,13 +2350,29 @@ static int check_call_list(struct ctx *c, const yaml_node_t *map, const char *ca
 	return err;
 }
 
+/* ignore.callNotFound of a kprobe (as Tetragon) or a tracepoint (hornet's own). */
+static int hook_ignore(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
+{
+	static const char *const ignore_keys[] = { "callNotFound", NULL };
+	yaml_node_t *n = get(c, map, "ignore");
+	size_t old;
+	int err;
+
+	if (!n)
+		return 0;
+	old = path_key(c, "ignore");
+	err = want_map(c, n) ?: check_keys(c, n, ignore_keys) ?:
+					 field_bool(c, n, "callNotFound", &h->ignore_call_not_found);
+	path_pop(c, old);
+	return err;
+}
+
 static int kprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
 {
 	static const char *const keys[] = { "call", "syscall",	 "return",
 					    "args", "returnArg", "returnArgAction",
 					    "data", "selectors", "message",
 					    "tags", "ignore",	 NULL };
-	static const char *const ignore_keys[] = { "callNotFound", NULL };
 	yaml_node_t *n;
 	size_t old;
 	int err, a = HORNET_ACTION_POST;
@@ -2363,28 +2398,18 @@ static int kprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook
 			return err;
 		h->return_arg_action = a;
 	}
-	n = get(c, map, "ignore");
-	if (n) {
-		old = path_key(c, "ignore");
-		err = want_map(c, n) ?: check_keys(c, n, ignore_keys) ?:
-						 field_bool(c, n, "callNotFound",
-							    &h->ignore_call_not_found);
-		path_pop(c, old);
-		if (err)
-			return err;
-	}
-	return hook_common(c, map, h);
+	return hook_ignore(c, map, h) ?: hook_common(c, map, h);
 }
 
 static int tracepoint_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
 {
-	static const char *const keys[] = { "subsystem", "event",   "raw",  "args",
-					    "selectors", "message", "tags", NULL };
+	static const char *const keys[] = { "subsystem", "event", "raw",    "args", "selectors",
+					    "message",	 "tags",  "ignore", NULL };
 	int err;
 
 	err = check_keys(c, map, keys) ?: field_str(c, map, "subsystem", true, &h->subsystem) ?:
 					   field_str(c, map, "event", true, &h->event) ?:
-					   field_bool(c, map, "raw", &h->raw);
+					   field_bool(c, map, "raw", &h->raw) ?: hook_ignore(c, map, h);
 	if (err)
 		return err;
 	if (asprintf(&h->call, "%s/%s", h->subsystem, h->event) < 0) {
@@ -2603,6 +2628,20 @@ static int list_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *
 	}
 	if (l->type && !strcmp(l->type, "generated_ftrace") && !l->pattern)
 		return missing(c, map, "pattern");
+	if (l->pattern) {
+		regex_t re;
+
+		/* POSIX extended, as the plan matches it (Go's RE2 in Tetragon: the
+		 * patterns its lists use, anchors, classes, *, +, are alike) */
+		if (regcomp(&re, l->pattern, REG_EXTENDED | REG_NOSUB)) {
+			old = path_key(c, "pattern");
+			err = fail_node(c, get(c, map, "pattern"),
+					"'%s' is not a regular expression", l->pattern);
+			path_pop(c, old);
+			return err;
+		}
+		regfree(&re);
+	}
 	if ((!l->type || !strcmp(l->type, "syscalls")) && !l->nr_values)
 		return missing(c, map, "values");
 	return 0;

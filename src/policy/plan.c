@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,65 @@ static const struct {
 
 #define NR_SYSCALLS (sizeof(syscalls) / sizeof(syscalls[0]))
 
+/*
+ * Syscalls newer than the build machine's headers may know: since 5.1 a new
+ * syscall has one number on every architecture (424 and up, the kernel's
+ * scripts/syscall.tbl), so a kernel newer than the headers is served too.
+ * Whether the running kernel has one is asked of the kernel itself
+ * (kernel_has_syscall()); this table only gives the numbers.
+ */
+static const struct {
+	const char *name;
+	int nr;
+} common_syscalls[] = {
+	{ "pidfd_send_signal", 424 },
+	{ "io_uring_setup", 425 },
+	{ "io_uring_enter", 426 },
+	{ "io_uring_register", 427 },
+	{ "open_tree", 428 },
+	{ "move_mount", 429 },
+	{ "fsopen", 430 },
+	{ "fsconfig", 431 },
+	{ "fsmount", 432 },
+	{ "fspick", 433 },
+	{ "pidfd_open", 434 },
+	{ "clone3", 435 },
+	{ "close_range", 436 },
+	{ "openat2", 437 },
+	{ "pidfd_getfd", 438 },
+	{ "faccessat2", 439 },
+	{ "process_madvise", 440 },
+	{ "epoll_pwait2", 441 },
+	{ "mount_setattr", 442 },
+	{ "quotactl_fd", 443 },
+	{ "landlock_create_ruleset", 444 },
+	{ "landlock_add_rule", 445 },
+	{ "landlock_restrict_self", 446 },
+	{ "memfd_secret", 447 },
+	{ "process_mrelease", 448 },
+	{ "futex_waitv", 449 },
+	{ "set_mempolicy_home_node", 450 },
+	{ "cachestat", 451 },
+	{ "fchmodat2", 452 },
+	{ "map_shadow_stack", 453 },
+	{ "futex_wake", 454 },
+	{ "futex_wait", 455 },
+	{ "futex_requeue", 456 },
+	{ "statmount", 457 },
+	{ "listmount", 458 },
+	{ "lsm_get_self_attr", 459 },
+	{ "lsm_set_self_attr", 460 },
+	{ "lsm_list_modules", 461 },
+	{ "mseal", 462 },
+	{ "setxattrat", 463 },
+	{ "getxattrat", 464 },
+	{ "listxattrat", 465 },
+	{ "removexattrat", 466 },
+	{ "open_tree_attr", 467 },
+	{ "file_getattr", 468 },
+	{ "file_setattr", 469 },
+};
+
 /* "openat", "sys_openat", "__x64_sys_openat", "__arm64_sys_openat" -> "openat" */
 static const char *syscall_base(const char *name)
 {
@@ -41,6 +102,9 @@ int hornet_syscall_nr(const char *name)
 	for (i = 0; i < NR_SYSCALLS; i++)
 		if (!strcmp(syscalls[i].name, base))
 			return syscalls[i].nr;
+	for (i = 0; i < sizeof(common_syscalls) / sizeof(common_syscalls[0]); i++)
+		if (!strcmp(common_syscalls[i].name, base))
+			return common_syscalls[i].nr;
 	return -1;
 }
 
@@ -290,6 +354,7 @@ static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uin
 		*flags |= HORNET_SPEC_SIGNED;
 		return HORNET_GT_INT;
 	case HORNET_ARG_CAPABILITY:
+	case HORNET_ARG_BPF_CMD:
 		*size = 4;
 		*flags |= HORNET_SPEC_SIGNED;
 		return HORNET_GT_INT;
@@ -367,6 +432,14 @@ static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uin
 		return HORNET_GT_MODULE;
 	case HORNET_ARG_LOAD_INFO:
 		return HORNET_GT_LOAD_INFO;
+	case HORNET_ARG_CHAR_IOVEC:
+		return HORNET_GT_IOVEC;
+	case HORNET_ARG_IOV_ITER:
+		return HORNET_GT_IOV_ITER;
+	case HORNET_ARG_SOCKADDR_UN:
+		return HORNET_GT_SOCKADDR_UN;
+	case HORNET_ARG_DATA_LOC:
+		return HORNET_GT_DATALOC;
 	default:
 		return HORNET_GT_NOP;
 	}
@@ -376,7 +449,7 @@ static enum hornet_gen_type gen_type(enum hornet_arg_type t, uint16_t *size, uin
 static bool user_pointer_type(enum hornet_gen_type t)
 {
 	return t == HORNET_GT_STRING || t == HORNET_GT_BUF || t == HORNET_GT_SOCKADDR ||
-	       t == HORNET_GT_BPF_ATTR;
+	       t == HORNET_GT_BPF_ATTR || t == HORNET_GT_IOVEC || t == HORNET_GT_SOCKADDR_UN;
 }
 
 /* Skips typedefs and qualifiers. */
@@ -519,6 +592,24 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 
 	memset(out, 0, sizeof(*out));
 	out->arg = a;
+	if (field && strstr(field->decl, "__data_loc")) {
+		/* a string kept in the record, after its fixed fields: read as
+		 * Tetragon does, as a string (type auto, string or data_loc) */
+		if (type != HORNET_ARG_AUTO && type != HORNET_ARG_STRING &&
+		    type != HORNET_ARG_DATA_LOC) {
+			snprintf(err, err_size,
+				 "argument %u: tracepoint field '%s' is a __data_loc string; "
+				 "read it as type string (or leave the type out)",
+				 a->index, field->decl);
+			return -EINVAL;
+		}
+		type = HORNET_ARG_DATA_LOC;
+	} else if (type == HORNET_ARG_DATA_LOC) {
+		snprintf(err, err_size,
+			 "argument %u: type data_loc is for the __data_loc fields of tracepoints",
+			 a->index);
+		return -EINVAL;
+	}
 	if (type == HORNET_ARG_AUTO && field) {
 		/* from the format file: a char pointer is a string, the rest integers */
 		if (strstr(field->decl, "char *") || strstr(field->decl, "char*"))
@@ -546,14 +637,6 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 			sp->size = field->size;
 		/* the raw read takes the field's size; wider types see zero-extension */
 		sp->field_size = field->size;
-		if (strstr(field->decl, "__data_loc")) {
-			snprintf(err, err_size,
-				 "argument %u: tracepoint field '%s' is a __data_loc string, which "
-				 "hornet "
-				 "does not read yet",
-				 a->index, field->decl);
-			return -EOPNOTSUPP;
-		}
 	} else {
 		sp->src = ph->syscall && ph->mech != HORNET_MECH_TP_BTF &&
 					  ph->mech != HORNET_MECH_RAW_TP
@@ -873,6 +956,41 @@ static int policy_cgroup(const struct hornet_policy *p, char *out, size_t size, 
 	return 0;
 }
 
+/*
+ * Whether the running kernel has syscall @name (its wrapper @fn): 1 when its
+ * BTF or its traceable functions have the wrapper, or tracefs its
+ * sys_enter_ tracepoint (a wrapper without arguments, SYSCALL_DEFINE0, is
+ * not in BTF; umount2's is sys_umount); 0 when the kernel lets us look and
+ * none has it; -1 when it lets us look nowhere (the build's table decides).
+ */
+static int kernel_has_syscall(const struct hornet_kernel *k, const char *name, const char *fn)
+{
+	char path[512];
+	bool looked = false;
+
+	if (k->btf) {
+		if (func_proto(k->btf, fn))
+			return 1;
+		looked = true;
+	}
+	if (k->ftrace_funcs) {
+		if (bsearch(&fn, k->ftrace_funcs, k->nr_ftrace_funcs, sizeof(char *), cmp_str))
+			return 1;
+		looked = true;
+	}
+	if (k->tracefs && !strchr(name, '/') && !strstr(name, "..")) {
+		snprintf(path, sizeof(path), "%s/events/syscalls", k->tracefs);
+		if (!access(path, F_OK)) {
+			snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_%s", k->tracefs,
+				 name);
+			if (!access(path, F_OK))
+				return 1;
+			looked = true;
+		}
+	}
+	return looked ? 0 : -1;
+}
+
 /* A kprobe (or fentry) hook on one function. */
 static int plan_function(const struct hornet_kernel *k, const struct hornet_hook *h,
 			 const char *call, struct hornet_plan_hook *ph, char *err, size_t err_size)
@@ -889,8 +1007,15 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 	if (h->syscall) {
 		snprintf(syscall, sizeof(syscall), "%s", syscall_base(call));
 		snprintf(fn, sizeof(fn), "%s%s", k->syscall_prefix, syscall);
-		if (hornet_syscall_nr(syscall) < 0) {
-			snprintf(err, err_size, "'%s' is not a syscall of this architecture", call);
+		ret = kernel_has_syscall(k, syscall, fn);
+		if (ret < 0 ? hornet_syscall_nr(syscall) < 0 : !ret) {
+			snprintf(
+				err, err_size,
+				hornet_syscall_nr(syscall) < 0
+					? "'%s' is not a syscall of this kernel"
+					: "'%s' is a syscall this kernel does not have (older than "
+					  "it, or left out of its configuration)",
+				call);
 			return -ENOENT;
 		}
 	} else {
@@ -1169,14 +1294,113 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 	return 0;
 }
 
-#define MAX_LIST_HOOKS 64
+/* Functions of one list at most: each is a program of its own (one link and
+ * its fds each), so a list of every function of a subsystem stops here. */
+#define MAX_LIST_HOOKS 1024
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *ns, const char *name, size_t len)
+{
+	char **v;
+
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 512;
+		v = realloc(ns->v, ns->cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		ns->v = v;
+	}
+	ns->v[ns->n] = strndup(name, len);
+	if (!ns->v[ns->n])
+		return -ENOMEM;
+	ns->n++;
+	return 0;
+}
+
+static void names_free(struct names *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}
+
+/*
+ * generated_syscalls: the running kernel's syscalls, from its syscalls
+ * tracepoints (one sys_enter_ per syscall), else its BTF wrappers, else the
+ * build's table.
+ */
+static int kernel_syscalls(const struct hornet_kernel *k, struct names *ns)
+{
+	size_t plen = strlen(k->syscall_prefix), i;
+	char path[512];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/events/syscalls", k->tracefs ? k->tracefs : "");
+	d = k->tracefs ? opendir(path) : NULL;
+	if (d) {
+		while (!ret && (de = readdir(d)))
+			if (!strncmp(de->d_name, "sys_enter_", 10))
+				ret = names_add(ns, de->d_name + 10, strlen(de->d_name + 10));
+		closedir(d);
+	} else if (k->btf) {
+		for (i = 1; !ret && i < btf__type_cnt(k->btf); i++) {
+			const struct btf_type *t = btf__type_by_id(k->btf, i);
+			const char *n = btf__name_by_offset(k->btf, t->name_off);
+
+			if (btf_is_func(t) && n && !strncmp(n, k->syscall_prefix, plen))
+				ret = names_add(ns, n + plen, strlen(n + plen));
+		}
+	} else {
+		for (i = 0; !ret && i < NR_SYSCALLS; i++)
+			ret = names_add(ns, syscalls[i].name, strlen(syscalls[i].name));
+	}
+	if (ns->n)
+		qsort(ns->v, ns->n, sizeof(char *), cmp_str);
+	return ret;
+}
+
+/* generated_ftrace: the traceable functions whose names match @pattern. */
+static int ftrace_matches(const struct hornet_kernel *k, const char *pattern, struct names *ns,
+			  char *err, size_t err_size)
+{
+	regex_t re;
+	size_t i;
+	int ret = 0;
+
+	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) {
+		snprintf(err, err_size, "pattern '%s' is not a regular expression", pattern);
+		return -EINVAL;
+	}
+	for (i = 0; !ret && i < k->nr_ftrace_funcs; i++) {
+		const char *f = k->ftrace_funcs[i];
+
+		/* the list is sorted: a name listed twice (static copies) once */
+		if (i && !strcmp(f, k->ftrace_funcs[i - 1]))
+			continue;
+		if (!regexec(&re, f, 0, NULL, 0))
+			ret = names_add(ns, f, strlen(f));
+	}
+	regfree(&re);
+	return ret;
+}
 
 /*
  * A "list:NAME" kprobe: one hook per function of the list. A list of type
  * syscalls names syscalls (as Tetragon, whatever the hook's own syscall
- * flag); generated lists stand for every syscall, or every function
- * matching a pattern, which without kprobe.multi would take hundreds of
- * separate programs: they are refused past MAX_LIST_HOOKS.
+ * flag); generated_syscalls stands for every syscall of the running kernel,
+ * generated_ftrace for every traceable function matching its pattern. Each
+ * function is a program of its own (hornet has no kprobe.multi yet), up to
+ * MAX_LIST_HOOKS; a function of a generated list that cannot be hooked here
+ * is left out, as Tetragon's kprobe.multi leaves out what it cannot attach.
  */
 static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 		     const struct hornet_list *list, struct hornet_plan *plan,
@@ -1184,60 +1408,67 @@ static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 {
 	struct hornet_hook hk = *h;
 	const char *type = list->type ? list->type : "syscalls";
-	size_t v, n = 0;
-	int ret;
+	bool generated = !strncmp(type, "generated_", 10);
+	struct names gen = {};
+	char *const *values = list->values;
+	size_t v, n = 0, nr = list->nr_values;
+	int ret = 0;
 
 	if (!strcmp(type, "generated_syscalls")) {
-		snprintf(err, err_size,
-			 "list '%s' (generated_syscalls) stands for all %zu syscalls: hornet "
-			 "attaches "
-			 "at most %d functions of a list (no kprobe.multi support yet)",
-			 list->name, (size_t)NR_SYSCALLS, MAX_LIST_HOOKS);
-		return -E2BIG;
-	}
-	if (!strcmp(type, "generated_ftrace")) {
+		ret = kernel_syscalls(k, &gen);
+	} else if (!strcmp(type, "generated_ftrace")) {
 		if (!k->ftrace_funcs) {
 			snprintf(err, err_size,
 				 "list '%s' (generated_ftrace) needs available_filter_functions, "
-				 "which "
-				 "this kernel does not let us read",
+				 "which this kernel does not let us read",
 				 list->name);
 			return -EOPNOTSUPP;
 		}
+		ret = ftrace_matches(k, list->pattern, &gen, err, err_size);
+	}
+	if (ret == -ENOMEM)
+		snprintf(err, err_size, "list '%s': out of memory", list->name);
+	if (ret)
+		goto out;
+	if (generated) {
+		values = gen.v;
+		nr = gen.n;
+	}
+	if (nr > MAX_LIST_HOOKS) {
 		snprintf(err, err_size,
-			 "list '%s' (generated_ftrace): pattern lists are not supported yet; list "
-			 "the functions in values",
-			 list->name);
-		return -EOPNOTSUPP;
+			 "list '%s' has %zu functions; hornet attaches at most %d (one program "
+			 "each)",
+			 list->name, nr, MAX_LIST_HOOKS);
+		ret = -E2BIG;
+		goto out;
 	}
-	if (list->nr_values > MAX_LIST_HOOKS) {
-		snprintf(err, err_size, "list '%s' has %zu functions; hornet attaches at most %d",
-			 list->name, list->nr_values, MAX_LIST_HOOKS);
-		return -E2BIG;
-	}
-	hk.syscall = !strcmp(type, "syscalls") || h->syscall;
-	for (v = 0; v < list->nr_values; v++) {
+	hk.syscall = !strcmp(type, "syscalls") || !strcmp(type, "generated_syscalls") || h->syscall;
+	for (v = 0; v < nr; v++) {
 		struct hornet_plan_hook lph = *base;
 
-		ret = plan_function(k, &hk, list->values[v], &lph, err, err_size);
-		if (ret == -ENOENT && h->ignore_call_not_found)
+		ret = plan_function(k, &hk, values[v], &lph, err, err_size);
+		if (ret == -ENOENT && (h->ignore_call_not_found || generated)) {
+			ret = 0;
 			continue;
+		}
 		if (ret)
-			return ret;
+			goto out;
 		/* the plan keeps the policy's own hook, not the local copy */
 		lph.hook = h;
 		lph.syscall = hk.syscall;
 		ret = add_hook(plan, &lph);
 		if (ret)
-			return ret;
+			goto out;
 		n++;
 	}
 	if (!n) {
 		snprintf(err, err_size, "list '%s' has no function that exists on this kernel",
 			 list->name);
-		return -ENOENT;
+		ret = -ENOENT;
 	}
-	return 0;
+out:
+	names_free(&gen);
+	return ret;
 }
 
 int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel *k,
@@ -1311,6 +1542,12 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			break;
 		case HORNET_HOOK_TRACEPOINT:
 			ret = plan_tracepoint(k, h, &ph, msg, sizeof(msg));
+			/* hornet's own: a tracepoint this kernel lacks is skipped */
+			if (ret == -ENOENT && h->ignore_call_not_found) {
+				plan->nr_skipped++;
+				ret = 0;
+				break;
+			}
 			if (!ret)
 				ret = add_hook(plan, &ph);
 			break;

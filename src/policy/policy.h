@@ -65,6 +65,7 @@ enum hornet_arg_type {
 	HORNET_ARG_SKB,
 	HORNET_ARG_SOCKADDR,
 	HORNET_ARG_NET_DEVICE,
+	HORNET_ARG_SOCKADDR_UN, /* struct sockaddr_un *: family and path */
 	/* credentials */
 	HORNET_ARG_CRED,
 	HORNET_ARG_CAPABILITY,
@@ -80,7 +81,9 @@ enum hornet_arg_type {
 	HORNET_ARG_PERF_EVENT,
 	HORNET_ARG_MODULE,
 	HORNET_ARG_LOAD_INFO,
+	HORNET_ARG_BPF_CMD, /* an int shown by its BPF_* command name */
 	/* other */
+	HORNET_ARG_DATA_LOC, /* tracepoints: a __data_loc string field */
 	HORNET_ARG_NOP, /* "nop": a placeholder, never read */
 	HORNET_ARG_AUTO, /* tracepoints: the type from the format file */
 	HORNET_ARG_TYPE_COUNT,

@@ -85,6 +85,16 @@ static const char *const shared_gen_maps[] = {
 	"hornet_scratch_map", "hornet_self",
 };
 
+/* The types of @cfg's specs, bit per enum hornet_gen_type (hornet_gen_types). */
+static __u32 spec_types(const struct hornet_gen_cfg *cfg)
+{
+	__u32 t = 0, i;
+
+	for (i = 0; i < cfg->nr_specs && i < HORNET_GEN_MAX_SPECS; i++)
+		t |= 1u << (cfg->specs[i].type & 31);
+	return t;
+}
+
 static struct bpf_program *prog_for(struct hornet_generic *skel, const struct hornet_plan_hook *ph,
 				    struct bpf_program **entry)
 {
@@ -707,6 +717,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	skel->rodata->hornet_cfg.generation = np->generation;
 	skel->rodata->hornet_cfg.self_tgid = getpid();
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
+	skel->rodata->hornet_gen_types = spec_types(&c->cfg);
 	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)

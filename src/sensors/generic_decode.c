@@ -133,6 +133,9 @@ static void decode_int(struct hornet_arg_val *v, enum hornet_arg_type type, int6
 	case HORNET_ARG_SYSCALL64:
 		v->kind = HORNET_VAL_SYSCALL_ID;
 		break;
+	case HORNET_ARG_BPF_CMD:
+		v->kind = HORNET_VAL_BPF_CMD;
+		break;
 	default:
 		v->kind = HORNET_VAL_INT;
 		break;
@@ -180,11 +183,14 @@ static int decode_arg(struct hornet_arg_val *v, const struct hornet_render_arg *
 		return 0;
 	case HORNET_GT_STRING:
 	case HORNET_GT_FILENAME:
+	case HORNET_GT_DATALOC:
 		v->kind = HORNET_VAL_STRING;
 		v->str.s = d;
 		v->str.len = len;
 		return 0;
 	case HORNET_GT_BUF:
+	case HORNET_GT_IOVEC: /* the segments' bytes, one after the other */
+	case HORNET_GT_IOV_ITER:
 		if (len < 8)
 			return -EINVAL;
 		v->kind = HORNET_VAL_BYTES;
@@ -218,6 +224,10 @@ static int decode_arg(struct hornet_arg_val *v, const struct hornet_render_arg *
 		v->kind = HORNET_VAL_SOCKADDR;
 		v->sockaddr = FIXED(a, d, struct hornet_sockaddr_data);
 		return v->sockaddr ? 0 : -EINVAL;
+	case HORNET_GT_SOCKADDR_UN:
+		v->kind = HORNET_VAL_SOCKADDR_UN;
+		v->sockaddr_un = FIXED(a, d, struct hornet_sockaddr_un_data);
+		return v->sockaddr_un ? 0 : -EINVAL;
 	case HORNET_GT_NETDEV:
 	case HORNET_GT_MODULE:
 	case HORNET_GT_LOAD_INFO: {

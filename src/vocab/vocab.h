@@ -2,7 +2,7 @@
 /*
  * The names of the kernel's small enums as policies write them and events
  * show them: capabilities, IP protocols, address families, TCP states,
- * socket types, file types, namespaces and BPF program types. One table
+ * socket types, file types, namespaces, BPF program types and commands. One table
  * per enum, read in both directions; the policy parser, the compiler, the
  * renderers and the CLI all ask here, so a name known to one is known to
  * all.
@@ -38,6 +38,7 @@ enum hornet_vocab {
 	HORNET_VOCAB_NAMESPACE, /* matchNamespaces names: enum hornet_ns_index order */
 	HORNET_VOCAB_NS_PROC, /* the same as /proc/PID/ns and events' "ns" keys name them */
 	HORNET_VOCAB_BPF_PROG_TYPE, /* BPF_PROG_TYPE_*: enum bpf_prog_type */
+	HORNET_VOCAB_BPF_CMD, /* BPF_*: enum bpf_cmd, the bpf(2) commands */
 	HORNET_VOCAB_COUNT,
 };
 

@@ -40,6 +40,55 @@ def policy():
         rel = os.path.relpath(path, ROOT).replace("/", "-")
         shutil.copyfile(path, os.path.join(CORPUS, "fuzz_policy", rel))
     policy_json()
+    put("fuzz_policy", "argtypes.yaml", ARGTYPES)
+
+
+# The argument types and lists of issue 13: iovecs, sockaddr_un, bpf_cmd, the
+# sint names, a __data_loc field, generated lists with a pattern.
+ARGTYPES = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: argtypes
+spec:
+  lists:
+  - name: ksys
+    type: generated_ftrace
+    pattern: "^(ksys|vfs)_[a-z]+$"
+  - name: all
+    type: generated_syscalls
+  kprobes:
+  - call: sys_writev
+    syscall: true
+    args:
+    - {index: 1, type: char_iovec, sizeArgIndex: 3, maxData: true}
+    - {index: 2, type: sint32}
+  - call: sys_connect
+    syscall: true
+    args:
+    - {index: 1, type: sockaddr_un, sizeArgIndex: 3}
+    - {index: 2, type: "unsigned long"}
+    selectors:
+    - matchArgs:
+      - {index: 1, operator: Prefix, values: ["@", "/run/"]}
+  - call: sys_bpf
+    syscall: true
+    args:
+    - {index: 0, type: bpf_cmd}
+    selectors:
+    - matchArgs:
+      - {index: 0, operator: Equal, values: [BPF_PROG_LOAD, "36"]}
+  - call: security_socket_sendmsg
+    args:
+    - {index: 1, type: iov_iter, resolve: msg_iter}
+  - call: "list:ksys"
+  tracepoints:
+  - subsystem: sched
+    event: sched_process_exec
+    ignore: {callNotFound: true}
+    args:
+    - {index: 4, type: data_loc}
+    - {index: 5, type: sint64}
+"""
 
 
 # Policies as JSON (the API and the HTTP API take them so): the same parser, JSON's

@@ -123,6 +123,47 @@ int main(void)
 		r.has_ret = false;
 	}
 
+	UNIT_CASE("decode_iovec_sockaddr_un_bpf_cmd_data_loc")
+	{
+		struct hornet_sockaddr_un_data su = { .family = 1, .abstract = 1, .path_len = 4 };
+		char iov[8 + 6] = { 6 };
+		int64_t cmd = 5;
+
+		memcpy(iov + 8, "abcdef", 6);
+		memcpy(su.path, "@abc", 4);
+		rec_reset();
+		rec_add(0, HORNET_GT_IOVEC, HORNET_ARG_TRUNCATED, iov, sizeof(iov));
+		rec_add(1, HORNET_GT_SOCKADDR_UN, 0, &su, sizeof(su));
+		rec_add(2, HORNET_GT_INT, 0, &cmd, 8);
+		rec_add(3, HORNET_GT_DATALOC, 0, "/bin/true", 9);
+		rec_add(4, HORNET_GT_IOV_ITER, 0, iov, 8); /* no bytes read */
+		r.nr_args = 5;
+		r.args[0] = (struct hornet_render_arg){ .spec = 0, .type = HORNET_ARG_CHAR_IOVEC };
+		r.args[1] = (struct hornet_render_arg){ .spec = 1, .type = HORNET_ARG_SOCKADDR_UN };
+		r.args[2] = (struct hornet_render_arg){ .spec = 2, .type = HORNET_ARG_BPF_CMD };
+		r.args[3] = (struct hornet_render_arg){ .spec = 3, .type = HORNET_ARG_AUTO };
+		r.args[4] = (struct hornet_render_arg){ .spec = 4, .type = HORNET_ARG_IOV_ITER };
+		CHECK_INT(decode(&ev, &r, 0, 0), 0);
+		CHECK_INT(ev.policy.args[0].kind, HORNET_VAL_BYTES);
+		CHECK(ev.policy.args[0].truncated);
+		CHECK_INT(ev.policy.args[0].bytes.orig_size, 6);
+		CHECK_INT(ev.policy.args[0].bytes.len, 6);
+		CHECK_INT(ev.policy.args[1].kind, HORNET_VAL_SOCKADDR_UN);
+		CHECK_INT(ev.policy.args[1].sockaddr_un->path_len, 4);
+		CHECK_INT(ev.policy.args[2].kind, HORNET_VAL_BPF_CMD);
+		CHECK_INT(ev.policy.args[2].i, 5);
+		CHECK_INT(ev.policy.args[3].kind, HORNET_VAL_STRING);
+		CHECK_INT(ev.policy.args[3].str.len, 9);
+		CHECK_INT(ev.policy.args[4].kind, HORNET_VAL_BYTES);
+		CHECK_INT(ev.policy.args[4].bytes.len, 0);
+		/* a sockaddr_un record shorter than its fixed part */
+		rec_reset();
+		rec_add(0, HORNET_GT_SOCKADDR_UN, 0, &su, sizeof(su) - 8);
+		r.nr_args = 1;
+		r.args[0].type = HORNET_ARG_SOCKADDR_UN;
+		CHECK_INT(decode(&ev, &r, 0, 0), -EINVAL);
+	}
+
 	UNIT_CASE("decode_refuses_malformed_records")
 	{
 		r.nr_args = 1;

@@ -144,6 +144,22 @@ static const struct plan_case cases[] = {
 	  "kprobe " FX_SYS "write syscall n=6\n"
 	  "  a: sys:buf@1/8+u sz=1\n"
 	  "  a: sys:int@2/8" },
+	/* char_iovec: the count of segments in its size spec; sockaddr_un and bpf_cmd */
+	{ "kprobe/syscall_char_iovec", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_writev\n    syscall: true\n"
+	  "    args:\n    - index: 1\n      type: char_iovec\n      sizeArgIndex: 3\n"
+	  "    - index: 2\n      type: sint32\n",
+	  "fentry " FX_SYS "writev syscall n=1\n"
+	  "  a: sys:iovec@1/8+u sz=1\n"
+	  "  a: sys:int@2/4+s" },
+	{ "kprobe/syscall_sockaddr_un_bpf_cmd", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_connect\n    syscall: true\n"
+	  "    args:\n    - index: 1\n      type: sockaddr_un\n"
+	  "    - index: 0\n      type: bpf_cmd\n    - index: 2\n      type: unsigned long\n",
+	  "fentry " FX_SYS "connect syscall n=1\n"
+	  "  a: sys:sockaddr_un@1/8+u\n"
+	  "  a: sys:int@0/4+s\n"
+	  "  a: sys:int@2/8" },
 	{ "kprobe/fentries_need_fentry", FX_DEBIAN_61, ALL_BUT(F(FENTRY) | F(FMOD_RET)), 0,
 	  "  fentries:\n  - call: security_file_permission\n",
 	  "spec.fentries[0] 'security_file_permission': fentries need fentry (BPF trampolines) "
@@ -185,8 +201,22 @@ static const struct plan_case cases[] = {
 	{ "kprobe/not_a_syscall", FX_DEBIAN_61, ~0u, 0,
 	  "  kprobes:\n  - call: sys_no_such_call\n    syscall: true\n",
 	  "spec.kprobes[0] 'sys_no_such_call': 'sys_no_such_call' is not a syscall of this "
-	  "architecture",
+	  "kernel",
 	  -ENOENT },
+	/* the running kernel's syscalls, whatever the headers hornet was built with knew */
+	{ "kprobe/syscall_newer_than_the_headers", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_fchmodat2\n    syscall: true\n",
+	  "fentry " FX_SYS "fchmodat2 syscall n=1" },
+	{ "kprobe/syscall_the_kernel_lacks", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_cachestat\n    syscall: true\n",
+	  "spec.kprobes[0] 'sys_cachestat': 'sys_cachestat' is a syscall this kernel does not "
+	  "have (older than it, or left out of its configuration)",
+	  -ENOENT },
+	{ "kprobe/syscall_the_kernel_lacks_ignored", FX_DEBIAN_61, ~0u, 0,
+	  "  kprobes:\n  - call: sys_cachestat\n    syscall: true\n"
+	  "    ignore:\n      callNotFound: true\n"
+	  "  - call: sys_openat\n    syscall: true\n",
+	  "fentry " FX_SYS "openat syscall n=1\nskipped 1" },
 	{ "kprobe/not_in_available_filter_functions", FX_DEBIAN_61, ~0u, K_FTRACE,
 	  "  kprobes:\n  - call: do_unlinkat\n",
 	  "spec.kprobes[0] 'do_unlinkat': kernel function 'do_unlinkat' cannot be traced on "
@@ -318,10 +348,25 @@ static const struct plan_case cases[] = {
 	  TP_EXEC "    args:\n    - index: 5\n",
 	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\n"
 	  "  a: tp:int@12/4+s fs=4" },
+	/* a __data_loc string: its 4-byte locator, made an address in the kernel */
 	{ "tracepoint/data_loc", FX_HOST_618, ~0u, 0, TP_EXEC "    args:\n    - index: 4\n",
+	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\n"
+	  "  a: tp:data_loc@8/8 fs=4" },
+	{ "tracepoint/data_loc_as_string", FX_HOST_618, ~0u, 0,
+	  TP_EXEC "    args:\n    - index: 4\n      type: string\n",
+	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\n"
+	  "  a: tp:data_loc@8/8 fs=4" },
+	{ "tracepoint/data_loc_as_int", FX_HOST_618, ~0u, 0,
+	  TP_EXEC "    args:\n    - index: 4\n      type: int\n",
 	  "spec.tracepoints[0] 'sched/sched_process_exec': argument 4: tracepoint field "
-	  "'__data_loc char[] filename' is a __data_loc string, which hornet does not read yet",
-	  -EOPNOTSUPP },
+	  "'__data_loc char[] filename' is a __data_loc string; read it as type string (or "
+	  "leave the type out)",
+	  -EINVAL },
+	{ "tracepoint/data_loc_elsewhere", FX_HOST_618, ~0u, 0,
+	  TP_EXEC "    args:\n    - index: 5\n      type: data_loc\n",
+	  "spec.tracepoints[0] 'sched/sched_process_exec': argument 5: type data_loc is for the "
+	  "__data_loc fields of tracepoints",
+	  -EINVAL },
 	{ "tracepoint/index_past_fields", FX_HOST_618, ~0u, 0,
 	  TP_EXEC "    args:\n    - index: 9\n",
 	  "spec.tracepoints[0] 'sched/sched_process_exec': args index 9: the tracepoint has 7 "
@@ -331,6 +376,16 @@ static const struct plan_case cases[] = {
 	  "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n",
 	  "spec.tracepoints[0] 'sched/no_such_event': no tracepoint sched/no_such_event on this "
 	  "kernel",
+	  -ENOENT },
+	{ "tracepoint/missing_ignored", FX_HOST_618, ~0u, 0,
+	  "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n"
+	  "    ignore:\n      callNotFound: true\n"
+	  "  - subsystem: sched\n    event: sched_process_exec\n",
+	  "tracepoint sched/sched_process_exec fn=sched_process_exec n=7\nskipped 1" },
+	{ "tracepoint/all_missing_ignored", FX_HOST_618, ~0u, 0,
+	  "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n"
+	  "    ignore:\n      callNotFound: true\n",
+	  "no hook of the policy exists on this kernel (all were skipped by ignore.callNotFound)",
 	  -ENOENT },
 	{ "tracepoint/no_tracefs", FX_BARE, ~0u, 0, TP_EXEC,
 	  "spec.tracepoints[0] 'sched/sched_process_exec': no tracepoint sched/sched_process_exec "
@@ -377,13 +432,23 @@ static const struct plan_case cases[] = {
 	  "  kprobes:\n  - call: list:fns\n    ignore:\n      callNotFound: true\n",
 	  "spec.kprobes[0] 'list:fns': list 'fns' has no function that exists on this kernel",
 	  -ENOENT },
+	/* generated lists: the running kernel's syscalls (its tracepoints say which),
+	 * the traceable functions a pattern matches, one program each */
 	{ "list/generated_syscalls", FX_DEBIAN_61, ~0u, 0,
 	  "  lists:\n  - name: all\n    type: generated_syscalls\n"
 	  "  kprobes:\n  - call: list:all\n",
-	  "spec.kprobes[0] 'list:all': list 'all' (generated_syscalls) stands for all "
-	  "{n} syscalls: hornet attaches at most 64 functions of a list (no "
-	  "kprobe.multi support yet)",
-	  -E2BIG },
+	  "kprobe " FX_SYS "dup syscall n=6\n"
+	  "fentry " FX_SYS "openat syscall n=1\n"
+	  "kprobe " FX_SYS "write syscall n=6" },
+	{ "list/generated_syscalls_on_tracepoints", FX_HOST_618, ~0u, 0,
+	  "  lists:\n  - name: all\n    type: generated_syscalls\n"
+	  "  kprobes:\n  - call: list:all\n",
+	  "tracepoint syscalls/sys_enter_dup -> syscalls/sys_exit_dup fn=" FX_SYS "dup syscall "
+	  "n=6\n"
+	  "tracepoint syscalls/sys_enter_openat -> syscalls/sys_exit_openat fn=" FX_SYS
+	  "openat syscall n=1\n"
+	  "tracepoint syscalls/sys_enter_write -> syscalls/sys_exit_write fn=" FX_SYS
+	  "write syscall n=6" },
 	{ "list/generated_ftrace_unreadable", FX_DEBIAN_61, ~0u, 0,
 	  "  lists:\n  - name: vfs\n    type: generated_ftrace\n    pattern: \"^vfs_*\"\n"
 	  "  kprobes:\n  - call: list:vfs\n",
@@ -391,11 +456,15 @@ static const struct plan_case cases[] = {
 	  "available_filter_functions, which this kernel does not let us read",
 	  -EOPNOTSUPP },
 	{ "list/generated_ftrace", FX_DEBIAN_61, ~0u, K_FTRACE,
-	  "  lists:\n  - name: vfs\n    type: generated_ftrace\n    pattern: \"^vfs_*\"\n"
-	  "  kprobes:\n  - call: list:vfs\n",
-	  "spec.kprobes[0] 'list:vfs': list 'vfs' (generated_ftrace): pattern lists are not "
-	  "supported yet; list the functions in values",
-	  -EOPNOTSUPP },
+	  "  lists:\n  - name: sec\n    type: generated_ftrace\n    pattern: "
+	  "\"^(security|vfs)_*\"\n"
+	  "  kprobes:\n  - call: list:sec\n",
+	  "fentry security_file_permission n=2" },
+	{ "list/generated_ftrace_no_match", FX_DEBIAN_61, ~0u, K_FTRACE,
+	  "  lists:\n  - name: none\n    type: generated_ftrace\n    pattern: \"^nothing_\"\n"
+	  "  kprobes:\n  - call: list:none\n",
+	  "spec.kprobes[0] 'list:none': list 'none' has no function that exists on this kernel",
+	  -ENOENT },
 
 	/* uprobes */
 	{ "uprobe/symbols_and_offsets", FX_HOST_618, ~0u, 0,

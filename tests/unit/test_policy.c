@@ -497,6 +497,25 @@ static const struct bad_row {
 	{ "char_buf without size",
 	  HDR "  kprobes:\n  - call: sys_write\n    args:\n    - index: 1\n      type: char_buf\n",
 	  "9:7: spec.kprobes[0].args[0]: char_buf needs sizeArgIndex" },
+	{ "char_iovec without size",
+	  HDR
+	  "  kprobes:\n  - call: sys_writev\n    args:\n    - index: 1\n      type: char_iovec\n",
+	  "9:7: spec.kprobes[0].args[0]: char_iovec needs sizeArgIndex" },
+	{ "char_iovec returnCopy",
+	  HDR "  kprobes:\n  - call: sys_readv\n    args:\n    - index: 1\n      type: char_iovec\n"
+	      "      returnCopy: true\n",
+	  "9:7: spec.kprobes[0].args[0]: char_iovec with returnCopy is not supported yet" },
+	{ "unknown bpf_cmd name",
+	  HDR "  kprobes:\n  - call: sys_bpf\n    args:\n    - index: 0\n      type: bpf_cmd\n"
+	      "    selectors:\n    - matchArgs:\n      - index: 0\n        operator: Equal\n"
+	      "        values: [BPF_PROG_LAOD]\n",
+	  "unknown bpf command 'BPF_PROG_LAOD' (did you mean 'BPF_PROG_LOAD'?)" },
+	{ "sockaddr_un has no port",
+	  HDR
+	  "  kprobes:\n  - call: sys_connect\n    args:\n    - index: 1\n      type: sockaddr_un\n"
+	  "    selectors:\n    - matchArgs:\n      - index: 1\n        operator: SPort\n"
+	  "        values: ['80']\n",
+	  "SPort" },
 	{ "sizeArgIndex names no arg",
 	  HDR "  kprobes:\n  - call: sys_write\n    args:\n    - index: 1\n      type: char_buf\n"
 	      "      sizeArgIndex: 3\n",

@@ -239,6 +239,28 @@ int main(void)
 		CHECK(same_compact(&ev, NULL));
 	}
 
+	UNIT_CASE("render_policy_sockaddr_un_and_bpf_cmd")
+	{
+		struct hornet_sockaddr_un_data su = { .family = 1, .path_len = 200 };
+
+		memcpy(su.path, "@hornet\0junk", 12); /* a length past the NUL: up to it */
+		ev = policy_event(p, HORNET_POLICY_KPROBE);
+		ev.policy.function_name = "security_socket_connect";
+		ev.policy.args[0] = (struct hornet_arg_val){ .kind = HORNET_VAL_SOCKADDR_UN,
+							     .sockaddr_un = &su };
+		ev.policy.args[1] = (struct hornet_arg_val){ .kind = HORNET_VAL_BPF_CMD, .i = 5 };
+		ev.policy.args[2] = (struct hornet_arg_val){ .kind = HORNET_VAL_BPF_CMD, .i = 99 };
+		ev.policy.nr_args = 3;
+		CHECK(line_is(
+			&ev,
+			"{\"process_kprobe\":{" PROC_LEAN
+			",\"function_name\":\"security_socket_connect\",\"args\":["
+			"{\"sockaddrun_arg\":{\"family\":\"AF_UNIX\",\"path\":\"@hornet\"}},"
+			"{\"bpf_cmd_arg\":\"BPF_PROG_LOAD\"},{\"bpf_cmd_arg\":99}"
+			"],\"action\":\"KPROBE_ACTION_POST\",\"policy_name\":\"p1\"}," ENVELOPE));
+		CHECK(same_compact(&ev, NULL));
+	}
+
 	UNIT_CASE("render_policy_every_kind_same_compact")
 	{
 		static const enum hornet_policy_kind kinds[] = {
