@@ -1337,7 +1337,8 @@ static bool op_applies(enum hornet_arg_type t, enum hornet_op op)
 			return true;
 		/* fallthrough */
 	case CLASS_STRING:
-		return op >= HORNET_OP_EQUAL && op <= HORNET_OP_NOT_POSTFIX;
+		return (op >= HORNET_OP_EQUAL && op <= HORNET_OP_NOT_POSTFIX) ||
+		       op == HORNET_OP_SUBSTRING || op == HORNET_OP_SUBSTRING_IGNCASE;
 	case CLASS_SOCK:
 		return op >= HORNET_OP_SADDR && op <= HORNET_OP_STATE;
 	case CLASS_SOCKADDR: /* what a sockaddr has: no destination, protocol or state */
@@ -1397,6 +1398,18 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 		case HORNET_OP_FILE_TYPE:
 		case HORNET_OP_NOT_FILE_TYPE:
 			ret = check_named(c, vs, i, HORNET_VOCAB_FILE_TYPE, false);
+			break;
+		case HORNET_OP_SUBSTRING:
+		case HORNET_OP_SUBSTRING_IGNCASE:
+			/* Tetragon's bound: under 100 bytes */
+			if (strlen(vs->v[i].str) > HORNET_POLICY_MAX_SUBSTR) {
+				char shown[SHOW_MAX + 4];
+
+				ret = fail_value(c, vs, i, "'%s' is longer than %d bytes",
+						 show(vs->v[i].str, strlen(vs->v[i].str), shown,
+						      sizeof(shown)),
+						 HORNET_POLICY_MAX_SUBSTR);
+			}
 			break;
 		case HORNET_OP_SADDR:
 		case HORNET_OP_NOT_SADDR:
@@ -1594,7 +1607,11 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 	err = read_str(c, opn, &op);
 	if (!err) {
 		i = arg_op_find(op);
-		if (i < 0)
+		if (i < 0 && !strcasecmp(op, "CelExpr"))
+			err = fail_node(c, opn,
+					"operator 'CelExpr' (a CEL expression compiled to BPF) is "
+					"not supported; combine the other operators");
+		else if (i < 0)
 			err = fail_op(c, opn, op);
 		else
 			m->op = i;
@@ -2096,6 +2113,7 @@ static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 					    "matchReturnArgs",
 					    "matchPIDs",
 					    "matchBinaries",
+					    "matchParentBinaries",
 					    "matchNamespaces",
 					    "matchCapabilities",
 					    "matchNamespaceChanges",
@@ -2120,6 +2138,9 @@ static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 		       field_entries(c, map, "matchBinaries", sizeof(*s->binaries), 0, NULL,
 				     (void **)&s->binaries, &s->nr_binaries, match_binaries_entry,
 				     arg) ?:
+		       field_entries(c, map, "matchParentBinaries", sizeof(*s->parent_binaries), 0,
+				     NULL, (void **)&s->parent_binaries, &s->nr_parent_binaries,
+				     match_binaries_entry, arg) ?:
 		       field_entries(c, map, "matchNamespaces", sizeof(*s->ns), 0, NULL,
 				     (void **)&s->ns, &s->nr_ns, match_ns_entry, arg) ?:
 		       field_entries(c, map, "matchCapabilities", sizeof(*s->caps), 0, NULL,
@@ -3423,6 +3444,9 @@ static void free_selector(struct hornet_selector *s)
 	for (i = 0; i < s->nr_binaries; i++)
 		free_values(&s->binaries[i].values);
 	free(s->binaries);
+	for (i = 0; i < s->nr_parent_binaries; i++)
+		free_values(&s->parent_binaries[i].values);
+	free(s->parent_binaries);
 	for (i = 0; i < s->nr_ns; i++)
 		free_values(&s->ns[i].values);
 	free(s->ns);

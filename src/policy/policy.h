@@ -19,6 +19,7 @@
 #define HORNET_POLICY_MAX_ARGS 8 /* args[] of one hook, returnArg not included */
 #define HORNET_POLICY_MAX_SELECTORS 5 /* selectors[] of one hook */
 #define HORNET_POLICY_MAX_ACTIONS 3 /* matchActions[] of one selector */
+#define HORNET_POLICY_MAX_SUBSTR 99 /* bytes of a SubString value, as Tetragon */
 #define HORNET_POLICY_MAX_FILE (4 << 20) /* bytes of one policy file */
 #define HORNET_POLICY_MAX_DEPTH 64 /* nesting of YAML collections */
 #define HORNET_POLICY_MAX_NODES 1000000 /* nodes visited, aliases expanded */
@@ -119,6 +120,8 @@ enum hornet_op {
 	HORNET_OP_FILE_TYPE,
 	HORNET_OP_NOT_FILE_TYPE,
 	HORNET_OP_CAPABILITIES_GAINED,
+	HORNET_OP_SUBSTRING, /* strings: contains a value */
+	HORNET_OP_SUBSTRING_IGNCASE, /* the same, ASCII letters of any case */
 	/* matchPIDs, matchNamespaces, matchCapabilities, matchBinaries */
 	HORNET_OP_IN,
 	HORNET_OP_NOT_IN,
@@ -307,6 +310,8 @@ struct hornet_selector {
 	size_t nr_pids;
 	struct hornet_match_binaries *binaries;
 	size_t nr_binaries;
+	struct hornet_match_binaries *parent_binaries; /* matchParentBinaries */
+	size_t nr_parent_binaries;
 	struct hornet_match_ns *ns;
 	size_t nr_ns;
 	struct hornet_match_caps *caps;

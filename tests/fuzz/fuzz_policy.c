@@ -85,6 +85,8 @@ static void check_selector(const struct hornet_hook *h, const struct hornet_sele
 		touch_values(&s->pids[i].values);
 	for (i = 0; i < s->nr_binaries; i++)
 		touch_values(&s->binaries[i].values);
+	for (i = 0; i < s->nr_parent_binaries; i++)
+		touch_values(&s->parent_binaries[i].values);
 	for (i = 0; i < s->nr_ns; i++) {
 		if (s->ns[i].ns >= HORNET_NST_COUNT)
 			abort();

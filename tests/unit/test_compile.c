@@ -309,6 +309,53 @@ static const struct compile_case cases[] = {
 	  "str_eq bin '/bin/b' -> 1\n"
 	  "follow exact /bin/a bit=0x1\n"
 	  "follow exact /bin/b bit=0x2" },
+	{ "parent_binaries_under_their_own_key",
+	  { OPENAT SEL "matchParentBinaries:\n      - operator: In\n        values: [/bin/sh]\n"
+		       "      - operator: NotPostfix\n        values: [bash]\n"
+		       "      matchBinaries:\n      - operator: In\n        values: [/bin/sh]\n"
+		       "    - matchParentBinaries:\n      - operator: Prefix\n"
+		       "        followChildren: true\n        values: [/usr/sbin/]\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0,1,2 post\n"
+	  "sel 1/100.1 req=3 post\n"
+	  "neg: 2\n"
+	  "lookups: str_eq str_prefix str_postfix binary parent\n"
+	  "filter 3: parent_follow arg=252 sub=0 a=1 b=0\n"
+	  "str_eq bin '/bin/sh' -> 0\n"
+	  "str_eq pbin '/bin/sh' -> 1\n"
+	  "str_prefix pbin '/usr/sbin/'/88 -> 3\n"
+	  "str_postfix pbin 'hsab'/40 -> 2\n"
+	  "follow prefix /usr/sbin/ bit=0x1" },
+	{ "substrings_and_the_host_user_namespace",
+	  { OPENAT SEL ARG(1, "SubString",
+			   "[passwd, /etc/]") "      matchCapabilities:\n"
+					      "      - type: Effective\n        operator: NotIn\n"
+					      "        isNamespaceCapability: true\n        "
+					      "values: [CAP_SYS_ADMIN]\n"
+					      "    - " ARG(1, "SubStringIgnCase", "[SeCrEt]") },
+	  "specs: sys:string@1/8+uSF dirfd=1 | sys:int@0/4+s\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0,1,2 post\n"
+	  "sel 1/100.1 req=3 post\n"
+	  "neg: 1,2\n"
+	  "lookups: substr\n"
+	  "ns_lookups: 0x200\n"
+	  "filter 0: substr arg=0 sub=0 a=0 b=0\n"
+	  "filter 0: substr arg=0 sub=0 a=1 b=0\n"
+	  "filter 1: caps arg=0 sub=0 a=0x200000 b=0\n"
+	  "filter 3: substr arg=0 sub=1 a=2 b=0\n"
+	  "int_eq ns9/0 4026531009 -> 2\n"
+	  "substr 0 'passwd'\n"
+	  "substr 1 '/etc/'\n"
+	  "substr 2 'secret'" },
+	{ "substring_needs_a_string",
+	  { "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
+	    "    args:\n    - index: 5\n" SEL ARG(0, "SubString", "[x]") },
+	  "spec.tracepoints[0].selectors[0]: operator 'SubString' needs a string argument",
+	  -EINVAL,
+	  0,
+	  true },
 	{ "namespaces_and_capabilities",
 	  { OPENAT SEL "matchNamespaces:\n      - namespace: Pid\n        operator: In\n"
 		       "        values: [host_ns, 4026531999]\n"
@@ -665,6 +712,8 @@ static void key_text(char *buf, size_t size, unsigned int arg)
 {
 	if (arg == HORNET_KEY_BINARY)
 		fx_cat(buf, size, "bin");
+	else if (arg == HORNET_KEY_PARENT_BINARY)
+		fx_cat(buf, size, "pbin");
 	else if (arg == HORNET_KEY_PID)
 		fx_cat(buf, size, "pid");
 	else if (arg == HORNET_KEY_NSPID)
@@ -733,11 +782,12 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 {
 	static const char *const lookups[] = { "str_eq", "str_prefix", "str_postfix", "int_eq",
 					       "binary", "pid",	       "nspid",	      "addr",
-					       "port",	 "netint",     "proc" };
+					       "port",	 "netint",     "proc",	      "parent",
+					       "substr" };
 	static const char *const kinds[] = {
-		"int_gt",      "int_lt",    "int_range", "int_mask",   "port_range",
-		"port_priv",   "caps",	    "caps_all",	 "ns_changed", "caps_changed",
-		"caps_gained", "file_type", "follow",	 "always",
+		"int_gt", "int_lt",   "int_range",     "int_mask",     "port_range",  "port_priv",
+		"caps",	  "caps_all", "ns_changed",    "caps_changed", "caps_gained", "file_type",
+		"follow", "always",   "parent_follow", "substr",
 	};
 	const struct hornet_gen_cfg *cfg = &o->cfg;
 	char addr[INET6_ADDRSTRLEN];
@@ -837,6 +887,8 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 		       addr, k->prefixlen - 24);
 		slots_text(buf, size, o->addr[i].bits.w);
 	}
+	for (i = 0; i < o->nr_substr; i++)
+		fx_cat(buf, size, "\nsubstr %zu '%.*s'", i, (int)o->substr[i].len, o->substr[i].s);
 	for (i = 0; i < o->nr_follow; i++) {
 		const struct hornet_follow_entry *e = &o->follow[i];
 
