@@ -857,6 +857,20 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		if (ret)
 			return ret;
 	}
+	/* matchData: the plan reads data[] after args[], in its own order */
+	for (i = 0; i < s->nr_data_args; i++) {
+		const struct hornet_match_arg *m = &s->data_args[i];
+		size_t pos = h->nr_args + m->index;
+
+		if (m->index >= h->nr_data || pos >= ph->nr_args)
+			return fail(
+				c, -EINVAL,
+				"selectors[%zu].matchData[%zu]: index %u is not an entry of data[]",
+				si, i, m->index);
+		ret = compile_match_arg(c, sel, arg_spec[pos], o->cfg.specs[arg_spec[pos]].type, m);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < s->nr_return_args; i++) {
 		const struct hornet_match_arg *m = &s->return_args[i];
 

@@ -63,6 +63,7 @@ struct ctx {
 		size_t idx;
 	} frames[HORNET_POLICY_MAX_DEPTH]; /* where pass 2 is */
 	unsigned char *checked; /* mappings whose keys were checked, by node */
+	bool data; /* a matchData entry is parsed: its index is a position in data[] */
 	struct hornet_policy *p;
 };
 
@@ -1556,9 +1557,9 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 	if (m->args_form) {
 		/* no "index" is index 0: then the entry itself is where to point */
 		if (v >= h->nr_args)
-			err = fail_node(c, n ? n : map,
-					"%llu is past the end of args[] (%zu entries)",
-					(unsigned long long)v, h->nr_args);
+			err = fail_node(
+				c, n ? n : map, "%llu is past the end of %s[] (%zu entries)",
+				(unsigned long long)v, c->data ? "data" : "args", h->nr_args);
 		else
 			*arg = &h->args[v];
 		path_pop(c, old);
@@ -1619,6 +1620,8 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 	if (!err && !op_applies(arg->type, m->op)) {
 		if (ret)
 			snprintf(what, sizeof(what), "the return value");
+		else if (c->data)
+			snprintf(what, sizeof(what), "data entry %u", m->index);
 		else
 			snprintf(what, sizeof(what), "argument %u", arg->index);
 		fmt_ops(arg->type, list, sizeof(list));
@@ -1706,6 +1709,27 @@ static int match_arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, v
 static int match_return_arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
 	return parse_match_arg(c, map, arg, true, entry);
+}
+
+/*
+ * matchData: as matchArgs, on the entries of data[], which its index
+ * names by position (as Tetragon, whatever the entries' own index says).
+ */
+static int match_data_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
+{
+	const struct hornet_hook *h = arg;
+	/* a hook whose args[] are the data[]: positions, as a tracepoint's */
+	struct hornet_hook view;
+	int err;
+
+	memset(&view, 0, sizeof(view));
+	view.kind = HORNET_HOOK_TRACEPOINT;
+	memcpy(view.args, h->data, sizeof(view.args));
+	view.nr_args = h->nr_data;
+	c->data = true;
+	err = parse_match_arg(c, map, &view, false, entry);
+	c->data = false;
+	return err;
 }
 
 static int match_pids_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
@@ -2110,6 +2134,7 @@ static int match_action_entry(struct ctx *c, const yaml_node_t *map, void *entry
 static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
 	static const char *const keys[] = { "matchArgs",
+					    "matchData",
 					    "matchReturnArgs",
 					    "matchPIDs",
 					    "matchBinaries",
@@ -2130,6 +2155,9 @@ static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 	set_pos(&s->pos, map);
 	return field_entries(c, map, "matchArgs", sizeof(*s->args), 0, NULL, (void **)&s->args,
 			     &s->nr_args, match_arg_entry, arg) ?:
+		       field_entries(c, map, "matchData", sizeof(*s->data_args), 0, NULL,
+				     (void **)&s->data_args, &s->nr_data_args, match_data_entry,
+				     arg) ?:
 		       field_entries(c, map, "matchReturnArgs", sizeof(*s->return_args), 0, NULL,
 				     (void **)&s->return_args, &s->nr_return_args,
 				     match_return_arg_entry, arg) ?:
@@ -3435,6 +3463,9 @@ static void free_selector(struct hornet_selector *s)
 	for (i = 0; i < s->nr_args; i++)
 		free_values(&s->args[i].values);
 	free(s->args);
+	for (i = 0; i < s->nr_data_args; i++)
+		free_values(&s->data_args[i].values);
+	free(s->data_args);
 	for (i = 0; i < s->nr_return_args; i++)
 		free_values(&s->return_args[i].values);
 	free(s->return_args);

@@ -813,6 +813,8 @@ static const char *cgroup_connect_unfit(const struct hornet_hook *h, bool sendms
 				       "and family";
 			}
 		}
+		if (sel->nr_data_args)
+			return "matchData needs a tracing hook";
 		if (sel->nr_ns || sel->nr_caps || sel->nr_ns_changes || sel->nr_cap_changes ||
 		    sel->nr_return_args)
 			return "namespaces, capabilities and return values need a tracing hook";

@@ -304,6 +304,8 @@ struct hornet_match_action {
 struct hornet_selector {
 	struct hornet_match_arg *args;
 	size_t nr_args;
+	struct hornet_match_arg *data_args; /* matchData: index is a position in data[] */
+	size_t nr_data_args;
 	struct hornet_match_arg *return_args; /* matchReturnArgs */
 	size_t nr_return_args;
 	struct hornet_match_pids *pids;

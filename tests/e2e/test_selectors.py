@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Selectors decided in the kernel: matchParentBinaries, the SubString
-operators and isNamespaceCapability. Each test watches opens under a
+operators, matchData and isNamespaceCapability. Each test watches opens under a
 directory of its own, so it selects its own events by their path."""
 import os
 import shutil
@@ -117,6 +117,50 @@ def _():
         expect(a, "sel-parent", d, [by_sh])
         expect(a, "sel-parent-not", d, [by_py, by_xargs])
         expect(a, "sel-parent-follow", d, [by_sh, by_xargs])
+    finally:
+        shutil.rmtree(d)
+
+
+DATA_POLICY = """apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: sel-data
+spec:
+  kprobes:
+  - call: sys_openat
+    syscall: true
+    args:
+    - index: 0
+      type: int
+    - index: 1
+      type: string
+    data:
+    - index: 2
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["%s/"]
+      matchData:
+      - index: 0
+        operator: Mask
+        values: [%d]
+"""
+
+
+@test("match_data_filters_on_the_data_entries")
+def _():
+    d = workdir("read")
+    try:
+        a = Agent.shared()
+        a.add_policy(DATA_POLICY % (d, os.O_CREAT))
+        a.settle()
+        read, made = os.path.join(d, "read"), os.path.join(d, "made")
+        cat(CAT, read)
+        with open(made, "w"):
+            pass
+        expect(a, "sel-data", d, [made])
     finally:
         shutil.rmtree(d)
 

@@ -81,6 +81,12 @@ static void check_selector(const struct hornet_hook *h, const struct hornet_sele
 
 	check_match_args(h, s->args, s->nr_args, false);
 	check_match_args(h, s->return_args, s->nr_return_args, true);
+	for (i = 0; i < s->nr_data_args; i++) {
+		/* matchData: a position in data[] */
+		if (!s->data_args[i].args_form || s->data_args[i].index >= h->nr_data)
+			abort();
+		touch_values(&s->data_args[i].values);
+	}
 	for (i = 0; i < s->nr_pids; i++)
 		touch_values(&s->pids[i].values);
 	for (i = 0; i < s->nr_binaries; i++)

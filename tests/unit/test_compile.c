@@ -349,6 +349,14 @@ static const struct compile_case cases[] = {
 	  "substr 0 'passwd'\n"
 	  "substr 1 '/etc/'\n"
 	  "substr 2 'secret'" },
+	{ "match_data_by_position_in_data",
+	  { OPENAT
+	    "    data:\n    - index: 0\n      type: int\n    - index: 2\n      type: int\n" SEL
+	    "matchData:\n      - index: 1\n        operator: Mask\n        values: [64]\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s | sys:int@2/4+sI\n"
+	  "users: 0,1,2 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "filter 0: int_mask arg=2 sub=0 a=64 b=0" },
 	{ "substring_needs_a_string",
 	  { "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
 	    "    args:\n    - index: 5\n" SEL ARG(0, "SubString", "[x]") },

@@ -287,6 +287,16 @@ static const struct bad_row {
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	  "aaaaaaaaaaaaaa]\n",
 	  "17:22: spec.kprobes[0].selectors[0].matchArgs[0].values[1]: 'aaaa" },
+	{ "matchData past the end of data",
+	  KP "    data:\n    - index: 2\n      type: int\n    selectors:\n    - matchData:\n"
+	     "      - index: 1\n        operator: Equal\n        values: [1]\n",
+	  "18:16: spec.kprobes[0].selectors[0].matchData[0].index: 1 is past the end of data[] "
+	  "(1 entries)" },
+	{ "matchData operator for its type",
+	  KP "    data:\n    - index: 2\n      type: int\n    selectors:\n    - matchData:\n"
+	     "      - index: 0\n        operator: Prefix\n        values: [/]\n",
+	  "19:19: spec.kprobes[0].selectors[0].matchData[0].operator: operator 'Prefix' does not "
+	  "apply to data entry 0 of type 'int'" },
 	{ "matchParentBinaries operator",
 	  KP "    selectors:\n    - matchParentBinaries:\n      - operator: Equal\n"
 	     "        values: [/bin/sh]\n",
