@@ -121,40 +121,12 @@ def _():
         shutil.rmtree(d)
 
 
-DATA_POLICY = """apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: sel-data
-spec:
-  kprobes:
-  - call: sys_openat
-    syscall: true
-    args:
-    - index: 0
-      type: int
-    - index: 1
-      type: string
-    data:
-    - index: 2
-      type: int
-    selectors:
-    - matchArgs:
-      - index: 1
-        operator: Prefix
-        values: ["%s/"]
-      matchData:
-      - index: 0
-        operator: Mask
-        values: [%d]
-"""
-
-
 @test("match_data_filters_on_the_data_entries")
 def _():
     d = workdir("read")
     try:
         a = Agent.shared()
-        a.add_policy(DATA_POLICY % (d, os.O_CREAT))
+        a.add_policy(policy_doc("openat-data", dir=d, mask=os.O_CREAT))
         a.settle()
         read, made = os.path.join(d, "read"), os.path.join(d, "made")
         cat(CAT, read)
