@@ -720,83 +720,110 @@ static int add_not_host_userns(struct cc *c, struct hornet_gen_sel *sel)
 	return add_int(c, HORNET_KEY_NS(HORNET_NS_USER), 0, host, slot);
 }
 
+/* One action of matchActions (or, @ret, of matchReturnActions) into @g. */
+static int compile_action(struct cc *c, struct hornet_gen_act *g,
+			  const struct hornet_match_action *a, const uint8_t *arg_spec,
+			  const struct hornet_plan_hook *ph, bool ret)
+{
+	size_t j;
+
+	memset(g, 0, sizeof(*g));
+	switch (a->action) {
+	case HORNET_ACTION_POST:
+		g->action = HORNET_A_POST;
+		g->rate_ns = a->rate_limit_ns;
+		g->scope = a->scope;
+		g->flags = (a->kernel_stack ? HORNET_ACT_KSTACK : 0) |
+			   (a->user_stack ? HORNET_ACT_USTACK : 0);
+		break;
+	case HORNET_ACTION_NOPOST:
+		g->action = HORNET_A_NOPOST;
+		break;
+	case HORNET_ACTION_SIGKILL:
+		g->action = HORNET_A_SIGKILL;
+		break;
+	case HORNET_ACTION_SIGNAL:
+		g->action = HORNET_A_SIGNAL;
+		g->arg = a->arg_sig;
+		break;
+	case HORNET_ACTION_OVERRIDE:
+		if (ret)
+			return fail(c, -EOPNOTSUPP,
+				    "matchReturnActions: Override changes a call before it runs; "
+				    "at its return there is nothing left to override");
+		g->action = HORNET_A_OVERRIDE;
+		g->arg = a->arg_error;
+		break;
+	case HORNET_ACTION_TRACKSOCK:
+	case HORNET_ACTION_UNTRACKSOCK:
+		g->action = a->action == HORNET_ACTION_TRACKSOCK ? HORNET_A_TRACKSOCK
+								 : HORNET_A_UNTRACKSOCK;
+		g->arg_spec = 0xff;
+		for (j = 0; j < ph->nr_args; j++)
+			if (ph->args[j].arg->index == a->arg_sock)
+				g->arg_spec = arg_spec[j];
+		if (g->arg_spec == 0xff)
+			return fail(c, -EINVAL, "%s: argSock %u is not among args[].index",
+				    hornet_action_name(a->action), a->arg_sock);
+		break;
+	case HORNET_ACTION_GETURL:
+		if (a->arg_url && strncmp(a->arg_url, "http://", 7))
+			return fail(c, -EOPNOTSUPP,
+				    "GetUrl '%s': only http:// URLs are fetched (no TLS)",
+				    a->arg_url);
+		g->action = HORNET_A_USER;
+		break;
+	case HORNET_ACTION_DNSLOOKUP:
+	case HORNET_ACTION_FOLLOWFD:
+	case HORNET_ACTION_UNFOLLOWFD:
+	case HORNET_ACTION_COPYFD:
+		g->action = HORNET_A_USER;
+		break;
+	case HORNET_ACTION_NOTIFY_ENFORCER:
+		return fail(c, -EOPNOTSUPP,
+			    "action NotifyEnforcer: spec.enforcers (syscall override "
+			    "through an "
+			    "enforcer program) are not supported yet; use Sigkill, or "
+			    "Override on "
+			    "an lsmhooks hook");
+	default:
+		return fail(c, -EOPNOTSUPP, "action %s is not supported",
+			    hornet_action_name(a->action));
+	}
+	return 0;
+}
+
+/*
+ * matchActions, then matchReturnActions: a hook with a return runs once,
+ * at the return, so both lists are taken there, in that order.
+ */
 static int compile_actions(struct cc *c, struct hornet_gen_sel *sel,
 			   const struct hornet_selector *s, const uint8_t *arg_spec,
 			   const struct hornet_plan_hook *ph)
 {
-	size_t i;
+	size_t i, n = s->nr_actions ? s->nr_actions : 1;
+	int ret;
 
-	sel->nr_actions = s->nr_actions ? s->nr_actions : 1;
+	if (n + s->nr_return_actions > HORNET_GEN_MAX_ACTIONS)
+		return fail(c, -E2BIG,
+			    "more than %d actions in matchActions (Post when empty) and "
+			    "matchReturnActions together",
+			    HORNET_GEN_MAX_ACTIONS);
+	sel->nr_actions = n + s->nr_return_actions;
 	if (!s->nr_actions) {
+		memset(&sel->actions[0], 0, sizeof(sel->actions[0]));
 		sel->actions[0].action = HORNET_A_POST;
-		return 0;
 	}
 	for (i = 0; i < s->nr_actions; i++) {
-		const struct hornet_match_action *a = &s->actions[i];
-		struct hornet_gen_act *g = &sel->actions[i];
-
-		memset(g, 0, sizeof(*g));
-		switch (a->action) {
-		case HORNET_ACTION_POST:
-			g->action = HORNET_A_POST;
-			g->rate_ns = a->rate_limit_ns;
-			g->scope = a->scope;
-			g->flags = (a->kernel_stack ? HORNET_ACT_KSTACK : 0) |
-				   (a->user_stack ? HORNET_ACT_USTACK : 0);
-			break;
-		case HORNET_ACTION_NOPOST:
-			g->action = HORNET_A_NOPOST;
-			break;
-		case HORNET_ACTION_SIGKILL:
-			g->action = HORNET_A_SIGKILL;
-			break;
-		case HORNET_ACTION_SIGNAL:
-			g->action = HORNET_A_SIGNAL;
-			g->arg = a->arg_sig;
-			break;
-		case HORNET_ACTION_OVERRIDE:
-			g->action = HORNET_A_OVERRIDE;
-			g->arg = a->arg_error;
-			break;
-		case HORNET_ACTION_TRACKSOCK:
-		case HORNET_ACTION_UNTRACKSOCK: {
-			size_t j;
-
-			g->action = a->action == HORNET_ACTION_TRACKSOCK ? HORNET_A_TRACKSOCK
-									 : HORNET_A_UNTRACKSOCK;
-			g->arg_spec = 0xff;
-			for (j = 0; j < ph->nr_args; j++)
-				if (ph->args[j].arg->index == a->arg_sock)
-					g->arg_spec = arg_spec[j];
-			if (g->arg_spec == 0xff)
-				return fail(c, -EINVAL, "%s: argSock %u is not among args[].index",
-					    hornet_action_name(a->action), a->arg_sock);
-			break;
-		}
-		case HORNET_ACTION_GETURL:
-			if (a->arg_url && strncmp(a->arg_url, "http://", 7))
-				return fail(c, -EOPNOTSUPP,
-					    "GetUrl '%s': only http:// URLs are fetched (no TLS)",
-					    a->arg_url);
-			g->action = HORNET_A_USER;
-			break;
-		case HORNET_ACTION_DNSLOOKUP:
-		case HORNET_ACTION_FOLLOWFD:
-		case HORNET_ACTION_UNFOLLOWFD:
-		case HORNET_ACTION_COPYFD:
-			g->action = HORNET_A_USER;
-			break;
-		case HORNET_ACTION_NOTIFY_ENFORCER:
-			return fail(c, -EOPNOTSUPP,
-				    "action NotifyEnforcer: spec.enforcers (syscall override "
-				    "through an "
-				    "enforcer program) are not supported yet; use Sigkill, or "
-				    "Override on "
-				    "an lsmhooks hook");
-		default:
-			return fail(c, -EOPNOTSUPP, "action %s is not supported",
-				    hornet_action_name(a->action));
-		}
+		ret = compile_action(c, &sel->actions[i], &s->actions[i], arg_spec, ph, false);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_return_actions; i++) {
+		ret = compile_action(c, &sel->actions[n + i], &s->return_actions[i], arg_spec, ph,
+				     true);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

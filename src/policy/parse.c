@@ -2144,15 +2144,34 @@ static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 					    "matchNamespaceChanges",
 					    "matchCapabilityChanges",
 					    "matchActions",
+					    "matchReturnActions",
 					    NULL };
 	struct hornet_selector *s = entry;
-	struct hornet_match_action *actions = s->actions;
+	struct hornet_match_action *actions = s->actions, *ractions = s->return_actions;
+	const struct hornet_hook *h = arg;
+	yaml_node_t *n = get(c, map, "matchReturnActions");
+	size_t old;
 	int err;
 
 	err = want_map(c, map) ?: check_keys(c, map, keys);
 	if (err)
 		return err;
 	set_pos(&s->pos, map);
+	/* hornet runs a hook with a return once, at the return: the
+	 * selector's matchActions and matchReturnActions are both taken there */
+	if (n && !h->ret) {
+		old = path_key(c, "matchReturnActions");
+		err = fail_node(c, n,
+				"the hook has no return: matchReturnActions need a kprobe, "
+				"fentry or uprobe with 'return: true'");
+		path_pop(c, old);
+		return err;
+	}
+	err = field_entries(c, map, "matchReturnActions", sizeof(*ractions),
+			    HORNET_POLICY_MAX_ACTIONS, "too many actions", (void **)&ractions,
+			    &s->nr_return_actions, match_action_entry, arg);
+	if (err)
+		return err;
 	return field_entries(c, map, "matchArgs", sizeof(*s->args), 0, NULL, (void **)&s->args,
 			     &s->nr_args, match_arg_entry, arg) ?:
 		       field_entries(c, map, "matchData", sizeof(*s->data_args), 0, NULL,

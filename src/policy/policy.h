@@ -324,6 +324,9 @@ struct hornet_selector {
 	size_t nr_cap_changes;
 	struct hornet_match_action actions[HORNET_POLICY_MAX_ACTIONS];
 	size_t nr_actions; /* 0 means the default: Post */
+	/* matchReturnActions: run at the function's return (hooks with return: true) */
+	struct hornet_match_action return_actions[HORNET_POLICY_MAX_ACTIONS];
+	size_t nr_return_actions;
 	struct hornet_pos pos;
 };
 

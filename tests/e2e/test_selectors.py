@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Selectors decided in the kernel: matchParentBinaries, the SubString
-operators, matchData and isNamespaceCapability. Each test watches opens under a
-directory of its own, so it selects its own events by their path."""
+operators, matchData, matchReturnActions and isNamespaceCapability. Each
+test watches opens under a directory of its own, so it selects its own
+events by their path."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -133,6 +135,24 @@ def _():
         with open(made, "w"):
             pass
         expect(a, "sel-data", d, [made])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("match_return_actions_act_at_the_return")
+def _():
+    d = workdir("present")
+    try:
+        a = Agent.shared()
+        a.add_policy(policy_doc("openat-return", dir=d))
+        a.settle()
+        present, missing = os.path.join(d, "present"), os.path.join(d, "missing")
+        ok = subprocess.run([CAT, present], stdout=subprocess.DEVNULL, timeout=10)
+        killed = subprocess.run([CAT, missing], stderr=subprocess.DEVNULL, timeout=10)
+        check(ok.returncode == 0, "cat of an existing file: %d" % ok.returncode)
+        check(killed.returncode == -signal.SIGKILL,
+              "cat of a missing file: %d, want killed" % killed.returncode)
+        expect(a, "sel-return", d, [missing])
     finally:
         shutil.rmtree(d)
 

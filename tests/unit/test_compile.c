@@ -357,6 +357,32 @@ static const struct compile_case cases[] = {
 	  "users: 0,1,2 ret=-\n"
 	  "sel 1/100.0 first req=0 post\n"
 	  "filter 0: int_mask arg=2 sub=0 a=64 b=0" },
+	{ "return_actions_after_the_actions",
+	  { OPENAT "    return: true\n    returnArg:\n      index: 0\n      type: int\n" SEL
+		   "matchReturnArgs:\n      - index: 0\n        operator: LT\n"
+		   "        values: [0]\n      matchReturnActions:\n      - action: Sigkill\n"
+		   "    - matchActions:\n      - action: NoPost\n"
+		   "      matchReturnActions:\n      - action: Signal\n        argSig: 10\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s | ret:int@0/4+s\n"
+	  "users: 0 ret=2\n"
+	  "sel 1/100.0 first req=0 post sigkill\n"
+	  "sel 1/100.1 req= nopost signal(10)\n"
+	  "ret_spec: 3\n"
+	  "always\n"
+	  "filter 0: int_lt arg=208 sub=0 a=0 b=0" },
+	{ "return_actions_refuse_override",
+	  { OPENAT "    return: true\n" SEL "matchReturnActions:\n      - action: Override\n"
+		   "        argError: -1\n" },
+	  "spec.kprobes[0].selectors[0]: matchReturnActions: Override changes a call before it "
+	  "runs; at its return there is nothing left to override",
+	  -EOPNOTSUPP },
+	{ "return_actions_count_with_the_actions",
+	  { OPENAT "    return: true\n" SEL "matchActions:\n      - action: Post\n"
+		   "      - action: Post\n      matchReturnActions:\n      - action: Sigkill\n"
+		   "      - action: Post\n" },
+	  "spec.kprobes[0].selectors[0]: more than 3 actions in matchActions (Post when empty) and "
+	  "matchReturnActions together",
+	  -E2BIG },
 	{ "substring_needs_a_string",
 	  { "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
 	    "    args:\n    - index: 5\n" SEL ARG(0, "SubString", "[x]") },

@@ -297,6 +297,10 @@ static const struct bad_row {
 	     "      - index: 0\n        operator: Prefix\n        values: [/]\n",
 	  "19:19: spec.kprobes[0].selectors[0].matchData[0].operator: operator 'Prefix' does not "
 	  "apply to data entry 0 of type 'int'" },
+	{ "matchReturnActions without a return",
+	  KP "    selectors:\n    - matchReturnActions:\n      - action: Post\n",
+	  "15:7: spec.kprobes[0].selectors[0].matchReturnActions: the hook has no return: "
+	  "matchReturnActions need a kprobe, fentry or uprobe with 'return: true'" },
 	{ "matchParentBinaries operator",
 	  KP "    selectors:\n    - matchParentBinaries:\n      - operator: Equal\n"
 	     "        values: [/bin/sh]\n",
