@@ -502,7 +502,10 @@ __noinline int gen_substr(__u32 spec, __u32 idx, __u32 fold)
 	if (!s.n)
 		return 0;
 	len = s.h->str_len[k];
-	if (len > HORNET_GEN_STR - 1 || s.n->len > len || s.n->len >= HORNET_SUBSTR_MAX)
+	/* the first 255 bytes, as the other string operators */
+	if (len > HORNET_GEN_STR - 1)
+		len = HORNET_GEN_STR - 1;
+	if (s.n->len > len || s.n->len >= HORNET_SUBSTR_MAX)
 		return 0;
 	if (!s.n->len)
 		return 1;
