@@ -98,8 +98,7 @@ def _():
 
 @test("parent_binaries_match_the_parents_binary_and_its_descendants")
 def _():
-    xargs = tool("xargs")
-    d = workdir("by-sh", "by-python", "by-xargs")
+    d = workdir("by-sh", "by-python", "by-grandchild")
     try:
         a = Agent.shared()
         a.add_policy(openat_policy("sel-parent", "Prefix", [d + "/"],
@@ -110,15 +109,16 @@ def _():
                                    extra=binaries("matchParentBinaries", "In", [SH],
                                                   follow=True)))
         a.settle()
-        by_sh, by_py, by_xargs = (os.path.join(d, n) for n in ("by-sh", "by-python", "by-xargs"))
+        by_sh, by_py, by_gc = (os.path.join(d, n) for n in ("by-sh", "by-python", "by-grandchild"))
         # "; true" keeps sh from exec'ing cat in its own place: sh forks, cat is its child
         cat(SH, "-c", "%s %s; true" % (CAT, by_sh))
         cat(CAT, by_py)
-        # cat's parent is xargs, whose parent is sh
-        cat(SH, "-c", "echo %s | %s %s; true" % (by_xargs, xargs, CAT))
+        # cat's parent is a python, whose parent is sh
+        cat(SH, "-c", "%s -c 'import subprocess; subprocess.run([\"%s\", \"%s\"])'; true" %
+            (os.path.realpath(sys.executable), CAT, by_gc))
         expect(a, "sel-parent", d, [by_sh])
-        expect(a, "sel-parent-not", d, [by_py, by_xargs])
-        expect(a, "sel-parent-follow", d, [by_sh, by_xargs])
+        expect(a, "sel-parent-not", d, [by_py, by_gc])
+        expect(a, "sel-parent-follow", d, [by_sh, by_gc])
     finally:
         shutil.rmtree(d)
 
