@@ -222,6 +222,7 @@ struct gen_heap {
 	__u64 proc_ktime;
 	__u64 proc_follow;
 	__u64 parent_follow; /* the parent's follow bits, when cfg.lookups has PARENT */
+	__u32 substr_next; /* where gen_substr()'s next step looks */
 	struct hornet_caps proc_caps;
 	struct hornet_ns proc_ns;
 	struct task_struct *task; /* only read through BPF_CORE_READ */

@@ -81,17 +81,23 @@ def cat(*argv):
 
 @test("substring_operators_match_inside_the_path_in_the_kernel")
 def _():
-    d = workdir("a-Needle-b", "a-needle-b", "plain")
+    # a value of 3 words, the last one partial: a near miss (first words equal) before the
+    # match at the very end of the path, and a near miss alone
+    long, near = "long.pattern.value.xyz", "long.pattern.value.xy_"
+    names = ("a-Needle-b", "a-needle-b", "plain", near + long, near)
+    d = workdir(*names)
     try:
         a = Agent.shared()
         a.add_policy(openat_policy("sel-sub", "SubString", ["-needle-", "zz-never"]))
         a.add_policy(openat_policy("sel-sub-case", "SubStringIgnCase", ["-NEEDLE-"]))
+        a.add_policy(openat_policy("sel-sub-long", "SubString", [long]))
         a.settle()
-        for n in ("a-Needle-b", "a-needle-b", "plain"):
+        for n in names:
             cat(CAT, os.path.join(d, n))
         exact = os.path.join(d, "a-needle-b")
         expect(a, "sel-sub", d, [exact])
         expect(a, "sel-sub-case", d, [exact, os.path.join(d, "a-Needle-b")])
+        expect(a, "sel-sub-long", d, [os.path.join(d, near + long)])
     finally:
         shutil.rmtree(d)
 
