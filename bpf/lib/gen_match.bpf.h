@@ -526,10 +526,12 @@ static long substr_step(__u32 i, void *ctx)
 /*
  * SubString, SubStringIgnCase: whether spec @spec's string holds value
  * @idx, tried at every byte (a value of up to 13 words against the
- * string's first 255 bytes). A global function, verified once; only
- * programs whose point has such a filter reach it.
+ * string's first 255 bytes). Static, not global: kernels before 6.8
+ * verify every global function of a program, reached or not, and every
+ * generic program would pay for this one; a static one is verified only
+ * where a point's filters reach it.
  */
-__noinline int gen_substr(__u32 spec, __u32 idx, __u32 fold)
+static __noinline int gen_substr(__u32 spec, __u32 idx, __u32 fold)
 {
 	struct substr_ctx s = { .h = heap(), .fold = fold };
 	__u32 k = spec & (HORNET_GEN_MAX_SPECS - 1), len, key = idx;
