@@ -160,6 +160,14 @@ struct {
 	__type(value, struct hornet_gen_filter);
 } hornet_filters SEC(".maps");
 
+/* SubString values of the HORNET_F_SUBSTR filters; sized by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_substr);
+} hornet_substr SEC(".maps");
+
 /* A value map of one instance: each filter value maps to the bits of the
  * filter slots it satisfies. User space sizes it to its entries before load;
  * not preallocated, since most points use few values. */
@@ -218,6 +226,8 @@ struct gen_heap {
 	__u32 has_proc;
 	__u64 proc_ktime;
 	__u64 proc_follow;
+	__u64 parent_follow; /* the parent's follow bits, when cfg.lookups has PARENT */
+	__u32 substr_next; /* where gen_substr()'s next step looks */
 	struct hornet_caps proc_caps;
 	struct hornet_ns proc_ns;
 	struct task_struct *task; /* only read through BPF_CORE_READ */

@@ -7,10 +7,12 @@
  *                 it finds into h->hits
  *  match_spec()   bpf_loop() step: the lookups of one captured argument
  *  match_binary() the process's binary against the string maps
+ *  match_parent() the parent's binary (matchParentBinaries), the same way
  *  match_ns()     bpf_loop() step: one namespace of the current task
  *  eval_filter()  bpf_loop() step: one filter that needs arithmetic
  *                 (ranges, masks, ports, capabilities, namespaces changed,
- *                 file types, followChildren)
+ *                 file types, followChildren); eval_filter_later() with
+ *                 the parent's followChildren and SubString too
  *  match_cg(), filter_cg()
  *                 the same steps for cgroup/connect programs
  */
@@ -120,9 +122,9 @@ static __always_inline void match_string(struct gen_heap *h, __u8 arg, const cha
 	__u32 n = len < HORNET_GEN_STR - 1 ? len : HORNET_GEN_STR - 1, k = hornet_cfg.prefilter_len;
 
 	/* every Equal and Prefix value is at least k bytes long; not for
-	 * the binary, matched in the main program, where the early return
+	 * the binaries, matched in the main program, where the early return
 	 * would be verified through the rest of it */
-	if (k && arg != HORNET_KEY_BINARY && !gen_prefilter(arg, src - h->data, k, len))
+	if (k && arg < HORNET_GEN_MAX_SPECS && !gen_prefilter(arg, src - h->data, k, len))
 		return;
 	barrier_var(n); /* keep the masks below: the verifier needs the bound */
 	if (lookups & HORNET_LOOKUP_STR_EQ && len < HORNET_GEN_STR) {
@@ -179,7 +181,7 @@ static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 ba
 	struct rev_ctx r = { .h = h };
 
 	/* every Postfix value is at least k bytes long: its last k bytes */
-	if (k && arg != HORNET_KEY_BINARY &&
+	if (k && arg < HORNET_GEN_MAX_SPECS &&
 	    !gen_prefilter(arg | HORNET_PREFILTER_POSTFIX, base + len - k, k, len))
 		return;
 	r.len = len < most ? len : most;
@@ -335,18 +337,18 @@ static long match_cg(__u32 i, void *ctx)
 }
 
 /*
- * The process's binary against the string maps. Tracing programs copy its
- * bytes with a read helper; cgroup programs, which have none, use the whole
- * zero-padded field of the process table as the key.
+ * A process's binary against the string maps, under map key @arg
+ * (HORNET_KEY_BINARY or HORNET_KEY_PARENT_BINARY). Tracing programs copy
+ * its bytes with a read helper; cgroup programs, which have none, use the
+ * whole zero-padded field of the process table as the key.
  */
 static __always_inline void match_binary(struct gen_heap *h, const struct hornet_proc *proc,
-					 __u32 lookups, const bool tracing)
+					 __u8 arg, __u32 lookups, const bool tracing)
 {
-	if (!(lookups & HORNET_LOOKUP_BINARY) || !proc)
+	if (!proc)
 		return;
 	if (tracing) {
-		match_string(h, HORNET_KEY_BINARY, proc->binary, proc->binary_len & STR_MASK,
-			     lookups);
+		match_string(h, arg, proc->binary, proc->binary_len & STR_MASK, lookups);
 		if (lookups & HORNET_LOOKUP_STR_POSTFIX) {
 			__u32 n = proc->binary_len & STR_MASK, m = n;
 
@@ -354,22 +356,45 @@ static __always_inline void match_binary(struct gen_heap *h, const struct hornet
 			if (hornet_cfg.postfix_len && m > hornet_cfg.postfix_len)
 				m = hornet_cfg.postfix_len;
 			bpf_probe_read_kernel(h->tmp, m & STR_MASK, proc->binary + (n - m));
-			match_postfix(h, HORNET_KEY_BINARY, HORNET_GEN_DATA, m);
+			match_postfix(h, arg, HORNET_GEN_DATA, m);
 		}
 		return;
 	}
 	if (lookups & HORNET_LOOKUP_STR_EQ) {
 		__builtin_memset(&h->skey, 0, sizeof(h->skey));
-		h->skey.arg = HORNET_KEY_BINARY;
+		h->skey.arg = arg;
 		__builtin_memcpy(h->skey.s, proc->binary, HORNET_GEN_STR - 1);
 		lookup_bits(h, &hornet_str_eq, &h->skey);
 	}
 	if (lookups & HORNET_LOOKUP_STR_PREFIX) {
-		h->lkey.arg = HORNET_KEY_BINARY;
+		h->lkey.arg = arg;
 		h->lkey.prefixlen = 8 + 8 * (proc->binary_len & STR_MASK);
 		__builtin_memcpy(h->lkey.s, proc->binary, HORNET_GEN_STR - 1);
 		lookup_bits(h, &hornet_str_prefix, &h->lkey);
 	}
+}
+
+/*
+ * matchParentBinaries: the parent's entry, while it is still the process
+ * that forked this one (its exec time is the pktime this one keeps: a
+ * parent that exec'd since, or a pid reused, is no longer it). An unknown
+ * parent has no binary: no value matches it, a NotIn holds.
+ */
+static __always_inline void match_parent(struct gen_heap *h, const struct hornet_proc *proc,
+					 __u32 lookups, const bool tracing)
+{
+	struct hornet_proc *parent;
+	__u32 ppid;
+
+	h->parent_follow = 0;
+	if (!proc)
+		return;
+	ppid = proc->ppid;
+	parent = bpf_map_lookup_elem(&hornet_procs, &ppid);
+	if (!parent || parent->ktime != proc->pktime)
+		return;
+	h->parent_follow = parent->follow;
+	match_binary(h, parent, HORNET_KEY_PARENT_BINARY, lookups, tracing);
 }
 
 static __always_inline __u32 current_ns(struct task_struct *task, __u32 t)
@@ -418,14 +443,134 @@ static long match_ns(__u32 t, void *ctx)
 	return 0;
 }
 
+/* ASCII capitals of the 8 bytes of @x to small letters, in a few operations */
+static __always_inline __u64 fold_word(__u64 x)
+{
+	__u64 low7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	__u64 ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL; /* bit 7 set from 'A' (0x41) */
+	__u64 gt_z = low7 + 0x2525252525252525ULL; /* bit 7 set from '[' (0x5b) */
+
+	return x | ((ge_a & ~gt_z & ~x & 0x8080808080808080ULL) >> 2);
+}
+
+struct substr_ctx {
+	struct gen_heap *h;
+	struct hornet_substr *n;
+	__u32 at; /* the string's start in the heap's data */
+	__u32 end; /* the last byte where the value may start */
+	__u32 words; /* of the value, the last one masked */
+	__u64 last; /* mask of the last word's bytes */
+	__u64 first, first_mask; /* the value's first word, as compared */
+	__u32 fold;
+	__u32 found;
+};
+
+/* 8 bytes of the string at @pos, folded for SubStringIgnCase */
+static __always_inline __u64 substr_word(const struct substr_ctx *s, __u32 pos)
+{
+	/* masked: data[] is twice HORNET_GEN_DATA, 8 bytes past any index
+	 * fit; one 8-byte load, unaligned (a copy would be 8 byte loads):
+	 * the verifier allows it where the CPU does unaligned loads */
+	__u64 x = *(__u64 *)(s->h->data + ((s->at + pos) & DATA_MASK));
+
+	return s->fold ? fold_word(x) : x;
+}
+
+/* whether the value's words after the first are at byte @pos */
+static __always_inline bool substr_rest(const struct substr_ctx *s, __u32 pos)
+{
+	__u64 m;
+
+	for (__u32 w = 1; w < HORNET_SUBSTR_MAX / 8; w++) {
+		if (w >= s->words)
+			break;
+		m = w + 1 == s->words ? s->last : ~0ULL;
+		if ((substr_word(s, pos + w * 8) ^ *(__u64 *)(s->n->s + w * 8)) & m)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * bpf_loop() step: the value's first word against the next 8 places of the
+ * string; on a hit, the rest at that place, and the next step goes on from
+ * the place after. A step costs more than the compares: 8 places a step
+ * rather than one made the search 2x cheaper. The loops follow each other,
+ * not nested: nested, the verifier walked past its limit.
+ */
+static long substr_step(__u32 i, void *ctx)
+{
+	struct substr_ctx *s = ctx;
+	/* in the heap, which the verifier does not track: on the stack, each
+	 * step's position would be a state of its own */
+	__u32 pos = s->h->substr_next;
+	bool hit = false;
+
+	for (__u32 j = 0; j < 8; j++) {
+		if (pos > s->end)
+			return 1;
+		if (!((substr_word(s, pos) ^ s->first) & s->first_mask)) {
+			hit = true;
+			break;
+		}
+		pos++;
+	}
+	s->h->substr_next = hit ? pos + 1 : pos;
+	if (hit && substr_rest(s, pos)) {
+		s->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * SubString, SubStringIgnCase: whether spec @spec's string holds value
+ * @idx, tried at every byte (a value of up to 13 words against the
+ * string's first 255 bytes). Static, not global: kernels before 6.8
+ * verify every global function of a program, reached or not, and every
+ * generic program would pay for this one; a static one is verified only
+ * where a point's filters reach it.
+ */
+static __noinline int gen_substr(__u32 spec, __u32 idx, __u32 fold)
+{
+	struct substr_ctx s = { .h = heap(), .fold = fold };
+	__u32 k = spec & (HORNET_GEN_MAX_SPECS - 1), len, key = idx;
+
+	if (!s.h)
+		return 0;
+	s.n = bpf_map_lookup_elem(&hornet_substr, &key);
+	if (!s.n)
+		return 0;
+	len = s.h->str_len[k];
+	/* the first 255 bytes, as the other string operators */
+	if (len > HORNET_GEN_STR - 1)
+		len = HORNET_GEN_STR - 1;
+	if (s.n->len > len || s.n->len >= HORNET_SUBSTR_MAX)
+		return 0;
+	if (!s.n->len)
+		return 1;
+	s.at = s.h->str_off[k];
+	s.end = len - s.n->len;
+	s.words = (s.n->len + 7) / 8;
+	s.last = s.n->len % 8 ? (1ULL << (8 * (s.n->len % 8))) - 1 : ~0ULL;
+	s.first = *(__u64 *)s.n->s;
+	s.first_mask = s.words == 1 ? s.last : ~0ULL;
+	/* each step moves on by 1 to 8 places */
+	s.h->substr_next = 0;
+	bpf_loop(HORNET_GEN_STR, substr_step, &s, 0);
+	return s.found;
+}
+
 static __always_inline __u64 current_caps(struct task_struct *task, __u32 set)
 {
 	return hornet_read_cred_set(BPF_CORE_READ(task, cred), set);
 }
 
 /* @tracing is a constant: cgroup programs have the destination port, the
- * process table and nothing of the task. */
-static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing)
+ * process table and nothing of the task. @later is a constant too: whether
+ * the point has kinds after HORNET_F_ALWAYS (matchParentBinaries with
+ * followChildren, SubString): a point without has no code of theirs. */
+static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing, const bool later)
 {
 	struct gen_heap *h = ((struct hctx *)ctx)->h;
 	struct hornet_gen_filter *f;
@@ -444,6 +589,15 @@ static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing)
 		v = h->val[f->arg & (HORNET_GEN_MAX_SPECS - 1)];
 	else if (f->arg == HORNET_KEY_RET)
 		v = h->ret;
+	if (later && f->kind > HORNET_F_ALWAYS) {
+		if (f->kind == HORNET_F_PARENT_FOLLOW)
+			/* an ancestor above the process ran the binary */
+			ok = h->parent_follow & f->a;
+		else if (tracing && f->kind == HORNET_F_SUBSTR &&
+			 (hornet_cfg.lookups & HORNET_LOOKUP_SUBSTR))
+			ok = gen_substr(f->arg, f->a, f->sub);
+		goto out;
+	}
 	/* cgroup programs: the port filters and followChildren only (the
 	 * hook plan allows no others there); `tracing` in the cases below
 	 * leaves their task reads out of the cgroup programs' code */
@@ -525,6 +679,7 @@ static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing)
 		ok = true;
 		break;
 	}
+out:
 	if (ok)
 		set_bit(&h->hits, f->slot);
 	return 0;
@@ -532,12 +687,22 @@ static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing)
 
 static long eval_filter(__u32 i, void *ctx)
 {
-	return filter_body(i, ctx, true);
+	return filter_body(i, ctx, true, false);
+}
+
+static long eval_filter_later(__u32 i, void *ctx)
+{
+	return filter_body(i, ctx, true, true);
 }
 
 static long filter_cg(__u32 i, void *ctx)
 {
-	return filter_body(i, ctx, false);
+	return filter_body(i, ctx, false, false);
+}
+
+static long filter_cg_later(__u32 i, void *ctx)
+{
+	return filter_body(i, ctx, false, true);
 }
 
 #endif /* HORNET_GEN_MATCH_BPF_H */

@@ -90,7 +90,8 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	/* cgroup programs always want the entry: their posts carry its key;
 	 * tracing programs only for the binary or a filter that reads it
 	 * (post() finds the key itself on a match) */
-	if (!tracing || (lookups & (HORNET_LOOKUP_BINARY | HORNET_LOOKUP_PROC)))
+	if (!tracing ||
+	    (lookups & (HORNET_LOOKUP_BINARY | HORNET_LOOKUP_PROC | HORNET_LOOKUP_PARENT)))
 		proc = load_proc(h, tracing);
 	h->pos = 0;
 	h->nr_args = 0;
@@ -104,7 +105,10 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 
 	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? capture_one : capture_cg, &hc, 0);
 	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? match_spec : match_cg, &hc, 0);
-	match_binary(h, proc, lookups, tracing);
+	if (lookups & HORNET_LOOKUP_BINARY)
+		match_binary(h, proc, HORNET_KEY_BINARY, lookups, tracing);
+	if (lookups & HORNET_LOOKUP_PARENT)
+		match_parent(h, proc, lookups, tracing);
 	if (lookups & HORNET_LOOKUP_PID)
 		match_int(h, HORNET_KEY_PID, 0, h->pid);
 	if (tracing && (lookups & HORNET_LOOKUP_NSPID)) {
@@ -121,8 +125,17 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		bpf_loop(HORNET_NS_COUNT, match_ns, &hc, 0);
 	if (tracing && hornet_cfg.ret_spec)
 		match_int(h, HORNET_KEY_RET, 0, h->ret);
-	if (hornet_cfg.nr_filters)
+	if (hornet_cfg.nr_filters && !(lookups & (HORNET_LOOKUP_PARENT | HORNET_LOOKUP_SUBSTR))) {
 		bpf_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter : filter_cg, &hc, 0);
+	} else if (hornet_cfg.nr_filters) {
+		bpf_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter_later : filter_cg_later, &hc,
+			 0);
+		/* two calls, not one with a chosen callback: the verifier
+		 * drops the callback of the branch the rodata rules out, and
+		 * a load of its address left in the one call is a
+		 * "verifier bug: No program to jit" (6.18) */
+		barrier();
+	}
 
 	/*
 	 * The common case, an event no selector wants: when every selector

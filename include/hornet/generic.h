@@ -174,11 +174,14 @@ struct hornet_gen_cfg {
 #define HORNET_LOOKUP_PORT (1 << 8)
 #define HORNET_LOOKUP_NETINT (1 << 9) /* protocol, family, state */
 #define HORNET_LOOKUP_PROC (1 << 10) /* a filter reads the process table entry */
+#define HORNET_LOOKUP_PARENT (1 << 11) /* matchParentBinaries: arg HORNET_KEY_PARENT_BINARY */
+#define HORNET_LOOKUP_SUBSTR (1 << 12) /* SubString filters: the search is compiled in */
 
 /* Pseudo argument numbers in map keys, for values that are not arguments. */
 #define HORNET_KEY_BINARY 0xff
 #define HORNET_KEY_PID 0xfe
 #define HORNET_KEY_NSPID 0xfd
+#define HORNET_KEY_PARENT_BINARY 0xfc
 #define HORNET_KEY_NS(t) (0xe0 + (t)) /* namespace type t (enum hornet_ns_index) */
 #define HORNET_KEY_RET 0xd0 /* matchReturnArgs */
 /* net sub-keys: spec k's protocol, family, state */
@@ -239,6 +242,8 @@ enum hornet_filter_kind {
 	HORNET_F_FILE_TYPE, /* (i_mode & S_IFMT) == a */
 	HORNET_F_FOLLOW, /* the process carries follow slot bits a (followChildren) */
 	HORNET_F_ALWAYS, /* slot always true (e.g. In with host_ns resolved away) */
+	HORNET_F_PARENT_FOLLOW, /* the parent carries follow slot bits a (matchParentBinaries) */
+	HORNET_F_SUBSTR, /* string arg holds needle a (map hornet_substr); sub 1: any case */
 };
 
 struct hornet_gen_filter {
@@ -250,6 +255,19 @@ struct hornet_gen_filter {
 	__u64 a;
 	__u64 b;
 };
+
+/*
+ * A SubString value (Tetragon's limit: under 100 bytes), lowercased for
+ * SubStringIgnCase; whole words of s[] are compared, the last one masked.
+ */
+#define HORNET_SUBSTR_MAX 104
+#define HORNET_SUBSTR_VALUES 64 /* of one hook point, all policies together */
+struct hornet_substr {
+	__u32 len;
+	__u32 pad;
+	char s[HORNET_SUBSTR_MAX];
+};
+_Static_assert(sizeof(struct hornet_substr) == 112, "hornet_substr size");
 
 enum hornet_cap_set {
 	HORNET_CAP_EFFECTIVE,

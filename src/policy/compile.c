@@ -183,6 +183,30 @@ static int add_filter(struct cc *c, unsigned int slot, enum hornet_filter_kind k
 	return 0;
 }
 
+/* A SubString value (@fold: lowercased, for SubStringIgnCase) and its filter */
+static int add_substr(struct cc *c, unsigned int slot, uint8_t arg, const char *s, bool fold)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_substr *e;
+	size_t i, n = strlen(s);
+
+	if (o->nr_substr >= HORNET_SUBSTR_VALUES)
+		return fail(c, -E2BIG, "more than %d SubString values on one hook point",
+			    HORNET_SUBSTR_VALUES);
+	if (n >= HORNET_SUBSTR_MAX)
+		return fail(c, -EINVAL, "SubString value longer than %d bytes",
+			    HORNET_SUBSTR_MAX - 1);
+	if (!GROW(o->substr, o->nr_substr))
+		return -ENOMEM;
+	e = &o->substr[o->nr_substr];
+	memset(e, 0, sizeof(*e));
+	e->len = n;
+	for (i = 0; i < n; i++)
+		e->s[i] = fold && s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 'a' - 'A' : s[i];
+	o->cfg.lookups |= HORNET_LOOKUP_SUBSTR;
+	return add_filter(c, slot, HORNET_F_SUBSTR, arg, fold, o->nr_substr++, 0);
+}
+
 static int add_follow(struct cc *c, bool prefix, bool pid, const char *s, uint32_t pid_value,
 		      uint64_t bit)
 {
@@ -535,6 +559,14 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 		case HORNET_OP_CAPABILITIES_GAINED:
 			return add_filter(c, slot, HORNET_F_CAPS_GAINED, arg, 0,
 					  m->caps ? m->caps : ~0ULL, 0);
+		case HORNET_OP_SUBSTRING:
+		case HORNET_OP_SUBSTRING_IGNCASE:
+			if (!sp || !string_type(type))
+				return fail(c, -EINVAL, "operator '%s' needs a string argument",
+					    hornet_op_name(op));
+			ret = add_substr(c, slot, arg, v->str, op == HORNET_OP_SUBSTRING_IGNCASE);
+			sp->flags |= HORNET_SPEC_FILTER_STR;
+			break;
 		default:
 			return fail(c, -EINVAL, "operator '%s' is not supported here",
 				    hornet_op_name(op));
@@ -549,8 +581,10 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 	return 0;
 }
 
+/* matchBinaries (@key HORNET_KEY_BINARY) or matchParentBinaries
+ * (HORNET_KEY_PARENT_BINARY): the same maps, under their own key */
 static int compile_binaries(struct cc *c, struct hornet_gen_sel *sel,
-			    const struct hornet_match_binaries *mb)
+			    const struct hornet_match_binaries *mb, uint8_t key)
 {
 	struct hornet_gen_cfg *cfg = &c->out->cfg;
 	unsigned int slot;
@@ -561,7 +595,7 @@ static int compile_binaries(struct cc *c, struct hornet_gen_sel *sel,
 	ret = new_slot(c, sel, negated(mb->op), &slot);
 	if (ret)
 		return ret;
-	cfg->lookups |= HORNET_LOOKUP_BINARY;
+	cfg->lookups |= key == HORNET_KEY_BINARY ? HORNET_LOOKUP_BINARY : HORNET_LOOKUP_PARENT;
 	if (mb->follow_children) {
 		if (mb->op == HORNET_OP_POSTFIX || mb->op == HORNET_OP_NOT_POSTFIX)
 			return fail(c, -EOPNOTSUPP,
@@ -569,7 +603,10 @@ static int compile_binaries(struct cc *c, struct hornet_gen_sel *sel,
 		bit = alloc_follow(c);
 		if (!bit)
 			return fail(c, -E2BIG, "no followChildren slot left (64 in all policies)");
-		ret = add_filter(c, slot, HORNET_F_FOLLOW, HORNET_KEY_BINARY, 0, bit, 0);
+		ret = add_filter(c, slot,
+				 key == HORNET_KEY_BINARY ? HORNET_F_FOLLOW
+							  : HORNET_F_PARENT_FOLLOW,
+				 key, 0, bit, 0);
 		if (ret)
 			return ret;
 	}
@@ -579,18 +616,18 @@ static int compile_binaries(struct cc *c, struct hornet_gen_sel *sel,
 		switch (mb->op) {
 		case HORNET_OP_IN:
 		case HORNET_OP_NOT_IN:
-			ret = add_str_eq(c, HORNET_KEY_BINARY, v, slot);
+			ret = add_str_eq(c, key, v, slot);
 			cfg->lookups |= HORNET_LOOKUP_STR_EQ;
 			break;
 		case HORNET_OP_PREFIX:
 		case HORNET_OP_NOT_PREFIX:
-			ret = add_lpm_str(c, &c->out->str_prefix, &c->out->nr_str_prefix,
-					  HORNET_KEY_BINARY, v, false, slot);
+			ret = add_lpm_str(c, &c->out->str_prefix, &c->out->nr_str_prefix, key, v,
+					  false, slot);
 			cfg->lookups |= HORNET_LOOKUP_STR_PREFIX;
 			break;
 		default:
-			ret = add_lpm_str(c, &c->out->str_postfix, &c->out->nr_str_postfix,
-					  HORNET_KEY_BINARY, v, true, slot);
+			ret = add_lpm_str(c, &c->out->str_postfix, &c->out->nr_str_postfix, key, v,
+					  true, slot);
 			cfg->lookups |= HORNET_LOOKUP_STR_POSTFIX;
 			break;
 		}
@@ -664,83 +701,131 @@ static int compile_ns(struct cc *c, struct hornet_gen_sel *sel, const struct hor
 	return 0;
 }
 
+/*
+ * isNamespaceCapability, as Tetragon: the capability filter holds only in
+ * a user namespace other than the host's. One more slot, as matchNamespaces
+ * User NotIn [host_ns] would add: in the host's, the selector does not
+ * match, whatever the filter's operator.
+ */
+static int add_not_host_userns(struct cc *c, struct hornet_gen_sel *sel)
+{
+	uint32_t host = c->u->host_ns[HORNET_NS_USER];
+	unsigned int slot = 0;
+	int ret;
+
+	/* host 0 (`hornet policy check` reads no namespace): the slot then
+	 * always holds, and the policy compiles as it will in the agent */
+	ret = new_slot(c, sel, true, &slot);
+	if (ret)
+		return ret;
+	c->out->cfg.ns_lookups |= 1U << HORNET_NS_USER;
+	return add_int(c, HORNET_KEY_NS(HORNET_NS_USER), 0, host, slot);
+}
+
+/* One action of matchActions (or, @ret, of matchReturnActions) into @g. */
+static int compile_action(struct cc *c, struct hornet_gen_act *g,
+			  const struct hornet_match_action *a, const uint8_t *arg_spec,
+			  const struct hornet_plan_hook *ph, bool ret)
+{
+	size_t j;
+
+	memset(g, 0, sizeof(*g));
+	switch (a->action) {
+	case HORNET_ACTION_POST:
+		g->action = HORNET_A_POST;
+		g->rate_ns = a->rate_limit_ns;
+		g->scope = a->scope;
+		g->flags = (a->kernel_stack ? HORNET_ACT_KSTACK : 0) |
+			   (a->user_stack ? HORNET_ACT_USTACK : 0);
+		break;
+	case HORNET_ACTION_NOPOST:
+		g->action = HORNET_A_NOPOST;
+		break;
+	case HORNET_ACTION_SIGKILL:
+		g->action = HORNET_A_SIGKILL;
+		break;
+	case HORNET_ACTION_SIGNAL:
+		g->action = HORNET_A_SIGNAL;
+		g->arg = a->arg_sig;
+		break;
+	case HORNET_ACTION_OVERRIDE:
+		if (ret)
+			return fail(c, -EOPNOTSUPP,
+				    "matchReturnActions: Override changes a call before it runs; "
+				    "at its return there is nothing left to override");
+		g->action = HORNET_A_OVERRIDE;
+		g->arg = a->arg_error;
+		break;
+	case HORNET_ACTION_TRACKSOCK:
+	case HORNET_ACTION_UNTRACKSOCK:
+		g->action = a->action == HORNET_ACTION_TRACKSOCK ? HORNET_A_TRACKSOCK
+								 : HORNET_A_UNTRACKSOCK;
+		g->arg_spec = 0xff;
+		for (j = 0; j < ph->nr_args; j++)
+			if (ph->args[j].arg->index == a->arg_sock)
+				g->arg_spec = arg_spec[j];
+		if (g->arg_spec == 0xff)
+			return fail(c, -EINVAL, "%s: argSock %u is not among args[].index",
+				    hornet_action_name(a->action), a->arg_sock);
+		break;
+	case HORNET_ACTION_GETURL:
+		if (a->arg_url && strncmp(a->arg_url, "http://", 7))
+			return fail(c, -EOPNOTSUPP,
+				    "GetUrl '%s': only http:// URLs are fetched (no TLS)",
+				    a->arg_url);
+		g->action = HORNET_A_USER;
+		break;
+	case HORNET_ACTION_DNSLOOKUP:
+	case HORNET_ACTION_FOLLOWFD:
+	case HORNET_ACTION_UNFOLLOWFD:
+	case HORNET_ACTION_COPYFD:
+		g->action = HORNET_A_USER;
+		break;
+	case HORNET_ACTION_NOTIFY_ENFORCER:
+		return fail(c, -EOPNOTSUPP,
+			    "action NotifyEnforcer: spec.enforcers (syscall override "
+			    "through an "
+			    "enforcer program) are not supported yet; use Sigkill, or "
+			    "Override on "
+			    "an lsmhooks hook");
+	default:
+		return fail(c, -EOPNOTSUPP, "action %s is not supported",
+			    hornet_action_name(a->action));
+	}
+	return 0;
+}
+
+/*
+ * matchActions, then matchReturnActions: a hook with a return runs once,
+ * at the return, so both lists are taken there, in that order.
+ */
 static int compile_actions(struct cc *c, struct hornet_gen_sel *sel,
 			   const struct hornet_selector *s, const uint8_t *arg_spec,
 			   const struct hornet_plan_hook *ph)
 {
-	size_t i;
+	size_t i, n = s->nr_actions ? s->nr_actions : 1;
+	int ret;
 
-	sel->nr_actions = s->nr_actions ? s->nr_actions : 1;
+	if (n + s->nr_return_actions > HORNET_GEN_MAX_ACTIONS)
+		return fail(c, -E2BIG,
+			    "more than %d actions in matchActions (Post when empty) and "
+			    "matchReturnActions together",
+			    HORNET_GEN_MAX_ACTIONS);
+	sel->nr_actions = n + s->nr_return_actions;
 	if (!s->nr_actions) {
+		memset(&sel->actions[0], 0, sizeof(sel->actions[0]));
 		sel->actions[0].action = HORNET_A_POST;
-		return 0;
 	}
 	for (i = 0; i < s->nr_actions; i++) {
-		const struct hornet_match_action *a = &s->actions[i];
-		struct hornet_gen_act *g = &sel->actions[i];
-
-		memset(g, 0, sizeof(*g));
-		switch (a->action) {
-		case HORNET_ACTION_POST:
-			g->action = HORNET_A_POST;
-			g->rate_ns = a->rate_limit_ns;
-			g->scope = a->scope;
-			g->flags = (a->kernel_stack ? HORNET_ACT_KSTACK : 0) |
-				   (a->user_stack ? HORNET_ACT_USTACK : 0);
-			break;
-		case HORNET_ACTION_NOPOST:
-			g->action = HORNET_A_NOPOST;
-			break;
-		case HORNET_ACTION_SIGKILL:
-			g->action = HORNET_A_SIGKILL;
-			break;
-		case HORNET_ACTION_SIGNAL:
-			g->action = HORNET_A_SIGNAL;
-			g->arg = a->arg_sig;
-			break;
-		case HORNET_ACTION_OVERRIDE:
-			g->action = HORNET_A_OVERRIDE;
-			g->arg = a->arg_error;
-			break;
-		case HORNET_ACTION_TRACKSOCK:
-		case HORNET_ACTION_UNTRACKSOCK: {
-			size_t j;
-
-			g->action = a->action == HORNET_ACTION_TRACKSOCK ? HORNET_A_TRACKSOCK
-									 : HORNET_A_UNTRACKSOCK;
-			g->arg_spec = 0xff;
-			for (j = 0; j < ph->nr_args; j++)
-				if (ph->args[j].arg->index == a->arg_sock)
-					g->arg_spec = arg_spec[j];
-			if (g->arg_spec == 0xff)
-				return fail(c, -EINVAL, "%s: argSock %u is not among args[].index",
-					    hornet_action_name(a->action), a->arg_sock);
-			break;
-		}
-		case HORNET_ACTION_GETURL:
-			if (a->arg_url && strncmp(a->arg_url, "http://", 7))
-				return fail(c, -EOPNOTSUPP,
-					    "GetUrl '%s': only http:// URLs are fetched (no TLS)",
-					    a->arg_url);
-			g->action = HORNET_A_USER;
-			break;
-		case HORNET_ACTION_DNSLOOKUP:
-		case HORNET_ACTION_FOLLOWFD:
-		case HORNET_ACTION_UNFOLLOWFD:
-		case HORNET_ACTION_COPYFD:
-			g->action = HORNET_A_USER;
-			break;
-		case HORNET_ACTION_NOTIFY_ENFORCER:
-			return fail(c, -EOPNOTSUPP,
-				    "action NotifyEnforcer: spec.enforcers (syscall override "
-				    "through an "
-				    "enforcer program) are not supported yet; use Sigkill, or "
-				    "Override on "
-				    "an lsmhooks hook");
-		default:
-			return fail(c, -EOPNOTSUPP, "action %s is not supported",
-				    hornet_action_name(a->action));
-		}
+		ret = compile_action(c, &sel->actions[i], &s->actions[i], arg_spec, ph, false);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_return_actions; i++) {
+		ret = compile_action(c, &sel->actions[n + i], &s->return_actions[i], arg_spec, ph,
+				     true);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -801,6 +886,20 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		if (ret)
 			return ret;
 	}
+	/* matchData: the plan reads data[] after args[], in its own order */
+	for (i = 0; i < s->nr_data_args; i++) {
+		const struct hornet_match_arg *m = &s->data_args[i];
+		size_t pos = h->nr_args + m->index;
+
+		if (m->index >= h->nr_data || pos >= ph->nr_args)
+			return fail(
+				c, -EINVAL,
+				"selectors[%zu].matchData[%zu]: index %u is not an entry of data[]",
+				si, i, m->index);
+		ret = compile_match_arg(c, sel, arg_spec[pos], o->cfg.specs[arg_spec[pos]].type, m);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < s->nr_return_args; i++) {
 		const struct hornet_match_arg *m = &s->return_args[i];
 
@@ -828,7 +927,12 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 			return ret;
 	}
 	for (i = 0; i < s->nr_binaries; i++) {
-		ret = compile_binaries(c, sel, &s->binaries[i]);
+		ret = compile_binaries(c, sel, &s->binaries[i], HORNET_KEY_BINARY);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < s->nr_parent_binaries; i++) {
+		ret = compile_binaries(c, sel, &s->parent_binaries[i], HORNET_KEY_PARENT_BINARY);
 		if (ret)
 			return ret;
 	}
@@ -844,6 +948,8 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		ret = new_slot(c, sel, mc->op == HORNET_OP_NOT_IN, &slot);
 		if (!ret)
 			ret = add_filter(c, slot, HORNET_F_CAPS, 0, mc->type, mc->caps, 0);
+		if (!ret && mc->is_namespace_capability)
+			ret = add_not_host_userns(c, sel);
 		if (ret)
 			return ret;
 	}
@@ -864,6 +970,8 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		ret = new_slot(c, sel, mc->op == HORNET_OP_NOT_IN, &slot);
 		if (!ret)
 			ret = add_filter(c, slot, HORNET_F_CAPS_CHANGED, 0, mc->type, mc->caps, 0);
+		if (!ret && mc->is_namespace_capability)
+			ret = add_not_host_userns(c, sel);
 		if (ret)
 			return ret;
 	}
@@ -1337,6 +1445,7 @@ void hornet_point_config_free(struct hornet_point_config *c)
 	free(c->follow);
 	free(c->sels);
 	free(c->slot_sels);
+	free(c->substr);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1348,6 +1457,8 @@ unsigned int hornet_hook_follow_slots(const struct hornet_hook *h)
 	for (s = 0; s < h->nr_selectors; s++) {
 		for (i = 0; i < h->selectors[s].nr_binaries; i++)
 			n += h->selectors[s].binaries[i].follow_children;
+		for (i = 0; i < h->selectors[s].nr_parent_binaries; i++)
+			n += h->selectors[s].parent_binaries[i].follow_children;
 		for (i = 0; i < h->selectors[s].nr_pids; i++)
 			n += h->selectors[s].pids[i].follow_forks &&
 			     !h->selectors[s].pids[i].is_namespace_pid;

@@ -31,12 +31,16 @@ static bool is_kill(const struct hornet_selector *s, const char **name)
 {
 	size_t i;
 
-	for (i = 0; i < s->nr_actions; i++) {
-		switch (s->actions[i].action) {
+	/* matchActions, then matchReturnActions */
+	for (i = 0; i < s->nr_actions + s->nr_return_actions; i++) {
+		const struct hornet_match_action *a =
+			i < s->nr_actions ? &s->actions[i] : &s->return_actions[i - s->nr_actions];
+
+		switch (a->action) {
 		case HORNET_ACTION_SIGKILL:
 		case HORNET_ACTION_SIGNAL:
 		case HORNET_ACTION_OVERRIDE:
-			*name = hornet_action_name(s->actions[i].action);
+			*name = hornet_action_name(a->action);
 			return true;
 		default:
 			break;

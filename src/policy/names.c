@@ -94,6 +94,8 @@ static const char *const op_names[HORNET_OP_COUNT] = {
 	[HORNET_OP_FILE_TYPE] = "FileType",
 	[HORNET_OP_NOT_FILE_TYPE] = "NotFileType",
 	[HORNET_OP_CAPABILITIES_GAINED] = "CapabilitiesGained",
+	[HORNET_OP_SUBSTRING] = "SubString",
+	[HORNET_OP_SUBSTRING_IGNCASE] = "SubStringIgnCase",
 	[HORNET_OP_IN] = "In",
 	[HORNET_OP_NOT_IN] = "NotIn",
 };

@@ -64,6 +64,7 @@ struct ctx {
 		size_t idx;
 	} frames[HORNET_POLICY_MAX_DEPTH]; /* where pass 2 is */
 	unsigned char *checked; /* mappings whose keys were checked, by node */
+	bool data; /* a matchData entry is parsed: its index is a position in data[] */
 	struct hornet_policy *p;
 };
 
@@ -1348,7 +1349,8 @@ static bool op_applies(enum hornet_arg_type t, enum hornet_op op)
 			return true;
 		/* fallthrough */
 	case CLASS_STRING:
-		return op >= HORNET_OP_EQUAL && op <= HORNET_OP_NOT_POSTFIX;
+		return (op >= HORNET_OP_EQUAL && op <= HORNET_OP_NOT_POSTFIX) ||
+		       op == HORNET_OP_SUBSTRING || op == HORNET_OP_SUBSTRING_IGNCASE;
 	case CLASS_SOCK:
 		return op >= HORNET_OP_SADDR && op <= HORNET_OP_STATE;
 	case CLASS_SOCKADDR: /* what a sockaddr has: no destination, protocol or state */
@@ -1410,6 +1412,18 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 		case HORNET_OP_FILE_TYPE:
 		case HORNET_OP_NOT_FILE_TYPE:
 			ret = check_named(c, vs, i, HORNET_VOCAB_FILE_TYPE, false);
+			break;
+		case HORNET_OP_SUBSTRING:
+		case HORNET_OP_SUBSTRING_IGNCASE:
+			/* Tetragon's bound: under 100 bytes */
+			if (strlen(vs->v[i].str) > HORNET_POLICY_MAX_SUBSTR) {
+				char shown[SHOW_MAX + 4];
+
+				ret = fail_value(c, vs, i, "'%s' is longer than %d bytes",
+						 show(vs->v[i].str, strlen(vs->v[i].str), shown,
+						      sizeof(shown)),
+						 HORNET_POLICY_MAX_SUBSTR);
+			}
 			break;
 		case HORNET_OP_SADDR:
 		case HORNET_OP_NOT_SADDR:
@@ -1556,9 +1570,9 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 	if (m->args_form) {
 		/* no "index" is index 0: then the entry itself is where to point */
 		if (v >= h->nr_args)
-			err = fail_node(c, n ? n : map,
-					"%llu is past the end of args[] (%zu entries)",
-					(unsigned long long)v, h->nr_args);
+			err = fail_node(
+				c, n ? n : map, "%llu is past the end of %s[] (%zu entries)",
+				(unsigned long long)v, c->data ? "data" : "args", h->nr_args);
 		else
 			*arg = &h->args[v];
 		path_pop(c, old);
@@ -1607,7 +1621,11 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 	err = read_str(c, opn, &op);
 	if (!err) {
 		i = arg_op_find(op);
-		if (i < 0)
+		if (i < 0 && !strcasecmp(op, "CelExpr"))
+			err = fail_node(c, opn,
+					"operator 'CelExpr' (a CEL expression compiled to BPF) is "
+					"not supported; combine the other operators");
+		else if (i < 0)
 			err = fail_op(c, opn, op);
 		else
 			m->op = i;
@@ -1615,6 +1633,8 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 	if (!err && !op_applies(arg->type, m->op)) {
 		if (ret)
 			snprintf(what, sizeof(what), "the return value");
+		else if (c->data)
+			snprintf(what, sizeof(what), "data entry %u", m->index);
 		else
 			snprintf(what, sizeof(what), "argument %u", arg->index);
 		fmt_ops(arg->type, list, sizeof(list));
@@ -1702,6 +1722,27 @@ static int match_arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, v
 static int match_return_arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
 	return parse_match_arg(c, map, arg, true, entry);
+}
+
+/*
+ * matchData: as matchArgs, on the entries of data[], which its index
+ * names by position (as Tetragon, whatever the entries' own index says).
+ */
+static int match_data_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
+{
+	const struct hornet_hook *h = arg;
+	/* a hook whose args[] are the data[]: positions, as a tracepoint's */
+	struct hornet_hook view;
+	int err;
+
+	memset(&view, 0, sizeof(view));
+	view.kind = HORNET_HOOK_TRACEPOINT;
+	memcpy(view.args, h->data, sizeof(view.args));
+	view.nr_args = h->nr_data;
+	c->data = true;
+	err = parse_match_arg(c, map, &view, false, entry);
+	c->data = false;
+	return err;
 }
 
 static int match_pids_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
@@ -2106,25 +2147,49 @@ static int match_action_entry(struct ctx *c, const yaml_node_t *map, void *entry
 static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
 	static const char *const keys[] = { "matchArgs",
+					    "matchData",
 					    "matchReturnArgs",
 					    "matchPIDs",
 					    "matchBinaries",
+					    "matchParentBinaries",
 					    "matchNamespaces",
 					    "matchCapabilities",
 					    "matchNamespaceChanges",
 					    "matchCapabilityChanges",
 					    "matchActions",
+					    "matchReturnActions",
 					    NULL };
 	struct hornet_selector *s = entry;
-	struct hornet_match_action *actions = s->actions;
+	struct hornet_match_action *actions = s->actions, *ractions = s->return_actions;
+	const struct hornet_hook *h = arg;
+	yaml_node_t *n = get(c, map, "matchReturnActions");
+	size_t old;
 	int err;
 
 	err = want_map(c, map) ?: check_keys(c, map, keys);
 	if (err)
 		return err;
 	set_pos(&s->pos, map);
+	/* hornet runs a hook with a return once, at the return: the
+	 * selector's matchActions and matchReturnActions are both taken there */
+	if (n && !h->ret) {
+		old = path_key(c, "matchReturnActions");
+		err = fail_node(c, n,
+				"the hook has no return: matchReturnActions need a kprobe, "
+				"fentry or uprobe with 'return: true'");
+		path_pop(c, old);
+		return err;
+	}
+	err = field_entries(c, map, "matchReturnActions", sizeof(*ractions),
+			    HORNET_POLICY_MAX_ACTIONS, "too many actions", (void **)&ractions,
+			    &s->nr_return_actions, match_action_entry, arg);
+	if (err)
+		return err;
 	return field_entries(c, map, "matchArgs", sizeof(*s->args), 0, NULL, (void **)&s->args,
 			     &s->nr_args, match_arg_entry, arg) ?:
+		       field_entries(c, map, "matchData", sizeof(*s->data_args), 0, NULL,
+				     (void **)&s->data_args, &s->nr_data_args, match_data_entry,
+				     arg) ?:
 		       field_entries(c, map, "matchReturnArgs", sizeof(*s->return_args), 0, NULL,
 				     (void **)&s->return_args, &s->nr_return_args,
 				     match_return_arg_entry, arg) ?:
@@ -2133,6 +2198,9 @@ static int selector_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 		       field_entries(c, map, "matchBinaries", sizeof(*s->binaries), 0, NULL,
 				     (void **)&s->binaries, &s->nr_binaries, match_binaries_entry,
 				     arg) ?:
+		       field_entries(c, map, "matchParentBinaries", sizeof(*s->parent_binaries), 0,
+				     NULL, (void **)&s->parent_binaries, &s->nr_parent_binaries,
+				     match_binaries_entry, arg) ?:
 		       field_entries(c, map, "matchNamespaces", sizeof(*s->ns), 0, NULL,
 				     (void **)&s->ns, &s->nr_ns, match_ns_entry, arg) ?:
 		       field_entries(c, map, "matchCapabilities", sizeof(*s->caps), 0, NULL,
@@ -3453,6 +3521,9 @@ static void free_selector(struct hornet_selector *s)
 	for (i = 0; i < s->nr_args; i++)
 		free_values(&s->args[i].values);
 	free(s->args);
+	for (i = 0; i < s->nr_data_args; i++)
+		free_values(&s->data_args[i].values);
+	free(s->data_args);
 	for (i = 0; i < s->nr_return_args; i++)
 		free_values(&s->return_args[i].values);
 	free(s->return_args);
@@ -3462,6 +3533,9 @@ static void free_selector(struct hornet_selector *s)
 	for (i = 0; i < s->nr_binaries; i++)
 		free_values(&s->binaries[i].values);
 	free(s->binaries);
+	for (i = 0; i < s->nr_parent_binaries; i++)
+		free_values(&s->parent_binaries[i].values);
+	free(s->parent_binaries);
 	for (i = 0; i < s->nr_ns; i++)
 		free_values(&s->ns[i].values);
 	free(s->ns);

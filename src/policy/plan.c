@@ -896,6 +896,8 @@ static const char *cgroup_connect_unfit(const struct hornet_hook *h, bool sendms
 				       "and family";
 			}
 		}
+		if (sel->nr_data_args)
+			return "matchData needs a tracing hook";
 		if (sel->nr_ns || sel->nr_caps || sel->nr_ns_changes || sel->nr_cap_changes ||
 		    sel->nr_return_args)
 			return "namespaces, capabilities and return values need a tracing hook";
@@ -906,6 +908,10 @@ static const char *cgroup_connect_unfit(const struct hornet_hook *h, bool sendms
 			if (sel->binaries[i].op == HORNET_OP_POSTFIX ||
 			    sel->binaries[i].op == HORNET_OP_NOT_POSTFIX)
 				return "matchBinaries Postfix needs a tracing hook";
+		for (i = 0; i < sel->nr_parent_binaries; i++)
+			if (sel->parent_binaries[i].op == HORNET_OP_POSTFIX ||
+			    sel->parent_binaries[i].op == HORNET_OP_NOT_POSTFIX)
+				return "matchParentBinaries Postfix needs a tracing hook";
 		for (a = 0; a < sel->nr_actions; a++) {
 			const struct hornet_match_action *ma = &sel->actions[a];
 

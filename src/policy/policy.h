@@ -19,6 +19,7 @@
 #define HORNET_POLICY_MAX_ARGS 8 /* args[] of one hook, returnArg not included */
 #define HORNET_POLICY_MAX_SELECTORS 5 /* selectors[] of one hook */
 #define HORNET_POLICY_MAX_ACTIONS 3 /* matchActions[] of one selector */
+#define HORNET_POLICY_MAX_SUBSTR 99 /* bytes of a SubString value, as Tetragon */
 #define HORNET_POLICY_MAX_FILE (4 << 20) /* bytes of one policy file */
 #define HORNET_POLICY_MAX_DEPTH 64 /* nesting of YAML collections */
 #define HORNET_POLICY_MAX_NODES 1000000 /* nodes visited, aliases expanded */
@@ -122,6 +123,8 @@ enum hornet_op {
 	HORNET_OP_FILE_TYPE,
 	HORNET_OP_NOT_FILE_TYPE,
 	HORNET_OP_CAPABILITIES_GAINED,
+	HORNET_OP_SUBSTRING, /* strings: contains a value */
+	HORNET_OP_SUBSTRING_IGNCASE, /* the same, ASCII letters of any case */
 	/* matchPIDs, matchNamespaces, matchCapabilities, matchBinaries */
 	HORNET_OP_IN,
 	HORNET_OP_NOT_IN,
@@ -304,12 +307,16 @@ struct hornet_match_action {
 struct hornet_selector {
 	struct hornet_match_arg *args;
 	size_t nr_args;
+	struct hornet_match_arg *data_args; /* matchData: index is a position in data[] */
+	size_t nr_data_args;
 	struct hornet_match_arg *return_args; /* matchReturnArgs */
 	size_t nr_return_args;
 	struct hornet_match_pids *pids;
 	size_t nr_pids;
 	struct hornet_match_binaries *binaries;
 	size_t nr_binaries;
+	struct hornet_match_binaries *parent_binaries; /* matchParentBinaries */
+	size_t nr_parent_binaries;
 	struct hornet_match_ns *ns;
 	size_t nr_ns;
 	struct hornet_match_caps *caps;
@@ -320,6 +327,9 @@ struct hornet_selector {
 	size_t nr_cap_changes;
 	struct hornet_match_action actions[HORNET_POLICY_MAX_ACTIONS];
 	size_t nr_actions; /* 0 means the default: Post */
+	/* matchReturnActions: run at the function's return (hooks with return: true) */
+	struct hornet_match_action return_actions[HORNET_POLICY_MAX_ACTIONS];
+	size_t nr_return_actions;
 	struct hornet_pos pos;
 };
 

@@ -357,6 +357,8 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
 			err = fill(bpf_map__fd(skel->maps.hornet_slot_sels), &i, &c->slot_sels[i]);
 	for (i = 0; i < c->cfg.nr_filters && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_filters), &i, &c->filters[i]);
+	for (i = 0; i < c->nr_substr && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_substr), &i, &c->substr[i]);
 	for (i = 0; i < c->nr_str_eq && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_str_eq), &c->str_eq[i].key,
 			   &c->str_eq[i].bits);
@@ -540,7 +542,7 @@ static uint64_t maps_memory(struct hornet_generic *skel)
 					   "hornet_filters",	"hornet_str_eq",
 					   "hornet_str_prefix", "hornet_str_postfix",
 					   "hornet_int_eq",	"hornet_addr",
-					   "hornet_str_pre" };
+					   "hornet_str_pre",	"hornet_substr" };
 	char path[64], line[128];
 	uint64_t total = 0, v;
 	unsigned int i;
@@ -738,6 +740,8 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 		ret = set_size(skel->maps.hornet_sels, c->cfg.nr_sels);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_slot_sels, c->nr_slots);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_substr, c->nr_substr);
 	if (ret) {
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;

@@ -75,16 +75,40 @@ static void check_match_args(const struct hornet_hook *h, const struct hornet_ma
 	}
 }
 
+static void check_actions(const struct hornet_match_action *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (a[i].action >= HORNET_ACTION_COUNT)
+			abort();
+		if (a[i].action == HORNET_ACTION_GETURL && !a[i].arg_url)
+			abort();
+		if (a[i].action == HORNET_ACTION_SIGNAL && (a[i].arg_sig < 1 || a[i].arg_sig > 64))
+			abort();
+		touch(a[i].arg_url);
+		touch(a[i].arg_fqdn);
+	}
+}
+
 static void check_selector(const struct hornet_hook *h, const struct hornet_selector *s)
 {
 	size_t i;
 
 	check_match_args(h, s->args, s->nr_args, false);
 	check_match_args(h, s->return_args, s->nr_return_args, true);
+	for (i = 0; i < s->nr_data_args; i++) {
+		/* matchData: a position in data[] */
+		if (!s->data_args[i].args_form || s->data_args[i].index >= h->nr_data)
+			abort();
+		touch_values(&s->data_args[i].values);
+	}
 	for (i = 0; i < s->nr_pids; i++)
 		touch_values(&s->pids[i].values);
 	for (i = 0; i < s->nr_binaries; i++)
 		touch_values(&s->binaries[i].values);
+	for (i = 0; i < s->nr_parent_binaries; i++)
+		touch_values(&s->parent_binaries[i].values);
 	for (i = 0; i < s->nr_ns; i++) {
 		if (s->ns[i].ns >= HORNET_NST_COUNT)
 			abort();
@@ -95,19 +119,11 @@ static void check_selector(const struct hornet_hook *h, const struct hornet_sele
 	for (i = 0; i < s->nr_ns_changes; i++)
 		if (s->ns_changes[i].ns_mask >> HORNET_NST_COUNT)
 			abort();
-	if (s->nr_actions > HORNET_POLICY_MAX_ACTIONS)
+	if (s->nr_actions > HORNET_POLICY_MAX_ACTIONS ||
+	    s->nr_return_actions > HORNET_POLICY_MAX_ACTIONS || (s->nr_return_actions && !h->ret))
 		abort();
-	for (i = 0; i < s->nr_actions; i++) {
-		if (s->actions[i].action >= HORNET_ACTION_COUNT)
-			abort();
-		if (s->actions[i].action == HORNET_ACTION_GETURL && !s->actions[i].arg_url)
-			abort();
-		if (s->actions[i].action == HORNET_ACTION_SIGNAL &&
-		    (s->actions[i].arg_sig < 1 || s->actions[i].arg_sig > 64))
-			abort();
-		touch(s->actions[i].arg_url);
-		touch(s->actions[i].arg_fqdn);
-	}
+	check_actions(s->actions, s->nr_actions);
+	check_actions(s->return_actions, s->nr_return_actions);
 }
 
 /* A label selector: keys and values readable, counts as the operator wants. */

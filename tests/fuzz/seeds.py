@@ -113,6 +113,26 @@ def policy_json():
                                       "index": 0, "operator": "Prefix",
                                       "values": ["/etc/\n\t\"x\"", "/\u0000"]}]}]}]}},
         ensure_ascii=True) + "\n")
+    # the selectors of issue 13: matchParentBinaries, SubString, matchData,
+    # isNamespaceCapability
+    put("fuzz_policy", "json-selectors.json", json.dumps({
+        "apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+        "metadata": {"name": "selectors"},
+        "spec": {"kprobes": [{"call": "sys_openat", "syscall": True,
+                              "args": [{"index": 1, "type": "string"}],
+                              "data": [{"index": 2, "type": "int"}],
+                              "selectors": [{
+                                  "matchData": [{"index": 0, "operator": "Mask",
+                                                 "values": ["0x40"]}],
+                                  "matchArgs": [{"index": 1, "operator": "SubStringIgnCase",
+                                                 "values": ["/ETC/", "shadow"]}],
+                                  "matchParentBinaries": [{"operator": "Prefix",
+                                                           "followChildren": True,
+                                                           "values": ["/usr/bin/"]}],
+                                  "matchCapabilities": [{"operator": "In",
+                                                         "isNamespaceCapability": True,
+                                                         "values": ["CAP_SYS_ADMIN"]}]}]}]}},
+        indent=1) + "\n")
 
 
 def api_seeds():

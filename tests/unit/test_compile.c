@@ -309,6 +309,87 @@ static const struct compile_case cases[] = {
 	  "str_eq bin '/bin/b' -> 1\n"
 	  "follow exact /bin/a bit=0x1\n"
 	  "follow exact /bin/b bit=0x2" },
+	{ "parent_binaries_under_their_own_key",
+	  { OPENAT SEL "matchParentBinaries:\n      - operator: In\n        values: [/bin/sh]\n"
+		       "      - operator: NotPostfix\n        values: [bash]\n"
+		       "      matchBinaries:\n      - operator: In\n        values: [/bin/sh]\n"
+		       "    - matchParentBinaries:\n      - operator: Prefix\n"
+		       "        followChildren: true\n        values: [/usr/sbin/]\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0,1,2 post\n"
+	  "sel 1/100.1 req=3 post\n"
+	  "neg: 2\n"
+	  "lookups: str_eq str_prefix str_postfix binary parent\n"
+	  "filter 3: parent_follow arg=252 sub=0 a=1 b=0\n"
+	  "str_eq bin '/bin/sh' -> 0\n"
+	  "str_eq pbin '/bin/sh' -> 1\n"
+	  "str_prefix pbin '/usr/sbin/'/88 -> 3\n"
+	  "str_postfix pbin 'hsab'/40 -> 2\n"
+	  "follow prefix /usr/sbin/ bit=0x1" },
+	{ "substrings_and_the_host_user_namespace",
+	  { OPENAT SEL ARG(1, "SubString",
+			   "[passwd, /etc/]") "      matchCapabilities:\n"
+					      "      - type: Effective\n        operator: NotIn\n"
+					      "        isNamespaceCapability: true\n        "
+					      "values: [CAP_SYS_ADMIN]\n"
+					      "    - " ARG(1, "SubStringIgnCase", "[SeCrEt]") },
+	  "specs: sys:string@1/8+uSF dirfd=1 | sys:int@0/4+s\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0,1,2 post\n"
+	  "sel 1/100.1 req=3 post\n"
+	  "neg: 1,2\n"
+	  "lookups: substr\n"
+	  "ns_lookups: 0x200\n"
+	  "filter 0: substr arg=0 sub=0 a=0 b=0\n"
+	  "filter 0: substr arg=0 sub=0 a=1 b=0\n"
+	  "filter 1: caps arg=0 sub=0 a=0x200000 b=0\n"
+	  "filter 3: substr arg=0 sub=1 a=2 b=0\n"
+	  "int_eq ns9/0 4026531009 -> 2\n"
+	  "substr 0 'passwd'\n"
+	  "substr 1 '/etc/'\n"
+	  "substr 2 'secret'" },
+	{ "match_data_by_position_in_data",
+	  { OPENAT
+	    "    data:\n    - index: 0\n      type: int\n    - index: 2\n      type: int\n" SEL
+	    "matchData:\n      - index: 1\n        operator: Mask\n        values: [64]\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s | sys:int@2/4+sI\n"
+	  "users: 0,1,2 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "filter 0: int_mask arg=2 sub=0 a=64 b=0" },
+	{ "return_actions_after_the_actions",
+	  { OPENAT "    return: true\n    returnArg:\n      index: 0\n      type: int\n" SEL
+		   "matchReturnArgs:\n      - index: 0\n        operator: LT\n"
+		   "        values: [0]\n      matchReturnActions:\n      - action: Sigkill\n"
+		   "    - matchActions:\n      - action: NoPost\n"
+		   "      matchReturnActions:\n      - action: Signal\n        argSig: 10\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s | ret:int@0/4+s\n"
+	  "users: 0 ret=2\n"
+	  "sel 1/100.0 first req=0 post sigkill\n"
+	  "sel 1/100.1 req= nopost signal(10)\n"
+	  "ret_spec: 3\n"
+	  "always\n"
+	  "filter 0: int_lt arg=208 sub=0 a=0 b=0" },
+	{ "return_actions_refuse_override",
+	  { OPENAT "    return: true\n" SEL "matchReturnActions:\n      - action: Override\n"
+		   "        argError: -1\n" },
+	  "spec.kprobes[0].selectors[0]: matchReturnActions: Override changes a call before it "
+	  "runs; at its return there is nothing left to override",
+	  -EOPNOTSUPP },
+	{ "return_actions_count_with_the_actions",
+	  { OPENAT "    return: true\n" SEL "matchActions:\n      - action: Post\n"
+		   "      - action: Post\n      matchReturnActions:\n      - action: Sigkill\n"
+		   "      - action: Post\n" },
+	  "spec.kprobes[0].selectors[0]: more than 3 actions in matchActions (Post when empty) and "
+	  "matchReturnActions together",
+	  -E2BIG },
+	{ "substring_needs_a_string",
+	  { "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n"
+	    "    args:\n    - index: 5\n" SEL ARG(0, "SubString", "[x]") },
+	  "spec.tracepoints[0].selectors[0]: operator 'SubString' needs a string argument",
+	  -EINVAL,
+	  0,
+	  true },
 	{ "namespaces_and_capabilities",
 	  { OPENAT SEL "matchNamespaces:\n      - namespace: Pid\n        operator: In\n"
 		       "        values: [host_ns, 4026531999]\n"
@@ -665,6 +746,8 @@ static void key_text(char *buf, size_t size, unsigned int arg)
 {
 	if (arg == HORNET_KEY_BINARY)
 		fx_cat(buf, size, "bin");
+	else if (arg == HORNET_KEY_PARENT_BINARY)
+		fx_cat(buf, size, "pbin");
 	else if (arg == HORNET_KEY_PID)
 		fx_cat(buf, size, "pid");
 	else if (arg == HORNET_KEY_NSPID)
@@ -733,11 +816,12 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 {
 	static const char *const lookups[] = { "str_eq", "str_prefix", "str_postfix", "int_eq",
 					       "binary", "pid",	       "nspid",	      "addr",
-					       "port",	 "netint",     "proc" };
+					       "port",	 "netint",     "proc",	      "parent",
+					       "substr" };
 	static const char *const kinds[] = {
-		"int_gt",      "int_lt",    "int_range", "int_mask",   "port_range",
-		"port_priv",   "caps",	    "caps_all",	 "ns_changed", "caps_changed",
-		"caps_gained", "file_type", "follow",	 "always",
+		"int_gt", "int_lt",   "int_range",     "int_mask",     "port_range",  "port_priv",
+		"caps",	  "caps_all", "ns_changed",    "caps_changed", "caps_gained", "file_type",
+		"follow", "always",   "parent_follow", "substr",
 	};
 	const struct hornet_gen_cfg *cfg = &o->cfg;
 	char addr[INET6_ADDRSTRLEN];
@@ -837,6 +921,8 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 		       addr, k->prefixlen - 24);
 		slots_text(buf, size, o->addr[i].bits.w);
 	}
+	for (i = 0; i < o->nr_substr; i++)
+		fx_cat(buf, size, "\nsubstr %zu '%.*s'", i, (int)o->substr[i].len, o->substr[i].s);
 	for (i = 0; i < o->nr_follow; i++) {
 		const struct hornet_follow_entry *e = &o->follow[i];
 

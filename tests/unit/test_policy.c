@@ -274,6 +274,40 @@ static const struct bad_row {
 	  MA "      - index: 1\n        operator: Prefx\n        values: [/etc]\n",
 	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: unknown operator 'Prefx' "
 	  "(did you mean 'Prefix'?)" },
+	{ "CelExpr", MA "      - index: 1\n        operator: CelExpr\n        values: [x]\n",
+	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'CelExpr' (a CEL "
+	  "expression compiled to BPF) is not supported" },
+	{ "SubString on an int",
+	  MA "      - index: 0\n        operator: SubString\n        values: [x]\n",
+	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'SubString' does "
+	  "not apply to argument 0 of type 'int'" },
+	{ "SubString too long",
+	  MA
+	  "      - index: 1\n        operator: SubStringIgnCase\n        values: [ok, "
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaa]\n",
+	  "17:22: spec.kprobes[0].selectors[0].matchArgs[0].values[1]: 'aaaa" },
+	{ "matchData past the end of data",
+	  KP "    data:\n    - index: 2\n      type: int\n    selectors:\n    - matchData:\n"
+	     "      - index: 1\n        operator: Equal\n        values: [1]\n",
+	  "18:16: spec.kprobes[0].selectors[0].matchData[0].index: 1 is past the end of data[] "
+	  "(1 entries)" },
+	{ "matchData operator for its type",
+	  KP "    data:\n    - index: 2\n      type: int\n    selectors:\n    - matchData:\n"
+	     "      - index: 0\n        operator: Prefix\n        values: [/]\n",
+	  "19:19: spec.kprobes[0].selectors[0].matchData[0].operator: operator 'Prefix' does not "
+	  "apply to data entry 0 of type 'int'" },
+	{ "matchReturnActions without a return",
+	  KP "    selectors:\n    - matchReturnActions:\n      - action: Post\n",
+	  "15:7: spec.kprobes[0].selectors[0].matchReturnActions: the hook has no return: "
+	  "matchReturnActions need a kprobe, fentry or uprobe with 'return: true'" },
+	{ "matchParentBinaries operator",
+	  KP "    selectors:\n    - matchParentBinaries:\n      - operator: Equal\n"
+	     "        values: [/bin/sh]\n",
+	  "15:19: spec.kprobes[0].selectors[0].matchParentBinaries[0].operator: " },
+	{ "matchParentBinaries without values",
+	  KP "    selectors:\n    - matchParentBinaries:\n      - operator: In\n",
+	  "15:9: spec.kprobes[0].selectors[0].matchParentBinaries[0]: missing 'values'" },
 	{ "unknown key", KP "    selector: []\n",
 	  "13:5: spec.kprobes[0].selector: unknown key (did you mean 'selectors'?)" },
 	{ "missing call", HDR "  kprobes:\n  - syscall: true\n",
@@ -337,7 +371,7 @@ static const struct bad_row {
 	  MA "      - index: 1\n        operator: Mask\n        values: [\"1\"]\n",
 	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'Mask' does not "
 	  "apply to argument 1 of type 'string' (valid: Equal, NotEqual, Prefix, NotPrefix, "
-	  "Postfix, NotPostfix)" },
+	  "Postfix, NotPostfix, SubString, SubStringIgnCase)" },
 	{ "FileType on a plain string",
 	  MA "      - index: 1\n        operator: FileType\n        values: [reg]\n",
 	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'FileType' does "

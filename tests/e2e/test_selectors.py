@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Selectors decided in the kernel: matchParentBinaries, the SubString
+operators, matchData, matchReturnActions and isNamespaceCapability. Each
+test watches opens under a directory of its own, so it selects its own
+events by their path."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import Agent, check, policy_doc, run, skip, test  # noqa: E402
+
+CAT = os.path.realpath("/bin/cat")
+SH = os.path.realpath("/bin/sh")
+
+
+def openat_policy(name, op, values, extra=""):
+    return policy_doc("openat", name=name, operator=op, extra=extra, actions="",
+                      values="".join("\n        - \"%s\"" % v for v in values))
+
+
+def binaries(key, op, values, follow=False):
+    return ("      %s:\n      - operator: \"%s\"\n%s        values:\n%s" %
+            (key, op, "        followChildren: true\n" if follow else "",
+             "".join("        - \"%s\"\n" % v for v in values)))
+
+
+def paths(a, policy):
+    """The paths of the opens @policy reported so far."""
+    out = []
+    for ev in a.events():
+        body = ev.get("process_kprobe") or ev.get("process_tracepoint")
+        if body and body.get("policy_name") == policy:
+            out.append(body["args"][1].get("string_arg"))
+    return out
+
+
+def wait_paths(a, policy, want, timeout=10):
+    """The paths @policy reported once every path of @want is among them (or time is up)."""
+    deadline = time.time() + timeout
+    while True:
+        got = paths(a, policy)
+        if set(want) <= set(got) or time.time() > deadline:
+            time.sleep(0.3)     # what should not come has had its chance too
+            return set(paths(a, policy)) | set(got)
+        time.sleep(0.05)
+
+
+def expect(a, policy, d, want):
+    """@policy reports, of the opens under @d, those of @want and no other."""
+    got = {p for p in wait_paths(a, policy, want) if p and p.startswith(d + "/")}
+    check(got == set(want), "%s reported %r, want %r" % (policy, sorted(got), sorted(want)))
+
+
+def workdir(*names):
+    d = tempfile.mkdtemp(prefix="hornet-sel-", dir="/var/tmp")
+    os.chmod(d, 0o755)
+    for n in names:
+        with open(os.path.join(d, n), "w") as f:
+            f.write("x\n")
+    return d
+
+
+def tool(name):
+    """The real path of the program @name, or a skip of the test."""
+    path = shutil.which(name)
+    if not path:
+        skip("needs %s" % name)
+    return os.path.realpath(path)
+
+
+def cat(*argv):
+    subprocess.run(list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False, timeout=10)
+
+
+@test("substring_operators_match_inside_the_path_in_the_kernel")
+def _():
+    # a value of 3 words, the last one partial: a near miss (first words equal) before the
+    # match at the very end of the path, and a near miss alone
+    long, near = "long.pattern.value.xyz", "long.pattern.value.xy_"
+    names = ("a-Needle-b", "a-needle-b", "plain", near + long, near)
+    d = workdir(*names)
+    try:
+        a = Agent.shared()
+        a.add_policy(openat_policy("sel-sub", "SubString", ["-needle-", "zz-never"]))
+        a.add_policy(openat_policy("sel-sub-case", "SubStringIgnCase", ["-NEEDLE-"]))
+        a.add_policy(openat_policy("sel-sub-long", "SubString", [long]))
+        a.settle()
+        for n in names:
+            cat(CAT, os.path.join(d, n))
+        exact = os.path.join(d, "a-needle-b")
+        expect(a, "sel-sub", d, [exact])
+        expect(a, "sel-sub-case", d, [exact, os.path.join(d, "a-Needle-b")])
+        expect(a, "sel-sub-long", d, [os.path.join(d, near + long)])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("parent_binaries_match_the_parents_binary_and_its_descendants")
+def _():
+    d = workdir("by-sh", "by-python", "by-grandchild")
+    try:
+        a = Agent.shared()
+        a.add_policy(openat_policy("sel-parent", "Prefix", [d + "/"],
+                                   extra=binaries("matchParentBinaries", "In", [SH])))
+        a.add_policy(openat_policy("sel-parent-not", "Prefix", [d + "/"],
+                                   extra=binaries("matchParentBinaries", "NotIn", [SH])))
+        a.add_policy(openat_policy("sel-parent-follow", "Prefix", [d + "/"],
+                                   extra=binaries("matchParentBinaries", "In", [SH],
+                                                  follow=True)))
+        a.settle()
+        by_sh, by_py, by_gc = (os.path.join(d, n) for n in ("by-sh", "by-python", "by-grandchild"))
+        # "; true" keeps sh from exec'ing cat in its own place: sh forks, cat is its child
+        cat(SH, "-c", "%s %s; true" % (CAT, by_sh))
+        cat(CAT, by_py)
+        # cat's parent is a python, whose parent is sh
+        cat(SH, "-c", "%s -c 'import subprocess; subprocess.run([\"%s\", \"%s\"])'; true" %
+            (os.path.realpath(sys.executable), CAT, by_gc))
+        expect(a, "sel-parent", d, [by_sh])
+        expect(a, "sel-parent-not", d, [by_py, by_gc])
+        expect(a, "sel-parent-follow", d, [by_sh, by_gc])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("match_data_filters_on_the_data_entries")
+def _():
+    d = workdir("read")
+    try:
+        a = Agent.shared()
+        a.add_policy(policy_doc("openat-data", dir=d, mask=os.O_CREAT))
+        a.settle()
+        read, made = os.path.join(d, "read"), os.path.join(d, "made")
+        cat(CAT, read)
+        with open(made, "w"):
+            pass
+        expect(a, "sel-data", d, [made])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("match_return_actions_act_at_the_return")
+def _():
+    d = workdir("present")
+    try:
+        a = Agent.shared()
+        a.add_policy(policy_doc("openat-return", dir=d))
+        a.settle()
+        present, missing = os.path.join(d, "present"), os.path.join(d, "missing")
+        ok = subprocess.run([CAT, present], stdout=subprocess.DEVNULL, timeout=10)
+        killed = subprocess.run([CAT, missing], stderr=subprocess.DEVNULL, timeout=10)
+        check(ok.returncode == 0, "cat of an existing file: %d" % ok.returncode)
+        check(killed.returncode == -signal.SIGKILL,
+              "cat of a missing file: %d, want killed" % killed.returncode)
+        expect(a, "sel-return", d, [missing])
+    finally:
+        shutil.rmtree(d)
+
+
+@test("is_namespace_capability_matches_outside_the_host_user_namespace_only")
+def _():
+    unshare = tool("unshare")
+    if subprocess.run([unshare, "-U", "-r", "true"], capture_output=True).returncode:
+        skip("no user namespaces here")
+    d = workdir("host", "userns")
+    caps = ("      matchCapabilities:\n      - type: Effective\n        operator: In\n"
+            "%s        values: [CAP_DAC_OVERRIDE]\n")
+    try:
+        a = Agent.shared()
+        a.add_policy(openat_policy("sel-ns-cap", "Prefix", [d + "/"],
+                                   extra=caps % "        isNamespaceCapability: true\n"))
+        a.add_policy(openat_policy("sel-any-cap", "Prefix", [d + "/"], extra=caps % ""))
+        a.settle()
+        host, userns = os.path.join(d, "host"), os.path.join(d, "userns")
+        cat(CAT, host)
+        cat(unshare, "-U", "-r", CAT, userns)
+        expect(a, "sel-any-cap", d, [host, userns])
+        expect(a, "sel-ns-cap", d, [userns])
+    finally:
+        shutil.rmtree(d)
+
+
+if __name__ == "__main__":
+    run()
