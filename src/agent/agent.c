@@ -32,6 +32,7 @@
 #include "agent/scope.h"
 #include "export/api.h"
 #include "export/compact.h"
+#include "export/environ.h"
 #include "export/event.h"
 #include "export/file.h"
 #include "k8s/pods.h"
@@ -101,6 +102,11 @@ struct hornet_agent {
 	struct hornet_crd *crd; /* policies from the Kubernetes API */
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
+	/* what process objects carry when asked: user names, binary hashes,
+	 * the environment variables kept (sensors/exec.h) */
+	struct hornet_userdb *userdb;
+	struct hornet_binhash *binhash;
+	char **env_keep;
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
@@ -1205,6 +1211,9 @@ static void agent_free(struct hornet_agent *a)
 	if (a->kernel_ready)
 		hornet_kernel_fini(&a->kernel);
 	hornet_exec_sensor__free(a->exec);
+	hornet_userdb__free(a->userdb);
+	hornet_binhash__free(a->binhash);
+	free(a->env_keep);
 	if (a->maps_open)
 		hornet_core_maps_close(&a->maps);
 	release_old(a, false);
@@ -1683,6 +1692,25 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
 	eo.redact = cfg->redact;
+	eo.env = cfg->enable_process_env;
+	if (eo.env)
+		a->env_keep = hornet_environ_keep_list(cfg->filter_env);
+	/* a filter that could not be made does not let everything through */
+	if (eo.env && cfg->filter_env && cfg->filter_env[0] && !a->env_keep)
+		eo.env = false;
+	eo.env_keep = a->env_keep;
+	/* a namespace per container, a few hundred on a busy node */
+	if (cfg->username_metadata)
+		a->userdb = hornet_userdb__new(1024);
+	eo.userdb = a->userdb;
+	/* files up to 1 GiB: larger ones would hold the event loop for seconds */
+	if (cfg->enable_binary_hash)
+		a->binhash = hornet_binhash__new(4096, 1ULL << 30);
+	eo.binhash = a->binhash;
+	if ((cfg->username_metadata && !a->userdb) || (cfg->enable_binary_hash && !a->binhash) ||
+	    (cfg->enable_process_env && !eo.env))
+		pr_warn("user names, binary hashes or environment filter: %s: left out",
+			strerror(ENOMEM));
 	eo.pin_dir = cfg->keep_enforcement ? cfg->bpffs_dir : NULL;
 	eo.old_procs = a->old_procs > 0 ? a->old_procs : 0;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);

@@ -39,6 +39,7 @@ struct opt {
 };
 
 static const char *const stdout_names[] = { "none", "json", "compact", NULL };
+static const char *const username_names[] = { "disabled", "unix", NULL };
 static const char *const creds_hook_names[] = { "auto", "lsm", "fentry", "kprobe", "none", NULL };
 
 #define OFF(field) offsetof(struct hornet_config, field)
@@ -68,6 +69,19 @@ static const struct opt opts[] = {
 	  "process objects carry cap and process_credentials (default: off, as Tetragon)" },
 	{ "enable-process-ns", OPT_BOOL, OFF(enable_process_ns), 0, 0, NULL,
 	  "process objects carry ns, the namespaces (default: off, as Tetragon)" },
+	{ "enable-process-environment-variables", OPT_BOOL, OFF(enable_process_env), 0, 0, NULL,
+	  "process objects carry environment_variables, the environment given to execve "
+	  "(its first 4096 bytes), redacted by --redaction-filters (default: off, "
+	  "as Tetragon)" },
+	{ "filter-environment-variables", OPT_STR, OFF(filter_env), 0, 0, "NAME,...",
+	  "with --enable-process-environment-variables: only these variables (default: all)" },
+	{ "username-metadata", OPT_ENUM, OFF(username_metadata), 0, 0, "MODE",
+	  "unix: process objects carry user.name, the uid's name in the /etc/passwd of the "
+	  "process's own root; disabled (default: disabled, as Tetragon)",
+	  username_names },
+	{ "enable-binary-hash", OPT_BOOL, OFF(enable_binary_hash), 0, 0, NULL,
+	  "exec events carry binary_properties.hash, the SHA-256 of the executed file, computed "
+	  "once per file version (default: off)" },
 	{ "policy-events-full-process", OPT_BOOL, OFF(policy_full_process), 0, 0, NULL,
 	  "policy events carry the full process object, and it has cap, ns and "
 	  "process_credentials (default: off)" },
@@ -224,6 +238,7 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->store);
 	free(cfg->store_retention);
 	free(cfg->metrics_label_filter);
+	free(cfg->filter_env);
 	hornet_redact__free(cfg->redact);
 	memset(cfg, 0, sizeof(*cfg));
 }

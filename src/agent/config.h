@@ -46,6 +46,10 @@ struct hornet_config {
 	bool policy_full_process;
 	bool enable_process_cred;
 	bool enable_process_ns;
+	bool enable_process_env; /* environment_variables in process objects */
+	char *filter_env; /* comma-separated names kept; NULL or "": all */
+	int username_metadata; /* 0 disabled, 1 unix (/etc/passwd) */
+	bool enable_binary_hash; /* binary_properties.hash in exec events */
 	bool network;
 	bool inspect_packets;
 	bool network_flow; /* one event per TCP connection, at close */

@@ -338,6 +338,12 @@ bool hornet_render_workload(struct hornet_json *j, const struct hornet_process *
 	return render_workload(j, p, ctx, &pending);
 }
 
+/* exec events only; the object is then rendered afresh, not kept */
+static bool has_binary_properties(const struct hornet_process *p)
+{
+	return p->privs || (p->flags & HORNET_PF_DELETED) || p->hash;
+}
+
 /* @pod_off: where in @j the pod belongs that the store lacks, or 0 */
 static void render_process_object(struct hornet_json *j, const char *key,
 				  const struct hornet_process *p,
@@ -415,7 +421,7 @@ static void render_process_object(struct hornet_json *j, const char *key,
 	}
 	if (p->cgroup_id)
 		hornet_json_u64(j, "cgroup_id", p->cgroup_id);
-	if (exec_properties && (p->privs || (p->flags & HORNET_PF_DELETED))) {
+	if (exec_properties && has_binary_properties(p)) {
 		hornet_json_obj_begin(j, "binary_properties");
 		if (p->privs & HORNET_PRIV_SETUID)
 			hornet_json_u64(j, "setuid", p->creds.euid);
@@ -438,9 +444,20 @@ static void render_process_object(struct hornet_json *j, const char *key,
 			hornet_json_str(j, "path", p->binary);
 			hornet_json_obj_end(j);
 		}
+		/* hornet's own: Tetragon has the IMA hash only in policy events */
+		if (p->hash)
+			hornet_json_str(j, "hash", p->hash);
 		hornet_json_obj_end(j);
 	}
 out:
+	/* Tetragon's order: user (19), then environment_variables (21) */
+	if (p->user) {
+		hornet_json_obj_begin(j, "user");
+		hornet_json_str(j, "name", p->user);
+		hornet_json_obj_end(j);
+	}
+	if (p->env && detail != HORNET_PROC_LEAN)
+		hornet_json_raw(j, "environment_variables", p->env, strlen(p->env));
 	hornet_json_obj_end(j);
 }
 
@@ -475,7 +492,7 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 	uint64_t gen;
 	char *obj;
 
-	if (detail == HORNET_PROC_EXEC && (p->privs || (p->flags & HORNET_PF_DELETED))) {
+	if (detail == HORNET_PROC_EXEC && has_binary_properties(p)) {
 		render_process_object(j, key, p, ctx, HORNET_PROC_EXEC, &off);
 		if (off)
 			note_pending(ctx, p, off);
@@ -563,24 +580,30 @@ size_t hornet_splice_pods(struct hornet_json *out, const char *line, size_t len,
 	return missing;
 }
 
+void hornet_render_ancestors(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			     struct hornet_process *p, enum hornet_proc_detail detail)
+{
+	struct hornet_process *a;
+
+	if (!ctx->ancestors || !p->parent || !p->parent->parent)
+		return;
+	hornet_json_arr_begin(j, "ancestors");
+	for (a = p->parent->parent; a; a = a->parent)
+		hornet_render_process(j, NULL, a, ctx, detail);
+	hornet_json_arr_end(j);
+}
+
 /* process, parent and (when enabled) ancestors of one event */
 static void render_lineage(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			   struct hornet_process *p, bool exec_properties)
 {
-	struct hornet_process *a;
-
 	hornet_render_process(j, "process", p, ctx,
 			      exec_properties ? HORNET_PROC_EXEC : HORNET_PROC_FULL);
 	if (p->parent)
 		hornet_render_process(j, "parent", p->parent, ctx, HORNET_PROC_FULL);
 	else if (p->pktime || (p->flags & HORNET_PF_NO_PARENT))
 		hornet_json_bool(j, "parent_unknown", true);
-	if (ctx->ancestors && p->parent && p->parent->parent) {
-		hornet_json_arr_begin(j, "ancestors");
-		for (a = p->parent->parent; a; a = a->parent)
-			hornet_render_process(j, NULL, a, ctx, HORNET_PROC_FULL);
-		hornet_json_arr_end(j);
-	}
+	hornet_render_ancestors(j, ctx, p, HORNET_PROC_FULL);
 }
 
 void hornet_render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,

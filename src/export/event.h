@@ -124,6 +124,9 @@ void hornet_render_lineage_lean(struct hornet_json *j, const struct hornet_rende
 				const struct hornet_event *ev);
 void hornet_render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			    uint64_t ktime);
+/* The "ancestors" array (beyond the parent) when --enable-ancestors is on. */
+void hornet_render_ancestors(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			     struct hornet_process *p, enum hornet_proc_detail detail);
 
 /* "O_RDONLY|O_CLOEXEC" */
 void hornet_open_flags(uint32_t flags, char *out, size_t size);

@@ -55,6 +55,13 @@ struct hornet_process {
 	const char *cwd;
 	const char *args; /* the formatted "arguments" string */
 	const char *cgroup;
+	/* asked for by flags, NULL when off or unknown: the uid's name
+	 * (--username-metadata), the environment as its JSON array
+	 * (--enable-process-environment-variables), "sha256:<hex>" of the
+	 * executed file (--enable-binary-hash, exec events only) */
+	const char *user;
+	const char *env;
+	const char *hash;
 	char *json; /* the rendered "process" object, made on first use */
 	size_t json_len;
 	char *json_lean; /* the same without cap, ns and credentials */

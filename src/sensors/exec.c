@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "exec.skel.h"
+#include "export/environ.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "util/args.h"
@@ -164,6 +165,7 @@ static int load(struct hornet_exec_sensor *s, bool btf, enum hornet_creds_hook h
 	if (err)
 		return err;
 	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(s->opts.maps);
+	s->skel->rodata->hornet_exec_env = s->opts.env;
 	err = hornet_exec__load(s->skel);
 	if (err)
 		return err;
@@ -403,11 +405,40 @@ static struct hornet_process *new_process(const struct hornet_exec_sensor *s, ui
 	return p;
 }
 
+/*
+ * What flags add to a new process object (exec or /proc scan): its user's
+ * name and its binary's hash. A failure leaves the field out (it is
+ * counted by the cache that failed), never the event.
+ */
+static void add_metadata(struct hornet_exec_sensor *s, struct hornet_process *p)
+{
+	const struct hornet_ns *host = &s->opts.render->host_ns;
+	char name[HORNET_USER_NAME_MAX], hash[HORNET_BINHASH_LEN];
+	struct timespec now;
+
+	/*
+	 * The uid is the kernel's, as the host sees it: a process in a user
+	 * namespace of its own has other ids in its files, and gets no name.
+	 */
+	if (s->opts.userdb && (!p->ns.inum[HORNET_NS_USER] ||
+			       p->ns.inum[HORNET_NS_USER] == host->inum[HORNET_NS_USER])) {
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+		if (!hornet_userdb__lookup(s->opts.userdb, p->pid, p->ns.inum[HORNET_NS_MNT],
+					   p->creds.uid, now.tv_sec, name))
+			p->user = hornet_intern(name, strlen(name));
+	}
+	if (s->opts.binhash && p->binary &&
+	    !hornet_binhash__process(s->opts.binhash, p->pid, p->binary, p->ino,
+				     p->ns.inum[HORNET_NS_MNT] == host->inum[HORNET_NS_MNT], hash))
+		p->hash = hornet_intern(hash, strlen(hash));
+}
+
 static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_event *e, size_t size)
 {
 	const char *d = e->data;
 	struct hornet_process *p, *old;
-	size_t data_len = (size_t)e->binary_len + e->cwd_len + e->args_len + e->cgroup_len;
+	size_t data_len =
+		(size_t)e->binary_len + e->cwd_len + e->args_len + e->cgroup_len + e->env_len;
 
 	if (size < sizeof(*e) || data_len > size - sizeof(*e))
 		return -EINVAL;
@@ -434,11 +465,17 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 						   hornet_args_format(d, e->args_len, true)));
 	d += e->args_len;
 	p->cgroup = intern_bytes(d, e->cgroup_len, NULL);
-	if (!p->binary || !p->cwd || !p->args || !p->cgroup) {
+	d += e->cgroup_len;
+	if (s->opts.env)
+		p->env = intern_owned(
+			hornet_environ_json(d, e->env_len, e->flags & HORNET_PF_TRUNC_ENV,
+					    s->opts.env_keep, s->opts.redact, p->binary));
+	if (!p->binary || !p->cwd || !p->args || !p->cgroup || (s->opts.env && !p->env)) {
 		hornet_process__put(p);
 		return -ENOMEM;
 	}
 	set_container(p);
+	add_metadata(s, p);
 
 	/* the clone (or earlier exec) this one replaces is gone */
 	if (e->old_ktime) {
@@ -474,6 +511,8 @@ static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_ev
 		p->cwd = hornet_intern_get(parent->cwd);
 		p->args = hornet_intern_get(parent->args);
 		p->cgroup = hornet_intern_get(parent->cgroup);
+		p->user = hornet_intern_get(parent->user);
+		p->env = hornet_intern_get(parent->env);
 		p->runtime = parent->runtime;
 		memcpy(p->container_id, parent->container_id, sizeof(p->container_id));
 	}
@@ -616,6 +655,7 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 		return -ENOMEM;
 	}
 	set_container(p);
+	add_metadata(s, p);
 
 	kp.ktime = p->ktime;
 	kp.pktime = p->pktime;
