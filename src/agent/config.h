@@ -42,7 +42,8 @@ struct hornet_config {
 	unsigned int export_file_max_size_mb;
 	unsigned int export_file_max_backups;
 	char *socket;
-	bool enable_ancestors;
+	bool enable_ancestors; /* in exec and exit events ("base") */
+	unsigned int ancestors_policy; /* policy events too: a bit per hornet_policy_kind */
 	bool policy_full_process;
 	bool enable_process_cred;
 	bool enable_process_ns;
@@ -50,6 +51,7 @@ struct hornet_config {
 	char *filter_env; /* comma-separated names kept; NULL or "": all */
 	int username_metadata; /* 0 disabled, 1 unix (/etc/passwd) */
 	bool enable_binary_hash; /* binary_properties.hash in exec events */
+	char *cgroup_rate; /* "EVENTS,INTERVAL" (export/throttle.h); NULL or "": off */
 	bool network;
 	bool inspect_packets;
 	bool network_flow; /* one event per TCP connection, at close */

@@ -156,7 +156,14 @@ int hornet_binhash__process(struct hornet_binhash *c, uint32_t pid, const char *
 	struct stat st;
 	int fd = -ENOENT, err;
 
-	if (binary && binary[0] == '/') {
+	/*
+	 * In the host's mount namespace, the path as it is: the process is
+	 * often gone by now (a short one), and /proc/PID lookups that fail
+	 * cost as much as the open that works.
+	 */
+	if (host_root && binary && binary[0] == '/')
+		fd = try_open(binary, ino, &st);
+	if (fd < 0 && binary && binary[0] == '/') {
 		snprintf(path, sizeof(path), "/proc/%u/root%s", pid, binary);
 		fd = try_open(path, ino, &st);
 	}
@@ -164,8 +171,6 @@ int hornet_binhash__process(struct hornet_binhash *c, uint32_t pid, const char *
 		snprintf(path, sizeof(path), "/proc/%u/exe", pid);
 		fd = try_open(path, ino, &st);
 	}
-	if (fd < 0 && host_root && binary && binary[0] == '/')
-		fd = try_open(binary, ino, &st);
 	if (fd < 0) {
 		c->stats.errors++;
 		return fd;

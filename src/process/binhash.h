@@ -42,9 +42,9 @@ void hornet_binhash__free(struct hornet_binhash *c);
 int hornet_binhash__fd(struct hornet_binhash *c, int fd, char out[HORNET_BINHASH_LEN]);
 
 /*
- * The hash of @binary as process @pid sees it: its path under
- * /proc/PID/root, else /proc/PID/exe (a deleted file, or a path in a root
- * that went away with the process), else, when @host_root, the path itself.
+ * The hash of @binary as process @pid sees it: when @host_root (the
+ * process shares the agent's mount namespace), the path itself first; then
+ * its path under /proc/PID/root, else /proc/PID/exe (a deleted file).
  * @ino, when not 0, is the executed file's inode: a file found by its path
  * with another inode (replaced since) is not taken.
  */

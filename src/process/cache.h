@@ -71,6 +71,7 @@ struct hornet_process {
 	 * nowhere) */
 	uint64_t json_gen;
 	size_t json_pod_off, json_lean_pod_off;
+	size_t json_bp_off; /* where in json an exec's binary_properties go */
 	enum hornet_runtime runtime;
 	char container_id[HORNET_CONTAINER_ID_LEN + 1];
 };

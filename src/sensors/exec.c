@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -117,6 +118,7 @@ struct hornet_exec_sensor {
 	const char *creds_mechanism;
 	struct hornet_exec_sensor_opts opts;
 	long clk_tck;
+	uint64_t self_mntns; /* the agent's own mount namespace (binary hashes) */
 };
 
 static const struct {
@@ -178,6 +180,7 @@ static struct hornet_exec_sensor *sensor_new(const struct hornet_features *featu
 					     struct hornet_exec **pre)
 {
 	struct hornet_exec_sensor *s;
+	struct stat st;
 	unsigned int i;
 	bool btf;
 	int err;
@@ -224,6 +227,8 @@ static struct hornet_exec_sensor *sensor_new(const struct hornet_features *featu
 	s->skel_fresh = *pre != NULL;
 	*pre = NULL;
 	s->mechanism = btf ? "tp_btf" : "raw_tp";
+	if (!stat("/proc/self/ns/mnt", &st))
+		s->self_mntns = st.st_ino;
 	s->clk_tck = sysconf(_SC_CLK_TCK);
 	if (s->clk_tck <= 0)
 		s->clk_tck = 100;
@@ -427,9 +432,10 @@ static void add_metadata(struct hornet_exec_sensor *s, struct hornet_process *p)
 					   p->creds.uid, now.tv_sec, name))
 			p->user = hornet_intern(name, strlen(name));
 	}
+	/* a path is the agent's own when their mount namespaces are the same */
 	if (s->opts.binhash && p->binary &&
 	    !hornet_binhash__process(s->opts.binhash, p->pid, p->binary, p->ino,
-				     p->ns.inum[HORNET_NS_MNT] == host->inum[HORNET_NS_MNT], hash))
+				     p->ns.inum[HORNET_NS_MNT] == s->self_mntns, hash))
 		p->hash = hornet_intern(hash, strlen(hash));
 }
 

@@ -25,7 +25,8 @@ void hornet_sha256_update(struct hornet_sha256 *c, const void *data, size_t len)
 void hornet_sha256_final(struct hornet_sha256 *c, uint8_t out[HORNET_SHA256_LEN]);
 /* Lower-case hex of @digest, NUL-terminated. */
 void hornet_sha256_hex(const uint8_t digest[HORNET_SHA256_LEN], char out[HORNET_SHA256_HEX]);
-/* The digest of what @fd reads from its current offset to its end: 0 or -errno. */
+/* The digest of what @fd reads from its start (a regular file) to its end: 0 or
+ * -errno. With libcrypto's code where the machine has it. */
 int hornet_sha256_fd(int fd, uint8_t out[HORNET_SHA256_LEN]);
 
 #endif

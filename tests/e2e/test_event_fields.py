@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import (HELPERS, Agent, check, host_only, is_exec, policy_doc, run, skip,  # noqa: E402
@@ -26,30 +27,49 @@ MKDIR_POLICY = policy_doc("mkdir-tp").replace("made-by-tracepoint-test", MARK).r
 MKDIRAT = "import os, sys; os.mkdir(sys.argv[2], dir_fd=os.open(sys.argv[1], os.O_RDONLY))"
 
 
-@test("policy_events_carry_ancestors_with_enable_ancestors")
-def _():
-    a = Agent("--enable-ancestors")
+def mkdir_in_a_chain(a):
+    """outer sh -> inner sh -> python, which makes a directory the policy reports: the
+    outer shell's Popen and the policy event."""
     a.add_policy(MKDIR_POLICY)
     d = tempfile.mkdtemp(prefix="hornet-fields-")
     try:
-        # outer sh -> inner sh -> python: the outer shell is the first ancestor
         outer = subprocess.Popen([SH, "-c", "%s -c '%s -c \"%s\" %s %s; true'; true"
                                   % (SH, sys.executable, MKDIRAT, d, MARK)])
         outer.wait()
         ev = a.wait_for(lambda e: "process_tracepoint" in e and
                         e["process_tracepoint"].get("policy_name") == "fields-mkdir",
                         what="the mkdir policy event")["process_tracepoint"]
-        anc = ev.get("ancestors")
-        check(anc, "no ancestors in %s" % json.dumps(ev)[:600])
-        check(anc[0]["pid"] == outer.pid, "first ancestor %s, not the outer shell %d"
-              % (anc[0].get("pid"), outer.pid))
-        check(anc[0]["exec_id"] == ev["parent"]["parent_exec_id"],
-              "the first ancestor is not the parent's parent")
-        # lean, as process and parent are without --policy-events-full-process
-        check("cap" not in anc[0] and "environment_variables" not in anc[0],
-              "ancestor not lean: %s" % sorted(anc[0]))
     finally:
         shutil.rmtree(d, True)
+    return outer, ev
+
+
+@test("policy_events_carry_ancestors_with_enable_ancestors")
+def _():
+    a = Agent("--enable-ancestors")
+    outer, ev = mkdir_in_a_chain(a)
+    anc = ev.get("ancestors")
+    check(anc, "no ancestors in %s" % json.dumps(ev)[:600])
+    check(anc[0]["pid"] == outer.pid, "first ancestor %s, not the outer shell %d"
+          % (anc[0].get("pid"), outer.pid))
+    check(anc[0]["exec_id"] == ev["parent"]["parent_exec_id"],
+          "the first ancestor is not the parent's parent")
+    # lean, as process and parent are without --policy-events-full-process
+    check("cap" not in anc[0] and "environment_variables" not in anc[0],
+          "ancestor not lean: %s" % sorted(anc[0]))
+
+
+@test("enable_ancestors_takes_tetragon_list_of_event_types")
+def _():
+    # exec and exit events only ("base"): none in the tracepoint's
+    a = Agent("--enable-ancestors=base")
+    outer, ev = mkdir_in_a_chain(a)
+    check("ancestors" not in ev, "ancestors in a tracepoint event with 'base'")
+    py = a.wait_for(lambda e: "process_exec" in e and
+                    e["process_exec"]["process"]["pid"] == ev["process"]["pid"],
+                    what="exec of python")
+    check(py["process_exec"].get("ancestors", [{}])[0].get("pid") == outer.pid,
+          "exec event without the outer shell as ancestor")
 
 
 @test("environment_variables_filtered_and_redacted")
@@ -151,6 +171,57 @@ def _():
         check(want[0] != want[1], "the file did not change")
     finally:
         shutil.rmtree(d, True)
+
+
+def rmdir_soon(d):
+    """Removes the directory of a cgroup whose last processes are exiting."""
+    for _ in range(50):
+        try:
+            os.rmdir(d)
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+@test("cgroup_rate_throttles_a_cgroup_between_start_and_stop")
+def _():
+    host_only("the cgroup rate")
+    from containers import unified_mount
+    root = unified_mount()
+    if not root:
+        skip("no cgroup v2 hierarchy mounted")
+    cg = os.path.join(root, "hornet-throttle-%d" % os.getpid())
+    os.makedirs(cg)
+    a = Agent("--cgroup-rate", "20,1s")
+    try:
+        # 60 processes at once in a cgroup of their own: past the 20th event, none
+        sh = subprocess.Popen([SH, "-c", 'echo $$ > %s/cgroup.procs && for i in $(seq 60); do '
+                               '%s %s; done' % (cg, NOP, MARK)])
+        sh.wait()
+        # (other cgroups of the machine may be throttled too)
+        mine = os.path.basename(cg)
+        start = a.wait_for(lambda e: e.get("process_throttle", {}).get("cgroup") == mine,
+                           what="throttle start")
+        check(start["process_throttle"]["type"] == "THROTTLE_START", "first: %s" % start)
+        # the stop comes once the cgroup is quiet and 5 s have passed
+        stop = a.wait_for(lambda e: e.get("process_throttle") ==
+                          {"type": "THROTTLE_STOP", "cgroup": mine}, timeout=9,
+                          what="throttle stop")
+        check(stop["time"] > start["time"], "stop before start")
+        execs = [e for e in a.events() if is_exec(binary=NOP)(e) and
+                 e["process_exec"]["process"].get("arguments") == MARK]
+        check(0 < len(execs) < 20, "%d execs of the 60 exported" % len(execs))
+        # after the stop, the cgroup's events go out again
+        p = subprocess.Popen([SH, "-c", 'echo $$ > %s/cgroup.procs && exec %s %s-after'
+                              % (cg, NOP, MARK)])
+        p.wait()
+        a.wait_for(is_exec(pid=p.pid), what="an exec after the stop")
+        st = a.status()["cgroup_rate"]
+        check(st["throttle_starts"] >= 1 and st["throttle_stops"] >= 1 and
+              st["events_dropped"] >= 90, "status %s" % st)
+    finally:
+        a.stop()
+        rmdir_soon(cg)
 
 
 run()

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "agent/config.h"
 #include "process/binhash.h"
 #include "export/environ.h"
+#include "export/throttle.h"
 #include "process/redact.h"
 #include "process/userdb.h"
 #include "util/sha256.h"
@@ -71,6 +73,16 @@ static int write_file(const char *path, const char *text)
 		return -1;
 	}
 	return close(fd);
+}
+
+static int stopped;
+static char stopped_name[64];
+
+static void on_stop(void *ctx, const char *name)
+{
+	(void)ctx;
+	stopped++;
+	snprintf(stopped_name, sizeof(stopped_name), "%s", name);
 }
 
 int main(void)
@@ -236,6 +248,147 @@ int main(void)
 		CHECK(hornet_binhash__process(c, 0x7ffffff0, path, 0, false, h3) < 0);
 		rmdir(dir);
 		hornet_binhash__free(c);
+	}
+
+	UNIT_CASE("enable_ancestors_as_tetragon_list")
+	{
+		char err[512], empty[] = "/tmp/hornet-empty-XXXXXX";
+		int fd = mkstemp(empty);
+		struct hornet_config cfg;
+		char *list[] = { "agent", "--config", empty,
+				 "--enable-ancestors=base,kprobe,lsm,loader", NULL };
+		char *none[] = { "agent", "--config", empty, "--enable-ancestors=", NULL };
+		char *all[] = { "agent", "--config", empty, "--enable-ancestors", NULL };
+		char *bad[] = { "agent", "--config", empty, "--enable-ancestors=base,kprobes",
+				NULL };
+		char *rate[] = { "agent", "--config", empty, "--cgroup-rate", "10,1", NULL };
+
+		CHECK_INT(hornet_config_init(&cfg), 0);
+		CHECK_INT(hornet_config_load(&cfg, 4, list, err, sizeof(err)), 0);
+		CHECK(cfg.enable_ancestors);
+		CHECK_INT(cfg.ancestors_policy,
+			  (1U << HORNET_POLICY_KPROBE) | (1U << HORNET_POLICY_LSM));
+		CHECK_INT(hornet_config_load(&cfg, 4, none, err, sizeof(err)), 0);
+		CHECK(!cfg.enable_ancestors && !cfg.ancestors_policy);
+		CHECK_INT(hornet_config_load(&cfg, 4, all, err, sizeof(err)), 0);
+		CHECK(cfg.enable_ancestors && cfg.ancestors_policy == ~0U);
+		CHECK_INT(hornet_config_load(&cfg, 4, bad, err, sizeof(err)), -EINVAL);
+		CHECK(strstr(err, "'base,kprobes' is not a boolean"));
+		CHECK(strstr(err, "'kprobes' is none"));
+		CHECK_INT(hornet_config_load(&cfg, 5, rate, err, sizeof(err)), -EINVAL);
+		CHECK(strstr(err, "cgroup-rate: '10,1' is not EVENTS,INTERVAL"));
+		hornet_config_free(&cfg);
+		close(fd);
+		unlink(empty);
+	}
+
+	UNIT_CASE("cgroup_rate_parse")
+	{
+		uint64_t ev = 0, ns = 0;
+
+		CHECK_INT(hornet_cgroup_rate_parse("1000,1s", &ev, &ns), 0);
+		CHECK_INT(ev, 1000);
+		CHECK_INT(ns, 1000000000);
+		CHECK_INT(hornet_cgroup_rate_parse("5,1m30s", &ev, &ns), 0);
+		CHECK_INT(ns, 90000000000ULL);
+		CHECK_INT(hornet_cgroup_rate_parse("5,250ms", &ev, &ns), 0);
+		CHECK_INT(ns, 250000000);
+		CHECK_INT(hornet_cgroup_rate_parse("5,2h", &ev, &ns), 0);
+		CHECK_INT(ns, 7200000000000ULL);
+		static const char *const bad[] = {
+			"",
+			"1000",
+			"1000,",
+			"0,1s",
+			"-1,1s",
+			"1000,1",
+			"1000,s",
+			"1,0s",
+			"1,1x",
+			"1,1s,",
+			" 1,1s",
+			"1,-1s",
+			"1,1.5s",
+			"1,1s 2s",
+			"99999999999999999999,1s",
+			"1,99999999999999999999h",
+			"1,9999999999h",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			if (!hornet_cgroup_rate_parse(bad[i], &ev, &ns))
+				UNIT_FAIL("'%s' accepted", bad[i]);
+	}
+
+	UNIT_CASE("throttle_start_and_stop")
+	{
+		struct hornet_throttle *t = hornet_throttle__new(10, 1000000000ULL);
+		struct hornet_throttle_stats st;
+		uint64_t now = 1000000000000ULL;
+		int i, passed = 0, starts = 0;
+
+		CHECK(t);
+		/* 30 events in 300 ms: the first 9 go, the 10th starts the throttle */
+		for (i = 0; i < 30; i++) {
+			switch (hornet_throttle__count(t, 7, "/a/b/cg", now + i * 10000000ULL)) {
+			case HORNET_THROTTLE_PASS:
+				passed++;
+				break;
+			case HORNET_THROTTLE_START:
+				starts++;
+				break;
+			default:
+				break;
+			}
+		}
+		CHECK_INT(passed, 9);
+		CHECK_INT(starts, 1);
+		/* another cgroup is not concerned */
+		CHECK_INT(hornet_throttle__count(t, 8, "/x", now), HORNET_THROTTLE_PASS);
+		/* quiet, but not yet 5 s: still throttled */
+		stopped = 0;
+		hornet_throttle__tick(t, now + 3000000000ULL, on_stop, NULL);
+		CHECK_INT(stopped, 0);
+		CHECK_INT(hornet_throttle__count(t, 7, "/a/b/cg", now + 3000000000ULL),
+			  HORNET_THROTTLE_DROP);
+		hornet_throttle__tick(t, now + 6000000000ULL, on_stop, NULL);
+		CHECK_INT(stopped, 1);
+		CHECK_STR(stopped_name, "/a/b/cg");
+		CHECK_INT(hornet_throttle__count(t, 7, "/a/b/cg", now + 6100000000ULL),
+			  HORNET_THROTTLE_PASS);
+		hornet_throttle__stats(t, &st);
+		CHECK_INT(st.starts, 1);
+		CHECK_INT(st.stops, 1);
+		CHECK_INT(st.dropped, 22);
+		CHECK_INT(st.throttled, 0);
+		/* still busy at the stop's time: no stop */
+		for (i = 0; i < 20; i++)
+			hornet_throttle__count(t, 9, "/busy", now + i);
+		for (i = 1; i <= 8; i++) {
+			int k;
+
+			for (k = 0; k < 20; k++)
+				hornet_throttle__count(t, 9, "/busy",
+						       now + i * 1000000000ULL + k * 1000000ULL);
+		}
+		stopped = 0;
+		hornet_throttle__tick(t, now + 8500000000ULL, on_stop, NULL);
+		CHECK_INT(stopped, 0);
+		hornet_throttle__free(t);
+	}
+
+	UNIT_CASE("render_throttle")
+	{
+		struct hornet_render_ctx ctx = { .node_name = "n1" };
+		struct hornet_json j;
+
+		hornet_json_init(&j);
+		hornet_render_throttle(&j, &ctx, true, "/kubepods/pod1/abc", 0);
+		CHECK(!j.failed);
+		CHECK(j.buf && strstr(j.buf, "{\"process_throttle\":{\"type\":\"THROTTLE_START\","
+					     "\"cgroup\":\"abc\"},\"node_name\":\"n1\",") == j.buf);
+		hornet_json_free(&j);
 	}
 
 	UNIT_EXIT();
