@@ -111,6 +111,9 @@ static struct hornet_exec *prep_take(struct hornet_exec_prep *p)
 	return skel;
 }
 
+/* environments kept with their JSON: most execs have one of a few (their parents') */
+#define ENV_MEMO 8
+
 struct hornet_exec_sensor {
 	struct hornet_exec *skel;
 	bool skel_fresh; /* opened and not loaded yet: the first load() takes it */
@@ -119,7 +122,23 @@ struct hornet_exec_sensor {
 	struct hornet_exec_sensor_opts opts;
 	long clk_tck;
 	uint64_t self_mntns; /* the agent's own mount namespace (binary hashes) */
+	struct env_memo {
+		const char *binary; /* interned, a reference: redaction depends on it */
+		char *raw; /* the kernel side's block */
+		size_t len;
+		bool truncated;
+		const char *json; /* interned, a reference */
+	} env_memo[ENV_MEMO];
+	unsigned int env_memo_next;
 };
+
+static void env_memo_clear(struct env_memo *m)
+{
+	hornet_intern_put(m->binary);
+	hornet_intern_put(m->json);
+	free(m->raw);
+	memset(m, 0, sizeof(*m));
+}
 
 static const struct {
 	enum hornet_creds_hook hook;
@@ -327,8 +346,12 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 
 void hornet_exec_sensor__free(struct hornet_exec_sensor *s)
 {
+	unsigned int i;
+
 	if (!s)
 		return;
+	for (i = 0; i < ENV_MEMO; i++)
+		env_memo_clear(&s->env_memo[i]);
 	hornet_exec__destroy(s->skel);
 	free(s);
 }
@@ -411,6 +434,41 @@ static struct hornet_process *new_process(const struct hornet_exec_sensor *s, ui
 }
 
 /*
+ * The environment's JSON (a reference to an interned string), made once for
+ * each of the last few environments and binaries: formatting and interning
+ * 4 KB was most of what the flag cost per exec.
+ */
+static const char *env_json(struct hornet_exec_sensor *s, const char *raw, size_t len,
+			    bool truncated, const char *binary)
+{
+	struct env_memo *m;
+	unsigned int i;
+	const char *json;
+
+	for (i = 0; i < ENV_MEMO; i++) {
+		m = &s->env_memo[i];
+		if (m->json && m->binary == binary && m->len == len && m->truncated == truncated &&
+		    !memcmp(m->raw, raw, len))
+			return hornet_intern_get(m->json);
+	}
+	json = intern_owned(
+		hornet_environ_json(raw, len, truncated, s->opts.env_keep, s->opts.redact, binary));
+	if (!json)
+		return NULL;
+	m = &s->env_memo[s->env_memo_next++ % ENV_MEMO];
+	env_memo_clear(m);
+	m->raw = malloc(len ? len : 1);
+	if (!m->raw)
+		return json;
+	memcpy(m->raw, raw, len);
+	m->len = len;
+	m->truncated = truncated;
+	m->binary = hornet_intern_get(binary);
+	m->json = hornet_intern_get(json);
+	return json;
+}
+
+/*
  * What flags add to a new process object (exec or /proc scan): its user's
  * name and its binary's hash. A failure leaves the field out (it is
  * counted by the cache that failed), never the event.
@@ -473,9 +531,7 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 	p->cgroup = intern_bytes(d, e->cgroup_len, NULL);
 	d += e->cgroup_len;
 	if (s->opts.env)
-		p->env = intern_owned(
-			hornet_environ_json(d, e->env_len, e->flags & HORNET_PF_TRUNC_ENV,
-					    s->opts.env_keep, s->opts.redact, p->binary));
+		p->env = env_json(s, d, e->env_len, e->flags & HORNET_PF_TRUNC_ENV, p->binary);
 	if (!p->binary || !p->cwd || !p->args || !p->cgroup || (s->opts.env && !p->env)) {
 		hornet_process__put(p);
 		return -ENOMEM;
