@@ -77,49 +77,64 @@ static size_t home(const struct hornet_binhash *c, const struct entry *k)
 	return (h ^ (h >> 29)) & c->mask;
 }
 
-/* @st: @fd's */
-static int hash_fd(struct hornet_binhash *c, int fd, const struct stat *st,
+/* The cached entry of @key's file, or NULL with *@slot where it would go. */
+static struct entry *lookup(struct hornet_binhash *c, const struct entry *key, struct entry **slot)
+{
+	size_t h = home(c, key), i;
+	struct entry *e;
+
+	*slot = NULL;
+	for (i = 0; i < PROBES; i++) {
+		e = &c->slots[(h + i) & c->mask];
+		if (e->used && same(e, key))
+			return e;
+		if (!e->used && !*slot)
+			*slot = e;
+	}
+	/* all probed slots taken: the home slot's entry goes */
+	if (!*slot)
+		*slot = &c->slots[h];
+	return NULL;
+}
+
+/* Whether @key's hash is in the cache (then in @out); else *@slot is its place. */
+static bool cached(struct hornet_binhash *c, const struct entry *key, struct entry **slot,
 		   char out[HORNET_BINHASH_LEN])
+{
+	struct entry *e = lookup(c, key, slot);
+
+	if (!e)
+		return false;
+	c->stats.hits++;
+	memcpy(out, e->hash, HORNET_BINHASH_LEN);
+	return true;
+}
+
+static int check_file(struct hornet_binhash *c, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	if ((uint64_t)st->st_size > c->max_size)
+		return -EFBIG;
+	return 0;
+}
+
+/* Reads and hashes @fd (its identity @key) into @slot and @out. */
+static int hash_into(struct hornet_binhash *c, int fd, const struct entry *key, struct entry *slot,
+		     char out[HORNET_BINHASH_LEN])
 {
 	uint8_t digest[HORNET_SHA256_LEN];
 	char hex[HORNET_SHA256_HEX];
-	struct entry key = {}, *e, *slot = NULL;
-	size_t h, i;
 	int err;
 
-	if (!S_ISREG(st->st_mode)) {
-		c->stats.errors++;
-		return -EINVAL;
-	}
-	if ((uint64_t)st->st_size > c->max_size) {
-		c->stats.errors++;
-		return -EFBIG;
-	}
-	identity(&key, st);
-	h = home(c, &key);
-	for (i = 0; i < PROBES; i++) {
-		e = &c->slots[(h + i) & c->mask];
-		if (e->used && same(e, &key)) {
-			c->stats.hits++;
-			memcpy(out, e->hash, HORNET_BINHASH_LEN);
-			return 0;
-		}
-		if (!e->used && !slot)
-			slot = e;
-	}
 	err = hornet_sha256_fd(fd, digest);
-	if (err) {
-		c->stats.errors++;
+	if (err)
 		return err;
-	}
 	c->stats.hashed++;
-	c->stats.bytes += st->st_size;
+	c->stats.bytes += key->size;
 	hornet_sha256_hex(digest, hex);
 	snprintf(out, HORNET_BINHASH_LEN, "sha256:%s", hex);
-	/* all probed slots taken: the home slot's entry goes */
-	if (!slot)
-		slot = &c->slots[h];
-	*slot = key;
+	*slot = *key;
 	slot->used = true;
 	memcpy(slot->hash, out, HORNET_BINHASH_LEN);
 	return 0;
@@ -127,56 +142,84 @@ static int hash_fd(struct hornet_binhash *c, int fd, const struct stat *st,
 
 int hornet_binhash__fd(struct hornet_binhash *c, int fd, char out[HORNET_BINHASH_LEN])
 {
+	struct entry key = {}, *slot;
 	struct stat st;
+	int err;
 
-	if (fstat(fd, &st)) {
-		c->stats.errors++;
-		return -errno;
-	}
-	return hash_fd(c, fd, &st, out);
+	err = fstat(fd, &st) ? -errno : check_file(c, &st);
+	if (err)
+		goto fail;
+	identity(&key, &st);
+	if (cached(c, &key, &slot, out))
+		return 0;
+	err = hash_into(c, fd, &key, slot, out);
+	if (!err)
+		return 0;
+fail:
+	c->stats.errors++;
+	return err;
 }
 
-static int try_open(const char *path, uint64_t ino, struct stat *st)
+/* stat(2) of @path, a regular file with inode @ino (0: any): 0 or -errno */
+static int try_stat(struct hornet_binhash *c, const char *path, uint64_t ino, struct stat *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-
-	if (fd < 0)
+	if (stat(path, st))
 		return -errno;
-	if (fstat(fd, st) || (ino && st->st_ino != ino)) {
-		close(fd);
+	if (ino && st->st_ino != ino)
 		return -ESTALE;
-	}
-	return fd;
+	return check_file(c, st);
 }
 
 int hornet_binhash__process(struct hornet_binhash *c, uint32_t pid, const char *binary,
 			    uint64_t ino, bool host_root, char out[HORNET_BINHASH_LEN])
 {
+	struct entry key = {}, now = {}, *slot;
 	char path[4200];
 	struct stat st;
-	int fd = -ENOENT, err;
+	int err = -ENOENT, fd, i;
 
 	/*
 	 * In the host's mount namespace, the path as it is: the process is
 	 * often gone by now (a short one), and /proc/PID lookups that fail
-	 * cost as much as the open that works.
+	 * cost as much as the one that works. A stat(2) finds the file's
+	 * version; the file is opened only to be hashed.
 	 */
-	if (host_root && binary && binary[0] == '/')
-		fd = try_open(binary, ino, &st);
-	if (fd < 0 && binary && binary[0] == '/') {
-		snprintf(path, sizeof(path), "/proc/%u/root%s", pid, binary);
-		fd = try_open(path, ino, &st);
+	for (i = host_root ? 0 : 1; i < 3; i++) {
+		if (i < 2 && (!binary || binary[0] != '/'))
+			continue;
+		if (i == 0)
+			snprintf(path, sizeof(path), "%s", binary);
+		else if (i == 1)
+			snprintf(path, sizeof(path), "/proc/%u/root%s", pid, binary);
+		else
+			snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+		err = try_stat(c, path, ino, &st);
+		/* found, or found and not to be hashed (too large, not a file) */
+		if (err != -ENOENT && err != -ESRCH && err != -ENOTDIR && err != -ESTALE &&
+		    err != -EACCES)
+			break;
 	}
+	if (err)
+		goto fail;
+	identity(&key, &st);
+	if (cached(c, &key, &slot, out))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-		fd = try_open(path, ino, &st);
+		err = -errno;
+		goto fail;
 	}
-	if (fd < 0) {
-		c->stats.errors++;
-		return fd;
+	/* the file opened must be the version looked up (not one put there since) */
+	err = fstat(fd, &st) ? -errno : 0;
+	if (!err) {
+		identity(&now, &st);
+		err = same(&now, &key) ? hash_into(c, fd, &key, slot, out) : -ESTALE;
 	}
-	err = hash_fd(c, fd, &st, out);
 	close(fd);
+	if (!err)
+		return 0;
+fail:
+	c->stats.errors++;
 	return err;
 }
 

@@ -3,8 +3,7 @@
  * The SHA-256 of executed binaries (--enable-binary-hash), computed in user
  * space once per file identity (device, inode, size, mtime, ctime) and kept
  * in a bounded cache: a host runs the same few binaries again and again, so
- * after the first exec of each, an exec costs an open(), an fstat() and a
- * lookup. A file rewritten in place changes its mtime and ctime, and is
+ * after the first exec of each, an exec costs a stat() and a lookup. A file rewritten in place changes its mtime and ctime, and is
  * hashed anew. Not thread-safe: the agent's event loop is the only user.
  */
 #ifndef HORNET_PROCESS_BINHASH_H
@@ -44,7 +43,9 @@ int hornet_binhash__fd(struct hornet_binhash *c, int fd, char out[HORNET_BINHASH
 /*
  * The hash of @binary as process @pid sees it: when @host_root (the
  * process shares the agent's mount namespace), the path itself first; then
- * its path under /proc/PID/root, else /proc/PID/exe (a deleted file).
+ * its path under /proc/PID/root, else /proc/PID/exe (a deleted file). The
+ * file is found with stat(2), and opened only to be hashed, when its
+ * identity then is still the one found.
  * @ino, when not 0, is the executed file's inode: a file found by its path
  * with another inode (replaced since) is not taken.
  */
