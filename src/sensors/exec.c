@@ -470,8 +470,8 @@ static const char *env_json(struct hornet_exec_sensor *s, const char *raw, size_
 
 /*
  * What flags add to a new process object (exec or /proc scan): its user's
- * name and its binary's hash. A failure leaves the field out (it is
- * counted by the cache that failed), never the event.
+ * name and its binary's hash. A failure leaves the field out, never the
+ * event (binary hashes count theirs in hornet status).
  */
 static void add_metadata(struct hornet_exec_sensor *s, struct hornet_process *p)
 {

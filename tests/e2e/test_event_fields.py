@@ -177,6 +177,8 @@ def _():
                 f.write(b"\0version 2")
         check(got == want, "hashes %s, want %s" % (got, want))
         check(want[0] != want[1], "the file did not change")
+        st = a.status()["binary_hash"]
+        check(st["hashed"] >= 2 and st["bytes_hashed"] > 0, "status %s" % st)
     finally:
         shutil.rmtree(d, True)
 
