@@ -18,6 +18,9 @@
 #define S_IXGRP 00010
 #define PF_KTHREAD 0x00200000
 
+/* --enable-process-environment-variables: the environment follows the cgroup path */
+const volatile bool hornet_exec_env = false;
+
 struct hornet_exec_heap {
 	char buf[HORNET_EXEC_EVENT_MAX];
 };
@@ -411,6 +414,31 @@ static __always_inline int handle_exec(struct task_struct *task, struct linux_bi
 		len = 0;
 	e->cgroup_len = len;
 	pos += len;
+
+	/* the environment, as the arguments, when asked for (off: pruned at load) */
+	e->env_len = 0;
+	if (hornet_exec_env) {
+		arg_start = BPF_CORE_READ(mm, env_start);
+		arg_end = BPF_CORE_READ(mm, env_end);
+		asize = arg_end > arg_start ? arg_end - arg_start : 0;
+		if (asize > HORNET_ENV_MAX) {
+			asize = HORNET_ENV_MAX;
+			e->flags |= HORNET_PF_TRUNC_ENV;
+		}
+		len = asize & (HORNET_ENV_MAX - 1);
+		if (asize == HORNET_ENV_MAX)
+			len = HORNET_ENV_MAX;
+		/* pos is at most the other parts' maxima: the verifier needs it said */
+		barrier_var(pos);
+		if (pos > HORNET_EXEC_DATA_MAX - HORNET_ENV_MAX)
+			len = 0;
+		if (len && bpf_probe_read_user(e->data + pos, len, (void *)arg_start)) {
+			hornet_stat_inc(HORNET_STAT_READ_ERROR);
+			len = 0;
+		}
+		e->env_len = len;
+		pos += len;
+	}
 
 	/* The table entry: the new exec replaces whatever the tgid had. */
 	proc->ktime = e->hdr.ktime;

@@ -16,7 +16,8 @@
    export file (--export-file "") and with the store (--store FILE), so that
    the export's and the store's parts show beside the third part's row.
 Environment: BENCH_N (default 1000), BENCH_ROUNDS (default 10), BENCH_PROCS
-(default 100000), BENCH_PARTS (default 0).
+(default 100000), BENCH_PARTS (default 0), BENCH_AGENT_ARGS (flags for every agent started,
+e.g. "--enable-binary-hash", to measure what a flag costs).
 """
 import json
 import os
@@ -38,6 +39,7 @@ N = int(os.environ.get("BENCH_N", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 PROCS = int(os.environ.get("BENCH_PROCS", "100000"))
 PARTS = os.environ.get("BENCH_PARTS", "0") == "1"
+EXTRA = os.environ.get("BENCH_AGENT_ARGS", "").split()
 
 
 def forkexec(n, par=1):
@@ -66,7 +68,7 @@ def main():
     forkexec(200)  # warm the page cache
     bare, agent, load = [forkexec(N)], [], []
     for r in range(ROUNDS):
-        a = bench_agent()
+        a = bench_agent(*EXTRA)
         pin(a.proc.pid)
         m = Meter(a.proc.pid)
         agent.append(forkexec(N))
@@ -88,14 +90,14 @@ def main():
 
     starts, inside = [], []
     for _ in range(5):
-        a = bench_agent()
+        a = bench_agent(*EXTRA)
         starts.append(a.ready_seconds * 1000)
         inside.append(a.first_status["startup_seconds"] * 1000)
         a.stop()
     print("launch to ready: %.0f ms measured outside (median of 5), %.0f ms as the agent reports "
           "(target < 500 ms)" % (statistics.median(starts), statistics.median(inside)))
 
-    a = bench_agent()
+    a = bench_agent(*EXTRA)
     pin(a.proc.pid)
     rss0, _ = a.rss_kb()
     # the CPU the start took: what follows is what each process costs once running

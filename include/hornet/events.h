@@ -20,6 +20,7 @@
 #define HORNET_PATH_MAX 4096 /* binary and cwd paths, bytes with the NUL */
 #define HORNET_ARGS_MAX 8192 /* argv after argv[0], NUL-separated */
 #define HORNET_CGROUP_MAX 1024 /* cgroup v2 path of the process */
+#define HORNET_ENV_MAX 4096 /* environment, NUL-separated, when asked for */
 #define HORNET_BINARY_KEY 256 /* head of the binary path kept in the process table */
 #define HORNET_PATH_DEPTH 256 /* path components walked before giving up */
 
@@ -86,6 +87,7 @@ _Static_assert(sizeof(struct hornet_ns) == 48, "hornet_ns size");
 #define HORNET_PF_SECUREEXEC (1U << 9) /* AT_SECURE exec (setuid, setgid, file caps) */
 #define HORNET_PF_NO_PARENT (1U << 10) /* the parent was not in the process table */
 #define HORNET_PF_TRUNC_CGROUP (1U << 11) /* cgroup path longer than HORNET_CGROUP_MAX */
+#define HORNET_PF_TRUNC_ENV (1U << 13) /* environment longer than HORNET_ENV_MAX */
 /* the agent's own entry in the process table: its calls are never matched
  * (the agent sets it; its exit deletes the entry, so a process that reuses
  * its pid while pinned programs run on is matched as any other) */
@@ -150,12 +152,14 @@ struct hornet_exec_event {
 	__u16 args_len;
 	__u16 cgroup_len;
 	__u32 nspid; /* the TGID in the process's own pid namespace */
-	__u32 pad;
+	__u16 env_len; /* after the cgroup path; 0 unless the environment is asked for */
+	__u16 pad;
 	char data[];
 };
 _Static_assert(sizeof(struct hornet_exec_event) == 200, "hornet_exec_event size");
 
-#define HORNET_EXEC_DATA_MAX (2 * HORNET_PATH_MAX + HORNET_ARGS_MAX + HORNET_CGROUP_MAX)
+#define HORNET_EXEC_DATA_MAX \
+	(2 * HORNET_PATH_MAX + HORNET_ARGS_MAX + HORNET_CGROUP_MAX + HORNET_ENV_MAX)
 #define HORNET_EXEC_EVENT_MAX (sizeof(struct hornet_exec_event) + HORNET_EXEC_DATA_MAX)
 
 /* HORNET_OP_FORK: a new process (not a thread). */

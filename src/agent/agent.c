@@ -33,9 +33,11 @@
 #include "agent/scope.h"
 #include "export/api.h"
 #include "export/compact.h"
+#include "export/environ.h"
 #include "export/event.h"
 #include "export/file.h"
 #include "export/gate.h"
+#include "export/throttle.h"
 #include "k8s/pods.h"
 #include "policy/plan.h"
 #include "process/cache.h"
@@ -103,6 +105,13 @@ struct hornet_agent {
 	struct hornet_crd *crd; /* policies from the Kubernetes API */
 	struct hornet_actions *actions;
 	struct hornet_proc_cache *cache;
+	/* what process objects carry when asked: user names, binary hashes,
+	 * the environment variables kept (sensors/exec.h) */
+	struct hornet_userdb *userdb;
+	struct hornet_binhash *binhash;
+	char **env_keep;
+	struct hornet_throttle *throttle; /* --cgroup-rate; NULL: off */
+	uint64_t throttle_tick_ns; /* the last look at throttled cgroups */
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
@@ -306,11 +315,61 @@ static void scope_update(struct hornet_agent *a, bool policies)
  * (agent/podwait.h) once something feeds the store (the API or the OCI
  * hook); without such a source it goes out at once, counted.
  */
+static void throttle_line(struct hornet_agent *a, bool start, const char *cgroup, uint64_t ktime)
+{
+	hornet_json_reset(&a->json);
+	hornet_render_throttle(&a->json, &a->render, start, cgroup, ktime);
+	hornet_json_append(&a->json, "\n", 1);
+	if (!a->json.failed)
+		output(a, "process_throttle", a->json.buf, a->json.len, NULL);
+}
+
+/* --cgroup-rate: whether @ev's cgroup has sent too many of late (export/throttle.h) */
+static bool throttled(struct hornet_agent *a, const struct hornet_event *ev)
+{
+	const struct hornet_process *p = ev->process;
+
+	if (!a->throttle || !p || ev->process_unknown ||
+	    (ev->kind != HORNET_EV_EXEC && ev->kind != HORNET_EV_EXIT &&
+	     ev->kind != HORNET_EV_POLICY))
+		return false;
+	switch (hornet_throttle__count(a->throttle, p->cgroup_id, p->cgroup, ev->ktime)) {
+	case HORNET_THROTTLE_PASS:
+		return false;
+	case HORNET_THROTTLE_START:
+		throttle_line(a, true, p->cgroup ? p->cgroup : "", ev->ktime);
+		return true;
+	default:
+		return true;
+	}
+}
+
+static void throttle_stop(void *ctx, const char *cgroup)
+{
+	struct hornet_agent *a = ctx;
+
+	throttle_line(a, false, cgroup, hornet_clock_ns(CLOCK_BOOTTIME));
+}
+
+/* Once a second: the throttled cgroups that calmed down get their stop. */
+static void throttle_tick(struct hornet_agent *a)
+{
+	uint64_t now = hornet_clock_ns(CLOCK_BOOTTIME);
+
+	if (now - a->throttle_tick_ns < 1000000000ULL)
+		return;
+	a->throttle_tick_ns = now;
+	hornet_throttle__tick(a->throttle, now, throttle_stop, a);
+}
+
 static int emit(void *ctx, const struct hornet_event *ev)
 {
 	struct hornet_agent *a = ctx;
 	const char *type = hornet_event_type_name(ev);
 	int err;
+
+	if (throttled(a, ev))
+		return 0;
 
 	/* a container the hook did not announce: scoped policies apply from
 	 * its first exec on, once its cgroup is known */
@@ -526,6 +585,18 @@ static int policy_progress(void *ctx, const struct hornet_pm_progress *p)
 }
 
 /* Before the sensors and policies are loaded, only this is safe to read. */
+/* "name": {key: value, ...}, four counters of a status section */
+static void status_counters(struct hornet_json *j, const char *name, const char *const keys[4],
+			    const uint64_t v[4])
+{
+	unsigned int i;
+
+	hornet_json_obj_begin(j, name);
+	for (i = 0; i < 4; i++)
+		hornet_json_u64(j, keys[i], v[i]);
+	hornet_json_obj_end(j);
+}
+
 static void loading_status(struct hornet_agent *a, struct hornet_json *j)
 {
 	hornet_json_str(j, "progress", a->progress.text);
@@ -759,6 +830,24 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_u64(j, "evictions", cs.evictions);
 	hornet_json_u64(j, "live_evictions", cs.live_evictions);
 	hornet_json_obj_end(j);
+	if (a->throttle) {
+		struct hornet_throttle_stats ts;
+
+		hornet_throttle__stats(a->throttle, &ts);
+		status_counters(
+			j, "cgroup_rate",
+			(const char *const[]){ "throttled_cgroups", "throttle_starts",
+					       "throttle_stops", "events_dropped" },
+			(const uint64_t[]){ ts.throttled, ts.starts, ts.stops, ts.dropped });
+	}
+	if (a->binhash) {
+		struct hornet_binhash_stats bs;
+
+		hornet_binhash__stats(a->binhash, &bs);
+		status_counters(j, "binary_hash",
+				(const char *const[]){ "hits", "hashed", "bytes_hashed", "errors" },
+				(const uint64_t[]){ bs.hits, bs.hashed, bs.bytes, bs.errors });
+	}
 	if (a->cfg->redact) {
 		hornet_json_obj_begin(j, "redaction");
 		hornet_json_u64(j, "filters", hornet_redact__filters(a->cfg->redact));
@@ -1403,6 +1492,10 @@ static void agent_free(struct hornet_agent *a)
 	if (a->kernel_ready)
 		hornet_kernel_fini(&a->kernel);
 	hornet_exec_sensor__free(a->exec);
+	hornet_userdb__free(a->userdb);
+	hornet_throttle__free(a->throttle);
+	hornet_binhash__free(a->binhash);
+	free(a->env_keep);
 	if (a->maps_open)
 		hornet_core_maps_close(&a->maps);
 	release_old(a, false);
@@ -1886,6 +1979,25 @@ static int agent_load(struct hornet_agent *a)
 	eo.emit_ctx = a;
 	eo.stop = &a->stop_load;
 	eo.redact = cfg->redact;
+	eo.env = cfg->enable_process_env;
+	if (eo.env)
+		a->env_keep = hornet_environ_keep_list(cfg->filter_env);
+	/* a filter that could not be made does not let everything through */
+	if (eo.env && cfg->filter_env && cfg->filter_env[0] && !a->env_keep)
+		eo.env = false;
+	eo.env_keep = a->env_keep;
+	/* a namespace per container, a few hundred on a busy node */
+	if (cfg->username_metadata)
+		a->userdb = hornet_userdb__new(1024);
+	eo.userdb = a->userdb;
+	/* files up to 1 GiB: larger ones would hold the event loop for seconds */
+	if (cfg->enable_binary_hash)
+		a->binhash = hornet_binhash__new(4096, 1ULL << 30);
+	eo.binhash = a->binhash;
+	if ((cfg->username_metadata && !a->userdb) || (cfg->enable_binary_hash && !a->binhash) ||
+	    (cfg->enable_process_env && !eo.env))
+		pr_warn("user names, binary hashes or environment filter: %s: left out",
+			strerror(ENOMEM));
 	eo.pin_dir = cfg->keep_enforcement ? cfg->bpffs_dir : NULL;
 	eo.old_procs = a->old_procs > 0 ? a->old_procs : 0;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
@@ -2132,6 +2244,18 @@ static int agent_start(struct hornet_agent *a)
 	}
 	a->render.node_name = cfg->node_name;
 	a->render.ancestors = cfg->enable_ancestors;
+	a->render.ancestors_policy = cfg->ancestors_policy;
+	if (cfg->cgroup_rate && cfg->cgroup_rate[0]) {
+		uint64_t events, interval;
+
+		/* checked when the flag was read */
+		if (!hornet_cgroup_rate_parse(cfg->cgroup_rate, &events, &interval))
+			a->throttle = hornet_throttle__new(events, interval);
+		if (!a->throttle)
+			return -ENOMEM;
+		pr_info("cgroup rate: at most %llu events per %llu ms per cgroup",
+			(unsigned long long)events, (unsigned long long)(interval / 1000000));
+	}
 	a->render.policy_full_process = cfg->policy_full_process;
 	/* asking for the full object in policy events asks for all of it */
 	a->render.process_cred = cfg->enable_process_cred || cfg->policy_full_process;
@@ -2261,6 +2385,8 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			hornet_kernel_drop_btf(&a.kernel);
 		if (hornet_clock_ns(CLOCK_BOOTTIME) - a.clock_read_ns > CLOCK_REFRESH_NS)
 			refresh_clock(&a);
+		if (a.throttle)
+			throttle_tick(&a);
 	}
 	if (!err) {
 		/* what the kernel already queued still goes out, waiting or not; a

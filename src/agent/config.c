@@ -14,6 +14,7 @@
 #include "export/fieldfilter.h"
 #include "export/filter.h"
 #include "export/gate.h"
+#include "export/throttle.h"
 #include "policy/policy.h"
 #include "k8s/client.h"
 #include "process/redact.h"
@@ -43,6 +44,7 @@ struct opt {
 };
 
 static const char *const stdout_names[] = { "none", "json", "compact", NULL };
+static const char *const username_names[] = { "disabled", "unix", NULL };
 static const char *const creds_hook_names[] = { "auto", "lsm", "fentry", "kprobe", "none", NULL };
 
 #define OFF(field) offsetof(struct hornet_config, field)
@@ -75,7 +77,8 @@ static const struct opt opts[] = {
 	{ "socket", OPT_STR, OFF(socket), 0, 0, "PATH",
 	  "API socket for hornet events/status (default: " HORNET_DEFAULT_SOCKET ")" },
 	{ "enable-ancestors", OPT_BOOL, OFF(enable_ancestors), 0, 0, NULL,
-	  "add every ancestor of the process to events (default: off)" },
+	  "add every ancestor of the process to events: all of them, or Tetragon's list of "
+	  "event types, e.g. base,kprobe,tracepoint (default: off)" },
 	{ "network", OPT_BOOL, OFF(network), 0, 0, NULL,
 	  "the network sensor: TCP connections, UDP destinations (default: on)" },
 	{ "inspect-packets", OPT_BOOL, OFF(inspect_packets), 0, 0, NULL,
@@ -87,6 +90,22 @@ static const struct opt opts[] = {
 	  "process objects carry cap and process_credentials (default: off, as Tetragon)" },
 	{ "enable-process-ns", OPT_BOOL, OFF(enable_process_ns), 0, 0, NULL,
 	  "process objects carry ns, the namespaces (default: off, as Tetragon)" },
+	{ "enable-process-environment-variables", OPT_BOOL, OFF(enable_process_env), 0, 0, NULL,
+	  "process objects carry environment_variables, the environment given to execve "
+	  "(its first 4096 bytes), redacted by --redaction-filters (default: off, "
+	  "as Tetragon)" },
+	{ "filter-environment-variables", OPT_STR, OFF(filter_env), 0, 0, "NAME,...",
+	  "with --enable-process-environment-variables: only these variables (default: all)" },
+	{ "username-metadata", OPT_ENUM, OFF(username_metadata), 0, 0, "MODE",
+	  "unix: process objects carry user.name, the uid's name in the /etc/passwd of the "
+	  "process's own root; disabled (default: disabled, as Tetragon)",
+	  username_names },
+	{ "enable-binary-hash", OPT_BOOL, OFF(enable_binary_hash), 0, 0, NULL,
+	  "exec events carry binary_properties.hash, the SHA-256 of the executed file, computed "
+	  "once per file version (default: off)" },
+	{ "cgroup-rate", OPT_STR, OFF(cgroup_rate), 0, 0, "EVENTS,INTERVAL",
+	  "at most EVENTS exec, exit and policy events per INTERVAL (e.g. 1000,1s) from each "
+	  "cgroup; past it they are dropped, between process_throttle events (default: off)" },
 	{ "policy-events-full-process", OPT_BOOL, OFF(policy_full_process), 0, 0, NULL,
 	  "policy events carry the full process object, and it has cap, ns and "
 	  "process_credentials (default: off)" },
@@ -247,6 +266,8 @@ void hornet_config_free(struct hornet_config *cfg)
 	free(cfg->store);
 	free(cfg->store_retention);
 	free(cfg->metrics_label_filter);
+	free(cfg->filter_env);
+	free(cfg->cgroup_rate);
 	hornet_redact__free(cfg->redact);
 	free(cfg->persist_policies);
 	free(cfg->export_rotation_interval);
@@ -279,11 +300,68 @@ static int parse_bool(const char *v, bool *out)
 	return -EINVAL;
 }
 
+/*
+ * --enable-ancestors: a boolean (every event type), or Tetragon's list of
+ * event types: base (exec and exit), kprobe, tracepoint, uprobe, lsm, usdt;
+ * loader is accepted and means nothing here (no loader events); "" is none.
+ */
+static int set_ancestors(struct hornet_config *cfg, const char *v, const char *where, char *err,
+			 size_t err_size)
+{
+	static const struct {
+		const char *name;
+		unsigned int bits;
+	} types[] = {
+		{ "kprobe", 1U << HORNET_POLICY_KPROBE },
+		{ "tracepoint", 1U << HORNET_POLICY_TRACEPOINT },
+		{ "uprobe", 1U << HORNET_POLICY_UPROBE },
+		{ "lsm", 1U << HORNET_POLICY_LSM },
+		{ "usdt", 1U << HORNET_POLICY_USDT },
+		{ "loader", 0 },
+	};
+	const char *p = v, *end;
+	bool all, base = false;
+	unsigned int bits = 0;
+	size_t i, n;
+
+	if (!parse_bool(v, &all)) {
+		cfg->enable_ancestors = all;
+		cfg->ancestors_policy = all ? ~0U : 0;
+		return 0;
+	}
+	for (; *p; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		n = end - p;
+		if (n == 4 && !strncmp(p, "base", 4)) {
+			base = true;
+			continue;
+		}
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strlen(types[i].name) == n && !strncmp(p, types[i].name, n))
+				break;
+		if (i == sizeof(types) / sizeof(types[0])) {
+			snprintf(
+				err, err_size,
+				"%senable-ancestors: '%.64s' is not a boolean (true or false) nor "
+				"a "
+				"list of event types (base, kprobe, tracepoint, uprobe, lsm, usdt, "
+				"loader): '%.*s' is none",
+				where, v, (int)(n > 64 ? 64 : n), p);
+			return -EINVAL;
+		}
+		bits |= types[i].bits;
+	}
+	cfg->enable_ancestors = base;
+	cfg->ancestors_policy = bits;
+	return 0;
+}
+
 /* Sets one option from its text; @where says where it came from, for errors. */
 static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v, const char *where,
 		   char *err, size_t err_size)
 {
 	void *field = (char *)cfg + o->offset;
+	uint64_t ev, ns;
 	unsigned long n;
 	char *end, *copy;
 
@@ -338,6 +416,15 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 				 where, v);
 			return -EINVAL;
 		}
+		if (!strcmp(o->name, "cgroup-rate") && v[0] &&
+		    hornet_cgroup_rate_parse(v, &ev, &ns)) {
+			snprintf(
+				err, err_size,
+				"%scgroup-rate: '%s' is not EVENTS,INTERVAL (a count above 0 and a "
+				"duration: 1000,1s)",
+				where, v);
+			return -EINVAL;
+		}
 		copy = strdup(v);
 		if (!copy)
 			return -ENOMEM;
@@ -355,6 +442,8 @@ static int set_opt(struct hornet_config *cfg, const struct opt *o, const char *v
 		*(unsigned int *)field = n;
 		return 0;
 	case OPT_BOOL:
+		if (!strcmp(o->name, "enable-ancestors"))
+			return set_ancestors(cfg, v, where, err, err_size);
 		if (parse_bool(v, field)) {
 			snprintf(err, err_size, "%s%s: '%s' is not a boolean (true or false)",
 				 where, o->name, v);

@@ -53,10 +53,16 @@ struct hornet_config {
 	struct hornet_export_filter *export_allow, *export_deny; /* NULL: none */
 	struct hornet_field_filters *field_filters; /* NULL: none */
 	char *socket;
-	bool enable_ancestors;
+	bool enable_ancestors; /* in exec and exit events ("base") */
+	unsigned int ancestors_policy; /* policy events too: a bit per hornet_policy_kind */
 	bool policy_full_process;
 	bool enable_process_cred;
 	bool enable_process_ns;
+	bool enable_process_env; /* environment_variables in process objects */
+	char *filter_env; /* comma-separated names kept; NULL or "": all */
+	int username_metadata; /* 0 disabled, 1 unix (/etc/passwd) */
+	bool enable_binary_hash; /* binary_properties.hash in exec events */
+	char *cgroup_rate; /* "EVENTS,INTERVAL" (export/throttle.h); NULL or "": off */
 	bool network;
 	bool inspect_packets;
 	bool network_flow; /* one event per TCP connection, at close */

@@ -190,6 +190,17 @@ static void print_text(json_t *r)
 	       num(r, "process_cache.size"), num(r, "process_cache.capacity"),
 	       num(r, "process_cache.live"), num(r, "process_cache.evictions"),
 	       num(r, "process_table_size"));
+	if (json_object_get(r, "binary_hash"))
+		printf("hashes:   %llu from the cache, %llu files hashed (%llu bytes), %llu "
+		       "errors\n",
+		       num(r, "binary_hash.hits"), num(r, "binary_hash.hashed"),
+		       num(r, "binary_hash.bytes_hashed"), num(r, "binary_hash.errors"));
+	if (json_object_get(r, "cgroup_rate"))
+		printf("throttle: %llu cgroups throttled now; %llu starts, %llu stops, %llu events "
+		       "dropped\n",
+		       num(r, "cgroup_rate.throttled_cgroups"),
+		       num(r, "cgroup_rate.throttle_starts"), num(r, "cgroup_rate.throttle_stops"),
+		       num(r, "cgroup_rate.events_dropped"));
 	if (json_is_true(json_object_get(json_object_get(r, "k8s"), "enabled"))) {
 		json_t *k = json_object_get(r, "k8s");
 		const char *e = json_string_value(json_object_get(k, "last_error"));

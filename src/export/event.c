@@ -338,18 +338,86 @@ bool hornet_render_workload(struct hornet_json *j, const struct hornet_process *
 	return render_workload(j, p, ctx, &pending);
 }
 
+/* exec events only: inserted into the kept object (insert_binary_properties()) */
+static bool has_binary_properties(const struct hornet_process *p)
+{
+	return p->privs || (p->flags & HORNET_PF_DELETED) || p->hash;
+}
+
+/* The exec-only binary_properties member of @p, in Tetragon's field order. */
+static void render_binary_properties(struct hornet_json *j, const struct hornet_process *p)
+{
+	hornet_json_obj_begin(j, "binary_properties");
+	if (p->privs & HORNET_PRIV_SETUID)
+		hornet_json_u64(j, "setuid", p->creds.euid);
+	if (p->privs & HORNET_PRIV_SETGID)
+		hornet_json_u64(j, "setgid", p->creds.egid);
+	if (p->privs & (HORNET_PRIV_FILE_CAP | HORNET_PRIV_SETUID_ROOT)) {
+		hornet_json_arr_begin(j, "privileges_changed");
+		if (p->privs & HORNET_PRIV_FILE_CAP)
+			hornet_json_str(j, NULL, "PRIVILEGES_RAISED_EXEC_FILE_CAP");
+		if (p->privs & HORNET_PRIV_SETUID_ROOT)
+			hornet_json_str(j, NULL, "PRIVILEGES_RAISED_EXEC_FILE_SETUID");
+		hornet_json_arr_end(j);
+	}
+	if (p->flags & HORNET_PF_DELETED) {
+		hornet_json_obj_begin(j, "file");
+		hornet_json_obj_begin(j, "inode");
+		hornet_json_u64(j, "number", p->ino);
+		hornet_json_u64(j, "links", p->nlink);
+		hornet_json_obj_end(j);
+		hornet_json_str(j, "path", p->binary);
+		hornet_json_obj_end(j);
+	}
+	/* hornet's own: Tetragon has the IMA hash only in policy events */
+	if (p->hash)
+		hornet_json_str(j, "hash", p->hash);
+	hornet_json_obj_end(j);
+}
+
+/*
+ * Puts ',"binary_properties":{...}' at @at in @j, inside the process object
+ * that ends @j: the exec event's object is the process's kept one (made for
+ * its exit and its children's events anyway) with this member added.
+ */
+static void insert_binary_properties(struct hornet_json *j, size_t at,
+				     const struct hornet_process *p)
+{
+	struct hornet_json t;
+	size_t n, tail;
+
+	hornet_json_init(&t);
+	hornet_json_obj_begin(&t, NULL);
+	render_binary_properties(&t, p);
+	hornet_json_obj_end(&t);
+	if (t.failed || at > j->len) {
+		j->failed = true;
+		hornet_json_free(&t);
+		return;
+	}
+	/* '{"binary_properties":{...}}' without its braces, after a comma */
+	n = t.len - 1;
+	tail = j->len - at;
+	hornet_json_append(j, t.buf, n);
+	if (!j->failed) {
+		memmove(j->buf + at + n, j->buf + at, tail);
+		j->buf[at] = ',';
+		memcpy(j->buf + at + 1, t.buf + 1, n - 1);
+	}
+	hornet_json_free(&t);
+}
+
 /* @pod_off: where in @j the pod belongs that the store lacks, or 0 */
 static void render_process_object(struct hornet_json *j, const char *key,
 				  const struct hornet_process *p,
 				  const struct hornet_render_ctx *ctx,
-				  enum hornet_proc_detail detail, size_t *pod_off)
+				  enum hornet_proc_detail detail, size_t *pod_off, size_t *bp_off)
 {
-	bool pending;
-
-	bool exec_properties = detail == HORNET_PROC_EXEC;
 	char id[HORNET_EXEC_ID_MAX], ts[HORNET_TIME_MAX], flags[160];
 	unsigned int i;
+	bool pending;
 
+	*bp_off = 0;
 	hornet_json_obj_begin(j, key);
 	hornet_exec_id(id, sizeof(id), ctx->node_name, p->ktime, p->pid);
 	hornet_json_str(j, "exec_id", id);
@@ -415,32 +483,17 @@ static void render_process_object(struct hornet_json *j, const char *key,
 	}
 	if (p->cgroup_id)
 		hornet_json_u64(j, "cgroup_id", p->cgroup_id);
-	if (exec_properties && (p->privs || (p->flags & HORNET_PF_DELETED))) {
-		hornet_json_obj_begin(j, "binary_properties");
-		if (p->privs & HORNET_PRIV_SETUID)
-			hornet_json_u64(j, "setuid", p->creds.euid);
-		if (p->privs & HORNET_PRIV_SETGID)
-			hornet_json_u64(j, "setgid", p->creds.egid);
-		if (p->privs & (HORNET_PRIV_FILE_CAP | HORNET_PRIV_SETUID_ROOT)) {
-			hornet_json_arr_begin(j, "privileges_changed");
-			if (p->privs & HORNET_PRIV_FILE_CAP)
-				hornet_json_str(j, NULL, "PRIVILEGES_RAISED_EXEC_FILE_CAP");
-			if (p->privs & HORNET_PRIV_SETUID_ROOT)
-				hornet_json_str(j, NULL, "PRIVILEGES_RAISED_EXEC_FILE_SETUID");
-			hornet_json_arr_end(j);
-		}
-		if (p->flags & HORNET_PF_DELETED) {
-			hornet_json_obj_begin(j, "file");
-			hornet_json_obj_begin(j, "inode");
-			hornet_json_u64(j, "number", p->ino);
-			hornet_json_u64(j, "links", p->nlink);
-			hornet_json_obj_end(j);
-			hornet_json_str(j, "path", p->binary);
-			hornet_json_obj_end(j);
-		}
+	/* where the exec event's binary_properties go (see insert_binary_properties()) */
+	*bp_off = j->len;
+out:
+	/* Tetragon's order: user (19), then environment_variables (21) */
+	if (p->user) {
+		hornet_json_obj_begin(j, "user");
+		hornet_json_str(j, "name", p->user);
 		hornet_json_obj_end(j);
 	}
-out:
+	if (p->env && detail != HORNET_PROC_LEAN)
+		hornet_json_raw(j, "environment_variables", p->env, strlen(p->env));
 	hornet_json_obj_end(j);
 }
 
@@ -471,16 +524,9 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 	char **cache = lean ? &p->json_lean : &p->json;
 	size_t *cache_len = lean ? &p->json_lean_len : &p->json_len;
 	size_t *pod_off = lean ? &p->json_lean_pod_off : &p->json_pod_off;
-	size_t off, start;
+	size_t off, start, bp;
 	uint64_t gen;
 	char *obj;
-
-	if (detail == HORNET_PROC_EXEC && (p->privs || (p->flags & HORNET_PF_DELETED))) {
-		render_process_object(j, key, p, ctx, HORNET_PROC_EXEC, &off);
-		if (off)
-			note_pending(ctx, p, off);
-		return;
-	}
 	/* the pod's labels (or the pod itself) may have changed since */
 	if (p->container_id[0] && ctx->pods) {
 		gen = hornet_pod_store__generation(ctx->pods);
@@ -500,7 +546,7 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 		 */
 		start = j->len;
 		render_process_object(j, key, p, ctx, lean ? HORNET_PROC_LEAN : HORNET_PROC_FULL,
-				      &off);
+				      &off, &bp);
 		if (j->failed)
 			return;
 		obj = memchr(j->buf + start, '{', j->len - start);
@@ -512,11 +558,16 @@ void hornet_render_process(struct hornet_json *j, const char *key, struct hornet
 		}
 		memcpy(*cache, obj, *cache_len + 1);
 		*pod_off = off ? off - (obj - j->buf) : 0;
+		if (!lean)
+			p->json_bp_off = bp - (obj - j->buf);
 	} else {
 		hornet_json_raw(j, key, *cache, *cache_len);
 	}
 	if (*pod_off)
 		note_pending(ctx, p, j->len - *cache_len + *pod_off);
+	/* after the pod's offset, which stays as it is */
+	if (detail == HORNET_PROC_EXEC && has_binary_properties(p))
+		insert_binary_properties(j, j->len - *cache_len + p->json_bp_off, p);
 }
 
 void hornet_pod_pending_release(struct hornet_pod_pending *pending)
@@ -563,24 +614,31 @@ size_t hornet_splice_pods(struct hornet_json *out, const char *line, size_t len,
 	return missing;
 }
 
+void hornet_render_ancestors(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			     struct hornet_process *p, enum hornet_proc_detail detail)
+{
+	struct hornet_process *a;
+
+	if (!p->parent || !p->parent->parent)
+		return;
+	hornet_json_arr_begin(j, "ancestors");
+	for (a = p->parent->parent; a; a = a->parent)
+		hornet_render_process(j, NULL, a, ctx, detail);
+	hornet_json_arr_end(j);
+}
+
 /* process, parent and (when enabled) ancestors of one event */
 static void render_lineage(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			   struct hornet_process *p, bool exec_properties)
 {
-	struct hornet_process *a;
-
 	hornet_render_process(j, "process", p, ctx,
 			      exec_properties ? HORNET_PROC_EXEC : HORNET_PROC_FULL);
 	if (p->parent)
 		hornet_render_process(j, "parent", p->parent, ctx, HORNET_PROC_FULL);
 	else if (p->pktime || (p->flags & HORNET_PF_NO_PARENT))
 		hornet_json_bool(j, "parent_unknown", true);
-	if (ctx->ancestors && p->parent && p->parent->parent) {
-		hornet_json_arr_begin(j, "ancestors");
-		for (a = p->parent->parent; a; a = a->parent)
-			hornet_render_process(j, NULL, a, ctx, HORNET_PROC_FULL);
-		hornet_json_arr_end(j);
-	}
+	if (ctx->ancestors)
+		hornet_render_ancestors(j, ctx, p, HORNET_PROC_FULL);
 }
 
 void hornet_render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,

@@ -44,7 +44,8 @@ struct hornet_render_ctx {
 	struct hornet_pod_pending *pending; /* NULL: nobody waits for pods */
 	struct hornet_ns host_ns; /* the namespaces of pid 1, for is_host */
 	int64_t boot_to_wall_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
-	bool ancestors; /* add the "ancestors" array */
+	bool ancestors; /* add the "ancestors" array to exec and exit events */
+	unsigned int ancestors_policy; /* and to policy events: a bit per hornet_policy_kind */
 	bool policy_full_process; /* policy events carry the full object too */
 	/* what the full object carries, as Tetragon's --enable-process-cred/-ns */
 	bool process_cred; /* "cap" and "process_credentials" */
@@ -124,6 +125,9 @@ void hornet_render_lineage_lean(struct hornet_json *j, const struct hornet_rende
 				const struct hornet_event *ev);
 void hornet_render_envelope(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			    uint64_t ktime);
+/* The "ancestors" array (beyond the parent): the caller knows it is asked for. */
+void hornet_render_ancestors(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			     struct hornet_process *p, enum hornet_proc_detail detail);
 
 /* "O_RDONLY|O_CLOEXEC" */
 void hornet_open_flags(uint32_t flags, char *out, size_t size);

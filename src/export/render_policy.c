@@ -451,6 +451,11 @@ int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *
 	}
 	render_stack(j, "kernel_stack_trace", "symbol", pe->kernel_stack, pe->nr_kernel_stack);
 	render_stack(j, "user_stack_trace", "module", pe->user_stack, pe->nr_user_stack);
+	/* after the stacks, as in Tetragon's messages (its field numbers) */
+	if (!ev->process_unknown && (ctx->ancestors_policy & (1U << pe->kind)))
+		hornet_render_ancestors(j, ctx, ev->process,
+					ctx->policy_full_process ? HORNET_PROC_FULL
+								 : HORNET_PROC_LEAN);
 	hornet_json_obj_end(j);
 	hornet_render_envelope(j, ctx, ev->ktime);
 	return 0;

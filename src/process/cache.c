@@ -180,6 +180,9 @@ void hornet_process__put(struct hornet_process *p)
 		hornet_intern_put(p->cwd);
 		hornet_intern_put(p->args);
 		hornet_intern_put(p->cgroup);
+		hornet_intern_put(p->user);
+		hornet_intern_put(p->env);
+		hornet_intern_put(p->hash);
 		free(p->json);
 		free(p->json_lean);
 		free(p);

@@ -55,6 +55,13 @@ struct hornet_process {
 	const char *cwd;
 	const char *args; /* the formatted "arguments" string */
 	const char *cgroup;
+	/* asked for by flags, NULL when off or unknown: the uid's name
+	 * (--username-metadata), the environment as its JSON array
+	 * (--enable-process-environment-variables), "sha256:<hex>" of the
+	 * executed file (--enable-binary-hash, exec events only) */
+	const char *user;
+	const char *env;
+	const char *hash;
 	char *json; /* the rendered "process" object, made on first use */
 	size_t json_len;
 	char *json_lean; /* the same without cap, ns and credentials */
@@ -64,6 +71,7 @@ struct hornet_process {
 	 * nowhere) */
 	uint64_t json_gen;
 	size_t json_pod_off, json_lean_pod_off;
+	size_t json_bp_off; /* where in json an exec's binary_properties go */
 	enum hornet_runtime runtime;
 	char container_id[HORNET_CONTAINER_ID_LEN + 1];
 };

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "exec.skel.h"
+#include "export/environ.h"
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "util/args.h"
@@ -109,6 +111,9 @@ static struct hornet_exec *prep_take(struct hornet_exec_prep *p)
 	return skel;
 }
 
+/* environments kept with their JSON: most execs have one of a few (their parents') */
+#define ENV_MEMO 8
+
 struct hornet_exec_sensor {
 	struct hornet_exec *skel;
 	bool skel_fresh; /* opened and not loaded yet: the first load() takes it */
@@ -116,7 +121,24 @@ struct hornet_exec_sensor {
 	const char *creds_mechanism;
 	struct hornet_exec_sensor_opts opts;
 	long clk_tck;
+	uint64_t self_mntns; /* the agent's own mount namespace (binary hashes) */
+	struct env_memo {
+		const char *binary; /* interned, a reference: redaction depends on it */
+		char *raw; /* the kernel side's block */
+		size_t len;
+		bool truncated;
+		const char *json; /* interned, a reference */
+	} env_memo[ENV_MEMO];
+	unsigned int env_memo_next;
 };
+
+static void env_memo_clear(struct env_memo *m)
+{
+	hornet_intern_put(m->binary);
+	hornet_intern_put(m->json);
+	free(m->raw);
+	memset(m, 0, sizeof(*m));
+}
 
 static const struct {
 	enum hornet_creds_hook hook;
@@ -164,6 +186,7 @@ static int load(struct hornet_exec_sensor *s, bool btf, enum hornet_creds_hook h
 	if (err)
 		return err;
 	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(s->opts.maps);
+	s->skel->rodata->hornet_exec_env = s->opts.env;
 	err = hornet_exec__load(s->skel);
 	if (err)
 		return err;
@@ -176,6 +199,7 @@ static struct hornet_exec_sensor *sensor_new(const struct hornet_features *featu
 					     struct hornet_exec **pre)
 {
 	struct hornet_exec_sensor *s;
+	struct stat st;
 	unsigned int i;
 	bool btf;
 	int err;
@@ -222,6 +246,8 @@ static struct hornet_exec_sensor *sensor_new(const struct hornet_features *featu
 	s->skel_fresh = *pre != NULL;
 	*pre = NULL;
 	s->mechanism = btf ? "tp_btf" : "raw_tp";
+	if (!stat("/proc/self/ns/mnt", &st))
+		s->self_mntns = st.st_ino;
 	s->clk_tck = sysconf(_SC_CLK_TCK);
 	if (s->clk_tck <= 0)
 		s->clk_tck = 100;
@@ -320,8 +346,12 @@ struct hornet_exec_sensor *hornet_exec_sensor__new(const struct hornet_features 
 
 void hornet_exec_sensor__free(struct hornet_exec_sensor *s)
 {
+	unsigned int i;
+
 	if (!s)
 		return;
+	for (i = 0; i < ENV_MEMO; i++)
+		env_memo_clear(&s->env_memo[i]);
 	hornet_exec__destroy(s->skel);
 	free(s);
 }
@@ -403,11 +433,76 @@ static struct hornet_process *new_process(const struct hornet_exec_sensor *s, ui
 	return p;
 }
 
+/*
+ * The environment's JSON (a reference to an interned string), made once for
+ * each of the last few environments and binaries: formatting and interning
+ * 4 KB was most of what the flag cost per exec.
+ */
+static const char *env_json(struct hornet_exec_sensor *s, const char *raw, size_t len,
+			    bool truncated, const char *binary)
+{
+	struct env_memo *m;
+	unsigned int i;
+	const char *json;
+
+	for (i = 0; i < ENV_MEMO; i++) {
+		m = &s->env_memo[i];
+		if (m->json && m->binary == binary && m->len == len && m->truncated == truncated &&
+		    !memcmp(m->raw, raw, len))
+			return hornet_intern_get(m->json);
+	}
+	json = intern_owned(
+		hornet_environ_json(raw, len, truncated, s->opts.env_keep, s->opts.redact, binary));
+	if (!json)
+		return NULL;
+	m = &s->env_memo[s->env_memo_next++ % ENV_MEMO];
+	env_memo_clear(m);
+	m->raw = malloc(len ? len : 1);
+	if (!m->raw)
+		return json;
+	memcpy(m->raw, raw, len);
+	m->len = len;
+	m->truncated = truncated;
+	m->binary = hornet_intern_get(binary);
+	m->json = hornet_intern_get(json);
+	return json;
+}
+
+/*
+ * What flags add to a new process object (exec or /proc scan): its user's
+ * name and its binary's hash. A failure leaves the field out, never the
+ * event (binary hashes count theirs in hornet status).
+ */
+static void add_metadata(struct hornet_exec_sensor *s, struct hornet_process *p)
+{
+	const struct hornet_ns *host = &s->opts.render->host_ns;
+	char name[HORNET_USER_NAME_MAX], hash[HORNET_BINHASH_LEN];
+	struct timespec now;
+
+	/*
+	 * The uid is the kernel's, as the host sees it: a process in a user
+	 * namespace of its own has other ids in its files, and gets no name.
+	 */
+	if (s->opts.userdb && (!p->ns.inum[HORNET_NS_USER] ||
+			       p->ns.inum[HORNET_NS_USER] == host->inum[HORNET_NS_USER])) {
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+		if (!hornet_userdb__lookup(s->opts.userdb, p->pid, p->ns.inum[HORNET_NS_MNT],
+					   p->creds.uid, now.tv_sec, name))
+			p->user = hornet_intern(name, strlen(name));
+	}
+	/* a path is the agent's own when their mount namespaces are the same */
+	if (s->opts.binhash && p->binary &&
+	    !hornet_binhash__process(s->opts.binhash, p->pid, p->binary, p->ino,
+				     p->ns.inum[HORNET_NS_MNT] == s->self_mntns, hash))
+		p->hash = hornet_intern(hash, strlen(hash));
+}
+
 static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_event *e, size_t size)
 {
 	const char *d = e->data;
 	struct hornet_process *p, *old;
-	size_t data_len = (size_t)e->binary_len + e->cwd_len + e->args_len + e->cgroup_len;
+	size_t data_len =
+		(size_t)e->binary_len + e->cwd_len + e->args_len + e->cgroup_len + e->env_len;
 
 	if (size < sizeof(*e) || data_len > size - sizeof(*e))
 		return -EINVAL;
@@ -434,11 +529,15 @@ static int handle_exec(struct hornet_exec_sensor *s, const struct hornet_exec_ev
 						   hornet_args_format(d, e->args_len, true)));
 	d += e->args_len;
 	p->cgroup = intern_bytes(d, e->cgroup_len, NULL);
-	if (!p->binary || !p->cwd || !p->args || !p->cgroup) {
+	d += e->cgroup_len;
+	if (s->opts.env)
+		p->env = env_json(s, d, e->env_len, e->flags & HORNET_PF_TRUNC_ENV, p->binary);
+	if (!p->binary || !p->cwd || !p->args || !p->cgroup || (s->opts.env && !p->env)) {
 		hornet_process__put(p);
 		return -ENOMEM;
 	}
 	set_container(p);
+	add_metadata(s, p);
 
 	/* the clone (or earlier exec) this one replaces is gone */
 	if (e->old_ktime) {
@@ -474,6 +573,8 @@ static int handle_fork(struct hornet_exec_sensor *s, const struct hornet_fork_ev
 		p->cwd = hornet_intern_get(parent->cwd);
 		p->args = hornet_intern_get(parent->args);
 		p->cgroup = hornet_intern_get(parent->cgroup);
+		p->user = hornet_intern_get(parent->user);
+		p->env = hornet_intern_get(parent->env);
 		p->runtime = parent->runtime;
 		memcpy(p->container_id, parent->container_id, sizeof(p->container_id));
 	}
@@ -616,6 +717,7 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 		return -ENOMEM;
 	}
 	set_container(p);
+	add_metadata(s, p);
 
 	kp.ktime = p->ktime;
 	kp.pktime = p->pktime;

@@ -16,8 +16,10 @@
 
 #include "export/event.h"
 #include "probe/features.h"
+#include "process/binhash.h"
 #include "process/cache.h"
 #include "process/redact.h"
+#include "process/userdb.h"
 #include "sensors/shared.h"
 
 enum hornet_event_type {
@@ -50,6 +52,14 @@ struct hornet_exec_sensor_opts {
 	void *emit_ctx;
 	/* --redaction-filters, applied to each process's arguments once; NULL: none */
 	struct hornet_redact *redact;
+	/* what process objects carry beyond the defaults, each NULL or false when off:
+	 * user names (--username-metadata unix), the environment and the names
+	 * kept of it (--enable-process-environment-variables,
+	 * --filter-environment-variables), binary hashes (--enable-binary-hash) */
+	struct hornet_userdb *userdb;
+	bool env;
+	char *const *env_keep;
+	struct hornet_binhash *binhash;
 	/* when set and nonzero, the /proc scan ends early with -ECANCELED (a stop) */
 	const int *stop;
 	/* hornet_exec_prep__start()'s, or NULL: hornet_exec_sensor__new() takes it */

@@ -300,6 +300,16 @@ def procfs_seeds():
         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\n")
 
 
+def passwd_seeds():
+    put("fuzz_passwd", "debian",
+        "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+    put("fuzz_passwd", "hostile",
+        "+nis:x:0:0::/:\n:x:1:1::/:\nbig:x:4294967296:0::/:\nesc\x1b:x:0:0::/:\n"
+        "crlf\r:x:1:1::/:\r\nroot:x:0")
+    put("fuzz_passwd", "environ", "PATH=/bin\0HOME=/root\0NOEQ\0\0A=b=c\0")
+
+
 def cgroup_seeds():
     cid = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
     uid = "1f8c2b3a-4d5e-6f70-8192-a3b4c5d6e7f8"
@@ -519,6 +529,7 @@ def main():
     http_seeds()
     tls_seeds()
     procfs_seeds()
+    passwd_seeds()
     cgroup_seeds()
     hook_seeds()
     config_seeds()
