@@ -129,9 +129,9 @@ static void policy_verb(const char *type, const char *fn, const char **icon, con
 	} else if (!strcmp(type, "process_tracepoint")) {
 		*icon = "\xe2\x81\x89\xef\xb8\x8f"; /* exclamation question mark */
 		*verb = "tracepoint";
-	} else if (!strcmp(type, "process_uprobe")) {
+	} else if (!strcmp(type, "process_uprobe") || !strcmp(type, "process_usdt")) {
 		*icon = "\xf0\x9f\x94\x8d"; /* magnifying glass */
-		*verb = "uprobe ";
+		*verb = !strcmp(type, "process_usdt") ? "usdt   " : "uprobe ";
 	} else if (strstr(fn, "open")) {
 		*icon = "\xf0\x9f\x93\xac"; /* mailbox */
 		*verb = "open   ";
@@ -293,6 +293,7 @@ char *hornet_compact(json_t *event)
 	return policy_line(icon, verb, where, binary,
 			   !strcmp(type, "process_tracepoint") ? str(body, "event")
 			   : !strcmp(type, "process_uprobe")   ? str(body, "symbol")
+			   : !strcmp(type, "process_usdt")     ? str(body, "name")
 							       : str(body, "function_name"),
 			   what, act);
 }
@@ -466,11 +467,10 @@ static char *typed_policy(struct texts *t, const struct hornet_event *ev, const 
 	policy_verb(type, ctext(t, pe->function_name), &icon, &verb);
 	typed_arg_summary(t, pe, what, sizeof(what));
 	action_detail(hornet_kprobe_action_name(pe->action), pe->monitor, act, sizeof(act));
-	/* the JSON reader takes a process_uprobe's name from "symbol", which a
-	 * USDT event does not have */
+	/* a USDT event's symbol is "provider:name"; the JSON reader shows the name */
 	name = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
 	       : pe->kind == HORNET_POLICY_UPROBE   ? pe->symbol
-	       : pe->kind == HORNET_POLICY_USDT	    ? NULL
+	       : pe->kind == HORNET_POLICY_USDT	    ? strchr(pe->symbol ?: ":", ':') + 1
 						    : pe->function_name;
 	return policy_line(icon, verb, where, binary, ctext(t, name), what, act);
 }

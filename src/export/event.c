@@ -667,8 +667,9 @@ const char *hornet_event_type_name(const struct hornet_event *ev)
 		case HORNET_POLICY_LSM:
 			return "process_lsm";
 		case HORNET_POLICY_UPROBE:
-		case HORNET_POLICY_USDT:
 			return "process_uprobe";
+		case HORNET_POLICY_USDT:
+			return "process_usdt";
 		default:
 			return "process_kprobe";
 		}

@@ -13,6 +13,7 @@
 #include "policy/plan.h"
 #include "util/cgroup2.h"
 #include "util/kbtf.h"
+#include "util/usdt.h"
 
 static const struct {
 	const char *name;
@@ -57,6 +58,7 @@ static const char *const mech_names[HORNET_MECH_COUNT] = {
 	[HORNET_MECH_RAW_TP] = "raw_tp",
 	[HORNET_MECH_UPROBE] = "uprobe",
 	[HORNET_MECH_URETPROBE] = "uretprobe",
+	[HORNET_MECH_USDT] = "usdt",
 	[HORNET_MECH_CGROUP_CONNECT] = "cgroup/connect",
 	[HORNET_MECH_CGROUP_SENDMSG] = "cgroup/sendmsg",
 };
@@ -68,6 +70,12 @@ const char *hornet_mech_name(enum hornet_mech m)
 
 void hornet_plan_point_key(const struct hornet_plan_hook *ph, char *key, size_t size)
 {
+	/* each site of a probe is a point: its arguments are in other registers */
+	if (ph->mech == HORNET_MECH_USDT) {
+		snprintf(key, size, "usdt:%s@%s+0x%llx", ph->target, ph->path,
+			 (unsigned long long)ph->offset);
+		return;
+	}
 	snprintf(key, size, "%s:%s%s%s%s%s", hornet_mech_name(ph->mech), ph->target,
 		 ph->mech == HORNET_MECH_TP_RET || ph->mech == HORNET_MECH_KRETPROBE ||
 				 ph->mech == HORNET_MECH_FEXIT
@@ -648,7 +656,8 @@ static int plan_args(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 		const struct hornet_arg *a =
 			i < h->nr_args ? &h->args[i] : &h->data[i - h->nr_args];
 		const struct tp_field *field = NULL;
-		bool user = ph->syscall;
+		bool user = ph->syscall || ph->mech == HORNET_MECH_UPROBE ||
+			    ph->mech == HORNET_MECH_USDT;
 
 		if (fields) {
 			if (syscall_tp) {
@@ -1169,6 +1178,82 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 	return 0;
 }
 
+/*
+ * A USDT probe: one uprobe per site of the probe in the binary (a probe in
+ * an inlined function has several), each reading the arguments where its
+ * note says they are, with the probe's semaphore counted up while attached.
+ */
+static int plan_usdt(const struct hornet_kernel *k, const struct hornet_hook *h,
+		     struct hornet_plan *plan, struct hornet_plan_hook *base, char *err,
+		     size_t err_size)
+{
+	struct hornet_usdt_site *sites = NULL;
+	char provider[160], why[200], *colon;
+	size_t i, j, nr = 0;
+	int ret;
+
+	if (!hornet_has(&k->features, HORNET_FEAT_UPROBE)) {
+		snprintf(err, err_size,
+			 "USDT probes need uprobes, which do not work on this kernel (%s)",
+			 feat_reason(k, HORNET_FEAT_UPROBE));
+		return -EOPNOTSUPP;
+	}
+	if (wants_override(h)) {
+		snprintf(err, err_size, "Override does not apply to USDT probes");
+		return -EINVAL;
+	}
+	snprintf(provider, sizeof(provider), "%s", h->call);
+	colon = strchr(provider, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	ret = hornet_usdt_find(h->path, provider, colon + 1, &sites, &nr, why, sizeof(why));
+	if (ret) {
+		snprintf(err, err_size, "USDT binary '%s': %s", h->path, why);
+		return ret;
+	}
+	for (i = 0; i < nr && !ret; i++) {
+		struct hornet_plan_hook ph = *base;
+		const struct hornet_usdt_site *s = &sites[i];
+
+		ph.mech = HORNET_MECH_USDT;
+		snprintf(ph.path, sizeof(ph.path), "%s", h->path);
+		snprintf(ph.target, sizeof(ph.target), "%s", h->call);
+		snprintf(ph.function_name, sizeof(ph.function_name), "%s", h->call);
+		ph.offset = s->offset;
+		ph.ref_ctr = s->ref_ctr;
+		for (j = 0; j < h->nr_args + h->nr_data && !ret; j++) {
+			const struct hornet_arg *a =
+				j < h->nr_args ? &h->args[j] : &h->data[j - h->nr_args];
+
+			if (a->index >= s->nr_args) {
+				snprintf(err, err_size, "args index %u: the probe has %u arguments",
+					 a->index, s->nr_args);
+				ret = -EINVAL;
+			} else if (a->index >= HORNET_USDT_BPF_ARGS) {
+				snprintf(err, err_size,
+					 "args index %u: hornet reads the first %d USDT arguments",
+					 a->index, HORNET_USDT_BPF_ARGS);
+				ret = -EINVAL;
+			} else if (s->args[a->index].kind == HORNET_USDT_NONE) {
+				snprintf(err, err_size,
+					 "args index %u: the site at 0x%llx keeps it in %s",
+					 a->index, (unsigned long long)s->offset, s->bad[a->index]);
+				ret = -EOPNOTSUPP;
+			}
+		}
+		for (j = 0; j < HORNET_USDT_BPF_ARGS && j < s->nr_args; j++)
+			ph.usdt_args[j] = s->args[j];
+		ph.nr_fn_args = s->nr_args < 6 ? s->nr_args : 6;
+		if (!ret)
+			ret = plan_args(k, &ph, NULL, NULL, 0, false, err, err_size);
+		if (!ret)
+			ret = add_hook(plan, &ph);
+	}
+	free(sites);
+	return ret;
+}
+
 #define MAX_LIST_HOOKS 64
 
 /*
@@ -1318,8 +1403,7 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			ret = plan_uprobe(k, h, plan, &ph, msg, sizeof(msg));
 			break;
 		case HORNET_HOOK_USDT:
-			snprintf(msg, sizeof(msg), "USDT probes are not supported yet");
-			ret = -EOPNOTSUPP;
+			ret = plan_usdt(k, h, plan, &ph, msg, sizeof(msg));
 			break;
 		}
 		if (ret)

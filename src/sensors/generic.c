@@ -119,6 +119,8 @@ static struct bpf_program *prog_for(struct hornet_generic *skel, const struct ho
 		return skel->progs.hornet_gen_uprobe;
 	case HORNET_MECH_URETPROBE:
 		return skel->progs.hornet_gen_uretprobe;
+	case HORNET_MECH_USDT:
+		return skel->progs.hornet_gen_usdt;
 	case HORNET_MECH_CGROUP_CONNECT:
 		*entry = skel->progs.hornet_gen_connect6; /* both families */
 		return skel->progs.hornet_gen_connect4;
@@ -518,6 +520,11 @@ static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct
 			uo.func_name = ph->target;
 		p->links[0] = bpf_program__attach_uprobe_opts(prog, -1, ph->path, ph->offset, &uo);
 		break;
+	case HORNET_MECH_USDT:
+		/* the kernel counts the semaphore up in each process while attached */
+		uo.ref_ctr_offset = ph->ref_ctr;
+		p->links[0] = bpf_program__attach_uprobe_opts(prog, -1, ph->path, ph->offset, &uo);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -707,6 +714,8 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	skel->rodata->hornet_cfg.generation = np->generation;
 	skel->rodata->hornet_cfg.self_tgid = getpid();
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
+	if (ph->mech == HORNET_MECH_USDT)
+		memcpy(skel->rodata->hornet_usdt_args, ph->usdt_args, sizeof(ph->usdt_args));
 	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)

@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Hooks and actions of Tetragon's policies beyond kprobes: USDT probes
+(spec.usdts), process_loader events (spec.loader), and the uprobe and action
+features of issue 13. Each test selects its own events by its own pid."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import HELPERS, Agent, check, features, run, skip, test  # noqa: E402
+
+USDT = os.path.join(HELPERS, "usdt")
+
+
+def bodies(a, key, pid):
+    return [ev[key] for ev in a.events()
+            if key in ev and ev[key].get("process", {}).get("pid") == pid]
+
+
+def settled_bodies(a, key, pid):
+    """The events of the exited process @pid, once the agent has exported them."""
+    a.settle()
+    return bodies(a, key, pid)
+
+
+def usdt_policy(name, probe, args=(), selectors=None):
+    hook = {"path": USDT, "provider": "hornet", "name": probe,
+            "args": [{"index": i, "type": t} for i, t in args]}
+    if selectors is not None:
+        hook["selectors"] = selectors
+    return json.dumps({"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+                       "metadata": {"name": name}, "spec": {"usdts": [hook]}})
+
+
+def need_uprobes():
+    if not features().get("uprobe"):
+        skip("needs uprobes")
+
+
+@test("usdt_arguments_from_registers_constants_and_the_stack")
+def _():
+    need_uprobes()
+    a = Agent.shared()
+    a.add_policy(usdt_policy("usdt-tick", "tick",
+                             [(0, "int64"), (1, "string"), (2, "int"), (3, "int")]))
+    p = subprocess.Popen([USDT, "3", "usdt-word"], stdout=subprocess.PIPE)
+    out = p.communicate(timeout=10)[0]
+    evs = settled_bodies(a, "process_usdt", p.pid)
+    check(len(evs) == 3, "3 process_usdt events, got %r" % evs)
+    e = evs[0]
+    check(e["path"] == USDT and e["provider"] == "hornet" and e["name"] == "tick",
+          "event %r" % e)
+    got = sorted(ev["args"][0]["long_arg"] for ev in evs)
+    check(got == [0, 1, 2], "loop counters %r" % got)
+    check([x for x in e["args"][1:]] == [{"string_arg": "usdt-word"}, {"int_arg": -7},
+                                         {"int_arg": 4242}], "args %r" % e["args"])
+    # the kernel counted the semaphore up while the probe was attached
+    check(out.startswith(b"semaphore 1"), "helper said %r" % out)
+
+
+@test("usdt_selectors_filter_in_the_kernel")
+def _():
+    need_uprobes()
+    a = Agent.shared()
+    a.add_policy(usdt_policy("usdt-filter", "tick", [(1, "string")],
+                             [{"matchArgs": [{"index": 1, "operator": "Equal",
+                                              "values": ["wanted"]}]}]))
+    other = run_usdt("1", "other")
+    wanted = run_usdt("2", "wanted")
+    evs = settled_bodies(a, "process_usdt", wanted)
+    check(len(evs) == 2, "2 events of the wanted word, got %r" % evs)
+    check(not bodies(a, "process_usdt", other), "an event of the other word")
+
+
+@test("usdt_refusals_say_why")
+def _():
+    need_uprobes()
+    a = Agent.shared()
+    r = a.policy("add", "-", text=usdt_policy("usdt-missing", "nosuch"), check_ok=False)
+    check(r.returncode != 0 and b"no USDT probe hornet:nosuch" in r.stderr, "stderr %r" % r.stderr)
+    r = a.policy("add", "-", text=usdt_policy("usdt-args", "plain", [(0, "int")]),
+                 check_ok=False)
+    check(r.returncode != 0 and b"the probe has 0 arguments" in r.stderr, "stderr %r" % r.stderr)
+    doc = json.loads(usdt_policy("usdt-notelf", "tick"))
+    doc["spec"]["usdts"][0]["path"] = "/etc/hostname"
+    r = a.policy("add", "-", text=json.dumps(doc), check_ok=False)
+    check(r.returncode != 0 and b"not an ELF file" in r.stderr, "stderr %r" % r.stderr)
+
+
+def run_usdt(*args):
+    p = subprocess.Popen([USDT] + list(args), stdout=subprocess.DEVNULL)
+    p.wait(timeout=10)
+    return p.pid
+
+
+if __name__ == "__main__":
+    run()
