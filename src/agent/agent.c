@@ -41,6 +41,7 @@
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
+#include "sensors/loader.h"
 #include "sensors/net.h"
 #include "util/bpffs.h"
 #include "store/db.h"
@@ -81,6 +82,9 @@ struct hornet_agent {
 	struct hornet_poll ring_enforce; /* the enforcement records' */
 	struct hornet_ring *rb; /* hornet_events */
 	struct hornet_ring *rb_enforce; /* hornet_enforce */
+	struct hornet_loader_sensor *mmaps; /* process_loader, while a policy has spec.loader */
+	struct hornet_poll mmaps_poll;
+	char mmaps_err[256]; /* why it did not start, said once */
 	bool rb_more; /* the last drain left records for the next round */
 	struct hornet_features features;
 	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
@@ -407,6 +411,9 @@ static void drain(struct hornet_agent *a)
 {
 	if (a->rb)
 		drain_rings(a);
+	/* after the rings: the exec events of the processes it names come first */
+	if (a->mmaps)
+		hornet_loader_sensor__drain(a->mmaps);
 	if (a->file) {
 		hornet_export_file__flush(a->file);
 		export_report(a);
@@ -415,6 +422,47 @@ static void drain(struct hornet_agent *a)
 		hornet_api__flush(a->api);
 	if (a->cfg->stdout_format != HORNET_STDOUT_NONE)
 		fflush(stdout);
+}
+
+/* The loader's buffers are read by drain(), after the rings. */
+static void on_loader(struct hornet_poll *p, uint32_t events)
+{
+}
+
+/* Starts the loader sensor when a policy asks for it, stops it when none does. */
+static void loader_update(struct hornet_agent *a)
+{
+	struct hornet_loader_opts lo = {
+		.maps = &a->maps, .cache = a->cache, .emit = emit, .ctx = a
+	};
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &a->mmaps_poll };
+	bool want = hornet_pm__wants_loader(a->pm);
+	char err[256];
+
+	if (want && !a->mmaps) {
+		a->mmaps = hornet_loader_sensor__new(&lo, err, sizeof(err));
+		if (!a->mmaps) {
+			if (strcmp(err, a->mmaps_err))
+				pr_err("spec.loader: process_loader events: %s", err);
+			snprintf(a->mmaps_err, sizeof(a->mmaps_err), "%s", err);
+			return;
+		}
+		a->mmaps_poll.fn = on_loader;
+		a->mmaps_poll.fd = hornet_loader_sensor__fd(a->mmaps);
+		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->mmaps_poll.fd, &ev)) {
+			pr_err("spec.loader: epoll: %s", strerror(errno));
+			hornet_loader_sensor__free(a->mmaps);
+			a->mmaps = NULL;
+			return;
+		}
+		a->mmaps_err[0] = '\0';
+		pr_info("process_loader events: on");
+	} else if (!want && a->mmaps) {
+		epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->mmaps_poll.fd, NULL);
+		hornet_loader_sensor__free(a->mmaps);
+		a->mmaps = NULL;
+		pr_info("process_loader events: off");
+	}
 }
 
 static void on_ring(struct hornet_poll *p, uint32_t events)
@@ -820,6 +868,8 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 			     mode, err, err_size, name, sizeof(name));
 	if (ret)
 		return ret;
+	/* on before the reply: the caller's next process is seen */
+	loader_update(a);
 	pr_info("policy '%s' added (%s)", name, where);
 	hornet_json_str(j, "name", name);
 	hornet_json_str(j, "state", "enabled");
@@ -838,6 +888,7 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 		return -EINVAL;
 	}
 	ret = hornet_pm__delete(a->pm, name, err, err_size);
+	loader_update(a);
 	if (!ret) {
 		pr_info("policy '%s' deleted", name);
 		hornet_json_str(j, "name", name);
@@ -1197,6 +1248,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_ring__free(a->rb);
 	hornet_ring__free(a->rb_enforce);
 	hornet_crd__stop(a->crd);
+	hornet_loader_sensor__free(a->mmaps);
 	hornet_pm__free(a->pm);
 	hornet_scope__free(a->scope);
 	hornet_gen_sensor__free(a->gen);
@@ -2034,6 +2086,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			p->fn(p, evs[i].events);
 		}
 		drain(&a);
+		loader_update(&a);
 		/* the API's pod changes of this round, at once */
 		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
 			scope_update(&a, false);

@@ -679,6 +679,8 @@ const char *hornet_event_type_name(const struct hornet_event *ev)
 		return "process_http";
 	case HORNET_EV_TLS:
 		return "process_tls";
+	case HORNET_EV_LOADER:
+		return "process_loader";
 	default:
 		return "process_kprobe";
 	}
@@ -706,6 +708,9 @@ int hornet_render_event(struct hornet_json *j, const struct hornet_render_ctx *c
 	case HORNET_EV_HTTP:
 	case HORNET_EV_TLS:
 		hornet_render_msg(j, ctx, ev);
+		break;
+	case HORNET_EV_LOADER:
+		hornet_render_loader(j, ctx, ev);
 		break;
 	}
 	if (!ret && j->failed)

@@ -387,8 +387,8 @@ static void render_usdt(struct hornet_json *j, const struct hornet_policy_event 
 	const char *sym = pe->symbol ? pe->symbol : "", *colon = strchr(sym, ':');
 
 	hornet_json_str(j, "path", pe->path);
-	hornet_json_strn(j, "provider", sym, colon ? (size_t)(colon - sym) : strlen(sym));
-	hornet_json_str(j, "name", colon ? colon + 1 : "");
+	hornet_json_strn(j, "provider", sym, colon ? (size_t)(colon - sym) : 0);
+	hornet_json_str(j, "name", colon ? colon + 1 : sym);
 }
 
 int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *ctx,

@@ -139,6 +139,13 @@ struct hornet_msg_event {
 	};
 };
 
+/* process_loader: an executable mapping of a file (sensors/loader.c) */
+struct hornet_loader_event {
+	const char *path;
+	uint8_t build_id[20];
+	uint8_t build_id_size; /* 0: the kernel gave none */
+};
+
 enum hornet_event_kind {
 	HORNET_EV_EXEC,
 	HORNET_EV_EXIT,
@@ -147,6 +154,7 @@ enum hornet_event_kind {
 	HORNET_EV_DNS,
 	HORNET_EV_HTTP,
 	HORNET_EV_TLS,
+	HORNET_EV_LOADER,
 };
 
 struct hornet_event {
@@ -159,6 +167,7 @@ struct hornet_event {
 		struct hornet_policy_event policy;
 		struct hornet_conn_event conn;
 		struct hornet_msg_event msg; /* DNS, HTTP, TLS */
+		struct hornet_loader_event loader;
 	};
 };
 

@@ -1346,13 +1346,6 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			 "pods of its namespace (set it in the file, or apply it with kubectl -n)");
 		return -EINVAL;
 	}
-	if (p->loader) {
-		snprintf(err, err_size,
-			 "spec.loader: process_loader events (executable mappings) are not "
-			 "supported "
-			 "yet");
-		return -EOPNOTSUPP;
-	}
 	for (i = 0; i < p->nr_hooks && !ret; i++) {
 		const struct hornet_hook *h = &p->hooks[i];
 		struct hornet_plan_hook ph = { .hook = h, .hook_index = i };

@@ -95,5 +95,27 @@ def run_usdt(*args):
     return p.pid
 
 
+def loader_policy(name):
+    return json.dumps({"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+                       "metadata": {"name": name}, "spec": {"loader": True}})
+
+
+@test("loader_events_name_the_files_a_process_maps_executable")
+def _():
+    a = Agent.shared()
+    a.add_policy(loader_policy("loader-on"))
+    pid = run_usdt("1")
+    evs = settled_bodies(a, "process_loader", pid)
+    paths = {e["path"]: e for e in evs}
+    libc = [p for p in paths if os.path.basename(p).startswith("libc.so")]
+    check(libc, "no libc among the mappings of %d: %r" % (pid, sorted(paths)))
+    check(paths[libc[0]].get("buildid"), "libc without a build id: %r" % paths[libc[0]])
+    check(all(e["process"]["pid"] == pid for e in evs), "events %r" % evs[:2])
+    # the policy gone, the sensor stops
+    a.policy("delete", "loader-on")
+    pid = run_usdt("1")
+    check(not settled_bodies(a, "process_loader", pid), "events after the policy was deleted")
+
+
 if __name__ == "__main__":
     run()

@@ -402,11 +402,11 @@ static const struct plan_case cases[] = {
 	  "  uprobes:\n  - path: /proc/self/exe\n    symbols: [main, helper]\n"
 	  "    offsets: [4096]\n    args:\n    - index: 0\n      type: string\n",
 	  "uprobe main path=/proc/self/exe n=6\n"
-	  "  a: arg:string@0/8\n"
+	  "  a: arg:string@0/8+u\n"
 	  "uprobe helper path=/proc/self/exe n=6\n"
-	  "  a: arg:string@0/8\n"
+	  "  a: arg:string@0/8+u\n"
 	  "uprobe 0x1000 path=/proc/self/exe n=6\n"
-	  "  a: arg:string@0/8" },
+	  "  a: arg:string@0/8+u" },
 	{ "uprobe/return", FX_DEBIAN_61, ~0u, 0,
 	  "  uprobes:\n  - path: /proc/self/exe\n    symbols: [main]\n    return: true\n",
 	  "uretprobe main path=/proc/self/exe n=6" },
@@ -456,18 +456,23 @@ static const struct plan_case cases[] = {
 	  "Override (no signals)",
 	  -EOPNOTSUPP },
 
-	/* what no kernel has yet */
-	{ "policy/usdt", FX_DEBIAN_61, ~0u, 0,
+	/* USDT probes: the binary's notes are read when the policy is planned */
+	{ "policy/usdt_missing", FX_DEBIAN_61, ~0u, 0,
 	  "  usdts:\n  - path: /proc/self/exe\n    provider: p\n    name: n\n",
-	  "spec.usdts[0] 'p:n': USDT probes are not supported yet", -EOPNOTSUPP },
+	  "spec.usdts[0] 'p:n': USDT binary '/proc/self/exe': no USDT probes in the file (no "
+	  ".note.stapsdt section)",
+	  -ENOENT },
+	{ "policy/usdt_override", FX_DEBIAN_61, ~0u, 0,
+	  "  usdts:\n  - path: /proc/self/exe\n    provider: p\n    name: n\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "spec.usdts[0] 'p:n': Override does not apply to USDT probes", -EINVAL },
 	/* scoped in the kernel per cgroup: the hooks are planned as for any policy */
 	{ "policy/pod_selector", FX_DEBIAN_61, ~0u, 0,
 	  "  podSelector:\n    matchLabels:\n      app: web\n"
 	  "  kprobes:\n  - call: do_unlinkat\n",
 	  "fentry do_unlinkat n=2", 0 },
-	{ "policy/loader", FX_DEBIAN_61, ~0u, 0, "  loader: true\n",
-	  "spec.loader: process_loader events (executable mappings) are not supported yet",
-	  -EOPNOTSUPP },
+	/* no hook: the agent's loader sensor runs while the policy is loaded */
+	{ "policy/loader", FX_DEBIAN_61, ~0u, 0, "  loader: true\n", "", 0 },
 };
 
 /* The plan as text: one line per hook, then one per argument spec. */
