@@ -13,6 +13,7 @@
 #include "policy/plan.h"
 #include "util/cgroup2.h"
 #include "util/kbtf.h"
+#include "util/sha256.h"
 #include "util/usdt.h"
 
 static const struct {
@@ -1135,6 +1136,41 @@ static int plan_tracepoint(const struct hornet_kernel *k, const struct hornet_ho
 	return plan_args(k, ph, NULL, fields, n, false, err, err_size);
 }
 
+/*
+ * binaryDigests: the binary's sha256 must be one of them. 0: it is (or
+ * there are none); 1: it is not, and the hook is skipped
+ * (ignore.digestVerificationFailure); else -errno with the reason. The
+ * file is hashed again at each plan: a binary replaced since is seen.
+ */
+static int check_digests(const struct hornet_hook *h, struct hornet_plan *plan, char *err,
+			 size_t err_size)
+{
+	char hex[HORNET_SHA256_HEX];
+	size_t i;
+	int ret;
+
+	if (!h->nr_digests)
+		return 0;
+	ret = hornet_sha256_file_hex(h->path, hex);
+	if (ret) {
+		snprintf(err, err_size, "binaryDigests: cannot read '%s': %s", h->path,
+			 strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < h->nr_digests; i++)
+		if (!strcmp(h->digests[i], hex))
+			return 0;
+	if (h->ignore_digest) {
+		plan->nr_skipped++;
+		return 1;
+	}
+	snprintf(err, err_size,
+		 "binaryDigests: '%s' has sha256:%s, which is none of binaryDigests (the hook "
+		 "is skipped instead with ignore.digestVerificationFailure)",
+		 h->path, hex);
+	return -EPERM;
+}
+
 static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *h,
 		       struct hornet_plan *plan, struct hornet_plan_hook *base, char *err,
 		       size_t err_size)
@@ -1155,6 +1191,9 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 		snprintf(err, err_size, "Override does not apply to uprobes");
 		return -EINVAL;
 	}
+	ret = check_digests(h, plan, err, err_size);
+	if (ret)
+		return ret > 0 ? 0 : ret;
 	for (i = 0; i < n; i++) {
 		struct hornet_plan_hook ph = *base;
 
@@ -1405,7 +1444,8 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 	if (!ret && !plan->nr_hooks && p->nr_hooks) {
 		snprintf(err, err_size,
 			 "no hook of the policy exists on this kernel "
-			 "(all were skipped by ignore.callNotFound)");
+			 "(all were skipped by ignore.callNotFound or "
+			 "ignore.digestVerificationFailure)");
 		ret = -ENOENT;
 	}
 	if (ret)

@@ -3,6 +3,7 @@
 """Hooks and actions of Tetragon's policies beyond kprobes: USDT probes
 (spec.usdts), process_loader events (spec.loader), and the uprobe and action
 features of issue 13. Each test selects its own events by its own pid."""
+import hashlib
 import json
 import os
 import subprocess
@@ -87,6 +88,31 @@ def _():
     doc["spec"]["usdts"][0]["path"] = "/etc/hostname"
     r = a.policy("add", "-", text=json.dumps(doc), check_ok=False)
     check(r.returncode != 0 and b"not an ELF file" in r.stderr, "stderr %r" % r.stderr)
+
+
+def digest_policy(name, digests, ignore=False):
+    hook = {"path": USDT, "symbols": ["main"], "binaryDigests": digests}
+    if ignore:
+        hook["ignore"] = {"digestVerificationFailure": True}
+    return json.dumps({"apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+                       "metadata": {"name": name}, "spec": {"uprobes": [hook]}})
+
+
+@test("uprobe_binary_digests_attach_only_to_the_listed_binary")
+def _():
+    need_uprobes()
+    with open(USDT, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    wrong = "%064x" % (int(digest, 16) ^ 1)
+    a = Agent.shared()
+    r = a.policy("add", "-", text=digest_policy("digest-wrong", ["sha256:" + wrong]),
+                 check_ok=False)
+    check(r.returncode != 0 and ("has sha256:%s" % digest).encode() in r.stderr,
+          "stderr %r" % r.stderr)
+    a.add_policy(digest_policy("digest-ok", ["sha256:" + wrong, "SHA256:" + digest.upper()]))
+    pid = run_usdt("1")
+    evs = settled_bodies(a, "process_uprobe", pid)
+    check(len(evs) == 1 and evs[0]["symbol"] == "main", "events %r" % evs)
 
 
 def run_usdt(*args):
