@@ -1089,6 +1089,23 @@ static void read_stacks(struct hornet_gen_sensor *g, const struct hornet_gen_eve
 	}
 }
 
+/*
+ * The kernel posts a record for a selector's GetUrl or DnsLookup even with
+ * NoPost: user space takes the action, and with NoPost exports nothing. Decided
+ * here from the selector, so that the programs pay no instruction for it.
+ */
+static bool user_only(const struct hornet_render_hook *r, const struct hornet_gen_event *e)
+{
+	unsigned int a;
+
+	if (!(e->flags & HORNET_GEN_EV_USER_ACTION) || e->sel >= HORNET_POLICY_MAX_SELECTORS)
+		return false;
+	for (a = 0; a < HORNET_POLICY_MAX_ACTIONS; a++)
+		if (r->user_actions[e->sel][a].action == HORNET_ACTION_NOPOST)
+			return true;
+	return false;
+}
+
 int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size)
 {
 	const struct hornet_gen_event *e = data;
@@ -1142,7 +1159,7 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 		ret = tmp ? 0 : -ENOMEM;
 	}
 	ev.process = proc;
-	if (!ret)
+	if (!ret && !user_only(&u->info, e))
 		ret = g->opts.emit(g->opts.ctx, &ev);
 	for (i = 0; i < ev.policy.nr_user_stack; i++)
 		free((char *)uf[i].name);

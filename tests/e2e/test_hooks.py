@@ -8,9 +8,10 @@ import json
 import os
 import subprocess
 import sys
+import socket
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HELPERS, Agent, check, features, run, skip, test  # noqa: E402
+from hornet import HELPERS, Agent, Fail, check, features, run, skip, test  # noqa: E402
 
 USDT = os.path.join(HELPERS, "usdt")
 
@@ -113,6 +114,34 @@ def _():
     pid = run_usdt("1")
     evs = settled_bodies(a, "process_uprobe", pid)
     check(len(evs) == 1 and evs[0]["symbol"] == "main", "events %r" % evs)
+
+
+@test("geturl_with_nopost_fetches_and_exports_nothing")
+def _():
+    need_uprobes()
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    srv.settimeout(10)
+    try:
+        a = Agent.shared()
+        path = "/nopost-%d" % os.getpid()
+        a.add_policy(usdt_policy("geturl-nopost", "plain", selectors=[{"matchActions": [
+            {"action": "GetUrl", "argUrl": "http://127.0.0.1:%d%s" % (srv.getsockname()[1], path)},
+            {"action": "NoPost"}]}]))
+        pid = run_usdt("1")
+        try:
+            conn = srv.accept()[0]
+        except socket.timeout:
+            raise Fail("no GET within 10 s")
+        with conn:
+            conn.settimeout(5)
+            request = conn.recv(4096)
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n")
+        check(request.startswith(("GET %s " % path).encode()), "request %r" % request[:200])
+        check(not settled_bodies(a, "process_usdt", pid), "an event despite NoPost")
+    finally:
+        srv.close()
 
 
 def run_usdt(*args):
