@@ -429,6 +429,8 @@ int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *
 				pe->ret_nopost ? "KPROBE_ACTION_NOPOST" : "KPROBE_ACTION_POST");
 	}
 	hornet_json_str(j, "action", hornet_kprobe_action_name(pe->action));
+	if (pe->ima_hash)
+		hornet_json_str(j, "ima_hash", pe->ima_hash);
 	if (pe->monitor)
 		hornet_json_str(j, "policy_mode", "monitor");
 	if (pe->action == HORNET_A_OVERRIDE)

@@ -115,6 +115,7 @@ struct hornet_policy_event {
 	size_t nr_tags;
 	const struct hornet_stack_frame *kernel_stack, *user_stack;
 	size_t nr_kernel_stack, nr_user_stack;
+	const char *ima_hash; /* "sha256:<hex>" of the file argument (Post imaHash); NULL none */
 };
 
 /* process_kprobe of the network sensor: tcp_connect, tcp_close, ... */

@@ -25,6 +25,7 @@
 #include "util/ksyms.h"
 #include "util/links.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 /* What an event needs to be decoded, copied from the policy so that events
  * still in the ring buffer after a policy is gone can be recognized. */
@@ -1106,8 +1107,37 @@ static bool user_only(const struct hornet_render_hook *r, const struct hornet_ge
 	return false;
 }
 
+/*
+ * Post with imaHash: the SHA-256 of the event's first file argument, which
+ * hornet computes in user space (not the kernel's IMA, which needs a
+ * sleepable BPF LSM program), by path, once per file version: "sha256:<hex>",
+ * or NULL when there is no such argument or the file cannot be read.
+ */
+static const char *file_hash(const struct hornet_policy_event *pe, char *out, size_t size)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < pe->nr_args; i++) {
+		const struct hornet_arg_val *v = &pe->args[i];
+
+		if (v->kind != HORNET_VAL_FILE && v->kind != HORNET_VAL_PATH &&
+		    v->kind != HORNET_VAL_BINPRM)
+			continue;
+		if (!v->file.path || !v->file.path_len || v->file.path_len >= sizeof(path) ||
+		    v->file.path[0] != '/' || size < 8 + HORNET_SHA256_HEX)
+			return NULL;
+		memcpy(path, v->file.path, v->file.path_len);
+		path[v->file.path_len] = '\0';
+		memcpy(out, "sha256:", 7);
+		return hornet_sha256_file_cached(path, out + 7) ? NULL : out;
+	}
+	return NULL;
+}
+
 int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size)
 {
+	char ima[8 + HORNET_SHA256_HEX];
 	const struct hornet_gen_event *e = data;
 	/* zeroed by read_stacks() when used: 6 KiB cleared per event was 4% of the agent's CPU */
 	struct hornet_stack_frame kf[HORNET_STACK_DEPTH], uf[HORNET_STACK_DEPTH];
@@ -1159,6 +1189,8 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 		ret = tmp ? 0 : -ENOMEM;
 	}
 	ev.process = proc;
+	if (!ret && e->sel < HORNET_POLICY_MAX_SELECTORS && u->info.ima_hash[e->sel])
+		ev.policy.ima_hash = file_hash(&ev.policy, ima, sizeof(ima));
 	if (!ret && !user_only(&u->info, e))
 		ret = g->opts.emit(g->opts.ctx, &ev);
 	for (i = 0; i < ev.policy.nr_user_stack; i++)

@@ -64,6 +64,7 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 			else if (ma->action == HORNET_ACTION_DNSLOOKUP)
 				r->user_actions[i][a].arg = dup_or_null(ma->arg_fqdn);
 			r->user_actions[i][a].action = ma->action;
+			r->ima_hash[i] |= ma->action == HORNET_ACTION_POST && ma->ima_hash;
 		}
 	}
 	return 0;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/sha256.h"
@@ -98,25 +99,77 @@ void hornet_sha256_final(struct hornet_sha256 *s, uint8_t out[HORNET_SHA256_LEN]
 		out[i] = s->h[i / 4] >> (24 - 8 * (i % 4));
 }
 
-int hornet_sha256_file_hex(const char *path, char hex[HORNET_SHA256_HEX])
+/* The digest of the open file @fd as lowercase hex. */
+static int fd_hex(int fd, char hex[HORNET_SHA256_HEX])
 {
 	struct hornet_sha256 s;
 	uint8_t buf[16384], d[HORNET_SHA256_LEN];
 	ssize_t n;
-	int fd, i;
+	int i;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	hornet_sha256_init(&s);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		hornet_sha256_update(&s, buf, n);
-	i = n < 0 ? -errno : 0;
-	close(fd);
-	if (i)
-		return i;
+	if (n < 0)
+		return -errno;
 	hornet_sha256_final(&s, d);
 	for (i = 0; i < HORNET_SHA256_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
 	return 0;
+}
+
+int hornet_sha256_file_hex(const char *path, char hex[HORNET_SHA256_HEX])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = fd_hex(fd, hex);
+	close(fd);
+	return ret;
+}
+
+#define CACHE_SLOTS 64
+
+static struct {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec ctime;
+	char hex[HORNET_SHA256_HEX];
+} cache[CACHE_SLOTS];
+
+int hornet_sha256_file_cached(const char *path, char hex[HORNET_SHA256_HEX])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ret = 0;
+	unsigned int slot;
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	/* the identity of what is read, not of what the path names later */
+	if (fstat(fd, &st)) {
+		ret = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+	} else {
+		slot = (unsigned int)(st.st_ino ^ st.st_dev) % CACHE_SLOTS;
+		if (cache[slot].ino == st.st_ino && cache[slot].dev == st.st_dev &&
+		    cache[slot].size == st.st_size &&
+		    cache[slot].ctime.tv_sec == st.st_ctim.tv_sec &&
+		    cache[slot].ctime.tv_nsec == st.st_ctim.tv_nsec && cache[slot].hex[0]) {
+			memcpy(hex, cache[slot].hex, HORNET_SHA256_HEX);
+		} else {
+			ret = fd_hex(fd, hex);
+			if (!ret) {
+				cache[slot].dev = st.st_dev;
+				cache[slot].ino = st.st_ino;
+				cache[slot].size = st.st_size;
+				cache[slot].ctime = st.st_ctim;
+				memcpy(cache[slot].hex, hex, HORNET_SHA256_HEX);
+			}
+		}
+	}
+	close(fd);
+	return ret;
 }

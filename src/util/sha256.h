@@ -27,4 +27,11 @@ void hornet_sha256_final(struct hornet_sha256 *s, uint8_t out[HORNET_SHA256_LEN]
 /* The digest of the file @path as lowercase hex; 0 or -errno. */
 int hornet_sha256_file_hex(const char *path, char hex[HORNET_SHA256_HEX]);
 
+/*
+ * The same, remembered per file identity (device, inode, size, change time)
+ * in a small table, so a file seen again is not read again; changed, it is.
+ * Not thread-safe: for the agent's event loop.
+ */
+int hornet_sha256_file_cached(const char *path, char hex[HORNET_SHA256_HEX]);
+
 #endif

@@ -144,6 +144,26 @@ def _():
         srv.close()
 
 
+@test("ima_hash_is_the_sha256_of_the_file_argument")
+def _():
+    a = Agent.shared()
+    a.add_policy(json.dumps({
+        "apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+        "metadata": {"name": "ima-exec"},
+        "spec": {"tracepoints": [{
+            "subsystem": "sched", "event": "sched_process_exec", "raw": True,
+            "args": [{"index": 2, "type": "linux_binprm"}],
+            "selectors": [{"matchBinaries": [{"operator": "In", "values": [USDT]}],
+                           "matchActions": [{"action": "Post", "imaHash": True}]}]}]}}))
+    with open(USDT, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    pid = run_usdt("1")
+    evs = [e for e in settled_bodies(a, "process_tracepoint", pid)
+           if e.get("policy_name") == "ima-exec"]
+    check(len(evs) == 1 and evs[0].get("ima_hash") == "sha256:" + digest,
+          "want sha256:%s, events %r" % (digest, evs))
+
+
 def run_usdt(*args):
     p = subprocess.Popen([USDT] + list(args), stdout=subprocess.DEVNULL)
     p.wait(timeout=10)

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -95,6 +96,19 @@ int main(void)
 		hex_of(million, 100000, 1 << 20, other);
 		CHECK_STR(hex, other);
 		CHECK_INT(hornet_sha256_file_hex("/nonexistent/x", hex), -ENOENT);
+		/* remembered, and read again once the file changed */
+		CHECK_INT(hornet_sha256_file_cached(path, other), 0);
+		CHECK_STR(other, hex);
+		CHECK_INT(hornet_sha256_file_cached(path, other), 0);
+		CHECK_STR(other, hex);
+		fd = open(path, O_WRONLY | O_APPEND);
+		CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+		close(fd);
+		CHECK_INT(hornet_sha256_file_cached(path, other), 0);
+		CHECK(strcmp(other, hex));
+		CHECK_INT(hornet_sha256_file_hex(path, hex), 0);
+		CHECK_STR(other, hex);
+		CHECK_INT(hornet_sha256_file_cached("/proc", other), -EINVAL);
 	}
 	UNIT_CASE("binary_digests_syntax")
 	{
