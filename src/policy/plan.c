@@ -1188,7 +1188,12 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 		return -errno;
 	}
 	if (wants_override(h)) {
-		snprintf(err, err_size, "Override does not apply to uprobes");
+		/* the verifier of 6.1 and 6.18 refuses a store into a kprobe program's
+		 * registers ("invalid bpf_context access"): no way to return early */
+		snprintf(err, err_size,
+			 "Override on uprobes is not supported: it needs a uprobe program that "
+			 "changes the registers, which this kernel's verifier refuses (use "
+			 "Sigkill)");
 		return -EINVAL;
 	}
 	ret = check_digests(h, plan, err, err_size);
