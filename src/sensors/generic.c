@@ -452,6 +452,19 @@ static void apply_follow(struct hornet_gen_sensor *g, const struct hornet_point_
 	}
 }
 
+/* 1 + the first sock or socket argument spec (TrackSock's owners), 0 none */
+static uint8_t sock_spec(const struct hornet_gen_cfg *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_specs && i < HORNET_GEN_MAX_SPECS; i++)
+		if ((cfg->specs[i].type == HORNET_GT_SOCK ||
+		     cfg->specs[i].type == HORNET_GT_SOCKET) &&
+		    cfg->specs[i].src != HORNET_SRC_RET)
+			return i + 1;
+	return 0;
+}
+
 static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct bpf_program *prog,
 		  struct bpf_program *entry)
 {
@@ -717,6 +730,7 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
 	if (ph->mech == HORNET_MECH_USDT)
 		memcpy(skel->rodata->hornet_usdt_args, ph->usdt_args, sizeof(ph->usdt_args));
+	skel->rodata->hornet_sock_spec = sock_spec(&c->cfg);
 	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)

@@ -164,6 +164,54 @@ def _():
           "want sha256:%s, events %r" % (digest, evs))
 
 
+# connects, then a forked child writes on the socket: its pid, then the child's
+TRACKED_WRITER = """
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+pid = os.fork()
+if pid == 0:
+    s.sendall(b"from the child")
+    os._exit(0)
+os.waitpid(pid, 0)
+print(os.getpid(), pid)
+"""
+
+
+@test("tracksock_events_of_a_tracked_socket_name_its_owner")
+def _():
+    if not features().get("fentry") and not features().get("kprobe"):
+        skip("needs kprobes or fentry (tcp_connect, tcp_sendmsg)")
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    port = srv.getsockname()[1]
+    dport = [{"matchArgs": [{"index": 0, "operator": "DPort", "values": [str(port)]}]}]
+    track = [dict(dport[0], matchActions=[{"action": "TrackSock", "argSock": 0}])]
+    try:
+        a = Agent.shared()
+        a.add_policy(json.dumps({
+            "apiVersion": "cilium.io/v1alpha1", "kind": "TracingPolicy",
+            "metadata": {"name": "track-owner"},
+            "spec": {"kprobes": [
+                {"call": "tcp_connect", "args": [{"index": 0, "type": "sock"}],
+                 "selectors": track},
+                {"call": "tcp_sendmsg", "args": [{"index": 0, "type": "sock"}],
+                 "selectors": dport}]}}))
+        out = subprocess.run([sys.executable, "-c", TRACKED_WRITER, str(port)],
+                             capture_output=True, timeout=20).stdout.split()
+        owner, child = int(out[0]), int(out[1])
+        a.settle()
+        sends = [ev["process_kprobe"] for ev in a.events()
+                 if ev.get("process_kprobe", {}).get("policy_name") == "track-owner" and
+                 ev["process_kprobe"].get("function_name", "").endswith("tcp_sendmsg")]
+        check(sends, "no tcp_sendmsg event on port %d" % port)
+        pids = {e["process"]["pid"] for e in sends}
+        check(pids == {owner}, "tcp_sendmsg by %d named %r, want the owner %d" %
+              (child, pids, owner))
+    finally:
+        srv.close()
+
+
 def run_usdt(*args):
     p = subprocess.Popen([USDT] + list(args), stdout=subprocess.DEVNULL)
     p.wait(timeout=10)
