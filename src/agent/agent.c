@@ -85,6 +85,7 @@ struct hornet_agent {
 	struct hornet_loader_sensor *mmaps; /* process_loader, while a policy has spec.loader */
 	struct hornet_poll mmaps_poll;
 	char mmaps_err[256]; /* why it did not start, said once */
+	uint64_t mmaps_lost; /* lost by the loader sensors stopped so far */
 	bool rb_more; /* the last drain left records for the next round */
 	struct hornet_features features;
 	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
@@ -459,6 +460,7 @@ static void loader_update(struct hornet_agent *a)
 		pr_info("process_loader events: on");
 	} else if (!want && a->mmaps) {
 		epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->mmaps_poll.fd, NULL);
+		a->mmaps_lost += hornet_loader_sensor__lost(a->mmaps);
 		hornet_loader_sensor__free(a->mmaps);
 		a->mmaps = NULL;
 		pr_info("process_loader events: off");
@@ -703,6 +705,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "api_queue", as.dropped);
 	hornet_json_u64(j, "malformed_records", a->bad_records);
+	hornet_json_u64(j, "loader_records", a->mmaps_lost + hornet_loader_sensor__lost(a->mmaps));
 	hornet_json_u64(j, "export_errors", a->file ? hornet_export_file__lost(a->file) : 0);
 	hornet_json_obj_end(j);
 	hornet_json_obj_begin(j, "errors");
