@@ -473,6 +473,58 @@ int hornet_gen_uretprobe(struct pt_regs *ctx)
 	return 0;
 }
 
+/* ---- USDT probes ---- */
+
+/* Where each USDT argument of this site is (its note): set by user space. */
+const volatile struct hornet_usdt_arg hornet_usdt_args[HORNET_USDT_BPF_ARGS];
+
+static __always_inline __u64 usdt_arg(struct pt_regs *ctx, int i)
+{
+	const volatile struct hornet_usdt_arg *a = &hornet_usdt_args[i];
+	int size = a->size < 0 ? -a->size : a->size, shift;
+	__u64 v = 0;
+
+	switch (a->kind) {
+	case HORNET_USDT_CONST:
+		v = a->val;
+		break;
+	case HORNET_USDT_REG:
+		/* reg_off is not constant to the verifier: a read, not a ctx access */
+		bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0x1ff));
+		break;
+	case HORNET_USDT_REG_DEREF:
+		bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0x1ff));
+		v += a->val;
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)v))
+			v = 0;
+		break;
+	default:
+		return 0;
+	}
+	/* keep the note's size, sign-extended when the note says it is signed */
+	shift = size > 0 && size < 8 ? 64 - 8 * size : 0;
+	if (a->size < 0)
+		return (__u64)((__s64)(v << shift) >> shift);
+	return (v << shift) >> shift;
+}
+
+SEC("uprobe")
+int hornet_gen_usdt(struct pt_regs *ctx)
+{
+	struct gen_heap *h = heap();
+	__u64 args[HORNET_USDT_BPF_ARGS];
+
+	if (!h)
+		return 0;
+	for (int i = 0; i < HORNET_USDT_BPF_ARGS; i++)
+		args[i] = usdt_arg(ctx, i);
+	h->has_ret = 0;
+	h->ret = 0;
+	raw_from_args(h, args);
+	gen_run(ctx, h, true);
+	return 0;
+}
+
 /* ---- connections denied or reported through cgroup programs ---- */
 
 /*

@@ -46,7 +46,7 @@ DEFAULT_CORPUS = os.path.join(ROOT, "..", "shared", "compat", "tetragon-examples
 # YAML/JSON text at all, as opposed to a policy that failed validation
 UNREADABLE = re.compile(r"invalid YAML|invalid JSON|invalid text|cannot open|cannot read|"
                         r"larger than|not valid UTF-8|contains a NUL byte")
-CHECK_OK = re.compile(r"^policy '(?P<name>[^']*)': ok \((?P<n>\d+) hooks?(?::\s*(?P<hooks>.*))?\)$")
+CHECK_OK = re.compile(r"^policy '(?P<name>[^']*)': ok \((?P<n>\d+) hooks?(?::\s*(?P<hooks>.*)|;.*)?\)$")
 CHECK_NO_PLAN = re.compile(r"^policy '(?P<name>[^']*)': (?:cannot run on this kernel|refused): (?P<why>.*)$")
 # reasons that say nothing about what went wrong
 GENERIC = re.compile(r"^\W*(error|failed|failure|fail|unknown( error)?|invalid|not ok|no|"

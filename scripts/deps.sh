@@ -7,7 +7,7 @@
 #   scripts/deps.sh --check   list what is missing, install nothing
 set -eu
 
-BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev
+BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libyaml-dev systemtap-sdt-dev
 libjansson-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev libpq-dev
 libpcre2-dev"
 # bpftool: its own package on Debian; part of linux-tools on Ubuntu

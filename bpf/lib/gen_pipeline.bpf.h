@@ -63,6 +63,27 @@ static __always_inline bool is_agent(__u32 tgid)
 	return !p || (p->flags & HORNET_PF_AGENT);
 }
 
+/* 1 + the spec of the point's first sock or socket argument, 0 none: set by
+ * user space, so that points without one pay nothing for TrackSock */
+const volatile __u8 hornet_sock_spec = 0;
+
+/*
+ * TrackSock: the events of a tracked socket name the process that tracked
+ * it (hornet_socks), as Tetragon's do, whoever the current task is (a
+ * child that inherited the socket, a softirq's interrupted task).
+ */
+static __always_inline struct hornet_proc *sock_owner(struct gen_heap *h, struct hornet_proc *proc)
+{
+	__u64 sk = h->val[(hornet_sock_spec - 1) & (HORNET_GEN_MAX_SPECS - 1)];
+	__u32 *owner = bpf_map_lookup_elem(&hornet_socks, &sk);
+
+	if (!owner || *owner == h->pid)
+		return proc;
+	h->pid = *owner;
+	h->tid = *owner;
+	return load_proc(h, true);
+}
+
 static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool tracing)
 {
 	__u32 lookups = hornet_cfg.lookups, key = hornet_cfg.point_id;
@@ -104,6 +125,8 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	}
 
 	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? capture_one : capture_cg, &hc, 0);
+	if (tracing && hornet_sock_spec)
+		proc = sock_owner(h, proc);
 	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? match_spec : match_cg, &hc, 0);
 	if (lookups & HORNET_LOOKUP_BINARY)
 		match_binary(h, proc, HORNET_KEY_BINARY, lookups, tracing);

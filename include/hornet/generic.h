@@ -68,6 +68,29 @@ enum hornet_gen_type {
 	HORNET_GT_COUNT,
 };
 
+/*
+ * A USDT argument, as its probe site's note describes it ("-4@%edi",
+ * "8@-16(%rbp)", "4@$5"): read by the usdt program from the registers the
+ * uprobe saw. Only the usdt program reads these (hornet_usdt_args).
+ */
+enum hornet_usdt_kind {
+	HORNET_USDT_NONE, /* no such argument, or one hornet cannot read: 0 */
+	HORNET_USDT_CONST, /* the value itself */
+	HORNET_USDT_REG, /* a register */
+	HORNET_USDT_REG_DEREF, /* memory at a register plus an offset */
+};
+
+#define HORNET_USDT_BPF_ARGS 6 /* USDT arguments the usdt program reads */
+
+struct hornet_usdt_arg {
+	__s64 val; /* CONST: the value; REG_DEREF: the offset added to the register */
+	__u16 reg_off; /* the register's offset in struct pt_regs */
+	__u8 kind; /* enum hornet_usdt_kind */
+	__s8 size; /* bytes (1, 2, 4, 8); negative: signed */
+	__u8 pad[4];
+};
+_Static_assert(sizeof(struct hornet_usdt_arg) == 16, "hornet_usdt_arg size");
+
 /* hornet_gen_spec.flags */
 #define HORNET_SPEC_USER (1 << 0) /* the pointer is into user memory */
 #define HORNET_SPEC_SIGNED (1 << 1) /* INT: sign-extend */

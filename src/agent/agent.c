@@ -45,6 +45,7 @@
 #include "process/procfs.h"
 #include "sensors/exec.h"
 #include "sensors/generic.h"
+#include "sensors/loader.h"
 #include "sensors/net.h"
 #include "util/bpffs.h"
 #include "store/db.h"
@@ -85,6 +86,10 @@ struct hornet_agent {
 	struct hornet_poll ring_enforce; /* the enforcement records' */
 	struct hornet_ring *rb; /* hornet_events */
 	struct hornet_ring *rb_enforce; /* hornet_enforce */
+	struct hornet_loader_sensor *mmaps; /* process_loader, while a policy has spec.loader */
+	struct hornet_poll mmaps_poll;
+	char mmaps_err[256]; /* why it did not start, said once */
+	uint64_t mmaps_lost; /* lost by the loader sensors stopped so far */
 	bool rb_more; /* the last drain left records for the next round */
 	struct hornet_features features;
 	struct hornet_shared_maps maps; /* the ring buffer and what the sensors share */
@@ -497,6 +502,9 @@ static void drain(struct hornet_agent *a)
 {
 	if (a->rb)
 		drain_rings(a);
+	/* after the rings: the exec events of the processes it names come first */
+	if (a->mmaps)
+		hornet_loader_sensor__drain(a->mmaps);
 	if (a->file) {
 		export_tick(a, false);
 		hornet_export_file__flush(a->file);
@@ -506,6 +514,48 @@ static void drain(struct hornet_agent *a)
 		hornet_api__flush(a->api);
 	if (a->cfg->stdout_format != HORNET_STDOUT_NONE)
 		fflush(stdout);
+}
+
+/* The loader's buffers are read by drain(), after the rings. */
+static void on_loader(struct hornet_poll *p, uint32_t events)
+{
+}
+
+/* Starts the loader sensor when a policy asks for it, stops it when none does. */
+static void loader_update(struct hornet_agent *a)
+{
+	struct hornet_loader_opts lo = {
+		.maps = &a->maps, .cache = a->cache, .emit = emit, .ctx = a
+	};
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &a->mmaps_poll };
+	bool want = hornet_pm__wants_loader(a->pm);
+	char err[256];
+
+	if (want && !a->mmaps) {
+		a->mmaps = hornet_loader_sensor__new(&lo, err, sizeof(err));
+		if (!a->mmaps) {
+			if (strcmp(err, a->mmaps_err))
+				pr_err("spec.loader: process_loader events: %s", err);
+			snprintf(a->mmaps_err, sizeof(a->mmaps_err), "%s", err);
+			return;
+		}
+		a->mmaps_poll.fn = on_loader;
+		a->mmaps_poll.fd = hornet_loader_sensor__fd(a->mmaps);
+		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->mmaps_poll.fd, &ev)) {
+			pr_err("spec.loader: epoll: %s", strerror(errno));
+			hornet_loader_sensor__free(a->mmaps);
+			a->mmaps = NULL;
+			return;
+		}
+		a->mmaps_err[0] = '\0';
+		pr_info("process_loader events: on");
+	} else if (!want && a->mmaps) {
+		epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->mmaps_poll.fd, NULL);
+		a->mmaps_lost += hornet_loader_sensor__lost(a->mmaps);
+		hornet_loader_sensor__free(a->mmaps);
+		a->mmaps = NULL;
+		pr_info("process_loader events: off");
+	}
 }
 
 static void on_ring(struct hornet_poll *p, uint32_t events)
@@ -758,6 +808,7 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_end(j);
 	hornet_json_u64(j, "api_queue", as.dropped);
 	hornet_json_u64(j, "malformed_records", a->bad_records);
+	hornet_json_u64(j, "loader_records", a->mmaps_lost + hornet_loader_sensor__lost(a->mmaps));
 	hornet_json_u64(j, "export_errors", a->file ? hornet_export_file__lost(a->file) : 0);
 	hornet_json_obj_end(j);
 	hornet_json_obj_begin(j, "errors");
@@ -1010,6 +1061,8 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 			     mode, err, err_size, name, sizeof(name));
 	if (ret)
 		return ret;
+	/* on before the reply: the caller's next process is seen */
+	loader_update(a);
 	pr_info("policy '%s' added (%s)", name, where);
 	hornet_json_str(j, "name", name);
 	hornet_json_str(j, "state", "enabled");
@@ -1042,6 +1095,7 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 		return -EINVAL;
 	}
 	ret = hornet_pm__delete(a->pm, name, err, err_size);
+	loader_update(a);
 	if (!ret) {
 		if (persisting(a))
 			hornet_persist_remove(a->cfg->persist_policies, name);
@@ -1484,6 +1538,7 @@ static void agent_free(struct hornet_agent *a)
 	hornet_ring__free(a->rb);
 	hornet_ring__free(a->rb_enforce);
 	hornet_crd__stop(a->crd);
+	hornet_loader_sensor__free(a->mmaps);
 	hornet_pm__free(a->pm);
 	hornet_scope__free(a->scope);
 	hornet_gen_sensor__free(a->gen);
@@ -2376,6 +2431,7 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			p->fn(p, evs[i].events);
 		}
 		drain(&a);
+		loader_update(&a);
 		/* the API's pod changes of this round, at once */
 		if (a.scope && hornet_pod_store__generation(a.pods) != a.scope_gen)
 			scope_update(&a, false);

@@ -404,13 +404,18 @@ static void count_line(struct hornet_counters *c, const char *type, const char *
 	key[0] = json_string_value(json_object_get(ev, "policy_name"));
 	if (key[0]) {
 		fn = json_string_value(json_object_get(ev, "function_name"));
-		kind = !strcmp(type, "process_lsm")	 ? "lsm"
-		       : !strcmp(type, "process_uprobe") ? "usdt"
-							 : "kprobe";
+		kind = !strcmp(type, "process_lsm")    ? "lsm"
+		       : !strcmp(type, "process_usdt") ? "usdt"
+						       : "kprobe";
 		if (json_object_get(ev, "subsys"))
 			snprintf(hook, sizeof(hook), "tracepoint:%s/%s",
 				 json_string_value(json_object_get(ev, "subsys")) ?: "",
 				 json_string_value(json_object_get(ev, "event")) ?: "");
+		else if (json_object_get(ev, "provider"))
+			snprintf(hook, sizeof(hook), "usdt:%s/%s:%s",
+				 json_string_value(json_object_get(ev, "path")) ?: "",
+				 json_string_value(json_object_get(ev, "provider")) ?: "",
+				 json_string_value(json_object_get(ev, "name")) ?: "");
 		else if (json_object_get(ev, "symbol"))
 			snprintf(hook, sizeof(hook), "uprobe:%s/%s",
 				 json_string_value(json_object_get(ev, "path")) ?: "",

@@ -268,6 +268,16 @@ void hornet_pm__on_scope_change(struct hornet_pm *pm, void (*fn)(void *ctx), voi
 	pm->scope_ctx = ctx;
 }
 
+bool hornet_pm__wants_loader(const struct hornet_pm *pm)
+{
+	const struct managed *m;
+
+	for (m = pm ? pm->list : NULL; m; m = m->next)
+		if (m->state == STATE_ENABLED && m->policy && m->policy->loader)
+			return true;
+	return false;
+}
+
 int hornet_pm__each_scope(const struct hornet_pm *pm,
 			  int (*fn)(const struct hornet_policy *p, uint32_t index, void *ctx),
 			  void *ctx)

@@ -98,6 +98,8 @@ int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t 
  * __each_scope() visits every policy holding one.
  */
 void hornet_pm__on_scope_change(struct hornet_pm *pm, void (*fn)(void *ctx), void *ctx);
+/* A loaded policy has spec.loader: process_loader events are wanted. */
+bool hornet_pm__wants_loader(const struct hornet_pm *pm);
 int hornet_pm__each_scope(const struct hornet_pm *pm,
 			  int (*fn)(const struct hornet_policy *p, uint32_t index, void *ctx),
 			  void *ctx);

@@ -24,10 +24,19 @@
 #define FOLLOW_WAIT_MS 200
 
 static const char *const known_types[] = {
-	"process_exec",	      "process_exit", "process_kprobe",
-	"process_tracepoint", "process_lsm",  "process_uprobe",
-	"process_throttle",   "process_dns",  "process_http",
-	"process_tls",	      NULL,
+	"process_exec",
+	"process_exit",
+	"process_kprobe",
+	"process_tracepoint",
+	"process_lsm",
+	"process_uprobe",
+	"process_usdt",
+	"process_loader",
+	"process_throttle",
+	"process_dns",
+	"process_http",
+	"process_tls",
+	NULL,
 };
 
 struct filters {

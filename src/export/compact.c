@@ -119,6 +119,7 @@ static void tls_summary(char *out, size_t size, const char *sni, const char *des
 #define ICON_TLS "\xf0\x9f\x94\x90" /* closed lock with key */
 #define ICON_EXEC "\xf0\x9f\x9a\x80" /* rocket */
 #define ICON_EXIT "\xf0\x9f\x92\xa5" /* collision */
+#define ICON_LOADER "\xf0\x9f\x93\x9a" /* books */
 
 /* The icon and verb of a policy event, from the function it hooked. */
 static void policy_verb(const char *type, const char *fn, const char **icon, const char **verb)
@@ -129,9 +130,9 @@ static void policy_verb(const char *type, const char *fn, const char **icon, con
 	} else if (!strcmp(type, "process_tracepoint")) {
 		*icon = "\xe2\x81\x89\xef\xb8\x8f"; /* exclamation question mark */
 		*verb = "tracepoint";
-	} else if (!strcmp(type, "process_uprobe")) {
+	} else if (!strcmp(type, "process_uprobe") || !strcmp(type, "process_usdt")) {
 		*icon = "\xf0\x9f\x94\x8d"; /* magnifying glass */
-		*verb = "uprobe ";
+		*verb = !strcmp(type, "process_usdt") ? "usdt   " : "uprobe ";
 	} else if (strstr(fn, "open")) {
 		*icon = "\xf0\x9f\x93\xac"; /* mailbox */
 		*verb = "open   ";
@@ -286,6 +287,8 @@ char *hornet_compact(json_t *event)
 	if (!strcmp(type, "process_dns") || !strcmp(type, "process_http") ||
 	    !strcmp(type, "process_tls"))
 		return packet_from_json(type, body, where, binary);
+	if (!strcmp(type, "process_loader"))
+		return process_line(ICON_LOADER, "loader ", where, binary, str(body, "path"), "");
 
 	policy_verb(type, str(body, "function_name"), &icon, &verb);
 	arg_summary(json_object_get(body, "args"), what, sizeof(what));
@@ -293,6 +296,7 @@ char *hornet_compact(json_t *event)
 	return policy_line(icon, verb, where, binary,
 			   !strcmp(type, "process_tracepoint") ? str(body, "event")
 			   : !strcmp(type, "process_uprobe")   ? str(body, "symbol")
+			   : !strcmp(type, "process_usdt")     ? str(body, "name")
 							       : str(body, "function_name"),
 			   what, act);
 }
@@ -473,12 +477,13 @@ static char *typed_policy(struct texts *t, const struct hornet_event *ev, const 
 	policy_verb(type, ctext(t, pe->function_name), &icon, &verb);
 	typed_arg_summary(t, pe, what, sizeof(what));
 	action_detail(hornet_kprobe_action_name(pe->action), pe->monitor, act, sizeof(act));
-	/* the JSON reader takes a process_uprobe's name from "symbol", which a
-	 * USDT event does not have */
 	name = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
-	       : pe->kind == HORNET_POLICY_UPROBE   ? pe->symbol
-	       : pe->kind == HORNET_POLICY_USDT	    ? NULL
-						    : pe->function_name;
+	       : pe->kind == HORNET_POLICY_UPROBE || pe->kind == HORNET_POLICY_USDT
+		       ? pe->symbol
+		       : pe->function_name;
+	/* a USDT event's symbol is "provider:name"; the JSON reader shows the name */
+	if (pe->kind == HORNET_POLICY_USDT && name && strchr(name, ':'))
+		name = strchr(name, ':') + 1;
 	return policy_line(icon, verb, where, binary, ctext(t, name), what, act);
 }
 
@@ -547,6 +552,10 @@ char *hornet_compact_event_pods(const struct hornet_event *ev, const struct horn
 	case HORNET_EV_HTTP:
 	case HORNET_EV_TLS:
 		line = typed_packet(&t, ev, where, binary);
+		break;
+	case HORNET_EV_LOADER:
+		line = process_line(ICON_LOADER, "loader ", where, binary,
+				    ctext(&t, ev->loader.path), "");
 		break;
 	}
 	texts_free(&t);

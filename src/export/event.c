@@ -725,8 +725,9 @@ const char *hornet_event_type_name(const struct hornet_event *ev)
 		case HORNET_POLICY_LSM:
 			return "process_lsm";
 		case HORNET_POLICY_UPROBE:
-		case HORNET_POLICY_USDT:
 			return "process_uprobe";
+		case HORNET_POLICY_USDT:
+			return "process_usdt";
 		default:
 			return "process_kprobe";
 		}
@@ -736,6 +737,8 @@ const char *hornet_event_type_name(const struct hornet_event *ev)
 		return "process_http";
 	case HORNET_EV_TLS:
 		return "process_tls";
+	case HORNET_EV_LOADER:
+		return "process_loader";
 	default:
 		return "process_kprobe";
 	}
@@ -763,6 +766,9 @@ int hornet_render_event(struct hornet_json *j, const struct hornet_render_ctx *c
 	case HORNET_EV_HTTP:
 	case HORNET_EV_TLS:
 		hornet_render_msg(j, ctx, ev);
+		break;
+	case HORNET_EV_LOADER:
+		hornet_render_loader(j, ctx, ev);
 		break;
 	}
 	if (!ret && j->failed)

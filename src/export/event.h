@@ -118,6 +118,8 @@ void hornet_render_conn(struct hornet_json *j, const struct hornet_render_ctx *c
 			const struct hornet_event *ev);
 void hornet_render_msg(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 		       const struct hornet_event *ev);
+void hornet_render_loader(struct hornet_json *j, const struct hornet_render_ctx *ctx,
+			  const struct hornet_event *ev);
 
 /* Shared by the families: the process and parent of policy and network
  * events, and the node and time that close every line. */

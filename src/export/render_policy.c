@@ -398,6 +398,16 @@ static void render_stack(struct hornet_json *j, const char *key, const char *nam
 	hornet_json_arr_end(j);
 }
 
+/* process_usdt, as Tetragon: the binary, the provider and the probe's name */
+static void render_usdt(struct hornet_json *j, const struct hornet_policy_event *pe)
+{
+	const char *sym = pe->symbol ? pe->symbol : "", *colon = strchr(sym, ':');
+
+	hornet_json_str(j, "path", pe->path);
+	hornet_json_strn(j, "provider", sym, colon ? (size_t)(colon - sym) : 0);
+	hornet_json_str(j, "name", colon ? colon + 1 : sym);
+}
+
 int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *ctx,
 			 const struct hornet_event *ev)
 {
@@ -416,6 +426,8 @@ int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *
 	} else if (pe->kind == HORNET_POLICY_UPROBE) {
 		hornet_json_str(j, "path", pe->path);
 		hornet_json_str(j, "symbol", pe->symbol);
+	} else if (pe->kind == HORNET_POLICY_USDT) {
+		render_usdt(j, pe);
 	} else {
 		hornet_json_str(j, "function_name", pe->function_name);
 	}
@@ -434,6 +446,8 @@ int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *
 				pe->ret_nopost ? "KPROBE_ACTION_NOPOST" : "KPROBE_ACTION_POST");
 	}
 	hornet_json_str(j, "action", hornet_kprobe_action_name(pe->action));
+	if (pe->ima_hash)
+		hornet_json_str(j, "ima_hash", pe->ima_hash);
 	if (pe->monitor)
 		hornet_json_str(j, "policy_mode", "monitor");
 	if (pe->action == HORNET_A_OVERRIDE)

@@ -127,6 +127,7 @@ struct hornet_policy_event {
 	size_t nr_tags;
 	const struct hornet_stack_frame *kernel_stack, *user_stack;
 	size_t nr_kernel_stack, nr_user_stack;
+	const char *ima_hash; /* "sha256:<hex>" of the file argument (Post imaHash); NULL none */
 };
 
 /* process_kprobe of the network sensor: tcp_connect, tcp_close, ... */
@@ -151,6 +152,13 @@ struct hornet_msg_event {
 	};
 };
 
+/* process_loader: an executable mapping of a file (sensors/loader.c) */
+struct hornet_loader_event {
+	const char *path;
+	uint8_t build_id[20];
+	uint8_t build_id_size; /* 0: the kernel gave none */
+};
+
 enum hornet_event_kind {
 	HORNET_EV_EXEC,
 	HORNET_EV_EXIT,
@@ -159,6 +167,7 @@ enum hornet_event_kind {
 	HORNET_EV_DNS,
 	HORNET_EV_HTTP,
 	HORNET_EV_TLS,
+	HORNET_EV_LOADER,
 };
 
 struct hornet_event {
@@ -171,6 +180,7 @@ struct hornet_event {
 		struct hornet_policy_event policy;
 		struct hornet_conn_event conn;
 		struct hornet_msg_event msg; /* DNS, HTTP, TLS */
+		struct hornet_loader_event loader;
 	};
 };
 

@@ -788,6 +788,10 @@ static int compile_action(struct cc *c, struct hornet_gen_act *g,
 			    "enforcer program) are not supported yet; use Sigkill, or "
 			    "Override on "
 			    "an lsmhooks hook");
+	case HORNET_ACTION_SET:
+		return fail(c, -EOPNOTSUPP,
+			    "action Set: hornet does not write to the memory of traced "
+			    "processes (bpf_probe_write_user)");
 	default:
 		return fail(c, -EOPNOTSUPP, "action %s is not supported",
 			    hornet_action_name(a->action));

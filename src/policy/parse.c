@@ -15,9 +15,10 @@
  *     Errors name the field by its path of YAML keys and list indexes.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2418,10 +2419,10 @@ static int check_call_list(struct ctx *c, const yaml_node_t *map, const char *ca
 	return err;
 }
 
-/* ignore.callNotFound of a kprobe (as Tetragon) or a tracepoint (hornet's own). */
-static int hook_ignore(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
+/* The hook's "ignore" map, whose one key @key sets *@out. */
+static int field_ignore(struct ctx *c, const yaml_node_t *map, const char *key, bool *out)
 {
-	static const char *const ignore_keys[] = { "callNotFound", NULL };
+	const char *const keys[] = { key, NULL };
 	yaml_node_t *n = get(c, map, "ignore");
 	size_t old;
 	int err;
@@ -2429,8 +2430,7 @@ static int hook_ignore(struct ctx *c, const yaml_node_t *map, struct hornet_hook
 	if (!n)
 		return 0;
 	old = path_key(c, "ignore");
-	err = want_map(c, n) ?: check_keys(c, n, ignore_keys) ?:
-					 field_bool(c, n, "callNotFound", &h->ignore_call_not_found);
+	err = want_map(c, n) ?: check_keys(c, n, keys) ?: field_bool(c, n, key, out);
 	path_pop(c, old);
 	return err;
 }
@@ -2466,7 +2466,8 @@ static int kprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook
 			return err;
 		h->return_arg_action = a;
 	}
-	return hook_ignore(c, map, h) ?: hook_common(c, map, h);
+	return field_ignore(c, map, "callNotFound", &h->ignore_call_not_found)
+		       ?: hook_common(c, map, h);
 }
 
 static int tracepoint_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
@@ -2477,7 +2478,7 @@ static int tracepoint_hook(struct ctx *c, const yaml_node_t *map, struct hornet_
 
 	err = check_keys(c, map, keys) ?: field_str(c, map, "subsystem", true, &h->subsystem) ?:
 					   field_str(c, map, "event", true, &h->event) ?:
-					   field_bool(c, map, "raw", &h->raw) ?: hook_ignore(c, map, h);
+					   field_bool(c, map, "raw", &h->raw) ?: field_ignore(c, map, "callNotFound", &h->ignore_call_not_found);
 	if (err)
 		return err;
 	if (asprintf(&h->call, "%s/%s", h->subsystem, h->event) < 0) {
@@ -2495,10 +2496,45 @@ static int lsm_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h
 					    hook_common(c, map, h);
 }
 
+/*
+ * binaryDigests: "sha256:<64 hex digits>" (any case, as Tetragon), kept as
+ * the lowercase hex; ignore.digestVerificationFailure skips the hook when
+ * the binary matches none, which is otherwise an error.
+ */
+static int uprobe_digests(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
+{
+	size_t i, j, old;
+	char *d, *hex;
+	int err;
+
+	err = field_strings(c, map, "binaryDigests", 0, &h->digests, &h->nr_digests);
+	for (i = 0; !err && i < h->nr_digests; i++) {
+		d = h->digests[i];
+		hex = strchr(d, ':');
+		for (j = 0; hex && hex[1 + j] && isxdigit((unsigned char)hex[1 + j]); j++)
+			;
+		if (hex && hex - d == 6 && !strncasecmp(d, "sha256", 6) && j == 64 && !hex[65]) {
+			memmove(d, hex + 1, 65);
+			for (j = 0; d[j]; j++)
+				d[j] = tolower((unsigned char)d[j]);
+			continue;
+		}
+		old = path_key(c, "binaryDigests");
+		path_idx(c, i);
+		err = fail_node(c, item(c, get(c, map, "binaryDigests"), i),
+				"'%s': a digest is \"sha256:\" and 64 hex digits (hornet checks "
+				"sha256 only)",
+				d);
+		path_pop(c, old);
+	}
+	return err ?: field_ignore(c, map, "digestVerificationFailure", &h->ignore_digest);
+}
+
 static int uprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h)
 {
-	static const char *const keys[] = { "path",	 "symbols", "offsets", "return", "args",
-					    "selectors", "message", "tags",    NULL };
+	static const char *const keys[] = { "path",	     "symbols",	  "offsets", "return",
+					    "args",	     "selectors", "message", "tags",
+					    "binaryDigests", "ignore",	  NULL };
 	yaml_node_t *n;
 	uint64_t v;
 	size_t i, old, o2;
@@ -2507,7 +2543,8 @@ static int uprobe_hook(struct ctx *c, const yaml_node_t *map, struct hornet_hook
 	err = check_keys(c, map, keys) ?: field_str(c, map, "path", true, &h->path) ?:
 					   field_strings(c, map, "symbols", 0, &h->symbols,
 							 &h->nr_symbols) ?:
-					   field_bool(c, map, "return", &h->ret);
+					   field_bool(c, map, "return", &h->ret) ?:
+					   uprobe_digests(c, map, h);
 	if (err)
 		return err;
 	for (i = 0; i < h->nr_symbols; i++) {
@@ -3561,6 +3598,7 @@ static void free_hook(struct hornet_hook *h)
 	free_arg(&h->return_arg);
 	free_strings(h->symbols, h->nr_symbols);
 	free(h->offsets);
+	free_strings(h->digests, h->nr_digests);
 	for (i = 0; i < h->nr_args; i++)
 		free_arg(&h->args[i]);
 	for (i = 0; i < h->nr_data; i++)

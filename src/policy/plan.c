@@ -15,6 +15,8 @@
 #include "policy/plan.h"
 #include "util/cgroup2.h"
 #include "util/kbtf.h"
+#include "util/sha256.h"
+#include "util/usdt.h"
 
 static const struct {
 	const char *name;
@@ -121,6 +123,7 @@ static const char *const mech_names[HORNET_MECH_COUNT] = {
 	[HORNET_MECH_RAW_TP] = "raw_tp",
 	[HORNET_MECH_UPROBE] = "uprobe",
 	[HORNET_MECH_URETPROBE] = "uretprobe",
+	[HORNET_MECH_USDT] = "usdt",
 	[HORNET_MECH_CGROUP_CONNECT] = "cgroup/connect",
 	[HORNET_MECH_CGROUP_SENDMSG] = "cgroup/sendmsg",
 };
@@ -132,6 +135,12 @@ const char *hornet_mech_name(enum hornet_mech m)
 
 void hornet_plan_point_key(const struct hornet_plan_hook *ph, char *key, size_t size)
 {
+	/* each site of a probe is a point: its arguments are in other registers */
+	if (ph->mech == HORNET_MECH_USDT) {
+		snprintf(key, size, "usdt:%s@%s+0x%llx", ph->target, ph->path,
+			 (unsigned long long)ph->offset);
+		return;
+	}
 	snprintf(key, size, "%s:%s%s%s%s%s", hornet_mech_name(ph->mech), ph->target,
 		 ph->mech == HORNET_MECH_TP_RET || ph->mech == HORNET_MECH_KRETPROBE ||
 				 ph->mech == HORNET_MECH_FEXIT
@@ -731,7 +740,8 @@ static int plan_args(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 		const struct hornet_arg *a =
 			i < h->nr_args ? &h->args[i] : &h->data[i - h->nr_args];
 		const struct tp_field *field = NULL;
-		bool user = ph->syscall;
+		bool user = ph->syscall || ph->mech == HORNET_MECH_UPROBE ||
+			    ph->mech == HORNET_MECH_USDT;
 
 		if (fields) {
 			if (syscall_tp) {
@@ -1257,6 +1267,41 @@ static int plan_tracepoint(const struct hornet_kernel *k, const struct hornet_ho
 	return plan_args(k, ph, NULL, fields, n, false, err, err_size);
 }
 
+/*
+ * binaryDigests: the binary's sha256 must be one of them. 0: it is (or
+ * there are none); 1: it is not, and the hook is skipped
+ * (ignore.digestVerificationFailure); else -errno with the reason. The
+ * file is hashed again at each plan: a binary replaced since is seen.
+ */
+static int check_digests(const struct hornet_hook *h, struct hornet_plan *plan, char *err,
+			 size_t err_size)
+{
+	char hex[HORNET_SHA256_HEX];
+	size_t i;
+	int ret;
+
+	if (!h->nr_digests)
+		return 0;
+	ret = hornet_sha256_file_hex(h->path, hex);
+	if (ret) {
+		snprintf(err, err_size, "binaryDigests: cannot read '%s': %s", h->path,
+			 strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < h->nr_digests; i++)
+		if (!strcmp(h->digests[i], hex))
+			return 0;
+	if (h->ignore_digest) {
+		plan->nr_skipped++;
+		return 1;
+	}
+	snprintf(err, err_size,
+		 "binaryDigests: '%s' has sha256:%s, which is none of binaryDigests (the hook "
+		 "is skipped instead with ignore.digestVerificationFailure)",
+		 h->path, hex);
+	return -EPERM;
+}
+
 static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *h,
 		       struct hornet_plan *plan, struct hornet_plan_hook *base, char *err,
 		       size_t err_size)
@@ -1274,9 +1319,17 @@ static int plan_uprobe(const struct hornet_kernel *k, const struct hornet_hook *
 		return -errno;
 	}
 	if (wants_override(h)) {
-		snprintf(err, err_size, "Override does not apply to uprobes");
+		/* the verifier of 6.1 and 6.18 refuses a store into a kprobe program's
+		 * registers ("invalid bpf_context access"): no way to return early */
+		snprintf(err, err_size,
+			 "Override on uprobes is not supported: it needs a uprobe program that "
+			 "changes the registers, which this kernel's verifier refuses (use "
+			 "Sigkill)");
 		return -EINVAL;
 	}
+	ret = check_digests(h, plan, err, err_size);
+	if (ret)
+		return ret > 0 ? 0 : ret;
 	for (i = 0; i < n; i++) {
 		struct hornet_plan_hook ph = *base;
 
@@ -1400,6 +1453,82 @@ static int ftrace_matches(const struct hornet_kernel *k, const char *pattern, st
 }
 
 /*
+ * A USDT probe: one uprobe per site of the probe in the binary (a probe in
+ * an inlined function has several), each reading the arguments where its
+ * note says they are, with the probe's semaphore counted up while attached.
+ */
+static int plan_usdt(const struct hornet_kernel *k, const struct hornet_hook *h,
+		     struct hornet_plan *plan, struct hornet_plan_hook *base, char *err,
+		     size_t err_size)
+{
+	struct hornet_usdt_site *sites = NULL;
+	char provider[160], why[200], *colon;
+	size_t i, j, nr = 0;
+	int ret;
+
+	if (!hornet_has(&k->features, HORNET_FEAT_UPROBE)) {
+		snprintf(err, err_size,
+			 "USDT probes need uprobes, which do not work on this kernel (%s)",
+			 feat_reason(k, HORNET_FEAT_UPROBE));
+		return -EOPNOTSUPP;
+	}
+	if (wants_override(h)) {
+		snprintf(err, err_size, "Override does not apply to USDT probes");
+		return -EINVAL;
+	}
+	snprintf(provider, sizeof(provider), "%s", h->call);
+	colon = strchr(provider, ':');
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	ret = hornet_usdt_find(h->path, provider, colon + 1, &sites, &nr, why, sizeof(why));
+	if (ret) {
+		snprintf(err, err_size, "USDT binary '%s': %s", h->path, why);
+		return ret;
+	}
+	for (i = 0; i < nr && !ret; i++) {
+		struct hornet_plan_hook ph = *base;
+		const struct hornet_usdt_site *s = &sites[i];
+
+		ph.mech = HORNET_MECH_USDT;
+		snprintf(ph.path, sizeof(ph.path), "%s", h->path);
+		snprintf(ph.target, sizeof(ph.target), "%s", h->call);
+		snprintf(ph.function_name, sizeof(ph.function_name), "%s", h->call);
+		ph.offset = s->offset;
+		ph.ref_ctr = s->ref_ctr;
+		for (j = 0; j < h->nr_args + h->nr_data && !ret; j++) {
+			const struct hornet_arg *a =
+				j < h->nr_args ? &h->args[j] : &h->data[j - h->nr_args];
+
+			if (a->index >= s->nr_args) {
+				snprintf(err, err_size, "args index %u: the probe has %u arguments",
+					 a->index, s->nr_args);
+				ret = -EINVAL;
+			} else if (a->index >= HORNET_USDT_BPF_ARGS) {
+				snprintf(err, err_size,
+					 "args index %u: hornet reads the first %d USDT arguments",
+					 a->index, HORNET_USDT_BPF_ARGS);
+				ret = -EINVAL;
+			} else if (s->args[a->index].kind == HORNET_USDT_NONE) {
+				snprintf(err, err_size,
+					 "args index %u: the site at 0x%llx keeps it in %s",
+					 a->index, (unsigned long long)s->offset, s->bad[a->index]);
+				ret = -EOPNOTSUPP;
+			}
+		}
+		for (j = 0; j < HORNET_USDT_BPF_ARGS && j < s->nr_args; j++)
+			ph.usdt_args[j] = s->args[j];
+		ph.nr_fn_args = s->nr_args < 6 ? s->nr_args : 6;
+		if (!ret)
+			ret = plan_args(k, &ph, NULL, NULL, 0, false, err, err_size);
+		if (!ret)
+			ret = add_hook(plan, &ph);
+	}
+	free(sites);
+	return ret;
+}
+
+/*
  * A "list:NAME" kprobe: one hook per function of the list. A list of type
  * syscalls names syscalls (as Tetragon, whatever the hook's own syscall
  * flag); generated_syscalls stands for every syscall of the running kernel,
@@ -1498,13 +1627,6 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			 "pods of its namespace (set it in the file, or apply it with kubectl -n)");
 		return -EINVAL;
 	}
-	if (p->loader) {
-		snprintf(err, err_size,
-			 "spec.loader: process_loader events (executable mappings) are not "
-			 "supported "
-			 "yet");
-		return -EOPNOTSUPP;
-	}
 	for (i = 0; i < p->nr_hooks && !ret; i++) {
 		const struct hornet_hook *h = &p->hooks[i];
 		struct hornet_plan_hook ph = { .hook = h, .hook_index = i };
@@ -1561,8 +1683,7 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			ret = plan_uprobe(k, h, plan, &ph, msg, sizeof(msg));
 			break;
 		case HORNET_HOOK_USDT:
-			snprintf(msg, sizeof(msg), "USDT probes are not supported yet");
-			ret = -EOPNOTSUPP;
+			ret = plan_usdt(k, h, plan, &ph, msg, sizeof(msg));
 			break;
 		}
 		if (ret)
@@ -1571,7 +1692,8 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 	if (!ret && !plan->nr_hooks && p->nr_hooks) {
 		snprintf(err, err_size,
 			 "no hook of the policy exists on this kernel "
-			 "(all were skipped by ignore.callNotFound)");
+			 "(all were skipped by ignore.callNotFound or "
+			 "ignore.digestVerificationFailure)");
 		ret = -ENOENT;
 	}
 	if (ret)

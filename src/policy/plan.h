@@ -32,6 +32,7 @@ enum hornet_mech {
 	HORNET_MECH_RAW_TP,
 	HORNET_MECH_UPROBE,
 	HORNET_MECH_URETPROBE,
+	HORNET_MECH_USDT, /* a uprobe at a USDT probe site, its arguments from the note */
 	HORNET_MECH_CGROUP_CONNECT, /* cgroup/connect4 and connect6 on a cgroup v2 directory */
 	HORNET_MECH_CGROUP_SENDMSG, /* cgroup/sendmsg4 and sendmsg6 (UDP), the same */
 	HORNET_MECH_COUNT,
@@ -53,7 +54,9 @@ struct hornet_plan_hook {
 	char target[160]; /* function, hook, "subsys/event" or symbol */
 	char target2[160]; /* TP_RET: the sys_exit tracepoint */
 	char path[4096]; /* uprobes: the binary */
-	uint64_t offset; /* uprobes: offset (when no symbol) */
+	uint64_t offset; /* uprobes: offset (when no symbol); USDT: the site's */
+	uint64_t ref_ctr; /* USDT: file offset of the probe's semaphore, 0 none */
+	struct hornet_usdt_arg usdt_args[HORNET_USDT_BPF_ARGS]; /* USDT: the note's */
 	char function_name[160]; /* for events: "__x64_sys_openat", "security_file_open" */
 	bool syscall;
 	unsigned int nr_fn_args; /* arguments the point has (BTF), 6 when unknown */

@@ -352,6 +352,9 @@ struct hornet_hook {
 	size_t nr_symbols;
 	uint64_t *offsets; /* uprobes: offsets[] */
 	size_t nr_offsets;
+	char **digests; /* uprobes: binaryDigests[], lowercase hex of sha256 */
+	size_t nr_digests;
+	bool ignore_digest; /* uprobes: ignore.digestVerificationFailure */
 	struct hornet_arg args[HORNET_POLICY_MAX_ARGS];
 	size_t nr_args;
 	struct hornet_arg data[HORNET_POLICY_MAX_ARGS]; /* data[]: extra values to read */

@@ -15,6 +15,7 @@
 #include <hornet/generic.h>
 
 #include "generic.skel.h"
+#include "process/binhash.h"
 #include "sensors/generic.h"
 #include "sensors/generic_btf.h"
 #include "sensors/generic_decode.h"
@@ -74,6 +75,7 @@ struct hornet_gen_sensor {
 	char core_btf_path[32];
 	int standin_fd; /* the stand-in for BTF-id attach targets (generic_btf.h), or -1 */
 	bool core_btf_cut; /* tried, with the master's load */
+	struct hornet_binhash *ima; /* imaHash's file hashes, made at the first */
 };
 
 #define HORNET_STACK_DEPTH 127 /* the stack map's value: 127 addresses */
@@ -129,6 +131,8 @@ static struct bpf_program *prog_for(struct hornet_generic *skel, const struct ho
 		return skel->progs.hornet_gen_uprobe;
 	case HORNET_MECH_URETPROBE:
 		return skel->progs.hornet_gen_uretprobe;
+	case HORNET_MECH_USDT:
+		return skel->progs.hornet_gen_usdt;
 	case HORNET_MECH_CGROUP_CONNECT:
 		*entry = skel->progs.hornet_gen_connect6; /* both families */
 		return skel->progs.hornet_gen_connect4;
@@ -328,6 +332,7 @@ void hornet_gen_sensor__free(struct hornet_gen_sensor *g)
 	}
 	hornet_generic__destroy(g->master);
 	hornet_ksyms__free(g->ksyms);
+	hornet_binhash__free(g->ima);
 	if (g->core_btf_fd >= 0)
 		close(g->core_btf_fd);
 	if (g->standin_fd >= 0)
@@ -461,6 +466,19 @@ static void apply_follow(struct hornet_gen_sensor *g, const struct hornet_point_
 	}
 }
 
+/* 1 + the first sock or socket argument spec (TrackSock's owners), 0 none */
+static uint8_t sock_spec(const struct hornet_gen_cfg *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_specs && i < HORNET_GEN_MAX_SPECS; i++)
+		if ((cfg->specs[i].type == HORNET_GT_SOCK ||
+		     cfg->specs[i].type == HORNET_GT_SOCKET) &&
+		    cfg->specs[i].src != HORNET_SRC_RET)
+			return i + 1;
+	return 0;
+}
+
 static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct bpf_program *prog,
 		  struct bpf_program *entry)
 {
@@ -528,6 +546,11 @@ static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct
 		uo.retprobe = ph->mech == HORNET_MECH_URETPROBE;
 		if (!ph->offset)
 			uo.func_name = ph->target;
+		p->links[0] = bpf_program__attach_uprobe_opts(prog, -1, ph->path, ph->offset, &uo);
+		break;
+	case HORNET_MECH_USDT:
+		/* the kernel counts the semaphore up in each process while attached */
+		uo.ref_ctr_offset = ph->ref_ctr;
 		p->links[0] = bpf_program__attach_uprobe_opts(prog, -1, ph->path, ph->offset, &uo);
 		break;
 	default:
@@ -720,6 +743,9 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 	skel->rodata->hornet_cfg.self_tgid = getpid();
 	skel->rodata->hornet_nr_fn_args = c->nr_fn_args < 6 ? c->nr_fn_args : 6;
 	skel->rodata->hornet_gen_types = spec_types(&c->cfg);
+	if (ph->mech == HORNET_MECH_USDT)
+		memcpy(skel->rodata->hornet_usdt_args, ph->usdt_args, sizeof(ph->usdt_args));
+	skel->rodata->hornet_sock_spec = sock_spec(&c->cfg);
 	skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(g->opts.maps);
 	ret = reuse_shared(g, skel, false);
 	if (!ret)
@@ -1095,8 +1121,63 @@ static void read_stacks(struct hornet_gen_sensor *g, const struct hornet_gen_eve
 	}
 }
 
+/*
+ * The kernel posts a record for a selector's GetUrl or DnsLookup even with
+ * NoPost: user space takes the action, and with NoPost exports nothing. Decided
+ * here from the selector, so that the programs pay no instruction for it.
+ */
+static bool user_only(const struct hornet_render_hook *r, const struct hornet_gen_event *e)
+{
+	unsigned int a;
+
+	if (!(e->flags & HORNET_GEN_EV_USER_ACTION) || e->sel >= HORNET_POLICY_MAX_SELECTORS)
+		return false;
+	for (a = 0; a < HORNET_POLICY_MAX_ACTIONS; a++)
+		if (r->user_actions[e->sel][a].action == HORNET_ACTION_NOPOST)
+			return true;
+	return false;
+}
+
+/*
+ * Post with imaHash: the SHA-256 of the event's first file argument, which
+ * hornet computes in user space (not the kernel's IMA, which needs a
+ * sleepable BPF LSM program), by path, once per file version (the cache of
+ * process/binhash.h): "sha256:<hex>", or NULL when there is no such argument
+ * or the file cannot be read.
+ */
+static const char *file_hash(struct hornet_gen_sensor *g, const struct hornet_policy_event *pe,
+			     char out[HORNET_BINHASH_LEN])
+{
+	char path[4096];
+	size_t i;
+	int fd, ret;
+
+	for (i = 0; i < pe->nr_args; i++) {
+		const struct hornet_arg_val *v = &pe->args[i];
+
+		if (v->kind != HORNET_VAL_FILE && v->kind != HORNET_VAL_PATH &&
+		    v->kind != HORNET_VAL_BINPRM)
+			continue;
+		if (!v->file.path || !v->file.path_len || v->file.path_len >= sizeof(path) ||
+		    v->file.path[0] != '/')
+			return NULL;
+		if (!g->ima && !(g->ima = hornet_binhash__new(256, 1ULL << 30)))
+			return NULL;
+		memcpy(path, v->file.path, v->file.path_len);
+		path[v->file.path_len] = '\0';
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			return NULL;
+		ret = hornet_binhash__fd(g->ima, fd, out);
+		close(fd);
+		return ret ? NULL : out;
+	}
+	return NULL;
+}
+
 int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, size_t size)
 {
+	char ima[HORNET_BINHASH_LEN];
 	const struct hornet_gen_event *e = data;
 	/* zeroed by read_stacks() when used: 6 KiB cleared per event was 4% of the agent's CPU */
 	struct hornet_stack_frame kf[HORNET_STACK_DEPTH], uf[HORNET_STACK_DEPTH];
@@ -1148,7 +1229,9 @@ int hornet_gen_sensor__handle(struct hornet_gen_sensor *g, const void *data, siz
 		ret = tmp ? 0 : -ENOMEM;
 	}
 	ev.process = proc;
-	if (!ret)
+	if (!ret && e->sel < HORNET_POLICY_MAX_SELECTORS && u->info.ima_hash[e->sel])
+		ev.policy.ima_hash = file_hash(g, &ev.policy, ima);
+	if (!ret && !user_only(&u->info, e))
 		ret = g->opts.emit(g->opts.ctx, &ev);
 	for (i = 0; i < ev.policy.nr_user_stack; i++)
 		free((char *)uf[i].name);

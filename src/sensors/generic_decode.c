@@ -27,8 +27,11 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 	r->function_name = dup_or_null(ph->function_name);
 	r->subsys = dup_or_null(h->subsystem);
 	r->event = dup_or_null(h->event);
-	r->path = dup_or_null(h->kind == HORNET_HOOK_UPROBE ? ph->path : NULL);
-	r->symbol = dup_or_null(h->kind == HORNET_HOOK_UPROBE ? ph->target : NULL);
+	/* a USDT probe's symbol is "provider:name" */
+	r->path = dup_or_null(
+		h->kind == HORNET_HOOK_UPROBE || h->kind == HORNET_HOOK_USDT ? ph->path : NULL);
+	r->symbol = dup_or_null(
+		h->kind == HORNET_HOOK_UPROBE || h->kind == HORNET_HOOK_USDT ? ph->target : NULL);
 	r->message = dup_or_null(h->message);
 	if (h->nr_tags) {
 		r->tags = calloc(h->nr_tags, sizeof(*r->tags));
@@ -61,6 +64,7 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 			else if (ma->action == HORNET_ACTION_DNSLOOKUP)
 				r->user_actions[i][a].arg = dup_or_null(ma->arg_fqdn);
 			r->user_actions[i][a].action = ma->action;
+			r->ima_hash[i] |= ma->action == HORNET_ACTION_POST && ma->ima_hash;
 		}
 	}
 	return 0;

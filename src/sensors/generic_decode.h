@@ -46,6 +46,7 @@ struct hornet_render_hook {
 	enum hornet_action return_action;
 	struct hornet_render_user_action user_actions[HORNET_POLICY_MAX_SELECTORS]
 						     [HORNET_POLICY_MAX_ACTIONS];
+	bool ima_hash[HORNET_POLICY_MAX_SELECTORS]; /* a Post with imaHash: true */
 };
 
 int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_point_user *u,

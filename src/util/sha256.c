@@ -6,6 +6,7 @@
  * them), so that the static build needs no OpenSSL.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -226,4 +227,18 @@ int hornet_sha256_fd(int fd, uint8_t out[HORNET_SHA256_LEN])
 	}
 	hornet_sha256_final(&c, out);
 	return 0;
+}
+
+int hornet_sha256_file_hex(const char *path, char hex[HORNET_SHA256_HEX])
+{
+	uint8_t digest[HORNET_SHA256_LEN];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = hornet_sha256_fd(fd, digest);
+	close(fd);
+	if (!ret)
+		hornet_sha256_hex(digest, hex);
+	return ret;
 }

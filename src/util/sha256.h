@@ -28,5 +28,7 @@ void hornet_sha256_hex(const uint8_t digest[HORNET_SHA256_LEN], char out[HORNET_
 /* The digest of what @fd reads from its start (a regular file) to its end: 0 or
  * -errno. With libcrypto's code where the machine has it. */
 int hornet_sha256_fd(int fd, uint8_t out[HORNET_SHA256_LEN]);
+/* The digest of the file @path as lower-case hex: 0 or -errno. */
+int hornet_sha256_file_hex(const char *path, char hex[HORNET_SHA256_HEX]);
 
 #endif

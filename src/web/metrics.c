@@ -405,6 +405,8 @@ static const struct {
 	  "The total number of events dropped because listener buffer was full" },
 	{ "lost", "malformed_records", "hornet_ringbuf_malformed_records_total", "counter",
 	  "Ring-buffer records dropped because they did not decode." },
+	{ "lost", "loader_records", "hornet_loader_records_lost_total", "counter",
+	  "Executable mappings (process_loader) the kernel or the agent dropped." },
 	{ "process_cache", "size", "tetragon_process_cache_size", "gauge",
 	  "The size of the process cache" },
 	{ "process_cache", "capacity", "tetragon_process_cache_capacity", "gauge",

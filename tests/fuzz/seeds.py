@@ -521,6 +521,36 @@ def export_filter_seeds():
     put_all("fuzz_export_filter", seeds)
 
 
+def usdt_elf(args):
+    """A minimal ELF64 file with one loadable segment and one probe hornet:tick."""
+    desc = struct.pack("<QQQ", 0x401000, 0, 0x402000) + b"hornet\0tick\0" + args + b"\0"
+    desc += b"\0" * (-len(desc) % 4)
+    note = struct.pack("<III", 8, len(desc), 3) + b"stapsdt\0" + desc
+    shstr = b"\0.note.stapsdt\0.shstrtab\0"
+    note_off = 64 + 56
+    shstr_off = note_off + len(note)
+    sh_off = shstr_off + len(shstr)
+    sh_off += -sh_off % 8
+    eh = (b"\x7fELF\x02\x01\x01" + b"\0" * 9 +
+          struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0x401000, 64, sh_off, 0, 64, 56, 1, 64, 3, 2))
+    ph = struct.pack("<IIQQQQQQ", 1, 5, 0, 0x400000, 0x400000, 0x3000, 0x3000, 0x1000)
+    body = eh + ph + note + shstr
+    body += b"\0" * (sh_off - len(body))
+    shdrs = b"\0" * 64
+    shdrs += struct.pack("<IIQQQQIIQQ", 1, 7, 2, 0, note_off, len(note), 0, 0, 4, 0)
+    shdrs += struct.pack("<IIQQQQIIQQ", 15, 3, 0, 0, shstr_off, len(shstr), 0, 0, 1, 0)
+    return body + shdrs
+
+
+def usdt_seeds():
+    put_all("fuzz_usdt", {
+        "elf": usdt_elf(b"-4@%edi 8@%rsi -4@$-7 -4@12(%rsp)"),
+        "elf-noargs": usdt_elf(b""),
+        "args": "-4@%edi 8@%rbp -4@$-7 -4@12(%rsp) 8@-0x10(%r8)",
+        "args-unreadable": "8@foo(%rip) 4@(%rax,%rbx,4) 2@%xmm0",
+    })
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     os.makedirs(os.path.join(CORPUS, "fuzz_policy"))
@@ -542,6 +572,7 @@ def main():
     web_seeds()
     metrics_seeds()
     api_seeds()
+    usdt_seeds()
 
 
 if __name__ == "__main__":

@@ -196,7 +196,7 @@ static const struct plan_case cases[] = {
 	{ "kprobe/all_ignored", FX_DEBIAN_61, ~0u, 0,
 	  "  kprobes:\n  - call: no_such_function\n    ignore:\n      callNotFound: true\n",
 	  "no hook of the policy exists on this kernel (all were skipped by "
-	  "ignore.callNotFound)",
+	  "ignore.callNotFound or ignore.digestVerificationFailure)",
 	  -ENOENT },
 	{ "kprobe/not_a_syscall", FX_DEBIAN_61, ~0u, 0,
 	  "  kprobes:\n  - call: sys_no_such_call\n    syscall: true\n",
@@ -385,7 +385,8 @@ static const struct plan_case cases[] = {
 	{ "tracepoint/all_missing_ignored", FX_HOST_618, ~0u, 0,
 	  "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n"
 	  "    ignore:\n      callNotFound: true\n",
-	  "no hook of the policy exists on this kernel (all were skipped by ignore.callNotFound)",
+	  "no hook of the policy exists on this kernel (all were skipped by "
+	  "ignore.callNotFound or ignore.digestVerificationFailure)",
 	  -ENOENT },
 	{ "tracepoint/no_tracefs", FX_BARE, ~0u, 0, TP_EXEC,
 	  "spec.tracepoints[0] 'sched/sched_process_exec': no tracepoint sched/sched_process_exec "
@@ -471,11 +472,11 @@ static const struct plan_case cases[] = {
 	  "  uprobes:\n  - path: /proc/self/exe\n    symbols: [main, helper]\n"
 	  "    offsets: [4096]\n    args:\n    - index: 0\n      type: string\n",
 	  "uprobe main path=/proc/self/exe n=6\n"
-	  "  a: arg:string@0/8\n"
+	  "  a: arg:string@0/8+u\n"
 	  "uprobe helper path=/proc/self/exe n=6\n"
-	  "  a: arg:string@0/8\n"
+	  "  a: arg:string@0/8+u\n"
 	  "uprobe 0x1000 path=/proc/self/exe n=6\n"
-	  "  a: arg:string@0/8" },
+	  "  a: arg:string@0/8+u" },
 	{ "uprobe/return", FX_DEBIAN_61, ~0u, 0,
 	  "  uprobes:\n  - path: /proc/self/exe\n    symbols: [main]\n    return: true\n",
 	  "uretprobe main path=/proc/self/exe n=6" },
@@ -525,18 +526,23 @@ static const struct plan_case cases[] = {
 	  "Override (no signals)",
 	  -EOPNOTSUPP },
 
-	/* what no kernel has yet */
-	{ "policy/usdt", FX_DEBIAN_61, ~0u, 0,
+	/* USDT probes: the binary's notes are read when the policy is planned */
+	{ "policy/usdt_missing", FX_DEBIAN_61, ~0u, 0,
 	  "  usdts:\n  - path: /proc/self/exe\n    provider: p\n    name: n\n",
-	  "spec.usdts[0] 'p:n': USDT probes are not supported yet", -EOPNOTSUPP },
+	  "spec.usdts[0] 'p:n': USDT binary '/proc/self/exe': no USDT probes in the file (no "
+	  ".note.stapsdt section)",
+	  -ENOENT },
+	{ "policy/usdt_override", FX_DEBIAN_61, ~0u, 0,
+	  "  usdts:\n  - path: /proc/self/exe\n    provider: p\n    name: n\n"
+	  "    selectors:\n    - matchActions:\n      - action: Override\n        argError: -1\n",
+	  "spec.usdts[0] 'p:n': Override does not apply to USDT probes", -EINVAL },
 	/* scoped in the kernel per cgroup: the hooks are planned as for any policy */
 	{ "policy/pod_selector", FX_DEBIAN_61, ~0u, 0,
 	  "  podSelector:\n    matchLabels:\n      app: web\n"
 	  "  kprobes:\n  - call: do_unlinkat\n",
 	  "fentry do_unlinkat n=2", 0 },
-	{ "policy/loader", FX_DEBIAN_61, ~0u, 0, "  loader: true\n",
-	  "spec.loader: process_loader events (executable mappings) are not supported yet",
-	  -EOPNOTSUPP },
+	/* no hook: the agent's loader sensor runs while the policy is loaded */
+	{ "policy/loader", FX_DEBIAN_61, ~0u, 0, "  loader: true\n", "", 0 },
 };
 
 /* The plan as text: one line per hook, then one per argument spec. */

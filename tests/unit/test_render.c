@@ -310,6 +310,23 @@ int main(void)
 		hornet_process__put(q);
 	}
 
+	UNIT_CASE("render_loader_same_compact")
+	{
+		char *line;
+
+		ev = (struct hornet_event){ .kind = HORNET_EV_LOADER,
+					    .ktime = 1000000,
+					    .process = p };
+		ev.loader.path = "/usr/lib/libc.so.6";
+		ev.loader.build_id_size = 3;
+		memcpy(ev.loader.build_id, "abc", 3);
+		CHECK(same_compact(&ev, "\xf0\x9f\x93\x9a loader  /bin/cat /usr/lib/libc.so.6"));
+		line = json_line(&ev);
+		CHECK(line &&
+		      strstr(line, "\"path\":\"/usr/lib/libc.so.6\",\"buildid\":\"YWJj\"}"));
+		free(line);
+	}
+
 	UNIT_CASE("render_process_cached_is_the_first_render")
 	{
 		struct hornet_process *q = proc("/bin/sh", "-c x");
