@@ -8,6 +8,7 @@
 #define HORNET_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <jansson.h>
 
 int hornet_cmd_agent(int argc, char **argv);
@@ -29,6 +30,14 @@ const char *hornet_cli_socket(const char *flag);
 /* -o of a command that prints text or JSON: true if @fmt is one of them, else
  * false after saying so on stderr, prefixed with "hornet @cmd". */
 bool hornet_cli_text_or_json(const char *cmd, const char *fmt);
+
+/*
+ * The options of a command that takes --socket PATH, -o/--output text|json and
+ * -h/--help only, into *@sock and *@fmt: -1 to go on, else the exit code (0
+ * after --help, 2 after a bad option). Arguments are left from optind on.
+ */
+int hornet_cli_basic_opts(int argc, char **argv, const char *cmd, void (*usage)(FILE *out),
+			  const char **sock, const char **fmt);
 
 /* A message for a failed connection to the agent, on stderr, prefixed with "hornet @cmd". */
 void hornet_cli_no_agent(const char *cmd, const char *socket, int err);

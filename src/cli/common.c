@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,39 @@ bool hornet_cli_text_or_json(const char *cmd, const char *fmt)
 		return true;
 	fprintf(stderr, "hornet %s: unknown output format '%s' (valid: text, json)\n", cmd, fmt);
 	return false;
+}
+
+int hornet_cli_basic_opts(int argc, char **argv, const char *cmd, void (*usage)(FILE *out),
+			  const char **sock, const char **fmt)
+{
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			*fmt = optarg;
+			if (!hornet_cli_text_or_json(cmd, *fmt))
+				return 2;
+			break;
+		case 's':
+			*sock = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	return -1;
 }
 
 void hornet_cli_no_agent(const char *cmd, const char *socket, int err)

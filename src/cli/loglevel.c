@@ -20,36 +20,14 @@ static void usage(FILE *out)
 
 int hornet_cmd_loglevel(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *sock = NULL, *fmt = "text", *prev;
 	enum hornet_log_level level;
 	json_t *req, *reply;
-	int c;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sock = optarg;
-			break;
-		case 'o':
-			fmt = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!hornet_cli_text_or_json("loglevel", fmt))
-		return 2;
+	ret = hornet_cli_basic_opts(argc, argv, "loglevel", usage, &sock, &fmt);
+	if (ret >= 0)
+		return ret;
 	/* Tetragon's spelling: tetra loglevel get, tetra loglevel set LEVEL */
 	if (optind < argc && (!strcmp(argv[optind], "get") && argc - optind == 1))
 		optind++;

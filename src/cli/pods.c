@@ -58,35 +58,13 @@ static void print_text(json_t *pods)
 
 int hornet_cmd_pods(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *fmt = "text", *sock = NULL;
 	json_t *req, *reply;
-	int c;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			fmt = optarg;
-			if (!hornet_cli_text_or_json("pods", fmt))
-				return 2;
-			break;
-		case 's':
-			sock = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	ret = hornet_cli_basic_opts(argc, argv, "pods", usage, &sock, &fmt);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc) {
 		fprintf(stderr, "hornet pods: unexpected argument '%s'\n", argv[optind]);
 		return 2;
