@@ -105,22 +105,27 @@ def _():
 @test("parent_binaries_match_the_parents_binary_and_its_descendants")
 def _():
     d = workdir("by-sh", "by-python", "by-grandchild")
+    # a shell of the test's own: the test itself may run below /bin/sh (make's recipes do),
+    # and followChildren would then take every process it starts
+    sh = os.path.join(d, "sel-sh")
+    shutil.copy(SH, sh)
+    os.chmod(sh, 0o755)
     try:
         a = Agent.shared()
         a.add_policy(openat_policy("sel-parent", "Prefix", [d + "/"],
-                                   extra=binaries("matchParentBinaries", "In", [SH])))
+                                   extra=binaries("matchParentBinaries", "In", [sh])))
         a.add_policy(openat_policy("sel-parent-not", "Prefix", [d + "/"],
-                                   extra=binaries("matchParentBinaries", "NotIn", [SH])))
+                                   extra=binaries("matchParentBinaries", "NotIn", [sh])))
         a.add_policy(openat_policy("sel-parent-follow", "Prefix", [d + "/"],
-                                   extra=binaries("matchParentBinaries", "In", [SH],
+                                   extra=binaries("matchParentBinaries", "In", [sh],
                                                   follow=True)))
         a.settle()
         by_sh, by_py, by_gc = (os.path.join(d, n) for n in ("by-sh", "by-python", "by-grandchild"))
         # "; true" keeps sh from exec'ing cat in its own place: sh forks, cat is its child
-        cat(SH, "-c", "%s %s; true" % (CAT, by_sh))
+        cat(sh, "-c", "%s %s; true" % (CAT, by_sh))
         cat(CAT, by_py)
         # cat's parent is a python, whose parent is sh
-        cat(SH, "-c", "%s -c 'import subprocess; subprocess.run([\"%s\", \"%s\"])'; true" %
+        cat(sh, "-c", "%s -c 'import subprocess; subprocess.run([\"%s\", \"%s\"])'; true" %
             (os.path.realpath(sys.executable), CAT, by_gc))
         expect(a, "sel-parent", d, [by_sh])
         expect(a, "sel-parent-not", d, [by_py, by_gc])
