@@ -200,7 +200,7 @@ cp "$BUILD/hornet" "$STAGE/hornet/build/hornet"
 copy_libs "$BUILD/hornet"
 # and those it loads at their first use (util/dlib.h), which ldd does not name
 for so in $(sed -n 's/^HORNET_DLIB_DEFINE([a-z]*, "\([^"]*\)".*/\1/p' $(grep -rl HORNET_DLIB_DEFINE "$ROOT/src")); do
-	path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+	path=$(ldconfig -p | awk -v so="$so" '!found && $1 == so && /x86-64/ { print $NF; found = 1 }')
 	[ -n "$path" ] || die "$so is not installed here (hornet loads it at run time)"
 	dest=$(readlink -f "$(dirname "$path")")/$so
 	mkdir -p "$STAGE$(dirname "$dest")"
