@@ -1991,9 +1991,10 @@ static int agent_load(struct hornet_agent *a)
 		   HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_FMOD_RET) | HORNET_FEAT_BIT(HORNET_FEAT_KPROBE) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL) | HORNET_FEAT_BIT(HORNET_FEAT_CGROUP);
-	err = hornet_features_probe(&a->features, features);
+	err = hornet_features_probe(&a->features, features, &a->stop_load);
 	if (err) {
-		pr_err("probing kernel features: %s", strerror(-err));
+		if (err != -ECANCELED)
+			pr_err("probing kernel features: %s", strerror(-err));
 		hornet_exec_prep__free(eo.prep);
 		return err;
 	}

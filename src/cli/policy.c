@@ -203,7 +203,7 @@ static int cmd_check(int argc, char **argv)
 	struct hornet_kernel k;
 	int i, bad = 0;
 
-	if (hornet_features_probe(&f, HORNET_FEAT_ALL)) {
+	if (hornet_features_probe(&f, HORNET_FEAT_ALL, NULL)) {
 		fprintf(stderr, "hornet policy check: probing kernel features failed\n");
 		return 1;
 	}

@@ -227,7 +227,7 @@ int hornet_cmd_probe(int argc, char **argv)
 		return 1;
 	}
 
-	err = hornet_features_probe(&f, HORNET_FEAT_ALL);
+	err = hornet_features_probe(&f, HORNET_FEAT_ALL, NULL);
 	if (err) {
 		fprintf(stderr, "hornet probe: probing failed: %s\n", strerror(-err));
 		return 1;

@@ -749,7 +749,12 @@ static const bool slow_probe[HORNET_FEAT_COUNT] = {
 	[HORNET_FEAT_UPROBE] = true,
 };
 
-int hornet_features_probe(struct hornet_features *f, unsigned int mask)
+static bool stopped(const int *stop)
+{
+	return stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
+}
+
+int hornet_features_probe(struct hornet_features *f, unsigned int mask, const int *stop)
 {
 	libbpf_print_fn_t old_print;
 	struct hornet_probe *skel;
@@ -769,14 +774,19 @@ int hornet_features_probe(struct hornet_features *f, unsigned int mask)
 	}
 	hornet_probe__destroy(skel);
 
-	for (i = 0; i < HORNET_FEAT_COUNT; i++) {
-		f->probed[i] = mask & HORNET_FEAT_BIT(i);
-		if (f->probed[i] && !slow_probe[i])
-			probes[i](f);
-	}
 	for (i = 0; i < HORNET_FEAT_COUNT; i++)
-		if (f->probed[i] && slow_probe[i])
-			probes[i](f);
+		f->probed[i] = mask & HORNET_FEAT_BIT(i);
+	for (i = 0; i < 2 * HORNET_FEAT_COUNT && !err; i++) {
+		int x = i % HORNET_FEAT_COUNT;
+
+		/* the fast ones first, then the slow ones */
+		if (!f->probed[x] || slow_probe[x] != (i >= HORNET_FEAT_COUNT))
+			continue;
+		if (stopped(stop))
+			err = -ECANCELED;
+		else
+			probes[x](f);
+	}
 out:
 	hornet_kbtf_put(vmlinux_btf);
 	vmlinux_btf = NULL;

@@ -58,14 +58,18 @@ const char *hornet_feature_name(enum hornet_feature f);
  * done: -EINVAL for a NULL f or a mask with bits beyond HORNET_FEAT_ALL, or
  * the error of opening the embedded probe object (-ENOMEM, ...).
  *
+ * A non-NULL stop is read before each probe: once it is nonzero the function
+ * gives up and returns -ECANCELED, leaving *f partly filled in. Under QEMU TCG
+ * the probes take seconds, and a stop asked for meanwhile must not wait them out.
+ *
  * libbpf's own log output is silenced while probing and the previous print
  * function is restored afterwards; since that setting is global, call this
- * from one thread at a time. The tracepoint and uprobe probes run on two
- * short-lived threads of their own, joined before returning. The tracepoint
- * probe mounts tracefs at /sys/kernel/tracing when it is not mounted yet,
- * and leaves it mounted. Needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN.
+ * from one thread at a time. The tracepoint and uprobe probes run last, one
+ * after the other. The tracepoint probe mounts tracefs at /sys/kernel/tracing
+ * when it is not mounted yet, and leaves it mounted. Needs CAP_BPF,
+ * CAP_PERFMON and CAP_SYS_ADMIN.
  */
-int hornet_features_probe(struct hornet_features *f, unsigned int mask);
+int hornet_features_probe(struct hornet_features *f, unsigned int mask, const int *stop);
 
 static inline bool hornet_has(const struct hornet_features *f, enum hornet_feature x)
 {
