@@ -140,26 +140,6 @@ static int hash_into(struct hornet_binhash *c, int fd, const struct entry *key, 
 	return 0;
 }
 
-int hornet_binhash__fd(struct hornet_binhash *c, int fd, char out[HORNET_BINHASH_LEN])
-{
-	struct entry key = {}, *slot;
-	struct stat st;
-	int err;
-
-	err = fstat(fd, &st) ? -errno : check_file(c, &st);
-	if (err)
-		goto fail;
-	identity(&key, &st);
-	if (cached(c, &key, &slot, out))
-		return 0;
-	err = hash_into(c, fd, &key, slot, out);
-	if (!err)
-		return 0;
-fail:
-	c->stats.errors++;
-	return err;
-}
-
 /* stat(2) of @path, a regular file with inode @ino (0: any): 0 or -errno */
 static int try_stat(struct hornet_binhash *c, const char *path, uint64_t ino, struct stat *st)
 {
@@ -170,13 +150,45 @@ static int try_stat(struct hornet_binhash *c, const char *path, uint64_t ino, st
 	return check_file(c, st);
 }
 
+/*
+ * The file at @path, found with stat(2) as @st: from the cache, else opened
+ * and hashed when the file opened is still that version (not one put there
+ * since).
+ */
+static int hash_found(struct hornet_binhash *c, const char *path, const struct stat *st,
+		      char out[HORNET_BINHASH_LEN])
+{
+	struct entry key = {}, now = {}, *slot;
+	struct stat ost;
+	int err, fd;
+
+	identity(&key, st);
+	if (cached(c, &key, &slot, out))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	err = fstat(fd, &ost) ? -errno : 0;
+	if (!err) {
+		identity(&now, &ost);
+		err = same(&now, &key) ? hash_into(c, fd, &key, slot, out) : -ESTALE;
+	}
+	close(fd);
+	if (!err)
+		return 0;
+fail:
+	c->stats.errors++;
+	return err;
+}
+
 int hornet_binhash__process(struct hornet_binhash *c, uint32_t pid, const char *binary,
 			    uint64_t ino, bool host_root, char out[HORNET_BINHASH_LEN])
 {
-	struct entry key = {}, now = {}, *slot;
 	char path[4200];
 	struct stat st;
-	int err = -ENOENT, fd, i;
+	int err = -ENOENT, i;
 
 	/*
 	 * In the host's mount namespace, the path as it is: the process is
@@ -199,28 +211,23 @@ int hornet_binhash__process(struct hornet_binhash *c, uint32_t pid, const char *
 		    err != -EACCES)
 			break;
 	}
-	if (err)
-		goto fail;
-	identity(&key, &st);
-	if (cached(c, &key, &slot, out))
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		err = -errno;
-		goto fail;
+	if (err) {
+		c->stats.errors++;
+		return err;
 	}
-	/* the file opened must be the version looked up (not one put there since) */
-	err = fstat(fd, &st) ? -errno : 0;
-	if (!err) {
-		identity(&now, &st);
-		err = same(&now, &key) ? hash_into(c, fd, &key, slot, out) : -ESTALE;
+	return hash_found(c, path, &st, out);
+}
+
+int hornet_binhash__path(struct hornet_binhash *c, const char *path, char out[HORNET_BINHASH_LEN])
+{
+	struct stat st;
+	int err = try_stat(c, path, 0, &st);
+
+	if (err) {
+		c->stats.errors++;
+		return err;
 	}
-	close(fd);
-	if (!err)
-		return 0;
-fail:
-	c->stats.errors++;
-	return err;
+	return hash_found(c, path, &st, out);
 }
 
 void hornet_binhash__stats(const struct hornet_binhash *c, struct hornet_binhash_stats *s)

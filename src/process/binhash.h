@@ -34,11 +34,12 @@ struct hornet_binhash *hornet_binhash__new(size_t capacity, uint64_t max_size);
 void hornet_binhash__free(struct hornet_binhash *c);
 
 /*
- * "sha256:<hex>" of the file open at @fd, from the cache when its identity
- * (fstat) is there. 0, or -errno: -EFBIG over the size limit, -EINVAL not a
- * regular file.
+ * "sha256:<hex>" of the file at @path (in the agent's mount namespace),
+ * found with stat(2), so that a file the cache has is not opened; opened only
+ * to be hashed, when its identity then is still the one found. 0, or -errno:
+ * -EFBIG over the size limit, -EINVAL not a regular file.
  */
-int hornet_binhash__fd(struct hornet_binhash *c, int fd, char out[HORNET_BINHASH_LEN]);
+int hornet_binhash__path(struct hornet_binhash *c, const char *path, char out[HORNET_BINHASH_LEN]);
 
 /*
  * The hash of @binary as process @pid sees it: when @host_root (the

@@ -1150,7 +1150,6 @@ static const char *file_hash(struct hornet_gen_sensor *g, const struct hornet_po
 {
 	char path[4096];
 	size_t i;
-	int fd, ret;
 
 	for (i = 0; i < pe->nr_args; i++) {
 		const struct hornet_arg_val *v = &pe->args[i];
@@ -1165,12 +1164,8 @@ static const char *file_hash(struct hornet_gen_sensor *g, const struct hornet_po
 			return NULL;
 		memcpy(path, v->file.path, v->file.path_len);
 		path[v->file.path_len] = '\0';
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
-			return NULL;
-		ret = hornet_binhash__fd(g->ima, fd, out);
-		close(fd);
-		return ret ? NULL : out;
+		/* stat first: a file the cache has is not opened again */
+		return hornet_binhash__path(g->ima, path, out) ? NULL : out;
 	}
 	return NULL;
 }

@@ -229,6 +229,13 @@ int main(void)
 		hornet_binhash__stats(c, &st);
 		CHECK_INT(st.hashed, 1);
 		CHECK_INT(st.hits, 1);
+		/* by path (imaHash): the same version from the same cache */
+		CHECK_INT(hornet_binhash__path(c, path, h2), 0);
+		CHECK_STR(h2, h1);
+		hornet_binhash__stats(c, &st);
+		CHECK_INT(st.hashed, 1);
+		CHECK_INT(st.hits, 2);
+		CHECK_INT(hornet_binhash__path(c, dir, h2), -EINVAL);
 		/* the same size, another content and mtime: a new version */
 		CHECK(!write_file(path, "abd"));
 		CHECK(!utimensat(AT_FDCWD, path, later, 0));
