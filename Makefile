@@ -68,6 +68,21 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	@echo "  SKEL     $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name hornet_$* > $@.tmp && mv $@.tmp $@
 
+# The objects that call bpf_loop() (Linux 5.17) are built a second time with
+# bounded loops instead; their skeleton carries both and opens the one the
+# running kernel takes (bpf/lib/compat.bpf.h, src/util/skel.h).
+LOOP_BPF := exec
+LOOP_SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(LOOP_BPF))
+
+$(OUTPUT)/bpf/%.bounded.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)/bpf
+	@echo "  BPF      $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DHORNET_BOUNDED_LOOPS -c $< -o $@
+
+$(LOOP_SKELS): $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o $(OUTPUT)/bpf/%.bounded.bpf.o \
+		scripts/skel-bounded.sh
+	@echo "  SKEL     $@"
+	$(Q)scripts/skel-bounded.sh $(BPFTOOL) $* $(OUTPUT)/bpf/$*.bpf.o $(OUTPUT)/bpf/$*.bounded.bpf.o $@
+
 # The syscall table of the build machine's architecture, from the C library's headers.
 $(OUTPUT)/syscalls.h: | $(OUTPUT)
 	@echo "  GEN      $@"
@@ -102,7 +117,7 @@ UNIT_SUPPORT := tests/unit/support.c tests/unit/support.h tests/unit/unit.h
 $(OUTPUT)/tests/support.o: tests/unit/support.c tests/unit/support.h | $(OUTPUT)/tests
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(OUTPUT)/tests/support.o $(LIB) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(wildcard tests/unit/*.h) $(OUTPUT)/tests/support.o $(LIB) | $(OUTPUT)/tests
 	@echo "  TEST     $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(OUTPUT)/tests/support.o $(LIB) $(LDLIBS) -o $@
 

@@ -563,7 +563,8 @@ int BPF_PROG(hornet_exit_raw, struct task_struct *task)
 /* Credentials before an exec commits its new ones; one of the three is loaded. */
 static __always_inline int save_old_creds(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	/* not bpf_get_current_task_btf(): 5.11, and the reads are CO-RE's anyway */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	const struct cred *cred = BPF_CORE_READ(task, cred);
 	struct hornet_old_creds oc = {};
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;

@@ -32,6 +32,8 @@ const volatile bool hornet_inspect = true;
 /* Flow mode (--network-flow): a connection's one event is its close, with
  * its duration and direction; no connect and accept events. */
 const volatile bool hornet_flow = false;
+/* bpf_get_socket_cookie() may be called from tp_btf programs (5.12) */
+const volatile bool hornet_tp_cookie = true;
 
 /* A TCP socket followed from connect, listen or accept to close: its owner,
  * and its addresses as they were while it was connected (by close, the
@@ -311,10 +313,11 @@ int BPF_PROG(hornet_tcp_state, struct sock *sk, int oldstate, int newstate)
 	/*
 	 * A socket made by the kernel for accept() has no cookie until
 	 * someone asks for it: ask now (tracing programs may, with a BTF
-	 * pointer), so accept and close events carry one. The raw_tp variant
-	 * below cannot; there accepted sockets go without.
+	 * pointer, since 5.12), so accept and close events carry one. The
+	 * raw_tp variant below and kernels before 5.12 cannot; there accepted
+	 * sockets go without.
 	 */
-	if (newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)
+	if (hornet_tp_cookie && newstate == TCP_ESTABLISHED && oldstate == TCP_SYN_RECV)
 		bpf_get_socket_cookie(sk);
 	return state_change(sk, oldstate, newstate, true);
 }

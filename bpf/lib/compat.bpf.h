@@ -10,6 +10,48 @@
 #include <bpf/bpf_core_read.h>
 
 /*
+ * bpf_loop() came in 5.17 (commit e6f2dd0f8067 "bpf: Add bpf_loop helper").
+ * The objects named by LOOP_BPF in the Makefile (the exec sensor's) are built
+ * twice, the second time with HORNET_BOUNDED_LOOPS, and user space loads that
+ * one where the kernel has no bpf_loop() (src/util/skel.h): there the same
+ * callbacks run from a bounded loop, which the verifier walks step by step
+ * (5.3 and later), so its cost grows with the count. The policy engine's
+ * loops are too long for that; it needs the helper. hornet_loop() returns
+ * what bpf_loop() does: the steps run, the one that returned 1 included.
+ */
+#ifdef HORNET_BOUNDED_LOOPS
+#define hornet_loop(n, fn, ctx)                     \
+	({                                          \
+		__u32 i_;                           \
+                                                    \
+		for (i_ = 0; i_ < (__u32)(n); i_++) \
+			if ((fn)(i_, (ctx))) {      \
+				i_++;               \
+				break;              \
+			}                           \
+		(long)i_;                           \
+	})
+/*
+ * Makes the verifier forget what it knows of @lval (a variable on the stack)
+ * by copying it through a helper. In a bounded loop each step's state is
+ * compared with those seen before at the same place, and a state is pruned
+ * when it is within one seen; a value whose known range differs at every step
+ * (a write offset) keeps that from ever happening. Where the code bounds the
+ * value itself (masks, comparisons), forgetting loses nothing.
+ */
+#define hornet_loop_forget(lval)                                 \
+	({                                                       \
+		typeof(lval) v_;                                 \
+                                                                 \
+		bpf_probe_read_kernel(&v_, sizeof(v_), &(lval)); \
+		(lval) = v_;                                     \
+	})
+#else
+#define hornet_loop(n, fn, ctx) bpf_loop((n), (fn), (ctx), 0)
+#define hornet_loop_forget(lval) ((void)0)
+#endif
+
+/*
  * kernfs_node.parent became __parent in 6.15 (commit 633488947ef6
  * "kernfs: Use RCU to access kernfs_node::parent"). The ___old flavor
  * describes the earlier layout.

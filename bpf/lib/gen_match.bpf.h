@@ -188,7 +188,7 @@ static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 ba
 	r.base = base == HORNET_GEN_DATA ? base : base + len - r.len;
 	h->lkey.arg = arg;
 	h->lkey.prefixlen = 8 + 8 * r.len;
-	bpf_loop(HORNET_GEN_STR - 1, rev_step, &r, 0);
+	hornet_loop(HORNET_GEN_STR - 1, rev_step, &r);
 	lookup_bits(h, &hornet_str_postfix, &h->lkey);
 }
 
@@ -557,7 +557,7 @@ static __noinline int gen_substr(__u32 spec, __u32 idx, __u32 fold)
 	s.first_mask = s.words == 1 ? s.last : ~0ULL;
 	/* each step moves on by 1 to 8 places */
 	s.h->substr_next = 0;
-	bpf_loop(HORNET_GEN_STR, substr_step, &s, 0);
+	hornet_loop(HORNET_GEN_STR, substr_step, &s);
 	return s.found;
 }
 

@@ -124,10 +124,10 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		__builtin_memset(h->val, 0, sizeof(h->val));
 	}
 
-	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? capture_one : capture_cg, &hc, 0);
+	hornet_loop(HORNET_GEN_MAX_SPECS, tracing ? capture_one : capture_cg, &hc);
 	if (tracing && hornet_sock_spec)
 		proc = sock_owner(h, proc);
-	bpf_loop(HORNET_GEN_MAX_SPECS, tracing ? match_spec : match_cg, &hc, 0);
+	hornet_loop(HORNET_GEN_MAX_SPECS, tracing ? match_spec : match_cg, &hc);
 	if (lookups & HORNET_LOOKUP_BINARY)
 		match_binary(h, proc, HORNET_KEY_BINARY, lookups, tracing);
 	if (lookups & HORNET_LOOKUP_PARENT)
@@ -145,14 +145,14 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		match_int(h, HORNET_KEY_NSPID, 0, upid.nr);
 	}
 	if (tracing && hornet_cfg.ns_lookups)
-		bpf_loop(HORNET_NS_COUNT, match_ns, &hc, 0);
+		hornet_loop(HORNET_NS_COUNT, match_ns, &hc);
 	if (tracing && hornet_cfg.ret_spec)
 		match_int(h, HORNET_KEY_RET, 0, h->ret);
 	if (hornet_cfg.nr_filters && !(lookups & (HORNET_LOOKUP_PARENT | HORNET_LOOKUP_SUBSTR))) {
-		bpf_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter : filter_cg, &hc, 0);
+		hornet_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter : filter_cg, &hc);
 	} else if (hornet_cfg.nr_filters) {
-		bpf_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter_later : filter_cg_later, &hc,
-			 0);
+		hornet_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter_later : filter_cg_later,
+			    &hc);
 		/* two calls, not one with a chosen callback: the verifier
 		 * drops the callback of the branch the rodata rules out, and
 		 * a load of its address left in the one call is a
@@ -188,14 +188,14 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	h->cand.words = hornet_cfg.always_sels.words;
 	h->walk.nz = nz;
 	h->walk.x = 0;
-	bpf_loop(HORNET_GEN_MAX_SLOTS, gather_sels, &sc, 0);
+	hornet_loop(HORNET_GEN_MAX_SLOTS, gather_sels, &sc);
 	if (!h->cand.words)
 		return 0;
 	if (hornet_cfg.scoped)
 		load_scope(h);
 	h->walk.nz = h->cand.words;
 	h->walk.x = 0;
-	bpf_loop(HORNET_GEN_MAX_SELS, tracing ? eval_sel : eval_sel_cg, &sc, 0);
+	hornet_loop(HORNET_GEN_MAX_SELS, tracing ? eval_sel : eval_sel_cg, &sc);
 	return h->override;
 }
 

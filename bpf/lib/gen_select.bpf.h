@@ -119,7 +119,7 @@ static __always_inline bool rate_ok(struct gen_heap *h, const struct hornet_gen_
 		/* per set of argument values, as Tetragon: computed only when needed */
 		struct hash_ctx hsh = { .h = h, .hash = 0xcbf29ce484222325ULL };
 
-		bpf_loop(HORNET_GEN_DATA / 8, hash_step, &hsh, 0);
+		hornet_loop(HORNET_GEN_DATA / 8, hash_step, &hsh);
 		h->args_hash = hsh.hash | 1;
 	}
 	key.policy_id = s->policy_id;

@@ -18,6 +18,17 @@
 #include "compat.bpf.h"
 
 #define HORNET_PATH_MASK (HORNET_PATH_MAX - 1)
+/*
+ * Components walked. The bounded loop of kernels without bpf_loop() costs the
+ * verifier about 1,600 instructions a component per walk, and more as the
+ * states pile up (6.18: 101,000 for the exec program at 64, 283,000 at 128,
+ * past the limit of 1,000,000 at 256): there a path stops at 64.
+ */
+#ifdef HORNET_BOUNDED_LOOPS
+#define WALK_DEPTH HORNET_BOUNDED_PATH_DEPTH
+#else
+#define WALK_DEPTH HORNET_PATH_DEPTH
+#endif
 
 /* Twice the path size so that a masked offset plus a masked length always
  * stays inside the buffer, which is what the verifier needs to see. */
@@ -94,6 +105,8 @@ static long hornet_path_step(__u32 i, void *ctx)
 	struct dentry *parent, *mnt_root;
 	struct mount *mnt_parent;
 
+	hornet_loop_forget(w->off);
+	hornet_loop_forget(w->flags);
 	if (d == w->root && vfsmnt == w->root_mnt)
 		return 1;
 	parent = BPF_CORE_READ(d, d_parent);
@@ -142,7 +155,7 @@ static __always_inline __u32 hornet_path_resolve(const struct path *path, struct
 	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	w.slot = slot;
 	w.off = HORNET_PATH_MAX;
-	if (bpf_loop(HORNET_PATH_DEPTH, hornet_path_step, &w, 0) == HORNET_PATH_DEPTH)
+	if (hornet_loop(WALK_DEPTH, hornet_path_step, &w) == WALK_DEPTH)
 		w.flags |= HORNET_WALK_TRUNCATED;
 	if (w.off == HORNET_PATH_MAX) {
 		buf = hornet_scratch(slot);
@@ -166,7 +179,7 @@ static __always_inline __u32 hornet_dentry_resolve(struct dentry *dentry, __u32 
 	w.dentry = dentry;
 	w.slot = slot;
 	w.off = HORNET_PATH_MAX;
-	if (bpf_loop(HORNET_PATH_DEPTH, hornet_path_step, &w, 0) == HORNET_PATH_DEPTH)
+	if (hornet_loop(WALK_DEPTH, hornet_path_step, &w) == WALK_DEPTH)
 		w.flags |= HORNET_WALK_TRUNCATED;
 	if (w.off == HORNET_PATH_MAX) {
 		buf = hornet_scratch(slot);
@@ -188,6 +201,8 @@ static long hornet_cgroup_step(__u32 i, void *ctx)
 	char *buf = hornet_scratch(w->slot);
 	long len;
 
+	hornet_loop_forget(w->off);
+	hornet_loop_forget(w->flags);
 	if (!parent || !buf)
 		return 1; /* the hierarchy's root has no name of its own */
 	/* kernfs names carry no length: read the name forward into the upper
@@ -213,7 +228,7 @@ static __always_inline __u32 hornet_cgroup_resolve(struct kernfs_node *kn, __u32
 	w.kn = kn;
 	w.slot = slot;
 	w.off = HORNET_CGROUP_MAX;
-	if (w.kn && bpf_loop(64, hornet_cgroup_step, &w, 0) == 64)
+	if (w.kn && hornet_loop(64, hornet_cgroup_step, &w) == 64)
 		w.flags |= HORNET_WALK_TRUNCATED;
 	if (w.off == HORNET_CGROUP_MAX) {
 		buf = hornet_scratch(slot);

@@ -23,6 +23,7 @@
 #define HORNET_ENV_MAX 4096 /* environment, NUL-separated, when asked for */
 #define HORNET_BINARY_KEY 256 /* head of the binary path kept in the process table */
 #define HORNET_PATH_DEPTH 256 /* path components walked before giving up */
+#define HORNET_BOUNDED_PATH_DEPTH 64 /* the same without bpf_loop() (before Linux 5.17) */
 
 enum hornet_record_op {
 	HORNET_OP_EXEC = 1,

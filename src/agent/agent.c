@@ -1990,7 +1990,8 @@ static int agent_load(struct hornet_agent *a)
 		   HORNET_FEAT_BIT(HORNET_FEAT_RINGBUF) | HORNET_FEAT_BIT(HORNET_FEAT_BPF_LOOP) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_LSM) | HORNET_FEAT_BIT(HORNET_FEAT_FENTRY) |
 		   HORNET_FEAT_BIT(HORNET_FEAT_FMOD_RET) | HORNET_FEAT_BIT(HORNET_FEAT_KPROBE) |
-		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL) | HORNET_FEAT_BIT(HORNET_FEAT_CGROUP);
+		   HORNET_FEAT_BIT(HORNET_FEAT_SEND_SIGNAL) | HORNET_FEAT_BIT(HORNET_FEAT_CGROUP) |
+		   HORNET_FEAT_BIT(HORNET_FEAT_TRACING_COOKIE);
 	err = hornet_features_probe(&a->features, features, &a->stop_load);
 	if (err) {
 		if (err != -ECANCELED)
@@ -2008,7 +2009,7 @@ static int agent_load(struct hornet_agent *a)
 		pr_err("ring buffer and shared maps: %s%s", strerror(-err),
 		       hornet_has(&a->features, HORNET_FEAT_RINGBUF)
 			       ? ""
-			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.17 "
+			       : " (this kernel has no BPF ring buffer; hornet needs Linux 5.8 "
 				 "or later)");
 		hornet_exec_prep__free(eo.prep);
 		return err;

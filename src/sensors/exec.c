@@ -204,14 +204,10 @@ static struct hornet_exec_sensor *sensor_new(const struct hornet_features *featu
 	bool btf;
 	int err;
 
-	if (!hornet_has(features, HORNET_FEAT_RINGBUF) ||
-	    !hornet_has(features, HORNET_FEAT_BPF_LOOP)) {
-		pr_err("sensor 'exec': the kernel lacks %s (%s); hornet needs Linux 5.17 or later",
-		       hornet_has(features, HORNET_FEAT_RINGBUF) ? "bpf_loop()"
-								 : "the BPF ring buffer",
-		       features->detail[hornet_has(features, HORNET_FEAT_RINGBUF)
-						? HORNET_FEAT_BPF_LOOP
-						: HORNET_FEAT_RINGBUF]);
+	if (!hornet_has(features, HORNET_FEAT_RINGBUF)) {
+		pr_err("sensor 'exec': the kernel lacks the BPF ring buffer (%s); hornet needs "
+		       "Linux 5.8 or later",
+		       features->detail[HORNET_FEAT_RINGBUF]);
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
