@@ -23,16 +23,20 @@ static void usage(FILE *out)
 		"Finds out which BPF hook mechanisms this kernel offers by loading a trivial\n"
 		"program of each kind and attaching it to a real hook (tp_btf, raw_tp,\n"
 		"tracepoint, kprobe, kprobe_multi, fentry, fmod_ret, lsm, uprobe, cgroup),\n"
-		"and by asking the kernel for the ring buffer map and the bpf_send_signal and\n"
-		"bpf_loop helpers. Nothing stays loaded or attached. Mounts tracefs at\n"
+		"and by asking the kernel for the ring buffer map and the bpf_send_signal,\n"
+		"bpf_loop and (in tp_btf) bpf_get_socket_cookie helpers. For each missing one\n"
+		"it says what hornet does instead. Nothing stays loaded or attached. Mounts "
+		"tracefs at\n"
 		"/sys/kernel/tracing when it is not mounted. Must be run as root.\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output FORMAT  table (the default): one row per feature with yes or\n"
 		"                       no, and why not for a missing one\n"
 		"                       json: {\"features\": {\"<name>\": {\"available\": bool,\n"
-		"                       \"reason\": \"...\"}, ...}, \"kernel\": \"<uname -r>\"};\n"
-		"                       \"reason\" is there only when available is false\n"
+		"                       \"reason\": \"...\", \"without\": \"...\"}, ...},\n"
+		"                       \"kernel\": \"<uname -r>\"}; \"reason\" (why not) and\n"
+		"                       \"without\" (what hornet does then) are there only\n"
+		"                       when available is false\n"
 		"  -h, --help           print this help and exit\n"
 		"\n"
 		"Exit status: 0 when probing ran, even if features are missing; 1 when it could\n"
@@ -108,7 +112,7 @@ static void clean_text(const char *in, char *out, size_t size)
 static void print_table(const struct hornet_features *f, const char *kernel)
 {
 	char text[HORNET_FEAT_DETAIL_LEN * 3];
-	int i;
+	int i, missing = 0;
 
 	clean_text(kernel, text, sizeof(text));
 	printf("kernel %s\n\n", text);
@@ -122,7 +126,14 @@ static void print_table(const struct hornet_features *f, const char *kernel)
 		}
 		clean_text(f->detail[i][0] ? f->detail[i] : "unknown", text, sizeof(text));
 		printf("%-14s %-9s %s\n", hornet_feature_name(i), "no", text);
+		missing++;
 	}
+	if (!missing)
+		return;
+	printf("\nWITHOUT        WHAT HORNET DOES\n");
+	for (i = 0; i < HORNET_FEAT_COUNT; i++)
+		if (f->probed[i] && !f->has[i])
+			printf("%-14s %s\n", hornet_feature_name(i), hornet_feature_loss(i));
 }
 
 static int print_json(const struct hornet_features *f, const char *kernel)
@@ -147,6 +158,8 @@ static int print_json(const struct hornet_features *f, const char *kernel)
 			continue;
 		clean_text(f->detail[i][0] ? f->detail[i] : "unknown", text, sizeof(text));
 		if (json_object_set_new(entry, "reason", json_string(text)))
+			goto out;
+		if (json_object_set_new(entry, "without", json_string(hornet_feature_loss(i))))
 			goto out;
 	}
 	clean_text(kernel, text, sizeof(text));

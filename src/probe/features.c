@@ -75,7 +75,34 @@ static const char *const feature_names[HORNET_FEAT_COUNT] = {
 	[HORNET_FEAT_SEND_SIGNAL] = "send_signal",
 	[HORNET_FEAT_CGROUP] = "cgroup",
 	[HORNET_FEAT_BPF_LOOP] = "bpf_loop",
+	[HORNET_FEAT_TRACING_COOKIE] = "tracing_cookie",
 };
+
+/* What hornet does on a kernel without the feature: `hornet probe` and the docs say it. */
+static const char *const feature_losses[HORNET_FEAT_COUNT] = {
+	[HORNET_FEAT_TP_BTF] = "raw tracepoints instead, with the same events",
+	[HORNET_FEAT_RAW_TP] = "with tp_btf missing too, no process events: the agent cannot start",
+	[HORNET_FEAT_TRACEPOINT] = "policies' tracepoint hooks are refused",
+	[HORNET_FEAT_KPROBE] = "kprobe hooks attach as fentry where they can, else are refused",
+	[HORNET_FEAT_KPROBE_MULTI] = "a list of functions loads one program per function",
+	[HORNET_FEAT_FENTRY] = "kprobe hooks attach as kprobes where the kernel has them",
+	[HORNET_FEAT_FMOD_RET] = "Override only where bpf_override_return() or an LSM hook serves",
+	[HORNET_FEAT_LSM] = "lsm hooks observe through fentry or kprobes (Override refused)",
+	[HORNET_FEAT_UPROBE] = "uprobe and USDT hooks are refused",
+	[HORNET_FEAT_RINGBUF] = "the agent cannot start (Linux 5.8)",
+	[HORNET_FEAT_SEND_SIGNAL] = "Sigkill and Signal actions are refused",
+	[HORNET_FEAT_CGROUP] =
+		"no DNS, HTTP or TLS inspection; connect hooks need kprobes or fentry",
+	[HORNET_FEAT_BPF_LOOP] = "no TracingPolicies; process paths stop at 64 components, not 256",
+	[HORNET_FEAT_TRACING_COOKIE] = "accepted TCP connections' events carry no socket cookie",
+};
+
+const char *hornet_feature_loss(enum hornet_feature f)
+{
+	if ((unsigned int)f >= HORNET_FEAT_COUNT)
+		return NULL;
+	return feature_losses[f];
+}
 
 const char *hornet_feature_name(enum hornet_feature f)
 {
@@ -322,13 +349,10 @@ struct btf_probe {
  * 5.5 takes for these types); both are closed again. Returns 0 or -errno,
  * -ESRCH when no target is in the BTF (or there is no BTF).
  */
-static int try_btf_prog(struct hornet_features *f, enum hornet_feature x, const struct btf_probe *p,
-			const char *const *targets, int ntargets)
+static int try_btf_insns(struct hornet_features *f, enum hornet_feature x,
+			 const struct btf_probe *p, const char *const *targets, int ntargets,
+			 const struct bpf_insn *insns, size_t ninsns)
 {
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	int err, id = -ENOENT, i, fd, link;
 	char *log;
 
@@ -348,7 +372,7 @@ static int try_btf_prog(struct hornet_features *f, enum hornet_feature x, const 
 	log = calloc(1, VERIFIER_LOG_SIZE);
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = p->attach, .attach_btf_id = id,
 		    .log_buf = log, .log_size = log ? VERIFIER_LOG_SIZE : 0);
-	fd = bpf_prog_load(p->type, p->name, "GPL", insns, sizeof(insns) / sizeof(insns[0]), &o);
+	fd = bpf_prog_load(p->type, p->name, "GPL", insns, ninsns, &o);
 	if (fd < 0) {
 		err = -errno;
 		set_why(f, x, "program load: %s", errstr(err).s);
@@ -368,6 +392,17 @@ static int try_btf_prog(struct hornet_features *f, enum hornet_feature x, const 
 	return err;
 }
 
+static int try_btf_prog(struct hornet_features *f, enum hornet_feature x, const struct btf_probe *p,
+			const char *const *targets, int ntargets)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return try_btf_insns(f, x, p, targets, ntargets, insns, sizeof(insns) / sizeof(insns[0]));
+}
+
 static void probe_tp_btf(struct hornet_features *f)
 {
 	static const struct btf_probe p = { "probe_tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP,
@@ -376,6 +411,30 @@ static void probe_tp_btf(struct hornet_features *f)
 
 	if (try_btf_prog(f, HORNET_FEAT_TP_BTF, &p, targets, 1) == -ESRCH)
 		btf_hint(f, HORNET_FEAT_TP_BTF, targets[0]);
+}
+
+/*
+ * bpf_get_socket_cookie() on the socket a tp_btf program is given: the
+ * network sensor asks for the cookie of an accepted socket this way. Tracing
+ * programs may call it since 5.12 (commit c5dbb89fc2ac "bpf: Expose
+ * bpf_get_socket_cookie to tracing programs").
+ */
+static void probe_tracing_cookie(struct hornet_features *f)
+{
+	static const struct btf_probe p = { "probe_cookie", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP,
+					    BTF_KIND_TYPEDEF };
+	static const char *const targets[] = { "btf_trace_inet_sock_set_state" };
+	const struct bpf_insn insns[] = {
+		/* r1 = ctx[0], the socket; the cookie; return 0 */
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_1 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_socket_cookie },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	if (try_btf_insns(f, HORNET_FEAT_TRACING_COOKIE, &p, targets, 1, insns,
+			  sizeof(insns) / sizeof(insns[0])) == -ESRCH)
+		btf_hint(f, HORNET_FEAT_TRACING_COOKIE, targets[0]);
 }
 
 static void probe_raw_tp(struct hornet_features *f)
@@ -734,6 +793,7 @@ static void (*const probes[HORNET_FEAT_COUNT])(struct hornet_features *f) = {
 	[HORNET_FEAT_SEND_SIGNAL] = probe_send_signal,
 	[HORNET_FEAT_CGROUP] = probe_cgroup,
 	[HORNET_FEAT_BPF_LOOP] = probe_bpf_loop,
+	[HORNET_FEAT_TRACING_COOKIE] = probe_tracing_cookie,
 };
 
 /*

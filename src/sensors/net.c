@@ -75,6 +75,7 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 	bpf_program__set_autoload(s->skel->progs.hornet_tcp_state_raw, !btf);
 	s->skel->rodata->hornet_inspect = opts->inspect;
 	s->skel->rodata->hornet_flow = opts->flow;
+	s->skel->rodata->hornet_tp_cookie = hornet_has(features, HORNET_FEAT_TRACING_COOKIE);
 	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(opts->maps);
 	err = hornet_shared_maps__reuse(opts->maps, s->skel->obj);
 	if (err)
