@@ -1627,6 +1627,21 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			 "pods of its namespace (set it in the file, or apply it with kubectl -n)");
 		return -EINVAL;
 	}
+	/*
+	 * The policy engine's program walks its arguments, filters and
+	 * selectors with bpf_loop(); a bounded loop for each would pass the
+	 * verifier's limit of 1,000,000 instructions at the engine's sizes.
+	 * Kernels without it (before 5.17) get the process and network
+	 * sensors only.
+	 */
+	if (k->features.probed[HORNET_FEAT_BPF_LOOP] &&
+	    !hornet_has(&k->features, HORNET_FEAT_BPF_LOOP)) {
+		snprintf(err, err_size,
+			 "TracingPolicies need bpf_loop() (Linux 5.17), which this kernel lacks "
+			 "(%s); hornet runs its process and network sensors here, not policies",
+			 feat_reason(k, HORNET_FEAT_BPF_LOOP));
+		return -EOPNOTSUPP;
+	}
 	for (i = 0; i < p->nr_hooks && !ret; i++) {
 		const struct hornet_hook *h = &p->hooks[i];
 		struct hornet_plan_hook ph = { .hook = h, .hook_index = i };

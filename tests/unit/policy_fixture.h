@@ -276,6 +276,8 @@ static void fx_kernel(struct hornet_kernel *k, enum fx_kernel which, unsigned in
 			snprintf(k->features.detail[f], HORNET_FEAT_DETAIL_LEN, "%s",
 				 fx_missing[f]);
 	}
+	/* planned as where the policy engine runs, unless a test probes its absence */
+	k->features.probed[HORNET_FEAT_BPF_LOOP] = k->features.has[HORNET_FEAT_BPF_LOOP];
 	if (which != FX_BARE) {
 		k->btf = btf;
 		k->tracefs = fx_tracefs;

@@ -669,6 +669,29 @@ int main(void)
 		CHECK_INT(hornet_syscall_nr("__arm64_sys_openat"), hornet_syscall_nr("openat"));
 		CHECK_INT(hornet_syscall_nr("no_such_call"), -1);
 	}
+	UNIT_CASE("plan/without_bpf_loop")
+	{
+		struct hornet_policy *p =
+			fx_policy("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n"
+				  "  name: t\nspec:\n  tracepoints:\n  - subsystem: syscalls\n"
+				  "    event: sys_enter_getpid\n");
+		struct hornet_kernel k;
+		struct hornet_plan plan;
+		char err[512];
+
+		CHECK(p);
+		fx_kernel(&k, FX_HOST_618, ~0u, btf);
+		/* 5.10: probed, and missing */
+		k.features.has[HORNET_FEAT_BPF_LOOP] = false;
+		k.features.probed[HORNET_FEAT_BPF_LOOP] = true;
+		snprintf(k.features.detail[HORNET_FEAT_BPF_LOOP], HORNET_FEAT_DETAIL_LEN,
+			 "bpf_loop() not allowed in raw_tracepoint programs");
+		CHECK_INT(hornet_plan_policy(p, &k, &plan, err, sizeof(err)), -EOPNOTSUPP);
+		CHECK(strstr(err, "TracingPolicies need bpf_loop() (Linux 5.17)") &&
+		      strstr(err, "not allowed in raw_tracepoint"));
+		CHECK_INT(plan.nr_hooks, 0);
+		hornet_policy_free(p);
+	}
 	fx_tracefs_remove();
 	btf__free(btf);
 	UNIT_EXIT();
