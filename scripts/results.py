@@ -3,7 +3,7 @@
 """Test results across kernels.
 
   results.py summary FILE            counts of one run (tests/run's JSON), failures listed
-  results.py matrix HOST VM          test x kernel matrix, then the combined count line
+  results.py matrix HOST VM [VM...]  test x kernel matrix, then the combined count line
 
 The matrix lists the bpf, e2e, attack and fault tests (they depend on the kernel) with their
 result on each kernel, and flags a test that ran on no kernel. Exit status 1
@@ -50,7 +50,7 @@ def summary(path):
     if "error" in run:
         print("no results: %s" % run["error"])
         return 1
-    where = "vm" if "-vm." in os.path.basename(path) else "host"
+    where = "vm" if "-vm" in os.path.basename(path) else "host"
     times([("%s %s" % (where, run.get("kernel", "?")), run)])
     for r in run["results"]:
         if r["result"] == "FAIL":
@@ -60,24 +60,29 @@ def summary(path):
     return 1 if c["FAIL"] else 0
 
 
-def matrix(host_path, vm_path):
-    host, vm = load(host_path), load(vm_path)
-    runs = [("host " + host.get("kernel", "?"), host), ("vm " + vm.get("kernel", "?"), vm)]
+def matrix(host_path, *vm_paths):
+    host = load(host_path)
+    runs = [("host " + host.get("kernel", "?"), host)]
+    for path in vm_paths:
+        vm = load(path)
+        runs.append(("vm " + vm.get("kernel", "?"), vm))
+    # the column of a VM is named by its results file: vm (6.1), vm510 (5.10)
+    cols = ["host"] + [os.path.basename(p)[len("test-results-"):-len(".json")] for p in vm_paths]
     table = {}
     order = []
     for col, (_, run) in enumerate(runs):
         for r in run["results"]:
             key = "%s/%s" % (r["suite"], r["test"])
             if key not in table:
-                table[key] = ["-", "-"]
+                table[key] = ["-"] * len(runs)
                 order.append(key)
             table[key][col] = r["result"].lower()
     shown = [k for k in order if k.split("/")[0] in ("bpf", "e2e", "attack", "fault")]
     width = max([len(k) for k in shown] + [20])
     print()
-    print("%-*s  %-6s  %-6s" % (width, "test x kernel", "host", "vm"))
+    print("%-*s  %s" % (width, "test x kernel", "  ".join("%-6s" % c for c in cols)))
     for k in shown:
-        print("%-*s  %-6s  %-6s" % (width, k, table[k][0], table[k][1]))
+        print("%-*s  %s" % (width, k, "  ".join("%-6s" % v for v in table[k])))
     others = [k for k in order if k not in shown]
     if others:
         c = counts([r for r in host["results"] if "%s/%s" % (r["suite"], r["test"]) in others])
@@ -94,7 +99,7 @@ def matrix(host_path, vm_path):
             if r["result"] == "FAIL":
                 print("failed on %s: %s/%s: %s" % (name, r["suite"], r["test"], r["why"]))
     times(runs)
-    c = counts(host["results"] + vm["results"])
+    c = counts([r for _, run in runs for r in run["results"]])
     # a kernel that produced no results at all counts as one failure
     c["FAIL"] += sum(1 for _, r in runs if "error" in r)
     print("%d passed, %d failed, %d skipped" % (c["PASS"], c["FAIL"], c["SKIP"]))
@@ -104,8 +109,8 @@ def matrix(host_path, vm_path):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "summary":
         return summary(sys.argv[2])
-    if len(sys.argv) == 4 and sys.argv[1] == "matrix":
-        return matrix(sys.argv[2], sys.argv[3])
+    if len(sys.argv) >= 4 and sys.argv[1] == "matrix":
+        return matrix(*sys.argv[2:])
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -25,12 +25,14 @@ BUILD=${HORNET_BUILD:-$ROOT/build}
 VM=$BUILD/vm
 # the kernel: Debian 12's 6.1 (the default) or Debian 11's 5.10 cloud kernel
 KVER=${VMTEST_KERNEL:-6.1}
+# (RUN: the staging trees, the initramfs and the console log, apart for each
+# kernel so that make test runs both VMs at once)
 case "$KVER" in
-6.1) CACHE=$VM/cache TAG=vm ;;
-5.10) CACHE=$VM/cache-5.10 TAG=vm510 ;;
+6.1) CACHE=$VM/cache TAG=vm RUN=$VM ;;
+5.10) CACHE=$VM/cache-5.10 TAG=vm510 RUN=$VM/run-5.10 ;;
 *) echo "vmtest: VMTEST_KERNEL=$KVER: 6.1 or 5.10" >&2; exit 2 ;;
 esac
-STAGE=$VM/root
+STAGE=$RUN/root
 TIMEOUT=${VMTEST_TIMEOUT:-2400}
 MEM=${VMTEST_MEM:-3072}
 SUITES=${VMTEST_SUITES:-bpf e2e attack fault}
@@ -48,7 +50,7 @@ TCG_THREAD=${VMTEST_TCG_THREAD:-single}
 log() { echo "vmtest: $*" >&2; }
 die() { log "$*"; exit 2; }
 
-mkdir -p "$CACHE"
+mkdir -p "$CACHE" "$RUN"
 
 # 1. the kernel, downloaded once
 kernel=$(ls "$CACHE"/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
@@ -124,7 +126,7 @@ copy_libs() {
 
 if [ ! -s "$base_cpio" ]; then
 	log "packing the host's tools once into $(basename "$base_cpio")"
-	STAGE=$VM/base
+	STAGE=$RUN/base
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE"/{bin,sbin,bb,dev,proc,sys,tmp,run,etc,var/tmp,var/log,root,usr/bin,usr/sbin,usr/lib}
 	chmod 1777 "$STAGE/tmp" "$STAGE/var/tmp"
@@ -188,7 +190,7 @@ if [ ! -s "$base_cpio" ]; then
 	(cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$base_cpio.tmp"
 	mv "$base_cpio.tmp" "$base_cpio"
 	rm -rf "$STAGE"
-	STAGE=$VM/root
+	STAGE=$RUN/root
 fi
 
 rm -rf "$STAGE"
@@ -267,15 +269,15 @@ chmod +x "$STAGE/init"
 {
 	cat "$base_cpio"
 	(cd "$STAGE" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1
-} > "$VM/initramfs.cpio.gz"
-log "initramfs $(du -h "$VM/initramfs.cpio.gz" | cut -f1)"
+} > "$RUN/initramfs.cpio.gz"
+log "initramfs $(du -h "$RUN/initramfs.cpio.gz" | cut -f1)"
 
 # 3. boot, run, read the results
-console=$VM/console.log
+console=$RUN/console.log
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread="$TCG_THREAD" -cpu max -m "$MEM" -smp "$CPUS" \
-	-nographic -no-reboot -kernel "$kernel" -initrd "$VM/initramfs.cpio.gz" \
+	-nographic -no-reboot -kernel "$kernel" -initrd "$RUN/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=5 oops=panic watchdog_thresh=30 softlockup_panic=1" </dev/null 2>&1 |
 	tee "$console" | sed -n -e '/^\(PASS\|FAIL\|SKIP\) /s/^/vm: /p' -e '/^== /s/^/vm: /p' \
 	-e '/Kernel panic/p' -e '/HORNET-VM-/p'

@@ -22,6 +22,10 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import (HELPERS, ROOT, Agent, check, exec_dir, features, file_event_path,  # noqa: E402
                     run, skip, test)
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 SHADOW_FILE = os.path.join(ROOT, "policies", "sensitive-file-reads.yaml")
 SHADOW_POLICY = "hornet-sensitive-file-reads"

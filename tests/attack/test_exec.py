@@ -24,6 +24,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import HELPERS, ROOT, Agent, check, exec_dir, features, run, skip, test  # noqa: E402
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 FILELESS_FILE = os.path.join(ROOT, "policies", "fileless-exec.yaml")
 FILELESS = "hornet-fileless-exec"

@@ -14,6 +14,7 @@ import ctypes
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ HORNET = os.environ.get("HORNET_BIN") or os.path.join(REPO, "build", "hornet")
 
 FEATURES = [
     "tp_btf", "raw_tp", "tracepoint", "kprobe", "kprobe_multi", "fentry", "fmod_ret",
-    "lsm", "uprobe", "ringbuf", "send_signal", "cgroup", "bpf_loop",
+    "lsm", "uprobe", "ringbuf", "send_signal", "cgroup", "bpf_loop", "tracing_cookie",
 ]
 PROG_PREFIX = "probe_"          # names of the programs in bpf/probe.bpf.c
 CGROUP_PREFIX = "hornet-probe."  # the child cgroup the cgroup probe makes
@@ -92,6 +93,12 @@ def can_create_ringbuf():
     if nr is None:
         return None
     libc = ctypes.CDLL(None, use_errno=True)
+    # before 5.11 a map is charged to RLIMIT_MEMLOCK against all that root's processes
+    # have locked (the agents of the other lanes too), as the agent itself raises it
+    try:
+        resource.setrlimit(resource.RLIMIT_MEMLOCK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    except (ValueError, OSError):
+        pass
     # union bpf_attr for BPF_MAP_CREATE: map_type, key_size, value_size, max_entries
     attr = (ctypes.c_uint32 * 32)()
     attr[0] = 27  # BPF_MAP_TYPE_RINGBUF
@@ -281,15 +288,27 @@ def main():
               f"available although bpftool cannot load the program type: {bad}")
 
     # The table shows the same answers.
+    # The table shows the same answers, then what hornet does without each missing one.
     res = run([])
-    rows = {}
+    rows, without, section = {}, {}, None
     for line in res.stdout.splitlines():
-        cols = line.split(None, 2)
+        if line.startswith("FEATURE"):
+            section = "features"
+        elif line.startswith("WITHOUT"):
+            section = "without"
+        cols = line.split(None, 2) if section == "features" else line.split(None, 1)
         if len(cols) >= 2 and cols[0] in FEATURES:
-            rows[cols[0]] = cols[1]
+            (rows if section == "features" else without)[cols[0]] = cols[1]
     bad = [f for f in FEATURES if rows.get(f) != ("yes" if feats[f] else "no")]
     check("table", res.returncode == 0 and not bad,
           f"exit {res.returncode}, rows disagree with JSON for {bad}")
+    missing = sorted(f for f in FEATURES if not feats[f])
+    check("table_says_what_is_lost", sorted(without) == missing and all(without.values()),
+          f"'without' rows {sorted(without)}, missing features {missing}")
+    with_json = {f: v.get("without") for f, v in out["features"].items() if not v["available"]}
+    check("json_says_what_is_lost", all(with_json.values()) and
+          all(with_json[f] == without.get(f) for f in with_json),
+          f"json 'without' {with_json} against the table {without}")
 
     check_usage()
     check_not_root()

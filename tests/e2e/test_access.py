@@ -355,12 +355,14 @@ def _():
     if not shutil.which("unshare"):
         skip("needs unshare (util-linux)")
     wait = "import sys, time\nsys.stdin.readline()\nwhile True: time.sleep(0.05)"
+    # not the test's stdout: a namespace left behind would hold it, and tests/run waits on it
     outer = subprocess.Popen(["unshare", "-pf", "--mount-proc", PYTHON, "-c", wait],
-                             stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     a = None
+    inner = None
     try:
         deadline = time.monotonic() + 10
-        inner = None
         while inner is None and time.monotonic() < deadline:
             try:
                 with open("/proc/%d/task/%d/children" % (outer.pid, outer.pid)) as f:
@@ -389,6 +391,12 @@ def _():
     finally:
         if a:
             a.stop()
+        # the namespace's init first: killing unshare alone would leave it running
+        if inner:
+            try:
+                os.kill(inner, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if outer.poll() is None:
             outer.kill()
         outer.wait()

@@ -37,6 +37,10 @@ from collections import Counter
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import (HORNET, ROOT, Agent, Fail, check, features, policy_doc, run, skip,  # noqa: E402
                     test)
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 EXAMPLES = os.path.join(ROOT, "examples", "enforcement")
 PYTHON = os.path.realpath("/usr/bin/python3")

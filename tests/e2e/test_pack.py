@@ -20,6 +20,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import HORNET, ROOT, Agent, Fail, check, features, run, skip, test  # noqa: E402
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 PACK = os.path.join(ROOT, "policies")
 PY = "/usr/bin/python3"

@@ -19,6 +19,10 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import (BPFFS, HORNET, Fail, check, free_port, hornet_progs, run,  # noqa: E402
                     skip, test, unpin_dir)
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 # Policies on distinct syscall tracepoints, each with a selector of its own:
 # every one is a hook point of its own to verify, so the set takes a while.

@@ -22,6 +22,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import hornet  # noqa: E402
 from hornet import (HELPERS, Agent, check, free_port, host_only, kernel_link_progs,  # noqa: E402
                     kernel_prog_ids, prog_ids_held, test)
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 TRUE = os.path.realpath("/bin/true")
 POLICY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e", "policies",

@@ -21,6 +21,10 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import (BPFFS, HORNET, Agent, Fail, check, policy_doc, run, test,  # noqa: E402
                     unpin_dir)
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 TRUE = os.path.realpath("/bin/true")
 

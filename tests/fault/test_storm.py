@@ -28,6 +28,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import HELPERS, Agent, check, policy_doc, run, test  # noqa: E402
+from hornet import program_needs  # noqa: E402
+
+# every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
+program_needs("bpf_loop")
 
 FLOOD = os.path.join(HELPERS, "flood")
 TRUE = os.path.realpath("/bin/true")

@@ -48,6 +48,17 @@ def test(name, needs=()):
     return wrap
 
 
+_program_needs = ()
+
+
+def program_needs(*names):
+    """Every test of this program needs these kernel features (hornet probe names),
+    as if each listed them in test(needs=): a program of policy tests names
+    bpf_loop, which hornet's policy engine needs (Linux 5.17)."""
+    global _program_needs
+    _program_needs = tuple(names)
+
+
 def policy_doc(_file, **values):
     """The policy document tests/e2e/policies/FILE.yaml with its $placeholders
     filled in from @values."""
@@ -80,6 +91,13 @@ def host_only(what):
         skip("user space only: %s is tested on the host" % what)
 
 
+def needs_policies():
+    """Skips where the kernel lacks bpf_loop(): hornet loads no TracingPolicy there
+    (before Linux 5.17), and says so (tests/e2e/test_process.py checks the refusal)."""
+    if not features().get("bpf_loop", True):
+        skip("needs bpf_loop() (Linux 5.17) for TracingPolicies")
+
+
 def features():
     """The kernel's BPF features as `hornet probe -o json` finds them."""
     global _features
@@ -104,10 +122,11 @@ def run():
                 _held_by_other_agents()     # what other agents hold as the test begins
             if os.geteuid() != 0:
                 raise Skip("needs root")
-            missing = [n for n in needs if not features().get(n)]
+            missing = [n for n in needs + _program_needs if not features().get(n)]
             if missing:
                 raise Skip("needs %s" % ", ".join(
-                    {"lsm": "BPF LSM", "kprobe": "kprobes", "fentry": "fentry (BPF trampolines)"}
+                    {"lsm": "BPF LSM", "kprobe": "kprobes", "fentry": "fentry (BPF trampolines)",
+                     "bpf_loop": "bpf_loop() (Linux 5.17) for TracingPolicies"}
                     .get(n, n) for n in missing))
             # a test may return a note for its PASS line (tests/attack: the outcome), which
             # tests/run keeps in its results JSON
@@ -206,7 +225,8 @@ def kernel_prog_ids():
 def kernel_link_progs():
     """The ids of the programs a BPF link holds attached."""
     r = subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True, timeout=30)
-    check(r.returncode == 0, "bpftool link show: %s" % r.stderr.decode())
+    check(r.returncode == 0, "bpftool link show: exit %d: %s %s"
+          % (r.returncode, r.stderr.decode()[-500:], r.stdout.decode()[-500:]))
     return {ln.get("prog_id") for ln in json.loads(r.stdout or b"[]")}
 
 
@@ -306,6 +326,8 @@ class Agent:
         self.socket = os.path.join(self.dir, "hornet.sock")
         self.log = os.path.join(self.dir, "agent.log")
         self.node = node
+        if any(a == "--policy-dir" or a.startswith("--policy-dir=") for a in args):
+            needs_policies()
         argv = [binary or HORNET, "agent", "--node-name", node, "--socket", self.socket,
                 "--export-file", self.export if export else ""] + list(args)
         # events() reads one file: no rotation unless a test asks for it
@@ -417,6 +439,8 @@ class Agent:
 
     def policy(self, *args, text=None, check_ok=True):
         """Runs `hornet policy ARGS` against this agent; @text goes to stdin."""
+        if args[:1] in (("add",), ("check",)):
+            needs_policies()
         self.added |= args[:1] == ("add",)
         r = subprocess.run([HORNET, "policy", "--socket", self.socket] + list(args),
                            input=text.encode() if text is not None else None,
