@@ -570,6 +570,47 @@ fail:
 	return gone_to_enoent(err);
 }
 
+int hornet_procfs_read_environ(const char *proc_root, pid_t pid, uint64_t starttime, size_t max,
+			       char **env, size_t *len, bool *truncated)
+{
+	char dir[PATH_MAX], *buf, *stat;
+	uint64_t start = 0;
+	unsigned int flags;
+	size_t n, slen;
+	pid_t ppid;
+	int dirfd, err;
+
+	if (!proc_root || pid <= 0 || !env || !len || !truncated)
+		return -EINVAL;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%d", proc_root, (int)pid) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return gone_to_enoent(-errno);
+	/* one byte more than kept tells a longer environment from one of exactly @max */
+	err = read_file_at(dirfd, "environ", max + 1, &buf, &n);
+	if (err)
+		goto out;
+	/* the process scanned, not one that took its pid since */
+	err = read_file_at(dirfd, "stat", PROCFS_SMALL_MAX, &stat, &slen);
+	if (!err) {
+		err = hornet_procfs_parse_stat(stat, slen, &ppid, &start, &flags);
+		free(stat);
+	}
+	if (!err && start != starttime)
+		err = -ENOENT;
+	if (err) {
+		free(buf);
+		goto out;
+	}
+	*truncated = n > max;
+	*len = n > max ? max : n;
+	*env = buf;
+out:
+	close(dirfd);
+	return gone_to_enoent(err);
+}
+
 void hornet_procfs_entry_free(struct hornet_procfs_entry *e)
 {
 	if (!e)

@@ -50,6 +50,16 @@ int hornet_procfs_parse_cgroup(const char *buf, size_t len, char **path);
  * starttime and kthread are read.
  */
 int hornet_procfs_read(const char *proc_root, pid_t pid, struct hornet_procfs_entry *e);
+
+/*
+ * The environment process @pid was started with (/proc/PID/environ,
+ * NUL-separated), its first @max bytes in a malloc'd *@env, *@truncated when
+ * there was more. @starttime is the one hornet_procfs_read() found: a process
+ * that has it no more (gone, its pid taken since) is -ENOENT, as is a gone
+ * one. -EACCES and the like when unreadable.
+ */
+int hornet_procfs_read_environ(const char *proc_root, pid_t pid, uint64_t starttime, size_t max,
+			       char **env, size_t *len, bool *truncated);
 void hornet_procfs_entry_free(struct hornet_procfs_entry *e);
 
 /* The numeric entries of @proc_root, malloc'd; returns the count or -errno. */

@@ -668,9 +668,31 @@ static uint64_t scan_ktime(const struct hornet_exec_sensor *s, const struct horn
 	return old.ktime;
 }
 
+/*
+ * With --enable-process-environment-variables, a process found in /proc gets
+ * its environment as one exec'd meanwhile does: the same bytes (the start of
+ * the environment given to execve), the same limit. Unreadable: left out.
+ */
+static void scanned_env(struct hornet_exec_sensor *s, const char *proc_root,
+			const struct hornet_procfs_entry *pe, struct hornet_process *p)
+{
+	bool truncated;
+	size_t len;
+	char *raw;
+
+	if (hornet_procfs_read_environ(proc_root, pe->pid, pe->starttime, HORNET_ENV_MAX, &raw,
+				       &len, &truncated))
+		return;
+	p->env = env_json(s, raw, len, truncated, p->binary);
+	if (truncated)
+		p->flags |= HORNET_PF_TRUNC_ENV;
+	free(raw);
+}
+
 /* The kernel table entry and the cache entry of one process found in /proc. */
-static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry *pe,
-		       const struct hornet_procfs_entry *parent, uint64_t now_ktime)
+static int add_scanned(struct hornet_exec_sensor *s, const char *proc_root,
+		       struct hornet_procfs_entry *pe, const struct hornet_procfs_entry *parent,
+		       uint64_t now_ktime)
 {
 	int fd = s->opts.maps->procs;
 	struct hornet_proc kp = {};
@@ -712,6 +734,8 @@ static int add_scanned(struct hornet_exec_sensor *s, struct hornet_procfs_entry 
 		hornet_process__put(p);
 		return -ENOMEM;
 	}
+	if (s->opts.env)
+		scanned_env(s, proc_root, pe, p);
 	set_container(p);
 	add_metadata(s, p);
 
@@ -796,7 +820,7 @@ long hornet_exec_sensor__scan(struct hornet_exec_sensor *s, const char *proc_roo
 		key.pid = entries[i].ppid;
 		kptr = &key;
 		found = bsearch(&kptr, by_pid, used, sizeof(*by_pid), cmp_pid);
-		err = add_scanned(s, &entries[i], found ? *found : NULL, now_ktime);
+		err = add_scanned(s, proc_root, &entries[i], found ? *found : NULL, now_ktime);
 		if (err < 0) {
 			count = err;
 			break;

@@ -20,6 +20,7 @@ from hornet import (HELPERS, Agent, check, host_only, is_exec, policy_doc, run, 
 
 SH = os.path.realpath("/bin/sh")
 NOP = os.path.join(HELPERS, "nop")
+SLEEP = shutil.which("sleep") or "/bin/sleep"
 MARK = "made-by-event-fields-%d" % os.getpid()
 # mkdirat(2) of a name ending in MARK, reported as fields-mkdir
 MKDIR_POLICY = policy_doc("mkdir-tp").replace("made-by-tracepoint-test", MARK).replace(
@@ -119,6 +120,25 @@ def _():
     p.wait()
     ev = b.wait_for(is_exec(pid=p.pid), what="exec of nop")
     check("environment_variables" not in ev["process_exec"]["process"], "exported unasked")
+
+
+@test("environment_of_processes_found_in_proc_at_start")
+def _():
+    # started before the agent: its exec event comes from the /proc scan
+    env = {"FIELDS_BEFORE": "found-in-proc", "FIELDS_SECRET": "hunter9"}
+    p = subprocess.Popen([SLEEP, "1000"], env=env)
+    try:
+        a = Agent("--enable-process-environment-variables",
+                  "--redaction-filters", json.dumps([{"redact": [r"FIELDS_SECRET=(\S+)"]}]))
+        ev = a.wait_for(is_exec(pid=p.pid), what="the /proc scan's exec of sleep")
+        proc = ev["process_exec"]["process"]
+        check("procFS" in proc.get("flags", ""), "not from the scan: flags %r" % proc.get("flags"))
+        got = {v["Key"]: v["Value"] for v in proc.get("environment_variables", [])}
+        check(got == {"FIELDS_BEFORE": "found-in-proc", "FIELDS_SECRET": "*****"},
+              "environment %r" % got)
+    finally:
+        p.kill()
+        p.wait()
 
 
 @test("username_from_the_process_own_root")

@@ -555,6 +555,49 @@ static void test_read_self(const char *argv0)
 		free(pids);
 	}
 
+	UNIT_CASE("procfs_read_environ")
+	{
+		char *env = NULL, *want = NULL;
+		size_t len = 0, wlen = 0;
+		bool truncated = true;
+		FILE *f = fopen("/proc/self/environ", "r");
+
+		CHECK(f);
+		if (!f)
+			break;
+		/* EOF as the delimiter: the whole file, its NULs included */
+		wlen = (size_t)(getdelim(&want, &(size_t){ 0 }, EOF, f) > 0 ? ftell(f) : 0);
+		fclose(f);
+		/* the process's start time from the read above */
+		CHECK_INT(hornet_procfs_read("/proc", getpid(), &e), 0);
+		CHECK_INT(hornet_procfs_read_environ("/proc", getpid(), e.starttime, 1 << 20, &env,
+						     &len, &truncated),
+			  0);
+		CHECK(!truncated);
+		CHECK(env && len == wlen && !memcmp(env, want, wlen));
+		free(env);
+		/* a limit below its size: cut and said so */
+		if (len > 4) {
+			CHECK_INT(hornet_procfs_read_environ("/proc", getpid(), e.starttime, 4,
+							     &env, &len, &truncated),
+				  0);
+			CHECK(truncated);
+			CHECK_INT(len, 4);
+			free(env);
+		}
+		/* another start time: another process, not read */
+		CHECK_INT(hornet_procfs_read_environ("/proc", getpid(), e.starttime + 1, 4096, &env,
+						     &len, &truncated),
+			  -ENOENT);
+		CHECK_INT(hornet_procfs_read_environ("/proc", INT_MAX, 0, 4096, &env, &len,
+						     &truncated),
+			  -ENOENT);
+		CHECK_INT(hornet_procfs_read_environ("/proc", 0, 0, 4096, &env, &len, &truncated),
+			  -EINVAL);
+		hornet_procfs_entry_free(&e);
+		free(want);
+	}
+
 	UNIT_CASE("procfs_read_errors")
 	{
 		char longroot[PATH_MAX + 16];
