@@ -55,6 +55,7 @@
 #include "util/log.h"
 #include "util/poll.h"
 #include "util/ring.h"
+#include "util/skel.h"
 #include "vocab/vocab.h"
 #include "web/web.h"
 
@@ -2059,7 +2060,12 @@ static int agent_load(struct hornet_agent *a)
 	eo.old_procs = a->old_procs > 0 ? a->old_procs : 0;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	err = a->exec ? 0 : -errno;
-	if (a->exec)
+	if (a->exec && hornet_skel_bounded())
+		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s; no bpf_loop(): "
+			"paths up to %d components)",
+			hornet_exec_sensor__mechanism(a->exec),
+			hornet_exec_sensor__creds_mechanism(a->exec), HORNET_BOUNDED_PATH_DEPTH);
+	else if (a->exec)
 		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
 			hornet_exec_sensor__mechanism(a->exec),
 			hornet_exec_sensor__creds_mechanism(a->exec));

@@ -347,8 +347,10 @@ def _():
             break
         check(time.time() < deadline, "no exec event after the refused policy")
         time.sleep(0.2)
-    # the binary's path, walked by a bounded loop here
+    # the binary's path, walked by a bounded loop here, as the agent's log says
     check(seen[0]["binary"] == os.path.realpath(NOP), "binary %r" % seen[0]["binary"])
+    check("no bpf_loop(): paths up to 64 components" in a.log_text(),
+          "the log does not say the exec sensor runs its bounded build: %s" % a.log_text())
     probe = subprocess.run([HORNET, "probe"], capture_output=True, timeout=60).stdout.decode()
     check("no TracingPolicies" in probe, "hornet probe does not say what is lost: %s" % probe)
 
