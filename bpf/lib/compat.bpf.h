@@ -10,6 +10,23 @@
 #include <bpf/bpf_core_read.h>
 
 /*
+ * Makes the verifier forget what it knows of @lval (a variable on the stack)
+ * by copying it through a helper, at the cost of that call. In a loop the
+ * verifier walks step by step, each step's state is compared with those seen
+ * before at the same place, and pruned when it is within one seen; a value
+ * whose known range differs at every step (a write offset, a count) keeps
+ * that from ever happening. Where the code bounds the value itself (masks,
+ * comparisons), forgetting loses nothing.
+ */
+#define hornet_forget(lval)                                      \
+	({                                                       \
+		typeof(lval) v_;                                 \
+                                                                 \
+		bpf_probe_read_kernel(&v_, sizeof(v_), &(lval)); \
+		(lval) = v_;                                     \
+	})
+
+/*
  * bpf_loop() came in 5.17 (commit e6f2dd0f8067 "bpf: Add bpf_loop helper").
  * The objects named by LOOP_BPF in the Makefile (the exec sensor's) are built
  * twice, the second time with HORNET_BOUNDED_LOOPS, and user space loads that
@@ -31,21 +48,7 @@
 			}                           \
 		(long)i_;                           \
 	})
-/*
- * Makes the verifier forget what it knows of @lval (a variable on the stack)
- * by copying it through a helper. In a bounded loop each step's state is
- * compared with those seen before at the same place, and a state is pruned
- * when it is within one seen; a value whose known range differs at every step
- * (a write offset) keeps that from ever happening. Where the code bounds the
- * value itself (masks, comparisons), forgetting loses nothing.
- */
-#define hornet_loop_forget(lval)                                 \
-	({                                                       \
-		typeof(lval) v_;                                 \
-                                                                 \
-		bpf_probe_read_kernel(&v_, sizeof(v_), &(lval)); \
-		(lval) = v_;                                     \
-	})
+#define hornet_loop_forget(lval) hornet_forget(lval)
 #else
 #define hornet_loop(n, fn, ctx) bpf_loop((n), (fn), (ctx), 0)
 #define hornet_loop_forget(lval) ((void)0)

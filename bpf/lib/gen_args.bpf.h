@@ -427,18 +427,25 @@ static __always_inline bool put_seg(char *dst, __u32 n, __u64 base, const bool u
 static __always_inline long put_iovec(struct gen_heap *h, __u32 k, __u32 at, __u64 iov, __u64 nr,
 				      __u64 skip, __u64 want, const bool uarr, const bool udata)
 {
-	__u32 max = room(h, at + 8), got = 0, flags = 0, n;
-	__u64 total = 0;
+	__u32 max = room(h, at + 8), n;
+	/* what the steps count: bytes the segments hold, bytes kept, flags */
+	struct {
+		__u64 total;
+		__u32 got, flags;
+	} c = {};
 	struct iovec v;
 
 	for (int i = 0; i < HORNET_IOVEC_MAX; i++) {
+		/* the counts differ at each step: without this no state was ever
+		 * pruned, and 6.1 and 6.18 walked 610,000 instructions (73,000 now) */
+		hornet_forget(c);
 		if (nr == 0 && i == 0) {
 			v.iov_base = (void *)iov; /* a single buffer */
 			v.iov_len = want;
 		} else if (i >= nr) {
 			break;
 		} else if (read_mem(&v, sizeof(v), (void *)(iov + i * sizeof(v)), uarr)) {
-			flags |= HORNET_ARG_ERROR;
+			c.flags |= HORNET_ARG_ERROR;
 			break;
 		}
 		if (i == 0 && skip <= v.iov_len) {
@@ -446,27 +453,28 @@ static __always_inline long put_iovec(struct gen_heap *h, __u32 k, __u32 at, __u
 			v.iov_len -= skip;
 		}
 		/* an iterator ends where its count says, maybe inside a segment */
-		if (want && v.iov_len > want - total)
-			v.iov_len = want - total;
-		total += v.iov_len;
-		n = v.iov_len < max - got ? v.iov_len : max - got;
+		if (want && v.iov_len > want - c.total)
+			v.iov_len = want - c.total;
+		c.total += v.iov_len;
+		n = v.iov_len < max - c.got ? v.iov_len : max - c.got;
 		if (n < v.iov_len)
-			flags |= HORNET_ARG_TRUNCATED;
-		if (!put_seg(h->data + ((at + 8 + got) & DATA_MASK), n, (__u64)v.iov_base, udata)) {
-			flags |= HORNET_ARG_ERROR;
+			c.flags |= HORNET_ARG_TRUNCATED;
+		if (!put_seg(h->data + ((at + 8 + c.got) & DATA_MASK), n, (__u64)v.iov_base,
+			     udata)) {
+			c.flags |= HORNET_ARG_ERROR;
 			break;
 		}
-		got += n & ARG_MASK;
-		if (got >= max || (want && total >= want))
+		c.got += n & ARG_MASK;
+		if (c.got >= max || (want && c.total >= want))
 			break;
 	}
 	/* segments past the ones read: their bytes are not counted */
-	if (nr > HORNET_IOVEC_MAX && !(want && total >= want))
-		flags |= HORNET_ARG_TRUNCATED;
-	*(__u64 *)(h->data + (at & DATA_MASK)) = total;
+	if (nr > HORNET_IOVEC_MAX && !(want && c.total >= want))
+		c.flags |= HORNET_ARG_TRUNCATED;
+	*(__u64 *)(h->data + (at & DATA_MASK)) = c.total;
 	h->str_off[k & (HORNET_GEN_MAX_SPECS - 1)] = at + 8;
-	h->str_len[k & (HORNET_GEN_MAX_SPECS - 1)] = got;
-	return ARG_RET(8 + got, flags);
+	h->str_len[k & (HORNET_GEN_MAX_SPECS - 1)] = c.got;
+	return ARG_RET(8 + c.got, c.flags);
 }
 
 /*
