@@ -13,8 +13,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (HELPERS, HORNET, Agent, check, Fail, features, hornet_progs, is_exec,  # noqa: E402
-                    is_exit, parse_arguments, run, skip, test)
+from hornet import (BPFFS, HELPERS, HORNET, Agent, check, Fail, features, hornet_progs, is_exec,  # noqa: E402
+                    is_exit, parse_arguments, run, skip, test, unpin_dir)
 
 SH = os.path.realpath("/bin/sh")
 CAT = os.path.realpath("/bin/cat")
@@ -598,7 +598,16 @@ def _():
 
 def agent_fails(args, want):
     before = hornet_progs()
-    r = subprocess.run([HORNET, "agent"] + args, capture_output=True, timeout=30)
+    # nothing of the machine's own: socket, pins, store and port are the test's
+    d = tempfile.mkdtemp(prefix="hornet-fails-")
+    own = {"--socket": os.path.join(d, "s.sock"), "--bpffs-dir": os.path.join(BPFFS, os.path.basename(d)),
+           "--store": "", "--http-listen": ""}
+    extra = [x for k, v in own.items() if k not in args for x in (k, v)]
+    try:
+        r = subprocess.run([HORNET, "agent"] + args + extra, capture_output=True, timeout=30)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        unpin_dir(own["--bpffs-dir"])
     check(r.returncode != 0, "agent exited 0 with %r" % args)
     check(want.encode() in r.stderr, "stderr lacks %r: %r" % (want, r.stderr[-500:]))
     left = hornet_progs()
