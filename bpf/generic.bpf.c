@@ -508,6 +508,33 @@ static __always_inline __u64 usdt_arg(struct pt_regs *ctx, int i)
 	return (v << shift) >> shift;
 }
 
+/*
+ * Set: @val into USDT argument @i, which the plan made sure is in memory at
+ * this site (a register plus an offset), with the note's size. The traced
+ * program reads it back after the probe. Registers stay as they are: a
+ * uprobe may not write them on the kernels here.
+ */
+static __always_inline void usdt_set(struct pt_regs *ctx, __u32 i, __u64 val)
+{
+	const volatile struct hornet_usdt_arg *a;
+	__u64 addr = 0, buf[1];
+	__u32 size;
+
+	if (i >= HORNET_USDT_BPF_ARGS)
+		return;
+	a = &hornet_usdt_args[i];
+	if (a->kind != HORNET_USDT_REG_DEREF)
+		return;
+	bpf_probe_read_kernel(&addr, sizeof(addr), (void *)ctx + (a->reg_off & 0x1ff));
+	addr += a->val;
+	/* 1, 2, 4 or 8 (the note parser takes no other); little-endian: the
+	 * value's first bytes are its low ones. The verifier sees 1 to 8
+	 * bytes, by construction rather than by a test clang may move. */
+	size = (((a->size < 0 ? -a->size : a->size) - 1) & 7) + 1;
+	buf[0] = val;
+	bpf_probe_write_user((void *)addr, buf, size);
+}
+
 SEC("uprobe")
 int hornet_gen_usdt(struct pt_regs *ctx)
 {
@@ -522,6 +549,10 @@ int hornet_gen_usdt(struct pt_regs *ctx)
 	h->ret = 0;
 	raw_from_args(h, args);
 	gen_run(ctx, h, true);
+	/* only in points whose selectors Set: the kernel warns at each load of
+	 * a program that can call bpf_probe_write_user() */
+	if (hornet_cfg.usdt_set && h->set.pending)
+		usdt_set(ctx, h->set.idx, h->set.val);
 	return 0;
 }
 

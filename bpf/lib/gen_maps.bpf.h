@@ -238,6 +238,10 @@ struct gen_heap {
 	__u64 ret;
 	__u32 has_ret;
 	__s32 override; /* errno to return, 0 none */
+	struct {
+		__u64 val;
+		__u8 pending, idx; /* USDT Set: write val into argument idx */
+	} set;
 	__u32 pid;
 	__u32 tid;
 	__u64 args_hash;

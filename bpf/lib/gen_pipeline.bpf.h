@@ -117,6 +117,7 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	h->pos = 0;
 	h->nr_args = 0;
 	h->override = 0;
+	h->set.pending = 0;
 	h->args_hash = 0;
 	__builtin_memset(&h->hits, 0, sizeof(h->hits));
 	if (tracing) {

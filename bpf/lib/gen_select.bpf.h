@@ -293,6 +293,23 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 			h->act.user = 1;
 			h->act.flags |= HORNET_GEN_EV_USER_ACTION;
 			break;
+		case HORNET_A_SET:
+			/* the USDT program writes it once the selectors are done */
+			if (h->act.action == HORNET_A_POST)
+				h->act.action = HORNET_A_SET;
+			if (monitor) {
+				h->act.flags |= HORNET_GEN_EV_MONITOR;
+				if (st)
+					st->actions_skipped++;
+				break;
+			}
+			h->set.pending = 1;
+			h->set.idx = act->arg_spec;
+			h->set.val = act->rate_ns;
+			h->act.flags |= HORNET_GEN_EV_ENFORCED;
+			if (st)
+				st->actions++;
+			break;
 		}
 	}
 	return 0;

@@ -182,7 +182,8 @@ struct hornet_gen_cfg {
 	__u8 nr_gate_tests;
 	__u8 nr_gate_sels;
 	__u8 gate_sels[HORNET_GATE_TESTS];
-	__u8 pad_gate[6];
+	__u8 usdt_set; /* a selector has the Set action (USDT probes only) */
+	__u8 pad_gate[5];
 	struct hornet_gate_test gate_tests[HORNET_GATE_TESTS];
 };
 
@@ -308,6 +309,7 @@ enum hornet_gen_action {
 	HORNET_A_TRACKSOCK,
 	HORNET_A_UNTRACKSOCK,
 	HORNET_A_USER, /* done in user space from the event: GetUrl, DnsLookup, FollowFD */
+	HORNET_A_SET, /* USDT Set: write rate_ns's value into argument arg_spec */
 };
 
 /* hornet_gen_act.flags */
@@ -318,9 +320,9 @@ struct hornet_gen_act {
 	__u8 action; /* enum hornet_gen_action */
 	__u8 scope; /* rate limit: 0 thread, 1 process, 2 global */
 	__u8 flags;
-	__u8 arg_spec; /* TrackSock: the spec holding the sock */
+	__u8 arg_spec; /* TrackSock: the spec holding the sock; Set: the USDT argument */
 	__s32 arg; /* Override: errno (negative); Signal: signal */
-	__u64 rate_ns; /* 0: no rate limit */
+	__u64 rate_ns; /* Post: 0 for no rate limit; Set: the value written */
 };
 
 /* hornet_gen_sel.flags */

@@ -1603,6 +1603,7 @@ static int start_policies(struct hornet_agent *a)
 	a->features.has[HORNET_FEAT_UPROBE] = true;
 	a->features.has[HORNET_FEAT_TRACEPOINT] = true;
 	hornet_kernel_init(&a->kernel, &a->features);
+	a->kernel.probe_one = hornet_features_probe_one;
 	a->kernel_ready = true;
 	a->actions = hornet_actions__new(cfg->dns_server[0] ? cfg->dns_server : NULL);
 	go.maps = &a->maps;

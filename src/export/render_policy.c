@@ -373,6 +373,8 @@ const char *hornet_kprobe_action_name(uint8_t a)
 		return "KPROBE_ACTION_OVERRIDE";
 	case HORNET_A_NOPOST:
 		return "KPROBE_ACTION_NOPOST";
+	case HORNET_A_SET:
+		return "KPROBE_ACTION_SET";
 	default:
 		return "KPROBE_ACTION_POST";
 	}

@@ -789,9 +789,16 @@ static int compile_action(struct cc *c, struct hornet_gen_act *g,
 			    "Override on "
 			    "an lsmhooks hook");
 	case HORNET_ACTION_SET:
-		return fail(c, -EOPNOTSUPP,
-			    "action Set: hornet does not write to the memory of traced "
-			    "processes (bpf_probe_write_user)");
+		/* which arguments a site keeps in memory: checked by plan_usdt() */
+		if (ph->mech != HORNET_MECH_USDT)
+			return fail(c, -EOPNOTSUPP,
+				    "action Set: only USDT probes (spec.usdts) take it, as in "
+				    "Tetragon");
+		g->action = HORNET_A_SET;
+		g->arg_spec = a->arg_index;
+		g->rate_ns = (uint64_t)a->arg_value;
+		c->out->cfg.usdt_set = 1;
+		break;
 	default:
 		return fail(c, -EOPNOTSUPP, "action %s is not supported",
 			    hornet_action_name(a->action));

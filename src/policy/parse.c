@@ -2098,9 +2098,10 @@ static int match_action_entry(struct ctx *c, const yaml_node_t *map, void *entry
 		path_pop(c, old);
 	}
 	if (!err && (n = get(c, map, "argValue"))) {
-		/* Set's value: checked, not kept (the plan refuses Set) */
+		/* Set's value, written with the argument's size */
 		old = path_key(c, "argValue");
 		err = read_int(c, n, INT64_MIN, INT64_MAX, &v);
+		m->arg_value = v;
 		path_pop(c, old);
 	}
 	err = err ?: field_uint(c, map, "argFd", UINT32_MAX, &m->arg_fd) ?:

@@ -1453,6 +1453,59 @@ static int ftrace_matches(const struct hornet_kernel *k, const char *pattern, st
 }
 
 /*
+ * Set writes into the argument where the site's note says it is: only one
+ * kept in memory (a register plus an offset) can be written, with
+ * bpf_probe_write_user(); a uprobe may not change registers on the kernels
+ * hornet runs on, and a constant is in the code.
+ */
+static int check_usdt_set(const struct hornet_kernel *k, const struct hornet_hook *h,
+			  const struct hornet_usdt_site *s, char *err, size_t err_size)
+{
+	struct hornet_features *f = (struct hornet_features *)&k->features;
+	size_t i, j;
+
+	for (i = 0; i < h->nr_selectors; i++)
+		for (j = 0; j < h->selectors[i].nr_actions; j++) {
+			const struct hornet_match_action *a = &h->selectors[i].actions[j];
+			unsigned int x = a->arg_index;
+
+			if (a->action != HORNET_ACTION_SET)
+				continue;
+			if (x >= s->nr_args || x >= HORNET_USDT_BPF_ARGS) {
+				snprintf(
+					err, err_size,
+					"selectors[%zu]: action Set: argIndex %u: the probe has %u "
+					"arguments, and hornet writes the first %d",
+					i, x, s->nr_args, HORNET_USDT_BPF_ARGS);
+				return -EINVAL;
+			}
+			if (s->args[x].kind == HORNET_USDT_REG_DEREF) {
+				/* probed only now: the kernel logs a warning at each try */
+				if (!f->probed[HORNET_FEAT_WRITE_USER] && k->probe_one)
+					k->probe_one(f, HORNET_FEAT_WRITE_USER);
+				if (hornet_has(f, HORNET_FEAT_WRITE_USER))
+					continue;
+				snprintf(err, err_size,
+					 "selectors[%zu]: action Set writes with "
+					 "bpf_probe_write_user(), which this kernel refuses (%s)",
+					 i, feat_reason(k, HORNET_FEAT_WRITE_USER));
+				return -EOPNOTSUPP;
+			}
+			snprintf(
+				err, err_size,
+				"selectors[%zu]: action Set: argIndex %u: the site at 0x%llx keeps "
+				"it %s; hornet writes only arguments kept in memory (a uprobe may "
+				"not change registers on this kernel)",
+				i, x, (unsigned long long)s->offset,
+				s->args[x].kind == HORNET_USDT_REG     ? "in a register"
+				: s->args[x].kind == HORNET_USDT_CONST ? "as a constant"
+								       : s->bad[x]);
+			return -EOPNOTSUPP;
+		}
+	return 0;
+}
+
+/*
  * A USDT probe: one uprobe per site of the probe in the binary (a probe in
  * an inlined function has several), each reading the arguments where its
  * note says they are, with the probe's semaphore counted up while attached.
@@ -1516,6 +1569,8 @@ static int plan_usdt(const struct hornet_kernel *k, const struct hornet_hook *h,
 				ret = -EOPNOTSUPP;
 			}
 		}
+		if (!ret)
+			ret = check_usdt_set(k, h, s, err, err_size);
 		for (j = 0; j < HORNET_USDT_BPF_ARGS && j < s->nr_args; j++)
 			ph.usdt_args[j] = s->args[j];
 		ph.nr_fn_args = s->nr_args < 6 ? s->nr_args : 6;

@@ -91,6 +91,9 @@ struct hornet_kernel {
 	size_t nr_ftrace_funcs;
 	char syscall_prefix[16]; /* "__x64_sys_" */
 	const struct hornet_policy *policy; /* the policy being planned */
+	/* probes a feature left unprobed at start (hornet_features_probe_one(),
+	 * which the policy core does not link); NULL: it counts as missing */
+	void (*probe_one)(struct hornet_features *f, enum hornet_feature x);
 };
 
 /* Fills @k: features (already probed by the caller), BTF, tracefs. */

@@ -298,6 +298,7 @@ struct hornet_match_action {
 	bool ima_hash;
 	int arg_error; /* Override: the errno, negative (argError: -1 -> -1) */
 	int arg_sig; /* Signal */
+	long long arg_value; /* Set */
 	unsigned int arg_fd, arg_name, arg_sock, arg_index; /* FollowFD, TrackSock, ... */
 	char *arg_url; /* GetUrl */
 	char *arg_fqdn; /* DnsLookup */

@@ -76,6 +76,7 @@ static const char *const feature_names[HORNET_FEAT_COUNT] = {
 	[HORNET_FEAT_CGROUP] = "cgroup",
 	[HORNET_FEAT_BPF_LOOP] = "bpf_loop",
 	[HORNET_FEAT_TRACING_COOKIE] = "tracing_cookie",
+	[HORNET_FEAT_WRITE_USER] = "write_user",
 };
 
 /* What hornet does on a kernel without the feature: `hornet probe` and the docs say it. */
@@ -95,6 +96,7 @@ static const char *const feature_losses[HORNET_FEAT_COUNT] = {
 		"no DNS, HTTP or TLS inspection; connect hooks need kprobes or fentry",
 	[HORNET_FEAT_BPF_LOOP] = "no TracingPolicies; process paths stop at 64 components, not 256",
 	[HORNET_FEAT_TRACING_COOKIE] = "accepted TCP connections' events carry no socket cookie",
+	[HORNET_FEAT_WRITE_USER] = "the Set action of USDT probes is refused",
 };
 
 const char *hornet_feature_loss(enum hornet_feature f)
@@ -773,6 +775,45 @@ static void probe_send_signal(struct hornet_features *f)
 		     BPF_FUNC_send_signal, "bpf_send_signal");
 }
 
+/*
+ * A kprobe program that calls it, loaded: libbpf's helper probe takes the
+ * verifier's "program of this type cannot use helper" (6.x, under lockdown)
+ * for a yes. The kernel logs a warning each time a program that may call it
+ * loads, this one included: the agent probes it only for a policy with Set.
+ */
+static void probe_write_user(struct hornet_features *f)
+{
+	const struct bpf_insn insns[] = {
+		/* *(u64 *)(fp - 8) = 0; bpf_probe_write_user(NULL, fp - 8, 1); return 0 */
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+		  .dst_reg = BPF_REG_2,
+		  .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3, .imm = 1 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_probe_write_user },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char *log = calloc(1, VERIFIER_LOG_SIZE);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = log ? VERIFIER_LOG_SIZE : 0,
+		    .log_level = log ? 1 : 0);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "probe_write_user", "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), &o);
+
+	if (fd < 0) {
+		set_why(f, HORNET_FEAT_WRITE_USER, "kprobe program load: %s", errstr(-errno).s);
+		if (log)
+			add_log_hint(f, HORNET_FEAT_WRITE_USER, log);
+		add_hint(f, HORNET_FEAT_WRITE_USER, "kernel lockdown?");
+	} else {
+		close(fd);
+	}
+	free(log);
+	set_result(f, HORNET_FEAT_WRITE_USER, fd >= 0);
+}
+
 static void probe_bpf_loop(struct hornet_features *f)
 {
 	probe_helper(f, HORNET_FEAT_BPF_LOOP, BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint",
@@ -794,6 +835,7 @@ static void (*const probes[HORNET_FEAT_COUNT])(struct hornet_features *f) = {
 	[HORNET_FEAT_CGROUP] = probe_cgroup,
 	[HORNET_FEAT_BPF_LOOP] = probe_bpf_loop,
 	[HORNET_FEAT_TRACING_COOKIE] = probe_tracing_cookie,
+	[HORNET_FEAT_WRITE_USER] = probe_write_user,
 };
 
 /*
@@ -812,6 +854,23 @@ static const bool slow_probe[HORNET_FEAT_COUNT] = {
 static bool stopped(const int *stop)
 {
 	return stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
+}
+
+void hornet_features_probe_one(struct hornet_features *f, enum hornet_feature x)
+{
+	libbpf_print_fn_t old_print;
+
+	if (!f || (unsigned int)x >= HORNET_FEAT_COUNT)
+		return;
+	old_print = libbpf_set_print(discard_print);
+	f->probed[x] = true;
+	f->has[x] = false;
+	f->detail[x][0] = '\0';
+	probes[x](f);
+	hornet_kbtf_put(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_err = 0;
+	libbpf_set_print(old_print);
 }
 
 int hornet_features_probe(struct hornet_features *f, unsigned int mask, const int *stop)

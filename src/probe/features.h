@@ -25,6 +25,7 @@ enum hornet_feature {
 	HORNET_FEAT_CGROUP, /* cgroup/connect4 on a new cgroup v2 directory */
 	HORNET_FEAT_BPF_LOOP, /* bpf_loop() in a raw tracepoint program */
 	HORNET_FEAT_TRACING_COOKIE, /* bpf_get_socket_cookie() in a tp_btf program (5.12) */
+	HORNET_FEAT_WRITE_USER, /* bpf_probe_write_user() in a kprobe program (not locked down) */
 	HORNET_FEAT_COUNT
 };
 
@@ -48,7 +49,7 @@ struct hornet_features {
 /*
  * The feature's short name: "tp_btf", "raw_tp", "tracepoint", "kprobe",
  * "kprobe_multi", "fentry", "fmod_ret", "lsm", "uprobe", "ringbuf",
- * "send_signal", "cgroup", "bpf_loop", "tracing_cookie"; NULL for a value out of range.
+ * "send_signal", "cgroup", "bpf_loop", "tracing_cookie", "write_user"; NULL for a value out of range.
  */
 const char *hornet_feature_name(enum hornet_feature f);
 
@@ -71,6 +72,13 @@ const char *hornet_feature_name(enum hornet_feature f);
  * CAP_PERFMON and CAP_SYS_ADMIN.
  */
 int hornet_features_probe(struct hornet_features *f, unsigned int mask, const int *stop);
+
+/*
+ * Probes feature @x alone, later than the rest: one the agent tries only
+ * when a policy needs it (write_user, whose probe makes the kernel log a
+ * warning). As hornet_features_probe(), one thread at a time.
+ */
+void hornet_features_probe_one(struct hornet_features *f, enum hornet_feature x);
 
 /* What hornet does without the feature, in a short sentence; NULL out of range. */
 const char *hornet_feature_loss(enum hornet_feature f);

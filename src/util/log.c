@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
@@ -121,13 +122,53 @@ void hornet_log(enum hornet_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+#define VERIFIER_HEAD_LINES 20
+#define VERIFIER_TAIL_LINES 60
+
+static void log_line(enum hornet_log_level l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(l, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * libbpf prints a verifier's log as one message, often megabytes long, and a
+ * log line keeps its first kilobyte: the start of the walk, not the error,
+ * which is at the end. A long message goes out line by line, its first
+ * lines and its last, with the count of those left out between.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	enum hornet_log_level l = level == LIBBPF_WARN ? HORNET_LOG_WARN : HORNET_LOG_DEBUG;
+	size_t lines = 0, i = 0;
+	const char *p, *nl;
+	char *msg;
+	int n;
 
 	if (l > hornet_log_level)
 		return 0;
-	vlog(l, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
+	if (n < HORNET_LOG_LINE_MAX - 64) {
+		log_line(l, "%s", msg);
+		free(msg);
+		return 0;
+	}
+	for (p = msg; *p; p = nl ? nl + 1 : p + strlen(p), lines++)
+		nl = strchr(p, '\n');
+	for (p = msg; *p; p = nl ? nl + 1 : p + strlen(p), i++) {
+		nl = strchr(p, '\n');
+		if (i < VERIFIER_HEAD_LINES || i + VERIFIER_TAIL_LINES >= lines)
+			log_line(l, "%.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+		else if (i == VERIFIER_HEAD_LINES)
+			log_line(l, "... %zu lines left out ...",
+				 lines - VERIFIER_HEAD_LINES - VERIFIER_TAIL_LINES);
+	}
+	free(msg);
 	return 0;
 }
 

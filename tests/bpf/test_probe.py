@@ -26,6 +26,7 @@ HORNET = os.environ.get("HORNET_BIN") or os.path.join(REPO, "build", "hornet")
 FEATURES = [
     "tp_btf", "raw_tp", "tracepoint", "kprobe", "kprobe_multi", "fentry", "fmod_ret",
     "lsm", "uprobe", "ringbuf", "send_signal", "cgroup", "bpf_loop", "tracing_cookie",
+    "write_user",
 ]
 PROG_PREFIX = "probe_"          # names of the programs in bpf/probe.bpf.c
 CGROUP_PREFIX = "hornet-probe."  # the child cgroup the cgroup probe makes

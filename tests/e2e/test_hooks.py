@@ -76,6 +76,40 @@ def _():
     check(not bodies(a, "process_usdt", other), "an event of the other word")
 
 
+@test("usdt_set_writes_an_argument_the_site_keeps_in_memory", needs=("uprobe", "write_user"))
+def _():
+    a = Agent.shared()
+    # argument 3 of hornet:tick is a stack slot (-4@12(%rsp)), read back after the probe
+    a.add_policy(usdt_policy("usdt-set", "tick", [(3, "int")],
+                             [{"matchActions": [{"action": "Set", "argIndex": 3,
+                                                 "argValue": 31337}]}]))
+    p = subprocess.Popen([USDT, "2", "set-word"], stdout=subprocess.PIPE)
+    out = p.communicate(timeout=10)[0]
+    check(b"on_stack 31337" in out, "the program read back %r" % out)
+    evs = settled_bodies(a, "process_usdt", p.pid)
+    check(len(evs) == 2 and all(e.get("action") == "KPROBE_ACTION_SET" for e in evs),
+          "events %r" % evs)
+    # the event has the value the probe saw: the first 4242, the second what Set wrote
+    check([e["args"][0] for e in evs] == [{"int_arg": 4242}, {"int_arg": 31337}],
+          "args %r" % [e["args"] for e in evs])
+    st = a.policies()["usdt-set"]["stats"]
+    check(st["actions_taken"] == 2, "stats %r" % st)
+    a.policy("delete", "usdt-set")
+    # in monitor mode nothing is written, and the events say what would have been
+    doc = json.loads(usdt_policy("usdt-set-monitor", "tick", [(3, "int")],
+                                 [{"matchActions": [{"action": "Set", "argIndex": 3,
+                                                     "argValue": 31337}]}]))
+    doc["spec"]["options"] = [{"name": "policy-mode", "value": "monitor"}]
+    a.add_policy(json.dumps(doc))
+    p = subprocess.Popen([USDT, "1", "set-word"], stdout=subprocess.PIPE)
+    out = p.communicate(timeout=10)[0]
+    check(b"on_stack 4242" in out, "monitor mode wrote: %r" % out)
+    evs = settled_bodies(a, "process_usdt", p.pid)
+    check(len(evs) == 1 and evs[0].get("action") == "KPROBE_ACTION_SET" and
+          evs[0].get("policy_mode") == "monitor", "events %r" % evs)
+    a.policy("delete", "usdt-set-monitor")
+
+
 @test("usdt_refusals_say_why")
 def _():
     need_uprobes()
@@ -85,6 +119,22 @@ def _():
     r = a.policy("add", "-", text=usdt_policy("usdt-args", "plain", [(0, "int")]),
                  check_ok=False)
     check(r.returncode != 0 and b"the probe has 0 arguments" in r.stderr, "stderr %r" % r.stderr)
+    # Set: a register is not written (argument 0 is %rax here), nor a constant (2)
+    for arg, where in ((0, b"keeps it in a register"), (2, b"keeps it as a constant")):
+        r = a.policy("add", "-", text=usdt_policy("usdt-set-%d" % arg, "tick", [], [
+            {"matchActions": [{"action": "Set", "argIndex": arg, "argValue": 1}]}]),
+            check_ok=False)
+        check(r.returncode != 0 and where in r.stderr, "stderr %r" % r.stderr)
+    r = a.policy("add", "-", text=usdt_policy("usdt-set-far", "tick", [], [
+        {"matchActions": [{"action": "Set", "argIndex": 4, "argValue": 1}]}]), check_ok=False)
+    check(r.returncode != 0 and b"the probe has 4 arguments" in r.stderr, "stderr %r" % r.stderr)
+    if not features().get("write_user"):
+        # where the kernel refuses bpf_probe_write_user() (lockdown), Set says so
+        r = a.policy("add", "-", text=usdt_policy("usdt-set-locked", "tick", [], [
+            {"matchActions": [{"action": "Set", "argIndex": 3, "argValue": 1}]}]),
+            check_ok=False)
+        check(r.returncode != 0 and b"which this kernel refuses" in r.stderr,
+              "stderr %r" % r.stderr)
     doc = json.loads(usdt_policy("usdt-notelf", "tick"))
     doc["spec"]["usdts"][0]["path"] = "/etc/hostname"
     r = a.policy("add", "-", text=json.dumps(doc), check_ok=False)
