@@ -32,6 +32,7 @@ enum hornet_gen_src {
 	HORNET_SRC_TP_FIELD, /* a tracepoint record field: offset, size */
 	HORNET_SRC_RET, /* the return value */
 	HORNET_SRC_PROC, /* nothing to read: process data only (nop) */
+	HORNET_SRC_TASK, /* the current task_struct, then the resolve steps (data[] source) */
 };
 
 /* How a raw value is turned into event data. */

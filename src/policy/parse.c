@@ -2262,12 +2262,14 @@ static int read_arg_type(struct ctx *c, const yaml_node_t *n, bool allow_auto, s
 struct arg_ctx {
 	unsigned int max_index;
 	bool tracepoint;
+	bool data; /* data[] entries: they may have a source */
 };
 
 static int arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
-	static const char *const keys[] = { "index",   "type",	"sizeArgIndex", "returnCopy",
-					    "maxData", "label", "resolve",	NULL };
+	static const char *const keys[] = { "index",	  "type",    "sizeArgIndex",
+					    "returnCopy", "maxData", "label",
+					    "resolve",	  "source",  NULL };
 	struct arg_ctx *ac = arg;
 	struct hornet_arg *a = entry;
 	yaml_node_t *n;
@@ -2301,6 +2303,26 @@ static int arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *a
 		      field_bool(c, map, "returnCopy", &a->return_copy) ?:
 		      field_str(c, map, "label", false, &a->label) ?:
 		      field_str(c, map, "resolve", false, &a->resolve);
+	n = get(c, map, "source");
+	if (!err && n) {
+		/* Tetragon's data[] source: the current task instead of an argument */
+		old = path_key(c, "source");
+		if (!ac->data)
+			err = fail_node(c, n, "source is for data[] entries, not args");
+		else if (n->type == YAML_SCALAR_NODE && scalar_is(n, "pt_regs"))
+			err = fail_node(c, n,
+					"source pt_regs (a register by name) is not supported; "
+					"current_task is");
+		else if (n->type != YAML_SCALAR_NODE || !scalar_is(n, "current_task"))
+			err = fail_node(c, n, "the one source is current_task, found %s",
+					n->type == YAML_SCALAR_NODE ? "another" : found(n));
+		else if (!a->resolve)
+			err = fail_node(c, n,
+					"source current_task needs resolve, a field path in "
+					"struct task_struct (cred.uid.val, loginuid.val, ...)");
+		a->current_task = true;
+		path_pop(c, old);
+	}
 	n = get(c, map, "maxData");
 	if (!err && n) {
 		/* Tetragon's maxData is a boolean; a byte count is accepted too */
@@ -2370,16 +2392,19 @@ static int hook_args(struct ctx *c, const yaml_node_t *map, struct hornet_hook *
 			h->kind == HORNET_HOOK_TRACEPOINT || h->kind == HORNET_HOOK_USDT ? 63 : 7,
 		.tracepoint = h->kind == HORNET_HOOK_TRACEPOINT,
 	};
+	struct arg_ctx dc = ac;
 	struct hornet_arg *args = h->args, *data = h->data;
 	yaml_node_t *n;
 	size_t old;
 	int err;
 
+	dc.data = true;
+
 	err = field_entries(c, map, "args", sizeof(*args), HORNET_POLICY_MAX_ARGS, "too many args",
 			    (void **)&args, &h->nr_args, arg_entry, &ac)
 		      ?: field_entries(c, map, "data", sizeof(*data), HORNET_POLICY_MAX_ARGS,
 				       "too many data entries", (void **)&data, &h->nr_data,
-				       arg_entry, &ac);
+				       arg_entry, &dc);
 	if (err)
 		return err;
 	n = get(c, map, "returnArg");

@@ -513,6 +513,32 @@ static bool find_member(const struct btf *btf, const struct btf_type **t, __u32 
 	return false;
 }
 
+static int resolve_path(const struct hornet_kernel *k, const struct btf_type *t, __u32 id,
+			const char *path, struct hornet_gen_spec *sp, char *err, size_t err_size);
+
+/*
+ * data[] with source current_task: @path from the calling task's struct
+ * task_struct (cred.uid.val, loginuid.val), read in any tracing program.
+ */
+static int plan_task_data(const struct hornet_kernel *k, const struct hornet_arg *a,
+			  struct hornet_gen_spec *sp, char *err, size_t err_size)
+{
+	__s32 id;
+
+	if (!k->btf) {
+		snprintf(err, err_size, "data source current_task: needs the kernel's BTF");
+		return -EOPNOTSUPP;
+	}
+	id = btf__find_by_name_kind(k->btf, "task_struct", BTF_KIND_STRUCT);
+	if (id < 0) {
+		snprintf(err, err_size, "data source current_task: no struct task_struct in BTF");
+		return -ENOENT;
+	}
+	sp->src = HORNET_SRC_TASK;
+	sp->index = 0;
+	return resolve_path(k, btf__type_by_id(k->btf, id), id, a->resolve, sp, err, err_size);
+}
+
 /*
  * "resolve": a BTF field path from the argument's struct, e.g.
  * "f_path.dentry" from a struct file *, into the spec's steps.
@@ -523,8 +549,6 @@ static int plan_resolve(const struct hornet_kernel *k, const struct btf_type *pr
 {
 	const struct btf_param *params;
 	const struct btf_type *t;
-	char copy[256], *comp, *save = NULL;
-	unsigned int off = 0;
 	__u32 id;
 
 	if (!k->btf || !proto) {
@@ -545,6 +569,16 @@ static int plan_resolve(const struct hornet_kernel *k, const struct btf_type *pr
 		return -EINVAL;
 	}
 	t = skip_mods(k->btf, t->type, &id);
+	return resolve_path(k, t, id, path, sp, err, err_size);
+}
+
+/* The steps of @path from struct @t (type @id) into @sp. */
+static int resolve_path(const struct hornet_kernel *k, const struct btf_type *t, __u32 id,
+			const char *path, struct hornet_gen_spec *sp, char *err, size_t err_size)
+{
+	char copy[256], *comp, *save = NULL;
+	unsigned int off = 0;
+
 	snprintf(copy, sizeof(copy), "%s", path);
 	sp->nr_resolve = 0;
 	for (comp = strtok_r(copy, ".", &save); comp; comp = strtok_r(NULL, ".", &save)) {
@@ -638,6 +672,8 @@ static int plan_arg(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 	sp->max_data = a->max_data;
 	if (a->return_copy)
 		sp->flags |= HORNET_SPEC_RETCOPY;
+	if (a->current_task)
+		return plan_task_data(k, a, sp, err, err_size);
 	if (field) {
 		sp->src = HORNET_SRC_TP_FIELD;
 		sp->index = field->offset;
@@ -743,7 +779,9 @@ static int plan_args(const struct hornet_kernel *k, struct hornet_plan_hook *ph,
 		bool user = ph->syscall || ph->mech == HORNET_MECH_UPROBE ||
 			    ph->mech == HORNET_MECH_USDT;
 
-		if (fields) {
+		if (a->current_task) {
+			/* no argument: the task's fields, whatever the hook */
+		} else if (fields) {
 			if (syscall_tp) {
 				/* syscall N's argument i is the record's unsigned long at 16 + 8i */
 				sysfield.offset = 16 + 8 * a->index;
@@ -881,6 +919,9 @@ static const char *cgroup_connect_unfit(const struct hornet_hook *h, bool sendms
 		if (h->args[i].resolve && !(sendmsg && t == HORNET_ARG_SOCKADDR))
 			return "resolve needs kernel memory reads";
 	}
+	for (i = 0; i < h->nr_data; i++)
+		if (h->data[i].current_task)
+			return "data from the current task needs a tracing hook";
 	if (h->ret || h->return_arg.type != HORNET_ARG_NONE)
 		return "it has no return value";
 	for (s = 0; s < h->nr_selectors; s++) {
@@ -1553,7 +1594,9 @@ static int plan_usdt(const struct hornet_kernel *k, const struct hornet_hook *h,
 			const struct hornet_arg *a =
 				j < h->nr_args ? &h->args[j] : &h->data[j - h->nr_args];
 
-			if (a->index >= s->nr_args) {
+			if (a->current_task) {
+				continue;
+			} else if (a->index >= s->nr_args) {
 				snprintf(err, err_size, "args index %u: the probe has %u arguments",
 					 a->index, s->nr_args);
 				ret = -EINVAL;

@@ -230,6 +230,7 @@ struct hornet_arg {
 	unsigned int max_data; /* bytes to copy of a buffer; 0 = default */
 	char *label;
 	char *resolve; /* a BTF field path such as "f_path.dentry", or NULL */
+	bool current_task; /* data[]: source current_task, resolve from the task */
 	struct hornet_pos pos;
 };
 

@@ -150,6 +150,27 @@ def _():
         shutil.rmtree(d)
 
 
+@test("data_from_the_current_task_filters_on_its_uid")
+def _():
+    d = workdir("read")
+    try:
+        a = Agent.shared()
+        a.add_policy(policy_doc("openat-task", dir=d, uid=65534))
+        a.settle()
+        path = os.path.join(d, "read")
+        cat(CAT, path)      # as root: not reported
+        p = subprocess.run([CAT, path], stdout=subprocess.DEVNULL, timeout=10,
+                           preexec_fn=lambda: os.setuid(65534))
+        check(p.returncode == 0, "cat as 65534: %d" % p.returncode)
+        expect(a, "sel-task", d, [path])
+        evs = [ev["process_kprobe"] for ev in a.events() if "process_kprobe" in ev and
+               ev["process_kprobe"].get("policy_name") == "sel-task"]
+        check(evs and all(e["process"]["uid"] == 65534 for e in evs),
+              "events of other uids: %r" % [e["process"].get("uid") for e in evs])
+    finally:
+        shutil.rmtree(d)
+
+
 @test("match_return_actions_act_at_the_return")
 def _():
     d = workdir("present")

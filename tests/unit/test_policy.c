@@ -292,6 +292,17 @@ static const struct bad_row {
 	     "      - index: 1\n        operator: Equal\n        values: [1]\n",
 	  "18:16: spec.kprobes[0].selectors[0].matchData[0].index: 1 is past the end of data[] "
 	  "(1 entries)" },
+	{ "unknown source",
+	  KP "    data:\n    - index: 2\n      type: int\n    - index: 0\n      type: int\n"
+	     "      resolve: pid\n      source: stack\n",
+	  "spec.kprobes[0].data[1].source: the one source is current_task" },
+	{ "source pt_regs",
+	  KP
+	  "    data:\n    - index: 0\n      type: int\n      resolve: ax\n      source: pt_regs\n",
+	  "spec.kprobes[0].data[0].source: source pt_regs (a register by name) is not supported" },
+	{ "source current_task without resolve",
+	  KP "    data:\n    - index: 0\n      type: int\n      source: current_task\n",
+	  "spec.kprobes[0].data[0].source: source current_task needs resolve" },
 	{ "matchData operator for its type",
 	  KP "    data:\n    - index: 2\n      type: int\n    selectors:\n    - matchData:\n"
 	     "      - index: 0\n        operator: Prefix\n        values: [/]\n",
