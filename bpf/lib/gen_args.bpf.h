@@ -509,17 +509,23 @@ static __always_inline __u32 read_iovec(struct gen_heap *h,
 					const volatile struct hornet_gen_spec *sp, __u32 k, long at,
 					__u64 raw, __u32 *flags)
 {
-	__u64 nr = 0;
+	__u64 nr = 0, want = 0;
 	long r;
 
 	if (sp->size_spec < HORNET_GEN_MAX_SPECS)
 		nr = h->raw[sp->size_spec & (HORNET_GEN_MAX_SPECS - 1)];
+	/* returnCopy (readv): read at the return, as much as the call wrote */
+	if (sp->flags & HORNET_SPEC_RETCOPY && h->has_ret) {
+		if ((__s64)h->ret <= 0)
+			nr = 0;
+		want = h->ret > 0xffffffff ? 0xffffffff : h->ret;
+	}
 	if (!nr) { /* no segments: no bytes (and not the single-buffer form) */
 		*(__u64 *)(h->data + (at & DATA_MASK)) = 0;
 		return 8;
 	}
 	r = gen_put_iovec(k | (sp->flags & HORNET_SPEC_USER ? IOV_USER_DATA | IOV_USER_ARRAY : 0),
-			  at, raw, nr, 0);
+			  at, raw, nr, want);
 	*flags |= RET_FLAGS(r);
 	return RET_LEN(r);
 }

@@ -2343,8 +2343,6 @@ static int arg_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *a
 		err = fail_node(c, map,
 				"char_buf needs sizeArgIndex (the 1-based index of its size "
 				"argument) or returnCopy");
-	if (!err && a->type == HORNET_ARG_CHAR_IOVEC && a->return_copy)
-		err = fail_node(c, map, "char_iovec with returnCopy is not supported yet");
 	if (!err && a->type == HORNET_ARG_CHAR_IOVEC && !a->size_arg_index)
 		err = fail_node(c, map,
 				"char_iovec needs sizeArgIndex (the 1-based index of the "

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -114,6 +115,51 @@ def _():
     args = evs[0]["args"]
     check(base64.b64decode(args[1]["bytes_arg"]) == b"hornet-iovec-test", "args %r" % args)
     check(args[2] == {"int_arg": 3}, "args %r" % args)
+
+
+@test("readv_char_iovec_with_return_copy_shows_what_was_read")
+def _():
+    a = Agent.shared()
+    name = "argtypes-readv"
+    d = tempfile.mkdtemp(prefix="hornet-readv-")
+    path = os.path.join(d, "f")
+    with open(path, "wb") as f:
+        f.write(b"hornet-readv-test")
+    try:
+        a.add_policy(policy(name, """  kprobes:
+  - call: sys_readv
+    syscall: true
+    return: true
+    args:
+    - index: 0
+      type: int
+    - index: 1
+      type: char_iovec
+      sizeArgIndex: 3
+      returnCopy: true
+    - index: 2
+      type: sint32
+    returnArg:
+      index: 0
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values:
+        - "3"
+"""))
+        # two buffers of 7 and 32 bytes: the file's 17 bytes fill the first, then 10 more
+        pid = child("import os\nfd = os.open(%r, os.O_RDONLY)\n"
+                    "os.readv(fd, [bytearray(7), bytearray(16), bytearray(16)])\n" % path)
+        evs = events_of(a, name, pid)
+        check(len(evs) == 1, "%d events" % len(evs))
+        args = evs[0]["args"]
+        check(base64.b64decode(args[1]["bytes_arg"]) == b"hornet-readv-test",
+              "args %r (read at the return: the bytes the call wrote)" % args)
+        check(evs[0].get("return") == {"int_arg": 17}, "return %r" % evs[0].get("return"))
+    finally:
+        shutil.rmtree(d)
 
 
 @test("connect_sockaddr_un_shows_paths_and_abstract_names")
