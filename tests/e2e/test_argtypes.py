@@ -41,6 +41,32 @@ spec:
 %s""" % (name, hook)
 
 
+def iovec_hook(call, at_return=False):
+    """A hook on @call (sys_writev, sys_readv) with its iovec as char_iovec
+    (the segment count is argument 2), that selects the calls of 3 segments
+    (the tests' own); @at_return: the iovec read at the return (returnCopy)."""
+    return """  kprobes:
+  - call: %s
+    syscall: true
+%s    args:
+    - index: 0
+      type: int
+    - index: 1
+      type: char_iovec
+      sizeArgIndex: 3
+%s    - index: 2
+      type: sint32
+%s    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values:
+        - "3"
+""" % (call, "    return: true\n" if at_return else "",
+       "      returnCopy: true\n" if at_return else "",
+       "    returnArg:\n      index: 0\n      type: int\n" if at_return else "")
+
+
 def child(code):
     """Runs @code in a child python that waits for a line on stdin first, so
     the test knows its pid before it makes the call; returns its pid."""
@@ -90,24 +116,7 @@ def _():
 def _():
     a = Agent.shared()
     name = "argtypes-iovec"
-    a.add_policy(policy(name, """  kprobes:
-  - call: sys_writev
-    syscall: true
-    args:
-    - index: 0
-      type: int
-    - index: 1
-      type: char_iovec
-      sizeArgIndex: 3
-    - index: 2
-      type: sint32
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: Equal
-        values:
-        - "3"
-"""))
+    a.add_policy(policy(name, iovec_hook("sys_writev")))
     pid = child("import os\nfd = os.open('/dev/null', os.O_WRONLY)\n"
                 "os.writev(fd, [b'hornet-', b'', b'iovec-test'])\n")
     evs = events_of(a, name, pid)
@@ -126,30 +135,8 @@ def _():
     with open(path, "wb") as f:
         f.write(b"hornet-readv-test")
     try:
-        a.add_policy(policy(name, """  kprobes:
-  - call: sys_readv
-    syscall: true
-    return: true
-    args:
-    - index: 0
-      type: int
-    - index: 1
-      type: char_iovec
-      sizeArgIndex: 3
-      returnCopy: true
-    - index: 2
-      type: sint32
-    returnArg:
-      index: 0
-      type: int
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: Equal
-        values:
-        - "3"
-"""))
-        # two buffers of 7 and 32 bytes: the file's 17 bytes fill the first, then 10 more
+        a.add_policy(policy(name, iovec_hook("sys_readv", at_return=True)))
+        # buffers of 7, 16 and 16 bytes: the file's 17 bytes fill the first, then 10 more
         pid = child("import os\nfd = os.open(%r, os.O_RDONLY)\n"
                     "os.readv(fd, [bytearray(7), bytearray(16), bytearray(16)])\n" % path)
         evs = events_of(a, name, pid)
