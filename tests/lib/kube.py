@@ -16,6 +16,7 @@ machine from Debian's source package, into /var/cache/hornet/k8s).
 """
 import json
 import os
+import random
 import shutil
 import socket
 import ssl
@@ -33,6 +34,24 @@ KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 
 
 def free_port():
+    """A free port on loopback below the kernel's range of ephemeral ports: one
+    from that range (bind to port 0) can be taken, before the API server binds
+    it, as the source port of a connection (the API server's own to etcd did,
+    in a CI run: 'bind: address already in use')."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(10000, max(low, 10001))
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

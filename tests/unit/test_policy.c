@@ -546,10 +546,6 @@ static const struct bad_row {
 	  HDR
 	  "  kprobes:\n  - call: sys_writev\n    args:\n    - index: 1\n      type: char_iovec\n",
 	  "9:7: spec.kprobes[0].args[0]: char_iovec needs sizeArgIndex" },
-	{ "char_iovec returnCopy",
-	  HDR "  kprobes:\n  - call: sys_readv\n    args:\n    - index: 1\n      type: char_iovec\n"
-	      "      returnCopy: true\n",
-	  "9:7: spec.kprobes[0].args[0]: char_iovec with returnCopy is not supported yet" },
 	{ "unknown bpf_cmd name",
 	  HDR "  kprobes:\n  - call: sys_bpf\n    args:\n    - index: 0\n      type: bpf_cmd\n"
 	      "    selectors:\n    - matchArgs:\n      - index: 0\n        operator: Equal\n"
