@@ -478,6 +478,17 @@ int hornet_gen_uretprobe(struct pt_regs *ctx)
 /* Where each USDT argument of this site is (its note): set by user space. */
 const volatile struct hornet_usdt_arg hornet_usdt_args[HORNET_USDT_BPF_ARGS];
 
+/* The address of an argument kept in memory: its register plus the note's offset. */
+static __always_inline __u64 usdt_mem_addr(struct pt_regs *ctx,
+					   const volatile struct hornet_usdt_arg *a)
+{
+	__u64 v = 0;
+
+	/* reg_off is not constant to the verifier: a read, not a ctx access */
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0x1ff));
+	return v + a->val;
+}
+
 static __always_inline __u64 usdt_arg(struct pt_regs *ctx, int i)
 {
 	const volatile struct hornet_usdt_arg *a = &hornet_usdt_args[i];
@@ -493,9 +504,7 @@ static __always_inline __u64 usdt_arg(struct pt_regs *ctx, int i)
 		bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0x1ff));
 		break;
 	case HORNET_USDT_REG_DEREF:
-		bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + (a->reg_off & 0x1ff));
-		v += a->val;
-		if (bpf_probe_read_user(&v, sizeof(v), (void *)v))
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)usdt_mem_addr(ctx, a)))
 			v = 0;
 		break;
 	default:
@@ -517,7 +526,7 @@ static __always_inline __u64 usdt_arg(struct pt_regs *ctx, int i)
 static __always_inline void usdt_set(struct pt_regs *ctx, __u32 i, __u64 val)
 {
 	const volatile struct hornet_usdt_arg *a;
-	__u64 addr = 0, buf[1];
+	__u64 buf[1];
 	__u32 size;
 
 	if (i >= HORNET_USDT_BPF_ARGS)
@@ -525,14 +534,12 @@ static __always_inline void usdt_set(struct pt_regs *ctx, __u32 i, __u64 val)
 	a = &hornet_usdt_args[i];
 	if (a->kind != HORNET_USDT_REG_DEREF)
 		return;
-	bpf_probe_read_kernel(&addr, sizeof(addr), (void *)ctx + (a->reg_off & 0x1ff));
-	addr += a->val;
 	/* 1, 2, 4 or 8 (the note parser takes no other); little-endian: the
 	 * value's first bytes are its low ones. The verifier sees 1 to 8
 	 * bytes, by construction rather than by a test clang may move. */
 	size = (((a->size < 0 ? -a->size : a->size) - 1) & 7) + 1;
 	buf[0] = val;
-	bpf_probe_write_user((void *)addr, buf, size);
+	bpf_probe_write_user((void *)usdt_mem_addr(ctx, a), buf, size);
 }
 
 SEC("uprobe")

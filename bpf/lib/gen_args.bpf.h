@@ -971,11 +971,12 @@ static __always_inline long capture_body(__u32 i, void *ctx, const bool tracing)
 	if (i >= hornet_cfg.nr_specs)
 		return 1;
 	sp = &hornet_cfg.specs[k];
-	/* data[] with source current_task: the task is the start of resolve */
-	if (tracing && sp->src == HORNET_SRC_TASK)
-		h->raw[k] = bpf_get_current_task();
-	if (tracing)
+	if (tracing) {
+		/* data[] with source current_task: the task is the start of resolve */
+		if (sp->src == HORNET_SRC_TASK)
+			h->raw[k] = bpf_get_current_task();
 		raw = resolve(sp, h->raw[k]);
+	}
 	at = arg_begin(h, k, sp->type);
 	if (at < 0)
 		return 1;

@@ -248,6 +248,7 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		case HORNET_A_SIGKILL:
 		case HORNET_A_SIGNAL:
 		case HORNET_A_OVERRIDE:
+		case HORNET_A_SET: /* USDT: its program writes once the selectors are done */
 			if (h->act.action == HORNET_A_POST) {
 				h->act.action = act->action;
 				h->act.arg = act->action == HORNET_A_SIGKILL ? SIGKILL : act->arg;
@@ -265,16 +266,22 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 			 * h->pid is the tgid in that namespace. The agent itself
 			 * never gets here: gen_run() skips its calls.
 			 */
-			if (act->action != HORNET_A_OVERRIDE && h->pid == 1) {
+			if ((act->action == HORNET_A_SIGKILL || act->action == HORNET_A_SIGNAL) &&
+			    h->pid == 1) {
 				if (st)
 					st->refused++;
 				break;
 			}
-			if (act->action == HORNET_A_OVERRIDE)
+			if (act->action == HORNET_A_OVERRIDE) {
 				h->override = act->arg;
-			else if (tracing)
+			} else if (act->action == HORNET_A_SET) {
+				h->set.pending = 1;
+				h->set.idx = act->arg_spec;
+				h->set.val = act->value;
+			} else if (tracing) {
 				bpf_send_signal(act->action == HORNET_A_SIGKILL ? SIGKILL
 										: act->arg);
+			}
 			h->act.flags |= HORNET_GEN_EV_ENFORCED;
 			if (st)
 				st->actions++;
@@ -292,23 +299,6 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		case HORNET_A_USER:
 			h->act.user = 1;
 			h->act.flags |= HORNET_GEN_EV_USER_ACTION;
-			break;
-		case HORNET_A_SET:
-			/* the USDT program writes it once the selectors are done */
-			if (h->act.action == HORNET_A_POST)
-				h->act.action = HORNET_A_SET;
-			if (monitor) {
-				h->act.flags |= HORNET_GEN_EV_MONITOR;
-				if (st)
-					st->actions_skipped++;
-				break;
-			}
-			h->set.pending = 1;
-			h->set.idx = act->arg_spec;
-			h->set.val = act->rate_ns;
-			h->act.flags |= HORNET_GEN_EV_ENFORCED;
-			if (st)
-				st->actions++;
 			break;
 		}
 	}

@@ -24,6 +24,8 @@
 #define HORNET_BINARY_KEY 256 /* head of the binary path kept in the process table */
 #define HORNET_PATH_DEPTH 256 /* path components walked before giving up */
 #define HORNET_BOUNDED_PATH_DEPTH 64 /* the same without bpf_loop() (before Linux 5.17) */
+#define HORNET_XSTR(x) #x
+#define HORNET_STR(x) HORNET_XSTR(x) /* a macro's value as a string literal */
 
 enum hornet_record_op {
 	HORNET_OP_EXEC = 1,

@@ -310,7 +310,7 @@ enum hornet_gen_action {
 	HORNET_A_TRACKSOCK,
 	HORNET_A_UNTRACKSOCK,
 	HORNET_A_USER, /* done in user space from the event: GetUrl, DnsLookup, FollowFD */
-	HORNET_A_SET, /* USDT Set: write rate_ns's value into argument arg_spec */
+	HORNET_A_SET, /* USDT Set: write value into argument arg_spec */
 };
 
 /* hornet_gen_act.flags */
@@ -323,7 +323,10 @@ struct hornet_gen_act {
 	__u8 flags;
 	__u8 arg_spec; /* TrackSock: the spec holding the sock; Set: the USDT argument */
 	__s32 arg; /* Override: errno (negative); Signal: signal */
-	__u64 rate_ns; /* Post: 0 for no rate limit; Set: the value written */
+	union {
+		__u64 rate_ns; /* Post: 0 for no rate limit */
+		__u64 value; /* Set: the value written */
+	};
 };
 
 /* hornet_gen_sel.flags */

@@ -2061,15 +2061,13 @@ static int agent_load(struct hornet_agent *a)
 	eo.old_procs = a->old_procs > 0 ? a->old_procs : 0;
 	a->exec = hornet_exec_sensor__new(&a->features, &eo);
 	err = a->exec ? 0 : -errno;
-	if (a->exec && hornet_skel_bounded())
-		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s; no bpf_loop(): "
-			"paths up to %d components)",
+	if (a->exec)
+		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s%s)",
 			hornet_exec_sensor__mechanism(a->exec),
-			hornet_exec_sensor__creds_mechanism(a->exec), HORNET_BOUNDED_PATH_DEPTH);
-	else if (a->exec)
-		pr_info("sensor 'exec': attached (%s; bprm_committing_creds: %s)",
-			hornet_exec_sensor__mechanism(a->exec),
-			hornet_exec_sensor__creds_mechanism(a->exec));
+			hornet_exec_sensor__creds_mechanism(a->exec),
+			hornet_skel_bounded() ? "; no bpf_loop(): paths up to " HORNET_STR(
+							HORNET_BOUNDED_PATH_DEPTH) " components"
+					      : "");
 	/* without a thread, one after the other */
 	if (cfg->network && !err && !net_thread) {
 		set_phase(a, "loading sensor 'network'");

@@ -796,7 +796,7 @@ static int compile_action(struct cc *c, struct hornet_gen_act *g,
 				    "Tetragon");
 		g->action = HORNET_A_SET;
 		g->arg_spec = a->arg_index;
-		g->rate_ns = (uint64_t)a->arg_value;
+		g->value = (uint64_t)a->arg_value;
 		c->out->cfg.usdt_set = 1;
 		break;
 	default:

@@ -856,6 +856,15 @@ static bool stopped(const int *stop)
 	return stop && __atomic_load_n(stop, __ATOMIC_RELAXED);
 }
 
+/* After probing: the kernel's BTF given back, libbpf's printing as it was. */
+static void probes_end(libbpf_print_fn_t old_print)
+{
+	hornet_kbtf_put(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_err = 0;
+	libbpf_set_print(old_print);
+}
+
 void hornet_features_probe_one(struct hornet_features *f, enum hornet_feature x)
 {
 	libbpf_print_fn_t old_print;
@@ -867,10 +876,7 @@ void hornet_features_probe_one(struct hornet_features *f, enum hornet_feature x)
 	f->has[x] = false;
 	f->detail[x][0] = '\0';
 	probes[x](f);
-	hornet_kbtf_put(vmlinux_btf);
-	vmlinux_btf = NULL;
-	vmlinux_btf_err = 0;
-	libbpf_set_print(old_print);
+	probes_end(old_print);
 }
 
 int hornet_features_probe(struct hornet_features *f, unsigned int mask, const int *stop)
@@ -907,9 +913,6 @@ int hornet_features_probe(struct hornet_features *f, unsigned int mask, const in
 			probes[x](f);
 	}
 out:
-	hornet_kbtf_put(vmlinux_btf);
-	vmlinux_btf = NULL;
-	vmlinux_btf_err = 0;
-	libbpf_set_print(old_print);
+	probes_end(old_print);
 	return err;
 }

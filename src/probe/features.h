@@ -49,7 +49,8 @@ struct hornet_features {
 /*
  * The feature's short name: "tp_btf", "raw_tp", "tracepoint", "kprobe",
  * "kprobe_multi", "fentry", "fmod_ret", "lsm", "uprobe", "ringbuf",
- * "send_signal", "cgroup", "bpf_loop", "tracing_cookie", "write_user"; NULL for a value out of range.
+ * "send_signal", "cgroup", "bpf_loop", "tracing_cookie", "write_user"; NULL
+ * for a value out of range.
  */
 const char *hornet_feature_name(enum hornet_feature f);
 

@@ -125,15 +125,6 @@ void hornet_log(enum hornet_log_level level, const char *fmt, ...)
 #define VERIFIER_HEAD_LINES 20
 #define VERIFIER_TAIL_LINES 60
 
-static void log_line(enum hornet_log_level l, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(l, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * libbpf prints a verifier's log as one message, often megabytes long, and a
  * log line keeps its first kilobyte: the start of the walk, not the error,
@@ -154,7 +145,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (n < 0)
 		return 0;
 	if (n < HORNET_LOG_LINE_MAX - 64) {
-		log_line(l, "%s", msg);
+		hornet_log(l, "%s", msg);
 		free(msg);
 		return 0;
 	}
@@ -163,10 +154,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	for (p = msg; *p; p = nl ? nl + 1 : p + strlen(p), i++) {
 		nl = strchr(p, '\n');
 		if (i < VERIFIER_HEAD_LINES || i + VERIFIER_TAIL_LINES >= lines)
-			log_line(l, "%.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+			hornet_log(l, "%.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
 		else if (i == VERIFIER_HEAD_LINES)
-			log_line(l, "... %zu lines left out ...",
-				 lines - VERIFIER_HEAD_LINES - VERIFIER_TAIL_LINES);
+			hornet_log(l, "... %zu lines left out ...",
+				   lines - VERIFIER_HEAD_LINES - VERIFIER_TAIL_LINES);
 	}
 	free(msg);
 	return 0;
