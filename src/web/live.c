@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
@@ -24,6 +25,12 @@
 #define RING_SLOTS 4096
 #define RING_BYTES (16u << 20)
 #define MAX_CLIENTS 4096
+/*
+ * A live connection's kernel send buffer: fixed, so that a client that
+ * stops reading holds this much kernel memory, not what TCP's autotuning
+ * grows to (megabytes each on loopback), and falls behind the ring soon.
+ */
+#define LIVE_SNDBUF (256 * 1024)
 #define PING_NS (15ULL * 1000000000ULL)
 /* Lines that arrive together wake the clients once. */
 #define BATCH_WAIT_MS 10
@@ -651,6 +658,8 @@ struct MHD_Response *web_live__response(struct web_live *l, struct MHD_Connectio
 					web_param_fn param, void *ctx, char *err, size_t err_size)
 {
 	static const char hello[] = ": hornet live events\nretry: 2000\n\n";
+	const union MHD_ConnectionInfo *ci;
+	int sndbuf = LIVE_SNDBUF;
 	struct MHD_Response *r;
 	struct client *c;
 
@@ -674,6 +683,9 @@ struct MHD_Response *web_live__response(struct web_live *l, struct MHD_Connectio
 	}
 	c->l = l;
 	c->c = conn;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c->ping_gen = atomic_load(&l->ping_gen);
 	/* from now on: no history, only what comes */
 	c->next = atomic_load(&l->head);
