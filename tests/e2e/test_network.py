@@ -3,7 +3,6 @@
 """The network sensor and connection policies, end to end: real sockets on
 loopback and in network namespaces this test creates, real packets, the
 exported events."""
-import json
 import os
 import shutil
 import socket
@@ -14,7 +13,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import Agent, Fail, check, features, policy_doc, run, skip, test  # noqa: E402
+from hornet import Agent, Fail, bpftool, check, features, policy_doc, run, skip, test  # noqa: E402
 
 PY = "/usr/bin/python3"
 
@@ -226,11 +225,9 @@ def attached_cgroup_progs(a):
                         mine[int(line.split()[1])] = None
         except OSError:
             pass
-    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True,
-                                      text=True).stdout or "[]")
+    progs = bpftool("prog", "show") or []
     names = {p["id"]: p.get("name", "") for p in progs if p["id"] in mine}
-    links = json.loads(subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True,
-                                      text=True).stdout or "[]")
+    links = bpftool("link", "show") or []
     return sorted(names[x["prog_id"]] for x in links
                   if x.get("type") == "cgroup" and x.get("prog_id") in names)
 

@@ -8,7 +8,6 @@ killed agent left, refuses while an agent runs, and leaves no program, link or
 map of hornet's in the kernel. Every test removes its pins even when it fails."""
 import contextlib
 import errno
-import json
 import os
 import shutil
 import socket
@@ -21,7 +20,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from hornet import (BPFFS, HORNET, Agent, Fail, check, policy_doc, run, test,  # noqa: E402
                     unpin_dir)
-from hornet import program_needs  # noqa: E402
+from hornet import bpftool, program_needs  # noqa: E402
 
 # every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
 program_needs("bpf_loop")
@@ -52,13 +51,6 @@ spec:
       - action: Override
         argError: -1
 """ % DENY_ADDR
-
-
-def bpftool(*args):
-    r = subprocess.run(["bpftool"] + list(args) + ["-j"], capture_output=True, timeout=30)
-    if r.returncode != 0:
-        raise Fail("bpftool %s: %s" % (" ".join(args), r.stderr.decode().strip()))
-    return json.loads(r.stdout or b"null")
 
 
 def kernel_ids(kind):

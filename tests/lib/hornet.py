@@ -215,19 +215,30 @@ def file_event_path(e):
             or "?")
 
 
+def bpftool(*args):
+    """`bpftool ARGS -j`, parsed. A listing walks the kernel's ids one by one, and
+    fails when an object goes away between two steps (other tests, other agents):
+    tried again, up to five times, before it counts as a failure."""
+    for attempt in range(5):
+        r = subprocess.run(["bpftool"] + list(args) + ["-j"], capture_output=True, timeout=30)
+        if r.returncode == 0:
+            return json.loads(r.stdout or b"null")
+        if "pinned" in args:
+            break
+        time.sleep(0.1)
+    raise Fail("bpftool %s: exit %d: %s %s" % (" ".join(args), r.returncode,
+                                               r.stderr.decode().strip()[-500:],
+                                               r.stdout.decode().strip()[-500:]))
+
+
 def kernel_prog_ids():
     """The ids of every BPF program in the kernel, whoever loaded it."""
-    r = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, timeout=30)
-    check(r.returncode == 0, "bpftool prog show: %s" % r.stderr.decode())
-    return {p["id"] for p in json.loads(r.stdout or b"[]")}
+    return {p["id"] for p in bpftool("prog", "show") or []}
 
 
 def kernel_link_progs():
     """The ids of the programs a BPF link holds attached."""
-    r = subprocess.run(["bpftool", "link", "show", "-j"], capture_output=True, timeout=30)
-    check(r.returncode == 0, "bpftool link show: exit %d: %s %s"
-          % (r.returncode, r.stderr.decode()[-500:], r.stdout.decode()[-500:]))
-    return {ln.get("prog_id") for ln in json.loads(r.stdout or b"[]")}
+    return {ln.get("prog_id") for ln in bpftool("link", "show") or []}
 
 
 def exec_dir(name, runs):
