@@ -60,6 +60,14 @@ struct hornet_walk {
 	__u32 flags;
 };
 
+/* The state of a walk, per scratch slot: what the global step works on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct hornet_walk);
+} hornet_walk_map SEC(".maps");
+
 /* Does @s (8 bytes or more) start with "/dev/fd/", the name execveat(2) gives a descriptor? */
 static __always_inline bool hornet_dev_fd_name(const char *s)
 {
@@ -105,8 +113,6 @@ static long hornet_path_step(__u32 i, void *ctx)
 	struct dentry *parent, *mnt_root;
 	struct mount *mnt_parent;
 
-	hornet_loop_forget(w->off);
-	hornet_loop_forget(w->flags);
 	if (d == w->root && vfsmnt == w->root_mnt)
 		return 1;
 	parent = BPF_CORE_READ(d, d_parent);
@@ -141,12 +147,65 @@ static long hornet_path_step(__u32 i, void *ctx)
 	return 0;
 }
 
+/*
+ * The step is a global function, which the verifier checks once: inline,
+ * a bounded loop's step costs it some 1,600 instructions at each of the 64
+ * steps of each walk in a program. The walk's state is in a per-CPU map
+ * (a global function of 5.10 takes no pointer to the stack), one per
+ * scratch slot.
+ */
+__noinline long hornet_path_step_slot(__u32 slot)
+{
+	struct hornet_walk *w = bpf_map_lookup_elem(&hornet_walk_map, &slot);
+
+	return w ? hornet_path_step(0, w) : 1;
+}
+
+HORNET_LOOP_STEP hornet_path_step_call(__u32 i, void *ctx)
+{
+	/* a callback returns 0 or 1: the verifier does not know the global's range */
+	return hornet_path_step_slot(*(__u32 *)ctx) ? 1 : 0;
+}
+
+static __always_inline long hornet_walk_loop(struct hornet_walk *w)
+{
+	__u32 slot = w->slot & 1;
+	struct hornet_walk *m = bpf_map_lookup_elem(&hornet_walk_map, &slot);
+	long n;
+
+	if (!m)
+		return 0;
+	*m = *w;
+	n = hornet_loop(WALK_DEPTH, hornet_path_step_call, &slot);
+	*w = *m;
+	return n;
+}
+
+/* Walks @w up, into its scratch slot; returns the length and sets *off. */
+static __always_inline __u32 hornet_walk_run(struct hornet_walk *w, __u32 *off, __u32 *flags)
+{
+	char *buf;
+
+	w->off = HORNET_PATH_MAX;
+	if (hornet_walk_loop(w) == WALK_DEPTH)
+		w->flags |= HORNET_WALK_TRUNCATED;
+	if (w->off == HORNET_PATH_MAX) {
+		buf = hornet_scratch(w->slot);
+		if (buf) {
+			w->off = HORNET_PATH_MAX - 1;
+			buf[HORNET_PATH_MAX - 1] = '/';
+		}
+	}
+	*off = w->off & HORNET_PATH_MASK;
+	*flags = w->flags;
+	return HORNET_PATH_MAX - w->off;
+}
+
 /* Resolves @path into scratch slot @slot; returns the length and sets *off. */
 static __always_inline __u32 hornet_path_resolve(const struct path *path, struct task_struct *task,
 						 __u32 slot, __u32 *off, __u32 *flags)
 {
 	struct hornet_walk w = {};
-	char *buf;
 
 	w.dentry = BPF_CORE_READ(path, dentry);
 	w.vfsmnt = BPF_CORE_READ(path, mnt);
@@ -154,19 +213,7 @@ static __always_inline __u32 hornet_path_resolve(const struct path *path, struct
 	w.root = BPF_CORE_READ(task, fs, root.dentry);
 	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	w.slot = slot;
-	w.off = HORNET_PATH_MAX;
-	if (hornet_loop(WALK_DEPTH, hornet_path_step, &w) == WALK_DEPTH)
-		w.flags |= HORNET_WALK_TRUNCATED;
-	if (w.off == HORNET_PATH_MAX) {
-		buf = hornet_scratch(slot);
-		if (buf) {
-			w.off = HORNET_PATH_MAX - 1;
-			buf[HORNET_PATH_MAX - 1] = '/';
-		}
-	}
-	*off = w.off & HORNET_PATH_MASK;
-	*flags = w.flags;
-	return HORNET_PATH_MAX - w.off;
+	return hornet_walk_run(&w, off, flags);
 }
 
 /* The path of a dentry within its filesystem, into scratch slot @slot. */
@@ -174,23 +221,10 @@ static __always_inline __u32 hornet_dentry_resolve(struct dentry *dentry, __u32 
 						   __u32 *flags)
 {
 	struct hornet_walk w = {};
-	char *buf;
 
 	w.dentry = dentry;
 	w.slot = slot;
-	w.off = HORNET_PATH_MAX;
-	if (hornet_loop(WALK_DEPTH, hornet_path_step, &w) == WALK_DEPTH)
-		w.flags |= HORNET_WALK_TRUNCATED;
-	if (w.off == HORNET_PATH_MAX) {
-		buf = hornet_scratch(slot);
-		if (buf) {
-			w.off = HORNET_PATH_MAX - 1;
-			buf[HORNET_PATH_MAX - 1] = '/';
-		}
-	}
-	*off = w.off & HORNET_PATH_MASK;
-	*flags = w.flags;
-	return HORNET_PATH_MAX - w.off;
+	return hornet_walk_run(&w, off, flags);
 }
 
 static long hornet_cgroup_step(__u32 i, void *ctx)
