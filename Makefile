@@ -71,7 +71,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 # The objects that call bpf_loop() (Linux 5.17) are built a second time with
 # bounded loops instead; their skeleton carries both and opens the one the
 # running kernel takes (bpf/lib/compat.bpf.h, src/util/skel.h).
-LOOP_BPF := exec
+LOOP_BPF := exec generic
 LOOP_SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(LOOP_BPF))
 
 $(OUTPUT)/bpf/%.bounded.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)/bpf

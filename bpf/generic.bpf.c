@@ -120,21 +120,71 @@ int hornet_gen_kretprobe(struct pt_regs *ctx)
 	return 0;
 }
 
-#define FN_ARGS(args, ctx)                                  \
-	do {                                                \
-		__builtin_memset(args, 0, sizeof(args));    \
-		if (hornet_nr_fn_args > 0)                  \
-			bpf_get_func_arg(ctx, 0, &args[0]); \
-		if (hornet_nr_fn_args > 1)                  \
-			bpf_get_func_arg(ctx, 1, &args[1]); \
-		if (hornet_nr_fn_args > 2)                  \
-			bpf_get_func_arg(ctx, 2, &args[2]); \
-		if (hornet_nr_fn_args > 3)                  \
-			bpf_get_func_arg(ctx, 3, &args[3]); \
-		if (hornet_nr_fn_args > 4)                  \
-			bpf_get_func_arg(ctx, 4, &args[4]); \
-		if (hornet_nr_fn_args > 5)                  \
-			bpf_get_func_arg(ctx, 5, &args[5]); \
+#ifdef HORNET_BOUNDED_LOOPS
+/*
+ * Before 5.17 there is no bpf_get_func_arg(): the context is the array of
+ * arguments, read at constant offsets. The verifier checks each read
+ * against the function's prototype, and drops those the rodata's count of
+ * arguments rules out, so one program still serves every function. Each
+ * read is a load at a constant offset, in assembly: clang may otherwise add
+ * to the context pointer first, which the verifier refuses ("modified ctx").
+ */
+#define FN_ARG(ctx, i)                                                                    \
+	({                                                                                \
+		__u64 v_;                                                                 \
+                                                                                          \
+		asm volatile("%0 = *(u64 *)(%1 + %2)" : "=r"(v_) : "r"(ctx), "i"((i)*8)); \
+		v_;                                                                       \
+	})
+#define FN_ARG_INTO(ctx, i, dst) (*(dst) = FN_ARG(ctx, i))
+
+/* fexit's return value follows the arguments */
+static __always_inline __u64 fn_ret(__u64 *ctx)
+{
+	switch (hornet_nr_fn_args) {
+	case 0:
+		return FN_ARG(ctx, 0);
+	case 1:
+		return FN_ARG(ctx, 1);
+	case 2:
+		return FN_ARG(ctx, 2);
+	case 3:
+		return FN_ARG(ctx, 3);
+	case 4:
+		return FN_ARG(ctx, 4);
+	case 5:
+		return FN_ARG(ctx, 5);
+	default:
+		return FN_ARG(ctx, 6);
+	}
+}
+#else
+#define FN_ARG_INTO(ctx, i, dst) bpf_get_func_arg(ctx, i, dst)
+
+static __always_inline __u64 fn_ret(__u64 *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return ret;
+}
+#endif
+
+#define FN_ARGS(args, ctx)                               \
+	do {                                             \
+		__builtin_memset(args, 0, sizeof(args)); \
+		if (hornet_nr_fn_args > 0)               \
+			FN_ARG_INTO(ctx, 0, &args[0]);   \
+		if (hornet_nr_fn_args > 1)               \
+			FN_ARG_INTO(ctx, 1, &args[1]);   \
+		if (hornet_nr_fn_args > 2)               \
+			FN_ARG_INTO(ctx, 2, &args[2]);   \
+		if (hornet_nr_fn_args > 3)               \
+			FN_ARG_INTO(ctx, 3, &args[3]);   \
+		if (hornet_nr_fn_args > 4)               \
+			FN_ARG_INTO(ctx, 4, &args[4]);   \
+		if (hornet_nr_fn_args > 5)               \
+			FN_ARG_INTO(ctx, 5, &args[5]);   \
 	} while (0)
 
 SEC("fentry")
@@ -167,8 +217,7 @@ int hornet_gen_fexit(__u64 *ctx)
 	if (hornet_cfg.specs[0].src == HORNET_SRC_SYSCALL)
 		hornet_syscall_args(args, (struct pt_regs *)args[0]);
 	h->has_ret = 1;
-	h->ret = 0;
-	bpf_get_func_ret(ctx, &h->ret);
+	h->ret = fn_ret(ctx);
 	raw_from_args(h, args);
 	gen_run(ctx, h, true);
 	return 0;

@@ -991,12 +991,12 @@ static __always_inline long capture_body(__u32 i, void *ctx, const bool tracing)
 	return 0;
 }
 
-static long capture_one(__u32 i, void *ctx)
+HORNET_LOOP_STEP capture_one(__u32 i, void *ctx)
 {
 	return capture_body(i, ctx, true);
 }
 
-static long capture_cg(__u32 i, void *ctx)
+HORNET_LOOP_STEP capture_cg(__u32 i, void *ctx)
 {
 	return capture_body(i, ctx, false);
 }

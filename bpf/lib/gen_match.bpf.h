@@ -147,6 +147,7 @@ struct rev_ctx {
 	__u32 len;
 };
 
+#ifndef HORNET_BOUNDED_LOOPS
 static long rev_step(__u32 i, void *ctx)
 {
 	struct rev_ctx *r = ctx;
@@ -166,6 +167,7 @@ static long rev_step(__u32 i, void *ctx)
 	h->lkey.s[i & 0xff] = c; /* i < 255 here: the mask is for the verifier */
 	return 0;
 }
+#endif
 
 /*
  * Postfix lookup of @len bytes at @base in the data, or in h->tmp (@base
@@ -188,7 +190,23 @@ static __always_inline void match_postfix(struct gen_heap *h, __u8 arg, __u32 ba
 	r.base = base == HORNET_GEN_DATA ? base : base + len - r.len;
 	h->lkey.arg = arg;
 	h->lkey.prefixlen = 8 + 8 * r.len;
+#ifdef HORNET_BOUNDED_LOOPS
+	/*
+	 * Bounded, each step of rev_step() would fork the verifier's walk at
+	 * its ends; this loop has none: it always reverses the point's longest
+	 * Postfix (rodata), and the bytes past the string's length, which the
+	 * key's prefix length leaves out of the lookup, are whatever was there.
+	 */
+	if (r.base == HORNET_GEN_DATA) {
+		for (__u32 i = 0; i < most && i < HORNET_GEN_STR - 1; i++)
+			h->lkey.s[i & 0xff] = h->tmp[(r.len - 1 - i) & STR_MASK];
+	} else {
+		for (__u32 i = 0; i < most && i < HORNET_GEN_STR - 1; i++)
+			h->lkey.s[i & 0xff] = h->data[(r.base + r.len - 1 - i) & DATA_MASK];
+	}
+#else
 	hornet_loop(HORNET_GEN_STR - 1, rev_step, &r);
+#endif
 	lookup_bits(h, &hornet_str_postfix, &h->lkey);
 }
 
@@ -325,13 +343,13 @@ __noinline int gen_match_spec(__u32 i)
 	return match_body(i, &hc, true);
 }
 
-static long match_spec(__u32 i, void *ctx)
+HORNET_LOOP_STEP match_spec(__u32 i, void *ctx)
 {
 	/* a callback returns 0 or 1: the verifier does not know the global's range */
 	return gen_match_spec(i) ? 1 : 0;
 }
 
-static long match_cg(__u32 i, void *ctx)
+HORNET_LOOP_STEP match_cg(__u32 i, void *ctx)
 {
 	return match_body(i, ctx, false);
 }
@@ -432,7 +450,7 @@ static __always_inline __u32 current_ns(struct task_struct *task, __u32 t)
 	return 0;
 }
 
-static long match_ns(__u32 t, void *ctx)
+HORNET_LOOP_STEP match_ns(__u32 t, void *ctx)
 {
 	struct gen_heap *h = ((struct hctx *)ctx)->h;
 
@@ -498,7 +516,7 @@ static __always_inline bool substr_rest(const struct substr_ctx *s, __u32 pos)
  * rather than one made the search 2x cheaper. The loops follow each other,
  * not nested: nested, the verifier walked past its limit.
  */
-static long substr_step(__u32 i, void *ctx)
+HORNET_LOOP_STEP substr_step(__u32 i, void *ctx)
 {
 	struct substr_ctx *s = ctx;
 	/* in the heap, which the verifier does not track: on the stack, each
@@ -685,22 +703,22 @@ out:
 	return 0;
 }
 
-static long eval_filter(__u32 i, void *ctx)
+HORNET_LOOP_STEP eval_filter(__u32 i, void *ctx)
 {
 	return filter_body(i, ctx, true, false);
 }
 
-static long eval_filter_later(__u32 i, void *ctx)
+HORNET_LOOP_STEP eval_filter_later(__u32 i, void *ctx)
 {
 	return filter_body(i, ctx, true, true);
 }
 
-static long filter_cg(__u32 i, void *ctx)
+HORNET_LOOP_STEP filter_cg(__u32 i, void *ctx)
 {
 	return filter_body(i, ctx, false, false);
 }
 
-static long filter_cg_later(__u32 i, void *ctx)
+HORNET_LOOP_STEP filter_cg_later(__u32 i, void *ctx)
 {
 	return filter_body(i, ctx, false, true);
 }

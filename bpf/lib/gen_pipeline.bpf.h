@@ -106,7 +106,12 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		return 0;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
+#ifdef HORNET_BOUNDED_LOOPS
+	/* bpf_get_current_task_btf() is 5.11; every read of it is CO-RE's */
+	h->task = tracing ? (struct task_struct *)bpf_get_current_task() : NULL;
+#else
 	h->task = tracing ? bpf_get_current_task_btf() : NULL;
+#endif
 	h->has_proc = 0;
 	/* cgroup programs always want the entry: their posts carry its key;
 	 * tracing programs only for the binary or a filter that reads it
@@ -125,10 +130,12 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		__builtin_memset(h->val, 0, sizeof(h->val));
 	}
 
-	hornet_loop(HORNET_GEN_MAX_SPECS, tracing ? capture_one : capture_cg, &hc);
+	hornet_loop(hornet_loop_steps(hornet_cfg.nr_specs, HORNET_GEN_MAX_SPECS),
+		    tracing ? capture_one : capture_cg, &hc);
 	if (tracing && hornet_sock_spec)
 		proc = sock_owner(h, proc);
-	hornet_loop(HORNET_GEN_MAX_SPECS, tracing ? match_spec : match_cg, &hc);
+	hornet_loop(hornet_loop_steps(hornet_cfg.nr_specs, HORNET_GEN_MAX_SPECS),
+		    tracing ? match_spec : match_cg, &hc);
 	if (lookups & HORNET_LOOKUP_BINARY)
 		match_binary(h, proc, HORNET_KEY_BINARY, lookups, tracing);
 	if (lookups & HORNET_LOOKUP_PARENT)
@@ -150,10 +157,11 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	if (tracing && hornet_cfg.ret_spec)
 		match_int(h, HORNET_KEY_RET, 0, h->ret);
 	if (hornet_cfg.nr_filters && !(lookups & (HORNET_LOOKUP_PARENT | HORNET_LOOKUP_SUBSTR))) {
-		hornet_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter : filter_cg, &hc);
+		hornet_loop(hornet_loop_steps(hornet_cfg.nr_filters, HORNET_GEN_MAX_FILTERS),
+			    tracing ? eval_filter : filter_cg, &hc);
 	} else if (hornet_cfg.nr_filters) {
-		hornet_loop(HORNET_GEN_MAX_FILTERS, tracing ? eval_filter_later : filter_cg_later,
-			    &hc);
+		hornet_loop(hornet_loop_steps(hornet_cfg.nr_filters, HORNET_GEN_MAX_FILTERS),
+			    tracing ? eval_filter_later : filter_cg_later, &hc);
 		/* two calls, not one with a chosen callback: the verifier
 		 * drops the callback of the branch the rodata rules out, and
 		 * a load of its address left in the one call is a
@@ -189,14 +197,17 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 	h->cand.words = hornet_cfg.always_sels.words;
 	h->walk.nz = nz;
 	h->walk.x = 0;
-	hornet_loop(HORNET_GEN_MAX_SLOTS, gather_sels, &sc);
+	/* a step per index slot that holds, and one to see there is none left */
+	hornet_loop(hornet_loop_steps(hornet_cfg.nr_index + 1, HORNET_GEN_MAX_SLOTS), gather_sels,
+		    &sc);
 	if (!h->cand.words)
 		return 0;
 	if (hornet_cfg.scoped)
 		load_scope(h);
 	h->walk.nz = h->cand.words;
 	h->walk.x = 0;
-	hornet_loop(HORNET_GEN_MAX_SELS, tracing ? eval_sel : eval_sel_cg, &sc);
+	hornet_loop(hornet_loop_steps(hornet_cfg.nr_sels + 1, HORNET_GEN_MAX_SELS),
+		    tracing ? eval_sel : eval_sel_cg, &sc);
 	return h->override;
 }
 

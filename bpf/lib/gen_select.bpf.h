@@ -58,7 +58,7 @@ static __always_inline bool next_bit(struct gen_heap *h, const __u64 *words, __u
  * bpf_loop() step: for one index slot that holds, adds the selectors listed
  * under it to the candidates (h->cand).
  */
-static long gather_sels(__u32 i, void *ctx)
+HORNET_LOOP_STEP gather_sels(__u32 i, void *ctx)
 {
 	struct sel_ctx *c = ctx;
 	struct gen_heap *h = c->h;
@@ -94,7 +94,7 @@ struct hash_ctx {
 	__u64 hash;
 };
 
-static long hash_step(__u32 i, void *ctx)
+HORNET_LOOP_STEP hash_step(__u32 i, void *ctx)
 {
 	struct hash_ctx *hc = ctx;
 	__u64 v;
@@ -119,7 +119,8 @@ static __always_inline bool rate_ok(struct gen_heap *h, const struct hornet_gen_
 		/* per set of argument values, as Tetragon: computed only when needed */
 		struct hash_ctx hsh = { .h = h, .hash = 0xcbf29ce484222325ULL };
 
-		hornet_loop(HORNET_GEN_DATA / 8, hash_step, &hsh);
+		hornet_loop(hornet_loop_steps(HORNET_GEN_BOUNDED_HASH, HORNET_GEN_DATA / 8),
+			    hash_step, &hsh);
 		h->args_hash = hsh.hash | 1;
 	}
 	key.policy_id = s->policy_id;
@@ -305,21 +306,25 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 	return 0;
 }
 
-__noinline int gen_actions(const struct hornet_gen_sel *s, __u32 monitor)
+/* The actions of selector @sel: by number, as a global function of 5.10
+ * takes no pointer to a map value. */
+__noinline int gen_actions(__u32 sel, __u32 monitor)
 {
+	struct hornet_gen_sel *s = bpf_map_lookup_elem(&hornet_sels, &sel);
 	struct gen_heap *h = heap();
 
-	if (!h)
+	if (!h || !s)
 		return 0;
 	return actions_body(h, s, monitor, true);
 }
 
 /* the cgroup programs' copy: no signals (the helper is not theirs) */
-__noinline int gen_actions_cg(const struct hornet_gen_sel *s, __u32 monitor)
+__noinline int gen_actions_cg(__u32 sel, __u32 monitor)
 {
+	struct hornet_gen_sel *s = bpf_map_lookup_elem(&hornet_sels, &sel);
 	struct gen_heap *h = heap();
 
-	if (!h)
+	if (!h || !s)
 		return 0;
 	return actions_body(h, s, monitor, false);
 }
@@ -360,9 +365,9 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	c->done_hook = s->hook_id + 1;
 	c->done_policy = s->policy_id;
 	if (tracing)
-		gen_actions(s, ps->flags & HORNET_POLICY_MONITOR);
+		gen_actions(i, ps->flags & HORNET_POLICY_MONITOR);
 	else
-		gen_actions_cg(s, ps->flags & HORNET_POLICY_MONITOR);
+		gen_actions_cg(i, ps->flags & HORNET_POLICY_MONITOR);
 	if (h->act.do_post || h->act.user)
 		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags);
 	return 0;
@@ -370,7 +375,7 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 
 /* bpf_loop() steps over the candidates, in selector order: the first match
  * of each policy hook stays the first, as when every selector was walked */
-static long eval_sel(__u32 i, void *ctx)
+HORNET_LOOP_STEP eval_sel(__u32 i, void *ctx)
 {
 	struct sel_ctx *c = ctx;
 	__u32 sel;
@@ -380,7 +385,7 @@ static long eval_sel(__u32 i, void *ctx)
 	return eval_sel_body(sel, ctx, true);
 }
 
-static long eval_sel_cg(__u32 i, void *ctx)
+HORNET_LOOP_STEP eval_sel_cg(__u32 i, void *ctx)
 {
 	struct sel_ctx *c = ctx;
 	__u32 sel;

@@ -24,6 +24,8 @@
 #define HORNET_GEN_ARG_MAX 4096 /* bytes of one argument's data */
 #define HORNET_GEN_MAX_RESOLVE 6 /* steps of a "resolve" field path */
 #define HORNET_GEN_MAX_ACTIONS 3
+/* 8-byte words of argument data a rateLimit keys on without bpf_loop() (before 5.17) */
+#define HORNET_GEN_BOUNDED_HASH 64
 
 /* Where a spec's raw value comes from. */
 enum hornet_gen_src {
@@ -167,6 +169,7 @@ struct hornet_gen_cfg {
 	__u32 always; /* a selector has no positive filter slot: always evaluate */
 	__u32 self_tgid; /* the agent that loaded it (hornet_self says whose calls to spare) */
 	__u32 scoped; /* a selector has a workload scope: look the cgroup up */
+	__u32 nr_index; /* the slots set in index[] */
 	__u8 postfix_len; /* bytes of the longest Postfix value: the ones reversed */
 	__u8 prefilter_len; /* K of the prefilter of Equal and Prefix values, 0 none */
 	__u8 postfilter_len; /* K of the prefilter of Postfix values (last bytes), 0 none */

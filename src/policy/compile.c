@@ -1315,6 +1315,8 @@ static int index_sels(struct hornet_point_config *o)
 		set->w[i / 64] |= 1ULL << (i % 64);
 		set->words |= 1ULL << (i / 64);
 	}
+	for (i = 0; i < HORNET_GEN_WORDS; i++)
+		o->cfg.nr_index += __builtin_popcountll(o->cfg.index[i]);
 	return 0;
 }
 

@@ -266,6 +266,55 @@ static const struct btf_type *func_proto(const struct btf *btf, const char *name
 	return t ? btf__type_by_id(btf, t->type) : NULL;
 }
 
+/* Whether an fentry program of a kernel without bpf_get_func_arg() may read
+ * a value of type @id from its context: see ctx_args_readable(). */
+static bool ctx_type_readable(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	if (!id || !t || btf_is_int(t) || btf_is_any_enum(t))
+		return true;
+	if (!btf_is_ptr(t))
+		return false;
+	if (!t->type) /* void * */
+		return true;
+	t = btf__type_by_id(btf, t->type);
+	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	if (t && btf_is_int(t) && t->size == 1) /* char * */
+		return true;
+	return t && btf_is_composite(t);
+}
+
+/*
+ * Before 5.17 there is neither bpf_loop() (hornet then loads its bounded
+ * programs, bpf/lib/compat.bpf.h) nor bpf_get_func_arg(): fentry, fexit and
+ * fmod_ret programs read arguments and the return value straight from
+ * their context, which those verifiers allow only for scalars, void and
+ * char pointers and pointers to structs (btf_ctx_access()). A function
+ * with another (a pointer to a struct BTF only declares, as some syscall
+ * wrappers' struct pt_regs in 5.10, to an int, to a pointer), or a return
+ * after more than 6 arguments, goes to a kprobe instead.
+ */
+static bool ctx_args_readable(const struct hornet_kernel *k, const struct btf_type *proto, bool ret)
+{
+	const struct btf_param *p;
+	unsigned int i;
+
+	if (!proto || !k->btf || !k->features.probed[HORNET_FEAT_BPF_LOOP] ||
+	    hornet_has(&k->features, HORNET_FEAT_BPF_LOOP))
+		return true;
+	if (ret && btf_vlen(proto) > 6) /* the return follows the 7th argument: read as the 7th */
+		return false;
+	p = btf_params(proto);
+	for (i = 0; i < btf_vlen(proto) && i < 6; i++)
+		if (!ctx_type_readable(k->btf, p[i].type))
+			return false;
+	return !ret || ctx_type_readable(k->btf, proto->type);
+}
+
 /* The prototype of a BTF tracepoint: typedef btf_trace_X = void (*)(void *, args...) */
 static const struct btf_type *tp_proto(const struct btf *btf, const char *event)
 {
@@ -865,6 +914,41 @@ static int add_hook(struct hornet_plan *plan, const struct hornet_plan_hook *ph)
 	return 0;
 }
 
+static bool substr_op(const struct hornet_match_arg *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].op == HORNET_OP_SUBSTRING || a[i].op == HORNET_OP_SUBSTRING_IGNCASE)
+			return true;
+	return false;
+}
+
+/*
+ * What the bounded policy engine of kernels without bpf_loop() (before
+ * 5.17) cannot run, as a message in @msg; 0 when @h fits. A SubString
+ * search tries every place of a 255-byte string, a loop the verifier would
+ * walk step by step past its limit.
+ */
+static int bounded_unfit(const struct hornet_kernel *k, const struct hornet_hook *h, char *msg,
+			 size_t size)
+{
+	if (!k->features.probed[HORNET_FEAT_BPF_LOOP] ||
+	    hornet_has(&k->features, HORNET_FEAT_BPF_LOOP))
+		return 0;
+	for (size_t j = 0; j < h->nr_selectors; j++) {
+		const struct hornet_selector *s = &h->selectors[j];
+
+		if (substr_op(s->args, s->nr_args) || substr_op(s->data_args, s->nr_data_args) ||
+		    substr_op(s->return_args, s->nr_return_args)) {
+			snprintf(msg, size,
+				 "selectors[%zu]: SubString and SubStringIgnCase need bpf_loop() "
+				 "(Linux 5.17), which this kernel lacks (%s)",
+				 j, feat_reason(k, HORNET_FEAT_BPF_LOOP));
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
 static const char *hook_where(const struct hornet_hook *h, char *buf, size_t size)
 {
 	snprintf(buf, size, "spec.%s[%u] '%s'", hornet_hook_kind_name(h->kind), h->index,
@@ -1146,7 +1230,8 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			ph->nr_fn_args = btf_vlen(proto);
 			return plan_args(k, ph, proto, NULL, 0, false, err, err_size);
 		}
-		if (hornet_has(f, HORNET_FEAT_FMOD_RET) && error_injectable(k, fn) && proto) {
+		if (hornet_has(f, HORNET_FEAT_FMOD_RET) && error_injectable(k, fn) && proto &&
+		    ctx_args_readable(k, proto, false)) {
 			ph->mech = HORNET_MECH_FMOD_RET;
 		} else if (k->override_return && error_injectable(k, fn)) {
 			ph->mech = HORNET_MECH_KPROBE;
@@ -1166,7 +1251,8 @@ static int plan_function(const struct hornet_kernel *k, const struct hornet_hook
 			snprintf(err, err_size, "Override and return: true cannot be combined");
 			return -EINVAL;
 		}
-	} else if (has_fentry && proto) {
+	} else if (has_fentry && proto &&
+		   (ctx_args_readable(k, proto, h->ret) || !hornet_has(f, HORNET_FEAT_KPROBE))) {
 		ph->mech = h->ret ? HORNET_MECH_FEXIT : HORNET_MECH_FENTRY;
 	} else if (hornet_has(f, HORNET_FEAT_KPROBE)) {
 		ph->mech = h->ret ? HORNET_MECH_KRETPROBE : HORNET_MECH_KPROBE;
@@ -1276,7 +1362,8 @@ static int plan_tracepoint(const struct hornet_kernel *k, const struct hornet_ho
 		}
 		/* the first parameter is the tracepoint's own context */
 		ph->nr_fn_args = btf_vlen(proto) - 1;
-		if (hornet_has(f, HORNET_FEAT_TP_BTF))
+		if (hornet_has(f, HORNET_FEAT_TP_BTF) &&
+		    (ctx_args_readable(k, proto, false) || !hornet_has(f, HORNET_FEAT_RAW_TP)))
 			ph->mech = HORNET_MECH_TP_BTF;
 		else if (hornet_has(f, HORNET_FEAT_RAW_TP))
 			ph->mech = HORNET_MECH_RAW_TP;
@@ -1725,27 +1812,17 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 			 "pods of its namespace (set it in the file, or apply it with kubectl -n)");
 		return -EINVAL;
 	}
-	/*
-	 * The policy engine's program walks its arguments, filters and
-	 * selectors with bpf_loop(); a bounded loop for each would pass the
-	 * verifier's limit of 1,000,000 instructions at the engine's sizes.
-	 * Kernels without it (before 5.17) get the process and network
-	 * sensors only.
-	 */
-	if (k->features.probed[HORNET_FEAT_BPF_LOOP] &&
-	    !hornet_has(&k->features, HORNET_FEAT_BPF_LOOP)) {
-		snprintf(err, err_size,
-			 "TracingPolicies need bpf_loop() (Linux 5.17), which this kernel lacks "
-			 "(%s); hornet runs its process and network sensors here, not policies",
-			 feat_reason(k, HORNET_FEAT_BPF_LOOP));
-		return -EOPNOTSUPP;
-	}
 	for (i = 0; i < p->nr_hooks && !ret; i++) {
 		const struct hornet_hook *h = &p->hooks[i];
 		struct hornet_plan_hook ph = { .hook = h, .hook_index = i };
 		const struct hornet_list *list;
 
 		msg[0] = '\0';
+		ret = bounded_unfit(k, h, msg, sizeof(msg));
+		if (ret) {
+			snprintf(err, err_size, "%s: %s", hook_where(h, where, sizeof(where)), msg);
+			break;
+		}
 		switch (h->kind) {
 		case HORNET_HOOK_KPROBE:
 		case HORNET_HOOK_FENTRY:

@@ -94,7 +94,9 @@ static const char *const feature_losses[HORNET_FEAT_COUNT] = {
 	[HORNET_FEAT_SEND_SIGNAL] = "Sigkill and Signal actions are refused",
 	[HORNET_FEAT_CGROUP] =
 		"no DNS, HTTP or TLS inspection; connect hooks need kprobes or fentry",
-	[HORNET_FEAT_BPF_LOOP] = "no TracingPolicies; process paths stop at 64 components, not 256",
+	[HORNET_FEAT_BPF_LOOP] =
+		("policies run bounded loops: loads verify longer, SubString is refused, rateLimit "
+		 "keys on the first 512 bytes of arguments; paths stop at 64 components, not 256"),
 	[HORNET_FEAT_TRACING_COOKIE] = "accepted TCP connections' events carry no socket cookie",
 	[HORNET_FEAT_WRITE_USER] = "the Set action of USDT probes is refused",
 };

@@ -10,10 +10,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import Agent, check, policy_doc, run, skip, test  # noqa: E402
+from hornet import Agent, check, policy_doc, run, skip, test, wait_opens  # noqa: E402
 
 CAT = os.path.realpath("/bin/cat")
 SH = os.path.realpath("/bin/sh")
@@ -30,30 +29,9 @@ def binaries(key, op, values, follow=False):
              "".join("        - \"%s\"\n" % v for v in values)))
 
 
-def paths(a, policy):
-    """The paths of the opens @policy reported so far."""
-    out = []
-    for ev in a.events():
-        body = ev.get("process_kprobe") or ev.get("process_tracepoint")
-        if body and body.get("policy_name") == policy:
-            out.append(body["args"][1].get("string_arg"))
-    return out
-
-
-def wait_paths(a, policy, want, timeout=10):
-    """The paths @policy reported once every path of @want is among them (or time is up)."""
-    deadline = time.time() + timeout
-    while True:
-        got = paths(a, policy)
-        if set(want) <= set(got) or time.time() > deadline:
-            time.sleep(0.3)     # what should not come has had its chance too
-            return set(paths(a, policy)) | set(got)
-        time.sleep(0.05)
-
-
 def expect(a, policy, d, want):
     """@policy reports, of the opens under @d, those of @want and no other."""
-    got = {p for p in wait_paths(a, policy, want) if p and p.startswith(d + "/")}
+    got = {p for p in wait_opens(a, policy, want) if p and p.startswith(d + "/")}
     check(got == set(want), "%s reported %r, want %r" % (policy, sorted(got), sorted(want)))
 
 
