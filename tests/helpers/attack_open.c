@@ -142,7 +142,7 @@ static int by_proc_fd(const char *arg)
 #define RACE_OPENS 2000
 
 static char race_dir[3000];
-static volatile int race_stop;
+static volatile int race_stop, race_swaps;
 
 /* Points DIR/link at @target by renaming a new link over it: atomic. */
 static void race_point(const char *target)
@@ -165,6 +165,7 @@ static void *race_swap(void *arg)
 	while (!race_stop) {
 		race_point(harmless);
 		race_point(SHADOW);
+		race_swaps++;
 	}
 	return NULL;
 }
@@ -185,7 +186,12 @@ static int by_race(const char *dir)
 	race_point(SHADOW);
 	if (pthread_create(&t, NULL, race_swap, NULL))
 		return fail("pthread_create", EAGAIN);
-	for (i = 0; i < RACE_OPENS; i++) {
+	/* on a busy machine the thread may start late: the opens begin once it
+	 * swaps, and go on past RACE_OPENS (up to 50 times) until each file
+	 * has been opened */
+	while (!race_swaps)
+		sched_yield();
+	for (i = 0; i < RACE_OPENS || ((!shadow || !other) && i < 50 * RACE_OPENS); i++) {
 		fd = open(link_path, O_RDONLY);
 		if (fd < 0)
 			continue; /* between unlink and rename: no link */
