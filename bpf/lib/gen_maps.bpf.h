@@ -168,6 +168,14 @@ struct {
 	__type(value, struct hornet_substr);
 } hornet_substr SEC(".maps");
 
+/* CelExpr programs of the HORNET_F_CEL filters; sized by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_cel_prog);
+} hornet_cel SEC(".maps");
+
 /* A value map of one instance: each filter value maps to the bits of the
  * filter slots it satisfies. User space sizes it to its entries before load;
  * not preallocated, since most points use few values. */
@@ -228,6 +236,8 @@ struct gen_heap {
 	__u64 proc_follow;
 	__u64 parent_follow; /* the parent's follow bits, when cfg.lookups has PARENT */
 	__u32 substr_next; /* where gen_substr()'s next step looks */
+	__u32 cel_sp; /* gen_cel()'s stack: its depth and values */
+	__u64 cel_st[HORNET_CEL_STACK];
 	struct hornet_caps proc_caps;
 	struct hornet_ns proc_ns;
 	struct task_struct *task; /* only read through BPF_CORE_READ */

@@ -579,6 +579,55 @@ static __noinline int gen_substr(__u32 spec, __u32 idx, __u32 fold)
 	return s.found;
 }
 
+/*
+ * CelExpr: runs program @idx (compiled by src/policy/cel.c, which has the
+ * same evaluator for its tests) on the captured integer arguments; true
+ * when it leaves a non-zero value. The stack is in the heap, so that each
+ * step's branches meet again as one state. Static, as gen_substr().
+ */
+static __noinline int gen_cel(__u32 idx)
+{
+	struct gen_heap *h = heap();
+	struct hornet_cel_prog *p;
+	const struct hornet_cel_op *o;
+	__u32 key = idx, sp;
+	__u64 a, b, r;
+	int ok = 1;
+
+	if (!h)
+		return 0;
+	p = bpf_map_lookup_elem(&hornet_cel, &key);
+	if (!p)
+		return 0;
+	h->cel_sp = 0;
+	for (__u32 i = 0; i < HORNET_CEL_OPS; i++) {
+		if (i >= p->len)
+			break;
+		o = &p->ops[i & (HORNET_CEL_OPS - 1)];
+		/* read from the heap each step: kept in a register, its known
+		 * value would make each step's states differ */
+		sp = *(volatile __u32 *)&h->cel_sp;
+		b = h->cel_st[(sp - 1) & (HORNET_CEL_STACK - 1)];
+		a = h->cel_st[(sp - 2) & (HORNET_CEL_STACK - 1)];
+		if (o->op == HORNET_CEL_IMM || o->op == HORNET_CEL_ARG) {
+			h->cel_st[sp & (HORNET_CEL_STACK - 1)] =
+				o->op == HORNET_CEL_IMM
+					? (__u64)o->imm
+					: h->val[o->arg & (HORNET_GEN_MAX_SPECS - 1)];
+			h->cel_sp = sp + 1;
+			continue;
+		}
+		r = hornet_cel_apply(o->op, a, b, &ok);
+		if (!ok)
+			return 0;
+		if (o->op >= HORNET_CEL_ADD)
+			sp--;
+		h->cel_st[(sp - 1) & (HORNET_CEL_STACK - 1)] = r;
+		h->cel_sp = sp;
+	}
+	return h->cel_st[(h->cel_sp - 1) & (HORNET_CEL_STACK - 1)] != 0;
+}
+
 static __always_inline __u64 current_caps(struct task_struct *task, __u32 set)
 {
 	return hornet_read_cred_set(BPF_CORE_READ(task, cred), set);
@@ -614,6 +663,9 @@ static __always_inline long filter_body(__u32 i, void *ctx, const bool tracing, 
 		else if (tracing && f->kind == HORNET_F_SUBSTR &&
 			 (hornet_cfg.lookups & HORNET_LOOKUP_SUBSTR))
 			ok = gen_substr(f->arg, f->a, f->sub);
+		else if (tracing && f->kind == HORNET_F_CEL &&
+			 (hornet_cfg.lookups & HORNET_LOOKUP_CEL))
+			ok = gen_cel(f->a);
 		goto out;
 	}
 	/* cgroup programs: the port filters and followChildren only (the

@@ -156,7 +156,8 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		hornet_loop(HORNET_NS_COUNT, match_ns, &hc);
 	if (tracing && hornet_cfg.ret_spec)
 		match_int(h, HORNET_KEY_RET, 0, h->ret);
-	if (hornet_cfg.nr_filters && !(lookups & (HORNET_LOOKUP_PARENT | HORNET_LOOKUP_SUBSTR))) {
+	if (hornet_cfg.nr_filters &&
+	    !(lookups & (HORNET_LOOKUP_PARENT | HORNET_LOOKUP_SUBSTR | HORNET_LOOKUP_CEL))) {
 		hornet_loop(hornet_loop_steps(hornet_cfg.nr_filters, HORNET_GEN_MAX_FILTERS),
 			    tracing ? eval_filter : filter_cg, &hc);
 	} else if (hornet_cfg.nr_filters) {

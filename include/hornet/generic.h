@@ -27,6 +27,113 @@
 /* 8-byte words of argument data a rateLimit keys on without bpf_loop() (before 5.17) */
 #define HORNET_GEN_BOUNDED_HASH 64
 
+/*
+ * CelExpr: a CEL expression over integer arguments, compiled by user space
+ * (src/policy/cel.c) to a stack program the kernel runs (gen_cel()).
+ */
+#define HORNET_CEL_OPS 32 /* steps of one expression */
+#define HORNET_CEL_STACK 8 /* its stack depth */
+#define HORNET_CEL_PROGS 64 /* expressions on one hook point */
+
+enum hornet_cel_opcode {
+	HORNET_CEL_IMM, /* push imm */
+	HORNET_CEL_ARG, /* push spec arg's value */
+	HORNET_CEL_NEG, /* unary: -x, ~x, !x, the low 32 bits sign- or zero-extended */
+	HORNET_CEL_BNOT,
+	HORNET_CEL_LNOT,
+	HORNET_CEL_I32,
+	HORNET_CEL_U32,
+	HORNET_CEL_ADD, /* binary: the two on top, replaced by the result */
+	HORNET_CEL_SUB,
+	HORNET_CEL_BAND,
+	HORNET_CEL_BOR,
+	HORNET_CEL_BXOR,
+	HORNET_CEL_LAND,
+	HORNET_CEL_LOR,
+	HORNET_CEL_EQ,
+	HORNET_CEL_NE,
+	HORNET_CEL_LT, /* signed */
+	HORNET_CEL_LE,
+	HORNET_CEL_GT,
+	HORNET_CEL_GE,
+	HORNET_CEL_LTU, /* unsigned */
+	HORNET_CEL_LEU,
+	HORNET_CEL_GTU,
+	HORNET_CEL_GEU,
+};
+
+struct hornet_cel_op {
+	__u8 op; /* enum hornet_cel_opcode */
+	__u8 arg;
+	__u8 pad[6];
+	__s64 imm;
+};
+
+struct hornet_cel_prog {
+	__u32 len;
+	__u32 pad;
+	struct hornet_cel_op ops[HORNET_CEL_OPS];
+};
+
+/*
+ * One step of an expression other than a push: the result of @op on the
+ * value under the top (@a) and the top (@b), or the top alone; *@ok is
+ * cleared for an unknown op. Both evaluators use it: the kernel's
+ * (gen_cel()) and user space's, for tests (src/policy/cel.c).
+ */
+static inline __u64 hornet_cel_apply(__u8 op, __u64 a, __u64 b, int *ok)
+{
+	switch (op) {
+	case HORNET_CEL_NEG:
+		return -b;
+	case HORNET_CEL_BNOT:
+		return ~b;
+	case HORNET_CEL_LNOT:
+		return !b;
+	case HORNET_CEL_I32:
+		return (__u64)(__s64)(__s32)b;
+	case HORNET_CEL_U32:
+		return (__u32)b;
+	case HORNET_CEL_ADD:
+		return a + b;
+	case HORNET_CEL_SUB:
+		return a - b;
+	case HORNET_CEL_BAND:
+		return a & b;
+	case HORNET_CEL_BOR:
+		return a | b;
+	case HORNET_CEL_BXOR:
+		return a ^ b;
+	case HORNET_CEL_LAND:
+		return a && b;
+	case HORNET_CEL_LOR:
+		return a || b;
+	case HORNET_CEL_EQ:
+		return a == b;
+	case HORNET_CEL_NE:
+		return a != b;
+	case HORNET_CEL_LT:
+		return (__s64)a < (__s64)b;
+	case HORNET_CEL_LE:
+		return (__s64)a <= (__s64)b;
+	case HORNET_CEL_GT:
+		return (__s64)a > (__s64)b;
+	case HORNET_CEL_GE:
+		return (__s64)a >= (__s64)b;
+	case HORNET_CEL_LTU:
+		return a < b;
+	case HORNET_CEL_LEU:
+		return a <= b;
+	case HORNET_CEL_GTU:
+		return a > b;
+	case HORNET_CEL_GEU:
+		return a >= b;
+	default:
+		*ok = 0;
+		return 0;
+	}
+}
+
 /* Where a spec's raw value comes from. */
 enum hornet_gen_src {
 	HORNET_SRC_ARG, /* the function's argument N (kprobe, fentry, lsm, raw tp, uprobe) */
@@ -204,6 +311,7 @@ struct hornet_gen_cfg {
 #define HORNET_LOOKUP_PROC (1 << 10) /* a filter reads the process table entry */
 #define HORNET_LOOKUP_PARENT (1 << 11) /* matchParentBinaries: arg HORNET_KEY_PARENT_BINARY */
 #define HORNET_LOOKUP_SUBSTR (1 << 12) /* SubString filters: the search is compiled in */
+#define HORNET_LOOKUP_CEL (1 << 13) /* CelExpr filters: the evaluator is compiled in */
 
 /* Pseudo argument numbers in map keys, for values that are not arguments. */
 #define HORNET_KEY_BINARY 0xff
@@ -272,6 +380,7 @@ enum hornet_filter_kind {
 	HORNET_F_ALWAYS, /* slot always true (e.g. In with host_ns resolved away) */
 	HORNET_F_PARENT_FOLLOW, /* the parent carries follow slot bits a (matchParentBinaries) */
 	HORNET_F_SUBSTR, /* string arg holds needle a (map hornet_substr); sub 1: any case */
+	HORNET_F_CEL, /* CEL program a (map hornet_cel) is true */
 };
 
 struct hornet_gen_filter {

@@ -404,6 +404,37 @@ static bool negated(enum hornet_op op)
 }
 
 /* One matchArgs (or matchReturnArgs, arg HORNET_KEY_RET) filter. */
+/*
+ * CelExpr: each expression a filter of one slot (any that holds holds it),
+ * its argX turned into the spec that reads the X-th of args[] (@arg_spec).
+ */
+static int compile_cel(struct cc *c, struct hornet_gen_sel *sel, const struct hornet_match_arg *m,
+		       const uint8_t *arg_spec)
+{
+	struct hornet_point_config *o = c->out;
+	struct hornet_cel_prog *p;
+	unsigned int slot;
+	size_t i, k;
+	int ret;
+
+	ret = new_slot(c, sel, false, &slot);
+	for (i = 0; !ret && i < m->values.n; i++) {
+		if (o->nr_cel >= HORNET_CEL_PROGS)
+			return fail(c, -E2BIG, "more than %d CelExpr expressions on one hook point",
+				    HORNET_CEL_PROGS);
+		if (!GROW(o->cel, o->nr_cel))
+			return -ENOMEM;
+		p = &o->cel[o->nr_cel];
+		*p = m->cel[i];
+		for (k = 0; k < p->len; k++)
+			if (p->ops[k].op == HORNET_CEL_ARG)
+				p->ops[k].arg = arg_spec[p->ops[k].arg];
+		o->cfg.lookups |= HORNET_LOOKUP_CEL;
+		ret = add_filter(c, slot, HORNET_F_CEL, 0, 0, o->nr_cel++, 0);
+	}
+	return ret;
+}
+
 static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t arg, uint8_t type,
 			     const struct hornet_match_arg *m)
 {
@@ -877,6 +908,12 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		const struct hornet_match_arg *m = &s->args[i];
 		size_t pos = (size_t)-1;
 
+		if (m->op == HORNET_OP_CEL_EXPR) {
+			ret = compile_cel(c, sel, m, arg_spec);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (h->kind == HORNET_HOOK_TRACEPOINT || m->args_form) {
 			/* a position in args[] */
 			pos = m->index < h->nr_args ? m->index : (size_t)-1;
@@ -1459,6 +1496,7 @@ void hornet_point_config_free(struct hornet_point_config *c)
 	free(c->sels);
 	free(c->slot_sels);
 	free(c->substr);
+	free(c->cel);
 	memset(c, 0, sizeof(*c));
 }
 

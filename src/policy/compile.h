@@ -93,6 +93,8 @@ struct hornet_point_config {
 	size_t nr_follow;
 	struct hornet_substr *substr; /* SubString values, by the filters' a */
 	size_t nr_substr;
+	struct hornet_cel_prog *cel; /* CelExpr programs, by the filters' a */
+	size_t nr_cel;
 	/* the string prefilter's words (HORNET_PREFILTER_ALL_WORDS), NULL when
 	 * cfg.prefilter_len and cfg.postfilter_len are both 0 */
 	uint64_t *prefilter;

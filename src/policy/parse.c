@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy/cel.h"
 #include "policy/policy.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
@@ -1597,6 +1598,69 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 	return err;
 }
 
+static enum hornet_cel_type cel_type(enum hornet_arg_type t)
+{
+	switch (t) {
+	case HORNET_ARG_INT:
+	case HORNET_ARG_INT8:
+	case HORNET_ARG_INT16:
+	case HORNET_ARG_INT64:
+		return HORNET_CEL_T_INT;
+	case HORNET_ARG_UINT32:
+	case HORNET_ARG_UINT8:
+	case HORNET_ARG_UINT16:
+	case HORNET_ARG_UINT64:
+	case HORNET_ARG_SIZE_T:
+	case HORNET_ARG_SYSCALL64:
+		return HORNET_CEL_T_UINT;
+	default:
+		return HORNET_CEL_T_NONE;
+	}
+}
+
+/*
+ * CelExpr: no index (its expressions name the arguments, argX the X-th of
+ * args[]), and each value an expression, compiled here so that an error
+ * points into it. The values are alternatives, as any operator's.
+ */
+static int parse_cel(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h, bool ret,
+		     struct hornet_match_arg *m)
+{
+	enum hornet_cel_type types[HORNET_POLICY_MAX_ARGS];
+	yaml_node_t *vn;
+	char msg[256];
+	size_t i, old, o2;
+	int err;
+
+	if (ret || c->data)
+		return fail_node(c, map, "operator 'CelExpr' applies to matchArgs only");
+	if (get(c, map, "index") || get(c, map, "args"))
+		return fail_node(c, map,
+				 "operator 'CelExpr' takes no index: its expressions name the "
+				 "arguments (argX, the X-th of args[])");
+	for (i = 0; i < h->nr_args && i < HORNET_POLICY_MAX_ARGS; i++)
+		types[i] = cel_type(h->args[i].type);
+	err = field_values(c, map, true, &m->values);
+	if (err)
+		return err;
+	m->cel = calloc(m->values.n, sizeof(*m->cel));
+	if (!m->cel)
+		return oom(c);
+	vn = get(c, map, "values");
+	for (i = 0; i < m->values.n; i++) {
+		if (!hornet_cel_compile(m->values.v[i].str, types, h->nr_args, &m->cel[i], msg,
+					sizeof(msg)))
+			continue;
+		old = path_key(c, "values");
+		o2 = path_idx(c, i);
+		err = fail_node(c, item(c, vn, i), "CelExpr '%s': %s", m->values.v[i].str, msg);
+		path_pop(c, o2);
+		path_pop(c, old);
+		return err;
+	}
+	return 0;
+}
+
 static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_hook *h, bool ret,
 			   struct hornet_match_arg *m)
 {
@@ -1612,6 +1676,12 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 		return err;
 	m->pos.line = map->start_mark.line + 1;
 	m->pos.column = map->start_mark.column + 1;
+	opn = get(c, map, "operator");
+	if (opn && opn->type == YAML_SCALAR_NODE &&
+	    !strcasecmp((const char *)opn->data.scalar.value, "CelExpr")) {
+		m->op = HORNET_OP_CEL_EXPR;
+		return parse_cel(c, map, h, ret, m);
+	}
 	err = match_arg_target(c, map, h, ret, m, &arg);
 	if (err)
 		return err;
@@ -1622,11 +1692,7 @@ static int parse_match_arg(struct ctx *c, const yaml_node_t *map, struct hornet_
 	err = read_str(c, opn, &op);
 	if (!err) {
 		i = arg_op_find(op);
-		if (i < 0 && !strcasecmp(op, "CelExpr"))
-			err = fail_node(c, opn,
-					"operator 'CelExpr' (a CEL expression compiled to BPF) is "
-					"not supported; combine the other operators");
-		else if (i < 0)
+		if (i < 0 || i == HORNET_OP_CEL_EXPR)
 			err = fail_op(c, opn, op);
 		else
 			m->op = i;
@@ -3579,8 +3645,10 @@ static void free_selector(struct hornet_selector *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nr_args; i++)
+	for (i = 0; i < s->nr_args; i++) {
 		free_values(&s->args[i].values);
+		free(s->args[i].cel);
+	}
 	free(s->args);
 	for (i = 0; i < s->nr_data_args; i++)
 		free_values(&s->data_args[i].values);

@@ -125,6 +125,7 @@ enum hornet_op {
 	HORNET_OP_CAPABILITIES_GAINED,
 	HORNET_OP_SUBSTRING, /* strings: contains a value */
 	HORNET_OP_SUBSTRING_IGNCASE, /* the same, ASCII letters of any case */
+	HORNET_OP_CEL_EXPR, /* integer arguments: a CEL expression holds */
 	/* matchPIDs, matchNamespaces, matchCapabilities, matchBinaries */
 	HORNET_OP_IN,
 	HORNET_OP_NOT_IN,
@@ -242,6 +243,8 @@ struct hornet_match_arg {
 	enum hornet_op op;
 	struct hornet_values values;
 	uint64_t caps; /* CapabilitiesGained: the CAP_* bits of values[]; 0 any */
+	/* CelExpr: one program per value, argX as the X-th of args[] (policy/cel.h) */
+	struct hornet_cel_prog *cel;
 	struct hornet_pos pos;
 };
 

@@ -364,6 +364,8 @@ static int fill_maps(struct hornet_generic *skel, const struct hornet_point_conf
 		err = fill(bpf_map__fd(skel->maps.hornet_filters), &i, &c->filters[i]);
 	for (i = 0; i < c->nr_substr && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_substr), &i, &c->substr[i]);
+	for (i = 0; i < c->nr_cel && !err; i++)
+		err = fill(bpf_map__fd(skel->maps.hornet_cel), &i, &c->cel[i]);
 	for (i = 0; i < c->nr_str_eq && !err; i++)
 		err = fill(bpf_map__fd(skel->maps.hornet_str_eq), &c->str_eq[i].key,
 			   &c->str_eq[i].bits);
@@ -561,11 +563,11 @@ static int attach(struct gen_point *p, const struct hornet_plan_hook *ph, struct
 
 static uint64_t maps_memory(struct hornet_generic *skel)
 {
-	static const char *const own[] = { "hornet_sels",	"hornet_slot_sels",
-					   "hornet_filters",	"hornet_str_eq",
-					   "hornet_str_prefix", "hornet_str_postfix",
-					   "hornet_int_eq",	"hornet_addr",
-					   "hornet_str_pre",	"hornet_substr" };
+	static const char *const own[] = {
+		"hornet_sels",	     "hornet_slot_sels",   "hornet_filters", "hornet_str_eq",
+		"hornet_str_prefix", "hornet_str_postfix", "hornet_int_eq",  "hornet_addr",
+		"hornet_str_pre",    "hornet_substr",	   "hornet_cel"
+	};
 	char path[64], line[128];
 	uint64_t total = 0, v;
 	unsigned int i;
@@ -768,6 +770,8 @@ static int load_one(struct hornet_gen_sensor *g, struct gen_point *np,
 		ret = set_size(skel->maps.hornet_slot_sels, c->nr_slots);
 	if (!ret)
 		ret = set_size(skel->maps.hornet_substr, c->nr_substr);
+	if (!ret)
+		ret = set_size(skel->maps.hornet_cel, c->nr_cel);
 	if (ret) {
 		snprintf(err, err_size, "maps: %s", strerror(-ret));
 		return ret;

@@ -16,8 +16,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import hornet  # noqa: E402
-from hornet import (HORNET, ROOT, Agent, check, features, opens_by_path, run, skip,  # noqa: E402
-                    test, wait_opens)
+from hornet import (HORNET, ROOT, Agent, check, check_cel_lseek, features, opens_by_path,  # noqa: E402
+                    run, skip, test, wait_opens)
 
 CAT = os.path.realpath("/bin/cat")
 
@@ -150,6 +150,12 @@ def _():
         check(os.path.join(d, "here") not in got, "the successful open was reported")
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@test("bounded_engine_runs_celexpr")
+def _():
+    """CelExpr's evaluator, a loop of its own, on the bounded engine."""
+    check_cel_lseek(bounded_agent(), "bounded-cel")
 
 
 @test("bounded_engine_override_denies_the_open", needs=("fmod_ret",))

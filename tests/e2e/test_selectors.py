@@ -12,7 +12,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import Agent, check, policy_doc, run, skip, test, wait_opens  # noqa: E402
+from hornet import (Agent, check, check_cel_lseek, policy_doc, run, skip, test,  # noqa: E402
+                    wait_opens)
 
 CAT = os.path.realpath("/bin/cat")
 SH = os.path.realpath("/bin/sh")
@@ -188,6 +189,13 @@ def _():
         expect(a, "sel-ns-cap", d, [userns])
     finally:
         shutil.rmtree(d)
+
+
+@test("celexpr_selects_by_an_expression_over_integer_arguments")
+def _():
+    """Tetragon's CelExpr example, and a second expression beside it: each value is
+    an alternative; the calls each holds for are reported, no other."""
+    check_cel_lseek(Agent(), "sel-cel")
 
 
 if __name__ == "__main__":

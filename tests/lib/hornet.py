@@ -274,6 +274,34 @@ def wait_opens(a, policy, want, timeout=10):
     return opens_by_path(a, policy)
 
 
+def check_cel_lseek(a, name):
+    """Loads tests/e2e/policies/lseek-cel.yaml as @name into agent @a, makes
+    lseek(2) calls from a child of its own, and checks that the policy's
+    CelExpr values select the calls they hold for and no other."""
+    a.add_policy(policy_doc("lseek-cel", name=name))
+    calls = [(-1, 0, 4096, True), (-1, 0, 1000, False), (-1, 0, 1024, True),
+             (5, 0, 4096, False), (-2, 77, 0, True), (-2, 78, 0, False)]
+    code = ("import os\nfor fd, off, wh in %r:\n    try:\n        os.lseek(fd, off, wh)\n"
+            "    except OSError:\n        pass\n" % [c[:3] for c in calls])
+    child = subprocess.Popen([sys.executable, "-c", code])
+    check(child.wait(timeout=30) == 0, "the lseek child failed")
+
+    def seen():
+        out = []
+        for ev in a.events():
+            body = ev.get("process_kprobe") or ev.get("process_tracepoint")
+            if body and body.get("policy_name") == name and \
+                    body["process"]["pid"] == child.pid:
+                out.append(tuple(x.get("int_arg", x.get("long_arg")) for x in body["args"]))
+        return out
+    want = [(c[2], c[0], c[1]) for c in calls if c[3]]
+    deadline = time.time() + 20
+    while len(seen()) < len(want) and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    check(sorted(seen()) == sorted(want), "CelExpr selected %r, want %r" % (seen(), want))
+
+
 def exec_dir(name, runs):
     """A fresh directory @name in /dev/shm, or /var/tmp where /dev/shm is
     mounted noexec, in which the program @runs(dir) puts there runs (it

@@ -274,9 +274,17 @@ static const struct bad_row {
 	  MA "      - index: 1\n        operator: Prefx\n        values: [/etc]\n",
 	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: unknown operator 'Prefx' "
 	  "(did you mean 'Prefix'?)" },
-	{ "CelExpr", MA "      - index: 1\n        operator: CelExpr\n        values: [x]\n",
-	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'CelExpr' (a CEL "
-	  "expression compiled to BPF) is not supported" },
+	{ "CelExpr with an index",
+	  MA "      - index: 1\n        operator: CelExpr\n        values: [\"arg0 == 1\"]\n",
+	  "15:9: spec.kprobes[0].selectors[0].matchArgs[0]: operator 'CelExpr' takes no index: "
+	  "its expressions name the arguments (argX, the X-th of args[])" },
+	{ "CelExpr on a string",
+	  MA "      - operator: CelExpr\n        values: [\"arg0 == 1\", \"arg1 == 1\"]\n",
+	  "16:31: spec.kprobes[0].selectors[0].matchArgs[0].values[1]: CelExpr 'arg1 == 1': "
+	  "column 1: arg1 is not an integer argument" },
+	{ "CelExpr syntax", MA "      - operator: CelExpr\n        values: [\"arg0 = 1\"]\n",
+	  "16:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]: CelExpr 'arg0 = 1': "
+	  "column 6: '= 1' after the expression: an operator is missing" },
 	{ "SubString on an int",
 	  MA "      - index: 0\n        operator: SubString\n        values: [x]\n",
 	  "16:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'SubString' does "
