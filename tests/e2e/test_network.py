@@ -553,7 +553,7 @@ def _():
                 "    print('ok')\n"
                 "except PermissionError:\n"
                 "    print('EPERM')\n")
-        p = subprocess.run([udp_py, "-c", code, str(port)], capture_output=True, timeout=20)
+        p = subprocess.run([udp_py, "-c", code, str(port)], capture_output=True, timeout=90)
         out = p.stdout.decode().strip()
         check(out == "EPERM", "a UDP connect to loopback went through: %r" % out)
         check(try_connect([], "127.0.0.1", port, python=udp_py) == "ok", "TCP was denied too")
