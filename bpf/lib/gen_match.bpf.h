@@ -609,19 +609,10 @@ static __noinline int gen_cel(__u32 idx)
 		sp = *(volatile __u32 *)&h->cel_sp;
 		b = h->cel_st[(sp - 1) & (HORNET_CEL_STACK - 1)];
 		a = h->cel_st[(sp - 2) & (HORNET_CEL_STACK - 1)];
-		if (o->op == HORNET_CEL_IMM || o->op == HORNET_CEL_ARG) {
-			h->cel_st[sp & (HORNET_CEL_STACK - 1)] =
-				o->op == HORNET_CEL_IMM
-					? (__u64)o->imm
-					: h->val[o->arg & (HORNET_GEN_MAX_SPECS - 1)];
-			h->cel_sp = sp + 1;
-			continue;
-		}
-		r = hornet_cel_apply(o->op, a, b, &ok);
+		r = hornet_cel_apply(o, h->val[o->arg & (HORNET_GEN_MAX_SPECS - 1)], a, b, &ok);
 		if (!ok)
 			return 0;
-		if (o->op >= HORNET_CEL_ADD)
-			sp--;
+		sp += hornet_cel_depth(o->op);
 		h->cel_st[(sp - 1) & (HORNET_CEL_STACK - 1)] = r;
 		h->cel_sp = sp;
 	}

@@ -76,14 +76,25 @@ struct hornet_cel_prog {
 };
 
 /*
- * One step of an expression other than a push: the result of @op on the
- * value under the top (@a) and the top (@b), or the top alone; *@ok is
- * cleared for an unknown op. Both evaluators use it: the kernel's
- * (gen_cel()) and user space's, for tests (src/policy/cel.c).
+ * One step of an expression: the value it leaves on top, from @o, the
+ * value of its argument @argv (HORNET_CEL_ARG), the value under the top
+ * (@a) and the top (@b); *@ok is cleared for an unknown op. Both
+ * evaluators use it: the kernel's (gen_cel()) and user space's, for tests
+ * (src/policy/cel.c). hornet_cel_depth(): how it moves the stack's top.
  */
-static inline __u64 hornet_cel_apply(__u8 op, __u64 a, __u64 b, int *ok)
+static inline int hornet_cel_depth(__u8 op)
 {
-	switch (op) {
+	return op <= HORNET_CEL_ARG ? 1 : op >= HORNET_CEL_ADD ? -1 : 0;
+}
+
+static inline __u64 hornet_cel_apply(const struct hornet_cel_op *o, __u64 argv, __u64 a, __u64 b,
+				     int *ok)
+{
+	switch (o->op) {
+	case HORNET_CEL_IMM:
+		return (__u64)o->imm;
+	case HORNET_CEL_ARG:
+		return argv;
 	case HORNET_CEL_NEG:
 		return -b;
 	case HORNET_CEL_BNOT:

@@ -406,18 +406,10 @@ int hornet_cel_eval(const struct hornet_cel_prog *p, const uint64_t *args, size_
 
 		b = st[(sp - 1) & (HORNET_CEL_STACK - 1)];
 		a = st[(sp - 2) & (HORNET_CEL_STACK - 1)];
-		if (o->op == HORNET_CEL_IMM || o->op == HORNET_CEL_ARG) {
-			st[sp & (HORNET_CEL_STACK - 1)] =
-				o->op == HORNET_CEL_IMM ? (uint64_t)o->imm
-							: (o->arg < nargs ? args[o->arg] : 0);
-			sp++;
-			continue;
-		}
-		r = hornet_cel_apply(o->op, a, b, &ok);
+		r = hornet_cel_apply(o, o->arg < nargs ? args[o->arg] : 0, a, b, &ok);
 		if (!ok)
 			return 0;
-		if (o->op >= HORNET_CEL_ADD)
-			sp--;
+		sp += hornet_cel_depth(o->op);
 		st[(sp - 1) & (HORNET_CEL_STACK - 1)] = r;
 	}
 	return st[(sp - 1) & (HORNET_CEL_STACK - 1)] != 0;
