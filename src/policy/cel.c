@@ -31,12 +31,17 @@ struct parser {
 	size_t nargs;
 	struct hornet_cel_prog *out;
 	unsigned int depth, max_depth;
+	unsigned int nest; /* parse_unary() calls open now */
 	char *err;
 	size_t err_size;
 	bool failed;
 };
 
 static const char *const type_names[] = { "?", "int", "uint", "bool" };
+
+/* Parentheses, calls and unary operators open at once: a bound on the
+ * parser's recursion, whatever the input ("((((..." or "!!!!..."). */
+#define CEL_NEST_MAX 64
 
 static int fail(struct parser *p, size_t at, const char *fmt, ...)
 {
@@ -79,8 +84,8 @@ static bool take(struct parser *p, const char *tok)
 	return true;
 }
 
-/* Appends op @code; @pushes: what it does to the stack depth (+1, 0 or -1). */
-static int emit(struct parser *p, enum hornet_cel_opcode code, uint8_t arg, int64_t imm, int pushes)
+/* Appends op @code, which moves the stack's top by hornet_cel_depth(). */
+static int emit(struct parser *p, enum hornet_cel_opcode code, uint8_t arg, int64_t imm)
 {
 	struct hornet_cel_op *o;
 
@@ -93,7 +98,7 @@ static int emit(struct parser *p, enum hornet_cel_opcode code, uint8_t arg, int6
 	o->op = code;
 	o->arg = arg;
 	o->imm = imm;
-	p->depth += pushes;
+	p->depth += hornet_cel_depth(code);
 	if (p->depth > p->max_depth)
 		p->max_depth = p->depth;
 	if (p->max_depth > HORNET_CEL_STACK)
@@ -167,18 +172,18 @@ static enum hornet_cel_type parse_call(struct parser *p, const char *name, size_
 	}
 	switch (fns[i].code) {
 	case HORNET_CEL_I32:
-		emit(p, HORNET_CEL_I32, 0, 0, 0);
+		emit(p, HORNET_CEL_I32, 0, 0);
 		return HORNET_CEL_T_INT;
 	case HORNET_CEL_U32:
-		emit(p, HORNET_CEL_U32, 0, 0, 0);
+		emit(p, HORNET_CEL_U32, 0, 0);
 		return HORNET_CEL_T_UINT;
 	case HORNET_CEL_IMM: /* int(), uint(): the same 64 bits, another type */
 		return name[0] == 'u' ? HORNET_CEL_T_UINT : HORNET_CEL_T_INT;
 	case HORNET_CEL_BNOT:
-		emit(p, HORNET_CEL_BNOT, 0, 0, 0);
+		emit(p, HORNET_CEL_BNOT, 0, 0);
 		return a;
 	default:
-		emit(p, fns[i].code, 0, 0, -1);
+		emit(p, fns[i].code, 0, 0);
 		return a;
 	}
 }
@@ -212,14 +217,14 @@ static enum hornet_cel_type parse_primary(struct parser *p)
 		p->pos = end - p->s;
 		if (*end == 'u' || *end == 'U') {
 			p->pos++;
-			emit(p, HORNET_CEL_IMM, 0, (int64_t)v, 1);
+			emit(p, HORNET_CEL_IMM, 0, (int64_t)v);
 			return HORNET_CEL_T_UINT;
 		}
 		if (v > INT64_MAX) {
 			fail(p, at, "%llu does not fit an int (add u for a uint)", v);
 			return HORNET_CEL_T_NONE;
 		}
-		emit(p, HORNET_CEL_IMM, 0, (int64_t)v, 1);
+		emit(p, HORNET_CEL_IMM, 0, (int64_t)v);
 		return HORNET_CEL_T_INT;
 	}
 	if (!isalpha((unsigned char)p->s[at]) && p->s[at] != '_') {
@@ -238,7 +243,7 @@ static enum hornet_cel_type parse_primary(struct parser *p)
 		name[n++] = p->s[p->pos++];
 	name[n] = '\0';
 	if (!strcmp(name, "true") || !strcmp(name, "false")) {
-		emit(p, HORNET_CEL_IMM, 0, name[0] == 't', 1);
+		emit(p, HORNET_CEL_IMM, 0, name[0] == 't');
 		return HORNET_CEL_T_BOOL;
 	}
 	if (take(p, "("))
@@ -255,33 +260,47 @@ static enum hornet_cel_type parse_primary(struct parser *p)
 			     name);
 			return HORNET_CEL_T_NONE;
 		}
-		emit(p, HORNET_CEL_ARG, (uint8_t)v, 0, 1);
+		emit(p, HORNET_CEL_ARG, (uint8_t)v, 0);
 		return p->types[v];
 	}
 	fail(p, at, "'%s' is not a name CelExpr knows (argN, true, false)", name);
 	return HORNET_CEL_T_NONE;
 }
 
-static enum hornet_cel_type parse_unary(struct parser *p)
+static enum hornet_cel_type parse_unary(struct parser *p);
+
+static enum hornet_cel_type unary(struct parser *p)
 {
-	size_t at;
+	size_t at = p->pos;
 	enum hornet_cel_type t;
 
-	skip_space(p);
-	at = p->pos;
 	if (take(p, "!")) {
 		t = want(p, at, parse_unary(p), HORNET_CEL_T_BOOL, "!");
-		emit(p, HORNET_CEL_LNOT, 0, 0, 0);
+		emit(p, HORNET_CEL_LNOT, 0, 0);
 		return t;
 	}
 	if (take(p, "-")) {
 		t = parse_unary(p);
 		if (t == HORNET_CEL_T_UINT || t == HORNET_CEL_T_BOOL)
 			fail(p, at, "- needs an int, not %s", type_names[t]);
-		emit(p, HORNET_CEL_NEG, 0, 0, 0);
+		emit(p, HORNET_CEL_NEG, 0, 0);
 		return HORNET_CEL_T_INT;
 	}
 	return parse_primary(p);
+}
+
+/* Every nesting of the grammar passes here: the recursion is bounded here. */
+static enum hornet_cel_type parse_unary(struct parser *p)
+{
+	enum hornet_cel_type t = HORNET_CEL_T_NONE;
+
+	skip_space(p);
+	if (++p->nest > CEL_NEST_MAX)
+		fail(p, p->pos, "the expression nests more than %d deep", CEL_NEST_MAX);
+	else
+		t = unary(p);
+	p->nest--;
+	return t;
 }
 
 static enum hornet_cel_type parse_sum(struct parser *p)
@@ -304,7 +323,7 @@ static enum hornet_cel_type parse_sum(struct parser *p)
 		if (!p->failed && a != b)
 			fail(p, at, "%s of %s and %s: convert one (int(), uint())", add ? "+" : "-",
 			     type_names[a], type_names[b]);
-		emit(p, add ? HORNET_CEL_ADD : HORNET_CEL_SUB, 0, 0, -1);
+		emit(p, add ? HORNET_CEL_ADD : HORNET_CEL_SUB, 0, 0);
 	}
 }
 
@@ -334,42 +353,38 @@ static enum hornet_cel_type parse_rel(struct parser *p)
 		     ops[i].tok, type_names[a], type_names[b]);
 	if (!p->failed && a == HORNET_CEL_T_BOOL && i > 1)
 		fail(p, at, "%s does not order bools", ops[i].tok);
-	emit(p, a == HORNET_CEL_T_UINT ? ops[i].u : ops[i].s, 0, 0, -1);
+	emit(p, a == HORNET_CEL_T_UINT ? ops[i].u : ops[i].s, 0, 0);
 	return HORNET_CEL_T_BOOL;
+}
+
+/* @next { @tok @next }: && and ||, on bools */
+static enum hornet_cel_type parse_logic(struct parser *p,
+					enum hornet_cel_type (*next)(struct parser *),
+					const char *tok, enum hornet_cel_opcode code)
+{
+	enum hornet_cel_type a = next(p);
+	size_t at;
+
+	for (;;) {
+		skip_space(p);
+		at = p->pos;
+		if (!take(p, tok))
+			return a;
+		want(p, at, a, HORNET_CEL_T_BOOL, tok);
+		want(p, at, next(p), HORNET_CEL_T_BOOL, tok);
+		emit(p, code, 0, 0);
+		a = HORNET_CEL_T_BOOL;
+	}
 }
 
 static enum hornet_cel_type parse_and(struct parser *p)
 {
-	enum hornet_cel_type a = parse_rel(p);
-	size_t at;
-
-	for (;;) {
-		skip_space(p);
-		at = p->pos;
-		if (!take(p, "&&"))
-			return a;
-		want(p, at, a, HORNET_CEL_T_BOOL, "&&");
-		want(p, at, parse_rel(p), HORNET_CEL_T_BOOL, "&&");
-		emit(p, HORNET_CEL_LAND, 0, 0, -1);
-		a = HORNET_CEL_T_BOOL;
-	}
+	return parse_logic(p, parse_rel, "&&", HORNET_CEL_LAND);
 }
 
 static enum hornet_cel_type parse_or(struct parser *p)
 {
-	enum hornet_cel_type a = parse_and(p);
-	size_t at;
-
-	for (;;) {
-		skip_space(p);
-		at = p->pos;
-		if (!take(p, "||"))
-			return a;
-		want(p, at, a, HORNET_CEL_T_BOOL, "||");
-		want(p, at, parse_and(p), HORNET_CEL_T_BOOL, "||");
-		emit(p, HORNET_CEL_LOR, 0, 0, -1);
-		a = HORNET_CEL_T_BOOL;
-	}
+	return parse_logic(p, parse_and, "||", HORNET_CEL_LOR);
 }
 
 int hornet_cel_compile(const char *expr, const enum hornet_cel_type *types, size_t nargs,

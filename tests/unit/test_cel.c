@@ -112,5 +112,30 @@ int main(void)
 		CHECK_INT(hornet_cel_compile(expr, types, 4, &prog, err, sizeof(err)), -EINVAL);
 		CHECK(strstr(err, "nests deeper than the kernel runs (8 values)"));
 	}
+	UNIT_CASE("cel/hostile_nesting_is_an_error_not_a_crash")
+	{
+		static char deep[200001];
+		const char *open[] = { "(", "!", "-", "int(" };
+
+		for (i = 0; i < 4; i++) {
+			size_t n = strlen(open[i]), k;
+
+			for (k = 0; k + n < sizeof(deep); k += n)
+				memcpy(deep + k, open[i], n);
+			deep[k] = '\0';
+			err[0] = '\0';
+			CHECK_INT(hornet_cel_compile(deep, types, 4, &prog, err, sizeof(err)),
+				  -EINVAL);
+			CHECK(strstr(err, "nests more than 64 deep"));
+		}
+		/* 64 levels of parentheses around a comparison still compile */
+		strcpy(expr, "");
+		for (i = 0; i < 60; i++)
+			strcat(expr, "(");
+		strcat(expr, "arg0 == 1");
+		for (i = 0; i < 60; i++)
+			strcat(expr, ")");
+		CHECK_INT(hornet_cel_compile(expr, types, 4, &prog, err, sizeof(err)), 0);
+	}
 	UNIT_EXIT();
 }
