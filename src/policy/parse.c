@@ -1598,24 +1598,16 @@ static int match_arg_target(struct ctx *c, const yaml_node_t *map, struct hornet
 	return err;
 }
 
+/* An argument's CEL type: an integer that holds negative values is an int */
 static enum hornet_cel_type cel_type(enum hornet_arg_type t)
 {
-	switch (t) {
-	case HORNET_ARG_INT:
-	case HORNET_ARG_INT8:
-	case HORNET_ARG_INT16:
-	case HORNET_ARG_INT64:
-		return HORNET_CEL_T_INT;
-	case HORNET_ARG_UINT32:
-	case HORNET_ARG_UINT8:
-	case HORNET_ARG_UINT16:
-	case HORNET_ARG_UINT64:
-	case HORNET_ARG_SIZE_T:
-	case HORNET_ARG_SYSCALL64:
-		return HORNET_CEL_T_UINT;
-	default:
+	uint64_t neg_max, pos_max;
+
+	if (arg_class(t) != CLASS_INT)
 		return HORNET_CEL_T_NONE;
-	}
+	type_range(t, &neg_max, &pos_max);
+	/* a syscall number takes -1 (any) in values, but is read unsigned */
+	return neg_max && t != HORNET_ARG_SYSCALL64 ? HORNET_CEL_T_INT : HORNET_CEL_T_UINT;
 }
 
 /*

@@ -266,55 +266,6 @@ static const struct btf_type *func_proto(const struct btf *btf, const char *name
 	return t ? btf__type_by_id(btf, t->type) : NULL;
 }
 
-/* Whether an fentry program of a kernel without bpf_get_func_arg() may read
- * a value of type @id from its context: see ctx_args_readable(). */
-static bool ctx_type_readable(const struct btf *btf, __u32 id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
-	if (!id || !t || btf_is_int(t) || btf_is_any_enum(t))
-		return true;
-	if (!btf_is_ptr(t))
-		return false;
-	if (!t->type) /* void * */
-		return true;
-	t = btf__type_by_id(btf, t->type);
-	while (t && (btf_is_mod(t) || btf_is_typedef(t)))
-		t = btf__type_by_id(btf, t->type);
-	if (t && btf_is_int(t) && t->size == 1) /* char * */
-		return true;
-	return t && btf_is_composite(t);
-}
-
-/*
- * Before 5.17 there is neither bpf_loop() (hornet then loads its bounded
- * programs, bpf/lib/compat.bpf.h) nor bpf_get_func_arg(): fentry, fexit and
- * fmod_ret programs read arguments and the return value straight from
- * their context, which those verifiers allow only for scalars, void and
- * char pointers and pointers to structs (btf_ctx_access()). A function
- * with another (a pointer to a struct BTF only declares, as some syscall
- * wrappers' struct pt_regs in 5.10, to an int, to a pointer), or a return
- * after more than 6 arguments, goes to a kprobe instead.
- */
-static bool ctx_args_readable(const struct hornet_kernel *k, const struct btf_type *proto, bool ret)
-{
-	const struct btf_param *p;
-	unsigned int i;
-
-	if (!proto || !k->btf || !k->features.probed[HORNET_FEAT_BPF_LOOP] ||
-	    hornet_has(&k->features, HORNET_FEAT_BPF_LOOP))
-		return true;
-	if (ret && btf_vlen(proto) > 6) /* the return follows the 7th argument: read as the 7th */
-		return false;
-	p = btf_params(proto);
-	for (i = 0; i < btf_vlen(proto) && i < 6; i++)
-		if (!ctx_type_readable(k->btf, p[i].type))
-			return false;
-	return !ret || ctx_type_readable(k->btf, proto->type);
-}
-
 /* The prototype of a BTF tracepoint: typedef btf_trace_X = void (*)(void *, args...) */
 static const struct btf_type *tp_proto(const struct btf *btf, const char *event)
 {
@@ -523,6 +474,58 @@ static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *
 	if (out_id)
 		*out_id = id;
 	return t;
+}
+
+/* A kernel without bpf_loop() (before 5.17), where the policy engine's
+ * bounded build runs (bpf/lib/compat.bpf.h) */
+static bool bounded_kernel(const struct hornet_kernel *k)
+{
+	return k->features.probed[HORNET_FEAT_BPF_LOOP] &&
+	       !hornet_has(&k->features, HORNET_FEAT_BPF_LOOP);
+}
+
+/* Whether an fentry program of a kernel without bpf_get_func_arg() may read
+ * a value of type @id from its context: see ctx_args_readable(). */
+static bool ctx_type_readable(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = skip_mods(btf, id, NULL);
+
+	if (!id || !t || btf_is_int(t) || btf_is_any_enum(t))
+		return true;
+	if (!btf_is_ptr(t))
+		return false;
+	if (!t->type) /* void * */
+		return true;
+	t = skip_mods(btf, t->type, NULL);
+	if (t && btf_is_int(t) && t->size == 1) /* char * */
+		return true;
+	return t && btf_is_composite(t);
+}
+
+/*
+ * Before 5.17 there is neither bpf_loop() (hornet then loads its bounded
+ * programs, bpf/lib/compat.bpf.h) nor bpf_get_func_arg(): fentry, fexit and
+ * fmod_ret programs read arguments and the return value straight from
+ * their context, which those verifiers allow only for scalars, void and
+ * char pointers and pointers to structs (btf_ctx_access()). A function
+ * with another (a pointer to a struct BTF only declares, as some syscall
+ * wrappers' struct pt_regs in 5.10, to an int, to a pointer), or a return
+ * after more than 6 arguments, goes to a kprobe instead.
+ */
+static bool ctx_args_readable(const struct hornet_kernel *k, const struct btf_type *proto, bool ret)
+{
+	const struct btf_param *p;
+	unsigned int i;
+
+	if (!proto || !k->btf || !bounded_kernel(k))
+		return true;
+	if (ret && btf_vlen(proto) > 6) /* the return follows the 7th argument: read as the 7th */
+		return false;
+	p = btf_params(proto);
+	for (i = 0; i < btf_vlen(proto) && i < 6; i++)
+		if (!ctx_type_readable(k->btf, p[i].type))
+			return false;
+	return !ret || ctx_type_readable(k->btf, proto->type);
 }
 
 /*
@@ -931,8 +934,7 @@ static bool substr_op(const struct hornet_match_arg *a, size_t n)
 static int bounded_unfit(const struct hornet_kernel *k, const struct hornet_hook *h, char *msg,
 			 size_t size)
 {
-	if (!k->features.probed[HORNET_FEAT_BPF_LOOP] ||
-	    hornet_has(&k->features, HORNET_FEAT_BPF_LOOP))
+	if (!bounded_kernel(k))
 		return 0;
 	for (size_t j = 0; j < h->nr_selectors; j++) {
 		const struct hornet_selector *s = &h->selectors[j];
