@@ -28,31 +28,27 @@
 
 /*
  * bpf_loop() came in 5.17 (commit e6f2dd0f8067 "bpf: Add bpf_loop helper").
- * The objects named by LOOP_BPF in the Makefile (the exec sensor's) are built
- * twice, the second time with HORNET_BOUNDED_LOOPS, and user space loads that
- * one where the kernel has no bpf_loop() (src/util/skel.h): there the same
- * callbacks run from a bounded loop, which the verifier walks step by step
- * (5.3 and later), so its cost grows with the count. The policy engine's
- * loops walk up to thousands of selectors with bpf_loop(); bounded, each
- * walks the count of its own hook point instead (hornet_loop_steps(): the
- * rodata's count, which the verifier reads as a constant), so a point's
- * cost follows its policies, and the planner keeps them within the
- * verifier's limit (HORNET_GEN_BOUNDED_*). hornet_loop() returns what
- * bpf_loop() does: the steps run, the one that returned 1 included.
- */
-/*
- * A loop step (a bpf_loop() callback). Bounded, it is not inlined: inlined,
- * clang may jump into the middle of the loop's first step, and before 5.12
- * the verifier refuses a loop whose cycle it first enters there ("back-edge
- * from insn N to N+1"). A call keeps each loop one block with one entry.
+ * The objects named by LOOP_BPF in the Makefile (the exec sensor's and the
+ * policy engine's) are built twice, the second time with
+ * HORNET_BOUNDED_LOOPS, and user space loads that one where the kernel has
+ * no bpf_loop() (src/util/skel.h): there the same callbacks run from a
+ * bounded loop, which the verifier walks step by step (5.3 and later), so
+ * its cost grows with the count. The policy engine's loops walk up to
+ * thousands of selectors with bpf_loop(); bounded, each walks the count of
+ * its own hook point instead (hornet_loop_steps(): the rodata's count,
+ * which the verifier reads as a constant), so a point's cost follows its
+ * policies; a point past the verifier's limit fails to load with its
+ * message. hornet_loop() returns what bpf_loop() does: the steps run, the
+ * one that returned 1 included.
+ *
+ * HORNET_LOOP_STEP declares a step (a bpf_loop() callback). Bounded, it is
+ * not inlined: inlined, clang may jump into the middle of the loop's first
+ * step, and before 5.12 the verifier refuses a loop whose cycle it first
+ * enters there ("back-edge from insn N to N+1"). A call keeps each loop
+ * one block with one entry.
  */
 #ifdef HORNET_BOUNDED_LOOPS
 #define HORNET_LOOP_STEP static __noinline long
-#else
-#define HORNET_LOOP_STEP static long
-#endif
-
-#ifdef HORNET_BOUNDED_LOOPS
 #define hornet_loop(n, fn, ctx)                     \
 	({                                          \
 		__u32 i_;                           \
@@ -68,6 +64,7 @@
 /* the steps a loop walks: @count, which the verifier knows (rodata) */
 #define hornet_loop_steps(count, max) (count)
 #else
+#define HORNET_LOOP_STEP static long
 #define hornet_loop(n, fn, ctx) bpf_loop((n), (fn), (ctx), 0)
 #define hornet_loop_forget(lval) ((void)0)
 #define hornet_loop_steps(count, max) (max)

@@ -102,11 +102,11 @@ static __always_inline long hornet_walk_prepend(struct hornet_walk *w, const uns
 	return 0;
 }
 
-static long hornet_path_step(__u32 i, void *ctx)
+/* One component of a walk; returns 1 to stop. */
+static __always_inline long hornet_path_step(struct hornet_walk *w)
 {
 	/* Copies of the walk's pointers: CO-RE reads need plain locals, not
 	 * fields of a struct the kernel's BTF does not know. */
-	struct hornet_walk *w = ctx;
 	struct dentry *d = w->dentry;
 	struct vfsmount *vfsmnt = w->vfsmnt;
 	struct mount *mnt = w->mnt;
@@ -158,7 +158,7 @@ __noinline long hornet_path_step_slot(__u32 slot)
 {
 	struct hornet_walk *w = bpf_map_lookup_elem(&hornet_walk_map, &slot);
 
-	return w ? hornet_path_step(0, w) : 1;
+	return w ? hornet_path_step(w) : 1;
 }
 
 HORNET_LOOP_STEP hornet_path_step_call(__u32 i, void *ctx)
