@@ -7,6 +7,7 @@
  *                                 reuses the fds): active generations, policy
  *                                 states and counters, rate limits, stacks,
  *                                 tracked sockets, the entry-to-return stash,
+ *                                 NotifyEnforcer's notifications (notify.bpf.h),
  *                                 the workload scopes of each cgroup
  *  per-instance maps              selectors, their index by filter slot,
  *                                 arithmetic filters, and the value maps
@@ -20,6 +21,7 @@
 #define HORNET_GEN_MAPS_BPF_H
 
 #include "common.bpf.h"
+#include "notify.bpf.h"
 #include <hornet/generic.h>
 
 #define AF_INET 2
@@ -73,13 +75,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hornet_policy_state);
 } hornet_policy_state SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct hornet_policy_stats);
-} hornet_policy_stats SEC(".maps");
 
 struct rate_key {
 	__u32 policy_id;

@@ -84,11 +84,6 @@ static __always_inline bool sel_matches(struct gen_heap *h, const struct hornet_
 	return true;
 }
 
-static __always_inline struct hornet_policy_stats *policy_stats(__u32 id)
-{
-	return bpf_map_lookup_elem(&hornet_policy_stats, &id);
-}
-
 struct hash_ctx {
 	struct gen_heap *h;
 	__u64 hash;
@@ -249,6 +244,7 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		case HORNET_A_SIGKILL:
 		case HORNET_A_SIGNAL:
 		case HORNET_A_OVERRIDE:
+		case HORNET_A_NOTIFY: /* the enforcer acts, at the thread's listed call */
 		case HORNET_A_SET: /* USDT: its program writes once the selectors are done */
 			if (h->act.action == HORNET_A_POST) {
 				h->act.action = act->action;
@@ -267,7 +263,8 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 			 * h->pid is the tgid in that namespace. The agent itself
 			 * never gets here: gen_run() skips its calls.
 			 */
-			if ((act->action == HORNET_A_SIGKILL || act->action == HORNET_A_SIGNAL) &&
+			if ((act->action == HORNET_A_SIGKILL || act->action == HORNET_A_SIGNAL ||
+			     (act->action == HORNET_A_NOTIFY && act->arg)) &&
 			    h->pid == 1) {
 				if (st)
 					st->refused++;
@@ -275,6 +272,10 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 			}
 			if (act->action == HORNET_A_OVERRIDE) {
 				h->override = act->arg;
+			} else if (act->action == HORNET_A_NOTIFY) {
+				if (tracing)
+					notify_put(s->policy_id, s->hook_id, act->arg,
+						   (__s32)act->value);
 			} else if (act->action == HORNET_A_SET) {
 				h->set.pending = 1;
 				h->set.idx = act->arg_spec;
@@ -297,6 +298,10 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 				bpf_map_delete_elem(&hornet_socks, &sk);
 			break;
 		}
+		case HORNET_A_CLEANUP:
+			if (tracing)
+				notify_drop();
+			break;
 		case HORNET_A_USER:
 			h->act.user = 1;
 			h->act.flags |= HORNET_GEN_EV_USER_ACTION;

@@ -434,7 +434,22 @@ enum hornet_gen_action {
 	HORNET_A_UNTRACKSOCK,
 	HORNET_A_USER, /* done in user space from the event: GetUrl, DnsLookup, FollowFD */
 	HORNET_A_SET, /* USDT Set: write value into argument arg_spec */
+	HORNET_A_NOTIFY, /* NotifyEnforcer: arg the signal (0 none), value the error */
+	HORNET_A_CLEANUP, /* CleanupEnforcerNotification */
 };
+
+/*
+ * A NotifyEnforcer's notification, per thread (hornet_notify, keyed by
+ * pid_tgid): the enforcer programs of its policy act on it at the thread's
+ * next listed syscall (bpf/enforcer.bpf.c), then delete it.
+ */
+struct hornet_notify {
+	__s32 error; /* 0: none; else the return value (needs an override) */
+	__s32 sig; /* 0: none */
+	__u32 policy_id;
+	__u32 hook_id;
+};
+#define HORNET_NOTIFY_ENTRIES 16384
 
 /* hornet_gen_act.flags */
 #define HORNET_ACT_KSTACK (1 << 0)
@@ -503,6 +518,9 @@ struct hornet_policy_stats {
 	__u64 lost; /* events the ring buffer had no room for */
 	__u64 runs; /* selector matches */
 	__u64 refused; /* signals not sent: the target was the initial namespace's init */
+	__u64 enforced; /* the enforcer acted on a notification of this policy */
+	__u64 notify_overwritten; /* a notification replaced one not acted on yet */
+	__u64 notify_unused; /* cleaned up (or the thread ended) before any listed syscall */
 };
 
 /* HORNET_OP_GENERIC record, followed by nr_args struct hornet_gen_arg. */

@@ -1916,7 +1916,7 @@ static int bpffs_start(struct hornet_agent *a)
  * links enforce on): its process table is not worth reading. */
 static void bpffs_failed(struct hornet_agent *a)
 {
-	char mine[2][64], path[PATH_MAX];
+	char mine[3][64], path[PATH_MAX];
 	struct dirent *de;
 	unsigned int i;
 	DIR *d;
@@ -1926,6 +1926,7 @@ static void bpffs_failed(struct hornet_agent *a)
 		return;
 	snprintf(mine[0], sizeof(mine[0]), HORNET_BPFFS_LINK_PREFIX "exec_%d_", getpid());
 	snprintf(mine[1], sizeof(mine[1]), HORNET_BPFFS_LINK_PREFIX "gen_%d_", getpid());
+	snprintf(mine[2], sizeof(mine[2]), HORNET_BPFFS_LINK_PREFIX "enf_%d_", getpid());
 	if (a->procs_pinned) {
 		unlinkat(a->pin_fd, HORNET_BPFFS_PROCS, 0);
 		if (a->old_procs >= 0 &&
@@ -1940,7 +1941,7 @@ static void bpffs_failed(struct hornet_agent *a)
 		return;
 	}
 	while ((de = readdir(d)))
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 3; i++)
 			if (!strncmp(de->d_name, mine[i], strlen(mine[i])))
 				unlinkat(a->pin_fd, de->d_name, 0);
 	closedir(d);

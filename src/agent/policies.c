@@ -13,6 +13,7 @@
 #include "policy/compile.h"
 #include "policy/guard.h"
 #include "policy/scope.h"
+#include "sensors/enforcer.h"
 #include "util/log.h"
 
 #define MAX_POLICY_ID 4095
@@ -36,6 +37,7 @@ struct managed {
 	bool disabled; /* `hornet policy disable`: loaded, but neither posts nor acts */
 	uint64_t follow_bits;
 	uint32_t scope; /* 1 + its workload scope index; 0: every process */
+	struct hornet_policy_enforcer *enforcer; /* spec.enforcers, attached */
 	time_t added;
 };
 
@@ -74,8 +76,10 @@ struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hor
 	return pm;
 }
 
+/* The agent stops (or @m never loaded): pins of --keep-enforcement stay. */
 static void managed_free(struct managed *m)
 {
+	hornet_policy_enforcer__free(m->enforcer, false);
 	hornet_plan_free(&m->plan);
 	hornet_policy_free(m->policy);
 	free(m);
@@ -330,6 +334,33 @@ static void set_error(struct managed *m, const char *why)
 	snprintf(m->error, sizeof(m->error), "%s", why);
 }
 
+static void release_ids(struct hornet_pm *pm, struct managed *m);
+
+/*
+ * The programs of spec.enforcers, attached before any hook of the policy
+ * can leave them a notification.
+ */
+static int attach_enforcer(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
+{
+	struct hornet_enforcer_opts o = {
+		.policy_id = m->id,
+		.notify_fd = hornet_gen_sensor__map_fd(pm->gen, "hornet_notify"),
+		.stats_fd = hornet_gen_sensor__map_fd(pm->gen, "hornet_policy_stats"),
+		.pin_dir = hornet_gen_sensor__pin_dir(pm->gen),
+	};
+	int bad = o.notify_fd < 0 ? o.notify_fd : o.stats_fd;
+
+	if (!m->plan.nr_enforcers)
+		return 0;
+	if (bad < 0) {
+		snprintf(err, err_size, "enforcer: the policy engine's maps: %s", strerror(-bad));
+		return bad;
+	}
+	m->enforcer = hornet_policy_enforcer__attach(m->plan.enforcers, m->plan.nr_enforcers, &o,
+						     err, err_size);
+	return m->enforcer ? 0 : -errno;
+}
+
 /*
  * Plans @m and gives it an id and its follow slots, enabled in the kernel
  * before any program of it runs, so no event is missed.
@@ -377,12 +408,17 @@ static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t er
 	}
 	hornet_gen_sensor__policy_reset(pm->gen, m->id);
 	hornet_gen_sensor__policy_state(pm->gen, m->id, !m->disabled, m->monitor);
-	return 0;
+	ret = attach_enforcer(pm, m, err, err_size);
+	if (ret)
+		release_ids(pm, m);
+	return ret;
 }
 
 /* Takes back the id, follow slots and scope of prepare(). */
 static void release_ids(struct hornet_pm *pm, struct managed *m)
 {
+	hornet_policy_enforcer__free(m->enforcer, true);
+	m->enforcer = NULL;
 	if (m->id) {
 		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
 		pm->ids[m->id] = 0;
@@ -909,6 +945,8 @@ int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t 
 			return ret;
 		}
 	}
+	hornet_policy_enforcer__free(m->enforcer, true);
+	m->enforcer = NULL;
 	if (m->id)
 		pm->ids[m->id] = 0;
 	pm->follow_used &= ~m->follow_bits;
@@ -1026,6 +1064,23 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 			hornet_json_obj_end(j);
 		}
 		hornet_json_arr_end(j);
+		if (m->plan.nr_enforcers) {
+			char at[512];
+
+			hornet_json_arr_begin(j, "enforcer");
+			for (i = 0; i < m->plan.nr_enforcers; i++) {
+				const struct hornet_plan_enforcer *pe = &m->plan.enforcers[i];
+
+				hornet_plan_enforcer_points(pe, at, sizeof(at));
+				hornet_json_obj_begin(j, NULL);
+				hornet_json_str(j, "syscall", pe->syscall);
+				hornet_json_str(j, "mechanism",
+						pe->override ? "kprobe+override" : "tracepoint");
+				hornet_json_str(j, "attached_to", at);
+				hornet_json_obj_end(j);
+			}
+			hornet_json_arr_end(j);
+		}
 		if (m->state == STATE_ENABLED &&
 		    !hornet_gen_sensor__policy_stats(pm->gen, m->id, &st)) {
 			hornet_json_obj_begin(j, "stats");
@@ -1036,6 +1091,12 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 			hornet_json_u64(j, "actions_refused_init", st.refused);
 			hornet_json_u64(j, "rate_limited", st.rate_limited);
 			hornet_json_u64(j, "events_lost", st.lost);
+			if (m->plan.nr_enforcers) {
+				hornet_json_u64(j, "enforcer_actions", st.enforced);
+				hornet_json_u64(j, "enforcer_missed_overwritten",
+						st.notify_overwritten);
+				hornet_json_u64(j, "enforcer_missed_no_action", st.notify_unused);
+			}
 			hornet_json_obj_end(j);
 			hornet_json_u64(j, "kernel_memory_bytes",
 					hornet_gen_sensor__policy_memory(pm->gen, m->id));

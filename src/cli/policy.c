@@ -169,6 +169,18 @@ static void print_list(json_t *reply)
 			       json_string_value(json_object_get(h, "hook")),
 			       json_string_value(json_object_get(h, "mechanism")),
 			       json_string_value(json_object_get(h, "attached_to")));
+		json_array_foreach(json_object_get(p, "enforcer"), k, h) printf(
+			"  enforcer %s: %s %s\n", json_string_value(json_object_get(h, "syscall")),
+			json_string_value(json_object_get(h, "mechanism")),
+			json_string_value(json_object_get(h, "attached_to")));
+		if (json_object_get(st, "enforcer_actions"))
+			printf("  enforcer: %lld acted on, %lld missed (replaced before use), %lld "
+			       "missed (no listed call)\n",
+			       json_integer_value(json_object_get(st, "enforcer_actions")),
+			       json_integer_value(
+				       json_object_get(st, "enforcer_missed_overwritten")),
+			       json_integer_value(
+				       json_object_get(st, "enforcer_missed_no_action")));
 	}
 }
 
@@ -232,6 +244,11 @@ static int cmd_check(int argc, char **argv)
 			for (size_t h = 0; h < plan.nr_hooks; h++)
 				printf("%s %s %s", h ? "," : ":",
 				       hornet_mech_name(plan.hooks[h].mech), plan.hooks[h].target);
+			for (size_t e = 0; e < plan.nr_enforcers; e++)
+				printf("%s %s", e ? "," : "; enforcer:", plan.enforcers[e].syscall);
+			if (plan.nr_enforcers)
+				printf(" (%s)", plan.enforcers[0].override ? "kprobe+override"
+									   : "tracepoint");
 			hornet_policy_scope_str(p, scope, sizeof(scope));
 			printf("; scope: %s)\n", scope);
 			hornet_plan_free(&plan);

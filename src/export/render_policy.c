@@ -375,6 +375,8 @@ const char *hornet_kprobe_action_name(uint8_t a)
 		return "KPROBE_ACTION_NOPOST";
 	case HORNET_A_SET:
 		return "KPROBE_ACTION_SET";
+	case HORNET_A_NOTIFY:
+		return "KPROBE_ACTION_NOTIFYENFORCER";
 	default:
 		return "KPROBE_ACTION_POST";
 	}

@@ -813,12 +813,22 @@ static int compile_action(struct cc *c, struct hornet_gen_act *g,
 		g->action = HORNET_A_USER;
 		break;
 	case HORNET_ACTION_NOTIFY_ENFORCER:
-		return fail(c, -EOPNOTSUPP,
-			    "action NotifyEnforcer: spec.enforcers (syscall override "
-			    "through an "
-			    "enforcer program) are not supported yet; use Sigkill, or "
-			    "Override on "
-			    "an lsmhooks hook");
+	case HORNET_ACTION_CLEANUP_ENFORCER:
+		/* the notification is the calling thread's: a cgroup program has none */
+		if (ph->mech == HORNET_MECH_CGROUP_CONNECT ||
+		    ph->mech == HORNET_MECH_CGROUP_SENDMSG)
+			return fail(c, -EOPNOTSUPP,
+				    "action %s: a cgroup hook runs for a socket, not for a "
+				    "thread the enforcer could act on",
+				    hornet_action_name(a->action));
+		if (a->action == HORNET_ACTION_CLEANUP_ENFORCER) {
+			g->action = HORNET_A_CLEANUP;
+			break;
+		}
+		g->action = HORNET_A_NOTIFY;
+		g->arg = a->arg_sig;
+		g->value = (uint64_t)(int64_t)a->arg_error;
+		break;
 	case HORNET_ACTION_SET:
 		/* which arguments a site keeps in memory: checked by plan_usdt() */
 		if (ph->mech != HORNET_MECH_USDT)

@@ -115,6 +115,7 @@ static const char *const action_names[HORNET_ACTION_COUNT] = {
 	[HORNET_ACTION_GETURL] = "GetUrl",
 	[HORNET_ACTION_DNSLOOKUP] = "DnsLookup",
 	[HORNET_ACTION_NOTIFY_ENFORCER] = "NotifyEnforcer",
+	[HORNET_ACTION_CLEANUP_ENFORCER] = "CleanupEnforcerNotification",
 	[HORNET_ACTION_SET] = "Set",
 };
 

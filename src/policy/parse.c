@@ -1999,6 +1999,7 @@ static const unsigned int action_args[HORNET_ACTION_COUNT] = {
 	[HORNET_ACTION_GETURL] = AA_URL,
 	[HORNET_ACTION_DNSLOOKUP] = AA_FQDN,
 	[HORNET_ACTION_NOTIFY_ENFORCER] = AA_ERROR | AA_SIG,
+	[HORNET_ACTION_CLEANUP_ENFORCER] = 0,
 	[HORNET_ACTION_SET] = AA_INDEX | AA_VALUE,
 };
 
@@ -2142,6 +2143,11 @@ static int match_action_entry(struct ctx *c, const yaml_node_t *map, void *entry
 		return missing(c, map, "argError");
 	if (a == HORNET_ACTION_NOTIFY_ENFORCER && !c->p->has_enforcers)
 		return fail_node(c, map, "action NotifyEnforcer needs spec.enforcers");
+	if (a == HORNET_ACTION_NOTIFY_ENFORCER && !get(c, map, "argSig") &&
+	    !get(c, map, "argError"))
+		return fail_node(c, map,
+				 "action NotifyEnforcer needs argSig, argError or both: the "
+				 "enforcer would do nothing");
 
 	if ((n = get(c, map, "argError"))) {
 		old = path_key(c, "argError");
@@ -3172,6 +3178,57 @@ static int parse_scope(struct ctx *c, const yaml_node_t *spec)
 		       parse_label_selector(c, spec, "hostSelector", &p->host_selector);
 }
 
+/*
+ * spec.enforcers: one entry, as Tetragon takes, whose calls are syscalls
+ * ("sys_dup", "__x64_sys_dup", "dup") or "list:NAME" of spec.lists. The plan
+ * checks them against the running kernel.
+ */
+static int enforcer_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
+{
+	static const char *const keys[] = { "calls", NULL };
+	struct hornet_policy *p = c->p;
+	yaml_node_t *n;
+	size_t i, old, o2;
+	int err;
+
+	(void)entry;
+	(void)arg;
+	err = want_map(c, map) ?: check_keys(c, map, keys);
+	if (err)
+		return err;
+	n = get(c, map, "calls");
+	if (!n)
+		return missing(c, map, "calls");
+	err = field_strings(c, map, "calls", HORNET_POLICY_MAX_ENFORCER_CALLS, &p->enforcer_calls,
+			    &p->nr_enforcer_calls);
+	if (err)
+		return err;
+	if (!p->nr_enforcer_calls)
+		return fail_node(c, n, "calls: at least one syscall (or list:NAME) is needed");
+	old = path_key(c, "calls");
+	for (i = 0; !err && i < p->nr_enforcer_calls; i++) {
+		const char *call = p->enforcer_calls[i];
+		const struct hornet_list *l;
+
+		o2 = path_idx(c, i);
+		if (!strncmp(call, "list:", 5)) {
+			l = list_of(c, call + 5);
+			if (!l)
+				err = fail_no_list(c, item(c, n, i), NULL, 0, call + 5);
+			else if (l->type && strcmp(l->type, "syscalls"))
+				err = fail_node(c, item(c, n, i),
+						"list '%s' is of type %s; an enforcer takes "
+						"syscalls",
+						l->name, l->type);
+		} else if (!*call || strchr(call, '/') || strlen(call) > 64) {
+			err = fail_node(c, item(c, n, i), "'%s' is not a syscall name", call);
+		}
+		path_pop(c, o2);
+	}
+	path_pop(c, old);
+	return err;
+}
+
 static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 {
 	static const char *const keys[] = {
@@ -3205,6 +3262,21 @@ static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 	err = field_entries(c, spec, "lists", sizeof(*p->lists), 0, NULL, (void **)&p->lists,
 			    &p->nr_lists, list_entry, NULL) ?:
 		      index_lists(c, spec) ?: parse_options(c, spec);
+	if (!err && p->has_enforcers) {
+		void *none = NULL;
+		size_t nr = 0;
+
+		err = field_entries(c, spec, "enforcers", 1, 1,
+				    "more than one enforcer (Tetragon takes one)", &none, &nr,
+				    enforcer_entry, NULL);
+		free(none);
+		if (!err && !nr) {
+			old = path_key(c, "enforcers");
+			err = fail_node(c, get(c, spec, "enforcers"),
+					"empty: one entry with its calls is needed");
+			path_pop(c, old);
+		}
+	}
 	if (err)
 		return err;
 	return parse_hooks(c, spec);
@@ -3720,6 +3792,7 @@ void hornet_policy_free(struct hornet_policy *p)
 		free(p->lists[i].pattern);
 	}
 	free(p->lists);
+	free_strings(p->enforcer_calls, p->nr_enforcer_calls);
 	free_strings(p->options_names, p->nr_options);
 	free_strings(p->options_values, p->nr_options);
 	free_label_selector(&p->pod_selector);

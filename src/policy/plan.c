@@ -1793,6 +1793,132 @@ out:
 	return ret;
 }
 
+void hornet_plan_enforcer_points(const struct hornet_plan_enforcer *pe, char *buf, size_t size)
+{
+	if (pe->override)
+		snprintf(buf, size, "%s, syscalls/sys_exit_%s", pe->function, pe->syscall);
+	else
+		snprintf(buf, size, "syscalls/sys_enter_%s, syscalls/sys_exit_%s", pe->syscall,
+			 pe->syscall);
+}
+
+/* The argError of the policy's first NotifyEnforcer that sets one, or 0. */
+static int32_t notify_error(const struct hornet_policy *p)
+{
+	size_t i, s, a;
+
+	for (i = 0; i < p->nr_hooks; i++)
+		for (s = 0; s < p->hooks[i].nr_selectors; s++) {
+			const struct hornet_selector *sel = &p->hooks[i].selectors[s];
+
+			for (a = 0; a < sel->nr_actions; a++)
+				if (sel->actions[a].action == HORNET_ACTION_NOTIFY_ENFORCER &&
+				    sel->actions[a].arg_error)
+					return sel->actions[a].arg_error;
+		}
+	return 0;
+}
+
+/* One call of spec.enforcers into plan->enforcers (once per syscall). */
+static int plan_enforcer_call(const struct hornet_kernel *k, const char *call, bool override,
+			      struct hornet_plan *plan, char *err, size_t err_size)
+{
+	const char *base = syscall_base(call);
+	struct hornet_plan_enforcer pe = { .override = override }, *n;
+	char path[512];
+	size_t i;
+	int has;
+
+	if (!*base || strlen(base) >= sizeof(pe.syscall) || strchr(base, '/') ||
+	    strstr(base, "..")) {
+		snprintf(err, err_size, "'%s' is not a syscall name", call);
+		return -EINVAL;
+	}
+	snprintf(pe.syscall, sizeof(pe.syscall), "%s", base);
+	/* "__ia32_sys_dup" is its own function; "sys_dup", "dup": this arch's */
+	if (call[0] == '_' && call[1] == '_')
+		snprintf(pe.function, sizeof(pe.function), "%s", call);
+	else
+		snprintf(pe.function, sizeof(pe.function), "%s%s", k->syscall_prefix, base);
+	has = kernel_has_syscall(k, base, pe.function);
+	if (has == 0 || (has < 0 && hornet_syscall_nr(base) < 0)) {
+		snprintf(err, err_size, "'%s' is not a syscall of this kernel", call);
+		return -ENOENT;
+	}
+	if (override && !(hornet_has(&k->features, HORNET_FEAT_KPROBE) && k->override_return &&
+			  error_injectable(k, pe.function))) {
+		snprintf(err, err_size,
+			 "NotifyEnforcer's argError needs bpf_override_return() on '%s' (kprobes, "
+			 "CONFIG_BPF_KPROBE_OVERRIDE, the function on the error-injection list); "
+			 "%s: use argSig alone, or Override on an lsmhooks hook",
+			 pe.function,
+			 !hornet_has(&k->features, HORNET_FEAT_KPROBE)
+				 ? "this kernel has no kprobes"
+			 : !k->override_return ? "this kernel has no bpf_override_return()"
+					       : "the function is not on the list");
+		return -EOPNOTSUPP;
+	}
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_%s", k->tracefs ? k->tracefs : "",
+		 base);
+	if (!k->tracefs || access(path, F_OK)) {
+		snprintf(err, err_size,
+			 "'%s': the enforcer needs the tracepoint syscalls/sys_exit_%s%s", call,
+			 base, k->tracefs ? "; this kernel has none" : " (tracefs is not mounted)");
+		return -ENOENT;
+	}
+	for (i = 0; i < plan->nr_enforcers; i++)
+		if (!strcmp(plan->enforcers[i].syscall, pe.syscall) &&
+		    (!override || !strcmp(plan->enforcers[i].function, pe.function)))
+			return 0;
+	n = realloc(plan->enforcers, (plan->nr_enforcers + 1) * sizeof(*n));
+	if (!n) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	plan->enforcers = n;
+	n[plan->nr_enforcers++] = pe;
+	return 0;
+}
+
+/*
+ * spec.enforcers: the syscalls whose calls act on NotifyEnforcer's
+ * notifications, each checked against this kernel. The signal needs only
+ * the syscall's tracepoints; an argError, a kprobe that may override it.
+ */
+static int plan_enforcers(const struct hornet_policy *p, const struct hornet_kernel *k,
+			  struct hornet_plan *plan, char *err, size_t err_size)
+{
+	bool override = notify_error(p) != 0;
+	char msg[512];
+	size_t i, v;
+	int ret = 0;
+
+	for (i = 0; i < p->nr_enforcer_calls && !ret; i++) {
+		const char *call = p->enforcer_calls[i];
+		const struct hornet_list *l;
+
+		msg[0] = '\0';
+		if (strncmp(call, "list:", 5)) {
+			ret = plan_enforcer_call(k, call, override, plan, msg, sizeof(msg));
+		} else if (!(l = hornet_policy_list(p, call + 5))) {
+			snprintf(msg, sizeof(msg), "no list '%s' in spec.lists", call + 5);
+			ret = -EINVAL;
+		} else {
+			for (v = 0; v < l->nr_values && !ret; v++)
+				ret = plan_enforcer_call(k, l->values[v], override, plan, msg,
+							 sizeof(msg));
+		}
+		if (ret)
+			snprintf(err, err_size, "spec.enforcers[0].calls[%zu]: %s", i, msg);
+	}
+	if (!ret && plan->nr_enforcers > HORNET_POLICY_MAX_ENFORCER_CALLS) {
+		snprintf(err, err_size, "spec.enforcers[0]: %zu syscalls; at most %d",
+			 plan->nr_enforcers, HORNET_POLICY_MAX_ENFORCER_CALLS);
+		ret = -E2BIG;
+	}
+	return ret;
+}
+
 int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel *k,
 		       struct hornet_plan *plan, char *err, size_t err_size)
 {
@@ -1881,6 +2007,8 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 		if (ret)
 			snprintf(err, err_size, "%s: %s", hook_where(h, where, sizeof(where)), msg);
 	}
+	if (!ret && p->nr_enforcer_calls)
+		ret = plan_enforcers(p, k, plan, err, err_size);
 	if (!ret && !plan->nr_hooks && p->nr_hooks) {
 		snprintf(err, err_size,
 			 "no hook of the policy exists on this kernel "
@@ -1896,5 +2024,6 @@ int hornet_plan_policy(const struct hornet_policy *p, const struct hornet_kernel
 void hornet_plan_free(struct hornet_plan *plan)
 {
 	free(plan->hooks);
+	free(plan->enforcers);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -67,10 +67,26 @@ struct hornet_plan_hook {
 	bool override; /* a selector overrides the return value */
 };
 
+/*
+ * One syscall of spec.enforcers: its sys_enter_/sys_exit_ tracepoints carry
+ * the signal; where a NotifyEnforcer sets argError, a kprobe on its function
+ * (bpf_override_return) takes the entry's place.
+ */
+struct hornet_plan_enforcer {
+	char syscall[64]; /* "dup": syscalls/sys_enter_dup, syscalls/sys_exit_dup */
+	char function[160]; /* "__x64_sys_dup": the kprobe's, with override */
+	bool override;
+};
+
+/* "syscalls/sys_enter_dup, syscalls/sys_exit_dup" or "__x64_sys_dup, syscalls/sys_exit_dup" */
+void hornet_plan_enforcer_points(const struct hornet_plan_enforcer *pe, char *buf, size_t size);
+
 struct hornet_plan {
 	struct hornet_plan_hook *hooks;
 	size_t nr_hooks;
 	size_t nr_skipped; /* hooks dropped by ignore.callNotFound */
+	struct hornet_plan_enforcer *enforcers;
+	size_t nr_enforcers;
 };
 
 /*

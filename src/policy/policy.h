@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #define HORNET_POLICY_MAX_ARGS 8 /* args[] of one hook, returnArg not included */
+#define HORNET_POLICY_MAX_ENFORCER_CALLS 512 /* spec.enforcers[0].calls, lists expanded */
 #define HORNET_POLICY_MAX_SELECTORS 5 /* selectors[] of one hook */
 #define HORNET_POLICY_MAX_ACTIONS 3 /* matchActions[] of one selector */
 #define HORNET_POLICY_MAX_SUBSTR 99 /* bytes of a SubString value, as Tetragon */
@@ -146,6 +147,7 @@ enum hornet_action {
 	HORNET_ACTION_GETURL,
 	HORNET_ACTION_DNSLOOKUP,
 	HORNET_ACTION_NOTIFY_ENFORCER,
+	HORNET_ACTION_CLEANUP_ENFORCER,
 	HORNET_ACTION_SET, /* usdt "Set": parsed, refused by the plan */
 	HORNET_ACTION_COUNT,
 };
@@ -429,6 +431,10 @@ struct hornet_policy {
 	 * digest); hostSelector: only {} (every process outside a container) */
 	struct hornet_label_selector pod_selector, container_selector, host_selector;
 	bool has_enforcers;
+	/* spec.enforcers[0].calls (Tetragon takes one enforcer): syscall names
+	 * or "list:NAME", as written; the plan resolves them */
+	char **enforcer_calls;
+	size_t nr_enforcer_calls;
 	bool loader; /* spec.loader: true (may be the policy's only content) */
 	char **options_names;
 	char **options_values;

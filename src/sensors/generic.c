@@ -84,7 +84,7 @@ struct hornet_gen_sensor {
 static const char *const shared_gen_maps[] = {
 	"hornet_gen_active",  "hornet_policy_state", "hornet_policy_stats", "hornet_rate",
 	"hornet_stacks",      "hornet_socks",	     "hornet_stash",	    "hornet_gen_heap",
-	"hornet_scratch_map", "hornet_self",
+	"hornet_scratch_map", "hornet_self",	     "hornet_notify",
 };
 
 /* The types of @cfg's specs, bit per enum hornet_gen_type (hornet_gen_types). */
@@ -621,7 +621,8 @@ static bool enforces(const struct hornet_point_config *c)
 		for (j = 0; j < c->sels[i].nr_actions && j < HORNET_GEN_MAX_ACTIONS; j++) {
 			uint8_t a = c->sels[i].actions[j].action;
 
-			if (a == HORNET_A_SIGKILL || a == HORNET_A_SIGNAL || a == HORNET_A_OVERRIDE)
+			if (a == HORNET_A_SIGKILL || a == HORNET_A_SIGNAL ||
+			    a == HORNET_A_OVERRIDE || a == HORNET_A_NOTIFY)
 				return true;
 		}
 	}
@@ -975,6 +976,22 @@ int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy
 	return bpf_map_update_elem(fd, &policy_id, &st, BPF_ANY) ? -errno : 0;
 }
 
+const char *hornet_gen_sensor__pin_dir(const struct hornet_gen_sensor *g)
+{
+	return g->opts.pin_dir;
+}
+
+int hornet_gen_sensor__map_fd(struct hornet_gen_sensor *g, const char *name)
+{
+	struct bpf_map *m;
+	int err = load_master(g);
+
+	if (err)
+		return err;
+	m = bpf_object__find_map_by_name(g->master->obj, name);
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
 int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t policy_id,
 				    struct hornet_policy_stats *out)
 {
@@ -1002,6 +1019,9 @@ int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t 
 		out->lost += v[c].lost;
 		out->runs += v[c].runs;
 		out->refused += v[c].refused;
+		out->enforced += v[c].enforced;
+		out->notify_overwritten += v[c].notify_overwritten;
+		out->notify_unused += v[c].notify_unused;
 	}
 	free(v);
 	return 0;

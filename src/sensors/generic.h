@@ -62,6 +62,16 @@ int hornet_gen_sensor__set_point(struct hornet_gen_sensor *g, const char *key,
 				 const struct hornet_point_user *users, size_t nr_users,
 				 const struct hornet_point_config *cfg, char *err, size_t err_size);
 
+/*
+ * The fd of the shared map @name ("hornet_notify", "hornet_policy_stats")
+ * for another object (a policy's enforcer) to reuse; loads the maps first
+ * when no policy has. -errno on failure.
+ */
+int hornet_gen_sensor__map_fd(struct hornet_gen_sensor *g, const char *name);
+
+/* --keep-enforcement's directory, or NULL: where a policy's enforcer pins too. */
+const char *hornet_gen_sensor__pin_dir(const struct hornet_gen_sensor *g);
+
 /* Enables, disables or switches the mode of a policy in the kernel. */
 int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy_id, bool enabled,
 				    bool monitor);

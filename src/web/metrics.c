@@ -704,6 +704,47 @@ out:
 	return ret;
 }
 
+/* The policies with spec.enforcers: what their enforcers did and missed (Tetragon's). */
+static void render_enforcers(struct writer *w, json_t *arr)
+{
+	static const char *const policy_keys[] = { "name", "namespace", NULL };
+	static const char *const missed[][2] = { { "no_action", "enforcer_missed_no_action" },
+						 { "overwritten", "enforcer_missed_overwritten" } };
+	json_t *p, *s;
+	size_t i, k;
+	bool any = false;
+
+	for (i = 0; (p = json_array_get(arr, i)); i++)
+		any |= json_object_get(json_object_get(p, "stats"), "enforcer_actions") != NULL;
+	if (!any)
+		return;
+	family(w, "tetragon_enforcer_missed_notifications_total", "counter",
+	       "The number of missed notifications by the enforcer.");
+	for (i = 0; (p = json_array_get(arr, i)); i++) {
+		s = json_object_get(p, "stats");
+		if (!json_object_get(s, "enforcer_actions") || seen_before(arr, i, policy_keys))
+			continue;
+		for (k = 0; k < 2; k++) {
+			const char *l[] = { "policy", str(p, "name"), "reason", missed[k][0],
+					    NULL };
+
+			sample(w, "tetragon_enforcer_missed_notifications_total", l,
+			       num(json_object_get(s, missed[k][1])));
+		}
+	}
+	family(w, "hornet_policy_enforcer_actions_total", "counter",
+	       "Notifications the policy's enforcer acted on (signal sent, call overridden).");
+	for (i = 0; (p = json_array_get(arr, i)); i++) {
+		const char *l[] = { "policy", str(p, "name"), "policy_namespace",
+				    str(p, "namespace"), NULL };
+
+		s = json_object_get(p, "stats");
+		if (json_object_get(s, "enforcer_actions") && !seen_before(arr, i, policy_keys))
+			sample(w, "hornet_policy_enforcer_actions_total", l,
+			       num(json_object_get(s, "enforcer_actions")));
+	}
+}
+
 static void render_policies(struct writer *w, json_t *pl)
 {
 	static const char *const policy_keys[] = { "name", "namespace", NULL };
@@ -781,6 +822,7 @@ static void render_policies(struct writer *w, json_t *pl)
 				sample(w, stats[k].name, l, num(json_object_get(s, stats[k].key)));
 		}
 	}
+	render_enforcers(w, arr);
 }
 
 static void render_web(struct writer *w, const struct hornet_web_stats *ws)

@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import hornet  # noqa: E402
 from hornet import (HORNET, ROOT, Agent, check, check_cel_lseek, features, opens_by_path,  # noqa: E402
                     policy_doc, run, skip, test, wait_opens)
+from enforcer import check_notify_kills  # noqa: E402
 
 CAT = os.path.realpath("/bin/cat")
 
@@ -156,6 +157,13 @@ def _():
 def _():
     """CelExpr's evaluator, a loop of its own, on the bounded engine."""
     check_cel_lseek(bounded_agent(), "bounded-cel")
+
+
+@test("bounded_engine_notify_enforcer_kills_at_the_listed_call")
+def _():
+    """NotifyEnforcer's notification from the bounded engine, and the policy's
+    enforcer acting on it at the thread's next dup()."""
+    check_notify_kills(bounded_agent(), "bounded-enforcer")
 
 
 @test("bounded_engine_override_denies_the_open", needs=("lsm",))

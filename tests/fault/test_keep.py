@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from hornet import (BPFFS, HORNET, Agent, Fail, check, policy_doc, run, test,  # noqa: E402
                     unpin_dir)
 from hornet import bpftool, program_needs  # noqa: E402
+from enforcer import Work, go, policy as enforcer_policy  # noqa: E402
 
 # every test here loads a TracingPolicy: the policy engine needs bpf_loop() (Linux 5.17)
 program_needs("bpf_loop")
@@ -271,6 +272,41 @@ def keep_deny_sigkill():
         check(e == errno.ECONNREFUSED, "after cleanup: %s" % os.strerror(e))
         return ("EPERM under the agent and after its SIGKILL (%d links pinned), "
                 "ECONNREFUSED after cleanup" % len(gen))
+
+
+@test("keep_notify_enforcer_sigkill")
+def keep_notify_enforcer_sigkill():
+    """A NotifyEnforcer policy with --keep-enforcement: its enforcer's links are
+    pinned beside the policy engine's, and the test's python3 is killed at dup()
+    under the agent and after its SIGKILL; `hornet cleanup` removes them all and
+    the same run ends well."""
+    with keep_world("enf") as (work, pins):
+        w = Work()
+        try:
+            pol = os.path.join(work, "enforcer.yaml")
+            with open(pol, "w") as f:
+                f.write(enforcer_policy("keep-enforcer", w.python))
+            a = Agent("--keep-enforcement", "--bpffs-dir", pins, "--policy", pol)
+            status, out = go(w.start(w.python, "getppid", "dup"))
+            check(status == -9, "not killed at dup() under the agent: %r %r" % (status, out))
+            first = pinned_objects(pins)
+            enf = sorted(n for n in first if n.startswith("link_enf_"))
+            # sched_process_exit, then sys_enter_ and sys_exit_ of dup and dup2
+            check(len(enf) == 5 and any(n.startswith("link_gen_") for n in first),
+                  "pins: %s" % sorted(first))
+            sigkill(a)
+            status, out = go(w.start(w.python, "getppid", "dup"))
+            check(status == -9, "not killed at dup() after the agent's SIGKILL: %r %r"
+                  % (status, out))
+            r = cleanup(pins)
+            check(r.returncode == 0, "cleanup: exit %d, %s" % (r.returncode, r.stderr.decode()))
+            left = gone("prog", {o[2] for o in first.values() if o[0] == "link"})
+            check(not left, "programs left after cleanup: %s" % sorted(left))
+            status, out = go(w.start(w.python, "getppid", "dup"))
+            check(status == 0 and "done" in out, "hurt after cleanup: %r %r" % (status, out))
+            return "%d enforcer links pinned; killed at dup() with the agent and after it" % len(enf)
+        finally:
+            w.close()
 
 
 def run_as_pid(pid, argv, tries=200):

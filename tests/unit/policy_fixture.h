@@ -65,6 +65,12 @@ static int fx_write(const char *dir, const char *subsys, const char *event, cons
 	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n" \
 	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
 
+#define FX_EXIT(name, id)                                            \
+	"name: sys_exit_" name "\nID: " #id "\nformat:\n" FX_COMMON  \
+	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n" \
+	"\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n\n"      \
+	"print fmt: \"0x%lx\", REC->ret\n"
+
 /* A tracefs with two tracepoints, and an error-injection list, in a temporary directory. */
 static int fx_tracefs_create(void)
 {
@@ -97,6 +103,10 @@ static int fx_tracefs_create(void)
 		     "\tfield:unsigned int fildes;\toffset:16;\tsize:8;\tsigned:0;\n\n"
 		     "print fmt: \"fildes: 0x%08lx\", ((unsigned long)(REC->fildes))\n"))
 		return -1;
+	/* the returns of two, which an enforcer needs */
+	if (fx_write(fx_tracefs, "syscalls", "sys_exit_openat", FX_EXIT("openat", 800)) ||
+	    fx_write(fx_tracefs, "syscalls", "sys_exit_dup", FX_EXIT("dup", 802)))
+		return -1;
 	snprintf(path, sizeof(path), "%s/error_injection", fx_tracefs);
 	f = fopen(path, "we");
 	if (!f)
@@ -121,6 +131,10 @@ static void fx_tracefs_remove(void)
 					     "events/syscalls/sys_enter_write",
 					     "events/syscalls/sys_enter_dup/format",
 					     "events/syscalls/sys_enter_dup",
+					     "events/syscalls/sys_exit_openat/format",
+					     "events/syscalls/sys_exit_openat",
+					     "events/syscalls/sys_exit_dup/format",
+					     "events/syscalls/sys_exit_dup",
 					     "events/syscalls",
 					     "events/sched/sched_process_exec/format",
 					     "events/sched/sched_process_exec",

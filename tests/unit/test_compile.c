@@ -521,13 +521,15 @@ static const struct compile_case cases[] = {
 	  "spec.kprobes[0].selectors[0]: GetUrl 'https://example.com/': only http:// URLs are "
 	  "fetched (no TLS)",
 	  -EOPNOTSUPP },
-	{ "error/notify_enforcer",
-	  { "  enforcers:\n  - calls: [sys_openat]\n" OPENAT SEL
-	    "matchActions:\n      - action: NotifyEnforcer\n        argError: -1\n" },
-	  "spec.kprobes[0].selectors[0]: action NotifyEnforcer: spec.enforcers (syscall override "
-	  "through an enforcer program) are not supported yet; use Sigkill, or Override on an "
-	  "lsmhooks hook",
-	  -EOPNOTSUPP },
+	{ "notify_enforcer",
+	  { "  enforcers:\n  - calls: [sys_dup]\n" OPENAT SEL
+	    "matchActions:\n      - action: NotifyEnforcer\n        argSig: 9\n"
+	    "    - matchActions:\n      - action: CleanupEnforcerNotification\n" },
+	  "specs: sys:string@1/8+uF dirfd=1 | sys:int@0/4+s\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req= notify(sig=9,error=0)\n"
+	  "sel 1/100.1 req= cleanup\n"
+	  "always" },
 	{ "error/track_sock_not_an_argument",
 	  { CONNECT SEL "matchActions:\n      - action: TrackSock\n        argSock: 1\n" },
 	  "spec.kprobes[0].selectors[0]: TrackSock: argSock 1 is not among args[].index",
@@ -790,6 +792,13 @@ static void action_text(char *buf, size_t size, const struct hornet_gen_act *a)
 		break;
 	case HORNET_A_USER:
 		fx_cat(buf, size, " user");
+		break;
+	case HORNET_A_NOTIFY:
+		fx_cat(buf, size, " notify(sig=%d,error=%lld)", a->arg,
+		       (long long)(int64_t)a->value);
+		break;
+	case HORNET_A_CLEANUP:
+		fx_cat(buf, size, " cleanup");
 		break;
 	default:
 		fx_cat(buf, size, " ?%u", a->action);

@@ -299,7 +299,9 @@ static const char *status_text =
 static const char *policies_text =
 	"{\"policies\":[{\"name\":\"p1\",\"id\":1,\"state\":\"enabled\",\"mode\":\"enforce\","
 	"\"stats\":{\"events_posted\":3,\"matches\":4,\"actions_taken\":0,"
-	"\"actions_skipped_monitor\":0,\"rate_limited\":0,\"events_lost\":0},"
+	"\"actions_skipped_monitor\":0,\"rate_limited\":0,\"events_lost\":0,"
+	"\"enforcer_actions\":7,\"enforcer_missed_overwritten\":2,"
+	"\"enforcer_missed_no_action\":5},"
 	"\"kernel_memory_bytes\":1000},"
 	"{\"name\":\"p2\",\"id\":2,\"state\":\"error\",\"mode\":\"monitor\",\"namespace\":\"team\"}"
 	"]}";
@@ -338,6 +340,7 @@ static void test_render(void)
 	json_t *st = json_loads(status_text, 0, NULL);
 	struct hornet_json out;
 	struct page p;
+	int i;
 
 	UNIT_CASE("metrics_render_parses")
 	{
@@ -366,6 +369,16 @@ static void test_render(void)
 				NULL),
 			  10);
 		CHECK_INT(value(&p, "tetragon_process_cache_size", NULL, NULL, NULL, NULL), 100);
+		/* p1 has spec.enforcers; p2 none, and no sample */
+		for (i = 0; i < 2; i++)
+			CHECK_INT(value(&p, "tetragon_enforcer_missed_notifications_total",
+					"policy", "p1", "reason", i ? "no_action" : "overwritten"),
+				  i ? 5 : 2);
+		CHECK_INT(value(&p, "hornet_policy_enforcer_actions_total", "policy", "p1", NULL,
+				NULL),
+			  7);
+		CHECK(value(&p, "hornet_policy_enforcer_actions_total", "policy", "p2", NULL,
+			    NULL) < 0);
 		CHECK_INT(value(&p, "tetragon_errors_total", "error", "kernel_read_errors", NULL,
 				NULL),
 			  9);

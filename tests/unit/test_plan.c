@@ -241,6 +241,44 @@ static const struct plan_case cases[] = {
 	  "for this function (use an lsmhooks hook to deny, or Sigkill)",
 	  -EOPNOTSUPP },
 
+	/* spec.enforcers: the signal by the syscall's tracepoints, the error by a kprobe */
+	{ "enforcer/signal_by_tracepoints", FX_HOST_618, ~0u, 0,
+	  "  enforcers:\n  - calls: [sys_openat, __x64_sys_openat, openat]\n" KPROBE_OPENAT
+	  "    selectors:\n    - matchActions:\n      - action: NotifyEnforcer\n"
+	  "        argSig: 9\n",
+	  "tracepoint syscalls/sys_enter_openat -> syscalls/sys_exit_openat fn=" FX_SYS
+	  "openat syscall n=1\n"
+	  "enforcer openat: syscalls/sys_enter_openat, syscalls/sys_exit_openat" },
+	{ "enforcer/error_by_kprobe_override", FX_DEBIAN_61, ~0u, K_OVERRIDE_RETURN,
+	  "  enforcers:\n  - calls: [sys_openat]\n" KPROBE_OPENAT
+	  "    selectors:\n    - matchActions:\n      - action: NotifyEnforcer\n"
+	  "        argError: -1\n",
+	  "fentry " FX_SYS "openat syscall n=1\n"
+	  "enforcer openat: " FX_SYS "openat, syscalls/sys_exit_openat" },
+	{ "enforcer/error_without_override", FX_DEBIAN_61, HORNET_FEAT_ALL, 0,
+	  "  enforcers:\n  - calls: [sys_openat]\n" KPROBE_OPENAT
+	  "    selectors:\n    - matchActions:\n      - action: NotifyEnforcer\n"
+	  "        argError: -1\n        argSig: 9\n",
+	  "spec.enforcers[0].calls[0]: NotifyEnforcer's argError needs bpf_override_return() on "
+	  "'" FX_SYS "openat' (kprobes, CONFIG_BPF_KPROBE_OVERRIDE, the function on the "
+	  "error-injection list); this kernel has no bpf_override_return(): use argSig alone, or "
+	  "Override on an lsmhooks hook",
+	  -EOPNOTSUPP },
+	{ "enforcer/error_without_kprobes", FX_HOST_618, ~0u, K_OVERRIDE_RETURN,
+	  "  lists:\n  - name: calls\n    values: [sys_openat]\n"
+	  "  enforcers:\n  - calls: [\"list:calls\"]\n" KPROBE_OPENAT
+	  "    selectors:\n    - matchActions:\n      - action: NotifyEnforcer\n"
+	  "        argError: -1\n",
+	  "spec.enforcers[0].calls[0]: NotifyEnforcer's argError needs bpf_override_return() on "
+	  "'" FX_SYS "openat' (kprobes, CONFIG_BPF_KPROBE_OVERRIDE, the function on the "
+	  "error-injection list); this kernel has no kprobes: use argSig alone, or Override on "
+	  "an lsmhooks hook",
+	  -EOPNOTSUPP },
+	{ "enforcer/not_a_syscall", FX_HOST_618, ~0u, 0,
+	  "  enforcers:\n  - calls: [sys_openat, sys_no_such_call]\n" KPROBE_OPENAT,
+	  "spec.enforcers[0].calls[1]: 'sys_no_such_call' is not a syscall of this kernel",
+	  -ENOENT },
+
 	/* Override on error-injectable functions */
 	{ "override/fmod_ret", FX_DEBIAN_61, HORNET_FEAT_ALL, 0, KPROBE_OPENAT OVERRIDE,
 	  "fmod_ret " FX_SYS "openat syscall n=1" },
@@ -580,6 +618,12 @@ static void plan_text(const struct hornet_plan *plan, char *buf, size_t size)
 	}
 	if (plan->nr_skipped)
 		fx_cat(buf, size, "\nskipped %zu", plan->nr_skipped);
+	for (i = 0; i < plan->nr_enforcers; i++) {
+		char at[512];
+
+		hornet_plan_enforcer_points(&plan->enforcers[i], at, sizeof(at));
+		fx_cat(buf, size, "\nenforcer %s: %s", plan->enforcers[i].syscall, at);
+	}
 }
 
 /* @want with "{cgroup}" filled in. */

@@ -531,6 +531,31 @@ static const struct bad_row {
 	{ "NotifyEnforcer without enforcers", ACT "      - action: NotifyEnforcer\n",
 	  "15:9: spec.kprobes[0].selectors[0].matchActions[0]: action NotifyEnforcer needs "
 	  "spec.enforcers" },
+	{ "NotifyEnforcer doing nothing",
+	  HDR "  enforcers:\n  - calls: [sys_dup]\n  kprobes:\n  - call: sys_openat\n"
+	      "    selectors:\n    - matchActions:\n      - action: NotifyEnforcer\n",
+	  "12:9: spec.kprobes[0].selectors[0].matchActions[0]: action NotifyEnforcer needs argSig, "
+	  "argError or both: the enforcer would do nothing" },
+	{ "two enforcers", HDR "  enforcers:\n  - calls: [sys_dup]\n  - calls: [sys_dup2]\n",
+	  "8:5: spec.enforcers[1]: more than one enforcer (Tetragon takes one) (at most 1)" },
+	{ "enforcers empty", HDR "  enforcers: []\n",
+	  "6:14: spec.enforcers: empty: one entry with its calls is needed" },
+	{ "enforcer without calls", HDR "  enforcers:\n  - {}\n",
+	  "7:5: spec.enforcers[0]: missing 'calls'" },
+	{ "enforcer with no call", HDR "  enforcers:\n  - calls: []\n",
+	  "7:12: spec.enforcers[0]: calls: at least one syscall (or list:NAME) is needed" },
+	{ "enforcer list undefined",
+	  HDR "  lists:\n  - name: dups\n    values: [sys_dup]\n  enforcers:\n"
+	      "  - calls: [\"list:dup\"]\n",
+	  "10:13: spec.enforcers[0].calls[0]: list 'dup' is not in spec.lists (did you mean "
+	  "'dups'?)" },
+	{ "enforcer list of functions",
+	  HDR "  lists:\n  - name: fns\n    type: generated_ftrace\n    pattern: \"^vfs_\"\n"
+	      "  enforcers:\n  - calls: [\"list:fns\"]\n",
+	  "11:13: spec.enforcers[0].calls[0]: list 'fns' is of type generated_ftrace; an enforcer "
+	  "takes syscalls" },
+	{ "enforcer call with a slash", HDR "  enforcers:\n  - calls: [\"../dup\"]\n",
+	  "7:13: spec.enforcers[0].calls[0]: '../dup' is not a syscall name" },
 	{ "list undefined",
 	  HDR "  lists:\n  - name: dups\n    values: [sys_dup]\n  kprobes:\n  - call: list:dup\n",
 	  "10:11: spec.kprobes[0].call: list 'dup' is not in spec.lists (did you mean 'dups'?)" },
