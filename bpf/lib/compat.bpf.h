@@ -114,10 +114,22 @@ struct iov_iter___old {
 	const struct iovec *iov;
 } __attribute__((preserve_access_index));
 
+/* Before 5.14 ("iov_iter: separate direction from flavour") the kind and
+ * the direction (bit 0) shared "type". */
+struct iov_iter___pre514 {
+	unsigned int type;
+} __attribute__((preserve_access_index));
+
 static __always_inline __u64 hornet_iter_segs(struct iov_iter *it, __u64 *segs, bool *user)
 {
 	struct iov_iter___old *old = (void *)it;
-	__u8 type = BPF_CORE_READ(it, iter_type);
+	struct iov_iter___pre514 *pre = (void *)it;
+	__u32 type;
+
+	if (bpf_core_field_exists(it->iter_type))
+		type = BPF_CORE_READ(it, iter_type);
+	else
+		type = BPF_CORE_READ(pre, type) & ~1u;
 
 	*segs = BPF_CORE_READ(it, nr_segs);
 	*user = true;

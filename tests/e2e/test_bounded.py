@@ -16,8 +16,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import hornet  # noqa: E402
-from hornet import (HORNET, ROOT, Agent, check, check_cel_lseek, features, opens_by_path,  # noqa: E402
-                    policy_doc, run, skip, test, wait_opens)
+from hornet import (HORNET, ROOT, Agent, check, check_cel_lseek, check_iov_iter_sendmsg,  # noqa: E402
+                    features, opens_by_path, policy_doc, run, skip, test, wait_opens)
 from enforcer import check_notify_kills  # noqa: E402
 
 CAT = os.path.realpath("/bin/cat")
@@ -157,6 +157,14 @@ def _():
 def _():
     """CelExpr's evaluator, a loop of its own, on the bounded engine."""
     check_cel_lseek(bounded_agent(), "bounded-cel")
+
+
+@test("bounded_engine_reads_iov_iter", needs=("kprobe",))
+def _():
+    """An iov_iter argument, whose layout changed in 5.14 (kind and direction
+    apart) and 6.0 (ITER_UBUF): the bytes of a sendmsg() of two buffers and of
+    a send() of one."""
+    check_iov_iter_sendmsg(bounded_agent(), "bounded-iov-iter")
 
 
 @test("bounded_engine_notify_enforcer_kills_at_the_listed_call")

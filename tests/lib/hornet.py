@@ -7,6 +7,7 @@ tests/run counts those lines. Tests start the real agent (Agent) against
 real processes and assert on the JSON it exports.
 """
 import atexit
+import base64
 import ctypes
 import json
 import os
@@ -300,6 +301,44 @@ def check_cel_lseek(a, name):
         time.sleep(0.1)
     time.sleep(0.5)
     check(sorted(seen()) == sorted(want), "CelExpr selected %r, want %r" % (seen(), want))
+
+
+def check_iov_iter_sendmsg(a, name):
+    """Loads into agent @a, as @name, a kprobe on security_socket_sendmsg that
+    reads its message's iov_iter, and checks the bytes of a sendmsg() of two
+    buffers and of a send() of one, made by a child of its own."""
+    a.add_policy("""apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: %s
+spec:
+  kprobes:
+  - call: security_socket_sendmsg
+    args:
+    - index: 1
+      type: iov_iter
+      resolve: msg_iter
+    - index: 2
+      type: int
+""" % name)
+    p = subprocess.run([sys.executable, "-c", "import os, socket\na, b = socket.socketpair()\n"
+                        "a.sendmsg([b'hornet-', b'iov-iter'])\na.send(b'single')\n"
+                        "print(os.getpid())"], capture_output=True, timeout=60)
+    check(p.returncode == 0, "the sendmsg child failed: %r" % p.stderr)
+    pid = int(p.stdout)
+
+    def got():
+        out = []
+        for ev in a.events():
+            body = ev.get("process_kprobe")
+            if body and body.get("policy_name") == name and body["process"]["pid"] == pid:
+                out.append((base64.b64decode(body["args"][0]["bytes_arg"]),
+                            body["args"][1]["int_arg"]))
+        return out
+    deadline = time.monotonic() + 20
+    while len(got()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    check(got() == [(b"hornet-iov-iter", 15), (b"single", 6)], "args %r" % got())
 
 
 def exec_dir(name, runs):
