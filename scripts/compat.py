@@ -24,7 +24,8 @@ validated, planned, loaded, reason, ...}]}. Exits 1 when problems() finds
 something that is a bug rather than a limit of the kernel (see there).
 
 --write-doc puts the results of earlier runs (the JSON files the e2e test
-test_compat writes: build/compat-host.json, build/compat-vm.json) into FILE
+test_compat writes: build/compat-host.json, build/compat-vm.json,
+build/compat-vm510.json) into FILE
 as one Markdown table, between its compat-table markers.
 """
 import argparse
