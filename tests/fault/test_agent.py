@@ -225,7 +225,10 @@ def export_dir_removed():
         # what it writes into the removed file is read through this descriptor
         old = open(path, "rb")
         ev0 = total_events(a.status())
-        shutil.rmtree(d)
+        # renamed first: the agent, which opens the file again by its path, may
+        # make a new one in the directory while rmtree() empties it
+        os.rename(d, d + ".gone")
+        shutil.rmtree(d + ".gone")
         # into the removed file, or counted: the check runs once a second
         deadline = time.monotonic() + 10
         while "error" not in a.status()["export"] and time.monotonic() < deadline:
@@ -267,6 +270,7 @@ def export_dir_removed():
                 % (os.strerror(2), ev, removed, ev0, lb, la, lost))
     finally:
         shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(d + ".gone", ignore_errors=True)
 
 
 def mount_tmpfs(d, size="8m"):
