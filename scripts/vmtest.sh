@@ -88,6 +88,8 @@ if [ -z "$kernel" ]; then
 	rm -rf "$CACHE/x"
 	dpkg-deb -x "$deb" "$CACHE/x"
 	cp "$CACHE"/x/boot/vmlinuz-* "$CACHE/"
+	# its build configuration, for `policy check --btf` (tests/e2e/test_check_btf.py)
+	cp "$CACHE"/x/boot/config-* "$CACHE/" 2>/dev/null || true
 	rm -rf "$CACHE/x" "$deb"
 	kernel=$(ls "$CACHE"/vmlinuz-* | sort -V | tail -n 1)
 fi
@@ -211,6 +213,11 @@ for so in $(sed -n 's/^HORNET_DLIB_DEFINE([a-z]*, "\([^"]*\)".*/\1/p' $(grep -rl
 done
 find "$BUILD/static/helpers" -type f ! -name "*.d" -exec cp {} "$STAGE/hornet/build/tests/helpers/" \;
 cp -r "$ROOT/tests" "$STAGE/hornet/tests"
+cfg=$(ls "$CACHE"/config-* 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -n "$cfg" ]; then
+	mkdir -p "$STAGE/boot"
+	cp "$cfg" "$STAGE/boot/"
+fi
 cp -r "$ROOT/examples" "$ROOT/policies" "$ROOT/deploy" "$STAGE/hornet/"
 mkdir -p "$STAGE/hornet/scripts"
 # how long each program took in the last VM run: tests/run starts the longest first

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
 
@@ -32,7 +34,10 @@ static void usage(FILE *out)
 		"                                      stays loaded but neither reports nor acts\n"
 		"  check FILE...                       parse, validate and plan policies for this\n"
 		"                                      kernel without loading them (no agent "
-		"needed)\n\n"
+		"needed)\n"
+		"  check --btf PATH... FILE...         the same for other kernels, from their BTF\n"
+		"                                      (a file, or a directory of them); exit 1\n"
+		"                                      when a policy cannot run on one\n\n"
 		"Options:\n"
 		"      --socket PATH   the agent's API socket (default: $HORNET_SOCKET or\n"
 		"                      /run/hornet/hornet.sock)\n"
@@ -209,52 +214,167 @@ static int compile_each(const struct hornet_policy *p, const struct hornet_plan 
 	return 0;
 }
 
-static int cmd_check(int argc, char **argv)
+/* One policy file against kernel @k: one line; returns 1 when it cannot run there. */
+static int check_file(struct hornet_kernel *k, const char *file, const char *indent)
+{
+	char err[4096], scope[512];
+	struct hornet_policy *p;
+	struct hornet_plan plan;
+	int bad = 0;
+
+	p = hornet_policy_load(file, err, sizeof(err));
+	if (!p) {
+		printf("%s%s: invalid: %s\n", indent, file, err);
+		return 1;
+	}
+	if (hornet_plan_policy(p, k, &plan, err, sizeof(err))) {
+		printf("%s%s: policy '%s': cannot run on this kernel: %s\n", indent, file, p->name,
+		       err);
+		bad = 1;
+	} else if (compile_each(p, &plan, err, sizeof(err))) {
+		printf("%s%s: policy '%s': refused: %s\n", indent, file, p->name, err);
+		hornet_plan_free(&plan);
+		bad = 1;
+	} else {
+		printf("%s%s: policy '%s': ok (%zu hooks", indent, file, p->name, plan.nr_hooks);
+		for (size_t h = 0; h < plan.nr_hooks; h++)
+			printf("%s %s %s", h ? "," : ":", hornet_mech_name(plan.hooks[h].mech),
+			       plan.hooks[h].target);
+		for (size_t e = 0; e < plan.nr_enforcers; e++)
+			printf("%s %s", e ? "," : "; enforcer:", plan.enforcers[e].syscall);
+		if (plan.nr_enforcers)
+			printf(" (%s)",
+			       plan.enforcers[0].override ? "kprobe+override" : "tracepoint");
+		hornet_policy_scope_str(p, scope, sizeof(scope));
+		printf("; scope: %s)\n", scope);
+		hornet_plan_free(&plan);
+	}
+	hornet_policy_free(p);
+	return bad;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A kernel's build configuration beside its BTF: config-VERSION, or FILE.config. */
+static bool is_config(const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(name, "config-", 7) || (n > 7 && !strcmp(name + n - 7, ".config"));
+}
+
+/* The configuration of the kernel whose BTF is @btf (vmlinux-VERSION or FILE), or NULL. */
+static char *config_of(const char *btf)
+{
+	const char *base = strrchr(btf, '/') ? strrchr(btf, '/') + 1 : btf;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s.config", btf);
+	if (!access(path, R_OK))
+		return strdup(path);
+	if (strncmp(base, "vmlinux-", 8))
+		return NULL;
+	snprintf(path, sizeof(path), "%.*sconfig-%s", (int)(base - btf), btf, base + 8);
+	return access(path, R_OK) ? NULL : strdup(path);
+}
+
+/* The BTF files of @path: itself, or a directory's files (not its dot files), sorted. */
+static char **btf_files(const char *path, size_t *n)
+{
+	struct dirent *de;
+	struct stat st;
+	char **out = NULL, **more;
+	DIR *d;
+
+	*n = 0;
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		out = calloc(1, sizeof(*out));
+		if (out && (out[0] = strdup(path)))
+			*n = 1;
+		return out;
+	}
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		char full[4096];
+
+		snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
+		if (de->d_name[0] == '.' || is_config(de->d_name) || stat(full, &st) ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		more = realloc(out, (*n + 1) * sizeof(*out));
+		if (!more)
+			break;
+		out = more;
+		out[*n] = strdup(full);
+		if (out[*n])
+			(*n)++;
+	}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(out, *n, sizeof(*out), cmp_strp);
+	return out;
+}
+
+/* `policy check --btf PATH... FILE...`: each policy against each kernel's BTF. */
+static int check_btf(char **btfs, int nr_btfs, int argc, char **argv)
+{
+	char err[1024], assumed[512];
+	struct hornet_kernel k;
+	int b, i, bad = 0, kernels = 0;
+	size_t f, n;
+
+	for (b = 0; b < nr_btfs; b++) {
+		char **files = btf_files(btfs[b], &n);
+
+		if (!n) {
+			printf("%s: no BTF file there\n", btfs[b]);
+			bad++;
+		}
+		for (f = 0; f < n; f++) {
+			char *config = config_of(files[f]);
+			int ret = hornet_kernel_from_btf(&k, files[f], config, assumed,
+							 sizeof(assumed), err, sizeof(err));
+
+			if (ret) {
+				printf("kernel %s: %s\n", files[f], err);
+				bad++;
+			} else {
+				printf("kernel %s%s%s (%s):\n", files[f], config ? " with " : "",
+				       config ? config : "", assumed);
+				for (i = 0; i < argc; i++)
+					bad += check_file(&k, argv[i], "  ");
+				hornet_kernel_fini(&k);
+				kernels++;
+			}
+			free(config);
+			free(files[f]);
+		}
+		free(files);
+	}
+	if (!kernels && !bad)
+		printf("no kernel to check against\n");
+	return bad || !kernels ? 1 : 0;
+}
+
+static int cmd_check(char **btfs, int nr_btfs, int argc, char **argv)
 {
 	struct hornet_features f;
 	struct hornet_kernel k;
 	int i, bad = 0;
 
+	if (nr_btfs)
+		return check_btf(btfs, nr_btfs, argc, argv);
 	if (hornet_features_probe(&f, HORNET_FEAT_ALL, NULL)) {
 		fprintf(stderr, "hornet policy check: probing kernel features failed\n");
 		return 1;
 	}
 	hornet_kernel_init(&k, &f);
-	for (i = 0; i < argc; i++) {
-		char err[4096], scope[512];
-		struct hornet_policy *p;
-		struct hornet_plan plan;
-
-		p = hornet_policy_load(argv[i], err, sizeof(err));
-		if (!p) {
-			printf("%s: invalid: %s\n", argv[i], err);
-			bad++;
-			continue;
-		}
-		if (hornet_plan_policy(p, &k, &plan, err, sizeof(err))) {
-			printf("%s: policy '%s': cannot run on this kernel: %s\n", argv[i], p->name,
-			       err);
-			bad++;
-		} else if (compile_each(p, &plan, err, sizeof(err))) {
-			printf("%s: policy '%s': refused: %s\n", argv[i], p->name, err);
-			hornet_plan_free(&plan);
-			bad++;
-		} else {
-			printf("%s: policy '%s': ok (%zu hooks", argv[i], p->name, plan.nr_hooks);
-			for (size_t h = 0; h < plan.nr_hooks; h++)
-				printf("%s %s %s", h ? "," : ":",
-				       hornet_mech_name(plan.hooks[h].mech), plan.hooks[h].target);
-			for (size_t e = 0; e < plan.nr_enforcers; e++)
-				printf("%s %s", e ? "," : "; enforcer:", plan.enforcers[e].syscall);
-			if (plan.nr_enforcers)
-				printf(" (%s)", plan.enforcers[0].override ? "kprobe+override"
-									   : "tracepoint");
-			hornet_policy_scope_str(p, scope, sizeof(scope));
-			printf("; scope: %s)\n", scope);
-			hornet_plan_free(&plan);
-		}
-		hornet_policy_free(p);
-	}
+	for (i = 0; i < argc; i++)
+		bad += check_file(&k, argv[i], "");
 	hornet_kernel_fini(&k);
 	return bad ? 1 : 0;
 }
@@ -265,11 +385,13 @@ int hornet_cmd_policy(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "btf", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = NULL, *mode = NULL, *fmt = "text", *cmd;
-	int c, nargs;
+	char *btfs[64];
+	int c, nargs, nr_btfs = 0;
 	char **args;
 
 	optind = 1;
@@ -294,6 +416,13 @@ int hornet_cmd_policy(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'b':
+			if (nr_btfs == 64) {
+				fprintf(stderr, "hornet policy: more than 64 --btf\n");
+				return 2;
+			}
+			btfs[nr_btfs++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -309,6 +438,10 @@ int hornet_cmd_policy(int argc, char **argv)
 	cmd = argv[optind];
 	args = argv + optind + 1;
 	nargs = argc - optind - 1;
+	if (nr_btfs && strcmp(cmd, "check")) {
+		fprintf(stderr, "hornet policy: --btf is for 'check'\n");
+		return 2;
+	}
 	sock = hornet_cli_socket(sock);
 	if (!strcmp(cmd, "add") && nargs == 1)
 		return cmd_add(sock, args[0], mode);
@@ -351,7 +484,7 @@ int hornet_cmd_policy(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "check") && nargs >= 1)
-		return cmd_check(nargs, args);
+		return cmd_check(btfs, nr_btfs, nargs, args);
 	fprintf(stderr, "hornet policy: '%s' with %d argument%s: see 'hornet policy --help'\n", cmd,
 		nargs, nargs == 1 ? "" : "s");
 	return 2;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,8 @@ static bool ftrace_patchable(const struct hornet_kernel *k, const char *fn)
 
 void hornet_kernel_drop_btf(struct hornet_kernel *k)
 {
+	if (k->btf_foreign)
+		return; /* another kernel's: kept until hornet_kernel_fini() */
 	hornet_kbtf_put(k->btf);
 	k->btf = NULL;
 }
@@ -242,8 +245,12 @@ void hornet_kernel_fini(struct hornet_kernel *k)
 {
 	size_t i;
 
-	hornet_kbtf_put(k->btf);
+	if (k->btf_foreign)
+		btf__free(k->btf);
+	else
+		hornet_kbtf_put(k->btf);
 	k->btf = NULL;
+	hornet_kernel_btf_cleanup(k);
 	for (i = 0; i < k->nr_ftrace_funcs; i++)
 		free(k->ftrace_funcs[i]);
 	free(k->ftrace_funcs);
@@ -314,6 +321,91 @@ struct tp_field {
 	bool is_signed;
 };
 
+static const struct btf_type *skip_mods(const struct btf *btf, __u32 id, __u32 *out_id);
+
+/* btf_dump's output, into the field being described (@ctx: a char ** to its decl) */
+static void tp_decl(void *ctx, const char *fmt, va_list args)
+{
+	char *decl = *(char **)ctx;
+	size_t len = strlen(decl), size = sizeof(((struct tp_field *)0)->decl);
+
+	if (len < size - 1)
+		vsnprintf(decl + len, size - len, fmt, args);
+}
+
+/* Member @m (at @offset bytes) of a trace_event_raw_ struct as its format file shows it. */
+static void btf_tp_field(const struct btf *btf, struct btf_dump *d, char **cur,
+			 const struct btf_member *m, const char *prefix, unsigned int offset,
+			 struct tp_field *out)
+{
+	LIBBPF_OPTS(btf_dump_emit_type_decl_opts, o);
+	const char *name = btf__name_by_offset(btf, m->name_off);
+	__s64 size = btf__resolve_size(btf, m->type);
+	const struct btf_type *t;
+	char field[96];
+	__u32 id;
+
+	out->decl[0] = '\0';
+	out->offset = offset;
+	out->size = size > 0 ? size : 0;
+	t = skip_mods(btf, m->type, &id);
+	out->is_signed = t && btf_is_int(t) && (btf_int_encoding(t) & BTF_INT_SIGNED);
+	if (!strncmp(name, "__data_loc_", 11)) {
+		snprintf(out->decl, sizeof(out->decl), "__data_loc char[] %s", name + 11);
+		return;
+	}
+	snprintf(field, sizeof(field), "%s%s", prefix, name);
+	o.field_name = field;
+	*cur = out->decl;
+	if (btf_dump__emit_type_decl(d, m->type, &o))
+		snprintf(out->decl, sizeof(out->decl), "? %s", field);
+}
+
+/*
+ * A tracepoint's fields from another kernel's BTF (policy check --btf):
+ * struct trace_event_raw_@event, whose first member is the common header
+ * (struct trace_entry, its fields named common_*) and whose last, __data,
+ * holds the strings. The subsystem is not in BTF: the event's name alone.
+ */
+static int btf_tp_fields(const struct hornet_kernel *k, const char *event, struct tp_field *out,
+			 int max)
+{
+	const struct btf_type *t, *ent;
+	const struct btf_member *m;
+	struct btf_dump *d;
+	char name[192], *cur = NULL;
+	int id, n = 0, i, j;
+
+	snprintf(name, sizeof(name), "trace_event_raw_%s", event);
+	id = btf__find_by_name_kind(k->btf, name, BTF_KIND_STRUCT);
+	if (id <= 0)
+		return -ENOENT;
+	d = btf_dump__new(k->btf, tp_decl, &cur, NULL);
+	if (!d)
+		return -errno;
+	t = btf__type_by_id(k->btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t) && n < max; i++) {
+		const char *mname = btf__name_by_offset(k->btf, m[i].name_off);
+
+		if (!strcmp(mname, "__data"))
+			continue;
+		ent = !strcmp(mname, "ent") ? btf__type_by_id(k->btf, m[i].type) : NULL;
+		if (!ent || !btf_is_struct(ent)) {
+			btf_tp_field(k->btf, d, &cur, &m[i], "", btf_member_bit_offset(t, i) / 8,
+				     &out[n++]);
+			continue;
+		}
+		for (j = 0; j < btf_vlen(ent) && n < max; j++)
+			btf_tp_field(k->btf, d, &cur, &btf_members(ent)[j], "common_",
+				     (btf_member_bit_offset(t, i) + btf_member_bit_offset(ent, j)) /
+					     8,
+				     &out[n++]);
+	}
+	btf_dump__free(d);
+	return n;
+}
+
 /* Reads events/@subsys/@event/format; returns the number of fields or -errno. */
 static int tp_fields(const struct hornet_kernel *k, const char *subsys, const char *event,
 		     struct tp_field *out, int max)
@@ -329,6 +421,8 @@ static int tp_fields(const struct hornet_kernel *k, const char *subsys, const ch
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", k->tracefs, subsys, event);
 	f = fopen(path, "re");
+	if (!f && k->tp_from_btf && strcmp(subsys, "syscalls"))
+		return btf_tp_fields(k, event, out, max);
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f) && n < max) {
@@ -1742,8 +1836,10 @@ static int plan_list(const struct hornet_kernel *k, const struct hornet_hook *h,
 		if (!k->ftrace_funcs) {
 			snprintf(err, err_size,
 				 "list '%s' (generated_ftrace) needs available_filter_functions, "
-				 "which this kernel does not let us read",
-				 list->name);
+				 "which %s",
+				 list->name,
+				 k->btf_foreign ? "BTF does not carry: known on the kernel itself"
+						: "this kernel does not let us read");
 			return -EOPNOTSUPP;
 		}
 		ret = ftrace_matches(k, list->pattern, &gen, err, err_size);

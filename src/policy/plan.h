@@ -110,11 +110,34 @@ struct hornet_kernel {
 	/* probes a feature left unprobed at start (hornet_features_probe_one(),
 	 * which the policy core does not link); NULL: it counts as missing */
 	void (*probe_one)(struct hornet_features *f, enum hornet_feature x);
+	/* another kernel, from its BTF (hornet_kernel_from_btf()): btf is its own,
+	 * tracepoints come from it, tmpdir holds its syscall tracepoints' formats */
+	bool btf_foreign;
+	bool tp_from_btf;
+	char tmpdir[64];
+	char injection_path[96];
 };
 
 /* Fills @k: features (already probed by the caller), BTF, tracefs. */
 int hornet_kernel_init(struct hornet_kernel *k, const struct hornet_features *features);
 void hornet_kernel_fini(struct hornet_kernel *k);
+
+/*
+ * Fills @k with another kernel, as its BTF at @path describes it (a raw BTF
+ * file such as a copy of /sys/kernel/btf/vmlinux, or a vmlinux ELF with
+ * .BTF), for `hornet policy check --btf`: its features (kprobes where BTF has
+ * register_kprobe, fentry where it has BPF trampolines, bpf_loop() where
+ * enum bpf_func_id has it, ...), functions, LSM hooks, tracepoints (their
+ * trace_event_raw_ structs) and syscalls. @config, when not NULL, is its
+ * build configuration (Debian's /boot/config-VERSION), for what BTF cannot
+ * show: whether BPF LSM is enabled at boot (CONFIG_LSM), kprobe override and
+ * error injection. What neither shows goes to @assumed, one line. Returns 0, or -errno with a message in @err; free
+ * with hornet_kernel_fini().
+ */
+int hornet_kernel_from_btf(struct hornet_kernel *k, const char *path, const char *config,
+			   char *assumed, size_t assumed_size, char *err, size_t err_size);
+/* hornet_kernel_fini()'s part for such a kernel: its temporary directory goes. */
+void hornet_kernel_btf_cleanup(struct hornet_kernel *k);
 /*
  * The vmlinux BTF is parsed by the first hornet_plan_policy() that needs it
  * and kept until this frees it: 6 MB of memory the agent does not hold
