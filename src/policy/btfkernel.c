@@ -39,6 +39,40 @@ static bool has_enum_value(const struct btf *btf, const char *type, const char *
 	return false;
 }
 
+/*
+ * The kernel's build configuration (Debian's /boot/config-VERSION), when
+ * given: what BTF cannot show. Returns 0, or -errno when it cannot be read.
+ */
+struct kconfig {
+	bool read;
+	bool lsm_bpf; /* "bpf" in CONFIG_LSM, the LSMs enabled at boot by default */
+	bool kprobe_override; /* CONFIG_BPF_KPROBE_OVERRIDE */
+	bool error_injection; /* CONFIG_FUNCTION_ERROR_INJECTION */
+};
+
+static int read_config(const char *path, struct kconfig *c)
+{
+	char line[4096];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	c->read = true;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "CONFIG_LSM=\"", 12)) {
+			char *v = line + 12, *tok, *save = NULL;
+
+			v[strcspn(v, "\"")] = '\0';
+			for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				c->lsm_bpf |= !strcmp(tok, "bpf");
+		}
+		c->kprobe_override |= !strcmp(line, "CONFIG_BPF_KPROBE_OVERRIDE=y\n");
+		c->error_injection |= !strcmp(line, "CONFIG_FUNCTION_ERROR_INJECTION=y\n");
+	}
+	fclose(f);
+	return 0;
+}
+
 static void set(struct hornet_features *f, enum hornet_feature x, bool has, const char *why)
 {
 	f->probed[x] = true;
@@ -47,10 +81,16 @@ static void set(struct hornet_features *f, enum hornet_feature x, bool has, cons
 		snprintf(f->detail[x], sizeof(f->detail[x]), "%s", why);
 }
 
-/* The features this BTF shows, each by a function or value that exists only with it. */
-static void features_of(const struct btf *btf, struct hornet_features *f)
+/*
+ * The features this BTF shows, each by a function or value that exists only
+ * with it, and what its configuration @c (when read) says beside: whether
+ * BPF LSM is enabled at boot, function error injection.
+ */
+static void features_of(const struct btf *btf, const struct kconfig *c, bool injection,
+			struct hornet_features *f)
 {
 	bool tramp = has_func(btf, "arch_prepare_bpf_trampoline");
+	bool lsm = tramp && has_func(btf, "bpf_lsm_file_open");
 
 	memset(f, 0, sizeof(*f));
 	set(f, HORNET_FEAT_TP_BTF, true, "");
@@ -61,10 +101,14 @@ static void features_of(const struct btf *btf, struct hornet_features *f)
 	set(f, HORNET_FEAT_KPROBE_MULTI, has_func(btf, "bpf_kprobe_multi_link_attach"),
 	    "no bpf_kprobe_multi_link_attach in its BTF");
 	set(f, HORNET_FEAT_FENTRY, tramp, "no BPF trampolines in its BTF");
-	set(f, HORNET_FEAT_FMOD_RET, tramp && has_func(btf, "within_error_injection_list"),
-	    "no function error injection in its BTF (CONFIG_FUNCTION_ERROR_INJECTION not set)");
-	set(f, HORNET_FEAT_LSM, tramp && has_func(btf, "bpf_lsm_file_open"),
-	    "no BPF LSM hooks in its BTF (CONFIG_BPF_LSM not set)");
+	set(f, HORNET_FEAT_FMOD_RET, tramp && injection,
+	    "no function error injection (CONFIG_FUNCTION_ERROR_INJECTION not set)");
+	if (lsm && c->read && !c->lsm_bpf)
+		set(f, HORNET_FEAT_LSM, false,
+		    "built in, but not in CONFIG_LSM: not enabled at boot unless lsm= says");
+	else
+		set(f, HORNET_FEAT_LSM, lsm,
+		    "no BPF LSM hooks in its BTF (CONFIG_BPF_LSM not set)");
 	set(f, HORNET_FEAT_UPROBE, true, "");
 	set(f, HORNET_FEAT_RINGBUF, has_enum_value(btf, "bpf_map_type", "BPF_MAP_TYPE_RINGBUF"),
 	    "no BPF ring buffer (Linux 5.8)");
@@ -107,18 +151,35 @@ static int event_dir(const char *root, const char *event, const char *format)
 	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
 
 /*
- * The syscall tracepoints a kernel with CONFIG_FTRACE_SYSCALLS has, one pair
- * per syscall wrapper in its BTF (@prefix: "__x64_sys_"), in @root/events,
- * with the layout every such tracepoint has: the planner reads a syscall
- * tracepoint's arguments at 16 + 8i, whatever their names.
+ * What the syscall wrappers of the BTF (@prefix: "__x64_sys_") stand for, in
+ * @k->tmpdir: with @events (CONFIG_FTRACE_SYSCALLS), their tracepoints
+ * sys_enter_NAME and sys_exit_NAME in events/syscalls, with the layout
+ * every such tracepoint has (the planner reads a syscall tracepoint's
+ * arguments at 16 + 8i, whatever their names); with @injection
+ * (CONFIG_FUNCTION_ERROR_INJECTION), the error-injection list as far as BTF
+ * can tell: the wrappers, which SYSCALL_DEFINE puts on it.
  */
-static int syscall_events(const struct btf *btf, const char *root, const char *prefix)
+static int syscall_files(const struct btf *btf, struct hornet_kernel *k, bool events,
+			 bool injection)
 {
-	char enter[2048], ev[128];
+	const char *prefix = k->syscall_prefix;
+	char enter[2048], ev[128], dir[160];
 	size_t plen = strlen(prefix);
 	__u32 id, n = btf__type_cnt(btf);
+	FILE *inj = NULL;
 	int i, err = 0;
 
+	snprintf(dir, sizeof(dir), "%s/events/syscalls", k->tmpdir);
+	if (events && mkdir(dir, 0755))
+		return -errno;
+	if (injection) {
+		snprintf(k->injection_path, sizeof(k->injection_path), "%s/error_injection",
+			 k->tmpdir);
+		k->error_injection = k->injection_path;
+		inj = fopen(k->injection_path, "we");
+		if (!inj)
+			return -errno;
+	}
 	snprintf(enter, sizeof(enter), COMMON_FIELDS);
 	for (i = 0; i < 6; i++)
 		snprintf(enter + strlen(enter), sizeof(enter) - strlen(enter),
@@ -128,80 +189,28 @@ static int syscall_events(const struct btf *btf, const char *root, const char *p
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *name = btf__name_by_offset(btf, t->name_off);
 
+		if (!btf_is_func(t) || strncmp(name, prefix, plen) || !name[plen])
+			continue;
+		if (inj)
+			fprintf(inj, "%s\tERRNO\n", name);
 		/*
 		 * A wrapper outside the syscall table (adjtimex_time32) has no
 		 * tracepoint. The table is not in BTF: hornet's names stand in,
 		 * which miss a few (newstat is stat's, sendfile64 sendfile's).
 		 */
-		if (!btf_is_func(t) || strncmp(name, prefix, plen) || !name[plen] ||
-		    hornet_syscall_nr(name + plen) < 0)
+		if (!events || hornet_syscall_nr(name + plen) < 0)
 			continue;
 		snprintf(ev, sizeof(ev), "sys_enter_%s", name + plen);
-		err = event_dir(root, ev, enter);
+		err = event_dir(k->tmpdir, ev, enter);
 		snprintf(ev, sizeof(ev), "sys_exit_%s", name + plen);
 		if (!err)
-			err = event_dir(root, ev,
+			err = event_dir(k->tmpdir, ev,
 					COMMON_FIELDS
 					"\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n");
 	}
+	if (inj && fclose(inj) && !err)
+		err = -errno;
 	return err;
-}
-
-/*
- * The error-injection list of a kernel with CONFIG_FUNCTION_ERROR_INJECTION,
- * as far as BTF can tell: its syscall wrappers (SYSCALL_DEFINE puts each on
- * it), into @path. The other functions on it are not known here.
- */
-static int injection_list(const struct btf *btf, const char *path, const char *prefix)
-{
-	size_t plen = strlen(prefix);
-	__u32 id, n = btf__type_cnt(btf);
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	for (id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const char *name = btf__name_by_offset(btf, t->name_off);
-
-		if (btf_is_func(t) && !strncmp(name, prefix, plen) && name[plen])
-			fprintf(f, "%s\tERRNO\n", name);
-	}
-	return fclose(f) ? -errno : 0;
-}
-
-/*
- * The kernel's build configuration (Debian's /boot/config-VERSION), when
- * given: what BTF cannot show. Returns 0, or -errno when it cannot be read.
- */
-struct kconfig {
-	bool read;
-	bool lsm_bpf; /* "bpf" in CONFIG_LSM, the LSMs enabled at boot by default */
-	bool kprobe_override; /* CONFIG_BPF_KPROBE_OVERRIDE */
-	bool error_injection; /* CONFIG_FUNCTION_ERROR_INJECTION */
-};
-
-static int read_config(const char *path, struct kconfig *c)
-{
-	char line[4096];
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -errno;
-	c->read = true;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "CONFIG_LSM=\"", 12)) {
-			char *v = line + 12, *tok, *save = NULL;
-
-			v[strcspn(v, "\"")] = '\0';
-			for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				c->lsm_bpf |= !strcmp(tok, "bpf");
-		}
-		c->kprobe_override |= !strcmp(line, "CONFIG_BPF_KPROBE_OVERRIDE=y\n");
-		c->error_injection |= !strcmp(line, "CONFIG_FUNCTION_ERROR_INJECTION=y\n");
-	}
-	fclose(f);
-	return 0;
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -219,25 +228,24 @@ int hornet_kernel_from_btf(struct hornet_kernel *k, const char *path, const char
 	static const char *const prefixes[] = { "__x64_sys_", "__arm64_sys_", NULL };
 	libbpf_print_fn_t old_print = libbpf_set_print(NULL); /* its words: ours below */
 	struct btf *btf = btf__parse(path, NULL);
+	int i, ret, parse_err = btf ? 0 : -errno; /* before the configuration's reads */
 	char fn[64], dir[160];
 	bool injection;
-	int i, ret;
 
 	libbpf_set_print(old_print);
 	memset(k, 0, sizeof(*k));
-	if (config && read_config(config, &kc)) {
-		ret = -errno;
+	ret = config ? read_config(config, &kc) : 0;
+	if (ret) {
 		btf__free(btf);
 		snprintf(err, err_size, "'%s': %s", config, strerror(-ret));
 		return ret;
 	}
 	if (!btf) {
-		ret = -errno;
 		/* libbpf's own errors (LIBBPF_ERRNO__FORMAT, ...) are 4000 and up */
 		snprintf(err, err_size, "'%s': not a kernel's BTF (%s)", path,
-			 ret <= -4000 ? "neither raw BTF nor an ELF file with a .BTF section"
-				      : strerror(-ret));
-		return ret;
+			 parse_err <= -4000 ? "neither raw BTF nor an ELF file with a .BTF section"
+					    : strerror(-parse_err));
+		return parse_err;
 	}
 	if (btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) <= 0) {
 		btf__free(btf);
@@ -248,7 +256,6 @@ int hornet_kernel_from_btf(struct hornet_kernel *k, const char *path, const char
 	k->btf = btf;
 	k->btf_foreign = true;
 	k->tp_from_btf = true;
-	features_of(btf, &k->features);
 	strcpy(k->syscall_prefix, "sys_");
 	for (i = 0; prefixes[i]; i++) {
 		snprintf(fn, sizeof(fn), "%sopenat", prefixes[i]);
@@ -256,15 +263,9 @@ int hornet_kernel_from_btf(struct hornet_kernel *k, const char *path, const char
 			snprintf(k->syscall_prefix, sizeof(k->syscall_prefix), "%s", prefixes[i]);
 	}
 	injection = kc.read ? kc.error_injection : has_func(btf, "within_error_injection_list");
+	features_of(btf, &kc, injection, &k->features);
 	k->override_return = k->features.has[HORNET_FEAT_KPROBE] && injection &&
 			     (kc.read ? kc.kprobe_override : has_func(btf, "bpf_override_return"));
-	if (kc.read && !kc.lsm_bpf && k->features.has[HORNET_FEAT_LSM]) {
-		k->features.has[HORNET_FEAT_LSM] = false;
-		snprintf(k->features.detail[HORNET_FEAT_LSM], HORNET_FEAT_DETAIL_LEN,
-			 "built in, but not in CONFIG_LSM: not enabled at boot unless lsm= says");
-	}
-	if (kc.read)
-		k->features.has[HORNET_FEAT_FMOD_RET] &= kc.error_injection;
 	snprintf(k->tmpdir, sizeof(k->tmpdir), "/tmp/hornet-btf-kernel-XXXXXX");
 	if (!mkdtemp(k->tmpdir)) {
 		ret = -errno;
@@ -277,20 +278,16 @@ int hornet_kernel_from_btf(struct hornet_kernel *k, const char *path, const char
 	 * Tracepoints other than the syscalls' are read from BTF (plan.c:
 	 * tp_fields()); those exist with CONFIG_FTRACE_SYSCALLS, whose record
 	 * (struct syscall_trace_enter) BTF has: its functions are static, which
-	 * the BTF of kernels before 5.13 or so leaves out.
+	 * 5.10's BTF leaves out.
 	 */
 	k->tracefs = k->tmpdir;
 	snprintf(dir, sizeof(dir), "%s/events", k->tmpdir);
 	ret = mkdir(dir, 0755) ? -errno : 0;
-	snprintf(dir, sizeof(dir), "%s/events/syscalls", k->tmpdir);
-	if (!ret && btf__find_by_name_kind(btf, "syscall_trace_enter", BTF_KIND_STRUCT) > 0)
-		ret = mkdir(dir, 0755) ? -errno : syscall_events(btf, k->tmpdir, k->syscall_prefix);
-	if (!ret && injection) {
-		snprintf(k->injection_path, sizeof(k->injection_path), "%s/error_injection",
-			 k->tmpdir);
-		k->error_injection = k->injection_path;
-		ret = injection_list(btf, k->injection_path, k->syscall_prefix);
-	}
+	if (!ret)
+		ret = syscall_files(
+			btf, k,
+			btf__find_by_name_kind(btf, "syscall_trace_enter", BTF_KIND_STRUCT) > 0,
+			injection);
 	if (ret) {
 		snprintf(err, err_size, "'%s': %s", k->tmpdir, strerror(-ret));
 		hornet_kernel_fini(k);
