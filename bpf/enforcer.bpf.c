@@ -67,13 +67,10 @@ int hornet_enf_kprobe(struct pt_regs *ctx)
 	return 0;
 }
 
+/* any policy's: it is counted against its own policy whichever enforcer drops it */
 SEC("tracepoint")
 int hornet_enf_gone(void *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct hornet_notify *n = bpf_map_lookup_elem(&hornet_notify, &id);
-
-	if (n && n->policy_id == enf_policy_id)
-		notify_drop();
+	notify_drop();
 	return 0;
 }

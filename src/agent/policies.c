@@ -342,16 +342,15 @@ static void release_ids(struct hornet_pm *pm, struct managed *m);
  */
 static int attach_enforcer(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
 {
-	struct hornet_enforcer_opts o = {
-		.policy_id = m->id,
-		.notify_fd = hornet_gen_sensor__map_fd(pm->gen, "hornet_notify"),
-		.stats_fd = hornet_gen_sensor__map_fd(pm->gen, "hornet_policy_stats"),
-		.pin_dir = hornet_gen_sensor__pin_dir(pm->gen),
-	};
-	int bad = o.notify_fd < 0 ? o.notify_fd : o.stats_fd;
+	struct hornet_enforcer_opts o = { .policy_id = m->id };
+	int bad;
 
 	if (!m->plan.nr_enforcers)
 		return 0;
+	o.notify_fd = hornet_gen_sensor__map_fd(pm->gen, "hornet_notify");
+	o.stats_fd = hornet_gen_sensor__map_fd(pm->gen, "hornet_policy_stats");
+	o.pin_dir = hornet_gen_sensor__pin_dir(pm->gen);
+	bad = o.notify_fd < 0 ? o.notify_fd : o.stats_fd;
 	if (bad < 0) {
 		snprintf(err, err_size, "enforcer: the policy engine's maps: %s", strerror(-bad));
 		return bad;
@@ -1074,8 +1073,7 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 				hornet_plan_enforcer_points(pe, at, sizeof(at));
 				hornet_json_obj_begin(j, NULL);
 				hornet_json_str(j, "syscall", pe->syscall);
-				hornet_json_str(j, "mechanism",
-						pe->override ? "kprobe+override" : "tracepoint");
+				hornet_json_str(j, "mechanism", hornet_plan_enforcer_mech(pe));
 				hornet_json_str(j, "attached_to", at);
 				hornet_json_obj_end(j);
 			}

@@ -243,8 +243,7 @@ static int check_file(struct hornet_kernel *k, const char *file, const char *ind
 		for (size_t e = 0; e < plan.nr_enforcers; e++)
 			printf("%s %s", e ? "," : "; enforcer:", plan.enforcers[e].syscall);
 		if (plan.nr_enforcers)
-			printf(" (%s)",
-			       plan.enforcers[0].override ? "kprobe+override" : "tracepoint");
+			printf(" (%s)", hornet_plan_enforcer_mech(&plan.enforcers[0]));
 		hornet_policy_scope_str(p, scope, sizeof(scope));
 		printf("; scope: %s)\n", scope);
 		hornet_plan_free(&plan);

@@ -1889,6 +1889,11 @@ out:
 	return ret;
 }
 
+const char *hornet_plan_enforcer_mech(const struct hornet_plan_enforcer *pe)
+{
+	return pe->override ? "kprobe+override" : "tracepoint";
+}
+
 void hornet_plan_enforcer_points(const struct hornet_plan_enforcer *pe, char *buf, size_t size)
 {
 	if (pe->override)

@@ -80,6 +80,8 @@ struct hornet_plan_enforcer {
 
 /* "syscalls/sys_enter_dup, syscalls/sys_exit_dup" or "__x64_sys_dup, syscalls/sys_exit_dup" */
 void hornet_plan_enforcer_points(const struct hornet_plan_enforcer *pe, char *buf, size_t size);
+/* "tracepoint", or "kprobe+override" where argError overrides the call */
+const char *hornet_plan_enforcer_mech(const struct hornet_plan_enforcer *pe);
 
 struct hornet_plan {
 	struct hornet_plan_hook *hooks;
