@@ -257,6 +257,14 @@ struct gen_heap {
 		__s32 arg;
 		__u8 action, flags, do_post, user;
 	} act; /* what the matching selector's actions decided (gen_actions()) */
+	/* per shadow pair of the point (cfg.shadow_*): side 0 is the policy,
+	 * side 1 its shadow; the first selector of each that matched */
+	struct {
+		__u32 sel[2];
+		__s32 arg[2];
+		__u8 action[2]; /* 0: did not match */
+		__u8 pad[6];
+	} shd[HORNET_GEN_MAX_SHADOWS];
 };
 
 struct {

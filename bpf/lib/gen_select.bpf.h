@@ -18,6 +18,10 @@
 
 #include "gen_maps.bpf.h"
 
+/* how a matching selector's actions run (gen_actions()) */
+#define GEN_MODE_MONITOR (1 << 0) /* its policy's: decided, not taken */
+#define GEN_MODE_SHADOW (1 << 1) /* a shadow's: decided only, nothing done */
+
 struct sel_ctx {
 	struct gen_heap *h;
 	void *ctx;
@@ -129,13 +133,16 @@ static __always_inline bool rate_ok(struct gen_heap *h, const struct hornet_gen_
 	return true;
 }
 
+/* @stats_id: the policy whose counters the post goes to (a shadow's
+ * difference counts on the shadow, whichever selector it shows) */
 static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel *s,
 				 const bool tracing, __u8 action, __s32 action_arg, __u8 flags,
-				 __u32 act_flags)
+				 __u32 act_flags, __u8 other_action, __s32 other_arg,
+				 __u32 stats_id)
 {
 	struct gen_heap *h = c->h;
 	struct hornet_gen_event *e = &h->ev;
-	struct hornet_policy_stats *st = policy_stats(s->policy_id);
+	struct hornet_policy_stats *st = policy_stats(stats_id);
 	__u64 size, pos, blen = 0;
 	long err;
 
@@ -159,6 +166,8 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
 	e->nr_args = h->nr_args;
 	e->ret = h->ret;
 	e->action_arg = action_arg;
+	e->other_action = other_action;
+	e->other_arg = other_arg;
 	e->kstack_id = -1;
 	e->ustack_id = -1;
 	/* stack traces exist for tracing programs only */
@@ -209,7 +218,7 @@ static __always_inline void post(struct sel_ctx *c, const struct hornet_gen_sel 
  * instance. The heap and the selector may be NULL for the verifier.
  */
 static __always_inline int actions_body(struct gen_heap *h, const struct hornet_gen_sel *s,
-					__u32 monitor, const bool tracing)
+					__u32 mode, const bool tracing)
 {
 	struct hornet_policy_stats *st;
 
@@ -232,7 +241,8 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		switch (act->action) {
 		case HORNET_A_POST:
 			h->act.act_flags |= act->flags;
-			if (!rate_ok(h, s, act)) {
+			/* a shadow posts nothing: it leaves the rate map alone */
+			if (!(mode & GEN_MODE_SHADOW) && !rate_ok(h, s, act)) {
 				h->act.do_post = 0;
 				if (st)
 					st->rate_limited++;
@@ -250,7 +260,9 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 				h->act.action = act->action;
 				h->act.arg = act->action == HORNET_A_SIGKILL ? SIGKILL : act->arg;
 			}
-			if (monitor) {
+			if (mode & GEN_MODE_SHADOW)
+				break;
+			if (mode & GEN_MODE_MONITOR) {
 				h->act.flags |= HORNET_GEN_EV_MONITOR;
 				if (st)
 					st->actions_skipped++;
@@ -292,6 +304,8 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		case HORNET_A_UNTRACKSOCK: {
 			__u64 sk = h->val[act->arg_spec & (HORNET_GEN_MAX_SPECS - 1)];
 
+			if (mode & GEN_MODE_SHADOW)
+				break;
 			if (act->action == HORNET_A_TRACKSOCK)
 				bpf_map_update_elem(&hornet_socks, &sk, &h->pid, BPF_ANY);
 			else
@@ -299,10 +313,12 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 			break;
 		}
 		case HORNET_A_CLEANUP:
-			if (tracing)
+			if (tracing && !(mode & GEN_MODE_SHADOW))
 				notify_drop();
 			break;
 		case HORNET_A_USER:
+			if (mode & GEN_MODE_SHADOW)
+				break;
 			h->act.user = 1;
 			h->act.flags |= HORNET_GEN_EV_USER_ACTION;
 			break;
@@ -313,25 +329,114 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 
 /* The actions of selector @sel: by number, as a global function of 5.10
  * takes no pointer to a map value. */
-__noinline int gen_actions(__u32 sel, __u32 monitor)
+__noinline int gen_actions(__u32 sel, __u32 mode)
 {
 	struct hornet_gen_sel *s = bpf_map_lookup_elem(&hornet_sels, &sel);
 	struct gen_heap *h = heap();
 
 	if (!h || !s)
 		return 0;
-	return actions_body(h, s, monitor, true);
+	return actions_body(h, s, mode, true);
 }
 
 /* the cgroup programs' copy: no signals (the helper is not theirs) */
-__noinline int gen_actions_cg(__u32 sel, __u32 monitor)
+__noinline int gen_actions_cg(__u32 sel, __u32 mode)
 {
 	struct hornet_gen_sel *s = bpf_map_lookup_elem(&hornet_sels, &sel);
 	struct gen_heap *h = heap();
 
 	if (!h || !s)
 		return 0;
-	return actions_body(h, s, monitor, false);
+	return actions_body(h, s, mode, false);
+}
+
+/*
+ * A shadow pair's side that matched: what its first matching selector
+ * decided, for shadow_body() to compare once the walk is done. Only points
+ * with a pair call it (cfg.nr_shadows). A policy is in one pair at most.
+ */
+__noinline int gen_shadow_note(__u32 sel, __u32 policy, __u32 action, __s32 arg)
+{
+	struct gen_heap *h = heap();
+	__u32 side;
+
+	if (!h)
+		return 0;
+	for (int p = 0; p < HORNET_GEN_MAX_SHADOWS; p++) {
+		if (p >= hornet_cfg.nr_shadows)
+			break;
+		if (hornet_cfg.shadow_base[p] == policy)
+			side = 0;
+		else if (hornet_cfg.shadow_pol[p] == policy)
+			side = 1;
+		else
+			continue;
+		if (!h->shd[p].action[side]) {
+			h->shd[p].action[side] = action;
+			h->shd[p].arg[side] = arg;
+			h->shd[p].sel[side] = sel;
+		}
+		break;
+	}
+	return 0;
+}
+
+/*
+ * bpf_loop() step, after the walk: shadow pair @p. When the policy and its
+ * shadow decided differently, counts it on the shadow and posts the
+ * shadow's selector (or, when the shadow did not match, the policy's) with
+ * both decisions.
+ */
+static __always_inline long shadow_body(__u32 p, void *ctx, const bool tracing)
+{
+	struct sel_ctx *c = ctx;
+	struct gen_heap *h = c->h;
+	struct hornet_policy_stats *st;
+	struct hornet_gen_sel *s;
+	__u8 cur, shd, side;
+	__u32 key, sel;
+
+	if (p >= hornet_cfg.nr_shadows || p >= HORNET_GEN_MAX_SHADOWS)
+		return 1;
+	/* the compiler indexes with a copy the test above did not bound */
+	barrier_var(p);
+	p &= HORNET_GEN_MAX_SHADOWS - 1;
+	cur = h->shd[p].action[0];
+	shd = h->shd[p].action[1];
+	if (cur == shd && (!cur || h->shd[p].arg[0] == h->shd[p].arg[1]))
+		return 0;
+	key = hornet_cfg.shadow_pol[p];
+	st = policy_stats(key);
+	if (st) {
+		if (!cur)
+			st->shadow_only++;
+		else if (!shd)
+			st->shadow_current_only++;
+		else
+			st->shadow_changed++;
+	}
+	side = shd ? 1 : 0;
+	sel = h->shd[p].sel[side];
+	s = bpf_map_lookup_elem(&hornet_sels, &sel);
+	if (!s)
+		return 0;
+	if (side)
+		post(c, s, tracing, shd, h->shd[p].arg[1], HORNET_GEN_EV_SHADOW, 0, cur,
+		     h->shd[p].arg[0], key);
+	else
+		post(c, s, tracing, cur, h->shd[p].arg[0],
+		     HORNET_GEN_EV_SHADOW | HORNET_GEN_EV_SHADOW_CURRENT, 0, 0, 0, key);
+	return 0;
+}
+
+HORNET_LOOP_STEP shadow_step(__u32 p, void *ctx)
+{
+	return shadow_body(p, ctx, true);
+}
+
+HORNET_LOOP_STEP shadow_step_cg(__u32 p, void *ctx)
+{
+	return shadow_body(p, ctx, false);
 }
 
 /* @tracing is a constant: the cgroup programs' copy has no signals or stacks */
@@ -341,7 +446,7 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	struct gen_heap *h = c->h;
 	struct hornet_gen_sel *s;
 	struct hornet_policy_state *ps;
-	__u32 key = i, pkey;
+	__u32 key = i, pkey, mode;
 
 	if (i >= hornet_cfg.nr_sels)
 		return 1;
@@ -369,12 +474,21 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 		return 0;
 	c->done_hook = s->hook_id + 1;
 	c->done_policy = s->policy_id;
+	mode = (ps->flags & HORNET_POLICY_MONITOR) ? GEN_MODE_MONITOR : 0;
+	if (s->flags & HORNET_SEL_SHADOW)
+		mode |= GEN_MODE_SHADOW;
 	if (tracing)
-		gen_actions(i, ps->flags & HORNET_POLICY_MONITOR);
+		gen_actions(i, mode);
 	else
-		gen_actions_cg(i, ps->flags & HORNET_POLICY_MONITOR);
+		gen_actions_cg(i, mode);
+	if (hornet_cfg.nr_shadows)
+		gen_shadow_note(i, s->policy_id, h->act.action, h->act.arg);
+	/* a shadow's difference is posted after the walk (shadow_body()) */
+	if (s->flags & HORNET_SEL_SHADOW)
+		return 0;
 	if (h->act.do_post || h->act.user)
-		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags);
+		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags, 0, 0,
+		     s->policy_id);
 	return 0;
 }
 

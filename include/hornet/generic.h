@@ -274,6 +274,9 @@ struct hornet_gate_test {
 };
 _Static_assert(sizeof(struct hornet_gate_test) == 48, "hornet_gate_test size");
 
+/* shadowed policies on one hook point */
+#define HORNET_GEN_MAX_SHADOWS 4
+
 /* The rodata of one program instance. */
 struct hornet_gen_cfg {
 	__u32 point_id; /* this hook point, for the generation check */
@@ -305,8 +308,14 @@ struct hornet_gen_cfg {
 	__u8 nr_gate_sels;
 	__u8 gate_sels[HORNET_GATE_TESTS];
 	__u8 usdt_set; /* a selector has the Set action (USDT probes only) */
-	__u8 pad_gate[5];
+	__u8 nr_shadows; /* the pairs below */
+	__u8 pad_gate[4];
 	struct hornet_gate_test gate_tests[HORNET_GATE_TESTS];
+	/* `policy add --shadow-of`: pair p is policy shadow_base[p] and its
+	 * shadow shadow_pol[p], whose selectors (HORNET_SEL_SHADOW) decide but
+	 * never act; the calls where the two decided differently are posted */
+	__u32 shadow_base[HORNET_GEN_MAX_SHADOWS];
+	__u32 shadow_pol[HORNET_GEN_MAX_SHADOWS];
 };
 
 #define HORNET_LOOKUP_STR_EQ (1 << 0)
@@ -471,6 +480,7 @@ struct hornet_gen_act {
 #define HORNET_SEL_FIRST (1 << 0) /* first selector of its policy hook */
 #define HORNET_SEL_FOLLOW (1 << 1) /* matchBinaries/matchPIDs follow children */
 #define HORNET_SEL_HOST (1 << 2) /* scoped, and its scope holds the host */
+#define HORNET_SEL_SHADOW (1 << 3) /* a shadow policy's: decides, never acts */
 
 struct hornet_gen_sel {
 	__u32 policy_id;
@@ -521,6 +531,10 @@ struct hornet_policy_stats {
 	__u64 enforced; /* the enforcer acted on a notification of this policy */
 	__u64 notify_overwritten; /* a notification replaced one not acted on yet */
 	__u64 notify_unused; /* cleaned up (or the thread ended) before any listed syscall */
+	/* a shadow's calls where it and its policy decided differently */
+	__u64 shadow_only; /* the shadow matched, the policy did not */
+	__u64 shadow_current_only; /* the policy matched, the shadow did not */
+	__u64 shadow_changed; /* both matched, with different actions */
 };
 
 /* HORNET_OP_GENERIC record, followed by nr_args struct hornet_gen_arg. */
@@ -545,13 +559,23 @@ struct hornet_gen_event {
 	/* enforcement records: bytes of the binary path's head (the process table's) after
 	 * the arguments, for a process whose exec record a flood made the agent lose */
 	__u32 binary_len;
+	/* HORNET_GEN_EV_SHADOW: what the other policy of the pair decided
+	 * (enum hornet_gen_action, 0: it did not match) */
+	__u8 other_action;
+	__u8 pad[3];
+	__s32 other_arg;
 };
-_Static_assert(sizeof(struct hornet_gen_event) == 80, "hornet_gen_event size");
+_Static_assert(sizeof(struct hornet_gen_event) == 88, "hornet_gen_event size");
 
 #define HORNET_GEN_EV_RET (1 << 0)
 #define HORNET_GEN_EV_MONITOR (1 << 1) /* the enforcement action was not taken */
 #define HORNET_GEN_EV_ENFORCED (1 << 2)
 #define HORNET_GEN_EV_USER_ACTION (1 << 3) /* user space has something to do */
+/* a shadow and its policy decided differently on this call: the selector
+ * posted is the shadow's, or with SHADOW_CURRENT the policy's (the shadow
+ * did not match) */
+#define HORNET_GEN_EV_SHADOW (1 << 4)
+#define HORNET_GEN_EV_SHADOW_CURRENT (1 << 5)
 
 /* One argument in an event: header then len bytes, padded to 8. */
 struct hornet_gen_arg {

@@ -76,6 +76,20 @@ static void action_detail(const char *action, bool monitor, char *out, size_t si
 		snprintf(out, size, " [%s%s]", action + 14, monitor ? ", monitor" : "");
 }
 
+/* " [shadow of X: SIGKILL, now POST]": a shadow's difference; "none" where
+ * one side did not match */
+static void shadow_detail(const char *of, const char *action, const char *current, char *out,
+			  size_t size)
+{
+	const size_t k = strlen("KPROBE_ACTION_");
+
+	if (!strncmp(action, "KPROBE_ACTION_", k))
+		action += k;
+	if (!strncmp(current, "KPROBE_ACTION_", k))
+		current += k;
+	snprintf(out, size, " [shadow of %s: %s, now %s]", of, action, current);
+}
+
 static void sock_summary(char *out, size_t size, const char *protocol, const char *saddr,
 			 long long sport, const char *daddr, long long dport)
 {
@@ -259,7 +273,7 @@ static char *packet_from_json(const char *type, json_t *body, const char *where,
 char *hornet_compact(json_t *event)
 {
 	const char *type = hornet_event_type(event);
-	char where[300] = "", detail[64] = "", what[320], act[64];
+	char where[300] = "", detail[64] = "", what[320], act[320];
 	const char *icon, *verb, *binary;
 	json_t *body, *proc, *pod, *v;
 
@@ -292,7 +306,15 @@ char *hornet_compact(json_t *event)
 
 	policy_verb(type, str(body, "function_name"), &icon, &verb);
 	arg_summary(json_object_get(body, "args"), what, sizeof(what));
-	action_detail(str(body, "action"), json_object_get(body, "policy_mode"), act, sizeof(act));
+	if (json_is_object(json_object_get(body, "shadow"))) {
+		json_t *sh = json_object_get(body, "shadow");
+
+		shadow_detail(str(sh, "of"), str(sh, "action"), str(sh, "current_action"), act,
+			      sizeof(act));
+	} else {
+		action_detail(str(body, "action"), json_object_get(body, "policy_mode"), act,
+			      sizeof(act));
+	}
 	return policy_line(icon, verb, where, binary,
 			   !strcmp(type, "process_tracepoint") ? str(body, "event")
 			   : !strcmp(type, "process_uprobe")   ? str(body, "symbol")
@@ -472,11 +494,18 @@ static char *typed_policy(struct texts *t, const struct hornet_event *ev, const 
 {
 	const struct hornet_policy_event *pe = &ev->policy;
 	const char *type = hornet_event_type_name(ev), *icon, *verb, *name;
-	char what[320], act[64];
+	char what[320], act[320];
 
 	policy_verb(type, ctext(t, pe->function_name), &icon, &verb);
 	typed_arg_summary(t, pe, what, sizeof(what));
-	action_detail(hornet_kprobe_action_name(pe->action), pe->monitor, act, sizeof(act));
+	if (pe->shadow)
+		shadow_detail(ctext(t, pe->shadow_of),
+			      pe->action ? hornet_kprobe_action_name(pe->action) : "none",
+			      pe->current_action ? hornet_kprobe_action_name(pe->current_action)
+						 : "none",
+			      act, sizeof(act));
+	else
+		action_detail(hornet_kprobe_action_name(pe->action), pe->monitor, act, sizeof(act));
 	name = pe->kind == HORNET_POLICY_TRACEPOINT ? pe->event
 	       : pe->kind == HORNET_POLICY_UPROBE || pe->kind == HORNET_POLICY_USDT
 		       ? pe->symbol

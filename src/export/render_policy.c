@@ -382,6 +382,23 @@ const char *hornet_kprobe_action_name(uint8_t a)
 	}
 }
 
+/* "shadow": what the shadow and the policy it shadows decided on this call */
+static void render_shadow(struct hornet_json *j, const struct hornet_policy_event *pe)
+{
+	hornet_json_str(j, "policy_mode", "shadow");
+	hornet_json_obj_begin(j, "shadow");
+	hornet_json_str(j, "of", pe->shadow_of ? pe->shadow_of : "");
+	hornet_json_str(j, "action", pe->action ? hornet_kprobe_action_name(pe->action) : "none");
+	hornet_json_str(j, "current_action",
+			pe->current_action ? hornet_kprobe_action_name(pe->current_action)
+					   : "none");
+	if (pe->current_action == HORNET_A_OVERRIDE)
+		hornet_json_i64(j, "current_override_error", pe->current_arg);
+	else if (pe->current_action == HORNET_A_SIGNAL)
+		hornet_json_i64(j, "current_signal", pe->current_arg);
+	hornet_json_obj_end(j);
+}
+
 static void render_stack(struct hornet_json *j, const char *key, const char *name_key,
 			 const struct hornet_stack_frame *f, size_t n)
 {
@@ -449,11 +466,16 @@ int hornet_render_policy(struct hornet_json *j, const struct hornet_render_ctx *
 		hornet_json_str(j, "return_action",
 				pe->ret_nopost ? "KPROBE_ACTION_NOPOST" : "KPROBE_ACTION_POST");
 	}
-	hornet_json_str(j, "action", hornet_kprobe_action_name(pe->action));
+	/* a shadow that did not match has no action: left out, as protojson
+	 * leaves KPROBE_ACTION_UNKNOWN */
+	if (!pe->shadow || pe->action)
+		hornet_json_str(j, "action", hornet_kprobe_action_name(pe->action));
 	if (pe->ima_hash)
 		hornet_json_str(j, "ima_hash", pe->ima_hash);
 	if (pe->monitor)
 		hornet_json_str(j, "policy_mode", "monitor");
+	if (pe->shadow)
+		render_shadow(j, pe);
 	if (pe->action == HORNET_A_OVERRIDE)
 		hornet_json_i64(j, "override_error", pe->action_arg);
 	else if (pe->action == HORNET_A_SIGNAL)

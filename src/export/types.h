@@ -122,6 +122,13 @@ struct hornet_policy_event {
 	bool monitor;
 	int32_t action_arg; /* errno of Override, signal of Signal */
 	const char *policy_name;
+	/* a shadow's difference (`policy add --shadow-of`): policy_name is the
+	 * shadow, action what it decided (0: it did not match), current_* what
+	 * shadow_of, the policy running, decided (0: did not match) */
+	bool shadow;
+	const char *shadow_of;
+	uint8_t current_action;
+	int32_t current_arg;
 	const char *message; /* NULL: none */
 	char *const *tags;
 	size_t nr_tags;

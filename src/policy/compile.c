@@ -913,6 +913,8 @@ static int compile_selector(struct cc *c, size_t ui, const struct hornet_selecto
 		sel->flags |= HORNET_SEL_HOST;
 	if (si == 0)
 		sel->flags |= HORNET_SEL_FIRST;
+	if (u->shadow_of)
+		sel->flags |= HORNET_SEL_SHADOW;
 
 	for (i = 0; i < s->nr_args; i++) {
 		const struct hornet_match_arg *m = &s->args[i];
@@ -1367,6 +1369,37 @@ static int index_sels(struct hornet_point_config *o)
 	return 0;
 }
 
+/* The point's shadow pairs: each shadow with the policy it shadows, which
+ * need not hook the point (then every call the shadow matches differs). */
+static int shadow_pairs(struct cc *c, const struct hornet_point_user *users, size_t nr_users)
+{
+	struct hornet_gen_cfg *cfg = &c->out->cfg;
+	size_t ui, p;
+
+	for (ui = 0; ui < nr_users; ui++) {
+		const struct hornet_point_user *u = &users[ui];
+
+		if (!u->shadow_of)
+			continue;
+		for (p = 0; p < cfg->nr_shadows; p++)
+			if (cfg->shadow_pol[p] == u->policy_id)
+				break;
+		if (p < cfg->nr_shadows)
+			continue;
+		snprintf(c->where, sizeof(c->where), "spec.%s[%u]",
+			 hornet_hook_kind_name(u->ph->hook->kind), u->ph->hook->index);
+		if (p == HORNET_GEN_MAX_SHADOWS)
+			return fail(c, -E2BIG,
+				    "policy '%s': more than %d shadowed policies on hook point %s",
+				    u->name ? u->name : u->policy->name, HORNET_GEN_MAX_SHADOWS,
+				    u->ph->target);
+		cfg->shadow_base[p] = u->shadow_of;
+		cfg->shadow_pol[p] = u->policy_id;
+		cfg->nr_shadows++;
+	}
+	return 0;
+}
+
 int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 			 struct hornet_point_config *out, char *err, size_t err_size)
 {
@@ -1470,6 +1503,8 @@ int hornet_point_compile(const struct hornet_point_user *users, size_t nr_users,
 			ret = compile_selector(&c, ui, &empty, 0);
 		}
 	}
+	if (!ret)
+		ret = shadow_pairs(&c, users, nr_users);
 	if (ret) {
 		hornet_point_config_free(out);
 		return ret;

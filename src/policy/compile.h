@@ -33,6 +33,12 @@ struct hornet_point_user {
 	 * stay the same when the point is rebuilt */
 	uint64_t follow_bits;
 	uint32_t scope; /* 1 + its policy's workload scope index; 0: every process */
+	/* `policy add --shadow-of`: the policy this user's policy shadows (its
+	 * selectors decide, never act), 0 none; and the names events show */
+	uint32_t shadow_of;
+	const char *name; /* the policy's name in events; NULL: its metadata.name */
+	const char *shadow_of_name; /* a shadow's: the policy it shadows */
+	const char *shadow_name; /* a shadowed policy's: its shadow */
 };
 
 struct hornet_str_entry {

@@ -1022,6 +1022,9 @@ int hornet_gen_sensor__policy_stats(const struct hornet_gen_sensor *g, uint32_t 
 		out->enforced += v[c].enforced;
 		out->notify_overwritten += v[c].notify_overwritten;
 		out->notify_unused += v[c].notify_unused;
+		out->shadow_only += v[c].shadow_only;
+		out->shadow_current_only += v[c].shadow_current_only;
+		out->shadow_changed += v[c].shadow_changed;
 	}
 	free(v);
 	return 0;

@@ -22,7 +22,9 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 	size_t i, a;
 
 	memset(r, 0, sizeof(*r));
-	r->policy_name = dup_or_null(u->policy->name);
+	r->policy_name = dup_or_null(u->name ? u->name : u->policy->name);
+	r->shadow_of = dup_or_null(u->shadow_of_name);
+	r->shadow_name = dup_or_null(u->shadow_name);
 	r->kind = h->kind;
 	r->function_name = dup_or_null(ph->function_name);
 	r->subsys = dup_or_null(h->subsystem);
@@ -75,6 +77,8 @@ void hornet_render_hook_free(struct hornet_render_hook *r)
 	size_t i, a;
 
 	free(r->policy_name);
+	free(r->shadow_of);
+	free(r->shadow_name);
 	free(r->function_name);
 	free(r->subsys);
 	free(r->event);
@@ -339,6 +343,22 @@ int hornet_gen_decode(struct hornet_event *out, const struct hornet_render_hook 
 	pe->monitor = e->flags & HORNET_GEN_EV_MONITOR;
 	pe->action_arg = e->action_arg;
 	pe->policy_name = r->policy_name;
+	if (e->flags & HORNET_GEN_EV_SHADOW) {
+		/* named for the shadow, whichever side's selector was posted */
+		pe->shadow = true;
+		if (e->flags & HORNET_GEN_EV_SHADOW_CURRENT) {
+			pe->policy_name = r->shadow_name;
+			pe->shadow_of = r->policy_name;
+			pe->action = 0;
+			pe->action_arg = 0;
+			pe->current_action = e->action;
+			pe->current_arg = e->action_arg;
+		} else {
+			pe->shadow_of = r->shadow_of;
+			pe->current_action = e->other_action;
+			pe->current_arg = e->other_arg;
+		}
+	}
 	pe->message = r->message;
 	pe->tags = r->tags;
 	pe->nr_tags = r->nr_tags;

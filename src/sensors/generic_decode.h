@@ -30,6 +30,8 @@ struct hornet_render_user_action {
 
 struct hornet_render_hook {
 	char *policy_name;
+	char *shadow_of; /* a shadow's: the policy it shadows */
+	char *shadow_name; /* a shadowed policy's: its shadow */
 	enum hornet_hook_kind kind;
 	char *function_name;
 	char *subsys;

@@ -29,6 +29,8 @@ struct compile_case {
 	int want_ret;
 	unsigned int repeat; /* users given this many times over (0: once) */
 	bool host618; /* planned for the host kernel 6.18 instead of Debian 6.1 */
+	/* policy i is a shadow of the policy of id shadow_of[i] (ids are 1 + index) */
+	uint32_t shadow_of[MAX_POLICIES];
 };
 
 /* Pieces of the rows' policies. */
@@ -99,6 +101,19 @@ static const struct compile_case cases[] = {
 	  "lookups: str_eq\n"
 	  "str_eq 0 '/etc/passwd' -> 0\n"
 	  "str_eq 0 '/etc/shadow' -> 0" },
+	{ "shadow_selectors_and_pairs",
+	  { OPENAT SEL ARG(1, "Equal", "[/etc/passwd]"),
+	    OPENAT SEL ARG(1, "Equal", "[/etc/passwd, /etc/shadow]") "      matchActions:\n      - "
+								     "action: Sigkill\n" },
+	  "specs: sys:string@1/8+uSF dirfd=1 | sys:int@0/4+s\n"
+	  "users: 0 ret=- | 0 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "sel 2/200.0 first shadow req=1 sigkill\n"
+	  "lookups: str_eq\n"
+	  "shadow: 2 of 1\n"
+	  "str_eq 0 '/etc/passwd' -> 0,1\n"
+	  "str_eq 0 '/etc/shadow' -> 1",
+	  .shadow_of = { 0, 1 } },
 	{ "str_prefix_carries_shorter_prefixes",
 	  { OPENAT SEL ARG(1, "Prefix", "[/etc/, /usr/lib/]") "    - " ARG(
 		  1, "Prefix", "[/etc/ssh/]") "    - " ARG(1, "NotPrefix", "[/e]") },
@@ -711,6 +726,7 @@ static int point_build(struct point *pt, const struct compile_case *c, struct bt
 			for (s = 0; s < HORNET_NS_COUNT; s++)
 				u->host_ns[s] = 4026531000u + s;
 			u->follow_bits = policy_bits;
+			u->shadow_of = c->shadow_of[i];
 		}
 	}
 	/* the same hooks again, as if more policies had them */
@@ -856,8 +872,9 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 	for (i = 0; i < cfg->nr_sels; i++) {
 		const struct hornet_gen_sel *s = &o->sels[i];
 
-		fx_cat(buf, size, "\nsel %u/%u.%u%s req=", s->policy_id, s->hook_id, s->sel,
-		       s->flags & HORNET_SEL_FIRST ? " first" : "");
+		fx_cat(buf, size, "\nsel %u/%u.%u%s%s req=", s->policy_id, s->hook_id, s->sel,
+		       s->flags & HORNET_SEL_FIRST ? " first" : "",
+		       s->flags & HORNET_SEL_SHADOW ? " shadow" : "");
 		slots_text(buf, size, s->required.w);
 		for (j = 0; j < s->nr_actions; j++)
 			action_text(buf, size, &s->actions[j]);
@@ -880,6 +897,8 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 		fx_cat(buf, size, "\nret_spec: %u", cfg->ret_spec);
 	if (cfg->always)
 		fx_cat(buf, size, "\nalways");
+	for (i = 0; i < cfg->nr_shadows; i++)
+		fx_cat(buf, size, "\nshadow: %u of %u", cfg->shadow_pol[i], cfg->shadow_base[i]);
 	for (i = 0; i < cfg->nr_gate_tests; i++) {
 		const struct hornet_gate_test *t = &cfg->gate_tests[i];
 

@@ -164,6 +164,43 @@ int main(void)
 		CHECK_INT(decode(&ev, &r, 0, 0), -EINVAL);
 	}
 
+	UNIT_CASE("decode_names_a_shadows_difference_whichever_side_was_posted")
+	{
+		struct hornet_gen_event e = { .action = HORNET_A_SIGKILL,
+					      .other_action = HORNET_A_OVERRIDE,
+					      .other_arg = -1,
+					      .flags = HORNET_GEN_EV_SHADOW };
+
+		rec_reset();
+		r.nr_args = 0;
+		/* the shadow's selector: its decision, and the policy's beside it */
+		r.policy_name = "p.shadow";
+		r.shadow_of = "p";
+		CHECK_INT(hornet_gen_decode(&ev, &r, &e, rec, 0), 0);
+		CHECK(ev.policy.shadow && !strcmp(ev.policy.policy_name, "p.shadow") &&
+		      !strcmp(ev.policy.shadow_of, "p"));
+		CHECK_INT(ev.policy.action, HORNET_A_SIGKILL);
+		CHECK_INT(ev.policy.current_action, HORNET_A_OVERRIDE);
+		CHECK_INT(ev.policy.current_arg, -1);
+		/* the policy's selector (the shadow did not match): still named for the shadow */
+		r.policy_name = "p";
+		r.shadow_of = NULL;
+		r.shadow_name = "p.shadow";
+		e.action = HORNET_A_POST;
+		e.flags |= HORNET_GEN_EV_SHADOW_CURRENT;
+		CHECK_INT(hornet_gen_decode(&ev, &r, &e, rec, 0), 0);
+		CHECK(ev.policy.shadow && !strcmp(ev.policy.policy_name, "p.shadow") &&
+		      !strcmp(ev.policy.shadow_of, "p"));
+		CHECK_INT(ev.policy.action, 0);
+		CHECK_INT(ev.policy.current_action, HORNET_A_POST);
+		/* an ordinary event of a shadowed policy is its own */
+		e.flags = 0;
+		CHECK_INT(hornet_gen_decode(&ev, &r, &e, rec, 0), 0);
+		CHECK(!ev.policy.shadow && !strcmp(ev.policy.policy_name, "p"));
+		r.policy_name = "p";
+		r.shadow_name = NULL;
+	}
+
 	UNIT_CASE("decode_refuses_malformed_records")
 	{
 		r.nr_args = 1;

@@ -182,6 +182,38 @@ int main(void)
 					"/etc/shadow [OVERRIDE, monitor]"));
 	}
 
+	UNIT_CASE("render_a_shadows_difference")
+	{
+		ev = policy_event(p, HORNET_POLICY_KPROBE);
+		ev.policy.policy_name = "guard.shadow";
+		ev.policy.shadow = true;
+		ev.policy.shadow_of = "guard";
+		ev.policy.action = HORNET_A_SIGKILL;
+		ev.policy.current_action = HORNET_A_OVERRIDE;
+		ev.policy.current_arg = -13;
+		CHECK(line_is(&ev,
+			      "{\"process_kprobe\":{" PROC_LEAN
+			      ",\"function_name\":\"security_file_open\",\"args\":[],"
+			      "\"action\":\"KPROBE_ACTION_SIGKILL\",\"policy_mode\":\"shadow\","
+			      "\"shadow\":{\"of\":\"guard\",\"action\":\"KPROBE_ACTION_SIGKILL\","
+			      "\"current_action\":\"KPROBE_ACTION_OVERRIDE\","
+			      "\"current_override_error\":-13},"
+			      "\"policy_name\":\"guard.shadow\"}," ENVELOPE));
+		CHECK(same_compact(&ev, "\xf0\x9f\x93\xac open    /bin/cat security_file_open "
+					"[shadow of guard: SIGKILL, now OVERRIDE]"));
+		/* the shadow did not match: no action of its own */
+		ev.policy.action = 0;
+		ev.policy.current_action = HORNET_A_POST;
+		CHECK(line_is(&ev, "{\"process_kprobe\":{" PROC_LEAN
+				   ",\"function_name\":\"security_file_open\",\"args\":[],"
+				   "\"policy_mode\":\"shadow\","
+				   "\"shadow\":{\"of\":\"guard\",\"action\":\"none\","
+				   "\"current_action\":\"KPROBE_ACTION_POST\"},"
+				   "\"policy_name\":\"guard.shadow\"}," ENVELOPE));
+		CHECK(same_compact(&ev, "\xf0\x9f\x93\xac open    /bin/cat security_file_open "
+					"[shadow of guard: none, now POST]"));
+	}
+
 	UNIT_CASE("render_policy_value_kinds")
 	{
 		ev = policy_event(p, HORNET_POLICY_KPROBE);
