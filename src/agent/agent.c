@@ -1040,7 +1040,8 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	struct hornet_agent *a = ctx;
 	const char *text = json_string_value(json_object_get(req, "policy"));
 	const char *source = json_string_value(json_object_get(req, "source"));
-	char name[256] = "", where[512];
+	json_t *of = json_object_get(req, "shadow_of");
+	char name[HORNET_PM_MAX_NAME + 1] = "", where[512];
 	enum hornet_pm_mode mode;
 	bool bad;
 	int ret;
@@ -1048,6 +1049,10 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	if (!text) {
 		snprintf(err, err_size,
 			 "policy_add needs \"policy\": the policy's YAML or JSON text");
+		return -EINVAL;
+	}
+	if (of && (!json_is_string(of) || !json_string_length(of))) {
+		snprintf(err, err_size, "policy_add: \"shadow_of\" must be a policy's name");
 		return -EINVAL;
 	}
 	mode = parse_mode(req, &bad);
@@ -1058,6 +1063,24 @@ static int policy_add_cmd(void *ctx, json_t *req, struct hornet_json *j, char *e
 	/* the client's file name, in messages only: the agent reads nothing from it */
 	snprintf(where, sizeof(where), "%s",
 		 source && source[0] && !strchr(source, '\n') ? source : "api");
+	if (of) {
+		/* a shadow is not kept: it is a trial, promoted or deleted */
+		ret = hornet_pm__add_shadow(a->pm, json_string_value(of), text,
+					    json_string_length(json_object_get(req, "policy")),
+					    where, mode, err, err_size, name, sizeof(name));
+		if (ret)
+			return ret;
+		pr_info("policy '%s' added, shadowing '%s' (%s)", name, json_string_value(of),
+			where);
+		hornet_json_str(j, "name", name);
+		hornet_json_str(j, "state", "enabled");
+		hornet_json_str(j, "shadow_of", json_string_value(of));
+		if (hornet_pm__warning(a->pm, name)) {
+			pr_warn("policy '%s': %s", name, hornet_pm__warning(a->pm, name));
+			hornet_json_str(j, "warning", hornet_pm__warning(a->pm, name));
+		}
+		return 0;
+	}
 	ret = hornet_pm__add(a->pm, text, json_string_length(json_object_get(req, "policy")), where,
 			     mode, err, err_size, name, sizeof(name));
 	if (ret)
@@ -1105,6 +1128,41 @@ static int policy_delete_cmd(void *ctx, json_t *req, struct hornet_json *j, char
 		hornet_json_str(j, "state", "deleted");
 	}
 	return ret;
+}
+
+static int policy_promote_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
+			      size_t err_size)
+{
+	struct hornet_agent *a = ctx;
+	const char *name = json_string_value(json_object_get(req, "name")), *text;
+	char promoted[HORNET_PM_MAX_NAME + 1];
+	size_t len;
+	int ret;
+
+	if (!name) {
+		snprintf(err, err_size, "policy_promote needs \"name\": a policy or its shadow");
+		return -EINVAL;
+	}
+	ret = hornet_pm__promote(a->pm, name, err, err_size, promoted, sizeof(promoted));
+	loader_update(a);
+	if (ret)
+		return ret;
+	pr_info("policy '%s': its shadow promoted", promoted);
+	hornet_json_str(j, "name", promoted);
+	hornet_json_str(j, "state", "enabled");
+	hornet_json_str(j, "mode", hornet_pm__mode_name(a->pm, promoted));
+	if (persisting(a) && hornet_pm__text(a->pm, promoted, &text, &len)) {
+		char perr[1024];
+
+		if (hornet_persist_save(a->cfg->persist_policies, promoted, text, len, perr,
+					sizeof(perr))) {
+			pr_warn("%s", perr);
+			hornet_json_str(j, "persist_error", perr);
+		} else {
+			persist_change(a, j, promoted);
+		}
+	}
+	return 0;
 }
 
 static int policy_mode_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err,
@@ -1338,6 +1396,7 @@ static const struct hornet_api_command api_commands[] = {
 	{ "policy_add", policy_add_cmd },
 	{ "policy_delete", policy_delete_cmd },
 	{ "policy_mode", policy_mode_cmd },
+	{ "policy_promote", policy_promote_cmd },
 	{ "policy_enable", policy_enable_cmd },
 	{ "log_level", log_level_cmd, .while_busy = true },
 	{ "log_tail", log_tail_cmd, .while_busy = true },

@@ -39,6 +39,13 @@ struct managed {
 	uint32_t scope; /* 1 + its workload scope index; 0: every process */
 	struct hornet_policy_enforcer *enforcer; /* spec.enforcers, attached */
 	time_t added;
+	/* `policy add --shadow-of`: a shadow decides on the hooks of the policy
+	 * it shadows but acts on nothing, until promoted in its place */
+	struct managed *shadow_of;
+	struct managed *shadow; /* this policy's shadow, if any */
+	char *text; /* a shadow's YAML or JSON, for the agent to keep once promoted */
+	size_t text_len;
+	char warning[1024]; /* a shadow's: where its calls are not compared one by one */
 };
 
 struct hornet_pm {
@@ -79,6 +86,7 @@ struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hor
 /* The agent stops (or @m never loaded): pins of --keep-enforcement stay. */
 static void managed_free(struct managed *m)
 {
+	free(m->text);
 	hornet_policy_enforcer__free(m->enforcer, false);
 	hornet_plan_free(&m->plan);
 	hornet_policy_free(m->policy);
@@ -150,6 +158,13 @@ static long point_users(struct hornet_pm *pm, const char *key, const struct mana
 				memcpy(users[count].host_ns, pm->host_ns, sizeof(pm->host_ns));
 				users[count].follow_bits = m->follow_bits;
 				users[count].scope = m->scope;
+				if (m->shadow_of) {
+					users[count].shadow_of = m->shadow_of->id;
+					users[count].shadow_of_name = m->shadow_of->name;
+					users[count].name = m->name;
+				}
+				if (m->shadow)
+					users[count].shadow_name = m->shadow->name;
 				count++;
 			}
 		}
@@ -716,7 +731,8 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
  * program switch per point, so no event is lost or doubled between them. On
  * error the points done so far get @old back.
  */
-static int switch_points(struct hornet_pm *pm, struct managed *old, struct managed *new, char *err,
+static int switch_points(struct hornet_pm *pm, struct managed *old, struct managed *new,
+			 void (*undo)(struct managed *old, struct managed *new), char *err,
 			 size_t err_size)
 {
 	struct managed *const both[] = { old, new };
@@ -741,6 +757,9 @@ static int switch_points(struct hornet_pm *pm, struct managed *old, struct manag
 		if (ret)
 			break;
 	}
+	/* the list as it was before, for the points to go back to */
+	if (ret && undo)
+		undo(old, new);
 	for (d = 0; ret && d < k; d++) {
 		n = point_users(pm, keys[d], NULL, NULL, &users);
 		if (n >= 0) {
@@ -760,6 +779,13 @@ int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, s
 	char why[1024];
 	int ret;
 
+	if (old && (old->shadow || old->shadow_of)) {
+		snprintf(err, err_size,
+			 "policy '%s' %s '%s': promote or delete the shadow before replacing", key,
+			 old->shadow ? "has a shadow," : "is the shadow of",
+			 old->shadow ? old->shadow->name : old->shadow_of->name);
+		return -EBUSY;
+	}
 	p = hornet_policy_parse(buf, len, source, why, sizeof(why));
 	if (!p) {
 		ret = errno ? -errno : -EINVAL;
@@ -801,7 +827,7 @@ int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, s
 	}
 	ret = prepare(pm, m, why, sizeof(why));
 	if (!ret)
-		ret = switch_points(pm, old, m, why, sizeof(why));
+		ret = switch_points(pm, old, m, NULL, why, sizeof(why));
 	if (ret) {
 		release_ids(pm, m);
 		managed_free(m);
@@ -818,6 +844,209 @@ int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, s
 	*pp = m;
 	managed_free(old);
 	return 0;
+}
+
+#define SHADOW_SUFFIX ".shadow"
+
+/*
+ * The first hook of shadow @s that lands on another hook point than the
+ * policy's hook of the same function (a Post alone and an Override take
+ * different mechanisms): there the two are not compared call by call.
+ */
+static void shadow_warning(const struct managed *s, const struct managed *base, char *out,
+			   size_t size)
+{
+	char key[512], bkey[512];
+	size_t i, j;
+	bool same;
+
+	out[0] = '\0';
+	for (i = 0; i < s->plan.nr_hooks; i++) {
+		const struct hornet_plan_hook *ph = &s->plan.hooks[i], *other = NULL;
+
+		hornet_plan_point_key(ph, key, sizeof(key));
+		for (j = 0, same = false; j < base->plan.nr_hooks && !same; j++) {
+			hornet_plan_point_key(&base->plan.hooks[j], bkey, sizeof(bkey));
+			same = !strcmp(key, bkey);
+			if (!other && ph->function_name[0] &&
+			    !strcmp(ph->function_name, base->plan.hooks[j].function_name))
+				other = &base->plan.hooks[j];
+		}
+		if (same || !other)
+			continue;
+		hornet_plan_point_key(other, bkey, sizeof(bkey));
+		/* a long key cuts the message short, after where it is */
+		if (snprintf(out, size,
+			     "spec.%s[%u] '%s' runs on %s, and '%s' on %s: their decisions there "
+			     "are not compared call by call (each call the shadow matches counts "
+			     "as shadow_only)",
+			     hornet_hook_kind_name(ph->hook->kind), ph->hook->index,
+			     ph->function_name, key, base->name, bkey) >= (int)size)
+			out[size - 1] = '\0';
+		return;
+	}
+}
+
+int hornet_pm__add_shadow(struct hornet_pm *pm, const char *of, const char *buf, size_t len,
+			  const char *source, enum hornet_pm_mode mode, char *err, size_t err_size,
+			  char *name_out, size_t name_size)
+{
+	struct managed *base = find(pm, of), *m;
+	struct hornet_policy *p;
+	char why[1024];
+	int ret;
+
+	if (!base) {
+		snprintf(err, err_size,
+			 "--shadow-of '%s': no such policy (see 'hornet policy list')", of);
+		return -ENOENT;
+	}
+	if (base->shadow_of) {
+		snprintf(err, err_size,
+			 "--shadow-of '%s': a shadow itself (of '%s'); shadow that policy instead",
+			 of, base->shadow_of->name);
+		return -EINVAL;
+	}
+	if (base->shadow) {
+		snprintf(err, err_size,
+			 "--shadow-of '%s': it has a shadow already, '%s' (promote or delete it "
+			 "first)",
+			 of, base->shadow->name);
+		return -EEXIST;
+	}
+	if (base->state != STATE_ENABLED) {
+		snprintf(err, err_size, "--shadow-of '%s': it did not load (%s)", of, base->error);
+		return -EINVAL;
+	}
+	if (strlen(of) + strlen(SHADOW_SUFFIX) > HORNET_PM_MAX_NAME) {
+		snprintf(err, err_size, "--shadow-of '%s': the name is too long for a shadow's",
+			 of);
+		return -ENAMETOOLONG;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	snprintf(m->name, sizeof(m->name), "%s%s", of, SHADOW_SUFFIX);
+	if (find(pm, m->name)) {
+		snprintf(err, err_size, "--shadow-of '%s': a policy is named '%s' already", of,
+			 m->name);
+		free(m);
+		return -EEXIST;
+	}
+	p = hornet_policy_parse(buf, len, source, err, err_size);
+	m->text = malloc(len + 1);
+	if (!p || !m->text) {
+		ret = !p && errno ? -errno : !p ? -EINVAL : -ENOMEM;
+		hornet_policy_free(p);
+		free(m->text);
+		free(m);
+		return ret;
+	}
+	memcpy(m->text, buf, len);
+	m->text[len] = '\0';
+	m->text_len = len;
+	m->policy = p;
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
+						   : mode == HORNET_PM_MODE_MONITOR;
+	m->added = time(NULL);
+	/* paired before its points are built: they compile the pair in */
+	m->shadow_of = base;
+	base->shadow = m;
+	why[0] = '\0';
+	ret = load(pm, m, why, sizeof(why));
+	if (ret) {
+		base->shadow = NULL;
+		snprintf(err, err_size, "shadow of '%s': %s", of, why);
+		managed_free(m);
+		return ret;
+	}
+	if (name_out)
+		snprintf(name_out, name_size, "%s", m->name);
+	shadow_warning(m, base, m->warning, sizeof(m->warning));
+	append(pm, m);
+	return 0;
+}
+
+const char *hornet_pm__warning(const struct hornet_pm *pm, const char *name)
+{
+	const struct managed *m = find(pm, name);
+
+	return m && m->warning[0] ? m->warning : NULL;
+}
+
+/* Pairs or unpairs @base and @shadow, and names the shadow accordingly. */
+static void shadow_pair(struct managed *base, struct managed *shadow, bool paired)
+{
+	size_t n = strlen(base->name);
+
+	base->shadow = paired ? shadow : NULL;
+	shadow->shadow_of = paired ? base : NULL;
+	memcpy(shadow->name, base->name, n + 1);
+	/* add_shadow() made sure the suffix fits */
+	if (paired && n + sizeof(SHADOW_SUFFIX) <= sizeof(shadow->name))
+		memcpy(shadow->name + n, SHADOW_SUFFIX, sizeof(SHADOW_SUFFIX));
+}
+
+static void shadow_repair(struct managed *base, struct managed *shadow)
+{
+	shadow_pair(base, shadow, true);
+}
+
+int hornet_pm__promote(struct hornet_pm *pm, const char *name, char *err, size_t err_size,
+		       char *name_out, size_t name_size)
+{
+	struct managed *m = find(pm, name), *s, *b, **pp;
+	char why[1024] = "";
+	int ret;
+
+	if (!m) {
+		snprintf(err, err_size, "no policy '%s' (see 'hornet policy list')", name);
+		return -ENOENT;
+	}
+	s = m->shadow_of ? m : m->shadow;
+	if (!s) {
+		snprintf(err, err_size,
+			 "policy '%s' has no shadow and is none (add one with 'hornet policy add "
+			 "--shadow-of %s FILE')",
+			 name, name);
+		return -EINVAL;
+	}
+	b = s->shadow_of;
+	/*
+	 * The shadow, under the policy's name and acting, takes the policy's
+	 * place on every point either uses: one program switch per point, so
+	 * no call is decided by both or by neither.
+	 */
+	shadow_pair(b, s, false);
+	ret = switch_points(pm, b, s, shadow_repair, why, sizeof(why));
+	if (ret) {
+		snprintf(err, err_size, "promoting '%s': %s (nothing changed)", s->name, why);
+		return ret;
+	}
+	release_ids(pm, b);
+	for (pp = &pm->list; *pp != s; pp = &(*pp)->next)
+		;
+	*pp = s->next;
+	for (pp = &pm->list; *pp != b; pp = &(*pp)->next)
+		;
+	s->next = b->next;
+	*pp = s;
+	managed_free(b);
+	if (name_out)
+		snprintf(name_out, name_size, "%s", s->name);
+	return 0;
+}
+
+bool hornet_pm__text(const struct hornet_pm *pm, const char *name, const char **text, size_t *len)
+{
+	const struct managed *m = find(pm, name);
+
+	if (!m || !m->text)
+		return false;
+	*text = m->text;
+	*len = m->text_len;
+	return true;
 }
 
 const char *hornet_pm__source(const struct hornet_pm *pm, const char *name)
@@ -934,6 +1163,12 @@ int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t 
 		snprintf(err, err_size, "no policy '%s' (see 'hornet policy list')", name);
 		return -ENOENT;
 	}
+	if (m->shadow) {
+		snprintf(err, err_size,
+			 "policy '%s' has a shadow, '%s': promote it or delete it first", name,
+			 m->shadow->name);
+		return -EBUSY;
+	}
 	if (m->state == STATE_ENABLED) {
 		hornet_gen_sensor__policy_state(pm->gen, m->id, false, false);
 		ret = rebuild_points(pm, m, false, (size_t)-1, err, err_size);
@@ -949,6 +1184,8 @@ int hornet_pm__delete(struct hornet_pm *pm, const char *name, char *err, size_t 
 	if (m->id)
 		pm->ids[m->id] = 0;
 	pm->follow_used &= ~m->follow_bits;
+	if (m->shadow_of)
+		m->shadow_of->shadow = NULL;
 	*pp = m->next;
 	free_scope(pm, m);
 	managed_free(m);
@@ -1036,6 +1273,12 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 			hornet_json_str(j, "update_error", m->update_error);
 		hornet_json_str(j, "mode", m->monitor ? "monitor" : "enforce");
 		hornet_json_str(j, "source", m->source);
+		if (m->shadow_of)
+			hornet_json_str(j, "shadow_of", m->shadow_of->name);
+		if (m->shadow_of && m->warning[0])
+			hornet_json_str(j, "warning", m->warning);
+		if (m->shadow)
+			hornet_json_str(j, "shadow", m->shadow->name);
 		if (m->policy && m->policy->namespaced)
 			hornet_json_str(j, "namespace",
 					m->policy->namespace ? m->policy->namespace : "");
@@ -1094,6 +1337,13 @@ void hornet_pm__list(const struct hornet_pm *pm, struct hornet_json *j)
 				hornet_json_u64(j, "enforcer_missed_overwritten",
 						st.notify_overwritten);
 				hornet_json_u64(j, "enforcer_missed_no_action", st.notify_unused);
+			}
+			if (m->shadow_of) {
+				hornet_json_obj_begin(j, "shadow_differences");
+				hornet_json_u64(j, "shadow_only", st.shadow_only);
+				hornet_json_u64(j, "current_only", st.shadow_current_only);
+				hornet_json_u64(j, "changed", st.shadow_changed);
+				hornet_json_obj_end(j);
 			}
 			hornet_json_obj_end(j);
 			hornet_json_u64(j, "kernel_memory_bytes",

@@ -85,6 +85,31 @@ void hornet_pm__on_progress(struct hornet_pm *pm,
  */
 int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, size_t len,
 		       const char *source, enum hornet_pm_mode mode, char *err, size_t err_size);
+/*
+ * `hornet policy add --shadow-of OF`: the policy of @buf runs beside OF,
+ * listed as "OF.shadow", on the same program instances: its selectors decide
+ * on every call but act on none (no post, signal, override, notification or
+ * socket tracking), and the calls where it and OF decided differently are
+ * posted and counted. OF must run and have no shadow yet. The shadow is not
+ * persisted; OF cannot be replaced or deleted while it has one. *@name_out
+ * gets the shadow's name.
+ */
+int hornet_pm__add_shadow(struct hornet_pm *pm, const char *of, const char *buf, size_t len,
+			  const char *source, enum hornet_pm_mode mode, char *err, size_t err_size,
+			  char *name_out, size_t name_size);
+/*
+ * Puts the shadow of @name (@name being either the policy or its shadow) in
+ * the policy's place, under the policy's name, acting: every hook point
+ * either uses switches in one step (docs/architecture.md says when a call
+ * can still fall between). On error nothing changes. *@name_out gets the
+ * name.
+ */
+int hornet_pm__promote(struct hornet_pm *pm, const char *name, char *err, size_t err_size,
+		       char *name_out, size_t name_size);
+/* What a shadow's user should know (a hook it cannot compare), or NULL. */
+const char *hornet_pm__warning(const struct hornet_pm *pm, const char *name);
+/* The text a shadow was added with (kept once promoted); false: none. */
+bool hornet_pm__text(const struct hornet_pm *pm, const char *name, const char **text, size_t *len);
 /* The source of policy @name, as given when it was added, or NULL. */
 const char *hornet_pm__source(const struct hornet_pm *pm, const char *name);
 /* Adds every *.yaml, *.yml and *.json file of @dir, in name order. */

@@ -25,6 +25,11 @@ static void usage(FILE *out)
 		"  add FILE [--mode enforce|monitor]   load a policy (FILE - reads stdin); --mode\n"
 		"                                      overrides the policy's own policy-mode "
 		"option\n"
+		"  add --shadow-of NAME FILE           run FILE beside policy NAME as "
+		"NAME.shadow:\n"
+		"                                      it decides on every call but acts on none,\n"
+		"                                      and reports where it decides otherwise\n"
+		"  promote NAME                        put NAME's shadow in its place, acting\n"
 		"  delete NAME                         unload a policy\n"
 		"  list [-o text|json]                 policies with their state, mode, hooks and "
 		"the\n"
@@ -94,7 +99,7 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-static int cmd_add(const char *sock, const char *file, const char *mode)
+static int cmd_add(const char *sock, const char *file, const char *mode, const char *shadow_of)
 {
 	size_t len = 0;
 	char *text = read_all(file, &len);
@@ -116,11 +121,19 @@ static int cmd_add(const char *sock, const char *file, const char *mode)
 	}
 	if (mode)
 		json_object_set_new(req, "mode", json_string(mode));
+	if (shadow_of)
+		json_object_set_new(req, "shadow_of", json_string(shadow_of));
 	reply = call(sock, req);
 	json_decref(req);
 	if (!reply)
 		return 1;
-	printf("policy '%s' added\n", json_string_value(json_object_get(reply, "name")));
+	if (shadow_of)
+		printf("policy '%s' added, shadowing '%s': it acts on nothing until promoted\n",
+		       json_string_value(json_object_get(reply, "name")), shadow_of);
+	if (json_object_get(reply, "warning"))
+		printf("warning: %s\n", json_string_value(json_object_get(reply, "warning")));
+	else
+		printf("policy '%s' added\n", json_string_value(json_object_get(reply, "name")));
 	json_decref(reply);
 	return 0;
 }
@@ -166,6 +179,25 @@ static void print_list(json_t *reply)
 			printf("  error: %s\n", json_string_value(json_object_get(p, "error")));
 		if (json_object_get(p, "scope"))
 			printf("  scope: %s\n", json_string_value(json_object_get(p, "scope")));
+		if (json_object_get(p, "shadow"))
+			printf("  shadowed by: %s\n",
+			       json_string_value(json_object_get(p, "shadow")));
+		if (json_object_get(p, "warning"))
+			printf("  warning: %s\n", json_string_value(json_object_get(p, "warning")));
+		if (json_object_get(p, "shadow_of")) {
+			json_t *d = json_object_get(st, "shadow_differences");
+
+			long long only = json_integer_value(json_object_get(d, "shadow_only")),
+				  cur = json_integer_value(json_object_get(d, "current_only")),
+				  changed = json_integer_value(json_object_get(d, "changed"));
+
+			printf("  shadow of %s, acting on nothing: decided otherwise on %lld "
+			       "calls (%lld only it matched, %lld only %s matched, %lld both "
+			       "with other actions)\n",
+			       json_string_value(json_object_get(p, "shadow_of")),
+			       only + cur + changed, only, cur,
+			       json_string_value(json_object_get(p, "shadow_of")), changed);
+		}
 		if (json_object_get(p, "update_error"))
 			printf("  update failed, this version runs on: %s\n",
 			       json_string_value(json_object_get(p, "update_error")));
@@ -385,10 +417,11 @@ int hornet_cmd_policy(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "btf", required_argument, NULL, 'b' },
+		{ "shadow-of", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *sock = NULL, *mode = NULL, *fmt = "text", *cmd;
+	const char *sock = NULL, *mode = NULL, *fmt = "text", *cmd, *shadow_of = NULL;
 	char *btfs[64];
 	int c, nargs, nr_btfs = 0;
 	char **args;
@@ -422,6 +455,14 @@ int hornet_cmd_policy(int argc, char **argv)
 			}
 			btfs[nr_btfs++] = optarg;
 			break;
+		case 'S':
+			if (!optarg[0]) {
+				fprintf(stderr,
+					"hornet policy: --shadow-of needs a policy's name\n");
+				return 2;
+			}
+			shadow_of = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -441,9 +482,17 @@ int hornet_cmd_policy(int argc, char **argv)
 		fprintf(stderr, "hornet policy: --btf is for 'check'\n");
 		return 2;
 	}
+	if (shadow_of && strcmp(cmd, "add")) {
+		fprintf(stderr, "hornet policy: --shadow-of is for 'add'\n");
+		return 2;
+	}
 	sock = hornet_cli_socket(sock);
 	if (!strcmp(cmd, "add") && nargs == 1)
-		return cmd_add(sock, args[0], mode);
+		return cmd_add(sock, args[0], mode, shadow_of);
+	if (!strcmp(cmd, "promote") && nargs == 1)
+		return cmd_simple(
+			sock, json_pack("{s:s, s:s}", "command", "policy_promote", "name", args[0]),
+			"policy '%s': its shadow promoted, now acting (mode %s)\n");
 	if (!strcmp(cmd, "delete") && nargs == 1)
 		return cmd_simple(
 			sock, json_pack("{s:s, s:s}", "command", "policy_delete", "name", args[0]),

@@ -745,6 +745,37 @@ static void render_enforcers(struct writer *w, json_t *arr)
 	}
 }
 
+/* The shadows (`policy add --shadow-of`): the calls where each decided
+ * otherwise than the policy it shadows, by how. */
+static void render_shadows(struct writer *w, json_t *arr)
+{
+	static const char *const kinds[] = { "shadow_only", "current_only", "changed" };
+	json_t *p, *d;
+	size_t i, k;
+	bool any = false;
+
+	for (i = 0; (p = json_array_get(arr, i)); i++)
+		any |= json_object_get(json_object_get(p, "stats"), "shadow_differences") != NULL;
+	if (!any)
+		return;
+	family(w, "hornet_policy_shadow_differences_total", "counter",
+	       "Calls on which a shadow policy decided otherwise than the policy it shadows.");
+	for (i = 0; (p = json_array_get(arr, i)); i++) {
+		d = json_object_get(json_object_get(p, "stats"), "shadow_differences");
+		if (!d)
+			continue;
+		for (k = 0; k < 3; k++) {
+			const char *l[] = { "policy",	  str(p, "name"),
+					    "shadow_of",  str(p, "shadow_of"),
+					    "difference", kinds[k],
+					    NULL };
+
+			sample(w, "hornet_policy_shadow_differences_total", l,
+			       num(json_object_get(d, kinds[k])));
+		}
+	}
+}
+
 static void render_policies(struct writer *w, json_t *pl)
 {
 	static const char *const policy_keys[] = { "name", "namespace", NULL };
@@ -823,6 +854,7 @@ static void render_policies(struct writer *w, json_t *pl)
 		}
 	}
 	render_enforcers(w, arr);
+	render_shadows(w, arr);
 }
 
 static void render_web(struct writer *w, const struct hornet_web_stats *ws)

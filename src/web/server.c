@@ -492,6 +492,9 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 			return error(w, c, 400, "the body is not valid UTF-8 text");
 		if (mode)
 			json_object_set_new(req, "mode", json_string(mode));
+		/* ?shadow_of=NAME: the agent checks the name */
+		if (param(c, "shadow_of"))
+			json_object_set_new(req, "shadow_of", json_string(param(c, "shadow_of")));
 		return agent_answer(w, c, r, req, CHANGE_TIMEOUT_MS, 201);
 	}
 	slash = strchr(rest, '/');
@@ -514,6 +517,14 @@ static enum MHD_Result policies(struct hornet_web *w, struct MHD_Connection *c, 
 					      slash[1] == 'e' ? "policy_enable" : "policy_disable",
 					      "name", name),
 				    CHANGE_TIMEOUT_MS, 200);
+	}
+	if (!strcmp(slash, "/promote")) {
+		if (strcmp(method, "PUT") && strcmp(method, "POST"))
+			return error(w, c, 405, "%s /api/v1/policies/NAME/promote: use POST",
+				     method);
+		return agent_answer(
+			w, c, r, json_pack("{s:s, s:s}", "command", "policy_promote", "name", name),
+			CHANGE_TIMEOUT_MS, 200);
 	}
 	if (strcmp(slash, "/mode"))
 		return error(w, c, 404, "no such resource: /api/v1/policies/NAME%s", slash);

@@ -304,6 +304,10 @@ static const char *policies_text =
 	"\"enforcer_missed_no_action\":5},"
 	"\"kernel_memory_bytes\":1000},"
 	"{\"name\":\"p2\",\"id\":2,\"state\":\"error\",\"mode\":\"monitor\",\"namespace\":\"team\"}"
+	","
+	"{\"name\":\"p1.shadow\",\"id\":3,\"state\":\"enabled\",\"mode\":\"enforce\","
+	"\"shadow_of\":\"p1\",\"stats\":{\"events_posted\":0,\"shadow_differences\":"
+	"{\"shadow_only\":4,\"current_only\":1,\"changed\":2}}}"
 	"]}";
 
 /* Renders @st (and the sample policies, web and store stats) and parses the page. */
@@ -355,9 +359,10 @@ static void test_render(void)
 		CHECK_INT(value(&p, "tetragon_policy_events_total", "policy", "p1", "hook",
 				"kprobe:security_file_open"),
 			  3);
+		/* p1 and its shadow */
 		CHECK_INT(
 			value(&p, "tetragon_tracingpolicy_loaded", "state", "enabled", NULL, NULL),
-			1);
+			2);
 		CHECK_INT(value(&p, "tetragon_tracingpolicy_loaded", "state", "error", NULL, NULL),
 			  1);
 		CHECK_INT(value(&p, "tetragon_bpf_missed_events_total", "msg_op", "13", NULL, NULL),
@@ -378,6 +383,14 @@ static void test_render(void)
 				NULL),
 			  7);
 		CHECK(value(&p, "hornet_policy_enforcer_actions_total", "policy", "p2", NULL,
+			    NULL) < 0);
+		CHECK_INT(value(&p, "hornet_policy_shadow_differences_total", "policy", "p1.shadow",
+				"difference", "shadow_only"),
+			  4);
+		CHECK_INT(value(&p, "hornet_policy_shadow_differences_total", "shadow_of", "p1",
+				"difference", "changed"),
+			  2);
+		CHECK(value(&p, "hornet_policy_shadow_differences_total", "policy", "p1", NULL,
 			    NULL) < 0);
 		CHECK_INT(value(&p, "tetragon_errors_total", "error", "kernel_read_errors", NULL,
 				NULL),
