@@ -20,6 +20,7 @@ import hornet  # noqa: E402
 from hornet import (HORNET, ROOT, Agent, check, check_cel_lseek, check_iov_iter_sendmsg,  # noqa: E402
                     features, opens_by_path, policy_doc, run, skip, test, wait_opens)
 from enforcer import check_notify_kills  # noqa: E402
+from shadow import check_shadow_and_promote  # noqa: E402
 
 CAT = os.path.realpath("/bin/cat")
 
@@ -179,6 +180,13 @@ def _():
     """NotifyEnforcer's notification from the bounded engine, and the policy's
     enforcer acting on it at the thread's next dup()."""
     check_notify_kills(bounded_agent(), "bounded-enforcer")
+
+
+@test("bounded_engine_shadow_reports_differences_and_is_promoted")
+def _():
+    """A shadow's selectors decide without acting, its differences are compared
+    and posted after the walk, and promote puts it in the policy's place."""
+    check_shadow_and_promote(bounded_agent())
 
 
 @test("bounded_engine_override_denies_the_open", needs=("lsm",))

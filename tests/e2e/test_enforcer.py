@@ -15,22 +15,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import HORNET, Agent, check, hornet_progs, program_needs, run, test  # noqa: E402
+from hornet import (HORNET, Agent, check, hornet_progs, program_needs, run, test,  # noqa: E402
+                    wait_stats)
 from enforcer import PYTHON, Work, check_notify_kills, go, policy  # noqa: E402
 
 program_needs("bpf_loop")
-
-
-def wait_stats(a, name, pred, timeout=10):
-    deadline = time.monotonic() + timeout
-    while True:
-        st = a.policies()[name].get("stats", {})
-        if pred(st) or time.monotonic() > deadline:
-            return st
-        time.sleep(0.1)
 
 
 @test("notify_enforcer_kills_at_the_listed_syscall_and_spares_others")

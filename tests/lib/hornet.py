@@ -217,6 +217,16 @@ def prog_ids_held(pid):
     return ids
 
 
+def wait_stats(a, name, pred, timeout=10):
+    """Policy @name's counters on agent @a once pred(counters) holds, or after @timeout s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        st = a.policies()[name].get("stats", {})
+        if pred(st) or time.monotonic() > deadline:
+            return st
+        time.sleep(0.1)
+
+
 def file_event_path(e):
     """The path a file policy's event matched: the file an open syscall returned, the
     dentry of vfs_open (args[0]), or the file a link(2) links to (a string argument)."""
