@@ -17,6 +17,8 @@ static const struct {
 	{ "events", hornet_cmd_events, "print events from the agent or from an exported file" },
 	{ "status", hornet_cmd_status, "show the agent's health, counters and sensors" },
 	{ "policy", hornet_cmd_policy, "add, delete, list, switch and check TracingPolicies" },
+	{ "profile", hornet_cmd_profile,
+	  "record what a workload does and write the policy that allows just that" },
 	{ "oci-hook", hornet_cmd_oci_hook,
 	  "OCI createRuntime hook: tell the agent of a new container" },
 	{ "pods", hornet_cmd_pods, "list the pods and containers the agent knows" },

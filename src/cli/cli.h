@@ -23,6 +23,7 @@ int hornet_cmd_ui(int argc, char **argv);
 int hornet_cmd_cleanup(int argc, char **argv);
 int hornet_cmd_loglevel(int argc, char **argv);
 int hornet_cmd_bugtool(int argc, char **argv);
+int hornet_cmd_profile(int argc, char **argv);
 
 /* The socket the CLI talks to: --socket, else $HORNET_SOCKET, else the default. */
 const char *hornet_cli_socket(const char *flag);

@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""`hornet profile record`, end to end: record a small workload (a copy of python of the
+test's own running a script that starts a program, writes a file under a directory with a
+hostile name and connects to a server on loopback), enforce the policy it writes, and check
+that the workload still runs and that each kind of deviation is stopped. Recording again
+into the same file merges."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from hornet import HORNET, Agent, check, run, test  # noqa: E402
+
+PYTHON = os.path.realpath("/usr/bin/python3")
+TRUE = os.path.realpath("/bin/true")
+DATE = os.path.realpath("/bin/date")
+
+# argv: data directory, port, and what to do besides the usual
+WORKLOAD = r'''
+import os, socket, subprocess, sys
+data, port, extra = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+subprocess.run([%(true)r], check=True)
+with open(os.path.join(data, "out.txt"), "w") as f:
+    f.write("x")
+try:
+    socket.create_connection(("127.0.0.1", port), timeout=10).close()
+    print("connected", flush=True)
+except PermissionError:
+    print("connect denied", flush=True)
+if extra == "exec":
+    r = subprocess.run([%(date)r], capture_output=True)
+    print("date exit %%d" %% r.returncode, flush=True)
+elif extra == "open":
+    open("/etc/hostname").close()
+print("done", flush=True)
+''' % {"true": TRUE, "date": DATE}
+
+
+class Server:
+    """A TCP server on loopback that accepts and closes."""
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            c.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def record(a, py, out, seconds, *extra):
+    """Starts `hornet profile record`; returns it once it says it records."""
+    p = subprocess.Popen([HORNET, "profile", "--socket", a.socket, "record", "--binary", py,
+                          "--duration", str(seconds), "-o", out] + list(extra),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = p.stderr.readline().decode()
+    check("recording " + py in line, "profile record said %r" % line)
+    return p
+
+
+def workload(py, script, data, port, extra="none"):
+    p = subprocess.run([py, script, data, str(port), extra], capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode()
+
+
+@test("a_recorded_profile_enforced_lets_the_workload_run_and_stops_deviations")
+def _():
+    d = tempfile.mkdtemp(prefix="hornet-profile-", dir="/var/tmp")
+    # a directory whose name a policy must quote: a quote, a newline, a backslash
+    data = os.path.join(d, "da\"ta\n\\x", "deep")
+    os.makedirs(data)
+    os.chmod(d, 0o755)
+    servers = [Server(), Server()]
+    a = Agent.shared()
+    try:
+        # python looks for files beside its binary and one directory up: both under d/x/,
+        # so that d/ itself is not a directory the workload used
+        os.makedirs(os.path.join(d, "x", "bin"))
+        py = os.path.join(d, "x", "bin", "work-python")
+        shutil.copy(PYTHON, py)
+        script = os.path.join(d, "x", "bin", "work.py")
+        with open(script, "w") as f:
+            f.write(WORKLOAD)
+        out = os.path.join(d, "profile.yaml")
+
+        rec = record(a, py, out, 4)
+        status, said = workload(py, script, data, servers[0].port)
+        check(status == 0 and "connected" in said, "the workload: %d %r" % (status, said))
+        stdout, stderr = rec.communicate(timeout=60)
+        check(rec.returncode == 0 and b"1 programs" in stdout,
+              "profile record: %d %r %r" % (rec.returncode, stdout, stderr))
+        with open(out) as f:
+            text = f.read()
+        check('# Written by `hornet profile record`' in text and
+              '- "%s"  # seen 1 time' % TRUE in text and
+              '"127.0.0.1"  # seen' in text and '- "%d"  # seen 1 time' % servers[0].port in text,
+              "the policy:\n%s" % text)
+        check('"%s/"' % data.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+              in text, "the hostile directory is not quoted as a value:\n%s" % text)
+        check("- action: Sigkill" not in text, "report mode wrote Sigkill:\n%s" % text)
+        r = subprocess.run([HORNET, "policy", "check", out], capture_output=True, timeout=60)
+        check(r.returncode == 0, "policy check: %r" % (r.stdout + r.stderr))
+
+        # again, connecting to the other server, in enforce mode: merged
+        rec = record(a, py, out, 4, "--enforce")
+        status, said = workload(py, script, data, servers[1].port)
+        check(status == 0, "the second recording's workload: %d %r" % (status, said))
+        stdout, stderr = rec.communicate(timeout=60)
+        check(rec.returncode == 0, "profile record: %r %r" % (stdout, stderr))
+        with open(out) as f:
+            text = f.read()
+        check("merged with the earlier recordings" in text and
+              '- "%d"  # from an earlier recording' % servers[0].port in text and
+              '- "%d"  # seen 1 time' % servers[1].port in text and
+              "- action: Sigkill" in text and "argError: -1" in text,
+              "the merged policy:\n%s" % text)
+
+        a.policy("add", out)
+        try:
+            for port in (servers[0].port, servers[1].port):
+                for _ in range(5):
+                    status, said = workload(py, script, data, port)
+                    check(status == 0 and "connected" in said and said.endswith("done\n"),
+                          "the recorded workload under its policy: %d %r" % (status, said))
+            status, said = workload(py, script, data, servers[0].port, "exec")
+            check(status == 0 and "date exit %d" % -signal.SIGKILL in said,
+                  "a program it never ran: %d %r" % (status, said))
+            status, said = workload(py, script, data, servers[0].port, "open")
+            check(status == -signal.SIGKILL and "done" not in said,
+                  "a file it never opened: %d %r" % (status, said))
+            third = Server()
+            try:
+                status, said = workload(py, script, data, third.port)
+            finally:
+                third.close()
+            check(status == 0 and "connect denied" in said,
+                  "a port it never connected to: %d %r" % (status, said))
+            # the system's python, another binary, is not the workload
+            r = subprocess.run([PYTHON, script, data, str(servers[0].port), "open"],
+                               capture_output=True, timeout=60)
+            check(r.returncode == 0, "another binary was stopped: %r" % r.stdout)
+        finally:
+            a.policy("delete", "profile-work-python")
+        check(not [n for n in a.policies() if n.startswith("hornet-profile-")],
+              "recording policies left: %r" % list(a.policies()))
+    finally:
+        for s in servers:
+            s.close()
+        shutil.rmtree(d)
+
+
+@test("profile_record_refuses_bad_input_with_where_and_why")
+def _():
+    a = Agent.shared()
+    d = tempfile.mkdtemp(prefix="hornet-profile-", dir="/var/tmp")
+    try:
+        bad = os.path.join(d, "not-a-profile.yaml")
+        with open(bad, "w") as f:
+            f.write("a: [b\n")
+        cases = [
+            (["record", "--binary", "/nonexistent/x", "--duration", "1"], 1,
+             "--binary '/nonexistent/x': No such file or directory"),
+            (["record", "--binary", PYTHON, "--duration", "soon"], 2,
+             "--duration 'soon': not a duration"),
+            (["record", "--binary", PYTHON, "--duration", "9999h"], 2,
+             "--duration '9999h': too long"),
+            (["record", "--duration", "1"], 2, "needs --binary PATH and --duration D"),
+            (["replay"], 2, "the only command is 'record'"),
+            (["record", "--binary", PYTHON, "--duration", "1", "-o", bad], 1,
+             "not-a-profile.yaml: not a profile to merge with: "),
+        ]
+        for args, code, said in cases:
+            r = subprocess.run([HORNET, "profile", "--socket", a.socket] + args,
+                               capture_output=True, timeout=60)
+            check(r.returncode == code and said in r.stderr.decode(),
+                  "hornet profile %s: %d %r" % (" ".join(args), r.returncode, r.stderr))
+        with open(bad) as f:
+            check(f.read() == "a: [b\n", "the file that did not parse was changed")
+        r = subprocess.run([HORNET, "profile", "--socket", os.path.join(d, "no.sock"), "record",
+                            "--binary", PYTHON, "--duration", "1", "-o",
+                            os.path.join(d, "p.yaml")], capture_output=True, timeout=60)
+        check(r.returncode == 1 and not os.path.exists(os.path.join(d, "p.yaml")),
+              "without an agent: %d %r" % (r.returncode, r.stderr))
+    finally:
+        shutil.rmtree(d)
+
+
+if __name__ == "__main__":
+    run()
