@@ -222,6 +222,10 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 {
 	struct hornet_policy_stats *st;
 
+	/* not pruned by the rodata's nr_shadows: with it, 6.18's verifier fails
+	 * ("verifier bug: backtracking call unexpected regs") at the signal */
+	const bool shadow = mode & GEN_MODE_SHADOW;
+
 	if (!h || !s)
 		return 0;
 	st = policy_stats(s->policy_id);
@@ -242,7 +246,7 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		case HORNET_A_POST:
 			h->act.act_flags |= act->flags;
 			/* a shadow posts nothing: it leaves the rate map alone */
-			if (!(mode & GEN_MODE_SHADOW) && !rate_ok(h, s, act)) {
+			if (!shadow && !rate_ok(h, s, act)) {
 				h->act.do_post = 0;
 				if (st)
 					st->rate_limited++;
@@ -260,7 +264,7 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 				h->act.action = act->action;
 				h->act.arg = act->action == HORNET_A_SIGKILL ? SIGKILL : act->arg;
 			}
-			if (mode & GEN_MODE_SHADOW)
+			if (shadow)
 				break;
 			if (mode & GEN_MODE_MONITOR) {
 				h->act.flags |= HORNET_GEN_EV_MONITOR;
@@ -304,7 +308,7 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 		case HORNET_A_UNTRACKSOCK: {
 			__u64 sk = h->val[act->arg_spec & (HORNET_GEN_MAX_SPECS - 1)];
 
-			if (mode & GEN_MODE_SHADOW)
+			if (shadow)
 				break;
 			if (act->action == HORNET_A_TRACKSOCK)
 				bpf_map_update_elem(&hornet_socks, &sk, &h->pid, BPF_ANY);
@@ -313,11 +317,11 @@ static __always_inline int actions_body(struct gen_heap *h, const struct hornet_
 			break;
 		}
 		case HORNET_A_CLEANUP:
-			if (tracing && !(mode & GEN_MODE_SHADOW))
+			if (tracing && !shadow)
 				notify_drop();
 			break;
 		case HORNET_A_USER:
-			if (mode & GEN_MODE_SHADOW)
+			if (shadow)
 				break;
 			h->act.user = 1;
 			h->act.flags |= HORNET_GEN_EV_USER_ACTION;
@@ -352,16 +356,16 @@ __noinline int gen_actions_cg(__u32 sel, __u32 mode)
 
 /*
  * A shadow pair's side that matched: what its first matching selector
- * decided, for shadow_body() to compare once the walk is done. Only points
- * with a pair call it (cfg.nr_shadows). A policy is in one pair at most.
+ * decided, for shadow_body() to compare once the walk is done. Inline under
+ * a rodata test, so that a point without pairs verifies none of it (a
+ * global function is verified in every instance). A policy is in one pair
+ * at most.
  */
-__noinline int gen_shadow_note(__u32 sel, __u32 policy, __u32 action, __s32 arg)
+static __always_inline void shadow_note(struct gen_heap *h, __u32 sel, __u32 policy, __u8 action,
+					__s32 arg)
 {
-	struct gen_heap *h = heap();
 	__u32 side;
 
-	if (!h)
-		return 0;
 	for (int p = 0; p < HORNET_GEN_MAX_SHADOWS; p++) {
 		if (p >= hornet_cfg.nr_shadows)
 			break;
@@ -378,7 +382,6 @@ __noinline int gen_shadow_note(__u32 sel, __u32 policy, __u32 action, __s32 arg)
 		}
 		break;
 	}
-	return 0;
 }
 
 /*
@@ -475,16 +478,16 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	c->done_hook = s->hook_id + 1;
 	c->done_policy = s->policy_id;
 	mode = (ps->flags & HORNET_POLICY_MONITOR) ? GEN_MODE_MONITOR : 0;
-	if (s->flags & HORNET_SEL_SHADOW)
+	if (hornet_cfg.nr_shadows && (s->flags & HORNET_SEL_SHADOW))
 		mode |= GEN_MODE_SHADOW;
 	if (tracing)
 		gen_actions(i, mode);
 	else
 		gen_actions_cg(i, mode);
 	if (hornet_cfg.nr_shadows)
-		gen_shadow_note(i, s->policy_id, h->act.action, h->act.arg);
+		shadow_note(h, i, s->policy_id, h->act.action, h->act.arg);
 	/* a shadow's difference is posted after the walk (shadow_body()) */
-	if (s->flags & HORNET_SEL_SHADOW)
+	if (hornet_cfg.nr_shadows && (s->flags & HORNET_SEL_SHADOW))
 		return 0;
 	if (h->act.do_post || h->act.user)
 		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags, 0, 0,
