@@ -38,8 +38,13 @@ struct strset {
 };
 
 struct profile {
-	char binary[PATH_MAX];
+	char binary[PATH_MAX]; /* --binary: the program; "" with --pod */
+	/* --pod: the pod, whose labels (and namespace) scope the policies */
+	char pod_ns[256], pod_name[256];
+	json_t *labels;
+	char what[PATH_MAX + 8]; /* the workload in messages: PATH or pod NS/NAME */
 	struct strset execs, files, caps, addrs, ports;
+	struct strset dirs; /* an earlier recording's directories */
 	struct strset names; /* "address name": what DNS answered */
 	struct strset exec_ids; /* the workload's processes */
 	bool caps_recorded; /* the kernel has capability/cap_capable */
@@ -57,7 +62,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: hornet profile record --binary PATH --duration D [OPTIONS]\n\n"
+		"Usage: hornet profile record --binary PATH|--pod [NAMESPACE/]NAME --duration D "
+		"[OPTIONS]\n\n"
 		"Records what a workload does and writes a TracingPolicy that allows exactly\n"
 		"that: the programs it runs, the files it opens (by directory where they are\n"
 		"deep enough), the capabilities it is checked for, and the addresses and ports it\n"
@@ -65,6 +71,8 @@ static void usage(FILE *out)
 		"with --enforce stopped: a program or file by SIGKILL, a connection by EPERM.\n"
 		"Recording again into the same file merges. Needs the running agent.\n\n"
 		"  --binary PATH       the workload: this program and every process it starts\n"
+		"  --pod [NS/]NAME     the workload: the pod's processes (the policy selects the\n"
+		"                      pods with its labels, in its namespace)\n"
 		"  --duration D        how long to record: seconds, or with s, m or h\n"
 		"  -o, --output FILE   the policy to write (default: profile-NAME.yaml, NAME the\n"
 		"                      binary's); an existing one is merged with\n"
@@ -194,8 +202,9 @@ static long covered(const struct strset *dirs, const char *v)
 /* The files as the policy lists them: directories (with their '/', every
  * file under them allowed) and whole paths, without what a shorter
  * directory of the list already holds. */
-static int file_values(const struct strset *files, struct strset *dirs, struct strset *paths)
+static int file_values(const struct profile *p, struct strset *dirs, struct strset *paths)
 {
+	const struct strset *files = &p->files;
 	struct strset all = { 0 };
 	size_t i;
 	long d;
@@ -203,11 +212,12 @@ static int file_values(const struct strset *files, struct strset *dirs, struct s
 
 	for (i = 0; i < files->n && !ret; i++) {
 		char *pre = prefix_of(files->v[i]);
-		const char *v = pre ? pre : files->v[i];
 
-		ret = set_add(v[strlen(v) - 1] == '/' ? dirs : &all, v, files->seen[i]);
+		ret = set_add(pre ? dirs : &all, pre ? pre : files->v[i], files->seen[i]);
 		free(pre);
 	}
+	for (i = 0; i < p->dirs.n && !ret; i++)
+		ret = set_add(dirs, p->dirs.v[i], p->dirs.seen[i]);
 	set_sort(dirs);
 	for (i = 0; i < dirs->n && !ret; i++) {
 		d = covered(dirs, dirs->v[i]);
@@ -252,11 +262,33 @@ static void put_values(FILE *f, const char *indent, const struct strset *s)
 	}
 }
 
+/* A selector's scope: the binary and its children; a pod is scoped at spec level. */
 static void put_binaries(FILE *f, const struct profile *p)
 {
+	if (p->labels)
+		return;
 	fprintf(f, "      matchBinaries:\n      - operator: In\n        values:\n        - ");
 	put_quoted(f, p->binary);
 	fprintf(f, "\n        followChildren: true\n");
+}
+
+/* spec.podSelector for a pod: its labels, and its namespace's */
+static void put_pod_scope(FILE *f, const struct profile *p)
+{
+	const char *key;
+	json_t *v;
+
+	if (!p->labels)
+		return;
+	fprintf(f, "  podSelector:\n    matchLabels:\n");
+	json_object_foreach(p->labels, key, v)
+	{
+		fprintf(f, "      ");
+		put_quoted(f, key);
+		fprintf(f, ": ");
+		put_quoted(f, json_string_value(v) ?: "");
+		fprintf(f, "\n");
+	}
 }
 
 static void put_kill(FILE *f, bool enforce)
@@ -291,7 +323,7 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 	size_t i;
 	int ret;
 
-	ret = file_values(&p->files, &dirs, &paths);
+	ret = file_values(p, &dirs, &paths);
 	if (ret) {
 		set_free(&dirs);
 		set_free(&paths);
@@ -299,17 +331,25 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	fprintf(f, "# Written by `hornet profile record`: what ");
-	put_quoted(f, p->binary);
-	fprintf(f,
-		" and the processes it started did\n# in %.0f s up to %s%s. Anything else is %s.\n",
-		seconds, when, p->merged ? ", merged with the earlier recordings of this file" : "",
+	if (p->labels) {
+		fprintf(f, "pod ");
+		put_quoted(f, p->what + 4);
+		fprintf(f, " did (the policy selects\n# the pods with its labels)");
+	} else {
+		put_quoted(f, p->binary);
+		fprintf(f, " and the processes it started did\n#");
+	}
+	fprintf(f, " in %.0f s up to %s%s. Anything else is %s.\n", seconds, when,
+		p->merged ? ", merged with the earlier recordings of this file" : "",
 		enforce ? "stopped: a program or a file by SIGKILL, a connection by EPERM"
 			: "reported");
 	fprintf(f, "# Each value says how often it was seen; record again into this file to add "
 		   "what was\n# missed, and edit it as any policy.\n");
 	fprintf(f, "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: ");
 	put_quoted(f, name);
-	fprintf(f, "\nspec:\n  kprobes:\n");
+	fprintf(f, "\nspec:\n");
+	put_pod_scope(f, p);
+	fprintf(f, "  kprobes:\n");
 
 	/* programs */
 	fprintf(f, "  # 1. programs the workload runs (the path execve() is given)\n"
@@ -456,7 +496,7 @@ static int merge_file(struct profile *p, const char *path, char *err, size_t err
 		if (!strcmp(h->call, "sys_execve"))
 			ret = take(&p->execs, find_arg(h, 0, HORNET_OP_NOT_EQUAL), "");
 		else if (!strcmp(h->call, "sys_openat"))
-			ret = take(&p->files, find_arg(h, 0, HORNET_OP_NOT_PREFIX), "\x01")
+			ret = take(&p->dirs, find_arg(h, 0, HORNET_OP_NOT_PREFIX), "\x01")
 				      ?: take(&p->files, find_arg(h, 0, HORNET_OP_NOT_EQUAL),
 					      "\x01");
 		else if (!strcmp(h->call, "security_socket_connect"))
@@ -483,6 +523,17 @@ static json_t *arg0(json_t *body, const char *key)
 	return json_object_get(json_array_get(json_object_get(body, "args"), 0), key);
 }
 
+/* @proc (an event's process) is the workload's */
+static bool in_workload(const struct profile *p, json_t *proc)
+{
+	json_t *pod = json_object_get(proc, "pod");
+
+	if (!p->labels)
+		return set_has(&p->exec_ids, str_at(proc, "exec_id", NULL) ?: "");
+	return pod && !strcmp(str_at(pod, "namespace", NULL) ?: "", p->pod_ns) &&
+	       !strcmp(str_at(pod, "name", NULL) ?: "", p->pod_name);
+}
+
 static int record_event(struct profile *p, json_t *ev, const char *rec, const char *rec_caps)
 {
 	json_t *body, *proc, *sock, *a;
@@ -494,6 +545,8 @@ static int record_event(struct profile *p, json_t *ev, const char *rec, const ch
 	if ((body = json_object_get(ev, "process_exec"))) {
 		proc = json_object_get(body, "process");
 		id = str_at(proc, "exec_id", NULL);
+		if (p->labels)
+			return 0;
 		if (id && (!strcmp(str_at(proc, "binary", NULL) ?: "", p->binary) ||
 			   set_has(&p->exec_ids, str_at(proc, "parent_exec_id", NULL) ?: "")))
 			ret = set_add(&p->exec_ids, id, 1);
@@ -503,12 +556,14 @@ static int record_event(struct profile *p, json_t *ev, const char *rec, const ch
 		if (!str_at(body, "policy_name", NULL) ||
 		    strcmp(str_at(body, "policy_name", NULL), rec_caps))
 			return 0;
+		proc = json_object_get(body, "process");
+		if (p->labels && json_object_get(proc, "pod") && !in_workload(p, proc))
+			return 0;
 		v = str_at(arg0(body, "capability_arg"), "name", NULL);
 		return v ? set_add(&p->caps, v, 1) : 0;
 	}
 	if ((body = json_object_get(ev, "process_dns"))) {
-		proc = json_object_get(body, "process");
-		if (!set_has(&p->exec_ids, str_at(proc, "exec_id", NULL) ?: ""))
+		if (!in_workload(p, json_object_get(body, "process")))
 			return 0;
 		json_array_foreach(json_object_get(body, "answers"), i, a)
 		{
@@ -533,6 +588,11 @@ static int record_event(struct profile *p, json_t *ev, const char *rec, const ch
 	fn = str_at(body, "function_name", NULL) ?: "";
 	name = str_at(body, "policy_name", NULL) ?: "";
 	if (!strcmp(name, rec)) {
+		/* a pod's labels may select its siblings too; a process the agent has
+		 * not tied to a pod yet (runc's, before the exec) is the kernel's
+		 * choice, by the pod's cgroup */
+		if (p->labels && json_object_get(proc, "pod") && !in_workload(p, proc))
+			return 0;
 		ret = set_add(&p->exec_ids, str_at(proc, "exec_id", NULL) ?: "", 0);
 		v = json_string_value(arg0(body, "string_arg"));
 		if (!v || ret)
@@ -543,8 +603,7 @@ static int record_event(struct profile *p, json_t *ev, const char *rec, const ch
 			return set_add(&p->files, v, 1);
 		return 0;
 	}
-	if ((strcmp(fn, "tcp_connect") && strcmp(fn, "udp_sendmsg")) ||
-	    !set_has(&p->exec_ids, str_at(proc, "exec_id", NULL) ?: ""))
+	if ((strcmp(fn, "tcp_connect") && strcmp(fn, "udp_sendmsg")) || !in_workload(p, proc))
 		return 0;
 	sock = arg0(body, "sock_arg");
 	v = str_at(sock, "family", NULL);
@@ -555,23 +614,47 @@ static int record_event(struct profile *p, json_t *ev, const char *rec, const ch
 	return set_add(&p->addrs, str_at(sock, "daddr", NULL), 1) ?: set_add(&p->ports, port, 1);
 }
 
-static const char REC_POLICY[] =
-	"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: %s\n"
-	"spec:\n  kprobes:\n"
-	"  - call: \"sys_execve\"\n    syscall: true\n    args:\n    - index: 0\n"
-	"      type: \"string\"\n    selectors:\n    - matchBinaries:\n      - operator: In\n"
-	"        values: [%s]\n        followChildren: true\n"
-	"  - call: \"sys_openat\"\n    syscall: true\n    return: true\n    returnArg:\n"
-	"      index: 0\n      type: \"int\"\n    args:\n    - index: 1\n"
-	"      type: \"string\"\n    selectors:\n    - matchBinaries:\n      - operator: In\n"
-	"        values: [%s]\n        followChildren: true\n";
+/*
+ * The recording policies: execve and openat (at its return: see
+ * write_policy()), or @caps the capability checks, of the workload.
+ */
+static char *rec_text(const struct profile *p, const char *name, bool caps)
+{
+	static const char *const hooks[] = {
+		"  kprobes:\n  - call: \"sys_execve\"\n    syscall: true\n    args:\n"
+		"    - index: 0\n      type: \"string\"\n",
+		"  - call: \"sys_openat\"\n    syscall: true\n    return: true\n    returnArg:\n"
+		"      index: 0\n      type: \"int\"\n    args:\n    - index: 1\n"
+		"      type: \"string\"\n",
+		"  tracepoints:\n  - subsystem: \"capability\"\n    event: \"cap_capable\"\n"
+		"    args:\n    - index: 7\n      type: \"capability\"\n",
+	};
+	char *text = NULL;
+	size_t len = 0, h;
+	FILE *f = open_memstream(&text, &len);
 
-static const char REC_CAPS[] =
-	"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: %s\n"
-	"spec:\n  tracepoints:\n  - subsystem: \"capability\"\n    event: \"cap_capable\"\n"
-	"    args:\n    - index: 7\n      type: \"capability\"\n    selectors:\n"
-	"    - matchBinaries:\n      - operator: In\n        values: [%s]\n"
-	"        followChildren: true\n";
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: %s\n"
+		"spec:\n",
+		name);
+	put_pod_scope(f, p);
+	for (h = caps ? 2 : 0; h < (caps ? 3 : 2); h++) {
+		fputs(hooks[h], f);
+		if (!p->labels) {
+			fprintf(f, "    selectors:\n    - matchBinaries:\n      - operator: In\n"
+				   "        values:\n        - ");
+			put_quoted(f, p->binary);
+			fprintf(f, "\n        followChildren: true\n");
+		}
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
 
 /* One request; @quiet: the agent's error is not printed (a refusal expected) */
 static json_t *call(const char *sock, json_t *req, bool quiet)
@@ -592,20 +675,20 @@ static json_t *call(const char *sock, json_t *req, bool quiet)
 	return reply;
 }
 
-static json_t *add_policy(const char *sock, const char *fmt, const char *name, const char *bin,
-			  bool quiet)
+static json_t *add_policy(const char *sock, const struct profile *p, const char *name, bool caps)
 {
-	char *text = NULL;
+	char *text = rec_text(p, name, caps);
 	json_t *req, *reply;
 
-	if (asprintf(&text, fmt, name, bin, bin) < 0)
+	if (!text)
 		return NULL;
 	req = json_pack("{s:s, s:s, s:s}", "command", "policy_add", "policy", text, "source",
 			"hornet profile record");
 	free(text);
 	if (!req)
 		return NULL;
-	reply = call(sock, req, quiet);
+	/* the capability tracepoint may be missing: the file says so */
+	reply = call(sock, req, caps);
 	json_decref(req);
 	return reply;
 }
@@ -699,41 +782,37 @@ static int record(const char *sock, struct profile *p, const char *out, const ch
 		  bool enforce, double seconds)
 {
 	char rec[64], rec_caps[80], tmp[PATH_MAX + 16];
-	json_t *bin = json_string(p->binary), *reply;
-	char *binq = bin ? json_dumps(bin, JSON_ENCODE_ANY) : NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct timespec ts;
+	json_t *reply;
 	FILE *f;
 	int fd, ret;
 
-	json_decref(bin);
-	if (!binq)
-		return 1;
 	snprintf(rec, sizeof(rec), "hornet-profile-%d", (int)getpid());
 	snprintf(rec_caps, sizeof(rec_caps), "%s-caps", rec);
-	/* the stream first, so that nothing the policies report is missed */
-	fd = hornet_api_connect(sock, "{\"command\":\"events\"}\n");
+	/* the stream first, so that nothing the policies report is missed; the
+	 * agent leaves out the types the recording does not read */
+	fd = hornet_api_connect(sock, "{\"command\":\"events\",\"allow_list\":[{\"event_set\":"
+				      "[\"PROCESS_EXEC\",\"PROCESS_KPROBE\",\"PROCESS_TRACEPOINT\","
+				      "\"PROCESS_DNS\"]}]}\n");
 	if (fd < 0) {
 		hornet_cli_no_agent("profile", sock, -fd);
-		free(binq);
 		return 1;
 	}
-	reply = add_policy(sock, REC_POLICY, rec, binq, false);
+	reply = add_policy(sock, p, rec, false);
 	if (!reply) {
 		close(fd);
-		free(binq);
 		return 1;
 	}
 	json_decref(reply);
-	reply = add_policy(sock, REC_CAPS, rec_caps, binq, true);
+	reply = add_policy(sock, p, rec_caps, true);
 	p->caps_recorded = reply != NULL;
 	json_decref(reply);
-	free(binq);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "hornet profile: recording %s for %.0f s (Ctrl-C ends it early)\n",
-		p->binary, seconds);
+	fprintf(stderr, "hornet profile: recording %s for %.0f s (Ctrl-C ends it early)\n", p->what,
+		seconds);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ret = read_events(p, fd, ts.tv_sec + ts.tv_nsec / 1e9 + seconds, rec, rec_caps);
 	/* what is still queued for the last calls: the agent flushes every 50 ms */
@@ -783,17 +862,61 @@ static void profile_free(struct profile *p)
 {
 	set_free(&p->execs);
 	set_free(&p->files);
+	set_free(&p->dirs);
 	set_free(&p->caps);
 	set_free(&p->addrs);
 	set_free(&p->ports);
 	set_free(&p->names);
 	set_free(&p->exec_ids);
+	json_decref(p->labels);
+}
+
+/* --pod [NAMESPACE/]NAME: the pod the agent knows, and its labels */
+static int find_pod(const char *sock, struct profile *p, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	json_t *req = json_pack("{s:s}", "command", "pods"), *reply, *pod;
+	size_t i;
+
+	snprintf(p->pod_ns, sizeof(p->pod_ns), "%.*s", slash ? (int)(slash - arg) : 7,
+		 slash ? arg : "default");
+	snprintf(p->pod_name, sizeof(p->pod_name), "%s", slash ? slash + 1 : arg);
+	snprintf(p->what, sizeof(p->what), "pod %s/%s", p->pod_ns, p->pod_name);
+	reply = req ? hornet_cli_call("profile", sock, req) : NULL;
+	json_decref(req);
+	if (!reply)
+		return -1;
+	json_array_foreach(json_object_get(reply, "pods"), i, pod)
+	{
+		if (strcmp(str_at(pod, "namespace", NULL) ?: "", p->pod_ns) ||
+		    strcmp(str_at(pod, "name", NULL) ?: "", p->pod_name))
+			continue;
+		p->labels = json_deep_copy(json_object_get(pod, "labels"));
+		if (!json_is_object(p->labels)) {
+			json_decref(p->labels);
+			p->labels = json_object();
+		}
+		/* its namespace too: labels alone would select other namespaces' pods */
+		json_object_set_new(p->labels, "k8s:io.kubernetes.pod.namespace",
+				    json_string(p->pod_ns));
+		break;
+	}
+	json_decref(reply);
+	if (!p->labels) {
+		fprintf(stderr,
+			"hornet profile record: --pod '%s': the agent knows no pod %s/%s (see "
+			"'hornet pods')\n",
+			arg, p->pod_ns, p->pod_name);
+		return -1;
+	}
+	return 0;
 }
 
 int hornet_cmd_profile(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "binary", required_argument, NULL, 'b' },
+		{ "pod", required_argument, NULL, 'P' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
@@ -802,7 +925,7 @@ int hornet_cmd_profile(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *binary = NULL, *out = NULL, *name = NULL, *sock = NULL, *base;
+	const char *binary = NULL, *pod = NULL, *out = NULL, *name = NULL, *sock = NULL, *base;
 	char def_out[PATH_MAX], def_name[256], err[1024];
 	struct profile p = { 0 };
 	double seconds = 0;
@@ -815,6 +938,9 @@ int hornet_cmd_profile(int argc, char **argv)
 		switch (c) {
 		case 'b':
 			binary = optarg;
+			break;
+		case 'P':
+			pod = optarg;
 			break;
 		case 'd':
 			ret = parse_duration(optarg, &seconds);
@@ -852,16 +978,28 @@ int hornet_cmd_profile(int argc, char **argv)
 				       : "the only command is 'record', with options alone");
 		return 2;
 	}
-	if (!binary || !seconds) {
-		fprintf(stderr, "hornet profile record: needs --binary PATH and --duration D\n");
+	if (!binary == !pod || !seconds) {
+		fprintf(stderr,
+			"hornet profile record: needs --binary PATH or --pod [NAMESPACE/]NAME "
+			"(one of them), and --duration D\n");
 		return 2;
 	}
-	if (!realpath(binary, p.binary) || stat(p.binary, &st) || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "hornet profile record: --binary '%s': %s\n", binary,
-			errno ? strerror(errno) : "not a regular file");
-		return 1;
+	sock = hornet_cli_socket(sock);
+	if (pod) {
+		if (find_pod(sock, &p, pod)) {
+			profile_free(&p);
+			return 1;
+		}
+		base = p.pod_name;
+	} else {
+		if (!realpath(binary, p.binary) || stat(p.binary, &st) || !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "hornet profile record: --binary '%s': %s\n", binary,
+				errno ? strerror(errno) : "not a regular file");
+			return 1;
+		}
+		snprintf(p.what, sizeof(p.what), "%s", p.binary);
+		base = strrchr(p.binary, '/') + 1;
 	}
-	base = strrchr(p.binary, '/') + 1;
 	snprintf(def_name, sizeof(def_name), "profile-%.200s", base);
 	for (c = 0; def_name[c]; c++)
 		if (!((def_name[c] >= 'a' && def_name[c] <= 'z') ||
@@ -881,7 +1019,7 @@ int hornet_cmd_profile(int argc, char **argv)
 		profile_free(&p);
 		return 1;
 	}
-	ret = record(hornet_cli_socket(sock), &p, out, name, enforce, seconds);
+	ret = record(sock, &p, out, name, enforce, seconds);
 	profile_free(&p);
 	return ret;
 }
