@@ -934,13 +934,16 @@ int hornet_pm__add_shadow(struct hornet_pm *pm, const char *of, const char *buf,
 		return -EEXIST;
 	}
 	p = hornet_policy_parse(buf, len, source, err, err_size);
-	m->text = malloc(len + 1);
-	if (!p || !m->text) {
-		ret = !p && errno ? -errno : !p ? -EINVAL : -ENOMEM;
-		hornet_policy_free(p);
-		free(m->text);
+	if (!p) {
+		ret = errno ? -errno : -EINVAL;
 		free(m);
 		return ret;
+	}
+	m->text = malloc(len + 1);
+	if (!m->text) {
+		hornet_policy_free(p);
+		free(m);
+		return -ENOMEM;
 	}
 	memcpy(m->text, buf, len);
 	m->text[len] = '\0';

@@ -426,7 +426,8 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 			   "    - matchArgs:\n      - index: 0\n        operator: \"NotEqual\"\n"
 			   "        values:\n");
 		if (!p->caps.n)
-			fprintf(f, "        - \"CAP_LAST_CAP\"  # it was checked for none\n");
+			fprintf(f, "        - \"63\"  # it was checked for none (63: no such "
+				   "capability)\n");
 		put_values(f, "        ", &p->caps);
 		put_binaries(f, p);
 		put_kill(f, enforce);
@@ -503,7 +504,7 @@ static int merge_file(struct profile *p, const char *path, char *err, size_t err
 			ret = take(&p->addrs, find_arg(h, 0, HORNET_OP_NOT_SADDR), "0.0.0.0/32")
 				      ?: take(&p->ports, find_arg(h, 1, HORNET_OP_NOT_SPORT), "0");
 		else if (!strcmp(h->call, "capability/cap_capable"))
-			ret = take(&p->caps, find_arg(h, 0, HORNET_OP_NOT_EQUAL), "CAP_LAST_CAP");
+			ret = take(&p->caps, find_arg(h, 0, HORNET_OP_NOT_EQUAL), "63");
 	}
 	hornet_policy_free(pol);
 	p->merged = true;
@@ -788,6 +789,9 @@ static int record(const char *sock, struct profile *p, const char *out, const ch
 	FILE *f;
 	int fd, ret;
 
+	/* from here on a Ctrl-C ends the recording, and its policies are deleted */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	snprintf(rec, sizeof(rec), "hornet-profile-%d", (int)getpid());
 	snprintf(rec_caps, sizeof(rec_caps), "%s-caps", rec);
 	/* the stream first, so that nothing the policies report is missed; the
@@ -801,6 +805,8 @@ static int record(const char *sock, struct profile *p, const char *out, const ch
 	}
 	reply = add_policy(sock, p, rec, false);
 	if (!reply) {
+		/* a Ctrl-C may have cut the reply short, not the add */
+		delete_policy(sock, rec, true);
 		close(fd);
 		return 1;
 	}
@@ -808,9 +814,6 @@ static int record(const char *sock, struct profile *p, const char *out, const ch
 	reply = add_policy(sock, p, rec_caps, true);
 	p->caps_recorded = reply != NULL;
 	json_decref(reply);
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	fprintf(stderr, "hornet profile: recording %s for %.0f s (Ctrl-C ends it early)\n", p->what,
 		seconds);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -878,8 +881,10 @@ static int find_pod(const char *sock, struct profile *p, const char *arg)
 	json_t *req = json_pack("{s:s}", "command", "pods"), *reply, *pod;
 	size_t i;
 
-	snprintf(p->pod_ns, sizeof(p->pod_ns), "%.*s", slash ? (int)(slash - arg) : 7,
-		 slash ? arg : "default");
+	if (slash)
+		snprintf(p->pod_ns, sizeof(p->pod_ns), "%.*s", (int)(slash - arg), arg);
+	else
+		snprintf(p->pod_ns, sizeof(p->pod_ns), "default");
 	snprintf(p->pod_name, sizeof(p->pod_name), "%s", slash ? slash + 1 : arg);
 	snprintf(p->what, sizeof(p->what), "pod %s/%s", p->pod_ns, p->pod_name);
 	reply = req ? hornet_cli_call("profile", sock, req) : NULL;

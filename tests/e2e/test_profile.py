@@ -224,6 +224,25 @@ def _():
           in r.stderr, "an unknown pod: %r" % r.stderr)
 
 
+@test("ctrl_c_ends_a_recording_early_writes_it_and_deletes_the_recording_policies")
+def _():
+    a = Agent.shared()
+    d = tempfile.mkdtemp(prefix="hornet-profile-", dir="/var/tmp")
+    try:
+        out = os.path.join(d, "p.yaml")
+        rec = record(a, PYTHON, out, "1h")
+        rec.send_signal(signal.SIGINT)
+        stdout, stderr = rec.communicate(timeout=30)
+        check(rec.returncode == 0 and os.path.exists(out),
+              "after SIGINT: %d %r %r" % (rec.returncode, stdout, stderr))
+        check(not [n for n in a.policies() if n.startswith("hornet-profile-")],
+              "recording policies left: %r" % list(a.policies()))
+        r = subprocess.run([HORNET, "policy", "check", out], capture_output=True, timeout=60)
+        check(r.returncode == 0, "the early policy: %r" % (r.stdout + r.stderr))
+    finally:
+        shutil.rmtree(d)
+
+
 @test("profile_record_refuses_bad_input_with_where_and_why")
 def _():
     a = Agent.shared()
