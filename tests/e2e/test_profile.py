@@ -183,12 +183,12 @@ def _():
             check(p.returncode == 0, "runc run: %s" % c.output())
             pod = "%s/%s" % (ns, c.pod_name)
             rec = subprocess.Popen([HORNET, "profile", "--socket", a.socket, "record", "--pod",
-                                    pod, "--duration", "6", "-o", out, "--enforce"],
+                                    pod, "--duration", "15", "-o", out, "--enforce"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             line = rec.stderr.readline().decode()
             check("recording pod " + pod in line, "profile record said %r" % line)
             # runc's own setup of each exec varies (it opens "/" in some, not in others):
-            # a few of them are recorded
+            # a few of them are recorded, within the recording's 15 s even under emulation
             for _ in range(6):
                 r = c.exec(["cat", "/etc/group"])
                 check(r.returncode == 0, "cat in the pod: %r" % (r.stdout + r.stderr))
@@ -206,10 +206,15 @@ def _():
                     r = c.exec(["cat", "/etc/group"])
                     check(r.returncode == 0, "what the pod did, again: %d %r" %
                           (r.returncode, r.stderr))
+                # killed (137), or, when runc's setup of the exec did something the
+                # recording did not see, runc reports the exec failed (255): either way the
+                # deviation never ran
                 r = c.exec(["cat", "/proc/version"])
-                check(r.returncode == 137, "a file the pod never read: %d" % r.returncode)
+                check(r.returncode in (137, 255) and "Linux" not in r.stdout,
+                      "a file the pod never read: %d %r" % (r.returncode, r.stdout))
                 r = c.exec(["ls", "/"])
-                check(r.returncode == 137, "a program the pod never ran: %d" % r.returncode)
+                check(r.returncode in (137, 255) and "bin" not in r.stdout,
+                      "a program the pod never ran: %d %r" % (r.returncode, r.stdout))
                 r = subprocess.run([os.path.realpath("/bin/cat"), "/etc/passwd"],
                                    capture_output=True, timeout=30)
                 check(r.returncode == 0, "the host was stopped: %d" % r.returncode)
