@@ -647,6 +647,13 @@ int hornet_pm__end_batch(struct hornet_pm *pm)
 	return failed ? -EINVAL : 0;
 }
 
+/* The mode a policy starts in: @mode, or its own policy-mode option. */
+static bool monitor_mode(enum hornet_pm_mode mode, const struct hornet_policy *p)
+{
+	return mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
+					     : mode == HORNET_PM_MODE_MONITOR;
+}
+
 /* Lists @name in state error, with no policy behind it. */
 static void add_error_entry(struct hornet_pm *pm, const char *name, const char *source,
 			    const char *why)
@@ -713,8 +720,7 @@ int hornet_pm__add(struct hornet_pm *pm, const char *buf, size_t len, const char
 	m->policy = p;
 	snprintf(m->name, sizeof(m->name), "%s", p->name);
 	snprintf(m->source, sizeof(m->source), "%s", source);
-	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
-						   : mode == HORNET_PM_MODE_MONITOR;
+	m->monitor = monitor_mode(mode, p);
 	m->added = time(NULL);
 	why[0] = '\0';
 	ret = load(pm, m, why, sizeof(why));
@@ -807,8 +813,7 @@ int hornet_pm__replace(struct hornet_pm *pm, const char *key, const char *buf, s
 	m->policy = p;
 	snprintf(m->name, sizeof(m->name), "%s", key);
 	snprintf(m->source, sizeof(m->source), "%s", source);
-	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
-						   : mode == HORNET_PM_MODE_MONITOR;
+	m->monitor = monitor_mode(mode, p);
 	m->added = time(NULL);
 	/* a new version of a disabled policy stays disabled until enabled */
 	m->disabled = old && old->state == STATE_ENABLED && old->disabled;
@@ -950,8 +955,7 @@ int hornet_pm__add_shadow(struct hornet_pm *pm, const char *of, const char *buf,
 	m->text_len = len;
 	m->policy = p;
 	snprintf(m->source, sizeof(m->source), "%s", source);
-	m->monitor = mode == HORNET_PM_MODE_POLICY ? p->mode == HORNET_MODE_MONITOR
-						   : mode == HORNET_PM_MODE_MONITOR;
+	m->monitor = monitor_mode(mode, p);
 	m->added = time(NULL);
 	/* paired before its points are built: they compile the pair in */
 	m->shadow_of = base;
