@@ -71,7 +71,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 # The objects that call bpf_loop() (Linux 5.17) are built a second time with
 # bounded loops instead; their skeleton carries both and opens the one the
 # running kernel takes (bpf/lib/compat.bpf.h, src/util/skel.h).
-LOOP_BPF := exec generic
+LOOP_BPF := exec generic net
 LOOP_SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(LOOP_BPF))
 
 $(OUTPUT)/bpf/%.bounded.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUTPUT)/vmlinux.h | $(OUTPUT)/bpf
@@ -125,7 +125,8 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(wildcard tests/unit/*.h) $(O
 # BPF skeletons (no clang, bpftool or kernel needed): an archive, so each test
 # takes just the objects it uses.
 POLICY_CORE_SRCS := $(shell grep -L '\.skel\.h' $(filter-out src/policy/manager.c, \
-	$(wildcard src/policy/*.c src/util/*.c src/vocab/*.c src/export/*.c src/process/*.c)))
+	$(wildcard src/policy/*.c src/util/*.c src/vocab/*.c src/export/*.c src/process/*.c) \
+	src/net/dnsname.c))
 POLICY_CORE_LIB := $(OUTPUT)/libhornet-policy.a
 POLICY_TESTS := $(OUTPUT)/tests/test_plan $(OUTPUT)/tests/test_compile
 

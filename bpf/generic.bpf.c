@@ -636,6 +636,8 @@ static __always_inline int connect_cg(struct bpf_sock_addr *ctx, __u16 family)
 	h->cg.type = ctx->type;
 	h->cg.protocol = ctx->protocol;
 	h->cg.dport = bpf_ntohs(ctx->user_port);
+	if (hornet_cfg.lookups & HORNET_LOOKUP_DNS)
+		h->netns = bpf_get_netns_cookie(ctx);
 	if (family == AF_INET) {
 		*(__u32 *)h->cg.daddr = ctx->user_ip4;
 	} else {

@@ -8,9 +8,12 @@
  * socket at creation through a cgroup program) and read back everywhere
  * else. cgroup programs see UDP destinations and the packets: the first
  * bytes of DNS messages and of outgoing HTTP requests and TLS handshakes go
- * to user space, which parses them.
+ * to user space, which parses them. DNS answers are also read here, for
+ * the names of the addresses they give (see "names" below).
  */
 #include "lib/common.bpf.h"
+#include "lib/compat.bpf.h"
+#include "lib/dns.bpf.h"
 #include "lib/fd.bpf.h"
 #include "lib/sock.bpf.h"
 #include <bpf/bpf_endian.h>
@@ -385,8 +388,10 @@ int hornet_sock_create(struct bpf_sock *ctx)
 	/* the cookie from the start: connect's event carries it, as its close does */
 	bpf_get_socket_cookie(ctx);
 	own = bpf_sk_storage_get(&hornet_sock_owners, ctx, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (own)
+	if (own) {
 		owner_now(own);
+		own->netns = bpf_get_netns_cookie(ctx);
+	}
 	return 1;
 }
 
@@ -535,7 +540,7 @@ static __always_inline int parse(struct __sk_buff *skb, struct l4 *l, bool ingre
 
 static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 *l, __u16 kind,
 					 bool ingress, __u64 cookie,
-					 const struct hornet_sock_owner *o)
+					 const struct hornet_sock_owner *o, __u16 flags)
 {
 	struct hornet_net_event *e;
 	__u32 len;
@@ -543,6 +548,7 @@ static __always_inline void inspect_send(struct __sk_buff *skb, const struct l4 
 	e = event(kind);
 	if (!e)
 		return;
+	e->flags |= flags;
 	if (ingress)
 		e->flags |= HORNET_NETF_INGRESS;
 	e->sock.family = l->family;
@@ -577,6 +583,589 @@ static __always_inline struct hornet_sock_owner *skb_owner(struct __sk_buff *skb
 	return bpf_sk_storage_get(&hornet_sock_owners, sk, NULL, 0);
 }
 
+/* ---- names: the addresses DNS answers gave, per network namespace ---- */
+
+/*
+ * Each answer is read here, in the packet's path, before the socket can
+ * receive it: by the time the process has the address, the map has its
+ * name, and its connect() is judged by it. Only an answer to a query the
+ * socket sent is learned: from the server and port the query went to, with
+ * its id and its question (an answer from elsewhere is refused, so spoofed
+ * answers name nothing). Names are kept as keyed hashes (include/hornet/net.h).
+ */
+
+/* the hash's key, random per agent start; src/net/dnsname.c hashes alike */
+const volatile __u64 hornet_dns_seed = 0;
+
+#define DNS_PENDING 4 /* queries in flight per socket: A and AAAA, and retries */
+
+struct dns_query {
+	__u64 hash; /* the question's name */
+	__u8 server[16];
+	__u16 port, id, family, used;
+};
+
+struct dns_pending {
+	struct dns_query q[DNS_PENDING];
+	__u32 next;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct dns_pending);
+} hornet_dns_pending SEC(".maps");
+
+#define DNS_WIRE 256 /* a name's bytes on the wire: at most 255 */
+
+struct dns_scratch {
+	__u8 wire[DNS_WIRE + 8]; /* a TLS server name is read to wire + 1 */
+	__u8 label[DNS_WIRE]; /* 1 where wire[] holds a label's length */
+	struct hornet_dns_addr val;
+	struct hornet_dns_addr_key key;
+	__u32 end; /* where the name ends in the packet */
+	__u32 pos; /* the walks: where the name's terminating zero is in wire[] */
+	__u32 len; /* bytes in wire[] */
+	__u32 bad;
+	__u64 h; /* the hash of the name's last bytes */
+	__u32 off; /* dns_skip_name(), tls_name(): where in the packet */
+	__u32 ext_end; /* tls_name(): where the ClientHello's extensions end */
+	__u32 sni_off, sni_len; /* tls_name(): the server name found */
+	__u32 dotted; /* wire[] holds a dotted name (TLS), not labels (DNS) */
+	__u64 hit; /* tls_judge(): the rules left to look at */
+	__u32 pick; /* tls_judge(): its verdict */
+	__u32 scope_host; /* the socket's cgroup is no container's */
+	__u64 scopes[HORNET_SCOPE_WORDS]; /* else the scopes it is in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dns_scratch);
+} hornet_dns_scratch SEC(".maps");
+
+static __always_inline struct dns_scratch *dns_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&hornet_dns_scratch, &zero);
+}
+
+/* One byte more of a name, read from its end; the same steps as
+ * hornet_dns_hash_byte() and hornet_dns_hash_end() in src/net/dnsname.c. */
+static __always_inline __u64 dns_mix(__u64 h, __u8 c)
+{
+	h ^= c;
+	h *= 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+static __always_inline __u64 dns_fin(__u64 h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+/* The walks' state is in the scratch, which the verifier does not track:
+ * in the loop's context on the stack, a position it knew would differ at
+ * each step, and it would check the step again for each. */
+struct name_walk {
+	struct dns_scratch *s;
+};
+
+/* One label of the name: its length marked, pos moved past it; the end
+ * (a zero length) stops the walk. A pointer or a name past the bytes read
+ * is not learned. */
+HORNET_LOOP_STEP dns_label_step(__u32 i, void *ctx)
+{
+	struct dns_scratch *s = ((struct name_walk *)ctx)->s;
+	__u32 pos = s->pos;
+	__u8 l;
+
+	if (pos >= s->len) {
+		s->bad = 1;
+		return 1;
+	}
+	l = s->wire[pos & (DNS_WIRE - 1)];
+	if (!l)
+		return 1;
+	if (l > 63) {
+		s->bad = 1;
+		return 1;
+	}
+	s->label[pos & (DNS_WIRE - 1)] = 1;
+	s->pos = pos + l + 1;
+	return 0;
+}
+
+/* Step n of the name's bytes, from its end: wire[1..pos-1], each label's
+ * length a dot; the hash of each suffix from a dot noted, up to
+ * HORNET_DNS_SUFFIX_LABELS of them. */
+HORNET_LOOP_STEP dns_name_step(__u32 n, void *ctx)
+{
+	struct dns_scratch *s = ((struct name_walk *)ctx)->s;
+	__u32 j, nr;
+	__u8 c;
+
+	n++;
+	if (n >= s->pos)
+		return 1;
+	j = (s->pos - n) & (DNS_WIRE - 1);
+	c = s->wire[j];
+	if (s->label[j] || (s->dotted && c == '.')) {
+		c = '.';
+	} else if (c == '.' || !c) {
+		s->bad = 1;
+		return 1;
+	} else if (c >= 'A' && c <= 'Z') {
+		c += 'a' - 'A';
+	}
+	s->h = dns_mix(s->h, c);
+	if (c != '.')
+		return 0;
+	/* read back from memory (volatile: the compiler would keep it): a
+	 * count the verifier knew would be a state of each value at each step */
+	nr = *(volatile __u32 *)&s->val.nr;
+	if (nr <= HORNET_DNS_SUFFIX_LABELS) {
+		s->val.hash[nr] = dns_fin(s->h);
+		s->val.nr = nr + 1;
+	}
+	return 0;
+}
+
+/*
+ * The hashes of the name in wire[1..pos-1] into s->val: "*", the suffixes
+ * from a dot, the whole name. Returns 0, or -1 for a name not learned.
+ */
+static __always_inline int dns_hashes(struct dns_scratch *s)
+{
+	struct name_walk w = { .s = s };
+	__u32 nr;
+	__u64 h;
+
+	s->val.hash[0] = dns_fin(hornet_dns_seed); /* "*" */
+	s->val.nr = 1;
+	s->h = hornet_dns_seed;
+	s->bad = 0;
+	hornet_loop(DNS_WIRE - 2, dns_name_step, &w);
+	if (s->bad)
+		return -1;
+	h = s->h;
+	nr = *(volatile __u32 *)&s->val.nr;
+	if (nr >= HORNET_DNS_HASHES)
+		return -1;
+	s->val.hash[nr] = dns_fin(h);
+	s->val.nr = nr + 1;
+	return 0;
+}
+
+/*
+ * The question's name at @off of the packet: its hashes into the scratch's
+ * val (nr of them, the whole name's last), and where it ends. A global
+ * function: verified once per program, its walk of the name's bytes by
+ * bpf_loop() (bounded before 5.17: compat.bpf.h). Returns 0, or -1 for a name that is not plain
+ * labels (a compression pointer, a label with a dot or a NUL in it), which
+ * is not learned.
+ */
+__noinline int dns_name(struct __sk_buff *skb, __u32 off)
+{
+	struct dns_scratch *s = dns_scratch();
+	__u32 len, pos;
+	struct name_walk w;
+
+	if (!s || skb->len <= off)
+		return -1;
+	len = skb->len - off;
+	if (len > DNS_WIRE - 1)
+		len = DNS_WIRE - 1;
+	/* 1 to DNS_WIRE, as the verifier sees it (len is 1 to 255) */
+	len = ((len - 1) & (DNS_WIRE - 1)) + 1;
+	if (bpf_skb_load_bytes(skb, off, s->wire, len))
+		return -1;
+	__builtin_memset(s->label, 0, sizeof(s->label));
+	w.s = s;
+	s->pos = 0;
+	s->len = len;
+	s->bad = 0;
+	if (hornet_loop(128, dns_label_step, &w) == 128 || s->bad)
+		return -1;
+	pos = s->pos;
+	if (pos < 2 || pos > DNS_WIRE - 1)
+		return -1;
+	s->end = off + pos + 1;
+	s->dotted = 0;
+	return dns_hashes(s) ? -1 : 0;
+}
+
+/* The context of the packet walks' steps; their state is in the scratch. */
+struct pkt_walk {
+	struct __sk_buff *skb;
+	struct dns_scratch *s;
+	struct hornet_tls_cfg *cfg; /* tls_rule_step() */
+};
+
+/* One label of a record's name: s->off moved past it, or to 0 if bad. */
+HORNET_LOOP_STEP dns_skip_step(__u32 i, void *ctx)
+{
+	struct pkt_walk *w = ctx;
+	struct dns_scratch *s = w->s;
+	__u8 b = 0;
+
+	if (bpf_skb_load_bytes(w->skb, s->off, &b, 1)) {
+		s->off = 0;
+		return 1;
+	}
+	if ((b & 0xc0) == 0xc0) {
+		s->off += 2;
+		return 1;
+	}
+	if (b & 0xc0) {
+		s->off = 0;
+		return 1;
+	}
+	s->off += b + 1;
+	return !b;
+}
+
+/* The offset past the record name at @off (labels, or a pointer), 0 if bad. */
+__noinline __u32 dns_skip_name(struct __sk_buff *skb, __u32 off)
+{
+	struct dns_scratch *s = dns_scratch();
+	struct pkt_walk w = { .skb = skb, .s = s };
+
+	if (!s)
+		return 0;
+	s->off = off;
+	if (hornet_loop(128, dns_skip_step, &w) == 128)
+		return 0;
+	return s->off;
+}
+
+/* The A and AAAA records from @off on: each learned for the scratch's
+ * name in @netns, until its TTL runs out. Returns how many. */
+__noinline int dns_records(struct __sk_buff *skb, __u32 off, __u32 count, __u64 netns)
+{
+	struct dns_scratch *s = dns_scratch();
+	__u64 now = bpf_ktime_get_ns();
+	int learned = 0;
+	__u8 rr[10];
+
+	if (!s)
+		return 0;
+	for (__u32 r = 0; r < HORNET_DNS_ANSWERS; r++) {
+		__u16 type, class, rdlen;
+		__u32 ttl;
+
+		if (r >= count)
+			break;
+		off = dns_skip_name(skb, off);
+		if (!off || bpf_skb_load_bytes(skb, off, rr, sizeof(rr)))
+			break;
+		type = (rr[0] << 8) | rr[1];
+		class = (rr[2] << 8) | rr[3];
+		ttl = ((__u32)rr[4] << 24) | (rr[5] << 16) | (rr[6] << 8) | rr[7];
+		rdlen = (rr[8] << 8) | rr[9];
+		off += sizeof(rr);
+		if (class == 1 && ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16))) {
+			__builtin_memset(&s->key, 0, sizeof(s->key));
+			s->key.netns = netns;
+			if (type == 1) {
+				s->key.family = AF_INET;
+				if (bpf_skb_load_bytes(skb, off, s->key.addr, 4))
+					break;
+			} else {
+				s->key.family = AF_INET6;
+				if (bpf_skb_load_bytes(skb, off, s->key.addr, 16))
+					break;
+			}
+			if (ttl < HORNET_DNS_MIN_TTL || ttl > 0x7fffffff)
+				ttl = ttl ? 0x7fffffff : HORNET_DNS_MIN_TTL;
+			s->val.ttl = ttl;
+			s->val.expires = now + ttl * 1000000000ULL;
+			if (!bpf_map_update_elem(&hornet_dns_addrs, &s->key, &s->val, BPF_ANY))
+				learned++;
+		}
+		off += rdlen;
+	}
+	return learned;
+}
+
+/* The whole name's hash, dns_name()'s last. */
+static __always_inline bool dns_whole(struct dns_scratch *s, __u64 *hash)
+{
+	__u32 last = s->val.nr - 1;
+
+	if (last >= HORNET_DNS_HASHES)
+		return false;
+	*hash = s->val.hash[last];
+	return true;
+}
+
+static __always_inline bool same_addr(const __u8 *a, const __u8 *b)
+{
+	__u8 diff = 0;
+
+	for (int i = 0; i < 16; i++)
+		diff |= a[i] ^ b[i];
+	return !diff;
+}
+
+static __always_inline struct bpf_sock *skb_fullsock(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	return sk ? bpf_sk_fullsock(sk) : NULL;
+}
+
+/* A query going out: noted on its socket, for its answer. */
+static __always_inline void dns_query(struct __sk_buff *skb, const struct l4 *l)
+{
+	struct dns_pending *p;
+	struct dns_query *q;
+	struct dns_scratch *s;
+	struct bpf_sock *sk;
+	__u8 hdr[12];
+	__u64 hash;
+
+	if (load(skb, l->payload, hdr, sizeof(hdr)) || (hdr[2] & 0x80) || hdr[4] || hdr[5] != 1)
+		return;
+	sk = skb_fullsock(skb);
+	if (!sk || dns_name(skb, l->payload + 12))
+		return;
+	s = dns_scratch();
+	if (!s || !dns_whole(s, &hash))
+		return;
+	p = bpf_sk_storage_get(&hornet_dns_pending, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!p)
+		return;
+	q = &p->q[p->next++ & (DNS_PENDING - 1)];
+	q->hash = hash;
+	__builtin_memcpy(q->server, l->daddr, 16);
+	q->port = l->dport;
+	q->id = (hdr[0] << 8) | hdr[1];
+	q->family = l->family;
+	q->used = 1;
+}
+
+/* An answer coming in: learned if it answers a query its socket sent. */
+static __always_inline void dns_answer(struct __sk_buff *skb, const struct l4 *l,
+				       const struct hornet_sock_owner *o)
+{
+	struct dns_pending *p;
+	struct dns_scratch *s;
+	struct bpf_sock *sk;
+	__u16 id, count;
+	__u64 hash;
+	__u8 hdr[12];
+	int k;
+
+	/* a response, a standard query's, without error, to one question */
+	if (load(skb, l->payload, hdr, sizeof(hdr)) || !(hdr[2] & 0x80) || (hdr[2] & 0x78) ||
+	    (hdr[3] & 0xf) || hdr[4] || hdr[5] != 1)
+		return;
+	id = (hdr[0] << 8) | hdr[1];
+	count = (hdr[6] << 8) | hdr[7];
+	sk = skb_fullsock(skb);
+	if (!sk || dns_name(skb, l->payload + 12))
+		return;
+	s = dns_scratch();
+	if (!s || !dns_whole(s, &hash))
+		return;
+	p = bpf_sk_storage_get(&hornet_dns_pending, sk, NULL, 0);
+	for (k = 0; p && k < DNS_PENDING; k++) {
+		struct dns_query *q = &p->q[k];
+
+		if (q->used && q->id == id && q->hash == hash && q->port == l->sport &&
+		    q->family == l->family && same_addr(q->server, l->saddr))
+			break;
+	}
+	if (!p || k == DNS_PENDING) {
+		hornet_stat_inc(HORNET_STAT_DNS_REFUSED);
+		return;
+	}
+	p->q[k & (DNS_PENDING - 1)].used = 0;
+	if (o && dns_records(skb, s->end + 4, count, o->netns) > 0)
+		hornet_stat_inc(HORNET_STAT_DNS_LEARNED);
+}
+
+/* ---- TLS: a ClientHello's server name against spec.tlsServerNames ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HORNET_TLS_NAMES);
+	__type(key, __u64);
+	__type(value, struct hornet_tls_bits);
+} hornet_tls_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_tls_cfg);
+} hornet_tls_cfg SEC(".maps");
+
+/* One extension of the ClientHello at s->off: the server name's noted and
+ * the walk stops, else s->off moves past it. */
+HORNET_LOOP_STEP tls_ext_step(__u32 i, void *ctx)
+{
+	struct pkt_walk *w = ctx;
+	struct dns_scratch *s = w->s;
+	__u8 ext[9];
+
+	if (s->off + 4 > s->ext_end || bpf_skb_load_bytes(w->skb, s->off, ext, 4))
+		return 1;
+	if (ext[0] || ext[1]) { /* not server_name (0) */
+		s->off += 4 + ((ext[2] << 8) | ext[3]);
+		return 0;
+	}
+	/* server_name_list: its length, then the first name's type (0: host) and length */
+	if (bpf_skb_load_bytes(w->skb, s->off, ext, sizeof(ext)) || ext[6])
+		return 1;
+	s->sni_off = s->off + 9;
+	s->sni_len = (ext[7] << 8) | ext[8];
+	return 1;
+}
+
+/*
+ * The server name of the ClientHello at @p (the TCP payload: record header,
+ * handshake header, hello), hashed into the scratch as a DNS name is.
+ * Returns 1 with a name, 0 without one (s->val.nr 0), -1 for a hello it
+ * cannot read (cut short, malformed). A global function: verified once.
+ */
+__noinline int tls_name(struct __sk_buff *skb, __u32 p)
+{
+	struct dns_scratch *s = dns_scratch();
+	struct pkt_walk w = { .skb = skb, .s = s };
+	__u8 b[2];
+	__u32 off, len;
+
+	if (!s)
+		return -1;
+	s->val.nr = 0;
+	s->sni_len = 0;
+	/* 5 record, 4 handshake, 2 version, 32 random: the session id's length */
+	if (bpf_skb_load_bytes(skb, p + 43, b, 1))
+		return -1;
+	off = p + 44 + b[0];
+	if (bpf_skb_load_bytes(skb, off, b, 2)) /* cipher suites */
+		return -1;
+	off += 2 + ((b[0] << 8) | b[1]);
+	if (bpf_skb_load_bytes(skb, off, b, 1)) /* compression methods */
+		return -1;
+	off += 1 + b[0];
+	if (bpf_skb_load_bytes(skb, off, b, 2)) /* extensions */
+		return 0; /* a hello may have none */
+	s->off = off + 2;
+	s->ext_end = s->off + ((b[0] << 8) | b[1]);
+	if (s->ext_end > skb->len)
+		s->ext_end = skb->len;
+	hornet_loop(32, tls_ext_step, &w);
+	len = s->sni_len;
+	if (!len)
+		return 0;
+	if (len > 253)
+		return -1;
+	len = ((len - 1) & (DNS_WIRE - 1)) + 1;
+	if (bpf_skb_load_bytes(skb, s->sni_off, s->wire + 1, len))
+		return -1;
+	__builtin_memset(s->label, 0, sizeof(s->label));
+	s->pos = len + 1;
+	s->dotted = 1;
+	return dns_hashes(s) ? -1 : 1;
+}
+
+/* the position of a word's one set bit, by de Bruijn's sequence */
+static const __u8 lowest_bit[64] = {
+	0,  1,	48, 2,	57, 49, 28, 3,	61, 58, 50, 42, 38, 29, 17, 4,	62, 55, 59, 36, 53, 51,
+	43, 22, 45, 39, 33, 30, 24, 18, 12, 5,	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+	44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
+};
+
+/* One rule that the name matched, the lowest of s->hit: whether it holds
+ * within its policy's workloads, and what it does there. */
+HORNET_LOOP_STEP tls_rule_step(__u32 i, void *ctx)
+{
+	struct pkt_walk *w = ctx;
+	struct dns_scratch *s = w->s;
+	struct hornet_tls_cfg *cfg = w->cfg;
+	__u64 hit = s->hit, bit;
+	__u32 r, scope;
+
+	if (!hit)
+		return 1;
+	bit = hit & -hit;
+	s->hit = hit & ~bit;
+	r = lowest_bit[(bit * 0x03f79d71b4cb0a89ULL) >> 58] & (HORNET_TLS_RULES - 1);
+	scope = cfg->scope[r];
+	if (scope && (s->scope_host ? !(cfg->host & bit)
+				    : !(s->scopes[((scope - 1) >> 6) & (HORNET_SCOPE_WORDS - 1)] &
+					(1ULL << ((scope - 1) & 63)))))
+		return 0;
+	if (cfg->reset & bit) {
+		s->pick = (r + 1) | (HORNET_NETF_TLS_RESET << 16);
+		return 1;
+	}
+	if (!s->pick)
+		s->pick = r + 1;
+	return 0;
+}
+
+/*
+ * The TLS rules' verdict on the ClientHello at @p: 0 none, else the rule's
+ * number plus 1, with HORNET_NETF_TLS_RESET << 16 when it resets (a
+ * resetting rule before a reporting one).
+ */
+static __always_inline __u32 tls_judge(struct __sk_buff *skb, __u32 p)
+{
+	struct hornet_scope_bits *scopes;
+	struct hornet_tls_bits *bits;
+	struct hornet_tls_cfg *cfg;
+	struct dns_scratch *s;
+	struct pkt_walk w = { .skb = skb };
+	__u64 in = 0, not_in = 0;
+	__u32 zero = 0, nr;
+	int named;
+
+	cfg = bpf_map_lookup_elem(&hornet_tls_cfg, &zero);
+	if (!cfg || !cfg->rules)
+		return 0;
+	named = tls_name(skb, p);
+	s = dns_scratch();
+	if (!s)
+		return 0;
+	nr = named > 0 ? s->val.nr : 0;
+	for (__u32 i = 0; i < HORNET_DNS_HASHES; i++) {
+		if (i >= nr)
+			break;
+		bits = bpf_map_lookup_elem(&hornet_tls_names, &s->val.hash[i]);
+		if (bits) {
+			in |= bits->in;
+			not_in |= bits->not_in;
+		}
+	}
+	/* a hello it could not read has no name it can vouch for */
+	s->hit = (in & cfg->rules) | (cfg->not_in & ~not_in);
+	s->pick = 0;
+	if (!s->hit)
+		return 0;
+	if (s->hit & cfg->scoped) {
+		__u64 cg = bpf_skb_cgroup_id(skb);
+
+		scopes = bpf_map_lookup_elem(&hornet_scope_cg, &cg);
+		s->scope_host = !scopes;
+		if (scopes)
+			__builtin_memcpy(s->scopes, scopes->w, sizeof(s->scopes));
+	}
+	w.s = s;
+	w.cfg = cfg;
+	hornet_loop(HORNET_TLS_RULES, tls_rule_step, &w);
+	return s->pick;
+}
+
 static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 {
 	struct hornet_sock_owner *o;
@@ -590,7 +1179,11 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 		if ((!ingress && l.dport == 53) || (ingress && l.sport == 53)) {
 			o = skb_owner(skb);
 			cookie = bpf_get_socket_cookie(skb);
-			inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o);
+			if (ingress)
+				dns_answer(skb, &l, o);
+			else
+				dns_query(skb, &l);
+			inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o, 0);
 		}
 		return 1;
 	}
@@ -601,28 +1194,46 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 	if (ingress || l.dport == 53) {
 		o = skb_owner(skb);
 		cookie = bpf_get_socket_cookie(skb);
-		inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o);
+		inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o, 0);
 		return 1;
 	}
 	/* TCP egress: the first payload of a connection a process opened;
 	 * accepted sockets have no owner here and are left alone */
 	o = skb_owner(skb);
-	if (!o || (o->flags & HORNET_SOCKF_INSPECTED))
+	if (!o)
+		return 1;
+	/* reset by a TLS rule: its RST goes out (the agent's abort sends one), nothing else */
+	if (o->flags & HORNET_SOCKF_RESET)
+		return l.tcp_flags & 0x04 ? 1 : 0;
+	if (o->flags & HORNET_SOCKF_INSPECTED)
 		return 1;
 	o->flags |= HORNET_SOCKF_INSPECTED;
 	cookie = bpf_get_socket_cookie(skb);
 	if (load(skb, l.payload, head, sizeof(head)))
 		return 1;
-	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01)
+	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01) {
 		/* handshake: ClientHello */
-		inspect_send(skb, &l, HORNET_NET_TLS, false, cookie, o);
-	else if ((head[0] == 'G' && head[1] == 'E' && head[2] == 'T' && head[3] == ' ') ||
-		 (head[0] == 'P' && (head[1] == 'O' || head[1] == 'U' || head[1] == 'A')) ||
-		 (head[0] == 'H' && head[1] == 'E' && head[2] == 'A' && head[3] == 'D') ||
-		 (head[0] == 'D' && head[1] == 'E' && head[2] == 'L') ||
-		 (head[0] == 'O' && head[1] == 'P' && head[2] == 'T') ||
-		 (head[0] == 'C' && head[1] == 'O' && head[2] == 'N'))
-		inspect_send(skb, &l, HORNET_NET_HTTP, false, cookie, o);
+		__u32 verdict = tls_judge(skb, l.payload);
+		__u16 flags = 0;
+
+		if (verdict & 0xff)
+			flags = HORNET_NETF_TLS_RULE |
+				(((verdict & 0xff) - 1) << HORNET_NETF_TLS_RULE_SHIFT);
+		if (verdict & (HORNET_NETF_TLS_RESET << 16))
+			flags |= HORNET_NETF_TLS_RESET;
+		inspect_send(skb, &l, HORNET_NET_TLS, false, cookie, o, flags);
+		if (flags & HORNET_NETF_TLS_RESET) {
+			/* the hello goes nowhere: the handshake cannot complete */
+			o->flags |= HORNET_SOCKF_RESET;
+			return 0;
+		}
+	} else if ((head[0] == 'G' && head[1] == 'E' && head[2] == 'T' && head[3] == ' ') ||
+		   (head[0] == 'P' && (head[1] == 'O' || head[1] == 'U' || head[1] == 'A')) ||
+		   (head[0] == 'H' && head[1] == 'E' && head[2] == 'A' && head[3] == 'D') ||
+		   (head[0] == 'D' && head[1] == 'E' && head[2] == 'L') ||
+		   (head[0] == 'O' && head[1] == 'P' && head[2] == 'T') ||
+		   (head[0] == 'C' && head[1] == 'O' && head[2] == 'N'))
+		inspect_send(skb, &l, HORNET_NET_HTTP, false, cookie, o, 0);
 	return 1;
 }
 

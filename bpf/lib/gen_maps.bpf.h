@@ -21,6 +21,7 @@
 #define HORNET_GEN_MAPS_BPF_H
 
 #include "common.bpf.h"
+#include "dns.bpf.h"
 #include "notify.bpf.h"
 #include <hornet/generic.h>
 
@@ -118,16 +119,6 @@ struct {
 	__type(value, struct stash);
 } hornet_stash SEC(".maps");
 
-/* container cgroup id -> the workload scopes it is in; any other cgroup
- * is the host's */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HORNET_SCOPE_CGROUPS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, struct hornet_scope_bits);
-} hornet_scope_cg SEC(".maps");
-
 /* ---- this instance's selectors and filter values ---- */
 
 /* sized by user space before load to what the point has (an array is
@@ -224,6 +215,8 @@ struct gen_heap {
 	struct hornet_lpm_str_key lkey;
 	struct hornet_int_key ikey;
 	struct hornet_lpm_addr_key akey;
+	struct hornet_dns_addr_key dkey;
+	__u64 netns; /* cgroup programs: the socket's network namespace cookie */
 	/* copies of the process table entry: a pointer kept in a map value
 	 * would lose its type for the verifier */
 	__u32 has_proc;

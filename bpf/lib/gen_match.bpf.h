@@ -258,6 +258,59 @@ static __always_inline void match_addr(struct gen_heap *h, __u8 arg, __u8 which,
 	}
 }
 
+/* struct net's cookie where it is a plain number (5.12 and later) */
+struct net___cookie {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+/*
+ * DNSName: the hashes of the names a DNS answer gave for the address, in
+ * the caller's network namespace, while the answer's TTL lasts (the network
+ * sensor learns them, bpf/net.bpf.c), against the selectors' values in the
+ * integer map. An address no answer named matches no value: NotDNSName "*"
+ * holds for it.
+ */
+static __always_inline void match_dns(struct gen_heap *h, __u8 arg, __u16 family, const __u8 *addr,
+				      const bool tracing)
+{
+	struct hornet_dns_addr_key *key = &h->dkey;
+	struct hornet_dns_addr *v;
+	__u64 now;
+
+	__builtin_memset(key, 0, sizeof(*key));
+	if (tracing) {
+		struct task_struct *task = (void *)bpf_get_current_task();
+		struct net___cookie *net = (void *)BPF_CORE_READ(task, nsproxy, net_ns);
+
+		if (!bpf_core_field_exists(net->net_cookie))
+			return;
+		key->netns = BPF_CORE_READ(net, net_cookie);
+	} else {
+		key->netns = h->netns;
+	}
+	if (family == AF_INET) {
+		key->family = AF_INET;
+		__builtin_memcpy(key->addr, addr, 4);
+	} else if (family == AF_INET6 && v4_mapped(addr)) {
+		key->family = AF_INET;
+		__builtin_memcpy(key->addr, addr + 12, 4);
+	} else if (family == AF_INET6) {
+		key->family = AF_INET6;
+		__builtin_memcpy(key->addr, addr, 16);
+	} else {
+		return;
+	}
+	v = bpf_map_lookup_elem(&hornet_dns_addrs, key);
+	now = bpf_ktime_get_ns();
+	if (!v || v->expires <= now)
+		return;
+	for (int i = 0; i < HORNET_DNS_HASHES; i++) {
+		if (i >= v->nr)
+			break;
+		match_int(h, arg, HORNET_NET_DNS_NAME, v->hash[i]);
+	}
+}
+
 /* @tracing is a constant: cgroup programs match the destination only (their
  * sockets have no source yet) and have no string or integer arguments. */
 static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
@@ -310,6 +363,8 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 				match_int(h, k, HORNET_NET_SPORT, sa->port);
 			if (lookups & HORNET_LOOKUP_NETINT)
 				match_int(h, k, HORNET_NET_FAMILY, sa->family);
+			if (lookups & HORNET_LOOKUP_DNS)
+				match_dns(h, k, sa->family, sa->addr, tracing);
 			return 0;
 		}
 		if (lookups & HORNET_LOOKUP_ADDR) {
@@ -328,6 +383,8 @@ static __always_inline long match_body(__u32 i, void *ctx, const bool tracing)
 			if (tracing)
 				match_int(h, k, HORNET_NET_STATE, sd->state);
 		}
+		if (lookups & HORNET_LOOKUP_DNS)
+			match_dns(h, k, sd->family, sd->daddr, tracing);
 	}
 	return 0;
 }

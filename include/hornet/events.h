@@ -199,6 +199,8 @@ enum hornet_stat {
 	HORNET_STAT_RB_LOST_GENERIC, /* ring buffer full: policy event lost */
 	HORNET_STAT_RB_LOST_NET, /* ring buffer full: network event lost */
 	HORNET_STAT_RB_LOST_ENFORCE, /* enforcement ring full: record of a kill or deny lost */
+	HORNET_STAT_DNS_LEARNED, /* DNS answers whose addresses were learned */
+	HORNET_STAT_DNS_REFUSED, /* answers to no query of the socket (source, id or name) */
 	HORNET_STAT_COUNT,
 };
 

@@ -332,6 +332,7 @@ struct hornet_gen_cfg {
 #define HORNET_LOOKUP_PARENT (1 << 11) /* matchParentBinaries: arg HORNET_KEY_PARENT_BINARY */
 #define HORNET_LOOKUP_SUBSTR (1 << 12) /* SubString filters: the search is compiled in */
 #define HORNET_LOOKUP_CEL (1 << 13) /* CelExpr filters: the evaluator is compiled in */
+#define HORNET_LOOKUP_DNS (1 << 14) /* DNSName: the address's learned names (int_eq) */
 
 /* Pseudo argument numbers in map keys, for values that are not arguments. */
 #define HORNET_KEY_BINARY 0xff
@@ -350,6 +351,8 @@ struct hornet_gen_cfg {
  * their own, or port 10 would match AF_INET6 and port 6 IPPROTO_TCP */
 #define HORNET_NET_SPORT 4
 #define HORNET_NET_DPORT 5
+/* a DNSName value's hash (struct hornet_dns_addr), in the integer map */
+#define HORNET_NET_DNS_NAME 6
 
 struct hornet_bits {
 	__u64 w[HORNET_GEN_WORDS];

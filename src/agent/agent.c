@@ -31,6 +31,7 @@
 #include "agent/persist.h"
 #include "agent/policies.h"
 #include "agent/scope.h"
+#include "agent/tls.h"
 #include "export/api.h"
 #include "export/compact.h"
 #include "export/environ.h"
@@ -90,6 +91,9 @@ struct hornet_agent {
 	struct hornet_loader_sensor *mmaps; /* process_loader, while a policy has spec.loader */
 	struct hornet_poll mmaps_poll;
 	char mmaps_err[256]; /* why it did not start, said once */
+	struct hornet_tls_slots tls_slots; /* spec.tlsServerNames rules' numbers */
+	uint64_t tls_sig; /* what the network sensor's TLS rules were built from */
+	bool tls_set;
 	uint64_t mmaps_lost; /* lost by the loader sensors stopped so far */
 	bool rb_more; /* the last drain left records for the next round */
 	struct hornet_features features;
@@ -522,7 +526,33 @@ static void on_loader(struct hornet_poll *p, uint32_t events)
 {
 }
 
-/* Starts the loader sensor when a policy asks for it, stops it when none does. */
+/* The network sensor's TLS rules, from the enabled policies, when they changed. */
+static void tls_update(struct hornet_agent *a)
+{
+	uint64_t sig = hornet_tls_rules_signature(a->pm);
+	struct hornet_tls_rule_set r;
+	char err[512] = "";
+	int ret;
+
+	if (!a->net || (a->tls_set && sig == a->tls_sig))
+		return;
+	ret = hornet_tls_rules_build(a->pm, &a->tls_slots, &r, err, sizeof(err));
+	if (ret == -ENOMEM)
+		return;
+	if (ret)
+		pr_warn("%s", err);
+	ret = hornet_net_sensor__set_tls(a->net, &r);
+	hornet_tls_rule_set_free(&r);
+	if (ret) {
+		pr_err("spec.tlsServerNames: the kernel's rules: %s", strerror(-ret));
+		return;
+	}
+	a->tls_sig = sig;
+	a->tls_set = true;
+}
+
+/* Starts the loader sensor when a policy asks for it, stops it when none does;
+ * the TLS rules likewise follow the policies. */
 static void loader_update(struct hornet_agent *a)
 {
 	struct hornet_loader_opts lo = {
@@ -532,6 +562,7 @@ static void loader_update(struct hornet_agent *a)
 	bool want = hornet_pm__wants_loader(a->pm);
 	char err[256];
 
+	tls_update(a);
 	if (want && !a->mmaps) {
 		a->mmaps = hornet_loader_sensor__new(&lo, err, sizeof(err));
 		if (!a->mmaps) {
@@ -815,6 +846,11 @@ static int status_cmd(void *ctx, json_t *req, struct hornet_json *j, char *err, 
 	hornet_json_obj_begin(j, "errors");
 	hornet_json_u64(j, "process_table_full", stats[HORNET_STAT_TABLE_FULL]);
 	hornet_json_u64(j, "kernel_read_errors", stats[HORNET_STAT_READ_ERROR]);
+	hornet_json_obj_end(j);
+	/* DNS answers read for DNSName (bpf/net.bpf.c) */
+	hornet_json_obj_begin(j, "dns_names");
+	hornet_json_u64(j, "answers_learned", stats[HORNET_STAT_DNS_LEARNED]);
+	hornet_json_u64(j, "answers_refused", stats[HORNET_STAT_DNS_REFUSED]);
 	hornet_json_obj_end(j);
 	hornet_json_arr_begin(j, "sensors");
 	hornet_json_obj_begin(j, NULL);
@@ -1678,6 +1714,10 @@ static int start_policies(struct hornet_agent *a)
 	a->pm = hornet_pm__new(a->gen, &a->kernel, &a->render.host_ns);
 	if (!a->pm)
 		return -ENOMEM;
+	if (!cfg->network)
+		hornet_pm__set_no_names(a->pm, "--network=false");
+	else if (!cfg->inspect_packets)
+		hornet_pm__set_no_names(a->pm, "--inspect-packets=false");
 	hornet_pm__on_scope_change(a->pm, scope_policies_changed, a);
 	hornet_pm__on_progress(a->pm, policy_progress, a);
 	set_phase(a, "reading policies");

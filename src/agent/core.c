@@ -7,14 +7,16 @@
 #include <bpf/libbpf.h>
 #include <hornet/events.h>
 #include <hornet/generic.h>
+#include <hornet/net.h>
 
 #include "agent/core.h"
+#include "net/dnsname.h"
 
 /* Every fd field, so that create and close go over the same list. */
 static int *fds(struct hornet_shared_maps *m, unsigned int i)
 {
-	int *all[] = { &m->events,    &m->enforce,	 &m->stats,   &m->procs,
-		       &m->follow_eq, &m->follow_prefix, &m->scope_cg };
+	int *all[] = { &m->events,    &m->enforce,	 &m->stats,    &m->procs,
+		       &m->follow_eq, &m->follow_prefix, &m->scope_cg, &m->dns_addrs };
 
 	return i < sizeof(all) / sizeof(all[0]) ? all[i] : NULL;
 }
@@ -59,6 +61,15 @@ int hornet_core_maps_create(struct hornet_shared_maps *m, uint64_t ringbuf_size)
 		err = create(&m->scope_cg, BPF_MAP_TYPE_HASH, "hornet_scope_cg", sizeof(__u64),
 			     sizeof(struct hornet_scope_bits), HORNET_SCOPE_CGROUPS,
 			     BPF_F_NO_PREALLOC);
+	if (!err)
+		err = create(&m->dns_addrs, BPF_MAP_TYPE_LRU_HASH, "hornet_dns_addrs",
+			     sizeof(struct hornet_dns_addr_key), sizeof(struct hornet_dns_addr),
+			     HORNET_DNS_ADDRS, 0);
+	if (!err) {
+		/* the network sensor hashes names with it, the policies' values too */
+		m->dns_seed = hornet_dns_seed_new();
+		hornet_dns_seed = m->dns_seed;
+	}
 	if (err)
 		hornet_core_maps_close(m);
 	return err;

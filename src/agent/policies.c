@@ -66,7 +66,13 @@ struct hornet_pm {
 	size_t nr_batch;
 	int (*progress)(void *ctx, const struct hornet_pm_progress *p);
 	void *progress_ctx;
+	const char *no_names; /* why no DNS answer is learned; NULL: they are */
 };
+
+void hornet_pm__set_no_names(struct hornet_pm *pm, const char *why)
+{
+	pm->no_names = why;
+}
 
 struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hornet_kernel *kernel,
 				 const struct hornet_ns *host_ns)
@@ -297,6 +303,24 @@ bool hornet_pm__wants_loader(const struct hornet_pm *pm)
 	return false;
 }
 
+int hornet_pm__each_tls(const struct hornet_pm *pm,
+			int (*fn)(const struct hornet_policy *p, uint32_t scope, bool monitor,
+				  void *ctx),
+			void *ctx)
+{
+	const struct managed *m;
+	int ret;
+
+	for (m = pm ? pm->list : NULL; m; m = m->next) {
+		if (m->state != STATE_ENABLED || !m->policy || !m->policy->nr_tls)
+			continue;
+		ret = fn(m->policy, m->scope, m->monitor, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int hornet_pm__each_scope(const struct hornet_pm *pm,
 			  int (*fn)(const struct hornet_policy *p, uint32_t index, void *ctx),
 			  void *ctx)
@@ -379,12 +403,44 @@ static int attach_enforcer(struct hornet_pm *pm, struct managed *m, char *err, s
  * Plans @m and gives it an id and its follow slots, enabled in the kernel
  * before any program of it runs, so no event is missed.
  */
+/* The first DNSName or NotDNSName of @p, or NULL. */
+static const struct hornet_hook *uses_names(const struct hornet_policy *p)
+{
+	for (size_t i = 0; i < p->nr_hooks; i++)
+		for (size_t s = 0; s < p->hooks[i].nr_selectors; s++) {
+			const struct hornet_selector *sel = &p->hooks[i].selectors[s];
+
+			for (size_t a = 0; a < sel->nr_args; a++)
+				if (sel->args[a].op == HORNET_OP_DNS_NAME ||
+				    sel->args[a].op == HORNET_OP_NOT_DNS_NAME)
+					return &p->hooks[i];
+		}
+	return NULL;
+}
+
 static int prepare(struct hornet_pm *pm, struct managed *m, char *err, size_t err_size)
 {
+	const struct hornet_hook *named;
 	unsigned int slots = 0;
 	size_t i;
 	int ret;
 
+	named = pm->no_names ? uses_names(m->policy) : NULL;
+	if (named) {
+		snprintf(err, err_size,
+			 "spec.%s[%u] '%s': DNSName needs the names DNS answers give, and this "
+			 "agent learns none (%s)",
+			 hornet_hook_kind_name(named->kind), named->index, named->call,
+			 pm->no_names);
+		return -EOPNOTSUPP;
+	}
+	if (pm->no_names && m->policy->nr_tls) {
+		snprintf(err, err_size,
+			 "spec.tlsServerNames needs the network sensor's packet inspection, and "
+			 "this agent has none (%s)",
+			 pm->no_names);
+		return -EOPNOTSUPP;
+	}
 	ret = hornet_guard_check(m->policy, &pm->guard, err, err_size)
 		      ?: hornet_plan_policy(m->policy, pm->kernel, &m->plan, err, err_size);
 	if (ret)

@@ -23,6 +23,23 @@
 
 struct hornet_pm;
 
+/*
+ * Calls @fn for each enabled policy with spec.tlsServerNames, in the order
+ * added, with its workload scope (1 + index, 0 every process) and whether it
+ * is in monitor mode; stops at @fn's first non-zero return, which it returns.
+ */
+int hornet_pm__each_tls(const struct hornet_pm *pm,
+			int (*fn)(const struct hornet_policy *p, uint32_t scope, bool monitor,
+				  void *ctx),
+			void *ctx);
+
+/*
+ * Why the agent learns no names from DNS answers (a static string: the
+ * network sensor or its packet inspection is off), or NULL when it does:
+ * policies with DNSName or NotDNSName are refused while it is set.
+ */
+void hornet_pm__set_no_names(struct hornet_pm *pm, const char *why);
+
 struct hornet_pm *hornet_pm__new(struct hornet_gen_sensor *gen, const struct hornet_kernel *kernel,
 				 const struct hornet_ns *host_ns);
 void hornet_pm__free(struct hornet_pm *pm);

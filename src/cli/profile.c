@@ -46,6 +46,7 @@ struct profile {
 	struct strset execs, files, caps, addrs, ports;
 	struct strset dirs; /* an earlier recording's directories */
 	struct strset names; /* "address name": what DNS answered */
+	struct strset dnames; /* the names of addresses it connected to (DNSName) */
 	struct strset exec_ids; /* the workload's processes */
 	bool caps_recorded; /* the kernel has capability/cap_capable */
 	bool merged;
@@ -317,7 +318,7 @@ static void put_names(FILE *f, const struct profile *p, const char *addr)
 static int write_policy(const struct profile *p, const char *name, bool enforce, double seconds,
 			FILE *f)
 {
-	struct strset dirs = { 0 }, paths = { 0 };
+	struct strset dirs = { 0 }, paths = { 0 }, dnames = { 0 };
 	char when[64];
 	time_t now = time(NULL);
 	size_t i;
@@ -382,10 +383,24 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 	put_binaries(f, p);
 	put_kill(f, enforce);
 
-	/* destinations */
+	/* destinations: the names DNS gave the addresses it connected to */
+	for (i = 0; i < p->names.n; i++) {
+		const char *sp = strchr(p->names.v[i], ' ');
+		char addr[256];
+
+		if (!sp || (size_t)(sp - p->names.v[i]) >= sizeof(addr))
+			continue;
+		memcpy(addr, p->names.v[i], sp - p->names.v[i]);
+		addr[sp - p->names.v[i]] = '\0';
+		if (set_has(&p->addrs, addr) && set_add(&dnames, sp + 1, 1))
+			goto oom;
+	}
+	for (i = 0; i < p->dnames.n; i++)
+		if (!set_has(&dnames, p->dnames.v[i]) && set_add(&dnames, p->dnames.v[i], 0))
+			goto oom;
 	fprintf(f,
-		"  # 3. where it connects: IPv4 and IPv6 addresses, and ports (a connection is\n"
-		"  # stopped when either is new)\n"
+		"  # 3. where it connects: IPv4 and IPv6 addresses (or the DNS names they came\n"
+		"  # from), and ports (a connection is stopped when either is new)\n"
 		"  - call: \"security_socket_connect\"\n    syscall: false\n    args:\n"
 		"    - index: 0\n      type: \"socket\"\n    - index: 1\n      type: \"sockaddr\"\n"
 		"    selectors:\n");
@@ -404,6 +419,16 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 				p->addrs.seen[i] == 1 ? "" : "s");
 		else
 			fprintf(f, " from an earlier recording\n");
+	}
+	/* a name it reached keeps its new addresses allowed (what the kernel
+	 * learned from DNS answers: docs/policies.md) */
+	if (dnames.n) {
+		fprintf(f, "      - index: 1\n        operator: \"NotDNSName\"\n        values:\n");
+		for (i = 0; i < dnames.n; i++) {
+			fprintf(f, "        - ");
+			put_quoted(f, dnames.v[i]);
+			fprintf(f, dnames.seen[i] ? "\n" : "  # from an earlier recording\n");
+		}
 	}
 	put_binaries(f, p);
 	if (enforce)
@@ -435,9 +460,15 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 		fprintf(f, "# (capabilities were not recorded: this kernel has no tracepoint "
 			   "capability/cap_capable)\n");
 	}
+	ret = ferror(f) ? -EIO : 0;
+out:
 	set_free(&dirs);
 	set_free(&paths);
-	return ferror(f) ? -EIO : 0;
+	set_free(&dnames);
+	return ret;
+oom:
+	ret = -ENOMEM;
+	goto out;
 }
 
 /* ---- merging an earlier recording ---- */
@@ -502,6 +533,7 @@ static int merge_file(struct profile *p, const char *path, char *err, size_t err
 					      "\x01");
 		else if (!strcmp(h->call, "security_socket_connect"))
 			ret = take(&p->addrs, find_arg(h, 0, HORNET_OP_NOT_SADDR), "0.0.0.0/32")
+				      ?: take(&p->dnames, find_arg(h, 0, HORNET_OP_NOT_DNS_NAME), "")
 				      ?: take(&p->ports, find_arg(h, 1, HORNET_OP_NOT_SPORT), "0");
 		else if (!strcmp(h->call, "capability/cap_capable"))
 			ret = take(&p->caps, find_arg(h, 0, HORNET_OP_NOT_EQUAL), "63");
@@ -870,6 +902,7 @@ static void profile_free(struct profile *p)
 	set_free(&p->addrs);
 	set_free(&p->ports);
 	set_free(&p->names);
+	set_free(&p->dnames);
 	set_free(&p->exec_ids);
 	json_decref(p->labels);
 }

@@ -123,9 +123,13 @@ static void http_summary(char *out, size_t size, const char *method, const char 
 	snprintf(out, size, "%s %s%s -> %s", method, host, target, destination);
 }
 
-static void tls_summary(char *out, size_t size, const char *sni, const char *destination)
+/* @policy: the spec.tlsServerNames that matched ("" none), @reset what it did */
+static void tls_summary(char *out, size_t size, const char *sni, const char *destination,
+			const char *policy, bool reset)
 {
-	snprintf(out, size, "%s -> %s", sni[0] ? sni : "(no SNI)", destination);
+	snprintf(out, size, "%s -> %s%s%s%s", sni[0] ? sni : "(no SNI)", destination,
+		 policy[0] ? (reset ? " (reset by " : " (reported by ") : "", policy,
+		 policy[0] ? ")" : "");
 }
 
 #define ICON_DNS "\xf0\x9f\x93\x96" /* open book */
@@ -266,7 +270,8 @@ static char *packet_from_json(const char *type, json_t *body, const char *where,
 			     str(body, "target"), str(body, "destination"));
 		return packet_line(ICON_HTTP, "http   ", where, binary, what);
 	}
-	tls_summary(what, sizeof(what), str(body, "sni"), str(body, "destination"));
+	tls_summary(what, sizeof(what), str(body, "sni"), str(body, "destination"),
+		    str(body, "policy_name"), !strcmp(str(body, "action"), "TLS_ACTION_RESET"));
 	return packet_line(ICON_TLS, "tls    ", where, binary, what);
 }
 
@@ -485,7 +490,8 @@ static char *typed_packet(struct texts *t, const struct hornet_event *ev, const 
 			     ctext(t, me->http->host), ctext(t, me->http->target), peer);
 		return packet_line(ICON_HTTP, "http   ", where, binary, what);
 	}
-	tls_summary(what, sizeof(what), ctext(t, me->tls->sni), peer);
+	tls_summary(what, sizeof(what), ctext(t, me->tls->sni), peer,
+		    me->tls_policy ? ctext(t, me->tls_policy) : "", me->tls_reset);
 	return packet_line(ICON_TLS, "tls    ", where, binary, what);
 }
 

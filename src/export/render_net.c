@@ -199,6 +199,12 @@ void hornet_render_msg(struct hornet_json *j, const struct hornet_render_ctx *ct
 			hornet_json_str(j, "sni", me->tls->sni);
 		if (me->tls->alpn[0])
 			hornet_json_str(j, "alpn", me->tls->alpn);
+		/* spec.tlsServerNames: which policy, and what it did */
+		if (me->tls_policy) {
+			hornet_json_str(j, "policy_name", me->tls_policy);
+			hornet_json_str(j, "action",
+					me->tls_reset ? "TLS_ACTION_RESET" : "TLS_ACTION_POST");
+		}
 	}
 	hornet_json_obj_begin(j, "socket");
 	render_sock(j, "sock_arg", me->sock, false);

@@ -152,6 +152,10 @@ struct hornet_conn_event {
 struct hornet_msg_event {
 	const struct hornet_sock_data *sock;
 	bool ingress;
+	/* TLS: the policy whose spec.tlsServerNames matched (NULL none), and
+	 * whether the connection was reset for it (else reported) */
+	const char *tls_policy;
+	bool tls_reset;
 	union {
 		const struct hornet_dns_msg *dns;
 		const struct hornet_http_req *http;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/dnsname.h"
 #include "policy/compile.h"
 #include "policy/scope.h"
 
@@ -397,6 +398,7 @@ static bool negated(enum hornet_op op)
 	case HORNET_OP_NOT_IN_MAP:
 	case HORNET_OP_NOT_FILE_TYPE:
 	case HORNET_OP_NOT_IN:
+	case HORNET_OP_NOT_DNS_NAME:
 		return true;
 	default:
 		return false;
@@ -558,6 +560,18 @@ static int compile_match_arg(struct cc *c, struct hornet_gen_sel *sel, uint8_t a
 				sp->flags |= HORNET_SPEC_FILTER_NET;
 			break;
 		}
+		case HORNET_OP_DNS_NAME:
+		case HORNET_OP_NOT_DNS_NAME:
+			/* a "${NAME}" the parser let through for templates */
+			if (v->kind == HORNET_VALUE_PLACEHOLDER)
+				return fail(c, -EINVAL, "'%s' is not a DNS name", v->str);
+			ret = add_int(c, arg, HORNET_NET_DNS_NAME,
+				      (int64_t)hornet_dns_pattern_hash(hornet_dns_seed, v->str),
+				      slot);
+			cfg->lookups |= HORNET_LOOKUP_DNS;
+			if (sp)
+				sp->flags |= HORNET_SPEC_FILTER_NET;
+			break;
 		case HORNET_OP_SPORT_PRIV:
 		case HORNET_OP_NOT_SPORT_PRIV:
 		case HORNET_OP_DPORT_PRIV:

@@ -97,6 +97,8 @@ static const char *const op_names[HORNET_OP_COUNT] = {
 	[HORNET_OP_SUBSTRING] = "SubString",
 	[HORNET_OP_SUBSTRING_IGNCASE] = "SubStringIgnCase",
 	[HORNET_OP_CEL_EXPR] = "CelExpr",
+	[HORNET_OP_DNS_NAME] = "DNSName",
+	[HORNET_OP_NOT_DNS_NAME] = "NotDNSName",
 	[HORNET_OP_IN] = "In",
 	[HORNET_OP_NOT_IN] = "NotIn",
 };

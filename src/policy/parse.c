@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "net/dnsname.h"
 #include "policy/cel.h"
 #include "policy/policy.h"
 #include "util/suggest.h"
@@ -1354,9 +1355,11 @@ static bool op_applies(enum hornet_arg_type t, enum hornet_op op)
 		return (op >= HORNET_OP_EQUAL && op <= HORNET_OP_NOT_POSTFIX) ||
 		       op == HORNET_OP_SUBSTRING || op == HORNET_OP_SUBSTRING_IGNCASE;
 	case CLASS_SOCK:
-		return op >= HORNET_OP_SADDR && op <= HORNET_OP_STATE;
+		return (op >= HORNET_OP_SADDR && op <= HORNET_OP_STATE) ||
+		       op == HORNET_OP_DNS_NAME || op == HORNET_OP_NOT_DNS_NAME;
 	case CLASS_SOCKADDR: /* what a sockaddr has: no destination, protocol or state */
 		return op == HORNET_OP_SADDR || op == HORNET_OP_NOT_SADDR ||
+		       op == HORNET_OP_DNS_NAME || op == HORNET_OP_NOT_DNS_NAME ||
 		       op == HORNET_OP_SPORT || op == HORNET_OP_NOT_SPORT ||
 		       op == HORNET_OP_SPORT_PRIV || op == HORNET_OP_NOT_SPORT_PRIV ||
 		       op == HORNET_OP_FAMILY;
@@ -1439,6 +1442,16 @@ static int check_arg_values(struct ctx *c, struct hornet_values *vs, enum hornet
 		case HORNET_OP_NOT_DPORT:
 			ret = check_port(c, vs, i);
 			break;
+		case HORNET_OP_DNS_NAME:
+		case HORNET_OP_NOT_DNS_NAME: {
+			char why[256];
+
+			if (is_placeholder(vs->v[i].str))
+				vs->v[i].kind = HORNET_VALUE_PLACEHOLDER;
+			else if (hornet_dns_pattern_check(vs->v[i].str, why, sizeof(why)))
+				ret = fail_value(c, vs, i, "%s", why);
+			break;
+		}
 		case HORNET_OP_PROTOCOL:
 			ret = check_named(c, vs, i, HORNET_VOCAB_PROTOCOL, true);
 			break;
@@ -2749,7 +2762,7 @@ static int parse_hooks(struct ctx *c, const yaml_node_t *spec)
 		total += NR_ITEMS(n);
 	}
 	if (!total) {
-		if (p->loader)
+		if (p->loader || p->nr_tls)
 			return 0;
 		return fail_node(c, spec,
 				 "no hooks (add kprobes, tracepoints, lsmhooks or uprobes)");
@@ -3183,6 +3196,58 @@ static int parse_scope(struct ctx *c, const yaml_node_t *spec)
  * ("sys_dup", "__x64_sys_dup", "dup") or "list:NAME" of spec.lists. The plan
  * checks them against the running kernel.
  */
+/* spec.tlsServerNames[i]: operator (In, NotIn), values (names), action (Reset, Post). */
+static int tls_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
+{
+	static const char *const keys[] = { "operator", "values", "action", NULL };
+	static const char *const ops[] = { "In", "NotIn", NULL };
+	static const char *const actions[] = { "Reset", "Post", NULL };
+	struct hornet_tls_rule *r = entry;
+	char *op = NULL, *action = NULL, why[256];
+	yaml_node_t *n;
+	size_t i, old, o2;
+	int err;
+
+	(void)arg;
+	err = want_map(c, map) ?: check_keys(c, map, keys) ?:
+				  field_str(c, map, "operator", false, &op) ?:
+				  field_str(c, map, "action", false, &action);
+	if (!err && op && strcasecmp(op, "In") && strcasecmp(op, "NotIn")) {
+		old = path_key(c, "operator");
+		err = fail_node(c, get(c, map, "operator"), "unknown operator '%s' (valid: %s, %s)",
+				op, ops[0], ops[1]);
+		path_pop(c, old);
+	}
+	if (!err && action && strcasecmp(action, "Reset") && strcasecmp(action, "Post")) {
+		old = path_key(c, "action");
+		err = fail_node(c, get(c, map, "action"), "unknown action '%s' (valid: %s, %s)",
+				action, actions[0], actions[1]);
+		path_pop(c, old);
+	}
+	r->not_in = op && !strcasecmp(op, "NotIn");
+	r->post_only = action && !strcasecmp(action, "Post");
+	free(op);
+	free(action);
+	if (err)
+		return err;
+	n = get(c, map, "values");
+	if (!n)
+		return missing(c, map, "values");
+	err = field_strings(c, map, "values", HORNET_POLICY_MAX_TLS_NAMES, &r->names, &r->nr_names);
+	old = path_key(c, "values");
+	if (!err && !r->nr_names)
+		err = fail_node(c, n, "at least one server name is needed");
+	for (i = 0; !err && i < r->nr_names; i++) {
+		if (!hornet_dns_pattern_check(r->names[i], why, sizeof(why)))
+			continue;
+		o2 = path_idx(c, i);
+		err = fail_node(c, item(c, n, i), "%s", why);
+		path_pop(c, o2);
+	}
+	path_pop(c, old);
+	return err;
+}
+
 static int enforcer_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
 	static const char *const keys[] = { "calls", NULL };
@@ -3232,9 +3297,9 @@ static int enforcer_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 {
 	static const char *const keys[] = {
-		"kprobes",	"fentries",  "tracepoints", "lsmhooks",	   "uprobes",
-		"usdts",	"lists",     "options",	    "podSelector", "containerSelector",
-		"hostSelector", "enforcers", "loader",	    NULL
+		"kprobes",	"fentries",  "tracepoints", "lsmhooks",	      "uprobes",
+		"usdts",	"lists",     "options",	    "podSelector",    "containerSelector",
+		"hostSelector", "enforcers", "loader",	    "tlsServerNames", NULL
 	};
 	struct hornet_policy *p = c->p;
 	size_t old;
@@ -3277,6 +3342,10 @@ static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 			path_pop(c, old);
 		}
 	}
+	if (!err)
+		err = field_entries(c, spec, "tlsServerNames", sizeof(*p->tls),
+				    HORNET_POLICY_MAX_TLS_RULES, "too many entries",
+				    (void **)&p->tls, &p->nr_tls, tls_entry, NULL);
 	if (err)
 		return err;
 	return parse_hooks(c, spec);
@@ -3793,6 +3862,9 @@ void hornet_policy_free(struct hornet_policy *p)
 	}
 	free(p->lists);
 	free_strings(p->enforcer_calls, p->nr_enforcer_calls);
+	for (i = 0; i < p->nr_tls; i++)
+		free_strings(p->tls[i].names, p->tls[i].nr_names);
+	free(p->tls);
 	free_strings(p->options_names, p->nr_options);
 	free_strings(p->options_values, p->nr_options);
 	free_label_selector(&p->pod_selector);

@@ -1121,10 +1121,12 @@ static const char *cgroup_connect_unfit(const struct hornet_hook *h, bool sendms
 			case HORNET_OP_NOT_DPORT_PRIV:
 			case HORNET_OP_PROTOCOL:
 			case HORNET_OP_FAMILY:
+			case HORNET_OP_DNS_NAME:
+			case HORNET_OP_NOT_DNS_NAME:
 				break;
 			default:
-				return "its selectors can only match addresses, ports, protocol "
-				       "and family";
+				return "its selectors can only match addresses, ports, protocol, "
+				       "family and DNS names";
 			}
 		}
 		if (sel->nr_data_args)

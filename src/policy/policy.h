@@ -127,6 +127,8 @@ enum hornet_op {
 	HORNET_OP_SUBSTRING, /* strings: contains a value */
 	HORNET_OP_SUBSTRING_IGNCASE, /* the same, ASCII letters of any case */
 	HORNET_OP_CEL_EXPR, /* integer arguments: a CEL expression holds */
+	HORNET_OP_DNS_NAME, /* sock, sockaddr: a DNS answer named the address so */
+	HORNET_OP_NOT_DNS_NAME,
 	/* matchPIDs, matchNamespaces, matchCapabilities, matchBinaries */
 	HORNET_OP_IN,
 	HORNET_OP_NOT_IN,
@@ -414,6 +416,21 @@ struct hornet_label_selector {
 /* The label a pod's namespace is matched as, as Tetragon does. */
 #define HORNET_LABEL_POD_NAMESPACE "k8s:io.kubernetes.pod.namespace"
 
+/*
+ * spec.tlsServerNames[] (a hornet extension): TLS connections judged by the
+ * server name their ClientHello carries, whatever their address, by the
+ * network sensor (bpf/net.bpf.c). Names as DNSName takes them.
+ */
+#define HORNET_POLICY_MAX_TLS_RULES 8
+#define HORNET_POLICY_MAX_TLS_NAMES 256
+
+struct hornet_tls_rule {
+	bool not_in; /* operator NotIn: any name but these, and a ClientHello with none */
+	bool post_only; /* action Post: report, do not reset */
+	char **names;
+	size_t nr_names;
+};
+
 struct hornet_policy {
 	char *file; /* where it came from ("-" for the API) */
 	char *api_version;
@@ -439,6 +456,8 @@ struct hornet_policy {
 	char **options_names;
 	char **options_values;
 	size_t nr_options;
+	struct hornet_tls_rule *tls; /* spec.tlsServerNames */
+	size_t nr_tls;
 };
 
 /*

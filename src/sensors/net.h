@@ -20,6 +20,7 @@
 #include "probe/features.h"
 #include "process/cache.h"
 #include "sensors/shared.h"
+#include <hornet/net.h>
 
 struct hornet_net_sensor;
 
@@ -37,6 +38,27 @@ struct hornet_net_opts {
 struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *features,
 						 const struct hornet_net_opts *opts);
 void hornet_net_sensor__free(struct hornet_net_sensor *s);
+
+/*
+ * The TLS rules of policies (spec.tlsServerNames), as the kernel takes them
+ * (include/hornet/net.h): cfg, and each name's hash with the rules that list
+ * it; each rule's policy, for its events.
+ */
+struct hornet_tls_rule_set {
+	struct hornet_tls_cfg cfg;
+	char policy[HORNET_TLS_RULES][256];
+	uint64_t *hash;
+	struct hornet_tls_bits *bits;
+	size_t n;
+};
+
+/*
+ * Puts @r in the kernel's place of the rules there. A rule that keeps its
+ * number keeps judging throughout (names are added before the rules are,
+ * and taken away after). Returns 0 or -errno (the rules stay as they were,
+ * or partly changed if a map update failed half way).
+ */
+int hornet_net_sensor__set_tls(struct hornet_net_sensor *s, const struct hornet_tls_rule_set *r);
 
 /* Handles one HORNET_OP_NET record; -EINVAL when it fails validation. */
 int hornet_net_sensor__handle(struct hornet_net_sensor *s, const void *data, size_t size);

@@ -19,6 +19,7 @@ static const struct {
 	{ "hornet_follow_eq", offsetof(struct hornet_shared_maps, follow_eq) },
 	{ "hornet_follow_prefix", offsetof(struct hornet_shared_maps, follow_prefix) },
 	{ "hornet_scope_cg", offsetof(struct hornet_shared_maps, scope_cg) },
+	{ "hornet_dns_addrs", offsetof(struct hornet_shared_maps, dns_addrs) },
 };
 
 /*

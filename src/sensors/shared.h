@@ -4,7 +4,9 @@
  * to, the generic sensor's ring of enforcement records, the loss counters,
  * the process table, the followChildren binary maps (read by the exec
  * programs, filled by the generic sensor), and the workload scopes of each
- * container cgroup (filled by the agent, read by the generic sensor). The
+ * container cgroup (filled by the agent, read by the generic sensor), and
+ * the addresses DNS answers named (filled by the network sensor, read by
+ * the generic sensor's DNSName operators). The
  * agent creates them (agent/core.c) and hands their fds to every sensor,
  * which makes its object use them before loading it; no sensor owns them,
  * and none depends on another for them.
@@ -32,6 +34,8 @@ struct hornet_shared_maps {
 	int follow_eq; /* hornet_follow_eq: followChildren binaries, exact */
 	int follow_prefix; /* hornet_follow_prefix: followChildren binaries, prefixes */
 	int scope_cg; /* hornet_scope_cg: workload scopes per container cgroup (agent/scope.c) */
+	int dns_addrs; /* hornet_dns_addrs: names DNS answers gave (filled by the network sensor) */
+	uint64_t dns_seed; /* the key of the names' hash (src/net/dnsname.c) */
 };
 
 /*

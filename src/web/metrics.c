@@ -507,6 +507,19 @@ static void render_agent(struct writer *w, json_t *st)
 		       num(path(st, "errors", "kernel_read_errors")));
 		sample(w, "tetragon_errors_total", l3, num(json_object_get(lost, "export_errors")));
 	}
+	if (json_object_get(st, "dns_names")) {
+		const char *l1[] = { "result", "learned", NULL };
+		const char *l2[] = { "result", "refused", NULL };
+
+		family(w, "hornet_dns_answers_total", "counter",
+		       "DNS answers the network sensor read for DNSName: learned (their "
+		       "addresses named), or refused (no query of the socket asked it: another "
+		       "source, id or question).");
+		sample(w, "hornet_dns_answers_total", l1,
+		       num(path(st, "dns_names", "answers_learned")));
+		sample(w, "hornet_dns_answers_total", l2,
+		       num(path(st, "dns_names", "answers_refused")));
+	}
 }
 
 static void render_cache(struct writer *w, json_t *st)

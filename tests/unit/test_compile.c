@@ -258,6 +258,22 @@ static const struct compile_case cases[] = {
 	  "int_eq 0/2 10 -> 3\n"
 	  "int_eq 0/3 2 -> 4\n"
 	  "int_eq 0/4 22 -> 5" },
+	{ "dns_names_hashed_apart_from_ports",
+	  { CONNECT SEL ARG(0, "DNSName", "[\"*.b.test\", A.Test.]") "    - " ARG(
+		  0, "NotDNSName", "[\"*\"]") "    - " ARG(0, "DPort", "[6]") },
+	  "specs: arg:sock@0/8+N\n"
+	  "users: 0 ret=-\n"
+	  "sel 1/100.0 first req=0 post\n"
+	  "sel 1/100.1 req=1 post\n"
+	  "sel 1/100.2 req=2 post\n"
+	  "neg: 1\n"
+	  "lookups: port dns\n"
+	  "always\n"
+	  /* hashes under key 0 (src/net/dnsname.c): ".b.test", "a.test", and "" */
+	  "int_eq 0/6 -7182197181063464065 -> 0\n"
+	  "int_eq 0/6 -6283069512757970046 -> 0\n"
+	  "int_eq 0/6 0 -> 1\n"
+	  "int_eq 0/5 6 -> 2" },
 	{ "ports_apart_from_families",
 	  { CONNECT SEL ARG(0, "DPort", "[10]") "    - " ARG(0, "Family", "[AF_INET6]") },
 	  "specs: arg:sock@0/8+N\n"
@@ -842,7 +858,7 @@ static void config_text(const struct hornet_point_config *o, const struct hornet
 	static const char *const lookups[] = { "str_eq", "str_prefix", "str_postfix", "int_eq",
 					       "binary", "pid",	       "nspid",	      "addr",
 					       "port",	 "netint",     "proc",	      "parent",
-					       "substr" };
+					       "substr", "cel",	       "dns" };
 	static const char *const kinds[] = {
 		"int_gt", "int_lt",   "int_range",     "int_mask",     "port_range",  "port_priv",
 		"caps",	  "caps_all", "ns_changed",    "caps_changed", "caps_gained", "file_type",

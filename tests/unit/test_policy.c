@@ -420,6 +420,29 @@ static const struct bad_row {
 	  SK "      - index: 0\n        operator: NotSAddr\n        values: [10.0.0.300]\n",
 	  "17:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]: '10.0.0.300' is not an IPv4 "
 	  "or IPv6 address or CIDR" },
+	{ "bad DNS name",
+	  SK "      - index: 0\n        operator: DNSName\n        values: [\"bad name.test\"]\n",
+	  "17:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]: 'bad name.test' is not a "
+	  "DNS name: byte 0x20 at 3 (letters, digits, '-' and '_' only)" },
+	{ "DNS wildcard inside a name",
+	  SK "      - index: 0\n        operator: NotDNSName\n        values: [\"a.*.test\"]\n",
+	  "17:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]: 'a.*.test': a wildcard "
+	  "is '*' alone or '*.' before a name, as in '*.example.com'" },
+	{ "DNS wildcard too deep",
+	  SK "      - index: 0\n        operator: DNSName\n"
+	     "        values: [\"*.a.b.c.d.e.f.g.h.test\"]\n",
+	  "17:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]: '*.a.b.c.d.e.f.g.h.test': "
+	  "a wildcard's name may have at most 8 labels (the kernel keeps the 8 shortest suffixes "
+	  "of each name)" },
+	{ "TLS rule: unknown operator",
+	  HDR "  tlsServerNames:\n  - operator: Is\n    values: [a.test]\n",
+	  "7:15: spec.tlsServerNames[0].operator: unknown operator 'Is' (valid: In, NotIn)" },
+	{ "TLS rule: a bad name",
+	  HDR "  tlsServerNames:\n  - values: [ok.test, \"*.*\"]\n    action: Post\n",
+	  "7:23: spec.tlsServerNames[0].values[1]: '*.*': a wildcard is '*' alone or '*.' "
+	  "before a name" },
+	{ "TLS rule: no values", HDR "  tlsServerNames:\n  - action: Reset\n",
+	  "7:5: spec.tlsServerNames[0]: missing 'values'" },
 	{ "port out of range",
 	  SK "      - index: 0\n        operator: DPort\n        values: [\"80\", \"70000\"]\n",
 	  "17:24: spec.kprobes[0].selectors[0].matchArgs[0].values[1]: '70000' is not a port "
@@ -450,7 +473,7 @@ static const struct bad_row {
 	      "        values: [\"53\"]\n",
 	  "14:19: spec.kprobes[0].selectors[0].matchArgs[0].operator: operator 'DPort' does not "
 	  "apply to argument 0 of type 'sockaddr' (valid: SAddr, NotSAddr, SPort, NotSPort, "
-	  "SPortPriv, NotSPortPriv, Family)" },
+	  "SPortPriv, NotSPortPriv, Family, DNSName, NotDNSName)" },
 	{ "InRange without colon",
 	  MA "      - index: 0\n        operator: InRange\n        values: [\"5\"]\n",
 	  "17:18: spec.kprobes[0].selectors[0].matchArgs[0].values[0]: expected a range "
@@ -1113,8 +1136,22 @@ int main(void)
 					     "  namespace: prod\nspec:\n  fentries:\n  - call: f\n"
 					     "  enforcers:\n  - calls: [f]\n";
 
+		/* TLS rules alone are a policy too */
+		static const char tls[] =
+			HDR "  tlsServerNames:\n  - values: [\"*.a.test\", b.test]\n"
+			    "  - operator: notin\n    values: [\"*\"]\n"
+			    "    action: Post\n";
+
 		p = parse(pod, strlen(pod), err, sizeof(err));
 		CHECK(p && p->loader && !p->nr_hooks && !strcmp(p->name, "t"));
+		hornet_policy_free(p);
+		p = parse(tls, strlen(tls), err, sizeof(err));
+		CHECK(p && !p->nr_hooks && p->nr_tls == 2);
+		if (p && p->nr_tls == 2) {
+			CHECK(!p->tls[0].not_in && !p->tls[0].post_only);
+			CHECK(p->tls[0].nr_names == 2 && !strcmp(p->tls[0].names[1], "b.test"));
+			CHECK(p->tls[1].not_in && p->tls[1].post_only);
+		}
 		hornet_policy_free(p);
 		p = parse(hornet, strlen(hornet), err, sizeof(err));
 		CHECK(p && p->namespaced && p->has_enforcers);

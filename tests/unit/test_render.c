@@ -500,6 +500,23 @@ int main(void)
 			      "\"cookie\":\"99\"}}}," ENVELOPE));
 		CHECK(same_compact(&ev, "\xf0\x9f\x94\x90 tls      example.com -> "
 					"93.184.216.34:443"));
+		/* a spec.tlsServerNames rule that matched */
+		ev.msg.tls_policy = "no-paste";
+		ev.msg.tls_reset = true;
+		CHECK(line_is(&ev,
+			      "{\"process_tls\":{\"process_unknown\":true,\"destination\":"
+			      "\"93.184.216.34:443\",\"sni\":\"example.com\",\"alpn\":\"h2\","
+			      "\"policy_name\":\"no-paste\",\"action\":\"TLS_ACTION_RESET\","
+			      "\"socket\":{\"sock_arg\":{\"family\":\"AF_INET\",\"type\":"
+			      "\"SOCK_STREAM\",\"protocol\":\"IPPROTO_TCP\",\"saddr\":\"10.0.0.1\","
+			      "\"daddr\":\"93.184.216.34\",\"sport\":40000,\"dport\":443,"
+			      "\"cookie\":\"99\"}}}," ENVELOPE));
+		CHECK(same_compact(&ev, "\xf0\x9f\x94\x90 tls      example.com -> "
+					"93.184.216.34:443 (reset by no-paste)"));
+		ev.msg.tls_reset = false;
+		CHECK(same_compact(&ev, "\xf0\x9f\x94\x90 tls      example.com -> "
+					"93.184.216.34:443 (reported by no-paste)"));
+		ev.msg.tls_policy = NULL;
 		tls.sni[0] = '\0';
 		CHECK(same_compact(&ev, NULL));
 		free(m);
