@@ -122,6 +122,7 @@ struct hornet_agent {
 	char **env_keep;
 	struct hornet_throttle *throttle; /* --cgroup-rate; NULL: off */
 	uint64_t throttle_tick_ns; /* the last look at throttled cgroups */
+	uint64_t cgroup_scan_ns; /* the last walk of cgroupSelectors' cgroups */
 	struct hornet_pod_store *pods; /* always there: the hook fills it without the API */
 	struct hornet_k8s_pods *k8s; /* the pod watch, with --enable-k8s-api */
 	struct hornet_export_file *file;
@@ -306,6 +307,8 @@ static void release_waiting(struct hornet_agent *a)
 }
 
 /* Updates the kernel's scope map: the store changed, or the scoped policies (@policies). */
+#define CGROUP_SCAN_NS (2ULL * 1000000000ULL)
+
 static void scope_update(struct hornet_agent *a, bool policies)
 {
 	int err;
@@ -2550,6 +2553,12 @@ int hornet_agent_run(const struct hornet_config *cfg)
 			refresh_clock(&a);
 		if (a.throttle)
 			throttle_tick(&a);
+		/* cgroups made under a cgroupSelector's path since the last walk */
+		if (a.scope && hornet_scope__has_cgroups(a.scope) &&
+		    hornet_clock_ns(CLOCK_MONOTONIC) - a.cgroup_scan_ns > CGROUP_SCAN_NS) {
+			a.cgroup_scan_ns = hornet_clock_ns(CLOCK_MONOTONIC);
+			scope_update(&a, false);
+		}
 	}
 	if (!err) {
 		/* what the kernel already queued still goes out, waiting or not; a

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <hornet/generic.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <uthash.h>
 
 #include "agent/scope.h"
 #include "policy/scope.h"
+#include "util/cgroup2.h"
 
 #define MAX_LEARNED 16384 /* as many as the kernel map holds */
+#define MAX_CGROUP_WALK 4096 /* cgroups under one cgroupSelector path */
+#define MAX_CGROUP_DEPTH 32
 
 struct learned {
 	char id[HORNET_CONTAINER_ID_LEN + 1];
@@ -43,6 +50,7 @@ struct hornet_scope {
 	int err;
 	uint64_t gen_done; /* the store's generation at the last complete update */
 	bool policies_done; /* that update had scoped policies */
+	bool cgroups; /* a scoped policy has a cgroupSelector */
 	struct hornet_scope_stats st;
 };
 
@@ -134,12 +142,23 @@ static int add_policy(const struct hornet_policy *p, uint32_t index, void *ctx)
 	return 0;
 }
 
-/* Writes @bits for @cgroup_id when they differ from what the kernel has. */
-static void put(struct hornet_scope *s, uint64_t cgroup_id, const struct hornet_scope_bits *bits)
+/* Writes @bits for @cgroup_id when they differ from what the kernel has;
+ * @add: to what this update gave it already (a cgroupSelector's). */
+static void put(struct hornet_scope *s, uint64_t cgroup_id, const struct hornet_scope_bits *bits,
+		bool add)
 {
+	struct hornet_scope_bits sum;
 	struct entry *e;
 
 	HASH_FIND(hh, s->entries, &cgroup_id, sizeof(cgroup_id), e);
+	if (e && e->seen && add) {
+		for (int w = 0; w < HORNET_SCOPE_WORDS; w++)
+			sum.w[w] = e->bits.w[w] | bits->w[w];
+		if (!memcmp(&sum, &e->bits, sizeof(sum)))
+			return;
+		e->seen = false;
+		bits = &sum;
+	}
 	if (e && e->seen)
 		return; /* a container listed twice (hook and API): the first decides */
 	if (e && !memcmp(&e->bits, bits, sizeof(*bits))) {
@@ -214,7 +233,77 @@ static void put_container(struct hornet_scope *s, const struct hornet_pod *pod,
 		if (hornet_policy_selects(s->policies[i].p, &w))
 			set_bit(&bits, s->policies[i].index);
 	free(labels);
-	put(s, cgroup_id, &bits);
+	put(s, cgroup_id, &bits, false);
+}
+
+/*
+ * The cgroup at @fd (a directory of the cgroup v2 hierarchy) and those below
+ * it, down to MAX_CGROUP_DEPTH: each gets @bits added. A cgroup id is its
+ * directory's inode number. Returns how many more it may visit.
+ */
+static int walk_cgroups(struct hornet_scope *s, int fd, const struct hornet_scope_bits *bits,
+			int depth, int left)
+{
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (fstat(fd, &st) || left <= 0) {
+		close(fd);
+		return left;
+	}
+	put(s, st.st_ino, bits, true);
+	left--;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return left;
+	}
+	while (depth < MAX_CGROUP_DEPTH && left > 0 && (d = readdir(dir))) {
+		int sub;
+
+		if (d->d_type != DT_DIR || !strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		sub = openat(dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			left = walk_cgroups(s, sub, bits, depth + 1, left);
+	}
+	closedir(dir);
+	return left;
+}
+
+/*
+ * The cgroups of the policies' cgroupSelectors. A cgroup no container
+ * holds leaves the host's class by getting an entry: it carries the bits
+ * of the scoped policies that select the host, as the host would.
+ */
+static void put_cgroups(struct hornet_scope *s)
+{
+	struct hornet_scope_bits host = {};
+	char root[4096], path[8192];
+	size_t i, k;
+	int fd;
+
+	s->cgroups = false;
+	for (i = 0; i < s->nr_policies; i++)
+		s->cgroups |= s->policies[i].p->nr_cgroup_paths > 0;
+	if (!s->cgroups || hornet_cgroup2_root(root, sizeof(root)))
+		return;
+	for (i = 0; i < s->nr_policies; i++)
+		if (hornet_policy_selects_host(s->policies[i].p))
+			set_bit(&host, s->policies[i].index);
+	for (i = 0; i < s->nr_policies; i++) {
+		const struct hornet_policy *p = s->policies[i].p;
+		struct hornet_scope_bits bits = host;
+
+		set_bit(&bits, s->policies[i].index);
+		for (k = 0; k < p->nr_cgroup_paths; k++) {
+			snprintf(path, sizeof(path), "%s%s", root, p->cgroup_paths[k]);
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0)
+				walk_cgroups(s, fd, &bits, 0, MAX_CGROUP_WALK);
+		}
+	}
 }
 
 static uint64_t learned_cgroup(const struct hornet_scope *s, const char *id)
@@ -305,6 +394,7 @@ int hornet_scope__update(struct hornet_scope *s, const struct hornet_pm *pm, boo
 			c = s->pods ? hornet_pod_store__container(s->pods, l->id) : NULL;
 		put_container(s, pod, c, l->cgroup_id);
 	}
+	put_cgroups(s);
 	sweep(s, false);
 	ret = s->err;
 	if (!ret)
@@ -317,6 +407,11 @@ out:
 	s->nr_policies = 0;
 	s->st.cgroups = HASH_COUNT(s->entries);
 	return ret;
+}
+
+bool hornet_scope__has_cgroups(const struct hornet_scope *s)
+{
+	return s->cgroups;
 }
 
 void hornet_scope__stats(const struct hornet_scope *s, struct hornet_scope_stats *st)

@@ -51,6 +51,13 @@ bool hornet_scope__learn(struct hornet_scope *s, const char *id, uint64_t cgroup
 /* Container @id is gone (the hook at poststop): its cgroup goes at the next update. */
 void hornet_scope__forget(struct hornet_scope *s, const char *id);
 
+/*
+ * Whether the last update found a policy with a cgroupSelector: cgroups
+ * made under its paths since are found by updating again (the agent does
+ * every few seconds while it is true).
+ */
+bool hornet_scope__has_cgroups(const struct hornet_scope *s);
+
 void hornet_scope__stats(const struct hornet_scope *s, struct hornet_scope_stats *st);
 
 #endif

@@ -8,6 +8,7 @@
  * to the workload (matchBinaries with followChildren), and the network
  * sensor's events. Recording again into the same file merges.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@
 #include "cli/cli.h"
 #include "export/api.h"
 #include "policy/policy.h"
+#include "util/cgroup2.h"
 
 #define MAX_SECONDS (7 * 24 * 3600)
 /* files in a directory this deep or deeper are allowed by their directory */
@@ -38,7 +40,8 @@ struct strset {
 };
 
 struct profile {
-	char binary[PATH_MAX]; /* --binary: the program; "" with --pod */
+	char binary[PATH_MAX]; /* --binary: the program; "" with --pod or --cgroup */
+	char cgroup[PATH_MAX]; /* --cgroup: its path from the hierarchy's root */
 	/* --pod: the pod, whose labels (and namespace) scope the policies */
 	char pod_ns[256], pod_name[256];
 	json_t *labels;
@@ -63,8 +66,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: hornet profile record --binary PATH|--pod [NAMESPACE/]NAME --duration D "
-		"[OPTIONS]\n\n"
+		"Usage: hornet profile record --binary PATH|--pod [NAMESPACE/]NAME|--cgroup "
+		"PATH|ID\n                             --duration D [OPTIONS]\n\n"
 		"Records what a workload does and writes a TracingPolicy that allows exactly\n"
 		"that: the programs it runs, the files it opens (by directory where they are\n"
 		"deep enough), the capabilities it is checked for, and the addresses and ports it\n"
@@ -74,6 +77,9 @@ static void usage(FILE *out)
 		"  --binary PATH       the workload: this program and every process it starts\n"
 		"  --pod [NS/]NAME     the workload: the pod's processes (the policy selects the\n"
 		"                      pods with its labels, in its namespace)\n"
+		"  --cgroup PATH|ID    the workload: the processes of this cgroup v2 and those\n"
+		"                      below it (a path from the hierarchy's root, as in\n"
+		"                      /proc/PID/cgroup, or under its mount, or the cgroup's id)\n"
 		"  --duration D        how long to record: seconds, or with s, m or h\n"
 		"  -o, --output FILE   the policy to write (default: profile-NAME.yaml, NAME the\n"
 		"                      binary's); an existing one is merged with\n"
@@ -83,6 +89,74 @@ static void usage(FILE *out)
 		"  --socket PATH       the agent's API socket (default: $HORNET_SOCKET or\n"
 		"                      /run/hornet/hornet.sock)\n"
 		"  -h, --help          show this help\n");
+}
+
+/* ---- the cgroup ---- */
+
+/* The directory under @dir (of the cgroup v2 hierarchy) whose inode is @id. */
+static bool find_id(const char *dir, uint64_t id, char *out, size_t size, int depth)
+{
+	struct dirent *d;
+	struct stat st;
+	char sub[PATH_MAX];
+	bool found = false;
+	DIR *dp;
+
+	if (!stat(dir, &st) && st.st_ino == id) {
+		snprintf(out, size, "%s", dir);
+		return true;
+	}
+	dp = depth < 32 ? opendir(dir) : NULL;
+	while (dp && !found && (d = readdir(dp))) {
+		if (d->d_type != DT_DIR || !strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, d->d_name) < (int)sizeof(sub))
+			found = find_id(sub, id, out, size, depth + 1);
+	}
+	if (dp)
+		closedir(dp);
+	return found;
+}
+
+/*
+ * --cgroup: a path from the hierarchy's root ("/system.slice/x.service", as
+ * /proc/PID/cgroup shows it), a path under its mount, or a cgroup id (its
+ * directory's inode). @out: the path from the root, as cgroupSelector takes.
+ */
+static int find_cgroup(const char *arg, char *out, size_t size, char *err, size_t err_size)
+{
+	char root[PATH_MAX], path[PATH_MAX * 2], real[PATH_MAX];
+	size_t rl;
+	char *end;
+	struct stat st;
+	unsigned long long id;
+
+	if (hornet_cgroup2_root(root, sizeof(root))) {
+		snprintf(err, err_size, "no cgroup v2 hierarchy is mounted");
+		return -ENOENT;
+	}
+	rl = strlen(root);
+	id = strtoull(arg, &end, 10);
+	if (*arg && !*end) {
+		if (!find_id(root, id, path, sizeof(path), 0)) {
+			snprintf(err, err_size, "no cgroup has id %llu under %s", id, root);
+			return -ENOENT;
+		}
+	} else if (!strncmp(arg, root, rl) && (arg[rl] == '/' || !arg[rl])) {
+		snprintf(path, sizeof(path), "%s", arg);
+	} else if (arg[0] == '/') {
+		snprintf(path, sizeof(path), "%s%s", root, arg);
+	} else {
+		snprintf(err, err_size, "not a cgroup: a path from the root starts with '/'");
+		return -EINVAL;
+	}
+	if (!realpath(path, real) || stat(real, &st) || !S_ISDIR(st.st_mode) ||
+	    strncmp(real, root, rl) || (real[rl] && real[rl] != '/')) {
+		snprintf(err, err_size, "%.300s is not a cgroup under %.300s", path, root);
+		return -ENOENT;
+	}
+	snprintf(out, size, "%s", real[rl] ? real + rl : "/");
+	return 0;
 }
 
 /* ---- sets ---- */
@@ -266,19 +340,26 @@ static void put_values(FILE *f, const char *indent, const struct strset *s)
 /* A selector's scope: the binary and its children; a pod is scoped at spec level. */
 static void put_binaries(FILE *f, const struct profile *p)
 {
-	if (p->labels)
+	if (p->labels || p->cgroup[0])
 		return;
 	fprintf(f, "      matchBinaries:\n      - operator: In\n        values:\n        - ");
 	put_quoted(f, p->binary);
 	fprintf(f, "\n        followChildren: true\n");
 }
 
-/* spec.podSelector for a pod: its labels, and its namespace's */
+/* spec.podSelector for a pod: its labels, and its namespace's; spec.cgroupSelector
+ * for a cgroup */
 static void put_pod_scope(FILE *f, const struct profile *p)
 {
 	const char *key;
 	json_t *v;
 
+	if (p->cgroup[0]) {
+		fprintf(f, "  cgroupSelector:\n    paths:\n    - ");
+		put_quoted(f, p->cgroup);
+		fprintf(f, "\n");
+		return;
+	}
 	if (!p->labels)
 		return;
 	fprintf(f, "  podSelector:\n    matchLabels:\n");
@@ -336,6 +417,10 @@ static int write_policy(const struct profile *p, const char *name, bool enforce,
 		fprintf(f, "pod ");
 		put_quoted(f, p->what + 4);
 		fprintf(f, " did (the policy selects\n# the pods with its labels)");
+	} else if (p->cgroup[0]) {
+		fprintf(f, "the processes of cgroup ");
+		put_quoted(f, p->cgroup);
+		fprintf(f, " (and below) did\n#");
 	} else {
 		put_quoted(f, p->binary);
 		fprintf(f, " and the processes it started did\n#");
@@ -675,7 +760,7 @@ static char *rec_text(const struct profile *p, const char *name, bool caps)
 	put_pod_scope(f, p);
 	for (h = caps ? 2 : 0; h < (caps ? 3 : 2); h++) {
 		fputs(hooks[h], f);
-		if (!p->labels) {
+		if (!p->labels && !p->cgroup[0]) {
 			fprintf(f, "    selectors:\n    - matchBinaries:\n      - operator: In\n"
 				   "        values:\n        - ");
 			put_quoted(f, p->binary);
@@ -955,6 +1040,7 @@ int hornet_cmd_profile(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "binary", required_argument, NULL, 'b' },
 		{ "pod", required_argument, NULL, 'P' },
+		{ "cgroup", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
@@ -963,7 +1049,8 @@ int hornet_cmd_profile(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *binary = NULL, *pod = NULL, *out = NULL, *name = NULL, *sock = NULL, *base;
+	const char *binary = NULL, *pod = NULL, *cgroup = NULL, *out = NULL, *name = NULL,
+		   *sock = NULL, *base;
 	char def_out[PATH_MAX], def_name[256], err[1024];
 	struct profile p = { 0 };
 	double seconds = 0;
@@ -979,6 +1066,9 @@ int hornet_cmd_profile(int argc, char **argv)
 			break;
 		case 'P':
 			pod = optarg;
+			break;
+		case 'c':
+			cgroup = optarg;
 			break;
 		case 'd':
 			ret = parse_duration(optarg, &seconds);
@@ -1016,14 +1106,22 @@ int hornet_cmd_profile(int argc, char **argv)
 				       : "the only command is 'record', with options alone");
 		return 2;
 	}
-	if (!binary == !pod || !seconds) {
+	if (!!binary + !!pod + !!cgroup != 1 || !seconds) {
 		fprintf(stderr,
-			"hornet profile record: needs --binary PATH or --pod [NAMESPACE/]NAME "
-			"(one of them), and --duration D\n");
+			"hornet profile record: needs --binary PATH, --pod [NAMESPACE/]NAME or "
+			"--cgroup PATH|ID (one of them), and --duration D\n");
 		return 2;
 	}
 	sock = hornet_cli_socket(sock);
-	if (pod) {
+	if (cgroup) {
+		ret = find_cgroup(cgroup, p.cgroup, sizeof(p.cgroup), err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "hornet profile record: --cgroup '%s': %s\n", cgroup, err);
+			return 1;
+		}
+		snprintf(p.what, sizeof(p.what), "cgroup %s", p.cgroup);
+		base = strrchr(p.cgroup, '/')[1] ? strrchr(p.cgroup, '/') + 1 : "root";
+	} else if (pod) {
 		if (find_pod(sock, &p, pod)) {
 			profile_free(&p);
 			return 1;

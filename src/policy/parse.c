@@ -3181,6 +3181,48 @@ static int parse_label_selector(struct ctx *c, const yaml_node_t *spec, const ch
 	return err;
 }
 
+/* spec.cgroupSelector: {paths: [...]}, each a cgroup v2 directory from the root. */
+static int parse_cgroup_selector(struct ctx *c, const yaml_node_t *spec)
+{
+	static const char *const keys[] = { "paths", NULL };
+	struct hornet_policy *p = c->p;
+	yaml_node_t *n = get(c, spec, "cgroupSelector"), *v;
+	size_t old, o2, i;
+	int err;
+
+	if (!n)
+		return 0;
+	old = path_key(c, "cgroupSelector");
+	err = want_map(c, n) ?: check_keys(c, n, keys);
+	if (!err && !get(c, n, "paths"))
+		err = missing(c, n, "paths");
+	if (!err)
+		err = field_strings(c, n, "paths", HORNET_POLICY_MAX_CGROUP_PATHS, &p->cgroup_paths,
+				    &p->nr_cgroup_paths);
+	if (!err && !p->nr_cgroup_paths)
+		err = fail_node(c, get(c, n, "paths"), "paths: at least one cgroup is needed");
+	v = err ? NULL : get(c, n, "paths");
+	o2 = path_key(c, "paths");
+	for (i = 0; !err && i < p->nr_cgroup_paths; i++) {
+		const char *s = p->cgroup_paths[i];
+		size_t k = path_idx(c, i);
+
+		if (s[0] != '/' || strstr(s, "/../") || strstr(s, "//") ||
+		    (strlen(s) >= 3 && !strcmp(s + strlen(s) - 3, "/..")) || strlen(s) > 1024 ||
+		    memchr(s, '\n', strlen(s)))
+			err = fail_node(
+				c, item(c, v, i),
+				"'%s' is not a cgroup path: it starts with '/' at the "
+				"hierarchy's root (as in /proc/PID/cgroup), without '..' or "
+				"'//'",
+				s);
+		path_pop(c, k);
+	}
+	path_pop(c, o2);
+	path_pop(c, old);
+	return err;
+}
+
 static int parse_scope(struct ctx *c, const yaml_node_t *spec)
 {
 	struct hornet_policy *p = c->p;
@@ -3188,14 +3230,10 @@ static int parse_scope(struct ctx *c, const yaml_node_t *spec)
 	return parse_label_selector(c, spec, "podSelector", &p->pod_selector) ?:
 		       parse_label_selector(c, spec, "containerSelector",
 					    &p->container_selector) ?:
-		       parse_label_selector(c, spec, "hostSelector", &p->host_selector);
+		       parse_label_selector(c, spec, "hostSelector", &p->host_selector) ?:
+		       parse_cgroup_selector(c, spec);
 }
 
-/*
- * spec.enforcers: one entry, as Tetragon takes, whose calls are syscalls
- * ("sys_dup", "__x64_sys_dup", "dup") or "list:NAME" of spec.lists. The plan
- * checks them against the running kernel.
- */
 /* spec.tlsServerNames[i]: operator (In, NotIn), values (names), action (Reset, Post). */
 static int tls_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
@@ -3248,6 +3286,11 @@ static int tls_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *a
 	return err;
 }
 
+/*
+ * spec.enforcers: one entry, as Tetragon takes, whose calls are syscalls
+ * ("sys_dup", "__x64_sys_dup", "dup") or "list:NAME" of spec.lists. The plan
+ * checks them against the running kernel.
+ */
 static int enforcer_entry(struct ctx *c, const yaml_node_t *map, void *entry, void *arg)
 {
 	static const char *const keys[] = { "calls", NULL };
@@ -3296,11 +3339,14 @@ static int enforcer_entry(struct ctx *c, const yaml_node_t *map, void *entry, vo
 
 static int parse_spec(struct ctx *c, const yaml_node_t *spec)
 {
-	static const char *const keys[] = {
-		"kprobes",	"fentries",  "tracepoints", "lsmhooks",	      "uprobes",
-		"usdts",	"lists",     "options",	    "podSelector",    "containerSelector",
-		"hostSelector", "enforcers", "loader",	    "tlsServerNames", NULL
-	};
+	static const char *const keys[] = { "kprobes",	      "fentries",
+					    "tracepoints",    "lsmhooks",
+					    "uprobes",	      "usdts",
+					    "lists",	      "options",
+					    "podSelector",    "containerSelector",
+					    "hostSelector",   "enforcers",
+					    "loader",	      "tlsServerNames",
+					    "cgroupSelector", NULL };
 	struct hornet_policy *p = c->p;
 	size_t old;
 	int err;
@@ -3865,6 +3911,7 @@ void hornet_policy_free(struct hornet_policy *p)
 	for (i = 0; i < p->nr_tls; i++)
 		free_strings(p->tls[i].names, p->tls[i].nr_names);
 	free(p->tls);
+	free_strings(p->cgroup_paths, p->nr_cgroup_paths);
 	free_strings(p->options_names, p->nr_options);
 	free_strings(p->options_values, p->nr_options);
 	free_label_selector(&p->pod_selector);

@@ -423,6 +423,7 @@ struct hornet_label_selector {
  */
 #define HORNET_POLICY_MAX_TLS_RULES 8
 #define HORNET_POLICY_MAX_TLS_NAMES 256
+#define HORNET_POLICY_MAX_CGROUP_PATHS 16
 
 struct hornet_tls_rule {
 	bool not_in; /* operator NotIn: any name but these, and a ClientHello with none */
@@ -458,6 +459,11 @@ struct hornet_policy {
 	size_t nr_options;
 	struct hornet_tls_rule *tls; /* spec.tlsServerNames */
 	size_t nr_tls;
+	/* spec.cgroupSelector.paths (a hornet extension): cgroup v2 directories,
+	 * from the hierarchy's root ("/system.slice/nginx.service"), whose
+	 * processes (and their sub-cgroups') the policy applies to */
+	char **cgroup_paths;
+	size_t nr_cgroup_paths;
 };
 
 /*

@@ -36,7 +36,7 @@ bool hornet_policy_scoped(const struct hornet_policy *p)
 	const struct hornet_label_selector *pod = &p->pod_selector, *ctr = &p->container_selector,
 					   *host = &p->host_selector;
 
-	if (p->namespaced)
+	if (p->namespaced || p->nr_cgroup_paths)
 		return true;
 	if (is_all(pod) && is_all(ctr) && is_all(host))
 		return false;
@@ -58,6 +58,9 @@ bool hornet_policy_selects(const struct hornet_policy *p, const struct hornet_wo
 
 	if (!hornet_policy_scoped(p))
 		return true;
+	/* a cgroupSelector alone: its cgroups are found by their paths (agent/scope.c) */
+	if (!p->namespaced && !p->pod_selector.present && !p->container_selector.present)
+		return false;
 	/* containers outside pods have no labels nor namespace: no pod selector holds */
 	if (!w->pod_namespace)
 		return false;
@@ -148,5 +151,11 @@ void hornet_policy_scope_str(const struct hornet_policy *p, char *out, size_t si
 	n = put_selector("pods", &p->pod_selector, out, size, n);
 	n = put_selector("containers", &p->container_selector, out, size, n);
 	if (!p->namespaced && p->host_selector.present && n < size)
-		snprintf(out + n, size - n, "%shost", n ? "; " : "");
+		n += snprintf(out + n, size - n, "%shost", n ? "; " : "");
+	for (size_t i = 0; i < p->nr_cgroup_paths && n < size; i++)
+		n += snprintf(out + n, size - n, "%s%s",
+			      i	  ? ","
+			      : n ? "; cgroups "
+				  : "cgroups ",
+			      p->cgroup_paths[i]);
 }

@@ -12,11 +12,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import (HELPERS, Agent, check, host_only, is_exec, policy_doc, run, skip,  # noqa: E402
-                    test)
+from hornet import (HELPERS, Agent, check, host_only, is_exec, policy_doc,  # noqa: E402
+                    remove_cgroup, run, skip, test)
+
 
 SH = os.path.realpath("/bin/sh")
 NOP = os.path.join(HELPERS, "nop")
@@ -203,16 +203,6 @@ def _():
         shutil.rmtree(d, True)
 
 
-def rmdir_soon(d):
-    """Removes the directory of a cgroup whose last processes are exiting."""
-    for _ in range(50):
-        try:
-            os.rmdir(d)
-            return
-        except OSError:
-            time.sleep(0.1)
-
-
 @test("cgroup_rate_throttles_a_cgroup_between_start_and_stop")
 def _():
     host_only("the cgroup rate")
@@ -251,7 +241,7 @@ def _():
               st["events_dropped"] >= 90, "status %s" % st)
     finally:
         a.stop()
-        rmdir_soon(cg)
+        remove_cgroup(cg)
 
 
 run()

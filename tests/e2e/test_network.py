@@ -13,7 +13,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hornet import Agent, Fail, bpftool, check, features, policy_doc, run, skip, test  # noqa: E402
+from hornet import (Agent, Fail, bpftool, check, features, in_cgroup, policy_doc,  # noqa: E402
+                    remove_cgroup, run, skip, test)
 
 PY = "/usr/bin/python3"
 
@@ -517,17 +518,12 @@ def _():
         operator: "DPort"
         values: ["%d"]
 """ % port))
-        inside = ["/bin/sh", "-c", 'echo $$ > %s/cgroup.procs && exec "$@"' % cg, "sh"]
+        inside = in_cgroup(cg)
         check(try_connect(inside, "127.0.0.1", port) == "EPERM", "the cgroup's process connected")
         check(try_connect([], "127.0.0.1", port) == "ok", "a process outside the cgroup was denied")
     finally:
         srv.close()
-        for _ in range(50):
-            try:
-                os.rmdir(cg)
-                break
-            except OSError:
-                time.sleep(0.1)
+        remove_cgroup(cg)
 
 
 

@@ -16,7 +16,7 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import containers  # noqa: E402
-from hornet import HORNET, Agent, check, run, skip, test  # noqa: E402
+from hornet import HORNET, Agent, check, in_cgroup, remove_cgroup, run, skip, test  # noqa: E402
 
 PYTHON = os.path.realpath("/usr/bin/python3")
 TRUE = os.path.realpath("/bin/true")
@@ -165,6 +165,81 @@ def _():
         shutil.rmtree(d)
 
 
+@test("a_cgroups_recorded_profile_stops_deviations_in_that_cgroup_only")
+def _():
+    """--cgroup ID: the workload runs in a cgroup v2 of the test's own; the policy written
+    selects that cgroup (cgroupSelector), and enforced it stops a deviation there while the
+    same program outside the cgroup runs on."""
+    root = containers.unified_mount()
+    if not root:
+        skip("no cgroup v2 hierarchy")
+    d = tempfile.mkdtemp(prefix="hornet-profile-cg-", dir="/var/tmp")
+    os.chmod(d, 0o755)
+    cg = os.path.join(root, "hornet-test-profile-%d" % os.getpid())
+    os.mkdir(cg)
+    server = Server()
+    a = Agent.shared()
+    out = os.path.join(d, "cg.yaml")
+    inside = in_cgroup(cg)
+    try:
+        script = os.path.join(d, "work.py")
+        with open(script, "w") as f:
+            f.write(WORKLOAD)
+        data = os.path.join(d, "data", "deep", "er")
+        os.makedirs(data)
+        p = subprocess.Popen([HORNET, "profile", "--socket", a.socket, "record", "--cgroup",
+                              str(os.stat(cg).st_ino), "--duration", "4", "--enforce", "-o",
+                              out], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        line = p.stderr.readline().decode()
+        check("recording cgroup /" + os.path.basename(cg) in line, "profile said %r" % line)
+        r = subprocess.run(inside + [PYTHON, script, data, str(server.port), "none"],
+                           capture_output=True, timeout=120)
+        check(r.returncode == 0 and b"connected" in r.stdout, "the workload: %r" % r.stdout)
+        stdout, stderr = p.communicate(timeout=60)
+        check(p.returncode == 0, "profile record: %r %r" % (stdout, stderr))
+        with open(out) as f:
+            text = f.read()
+        check('  cgroupSelector:\n    paths:\n    - "/%s"\n' % os.path.basename(cg) in text and
+              "matchBinaries" not in text and '- "%s"  # seen' % TRUE in text,
+              "the policy:\n%s" % text)
+        a.policy("add", out)
+        try:
+            r = subprocess.run(inside + [PYTHON, script, data, str(server.port), "none"],
+                               capture_output=True, timeout=120)
+            check(r.returncode == 0 and r.stdout.endswith(b"done\n"),
+                  "the recorded workload under its policy: %r" % r.stdout)
+            r = subprocess.run(inside + [PYTHON, script, data, str(server.port), "exec"],
+                               capture_output=True, timeout=120)
+            check(b"date exit %d" % -signal.SIGKILL in r.stdout,
+                  "a program it never ran, in the cgroup: %r" % r.stdout)
+            # (the test VMs have no /bin/date: there the exec fails, and is not killed)
+            r = subprocess.run([PYTHON, script, data, str(server.port), "exec"],
+                               capture_output=True, timeout=120)
+            check(r.returncode != -signal.SIGKILL and
+                  b"date exit %d" % -signal.SIGKILL not in r.stdout and
+                  (b"date exit 0" in r.stdout or b"No such file" in r.stderr),
+                  "outside the cgroup: %d %r %r" % (r.returncode, r.stdout, r.stderr[-200:]))
+            pol = a.policies()["profile-" + os.path.basename(cg)]
+            check(pol["scope"] == "cgroups /" + os.path.basename(cg), "scope %r" % pol["scope"])
+        finally:
+            a.policy("delete", "profile-" + os.path.basename(cg), check_ok=False)
+    finally:
+        server.close()
+        shutil.rmtree(d)
+        remove_cgroup(cg)
+
+
+@test("profile_record_refuses_a_cgroup_that_is_not_one")
+def _():
+    a = Agent.shared()
+    for arg, why in (("relative/path", "a path from the root starts with '/'"),
+                     ("/no-such-cgroup-%d" % os.getpid(), "is not a cgroup under"),
+                     ("999999999999", "no cgroup has id 999999999999")):
+        r = subprocess.run([HORNET, "profile", "--socket", a.socket, "record", "--cgroup", arg,
+                            "--duration", "1"], capture_output=True, timeout=60)
+        check(r.returncode == 1 and why in r.stderr.decode(), "%s: %r" % (arg, r.stderr))
+
+
 @test("a_pods_recorded_profile_stops_what_the_pod_never_did")
 def _():
     """--pod: a runc container the agent knows as a pod (through its OCI hook), recorded
@@ -263,7 +338,8 @@ def _():
              "--duration 'soon': not a duration"),
             (["record", "--binary", PYTHON, "--duration", "9999h"], 2,
              "--duration '9999h': too long"),
-            (["record", "--duration", "1"], 2, "needs --binary PATH or --pod [NAMESPACE/]NAME"),
+            (["record", "--duration", "1"], 2,
+             "needs --binary PATH, --pod [NAMESPACE/]NAME or --cgroup PATH|ID"),
             (["record", "--binary", PYTHON, "--pod", "x", "--duration", "1"], 2,
              "(one of them)"),
             (["replay"], 2, "the only command is 'record'"),

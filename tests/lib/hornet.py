@@ -79,6 +79,21 @@ def skip(why):
 _features = None
 
 
+def in_cgroup(cg):
+    """The argv prefix that runs a command in cgroup v2 directory @cg."""
+    return ["/bin/sh", "-c", 'echo $$ > %s/cgroup.procs && exec "$@"' % cg, "sh"]
+
+
+def remove_cgroup(cg):
+    """Removes a test's cgroup once its last process has left (exits are not instant)."""
+    for _ in range(50):
+        try:
+            os.rmdir(cg)
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def free_port():
     """A free TCP port on loopback (for --http-listen, --metrics-server)."""
     with socket.socket() as s:

@@ -443,6 +443,15 @@ static const struct bad_row {
 	  "before a name" },
 	{ "TLS rule: no values", HDR "  tlsServerNames:\n  - action: Reset\n",
 	  "7:5: spec.tlsServerNames[0]: missing 'values'" },
+	{ "cgroup path not from the root",
+	  HDR "  cgroupSelector:\n    paths: [\"/a\", system.slice]\n  loader: true\n",
+	  "7:19: spec.cgroupSelector.paths[1]: 'system.slice' is not a cgroup path: it starts "
+	  "with '/' at the hierarchy's root" },
+	{ "cgroup path with ..",
+	  HDR "  cgroupSelector:\n    paths: [\"/a/../b\"]\n  loader: true\n",
+	  "spec.cgroupSelector.paths[0]: '/a/../b' is not a cgroup path" },
+	{ "cgroupSelector without paths", HDR "  cgroupSelector: {}\n  loader: true\n",
+	  "spec.cgroupSelector: missing 'paths'" },
 	{ "port out of range",
 	  SK "      - index: 0\n        operator: DPort\n        values: [\"80\", \"70000\"]\n",
 	  "17:24: spec.kprobes[0].selectors[0].matchArgs[0].values[1]: '70000' is not a port "
