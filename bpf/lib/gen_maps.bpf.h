@@ -258,6 +258,7 @@ struct gen_heap {
 		__u8 action[2]; /* 0: did not match */
 		__u8 pad[6];
 	} shd[HORNET_GEN_MAX_SHADOWS];
+	__u32 shd_promoted; /* the pairs whose shadow is promoted, read once per call */
 };
 
 struct {

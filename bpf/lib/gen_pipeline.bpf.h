@@ -205,8 +205,10 @@ static __always_inline __s32 gen_run(void *ctx, struct gen_heap *h, const bool t
 		return 0;
 	if (hornet_cfg.scoped)
 		load_scope(h);
-	if (hornet_cfg.nr_shadows)
+	if (hornet_cfg.nr_shadows) {
 		__builtin_memset(h->shd, 0, sizeof(h->shd));
+		shadow_promoted(h);
+	}
 	h->walk.nz = h->cand.words;
 	h->walk.x = 0;
 	hornet_loop(hornet_loop_steps(hornet_cfg.nr_sels + 1, HORNET_GEN_MAX_SELS),

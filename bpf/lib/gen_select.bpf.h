@@ -385,6 +385,45 @@ static __always_inline void shadow_note(struct gen_heap *h, __u32 sel, __u32 pol
 }
 
 /*
+ * The pairs whose shadow `hornet policy promote` promoted, read once per
+ * call before the walk: every selector of the call sees the same, so the
+ * one map update that promotes switches each call whole, from the policy
+ * to its shadow (the point is rebuilt without the policy afterwards).
+ */
+static __always_inline void shadow_promoted(struct gen_heap *h)
+{
+	struct hornet_policy_state *ps;
+	__u32 key;
+
+	h->shd_promoted = 0;
+	for (int p = 0; p < HORNET_GEN_MAX_SHADOWS; p++) {
+		if (p >= hornet_cfg.nr_shadows)
+			break;
+		key = hornet_cfg.shadow_pol[p];
+		ps = bpf_map_lookup_elem(&hornet_policy_state, &key);
+		if (ps && (ps->flags & HORNET_POLICY_PROMOTED))
+			h->shd_promoted |= 1U << p;
+	}
+}
+
+/* @policy's part in a promoted pair: 1 the policy (it does nothing any
+ * more), 2 the shadow (it acts), 0 none. */
+static __always_inline int promoted_role(const struct gen_heap *h, __u32 policy)
+{
+	for (int p = 0; p < HORNET_GEN_MAX_SHADOWS; p++) {
+		if (p >= hornet_cfg.nr_shadows)
+			break;
+		if (!(h->shd_promoted & (1U << p)))
+			continue;
+		if (hornet_cfg.shadow_base[p] == policy)
+			return 1;
+		if (hornet_cfg.shadow_pol[p] == policy)
+			return 2;
+	}
+	return 0;
+}
+
+/*
  * bpf_loop() step, after the walk: shadow pair @p. When the policy and its
  * shadow decided differently, counts it on the shadow and posts the
  * shadow's selector (or, when the shadow did not match, the policy's) with
@@ -404,6 +443,9 @@ static __always_inline long shadow_body(__u32 p, void *ctx, const bool tracing)
 	/* the compiler indexes with a copy the test above did not bound */
 	barrier_var(p);
 	p &= HORNET_GEN_MAX_SHADOWS - 1;
+	/* promoted: the policy decides nothing, there is nothing to compare */
+	if (h->shd_promoted & (1U << p))
+		return 0;
 	cur = h->shd[p].action[0];
 	shd = h->shd[p].action[1];
 	if (cur == shd && (!cur || h->shd[p].arg[0] == h->shd[p].arg[1]))
@@ -450,6 +492,7 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	struct hornet_gen_sel *s;
 	struct hornet_policy_state *ps;
 	__u32 key = i, pkey, mode;
+	bool shadow;
 
 	if (i >= hornet_cfg.nr_sels)
 		return 1;
@@ -473,12 +516,21 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	ps = bpf_map_lookup_elem(&hornet_policy_state, &pkey);
 	if (!ps || !(ps->flags & HORNET_POLICY_ENABLED))
 		return 0;
+	shadow = hornet_cfg.nr_shadows && (s->flags & HORNET_SEL_SHADOW);
+	if (hornet_cfg.nr_shadows && h->shd_promoted) {
+		int role = promoted_role(h, s->policy_id);
+
+		if (role == 1)
+			return 0;
+		if (role == 2)
+			shadow = false;
+	}
 	if (!sel_matches(h, s))
 		return 0;
 	c->done_hook = s->hook_id + 1;
 	c->done_policy = s->policy_id;
 	mode = (ps->flags & HORNET_POLICY_MONITOR) ? GEN_MODE_MONITOR : 0;
-	if (hornet_cfg.nr_shadows && (s->flags & HORNET_SEL_SHADOW))
+	if (shadow)
 		mode |= GEN_MODE_SHADOW;
 	if (tracing)
 		gen_actions(i, mode);
@@ -487,7 +539,7 @@ static __always_inline long eval_sel_body(__u32 i, void *ctx, const bool tracing
 	if (hornet_cfg.nr_shadows)
 		shadow_note(h, i, s->policy_id, h->act.action, h->act.arg);
 	/* a shadow's difference is posted after the walk (shadow_body()) */
-	if (hornet_cfg.nr_shadows && (s->flags & HORNET_SEL_SHADOW))
+	if (shadow)
 		return 0;
 	if (h->act.do_post || h->act.user)
 		post(c, s, tracing, h->act.action, h->act.arg, h->act.flags, h->act.act_flags, 0, 0,

@@ -516,6 +516,9 @@ struct hornet_scope_bits {
 /* Global per-policy state (hornet_policy_state map), keyed by policy id. */
 #define HORNET_POLICY_ENABLED (1 << 0)
 #define HORNET_POLICY_MONITOR (1 << 1)
+/* a shadow promoted: on each point where it is paired, it acts and its
+ * policy does nothing, from the next call on (each call reads it once) */
+#define HORNET_POLICY_PROMOTED (1 << 2)
 
 struct hornet_policy_state {
 	__u32 flags;

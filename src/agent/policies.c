@@ -1077,13 +1077,23 @@ int hornet_pm__promote(struct hornet_pm *pm, const char *name, char *err, size_t
 	}
 	b = s->shadow_of;
 	/*
-	 * The shadow, under the policy's name and acting, takes the policy's
-	 * place on every point either uses: one program switch per point, so
-	 * no call is decided by both or by neither.
+	 * The switch: one map update, which every call reads once, on every
+	 * point where the two are paired (all of them, unless the shadow's
+	 * hooks landed on other points: add's warning), so no call is decided
+	 * by both or by neither. Then the shadow, under the policy's name,
+	 * takes the policy's place on every point either uses, one program
+	 * switch per point, which leaves the policy out.
 	 */
+	ret = hornet_gen_sensor__policy_promoted(pm->gen, s->id, true);
+	if (ret) {
+		snprintf(err, err_size, "promoting '%s': %s (nothing changed)", s->name,
+			 strerror(-ret));
+		return ret;
+	}
 	shadow_pair(b, s, false);
 	ret = switch_points(pm, b, s, shadow_repair, why, sizeof(why));
 	if (ret) {
+		hornet_gen_sensor__policy_promoted(pm->gen, s->id, false);
 		snprintf(err, err_size, "promoting '%s': %s (nothing changed)", s->name, why);
 		return ret;
 	}

@@ -976,6 +976,20 @@ int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy
 	return bpf_map_update_elem(fd, &policy_id, &st, BPF_ANY) ? -errno : 0;
 }
 
+int hornet_gen_sensor__policy_promoted(struct hornet_gen_sensor *g, uint32_t policy_id, bool on)
+{
+	struct hornet_policy_state st = {};
+	int fd, err = load_master(g);
+
+	if (err)
+		return err;
+	fd = bpf_map__fd(g->master->maps.hornet_policy_state);
+	if (bpf_map_lookup_elem(fd, &policy_id, &st))
+		return -errno;
+	st.flags = on ? st.flags | HORNET_POLICY_PROMOTED : st.flags & ~HORNET_POLICY_PROMOTED;
+	return bpf_map_update_elem(fd, &policy_id, &st, BPF_EXIST) ? -errno : 0;
+}
+
 const char *hornet_gen_sensor__pin_dir(const struct hornet_gen_sensor *g)
 {
 	return g->opts.pin_dir;

@@ -73,6 +73,13 @@ int hornet_gen_sensor__map_fd(struct hornet_gen_sensor *g, const char *name);
 const char *hornet_gen_sensor__pin_dir(const struct hornet_gen_sensor *g);
 
 /* Enables, disables or switches the mode of a policy in the kernel. */
+/*
+ * Sets or clears HORNET_POLICY_PROMOTED on shadow @policy_id: one map
+ * update, after which each call on a point where it is paired runs it
+ * acting and its policy not at all. Returns 0 or -errno.
+ */
+int hornet_gen_sensor__policy_promoted(struct hornet_gen_sensor *g, uint32_t policy_id, bool on);
+
 int hornet_gen_sensor__policy_state(struct hornet_gen_sensor *g, uint32_t policy_id, bool enabled,
 				    bool monitor);
 /* Zeroes a policy's counters (for a new policy taking a freed id). */

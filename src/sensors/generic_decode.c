@@ -25,6 +25,7 @@ int hornet_render_hook_init(struct hornet_render_hook *r, const struct hornet_po
 	r->policy_name = dup_or_null(u->name ? u->name : u->policy->name);
 	r->shadow_of = dup_or_null(u->shadow_of_name);
 	r->shadow_name = dup_or_null(u->shadow_name);
+	r->promoted_name = dup_or_null(u->shadow_of_name ? u->policy->name : NULL);
 	r->kind = h->kind;
 	r->function_name = dup_or_null(ph->function_name);
 	r->subsys = dup_or_null(h->subsystem);
@@ -76,6 +77,7 @@ void hornet_render_hook_free(struct hornet_render_hook *r)
 {
 	size_t i, a;
 
+	free(r->promoted_name);
 	free(r->policy_name);
 	free(r->shadow_of);
 	free(r->shadow_name);
@@ -343,6 +345,9 @@ int hornet_gen_decode(struct hornet_event *out, const struct hornet_render_hook 
 	pe->monitor = e->flags & HORNET_GEN_EV_MONITOR;
 	pe->action_arg = e->action_arg;
 	pe->policy_name = r->policy_name;
+	/* a shadow's selector that acted: the shadow was promoted */
+	if (r->promoted_name && !(e->flags & HORNET_GEN_EV_SHADOW))
+		pe->policy_name = r->promoted_name;
 	if (e->flags & HORNET_GEN_EV_SHADOW) {
 		/* named for the shadow, whichever side's selector was posted */
 		pe->shadow = true;

@@ -32,6 +32,9 @@ struct hornet_render_hook {
 	char *policy_name;
 	char *shadow_of; /* a shadow's: the policy it shadows */
 	char *shadow_name; /* a shadowed policy's: its shadow */
+	/* a shadow's metadata.name: its events once it is promoted (it acts
+	 * before its point is rebuilt without its policy), as after */
+	char *promoted_name;
 	enum hornet_hook_kind kind;
 	char *function_name;
 	char *subsys;

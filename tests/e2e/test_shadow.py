@@ -7,6 +7,7 @@ acting on none; the calls where the two decided differently are posted and count
 
 Each test opens files of a directory of its own, from a process of its own."""
 import http.client
+import itertools
 import json
 import os
 import shutil
@@ -77,7 +78,8 @@ def _():
         names = [seen[k][0] for k in range(n)]
         check(set(names) == {"switch", "switch-v2"} and
               names == sorted(names, key=lambda x: x != "switch"),
-              "not one switch from the old version to the new: %r" % names)
+              "not one switch from the old version to the new: %r" % [
+                  (k, len(list(g))) for k, g in itertools.groupby(names)])
         check(a.status()["lost"]["ringbuf"]["policy_events"] == 0, "ring buffer losses")
     finally:
         for name in ("switch.shadow", "switch"):
