@@ -597,6 +597,24 @@ static __always_inline struct hornet_sock_owner *skb_owner(struct __sk_buff *skb
 /* the hash's key, random per agent start; src/net/dnsname.c hashes alike */
 const volatile __u64 hornet_dns_seed = 0;
 
+/*
+ * Names learned and TLS rules judged. The names are read with bpf_loop():
+ * the agent turns this off where the kernel has none (and takes no policy
+ * that needs names there), and the calls below are then never reached. The
+ * bounded object (kernels before 5.17) still has the functions, whose
+ * layout its skeleton shares, but their walks take no step: the kernel
+ * verifies global functions whether they are reached or not, and bounded,
+ * the walks would cost every start of the agent seconds of verification
+ * under emulation.
+ */
+const volatile bool hornet_names = true;
+
+#ifdef HORNET_BOUNDED_LOOPS
+#define NAMES_STEPS(n) 0
+#else
+#define NAMES_STEPS(n) (n)
+#endif
+
 #define DNS_PENDING 4 /* queries in flight per socket: A and AAAA, and retries */
 
 struct dns_query {
@@ -647,6 +665,21 @@ struct {
 	__type(value, struct dns_scratch);
 } hornet_dns_scratch SEC(".maps");
 
+/* spec.tlsServerNames, as the agent sets them (include/hornet/net.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HORNET_TLS_NAMES);
+	__type(key, __u64);
+	__type(value, struct hornet_tls_bits);
+} hornet_tls_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hornet_tls_cfg);
+} hornet_tls_cfg SEC(".maps");
+
 static __always_inline struct dns_scratch *dns_scratch(void)
 {
 	__u32 zero = 0;
@@ -654,8 +687,8 @@ static __always_inline struct dns_scratch *dns_scratch(void)
 	return bpf_map_lookup_elem(&hornet_dns_scratch, &zero);
 }
 
-/* One byte more of a name, read from its end; the same steps as
- * hornet_dns_hash_byte() and hornet_dns_hash_end() in src/net/dnsname.c. */
+/* One byte more of a name, read from its end, and the end: the same steps
+ * as mix() and fin() in src/net/dnsname.c. */
 static __always_inline __u64 dns_mix(__u64 h, __u8 c)
 {
 	h ^= c;
@@ -751,7 +784,7 @@ static __always_inline int dns_hashes(struct dns_scratch *s)
 	s->val.nr = 1;
 	s->h = hornet_dns_seed;
 	s->bad = 0;
-	hornet_loop(DNS_WIRE - 2, dns_name_step, &w);
+	hornet_loop(NAMES_STEPS(DNS_WIRE - 2), dns_name_step, &w);
 	if (s->bad)
 		return -1;
 	h = s->h;
@@ -766,10 +799,9 @@ static __always_inline int dns_hashes(struct dns_scratch *s)
 /*
  * The question's name at @off of the packet: its hashes into the scratch's
  * val (nr of them, the whole name's last), and where it ends. A global
- * function: verified once per program, its walk of the name's bytes by
- * bpf_loop() (bounded before 5.17: compat.bpf.h). Returns 0, or -1 for a name that is not plain
- * labels (a compression pointer, a label with a dot or a NUL in it), which
- * is not learned.
+ * function: verified once per program, its walks by bpf_loop(). Returns 0,
+ * or -1 for a name that is not plain labels (a compression pointer, a label
+ * with a dot or a NUL in it), which is not learned.
  */
 __noinline int dns_name(struct __sk_buff *skb, __u32 off)
 {
@@ -791,7 +823,7 @@ __noinline int dns_name(struct __sk_buff *skb, __u32 off)
 	s->pos = 0;
 	s->len = len;
 	s->bad = 0;
-	if (hornet_loop(128, dns_label_step, &w) == 128 || s->bad)
+	if (hornet_loop(NAMES_STEPS(128), dns_label_step, &w) == 128 || s->bad)
 		return -1;
 	pos = s->pos;
 	if (pos < 2 || pos > DNS_WIRE - 1)
@@ -840,7 +872,7 @@ __noinline __u32 dns_skip_name(struct __sk_buff *skb, __u32 off)
 	if (!s)
 		return 0;
 	s->off = off;
-	if (hornet_loop(128, dns_skip_step, &w) == 128)
+	if (hornet_loop(NAMES_STEPS(128), dns_skip_step, &w) == 128)
 		return 0;
 	return s->off;
 }
@@ -994,20 +1026,6 @@ static __always_inline void dns_answer(struct __sk_buff *skb, const struct l4 *l
 
 /* ---- TLS: a ClientHello's server name against spec.tlsServerNames ---- */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HORNET_TLS_NAMES);
-	__type(key, __u64);
-	__type(value, struct hornet_tls_bits);
-} hornet_tls_names SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct hornet_tls_cfg);
-} hornet_tls_cfg SEC(".maps");
-
 /* One extension of the ClientHello at s->off: the server name's noted and
  * the walk stops, else s->off moves past it. */
 HORNET_LOOP_STEP tls_ext_step(__u32 i, void *ctx)
@@ -1063,7 +1081,7 @@ __noinline int tls_name(struct __sk_buff *skb, __u32 p)
 	s->ext_end = s->off + ((b[0] << 8) | b[1]);
 	if (s->ext_end > skb->len)
 		s->ext_end = skb->len;
-	hornet_loop(32, tls_ext_step, &w);
+	hornet_loop(NAMES_STEPS(32), tls_ext_step, &w);
 	len = s->sni_len;
 	if (!len)
 		return 0;
@@ -1162,7 +1180,7 @@ static __always_inline __u32 tls_judge(struct __sk_buff *skb, __u32 p)
 	}
 	w.s = s;
 	w.cfg = cfg;
-	hornet_loop(HORNET_TLS_RULES, tls_rule_step, &w);
+	hornet_loop(NAMES_STEPS(HORNET_TLS_RULES), tls_rule_step, &w);
 	return s->pick;
 }
 
@@ -1179,9 +1197,9 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 		if ((!ingress && l.dport == 53) || (ingress && l.sport == 53)) {
 			o = skb_owner(skb);
 			cookie = bpf_get_socket_cookie(skb);
-			if (ingress)
+			if (hornet_names && ingress)
 				dns_answer(skb, &l, o);
-			else
+			else if (hornet_names)
 				dns_query(skb, &l);
 			inspect_send(skb, &l, HORNET_NET_DNS, ingress, cookie, o, 0);
 		}
@@ -1213,7 +1231,7 @@ static __always_inline int packet(struct __sk_buff *skb, bool ingress)
 		return 1;
 	if (head[0] == 0x16 && head[1] == 0x03 && head[5] == 0x01) {
 		/* handshake: ClientHello */
-		__u32 verdict = tls_judge(skb, l.payload);
+		__u32 verdict = hornet_names ? tls_judge(skb, l.payload) : 0;
 		__u16 flags = 0;
 
 		if (verdict & 0xff)

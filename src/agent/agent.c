@@ -1721,6 +1721,9 @@ static int start_policies(struct hornet_agent *a)
 		hornet_pm__set_no_names(a->pm, "--network=false");
 	else if (!cfg->inspect_packets)
 		hornet_pm__set_no_names(a->pm, "--inspect-packets=false");
+	else if (!hornet_has(&a->features, HORNET_FEAT_BPF_LOOP))
+		hornet_pm__set_no_names(a->pm, "this kernel has no bpf_loop() (Linux 5.17), which "
+					       "the network sensor reads names with");
 	hornet_pm__on_scope_change(a->pm, scope_policies_changed, a);
 	hornet_pm__on_progress(a->pm, policy_progress, a);
 	set_phase(a, "reading policies");

@@ -87,6 +87,8 @@ struct hornet_net_sensor *hornet_net_sensor__new(const struct hornet_features *f
 	s->skel->rodata->hornet_tp_cookie = hornet_has(features, HORNET_FEAT_TRACING_COOKIE);
 	s->skel->rodata->hornet_wakeup_bytes = hornet_shared_maps__wakeup_bytes(opts->maps);
 	s->skel->rodata->hornet_dns_seed = opts->maps->dns_seed;
+	/* names are read with bpf_loop(): agent/policies.c takes no policy that needs them without */
+	s->skel->rodata->hornet_names = hornet_has(features, HORNET_FEAT_BPF_LOOP);
 	err = hornet_shared_maps__reuse(opts->maps, s->skel->obj);
 	if (err)
 		goto fail;
