@@ -55,9 +55,17 @@ def _():
         # events say which version made them
         a.policy("add", "--shadow-of", "switch", "-", text=openat_policy("switch-v2", [prefix]))
         p = subprocess.Popen([PYTHON, "-c", SEQUENCE, d], stdout=subprocess.PIPE)
-        time.sleep(0.3)
+
+        def decided_by(name):
+            deadline = time.monotonic() + 60
+            while not [b for b in bodies(a, p.pid, name) if path_of(b).startswith(prefix)]:
+                check(time.monotonic() < deadline, "no open decided by %s" % name)
+                time.sleep(0.05)
+        # the old version decides some (a python under emulation takes a while to start),
+        # then the new one some
+        decided_by("switch")
         a.policy("promote", "switch")
-        time.sleep(0.3)
+        decided_by("switch-v2")
         open(os.path.join(d, "stop"), "w").close()
         n = int(p.communicate(timeout=60)[0])
         check(p.returncode == 0 and n > 20, "only %d opens" % n)
